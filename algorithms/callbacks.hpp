@@ -1,0 +1,79 @@
+// Standard callbacks of the optimizer loop: record a curve, stop at a tolerance or a time limit,
+// report progress. Algorithms know none of them.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "algorithms/optimizer.hpp"
+
+namespace tabrl {
+
+// Which iterations a curve keeps. The last iterate is always kept.
+struct RecordSchedule {
+  enum class Kind { all, stride, log };
+  Kind kind = Kind::all;
+  int stride = 1;  // Kind::stride: every stride-th iteration
+  // Kind::log: iterations 0..10, then about this many geometrically spaced points per decade.
+  int points_per_decade = 20;
+
+  bool should_record(int iteration) const;
+  void validate() const;  // throws InputError
+};
+
+struct CurvePoint {
+  int iteration = 0;
+  double objective = 0.0;
+  double suboptimality = 0.0;
+  double value_error_inf = 0.0;
+  double step_size = 0.0;
+  double optimal_action_prob = 0.0;
+  std::vector<double> diagnostics;
+};
+
+class CurveRecorder final : public IterationCallback {
+ public:
+  explicit CurveRecorder(RecordSchedule schedule = {}) : schedule_(schedule) {}
+  CallbackAction on_iteration(const IterationSummary& summary) override;
+  void on_finish(const IterationSummary& last, const OptimizerResult& result) override;
+  const std::vector<CurvePoint>& points() const { return points_; }
+
+ private:
+  void record(const IterationSummary& summary);
+  RecordSchedule schedule_;
+  std::vector<CurvePoint> points_;
+};
+
+// Reports `converged` once value_error_inf <= tolerance.
+class ToleranceStop final : public IterationCallback {
+ public:
+  explicit ToleranceStop(double tolerance);
+  CallbackAction on_iteration(const IterationSummary& summary) override;
+
+ private:
+  double tolerance_;
+};
+
+// Stops the run once it has taken longer than the limit.
+class TimeLimitStop final : public IterationCallback {
+ public:
+  explicit TimeLimitStop(double seconds);
+  CallbackAction on_iteration(const IterationSummary& summary) override;
+
+ private:
+  double seconds_;
+};
+
+// Hands every `every`-th summary to a function (the CLI prints it; libraries never do).
+class ProgressCallback final : public IterationCallback {
+ public:
+  ProgressCallback(int every, std::function<void(const IterationSummary&)> report)
+      : every_(every), report_(std::move(report)) {}
+  CallbackAction on_iteration(const IterationSummary& summary) override;
+
+ private:
+  int every_;
+  std::function<void(const IterationSummary&)> report_;
+};
+
+}  // namespace tabrl

@@ -1,0 +1,63 @@
+// One optimizer loop shared by every method: evaluate pi_t exactly, report it to the callbacks,
+// check whether to stop, then apply the method's update rule.
+#pragma once
+
+#include <limits>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "algorithms/status.hpp"
+#include "algorithms/update_rule.hpp"
+#include "core/optimal.hpp"
+
+namespace tabrl {
+
+// Everything known about iterate t, handed to every callback.
+struct IterationSummary {
+  int iteration = 0;
+  const Evaluation& evaluation;
+  double objective = 0.0;        // J(pi_t)
+  double suboptimality = 0.0;    // rho^T (V* - V^pi_t)
+  double value_error_inf = 0.0;  // max_s (V* - V^pi_t)
+  // pi_t(a*) for bandits (S = 1); NaN otherwise.
+  double optimal_action_prob = std::numeric_limits<double>::quiet_NaN();
+  const StepReport& step;  // the step that leaves pi_t
+  std::span<const double> diagnostics;
+  double elapsed_seconds = 0.0;
+};
+
+enum class CallbackAction { proceed, converged, stop };
+
+struct OptimizerResult {
+  RunStatus status = RunStatus::max_iterations;
+  std::string message;
+  int iterations = 0;  // index of the last evaluated iterate
+  StateActionMatrix logits;  // logits of the last evaluated iterate
+  double objective = 0.0;
+  double suboptimality = 0.0;
+  double value_error_inf = 0.0;
+};
+
+class IterationCallback {
+ public:
+  virtual ~IterationCallback() = default;
+  virtual CallbackAction on_iteration(const IterationSummary& summary) = 0;
+  // Called once with the last iterate's summary after the run ends.
+  virtual void on_finish(const IterationSummary& /*last*/, const OptimizerResult& /*result*/) {}
+};
+
+struct OptimizerOptions {
+  int max_iterations = 1000;
+  LinearSolverKind solver = LinearSolverKind::automatic;
+
+  // Throws InputError naming the offending field.
+  void validate() const;
+};
+
+// Runs `rule` from `initial_logits` (S x A). `optimal` supplies V* for the error metrics.
+OptimizerResult optimize(const Mdp& mdp, const OptimalSolution& optimal, UpdateRule& rule,
+                         StateActionMatrix initial_logits, const OptimizerOptions& options,
+                         std::span<IterationCallback* const> callbacks = {});
+
+}  // namespace tabrl

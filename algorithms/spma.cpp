@@ -1,0 +1,98 @@
+#include "algorithms/spma.hpp"
+
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+#include "algorithms/step_size.hpp"
+#include "algorithms/theory.hpp"
+#include "core/error.hpp"
+
+namespace tabrl {
+namespace {
+
+std::string format_number(double value) {
+  std::ostringstream out;
+  out.precision(17);
+  out << value;
+  return out.str();
+}
+
+double sign(double x) { return static_cast<double>((x > 0.0) - (x < 0.0)); }
+
+}  // namespace
+
+void SpmaOptions::validate(const Mdp& mdp) const {
+  if (gap_dependent) {
+    if (!mdp.is_bandit()) {
+      throw InputError({.field = "step_size"},
+                       "the gap-dependent SPMA step is defined for bandits (one state) only; this "
+                       "MDP has " + std::to_string(mdp.num_states()) + " states");
+    }
+  } else {
+    validate_step_size(step_size);
+  }
+  if (clip && (!(clip_floor > 0.0) || !(clip_floor < 1.0))) {
+    throw InputError({.field = "clip_floor"}, "must be in (0, 1), got " + format_number(clip_floor));
+  }
+}
+
+Spma::Spma(const Mdp& mdp, SpmaOptions options) : options_(options) { options_.validate(mdp); }
+
+std::vector<std::string> Spma::diagnostic_names() const {
+  if (options_.clip) return {"spma_c", "clipped"};
+  return {"spma_c"};
+}
+
+StepReport Spma::gap_dependent_step(const Mdp& mdp, const Evaluation& evaluation,
+                                    const StateActionMatrix& logits,
+                                    StateActionMatrix& next_logits) {
+  const auto means = mdp.rewards().row(0);
+  const auto pi = evaluation.policy.row(0);
+  for (Index a = 0; a < means.size(); ++a) {
+    double change = 0.0;
+    for (Index b = 0; b < means.size(); ++b) change += pi[b] * sign(means[a] - means[b]);
+    next_logits(0, a) = logits(0, a) + std::log1p(change);
+  }
+  return {.step_size = std::numeric_limits<double>::quiet_NaN()};
+}
+
+StepReport Spma::step(const StepContext& context, const Evaluation& evaluation,
+                      const StateActionMatrix& logits, StateActionMatrix& next_logits,
+                      std::span<double> diagnostics) {
+  diagnostics[0] = spma_contraction_constant(evaluation);
+  if (options_.gap_dependent) {
+    return gap_dependent_step(context.mdp, evaluation, logits, next_logits);
+  }
+  const double eta = options_.step_size;
+  const StateActionMatrix& advantage = evaluation.advantage;
+  StepReport report{.step_size = eta};
+  int clipped_states = 0;
+  for (Index s = 0; s < advantage.rows(); ++s) {
+    bool clipped = false;
+    for (Index a = 0; a < advantage.cols(); ++a) {
+      const double change = eta * advantage(s, a);
+      if (1.0 + change > options_.clip_floor || (!options_.clip && 1.0 + change > 0.0)) {
+        next_logits(s, a) = logits(s, a) + std::log1p(change);
+      } else if (options_.clip) {
+        next_logits(s, a) = logits(s, a) + std::log(options_.clip_floor);
+        clipped = true;
+      } else if (report.valid) {
+        const double safe_step = 1.0 / (-advantage.minCoeff());
+        report.valid = false;
+        report.message = "SPMA step invalid at iteration " + std::to_string(context.iteration) +
+                         ": 1 + eta * A = " + format_number(1.0 + change) + " <= 0 at state " +
+                         context.mdp.state_label(s) + ", action " + context.mdp.action_label(a) +
+                         " (eta = " + format_number(eta) + ", A = " +
+                         format_number(advantage(s, a)) + "); steps must stay below " +
+                         format_number(safe_step) +
+                         " here, or use clip mode";
+      }
+    }
+    clipped_states += clipped ? 1 : 0;
+  }
+  if (options_.clip) diagnostics[1] = clipped_states;
+  return report;
+}
+
+}  // namespace tabrl

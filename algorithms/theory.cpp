@@ -1,0 +1,63 @@
+#include "algorithms/theory.hpp"
+
+#include <cmath>
+#include <limits>
+
+namespace tabrl {
+
+double spma_contraction_constant(const Evaluation& evaluation) {
+  const StateActionMatrix& q = evaluation.q;
+  double constant = std::numeric_limits<double>::infinity();
+  for (Index s = 0; s < q.rows(); ++s) {
+    if (!(evaluation.advantage.row(s).maxCoeff() > 0.0)) continue;
+    Index greedy = 0;
+    const double best = q.row(s).maxCoeff(&greedy);
+    double runner_up = -std::numeric_limits<double>::infinity();
+    for (Index a = 0; a < q.cols(); ++a) {
+      if (a != greedy) runner_up = std::max(runner_up, q(s, a));
+    }
+    // A single action has no competitor: its gap is infinite and it never limits C_t.
+    const double gap = best - runner_up;
+    if (std::isinf(gap)) continue;
+    constant = std::min(constant, evaluation.policy(s, greedy) * gap);
+  }
+  return std::isinf(constant) ? std::numeric_limits<double>::quiet_NaN() : constant;
+}
+
+double spma_safe_step(const Mdp& mdp) {
+  const double range = mdp.reward_range();
+  return range > 0.0 ? (1.0 - mdp.gamma()) / range : std::numeric_limits<double>::infinity();
+}
+
+double spg_theory_step(const Mdp& mdp) {
+  const double range = mdp.reward_range();
+  if (!(range > 0.0)) return std::numeric_limits<double>::infinity();
+  if (mdp.is_bandit()) return 2.0 / (5.0 * range);
+  const double horizon = 1.0 - mdp.gamma();
+  return horizon * horizon * horizon / (8.0 * range);
+}
+
+double bandit_min_gap(const Mdp& mdp) {
+  const auto means = mdp.rewards().row(0);
+  Index best = 0;
+  const double best_mean = means.maxCoeff(&best);
+  double gap = std::numeric_limits<double>::infinity();
+  for (Index a = 0; a < means.size(); ++a) {
+    if (a != best) gap = std::min(gap, best_mean - means[a]);
+  }
+  return gap;
+}
+
+double spma_bandit_constant_step_bound(double delta0, double step_size, double pi0_best,
+                                       double min_gap, int iterations) {
+  return delta0 * std::pow(1.0 - step_size * pi0_best * min_gap, iterations);
+}
+
+double npg_suboptimality_bound(Index num_actions, double step_size, double gamma, int iterations) {
+  const double horizon = 1.0 - gamma;
+  const double t = iterations;
+  return std::log(static_cast<double>(num_actions)) / (step_size * horizon * t) +
+         1.0 / (horizon * horizon * t);
+}
+
+}  // namespace tabrl

@@ -1,0 +1,149 @@
+#include "core/mdp.hpp"
+
+#include <cmath>
+#include <set>
+#include <sstream>
+
+#include "core/error.hpp"
+
+namespace tabrl {
+namespace {
+
+std::string format_number(double value) {
+  std::ostringstream out;
+  out.precision(17);
+  out << value;
+  return out.str();
+}
+
+std::string quoted_label(const std::vector<std::string>& names, Index index) {
+  if (names.empty()) return std::to_string(index);
+  return "'" + names[static_cast<std::size_t>(index)] + "' (" + std::to_string(index) + ")";
+}
+
+void check_names(const std::vector<std::string>& names, Index count, const char* what) {
+  if (names.empty()) return;
+  if (static_cast<Index>(names.size()) != count) {
+    throw InputError({.field = std::string(what) + "_names"},
+                     "expected " + std::to_string(count) + " names, got " +
+                         std::to_string(names.size()));
+  }
+  std::set<std::string> seen;
+  for (const auto& name : names) {
+    if (name.empty()) throw InputError({.field = std::string(what) + "_names"}, "empty name");
+    if (!seen.insert(name).second) {
+      throw InputError({.field = std::string(what) + "_names"}, "duplicate name '" + name + "'");
+    }
+  }
+}
+
+}  // namespace
+
+Mdp::Mdp(MdpParts parts, const MdpValidationOptions& options)
+    : num_states_(parts.num_states),
+      num_actions_(parts.num_actions),
+      gamma_(parts.gamma),
+      rho_(std::move(parts.rho)),
+      rewards_(std::move(parts.rewards)),
+      transitions_(std::move(parts.transitions)),
+      state_names_(std::move(parts.state_names)),
+      action_names_(std::move(parts.action_names)) {
+  const double tolerance = options.row_sum_tolerance;
+  if (!(tolerance >= 0.0) || !std::isfinite(tolerance)) {
+    throw InputError({.field = "row_sum_tolerance"},
+                     "must be finite and >= 0, got " + format_number(tolerance));
+  }
+  if (num_states_ < 1) {
+    throw InputError({.field = "states"},
+                     "an MDP needs at least one state, got " + std::to_string(num_states_));
+  }
+  if (num_actions_ < 1) {
+    throw InputError({.field = "actions"},
+                     "an MDP needs at least one action, got " + std::to_string(num_actions_));
+  }
+  check_names(state_names_, num_states_, "state");
+  check_names(action_names_, num_actions_, "action");
+  if (!std::isfinite(gamma_) || gamma_ < 0.0 || gamma_ >= 1.0) {
+    throw InputError({.field = "gamma"}, "discount must be in [0, 1), got " + format_number(gamma_));
+  }
+
+  if (rho_.size() != num_states_) {
+    throw InputError({.field = "start"}, "expected " + std::to_string(num_states_) +
+                                             " start probabilities, got " +
+                                             std::to_string(rho_.size()));
+  }
+  for (Index s = 0; s < num_states_; ++s) {
+    if (!std::isfinite(rho_[s]) || rho_[s] < 0.0) {
+      throw InputError({.field = "start"}, "probability of state " + state_label(s) +
+                                               " must be finite and >= 0, got " +
+                                               format_number(rho_[s]));
+    }
+  }
+  const double rho_sum = rho_.sum();
+  if (std::abs(rho_sum - 1.0) > tolerance) {
+    throw InputError({.field = "start"},
+                     "start probabilities sum to " + format_number(rho_sum) + ", not 1");
+  }
+  max_row_sum_deviation_ = std::abs(rho_sum - 1.0);
+  rho_ /= rho_sum;
+
+  if (rewards_.rows() != num_states_ || rewards_.cols() != num_actions_) {
+    throw InputError({.field = "rewards"},
+                     "expected a " + std::to_string(num_states_) + " x " +
+                         std::to_string(num_actions_) + " table, got " +
+                         std::to_string(rewards_.rows()) + " x " + std::to_string(rewards_.cols()));
+  }
+  for (Index s = 0; s < num_states_; ++s) {
+    for (Index a = 0; a < num_actions_; ++a) {
+      if (!std::isfinite(rewards_(s, a))) {
+        throw InputError({.field = "rewards"}, "reward of state " + state_label(s) +
+                                                   ", action " + action_label(a) +
+                                                   " is not finite: " +
+                                                   format_number(rewards_(s, a)));
+      }
+    }
+  }
+
+  if (transitions_.rows() != num_states_ * num_actions_ || transitions_.cols() != num_states_) {
+    throw InputError({.field = "transitions"},
+                     "expected " + std::to_string(num_states_ * num_actions_) + " x " +
+                         std::to_string(num_states_) + " (one row per state-action pair), got " +
+                         std::to_string(transitions_.rows()) + " x " +
+                         std::to_string(transitions_.cols()));
+  }
+  transitions_.prune(0.0);
+  transitions_.makeCompressed();
+  for (Index s = 0; s < num_states_; ++s) {
+    for (Index a = 0; a < num_actions_; ++a) {
+      const Index row = transition_row(s, a);
+      double row_sum = 0.0;
+      for (TransitionMatrix::InnerIterator it(transitions_, row); it; ++it) {
+        if (!std::isfinite(it.value()) || it.value() < 0.0) {
+          throw InputError({.field = "transitions"},
+                           "P(" + state_label(it.col()) + " | state " + state_label(s) +
+                               ", action " + action_label(a) +
+                               ") must be finite and >= 0, got " + format_number(it.value()));
+        }
+        row_sum += it.value();
+      }
+      if (std::abs(row_sum - 1.0) > tolerance) {
+        throw InputError({.field = "transitions"},
+                         "transition row (state " + state_label(s) + ", action " +
+                             action_label(a) + ") sums to " + format_number(row_sum) +
+                             ", not 1");
+      }
+      max_row_sum_deviation_ = std::max(max_row_sum_deviation_, std::abs(row_sum - 1.0));
+      for (TransitionMatrix::InnerIterator it(transitions_, row); it; ++it) {
+        it.valueRef() /= row_sum;
+      }
+    }
+  }
+}
+
+std::string Mdp::state_label(Index state) const { return quoted_label(state_names_, state); }
+
+std::string Mdp::action_label(Index action) const { return quoted_label(action_names_, action); }
+
+double Mdp::reward_range() const { return rewards_.maxCoeff() - rewards_.minCoeff(); }
+
+}  // namespace tabrl

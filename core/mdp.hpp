@@ -1,0 +1,70 @@
+// The tabular MDP model (MATH.md section 1): S states, A actions in every state, transitions
+// P[s, a, s'] stored sparse with one row per (s, a), rewards r[s, a], discount gamma and start
+// distribution rho. Validated once at construction; afterwards every algorithm trusts it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/types.hpp"
+
+namespace tabrl {
+
+// The raw pieces of an MDP, as a reader or a builder produces them.
+struct MdpParts {
+  Index num_states = 0;
+  Index num_actions = 0;
+  double gamma = 0.0;
+  Vector rho;                         // size S
+  StateActionMatrix rewards;          // S x A
+  TransitionMatrix transitions;       // (S * A) x S, row s * A + a
+  std::vector<std::string> state_names;   // empty, or one per state
+  std::vector<std::string> action_names;  // empty, or one per action
+};
+
+struct MdpValidationOptions {
+  // Largest accepted |sum_s' P[s, a, s'] - 1| (and |sum rho - 1|); rows within it are
+  // renormalised exactly. 1e-5 is the tolerance of Cassandra's own tools.
+  double row_sum_tolerance = 1e-5;
+};
+
+class Mdp {
+ public:
+  // Throws InputError naming the offending state, action and value.
+  explicit Mdp(MdpParts parts, const MdpValidationOptions& options = {});
+
+  Index num_states() const { return num_states_; }
+  Index num_actions() const { return num_actions_; }
+  double gamma() const { return gamma_; }
+  const Vector& rho() const { return rho_; }
+  const StateActionMatrix& rewards() const { return rewards_; }
+  const TransitionMatrix& transitions() const { return transitions_; }
+  Index transition_row(Index state, Index action) const { return state * num_actions_ + action; }
+
+  bool has_state_names() const { return !state_names_.empty(); }
+  bool has_action_names() const { return !action_names_.empty(); }
+  const std::vector<std::string>& state_names() const { return state_names_; }
+  const std::vector<std::string>& action_names() const { return action_names_; }
+  // The name if there is one, else the index as text.
+  std::string state_label(Index state) const;
+  std::string action_label(Index action) const;
+
+  // r_max - r_min over all (s, a): the R of MATH.md.
+  double reward_range() const;
+  // Largest |row sum - 1| seen before renormalisation (transitions and rho).
+  double max_row_sum_deviation() const { return max_row_sum_deviation_; }
+  bool is_bandit() const { return num_states_ == 1; }
+
+ private:
+  Index num_states_;
+  Index num_actions_;
+  double gamma_;
+  Vector rho_;
+  StateActionMatrix rewards_;
+  TransitionMatrix transitions_;
+  std::vector<std::string> state_names_;
+  std::vector<std::string> action_names_;
+  double max_row_sum_deviation_ = 0.0;
+};
+
+}  // namespace tabrl

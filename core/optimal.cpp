@@ -1,0 +1,64 @@
+#include "core/optimal.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "core/policy.hpp"
+
+namespace tabrl {
+namespace {
+
+constexpr double kSwitchTolerance = 1e-13;
+constexpr double kBellmanTolerance = 1e-12;
+
+Index argmax_row(const StateActionMatrix& table, Index row) {
+  Index best = 0;
+  table.row(row).maxCoeff(&best);
+  return best;
+}
+
+}  // namespace
+
+OptimalSolution solve_optimal(const Mdp& mdp, LinearSolverKind kind) {
+  const Index num_states = mdp.num_states();
+  PolicyEvaluator evaluator(mdp, kind);
+  Evaluation evaluation;
+  OptimalSolution solution;
+  solution.policy.resize(static_cast<std::size_t>(num_states));
+  for (Index s = 0; s < num_states; ++s) {
+    solution.policy[static_cast<std::size_t>(s)] = argmax_row(mdp.rewards(), s);
+  }
+  // Policy iteration terminates in at most A^S sweeps; in practice a handful. The bound only
+  // guards against a numerical pathology.
+  constexpr int kMaxSweeps = 100000;
+  for (int sweep = 1;; ++sweep) {
+    evaluator.evaluate_policy(deterministic_policy(solution.policy, mdp.num_actions()), evaluation);
+    const double scale = std::max(1.0, evaluation.v.cwiseAbs().maxCoeff());
+    bool changed = false;
+    for (Index s = 0; s < num_states; ++s) {
+      Index& current = solution.policy[static_cast<std::size_t>(s)];
+      const Index best = argmax_row(evaluation.q, s);
+      if (evaluation.q(s, best) > evaluation.q(s, current) + kSwitchTolerance * scale) {
+        current = best;
+        changed = true;
+      }
+    }
+    solution.iterations = sweep;
+    if (!changed) break;
+    if (sweep == kMaxSweeps) throw std::runtime_error("policy iteration did not terminate");
+  }
+  solution.v = evaluation.v;
+  solution.q = evaluation.q;
+  solution.objective = evaluation.objective;
+  // Report the greedy action of Q* (lowest index on exact ties), not the kept one.
+  for (Index s = 0; s < num_states; ++s) {
+    solution.policy[static_cast<std::size_t>(s)] = argmax_row(solution.q, s);
+  }
+  solution.bellman_residual =
+      (solution.q.rowwise().maxCoeff() - solution.v).cwiseAbs().maxCoeff();
+  const double scale = std::max(1.0, solution.v.cwiseAbs().maxCoeff());
+  solution.bellman_check_passed = solution.bellman_residual <= kBellmanTolerance * scale;
+  return solution;
+}
+
+}  // namespace tabrl

@@ -1,0 +1,19 @@
+// Softmax policies stored as logits z[s, a] with pi[s, :] = softmax(z[s, :]) (MATH.md section 1).
+#pragma once
+
+#include <vector>
+
+#include "core/types.hpp"
+
+namespace tabrl {
+
+// pi[s, :] = softmax(z[s, :]), computed with the row maximum subtracted so that no exp overflows.
+void softmax_rows(const Eigen::Ref<const StateActionMatrix>& logits, StateActionMatrix& policy);
+
+// Logits of the uniform policy (all zero).
+StateActionMatrix uniform_logits(Index num_states, Index num_actions);
+
+// The deterministic policy that takes actions[s] in state s, as probabilities.
+StateActionMatrix deterministic_policy(const std::vector<Index>& actions, Index num_actions);
+
+}  // namespace tabrl

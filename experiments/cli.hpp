@@ -1,0 +1,35 @@
+// Subcommands of the `tabrl` executable. Each takes the arguments after its name and returns
+// the process exit status: 0 success, 2 bad usage or bad input, 1 any other failure.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+namespace tabrl::cli {
+
+constexpr int kExitSuccess = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitBadInput = 2;
+
+// A command line that cannot be understood.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+using Arguments = std::vector<std::string>;
+
+int run_command(const Arguments& args);
+int mdp_command(const Arguments& args);
+int list_command(const Arguments& args);
+
+// Parses `args` against `options` (and positional names); prints `usage` and the options and
+// returns false when --help was given.
+bool parse_command_line(const Arguments& args, const boost::program_options::options_description& options,
+                        const boost::program_options::positional_options_description& positional,
+                        const std::string& usage, boost::program_options::variables_map& values);
+
+}  // namespace tabrl::cli

@@ -1,0 +1,27 @@
+#include <iostream>
+
+#include "experiments/cli.hpp"
+
+namespace tabrl::cli {
+
+namespace po = boost::program_options;
+
+bool parse_command_line(const Arguments& args, const po::options_description& options,
+                        const po::positional_options_description& positional,
+                        const std::string& usage, po::variables_map& values) {
+  po::options_description all(options);
+  all.add_options()("help,h", "show this help");
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(positional).run(), values);
+    if (values.count("help") != 0U) {
+      std::cout << usage << "\n" << all << "\n";
+      return false;
+    }
+    po::notify(values);
+  } catch (const po::error& error) {
+    throw UsageError(std::string(error.what()) + "\n\n" + usage);
+  }
+  return true;
+}
+
+}  // namespace tabrl::cli

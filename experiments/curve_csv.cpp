@@ -1,0 +1,35 @@
+#include "experiments/curve_csv.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+namespace tabrl {
+
+std::string format_double(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.17g", value);
+  return buffer;
+}
+
+void write_curve_header(std::ostream& out, const CurveColumns& columns) {
+  out << "iteration,objective,suboptimality,value_error_inf,step_size";
+  if (columns.optimal_action_prob) out << ",optimal_action_prob";
+  for (const std::string& name : columns.diagnostics) out << ',' << name;
+  out << '\n';
+}
+
+void write_curve_rows(std::ostream& out, const CurveColumns& columns,
+                      const std::vector<CurvePoint>& points) {
+  for (const CurvePoint& point : points) {
+    out << point.iteration << ',' << format_double(point.objective) << ','
+        << format_double(point.suboptimality) << ',' << format_double(point.value_error_inf) << ','
+        << format_double(point.step_size);
+    if (columns.optimal_action_prob) out << ',' << format_double(point.optimal_action_prob);
+    for (double value : point.diagnostics) out << ',' << format_double(value);
+    out << '\n';
+  }
+}
+
+}  // namespace tabrl

@@ -1,0 +1,54 @@
+// tabrl: exact-gradient policy optimization on bandits and tabular MDPs.
+#include <iostream>
+#include <string>
+
+#include "core/error.hpp"
+#include "experiments/cli.hpp"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: tabrl <command> [options]
+
+commands:
+  run        run one optimization and write its convergence curve (CSV)
+  mdp solve  print J*, V* and pi* of an MDP
+  list       list the built-in MDPs and the algorithms with their parameters
+
+`tabrl <command> --help` shows the options of a command, with an example.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace tabrl::cli;
+  if (argc < 2) {
+    std::cerr << kUsage;
+    return kExitBadInput;
+  }
+  const std::string command = argv[1];
+  const Arguments args(argv + 2, argv + argc);
+  try {
+    if (command == "--help" || command == "-h" || command == "help") {
+      std::cout << kUsage;
+      return kExitSuccess;
+    }
+    if (command == "--version") {
+      std::cout << "tabrl " << TABRL_VERSION << "\n";
+      return kExitSuccess;
+    }
+    if (command == "run") return run_command(args);
+    if (command == "mdp") return mdp_command(args);
+    if (command == "list") return list_command(args);
+    std::cerr << "tabrl: unknown command '" << command << "'\n\n" << kUsage;
+    return kExitBadInput;
+  } catch (const UsageError& error) {
+    std::cerr << "tabrl " << command << ": " << error.what() << "\n";
+    return kExitBadInput;
+  } catch (const tabrl::InputError& error) {
+    std::cerr << "tabrl " << command << ": error: " << error.what() << "\n";
+    return kExitBadInput;
+  } catch (const std::exception& error) {
+    std::cerr << "tabrl " << command << ": failure: " << error.what() << "\n";
+    return kExitFailure;
+  }
+}

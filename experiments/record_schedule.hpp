@@ -1,0 +1,14 @@
+// Parsing the recording schedule: "all", a positive integer stride, or "log".
+#pragma once
+
+#include <string>
+
+#include "algorithms/callbacks.hpp"
+
+namespace tabrl {
+
+RecordSchedule parse_record_schedule(const std::string& text);  // throws InputError
+
+LinearSolverKind parse_solver_kind(const std::string& text);  // auto | dense | sparse
+
+}  // namespace tabrl

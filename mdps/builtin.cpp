@@ -1,0 +1,153 @@
+#include "mdps/builtin.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "core/error.hpp"
+#include "mdps/transitions.hpp"
+
+namespace tabrl {
+namespace {
+
+Vector point_mass(Index size, Index index) {
+  Vector rho = Vector::Zero(size);
+  rho[index] = 1.0;
+  return rho;
+}
+
+}  // namespace
+
+Mdp make_bandit(const std::vector<double>& means) {
+  if (means.empty()) throw InputError({.field = "means"}, "a bandit needs at least one arm");
+  const Index arms = static_cast<Index>(means.size());
+  std::vector<TransitionEntry> entries;
+  StateActionMatrix rewards(1, arms);
+  for (Index a = 0; a < arms; ++a) {
+    entries.push_back({0, a, 0, 1.0});
+    rewards(0, a) = means[static_cast<std::size_t>(a)];
+  }
+  return Mdp({.num_states = 1,
+              .num_actions = arms,
+              .gamma = 0.0,
+              .rho = Vector::Ones(1),
+              .rewards = rewards,
+              .transitions = make_transitions(1, arms, entries)});
+}
+
+Mdp make_five_by_five(double gamma) {
+  constexpr int kSize = 5;
+  constexpr double kRewards[kSize][kSize] = {{1, .8, .6, .7, .4},
+                                             {.5, .3, .1, 1, .6},
+                                             {.6, .9, .8, .7, 1},
+                                             {.1, .2, .6, .7, .4},
+                                             {.8, .4, .6, .2, .9}};
+  // kNext[s][a] = P[s, a, :].
+  constexpr double kNext[kSize][kSize][kSize] = {
+      {{.1, .5, .1, .2, .1}, {.6, .1, .1, .1, .1}, {.5, .1, .1, .2, .1}, {.4, .3, .1, .1, .1},
+       {.2, .1, .1, .1, .5}},
+      {{.1, .5, .2, .1, .1}, {.4, .1, .2, .2, .1}, {.1, .4, .3, .1, .1}, {.4, .1, .1, .1, .3},
+       {.2, .2, .2, .2, .2}},
+      {{.6, .1, .1, .1, .1}, {.2, .4, .1, .2, .1}, {.3, .3, .2, .1, .1}, {.1, .4, .3, .1, .1},
+       {.2, .1, .1, .1, .5}},
+      {{.6, .1, .1, .1, .1}, {.1, .5, .1, .2, .1}, {.2, .1, .1, .1, .5}, {.4, .3, .1, .1, .1},
+       {.5, .1, .1, .2, .1}},
+      {{.2, .2, .2, .2, .2}, {.4, .1, .2, .2, .1}, {.4, .1, .1, .3, .1}, {.1, .4, .2, .1, .2},
+       {.2, .5, .1, .1, .1}}};
+  std::vector<TransitionEntry> entries;
+  StateActionMatrix rewards(kSize, kSize);
+  for (Index s = 0; s < kSize; ++s) {
+    for (Index a = 0; a < kSize; ++a) {
+      rewards(s, a) = kRewards[s][a];
+      for (Index next = 0; next < kSize; ++next) entries.push_back({s, a, next, kNext[s][a][next]});
+    }
+  }
+  Vector rho(kSize);
+  rho << .3, .2, .1, .15, .25;
+  std::vector<std::string> states, actions;
+  for (int i = 1; i <= kSize; ++i) {
+    states.push_back("s" + std::to_string(i));
+    actions.push_back("a" + std::to_string(i));
+  }
+  return Mdp({.num_states = kSize,
+              .num_actions = kSize,
+              .gamma = gamma,
+              .rho = rho,
+              .rewards = rewards,
+              .transitions = make_transitions(kSize, kSize, entries),
+              .state_names = states,
+              .action_names = actions});
+}
+
+Mdp make_cliff_world(double gamma) {
+  constexpr Index kColumns = 4;
+  constexpr Index kRows = 5;
+  constexpr Index kAbsorbing = kColumns * kRows;  // state 20
+  constexpr Index kGoal = 4;
+  constexpr Index kStates = kAbsorbing + 1;
+  constexpr Index kActions = 4;  // down, up, left, right
+  std::vector<TransitionEntry> entries;
+  StateActionMatrix rewards = StateActionMatrix::Zero(kStates, kActions);
+  for (Index s = 0; s < kStates; ++s) {
+    for (Index a = 0; a < kActions; ++a) {
+      if (s == kAbsorbing) {
+        entries.push_back({s, a, kAbsorbing, 1.0});
+      } else if (s >= 1 && s <= 3) {  // the cliff: back to the start
+        entries.push_back({s, a, 0, 1.0});
+        rewards(s, a) = -100.0;
+      } else if (s == kGoal) {
+        entries.push_back({s, a, kAbsorbing, 1.0});
+        rewards(s, a) = 1.0;
+      } else {
+        Index x = s / kRows;
+        Index y = s % kRows;
+        if (a == 0) y = std::max<Index>(y - 1, 0);
+        if (a == 1) y = std::min<Index>(y + 1, kRows - 1);
+        if (a == 2) x = std::max<Index>(x - 1, 0);
+        if (a == 3) x = std::min<Index>(x + 1, kColumns - 1);
+        entries.push_back({s, a, kRows * x + y, 1.0});
+      }
+    }
+  }
+  return Mdp({.num_states = kStates,
+              .num_actions = kActions,
+              .gamma = gamma,
+              .rho = point_mass(kStates, 0),
+              .rewards = rewards,
+              .transitions = make_transitions(kStates, kActions, entries),
+              .action_names = {"down", "up", "left", "right"}});
+}
+
+Mdp make_deep_sea_treasure(int size, double gamma) {
+  if (size < 2) {
+    throw InputError({.field = "size"}, "must be >= 2, got " + std::to_string(size));
+  }
+  const Index n = size;
+  const Index num_states = n * n;
+  const Index treasure = n * (n - 1);  // x = n - 1, y = 0
+  constexpr double kStepCost = -0.002;
+  std::vector<TransitionEntry> entries;
+  StateActionMatrix rewards = StateActionMatrix::Zero(num_states, 2);
+  for (Index s = 0; s < num_states; ++s) {
+    const Index x = s / n;
+    const Index y = s % n;
+    for (Index a = 0; a < 2; ++a) {
+      if (y == 0) {
+        entries.push_back({s, a, s, 1.0});
+        continue;
+      }
+      const Index next_x = a == 0 ? std::max<Index>(x - 1, 0) : std::min<Index>(x + 1, n - 1);
+      const Index next = n * next_x + (y - 1);
+      entries.push_back({s, a, next, 1.0});
+      rewards(s, a) = next == treasure ? 1.0 : kStepCost;
+    }
+  }
+  return Mdp({.num_states = num_states,
+              .num_actions = 2,
+              .gamma = gamma,
+              .rho = point_mass(num_states, n - 1),
+              .rewards = rewards,
+              .transitions = make_transitions(num_states, 2, entries),
+              .action_names = {"left", "right"}});
+}
+
+}  // namespace tabrl

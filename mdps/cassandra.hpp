@@ -1,0 +1,28 @@
+// Reader for Cassandra's POMDP file format (pomdp-solve), MDP subset. Supported:
+//   discount: g            values: reward | cost
+//   states: N | names...   actions: N | names...
+//   start: uniform | <state> | p_1 ... p_S      start include: <states>   start exclude: <states>
+//   T: a : s : s' p        T: a : s  <S probabilities | uniform>
+//   T: a  <S x S probabilities | uniform | identity>
+//   R: a : s : s' v        R: a : s : s' : * v   (observation wildcard, for POMDP-style files)
+//   R: a : s  <S values over s'>                  R: a  <S x S values>
+// where a, s and s' are names, 0-based indices or '*'. Later statements override earlier ones
+// entry by entry; unspecified rewards are 0; '#' starts a comment; line breaks are whitespace.
+// Rewards r(s, a, s') are reduced to r[s, a] = sum_s' P[s, a, s'] r(s, a, s'); `values: cost`
+// negates them. Without a start statement the start distribution is uniform (as in pomdp-solve).
+// Observations (`observations:`, `O:`) are POMDP-only and rejected.
+#pragma once
+
+#include <istream>
+#include <string>
+
+#include "core/mdp.hpp"
+
+namespace tabrl {
+
+// Throws InputError with the file name, line and statement for every malformed input.
+Mdp read_cassandra(std::istream& input, const std::string& file_name,
+                   const MdpValidationOptions& options = {});
+Mdp read_cassandra_file(const std::string& path, const MdpValidationOptions& options = {});
+
+}  // namespace tabrl

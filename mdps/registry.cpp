@@ -1,0 +1,196 @@
+#include "mdps/registry.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <functional>
+#include <map>
+
+#include "core/error.hpp"
+#include "mdps/builtin.hpp"
+#include "mdps/cassandra.hpp"
+
+namespace tabrl {
+namespace {
+
+std::string trim(const std::string& text) {
+  const auto begin = text.find_first_not_of(" \t\r\n");
+  if (begin == std::string::npos) return "";
+  const auto end = text.find_last_not_of(" \t\r\n");
+  return text.substr(begin, end - begin + 1);
+}
+
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// The arguments of one spec, read through the parameter table of its built-in.
+class Arguments {
+ public:
+  Arguments(const BuiltinMdpInfo& info, std::map<std::string, std::string> values)
+      : info_(info), values_(std::move(values)) {
+    for (const auto& [key, value] : values_) {
+      const bool known = std::any_of(info.parameters.begin(), info.parameters.end(),
+                                     [&](const ParameterInfo& p) { return p.name == key; });
+      if (!known) {
+        std::string names;
+        for (const ParameterInfo& p : info.parameters) names += (names.empty() ? "" : ", ") + p.name;
+        throw InputError({.field = info.name + "." + key},
+                         "unknown parameter for " + info.name + " (parameters: " +
+                             (names.empty() ? "none" : names) + ")");
+      }
+    }
+  }
+
+  double number(const std::string& name) const { return parse_number(name, raw(name)); }
+
+  int integer(const std::string& name) const {
+    const std::string text = raw(name);
+    int value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size()) {
+      throw InputError({.field = info_.name + "." + name}, "expected an integer, got '" + text + "'");
+    }
+    return value;
+  }
+
+  std::vector<double> numbers(const std::string& name) const {
+    std::string text = raw(name);
+    if (text.size() < 2 || text.front() != '[' || text.back() != ']') {
+      throw InputError({.field = info_.name + "." + name},
+                       "expected a list like [0.1, 0.5], got '" + text + "'");
+    }
+    std::vector<double> values;
+    std::string inner = text.substr(1, text.size() - 2);
+    std::size_t start = 0;
+    while (start <= inner.size()) {
+      const std::size_t comma = std::min(inner.find(',', start), inner.size());
+      const std::string item = trim(inner.substr(start, comma - start));
+      if (!item.empty() || comma < inner.size()) values.push_back(parse_number(name, item));
+      start = comma + 1;
+    }
+    return values;
+  }
+
+ private:
+  std::string raw(const std::string& name) const {
+    if (const auto found = values_.find(name); found != values_.end()) return found->second;
+    for (const ParameterInfo& p : info_.parameters) {
+      if (p.name == name && !p.default_value.empty()) return p.default_value;
+    }
+    throw InputError({.field = info_.name + "." + name}, "required parameter is missing");
+  }
+
+  double parse_number(const std::string& name, const std::string& text) const {
+    double value = 0.0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || error != std::errc() || end != text.data() + text.size() ||
+        !std::isfinite(value)) {
+      throw InputError({.field = info_.name + "." + name}, "expected a number, got '" + text + "'");
+    }
+    return value;
+  }
+
+  const BuiltinMdpInfo& info_;
+  std::map<std::string, std::string> values_;
+};
+
+struct BuiltinEntry {
+  BuiltinMdpInfo info;
+  std::function<Mdp(const Arguments&)> build;
+};
+
+const ParameterInfo kGammaParameter{"gamma", "number", "0.9", "discount factor in [0, 1)"};
+
+const std::vector<BuiltinEntry>& registry() {
+  static const std::vector<BuiltinEntry> entries = {
+      {{"bandit",
+        "multi-armed bandit: one state, gamma 0, one arm per mean",
+        {{"means", "list of numbers", "", "mean reward of each arm, e.g. [0.2,0.5,0.9]"}}},
+       [](const Arguments& args) { return make_bandit(args.numbers("means")); }},
+      {{"five_by_five",
+        "the 5-state, 5-action MDP of Chen et al. (ICML 2024), MATH.md section 7",
+        {kGammaParameter}},
+       [](const Arguments& args) { return make_five_by_five(args.number("gamma")); }},
+      {{"cliff_world",
+        "CliffWorld (Vaswani et al. 2021): 4 x 5 grid, cliff of reward -100, goal +1",
+        {kGammaParameter}},
+       [](const Arguments& args) { return make_cliff_world(args.number("gamma")); }},
+      {{"deep_sea_treasure",
+        "DeepSeaTreasure: size x size grid descending one row per step, treasure +1",
+        {{"size", "integer", "5", "grid side, >= 2"}, kGammaParameter}},
+       [](const Arguments& args) {
+         return make_deep_sea_treasure(args.integer("size"), args.number("gamma"));
+       }},
+  };
+  return entries;
+}
+
+// Splits "name(k=v,k=[a,b])" into the name and its key/value pairs.
+std::pair<std::string, std::map<std::string, std::string>> split_spec(const std::string& spec) {
+  const std::string text = trim(spec);
+  const std::size_t open = text.find('(');
+  std::map<std::string, std::string> values;
+  if (open == std::string::npos) return {text, values};
+  if (text.back() != ')') throw InputError({.field = "mdp"}, "spec '" + spec + "' lacks a closing ')'");
+  const std::string name = trim(text.substr(0, open));
+  const std::string body = text.substr(open + 1, text.size() - open - 2);
+  std::size_t start = 0;
+  while (start < body.size()) {
+    int depth = 0;
+    std::size_t end = start;
+    for (; end < body.size(); ++end) {
+      if (body[end] == '[') ++depth;
+      if (body[end] == ']') --depth;
+      if (body[end] == ',' && depth == 0) break;
+    }
+    const std::string item = trim(body.substr(start, end - start));
+    start = end + 1;
+    if (item.empty()) continue;
+    const std::size_t equals = item.find('=');
+    if (equals == std::string::npos) {
+      throw InputError({.field = "mdp"}, "expected key=value in '" + spec + "', got '" + item + "'");
+    }
+    const std::string key = trim(item.substr(0, equals));
+    if (!values.emplace(key, trim(item.substr(equals + 1))).second) {
+      throw InputError({.field = name + "." + key}, "given twice");
+    }
+  }
+  return {name, values};
+}
+
+}  // namespace
+
+std::vector<BuiltinMdpInfo> builtin_mdp_catalog() {
+  std::vector<BuiltinMdpInfo> catalog;
+  for (const BuiltinEntry& entry : registry()) catalog.push_back(entry.info);
+  return catalog;
+}
+
+Mdp make_builtin_mdp(const std::string& spec) {
+  auto [name, values] = split_spec(spec);
+  for (const BuiltinEntry& entry : registry()) {
+    if (entry.info.name == name) return entry.build(Arguments(entry.info, std::move(values)));
+  }
+  std::string names;
+  for (const BuiltinEntry& entry : registry()) names += (names.empty() ? "" : ", ") + entry.info.name;
+  throw InputError({.field = "mdp"}, "unknown MDP '" + name + "' (built-ins: " + names +
+                                         "; files end in .mdp, .toml or .csv)");
+}
+
+bool spec_is_file(const std::string& spec) {
+  return ends_with(spec, ".mdp") || ends_with(spec, ".MDP") || ends_with(spec, ".toml") ||
+         ends_with(spec, ".csv");
+}
+
+Mdp load_mdp(const std::string& spec, const MdpValidationOptions& options) {
+  if (ends_with(spec, ".mdp") || ends_with(spec, ".MDP")) return read_cassandra_file(spec, options);
+  if (spec_is_file(spec)) {
+    throw InputError({.file = spec}, "TOML and CSV MDP files are not supported yet; use a "
+                                     "Cassandra .mdp file or a built-in");
+  }
+  return make_builtin_mdp(spec);
+}
+
+}  // namespace tabrl

@@ -1,0 +1,39 @@
+// MDP specs: a built-in `name(key=value,...)` or a file path. The registry serves the CLI and the
+// sweep driver; library code builds MDPs through the typed functions of builtin.hpp.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/mdp.hpp"
+
+namespace tabrl {
+
+struct ParameterInfo {
+  std::string name;
+  std::string type;           // "number", "integer", "list of numbers"
+  std::string default_value;  // empty: required
+  std::string description;
+};
+
+struct BuiltinMdpInfo {
+  std::string name;
+  std::string description;
+  std::vector<ParameterInfo> parameters;
+};
+
+// Every built-in MDP with its typed, defaulted parameters (for `tabrl list`).
+std::vector<BuiltinMdpInfo> builtin_mdp_catalog();
+
+// Builds a built-in MDP from `name` or `name(key=value,...)`; values are numbers or
+// [comma, separated, lists]. Throws InputError naming the parameter on bad input.
+Mdp make_builtin_mdp(const std::string& spec);
+
+// A spec is a file when it ends in .mdp/.MDP (Cassandra format), .toml or .csv; otherwise it
+// names a built-in.
+bool spec_is_file(const std::string& spec);
+
+// Loads any spec: a built-in or a file.
+Mdp load_mdp(const std::string& spec, const MdpValidationOptions& options = {});
+
+}  // namespace tabrl

@@ -1,0 +1,21 @@
+// Assembling transition kernels from (s, a, s', p) entries.
+#pragma once
+
+#include <vector>
+
+#include "core/types.hpp"
+
+namespace tabrl {
+
+struct TransitionEntry {
+  Index state;
+  Index action;
+  Index next_state;
+  double probability;
+};
+
+// The (S * A) x S kernel with row s * A + a; entries for the same (s, a, s') are summed.
+TransitionMatrix make_transitions(Index num_states, Index num_actions,
+                                  const std::vector<TransitionEntry>& entries);
+
+}  // namespace tabrl

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages tabrl needs, only those that are missing.
+# Usage: scripts/setup.sh [--with-plots]
+set -euo pipefail
+
+packages=(g++ cmake ninja-build libeigen3-dev libboost-program-options-dev
+          doctest-dev libtomlplusplus-dev libbenchmark-dev python3 python3-matplotlib
+          python3-numpy)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "tabrl setup: installing ${missing[*]}" >&2
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then
+  sudo_cmd=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
