@@ -2,21 +2,14 @@
 
 #include <cmath>
 #include <limits>
-#include <sstream>
 
 #include "algorithms/step_size.hpp"
 #include "algorithms/theory.hpp"
 #include "core/error.hpp"
+#include "core/format.hpp"
 
 namespace tabrl {
 namespace {
-
-std::string format_number(double value) {
-  std::ostringstream out;
-  out.precision(17);
-  out << value;
-  return out.str();
-}
 
 double sign(double x) { return static_cast<double>((x > 0.0) - (x < 0.0)); }
 
@@ -44,15 +37,26 @@ std::vector<std::string> Spma::diagnostic_names() const {
   return {"spma_c"};
 }
 
-StepReport Spma::gap_dependent_step(const Mdp& mdp, const Evaluation& evaluation,
+StepReport Spma::gap_dependent_step(const Mdp& mdp, const Evaluation& /*evaluation*/,
                                     const StateActionMatrix& logits,
                                     StateActionMatrix& next_logits) {
+  // 1 + sum_b pi_b sign(r_a - r_b) = sum_b pi_b (1 + sign(r_a - r_b)): weights 0 for better
+  // arms, 1 for equal ones, 2 for worse ones. Summed in the log domain, it neither cancels
+  // (1 + x with x near -1) nor underflows once the worse arms' probabilities are tiny.
   const auto means = mdp.rewards().row(0);
-  const auto pi = evaluation.policy.row(0);
+  const auto z = logits.row(0);
+  const double z_max = z.maxCoeff();
+  const double log_normaliser = z_max + std::log((z.array() - z_max).exp().sum());
   for (Index a = 0; a < means.size(); ++a) {
-    double change = 0.0;
-    for (Index b = 0; b < means.size(); ++b) change += pi[b] * sign(means[a] - means[b]);
-    next_logits(0, a) = logits(0, a) + std::log1p(change);
+    double shift = -std::numeric_limits<double>::infinity();
+    for (Index b = 0; b < means.size(); ++b) {
+      if (means[b] <= means[a]) shift = std::max(shift, z[b]);
+    }
+    double total = 0.0;
+    for (Index b = 0; b < means.size(); ++b) {
+      if (means[b] <= means[a]) total += (1.0 + sign(means[a] - means[b])) * std::exp(z[b] - shift);
+    }
+    next_logits(0, a) = z[a] + shift + std::log(total) - log_normaliser;
   }
   return {.step_size = std::numeric_limits<double>::quiet_NaN()};
 }

@@ -1,18 +1,15 @@
 #include "algorithms/step_size.hpp"
 
 #include <cmath>
-#include <sstream>
 
 #include "core/error.hpp"
+#include "core/format.hpp"
 
 namespace tabrl {
 
 void validate_step_size(double step_size) {
   if (step_size > 0.0 && std::isfinite(step_size)) return;
-  std::ostringstream text;
-  text.precision(17);
-  text << "must be > 0 and finite, got " << step_size;
-  throw InputError({.field = "step_size"}, text.str());
+  throw InputError({.field = "step_size"}, "must be > 0 and finite, got " + format_number(step_size));
 }
 
 }  // namespace tabrl

@@ -2,19 +2,12 @@
 
 #include <cmath>
 #include <set>
-#include <sstream>
 
 #include "core/error.hpp"
+#include "core/format.hpp"
 
 namespace tabrl {
 namespace {
-
-std::string format_number(double value) {
-  std::ostringstream out;
-  out.precision(17);
-  out << value;
-  return out.str();
-}
 
 std::string quoted_label(const std::vector<std::string>& names, Index index) {
   if (names.empty()) return std::to_string(index);
@@ -143,6 +136,17 @@ Mdp::Mdp(MdpParts parts, const MdpValidationOptions& options)
 std::string Mdp::state_label(Index state) const { return quoted_label(state_names_, state); }
 
 std::string Mdp::action_label(Index action) const { return quoted_label(action_names_, action); }
+
+MdpParts Mdp::parts() const {
+  return {.num_states = num_states_,
+          .num_actions = num_actions_,
+          .gamma = gamma_,
+          .rho = rho_,
+          .rewards = rewards_,
+          .transitions = transitions_,
+          .state_names = state_names_,
+          .action_names = action_names_};
+}
 
 double Mdp::reward_range() const { return rewards_.maxCoeff() - rewards_.minCoeff(); }
 

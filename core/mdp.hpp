@@ -55,6 +55,9 @@ class Mdp {
   double max_row_sum_deviation() const { return max_row_sum_deviation_; }
   bool is_bandit() const { return num_states_ == 1; }
 
+  // A copy of the validated pieces, e.g. to build a variant of this MDP.
+  MdpParts parts() const;
+
  private:
   Index num_states_;
   Index num_actions_;

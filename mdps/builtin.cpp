@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "mdps/random.hpp"
 #include "mdps/transitions.hpp"
 
 namespace tabrl {
@@ -148,6 +149,49 @@ Mdp make_deep_sea_treasure(int size, double gamma) {
               .rewards = rewards,
               .transitions = make_transitions(num_states, 2, entries),
               .action_names = {"left", "right"}});
+}
+
+Mdp make_garnet(Index states, Index actions, Index branching, std::uint64_t seed, double gamma) {
+  if (states < 1) throw InputError({.field = "states"}, "must be >= 1, got " + std::to_string(states));
+  if (actions < 1) {
+    throw InputError({.field = "actions"}, "must be >= 1, got " + std::to_string(actions));
+  }
+  if (branching < 1 || branching > states) {
+    throw InputError({.field = "branching"}, "must be in [1, states = " + std::to_string(states) +
+                                                 "], got " + std::to_string(branching));
+  }
+  Random random(seed);
+  std::vector<TransitionEntry> entries;
+  entries.reserve(static_cast<std::size_t>(states * actions * branching));
+  std::vector<Index> next_states;
+  std::vector<double> weights(static_cast<std::size_t>(branching));
+  for (Index s = 0; s < states; ++s) {
+    for (Index a = 0; a < actions; ++a) {
+      // Floyd's algorithm: `branching` distinct states in O(branching) draws.
+      next_states.clear();
+      for (Index j = states - branching; j < states; ++j) {
+        const auto t = static_cast<Index>(random.index(static_cast<std::uint64_t>(j + 1)));
+        const bool taken = std::find(next_states.begin(), next_states.end(), t) != next_states.end();
+        next_states.push_back(taken ? j : t);
+      }
+      std::sort(next_states.begin(), next_states.end());
+      double total = 0.0;
+      for (double& weight : weights) total += (weight = random.exponential());
+      for (std::size_t k = 0; k < weights.size(); ++k) {
+        entries.push_back({s, a, next_states[k], weights[k] / total});
+      }
+    }
+  }
+  StateActionMatrix rewards(states, actions);
+  for (Index s = 0; s < states; ++s) {
+    for (Index a = 0; a < actions; ++a) rewards(s, a) = random.uniform();
+  }
+  return Mdp({.num_states = states,
+              .num_actions = actions,
+              .gamma = gamma,
+              .rho = Vector::Constant(states, 1.0 / static_cast<double>(states)),
+              .rewards = rewards,
+              .transitions = make_transitions(states, actions, entries)});
 }
 
 }  // namespace tabrl

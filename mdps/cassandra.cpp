@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/format.hpp"
 #include "mdps/transitions.hpp"
 
 namespace tabrl {
@@ -32,12 +33,13 @@ bool is_keyword(const std::string& text) {
 }
 
 bool is_reserved(const std::string& text) {
-  static const char* const kReserved[] = {"uniform", "identity", "reward", "cost", "include",
-                                          "exclude", "*"};
+  // Statement keywords may name states (they are recognised only where a statement begins);
+  // these words would be ambiguous inside a statement.
+  static const char* const kReserved[] = {"uniform", "identity", "include", "exclude", "*"};
   for (const char* word : kReserved) {
     if (text == word) return true;
   }
-  return is_keyword(text);
+  return false;
 }
 
 std::optional<double> parse_number(const std::string& text) {
@@ -519,10 +521,8 @@ Mdp CassandraParser::build() {
         entries.push_back({s, a, next, p});
       }
       if (std::abs(sum - 1.0) > options_.row_sum_tolerance) {
-        std::ostringstream text;
-        text.precision(17);
-        text << "transition row " << where << " sums to " << sum << ", not 1";
-        fail(row_lines_[row], "T", text.str());
+        fail(row_lines_[row], "T",
+             "transition row " + where + " sums to " + format_number(sum) + ", not 1");
       }
     }
   }

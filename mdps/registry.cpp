@@ -123,6 +123,20 @@ const std::vector<BuiltinEntry>& registry() {
        [](const Arguments& args) {
          return make_deep_sea_treasure(args.integer("size"), args.number("gamma"));
        }},
+      {{"garnet",
+        "Garnet random MDP: b random next states per (s, a), flat-Dirichlet probabilities, "
+        "U(0,1) rewards, uniform start (std::mt19937_64)",
+        {{"states", "integer", "", "number of states"},
+         {"actions", "integer", "", "number of actions"},
+         {"branching", "integer", "", "next states per (s, a), in [1, states]"},
+         {"seed", "integer", "0", "generator seed"},
+         kGammaParameter}},
+       [](const Arguments& args) {
+         return make_garnet(args.integer("states"), args.integer("actions"),
+                            args.integer("branching"),
+                            static_cast<std::uint64_t>(args.integer("seed")),
+                            args.number("gamma"));
+       }},
   };
   return entries;
 }

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# CLI contract of DESIGN.md: exit codes, CSV header, --help everywhere, no output on bad input.
+# usage: cli_test.sh PATH/TO/tabrl DATA_DIR
+set -uo pipefail
+tabrl=$1
+data=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+# expect_exit CODE DESCRIPTION -- COMMAND...: runs COMMAND, keeps stdout/stderr in $work.
+expect_exit() {
+  local code=$1 description=$2
+  shift 3
+  "$@" >"$work/stdout" 2>"$work/stderr"
+  local actual=$?
+  if [[ $actual -eq $code ]]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL: $description: exit $actual, expected $code" >&2
+    sed 's/^/  stderr: /' "$work/stderr" | head -5 >&2
+  fi
+}
+
+# expect_text FILE PATTERN DESCRIPTION: FILE contains the fixed string PATTERN.
+expect_text() {
+  if grep -qF -- "$2" "$1"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL: $3: '$2' not found in $(basename "$1")" >&2
+    head -5 "$1" | sed 's/^/  got: /' >&2
+  fi
+}
+
+expect_exit 2 "no command" -- "$tabrl"
+expect_exit 2 "unknown command" -- "$tabrl" frobnicate
+expect_text "$work/stderr" "unknown command 'frobnicate'" "unknown command message"
+expect_exit 0 "top-level help" -- "$tabrl" --help
+for command in run "mdp" list; do
+  expect_exit 0 "$command --help" -- "$tabrl" $command --help
+  expect_text "$work/stdout" "example:" "$command --help shows an example"
+done
+
+# Bad usage and bad input: exit 2, a message naming the field, no output file.
+out="$work/curve.csv"
+expect_exit 2 "run without --mdp" -- "$tabrl" run --algo spma --step-size 0.1
+expect_text "$work/stderr" "--mdp" "missing option named"
+expect_exit 2 "negative step size" -- "$tabrl" run --mdp five_by_five --algo npg --step-size -1 --out "$out"
+expect_text "$work/stderr" "step_size: must be > 0 and finite, got -1" "step size message"
+expect_exit 2 "unknown algorithm" -- "$tabrl" run --mdp five_by_five --algo sgd --step-size 1 --out "$out"
+expect_text "$work/stderr" "unknown algorithm 'sgd'" "unknown algorithm message"
+expect_exit 2 "unknown MDP" -- "$tabrl" run --mdp cliffworld --algo npg --step-size 1 --out "$out"
+expect_text "$work/stderr" "unknown MDP 'cliffworld'" "unknown MDP message"
+expect_exit 2 "missing file" -- "$tabrl" run --mdp "$work/none.mdp" --algo npg --step-size 1 --out "$out"
+expect_text "$work/stderr" "none.mdp: cannot open file" "missing file message"
+expect_exit 2 "malformed file" -- "$tabrl" run --mdp "$data/bad_row.mdp" --algo npg --step-size 1 --out "$out"
+expect_text "$work/stderr" "bad_row.mdp:4: T: transition row (state 0, action 0) sums to 0.9, not 1" \
+  "malformed file message with line"
+expect_exit 2 "bad iteration count" -- "$tabrl" run --mdp five_by_five --algo npg --step-size 1 --iterations x
+expect_exit 2 "bad record schedule" -- "$tabrl" run --mdp five_by_five --algo npg --step-size 1 --record 0
+expect_exit 2 "gap step on an MDP" -- "$tabrl" run --mdp five_by_five --algo spma --step-size gap
+if [[ -e $out ]]; then
+  failed=$((failed + 1))
+  echo "FAIL: bad input left an output file behind" >&2
+else
+  passed=$((passed + 1))
+fi
+
+# A run: exit 0, the DESIGN.md header, one row per iteration, 17 significant digits.
+expect_exit 0 "spma run" -- "$tabrl" run --mdp five_by_five --algo spma --step-size 0.099 \
+  --iterations 3000 --tolerance 1e-6 --out "$out"
+expect_text "$out" "iteration,objective,suboptimality,value_error_inf,step_size,spma_c" "SPMA header"
+expect_text "$work/stderr" "converged at iteration 1278" "SPMA reference iteration"
+rows=$(($(wc -l <"$out") - 1))
+if [[ $rows -eq 1279 ]]; then passed=$((passed + 1)); else
+  failed=$((failed + 1)); echo "FAIL: expected 1279 rows, got $rows" >&2; fi
+expect_text "$out" "0,9.0" "first row present"
+if ls "$work" | grep -q '\.tmp\.'; then
+  failed=$((failed + 1)); echo "FAIL: temporary file left behind" >&2
+else passed=$((passed + 1)); fi
+
+expect_exit 0 "bandit run to stdout" -- "$tabrl" run --mdp "bandit(means=[0.2,0.5,0.9])" --algo spma \
+  --step-size gap --iterations 5
+expect_text "$work/stdout" "iteration,objective,suboptimality,value_error_inf,step_size,optimal_action_prob,spma_c" \
+  "bandit header"
+expect_exit 0 "npg on a Cassandra file" -- "$tabrl" run --mdp "$data/two_state.mdp" --algo npg \
+  --step-size 1 --iterations 50 --record 10
+expect_text "$work/stdout" "iteration,objective,suboptimality,value_error_inf,step_size" "NPG header"
+expect_text "$work/stdout" "50," "last iteration recorded"
+
+# A run that cannot continue: exit 1, the curve so far is still written.
+expect_exit 1 "invalid SPMA step" -- "$tabrl" run --mdp cliff_world --algo spma --step-size 1 --out "$out"
+expect_text "$work/stderr" "step_invalid at iteration 0" "step_invalid status"
+expect_text "$work/stderr" "state 0, action 'up' (1)" "step_invalid names state and action"
+expect_text "$out" "iteration," "curve written on step_invalid"
+expect_exit 0 "clipped SPMA step" -- "$tabrl" run --mdp cliff_world --algo spma --step-size 1 --clip \
+  --iterations 20 --out "$out"
+expect_text "$out" "step_size,spma_c,clipped" "clip header"
+
+# mdp solve and list.
+expect_exit 0 "mdp solve" -- "$tabrl" mdp solve "$data/two_state.mdp"
+expect_text "$work/stdout" "state,v_star,optimal_action" "solve table header"
+# V*(start) = gamma / (1 - gamma) = 9 and V*(goal) = 10, with the file's names.
+if awk -F, '$1 == "start" && ($2 - 9) ^ 2 < 1e-24 && $3 == "move" { s = 1 }
+            $1 == "goal" && ($2 - 10) ^ 2 < 1e-24 && $3 == "stay" { g = 1 }
+            END { exit !(s && g) }' "$work/stdout"; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); echo "FAIL: mdp solve values of two_state.mdp" >&2; cat "$work/stdout" >&2
+fi
+expect_exit 2 "mdp with unknown action" -- "$tabrl" mdp frobnicate five_by_five
+expect_exit 0 "list" -- "$tabrl" list
+expect_text "$work/stdout" "garnet" "list shows garnet"
+expect_text "$work/stdout" "spma" "list shows spma"
+
+echo "cli_test: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]

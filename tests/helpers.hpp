@@ -1,0 +1,60 @@
+// Shared test fixtures: random MDPs with a chosen reward interval and dense transitions.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/mdp.hpp"
+#include "mdps/builtin.hpp"
+#include "mdps/random.hpp"
+#include "mdps/transitions.hpp"
+
+namespace tabrl::testing {
+
+// Dense random MDP: every P[s, a, :] flat-Dirichlet over all states, rewards U(lo, hi), rho
+// random with full support.
+inline Mdp random_mdp(Index states, Index actions, double gamma, std::uint64_t seed,
+                      double reward_low = 0.0, double reward_high = 1.0) {
+  Random random(seed);
+  std::vector<TransitionEntry> entries;
+  for (Index s = 0; s < states; ++s) {
+    for (Index a = 0; a < actions; ++a) {
+      std::vector<double> weights(static_cast<std::size_t>(states));
+      double total = 0.0;
+      for (double& w : weights) total += (w = random.exponential());
+      for (Index n = 0; n < states; ++n) {
+        entries.push_back({s, a, n, weights[static_cast<std::size_t>(n)] / total});
+      }
+    }
+  }
+  StateActionMatrix rewards(states, actions);
+  for (Index s = 0; s < states; ++s) {
+    for (Index a = 0; a < actions; ++a) {
+      rewards(s, a) = reward_low + (reward_high - reward_low) * random.uniform();
+    }
+  }
+  Vector rho(states);
+  for (Index s = 0; s < states; ++s) rho[s] = 0.1 + random.uniform();
+  rho /= rho.sum();
+  return Mdp({.num_states = states,
+              .num_actions = actions,
+              .gamma = gamma,
+              .rho = rho,
+              .rewards = rewards,
+              .transitions = make_transitions(states, actions, entries)});
+}
+
+// Random logits with entries N(0, scale^2)-like (sum of uniforms), reproducible.
+inline StateActionMatrix random_logits(Index states, Index actions, std::uint64_t seed,
+                                       double scale = 1.0) {
+  Random random(seed);
+  StateActionMatrix logits(states, actions);
+  for (Index s = 0; s < states; ++s) {
+    for (Index a = 0; a < actions; ++a) {
+      logits(s, a) = scale * (random.uniform() + random.uniform() + random.uniform() - 1.5) * 2.0;
+    }
+  }
+  return logits;
+}
+
+}  // namespace tabrl::testing

@@ -1,0 +1,39 @@
+// Running a method and keeping every iterate's V, for checks across consecutive iterations.
+#pragma once
+
+#include <vector>
+
+#include "algorithms/callbacks.hpp"
+#include "algorithms/optimizer.hpp"
+#include "core/policy.hpp"
+
+namespace tabrl::testing {
+
+struct Trace final : IterationCallback {
+  std::vector<Vector> values;
+  std::vector<double> value_errors;
+  std::vector<double> suboptimalities;
+  std::vector<double> optimal_action_probs;
+  std::vector<std::vector<double>> diagnostics;
+  std::vector<StateActionMatrix> policies;
+  bool keep_policies = false;
+
+  CallbackAction on_iteration(const IterationSummary& summary) override {
+    values.push_back(summary.evaluation.v);
+    value_errors.push_back(summary.value_error_inf);
+    suboptimalities.push_back(summary.suboptimality);
+    optimal_action_probs.push_back(summary.optimal_action_prob);
+    diagnostics.emplace_back(summary.diagnostics.begin(), summary.diagnostics.end());
+    if (keep_policies) policies.push_back(summary.evaluation.policy);
+    return CallbackAction::proceed;
+  }
+};
+
+inline OptimizerResult run_from_uniform(const Mdp& mdp, const OptimalSolution& optimal,
+                                        UpdateRule& rule, int iterations,
+                                        std::vector<IterationCallback*> callbacks) {
+  return optimize(mdp, optimal, rule, uniform_logits(mdp.num_states(), mdp.num_actions()),
+                  {.max_iterations = iterations}, callbacks);
+}
+
+}  // namespace tabrl::testing

@@ -1,0 +1,238 @@
+// The Cassandra .mdp reader: every supported form on hand-written files, and malformed files
+// with their expected message and line.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <sstream>
+
+#include "core/error.hpp"
+#include "core/optimal.hpp"
+#include "mdps/builtin.hpp"
+#include "mdps/cassandra.hpp"
+
+using namespace tabrl;
+
+namespace {
+
+Mdp parse(const std::string& text) {
+  std::istringstream input(text);
+  return read_cassandra(input, "model.mdp");
+}
+
+std::string error_of(const std::string& text) {
+  try {
+    parse(text);
+  } catch (const InputError& error) {
+    return error.what();
+  }
+  return "(no error)";
+}
+
+double p(const Mdp& mdp, Index s, Index a, Index next) {
+  return mdp.transitions().coeff(mdp.transition_row(s, a), next);
+}
+
+constexpr const char* kPreamble = R"(discount: 0.9
+values: reward
+states: 3
+actions: 2
+)";
+
+}  // namespace
+
+TEST_CASE("counts, single entries, defaults and comments") {
+  const Mdp mdp = parse(std::string(kPreamble) + R"(
+# every action moves right, wrapping around
+T: * : 0 : 1 1.0
+T: * : 1 : 2 1.0
+T: * : 2 : 0 1.0   # the last state wraps
+R: 1 : * : * 2.5
+)");
+  CHECK(mdp.num_states() == 3);
+  CHECK(mdp.num_actions() == 2);
+  CHECK(mdp.gamma() == 0.9);
+  CHECK_FALSE(mdp.has_state_names());
+  CHECK(p(mdp, 2, 1, 0) == 1.0);
+  CHECK(mdp.rewards()(0, 0) == 0.0);  // unspecified rewards are 0
+  CHECK(mdp.rewards()(2, 1) == 2.5);
+  CHECK(mdp.rho() == Vector::Constant(3, 1.0 / 3.0));  // no start: uniform
+}
+
+TEST_CASE("names, rows, matrices, uniform and identity") {
+  const Mdp mdp = parse(R"(discount: 0.5 values: reward
+states: left middle right
+actions: stay
+  jump
+T: stay identity
+T: jump uniform
+T: jump : middle
+  0.25 0.5
+  0.25
+T: jump : right 0.0 1.0 0.0
+)");
+  CHECK(mdp.state_names() == std::vector<std::string>{"left", "middle", "right"});
+  CHECK(mdp.action_names() == std::vector<std::string>{"stay", "jump"});
+  CHECK(p(mdp, 0, 0, 0) == 1.0);
+  CHECK(p(mdp, 1, 0, 1) == 1.0);
+  CHECK(p(mdp, 0, 1, 2) == doctest::Approx(1.0 / 3.0));
+  CHECK(p(mdp, 1, 1, 1) == 0.5);
+  CHECK(p(mdp, 2, 1, 1) == 1.0);
+  CHECK(p(mdp, 2, 1, 0) == 0.0);
+}
+
+TEST_CASE("a full transition matrix per action, and later lines override earlier ones") {
+  const Mdp mdp = parse(std::string(kPreamble) + R"(
+T: 0
+0.5 0.5 0.0
+0.0 0.5 0.5
+0.5 0.0 0.5
+T: 1 uniform
+T: 1 : 2 : 2 0.0
+T: 1 : 2 : 0 0.5
+T: 1 : 2 : 1 0.5
+T: 0 : 1 : * 0.0
+T: 0 : 1 : 0 1.0
+)");
+  CHECK(p(mdp, 0, 0, 1) == 0.5);
+  CHECK(p(mdp, 2, 0, 2) == 0.5);
+  CHECK(p(mdp, 0, 1, 1) == doctest::Approx(1.0 / 3.0));
+  CHECK(p(mdp, 2, 1, 2) == 0.0);
+  CHECK(p(mdp, 2, 1, 0) == 0.5);
+  CHECK(p(mdp, 1, 0, 0) == 1.0);
+  CHECK(p(mdp, 1, 0, 2) == 0.0);
+}
+
+TEST_CASE("rewards r(s, a, s') in every form are reduced with P and override entry by entry") {
+  const Mdp mdp = parse(std::string(kPreamble) + R"(
+T: * uniform
+R: * : * : * 1.0          # baseline everywhere
+R: 0 : 0 : 2 4.0          # one entry
+R: 0 : 1 : 0 : * -2.0     # POMDP-style observation wildcard
+R: 1 : 2  3.0 6.0 9.0     # a row over s'
+R: 1
+1 1 1
+2 2 2
+0 0 3
+R: 1 : 2 : 1 0.0
+)");
+  CHECK(mdp.rewards()(0, 0) == doctest::Approx((1.0 + 1.0 + 4.0) / 3.0));
+  CHECK(mdp.rewards()(1, 0) == doctest::Approx((-2.0 + 1.0 + 1.0) / 3.0));
+  CHECK(mdp.rewards()(2, 0) == doctest::Approx(1.0));
+  CHECK(mdp.rewards()(0, 1) == doctest::Approx(1.0));
+  CHECK(mdp.rewards()(1, 1) == doctest::Approx(2.0));
+  CHECK(mdp.rewards()(2, 1) == doctest::Approx(1.0));  // (0 + 0 + 3) / 3
+}
+
+TEST_CASE("values: cost negates the rewards") {
+  const Mdp mdp = parse(R"(discount: 0.9 values: cost states: 1 actions: 2
+T: * identity
+R: 0 : * : * 3.0
+)");
+  CHECK(mdp.rewards()(0, 0) == -3.0);
+  CHECK(mdp.rewards()(0, 1) == 0.0);
+}
+
+TEST_CASE("every start form") {
+  const std::string body = R"(discount: 0.9 states: a b c d actions: 1
+T: 0 identity
+)";
+  const auto start_of = [&](const std::string& start) {
+    return parse(std::string("discount: 0.9 states: a b c d actions: 1\n") + start +
+                 "\nT: 0 identity\n")
+        .rho();
+  };
+  CHECK(start_of("start: uniform") == Vector::Constant(4, 0.25));
+  CHECK(start_of("start: c") == Vector::Unit(4, 2));
+  CHECK(start_of("start: 3") == Vector::Unit(4, 3));
+  Vector given(4);
+  given << 0.1, 0.2, 0.3, 0.4;
+  CHECK(start_of("start: 0.1 0.2 0.3 0.4").isApprox(given, 1e-15));
+  Vector included(4);
+  included << 0.5, 0.0, 0.5, 0.0;
+  CHECK(start_of("start include: a c").isApprox(included, 1e-15));
+  Vector excluded(4);
+  excluded << 0.0, 0.5, 0.0, 0.5;
+  CHECK(start_of("start exclude: a c").isApprox(excluded, 1e-15));
+  CHECK(parse(body).rho() == Vector::Constant(4, 0.25));
+}
+
+TEST_CASE("the 5x5 MDP written as full matrices has the reference J*") {
+  const Mdp reference = make_five_by_five();
+  std::ostringstream text;
+  text.precision(17);
+  text << "discount: 0.9\nvalues: reward\nstates: s1 s2 s3 s4 s5\nactions: a1 a2 a3 a4 a5\n"
+       << "start: 0.3 0.2 0.1 0.15 0.25\n";
+  for (Index a = 0; a < 5; ++a) {
+    text << "T: a" << a + 1 << "\n";
+    for (Index s = 0; s < 5; ++s) {
+      for (Index next = 0; next < 5; ++next) text << ' ' << p(reference, s, a, next);
+      text << '\n';
+    }
+  }
+  for (Index s = 0; s < 5; ++s) {
+    for (Index a = 0; a < 5; ++a) {
+      text << "R: a" << a + 1 << " : s" << s + 1 << " : * " << reference.rewards()(s, a) << "\n";
+    }
+  }
+  const Mdp mdp = parse(text.str());
+  CHECK(solve_optimal(mdp).objective == doctest::Approx(9.408398506373334).epsilon(1e-13));
+}
+
+TEST_CASE("malformed files fail with file, line, statement and reason") {
+  const std::string pre = kPreamble;  // four lines
+  CHECK(error_of(pre + "T: * uniform\nT: 0 : 5 : 1 1.0\n") ==
+        "model.mdp:6: T: state index 5 is out of range (3 states, numbered from 0)");
+  CHECK(error_of(pre + "T: * uniform\nT: 0 : nowhere : 1 1.0\n") ==
+        "model.mdp:6: T: unknown state 'nowhere'");
+  CHECK(error_of(pre + "T: * uniform\nT: fly : 0 : 1 1.0\n") ==
+        "model.mdp:6: T: unknown action 'fly'");
+  CHECK(error_of(pre + "T: * uniform\nT: 1 : 2\n 0.5 0.4 0.0\n") ==
+        "model.mdp:6: T: transition row (state 2, action 1) sums to 0.9, not 1");
+  CHECK(error_of(pre + "T: 0 uniform\n") ==
+        "model.mdp:5: T: no transition probabilities given for (state 0, action 1)");
+  CHECK(error_of(pre + "T: * uniform\nT: 1 : 2 0.5 0.5\nR: * : * : * 1.0\n") ==
+        "model.mdp:6: T: expected a row of 3 probabilities or 'uniform', found 2 numbers");
+  CHECK(error_of(pre + "T: * uniform\nT: 1 : 2 : 0 1.5\n") ==
+        "model.mdp:6: T: probability 1.5 is outside [0, 1]");
+  CHECK(error_of(pre + "T: 0\n 1 0 0\n 0 1 0\n") ==
+        "model.mdp:5: T: expected a 3 x 3 matrix, 'uniform' or 'identity', found 6 numbers");
+  CHECK(error_of(pre + "T: * uniform\nR: 0 : 1 : 2 : obs 1.0\n") ==
+        "model.mdp:6: R: observation-dependent rewards belong to POMDPs; only '*' is accepted "
+        "here, found 'obs'");
+  CHECK(error_of(pre + "T: * uniform\nR: 0 : 1 1.0 2.0\n") ==
+        "model.mdp:6: R: expected a row of S values (3 numbers), found 2");
+  CHECK(error_of(pre + "T: * uniform\nR: 0 : 1 : 2\n") ==
+        "model.mdp:6: R: expected one value (1 numbers), found 0");
+  CHECK(error_of("discount: 0.9\nstates: 2\nT: 0 identity\n") ==
+        "model.mdp:3: T: appears before the 'actions:' declaration");
+  CHECK(error_of("states: 2\nactions: 1\nT: 0 identity\n") ==
+        "model.mdp:3: discount: missing 'discount:' statement");
+  CHECK(error_of("discount: 1.0\nstates: 2\n") ==
+        "model.mdp:1: discount: must be in [0, 1) for a discounted MDP, got 1.0");
+  CHECK(error_of("discount: 0.9\nvalues: profit\n") ==
+        "model.mdp:2: values: expected 'reward' or 'cost', found 'profit'");
+  CHECK(error_of("discount: 0.9\nstates: a b a\n") == "model.mdp:2: states: duplicate name 'a'");
+  CHECK(error_of("discount: 0.9\nstates: a uniform\n") ==
+        "model.mdp:2: states: 'uniform' is a reserved word");
+  CHECK(error_of("discount: 0.9\nstates: 3\nobservations: 2\n") ==
+        "model.mdp:3: observations: observations belong to POMDP files; tabrl reads the MDP subset");
+  CHECK(error_of("discount: 0.9\nstates: 2\nstart: 0.5 0.25 0.25\n") ==
+        "model.mdp:3: start: expected 'uniform', a state, or 2 probabilities; found 3 numbers");
+  CHECK(error_of("discount: 0.9\nstates: 2\nactions: 1\nstart: 0.5 0.6\nT: 0 identity\n") ==
+        "model.mdp: start: start probabilities sum to 1.1, not 1");
+  CHECK(error_of("discount: 0.9\nstates: 2\nactions 1\n") ==
+        "model.mdp:3: actions: expected ':', found '1'");
+  CHECK(error_of("discount: 0.9\nhello world\n") ==
+        "model.mdp:2: syntax: expected a statement (discount:, values:, states:, actions:, "
+        "start:, T:, R:), found 'hello'");
+  CHECK(error_of("discount: 0.9\n\x01\x02\n") ==
+        "model.mdp:2: syntax: unexpected control byte 0x01 (is this a text file?)");
+  CHECK(error_of("") == "model.mdp: discount: missing 'discount:' statement");
+  CHECK(error_of("discount: 0.9\nstates: 2\nactions: 1\nT: 0 : 1 : 1") ==
+        "model.mdp:4: T: expected a probability, found end of file");
+}
+
+TEST_CASE("a missing file is reported by name") {
+  CHECK_THROWS_WITH_AS(read_cassandra_file("/nonexistent/model.mdp"),
+                       "/nonexistent/model.mdp: cannot open file", InputError);
+}

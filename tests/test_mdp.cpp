@@ -1,0 +1,110 @@
+// Validation of the Mdp model: every rejection names the offending state, action and value.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "core/error.hpp"
+#include "core/mdp.hpp"
+#include "mdps/transitions.hpp"
+
+using namespace tabrl;
+
+namespace {
+
+// Two states, two actions; P[s, a, :] = (1 - q, q) for every (s, a) except as modified.
+MdpParts two_state_parts(double q = 0.25) {
+  std::vector<TransitionEntry> entries;
+  for (Index s = 0; s < 2; ++s) {
+    for (Index a = 0; a < 2; ++a) {
+      entries.push_back({s, a, 0, 1.0 - q});
+      entries.push_back({s, a, 1, q});
+    }
+  }
+  StateActionMatrix rewards(2, 2);
+  rewards << 0.0, 1.0, 0.5, -1.0;
+  return {.num_states = 2,
+          .num_actions = 2,
+          .gamma = 0.9,
+          .rho = Vector::Constant(2, 0.5),
+          .rewards = rewards,
+          .transitions = make_transitions(2, 2, entries),
+          .state_names = {"low", "high"},
+          .action_names = {"stay", "go"}};
+}
+
+std::string error_of(MdpParts parts) {
+  try {
+    Mdp mdp(std::move(parts));
+  } catch (const InputError& error) {
+    return error.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("a valid MDP keeps its pieces and reports its reward range") {
+  const Mdp mdp(two_state_parts());
+  CHECK(mdp.num_states() == 2);
+  CHECK(mdp.num_actions() == 2);
+  CHECK(mdp.reward_range() == doctest::Approx(2.0));
+  CHECK(mdp.state_label(1) == "'high' (1)");
+  CHECK(mdp.transitions().coeff(mdp.transition_row(1, 0), 1) == 0.25);
+  CHECK(mdp.max_row_sum_deviation() == 0.0);
+}
+
+TEST_CASE("rows within the tolerance are renormalised exactly and the deviation is kept") {
+  MdpParts parts = two_state_parts();
+  parts.transitions.coeffRef(parts.transitions.rows() - 1, 1) += 4e-6;
+  const Mdp mdp(std::move(parts));
+  CHECK(mdp.max_row_sum_deviation() == doctest::Approx(4e-6).epsilon(1e-6));
+  for (Index row = 0; row < mdp.transitions().rows(); ++row) {
+    CHECK(std::abs(mdp.transitions().row(row).sum() - 1.0) < 1e-15);
+  }
+}
+
+TEST_CASE("invalid models are rejected with the state, action and value named") {
+  SUBCASE("row sum") {
+    MdpParts parts = two_state_parts();
+    parts.transitions.coeffRef(3, 0) = 0.7;  // state 'high', action 'go'
+    const std::string message = error_of(std::move(parts));
+    CHECK(message.find("transitions") != std::string::npos);
+    CHECK(message.find("'high' (1)") != std::string::npos);
+    CHECK(message.find("'go' (1)") != std::string::npos);
+    CHECK(message.find("sums to 0.95, not 1") != std::string::npos);
+  }
+  SUBCASE("negative probability") {
+    MdpParts parts = two_state_parts();
+    parts.transitions.coeffRef(0, 0) = -0.25;
+    parts.transitions.coeffRef(0, 1) = 1.25;
+    const std::string message = error_of(std::move(parts));
+    CHECK(message.find("must be finite and >= 0, got -0.25") != std::string::npos);
+  }
+  SUBCASE("discount") {
+    MdpParts parts = two_state_parts();
+    parts.gamma = 1.0;
+    CHECK(error_of(std::move(parts)) == "gamma: discount must be in [0, 1), got 1");
+  }
+  SUBCASE("start distribution") {
+    MdpParts parts = two_state_parts();
+    parts.rho << 0.5, 0.6;
+    CHECK(error_of(std::move(parts)).find("start probabilities sum to 1.1") != std::string::npos);
+  }
+  SUBCASE("non-finite reward") {
+    MdpParts parts = two_state_parts();
+    parts.rewards(1, 0) = std::nan("");
+    const std::string message = error_of(std::move(parts));
+    CHECK(message.find("reward of state 'high' (1), action 'stay' (0) is not finite") !=
+          std::string::npos);
+  }
+  SUBCASE("duplicate names") {
+    MdpParts parts = two_state_parts();
+    parts.action_names = {"go", "go"};
+    CHECK(error_of(std::move(parts)) == "action_names: duplicate name 'go'");
+  }
+  SUBCASE("shapes") {
+    MdpParts parts = two_state_parts();
+    parts.rewards.resize(2, 3);
+    CHECK(error_of(std::move(parts)).find("expected a 2 x 2 table, got 2 x 3") != std::string::npos);
+  }
+}

@@ -1,0 +1,71 @@
+// Optimal values against the reference values of MATH.md section 6 and against value iteration.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "core/metrics.hpp"
+#include "core/optimal.hpp"
+#include "helpers.hpp"
+
+using namespace tabrl;
+
+TEST_CASE("5x5 MDP: J* and pi* (MATH.md 6)") {
+  const Mdp mdp = make_five_by_five();
+  const OptimalSolution optimal = solve_optimal(mdp);
+  CHECK(optimal.objective == doctest::Approx(9.408398506373334).epsilon(1e-13));
+  CHECK(optimal.policy == std::vector<Index>{0, 3, 4, 3, 4});  // (a1, a4, a5, a4, a5)
+  CHECK(optimal.bellman_check_passed);
+}
+
+TEST_CASE("CliffWorld: V*(0) = 0.9^6") {
+  const OptimalSolution optimal = solve_optimal(make_cliff_world());
+  CHECK(optimal.v[0] == doctest::Approx(std::pow(0.9, 6)).epsilon(1e-13));
+  CHECK(optimal.objective == doctest::Approx(0.531441).epsilon(1e-13));
+  CHECK(optimal.bellman_check_passed);
+}
+
+TEST_CASE("DeepSeaTreasure: V*(4) = 0.72358") {
+  const OptimalSolution optimal = solve_optimal(make_deep_sea_treasure());
+  CHECK(optimal.v[4] == doctest::Approx(0.72358).epsilon(1e-12));
+  CHECK(optimal.bellman_check_passed);
+}
+
+TEST_CASE("policy iteration agrees with value iteration on random MDPs") {
+  for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+    const double gamma = 0.5 + 0.045 * static_cast<double>(seed);  // up to 0.95
+    const Mdp mdp = tabrl::testing::random_mdp(8, 3, gamma, seed, -1.0, 1.0);
+    const OptimalSolution optimal = solve_optimal(mdp);
+    CHECK(optimal.bellman_check_passed);
+    const Eigen::MatrixXd dense_p = Eigen::MatrixXd(mdp.transitions());
+    Vector v = Vector::Zero(8);
+    // ||V_k - V*|| <= gamma^k ||V_0 - V*||: enough sweeps to reach 1e-13.
+    const int sweeps = static_cast<int>(std::ceil(std::log(1e-14) / std::log(gamma))) + 10;
+    for (int k = 0; k < sweeps; ++k) {
+      Vector next(8);
+      for (Index s = 0; s < 8; ++s) {
+        double best = -1e300;
+        for (Index a = 0; a < 3; ++a) {
+          best = std::max(best, mdp.rewards()(s, a) +
+                                    gamma * dense_p.row(mdp.transition_row(s, a)).dot(v));
+        }
+        next[s] = best;
+      }
+      v = next;
+    }
+    CAPTURE(seed);
+    CHECK((v - optimal.v).cwiseAbs().maxCoeff() < 1e-11);
+  }
+}
+
+TEST_CASE("error metrics are non-negative and value_error_inf bounds suboptimality") {
+  const Mdp mdp = tabrl::testing::random_mdp(6, 3, 0.9, 5);
+  const OptimalSolution optimal = solve_optimal(mdp);
+  PolicyEvaluator evaluator(mdp);
+  Evaluation evaluation;
+  evaluator.evaluate_logits(tabrl::testing::random_logits(6, 3, 9), evaluation);
+  const double gap = suboptimality(mdp.rho(), optimal.v, evaluation.v);
+  const double worst = value_error_inf(optimal.v, evaluation.v);
+  CHECK(gap > 0.0);
+  CHECK(worst >= gap);
+  CHECK(gap == doctest::Approx(optimal.objective - evaluation.objective).epsilon(1e-10));
+}

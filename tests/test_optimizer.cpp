@@ -1,0 +1,136 @@
+// The shared optimizer loop: statuses, callbacks, recording schedules, determinism, and the
+// NPG bound of MATH.md 5.4 as a property test.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "algorithms/callbacks.hpp"
+#include "algorithms/npg.hpp"
+#include "algorithms/spma.hpp"
+#include "algorithms/theory.hpp"
+#include "core/error.hpp"
+#include "core/optimal.hpp"
+#include "helpers.hpp"
+#include "run_helpers.hpp"
+
+using namespace tabrl;
+using tabrl::testing::random_mdp;
+using tabrl::testing::Trace;
+
+TEST_CASE("NPG satisfies the Agarwal et al. bound on random MDPs with rewards in [0, 1]") {
+  for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+    const double gamma = seed % 2 == 0 ? 0.9 : 0.7;
+    const Mdp mdp = random_mdp(6, 3, gamma, seed);
+    const OptimalSolution optimal = solve_optimal(mdp);
+    for (double eta : {0.1, 1.0, 10.0}) {
+      Npg npg({.step_size = eta});
+      Trace trace;
+      tabrl::testing::run_from_uniform(mdp, optimal, npg, 200, {&trace});
+      int violations = 0;
+      for (std::size_t t = 1; t < trace.suboptimalities.size(); ++t) {
+        const double bound = npg_suboptimality_bound(3, eta, gamma, static_cast<int>(t));
+        if (trace.suboptimalities[t] > bound) ++violations;
+      }
+      CAPTURE(seed);
+      CAPTURE(eta);
+      CHECK(violations == 0);
+    }
+  }
+}
+
+TEST_CASE("the same run twice gives bit-identical curves") {
+  const Mdp mdp = make_garnet(40, 4, 3, 5, 0.95);
+  const OptimalSolution optimal = solve_optimal(mdp);
+  std::vector<CurvePoint> curves[2];
+  for (auto& curve : curves) {
+    Spma spma(mdp, {.step_size = 0.04});
+    CurveRecorder recorder;
+    tabrl::testing::run_from_uniform(mdp, optimal, spma, 300, {&recorder});
+    curve = recorder.points();
+  }
+  REQUIRE(curves[0].size() == curves[1].size());
+  for (std::size_t i = 0; i < curves[0].size(); ++i) {
+    CHECK(std::memcmp(&curves[0][i].objective, &curves[1][i].objective, sizeof(double)) == 0);
+    CHECK(std::memcmp(&curves[0][i].value_error_inf, &curves[1][i].value_error_inf,
+                      sizeof(double)) == 0);
+  }
+}
+
+TEST_CASE("the tolerance callback ends the run as converged at the first iterate below it") {
+  const Mdp mdp = make_five_by_five();
+  const OptimalSolution optimal = solve_optimal(mdp);
+  Npg npg({.step_size = 1.0});
+  ToleranceStop stop(1e-3);
+  Trace trace;
+  const OptimizerResult result =
+      tabrl::testing::run_from_uniform(mdp, optimal, npg, 1000, {&trace, &stop});
+  CHECK(result.status == RunStatus::converged);
+  CHECK(trace.value_errors.back() <= 1e-3);
+  CHECK(trace.value_errors[trace.value_errors.size() - 2] > 1e-3);
+  CHECK(result.iterations + 1 == static_cast<int>(trace.value_errors.size()));
+}
+
+TEST_CASE("a time limit stops the run with status stopped") {
+  const Mdp mdp = make_five_by_five();
+  const OptimalSolution optimal = solve_optimal(mdp);
+  Npg npg({.step_size = 1e-3});
+  TimeLimitStop stop(0.05);
+  const OptimizerResult result =
+      tabrl::testing::run_from_uniform(mdp, optimal, npg, 100000000, {&stop});
+  CHECK(result.status == RunStatus::stopped);
+  CHECK(result.iterations < 100000000);
+}
+
+TEST_CASE("a step that overflows the logits ends the run as non_finite") {
+  const Mdp mdp = make_five_by_five();
+  const OptimalSolution optimal = solve_optimal(mdp);
+  Npg npg({.step_size = 1e308});
+  const OptimizerResult result = tabrl::testing::run_from_uniform(mdp, optimal, npg, 10, {});
+  CHECK(result.status == RunStatus::non_finite);
+  CHECK(result.message.find("non-finite logits") != std::string::npos);
+}
+
+TEST_CASE("zero iterations evaluate the initial policy only") {
+  const Mdp mdp = make_five_by_five();
+  const OptimalSolution optimal = solve_optimal(mdp);
+  Npg npg({.step_size = 1.0});
+  CurveRecorder recorder;
+  const OptimizerResult result = tabrl::testing::run_from_uniform(mdp, optimal, npg, 0, {&recorder});
+  CHECK(result.status == RunStatus::max_iterations);
+  REQUIRE(recorder.points().size() == 1);
+  CHECK(recorder.points()[0].iteration == 0);
+}
+
+TEST_CASE("recording schedules keep the chosen iterations and always the last one") {
+  const Mdp mdp = make_five_by_five();
+  const OptimalSolution optimal = solve_optimal(mdp);
+  SUBCASE("stride") {
+    Npg npg({.step_size = 1.0});
+    CurveRecorder recorder({.kind = RecordSchedule::Kind::stride, .stride = 10});
+    tabrl::testing::run_from_uniform(mdp, optimal, npg, 95, {&recorder});
+    REQUIRE(recorder.points().size() == 11);
+    CHECK(recorder.points()[9].iteration == 90);
+    CHECK(recorder.points().back().iteration == 95);
+  }
+  SUBCASE("log") {
+    Npg npg({.step_size = 1.0});
+    CurveRecorder recorder({.kind = RecordSchedule::Kind::log});
+    tabrl::testing::run_from_uniform(mdp, optimal, npg, 10000, {&recorder});
+    const auto& points = recorder.points();
+    CHECK(points.size() > 60);
+    CHECK(points.size() < 100);  // 11 + about 20 per decade for three decades
+    CHECK(points.back().iteration == 10000);
+    for (std::size_t i = 1; i < points.size(); ++i) CHECK(points[i].iteration > points[i - 1].iteration);
+  }
+}
+
+TEST_CASE("options are validated before any work, naming the field") {
+  CHECK_THROWS_WITH_AS(Npg({.step_size = 0.0}), "step_size: must be > 0 and finite, got 0",
+                       InputError);
+  CHECK_THROWS_WITH_AS(OptimizerOptions{.max_iterations = -5}.validate(),
+                       "iterations: must be >= 0, got -5", InputError);
+  CHECK_THROWS_AS(ToleranceStop(-1.0), InputError);
+  CHECK_THROWS_AS((RecordSchedule{.kind = RecordSchedule::Kind::stride, .stride = 0}.validate()),
+                  InputError);
+}

@@ -1,0 +1,164 @@
+// SPMA: closed form, invariants, the per-step contraction bound of MATH.md 5.1 as a property
+// test on random MDPs, the step_invalid status and the clip mode.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "algorithms/npg.hpp"
+#include "algorithms/spma.hpp"
+#include "algorithms/theory.hpp"
+#include "core/error.hpp"
+#include "core/format.hpp"
+#include "core/optimal.hpp"
+#include "helpers.hpp"
+#include "run_helpers.hpp"
+
+using namespace tabrl;
+using tabrl::testing::random_mdp;
+using tabrl::testing::Trace;
+
+TEST_CASE("one SPMA step is pi (1 + eta A), already normalised") {
+  const Mdp mdp = random_mdp(6, 4, 0.9, 3);
+  PolicyEvaluator evaluator(mdp);
+  Evaluation evaluation;
+  const StateActionMatrix logits = tabrl::testing::random_logits(6, 4, 8);
+  evaluator.evaluate_logits(logits, evaluation);
+  const double eta = 0.05;
+  Spma spma(mdp, {.step_size = eta});
+  StateActionMatrix next(6, 4);
+  std::vector<double> diagnostics(1);
+  const StepReport report = spma.step({.iteration = 0, .mdp = mdp}, evaluation, logits, next, diagnostics);
+  CHECK(report.valid);
+  StateActionMatrix next_policy;
+  softmax_rows(next, next_policy);
+  const StateActionMatrix closed_form =
+      evaluation.policy.cwiseProduct((1.0 + eta * evaluation.advantage.array()).matrix());
+  CHECK((closed_form.rowwise().sum().array() - 1.0).abs().maxCoeff() < 1e-14);
+  CHECK((next_policy - closed_form).cwiseAbs().maxCoeff() < 1e-14);
+}
+
+TEST_CASE("SPMA and NPG agree to first order in eta") {
+  const Mdp mdp = random_mdp(5, 3, 0.8, 17);
+  PolicyEvaluator evaluator(mdp);
+  Evaluation evaluation;
+  const StateActionMatrix logits = tabrl::testing::random_logits(5, 3, 2);
+  evaluator.evaluate_logits(logits, evaluation);
+  std::vector<double> diagnostics(1);
+  double previous = 0.0;
+  for (double eta : {1e-2, 1e-3}) {
+    Spma spma(mdp, {.step_size = eta});
+    Npg npg({.step_size = eta});
+    StateActionMatrix by_spma(5, 3), by_npg(5, 3);
+    spma.step({.iteration = 0, .mdp = mdp}, evaluation, logits, by_spma, diagnostics);
+    npg.step({.iteration = 0, .mdp = mdp}, evaluation, logits, by_npg, {});
+    const double difference = (by_spma - by_npg).cwiseAbs().maxCoeff();
+    // log1p(x) - x = -x^2 / 2 + ...: ten times smaller eta, about a hundred times smaller gap.
+    if (previous > 0.0) CHECK(previous / difference == doctest::Approx(100.0).epsilon(0.05));
+    previous = difference;
+  }
+}
+
+TEST_CASE("SPMA improves V monotonically in every state (MATH.md 5.1)") {
+  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+    const Mdp mdp = random_mdp(8, 4, 0.9, seed, -1.0, 1.0);
+    const OptimalSolution optimal = solve_optimal(mdp);
+    Spma spma(mdp, {.step_size = 0.9 * spma_safe_step(mdp)});
+    Trace trace;
+    tabrl::testing::run_from_uniform(mdp, optimal, spma, 300, {&trace});
+    for (std::size_t t = 0; t + 1 < trace.values.size(); ++t) {
+      CAPTURE(seed);
+      CAPTURE(t);
+      CHECK((trace.values[t + 1] - trace.values[t]).minCoeff() >= -1e-12);
+    }
+  }
+}
+
+namespace {
+
+// e_{t+1} <= (1 - eta C_t (1 - gamma)) e_t at every recorded step, up to 1e-12 max(1, |V*|).
+void check_contraction(const Mdp& mdp, double eta, int iterations) {
+  const OptimalSolution optimal = solve_optimal(mdp);
+  Spma spma(mdp, {.step_size = eta});
+  Trace trace;
+  const OptimizerResult result =
+      tabrl::testing::run_from_uniform(mdp, optimal, spma, iterations, {&trace});
+  REQUIRE(result.status == RunStatus::max_iterations);
+  const double slack = 1e-12 * std::max(1.0, optimal.v.cwiseAbs().maxCoeff());
+  int violations = 0;
+  for (std::size_t t = 0; t + 1 < trace.value_errors.size(); ++t) {
+    const double c = trace.diagnostics[t][0];
+    const double factor = std::isnan(c) ? 1.0 : 1.0 - eta * c * (1.0 - mdp.gamma());
+    if (trace.value_errors[t + 1] > factor * trace.value_errors[t] + slack) ++violations;
+  }
+  CHECK(violations == 0);
+  // The bound is not vacuous: the error does contract.
+  CHECK(trace.value_errors.back() < trace.value_errors.front());
+}
+
+}  // namespace
+
+TEST_CASE("SPMA per-step contraction bound holds on 24 random MDPs, rewards in [0, 1]") {
+  for (std::uint64_t seed = 1; seed <= 24; ++seed) {
+    const double gamma = std::array{0.5, 0.8, 0.9, 0.95}[seed % 4];
+    const Index S = 3 + static_cast<Index>(seed % 6);
+    const Index A = 2 + static_cast<Index>(seed % 3);
+    const Mdp mdp = seed % 2 == 0 ? random_mdp(S, A, gamma, seed)
+                                  : make_garnet(S + 5, A, 2, seed, gamma);
+    const double eta = (0.2 + 0.03 * static_cast<double>(seed)) * (1.0 - gamma);  // < 1 - gamma
+    CAPTURE(seed);
+    check_contraction(mdp, eta, 400);
+  }
+}
+
+TEST_CASE("SPMA contraction bound with rewards in [-1, 1] and gamma 0.99, eta < (1 - gamma)/R") {
+  for (std::uint64_t seed = 101; seed <= 104; ++seed) {
+    const Mdp mdp = random_mdp(6, 3, 0.99, seed, -1.0, 1.0);
+    CAPTURE(seed);
+    check_contraction(mdp, 0.95 * spma_safe_step(mdp), 1000);
+  }
+}
+
+TEST_CASE("SPMA contraction bound on the 5x5 MDP and CliffWorld") {
+  check_contraction(make_five_by_five(), 0.099, 2000);
+  const Mdp cliff = make_cliff_world();
+  check_contraction(cliff, 0.9 * spma_safe_step(cliff), 3000);
+}
+
+TEST_CASE("a too-large SPMA step stops with step_invalid, naming iteration, state and action") {
+  const Mdp mdp = make_cliff_world();
+  const OptimalSolution optimal = solve_optimal(mdp);
+  Spma spma(mdp, {.step_size = 1.0});
+  const OptimizerResult result = tabrl::testing::run_from_uniform(mdp, optimal, spma, 100, {});
+  CHECK(result.status == RunStatus::step_invalid);
+  CHECK(result.iterations == 0);
+  CHECK(result.message.find("iteration 0") != std::string::npos);
+  CHECK(result.message.find("at state 0, action 'up' (1)") != std::string::npos);
+  // The largest safe step at uniform logits is 1 / max(-A).
+  PolicyEvaluator evaluator(mdp);
+  Evaluation evaluation;
+  evaluator.evaluate_logits(uniform_logits(21, 4), evaluation);
+  const double safe = 1.0 / (-evaluation.advantage.minCoeff());
+  CHECK(result.message.find("below " + format_number(safe)) != std::string::npos);
+}
+
+TEST_CASE("clip mode keeps going, counts clipped states and still improves") {
+  const Mdp mdp = make_cliff_world();
+  const OptimalSolution optimal = solve_optimal(mdp);
+  Spma spma(mdp, {.step_size = 1.0, .clip = true, .clip_floor = 1e-6});
+  REQUIRE(spma.diagnostic_names() == std::vector<std::string>{"spma_c", "clipped"});
+  Trace trace;
+  const OptimizerResult result = tabrl::testing::run_from_uniform(mdp, optimal, spma, 50, {&trace});
+  CHECK(result.status == RunStatus::max_iterations);
+  CHECK(trace.diagnostics[0][1] >= 1.0);
+  CHECK(trace.value_errors.back() < trace.value_errors.front());
+}
+
+TEST_CASE("SPMA options are validated with the field named") {
+  const Mdp mdp = make_five_by_five();
+  CHECK_THROWS_WITH_AS(Spma(mdp, {.step_size = -1.0}), "step_size: must be > 0 and finite, got -1",
+                       InputError);
+  CHECK_THROWS_WITH_AS(Spma(mdp, {.gap_dependent = true}),
+                       doctest::Contains("bandits (one state) only"), InputError);
+  CHECK_THROWS_WITH_AS(Spma(mdp, {.step_size = 0.1, .clip = true, .clip_floor = 0.0}),
+                       "clip_floor: must be in (0, 1), got 0", InputError);
+}
