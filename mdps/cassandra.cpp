@@ -338,6 +338,14 @@ void CassandraParser::parse_start() {
 void CassandraParser::set_transition_row(Index action, Index state,
                                          const std::vector<double>& row, int line) {
   const std::size_t index = static_cast<std::size_t>(state * num_actions_ + action);
+  for (Index next = 0; next < num_states_; ++next) {
+    const double probability = row[static_cast<std::size_t>(next)];
+    if (probability < 0.0 || probability > 1.0) {
+      fail(line, "T", "probability " + format_number(probability) + " of (state " +
+                          label(state_names_, state) + ", action " + label(action_names_, action) +
+                          ") -> " + label(state_names_, next) + " is outside [0, 1]");
+    }
+  }
   std::map<Index, double>& target = rows_[index];
   target.clear();
   for (Index next = 0; next < num_states_; ++next) {

@@ -194,6 +194,8 @@ TEST_CASE("malformed files fail with file, line, statement and reason") {
         "model.mdp:6: T: expected a row of 3 probabilities or 'uniform', found 2 numbers");
   CHECK(error_of(pre + "T: * uniform\nT: 1 : 2 : 0 1.5\n") ==
         "model.mdp:6: T: probability 1.5 is outside [0, 1]");
+  CHECK(error_of(pre + "T: * uniform\nT: 1 : 2 1.5 -0.5 0\n") ==
+        "model.mdp:6: T: probability 1.5 of (state 2, action 1) -> 0 is outside [0, 1]");
   CHECK(error_of(pre + "T: 0\n 1 0 0\n 0 1 0\n") ==
         "model.mdp:5: T: expected a 3 x 3 matrix, 'uniform' or 'identity', found 6 numbers");
   CHECK(error_of(pre + "T: * uniform\nR: 0 : 1 : 2 : obs 1.0\n") ==
