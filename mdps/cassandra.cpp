@@ -17,6 +17,10 @@ namespace tabrl {
 namespace {
 
 constexpr Index kAll = -1;  // the '*' wildcard
+// Limits that keep a malicious or mistaken header from exhausting memory: a text file with more
+// state-action rows, or a uniform/identity statement expanding to more entries, is refused.
+constexpr Index kMaxStateActionPairs = 10'000'000;
+constexpr Index kMaxExpandedEntries = 100'000'000;
 
 struct Token {
   std::string text;
@@ -121,6 +125,14 @@ class CassandraParser {
     return parse_selector(field, "action", num_actions_, action_lookup_);
   }
   void require_declarations(const std::string& field, int line) const;
+  // Refuses a statement that would expand to rows x per_row transition entries beyond the limit.
+  void check_expansion(int line, Index rows, Index per_row) const {
+    if (per_row > 0 && rows > kMaxExpandedEntries / per_row) {
+      fail(line, "T", "this statement expands to " + std::to_string(rows) + " x " +
+                          std::to_string(per_row) + " entries, beyond this reader's limit of " +
+                          std::to_string(kMaxExpandedEntries));
+    }
+  }
   void set_transition_row(Index action, Index state, const std::vector<double>& row, int line);
   std::string label(const std::vector<std::string>& names, Index index) const {
     return names.empty() ? std::to_string(index) : names[static_cast<std::size_t>(index)];
@@ -261,6 +273,10 @@ void CassandraParser::parse_names(const std::string& field, Index& count,
     const Token& token = take(field, "a count");
     count = *parse_index(token.text);
     if (count < 1) fail(token.line, field, "the count must be at least 1, got " + token.text);
+    if (count > kMaxStateActionPairs) {
+      fail(token.line, field, "the count " + token.text + " exceeds this reader's limit of " +
+                                  std::to_string(kMaxStateActionPairs));
+    }
     return;
   }
   while (!at_statement_start()) {
@@ -390,6 +406,8 @@ void CassandraParser::parse_transition() {
     std::vector<double> row;
     if (next_is("uniform")) {
       ++position_;
+      check_expansion(line, (action.index == kAll ? num_actions_ : 1) *
+                                (state.index == kAll ? S : 1), S);
       row.assign(static_cast<std::size_t>(S), 1.0 / static_cast<double>(S));
     } else {
       row = parse_numbers();
@@ -405,6 +423,10 @@ void CassandraParser::parse_transition() {
     return;
   }
   std::vector<double> matrix;
+  if (next_is("uniform") || next_is("identity")) {
+    check_expansion(line, (action.index == kAll ? num_actions_ : 1) * S,
+                    peek().text == "uniform" ? S : 1);
+  }
   if (next_is("uniform")) {
     ++position_;
     matrix.assign(static_cast<std::size_t>(S * S), 1.0 / static_cast<double>(S));
@@ -498,6 +520,12 @@ Mdp CassandraParser::parse() {
       parse_reward();
     }
     if (num_states_ > 0 && num_actions_ > 0 && rows_.empty()) {
+      if (num_states_ * num_actions_ > kMaxStateActionPairs) {
+        fail(head.line, keyword, std::to_string(num_states_) + " states x " +
+                                     std::to_string(num_actions_) + " actions exceed this reader's "
+                                     "limit of " + std::to_string(kMaxStateActionPairs) +
+                                     " state-action pairs");
+      }
       rows_.resize(static_cast<std::size_t>(num_states_ * num_actions_));
       row_lines_.assign(rows_.size(), 0);
     }

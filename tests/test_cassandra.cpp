@@ -9,6 +9,7 @@
 #include "core/optimal.hpp"
 #include "mdps/builtin.hpp"
 #include "mdps/cassandra.hpp"
+#include "mdps/random.hpp"
 
 using namespace tabrl;
 
@@ -230,6 +231,14 @@ TEST_CASE("malformed files fail with file, line, statement and reason") {
   CHECK(error_of("discount: 0.9\n\x01\x02\n") ==
         "model.mdp:2: syntax: unexpected control byte 0x01 (is this a text file?)");
   CHECK(error_of("") == "model.mdp: discount: missing 'discount:' statement");
+  CHECK(error_of("discount: 0.9\nstates: 999999999999\n") ==
+        "model.mdp:2: states: the count 999999999999 exceeds this reader's limit of 10000000");
+  CHECK(error_of("discount: 0.9\nstates: 5000000\nactions: 3\n") ==
+        "model.mdp:3: actions: 5000000 states x 3 actions exceed this reader's limit of 10000000 "
+        "state-action pairs");
+  CHECK(error_of("discount: 0.9\nstates: 100000\nactions: 2\nT: * uniform\n") ==
+        "model.mdp:4: T: this statement expands to 200000 x 100000 entries, beyond this reader's "
+        "limit of 100000000");
   CHECK(error_of("discount: 0.9\nstates: 2\nactions: 1\nT: 0 : 1 : 1") ==
         "model.mdp:4: T: expected a probability, found end of file");
 }
@@ -237,4 +246,57 @@ TEST_CASE("malformed files fail with file, line, statement and reason") {
 TEST_CASE("a missing file is reported by name") {
   CHECK_THROWS_WITH_AS(read_cassandra_file("/nonexistent/model.mdp"),
                        "/nonexistent/model.mdp: cannot open file", InputError);
+}
+
+TEST_CASE("mutated and truncated files either load or fail with an InputError") {
+  // A valid file exercising most forms; every mutation must end in a clean outcome.
+  const std::string seed_file = R"(discount: 0.9 values: cost
+states: a b c
+actions: 2
+start include: a c
+T: 0 identity
+T: 1 : a 0.5 0.5 0.0
+T: 1 : b : * 0.0
+T: 1 : b : c 1.0
+T: 1 : c uniform
+R: * : * : * 1.5
+R: 1 : a 1 2 3
+R: 0
+1 2 3
+4 5 6
+7 8 9
+)";
+  REQUIRE_NOTHROW(parse(seed_file));
+  Random random(2026);
+  const std::string alphabet = ":*#.-+0123456789abcTRe \n\t\x01";
+  int loaded = 0, rejected = 0;
+  for (int trial = 0; trial < 4000; ++trial) {
+    std::string text = seed_file;
+    const int edits = 1 + static_cast<int>(random.index(4));
+    for (int edit = 0; edit < edits && !text.empty(); ++edit) {
+      const auto position = static_cast<std::size_t>(random.index(text.size()));
+      switch (random.index(4)) {
+        case 0:
+          text[position] = alphabet[random.index(alphabet.size())];
+          break;
+        case 1:
+          text.erase(position, 1 + random.index(8));
+          break;
+        case 2:
+          text.insert(position, 1, alphabet[random.index(alphabet.size())]);
+          break;
+        default:
+          text.resize(position);  // truncation
+      }
+    }
+    try {
+      parse(text);
+      ++loaded;
+    } catch (const InputError& error) {
+      CHECK(std::string(error.what()).rfind("model.mdp", 0) == 0);
+      ++rejected;
+    }
+  }
+  CHECK(loaded > 0);
+  CHECK(rejected > 0);
 }
