@@ -1,6 +1,7 @@
 // `tabrl mdp solve` and `tabrl list`.
 #include <iostream>
 
+#include "core/format.hpp"
 #include "core/optimal.hpp"
 #include "experiments/algorithm_registry.hpp"
 #include "experiments/cli.hpp"
@@ -36,7 +37,7 @@ int solve(const std::string& spec) {
   const Mdp mdp = load_mdp(spec);
   const OptimalSolution optimal = solve_optimal(mdp);
   std::cout << "# " << spec << ": " << mdp.num_states() << " states, " << mdp.num_actions()
-            << " actions, gamma " << format_double(mdp.gamma()) << "\n";
+            << " actions, gamma " << format_number(mdp.gamma()) << "\n";
   std::cout << "J* = " << format_double(optimal.objective) << "\n";
   std::cout << "bellman_residual = " << format_double(optimal.bellman_residual)
             << (optimal.bellman_check_passed ? "" : "  (above 1e-12 * max(1, |V*|))") << "\n";

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <functional>
 #include <map>
 
@@ -199,10 +200,15 @@ bool spec_is_file(const std::string& spec) {
 }
 
 Mdp load_mdp(const std::string& spec, const MdpValidationOptions& options) {
-  if (ends_with(spec, ".mdp") || ends_with(spec, ".MDP")) return read_cassandra_file(spec, options);
-  if (spec_is_file(spec)) {
+  if (ends_with(spec, ".toml") || ends_with(spec, ".csv")) {
     throw InputError({.file = spec}, "TOML and CSV MDP files are not supported yet; use a "
                                      "Cassandra .mdp file or a built-in");
+  }
+  // Any other existing file is read as Cassandra format, whatever its extension.
+  std::error_code ignored;
+  if (ends_with(spec, ".mdp") || ends_with(spec, ".MDP") ||
+      std::filesystem::is_regular_file(spec, ignored)) {
+    return read_cassandra_file(spec, options);
   }
   return make_builtin_mdp(spec);
 }

@@ -33,7 +33,8 @@ Mdp make_builtin_mdp(const std::string& spec);
 // names a built-in.
 bool spec_is_file(const std::string& spec);
 
-// Loads any spec: a built-in or a file.
+// Loads any spec: a built-in or a file. Paths ending in .mdp/.MDP, and any other existing
+// regular file, are read in Cassandra format.
 Mdp load_mdp(const std::string& spec, const MdpValidationOptions& options = {});
 
 }  // namespace tabrl
