@@ -3,6 +3,8 @@
 #include <memory>
 
 #include "algorithms/callbacks.hpp"
+#include "core/error.hpp"
+#include "core/format.hpp"
 #include "core/policy.hpp"
 #include "experiments/algorithm_registry.hpp"
 #include "experiments/atomic_file.hpp"
@@ -32,7 +34,7 @@ example:
 
 int run_command(const Arguments& args) {
   std::string mdp_spec, algorithm, step_size, out_path, record = "all", solver = "auto";
-  int iterations = 1000;
+  int iterations = 1000, progress_every = 0;
   double tolerance = 0.0, time_limit = 0.0, clip_floor = 1e-8;
   bool clip = false, quiet = false;
   po::options_description options("options");
@@ -49,6 +51,8 @@ int run_command(const Arguments& args) {
       ("solver", po::value(&solver)->default_value("auto"), "linear solver: auto, dense, sparse")
       ("clip", po::bool_switch(&clip), "SPMA: clip 1 + eta A at --clip-floor instead of stopping")
       ("clip-floor", po::value(&clip_floor)->default_value(1e-8), "SPMA clip floor")
+      ("progress", po::value(&progress_every)->default_value(0),
+       "print a progress line on stderr every N iterations (0: never)")
       ("quiet,q", po::bool_switch(&quiet), "no status line on stderr");
   po::variables_map values;
   if (!parse_command_line(args, options, {}, kRunUsage, values)) return kExitSuccess;
@@ -64,7 +68,15 @@ int run_command(const Arguments& args) {
   std::vector<std::unique_ptr<IterationCallback>> stops;
   if (values.count("tolerance") != 0U) stops.push_back(std::make_unique<ToleranceStop>(tolerance));
   if (values.count("time-limit") != 0U) stops.push_back(std::make_unique<TimeLimitStop>(time_limit));
-  std::vector<IterationCallback*> callbacks{&recorder};
+  if (progress_every < 0) {
+    throw InputError({.field = "progress"}, "must be >= 0, got " + std::to_string(progress_every));
+  }
+  ProgressCallback progress(progress_every, [](const IterationSummary& summary) {
+    std::cerr << "tabrl run: iteration " << summary.iteration << ", suboptimality "
+              << format_number(summary.suboptimality) << ", value_error_inf "
+              << format_number(summary.value_error_inf) << "\n";
+  });
+  std::vector<IterationCallback*> callbacks{&recorder, &progress};
   for (const auto& stop : stops) callbacks.push_back(stop.get());
 
   const OptimalSolution optimal = solve_optimal(mdp, optimizer_options.solver);

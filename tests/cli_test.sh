@@ -91,6 +91,10 @@ expect_exit 0 "npg on a Cassandra file" -- "$tabrl" run --mdp "$data/two_state.m
 expect_text "$work/stdout" "iteration,objective,suboptimality,value_error_inf,step_size" "NPG header"
 expect_text "$work/stdout" "50," "last iteration recorded"
 
+expect_exit 0 "progress lines" -- "$tabrl" run --mdp five_by_five --algo npg --step-size 1 \
+  --iterations 20 --progress 10 --out "$out"
+expect_text "$work/stderr" "tabrl run: iteration 20, suboptimality" "progress line"
+
 # A run that cannot continue: exit 1, the curve so far is still written.
 expect_exit 1 "invalid SPMA step" -- "$tabrl" run --mdp cliff_world --algo spma --step-size 1 --out "$out"
 expect_text "$work/stderr" "step_invalid at iteration 0" "step_invalid status"

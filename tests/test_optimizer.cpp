@@ -82,6 +82,18 @@ TEST_CASE("a time limit stops the run with status stopped") {
   CHECK(result.iterations < 100000000);
 }
 
+TEST_CASE("the progress callback sees every N-th iterate") {
+  const Mdp mdp = make_five_by_five();
+  const OptimalSolution optimal = solve_optimal(mdp);
+  Npg npg({.step_size = 1.0});
+  std::vector<int> seen;
+  ProgressCallback progress(25, [&](const IterationSummary& summary) {
+    seen.push_back(summary.iteration);
+  });
+  tabrl::testing::run_from_uniform(mdp, optimal, npg, 100, {&progress});
+  CHECK(seen == std::vector<int>{0, 25, 50, 75, 100});
+}
+
 TEST_CASE("a step that overflows the logits ends the run as non_finite") {
   const Mdp mdp = make_five_by_five();
   const OptimalSolution optimal = solve_optimal(mdp);
