@@ -16,6 +16,7 @@ class Npg final : public UpdateRule {
  public:
   explicit Npg(NpgOptions options);
   std::string name() const override { return "npg"; }
+  const NpgOptions& options() const { return options_; }
   StepReport step(const StepContext& context, const Evaluation& evaluation,
                   const StateActionMatrix& logits, StateActionMatrix& next_logits,
                   std::span<double> diagnostics) override;

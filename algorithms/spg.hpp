@@ -16,6 +16,7 @@ class Spg final : public UpdateRule {
  public:
   explicit Spg(SpgOptions options);
   std::string name() const override { return "spg"; }
+  const SpgOptions& options() const { return options_; }
   StepReport step(const StepContext& context, const Evaluation& evaluation,
                   const StateActionMatrix& logits, StateActionMatrix& next_logits,
                   std::span<double> diagnostics) override;

@@ -29,6 +29,7 @@ class Spma final : public UpdateRule {
  public:
   Spma(const Mdp& mdp, SpmaOptions options);
   std::string name() const override { return "spma"; }
+  const SpmaOptions& options() const { return options_; }
   // spma_c is C_t of MATH.md 5.1; clipped (clip mode only) counts states with a clipped action.
   std::vector<std::string> diagnostic_names() const override;
   StepReport step(const StepContext& context, const Evaluation& evaluation,

@@ -53,11 +53,12 @@ double spma_bandit_constant_step_bound(double delta0, double step_size, double p
   return delta0 * std::pow(1.0 - step_size * pi0_best * min_gap, iterations);
 }
 
-double npg_suboptimality_bound(Index num_actions, double step_size, double gamma, int iterations) {
+double npg_suboptimality_bound(Index num_actions, double step_size, double gamma, int iterations,
+                               double reward_range) {
   const double horizon = 1.0 - gamma;
   const double t = iterations;
   return std::log(static_cast<double>(num_actions)) / (step_size * horizon * t) +
-         1.0 / (horizon * horizon * t);
+         reward_range / (horizon * horizon * t);
 }
 
 }  // namespace tabrl

@@ -25,6 +25,9 @@ double spma_bandit_constant_step_bound(double delta0, double step_size, double p
 
 // MATH.md 5.4 (Agarwal et al. 2021, Thm 16, our eta) for rewards in [0, 1]:
 // J* - J(pi_T) <= log(A) / (eta (1 - gamma) T) + 1 / ((1 - gamma)^2 T).
-double npg_suboptimality_bound(Index num_actions, double step_size, double gamma, int iterations);
+// NPG depends on rewards only through A, so for a reward range R (rewards rescaled to [0, 1] and
+// eta to eta R) the last term becomes R / ((1 - gamma)^2 T).
+double npg_suboptimality_bound(Index num_actions, double step_size, double gamma, int iterations,
+                               double reward_range = 1.0);
 
 }  // namespace tabrl

@@ -11,7 +11,7 @@
 namespace tabrl {
 
 void write_file_atomically(const std::string& path,
-                           const std::function<void(std::ostream&)>& write) {
+                           const std::function<void(std::ostream&)>& write, bool durable) {
   const std::string temporary = path + ".tmp." + std::to_string(::getpid());
   try {
     {
@@ -21,7 +21,7 @@ void write_file_atomically(const std::string& path,
       out.flush();
       if (!out) throw std::runtime_error("error while writing '" + path + "'");
     }
-    const int descriptor = ::open(temporary.c_str(), O_RDONLY);
+    const int descriptor = durable ? ::open(temporary.c_str(), O_RDONLY) : -1;
     if (descriptor >= 0) {
       ::fsync(descriptor);
       ::close(descriptor);

@@ -11,6 +11,9 @@ constexpr const char* kUsage = R"(usage: tabrl <command> [options]
 
 commands:
   run        run one optimization and write its convergence curve (CSV)
+  sweep      run a grid of MDPs x algorithms x step sizes x seeds from a TOML config
+  merge      combine the shards of a sweep
+  summarize  print the best step size, rate and theory check per MDP x algorithm
   mdp solve  print J*, V* and pi* of an MDP
   list       list the built-in MDPs and the algorithms with their parameters
 
@@ -39,6 +42,9 @@ int main(int argc, char** argv) {
     if (command == "run") return run_command(args);
     if (command == "mdp") return mdp_command(args);
     if (command == "list") return list_command(args);
+    if (command == "sweep") return sweep_command(args);
+    if (command == "merge") return merge_command(args);
+    if (command == "summarize") return summarize_command(args);
     std::cerr << "tabrl: unknown command '" << command << "'\n\n" << kUsage;
     return kExitBadInput;
   } catch (const UsageError& error) {

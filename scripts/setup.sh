@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(g++ cmake ninja-build libeigen3-dev libboost-program-options-dev
-          doctest-dev libtomlplusplus-dev libbenchmark-dev python3 python3-matplotlib
+          doctest-dev libtomlplusplus-dev nlohmann-json3-dev libbenchmark-dev python3 python3-matplotlib
           python3-numpy)
 
 missing=()

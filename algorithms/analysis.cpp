@@ -1,0 +1,137 @@
+#include "algorithms/analysis.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "algorithms/npg.hpp"
+#include "algorithms/spg.hpp"
+#include "algorithms/spma.hpp"
+#include "algorithms/theory.hpp"
+
+namespace tabrl {
+
+const char* to_string(TheoryBound bound) {
+  switch (bound) {
+    case TheoryBound::none:
+      return "none";
+    case TheoryBound::spma_contraction:
+      return "spma_contraction";
+    case TheoryBound::spma_bandit_constant:
+      return "spma_bandit_constant";
+    case TheoryBound::spma_bandit_gap:
+      return "spma_bandit_gap";
+    case TheoryBound::npg_agarwal:
+      return "npg_agarwal";
+    case TheoryBound::spg_bandit:
+      return "spg_bandit";
+  }
+  return "none";
+}
+
+TheoryBound applicable_bound(const UpdateRule& rule, const Mdp& mdp) {
+  const double range = mdp.reward_range();
+  if (const auto* spma = dynamic_cast<const Spma*>(&rule)) {
+    const SpmaOptions& options = spma->options();
+    if (options.gap_dependent) return TheoryBound::spma_bandit_gap;
+    if (options.clip) return TheoryBound::none;
+    if (mdp.is_bandit()) {
+      return options.step_size * range <= 1.0 ? TheoryBound::spma_bandit_constant
+                                              : TheoryBound::none;
+    }
+    return options.step_size < spma_safe_step(mdp) ? TheoryBound::spma_contraction
+                                                   : TheoryBound::none;
+  }
+  if (dynamic_cast<const Npg*>(&rule) != nullptr) return TheoryBound::npg_agarwal;
+  if (const auto* spg = dynamic_cast<const Spg*>(&rule)) {
+    // Mei et al. state the bandit bound for the step 2/(5R) exactly.
+    const double theory = spg_theory_step(mdp);
+    if (mdp.is_bandit() && std::abs(spg->options().step_size - theory) <= 1e-12 * theory) {
+      return TheoryBound::spg_bandit;
+    }
+  }
+  return TheoryBound::none;
+}
+
+RunAnalysis::RunAnalysis(const Mdp& mdp, const OptimalSolution& optimal, const UpdateRule& rule,
+                         std::vector<double> tolerances)
+    : mdp_(mdp),
+      optimal_objective_(optimal.objective),
+      slack_(1e-12 * std::max(1.0, optimal.v.cwiseAbs().maxCoeff())) {
+  std::sort(tolerances.begin(), tolerances.end(), std::greater<>());
+  result_.tolerances = std::move(tolerances);
+  result_.first_iteration.assign(result_.tolerances.size(), -1);
+  result_.bound = applicable_bound(rule, mdp);
+  step_size_ = 0.0;
+  if (const auto* spma = dynamic_cast<const Spma*>(&rule)) step_size_ = spma->options().step_size;
+  if (const auto* npg = dynamic_cast<const Npg*>(&rule)) step_size_ = npg->options().step_size;
+  if (const auto* spg = dynamic_cast<const Spg*>(&rule)) step_size_ = spg->options().step_size;
+  if (mdp.is_bandit() && mdp.num_actions() > 1) min_gap_ = bandit_min_gap(mdp);
+}
+
+CallbackAction RunAnalysis::on_iteration(const IterationSummary& summary) {
+  const int t = summary.iteration;
+  const double error = summary.value_error_inf;
+  iterations_.push_back(t);
+  value_errors_.push_back(error);
+  suboptimalities_.push_back(summary.suboptimality);
+  for (std::size_t i = 0; i < result_.tolerances.size(); ++i) {
+    if (result_.first_iteration[i] < 0 && error <= result_.tolerances[i]) {
+      result_.first_iteration[i] = t;
+    }
+  }
+  const double delta = 1.0 - summary.optimal_action_prob;  // bandits only
+  switch (result_.bound) {
+    case TheoryBound::spma_contraction: {
+      const double c = summary.diagnostics.empty() ? std::nan("") : summary.diagnostics[0];
+      if (t > 0) {
+        const double factor =
+            std::isnan(previous_c_) ? 1.0 : 1.0 - step_size_ * previous_c_ * (1.0 - mdp_.gamma());
+        check(error <= factor * previous_error_ + slack_);
+      }
+      if (!std::isnan(c) && !(c >= result_.spma_min_c)) result_.spma_min_c = c;
+      previous_c_ = c;
+      break;
+    }
+    case TheoryBound::spma_bandit_constant: {
+      const double pi0 = 1.0 / static_cast<double>(mdp_.num_actions());
+      check(delta <= spma_bandit_constant_step_bound(1.0 - pi0, step_size_, pi0, min_gap_, t) +
+                         1e-12);
+      break;
+    }
+    case TheoryBound::spma_bandit_gap:
+      if (t > 0) check(delta <= previous_delta_ * previous_delta_ * (1.0 + 1e-9) + 1e-15);
+      break;
+    case TheoryBound::npg_agarwal:
+      if (t > 0) {
+        check(summary.suboptimality <= npg_suboptimality_bound(mdp_.num_actions(), step_size_,
+                                                               mdp_.gamma(), t,
+                                                               mdp_.reward_range()) +
+                                            slack_);
+      }
+      break;
+    case TheoryBound::spg_bandit:
+      min_optimal_prob_ = std::min(min_optimal_prob_, summary.optimal_action_prob);
+      break;
+    case TheoryBound::none:
+      break;
+  }
+  previous_error_ = error;
+  previous_delta_ = delta;
+  return CallbackAction::proceed;
+}
+
+void RunAnalysis::on_finish(const IterationSummary& /*last*/, const OptimizerResult& /*result*/) {
+  if (result_.bound == TheoryBound::spg_bandit) {
+    // c = inf_t pi_t(a*) over the iterates seen: never larger than over all t, so a bound that
+    // holds with it holds with the theorem's c.
+    const double c = min_optimal_prob_;
+    for (std::size_t i = 0; i < iterations_.size(); ++i) {
+      if (iterations_[i] == 0) continue;
+      check(suboptimalities_[i] <=
+            5.0 * mdp_.reward_range() / (c * c * iterations_[i]) + slack_);
+    }
+  }
+  result_.rate = fit_rate(iterations_, value_errors_, gap_floor(optimal_objective_));
+}
+
+}  // namespace tabrl

@@ -1,0 +1,206 @@
+// `tabrl sweep`, `tabrl merge` and `tabrl summarize`.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "core/error.hpp"
+#include "experiments/cli.hpp"
+#include "experiments/sweep_config.hpp"
+#include "experiments/sweep_driver.hpp"
+#include "experiments/sweep_run.hpp"
+#include "experiments/sweep_store.hpp"
+#include "experiments/summary.hpp"
+
+namespace tabrl::cli {
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kSweepUsage = R"(usage: tabrl sweep CONFIG.toml --out DIR [--jobs N] [--shard I/N] [--restart] [--quiet]
+
+Runs the grid of MDPs x algorithms x step sizes x seeds described by CONFIG.toml (see
+docs/sweeps.md) and writes DIR/runs.csv, DIR/curves.csv and DIR/manifest.json. Each finished
+run is committed at once: running the same command again after an interruption finishes only
+the missing runs. With --shard I/N (or SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT in the
+environment) only every N-th run starting at I is done; `tabrl merge DIR` then combines them.
+
+example:
+  tabrl sweep experiments/configs/demo.toml --out out/demo --jobs 2
+  tabrl summarize out/demo
+)";
+
+constexpr const char* kMergeUsage = R"(usage: tabrl merge DIR [OTHER_DIR...]
+
+Combines the finished runs of a sharded sweep into DIR/runs.csv and DIR/curves.csv. Runs found
+in OTHER_DIRs (shards run into separate directories of the same config) are copied into DIR
+first. Exits 1 if runs of the grid are still missing (the files then hold the finished ones).
+
+example:
+  tabrl merge out/sweep
+)";
+
+constexpr const char* kSummarizeUsage = R"(usage: tabrl summarize DIR
+
+Prints one line per MDP x algorithm of a finished sweep: the best step size (by median final
+suboptimality over seeds, ties by the median area under the log10 suboptimality curve), how many
+step sizes and runs, the median final suboptimality, the median fitted per-iteration rate, the
+median first iteration reaching the smallest tolerance, and whether the theory bound held.
+
+example:
+  tabrl summarize out/demo
+)";
+
+std::string duration_text(double seconds) {
+  if (!std::isfinite(seconds)) return "?";
+  const long total = std::lround(seconds);
+  if (total >= 3600) return std::to_string(total / 3600) + "h" + std::to_string(total % 3600 / 60) + "m";
+  if (total >= 60) return std::to_string(total / 60) + "m" + std::to_string(total % 60) + "s";
+  return std::to_string(total) + "s";
+}
+
+// Progress on stderr: a live bar on a terminal, a plain line every 10 s otherwise.
+class ProgressPrinter {
+ public:
+  explicit ProgressPrinter(bool quiet) : quiet_(quiet), terminal_(isatty(STDERR_FILENO) == 1) {}
+
+  void operator()(const SweepProgress& progress) {
+    if (quiet_ || progress.total == 0) return;
+    const double eta = progress.done == 0 ? NAN
+                       : progress.elapsed_seconds / static_cast<double>(progress.done) *
+                             static_cast<double>(progress.total - progress.done);
+    const std::string counts = std::to_string(progress.done) + "/" + std::to_string(progress.total) +
+                               " runs, " + std::to_string(progress.failed) + " failed, ETA " +
+                               duration_text(eta);
+    if (terminal_) {
+      constexpr int kWidth = 30;
+      const int filled = static_cast<int>(kWidth * progress.done / progress.total);
+      std::cerr << "\r[" << std::string(filled, '#') << std::string(kWidth - filled, ' ') << "] "
+                << counts << "   " << std::flush;
+      if (progress.done == progress.total) std::cerr << "\n";
+    } else if (progress.done == progress.total ||
+               progress.elapsed_seconds - last_line_ >= 10.0) {
+      last_line_ = progress.elapsed_seconds;
+      std::cerr << "tabrl sweep: " << counts << "\n";
+    }
+  }
+
+ private:
+  bool quiet_;
+  bool terminal_;
+  double last_line_ = 0.0;
+};
+
+std::optional<Shard> shard_from_environment() {
+  const char* id = std::getenv("SLURM_ARRAY_TASK_ID");
+  const char* count = std::getenv("SLURM_ARRAY_TASK_COUNT");
+  if (id == nullptr || count == nullptr) return std::nullopt;
+  const char* minimum = std::getenv("SLURM_ARRAY_TASK_MIN");
+  const int index = std::atoi(id) - (minimum != nullptr ? std::atoi(minimum) : 0);
+  return parse_shard(std::to_string(index) + "/" + count);
+}
+
+}  // namespace
+
+int sweep_command(const Arguments& args) {
+  std::string config_path, out, shard_text;
+  int jobs = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  bool restart = false, quiet = false;
+  po::options_description options("options");
+  options.add_options()
+      ("config", po::value(&config_path)->required(), "sweep config (TOML)")
+      ("out", po::value(&out)->required(), "output directory")
+      ("jobs,j", po::value(&jobs)->default_value(jobs), "runs in parallel (default: all cores)")
+      ("shard", po::value(&shard_text), "do only shard I of N (I/N, 0-based)")
+      ("restart", po::bool_switch(&restart), "delete the results of a different config in --out")
+      ("quiet,q", po::bool_switch(&quiet), "no progress on stderr");
+  po::positional_options_description positional;
+  positional.add("config", 1);
+  po::variables_map values;
+  if (!parse_command_line(args, options, positional, kSweepUsage, values)) return kExitSuccess;
+  if (jobs < 1) throw InputError({.field = "jobs"}, "must be >= 1, got " + std::to_string(jobs));
+
+  SweepOptions sweep{.out = out, .jobs = jobs, .restart = restart};
+  sweep.shard = shard_text.empty() ? shard_from_environment() : parse_shard(shard_text);
+  const SweepConfig config = load_sweep_config(config_path);  // fails before DIR exists
+  ProgressPrinter printer(quiet);
+  const SweepOutcome outcome = run_sweep(config, sweep, std::ref(printer));
+  if (!quiet) {
+    std::cerr << "tabrl sweep: " << outcome.executed << " runs done, " << outcome.already_done
+              << " already done, " << outcome.failed << " failed";
+    if (sweep.shard) {
+      std::cerr << " (shard " << sweep.shard->index << "/" << sweep.shard->count << ": "
+                << outcome.shard_runs << " of " << outcome.grid_runs << " runs)";
+    }
+    std::cerr << "\n";
+    if (outcome.assembled) {
+      std::cerr << "tabrl sweep: results in " << (fs::path(out) / "runs.csv").string() << " and "
+                << (fs::path(out) / "curves.csv").string() << "\n";
+    } else {
+      std::cerr << "tabrl sweep: " << outcome.missing << " runs of the grid are not finished yet; "
+                << "run `tabrl merge " << out << "` once every shard is done\n";
+    }
+  }
+  return kExitSuccess;
+}
+
+int merge_command(const Arguments& args) {
+  std::vector<std::string> directories;
+  po::options_description options("options");
+  options.add_options()("dirs", po::value(&directories)->required()->multitoken(),
+                        "sweep directories; the first receives the merged files");
+  po::positional_options_description positional;
+  positional.add("dirs", -1);
+  po::variables_map values;
+  if (!parse_command_line(args, options, positional, kMergeUsage, values)) return kExitSuccess;
+
+  const fs::path target = directories.front();
+  const SweepManifest manifest = read_manifest(target);
+  for (std::size_t d = 1; d < directories.size(); ++d) {
+    const SweepManifest other = read_manifest(directories[d]);
+    if (other.config_digest != manifest.config_digest) {
+      throw InputError({.file = directories[d]},
+                       "was made by a different sweep config than " + target.string());
+    }
+    for (const std::string& id : other.run_ids) {
+      for (const char* extension : {".curve", ".row"}) {  // the row last: it marks completion
+        const fs::path from = fs::path(directories[d]) / "runs" / (id + extension);
+        const fs::path to = target / "runs" / (id + extension);
+        if (fs::exists(from) && !fs::exists(target / "runs" / (id + ".row"))) {
+          fs::copy_file(from, to.string() + ".tmp.merge", fs::copy_options::overwrite_existing);
+          fs::rename(to.string() + ".tmp.merge", to);
+        }
+      }
+    }
+  }
+  const SweepStore store(target);
+  const std::size_t missing = store.assemble(manifest.run_ids, manifest.runs_header);
+  store.finish_manifest(manifest.run_ids.size() - missing, missing);
+  std::cerr << "tabrl merge: " << manifest.run_ids.size() - missing << " of "
+            << manifest.run_ids.size() << " runs in " << (target / "runs.csv").string() << "\n";
+  if (missing > 0) {
+    std::cerr << "tabrl merge: " << missing << " runs are missing; rerun the sweep (or its "
+              << "shards) to finish them\n";
+    return kExitFailure;
+  }
+  return kExitSuccess;
+}
+
+int summarize_command(const Arguments& args) {
+  std::string directory;
+  po::options_description options("options");
+  options.add_options()("dir", po::value(&directory)->required(), "sweep directory");
+  po::positional_options_description positional;
+  positional.add("dir", 1);
+  po::variables_map values;
+  if (!parse_command_line(args, options, positional, kSummarizeUsage, values)) return kExitSuccess;
+  print_summary(std::cout, summarize_sweep(directory));
+  return kExitSuccess;
+}
+
+}  // namespace tabrl::cli

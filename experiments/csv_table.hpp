@@ -1,0 +1,21 @@
+// Reading the CSV files tabrl writes (RFC 4180 quoting), for summaries and merges.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace tabrl {
+
+struct CsvTable {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+
+  // Index of a column; throws InputError naming the file when it is absent.
+  std::size_t column(const std::string& name) const;
+  std::string path;
+};
+
+// Throws InputError with the file and line on a malformed file.
+CsvTable read_csv(const std::string& path);
+
+}  // namespace tabrl

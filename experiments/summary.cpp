@@ -1,0 +1,180 @@
+#include "experiments/summary.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <iomanip>
+#include <limits>
+#include <map>
+#include <sstream>
+#include <tuple>
+
+#include "core/error.hpp"
+#include "core/format.hpp"
+#include "experiments/csv_table.hpp"
+
+namespace tabrl {
+namespace {
+
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
+constexpr double kGapFloor = 1e-16;  // suboptimality at or below rounding counts as this
+
+double to_double(const std::string& text, double empty_value) {
+  if (text.empty()) return empty_value;
+  try {
+    return std::stod(text);
+  } catch (const std::exception&) {
+    return std::numeric_limits<double>::quiet_NaN();
+  }
+}
+
+double median(std::vector<double> values) {
+  values.erase(std::remove_if(values.begin(), values.end(), [](double v) { return std::isnan(v); }),
+               values.end());
+  if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  if (n % 2 == 1) return values[n / 2];
+  const double low = values[n / 2 - 1], high = values[n / 2];
+  return std::isinf(high) ? high : (low + high) / 2.0;
+}
+
+// Area under log10(max(gap, floor)) against iteration (trapezoids over the recorded points).
+std::map<std::string, double> log_areas(const std::filesystem::path& curves_path) {
+  const CsvTable curves = read_csv(curves_path.string());
+  const std::size_t id = curves.column("run_id"), t = curves.column("iteration"),
+                    gap = curves.column("suboptimality");
+  std::map<std::string, double> area;
+  std::string previous_id;
+  double previous_t = 0.0, previous_log = 0.0;
+  for (const auto& row : curves.rows) {
+    const double iteration = to_double(row[t], 0.0);
+    const double log_gap = std::log10(std::max(to_double(row[gap], kGapFloor), kGapFloor));
+    if (row[id] == previous_id) {
+      area[row[id]] += 0.5 * (log_gap + previous_log) * (iteration - previous_t);
+    } else {
+      area[row[id]] = 0.0;
+    }
+    previous_id = row[id];
+    previous_t = iteration;
+    previous_log = log_gap;
+  }
+  return area;
+}
+
+}  // namespace
+
+std::vector<SummaryLine> summarize_sweep(const std::filesystem::path& directory) {
+  const std::filesystem::path runs_path = directory / "runs.csv";
+  if (!std::filesystem::exists(runs_path)) {
+    throw InputError({.file = runs_path.string()},
+                     "missing: the sweep is unfinished or unmerged (run `tabrl merge` first)");
+  }
+  const CsvTable runs = read_csv(runs_path.string());
+  const std::size_t id = runs.column("run_id"), mdp = runs.column("mdp_label"),
+                    algorithm = runs.column("algorithm"), step = runs.column("step_size"),
+                    final_gap = runs.column("final_suboptimality"), rate = runs.column("rate"),
+                    bound = runs.column("theory_bound"), held = runs.column("bound_held");
+  std::string tolerance_column;
+  double smallest = kInfinity;
+  for (const std::string& name : runs.header) {
+    if (name.rfind("iters_to_", 0) == 0 && to_double(name.substr(9), kInfinity) < smallest) {
+      smallest = to_double(name.substr(9), kInfinity);
+      tolerance_column = name;
+    }
+  }
+  const std::map<std::string, double> areas = log_areas(directory / "curves.csv");
+
+  // (mdp, algorithm) -> step -> rows, in first-appearance order.
+  std::vector<std::pair<std::string, std::string>> group_order;
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> step_order;
+  std::map<std::tuple<std::string, std::string, std::string>, std::vector<std::size_t>> members;
+  for (std::size_t r = 0; r < runs.rows.size(); ++r) {
+    const auto& row = runs.rows[r];
+    const auto group = std::make_pair(row[mdp], row[algorithm]);
+    if (!step_order.count(group)) group_order.push_back(group);
+    auto& steps = step_order[group];
+    if (std::find(steps.begin(), steps.end(), row[step]) == steps.end()) steps.push_back(row[step]);
+    members[{row[mdp], row[algorithm], row[step]}].push_back(r);
+  }
+
+  std::vector<SummaryLine> lines;
+  for (const auto& group : group_order) {
+    SummaryLine best;
+    double best_gap = kInfinity, best_area = kInfinity;
+    bool have_best = false;
+    for (const std::string& step_size : step_order[group]) {
+      const auto& rows = members[{group.first, group.second, step_size}];
+      std::vector<double> gaps, rates, reached, run_areas;
+      std::size_t checked = 0, violated = 0;
+      std::string bound_name = "none";
+      for (std::size_t r : rows) {
+        const auto& row = runs.rows[r];
+        gaps.push_back(std::max(to_double(row[final_gap], kInfinity), kGapFloor));
+        rates.push_back(to_double(row[rate], std::numeric_limits<double>::quiet_NaN()));
+        if (!tolerance_column.empty()) reached.push_back(to_double(row[runs.column(tolerance_column)], kInfinity));
+        const auto area = areas.find(row[id]);
+        run_areas.push_back(area == areas.end() ? kInfinity : area->second);
+        if (row[bound] != "none") {
+          bound_name = row[bound];
+          ++checked;
+          if (row[held] != "true") ++violated;
+        }
+      }
+      const double gap = median(gaps);
+      const double area = median(run_areas);
+      const bool better = !have_best || gap < best_gap || (gap == best_gap && area < best_area);
+      if (!better) continue;
+      have_best = true;
+      best_gap = gap;
+      best_area = area;
+      best = {.mdp = group.first,
+              .algorithm = group.second,
+              .best_step = step_size,
+              .runs = rows.size(),
+              .median_final_suboptimality = gap,
+              .median_rate = median(rates),
+              .tolerance_column = tolerance_column,
+              .median_iterations_to_tolerance = reached.empty() ? kInfinity : median(reached),
+              .theory_bound = bound_name,
+              .claim = checked == 0 ? "n/a"
+                       : violated == 0
+                           ? "held"
+                           : "violated " + std::to_string(violated) + "/" + std::to_string(checked)};
+    }
+    best.steps = step_order[group].size();
+    lines.push_back(best);
+  }
+  return lines;
+}
+
+void print_summary(std::ostream& out, const std::vector<SummaryLine>& lines) {
+  const std::string tolerance = lines.empty() ? "iters_to_tol" : lines.front().tolerance_column;
+  std::vector<std::vector<std::string>> table{{"mdp", "algorithm", "best_step", "steps", "runs",
+                                               "median_final_subopt", "median_rate", tolerance,
+                                               "theory_bound", "claim"}};
+  for (const SummaryLine& line : lines) {
+    const auto number = [](double value) {
+      if (std::isnan(value)) return std::string("-");
+      if (std::isinf(value)) return std::string("never");
+      std::ostringstream text;
+      text << std::setprecision(4) << value;
+      return text.str();
+    };
+    table.push_back({line.mdp, line.algorithm, line.best_step, std::to_string(line.steps),
+                     std::to_string(line.runs), number(line.median_final_suboptimality),
+                     number(line.median_rate), number(line.median_iterations_to_tolerance),
+                     line.theory_bound, line.claim});
+  }
+  std::vector<std::size_t> width(table.front().size(), 0);
+  for (const auto& row : table) {
+    for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  }
+  for (const auto& row : table) {
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      out << std::left << std::setw(static_cast<int>(width[c])) << row[c]
+          << (c + 1 < row.size() ? "  " : "\n");
+    }
+  }
+}
+
+}  // namespace tabrl

@@ -1,0 +1,28 @@
+// `tabrl summarize`: one line per MDP x algorithm of a finished sweep.
+#pragma once
+
+#include <filesystem>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace tabrl {
+
+struct SummaryLine {
+  std::string mdp;         // runs.csv mdp_label
+  std::string algorithm;
+  std::string best_step;   // by median final suboptimality, ties by median area under log10 gap
+  std::size_t steps = 0;   // step sizes tried
+  std::size_t runs = 0;    // runs at the best step (seeds and MDP seeds)
+  double median_final_suboptimality = 0.0;
+  double median_rate = 0.0;             // NaN when no run had a fit
+  std::string tolerance_column;         // the smallest tolerance, e.g. iters_to_1e-08
+  double median_iterations_to_tolerance = 0.0;  // +inf when the median run never reached it
+  std::string theory_bound;
+  std::string claim;  // "held", "violated k/n" or "n/a"
+};
+
+std::vector<SummaryLine> summarize_sweep(const std::filesystem::path& directory);
+void print_summary(std::ostream& out, const std::vector<SummaryLine>& lines);
+
+}  // namespace tabrl

@@ -1,0 +1,169 @@
+#include "experiments/sweep_run.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <numbers>
+
+#include "algorithms/analysis.hpp"
+#include "algorithms/callbacks.hpp"
+#include "core/format.hpp"
+#include "core/policy.hpp"
+#include "experiments/curve_csv.hpp"
+#include "experiments/record_schedule.hpp"
+#include "mdps/random.hpp"
+#include "mdps/registry.hpp"
+
+namespace tabrl {
+namespace {
+
+// Logits N(0, 1) by Box-Muller on the portable generator, so a seed means the same everywhere.
+StateActionMatrix random_logits(Index states, Index actions, std::int64_t seed) {
+  Random random(static_cast<std::uint64_t>(seed));
+  StateActionMatrix logits(states, actions);
+  for (Index s = 0; s < states; ++s) {
+    for (Index a = 0; a < actions; ++a) {
+      const double u = 1.0 - random.uniform();  // (0, 1]
+      const double v = random.uniform();
+      logits(s, a) = std::sqrt(-2.0 * std::log(u)) * std::cos(2.0 * std::numbers::pi * v);
+    }
+  }
+  return logits;
+}
+
+std::string tolerance_column(double tolerance) {
+  return "iters_to_" + format_number(tolerance);
+}
+
+}  // namespace
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+const Mdp& MdpCache::mdp(const std::string& spec, LinearSolverKind solver) {
+  if (!mdp_ || spec != spec_) {
+    optimal_.reset();
+    mdp_.reset();
+    spec_ = spec;
+    mdp_ = std::make_unique<Mdp>(load_mdp(spec));
+    optimal_ = std::make_unique<OptimalSolution>(solve_optimal(*mdp_, solver));
+  }
+  return *mdp_;
+}
+
+std::string runs_csv_header(const SweepSettings& settings) {
+  std::string header =
+      "run_id,mdp,mdp_label,algorithm,step_size,step_value,clip,clip_floor,init,seed,status,"
+      "iterations,final_objective,final_suboptimality,final_value_error_inf,optimal_objective";
+  for (double tolerance : settings.tolerances) header += "," + tolerance_column(tolerance);
+  header +=
+      ",rate,rate_r2,loglog_slope,rate_first_iteration,rate_last_iteration,theory_bound,"
+      "bound_checks,bound_violations,bound_held,spma_min_c,message,wall_seconds";
+  return header;
+}
+
+std::string curves_csv_header() {
+  return "run_id,iteration,objective,suboptimality,value_error_inf,step_size,optimal_action_prob,"
+         "spma_c,clipped";
+}
+
+RunRecord execute_run(const RunSpec& run, const std::string& run_id, const SweepSettings& settings,
+                      MdpCache& cache) {
+  const auto start = std::chrono::steady_clock::now();
+  RunRecord record{.run_id = run_id};
+  std::string status, message;
+  std::string result_columns;
+  std::string step_value = "nan";
+  try {
+    const LinearSolverKind solver = parse_solver_kind(settings.solver);
+    const Mdp& mdp = cache.mdp(run.mdp, solver);
+    const OptimalSolution& optimal = cache.optimal();
+    std::unique_ptr<UpdateRule> rule = make_update_rule(run.algorithm, mdp);
+    CurveRecorder recorder(parse_record_schedule(settings.record));
+    RunAnalysis analysis(mdp, optimal, *rule, settings.tolerances);
+    std::vector<IterationCallback*> callbacks{&recorder, &analysis};
+    std::unique_ptr<ToleranceStop> stop;
+    if (settings.stop_tolerance) {
+      stop = std::make_unique<ToleranceStop>(*settings.stop_tolerance);
+      callbacks.push_back(stop.get());
+    }
+    const StateActionMatrix initial =
+        run.seed ? random_logits(mdp.num_states(), mdp.num_actions(), *run.seed)
+                 : uniform_logits(mdp.num_states(), mdp.num_actions());
+    const OptimizerResult result =
+        optimize(mdp, optimal, *rule, initial,
+                 {.max_iterations = settings.iterations, .solver = solver}, callbacks);
+    status = std::string(to_string(result.status));
+    message = result.message;
+    record.failed =
+        result.status == RunStatus::non_finite || result.status == RunStatus::step_invalid;
+
+    const std::vector<std::string> names = rule->diagnostic_names();
+    for (const CurvePoint& point : recorder.points()) {
+      std::string row = run_id + "," + std::to_string(point.iteration) + "," +
+                        format_double(point.objective) + "," + format_double(point.suboptimality) +
+                        "," + format_double(point.value_error_inf) + "," +
+                        format_double(point.step_size) + "," +
+                        (mdp.is_bandit() ? format_double(point.optimal_action_prob) : "");
+      std::string spma_c, clipped;
+      for (std::size_t i = 0; i < names.size(); ++i) {
+        if (names[i] == "spma_c") spma_c = format_double(point.diagnostics[i]);
+        if (names[i] == "clipped") clipped = format_double(point.diagnostics[i]);
+      }
+      record.curve_rows += row + "," + spma_c + "," + clipped + "\n";
+    }
+    if (!recorder.points().empty()) step_value = format_double(recorder.points().front().step_size);
+
+    const RunAnalysisResult& found = analysis.result();
+    result_columns = std::to_string(result.iterations) + "," + format_double(result.objective) +
+                     "," + format_double(result.suboptimality) + "," +
+                     format_double(result.value_error_inf) + "," + format_double(optimal.objective);
+    // Tolerances in the order of the settings (the analysis keeps them sorted).
+    for (double tolerance : settings.tolerances) {
+      int first = -1;
+      for (std::size_t i = 0; i < found.tolerances.size(); ++i) {
+        if (found.tolerances[i] == tolerance) first = found.first_iteration[i];
+      }
+      result_columns += "," + (first >= 0 ? std::to_string(first) : std::string());
+    }
+    const RateFit& rate = found.rate;
+    const bool fitted = rate.points > 0;
+    result_columns += "," + (fitted ? format_double(rate.rate) : "") + "," +
+                      (fitted ? format_double(rate.r_squared) : "") + "," +
+                      (fitted ? format_double(rate.loglog_slope) : "") + "," +
+                      (fitted ? std::to_string(rate.first_iteration) : "") + "," +
+                      (fitted ? std::to_string(rate.last_iteration) : "") + "," +
+                      to_string(found.bound) + "," + std::to_string(found.bound_checks) + "," +
+                      std::to_string(found.bound_violations) + "," +
+                      (found.bound == TheoryBound::none ? "" : found.bound_held() ? "true" : "false") +
+                      "," + (std::isnan(found.spma_min_c) ? "" : format_double(found.spma_min_c));
+  } catch (const std::exception& error) {
+    status = "error";
+    message = error.what();
+    record.failed = true;
+    record.curve_rows.clear();
+    // Empty result columns: 5 finals, one per tolerance, then the rate and bound columns.
+    std::vector<std::string> fields(5 + settings.tolerances.size());
+    for (const char* value : {"", "", "", "", "", "none", "0", "0", "", ""}) fields.emplace_back(value);
+    result_columns.clear();
+    for (std::size_t i = 0; i < fields.size(); ++i) result_columns += (i ? "," : "") + fields[i];
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const AlgorithmSettings& algorithm = run.algorithm;
+  record.runs_row = run_id + "," + csv_field(run.mdp) + "," + csv_field(run.mdp_label) + "," +
+                    csv_field(algorithm.name) + "," + csv_field(algorithm.step_size) + "," +
+                    step_value + "," + (algorithm.clip ? "true" : "false") + "," +
+                    format_number(algorithm.clip_floor) + "," + settings.init + "," +
+                    (run.seed ? std::to_string(*run.seed) : "") + "," + status + "," +
+                    result_columns + "," + csv_field(message) + "," + format_number(seconds);
+  return record;
+}
+
+}  // namespace tabrl

@@ -1,0 +1,42 @@
+// Running one resolved run of a sweep and formatting its rows of runs.csv and curves.csv.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/optimal.hpp"
+#include "experiments/sweep_config.hpp"
+
+namespace tabrl {
+
+// What a finished run leaves behind: its runs.csv row and its curves.csv rows, as CSV text.
+struct RunRecord {
+  std::string run_id;
+  std::string runs_row;    // one line, no newline
+  std::string curve_rows;  // lines ending in '\n', each starting with the run id
+  bool failed = false;     // status error, non_finite or step_invalid
+};
+
+// Keeps the last MDP and its optimal solution, so consecutive runs on one MDP build it once.
+class MdpCache {
+ public:
+  const Mdp& mdp(const std::string& spec, LinearSolverKind solver);
+  const OptimalSolution& optimal() const { return *optimal_; }
+
+ private:
+  std::string spec_;
+  std::unique_ptr<Mdp> mdp_;
+  std::unique_ptr<OptimalSolution> optimal_;
+};
+
+std::string runs_csv_header(const SweepSettings& settings);
+std::string curves_csv_header();
+
+// Runs `run`; never throws for a failure of the run itself (status "error" with the message).
+RunRecord execute_run(const RunSpec& run, const std::string& run_id, const SweepSettings& settings,
+                      MdpCache& cache);
+
+// A CSV field, quoted when it contains a comma, quote or line break.
+std::string csv_field(const std::string& text);
+
+}  // namespace tabrl
