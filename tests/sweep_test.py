@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""Sweep driver contract: determinism across --jobs, agreement with `tabrl run`, resumption
+after kill -9 at random moments, refusal of a foreign directory, bad configs, shards and merge.
+
+usage: sweep_test.py PATH/TO/tabrl DATA_DIR
+"""
+import csv
+import io
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TABRL = sys.argv[1]
+DATA = Path(sys.argv[2])
+failures = []
+passes = 0
+
+
+def check(condition, description):
+    global passes
+    if condition:
+        passes += 1
+    else:
+        failures.append(description)
+        print("FAIL:", description, file=sys.stderr)
+
+
+def tabrl(*args, env=None):
+    return subprocess.run([TABRL, *map(str, args)], capture_output=True, text=True, env=env)
+
+
+def without_wall_time(path):
+    """runs.csv without its wall_seconds column (the only column allowed to differ)."""
+    rows = list(csv.reader(open(path, newline="")))
+    column = rows[0].index("wall_seconds")
+    return [row[:column] + row[column + 1:] for row in rows]
+
+
+def same_results(a, b):
+    return (without_wall_time(a / "runs.csv") == without_wall_time(b / "runs.csv")
+            and (a / "curves.csv").read_bytes() == (b / "curves.csv").read_bytes())
+
+
+def main():
+    work = Path(tempfile.mkdtemp(prefix="tabrl-sweep-test-"))
+    try:
+        shutil.copy(DATA / "two_state.mdp", work / "two_state.mdp")
+        small = work / "small.toml"
+        small.write_text("""
+[sweep]
+name = "small"
+iterations = 300
+record = "all"
+stop_tolerance = 1e-9
+[[mdp]]
+spec = "five_by_five"
+[[mdp]]
+spec = "cliff_world"
+[[mdp]]
+file = "two_state.mdp"
+[[mdp]]
+spec = "bandit(means=[0.2,0.5,0.9])"
+[[algorithm]]
+name = "spma"
+step_size = ["safe", 0.05]
+[[algorithm]]
+name = "npg"
+step_size = [0.5, 2]
+[[algorithm]]
+name = "spg"
+step_size = "theory"
+""")
+        one, two = work / "jobs1", work / "jobs2"
+        result = tabrl("sweep", small, "--out", one, "--jobs", 1, "--quiet")
+        check(result.returncode == 0, f"small sweep exits 0: {result.stderr}")
+        result = tabrl("sweep", small, "--out", two, "--jobs", 2)
+        check(result.returncode == 0, "small sweep with 2 jobs exits 0")
+        check("20/20 runs" in result.stderr, "progress lines on a non-terminal stderr")
+        check(same_results(one, two), "--jobs 1 and --jobs 2 give identical results")
+        runs = list(csv.DictReader(open(one / "runs.csv", newline="")))
+        check(len(runs) == 20, f"20 runs, got {len(runs)}")
+
+        # Each run's curve equals a single `tabrl run`.
+        curves = {}
+        for row in csv.DictReader(open(one / "curves.csv", newline="")):
+            curves.setdefault(row["run_id"], []).append(row)
+        for run in runs:
+            single = tabrl("run", "--mdp", run["mdp"], "--algo", run["algorithm"], "--step-size",
+                           run["step_size"], "--iterations", 300, "--tolerance", "1e-9", "--quiet")
+            expected = list(csv.DictReader(io.StringIO(single.stdout)))
+            got = curves.get(run["run_id"], [])
+            same = len(expected) == len(got) and all(
+                e[c] == g[c] for e, g in zip(expected, got) for c in e.keys())
+            check(same, f"curve of {run['mdp']} {run['algorithm']} {run['step_size']} equals tabrl run")
+            check(run["status"] == ("converged" if float(run["final_value_error_inf"]) <= 1e-9
+                                    else run["status"]), "status consistent")
+
+        # Running again does nothing and changes nothing.
+        before = (one / "curves.csv").read_bytes()
+        result = tabrl("sweep", small, "--out", one)
+        check("0 runs done, 20 already done" in result.stderr, "a finished sweep is not rerun")
+        check((one / "curves.csv").read_bytes() == before, "rerun keeps curves.csv")
+
+        # A different config is refused without --restart, accepted with it.
+        other = work / "other.toml"
+        other.write_text(small.read_text().replace("iterations = 300", "iterations = 200"))
+        result = tabrl("sweep", other, "--out", one)
+        check(result.returncode == 2 and "different sweep config" in result.stderr,
+              "a directory of another config is refused")
+        result = tabrl("sweep", other, "--out", one, "--restart", "--quiet")
+        check(result.returncode == 0, "--restart starts over")
+        check(max(int(r["iterations"]) for r in csv.DictReader(open(one / "runs.csv"))) <= 200,
+              "--restart results belong to the new config")
+
+        # Bad configs fail before anything is created.
+        bad = work / "bad.toml"
+        bad.write_text(small.read_text().replace('name = "npg"', 'name = "ngp"'))
+        result = tabrl("sweep", bad, "--out", work / "never")
+        check(result.returncode == 2, "bad config exits 2")
+        check("bad.toml:" in result.stderr and "unknown algorithm 'ngp'" in result.stderr,
+              f"bad config message names file and line: {result.stderr.strip()}")
+        check(not (work / "never").exists(), "bad config creates no output directory")
+
+        # Kill -9 at random moments, resume, compare with an uninterrupted sweep.
+        slow = work / "slow.toml"
+        slow.write_text("""
+[sweep]
+iterations = 250
+record = 7
+[[mdp]]
+spec = "garnet(states=250,actions=4,branching=5)"
+seed = [1, 2, 3, 4]
+[[algorithm]]
+name = "spma"
+step_size = [0.02, 0.05]
+[[algorithm]]
+name = "npg"
+step_size = 1
+""")
+        reference = work / "reference"
+        start = time.time()
+        check(tabrl("sweep", slow, "--out", reference, "--quiet").returncode == 0, "slow sweep runs")
+        duration = time.time() - start
+        rng = random.Random(7)
+        for attempt in range(3):
+            target = work / f"killed{attempt}"
+            kills = 0
+            for _ in range(4):
+                process = subprocess.Popen([TABRL, "sweep", slow, "--out", target, "--quiet"],
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                time.sleep(rng.uniform(0.05, max(0.1, duration * 0.6)))
+                if process.poll() is None:
+                    process.send_signal(signal.SIGKILL)
+                    kills += 1
+                process.wait()
+                for path in (target / "runs").glob("*.row"):  # no truncated rows, ever
+                    content = path.read_text()
+                    check(content.endswith("\n") and content.count("\n") == 1,
+                          f"{path.name} is one whole line")
+            result = tabrl("sweep", slow, "--out", target, "--quiet")
+            check(result.returncode == 0, "resumed sweep finishes")
+            check(same_results(reference, target),
+                  f"resumed after {kills} kills equals the uninterrupted sweep")
+            leftovers = [p for p in target.rglob("*") if ".tmp." in p.name]
+            check(not leftovers, f"no temporary files left: {leftovers[:3]}")
+
+        # Shards into one directory, into two directories plus merge, and from SLURM variables.
+        shared = work / "shards"
+        first = tabrl("sweep", small, "--out", shared, "--shard", "0/2", "--quiet")
+        check(first.returncode == 0 and not (shared / "runs.csv").exists(),
+              "a lone shard does not assemble")
+        env = dict(os.environ, SLURM_ARRAY_TASK_ID="1", SLURM_ARRAY_TASK_COUNT="2")
+        second = tabrl("sweep", small, "--out", shared, "--quiet", env=env)
+        check(second.returncode == 0, "shard from SLURM variables")
+        check((shared / "runs.csv").exists() and same_results(one_fresh := work / "jobs2", shared),
+              "two shards in one directory equal a local sweep")
+        a, b = work / "shard_a", work / "shard_b"
+        tabrl("sweep", small, "--out", a, "--shard", "0/3", "--quiet")
+        tabrl("sweep", small, "--out", b, "--shard", "1/3", "--quiet")
+        partial = tabrl("merge", a, b)
+        check(partial.returncode == 1 and "missing" in partial.stderr, "merge reports missing runs")
+        c = work / "shard_c"
+        tabrl("sweep", small, "--out", c, "--shard", "2/3", "--quiet")
+        merged = tabrl("merge", a, b, c)
+        check(merged.returncode == 0, f"merge of three shard directories: {merged.stderr}")
+        check(same_results(one_fresh, a), "merged shards equal a local sweep")
+        check(tabrl("sweep", small, "--out", a, "--shard", "3/3").returncode == 2, "bad shard refused")
+
+        summary = tabrl("summarize", two)
+        check(summary.returncode == 0 and "best_step" in summary.stdout, "summarize prints a table")
+        check("five_by_five" in summary.stdout and "spma_contraction" in summary.stdout,
+              "summary names MDP and bound")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"sweep_test: {passes} passed, {len(failures)} failed")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+// Rate fitting and the per-run analysis on synthetic and real curves.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "algorithms/analysis.hpp"
+#include "algorithms/npg.hpp"
+#include "algorithms/spg.hpp"
+#include "algorithms/spma.hpp"
+#include "core/optimal.hpp"
+#include "core/policy.hpp"
+#include "core/rate_fit.hpp"
+#include "mdps/builtin.hpp"
+
+using namespace tabrl;
+
+TEST_CASE("a geometric curve gives its ratio with R^2 = 1; the floor cuts the tail") {
+  std::vector<int> t;
+  std::vector<double> gap;
+  for (int i = 0; i <= 400; ++i) {
+    t.push_back(i);
+    gap.push_back(std::max(2.0 * std::pow(0.9, i), 1e-300));
+  }
+  const RateFit fit = fit_rate(t, gap, 1e-13);
+  CHECK(fit.rate == doctest::Approx(0.9).epsilon(1e-10));
+  CHECK(fit.r_squared == doctest::Approx(1.0));
+  // 2 * 0.9^t > 1e-13 up to t = 290; the tail is its later half.
+  CHECK(fit.last_iteration == 290);
+  CHECK(fit.first_iteration == 145);
+}
+
+TEST_CASE("a 1/t curve has log-log slope -1 and a rate close to 1") {
+  std::vector<int> t;
+  std::vector<double> gap;
+  for (int i = 1; i <= 10000; ++i) {
+    t.push_back(i);
+    gap.push_back(3.0 / i);
+  }
+  const RateFit fit = fit_rate(t, gap, 1e-13);
+  CHECK(fit.loglog_slope == doctest::Approx(-1.0).epsilon(1e-10));
+  CHECK(fit.rate > 0.9995);  // a linear fit of a 1/t tail: close to 1
+  CHECK(fit.r_squared < 0.995);  // ... and visibly curved
+}
+
+TEST_CASE("fewer than three points above the floor: no fit") {
+  const std::vector<int> t{0, 1, 2};
+  const std::vector<double> gap{1.0, 1e-14, 0.0};
+  CHECK(fit_rate(t, gap, 1e-13).points == 0);
+}
+
+namespace {
+
+RunAnalysisResult analyse(const Mdp& mdp, UpdateRule& rule, int iterations) {
+  const OptimalSolution optimal = solve_optimal(mdp);
+  RunAnalysis analysis(mdp, optimal, rule, {1e-2, 1e-6});
+  IterationCallback* callbacks[] = {&analysis};
+  optimize(mdp, optimal, rule, uniform_logits(mdp.num_states(), mdp.num_actions()),
+           {.max_iterations = iterations}, callbacks);
+  return analysis.result();
+}
+
+}  // namespace
+
+TEST_CASE("the analysis finds the reference iteration count and checks SPMA's bound") {
+  const Mdp mdp = make_five_by_five();
+  Spma spma(mdp, {.step_size = 0.099});
+  const RunAnalysisResult result = analyse(mdp, spma, 1500);
+  CHECK(result.first_iteration[1] == 1278);  // 1e-6, as in MATH.md 6
+  CHECK(result.bound == TheoryBound::spma_contraction);
+  CHECK(result.bound_checks == 1500);
+  CHECK(result.bound_violations == 0);
+  CHECK(result.spma_min_c > 0.0);
+  CHECK(result.rate.rate < 1.0);
+  CHECK(result.rate.r_squared > 0.99);
+}
+
+TEST_CASE("bounds are chosen by method, MDP and step") {
+  const Mdp mdp = make_five_by_five();
+  const Mdp bandit = make_bandit({0.1, 0.5, 0.9});
+  CHECK(applicable_bound(Spma(mdp, {.step_size = 0.5}), mdp) == TheoryBound::none);
+  CHECK(applicable_bound(Spma(mdp, {.step_size = 0.1, .clip = true}), mdp) == TheoryBound::none);
+  CHECK(applicable_bound(Spma(bandit, {.step_size = 1.0}), bandit) ==
+        TheoryBound::spma_bandit_constant);
+  CHECK(applicable_bound(Spma(bandit, {.gap_dependent = true}), bandit) ==
+        TheoryBound::spma_bandit_gap);
+  CHECK(applicable_bound(Npg({.step_size = 3.0}), mdp) == TheoryBound::npg_agarwal);
+  CHECK(applicable_bound(Spg({.step_size = 0.5}), bandit) == TheoryBound::spg_bandit);
+  CHECK(applicable_bound(Spg({.step_size = 0.4}), bandit) == TheoryBound::none);
+}
+
+TEST_CASE("a wrong bound is caught: the checks can fail") {
+  // The gap-dependent bound delta_{t+1} <= delta_t^2 does not hold for a constant step.
+  const Mdp bandit = make_bandit({0.1, 0.5, 0.9});
+  Spma gap_rule(bandit, {.gap_dependent = true});
+  const RunAnalysisResult held = analyse(bandit, gap_rule, 8);
+  CHECK(held.bound_violations == 0);
+  CHECK(held.bound_checks == 8);
+  // NPG with a tiny step on an MDP with a huge reward range still satisfies its bound.
+  const Mdp cliff = make_cliff_world();
+  Npg npg({.step_size = 0.01});
+  const RunAnalysisResult npg_result = analyse(cliff, npg, 200);
+  CHECK(npg_result.bound_violations == 0);
+  CHECK(npg_result.first_iteration[0] == -1);
+}

@@ -1,0 +1,167 @@
+// Sweep configs: grid expansion, helpers, run ids, and errors with file, line and key.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "core/error.hpp"
+#include "experiments/sweep_config.hpp"
+
+using namespace tabrl;
+
+namespace {
+
+std::string error_of(const std::string& text) {
+  try {
+    parse_sweep_config(text, "grid.toml");
+  } catch (const InputError& error) {
+    return error.what();
+  }
+  return "(no error)";
+}
+
+constexpr const char* kMinimal = R"(
+[[mdp]]
+spec = "five_by_five"
+[[algorithm]]
+name = "npg"
+step_size = 1.0
+)";
+
+}  // namespace
+
+TEST_CASE("defaults and a single run") {
+  const SweepConfig config = parse_sweep_config(kMinimal, "grid.toml");
+  REQUIRE(config.runs.size() == 1);
+  CHECK(config.settings.iterations == 1000);
+  CHECK(config.settings.record == "log");
+  CHECK(config.settings.tolerances == std::vector<double>{1e-2, 1e-4, 1e-6, 1e-8});
+  CHECK(config.runs[0].mdp == "five_by_five");
+  CHECK(config.runs[0].algorithm.step_size == "1");
+  CHECK_FALSE(config.runs[0].seed.has_value());
+  CHECK(config.run_ids[0].size() == 16);
+}
+
+TEST_CASE("every list is an axis: MDP parameters, step sizes, helpers, seeds") {
+  const SweepConfig config = parse_sweep_config(R"TOML(
+[sweep]
+iterations = 50
+init = "random"
+seeds = [0, 1]
+[[mdp]]
+spec = "garnet(states=10,actions=3,branching=2)"
+seed = [1, 2, 3]
+gamma = 0.8
+[[mdp]]
+spec = "bandit"
+means = [[0.1, 0.9], [0.2, 0.5, 0.8]]
+[[algorithm]]
+name = "spma"
+step_size = [0.01, "safe"]
+[[algorithm]]
+name = "npg"
+step_size = { logspace = [-2, 1, 4] }
+)TOML",
+                                                "grid.toml");
+  // (3 garnets + 2 bandits) x (2 + 4 steps) x 2 seeds.
+  CHECK(config.runs.size() == 5 * 6 * 2);
+  CHECK(config.runs[0].mdp == "garnet(states=10,actions=3,branching=2,gamma=0.8,seed=1)");
+  CHECK(config.runs[0].mdp_label == "garnet(states=10,actions=3,branching=2,gamma=0.8)");
+  CHECK(config.runs[0].seed == 0);
+  CHECK(config.runs[1].seed == 1);
+  CHECK(config.runs[36].mdp == "bandit(means=[0.1,0.9])");
+  std::vector<std::string> npg_steps;
+  for (const RunSpec& run : config.runs) {
+    if (run.algorithm.name == "npg" && run.mdp == config.runs[0].mdp && run.seed == 0) {
+      npg_steps.push_back(run.algorithm.step_size);
+    }
+  }
+  CHECK(npg_steps == std::vector<std::string>{"0.01", "0.1", "1", "10"});
+}
+
+TEST_CASE("linspace, duplicate runs removed, ids depend on every setting") {
+  const SweepConfig config = parse_sweep_config(R"TOML(
+[[mdp]]
+spec = "five_by_five"
+[[mdp]]
+spec = "five_by_five"
+[[algorithm]]
+name = "spg"
+step_size = { linspace = [0.5, 1.5, 3] }
+)TOML",
+                                                "grid.toml");
+  REQUIRE(config.runs.size() == 3);
+  CHECK(config.runs[1].algorithm.step_size == "1");
+  const SweepConfig longer = parse_sweep_config(R"TOML(
+[sweep]
+iterations = 2000
+[[mdp]]
+spec = "five_by_five"
+[[algorithm]]
+name = "spg"
+step_size = 0.5
+)TOML",
+                                                "grid.toml");
+  CHECK(longer.run_ids[0] != config.run_ids[0]);
+  CHECK(longer.config_digest != config.config_digest);
+}
+
+TEST_CASE("bad configs fail with file, line and key before any run") {
+  CHECK(error_of(std::string("[sweep]\niteratons = 5\n") + kMinimal) ==
+        "grid.toml:2: sweep.iteratons: unknown key; did you mean 'iterations'? (known: name, "
+        "iterations, record, init, seeds, tolerances, stop_tolerance, solver)");
+  CHECK(error_of(std::string("[sweep]\niterations = \"many\"\n") + kMinimal) ==
+        "grid.toml:2: sweep.iterations: expected an integer in [0, 1e9]");
+  CHECK(error_of(std::string("[sweep]\nrecord = \"sometimes\"\n") + kMinimal) ==
+        "grid.toml:2: sweep.record: expected 'all', 'log' or a positive integer stride, got "
+        "'sometimes'");
+  CHECK(error_of(std::string("[swep]\n") + kMinimal) ==
+        "grid.toml:1: swep: unknown key; did you mean 'sweep'? (known: sweep, mdp, algorithm)");
+  CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n") ==
+        "grid.toml: algorithm: at least one [[algorithm]] block is required");
+  CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"npg\"\nstep_size = []\n") ==
+        "grid.toml:5: algorithm.step_size: an empty list makes an empty grid");
+  CHECK(error_of("[[mdp]]\nspec = \"cliffworld\"\n[[algorithm]]\nname = \"npg\"\nstep_size = 1\n")
+            .find("grid.toml:1: mdp: 'cliffworld': mdp: unknown MDP 'cliffworld'") == 0);
+  CHECK(error_of("[[mdp]]\nspc = \"cliff_world\"\n[[algorithm]]\nname = \"npg\"\nstep_size = 1\n") ==
+        "grid.toml:1: mdp[0]: give exactly one of 'spec' (a built-in) or 'file' (an MDP file) "
+        "('spc': did you mean 'spec'? (known: spec, file))");
+  CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"adam\"\nstep_size = 1\n") ==
+        "grid.toml:3: algorithm.algo: unknown algorithm 'adam' (known: spma, npg, spg) (with mdp "
+        "'five_by_five')");
+  CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"spma\"\nstep_size = -0.1\n") ==
+        "grid.toml:3: algorithm.step_size: must be > 0 and finite, got -0.1 (with mdp "
+        "'five_by_five')");
+  CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"spma\"\nstep_size = \"gap\"\n")
+            .find("bandits (one state) only") != std::string::npos);
+  CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"npg\"\nstepsize = 1\n") ==
+        "grid.toml:5: algorithm.stepsize: unknown key; did you mean 'step_size'? (known: name, "
+        "step_size, clip, clip_floor)");
+  CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"npg\"\nstep_size = "
+                 "{ logspace = [1, 2] }\n") ==
+        "grid.toml:5: algorithm.step_size: expected [lo, hi, n] with numbers lo, hi and an "
+        "integer n >= 1");
+  CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\ngamma = [0.5, 0.9]\nspec2 = 1\n[[algorithm]]\n"
+                 "name = \"npg\"\nstep_size = 1\n")
+            .find("unknown parameter for five_by_five") != std::string::npos);
+  CHECK(error_of("[[mdp]]\nfile = \"missing.mdp\"\n[[algorithm]]\nname = \"npg\"\nstep_size = 1\n") ==
+        "grid.toml:2: mdp[0].file: cannot open 'missing.mdp'");
+  CHECK(error_of("[sweep\n").find("grid.toml:1: syntax:") == 0);
+}
+
+TEST_CASE("MDP files are resolved relative to the config and their content is part of the id") {
+  const std::string directory = "sweep_config_test_dir";
+  std::filesystem::create_directories(directory);
+  const auto write = [&](const std::string& body) {
+    std::ofstream(directory + "/tiny.mdp") << body;
+    std::ofstream(directory + "/grid.toml") << "[[mdp]]\nfile = \"tiny.mdp\"\n[[algorithm]]\n"
+                                               "name = \"npg\"\nstep_size = 1\n";
+    return load_sweep_config(directory + "/grid.toml");
+  };
+  const SweepConfig first = write("discount: 0.9\nstates: 2\nactions: 1\nT: 0 identity\n");
+  CHECK(first.runs[0].mdp == directory + "/tiny.mdp");
+  const SweepConfig second = write("discount: 0.8\nstates: 2\nactions: 1\nT: 0 identity\n");
+  CHECK(first.run_ids[0] != second.run_ids[0]);
+  std::filesystem::remove_all(directory);
+}
