@@ -28,6 +28,7 @@ int list_command(const Arguments& args);
 int sweep_command(const Arguments& args);
 int merge_command(const Arguments& args);
 int summarize_command(const Arguments& args);
+int plot_command(const Arguments& args);
 
 // Parses `args` against `options` (and positional names); prints `usage` and the options and
 // returns false when --help was given.

@@ -45,7 +45,7 @@ example:
   tabrl merge out/sweep
 )";
 
-constexpr const char* kSummarizeUsage = R"(usage: tabrl summarize DIR
+constexpr const char* kSummarizeUsage = R"(usage: tabrl summarize DIR [--csv]
 
 Prints one line per MDP x algorithm of a finished sweep: the best step size (by median final
 suboptimality over seeds, ties by the median area under the log10 suboptimality curve), how many
@@ -193,13 +193,20 @@ int merge_command(const Arguments& args) {
 
 int summarize_command(const Arguments& args) {
   std::string directory;
+  bool as_csv = false;
   po::options_description options("options");
-  options.add_options()("dir", po::value(&directory)->required(), "sweep directory");
+  options.add_options()("dir", po::value(&directory)->required(), "sweep directory")(
+      "csv", po::bool_switch(&as_csv), "print CSV with full precision instead of a table");
   po::positional_options_description positional;
   positional.add("dir", 1);
   po::variables_map values;
   if (!parse_command_line(args, options, positional, kSummarizeUsage, values)) return kExitSuccess;
-  print_summary(std::cout, summarize_sweep(directory));
+  const std::vector<SummaryLine> lines = summarize_sweep(directory);
+  if (as_csv) {
+    print_summary_csv(std::cout, lines);
+  } else {
+    print_summary(std::cout, lines);
+  }
   return kExitSuccess;
 }
 

@@ -11,6 +11,8 @@
 #include "core/error.hpp"
 #include "core/format.hpp"
 #include "experiments/csv_table.hpp"
+#include "experiments/curve_csv.hpp"
+#include "experiments/sweep_run.hpp"
 
 namespace tabrl {
 namespace {
@@ -174,6 +176,22 @@ void print_summary(std::ostream& out, const std::vector<SummaryLine>& lines) {
       out << std::left << std::setw(static_cast<int>(width[c])) << row[c]
           << (c + 1 < row.size() ? "  " : "\n");
     }
+  }
+}
+
+}  // namespace tabrl
+
+namespace tabrl {
+
+void print_summary_csv(std::ostream& out, const std::vector<SummaryLine>& lines) {
+  out << "mdp,algorithm,best_step,steps,runs,median_final_suboptimality,median_rate,"
+         "tolerance_column,median_iterations_to_tolerance,theory_bound,claim\n";
+  for (const SummaryLine& line : lines) {
+    out << csv_field(line.mdp) << ',' << csv_field(line.algorithm) << ','
+        << csv_field(line.best_step) << ',' << line.steps << ',' << line.runs << ','
+        << format_double(line.median_final_suboptimality) << ',' << format_double(line.median_rate)
+        << ',' << line.tolerance_column << ',' << format_double(line.median_iterations_to_tolerance)
+        << ',' << line.theory_bound << ',' << csv_field(line.claim) << '\n';
   }
 }
 

@@ -24,5 +24,7 @@ struct SummaryLine {
 
 std::vector<SummaryLine> summarize_sweep(const std::filesystem::path& directory);
 void print_summary(std::ostream& out, const std::vector<SummaryLine>& lines);
+// The same lines as CSV with full precision (for scripts such as the plotting ones).
+void print_summary_csv(std::ostream& out, const std::vector<SummaryLine>& lines);
 
 }  // namespace tabrl

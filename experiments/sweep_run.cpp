@@ -59,7 +59,8 @@ const Mdp& MdpCache::mdp(const std::string& spec, LinearSolverKind solver) {
 
 std::string runs_csv_header(const SweepSettings& settings) {
   std::string header =
-      "run_id,mdp,mdp_label,algorithm,step_size,step_value,clip,clip_floor,init,seed,status,"
+      "run_id,mdp,mdp_label,gamma,states,actions,algorithm,step_size,step_value,clip,clip_floor,"
+      "init,seed,status,"
       "iterations,final_objective,final_suboptimality,final_value_error_inf,optimal_objective";
   for (double tolerance : settings.tolerances) header += "," + tolerance_column(tolerance);
   header +=
@@ -80,10 +81,13 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
   std::string status, message;
   std::string result_columns;
   std::string step_value = "nan";
+  std::string shape = ",,";  // gamma,states,actions
   try {
     const LinearSolverKind solver = parse_solver_kind(settings.solver);
     const Mdp& mdp = cache.mdp(run.mdp, solver);
     const OptimalSolution& optimal = cache.optimal();
+    shape = format_number(mdp.gamma()) + "," + std::to_string(mdp.num_states()) + "," +
+            std::to_string(mdp.num_actions());
     std::unique_ptr<UpdateRule> rule = make_update_rule(run.algorithm, mdp);
     CurveRecorder recorder(parse_record_schedule(settings.record));
     RunAnalysis analysis(mdp, optimal, *rule, settings.tolerances);
@@ -158,7 +162,7 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const AlgorithmSettings& algorithm = run.algorithm;
   record.runs_row = run_id + "," + csv_field(run.mdp) + "," + csv_field(run.mdp_label) + "," +
-                    csv_field(algorithm.name) + "," + csv_field(algorithm.step_size) + "," +
+                    shape + "," + csv_field(algorithm.name) + "," + csv_field(algorithm.step_size) + "," +
                     step_value + "," + (algorithm.clip ? "true" : "false") + "," +
                     format_number(algorithm.clip_floor) + "," + settings.init + "," +
                     (run.seed ? std::to_string(*run.seed) : "") + "," + status + "," +

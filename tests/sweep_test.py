@@ -196,6 +196,14 @@ step_size = 1
         check(summary.returncode == 0 and "best_step" in summary.stdout, "summarize prints a table")
         check("five_by_five" in summary.stdout and "spma_contraction" in summary.stdout,
               "summary names MDP and bound")
+        figures = work / "figures"
+        plot = tabrl("plot", two, "--out", figures)
+        check(plot.returncode == 0, f"plot exits 0: {plot.stderr}")
+        for name in ("convergence.png", "convergence.pdf", "summary.csv"):
+            path = figures / name
+            check(path.exists() and path.stat().st_size > 1000 or name == "summary.csv" and path.exists(),
+                  f"plot writes a non-empty {name}")
+        check((figures / "convergence.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", "PNG signature")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"sweep_test: {passes} passed, {len(failures)} failed")

@@ -1,0 +1,73 @@
+// `tabrl plot`: figures of a sweep directory through the editable scripts in experiments/.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "core/error.hpp"
+#include "experiments/atomic_file.hpp"
+#include "experiments/cli.hpp"
+#include "experiments/summary.hpp"
+
+#ifndef TABRL_SCRIPT_DIR
+#define TABRL_SCRIPT_DIR "experiments"
+#endif
+
+namespace tabrl::cli {
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kPlotUsage = R"(usage: tabrl plot DIR --out FIGDIR
+
+Writes FIGDIR/summary.csv (as `tabrl summarize DIR --csv`) and FIGDIR/convergence.png and .pdf:
+log suboptimality (1 - pi(a*) for bandits) against iteration, one panel per MDP, one colour per
+algorithm at its best step size, median and interquartile band over seeds. The figures come from
+experiments/plot_sweep.py (set TABRL_SCRIPTS to use another directory of scripts), run with
+Debian's /usr/bin/python3 and python3-matplotlib.
+
+example:
+  tabrl plot out/demo --out out/demo/figures
+)";
+
+// Single-quotes a path for the shell.
+std::string shell_quote(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+}  // namespace
+
+int plot_command(const Arguments& args) {
+  std::string directory, out;
+  po::options_description options("options");
+  options.add_options()("dir", po::value(&directory)->required(), "sweep directory")(
+      "out", po::value(&out)->required(), "directory for the figures");
+  po::positional_options_description positional;
+  positional.add("dir", 1);
+  po::variables_map values;
+  if (!parse_command_line(args, options, positional, kPlotUsage, values)) return kExitSuccess;
+
+  const std::vector<SummaryLine> lines = summarize_sweep(directory);
+  fs::create_directories(out);
+  write_file_atomically((fs::path(out) / "summary.csv").string(),
+                        [&](std::ostream& stream) { print_summary_csv(stream, lines); });
+  const char* override_dir = std::getenv("TABRL_SCRIPTS");
+  const fs::path scripts = override_dir != nullptr ? override_dir : TABRL_SCRIPT_DIR;
+  const fs::path script = scripts / "plot_sweep.py";
+  if (!fs::exists(script)) {
+    throw std::runtime_error("plotting script not found: " + script.string());
+  }
+  const std::string python = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+  const std::string command = python + " " + shell_quote(script.string()) + " " +
+                              shell_quote(directory) + " " + shell_quote(out);
+  const int status = std::system(command.c_str());
+  if (status != 0) throw std::runtime_error("the plotting script failed: " + command);
+  std::cout << (fs::path(out) / "convergence.png").string() << "\n";
+  return kExitSuccess;
+}
+
+}  // namespace tabrl::cli
