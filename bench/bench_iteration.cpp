@@ -69,4 +69,3 @@ BENCHMARK(iteration)
 
 }  // namespace
 
-BENCHMARK_MAIN();

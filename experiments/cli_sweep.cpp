@@ -167,18 +167,22 @@ int merge_command(const Arguments& args) {
       throw InputError({.file = directories[d]},
                        "was made by a different sweep config than " + target.string());
     }
-    for (const std::string& id : other.run_ids) {
-      for (const char* extension : {".curve", ".row"}) {  // the row last: it marks completion
-        const fs::path from = fs::path(directories[d]) / "runs" / (id + extension);
-        const fs::path to = target / "runs" / (id + extension);
-        if (fs::exists(from) && !fs::exists(target / "runs" / (id + ".row"))) {
-          fs::copy_file(from, to.string() + ".tmp.merge", fs::copy_options::overwrite_existing);
-          fs::rename(to.string() + ".tmp.merge", to);
-        }
-      }
+    // Copy the other directory's journals; a copy is made under a temporary name first, so a
+    // merge interrupted midway leaves no partial journal behind.
+    const fs::path source = fs::path(directories[d]) / "journal";
+    if (!fs::is_directory(source)) continue;
+    for (const auto& entry : fs::directory_iterator(source)) {
+      if (entry.path().extension() != ".log") continue;
+      const fs::path destination = target / "journal" /
+                                   ("merged-" + digest(fs::absolute(entry.path()).string()) + "-" +
+                                    entry.path().filename().string());
+      if (fs::exists(destination)) continue;
+      const fs::path temporary = destination.string() + ".tmp.merge";
+      fs::copy_file(entry.path(), temporary, fs::copy_options::overwrite_existing);
+      fs::rename(temporary, destination);
     }
   }
-  const SweepStore store(target);
+  SweepStore store(target);
   const std::size_t missing = store.assemble(manifest.run_ids, manifest.runs_header);
   store.finish_manifest(manifest.run_ids.size() - missing, missing);
   std::cerr << "tabrl merge: " << manifest.run_ids.size() - missing << " of "

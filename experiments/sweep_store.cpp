@@ -2,6 +2,10 @@
 
 #include <unistd.h>
 
+#include <fcntl.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <ctime>
 #include <fstream>
@@ -106,9 +110,10 @@ void SweepStore::prepare(const SweepConfig& config, bool restart) {
                        "--out");
     }
   }
-  fs::create_directories(directory_ / "runs");
+  fs::create_directories(directory_ / "journal");
   remove_temporary_files(directory_);
-  remove_temporary_files(directory_ / "runs");
+  remove_temporary_files(directory_ / "journal");
+  scan_journals();
   if (fs::exists(manifest_path)) return;
   json manifest = {
       {"tabrl_version", TABRL_VERSION},
@@ -127,37 +132,104 @@ void SweepStore::prepare(const SweepConfig& config, bool restart) {
                         [&](std::ostream& out) { out << manifest.dump(2) << "\n"; });
 }
 
-bool SweepStore::is_finished(const std::string& run_id) const {
-  return fs::exists(run_file(run_id, ".row"));
+SweepStore::SweepStore(fs::path directory) : directory_(std::move(directory)) {}
+
+SweepStore::~SweepStore() {
+  if (journal_descriptor_ >= 0) ::close(journal_descriptor_);
 }
 
-void SweepStore::commit(const RunRecord& record) const {
-  // The curve first: a row file means the run is finished and its curve is in place.
-  write_file_atomically(
-      run_file(record.run_id, ".curve").string(),
-      [&](std::ostream& out) { out << record.curve_rows; }, /*durable=*/false);
-  write_file_atomically(
-      run_file(record.run_id, ".row").string(),
-      [&](std::ostream& out) { out << record.runs_row << "\n"; }, /*durable=*/false);
+void SweepStore::load() { scan_journals(); }
+
+void SweepStore::scan_journals() {
+  journals_.clear();
+  locations_.clear();
+  finished_.clear();
+  const fs::path journal_directory = directory_ / "journal";
+  std::error_code ignored;
+  if (!fs::is_directory(journal_directory, ignored)) return;
+  for (const auto& entry : fs::directory_iterator(journal_directory)) {
+    if (entry.path().extension() == ".log") journals_.push_back(entry.path());
+  }
+  std::sort(journals_.begin(), journals_.end());  // first occurrence wins, deterministically
+  for (std::size_t file = 0; file < journals_.size(); ++file) {
+    const std::string text = read_text(journals_[file]);
+    std::size_t position = 0;
+    while (position < text.size()) {
+      const std::size_t line_end = text.find('\n', position);
+      if (line_end == std::string::npos) break;  // torn header
+      std::istringstream header(text.substr(position, line_end - position));
+      std::string magic, run_id, payload_digest;
+      std::uint64_t size = 0;
+      if (!(header >> magic >> run_id >> size >> payload_digest) || magic != "TABRL-RUN") break;
+      const std::size_t payload = line_end + 1;
+      if (size > text.size() - payload) break;  // torn payload
+      if (digest(text.substr(payload, size)) != payload_digest) break;
+      if (finished_.insert(run_id).second) locations_[run_id] = {file, payload, size};
+      position = payload + size;
+    }
+  }
+}
+
+void SweepStore::commit(const RunRecord& record) {
+  std::string payload = record.runs_row + "\n" + record.curve_rows;
+  std::string entry = "TABRL-RUN " + record.run_id + " " + std::to_string(payload.size()) + " " +
+                      digest(payload) + "\n" + payload;
+  const std::lock_guard lock(journal_mutex_);
+  if (journal_descriptor_ < 0) {
+    const auto nonce = std::chrono::steady_clock::now().time_since_epoch().count();
+    const fs::path path = directory_ / "journal" /
+                          (host_name() + "-" + std::to_string(::getpid()) + "-" +
+                           std::to_string(nonce) + ".log");
+    journal_descriptor_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (journal_descriptor_ < 0) throw std::runtime_error("cannot create journal " + path.string());
+  }
+  // One write per record: a kill leaves either the whole record or a torn tail that fails its
+  // length or digest check.
+  const char* data = entry.data();
+  std::size_t left = entry.size();
+  while (left > 0) {
+    const ssize_t written = ::write(journal_descriptor_, data, left);
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      throw std::runtime_error("cannot append to the sweep journal in " + directory_.string());
+    }
+    data += written;
+    left -= static_cast<std::size_t>(written);
+  }
+  finished_.insert(record.run_id);
 }
 
 std::size_t SweepStore::assemble(const std::vector<std::string>& run_ids,
-                                 const std::string& runs_header) const {
+                                 const std::string& runs_header) {
+  scan_journals();
+  std::vector<std::ifstream> files;
+  for (const fs::path& path : journals_) files.emplace_back(path, std::ios::binary);
+  const auto payload_of = [&](const Location& location) {
+    std::string payload(location.size, '\0');
+    files[location.file].seekg(static_cast<std::streamoff>(location.offset));
+    files[location.file].read(payload.data(), static_cast<std::streamsize>(location.size));
+    return payload;
+  };
   std::size_t missing = 0;
   write_file_atomically((directory_ / "runs.csv").string(), [&](std::ostream& out) {
     out << runs_header << "\n";
     for (const std::string& id : run_ids) {
-      if (!is_finished(id)) {
+      const auto found = locations_.find(id);
+      if (found == locations_.end()) {
         ++missing;
         continue;
       }
-      out << read_text(run_file(id, ".row"));
+      const std::string payload = payload_of(found->second);
+      out << payload.substr(0, payload.find('\n') + 1);
     }
   });
   write_file_atomically((directory_ / "curves.csv").string(), [&](std::ostream& out) {
     out << curves_csv_header() << "\n";
     for (const std::string& id : run_ids) {
-      if (is_finished(id)) out << read_text(run_file(id, ".curve"));
+      const auto found = locations_.find(id);
+      if (found == locations_.end()) continue;
+      const std::string payload = payload_of(found->second);
+      out << payload.substr(payload.find('\n') + 1);
     }
   });
   return missing;

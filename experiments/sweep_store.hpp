@@ -1,11 +1,17 @@
 // The output directory of a sweep (DESIGN.md): runs.csv, curves.csv and manifest.json, built
-// from one pair of files per finished run under runs/. A run is committed by renaming its files
-// into place (curve first, then the row that marks it finished), so a sweep killed at any moment
-// leaves only whole runs; runs.csv and curves.csv are rebuilt atomically in grid order.
+// from journals of finished runs under journal/. Each process appends to a journal of its own
+// (journal/<host>-<pid>-<nonce>.log); every finished run is one record written with a single
+// append: a header "TABRL-RUN <run id> <bytes> <digest>" and the payload (its runs.csv row, then
+// its curves.csv rows). A record cut short by a kill fails its length or digest check and is
+// ignored, so the run is simply done again. runs.csv and curves.csv are rebuilt atomically, in
+// grid order, from the valid records.
 #pragma once
 
 #include <filesystem>
+#include <map>
+#include <mutex>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "experiments/sweep_config.hpp"
@@ -15,19 +21,28 @@ namespace tabrl {
 
 class SweepStore {
  public:
-  explicit SweepStore(std::filesystem::path directory) : directory_(std::move(directory)) {}
+  explicit SweepStore(std::filesystem::path directory);
+  ~SweepStore();
+  SweepStore(const SweepStore&) = delete;
+  SweepStore& operator=(const SweepStore&) = delete;
 
   // Creates the directory and its manifest, or checks that an existing one was made by the same
-  // config. With `restart`, a directory made by another config is emptied first. Throws
-  // InputError when the directory belongs to another config (or is not a sweep directory).
+  // config, then reads the journals. With `restart`, a directory made by another config is
+  // emptied first. Throws InputError when the directory belongs to another config (or is not a
+  // sweep directory).
   void prepare(const SweepConfig& config, bool restart);
 
-  bool is_finished(const std::string& run_id) const;
-  void commit(const RunRecord& record) const;
+  // Reads the journals of an existing directory (for merge).
+  void load();
 
-  // Rebuilds runs.csv and curves.csv from the finished runs of `run_ids`, in that order, and
-  // returns how many of them are missing.
-  std::size_t assemble(const std::vector<std::string>& run_ids, const std::string& runs_header) const;
+  bool is_finished(const std::string& run_id) const { return finished_.count(run_id) != 0; }
+
+  // Appends one run to this process's journal; safe to call from several threads.
+  void commit(const RunRecord& record);
+
+  // Rebuilds runs.csv and curves.csv from the journals for `run_ids`, in that order, and returns
+  // how many of them are missing.
+  std::size_t assemble(const std::vector<std::string>& run_ids, const std::string& runs_header);
 
   // Records the end of an invocation in the manifest.
   void finish_manifest(std::size_t finished_runs, std::size_t missing_runs) const;
@@ -35,11 +50,19 @@ class SweepStore {
   const std::filesystem::path& directory() const { return directory_; }
 
  private:
-  std::filesystem::path run_file(const std::string& run_id, const char* extension) const {
-    return directory_ / "runs" / (run_id + extension);
-  }
+  struct Location {
+    std::size_t file = 0;       // index into journals_
+    std::uint64_t offset = 0;   // of the payload
+    std::uint64_t size = 0;
+  };
+  void scan_journals();
 
   std::filesystem::path directory_;
+  std::vector<std::filesystem::path> journals_;
+  std::map<std::string, Location> locations_;
+  std::unordered_set<std::string> finished_;
+  int journal_descriptor_ = -1;
+  std::mutex journal_mutex_;
 };
 
 // The manifest of an existing sweep directory: its config digest, run ids and runs.csv header.
