@@ -8,7 +8,9 @@
 #include <thread>
 
 #include "core/error.hpp"
+#include "experiments/atomic_file.hpp"
 #include "experiments/cli.hpp"
+#include "experiments/slurm.hpp"
 #include "experiments/sweep_config.hpp"
 #include "experiments/sweep_driver.hpp"
 #include "experiments/sweep_run.hpp"
@@ -23,16 +25,22 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kSweepUsage = R"(usage: tabrl sweep CONFIG.toml --out DIR [--jobs N] [--shard I/N] [--restart] [--quiet]
+       tabrl sweep CONFIG.toml --out DIR --slurm [--tasks N] [--partition P] [--max-parallel K]
+                   [--time T] [--jobs C] [--dry-run]
 
 Runs the grid of MDPs x algorithms x step sizes x seeds described by CONFIG.toml (see
 docs/sweeps.md) and writes DIR/runs.csv, DIR/curves.csv and DIR/manifest.json. Each finished
 run is committed at once: running the same command again after an interruption finishes only
 the missing runs. With --shard I/N (or SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT in the
 environment) only every N-th run starting at I is done; `tabrl merge DIR` then combines them.
+With --slurm, DIR/slurm/sweep.sbatch is written (an array of --tasks shards, each running with
+--jobs C cores) and submitted with sbatch (--dry-run: written and printed, not submitted); the
+last task to finish assembles DIR/runs.csv.
 
 example:
   tabrl sweep experiments/configs/demo.toml --out out/demo --jobs 2
   tabrl summarize out/demo
+  tabrl sweep grid.toml --out /shared/sweep --slurm --tasks 32 --max-parallel 8 --time 02:00:00
 )";
 
 constexpr const char* kMergeUsage = R"(usage: tabrl merge DIR [OTHER_DIR...]
@@ -105,12 +113,46 @@ std::optional<Shard> shard_from_environment() {
   return parse_shard(std::to_string(index) + "/" + count);
 }
 
+int submit_to_slurm(const SweepConfig& config, const SweepOptions& sweep,
+                    const SlurmOptions& slurm_options, bool dry_run) {
+  SweepStore store(sweep.out);
+  store.prepare(config, sweep.restart);  // the manifest, before any task starts
+  const fs::path out = fs::absolute(sweep.out);
+  fs::create_directories(out / "slurm");
+  const std::string script = slurm_script(slurm_options, fs::read_symlink("/proc/self/exe"),
+                                          fs::absolute(config.path), out);
+  const fs::path script_path = out / "slurm" / "sweep.sbatch";
+  write_file_atomically(script_path.string(), [&](std::ostream& stream) { stream << script; });
+  if (dry_run) {
+    std::cout << script;
+    std::cerr << "tabrl sweep: wrote " << script_path.string() << " (not submitted)\n";
+    return kExitSuccess;
+  }
+  const std::string command = "sbatch --parsable '" + script_path.string() + "'";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) throw std::runtime_error("cannot run sbatch");
+  std::string job;
+  char buffer[256];
+  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) job += buffer;
+  const int status = pclose(pipe);
+  while (!job.empty() && (job.back() == '\n' || job.back() == '\r')) job.pop_back();
+  if (status != 0 || job.empty()) {
+    throw std::runtime_error("sbatch failed (is SLURM available here?): " + command);
+  }
+  std::cout << job << "\n";
+  std::cerr << "tabrl sweep: submitted array job " << job << " (" << slurm_options.tasks
+            << " tasks, " << config.runs.size() << " runs) writing into " << out.string()
+            << "; the last task assembles runs.csv (or run `tabrl merge " << out.string() << "`)\n";
+  return kExitSuccess;
+}
+
 }  // namespace
 
 int sweep_command(const Arguments& args) {
   std::string config_path, out, shard_text;
   int jobs = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
-  bool restart = false, quiet = false;
+  bool restart = false, quiet = false, slurm = false, dry_run = false;
+  SlurmOptions slurm_options;
   po::options_description options("options");
   options.add_options()
       ("config", po::value(&config_path)->required(), "sweep config (TOML)")
@@ -118,7 +160,14 @@ int sweep_command(const Arguments& args) {
       ("jobs,j", po::value(&jobs)->default_value(jobs), "runs in parallel (default: all cores)")
       ("shard", po::value(&shard_text), "do only shard I of N (I/N, 0-based)")
       ("restart", po::bool_switch(&restart), "delete the results of a different config in --out")
-      ("quiet,q", po::bool_switch(&quiet), "no progress on stderr");
+      ("quiet,q", po::bool_switch(&quiet), "no progress on stderr")
+      ("slurm", po::bool_switch(&slurm), "submit the sweep as a SLURM array job")
+      ("tasks", po::value(&slurm_options.tasks)->default_value(16), "--slurm: array tasks (shards)")
+      ("partition", po::value(&slurm_options.partition), "--slurm: partition")
+      ("max-parallel", po::value(&slurm_options.max_parallel)->default_value(0),
+       "--slurm: at most K tasks at once (0: no limit)")
+      ("time", po::value(&slurm_options.time_limit), "--slurm: time limit per task, e.g. 01:00:00")
+      ("dry-run", po::bool_switch(&dry_run), "--slurm: write and print the script, do not submit");
   po::positional_options_description positional;
   positional.add("config", 1);
   po::variables_map values;
@@ -128,6 +177,17 @@ int sweep_command(const Arguments& args) {
   SweepOptions sweep{.out = out, .jobs = jobs, .restart = restart};
   sweep.shard = shard_text.empty() ? shard_from_environment() : parse_shard(shard_text);
   const SweepConfig config = load_sweep_config(config_path);  // fails before DIR exists
+  if (slurm) {
+    if (slurm_options.tasks < 1) {
+      throw InputError({.field = "tasks"}, "must be >= 1, got " + std::to_string(slurm_options.tasks));
+    }
+    if (slurm_options.max_parallel < 0) throw InputError({.field = "max-parallel"}, "must be >= 0");
+    if (sweep.shard) throw UsageError("--slurm chooses the shards itself; drop --shard");
+    slurm_options.tasks = std::min<int>(slurm_options.tasks, static_cast<int>(config.runs.size()));
+    slurm_options.cpus_per_task = values["jobs"].defaulted() ? 1 : jobs;
+    if (!config.settings.name.empty()) slurm_options.job_name = "tabrl-" + config.settings.name;
+    return submit_to_slurm(config, sweep, slurm_options, dry_run);
+  }
   ProgressPrinter printer(quiet);
   const SweepOutcome outcome = run_sweep(config, sweep, std::ref(printer));
   if (!quiet) {

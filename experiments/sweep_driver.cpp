@@ -83,6 +83,9 @@ SweepOutcome run_sweep(const SweepConfig& config, const SweepOptions& options,
 
   outcome.executed = progress.done;
   outcome.failed = progress.failed;
+  // Other processes (shards) may have finished runs meanwhile: read every journal again. Each
+  // process commits before it looks, so the last shard to finish sees the whole grid.
+  store.load();
   for (const std::string& id : config.run_ids) outcome.missing += store.is_finished(id) ? 0 : 1;
   // Shards finishing at the same time may both assemble: each writes identical files atomically.
   if (outcome.missing == 0) {

@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # Installs the Debian packages tabrl needs, only those that are missing.
-# Usage: scripts/setup.sh [--with-plots]
+# Usage: scripts/setup.sh [--with-slurm]
+#   --with-slurm  also slurm-wlm and munge, for the single-node cluster test
 set -euo pipefail
 
 packages=(g++ cmake ninja-build libeigen3-dev libboost-program-options-dev
-          doctest-dev libtomlplusplus-dev nlohmann-json3-dev libbenchmark-dev python3 python3-matplotlib
-          python3-numpy)
+          doctest-dev libtomlplusplus-dev nlohmann-json3-dev libbenchmark-dev python3
+          python3-matplotlib python3-numpy)
+for argument in "$@"; do
+  case $argument in
+    --with-slurm) packages+=(slurm-wlm munge) ;;
+    *) echo "setup.sh: unknown option $argument" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for package in "${packages[@]}"; do

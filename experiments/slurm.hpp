@@ -1,0 +1,23 @@
+// SLURM array jobs for sweeps: one array task per shard, each running `tabrl sweep` on its
+// shard (taken from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT) into the shared directory.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace tabrl {
+
+struct SlurmOptions {
+  int tasks = 1;            // array size = number of shards
+  int max_parallel = 0;     // array throttle (%K); 0: no limit
+  int cpus_per_task = 1;    // also the --jobs of each task
+  std::string partition;    // empty: the cluster's default
+  std::string time_limit;   // empty: the partition's default; e.g. "01:00:00"
+  std::string job_name = "tabrl";
+};
+
+// The sbatch script for `tabrl` at `executable` running `config` into `out` (absolute paths).
+std::string slurm_script(const SlurmOptions& options, const std::filesystem::path& executable,
+                         const std::filesystem::path& config, const std::filesystem::path& out);
+
+}  // namespace tabrl
