@@ -86,6 +86,9 @@ class ProgressPrinter {
                                " runs, " + std::to_string(progress.failed) + " failed, ETA " +
                                duration_text(eta);
     if (terminal_) {
+      // Redraw at most ten times a second, and always at the end.
+      if (progress.done != progress.total && progress.elapsed_seconds - last_line_ < 0.1) return;
+      last_line_ = progress.elapsed_seconds;
       constexpr int kWidth = 30;
       const int filled = static_cast<int>(kWidth * progress.done / progress.total);
       std::cerr << "\r[" << std::string(filled, '#') << std::string(kWidth - filled, ' ') << "] "
