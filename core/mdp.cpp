@@ -1,6 +1,7 @@
 #include "core/mdp.hpp"
 
 #include <cmath>
+#include <limits>
 #include <set>
 
 #include "core/error.hpp"
@@ -28,6 +29,12 @@ void check_names(const std::vector<std::string>& names, Index count, const char*
       throw InputError({.field = std::string(what) + "_names"}, "duplicate name '" + name + "'");
     }
   }
+}
+
+// A sum of n terms that is 1 up to its own rounding is left alone, so that renormalising is
+// idempotent: a validated MDP written with 17 digits and read back is the same MDP, bit for bit.
+bool within_rounding(double sum, Index terms) {
+  return std::abs(sum - 1.0) <= std::numeric_limits<double>::epsilon() * static_cast<double>(terms + 1);
 }
 
 }  // namespace
@@ -78,7 +85,7 @@ Mdp::Mdp(MdpParts parts, const MdpValidationOptions& options)
                      "start probabilities sum to " + format_number(rho_sum) + ", not 1");
   }
   max_row_sum_deviation_ = std::abs(rho_sum - 1.0);
-  rho_ /= rho_sum;
+  if (!within_rounding(rho_sum, rho_.size())) rho_ /= rho_sum;
 
   if (rewards_.rows() != num_states_ || rewards_.cols() != num_actions_) {
     throw InputError({.field = "rewards"},
@@ -126,6 +133,7 @@ Mdp::Mdp(MdpParts parts, const MdpValidationOptions& options)
                              ", not 1");
       }
       max_row_sum_deviation_ = std::max(max_row_sum_deviation_, std::abs(row_sum - 1.0));
+      if (within_rounding(row_sum, transitions_.row(row).nonZeros())) continue;
       for (TransitionMatrix::InnerIterator it(transitions_, row); it; ++it) {
         it.valueRef() /= row_sum;
       }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <unordered_map>
@@ -11,16 +12,13 @@
 
 #include "core/error.hpp"
 #include "core/format.hpp"
-#include "mdps/transitions.hpp"
+#include "mdps/assembler.hpp"
 
 namespace tabrl {
 namespace {
 
-constexpr Index kAll = -1;  // the '*' wildcard
-// Limits that keep a malicious or mistaken header from exhausting memory: a text file with more
-// state-action rows, or a uniform/identity statement expanding to more entries, is refused.
-constexpr Index kMaxStateActionPairs = 10'000'000;
-constexpr Index kMaxExpandedEntries = 100'000'000;
+constexpr Index kAll = kAnyIndex;
+constexpr Index kMaxStateActionPairs = MdpAssembler::kMaxStateActionPairs;
 
 struct Token {
   std::string text;
@@ -69,20 +67,6 @@ std::optional<Index> parse_index(const std::string& text) {
   return static_cast<Index>(std::stoll(text));
 }
 
-// A set of matching rows, columns or actions: one index, or all.
-struct Selector {
-  Index index = kAll;
-  Index begin() const { return index == kAll ? 0 : index; }
-  Index end(Index count) const { return index == kAll ? count : index + 1; }
-};
-
-struct RewardRule {
-  int line = 0;
-  Selector action, state, next_state;
-  enum class Kind { single, row, matrix } kind = Kind::single;
-  std::vector<double> values;
-};
-
 class CassandraParser {
  public:
   CassandraParser(std::istream& input, std::string file_name, const MdpValidationOptions& options)
@@ -125,17 +109,8 @@ class CassandraParser {
     return parse_selector(field, "action", num_actions_, action_lookup_);
   }
   void require_declarations(const std::string& field, int line) const;
-  // Refuses a statement that would expand to rows x per_row transition entries beyond the limit.
-  void check_expansion(int line, Index rows, Index per_row) const {
-    if (per_row > 0 && rows > kMaxExpandedEntries / per_row) {
-      fail(line, "T", "this statement expands to " + std::to_string(rows) + " x " +
-                          std::to_string(per_row) + " entries, beyond this reader's limit of " +
-                          std::to_string(kMaxExpandedEntries));
-    }
-  }
-  void set_transition_row(Index action, Index state, const std::vector<double>& row, int line);
-  std::string label(const std::vector<std::string>& names, Index index) const {
-    return names.empty() ? std::to_string(index) : names[static_cast<std::size_t>(index)];
+  void check_expansion(int line, Index rows, Index per_row) {
+    assembler_->check_expansion(rows, per_row, line, "T");
   }
 
   Mdp build();
@@ -152,10 +127,8 @@ class CassandraParser {
   std::vector<std::string> state_names_, action_names_;
   std::unordered_map<std::string, Index> state_lookup_, action_lookup_;
   std::optional<Vector> rho_;
-  // rows_[s * A + a] maps s' to P[s, a, s']; row_lines_ holds the last line that wrote a row.
-  std::vector<std::map<Index, double>> rows_;
-  std::vector<int> row_lines_;
-  std::vector<RewardRule> reward_rules_;
+  ErrorList errors_;
+  std::unique_ptr<MdpAssembler> assembler_;  // once states and actions are known
 };
 
 void CassandraParser::tokenize(std::istream& input) {
@@ -351,33 +324,11 @@ void CassandraParser::parse_start() {
   rho_ = Eigen::Map<const Vector>(values.data(), num_states_);
 }
 
-void CassandraParser::set_transition_row(Index action, Index state,
-                                         const std::vector<double>& row, int line) {
-  const std::size_t index = static_cast<std::size_t>(state * num_actions_ + action);
-  for (Index next = 0; next < num_states_; ++next) {
-    const double probability = row[static_cast<std::size_t>(next)];
-    if (probability < 0.0 || probability > 1.0) {
-      fail(line, "T", "probability " + format_number(probability) + " of (state " +
-                          label(state_names_, state) + ", action " + label(action_names_, action) +
-                          ") -> " + label(state_names_, next) + " is outside [0, 1]");
-    }
-  }
-  std::map<Index, double>& target = rows_[index];
-  target.clear();
-  for (Index next = 0; next < num_states_; ++next) {
-    if (row[static_cast<std::size_t>(next)] != 0.0) target[next] = row[static_cast<std::size_t>(next)];
-  }
-  row_lines_[index] = line;
-}
-
 void CassandraParser::parse_transition() {
   const int line = current_line();
   require_declarations("T", line);
   const Selector action = parse_action("T");
   const Index S = num_states_;
-  const auto for_actions = [&](auto&& body) {
-    for (Index a = action.begin(); a < action.end(num_actions_); ++a) body(a);
-  };
   if (next_is(":")) {
     ++position_;
     const Selector state = parse_state("T");
@@ -388,19 +339,7 @@ void CassandraParser::parse_transition() {
       const std::optional<double> p = parse_number(token.text);
       if (!p) fail(token.line, "T", "expected a probability, found '" + token.text + "'");
       if (*p < 0.0 || *p > 1.0) fail(token.line, "T", "probability " + token.text + " is outside [0, 1]");
-      for_actions([&](Index a) {
-        for (Index s = state.begin(); s < state.end(S); ++s) {
-          const std::size_t row = static_cast<std::size_t>(s * num_actions_ + a);
-          for (Index n = next.begin(); n < next.end(S); ++n) {
-            if (*p == 0.0) {
-              rows_[row].erase(n);
-            } else {
-              rows_[row][n] = *p;
-            }
-          }
-          row_lines_[row] = token.line;
-        }
-      });
+      assembler_->set_entry(action, state, next, *p, token.line, "T");
       return;
     }
     std::vector<double> row;
@@ -417,9 +356,7 @@ void CassandraParser::parse_transition() {
                             (at_statement_start() ? "" : " before '" + peek().text + "'"));
       }
     }
-    for_actions([&](Index a) {
-      for (Index s = state.begin(); s < state.end(S); ++s) set_transition_row(a, s, row, line);
-    });
+    assembler_->set_row(action, state, row, line, "T");
     return;
   }
   std::vector<double> matrix;
@@ -442,17 +379,16 @@ void CassandraParser::parse_transition() {
                           " numbers" + (at_statement_start() ? "" : " before '" + peek().text + "'"));
     }
   }
-  for_actions([&](Index a) {
-    for (Index s = 0; s < S; ++s) {
-      const auto begin = matrix.begin() + static_cast<std::ptrdiff_t>(s * S);
-      set_transition_row(a, s, std::vector<double>(begin, begin + S), line);
-    }
-  });
+  for (Index s = 0; s < S; ++s) {
+    const auto begin = matrix.begin() + static_cast<std::ptrdiff_t>(s * S);
+    assembler_->set_row(action, {s}, std::vector<double>(begin, begin + S), line, "T");
+  }
 }
 
 void CassandraParser::parse_reward() {
   RewardRule rule;
   rule.line = current_line();
+  rule.field = "R";
   require_declarations("R", rule.line);
   rule.action = parse_action("R");
   const Index S = num_states_;
@@ -488,7 +424,7 @@ void CassandraParser::parse_reward() {
                              " numbers), found " + std::to_string(rule.values.size()) +
                              (at_statement_start() ? "" : " before '" + peek().text + "'"));
   }
-  reward_rules_.push_back(std::move(rule));
+  assembler_->add_reward(std::move(rule));
 }
 
 Mdp CassandraParser::parse() {
@@ -519,15 +455,16 @@ Mdp CassandraParser::parse() {
     } else if (keyword == "R") {
       parse_reward();
     }
-    if (num_states_ > 0 && num_actions_ > 0 && rows_.empty()) {
+    if (num_states_ > 0 && num_actions_ > 0 && !assembler_) {
       if (num_states_ * num_actions_ > kMaxStateActionPairs) {
         fail(head.line, keyword, std::to_string(num_states_) + " states x " +
                                      std::to_string(num_actions_) + " actions exceed this reader's "
                                      "limit of " + std::to_string(kMaxStateActionPairs) +
                                      " state-action pairs");
       }
-      rows_.resize(static_cast<std::size_t>(num_states_ * num_actions_));
-      row_lines_.assign(rows_.size(), 0);
+      assembler_ = std::make_unique<MdpAssembler>(num_states_, num_actions_, file_name_, errors_);
+      assembler_->set_state_names(state_names_);
+      assembler_->set_action_names(action_names_);
     }
   }
   return build();
@@ -538,82 +475,8 @@ Mdp CassandraParser::build() {
   if (!gamma_) fail(last_line, "discount", "missing 'discount:' statement");
   if (num_states_ == 0) fail(last_line, "states", "missing 'states:' statement");
   if (num_actions_ == 0) fail(last_line, "actions", "missing 'actions:' statement");
-  const Index S = num_states_;
-  const Index A = num_actions_;
-
-  // Transitions: every row specified and summing to 1 within the tolerance.
-  std::vector<TransitionEntry> entries;
-  for (Index s = 0; s < S; ++s) {
-    for (Index a = 0; a < A; ++a) {
-      const std::size_t row = static_cast<std::size_t>(s * A + a);
-      const std::string where =
-          "(state " + label(state_names_, s) + ", action " + label(action_names_, a) + ")";
-      if (row_lines_[row] == 0) {
-        fail(last_line, "T", "no transition probabilities given for " + where);
-      }
-      double sum = 0.0;
-      for (const auto& [next, p] : rows_[row]) {
-        sum += p;
-        entries.push_back({s, a, next, p});
-      }
-      if (std::abs(sum - 1.0) > options_.row_sum_tolerance) {
-        fail(row_lines_[row], "T",
-             "transition row " + where + " sums to " + format_number(sum) + ", not 1");
-      }
-    }
-  }
-  TransitionMatrix transitions = make_transitions(S, A, entries);
-
-  // Rewards r(s, a, s') on the support of P, applying the rules in file order, then reduced.
-  std::vector<double> next_reward(static_cast<std::size_t>(transitions.nonZeros()), 0.0);
-  const int* outer = transitions.outerIndexPtr();
-  const int* inner = transitions.innerIndexPtr();
-  for (const RewardRule& rule : reward_rules_) {
-    for (Index a = rule.action.begin(); a < rule.action.end(A); ++a) {
-      for (Index s = rule.state.begin(); s < rule.state.end(S); ++s) {
-        const Index row = s * A + a;
-        for (int k = outer[row]; k < outer[row + 1]; ++k) {
-          const Index next = inner[k];
-          if (rule.next_state.index != kAll && rule.next_state.index != next) continue;
-          switch (rule.kind) {
-            case RewardRule::Kind::single:
-              next_reward[static_cast<std::size_t>(k)] = rule.values[0];
-              break;
-            case RewardRule::Kind::row:
-              next_reward[static_cast<std::size_t>(k)] = rule.values[static_cast<std::size_t>(next)];
-              break;
-            case RewardRule::Kind::matrix:
-              next_reward[static_cast<std::size_t>(k)] =
-                  rule.values[static_cast<std::size_t>(s * S + next)];
-              break;
-          }
-        }
-      }
-    }
-  }
-  StateActionMatrix rewards = StateActionMatrix::Zero(S, A);
-  for (Index row = 0; row < S * A; ++row) {
-    double expected = 0.0;
-    for (int k = outer[row]; k < outer[row + 1]; ++k) {
-      expected += transitions.valuePtr()[k] * next_reward[static_cast<std::size_t>(k)];
-    }
-    rewards(row / A, row % A) = costs_ ? -expected : expected;
-  }
-
-  Vector rho = rho_ ? *rho_ : Vector::Constant(S, 1.0 / static_cast<double>(S));
-  try {
-    return Mdp({.num_states = S,
-                .num_actions = A,
-                .gamma = *gamma_,
-                .rho = std::move(rho),
-                .rewards = std::move(rewards),
-                .transitions = std::move(transitions),
-                .state_names = state_names_,
-                .action_names = action_names_},
-               options_);
-  } catch (const InputError& error) {
-    throw InputError({.file = file_name_, .field = error.location().field}, error.message());
-  }
+  Vector rho = rho_ ? *rho_ : Vector::Constant(num_states_, 1.0 / static_cast<double>(num_states_));
+  return assembler_->build(*gamma_, std::move(rho), costs_, options_, last_line, "T");
 }
 
 }  // namespace

@@ -1,0 +1,93 @@
+// Building an MDP from the statements of a file (Cassandra, TOML, CSV): transition entries and
+// rows, and reward rules r(s, a, s'), each remembered with the line it came from. Later statements
+// override earlier ones entry by entry; every (s, a) row must be given and sum to 1; rewards are
+// reduced to r[s, a] = sum_s' P[s, a, s'] r(s, a, s') (exactly v when all r(s, a, .) = v).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/mdp.hpp"
+
+namespace tabrl {
+
+// Collects input errors (for `tabrl mdp validate`) or throws the first one at once.
+class ErrorList {
+ public:
+  explicit ErrorList(bool collect = false) : collect_(collect) {}
+  void report(InputError error);
+  bool collecting() const { return collect_; }
+  bool empty() const { return errors_.empty(); }
+  const std::vector<InputError>& errors() const { return errors_; }
+
+ private:
+  bool collect_;
+  std::vector<InputError> errors_;
+};
+
+constexpr Index kAnyIndex = -1;  // the '*' wildcard
+
+// One index, or all of them.
+struct Selector {
+  Index index = kAnyIndex;
+  Index begin() const { return index == kAnyIndex ? 0 : index; }
+  Index end(Index count) const { return index == kAnyIndex ? count : index + 1; }
+};
+
+struct RewardRule {
+  int line = 0;
+  std::string field;  // e.g. "R" or "reward"
+  Selector action, state, next_state;
+  enum class Kind { single, row, matrix } kind = Kind::single;
+  std::vector<double> values;  // 1 value, S values over s', or S x S values (rows s, columns s')
+};
+
+class MdpAssembler {
+ public:
+  // The limits keep a mistaken header from exhausting memory.
+  static constexpr Index kMaxStateActionPairs = 10'000'000;
+  static constexpr Index kMaxExpandedEntries = 100'000'000;
+
+  MdpAssembler(Index num_states, Index num_actions, std::string file, ErrorList& errors);
+
+  // P[s, a, s'] = p for every matched (a, s, s'); p = 0 removes the entry.
+  void set_entry(Selector action, Selector state, Selector next, double p, int line,
+                 const std::string& field);
+  // Replaces whole rows P[s, a, :] by `row` (S probabilities) for every matched (a, s).
+  void set_row(Selector action, Selector state, const std::vector<double>& row, int line,
+               const std::string& field);
+  // Replaces whole rows by the given (s', p) entries.
+  void set_sparse_row(Selector action, Selector state,
+                      const std::vector<std::pair<Index, double>>& entries, int line,
+                      const std::string& field);
+  void add_reward(RewardRule rule) { rewards_.push_back(std::move(rule)); }
+  // Refuses (through the error list) a statement that expands beyond the entry limit.
+  bool check_expansion(Index rows, Index per_row, int line, const std::string& field);
+
+  void set_state_names(std::vector<std::string> names) { state_names_ = std::move(names); }
+  void set_action_names(std::vector<std::string> names) { action_names_ = std::move(names); }
+  std::string state_label(Index s) const;
+  std::string action_label(Index a) const;
+
+  // Checks every row, reduces the rewards (negated when `costs`), validates the model. Errors
+  // go to the error list; in collecting mode an MDP that cannot be built throws the first one.
+  Mdp build(double gamma, Vector rho, bool costs, const MdpValidationOptions& options,
+            int last_line, const std::string& transition_field);
+
+ private:
+  void check_probability(double p, Index state, Index action, Index next, int line,
+                         const std::string& field);
+
+  Index num_states_;
+  Index num_actions_;
+  std::string file_;
+  ErrorList& errors_;
+  std::vector<std::map<Index, double>> rows_;  // rows_[s * A + a]: s' -> P[s, a, s']
+  std::vector<int> row_lines_;                 // the last line that wrote each row; 0: never
+  std::vector<RewardRule> rewards_;
+  std::vector<std::string> state_names_, action_names_;
+};
+
+}  // namespace tabrl
