@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/format.hpp"
 #include "mdps/random.hpp"
 #include "mdps/transitions.hpp"
 
@@ -149,6 +150,74 @@ Mdp make_deep_sea_treasure(int size, double gamma) {
               .rewards = rewards,
               .transitions = make_transitions(num_states, 2, entries),
               .action_names = {"left", "right"}});
+}
+
+Mdp make_random_bandit(int arms, double min_gap, std::uint64_t seed) {
+  if (arms < 2) throw InputError({.field = "arms"}, "must be >= 2, got " + std::to_string(arms));
+  if (!(min_gap > 0.0 && min_gap < 1.0)) {
+    throw InputError({.field = "min_gap"}, "must be in (0, 1), got " + format_number(min_gap));
+  }
+  Random random(seed);
+  const double best = min_gap + (1.0 - min_gap) * random.uniform();
+  const auto best_arm = static_cast<std::size_t>(random.index(static_cast<std::uint64_t>(arms)));
+  std::vector<double> means(static_cast<std::size_t>(arms));
+  for (std::size_t a = 0; a < means.size(); ++a) {
+    means[a] = a == best_arm ? best : (best - min_gap) * random.uniform();
+  }
+  return make_bandit(means);
+}
+
+Mdp make_chain(int n, double slip, double back_reward, double forward_reward, double gamma) {
+  if (n < 2) throw InputError({.field = "n"}, "must be >= 2, got " + std::to_string(n));
+  if (!(slip >= 0.0 && slip <= 1.0)) {
+    throw InputError({.field = "slip"}, "must be in [0, 1], got " + format_number(slip));
+  }
+  const Index states = n;
+  std::vector<TransitionEntry> entries;
+  StateActionMatrix rewards = StateActionMatrix::Zero(states, 2);
+  for (Index s = 0; s < states; ++s) {
+    const Index forward = std::min<Index>(s + 1, states - 1);
+    // Effect of "back" and of "forward", each with its own reward.
+    const auto add = [&](Index action, double p_back) {
+      const double p_forward = 1.0 - p_back;
+      if (p_back > 0.0) entries.push_back({s, action, 0, p_back});
+      if (p_forward > 0.0) entries.push_back({s, action, forward, p_forward});
+      rewards(s, action) =
+          p_back * back_reward + p_forward * (s == states - 1 ? forward_reward : 0.0);
+    };
+    add(0, 1.0 - slip);
+    add(1, slip);
+  }
+  Vector rho = Vector::Zero(states);
+  rho[0] = 1.0;
+  return Mdp({.num_states = states,
+              .num_actions = 2,
+              .gamma = gamma,
+              .rho = rho,
+              .rewards = rewards,
+              .transitions = make_transitions(states, 2, entries),
+              .action_names = {"back", "forward"}});
+}
+
+Mdp make_flat_grad_chain(int horizon) {
+  if (horizon < 1) throw InputError({.field = "H"}, "must be >= 1, got " + std::to_string(horizon));
+  const Index states = horizon + 2;
+  const Index last = states - 1;
+  std::vector<TransitionEntry> entries;
+  StateActionMatrix rewards = StateActionMatrix::Zero(states, 4);
+  for (Index s = 0; s < states; ++s) {
+    for (Index a = 0; a < 4; ++a) {
+      Index next = s == last ? last : a == 0 ? s + 1 : std::max<Index>(s - 1, 0);
+      entries.push_back({s, a, next, 1.0});
+    }
+  }
+  rewards(last, 0) = 1.0;
+  return Mdp({.num_states = states,
+              .num_actions = 4,
+              .gamma = static_cast<double>(horizon) / static_cast<double>(horizon + 1),
+              .rho = Vector::Constant(states, 1.0 / static_cast<double>(states)),
+              .rewards = rewards,
+              .transitions = make_transitions(states, 4, entries)});
 }
 
 Mdp make_garnet(Index states, Index actions, Index branching, std::uint64_t seed, double gamma) {

@@ -20,6 +20,21 @@ Mdp make_cliff_world(double gamma = 0.9);
 // DeepSeaTreasure on a size x size grid: start top-left, every step descends one row.
 Mdp make_deep_sea_treasure(int size = 5, double gamma = 0.9);
 
+// K arms with means in [0, 1] and best-arm gap at least min_gap: the best mean is U(min_gap, 1),
+// the others U(0, best - min_gap), the best arm at a uniformly random position.
+Mdp make_random_bandit(int arms, double min_gap, std::uint64_t seed);
+
+// The n-chain (Strens 2000, rewards scaled to [0, 1]): states 0..n-1, action 0 "back" returns to
+// state 0 paying back_reward, action 1 "forward" moves to s + 1 (staying at n - 1) and pays
+// forward_reward only when taken in state n - 1; with probability slip the other action's effect
+// happens instead. Start at state 0.
+Mdp make_chain(int n, double slip, double back_reward, double forward_reward, double gamma);
+
+// FlatGrad chain (Lu et al. 2024, MATH.md section 7): H + 2 states, 4 actions; action 0 moves
+// s -> s + 1, actions 1..3 move s -> max(s - 1, 0); the last state absorbs; the only reward is
+// r[H + 1, 0] = 1; gamma = H / (H + 1); rho uniform.
+Mdp make_flat_grad_chain(int horizon);
+
 // Garnet(S, A, b, seed) (MATH.md section 7): for every (s, a), b distinct next states uniformly
 // at random with flat-Dirichlet probabilities; rewards U(0, 1); rho uniform. The generator is
 // std::mt19937_64 seeded with `seed`, converted to doubles as in mdps/random.hpp.

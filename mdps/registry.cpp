@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "mdps/builtin.hpp"
 #include "mdps/cassandra.hpp"
+#include "mdps/gridworlds.hpp"
 
 namespace tabrl {
 namespace {
@@ -54,6 +55,15 @@ class Arguments {
       throw InputError({.field = info_.name + "." + name}, "expected an integer, got '" + text + "'");
     }
     return value;
+  }
+
+  std::string text(const std::string& name) const { return raw(name); }
+
+  bool boolean(const std::string& name) const {
+    const std::string value = raw(name);
+    if (value == "true" || value == "1") return true;
+    if (value == "false" || value == "0") return false;
+    throw InputError({.field = info_.name + "." + name}, "expected true or false, got '" + value + "'");
   }
 
   std::vector<double> numbers(const std::string& name) const {
@@ -123,6 +133,56 @@ const std::vector<BuiltinEntry>& registry() {
         {{"size", "integer", "5", "grid side, >= 2"}, kGammaParameter}},
        [](const Arguments& args) {
          return make_deep_sea_treasure(args.integer("size"), args.number("gamma"));
+       }},
+      {{"random_bandit",
+        "random K-armed bandit: means in [0, 1], best-arm gap >= min_gap",
+        {{"arms", "integer", "", "number of arms K >= 2"},
+         {"min_gap", "number", "", "smallest gap between the best and any other mean, in (0, 1)"},
+         {"seed", "integer", "0", "generator seed"}}},
+       [](const Arguments& args) {
+         return make_random_bandit(args.integer("arms"), args.number("min_gap"),
+                                   static_cast<std::uint64_t>(args.integer("seed")));
+       }},
+      {{"chain",
+        "n-chain (Strens 2000): 'back' to state 0 pays back_reward, 'forward' pays "
+        "forward_reward at the end; actions slip",
+        {{"n", "integer", "5", "number of states, >= 2"},
+         {"slip", "number", "0.2", "probability that the other action's effect happens"},
+         {"back_reward", "number", "0.2", "reward of the back effect"},
+         {"forward_reward", "number", "1", "reward of going forward in the last state"},
+         kGammaParameter}},
+       [](const Arguments& args) {
+         return make_chain(args.integer("n"), args.number("slip"), args.number("back_reward"),
+                           args.number("forward_reward"), args.number("gamma"));
+       }},
+      {{"flat_grad_chain",
+        "FlatGrad chain (Lu et al. 2024): H + 2 states, reward only at the end, gamma = H/(H+1)",
+        {{"H", "integer", "20", "horizon H >= 1"}}},
+       [](const Arguments& args) { return make_flat_grad_chain(args.integer("H")); }},
+      {{"frozen_lake",
+        "FrozenLake (Gymnasium dynamics): reward = probability of entering G",
+        {{"map", "text", "4x4", "4x4, 8x8, or rows separated by '/' over S F H G"},
+         {"slippery", "boolean", "true", "move in the intended or a perpendicular direction, 1/3 each"},
+         kGammaParameter}},
+       [](const Arguments& args) {
+         return make_frozen_lake(frozen_lake_map(args.text("map")), args.boolean("slippery"),
+                                 args.number("gamma"));
+       }},
+      {{"gridworld",
+        "gridworld from an ASCII map: . free, # wall, S start, G goal, T trap (G, T absorb)",
+        {{"map", "text", "", "rows separated by '/', e.g. S..#/...G"},
+         {"slip", "number", "0", "probability of moving in one of the 3 other directions"},
+         {"step_reward", "number", "0", "reward of a move that enters neither G nor T"},
+         {"goal_reward", "number", "1", "reward for entering G"},
+         {"trap_reward", "number", "-1", "reward for entering T"},
+         kGammaParameter}},
+       [](const Arguments& args) {
+         return make_gridworld(split_map(args.text("map")),
+                               {.slip = args.number("slip"),
+                                .step_reward = args.number("step_reward"),
+                                .goal_reward = args.number("goal_reward"),
+                                .trap_reward = args.number("trap_reward"),
+                                .gamma = args.number("gamma")});
        }},
       {{"garnet",
         "Garnet random MDP: b random next states per (s, a), flat-Dirichlet probabilities, "

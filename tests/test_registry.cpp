@@ -4,6 +4,8 @@
 #include "core/error.hpp"
 #include "mdps/builtin.hpp"
 #include "mdps/registry.hpp"
+#include "core/optimal.hpp"
+#include "algorithms/theory.hpp"
 
 using namespace tabrl;
 
@@ -61,8 +63,53 @@ TEST_CASE("the catalog lists every built-in with its parameters") {
   std::vector<std::string> names;
   for (const auto& info : catalog) names.push_back(info.name);
   CHECK(names == std::vector<std::string>{"bandit", "five_by_five", "cliff_world",
-                                          "deep_sea_treasure", "garnet"});
+                                          "deep_sea_treasure", "random_bandit", "chain",
+                                          "flat_grad_chain", "frozen_lake", "gridworld", "garnet"});
   for (const auto& info : catalog) {
     for (const auto& parameter : info.parameters) CHECK_FALSE(parameter.description.empty());
+  }
+}
+
+TEST_CASE("FrozenLake and FlatGrad reference values (MATH.md 6)") {
+  CHECK(solve_optimal(load_mdp("frozen_lake")).v[0] ==
+        doctest::Approx(0.0688909048890).epsilon(1e-11));
+  CHECK(solve_optimal(load_mdp("frozen_lake(map=4x4,slippery=false)")).v[0] ==
+        doctest::Approx(0.59049).epsilon(1e-13));
+  CHECK(solve_optimal(load_mdp("flat_grad_chain(H=20)")).objective ==
+        doctest::Approx(13.192918493218148).epsilon(1e-13));
+  const Mdp lake8 = load_mdp("frozen_lake(map=8x8)");
+  CHECK(lake8.num_states() == 64);
+  CHECK(solve_optimal(lake8).bellman_check_passed);
+  CHECK(load_mdp("frozen_lake(map=SF/HG)").num_states() == 4);
+}
+
+TEST_CASE("gridworld maps: walls, start, goal and traps with known values") {
+  // S . . #      G at (1, 3): four moves, the last one enters G.
+  // . . . G
+  const Mdp grid = load_mdp("gridworld(map=S..#/...G,step_reward=-0.01)");
+  CHECK(grid.num_states() == 7);  // the wall is not a state
+  CHECK(grid.state_names()[0] == "r0c0");
+  const double expected = -0.01 * (1 + 0.9 + 0.81) + 0.729;
+  CHECK(solve_optimal(grid).objective == doctest::Approx(expected).epsilon(1e-13));
+  // A trap next to the start is avoided; with slip the value drops.
+  const double safe = solve_optimal(load_mdp("gridworld(map=ST/.G)")).objective;
+  CHECK(safe == doctest::Approx(0.9).epsilon(1e-13));  // down, then right into G
+  CHECK(solve_optimal(load_mdp("gridworld(map=ST/.G,slip=0.3)")).objective < safe);
+  CHECK_THROWS_WITH_AS(load_mdp("gridworld(map=S.x/..G)"),
+                       doctest::Contains("unknown cell 'x' at row 0, column 2"), InputError);
+  CHECK_THROWS_WITH_AS(load_mdp("gridworld(map=S../.G)"),
+                       doctest::Contains("row 1 has 2 cells, row 0 has 3"), InputError);
+}
+
+TEST_CASE("chain and random bandits") {
+  const Mdp chain = load_mdp("chain(n=5,slip=0)");
+  // Without slip, going forward forever is optimal: r = 1 each step once at the end.
+  CHECK(solve_optimal(chain).v[4] == doctest::Approx(1.0 / (1.0 - 0.9)).epsilon(1e-13));
+  for (int seed = 0; seed < 20; ++seed) {
+    const Mdp bandit = make_random_bandit(6, 0.15, static_cast<std::uint64_t>(seed));
+    CHECK(bandit.num_actions() == 6);
+    CHECK(bandit_min_gap(bandit) >= 0.15 - 1e-15);
+    CHECK(bandit.rewards().minCoeff() >= 0.0);
+    CHECK(bandit.rewards().maxCoeff() <= 1.0);
   }
 }

@@ -1,0 +1,187 @@
+#include "mdps/gridworlds.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "core/error.hpp"
+#include "core/format.hpp"
+#include "mdps/transitions.hpp"
+
+namespace tabrl {
+namespace {
+
+struct Move {
+  int row, column;
+};
+
+void check_rectangle(const std::vector<std::string>& rows, const std::string& field,
+                     const std::string& alphabet) {
+  if (rows.empty() || rows.front().empty()) throw InputError({.field = field}, "the map is empty");
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    if (rows[r].size() != rows.front().size()) {
+      throw InputError({.field = field}, "row " + std::to_string(r) + " has " +
+                                             std::to_string(rows[r].size()) + " cells, row 0 has " +
+                                             std::to_string(rows.front().size()));
+    }
+    for (std::size_t c = 0; c < rows[r].size(); ++c) {
+      if (alphabet.find(rows[r][c]) == std::string::npos) {
+        throw InputError({.field = field}, std::string("unknown cell '") + rows[r][c] + "' at row " +
+                                               std::to_string(r) + ", column " + std::to_string(c) +
+                                               " (alphabet: " + alphabet + ")");
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> split_map(const std::string& map) {
+  std::vector<std::string> rows;
+  std::size_t start = 0;
+  while (start <= map.size()) {
+    const std::size_t slash = std::min(map.find('/', start), map.size());
+    rows.push_back(map.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return rows;
+}
+
+std::vector<std::string> frozen_lake_map(const std::string& map) {
+  if (map == "4x4") return {"SFFF", "FHFH", "FFFH", "HFFG"};
+  if (map == "8x8") {
+    return {"SFFFFFFF", "FFFFFFFF", "FFFHFFFF", "FFFFFHFF",
+            "FFFHFFFF", "FHHFFFHF", "FHFFHFHF", "FFFHFFFG"};
+  }
+  return split_map(map);
+}
+
+Mdp make_frozen_lake(const std::vector<std::string>& rows, bool slippery, double gamma) {
+  check_rectangle(rows, "map", "SFHG");
+  const int height = static_cast<int>(rows.size());
+  const int width = static_cast<int>(rows.front().size());
+  const Index num_states = static_cast<Index>(height) * width;
+  int starts = 0;
+  Index start = 0;
+  for (int r = 0; r < height; ++r) {
+    for (int c = 0; c < width; ++c) {
+      if (rows[r][c] == 'S') {
+        ++starts;
+        start = static_cast<Index>(r) * width + c;
+      }
+    }
+  }
+  if (starts != 1) {
+    throw InputError({.field = "map"}, "needs exactly one S cell, found " + std::to_string(starts));
+  }
+  constexpr Move kMoves[4] = {{0, -1}, {1, 0}, {0, 1}, {-1, 0}};  // left, down, right, up
+  std::vector<TransitionEntry> entries;
+  StateActionMatrix rewards = StateActionMatrix::Zero(num_states, 4);
+  for (int r = 0; r < height; ++r) {
+    for (int c = 0; c < width; ++c) {
+      const Index s = static_cast<Index>(r) * width + c;
+      const char cell = rows[r][c];
+      for (int a = 0; a < 4; ++a) {
+        if (cell == 'H' || cell == 'G') {
+          entries.push_back({s, a, s, 1.0});
+          continue;
+        }
+        std::map<Index, double> next;
+        const std::vector<int> directions =
+            slippery ? std::vector<int>{(a + 3) % 4, a, (a + 1) % 4} : std::vector<int>{a};
+        for (int direction : directions) {
+          const int nr = std::clamp(r + kMoves[direction].row, 0, height - 1);
+          const int nc = std::clamp(c + kMoves[direction].column, 0, width - 1);
+          next[static_cast<Index>(nr) * width + nc] += 1.0 / static_cast<double>(directions.size());
+        }
+        for (const auto& [n, p] : next) {
+          entries.push_back({s, a, n, p});
+          if (rows[n / width][n % width] == 'G') rewards(s, a) += p;
+        }
+      }
+    }
+  }
+  Vector rho = Vector::Zero(num_states);
+  rho[start] = 1.0;
+  return Mdp({.num_states = num_states,
+              .num_actions = 4,
+              .gamma = gamma,
+              .rho = rho,
+              .rewards = rewards,
+              .transitions = make_transitions(num_states, 4, entries),
+              .action_names = {"left", "down", "right", "up"}});
+}
+
+Mdp make_gridworld(const std::vector<std::string>& rows, const GridworldOptions& options) {
+  check_rectangle(rows, "map", ".#SGT");
+  if (!(options.slip >= 0.0 && options.slip <= 1.0)) {
+    throw InputError({.field = "slip"}, "must be in [0, 1], got " + format_number(options.slip));
+  }
+  const int height = static_cast<int>(rows.size());
+  const int width = static_cast<int>(rows.front().size());
+  std::vector<std::vector<Index>> index(height, std::vector<Index>(width, -1));
+  std::vector<std::string> names;
+  std::vector<char> cell_of;  // the map cell of each state
+  std::vector<Index> starts;
+  for (int r = 0; r < height; ++r) {
+    for (int c = 0; c < width; ++c) {
+      if (rows[r][c] == '#') continue;
+      index[r][c] = static_cast<Index>(names.size());
+      cell_of.push_back(rows[r][c]);
+      if (rows[r][c] == 'S') starts.push_back(index[r][c]);
+      names.push_back("r" + std::to_string(r) + "c" + std::to_string(c));
+    }
+  }
+  const Index num_states = static_cast<Index>(names.size());
+  if (num_states == 0) throw InputError({.field = "map"}, "the map has no free cell");
+  constexpr Move kMoves[4] = {{-1, 0}, {1, 0}, {0, -1}, {0, 1}};  // up, down, left, right
+  std::vector<TransitionEntry> entries;
+  StateActionMatrix rewards = StateActionMatrix::Zero(num_states, 4);
+  for (int r = 0; r < height; ++r) {
+    for (int c = 0; c < width; ++c) {
+      const Index s = index[r][c];
+      if (s < 0) continue;
+      for (int a = 0; a < 4; ++a) {
+        if (rows[r][c] == 'G' || rows[r][c] == 'T') {
+          entries.push_back({s, a, s, 1.0});
+          continue;
+        }
+        std::map<Index, double> next;
+        for (int direction = 0; direction < 4; ++direction) {
+          const double p = direction == a ? 1.0 - options.slip : options.slip / 3.0;
+          if (p == 0.0) continue;
+          const int nr = r + kMoves[direction].row;
+          const int nc = c + kMoves[direction].column;
+          const bool blocked = nr < 0 || nr >= height || nc < 0 || nc >= width || index[nr][nc] < 0;
+          next[blocked ? s : index[nr][nc]] += p;
+        }
+        // Entering G or T pays its reward; every other move (staying included) the step reward.
+        double reward = 0.0;
+        for (const auto& [n, p] : next) {
+          entries.push_back({s, a, n, p});
+          const char cell = cell_of[static_cast<std::size_t>(n)];
+          reward += p * (cell == 'G'   ? options.goal_reward
+                         : cell == 'T' ? options.trap_reward
+                                       : options.step_reward);
+        }
+        rewards(s, a) = reward;
+      }
+    }
+  }
+  Vector rho = Vector::Zero(num_states);
+  if (starts.empty()) {
+    rho.setConstant(1.0 / static_cast<double>(num_states));
+  } else {
+    for (Index s : starts) rho[s] = 1.0 / static_cast<double>(starts.size());
+  }
+  return Mdp({.num_states = num_states,
+              .num_actions = 4,
+              .gamma = options.gamma,
+              .rho = rho,
+              .rewards = rewards,
+              .transitions = make_transitions(num_states, 4, entries),
+              .state_names = names,
+              .action_names = {"up", "down", "left", "right"}});
+}
+
+}  // namespace tabrl

@@ -1,0 +1,36 @@
+// Grid MDPs drawn from ASCII maps: FrozenLake (Gymnasium's dynamics) and a general gridworld.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/mdp.hpp"
+
+namespace tabrl {
+
+// Rows of a map: "4x4" and "8x8" name Gymnasium's maps; otherwise rows separated by '/'.
+std::vector<std::string> frozen_lake_map(const std::string& map);
+
+// FrozenLake (MATH.md section 7): actions left, down, right, up; slippery: the intended direction
+// and the two perpendicular ones, 1/3 each; walls clip; r[s, a] = Pr(entering G); H and G absorb
+// with reward 0; rho = the S cell. States are numbered row * columns + column.
+Mdp make_frozen_lake(const std::vector<std::string>& rows, bool slippery, double gamma = 0.9);
+
+struct GridworldOptions {
+  double slip = 0.0;           // probability of moving in one of the 3 other directions, evenly
+  double step_reward = 0.0;    // for every move that does not enter G or T
+  double goal_reward = 1.0;    // for entering a G cell
+  double trap_reward = -1.0;   // for entering a T cell
+  double gamma = 0.9;
+};
+
+// Gridworld from ASCII rows. Alphabet: '.' free, '#' wall (not a state), 'S' start (rho is
+// uniform over S cells; over every free cell when there is none), 'G' goal and 'T' trap (both
+// absorbing with reward 0). Actions up, down, left, right; a move into a wall or off the grid
+// stays. State names are "r<row>c<column>".
+Mdp make_gridworld(const std::vector<std::string>& rows, const GridworldOptions& options);
+
+// Splits "a/b/c" into rows.
+std::vector<std::string> split_map(const std::string& map);
+
+}  // namespace tabrl
