@@ -12,6 +12,7 @@
 
 #include "core/error.hpp"
 #include "core/format.hpp"
+#include "core/suggest.hpp"
 #include "experiments/record_schedule.hpp"
 #include "mdps/registry.hpp"
 
@@ -23,35 +24,9 @@ constexpr const char* kSweepKeys[] = {"name",      "iterations",     "record", "
 constexpr const char* kTopKeys[] = {"sweep", "mdp", "algorithm"};
 constexpr const char* kAlgorithmKeys[] = {"name", "step_size", "clip", "clip_floor"};
 
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 template <std::size_t N>
 std::string suggestion(const std::string& key, const char* const (&known)[N]) {
-  std::string best;
-  std::size_t best_distance = 3;
-  for (const char* candidate : known) {
-    const std::size_t distance = edit_distance(key, candidate);
-    if (distance < best_distance) {
-      best_distance = distance;
-      best = candidate;
-    }
-  }
-  std::string list;
-  for (const char* candidate : known) list += (list.empty() ? "" : ", ") + std::string(candidate);
-  return (best.empty() ? "" : "did you mean '" + best + "'? ") + "(known: " + list + ")";
+  return suggest(key, std::vector<std::string>(std::begin(known), std::end(known)));
 }
 
 // One grid axis or a single value, as text.

@@ -11,6 +11,7 @@
 #include "mdps/builtin.hpp"
 #include "mdps/cassandra.hpp"
 #include "mdps/gridworlds.hpp"
+#include "mdps/toml_format.hpp"
 
 namespace tabrl {
 namespace {
@@ -260,8 +261,9 @@ bool spec_is_file(const std::string& spec) {
 }
 
 Mdp load_mdp(const std::string& spec, const MdpValidationOptions& options) {
-  if (ends_with(spec, ".toml") || ends_with(spec, ".csv")) {
-    throw InputError({.file = spec}, "TOML and CSV MDP files are not supported yet; use a "
+  if (ends_with(spec, ".toml")) return read_toml_mdp_file(spec, options);
+  if (ends_with(spec, ".csv")) {
+    throw InputError({.file = spec}, "CSV MDP files are not supported yet; use a TOML or "
                                      "Cassandra .mdp file or a built-in");
   }
   // Any other existing file is read as Cassandra format, whatever its extension.

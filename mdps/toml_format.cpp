@@ -1,0 +1,471 @@
+#include "mdps/toml_format.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <unordered_map>
+
+#include <toml++/toml.h>
+
+#include "core/format.hpp"
+#include "core/suggest.hpp"
+#include "mdps/gridworlds.hpp"
+
+namespace tabrl {
+namespace {
+
+const std::vector<std::string> kModelKeys = {"gamma", "states", "actions", "start", "absorbing",
+                                             "dense", "rewards", "transition", "reward", "map"};
+const std::vector<std::string> kMapKeys = {"map", "gamma", "slip", "step_reward", "goal_reward",
+                                           "trap_reward"};
+
+int line_of(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
+
+class TomlMdpReader {
+ public:
+  TomlMdpReader(std::string file, const MdpValidationOptions& options, ErrorList& errors)
+      : file_(std::move(file)), options_(options), errors_(errors) {}
+
+  Mdp read(const std::string& text);
+
+ private:
+  [[noreturn]] void fail(int line, const std::string& key, const std::string& message) const {
+    throw InputError({.file = file_, .line = line, .field = key}, message);
+  }
+  void report(int line, const std::string& key, const std::string& message) {
+    errors_.report(InputError({.file = file_, .line = line, .field = key}, message));
+  }
+
+  Mdp read_map(const toml::table& root);
+  void read_names(const toml::table& root, const char* key, Index& count,
+                  std::vector<std::string>& names, std::unordered_map<std::string, Index>& lookup);
+  // A state or action reference: a name, an index, or "*" when `wildcard`. nullopt on error.
+  std::optional<Selector> reference(const toml::node& node, const std::string& key, bool state,
+                                    bool wildcard);
+  std::optional<double> number(const toml::node& node, const std::string& key);
+  Vector read_start(const toml::node& node);
+  void read_dense(const toml::node& node, MdpAssembler& assembler);
+  void read_transitions(const toml::node& node, MdpAssembler& assembler);
+  void read_rewards(const toml::table& root, MdpAssembler& assembler);
+  const toml::table* table_item(const toml::node& item, const std::string& key,
+                                const std::vector<std::string>& allowed);
+
+  std::string file_;
+  MdpValidationOptions options_;
+  ErrorList& errors_;
+  Index num_states_ = 0, num_actions_ = 0;
+  std::vector<std::string> state_names_, action_names_;
+  std::unordered_map<std::string, Index> state_lookup_, action_lookup_;
+};
+
+std::optional<double> TomlMdpReader::number(const toml::node& node, const std::string& key) {
+  const std::optional<double> value = node.value<double>();
+  if (!node.is_number() || !value || !std::isfinite(*value)) {
+    report(line_of(node), key, "expected a number");
+    return std::nullopt;
+  }
+  return value;
+}
+
+void TomlMdpReader::read_names(const toml::table& root, const char* key, Index& count,
+                               std::vector<std::string>& names,
+                               std::unordered_map<std::string, Index>& lookup) {
+  const toml::node* node = root.get(key);
+  if (node == nullptr) fail(line_of(root), key, "missing: give a count or a list of names");
+  if (const auto* integer = node->as_integer()) {
+    if (integer->get() < 1 || integer->get() > MdpAssembler::kMaxStateActionPairs) {
+      fail(line_of(*node), key, "the count must be in [1, " +
+                                    std::to_string(MdpAssembler::kMaxStateActionPairs) + "]");
+    }
+    count = integer->get();
+    return;
+  }
+  const auto* array = node->as_array();
+  if (array == nullptr || array->empty()) fail(line_of(*node), key, "expected a count or a list of names");
+  for (const toml::node& item : *array) {
+    const auto* name = item.as_string();
+    if (name == nullptr || name->get().empty()) fail(line_of(item), key, "names must be non-empty strings");
+    if (name->get() == "*") fail(line_of(item), key, "'*' is the wildcard, not a name");
+    if (!lookup.emplace(name->get(), static_cast<Index>(names.size())).second) {
+      fail(line_of(item), key, "duplicate name '" + name->get() + "'");
+    }
+    names.push_back(name->get());
+  }
+  count = static_cast<Index>(names.size());
+}
+
+std::optional<Selector> TomlMdpReader::reference(const toml::node& node, const std::string& key,
+                                                 bool state, bool wildcard) {
+  const char* what = state ? "state" : "action";
+  const Index count = state ? num_states_ : num_actions_;
+  if (const auto* integer = node.as_integer()) {
+    if (integer->get() < 0 || integer->get() >= count) {
+      report(line_of(node), key, std::string(what) + " index " + std::to_string(integer->get()) +
+                                     " is out of range (" + std::to_string(count) + " " + what +
+                                     "s, numbered from 0)");
+      return std::nullopt;
+    }
+    return Selector{integer->get()};
+  }
+  if (const auto* text = node.as_string()) {
+    if (text->get() == "*") {
+      if (wildcard) return Selector{kAnyIndex};
+      report(line_of(node), key, "'*' is not allowed here");
+      return std::nullopt;
+    }
+    const auto& lookup = state ? state_lookup_ : action_lookup_;
+    const auto found = lookup.find(text->get());
+    if (found != lookup.end()) return Selector{found->second};
+    const auto& names = state ? state_names_ : action_names_;
+    report(line_of(node), key, std::string("unknown ") + what + " '" + text->get() + "'" +
+                                   (names.empty() ? " (" + std::string(what) + "s are numbered 0.." +
+                                                        std::to_string(count - 1) + ")"
+                                                  : "; " + suggest(text->get(), names)));
+    return std::nullopt;
+  }
+  report(line_of(node), key, std::string("expected a ") + what + " name or index");
+  return std::nullopt;
+}
+
+Vector TomlMdpReader::read_start(const toml::node& node) {
+  Vector rho = Vector::Zero(num_states_);
+  if (const auto* text = node.as_string(); text != nullptr && text->get() == "uniform") {
+    return Vector::Constant(num_states_, 1.0 / static_cast<double>(num_states_));
+  }
+  if (node.is_string() || node.is_integer()) {
+    if (const auto state = reference(node, "start", true, false)) rho[state->index] = 1.0;
+    return rho;
+  }
+  if (const auto* array = node.as_array()) {
+    if (static_cast<Index>(array->size()) != num_states_) {
+      fail(line_of(node), "start", "expected " + std::to_string(num_states_) +
+                                       " probabilities, got " + std::to_string(array->size()));
+    }
+    for (std::size_t s = 0; s < array->size(); ++s) {
+      rho[static_cast<Index>(s)] = number(*array->get(s), "start").value_or(0.0);
+    }
+    return rho;
+  }
+  if (const auto* table = node.as_table()) {
+    for (auto&& [key, value] : *table) {
+      const auto found = state_lookup_.find(std::string(key.str()));
+      if (found == state_lookup_.end()) {
+        report(line_of(value), "start", "unknown state '" + std::string(key.str()) + "'");
+        continue;
+      }
+      rho[found->second] = number(value, "start").value_or(0.0);
+    }
+    return rho;
+  }
+  fail(line_of(node), "start", "expected \"uniform\", a state, a list of probabilities or a table {state = p}");
+}
+
+void TomlMdpReader::read_dense(const toml::node& node, MdpAssembler& assembler) {
+  const auto* table = node.as_table();
+  if (table == nullptr) fail(line_of(node), "dense", "expected a table: action = S x S matrix");
+  for (auto&& [key, value] : *table) {
+    const std::string field = "dense." + std::string(key.str());
+    const auto found = action_lookup_.find(std::string(key.str()));
+    Index action = -1;
+    if (found != action_lookup_.end()) {
+      action = found->second;
+    } else if (action_names_.empty() && !key.str().empty() &&
+               key.str().find_first_not_of("0123456789") == std::string_view::npos &&
+               key.str().size() < 10) {
+      action = std::stoll(std::string(key.str()));
+    }
+    if (action < 0 || action >= num_actions_) {
+      report(line_of(value), field, "unknown action '" + std::string(key.str()) + "'");
+      continue;
+    }
+    const auto* rows = value.as_array();
+    if (rows == nullptr || static_cast<Index>(rows->size()) != num_states_) {
+      report(line_of(value), field, "expected " + std::to_string(num_states_) + " rows");
+      continue;
+    }
+    if (!assembler.check_expansion(num_states_, num_states_, line_of(value), field)) continue;
+    for (std::size_t s = 0; s < rows->size(); ++s) {
+      const auto* row = rows->get(s)->as_array();
+      if (row == nullptr || static_cast<Index>(row->size()) != num_states_) {
+        report(line_of(*rows->get(s)), field, "row " + std::to_string(s) + ": expected " +
+                                                  std::to_string(num_states_) + " probabilities");
+        continue;
+      }
+      std::vector<double> probabilities;
+      for (const toml::node& p : *row) probabilities.push_back(number(p, field).value_or(0.0));
+      assembler.set_row({action}, {static_cast<Index>(s)}, probabilities, line_of(*rows->get(s)), field);
+    }
+  }
+}
+
+const toml::table* TomlMdpReader::table_item(const toml::node& item, const std::string& key,
+                                             const std::vector<std::string>& allowed) {
+  const auto* table = item.as_table();
+  if (table == nullptr) {
+    report(line_of(item), key, "expected a table ([[" + key + "]] block)");
+    return nullptr;
+  }
+  bool ok = true;
+  for (auto&& [name, value] : *table) {
+    const std::string text(name.str());
+    if (std::find(allowed.begin(), allowed.end(), text) == allowed.end()) {
+      const bool top_level = std::find(kModelKeys.begin(), kModelKeys.end(), text) != kModelKeys.end();
+      report(line_of(value), key + "." + text,
+             "unknown key; " + suggest(text, allowed) +
+                 (top_level ? " ('" + text + "' is a top-level key: in TOML it must come before "
+                                                 "the first [[...]] block)"
+                            : ""));
+      ok = false;
+    }
+  }
+  for (const char* required : {"from", "action"}) {
+    if (!table->contains(required)) {
+      report(line_of(item), key, std::string("missing '") + required + "'");
+      ok = false;
+    }
+  }
+  return ok ? table : nullptr;
+}
+
+void TomlMdpReader::read_transitions(const toml::node& node, MdpAssembler& assembler) {
+  const auto* array = node.as_array();
+  if (array == nullptr) fail(line_of(node), "transition", "expected [[transition]] blocks");
+  for (const toml::node& item : *array) {
+    const toml::table* table = table_item(item, "transition", {"from", "action", "to", "p"});
+    if (table == nullptr) continue;
+    const int line = line_of(item);
+    const auto from = reference(*table->get("from"), "transition.from", true, true);
+    const auto action = reference(*table->get("action"), "transition.action", false, true);
+    const toml::node* to = table->get("to");
+    const toml::node* p = table->get("p");
+    if (!from || !action) continue;
+    if (to == nullptr) {
+      report(line, "transition", "missing 'to': a state (with p), a table {state = p} or a list");
+      continue;
+    }
+    const Index rows = (from->index == kAnyIndex ? num_states_ : 1) *
+                       (action->index == kAnyIndex ? num_actions_ : 1);
+    if (to->is_string() || to->is_integer()) {
+      const auto next = reference(*to, "transition.to", true, true);
+      if (p == nullptr) {
+        report(line, "transition", "an entry with a single 'to' needs 'p'");
+        continue;
+      }
+      const auto probability = number(*p, "transition.p");
+      if (!next || !probability) continue;
+      if (*probability < 0.0 || *probability > 1.0) {
+        report(line_of(*p), "transition.p", "probability " + format_number(*probability) +
+                                                " is outside [0, 1]");
+        continue;
+      }
+      if (next->index == kAnyIndex && !assembler.check_expansion(rows, num_states_, line, "transition")) continue;
+      assembler.set_entry(*action, *from, *next, *probability, line, "transition");
+      continue;
+    }
+    if (p != nullptr) {
+      report(line_of(*p), "transition.p", "'p' goes with a single 'to' state; a row gives its own");
+      continue;
+    }
+    std::vector<std::pair<Index, double>> entries;
+    if (const auto* list = to->as_array()) {
+      if (static_cast<Index>(list->size()) != num_states_) {
+        report(line_of(*to), "transition.to", "expected " + std::to_string(num_states_) +
+                                                  " probabilities, got " + std::to_string(list->size()));
+        continue;
+      }
+      for (std::size_t n = 0; n < list->size(); ++n) {
+        const double value = number(*list->get(n), "transition.to").value_or(0.0);
+        if (value != 0.0) entries.emplace_back(static_cast<Index>(n), value);
+      }
+    } else if (const auto* row = to->as_table()) {
+      for (auto&& [name, value] : *row) {
+        const auto found = state_lookup_.find(std::string(name.str()));
+        Index next = -1;
+        if (found != state_lookup_.end()) {
+          next = found->second;
+        } else if (state_names_.empty() && !name.str().empty() && name.str().size() < 10 &&
+                   name.str().find_first_not_of("0123456789") == std::string_view::npos) {
+          next = std::stoll(std::string(name.str()));
+        }
+        if (next < 0 || next >= num_states_) {
+          report(line_of(value), "transition.to", "unknown state '" + std::string(name.str()) + "'" +
+                                                      (state_names_.empty() ? "" : "; " + suggest(std::string(name.str()), state_names_)));
+          continue;
+        }
+        entries.emplace_back(next, number(value, "transition.to").value_or(0.0));
+      }
+    } else {
+      report(line_of(*to), "transition.to", "expected a state, a table {state = p} or a list");
+      continue;
+    }
+    if (!assembler.check_expansion(rows, static_cast<Index>(entries.size()), line, "transition")) continue;
+    assembler.set_sparse_row(*action, *from, entries, line, "transition");
+  }
+}
+
+void TomlMdpReader::read_rewards(const toml::table& root, MdpAssembler& assembler) {
+  if (const toml::node* node = root.get("rewards")) {
+    const auto* rows = node->as_array();
+    if (rows == nullptr || static_cast<Index>(rows->size()) != num_states_) {
+      report(line_of(*node), "rewards", "expected " + std::to_string(num_states_) +
+                                            " rows of " + std::to_string(num_actions_) + " numbers");
+    } else {
+      for (std::size_t s = 0; s < rows->size(); ++s) {
+        const auto* row = rows->get(s)->as_array();
+        if (row == nullptr || static_cast<Index>(row->size()) != num_actions_) {
+          report(line_of(*rows->get(s)), "rewards", "row " + std::to_string(s) + ": expected " +
+                                                        std::to_string(num_actions_) + " numbers");
+          continue;
+        }
+        for (std::size_t a = 0; a < row->size(); ++a) {
+          const auto value = number(*row->get(a), "rewards");
+          if (!value) continue;
+          assembler.add_reward({.line = line_of(*row->get(a)),
+                                .field = "rewards",
+                                .action = {static_cast<Index>(a)},
+                                .state = {static_cast<Index>(s)},
+                                .values = {*value}});
+        }
+      }
+    }
+  }
+  const toml::node* node = root.get("reward");
+  if (node == nullptr) return;
+  const auto* array = node->as_array();
+  if (array == nullptr) fail(line_of(*node), "reward", "expected [[reward]] blocks");
+  for (const toml::node& item : *array) {
+    const toml::table* table = table_item(item, "reward", {"from", "action", "to", "value"});
+    if (table == nullptr) continue;
+    const auto from = reference(*table->get("from"), "reward.from", true, true);
+    const auto action = reference(*table->get("action"), "reward.action", false, true);
+    std::optional<Selector> to = Selector{kAnyIndex};
+    if (const toml::node* next = table->get("to")) to = reference(*next, "reward.to", true, true);
+    const toml::node* value = table->get("value");
+    if (value == nullptr) {
+      report(line_of(item), "reward", "missing 'value'");
+      continue;
+    }
+    const auto amount = number(*value, "reward.value");
+    if (!from || !action || !to || !amount) continue;
+    assembler.add_reward({.line = line_of(item),
+                          .field = "reward",
+                          .action = *action,
+                          .state = *from,
+                          .next_state = *to,
+                          .values = {*amount}});
+  }
+}
+
+Mdp TomlMdpReader::read_map(const toml::table& root) {
+  for (auto&& [key, value] : root) {
+    const std::string name(key.str());
+    if (std::find(kMapKeys.begin(), kMapKeys.end(), name) == kMapKeys.end()) {
+      fail(line_of(value), name, "not allowed with 'map' (an inline gridworld takes: map, gamma, "
+                                 "slip, step_reward, goal_reward, trap_reward)");
+    }
+  }
+  const toml::node& map = *root.get("map");
+  std::vector<std::string> rows;
+  if (const auto* text = map.as_string()) {
+    rows = split_map(text->get());
+  } else if (const auto* array = map.as_array()) {
+    for (const toml::node& row : *array) {
+      if (!row.is_string()) fail(line_of(row), "map", "expected strings, one per grid row");
+      rows.push_back(row.as_string()->get());
+    }
+  } else {
+    fail(line_of(map), "map", "expected a list of rows or one string with rows separated by '/'");
+  }
+  GridworldOptions options;
+  const auto optional_number = [&](const char* key, double& target) {
+    if (const toml::node* node = root.get(key)) {
+      const std::optional<double> value = node->value<double>();
+      if (!node->is_number() || !value) fail(line_of(*node), key, "expected a number");
+      target = *value;
+    }
+  };
+  optional_number("gamma", options.gamma);
+  optional_number("slip", options.slip);
+  optional_number("step_reward", options.step_reward);
+  optional_number("goal_reward", options.goal_reward);
+  optional_number("trap_reward", options.trap_reward);
+  try {
+    return make_gridworld(rows, options);
+  } catch (const InputError& error) {
+    const int line = error.location().field == "map" ? line_of(map) : line_of(root);
+    fail(line, error.location().field, error.message());
+  }
+}
+
+Mdp TomlMdpReader::read(const std::string& text) {
+  toml::table root;
+  try {
+    root = toml::parse(text, file_);
+  } catch (const toml::parse_error& error) {
+    fail(static_cast<int>(error.source().begin.line), "syntax", std::string(error.description()));
+  }
+  if (root.contains("map")) return read_map(root);
+  for (auto&& [key, value] : root) {
+    const std::string name(key.str());
+    if (std::find(kModelKeys.begin(), kModelKeys.end(), name) == kModelKeys.end()) {
+      fail(line_of(value), name, "unknown key; " + suggest(name, kModelKeys));
+    }
+  }
+  const toml::node* gamma_node = root.get("gamma");
+  if (gamma_node == nullptr) fail(0, "gamma", "missing: the discount factor in [0, 1)");
+  const std::optional<double> gamma = gamma_node->value<double>();
+  if (!gamma_node->is_number() || !gamma || !(*gamma >= 0.0 && *gamma < 1.0)) {
+    fail(line_of(*gamma_node), "gamma", "must be a number in [0, 1)");
+  }
+  read_names(root, "states", num_states_, state_names_, state_lookup_);
+  read_names(root, "actions", num_actions_, action_names_, action_lookup_);
+  if (num_states_ * num_actions_ > MdpAssembler::kMaxStateActionPairs) {
+    fail(line_of(*root.get("actions")), "actions",
+         std::to_string(num_states_) + " states x " + std::to_string(num_actions_) +
+             " actions exceed this reader's limit of " +
+             std::to_string(MdpAssembler::kMaxStateActionPairs) + " state-action pairs");
+  }
+  MdpAssembler assembler(num_states_, num_actions_, file_, errors_);
+  assembler.set_state_names(state_names_);
+  assembler.set_action_names(action_names_);
+
+  Vector rho = Vector::Constant(num_states_, 1.0 / static_cast<double>(num_states_));
+  if (const toml::node* start = root.get("start")) rho = read_start(*start);
+  if (const toml::node* dense = root.get("dense")) read_dense(*dense, assembler);
+  if (const toml::node* transitions = root.get("transition")) read_transitions(*transitions, assembler);
+  read_rewards(root, assembler);
+  if (const toml::node* absorbing = root.get("absorbing")) {
+    const auto* array = absorbing->as_array();
+    if (array == nullptr) fail(line_of(*absorbing), "absorbing", "expected a list of states");
+    for (const toml::node& item : *array) {
+      const auto state = reference(item, "absorbing", true, false);
+      if (!state) continue;
+      assembler.set_sparse_row({kAnyIndex}, *state, {{state->index, 1.0}}, line_of(item), "absorbing");
+      assembler.add_reward({.line = line_of(item), .field = "absorbing", .state = *state, .values = {0.0}});
+    }
+  }
+  // Rows that were never given have no line of their own: point at the end of the file.
+  const int last_line = static_cast<int>(std::count(text.begin(), text.end(), '\n')) +
+                        (text.empty() || text.back() == '\n' ? 0 : 1);
+  return assembler.build(*gamma, rho, false, options_, last_line, "transition");
+}
+
+}  // namespace
+
+Mdp read_toml_mdp(const std::string& text, const std::string& file_name,
+                  const MdpValidationOptions& options, ErrorList* errors) {
+  ErrorList immediate;
+  TomlMdpReader reader(file_name, options, errors != nullptr ? *errors : immediate);
+  return reader.read(text);
+}
+
+Mdp read_toml_mdp_file(const std::string& path, const MdpValidationOptions& options,
+                       ErrorList* errors) {
+  std::ifstream input(path, std::ios::binary);
+  if (!input) throw InputError({.file = path}, "cannot open file");
+  std::ostringstream text;
+  text << input.rdbuf();
+  return read_toml_mdp(text.str(), path, options, errors);
+}
+
+}  // namespace tabrl

@@ -1,0 +1,21 @@
+// tabrl's TOML MDP format (docs/mdp-formats.md): states and actions by count or name, start
+// distribution, dense matrices, transition entries and rows with '*' wildcards, rewards per
+// (s, a) or (s, a, s'), an `absorbing` shortcut, and inline gridworld maps.
+#pragma once
+
+#include <ostream>
+#include <string>
+
+#include "core/mdp.hpp"
+#include "mdps/assembler.hpp"
+
+namespace tabrl {
+
+// Throws InputError "file:line: key: message". With `errors` in collecting mode, every error
+// that does not stop the reading is collected there (the first is thrown at the end).
+Mdp read_toml_mdp(const std::string& text, const std::string& file_name,
+                  const MdpValidationOptions& options = {}, ErrorList* errors = nullptr);
+Mdp read_toml_mdp_file(const std::string& path, const MdpValidationOptions& options = {},
+                       ErrorList* errors = nullptr);
+
+}  // namespace tabrl

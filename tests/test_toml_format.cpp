@@ -1,0 +1,225 @@
+// tabrl's TOML MDP format: every form, its meaning against the Cassandra reader, and errors with
+// file, line and key.
+#include <doctest/doctest.h>
+
+#include <sstream>
+
+#include "core/error.hpp"
+#include "core/optimal.hpp"
+#include "mdps/builtin.hpp"
+#include "mdps/cassandra.hpp"
+#include "mdps/registry.hpp"
+#include "mdps/toml_format.hpp"
+
+using namespace tabrl;
+
+namespace {
+
+Mdp parse(const std::string& text) { return read_toml_mdp(text, "model.toml"); }
+
+std::string error_of(const std::string& text) {
+  try {
+    parse(text);
+  } catch (const InputError& error) {
+    return error.what();
+  }
+  return "(no error)";
+}
+
+std::vector<std::string> all_errors(const std::string& text) {
+  ErrorList errors(true);
+  try {
+    read_toml_mdp(text, "model.toml", {}, &errors);
+  } catch (const InputError&) {
+  }
+  std::vector<std::string> messages;
+  for (const InputError& error : errors.errors()) messages.push_back(error.what());
+  return messages;
+}
+
+double p(const Mdp& mdp, Index s, Index a, Index next) {
+  return mdp.transitions().coeff(mdp.transition_row(s, a), next);
+}
+
+}  // namespace
+
+TEST_CASE("entries, rows, dense matrices, wildcards, start forms and absorbing states") {
+  const Mdp mdp = parse(R"(
+gamma = 0.8
+states = ["a", "b", "c"]
+actions = ["x", "y"]
+start = { a = 0.25, c = 0.75 }
+absorbing = ["c"]
+rewards = [[1, 2], [3, 4], [5, 6]]
+
+[dense]
+x = [[0.5, 0.5, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+
+[[transition]]
+from = "*"
+action = "y"
+to = [0.0, 0.0, 1.0]
+
+[[transition]]
+from = "b"
+action = "y"
+to = { a = 0.4, b = 0.6 }
+
+[[transition]]
+from = "b"
+action = "y"
+to = "c"
+p = 0.0
+
+[[transition]]
+from = "b"
+action = "y"
+to = "b"
+p = 0.6
+
+[[reward]]
+from = "a"
+action = "*"
+to = "b"
+value = 10.0
+)");
+  CHECK(mdp.gamma() == 0.8);
+  CHECK(mdp.rho()[2] == 0.75);
+  CHECK(p(mdp, 0, 0, 1) == 0.5);
+  CHECK(p(mdp, 0, 1, 2) == 1.0);
+  CHECK(p(mdp, 1, 1, 0) == 0.4);
+  CHECK(p(mdp, 1, 1, 1) == 0.6);
+  CHECK(p(mdp, 2, 0, 2) == 1.0);  // absorbing
+  CHECK(mdp.rewards()(0, 0) == doctest::Approx(0.5 * 1 + 0.5 * 10));  // r(a, x, b) = 10
+  CHECK(mdp.rewards()(0, 1) == 2.0);                                 // a -y-> c only
+  CHECK(mdp.rewards()(1, 1) == 4.0);
+  CHECK(mdp.rewards()(2, 0) == 0.0);  // absorbing states pay 0
+  CHECK(mdp.rewards()(2, 1) == 0.0);
+}
+
+TEST_CASE("counts and indices; start as uniform, a state, an index or a list") {
+  const std::string body = "gamma = 0.5\nstates = 3\nactions = 1\n[[transition]]\nfrom = \"*\"\n"
+                           "action = 0\nto = 2\np = 1.0\n";
+  CHECK(parse(body).rho() == Vector::Constant(3, 1.0 / 3.0));
+  CHECK(parse("start = 1\n" + body).rho() == Vector::Unit(3, 1));
+  CHECK(parse("start = \"uniform\"\n" + body).rho() == Vector::Constant(3, 1.0 / 3.0));
+  CHECK(parse("start = [0.5, 0.25, 0.25]\n" + body).rho()[0] == 0.5);
+  CHECK(p(parse(body), 0, 0, 2) == 1.0);
+}
+
+TEST_CASE("the same MDP in TOML and in Cassandra format has the same optimum") {
+  const std::string toml = R"(
+gamma = 0.95
+states = ["s0", "s1", "s2"]
+actions = ["left", "right"]
+start = "s0"
+[[transition]]
+from = "*"
+action = "left"
+to = "s0"
+p = 1.0
+[[transition]]
+from = "s0"
+action = "right"
+to = { s0 = 0.2, s1 = 0.8 }
+[[transition]]
+from = "s1"
+action = "right"
+to = { s1 = 0.2, s2 = 0.8 }
+[[transition]]
+from = "s2"
+action = "right"
+to = "s2"
+p = 1.0
+[[reward]]
+from = "*"
+action = "*"
+value = -0.05
+[[reward]]
+from = "*"
+action = "right"
+to = "s2"
+value = 1.0
+)";
+  const std::string cassandra = R"(discount: 0.95
+states: s0 s1 s2
+actions: left right
+start: s0
+T: left : * : s0 1.0
+T: right : s0 0.2 0.8 0.0
+T: right : s1 0.0 0.2 0.8
+T: right : s2 : s2 1.0
+R: * : * : * -0.05
+R: right : * : s2 1.0
+)";
+  std::istringstream input(cassandra);
+  const OptimalSolution a = solve_optimal(parse(toml));
+  const OptimalSolution b = solve_optimal(read_cassandra(input, "model.mdp"));
+  CHECK(a.objective == b.objective);
+  CHECK(a.policy == b.policy);
+}
+
+TEST_CASE("an inline gridworld map equals the gridworld built-in") {
+  const Mdp inline_map = parse("map = [\"S..#\", \"...G\"]\nstep_reward = -0.01\ngamma = 0.9\n");
+  const Mdp builtin = load_mdp("gridworld(map=S..#/...G,step_reward=-0.01)");
+  CHECK(inline_map.rewards() == builtin.rewards());
+  CHECK(solve_optimal(inline_map).objective == solve_optimal(builtin).objective);
+  CHECK(error_of("map = \"S.x\"\n") ==
+        "model.toml:1: map: unknown cell 'x' at row 0, column 2 (alphabet: .#SGT)");
+  CHECK(error_of("map = \"S.G\"\nstates = 3\n") ==
+        "model.toml:2: states: not allowed with 'map' (an inline gridworld takes: map, gamma, "
+        "slip, step_reward, goal_reward, trap_reward)");
+}
+
+TEST_CASE("errors name file, line and key") {
+  const std::string head = "gamma = 0.9\nstates = [\"a\", \"b\"]\nactions = [\"go\"]\n";
+  CHECK(error_of(head + "stat = \"a\"\n") ==
+        "model.toml:4: stat: unknown key; did you mean 'start'? (known: gamma, states, actions, "
+        "start, absorbing, dense, rewards, transition, reward, map)");
+  CHECK(error_of("states = 2\nactions = 1\n") == "model.toml: gamma: missing: the discount factor in [0, 1)");
+  CHECK(error_of("gamma = 1.0\nstates = 2\nactions = 1\n") == "model.toml:1: gamma: must be a number in [0, 1)");
+  CHECK(error_of(head + "[[transition]]\nfrom = \"a\"\naction = \"go\"\nto = { a = 0.5, c = 0.5 }\n") ==
+        "model.toml:7: transition.to: unknown state 'c'; did you mean 'a'? (known: a, b)");
+  CHECK(error_of(head + "[[transition]]\nfrom = \"*\"\naction = \"go\"\nto = [0.5, 0.4]\n") ==
+        "model.toml:4: transition: transition row (state a, action go) sums to 0.9, not 1");
+  CHECK(error_of(head + "[[transition]]\nfrom = \"a\"\naction = \"go\"\nto = \"b\"\np = 1.0\n") ==
+        "model.toml:8: transition: no transition probabilities given for (state b, action go)");
+  CHECK(error_of(head + "[[transition]]\nfrom = \"*\"\naction = \"go\"\nto = \"b\"\np = 1.0\n"
+                        "rewards = [[1], [2]]\n") ==
+        "model.toml:9: transition.rewards: unknown key; (known: from, action, to, p) ('rewards' is "
+        "a top-level key: in TOML it must come before the first [[...]] block)");
+  CHECK(error_of(head + "[[transition]]\nfrom = \"*\"\nactoin = \"go\"\nto = \"b\"\np = 1.0\n") ==
+        "model.toml:6: transition.actoin: unknown key; did you mean 'action'? (known: from, "
+        "action, to, p)");
+  CHECK(error_of(head + "[[transition]]\nfrom = 7\naction = \"go\"\nto = \"b\"\np = 1.0\n") ==
+        "model.toml:5: transition.from: state index 7 is out of range (2 states, numbered from 0)");
+  CHECK(error_of(head + "[[transition]]\nfrom = \"*\"\naction = \"go\"\nto = \"b\"\np = 1.5\n") ==
+        "model.toml:8: transition.p: probability 1.5 is outside [0, 1]");
+  CHECK(error_of("gamma = 0.9\nstates = [\"a\", \"a\"]\nactions = 1\n") ==
+        "model.toml:2: states: duplicate name 'a'");
+  CHECK(error_of("gamma = 0.9\nstates = [\"a\"\n").find("model.toml:2: syntax:") == 0);
+  CHECK(error_of(head + "start = { a = 0.5, b = 0.6 }\n[[transition]]\nfrom = \"*\"\naction = \"*\"\n"
+                        "to = \"a\"\np = 1.0\n") ==
+        "model.toml: start: start probabilities sum to 1.1, not 1");
+}
+
+TEST_CASE("collecting mode reports every error it can find") {
+  const std::vector<std::string> errors = all_errors(R"(gamma = 0.9
+states = ["a", "b", "c"]
+actions = ["go"]
+[[transition]]
+from = "a"
+action = "go"
+to = { a = 0.5, b = 0.4 }
+[[transition]]
+from = "b"
+action = "og"
+to = "a"
+p = 1.0
+)");
+  REQUIRE(errors.size() == 4);
+  CHECK(errors[0] == "model.toml:10: transition.action: unknown action 'og'; did you mean 'go'? (known: go)");
+  CHECK(errors[1] == "model.toml:4: transition: transition row (state a, action go) sums to 0.9, not 1");
+  CHECK(errors[2] == "model.toml:12: transition: no transition probabilities given for (state b, action go)");
+  CHECK(errors[3] == "model.toml:12: transition: no transition probabilities given for (state c, action go)");
+}
