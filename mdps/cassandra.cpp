@@ -69,8 +69,11 @@ std::optional<Index> parse_index(const std::string& text) {
 
 class CassandraParser {
  public:
-  CassandraParser(std::istream& input, std::string file_name, const MdpValidationOptions& options)
-      : file_name_(std::move(file_name)), options_(options) {
+  CassandraParser(std::istream& input, std::string file_name, const MdpValidationOptions& options,
+                  ErrorList* errors)
+      : file_name_(std::move(file_name)),
+        options_(options),
+        errors_(errors != nullptr ? *errors : own_errors_) {
     tokenize(input);
   }
 
@@ -127,7 +130,8 @@ class CassandraParser {
   std::vector<std::string> state_names_, action_names_;
   std::unordered_map<std::string, Index> state_lookup_, action_lookup_;
   std::optional<Vector> rho_;
-  ErrorList errors_;
+  ErrorList own_errors_;
+  ErrorList& errors_;
   std::unique_ptr<MdpAssembler> assembler_;  // once states and actions are known
 };
 
@@ -482,15 +486,16 @@ Mdp CassandraParser::build() {
 }  // namespace
 
 Mdp read_cassandra(std::istream& input, const std::string& file_name,
-                   const MdpValidationOptions& options) {
-  CassandraParser parser(input, file_name, options);
+                   const MdpValidationOptions& options, ErrorList* errors) {
+  CassandraParser parser(input, file_name, options, errors);
   return parser.parse();
 }
 
-Mdp read_cassandra_file(const std::string& path, const MdpValidationOptions& options) {
+Mdp read_cassandra_file(const std::string& path, const MdpValidationOptions& options,
+                        ErrorList* errors) {
   std::ifstream input(path, std::ios::binary);
   if (!input) throw InputError({.file = path}, "cannot open file");
-  return read_cassandra(input, path, options);
+  return read_cassandra(input, path, options, errors);
 }
 
 }  // namespace tabrl

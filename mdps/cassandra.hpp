@@ -17,12 +17,16 @@
 #include <string>
 
 #include "core/mdp.hpp"
+#include "mdps/assembler.hpp"
 
 namespace tabrl {
 
 // Throws InputError with the file name, line and statement for every malformed input.
+// With `errors` in collecting mode, row-level errors (sums, missing rows, probabilities) are all
+// collected there; syntax errors still stop the reading.
 Mdp read_cassandra(std::istream& input, const std::string& file_name,
-                   const MdpValidationOptions& options = {});
-Mdp read_cassandra_file(const std::string& path, const MdpValidationOptions& options = {});
+                   const MdpValidationOptions& options = {}, ErrorList* errors = nullptr);
+Mdp read_cassandra_file(const std::string& path, const MdpValidationOptions& options = {},
+                        ErrorList* errors = nullptr);
 
 }  // namespace tabrl

@@ -12,6 +12,7 @@
 #include "mdps/cassandra.hpp"
 #include "mdps/gridworlds.hpp"
 #include "mdps/toml_format.hpp"
+#include "mdps/csv_format.hpp"
 
 namespace tabrl {
 namespace {
@@ -262,10 +263,7 @@ bool spec_is_file(const std::string& spec) {
 
 Mdp load_mdp(const std::string& spec, const MdpValidationOptions& options) {
   if (ends_with(spec, ".toml")) return read_toml_mdp_file(spec, options);
-  if (ends_with(spec, ".csv")) {
-    throw InputError({.file = spec}, "CSV MDP files are not supported yet; use a TOML or "
-                                     "Cassandra .mdp file or a built-in");
-  }
+  if (ends_with(spec, ".csv")) return read_csv_mdp_file(spec, options);
   // Any other existing file is read as Cassandra format, whatever its extension.
   std::error_code ignored;
   if (ends_with(spec, ".mdp") || ends_with(spec, ".MDP") ||
@@ -273,6 +271,30 @@ Mdp load_mdp(const std::string& spec, const MdpValidationOptions& options) {
     return read_cassandra_file(spec, options);
   }
   return make_builtin_mdp(spec);
+}
+
+}  // namespace tabrl
+
+namespace tabrl {
+
+std::vector<InputError> validate_mdp_file(const std::string& path,
+                                          const MdpValidationOptions& options) {
+  ErrorList errors(true);
+  try {
+    if (ends_with(path, ".toml")) {
+      read_toml_mdp_file(path, options, &errors);
+    } else if (ends_with(path, ".csv")) {
+      read_csv_mdp_file(path, options, &errors);
+    } else {
+      read_cassandra_file(path, options, &errors);
+    }
+  } catch (const InputError& error) {
+    // The error that stopped the reading, unless it is already in the list.
+    bool known = false;
+    for (const InputError& seen : errors.errors()) known = known || std::string(seen.what()) == error.what();
+    if (!known) errors.report(error);
+  }
+  return errors.errors();
 }
 
 }  // namespace tabrl

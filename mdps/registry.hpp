@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error.hpp"
 #include "core/mdp.hpp"
 
 namespace tabrl {
@@ -36,5 +37,10 @@ bool spec_is_file(const std::string& spec);
 // Loads any spec: a built-in or a file. Paths ending in .mdp/.MDP, and any other existing
 // regular file, are read in Cassandra format.
 Mdp load_mdp(const std::string& spec, const MdpValidationOptions& options = {});
+
+// Reads an MDP file collecting every error the reader can find (for `tabrl mdp validate`).
+// Returns the errors; empty when the file is valid.
+std::vector<InputError> validate_mdp_file(const std::string& path,
+                                          const MdpValidationOptions& options = {});
 
 }  // namespace tabrl
