@@ -34,7 +34,8 @@ class Arguments {
  public:
   Arguments(const BuiltinMdpInfo& info, std::map<std::string, std::string> values)
       : info_(info), values_(std::move(values)) {
-    for (const auto& [key, value] : values_) {
+    for (const auto& entry : values_) {
+      const std::string& key = entry.first;
       const bool known = std::any_of(info.parameters.begin(), info.parameters.end(),
                                      [&](const ParameterInfo& p) { return p.name == key; });
       if (!known) {

@@ -2,6 +2,7 @@
 # Installs the Debian packages tabrl needs, only those that are missing.
 # Usage: scripts/setup.sh [--with-slurm]
 #   --with-slurm  also slurm-wlm and munge, for the single-node cluster test
+#   --with-fuzz   also clang and its runtime libraries (libFuzzer, sanitizers), for scripts/fuzz.sh
 set -euo pipefail
 
 packages=(g++ cmake ninja-build libeigen3-dev libboost-program-options-dev
@@ -10,6 +11,7 @@ packages=(g++ cmake ninja-build libeigen3-dev libboost-program-options-dev
 for argument in "$@"; do
   case $argument in
     --with-slurm) packages+=(slurm-wlm munge) ;;
+    --with-fuzz) packages+=(clang libclang-rt-14-dev) ;;
     *) echo "setup.sh: unknown option $argument" >&2; exit 2 ;;
   esac
 done

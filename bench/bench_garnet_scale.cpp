@@ -1,0 +1,46 @@
+// Scale of the MDP path: garnet(states=100000, actions=4, branching=5) generated, validated and
+// written in each format. Peak memory is the process's high-water mark (VmHWM) after the runs.
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "mdps/builtin.hpp"
+#include "mdps/writers.hpp"
+
+namespace {
+
+using namespace tabrl;
+
+double peak_rss_megabytes() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return 0.0;
+}
+
+void garnet_100k(benchmark::State& state) {
+  const auto format = static_cast<MdpFormat>(state.range(0));
+  const std::filesystem::path path = std::filesystem::temp_directory_path() / "tabrl_bench_garnet";
+  for (auto _ : state) {
+    const Mdp mdp = make_garnet(100000, 4, 5, 1);
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    write_mdp(out, mdp, format);
+  }
+  state.counters["file_mb"] = static_cast<double>(std::filesystem::file_size(path)) / 1e6;
+  state.counters["peak_rss_mb"] = peak_rss_megabytes();
+  std::filesystem::remove(path);
+  state.SetLabel(format == MdpFormat::toml ? "toml" : format == MdpFormat::cassandra ? "mdp" : "csv");
+}
+
+BENCHMARK(garnet_100k)
+    ->ArgName("format")
+    ->Arg(static_cast<int>(MdpFormat::toml))
+    ->Arg(static_cast<int>(MdpFormat::cassandra))
+    ->Arg(static_cast<int>(MdpFormat::csv))
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1);
+
+}  // namespace
