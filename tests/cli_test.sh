@@ -120,5 +120,24 @@ expect_exit 0 "list" -- "$tabrl" list
 expect_text "$work/stdout" "garnet" "list shows garnet"
 expect_text "$work/stdout" "spma" "list shows spma"
 
+# mdp info, validate and convert.
+expect_exit 0 "mdp info" -- "$tabrl" mdp info cliff_world
+expect_text "$work/stdout" "largest SPMA step (1-gamma)/R: 0.00099009900990099" "info: SPMA step"
+expect_text "$work/stdout" "absorbing states: 1 (20)" "info: absorbing states"
+expect_exit 0 "validate a good file" -- "$tabrl" mdp validate "$data/two_state.mdp"
+expect_text "$work/stdout" "valid MDP, 2 states, 2 actions" "validate: summary"
+printf 'gamma = 0.9\nstates = ["a", "b"]\nactions = 1\n[[transition]]\nfrom = "a"\naction = 0\nto = { a = 0.5, c = 0.5 }\n' >"$work/bad.toml"
+expect_exit 2 "validate a bad file" -- "$tabrl" mdp validate "$work/bad.toml"
+expect_text "$work/stderr" "bad.toml:7: transition.to: unknown state 'c'" "validate: first error"
+expect_text "$work/stderr" "bad.toml:7: transition: no transition probabilities given for (state b, action 0)" "validate: second error"
+expect_text "$work/stderr" "3 errors" "validate: count"
+for format in toml mdp csv; do
+  expect_exit 0 "convert to $format" -- "$tabrl" mdp convert "$data/two_state.mdp" --to "$work/converted.$format"
+  expect_exit 0 "solve converted $format" -- "$tabrl" mdp solve "$work/converted.$format"
+  expect_text "$work/stdout" "start,9.0000000000000018,move" "converted $format keeps values and names"
+done
+expect_exit 2 "convert to an unknown format" -- "$tabrl" mdp convert five_by_five --to "$work/x.json"
+expect_text "$work/stderr" "unknown MDP format" "convert: format message"
+
 echo "cli_test: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

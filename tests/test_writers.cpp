@@ -2,6 +2,7 @@
 // rho and names, bit for bit.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "core/error.hpp"
@@ -38,9 +39,13 @@ void check_identical(const Mdp& a, const Mdp& b) {
   CHECK(a.rewards() == b.rewards());
   CHECK(a.state_names() == b.state_names());
   CHECK(a.action_names() == b.action_names());
-  CHECK(a.transitions().nonZeros() == b.transitions().nonZeros());
-  const Eigen::MatrixXd pa(a.transitions()), pb(b.transitions());
-  CHECK(pa == pb);
+  const TransitionMatrix& pa = a.transitions();
+  const TransitionMatrix& pb = b.transitions();
+  REQUIRE(pa.nonZeros() == pb.nonZeros());
+  const auto n = static_cast<std::size_t>(pa.nonZeros());
+  CHECK(std::equal(pa.valuePtr(), pa.valuePtr() + n, pb.valuePtr()));
+  CHECK(std::equal(pa.innerIndexPtr(), pa.innerIndexPtr() + n, pb.innerIndexPtr()));
+  CHECK(std::equal(pa.outerIndexPtr(), pa.outerIndexPtr() + pa.rows() + 1, pb.outerIndexPtr()));
 }
 
 }  // namespace
@@ -78,4 +83,57 @@ TEST_CASE("names a format cannot carry are refused, and the format follows the e
   CHECK_THROWS_WITH_AS(format_of_path("model.json"),
                        "model.json: unknown MDP format: the file must end in .toml, .mdp or .csv",
                        InputError);
+}
+
+namespace {
+
+// Reads `text` in `format`; returns "" for a model, the message for an InputError. Any other
+// exception escapes and fails the test.
+std::string outcome(const std::string& text, MdpFormat format) {
+  try {
+    switch (format) {
+      case MdpFormat::toml:
+        read_toml_mdp(text, "x.toml");
+        break;
+      case MdpFormat::csv:
+        read_csv_mdp(text, "x.csv");
+        break;
+      case MdpFormat::cassandra: {
+        std::istringstream in(text);
+        read_cassandra(in, "x.mdp");
+      }
+    }
+  } catch (const InputError& error) {
+    return error.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("empty, binary and truncated files fail cleanly in every format") {
+  const Mdp mdp = load_mdp("gridworld(map=S..#/.T.G,slip=0.1)");
+  std::string binary;
+  for (int i = 0; i < 600; ++i) binary.push_back(static_cast<char>((i * 37 + 11) % 256));
+  for (MdpFormat format : {MdpFormat::toml, MdpFormat::cassandra, MdpFormat::csv}) {
+    CAPTURE(static_cast<int>(format));
+    CHECK_FALSE(outcome("", format).empty());
+    CHECK(outcome(binary, format).rfind("x.", 0) == 0);
+    std::ostringstream out;
+    write_mdp(out, mdp, format);
+    const std::string text = out.str();
+    int failures = 0;
+    for (std::size_t cut = 0; cut < text.size(); cut += 97) {
+      if (!outcome(text.substr(0, cut), format).empty()) ++failures;
+    }
+    CHECK(failures > 0);  // most prefixes lack rows; none may crash
+  }
+}
+
+TEST_CASE("a large MDP (20,000 states, 400,000 transitions) round trips through every format") {
+  const Mdp mdp = load_mdp("garnet(states=20000,actions=4,branching=5,seed=3)");
+  for (MdpFormat format : {MdpFormat::toml, MdpFormat::cassandra, MdpFormat::csv}) {
+    CAPTURE(static_cast<int>(format));
+    check_identical(mdp, round_trip(mdp, format));
+  }
 }
