@@ -184,4 +184,86 @@ Mdp make_gridworld(const std::vector<std::string>& rows, const GridworldOptions&
               .action_names = {"up", "down", "left", "right"}});
 }
 
+Mdp make_taxi(double gamma) {
+  // Gymnasium's map; walls are the '|' between cells.
+  const std::vector<std::string> map = {"+---------+", "|R: | : :G|", "| : | : : |", "| : : : : |",
+                                        "| | : | : |", "|Y| : |B: |", "+---------+"};
+  const int locations[4][2] = {{0, 0}, {0, 4}, {4, 0}, {4, 3}};  // R, G, Y, B
+  const auto encode = [](int row, int column, int passenger, int destination) {
+    return static_cast<Index>(((row * 5 + column) * 5 + passenger) * 4 + destination);
+  };
+  constexpr Index kStates = 500;
+  constexpr Index kActions = 6;
+  std::vector<TransitionEntry> entries;
+  StateActionMatrix rewards = StateActionMatrix::Zero(kStates, kActions);
+  Vector rho = Vector::Zero(kStates);
+  for (int row = 0; row < 5; ++row) {
+    for (int column = 0; column < 5; ++column) {
+      for (int passenger = 0; passenger < 5; ++passenger) {
+        for (int destination = 0; destination < 4; ++destination) {
+          const Index s = encode(row, column, passenger, destination);
+          if (passenger < 4 && passenger != destination) rho[s] = 1.0 / 300.0;
+          for (Index action = 0; action < kActions; ++action) {
+            if (passenger == destination) {  // delivered: absorbing
+              entries.push_back({s, action, s, 1.0});
+              continue;
+            }
+            int next_row = row, next_column = column, next_passenger = passenger;
+            double reward = -1.0;
+            const int taxi_location = [&] {
+              for (int k = 0; k < 4; ++k) {
+                if (locations[k][0] == row && locations[k][1] == column) return k;
+              }
+              return -1;
+            }();
+            switch (action) {
+              case 0:
+                next_row = std::min(row + 1, 4);
+                break;
+              case 1:
+                next_row = std::max(row - 1, 0);
+                break;
+              case 2:
+                if (map[static_cast<std::size_t>(row + 1)][static_cast<std::size_t>(2 * column + 2)] == ':') {
+                  next_column = std::min(column + 1, 4);
+                }
+                break;
+              case 3:
+                if (map[static_cast<std::size_t>(row + 1)][static_cast<std::size_t>(2 * column)] == ':') {
+                  next_column = std::max(column - 1, 0);
+                }
+                break;
+              case 4:  // pickup
+                if (passenger < 4 && taxi_location == passenger) {
+                  next_passenger = 4;
+                } else {
+                  reward = -10.0;
+                }
+                break;
+              default:  // dropoff
+                if (passenger == 4 && taxi_location == destination) {
+                  next_passenger = destination;
+                  reward = 20.0;
+                } else if (passenger == 4 && taxi_location >= 0) {
+                  next_passenger = taxi_location;
+                } else {
+                  reward = -10.0;
+                }
+            }
+            entries.push_back({s, action, encode(next_row, next_column, next_passenger, destination), 1.0});
+            rewards(s, action) = reward;
+          }
+        }
+      }
+    }
+  }
+  return Mdp({.num_states = kStates,
+              .num_actions = kActions,
+              .gamma = gamma,
+              .rho = rho,
+              .rewards = rewards,
+              .transitions = make_transitions(kStates, kActions, entries),
+              .action_names = {"south", "north", "east", "west", "pickup", "dropoff"}});
+}
+
 }  // namespace tabrl

@@ -30,6 +30,14 @@ struct GridworldOptions {
 // stays. State names are "r<row>c<column>".
 Mdp make_gridworld(const std::vector<std::string>& rows, const GridworldOptions& options);
 
+// Gymnasium's Taxi-v3 as an MDP: 500 states ((row * 5 + column) * 5 + passenger) * 4 +
+// destination, passenger 0-3 = R, G, Y, B and 4 = in the taxi; actions south, north, east, west,
+// pickup, dropoff. Every step pays -1, an illegal pickup or dropoff -10, delivering the
+// passenger +20; a delivered passenger (passenger == destination) absorbs with reward 0. rho is
+// Gymnasium's start distribution: uniform over the 300 states with the passenger waiting at a
+// location other than the destination.
+Mdp make_taxi(double gamma = 0.9);
+
 // Splits "a/b/c" into rows.
 std::vector<std::string> split_map(const std::string& map);
 

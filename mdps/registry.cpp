@@ -187,6 +187,11 @@ const std::vector<BuiltinEntry>& registry() {
                                 .trap_reward = args.number("trap_reward"),
                                 .gamma = args.number("gamma")});
        }},
+      {{"taxi",
+        "Gymnasium's Taxi-v3: 500 states, 6 actions; -1 per step, -10 illegal pickup/dropoff, "
+        "+20 delivery (then absorbing)",
+        {kGammaParameter}},
+       [](const Arguments& args) { return make_taxi(args.number("gamma")); }},
       {{"garnet",
         "Garnet random MDP: b random next states per (s, a), flat-Dirichlet probabilities, "
         "U(0,1) rewards, uniform start (std::mt19937_64)",

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # CLI contract of DESIGN.md: exit codes, CSV header, --help everywhere, no output on bad input.
-# usage: cli_test.sh PATH/TO/tabrl DATA_DIR
+# usage: cli_test.sh PATH/TO/tabrl DATA_DIR EXAMPLES_DIR
 set -uo pipefail
 tabrl=$1
 data=$2
+examples=$3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 passed=0
@@ -138,6 +139,12 @@ for format in toml mdp csv; do
 done
 expect_exit 2 "convert to an unknown format" -- "$tabrl" mdp convert five_by_five --to "$work/x.json"
 expect_text "$work/stderr" "unknown MDP format" "convert: format message"
+
+# Every example MDP is accepted by `tabrl run` as it is.
+for example in "$examples"/*; do
+  expect_exit 0 "run on $(basename "$example")" -- "$tabrl" run --mdp "$example" --algo npg \
+    --step-size 1 --iterations 20 --quiet
+done
 
 echo "cli_test: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -64,7 +64,7 @@ TEST_CASE("the catalog lists every built-in with its parameters") {
   for (const auto& info : catalog) names.push_back(info.name);
   CHECK(names == std::vector<std::string>{"bandit", "five_by_five", "cliff_world",
                                           "deep_sea_treasure", "random_bandit", "chain",
-                                          "flat_grad_chain", "frozen_lake", "gridworld", "garnet"});
+                                          "flat_grad_chain", "frozen_lake", "gridworld", "taxi", "garnet"});
   for (const auto& info : catalog) {
     for (const auto& parameter : info.parameters) CHECK_FALSE(parameter.description.empty());
   }
@@ -112,4 +112,34 @@ TEST_CASE("chain and random bandits") {
     CHECK(bandit.rewards().minCoeff() >= 0.0);
     CHECK(bandit.rewards().maxCoeff() <= 1.0);
   }
+}
+
+TEST_CASE("taxi follows Gymnasium's dynamics") {
+  const Mdp taxi = load_mdp("taxi(gamma=0.95)");
+  CHECK(taxi.num_states() == 500);
+  CHECK(taxi.num_actions() == 6);
+  CHECK(taxi.rho().sum() == doctest::Approx(1.0));
+  CHECK((taxi.rho().array() > 0).count() == 300);
+  const auto state = [](int row, int column, int passenger, int destination) {
+    return static_cast<Index>(((row * 5 + column) * 5 + passenger) * 4 + destination);
+  };
+  const auto next = [&](Index s, Index a) {
+    for (TransitionMatrix::InnerIterator it(taxi.transitions(), taxi.transition_row(s, a)); it; ++it) return it.col();
+    return Index{-1};
+  };
+  // The wall east of (0, 1) blocks; (2, 1) -> (2, 2) is open; north at row 0 stays.
+  CHECK(next(state(0, 1, 0, 1), 2) == state(0, 1, 0, 1));
+  CHECK(next(state(2, 1, 0, 1), 2) == state(2, 2, 0, 1));
+  CHECK(next(state(0, 3, 0, 1), 1) == state(0, 3, 0, 1));
+  // Pickup at R, illegal pickup elsewhere, delivery at G.
+  CHECK(next(state(0, 0, 0, 1), 4) == state(0, 0, 4, 1));
+  CHECK(taxi.rewards()(state(1, 0, 0, 1), 4) == -10.0);
+  CHECK(taxi.rewards()(state(0, 4, 4, 1), 5) == 20.0);
+  CHECK(next(state(0, 4, 4, 1), 5) == state(0, 4, 1, 1));
+  // With the passenger in the taxi at G and destination G, delivering is optimal: V* = 20.
+  const OptimalSolution optimal = solve_optimal(taxi);
+  CHECK(optimal.v[state(0, 4, 4, 1)] == doctest::Approx(20.0));
+  CHECK(optimal.policy[static_cast<std::size_t>(state(0, 4, 4, 1))] == 5);
+  // One step away (east of (0, 3) is open): -1 + 0.95 * 20.
+  CHECK(optimal.v[state(0, 3, 4, 1)] == doctest::Approx(-1.0 + 0.95 * 20.0));
 }
