@@ -53,7 +53,7 @@ TheoryBound applicable_bound(const UpdateRule& rule, const Mdp& mdp) {
 }
 
 RunAnalysis::RunAnalysis(const Mdp& mdp, const OptimalSolution& optimal, const UpdateRule& rule,
-                         std::vector<double> tolerances)
+                         std::vector<double> tolerances, bool uniform_start)
     : mdp_(mdp),
       optimal_objective_(optimal.objective),
       slack_(1e-12 * std::max(1.0, optimal.v.cwiseAbs().maxCoeff())) {
@@ -61,6 +61,8 @@ RunAnalysis::RunAnalysis(const Mdp& mdp, const OptimalSolution& optimal, const U
   result_.tolerances = std::move(tolerances);
   result_.first_iteration.assign(result_.tolerances.size(), -1);
   result_.bound = applicable_bound(rule, mdp);
+  // Agarwal et al.'s log(A) is KL(pi* || pi_0) for the uniform pi_0 only.
+  if (result_.bound == TheoryBound::npg_agarwal && !uniform_start) result_.bound = TheoryBound::none;
   step_size_ = 0.0;
   if (const auto* spma = dynamic_cast<const Spma*>(&rule)) step_size_ = spma->options().step_size;
   if (const auto* npg = dynamic_cast<const Npg*>(&rule)) step_size_ = npg->options().step_size;
@@ -80,6 +82,12 @@ CallbackAction RunAnalysis::on_iteration(const IterationSummary& summary) {
     }
   }
   const double delta = 1.0 - summary.optimal_action_prob;  // bandits only
+  if (t == 0) {
+    delta0_ = delta;
+    pi0_best_ = summary.optimal_action_prob;
+    product_bound_ = error;
+  }
+  double plotted = std::numeric_limits<double>::quiet_NaN();
   switch (result_.bound) {
     case TheoryBound::spma_contraction: {
       const double c = summary.diagnostics.empty() ? std::nan("") : summary.diagnostics[0];
@@ -87,34 +95,45 @@ CallbackAction RunAnalysis::on_iteration(const IterationSummary& summary) {
         const double factor =
             std::isnan(previous_c_) ? 1.0 : 1.0 - step_size_ * previous_c_ * (1.0 - mdp_.gamma());
         check(error <= factor * previous_error_ + slack_);
+        product_bound_ *= factor;
       }
+      // suboptimality <= value_error_inf <= e_0 prod (1 - eta C_k (1 - gamma)).
+      plotted = product_bound_;
       if (!std::isnan(c) && !(c >= result_.spma_min_c)) result_.spma_min_c = c;
       previous_c_ = c;
       break;
     }
     case TheoryBound::spma_bandit_constant: {
-      const double pi0 = 1.0 / static_cast<double>(mdp_.num_actions());
-      check(delta <= spma_bandit_constant_step_bound(1.0 - pi0, step_size_, pi0, min_gap_, t) +
-                         1e-12);
+      // MATH.md 5.2 from the actual start: delta_t <= delta_0 (1 - eta pi_0(a*) Delta_min)^t.
+      plotted = spma_bandit_constant_step_bound(delta0_, step_size_, pi0_best_, min_gap_, t);
+      check(delta <= plotted + 1e-12);
       break;
     }
     case TheoryBound::spma_bandit_gap:
+      // delta_t = delta_0^(2^t) exactly.
+      plotted = std::pow(delta0_, std::pow(2.0, std::min(t, 1000)));
       if (t > 0) check(delta <= previous_delta_ * previous_delta_ * (1.0 + 1e-9) + 1e-15);
       break;
     case TheoryBound::npg_agarwal:
       if (t > 0) {
-        check(summary.suboptimality <= npg_suboptimality_bound(mdp_.num_actions(), step_size_,
-                                                               mdp_.gamma(), t,
-                                                               mdp_.reward_range()) +
-                                            slack_);
+        const double bound = npg_suboptimality_bound(mdp_.num_actions(), step_size_, mdp_.gamma(),
+                                                     t, mdp_.reward_range());
+        check(summary.suboptimality <= bound + slack_);
+        // Bandits plot delta: J* - J >= Delta_min delta.
+        plotted = mdp_.is_bandit() ? bound / min_gap_ : bound;
       }
       break;
     case TheoryBound::spg_bandit:
       min_optimal_prob_ = std::min(min_optimal_prob_, summary.optimal_action_prob);
+      if (t > 0) {
+        plotted = 5.0 * mdp_.reward_range() /
+                  (min_optimal_prob_ * min_optimal_prob_ * t * min_gap_);
+      }
       break;
     case TheoryBound::none:
       break;
   }
+  plotted_bounds_.push_back(plotted);
   previous_error_ = error;
   previous_delta_ = delta;
   return CallbackAction::proceed;

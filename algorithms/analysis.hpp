@@ -39,11 +39,18 @@ struct RunAnalysisResult {
 // Sees every iterate (whatever the recording schedule) and builds a RunAnalysisResult.
 class RunAnalysis final : public IterationCallback {
  public:
+  // `uniform_start`: the run starts from the uniform policy (the NPG bound assumes it).
   RunAnalysis(const Mdp& mdp, const OptimalSolution& optimal, const UpdateRule& rule,
-              std::vector<double> tolerances);
+              std::vector<double> tolerances, bool uniform_start = true);
   CallbackAction on_iteration(const IterationSummary& summary) override;
   void on_finish(const IterationSummary& last, const OptimizerResult& result) override;
   const RunAnalysisResult& result() const { return result_; }
+  // The theory bound on the quantity the convergence figure shows (suboptimality for MDPs,
+  // 1 - pi_t(a*) for bandits) at iterate t, or NaN where the bound says nothing.
+  double plotted_bound(int iteration) const {
+    const auto t = static_cast<std::size_t>(iteration);
+    return t < plotted_bounds_.size() ? plotted_bounds_[t] : std::numeric_limits<double>::quiet_NaN();
+  }
 
  private:
   void check(bool holds) {
@@ -64,6 +71,10 @@ class RunAnalysis final : public IterationCallback {
   double previous_c_ = 0.0;
   double previous_delta_ = 0.0;
   double min_optimal_prob_ = 1.0;
+  double delta0_ = 0.0;
+  double pi0_best_ = 0.0;
+  double product_bound_ = 0.0;  // SPMA: e_0 prod_{k<t} (1 - eta C_k (1 - gamma))
+  std::vector<double> plotted_bounds_;
 };
 
 }  // namespace tabrl

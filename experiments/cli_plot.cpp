@@ -20,13 +20,19 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kPlotUsage = R"(usage: tabrl plot DIR --out FIGDIR
+constexpr const char* kPlotUsage = R"(usage: tabrl plot DIR --out FIGDIR [--all-steps]
 
-Writes FIGDIR/summary.csv (as `tabrl summarize DIR --csv`) and FIGDIR/convergence.png and .pdf:
-log suboptimality (1 - pi(a*) for bandits) against iteration, one panel per MDP, one colour per
-algorithm at its best step size, median and interquartile band over seeds. The figures come from
-experiments/plot_sweep.py (set TABRL_SCRIPTS to use another directory of scripts), run with
-Debian's /usr/bin/python3 and python3-matplotlib.
+Writes FIGDIR/summary.csv (as `tabrl summarize DIR --csv`) and, as PNG and PDF:
+  convergence             log suboptimality (1 - pi(a*) for bandits) against iteration, one panel
+                          per MDP, one colour per algorithm at its best step size (every step size
+                          with --all-steps), median and interquartile band over seeds, theory
+                          bounds dashed
+  rate_vs_step            1 - fitted contraction factor against the step size
+  iterations_to_accuracy  first iteration reaching eps against 1/eps, with O(log 1/eps) and
+                          Theta(1/eps) reference slopes
+  spma_c                  SPMA's C_t against iteration
+The figures come from experiments/plot_sweep.py (set TABRL_SCRIPTS to use another directory of
+scripts), run with Debian's /usr/bin/python3 and python3-matplotlib.
 
 example:
   tabrl plot out/demo --out out/demo/figures
@@ -43,9 +49,11 @@ std::string shell_quote(const std::string& text) {
 
 int plot_command(const Arguments& args) {
   std::string directory, out;
+  bool all_steps = false;
   po::options_description options("options");
   options.add_options()("dir", po::value(&directory)->required(), "sweep directory")(
-      "out", po::value(&out)->required(), "directory for the figures");
+      "out", po::value(&out)->required(), "directory for the figures")(
+      "all-steps", po::bool_switch(&all_steps), "draw every step size, not only the best one");
   po::positional_options_description positional;
   positional.add("dir", 1);
   po::variables_map values;
@@ -63,7 +71,8 @@ int plot_command(const Arguments& args) {
   }
   const std::string python = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
   const std::string command = python + " " + shell_quote(script.string()) + " " +
-                              shell_quote(directory) + " " + shell_quote(out);
+                              shell_quote(directory) + " " + shell_quote(out) +
+                              (all_steps ? " --all-steps" : "");
   const int status = std::system(command.c_str());
   if (status != 0) throw std::runtime_error("the plotting script failed: " + command);
   std::cout << (fs::path(out) / "convergence.png").string() << "\n";

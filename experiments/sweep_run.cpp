@@ -71,7 +71,7 @@ std::string runs_csv_header(const SweepSettings& settings) {
 
 std::string curves_csv_header() {
   return "run_id,iteration,objective,suboptimality,value_error_inf,step_size,optimal_action_prob,"
-         "spma_c,clipped";
+         "spma_c,clipped,bound";
 }
 
 RunRecord execute_run(const RunSpec& run, const std::string& run_id, const SweepSettings& settings,
@@ -90,7 +90,7 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
             std::to_string(mdp.num_actions());
     std::unique_ptr<UpdateRule> rule = make_update_rule(run.algorithm, mdp);
     CurveRecorder recorder(parse_record_schedule(settings.record));
-    RunAnalysis analysis(mdp, optimal, *rule, settings.tolerances);
+    RunAnalysis analysis(mdp, optimal, *rule, settings.tolerances, !run.seed.has_value());
     std::vector<IterationCallback*> callbacks{&recorder, &analysis};
     std::unique_ptr<ToleranceStop> stop;
     if (settings.stop_tolerance) {
@@ -109,6 +109,10 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
         result.status == RunStatus::non_finite || result.status == RunStatus::step_invalid;
 
     const std::vector<std::string> names = rule->diagnostic_names();
+    const auto bound_text = [&](int iteration) {
+      const double bound = analysis.plotted_bound(iteration);
+      return std::isnan(bound) ? std::string() : format_double(bound);
+    };
     for (const CurvePoint& point : recorder.points()) {
       std::string row = run_id + "," + std::to_string(point.iteration) + "," +
                         format_double(point.objective) + "," + format_double(point.suboptimality) +
@@ -120,7 +124,7 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
         if (names[i] == "spma_c") spma_c = format_double(point.diagnostics[i]);
         if (names[i] == "clipped") clipped = format_double(point.diagnostics[i]);
       }
-      record.curve_rows += row + "," + spma_c + "," + clipped + "\n";
+      record.curve_rows += row + "," + spma_c + "," + clipped + "," + bound_text(point.iteration) + "\n";
     }
     if (!recorder.points().empty()) step_value = format_double(recorder.points().front().step_size);
 
