@@ -151,6 +151,8 @@ void RunAnalysis::on_finish(const IterationSummary& /*last*/, const OptimizerRes
     }
   }
   result_.rate = fit_rate(iterations_, value_errors_, gap_floor(optimal_objective_));
+  result_.convergence =
+      classify_convergence(iterations_, value_errors_, gap_floor(optimal_objective_));
 }
 
 }  // namespace tabrl

@@ -29,6 +29,7 @@ struct RunAnalysisResult {
   std::vector<double> tolerances;
   std::vector<int> first_iteration;  // per tolerance: first t with value_error_inf <= tol, or -1
   RateFit rate;                      // fitted on value_error_inf
+  ConvergenceKind convergence = ConvergenceKind::unknown;  // of value_error_inf
   TheoryBound bound = TheoryBound::none;
   int bound_checks = 0;
   int bound_violations = 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 namespace tabrl {
@@ -62,11 +63,57 @@ RateFit fit_rate(std::span<const int> iterations, std::span<const double> gaps, 
       y.push_back(log_gap[i]);
     }
   }
-  result.loglog_slope = log_t.size() >= 2 ? fit_line(log_t, y).slope : 0.0;
+  if (log_t.size() >= 2) {
+    const LineFit loglog = fit_line(log_t, y);
+    result.loglog_slope = loglog.slope;
+    result.loglog_r_squared = loglog.r_squared;
+  }
   result.first_iteration = iterations[begin];
   result.last_iteration = iterations[above - 1];
   result.points = static_cast<int>(above - begin);
   return result;
+}
+
+const char* to_string(ConvergenceKind kind) {
+  switch (kind) {
+    case ConvergenceKind::superlinear:
+      return "superlinear";
+    case ConvergenceKind::linear:
+      return "linear";
+    case ConvergenceKind::sublinear:
+      return "sublinear";
+    case ConvergenceKind::stalled:
+      return "stalled";
+    case ConvergenceKind::unknown:
+      return "unknown";
+  }
+  return "unknown";
+}
+
+ConvergenceKind classify_convergence(std::span<const int> iterations, std::span<const double> gaps,
+                                     double floor) {
+  std::size_t above = 0;
+  while (above < gaps.size() && gaps[above] > floor && std::isfinite(gaps[above])) ++above;
+  // Super-linear: over consecutive iterations with gap < 1/2, log g_{t+1} / log g_t (which tends
+  // to 1 for a linear rate and is 2 for squaring) stays large; the next point may be the floor.
+  std::vector<double> ratios;
+  for (std::size_t i = 0; i + 1 < gaps.size() && i < above; ++i) {
+    if (iterations[i + 1] != iterations[i] + 1 || !(gaps[i] < 0.5)) continue;
+    const double next = std::max(gaps[i + 1], std::numeric_limits<double>::min());
+    ratios.push_back(std::log(next) / std::log(gaps[i]));
+  }
+  if (ratios.size() >= 2) {
+    std::vector<double> tail(ratios.begin() + static_cast<std::ptrdiff_t>(ratios.size() / 2), ratios.end());
+    std::sort(tail.begin(), tail.end());
+    if (tail[tail.size() / 2] >= 1.3) return ConvergenceKind::superlinear;
+  }
+  const RateFit fit = fit_rate(iterations, gaps, floor);
+  if (fit.points == 0) return ConvergenceKind::unknown;
+  const std::size_t first = static_cast<std::size_t>(std::find(iterations.begin(), iterations.end(), fit.first_iteration) - iterations.begin());
+  if (!(gaps[above - 1] < 0.9 * gaps[first])) return ConvergenceKind::stalled;
+  if (fit.loglog_r_squared > fit.r_squared && fit.loglog_slope < 0.0) return ConvergenceKind::sublinear;
+  if (fit.r_squared >= 0.9 && fit.rate < 1.0) return ConvergenceKind::linear;
+  return fit.loglog_slope < 0.0 ? ConvergenceKind::sublinear : ConvergenceKind::stalled;
 }
 
 }  // namespace tabrl

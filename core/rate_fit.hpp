@@ -11,6 +11,7 @@ struct RateFit {
   double rate = 0.0;          // q: per-iteration contraction factor; < 1 means linear
   double r_squared = 0.0;     // of the linear-rate fit
   double loglog_slope = 0.0;  // k: about -1 for Theta(1/t)
+  double loglog_r_squared = 0.0;
   int first_iteration = 0;    // the tail used
   int last_iteration = 0;
   int points = 0;             // 0 when fewer than 3 points lie above the floor: no fit
@@ -23,5 +24,19 @@ double gap_floor(double optimal_objective);
 // at least 3 points) of the points whose gap is above `floor`, cut at the first point at or below
 // it. RateFit::points == 0 when there are fewer than 3 such points.
 RateFit fit_rate(std::span<const int> iterations, std::span<const double> gaps, double floor);
+
+enum class ConvergenceKind {
+  superlinear,  // log(gap) ratios grow: log g_{t+1} / log g_t >= 1.3 over the tail (2 for squaring)
+  linear,       // log(gap) linear in t (R^2 >= 0.9, q < 1) and fitted better than log-log
+  sublinear,    // log(gap) linear in log(t) and fitted better than linear, slope < 0
+  stalled,      // no visible decrease over the tail
+  unknown,      // too few points above the floor to tell
+};
+
+const char* to_string(ConvergenceKind kind);
+
+// Classifies a curve of gaps (every iteration, or a subsample with increasing iterations).
+ConvergenceKind classify_convergence(std::span<const int> iterations, std::span<const double> gaps,
+                                     double floor);
 
 }  // namespace tabrl

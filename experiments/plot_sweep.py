@@ -46,10 +46,11 @@ def number(text, default=math.nan):
 
 def step_text(run):
     step, value = run["step_size"], number(run["step_value"])
+    clip = " (clip)" if run.get("clip") == "true" else ""
     try:
-        return f"{float(step):.3g}"
+        return f"{float(step):.3g}{clip}"
     except ValueError:
-        return f"{step} = {value:.3g}" if not math.isnan(value) else step
+        return (f"{step} = {value:.3g}" if not math.isnan(value) else step) + clip
 
 
 def panel_grid(count, width=5.2, height=4.0):
@@ -238,8 +239,9 @@ def main():
     panels = defaultdict(lambda: defaultdict(list))  # mdp -> (algorithm, step) -> runs
     for run in runs:
         by_mdp[run["mdp_label"]].append(run)
-        if all_steps or best.get((run["mdp_label"], run["algorithm"])) == run["step_size"]:
-            panels[run["mdp_label"]][(run["algorithm"], run["step_size"])].append(run)
+        step_key = run["step_size"] + ("+clip" if run["clip"] == "true" else "")
+        if all_steps or best.get((run["mdp_label"], run["algorithm"])) == step_key:
+            panels[run["mdp_label"]][(run["algorithm"], step_key)].append(run)
     if not panels:
         sys.exit("plot_sweep.py: no finished runs to plot")
     figures.mkdir(parents=True, exist_ok=True)

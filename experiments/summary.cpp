@@ -74,6 +74,7 @@ std::vector<SummaryLine> summarize_sweep(const std::filesystem::path& directory)
   const CsvTable runs = read_csv(runs_path.string());
   const std::size_t id = runs.column("run_id"), mdp = runs.column("mdp_label"),
                     algorithm = runs.column("algorithm"), step = runs.column("step_size"),
+                    clip = runs.column("clip"),
                     final_gap = runs.column("final_suboptimality"), rate = runs.column("rate"),
                     bound = runs.column("theory_bound"), held = runs.column("bound_held");
   std::string tolerance_column;
@@ -95,8 +96,10 @@ std::vector<SummaryLine> summarize_sweep(const std::filesystem::path& directory)
     const auto group = std::make_pair(row[mdp], row[algorithm]);
     if (!step_order.count(group)) group_order.push_back(group);
     auto& steps = step_order[group];
-    if (std::find(steps.begin(), steps.end(), row[step]) == steps.end()) steps.push_back(row[step]);
-    members[{row[mdp], row[algorithm], row[step]}].push_back(r);
+    // A clipped SPMA step is a different setting from the same unclipped step.
+    const std::string step_key = row[step] + (row[clip] == "true" ? "+clip" : "");
+    if (std::find(steps.begin(), steps.end(), step_key) == steps.end()) steps.push_back(step_key);
+    members[{row[mdp], row[algorithm], step_key}].push_back(r);
   }
 
   std::vector<SummaryLine> lines;

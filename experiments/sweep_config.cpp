@@ -440,7 +440,7 @@ std::string RunSpec::canonical(const SweepSettings& settings) const {
     tolerances += (tolerances.empty() ? "" : ",") + format_number(tolerance);
   }
   // `format` versions the output files: a new layout must not resume into an old directory.
-  return "format=2;mdp=" + mdp + ";mdp_digest=" + mdp_digest + ";algorithm=" + algorithm.name +
+  return "format=3;mdp=" + mdp + ";mdp_digest=" + mdp_digest + ";algorithm=" + algorithm.name +
          ";step_size=" + algorithm.step_size + ";clip=" + (algorithm.clip ? "true" : "false") +
          ";clip_floor=" + format_number(algorithm.clip_floor) + ";init=" + settings.init +
          ";seed=" + (seed ? std::to_string(*seed) : "") +

@@ -64,7 +64,7 @@ std::string runs_csv_header(const SweepSettings& settings) {
       "iterations,final_objective,final_suboptimality,final_value_error_inf,optimal_objective";
   for (double tolerance : settings.tolerances) header += "," + tolerance_column(tolerance);
   header +=
-      ",rate,rate_r2,loglog_slope,rate_first_iteration,rate_last_iteration,theory_bound,"
+      ",rate,rate_r2,loglog_slope,rate_first_iteration,rate_last_iteration,convergence,theory_bound,"
       "bound_checks,bound_violations,bound_held,spma_min_c,message,wall_seconds";
   return header;
 }
@@ -147,7 +147,7 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
                       (fitted ? format_double(rate.loglog_slope) : "") + "," +
                       (fitted ? std::to_string(rate.first_iteration) : "") + "," +
                       (fitted ? std::to_string(rate.last_iteration) : "") + "," +
-                      to_string(found.bound) + "," + std::to_string(found.bound_checks) + "," +
+                      to_string(found.convergence) + "," + to_string(found.bound) + "," + std::to_string(found.bound_checks) + "," +
                       std::to_string(found.bound_violations) + "," +
                       (found.bound == TheoryBound::none ? "" : found.bound_held() ? "true" : "false") +
                       "," + (std::isnan(found.spma_min_c) ? "" : format_double(found.spma_min_c));
@@ -158,7 +158,9 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
     record.curve_rows.clear();
     // Empty result columns: 5 finals, one per tolerance, then the rate and bound columns.
     std::vector<std::string> fields(5 + settings.tolerances.size());
-    for (const char* value : {"", "", "", "", "", "none", "0", "0", "", ""}) fields.emplace_back(value);
+    for (const char* value : {"", "", "", "", "", "unknown", "none", "0", "0", "", ""}) {
+      fields.emplace_back(value);
+    }
     result_columns.clear();
     for (std::size_t i = 0; i < fields.size(); ++i) result_columns += (i ? "," : "") + fields[i];
   }

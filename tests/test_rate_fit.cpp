@@ -103,3 +103,28 @@ TEST_CASE("a wrong bound is caught: the checks can fail") {
   CHECK(npg_result.bound_violations == 0);
   CHECK(npg_result.first_iteration[0] == -1);
 }
+
+TEST_CASE("verdicts on synthetic curves: linear, sublinear, super-linear, stalled") {
+  const auto curve = [](int length, auto&& gap) {
+    std::pair<std::vector<int>, std::vector<double>> c;
+    for (int t = 0; t < length; ++t) {
+      c.first.push_back(t);
+      c.second.push_back(gap(t));
+    }
+    return c;
+  };
+  const auto kind = [](const auto& c) { return classify_convergence(c.first, c.second, 1e-13); };
+  CHECK(kind(curve(500, [](int t) { return 3.0 * std::pow(0.95, t); })) == ConvergenceKind::linear);
+  CHECK(kind(curve(500, [](int t) { return 0.5 * std::pow(0.999, t); })) == ConvergenceKind::linear);
+  // Linear with a slower start (a plateau first) is still linear in its tail.
+  CHECK(kind(curve(2000, [](int t) { return t < 300 ? 1.0 : std::pow(0.98, t - 300); })) ==
+        ConvergenceKind::linear);
+  CHECK(kind(curve(5000, [](int t) { return 2.0 / (t + 1.0); })) == ConvergenceKind::sublinear);
+  CHECK(kind(curve(5000, [](int t) { return 1.0 / std::sqrt(t + 1.0); })) == ConvergenceKind::sublinear);
+  CHECK(kind(curve(12, [](int t) { return std::pow(2.0 / 3.0, std::pow(2.0, t)); })) ==
+        ConvergenceKind::superlinear);
+  CHECK(kind(curve(8, [](int t) { return std::pow(0.1, std::pow(1.6, t)); })) ==
+        ConvergenceKind::superlinear);
+  CHECK(kind(curve(300, [](int) { return 0.3; })) == ConvergenceKind::stalled);
+  CHECK(kind(curve(2, [](int t) { return 1.0 - t; })) == ConvergenceKind::unknown);
+}
