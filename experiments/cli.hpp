@@ -29,6 +29,7 @@ int sweep_command(const Arguments& args);
 int merge_command(const Arguments& args);
 int summarize_command(const Arguments& args);
 int plot_command(const Arguments& args);
+int reproduce_command(const Arguments& args);
 
 // Parses `args` against `options` (and positional names); prints `usage` and the options and
 // returns false when --help was given.

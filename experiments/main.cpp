@@ -14,7 +14,8 @@ commands:
   sweep      run a grid of MDPs x algorithms x step sizes x seeds from a TOML config
   merge      combine the shards of a sweep
   summarize  print the best step size, rate and theory check per MDP x algorithm
-  plot       draw the convergence figure of a sweep (PNG and PDF)
+  plot       draw the figures of a sweep (PNG and PDF)
+  reproduce  run the reproduction sweeps and write report.md with computed verdicts
   mdp solve  print J*, V* and pi* of an MDP
   list       list the built-in MDPs and the algorithms with their parameters
 
@@ -47,6 +48,7 @@ int main(int argc, char** argv) {
     if (command == "merge") return merge_command(args);
     if (command == "summarize") return summarize_command(args);
     if (command == "plot") return plot_command(args);
+    if (command == "reproduce") return reproduce_command(args);
     std::cerr << "tabrl: unknown command '" << command << "'\n\n" << kUsage;
     return kExitBadInput;
   } catch (const UsageError& error) {

@@ -96,6 +96,8 @@ def convergence(panels, curves, figures):
     for axis, (mdp, groups) in zip(axes, panels.items()):
         members_all = [r for rs in groups.values() for r in rs]
         bandit = all(r["states"] == "1" for r in members_all)
+        longest = max(int(r["iterations"]) for r in members_all)
+        stopped_early = []
         for (algorithm, step), members in sorted(groups.items(), key=lambda item: (ORDER.index(item[0][0]) if item[0][0] in ORDER else 9, number(item[1][0]["step_value"]))):
             values, bounds = [], []
             for run in members:
@@ -116,6 +118,13 @@ def convergence(panels, curves, figures):
                 continue
             colour = COLOURS.get(algorithm, "tab:gray")
             iterations, median, low, high = median_band(values)
+            # Runs stop at different iterations (stop_tolerance): draw up to the median end, so
+            # that the line does not pretend a plateau after most runs have stopped.
+            ends = [max(points) for points in values]
+            cut = float(np.median(ends))
+            keep = iterations <= cut
+            iterations, median, low, high = iterations[keep], median[keep], low[keep], high[keep]
+            stopped_early.append(cut if cut < longest else None)
             label = (f"{LABELS.get(algorithm, algorithm)}, eta {step_text(members[0])}"
                      f" ({len(members)} run{'s' if len(members) > 1 else ''})")
             axis.plot(iterations, median, color=colour, label=label, linewidth=1.6)
@@ -125,6 +134,10 @@ def convergence(panels, curves, figures):
                 b_iterations, b_median, _, _ = median_band(bounds)
                 axis.plot(b_iterations, b_median, color=colour, linestyle="--", linewidth=1.0,
                           label=f"{LABELS.get(algorithm, algorithm)} theory bound")
+        # When every fast method stopped early, zoom on them: the slow ones are cut, not hidden.
+        early = [c for c in stopped_early if c is not None]
+        if early and len(early) < len(stopped_early):
+            axis.set_xlim(0, max(1.3 * max(early), 20))
         axis.set_yscale("log")
         top = axis.get_ylim()[1]
         axis.set_ylim(max(axis.get_ylim()[0], 1e-17), min(top, 1e4))
@@ -132,7 +145,7 @@ def convergence(panels, curves, figures):
         axis.set_ylabel("1 - pi_t(a*)" if bandit else "suboptimality J* - J(pi_t)")
         axis.set_title(title(mdp, members_all), fontsize="medium")
         axis.grid(True, which="major", alpha=0.3)
-        axis.legend(loc="upper right", fontsize="x-small", framealpha=0.8)
+        axis.legend(loc="best", fontsize="x-small", framealpha=0.8)
     figure.suptitle("Convergence (median and interquartile range over seeds; dashed: theory bound)",
                     fontsize="medium")
     save(figure, figures, "convergence")

@@ -65,7 +65,8 @@ std::map<std::string, double> log_areas(const std::filesystem::path& curves_path
 
 }  // namespace
 
-std::vector<SummaryLine> summarize_sweep(const std::filesystem::path& directory) {
+std::vector<SummaryLine> summarize_sweep(const std::filesystem::path& directory,
+                                         const RunFilter& filter) {
   const std::filesystem::path runs_path = directory / "runs.csv";
   if (!std::filesystem::exists(runs_path)) {
     throw InputError({.file = runs_path.string()},
@@ -76,7 +77,8 @@ std::vector<SummaryLine> summarize_sweep(const std::filesystem::path& directory)
                     algorithm = runs.column("algorithm"), step = runs.column("step_size"),
                     clip = runs.column("clip"),
                     final_gap = runs.column("final_suboptimality"), rate = runs.column("rate"),
-                    bound = runs.column("theory_bound"), held = runs.column("bound_held");
+                    bound = runs.column("theory_bound"), held = runs.column("bound_held"),
+                    convergence = runs.column("convergence"), r2 = runs.column("rate_r2");
   std::string tolerance_column;
   double smallest = kInfinity;
   for (const std::string& name : runs.header) {
@@ -93,6 +95,7 @@ std::vector<SummaryLine> summarize_sweep(const std::filesystem::path& directory)
   std::map<std::tuple<std::string, std::string, std::string>, std::vector<std::size_t>> members;
   for (std::size_t r = 0; r < runs.rows.size(); ++r) {
     const auto& row = runs.rows[r];
+    if (filter && !filter(row, runs)) continue;
     const auto group = std::make_pair(row[mdp], row[algorithm]);
     if (!step_order.count(group)) group_order.push_back(group);
     auto& steps = step_order[group];
@@ -109,13 +112,16 @@ std::vector<SummaryLine> summarize_sweep(const std::filesystem::path& directory)
     bool have_best = false;
     for (const std::string& step_size : step_order[group]) {
       const auto& rows = members[{group.first, group.second, step_size}];
-      std::vector<double> gaps, rates, reached, run_areas;
+      std::vector<double> gaps, rates, reached, run_areas, fits;
+      std::map<std::string, int> kinds;
       std::size_t checked = 0, violated = 0;
       std::string bound_name = "none";
       for (std::size_t r : rows) {
         const auto& row = runs.rows[r];
         gaps.push_back(std::max(to_double(row[final_gap], kInfinity), kGapFloor));
         rates.push_back(to_double(row[rate], std::numeric_limits<double>::quiet_NaN()));
+        fits.push_back(to_double(row[r2], std::numeric_limits<double>::quiet_NaN()));
+        ++kinds[row[convergence]];
         if (!tolerance_column.empty()) reached.push_back(to_double(row[runs.column(tolerance_column)], kInfinity));
         const auto area = areas.find(row[id]);
         run_areas.push_back(area == areas.end() ? kInfinity : area->second);
@@ -140,6 +146,10 @@ std::vector<SummaryLine> summarize_sweep(const std::filesystem::path& directory)
               .median_rate = median(rates),
               .tolerance_column = tolerance_column,
               .median_iterations_to_tolerance = reached.empty() ? kInfinity : median(reached),
+              .convergence = std::max_element(kinds.begin(), kinds.end(),
+                                              [](const auto& a, const auto& b) { return a.second < b.second; })
+                                 ->first,
+              .median_r_squared = median(fits),
               .theory_bound = bound_name,
               .claim = checked == 0 ? "n/a"
                        : violated == 0
@@ -156,7 +166,7 @@ void print_summary(std::ostream& out, const std::vector<SummaryLine>& lines) {
   const std::string tolerance = lines.empty() ? "iters_to_tol" : lines.front().tolerance_column;
   std::vector<std::vector<std::string>> table{{"mdp", "algorithm", "best_step", "steps", "runs",
                                                "median_final_subopt", "median_rate", tolerance,
-                                               "theory_bound", "claim"}};
+                                               "convergence", "theory_bound", "claim"}};
   for (const SummaryLine& line : lines) {
     const auto number = [](double value) {
       if (std::isnan(value)) return std::string("-");
@@ -168,7 +178,7 @@ void print_summary(std::ostream& out, const std::vector<SummaryLine>& lines) {
     table.push_back({line.mdp, line.algorithm, line.best_step, std::to_string(line.steps),
                      std::to_string(line.runs), number(line.median_final_suboptimality),
                      number(line.median_rate), number(line.median_iterations_to_tolerance),
-                     line.theory_bound, line.claim});
+                     line.convergence, line.theory_bound, line.claim});
   }
   std::vector<std::size_t> width(table.front().size(), 0);
   for (const auto& row : table) {
@@ -188,13 +198,15 @@ namespace tabrl {
 
 void print_summary_csv(std::ostream& out, const std::vector<SummaryLine>& lines) {
   out << "mdp,algorithm,best_step,steps,runs,median_final_suboptimality,median_rate,"
-         "tolerance_column,median_iterations_to_tolerance,theory_bound,claim\n";
+         "median_rate_r2,tolerance_column,median_iterations_to_tolerance,convergence,theory_bound,"
+         "claim\n";
   for (const SummaryLine& line : lines) {
     out << csv_field(line.mdp) << ',' << csv_field(line.algorithm) << ','
         << csv_field(line.best_step) << ',' << line.steps << ',' << line.runs << ','
         << format_double(line.median_final_suboptimality) << ',' << format_double(line.median_rate)
-        << ',' << line.tolerance_column << ',' << format_double(line.median_iterations_to_tolerance)
-        << ',' << line.theory_bound << ',' << csv_field(line.claim) << '\n';
+        << ',' << format_double(line.median_r_squared) << ',' << line.tolerance_column << ','
+        << format_double(line.median_iterations_to_tolerance) << ',' << line.convergence << ','
+        << line.theory_bound << ',' << csv_field(line.claim) << '\n';
   }
 }
 
