@@ -15,14 +15,17 @@ const char* to_string(LinearSolverKind kind) {
       return "dense_lu";
     case LinearSolverKind::sparse_lu:
       return "sparse_lu";
+    case LinearSolverKind::krylov:
+      return "krylov";
   }
   return "unknown";
 }
 
-PolicyEvaluator::PolicyEvaluator(const Mdp& mdp, LinearSolverKind kind) : mdp_(mdp), kind_(kind) {
+PolicyEvaluator::PolicyEvaluator(const Mdp& mdp, LinearSolverKind kind, double krylov_tolerance)
+    : mdp_(mdp), kind_(kind), krylov_tolerance_(krylov_tolerance) {
   const Index num_states = mdp.num_states();
   if (kind_ == LinearSolverKind::automatic) {
-    kind_ = num_states <= kDenseStateLimit ? LinearSolverKind::dense_lu : LinearSolverKind::sparse_lu;
+    kind_ = num_states <= kDenseStateLimit ? LinearSolverKind::dense_lu : LinearSolverKind::krylov;
   }
   reward_pi_.resize(num_states);
   visitation_rhs_.resize(num_states);
@@ -31,6 +34,24 @@ PolicyEvaluator::PolicyEvaluator(const Mdp& mdp, LinearSolverKind kind) : mdp_(m
     dense_lu_ = Eigen::PartialPivLU<Eigen::MatrixXd>(num_states);
   } else {
     prepare_sparse_pattern();
+    if (kind_ == LinearSolverKind::krylov) {
+      prepare_transposed_pattern();
+      residual_.resize(num_states);
+    } else {
+      sparse_lu_.analyzePattern(sparse_system_);
+    }
+  }
+}
+
+void PolicyEvaluator::prepare_transposed_pattern() {
+  // Transpose a copy whose values are the entry positions, then read where each one landed.
+  Eigen::SparseMatrix<double> positions = sparse_system_;
+  for (Index k = 0; k < positions.nonZeros(); ++k) positions.valuePtr()[k] = static_cast<double>(k);
+  transposed_system_ = positions.transpose();
+  transposed_system_.makeCompressed();
+  transpose_position_.resize(static_cast<std::size_t>(positions.nonZeros()));
+  for (Index k = 0; k < transposed_system_.nonZeros(); ++k) {
+    transpose_position_[static_cast<std::size_t>(transposed_system_.valuePtr()[k])] = static_cast<int>(k);
   }
 }
 
@@ -68,7 +89,6 @@ void PolicyEvaluator::prepare_sparse_pattern() {
       transition_to_system_[static_cast<std::size_t>(k)] = position(s, transitions.innerIndexPtr()[k]);
     }
   }
-  sparse_lu_.analyzePattern(sparse_system_);
 }
 
 void PolicyEvaluator::factorize_dense(const StateActionMatrix& policy) {
@@ -88,7 +108,7 @@ void PolicyEvaluator::factorize_dense(const StateActionMatrix& policy) {
   dense_lu_.compute(dense_system_);
 }
 
-void PolicyEvaluator::factorize_sparse(const StateActionMatrix& policy) {
+void PolicyEvaluator::fill_sparse(const StateActionMatrix& policy) {
   const Index num_actions = mdp_.num_actions();
   const TransitionMatrix& transitions = mdp_.transitions();
   const double gamma = mdp_.gamma();
@@ -101,6 +121,10 @@ void PolicyEvaluator::factorize_sparse(const StateActionMatrix& policy) {
       values[transition_to_system_[static_cast<std::size_t>(k)]] -= weight * transitions.valuePtr()[k];
     }
   }
+}
+
+void PolicyEvaluator::factorize_sparse(const StateActionMatrix& policy) {
+  fill_sparse(policy);
   sparse_lu_.factorize(sparse_system_);
   if (sparse_lu_.info() != Eigen::Success) {
     throw std::runtime_error("sparse LU factorisation of I - gamma P_pi failed: " +
@@ -120,10 +144,13 @@ void PolicyEvaluator::evaluate_policy(const Eigen::Ref<const StateActionMatrix>&
     factorize_dense(out.policy);
     out.v.noalias() = dense_lu_.solve(reward_pi_);
     out.visitation.noalias() = dense_lu_.transpose().solve(visitation_rhs_);
-  } else {
+  } else if (kind_ == LinearSolverKind::sparse_lu) {
     factorize_sparse(out.policy);
     out.v = sparse_lu_.solve(reward_pi_);
     out.visitation = sparse_lu_.transpose().solve(visitation_rhs_);
+  } else {
+    fill_sparse(out.policy);
+    solve_krylov(out);
   }
   out.visitation *= (1.0 - gamma);
 
@@ -135,6 +162,48 @@ void PolicyEvaluator::evaluate_policy(const Eigen::Ref<const StateActionMatrix>&
   out.advantage = out.q;
   out.advantage.colwise() -= out.v;
   out.objective = mdp_.rho().dot(out.v);
+}
+
+void PolicyEvaluator::solve_krylov(Evaluation& out) {
+  const double* values = sparse_system_.valuePtr();
+  double* transposed = transposed_system_.valuePtr();
+  for (std::size_t k = 0; k < transpose_position_.size(); ++k) transposed[transpose_position_[k]] = values[k];
+  // BiCGSTAB stops on its recurrence residual; aim ten times lower so that the true residual,
+  // checked below, meets the guarantee.
+  krylov_.setTolerance(0.1 * krylov_tolerance_);
+  krylov_transposed_.setTolerance(0.1 * krylov_tolerance_);
+  krylov_.compute(sparse_system_);
+  krylov_transposed_.compute(transposed_system_);
+  // Warm start from the previous policy's solutions (out holds them); cold start from the
+  // preconditioned right-hand side. The visitation is kept unnormalised until the end.
+  const bool warm = warm_ && out.v.size() == reward_pi_.size() && out.visitation.allFinite();
+  if (warm) {
+    const Vector guess = out.visitation / (1.0 - mdp_.gamma());
+    out.v = krylov_.solveWithGuess(reward_pi_, out.v);
+    out.visitation = krylov_transposed_.solveWithGuess(visitation_rhs_, guess);
+  } else {
+    out.v = krylov_.solve(reward_pi_);
+    out.visitation = krylov_transposed_.solve(visitation_rhs_);
+  }
+  last_krylov_iterations_ = static_cast<int>(krylov_.iterations() + krylov_transposed_.iterations());
+  // The guarantee is checked on the true residuals, not on the solver's recurrence.
+  const auto relative_residual = [this](const Eigen::SparseMatrix<double>& matrix, const Vector& x,
+                                        const Vector& b) {
+    residual_.noalias() = matrix * x;
+    residual_ -= b;
+    const double scale = b.norm();
+    return scale > 0.0 ? residual_.norm() / scale : residual_.norm();
+  };
+  last_value_residual_ = relative_residual(sparse_system_, out.v, reward_pi_);
+  last_visitation_residual_ = relative_residual(transposed_system_, out.visitation, visitation_rhs_);
+  const double limit = krylov_tolerance_;
+  if (!(last_value_residual_ <= limit && last_visitation_residual_ <= limit)) {
+    throw std::runtime_error("BiCGSTAB did not reach the relative residual " +
+                             std::to_string(krylov_tolerance_) + " (value " +
+                             std::to_string(last_value_residual_) + ", visitation " +
+                             std::to_string(last_visitation_residual_) + ")");
+  }
+  warm_ = true;
 }
 
 void PolicyEvaluator::evaluate_logits(const Eigen::Ref<const StateActionMatrix>& logits,

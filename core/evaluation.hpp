@@ -2,6 +2,7 @@
 // I - gamma P_pi, which serves both the value solve and the transposed visitation solve.
 #pragma once
 
+#include <Eigen/IterativeLinearSolvers>
 #include <Eigen/SparseLU>
 
 #include "core/mdp.hpp"
@@ -18,7 +19,10 @@ struct Evaluation {
   double objective = 0.0;       // J(pi) = rho^T V^pi
 };
 
-enum class LinearSolverKind { automatic, dense_lu, sparse_lu };
+// dense_lu: partial-pivot LU of the dense S x S system. sparse_lu: Eigen's SparseLU (exact, but
+// random sparsity such as Garnet's fills in). krylov: BiCGSTAB with a Jacobi preconditioner,
+// warm-started from the previous policy's solutions, to a relative residual of 1e-12.
+enum class LinearSolverKind { automatic, dense_lu, sparse_lu, krylov };
 
 const char* to_string(LinearSolverKind kind);
 
@@ -26,10 +30,14 @@ const char* to_string(LinearSolverKind kind);
 // are made once at construction and reused for every policy.
 class PolicyEvaluator {
  public:
-  // automatic: dense LU up to kDenseStateLimit states, sparse LU above.
-  static constexpr Index kDenseStateLimit = 2000;
+  // automatic: dense LU up to kDenseStateLimit states, Krylov above (measured in
+  // docs/performance.md: Krylov is faster from a few hundred states on, dense LU is exact).
+  static constexpr Index kDenseStateLimit = 500;
+  // Relative residual ||b - A x|| / ||b|| guaranteed by the Krylov solves.
+  static constexpr double kDefaultKrylovTolerance = 1e-12;
 
-  explicit PolicyEvaluator(const Mdp& mdp, LinearSolverKind kind = LinearSolverKind::automatic);
+  explicit PolicyEvaluator(const Mdp& mdp, LinearSolverKind kind = LinearSolverKind::automatic,
+                           double krylov_tolerance = kDefaultKrylovTolerance);
 
   // Evaluates the policy pi (rows are distributions).
   void evaluate_policy(const Eigen::Ref<const StateActionMatrix>& policy, Evaluation& out);
@@ -38,11 +46,18 @@ class PolicyEvaluator {
 
   LinearSolverKind solver() const { return kind_; }
   const Mdp& mdp() const { return mdp_; }
+  // Krylov only: the relative residuals and iteration counts of the last two solves.
+  double last_value_residual() const { return last_value_residual_; }
+  double last_visitation_residual() const { return last_visitation_residual_; }
+  int last_krylov_iterations() const { return last_krylov_iterations_; }
 
  private:
   void factorize_dense(const StateActionMatrix& policy);
+  void fill_sparse(const StateActionMatrix& policy);
   void factorize_sparse(const StateActionMatrix& policy);
   void prepare_sparse_pattern();
+  void prepare_transposed_pattern();
+  void solve_krylov(Evaluation& out);
 
   const Mdp& mdp_;
   LinearSolverKind kind_;
@@ -57,6 +72,19 @@ class PolicyEvaluator {
   Eigen::SparseLU<Eigen::SparseMatrix<double>> sparse_lu_;
   std::vector<int> transition_to_system_;
   std::vector<int> diagonal_position_;
+  // Krylov path: the transposed system shares the pattern; transpose_position_[k] is where entry
+  // k of sparse_system_ sits in transposed_system_.
+  Eigen::SparseMatrix<double> transposed_system_;
+  std::vector<int> transpose_position_;
+  Eigen::BiCGSTAB<Eigen::SparseMatrix<double>, Eigen::DiagonalPreconditioner<double>> krylov_;
+  Eigen::BiCGSTAB<Eigen::SparseMatrix<double>, Eigen::DiagonalPreconditioner<double>>
+      krylov_transposed_;
+  double krylov_tolerance_;
+  bool warm_ = false;
+  Vector residual_;
+  double last_value_residual_ = 0.0;
+  double last_visitation_residual_ = 0.0;
+  int last_krylov_iterations_ = 0;
 };
 
 // Exact softmax policy gradient dJ/dz[s, a] = d[s] pi[s, a] A[s, a] / (1 - gamma) (MATH.md 3).

@@ -111,6 +111,7 @@ Mdp::Mdp(MdpParts parts, const MdpValidationOptions& options)
                          std::to_string(transitions_.rows()) + " x " +
                          std::to_string(transitions_.cols()));
   }
+  reward_range_ = rewards_.maxCoeff() - rewards_.minCoeff();
   transitions_.prune(0.0);
   transitions_.makeCompressed();
   for (Index s = 0; s < num_states_; ++s) {
@@ -156,6 +157,5 @@ MdpParts Mdp::parts() const {
           .action_names = action_names_};
 }
 
-double Mdp::reward_range() const { return rewards_.maxCoeff() - rewards_.minCoeff(); }
 
 }  // namespace tabrl

@@ -49,8 +49,8 @@ class Mdp {
   std::string state_label(Index state) const;
   std::string action_label(Index action) const;
 
-  // r_max - r_min over all (s, a): the R of MATH.md.
-  double reward_range() const;
+  // r_max - r_min over all (s, a): the R of MATH.md (computed once at construction).
+  double reward_range() const { return reward_range_; }
   // Largest |row sum - 1| seen before renormalisation (transitions and rho).
   double max_row_sum_deviation() const { return max_row_sum_deviation_; }
   bool is_bandit() const { return num_states_ == 1; }
@@ -68,6 +68,7 @@ class Mdp {
   std::vector<std::string> state_names_;
   std::vector<std::string> action_names_;
   double max_row_sum_deviation_ = 0.0;
+  double reward_range_ = 0.0;
 };
 
 }  // namespace tabrl

@@ -48,7 +48,7 @@ int run_command(const Arguments& args) {
       ("tolerance", po::value(&tolerance), "stop (converged) once value_error_inf <= T")
       ("time-limit", po::value(&time_limit), "stop after this many seconds")
       ("record", po::value(&record)->default_value("all"), "which iterations to write: all, N, log")
-      ("solver", po::value(&solver)->default_value("auto"), "linear solver: auto, dense, sparse")
+      ("solver", po::value(&solver)->default_value("auto"), "linear solver: auto (dense LU up to 500 states, Krylov above), dense, sparse, krylov")
       ("clip", po::bool_switch(&clip), "SPMA: clip 1 + eta A at --clip-floor instead of stopping")
       ("clip-floor", po::value(&clip_floor)->default_value(1e-8), "SPMA clip floor")
       ("progress", po::value(&progress_every)->default_value(0),

@@ -1,6 +1,7 @@
 #include "experiments/curve_csv.hpp"
 
 #include <cmath>
+#include <charconv>
 #include <cstdio>
 
 namespace tabrl {
@@ -8,9 +9,10 @@ namespace tabrl {
 std::string format_double(double value) {
   if (std::isnan(value)) return "nan";
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  // Same text as printf("%.17g"), several times faster (the sweep writes millions of these).
   char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.17g", value);
-  return buffer;
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::general, 17);
+  return std::string(buffer, result.ptr);
 }
 
 void write_curve_header(std::ostream& out, const CurveColumns& columns) {

@@ -28,7 +28,8 @@ LinearSolverKind parse_solver_kind(const std::string& text) {
   if (text == "auto") return LinearSolverKind::automatic;
   if (text == "dense") return LinearSolverKind::dense_lu;
   if (text == "sparse") return LinearSolverKind::sparse_lu;
-  throw InputError({.field = "solver"}, "expected auto, dense or sparse, got '" + text + "'");
+  if (text == "krylov") return LinearSolverKind::krylov;
+  throw InputError({.field = "solver"}, "expected auto, dense, sparse or krylov, got '" + text + "'");
 }
 
 }  // namespace tabrl

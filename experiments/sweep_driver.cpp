@@ -89,7 +89,7 @@ SweepOutcome run_sweep(const SweepConfig& config, const SweepOptions& options,
   for (const std::string& id : config.run_ids) outcome.missing += store.is_finished(id) ? 0 : 1;
   // Shards finishing at the same time may both assemble: each writes identical files atomically.
   if (outcome.missing == 0) {
-    store.assemble(config.run_ids, runs_csv_header(config.settings));
+    store.assemble(config.run_ids, runs_csv_header(config.settings), /*rescan=*/false);
     outcome.assembled = true;
   }
   store.finish_manifest(config.runs.size() - outcome.missing, outcome.missing);

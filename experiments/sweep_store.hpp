@@ -42,7 +42,9 @@ class SweepStore {
 
   // Rebuilds runs.csv and curves.csv from the journals for `run_ids`, in that order, and returns
   // how many of them are missing.
-  std::size_t assemble(const std::vector<std::string>& run_ids, const std::string& runs_header);
+  // `rescan`: read the journals first (skip it right after load()).
+  std::size_t assemble(const std::vector<std::string>& run_ids, const std::string& runs_header,
+                       bool rescan = true);
 
   // Records the end of an invocation in the manifest.
   void finish_manifest(std::size_t finished_runs, std::size_t missing_runs) const;

@@ -141,3 +141,34 @@ TEST_CASE("softmax is stable for huge logits") {
   CHECK(policy(0, 0) == doctest::Approx(1.0 / (1.0 + std::exp(-1.0))));
   CHECK(policy(1, 2) == doctest::Approx(1.0 / 3.0));
 }
+
+TEST_CASE("the Krylov solver meets its residual guarantee and agrees with dense LU") {
+  for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+    const double gamma = seed % 2 == 0 ? 0.99 : 0.9;
+    const Mdp mdp = seed <= 3 ? make_garnet(300, 4, 5, seed, gamma)
+                              : random_mdp(40, 3, gamma, seed, -1.0, 1.0);
+    PolicyEvaluator dense(mdp, LinearSolverKind::dense_lu);
+    PolicyEvaluator krylov(mdp, LinearSolverKind::krylov);
+    REQUIRE(krylov.solver() == LinearSolverKind::krylov);
+    Evaluation a, b;
+    for (int step = 0; step < 3; ++step) {  // cold start, then warm starts from other policies
+      const StateActionMatrix logits = random_logits(mdp.num_states(), mdp.num_actions(), seed * 10 + step, 2.0);
+      dense.evaluate_logits(logits, a);
+      krylov.evaluate_logits(logits, b);
+      CAPTURE(seed);
+      CAPTURE(step);
+      CHECK(krylov.last_value_residual() <= 1e-12);
+      CHECK(krylov.last_visitation_residual() <= 1e-12);
+      const double scale = a.v.cwiseAbs().maxCoeff();
+      // ||x - x*|| <= cond * residual, cond <= (1 + gamma) / (1 - gamma).
+      CHECK((a.v - b.v).cwiseAbs().maxCoeff() <= 1e-12 * 200.0 * scale);
+      CHECK((a.visitation - b.visitation).cwiseAbs().maxCoeff() <= 1e-12 * 200.0);
+      CHECK(b.visitation.sum() == doctest::Approx(1.0).epsilon(1e-10));
+    }
+  }
+}
+
+TEST_CASE("the automatic choice is dense LU up to 500 states and Krylov above") {
+  CHECK(PolicyEvaluator(make_garnet(500, 2, 2, 1)).solver() == LinearSolverKind::dense_lu);
+  CHECK(PolicyEvaluator(make_garnet(501, 2, 2, 1)).solver() == LinearSolverKind::krylov);
+}
