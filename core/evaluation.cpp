@@ -1,6 +1,7 @@
 #include "core/evaluation.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "core/policy.hpp"
@@ -31,12 +32,16 @@ PolicyEvaluator::PolicyEvaluator(const Mdp& mdp, LinearSolverKind kind, double k
   visitation_rhs_.resize(num_states);
   if (kind_ == LinearSolverKind::dense_lu) {
     dense_system_.resize(num_states, num_states);
-    dense_lu_ = Eigen::PartialPivLU<Eigen::MatrixXd>(num_states);
+    row_transpositions_.resize(num_states);
+    dense_work_.resize(num_states);
   } else {
     prepare_sparse_pattern();
     if (kind_ == LinearSolverKind::krylov) {
       prepare_transposed_pattern();
-      residual_.resize(num_states);
+      for (Vector* work : {&residual_, &inverse_diagonal_, &shadow_, &search_, &preconditioned_search_,
+                           &product_, &half_step_, &preconditioned_half_step_, &half_product_}) {
+        work->resize(num_states);
+      }
     } else {
       sparse_lu_.analyzePattern(sparse_system_);
     }
@@ -105,7 +110,10 @@ void PolicyEvaluator::factorize_dense(const StateActionMatrix& policy) {
       }
     }
   }
-  dense_lu_.compute(dense_system_);
+  // Eigen's partial-pivot LU kernel, in place; PartialPivLU::compute would also compute an L1
+  // norm for its condition estimate, through a heap temporary, which this loop does not need.
+  int transpositions = 0;
+  Eigen::internal::partial_lu_inplace(dense_system_, row_transpositions_, transpositions);
 }
 
 void PolicyEvaluator::fill_sparse(const StateActionMatrix& policy) {
@@ -138,12 +146,23 @@ void PolicyEvaluator::evaluate_policy(const Eigen::Ref<const StateActionMatrix>&
   const Index num_actions = mdp_.num_actions();
   const double gamma = mdp_.gamma();
   if (out.policy.data() != policy.data()) out.policy = policy;
-  reward_pi_.noalias() = out.policy.cwiseProduct(mdp_.rewards()).rowwise().sum();
+  const StateActionMatrix& rewards = mdp_.rewards();
+  for (Index s = 0; s < num_states; ++s) reward_pi_[s] = out.policy.row(s).dot(rewards.row(s));
   visitation_rhs_ = mdp_.rho();
   if (kind_ == LinearSolverKind::dense_lu) {
     factorize_dense(out.policy);
-    out.v.noalias() = dense_lu_.solve(reward_pi_);
-    out.visitation.noalias() = dense_lu_.transpose().solve(visitation_rhs_);
+    // P A = L U.  A v = r:  v = U \ (L \ P r).  A^T x = rho:  x = P^T (L^T \ (U^T \ rho)).
+    const auto lower = dense_system_.triangularView<Eigen::UnitLower>();
+    const auto upper = dense_system_.triangularView<Eigen::Upper>();
+    out.v.resize(num_states);
+    out.v.noalias() = row_transpositions_ * reward_pi_;
+    lower.solveInPlace(out.v);
+    upper.solveInPlace(out.v);
+    dense_work_ = visitation_rhs_;
+    dense_system_.transpose().triangularView<Eigen::Lower>().solveInPlace(dense_work_);      // U^T
+    dense_system_.transpose().triangularView<Eigen::UnitUpper>().solveInPlace(dense_work_);  // L^T
+    out.visitation.resize(num_states);
+    out.visitation.noalias() = row_transpositions_.transpose() * dense_work_;
   } else if (kind_ == LinearSolverKind::sparse_lu) {
     factorize_sparse(out.policy);
     out.v = sparse_lu_.solve(reward_pi_);
@@ -164,28 +183,76 @@ void PolicyEvaluator::evaluate_policy(const Eigen::Ref<const StateActionMatrix>&
   out.objective = mdp_.rho().dot(out.v);
 }
 
+int PolicyEvaluator::bicgstab(const Eigen::SparseMatrix<double>& matrix, const Vector& rhs,
+                              Vector& x) {
+  // Preconditioned BiCGSTAB (van der Vorst 1992) with the Jacobi preconditioner M = diag(A),
+  // applied on the right; every vector lives in a member sized at construction.
+  const Index n = rhs.size();
+  for (Index i = 0; i < n; ++i) {
+    const double diagonal = matrix.coeff(i, i);
+    inverse_diagonal_[i] = diagonal != 0.0 ? 1.0 / diagonal : 1.0;
+  }
+  const double rhs_norm = rhs.norm();
+  if (rhs_norm == 0.0) {
+    x.setZero();
+    return 0;
+  }
+  // Aim ten times below the guarantee: the recurrence residual drifts from the true one.
+  const double target = 0.1 * krylov_tolerance_ * rhs_norm;
+  residual_.noalias() = matrix * x;
+  residual_ = rhs - residual_;
+  shadow_ = residual_;
+  double rho = 1.0, alpha = 1.0, omega = 1.0;
+  search_.setZero();
+  product_.setZero();
+  const int max_iterations = static_cast<int>(std::max<Index>(2 * n, 1000));
+  for (int iteration = 1; iteration <= max_iterations; ++iteration) {
+    if (residual_.norm() <= target) return iteration - 1;
+    const double rho_previous = rho;
+    rho = shadow_.dot(residual_);
+    if (std::abs(rho) < 1e-300) {  // breakdown: restart from the current residual
+      residual_.noalias() = matrix * x;
+      residual_ = rhs - residual_;
+      shadow_ = residual_;
+      rho = shadow_.dot(residual_);
+      search_.setZero();
+      product_.setZero();
+      alpha = omega = 1.0;
+      if (rho == 0.0) return iteration;
+    }
+    const double beta = (rho / rho_previous) * (alpha / omega);
+    search_ = residual_ + beta * (search_ - omega * product_);
+    preconditioned_search_ = inverse_diagonal_.cwiseProduct(search_);
+    product_.noalias() = matrix * preconditioned_search_;
+    alpha = rho / shadow_.dot(product_);
+    half_step_ = residual_ - alpha * product_;
+    preconditioned_half_step_ = inverse_diagonal_.cwiseProduct(half_step_);
+    half_product_.noalias() = matrix * preconditioned_half_step_;
+    const double denominator = half_product_.squaredNorm();
+    omega = denominator > 0.0 ? half_product_.dot(half_step_) / denominator : 0.0;
+    x += alpha * preconditioned_search_ + omega * preconditioned_half_step_;
+    residual_ = half_step_ - omega * half_product_;
+  }
+  return max_iterations;
+}
+
 void PolicyEvaluator::solve_krylov(Evaluation& out) {
   const double* values = sparse_system_.valuePtr();
   double* transposed = transposed_system_.valuePtr();
   for (std::size_t k = 0; k < transpose_position_.size(); ++k) transposed[transpose_position_[k]] = values[k];
-  // BiCGSTAB stops on its recurrence residual; aim ten times lower so that the true residual,
-  // checked below, meets the guarantee.
-  krylov_.setTolerance(0.1 * krylov_tolerance_);
-  krylov_transposed_.setTolerance(0.1 * krylov_tolerance_);
-  krylov_.compute(sparse_system_);
-  krylov_transposed_.compute(transposed_system_);
-  // Warm start from the previous policy's solutions (out holds them); cold start from the
-  // preconditioned right-hand side. The visitation is kept unnormalised until the end.
-  const bool warm = warm_ && out.v.size() == reward_pi_.size() && out.visitation.allFinite();
+  // Warm start from the previous policy's solutions (out holds them, the visitation normalised);
+  // cold start from zero.
+  const Index num_states = reward_pi_.size();
+  const bool warm = warm_ && out.v.size() == num_states && out.visitation.size() == num_states &&
+                    out.v.allFinite() && out.visitation.allFinite();
   if (warm) {
-    const Vector guess = out.visitation / (1.0 - mdp_.gamma());
-    out.v = krylov_.solveWithGuess(reward_pi_, out.v);
-    out.visitation = krylov_transposed_.solveWithGuess(visitation_rhs_, guess);
+    out.visitation /= (1.0 - mdp_.gamma());
   } else {
-    out.v = krylov_.solve(reward_pi_);
-    out.visitation = krylov_transposed_.solve(visitation_rhs_);
+    out.v.setZero(num_states);
+    out.visitation.setZero(num_states);
   }
-  last_krylov_iterations_ = static_cast<int>(krylov_.iterations() + krylov_transposed_.iterations());
+  last_krylov_iterations_ = bicgstab(sparse_system_, reward_pi_, out.v) +
+                            bicgstab(transposed_system_, visitation_rhs_, out.visitation);
   // The guarantee is checked on the true residuals, not on the solver's recurrence.
   const auto relative_residual = [this](const Eigen::SparseMatrix<double>& matrix, const Vector& x,
                                         const Vector& b) {
@@ -196,8 +263,8 @@ void PolicyEvaluator::solve_krylov(Evaluation& out) {
   };
   last_value_residual_ = relative_residual(sparse_system_, out.v, reward_pi_);
   last_visitation_residual_ = relative_residual(transposed_system_, out.visitation, visitation_rhs_);
-  const double limit = krylov_tolerance_;
-  if (!(last_value_residual_ <= limit && last_visitation_residual_ <= limit)) {
+  if (!(last_value_residual_ <= krylov_tolerance_ && last_visitation_residual_ <= krylov_tolerance_)) {
+    warm_ = false;
     throw std::runtime_error("BiCGSTAB did not reach the relative residual " +
                              std::to_string(krylov_tolerance_) + " (value " +
                              std::to_string(last_value_residual_) + ", visitation " +
@@ -214,7 +281,7 @@ void PolicyEvaluator::evaluate_logits(const Eigen::Ref<const StateActionMatrix>&
 
 void policy_gradient(const Evaluation& evaluation, double gamma, StateActionMatrix& gradient) {
   gradient = evaluation.policy.cwiseProduct(evaluation.advantage);
-  gradient.array().colwise() *= evaluation.visitation.array() / (1.0 - gamma);
+  for (Index s = 0; s < gradient.rows(); ++s) gradient.row(s) *= evaluation.visitation[s] / (1.0 - gamma);
 }
 
 }  // namespace tabrl

@@ -2,7 +2,6 @@
 // I - gamma P_pi, which serves both the value solve and the transposed visitation solve.
 #pragma once
 
-#include <Eigen/IterativeLinearSolvers>
 #include <Eigen/SparseLU>
 
 #include "core/mdp.hpp"
@@ -63,9 +62,10 @@ class PolicyEvaluator {
   LinearSolverKind kind_;
   Vector reward_pi_;
   Vector visitation_rhs_;
-  // Dense path.
+  // Dense path: I - gamma P_pi is factorised in place (P A = L U), with no heap allocation.
   Eigen::MatrixXd dense_system_;
-  Eigen::PartialPivLU<Eigen::MatrixXd> dense_lu_;
+  Eigen::Transpositions<Eigen::Dynamic, Eigen::Dynamic, int> row_transpositions_;
+  Vector dense_work_;
   // Sparse path: the pattern of I - gamma P_pi holds every (s, s') reachable under some action,
   // so it never changes, and the position of each transition entry in it is precomputed.
   Eigen::SparseMatrix<double> sparse_system_;
@@ -76,12 +76,14 @@ class PolicyEvaluator {
   // k of sparse_system_ sits in transposed_system_.
   Eigen::SparseMatrix<double> transposed_system_;
   std::vector<int> transpose_position_;
-  Eigen::BiCGSTAB<Eigen::SparseMatrix<double>, Eigen::DiagonalPreconditioner<double>> krylov_;
-  Eigen::BiCGSTAB<Eigen::SparseMatrix<double>, Eigen::DiagonalPreconditioner<double>>
-      krylov_transposed_;
+  // Returns the iterations used; x holds the initial guess on entry.
+  int bicgstab(const Eigen::SparseMatrix<double>& matrix, const Vector& rhs, Vector& x);
   double krylov_tolerance_;
   bool warm_ = false;
   Vector residual_;
+  // BiCGSTAB work vectors, sized once (the Krylov path allocates nothing per iteration).
+  Vector inverse_diagonal_, shadow_, search_, preconditioned_search_, product_, half_step_,
+      preconditioned_half_step_, half_product_;
   double last_value_residual_ = 0.0;
   double last_visitation_residual_ = 0.0;
   int last_krylov_iterations_ = 0;

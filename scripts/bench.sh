@@ -7,8 +7,9 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 output=${1:-$root/docs/performance.md}
 bash "$root/scripts/setup.sh"
 bash "$root/scripts/build.sh" >/dev/null
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# The raw measurements are kept, so that the report can be regenerated without rerunning.
+work="$root/build/bench-results"
+mkdir -p "$work"
 "$root/build/bench/tabrl_bench" --benchmark_format=json --benchmark_out="$work/tabrl.json" \
   --benchmark_out_format=json >/dev/null
 # Debian's NumPy as it is installed (its BLAS/LAPACK is whatever the libblas/liblapack
