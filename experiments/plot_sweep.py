@@ -143,7 +143,9 @@ def convergence(panels, curves, figures):
         axis.set_ylim(max(axis.get_ylim()[0], 1e-17), min(top, 1e4))
         axis.set_xlabel("iteration t")
         axis.set_ylabel("1 - pi_t(a*)" if bandit else "suboptimality J* - J(pi_t)")
-        axis.set_title(title(mdp, members_all), fontsize="medium")
+        steps = ", ".join(f"{LABELS.get(a, a)} {step_text(rs[0])}"
+                          for (a, _), rs in sorted(groups.items(), key=lambda item: ORDER.index(item[0][0]) if item[0][0] in ORDER else 9))
+        axis.set_title(f"{title(mdp, members_all)}\neta: {steps}", fontsize="small")
         axis.grid(True, which="major", alpha=0.3)
         axis.legend(loc="best", fontsize="x-small", framealpha=0.8)
     figure.suptitle("Convergence (median and interquartile range over seeds; dashed: theory bound)",
