@@ -2,6 +2,7 @@
 // the process exit status: 0 success, 2 bad usage or bad input, 1 any other failure.
 #pragma once
 
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -30,6 +31,10 @@ int merge_command(const Arguments& args);
 int summarize_command(const Arguments& args);
 int plot_command(const Arguments& args);
 int reproduce_command(const Arguments& args);
+
+// The directory of the editable scripts and configs: $TABRL_SCRIPTS, or the source tree's
+// experiments/ (compiled in).
+std::filesystem::path scripts_directory();
 
 // Parses `args` against `options` (and positional names); prints `usage` and the options and
 // returns false when --help was given.

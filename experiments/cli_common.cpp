@@ -1,10 +1,20 @@
+#include <cstdlib>
 #include <iostream>
 
 #include "experiments/cli.hpp"
 
+#ifndef TABRL_SCRIPT_DIR
+#define TABRL_SCRIPT_DIR "experiments"
+#endif
+
 namespace tabrl::cli {
 
 namespace po = boost::program_options;
+
+std::filesystem::path scripts_directory() {
+  const char* override_dir = std::getenv("TABRL_SCRIPTS");
+  return override_dir != nullptr ? override_dir : TABRL_SCRIPT_DIR;
+}
 
 bool parse_command_line(const Arguments& args, const po::options_description& options,
                         const po::positional_options_description& positional,

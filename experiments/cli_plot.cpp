@@ -9,10 +9,6 @@
 #include "experiments/cli.hpp"
 #include "experiments/summary.hpp"
 
-#ifndef TABRL_SCRIPT_DIR
-#define TABRL_SCRIPT_DIR "experiments"
-#endif
-
 namespace tabrl::cli {
 
 namespace po = boost::program_options;
@@ -63,9 +59,7 @@ int plot_command(const Arguments& args) {
   fs::create_directories(out);
   write_file_atomically((fs::path(out) / "summary.csv").string(),
                         [&](std::ostream& stream) { print_summary_csv(stream, lines); });
-  const char* override_dir = std::getenv("TABRL_SCRIPTS");
-  const fs::path scripts = override_dir != nullptr ? override_dir : TABRL_SCRIPT_DIR;
-  const fs::path script = scripts / "plot_sweep.py";
+  const fs::path script = scripts_directory() / "plot_sweep.py";
   if (!fs::exists(script)) {
     throw std::runtime_error("plotting script not found: " + script.string());
   }

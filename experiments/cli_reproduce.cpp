@@ -9,10 +9,6 @@
 #include "experiments/sweep_config.hpp"
 #include "experiments/sweep_driver.hpp"
 
-#ifndef TABRL_SCRIPT_DIR
-#define TABRL_SCRIPT_DIR "experiments"
-#endif
-
 namespace tabrl::cli {
 
 namespace po = boost::program_options;
@@ -43,8 +39,7 @@ int reproduce_command(const Arguments& args) {
       "jobs,j", po::value(&jobs)->default_value(jobs), "runs in parallel");
   po::variables_map values;
   if (!parse_command_line(args, options, {}, kReproduceUsage, values)) return kExitSuccess;
-  const char* override_dir = std::getenv("TABRL_SCRIPTS");
-  const fs::path configs = fs::path(override_dir != nullptr ? override_dir : TABRL_SCRIPT_DIR) / "configs";
+  const fs::path configs = scripts_directory() / "configs";
   const fs::path self = fs::read_symlink("/proc/self/exe");
   for (const char* name : {"bandits", "mdps", "sensitivity", "accuracy"}) {
     const SweepConfig config = load_sweep_config((configs / (std::string(name) + ".toml")).string());
