@@ -13,9 +13,11 @@
 
 namespace tabrl {
 
-// Collects input errors (for `tabrl mdp validate`) or throws the first one at once.
+// Collects input errors (for `tabrl mdp validate`) or throws the first one at once. Collecting
+// stops (by throwing) after kMaxErrors, so that a broken header cannot flood memory.
 class ErrorList {
  public:
+  static constexpr std::size_t kMaxErrors = 100;
   explicit ErrorList(bool collect = false) : collect_(collect) {}
   void report(InputError error);
   bool collecting() const { return collect_; }
@@ -47,7 +49,7 @@ struct RewardRule {
 class MdpAssembler {
  public:
   // The limits keep a mistaken header from exhausting memory.
-  static constexpr Index kMaxStateActionPairs = 10'000'000;
+  static constexpr Index kMaxStateActionPairs = 4'000'000;
   static constexpr Index kMaxExpandedEntries = 100'000'000;
 
   MdpAssembler(Index num_states, Index num_actions, std::string file, ErrorList& errors);

@@ -107,6 +107,7 @@ class NameTable {
     return found == lookup_.end() ? std::nullopt : std::optional<Index>(found->second);
   }
   std::vector<std::string> names() const { return numeric_ ? std::vector<std::string>{} : names_; }
+  bool numbered() const { return numeric_; }
 
  private:
   bool fixed_ = false;
@@ -211,8 +212,15 @@ Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
   states.finish();
   actions.finish();
   if (states.count() == 0 || actions.count() == 0) fail(line_number, "row", "no transitions given");
-  if (states.count() * actions.count() > MdpAssembler::kMaxStateActionPairs) {
-    fail(line_number, "row", "too many state-action pairs for this reader");
+  // Every (s, a) needs at least one row: numbered states or actions beyond that are a mistake
+  // (and would otherwise allocate for millions of empty rows).
+  const bool numbered = states.numbered() || actions.numbered();
+  if (numbered && states.count() * actions.count() > static_cast<Index>(rows.size())) {
+    fail(line_number, "row", std::to_string(states.count()) + " states x " +
+                                 std::to_string(actions.count()) + " actions need at least " +
+                                 std::to_string(states.count() * actions.count()) +
+                                 " rows, the file has " + std::to_string(rows.size()) +
+                                 " (numbered states or actions run from 0 to the largest index)");
   }
   MdpAssembler assembler(states.count(), actions.count(), file_name, sink);
   assembler.set_state_names(states.names());

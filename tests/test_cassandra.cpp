@@ -232,9 +232,9 @@ TEST_CASE("malformed files fail with file, line, statement and reason") {
         "model.mdp:2: syntax: unexpected control byte 0x01 (is this a text file?)");
   CHECK(error_of("") == "model.mdp: discount: missing 'discount:' statement");
   CHECK(error_of("discount: 0.9\nstates: 999999999999\n") ==
-        "model.mdp:2: states: the count 999999999999 exceeds this reader's limit of 10000000");
-  CHECK(error_of("discount: 0.9\nstates: 5000000\nactions: 3\n") ==
-        "model.mdp:3: actions: 5000000 states x 3 actions exceed this reader's limit of 10000000 "
+        "model.mdp:2: states: the count 999999999999 exceeds this reader's limit of 4000000");
+  CHECK(error_of("discount: 0.9\nstates: 2000000\nactions: 3\n") ==
+        "model.mdp:3: actions: 2000000 states x 3 actions exceed this reader's limit of 4000000 "
         "state-action pairs");
   CHECK(error_of("discount: 0.9\nstates: 100000\nactions: 2\nT: * uniform\n") ==
         "model.mdp:4: T: this statement expands to 200000 x 100000 entries, beyond this reader's "

@@ -203,6 +203,13 @@ TEST_CASE("errors name file, line and key") {
         "model.toml: start: start probabilities sum to 1.1, not 1");
 }
 
+TEST_CASE("collecting mode stops after 100 errors") {
+  // 1000 states and no transitions: a million missing rows must not become a million errors.
+  const std::vector<std::string> errors = all_errors("gamma = 0.9\nstates = 1000\nactions = 1000\n");
+  REQUIRE(errors.size() == 101);
+  CHECK(errors.back() == "model.toml:3: transition: too many errors; stopped after 100");
+}
+
 TEST_CASE("collecting mode reports every error it can find") {
   const std::vector<std::string> errors = all_errors(R"(gamma = 0.9
 states = ["a", "b", "c"]
