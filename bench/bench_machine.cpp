@@ -34,7 +34,8 @@ void gemm_peak(benchmark::State& state) {
     c.noalias() = a * b;
     benchmark::DoNotOptimize(c.data());
   }
-  state.counters["gflops"] = benchmark::Counter(2.0 * n * n * n, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
+  const auto size = static_cast<double>(n);
+  state.counters["gflops"] = benchmark::Counter(2.0 * size * size * size, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
 }
 BENCHMARK(gemm_peak)->Arg(1000)->Arg(2000)->Unit(benchmark::kMillisecond);
 
@@ -47,7 +48,8 @@ void lu_rate(benchmark::State& state) {
     lu.compute(a);
     benchmark::DoNotOptimize(lu.matrixLU().data());
   }
-  state.counters["gflops"] = benchmark::Counter(2.0 / 3.0 * n * n * n, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
+  const auto size = static_cast<double>(n);
+  state.counters["gflops"] = benchmark::Counter(2.0 / 3.0 * size * size * size, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
 }
 BENCHMARK(lu_rate)->Arg(1000)->Arg(2000)->Unit(benchmark::kMillisecond);
 
@@ -58,7 +60,7 @@ void memory_bandwidth(benchmark::State& state) {
     a.noalias() = b + 3.0 * c;
     benchmark::DoNotOptimize(a.data());
   }
-  state.counters["gb_per_s"] = benchmark::Counter(3.0 * 8.0 * n, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
+  state.counters["gb_per_s"] = benchmark::Counter(3.0 * 8.0 * static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
 }
 BENCHMARK(memory_bandwidth)->Unit(benchmark::kMillisecond);
 

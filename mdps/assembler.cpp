@@ -54,7 +54,7 @@ void MdpAssembler::check_probability(double p, Index state, Index action, Index 
 }
 
 void MdpAssembler::set_entry(Selector action, Selector state, Selector next, double p, int line,
-                             const std::string& field) {
+                             const std::string& /*field*/) {
   const Index S = num_states_;
   for (Index a = action.begin(); a < action.end(num_actions_); ++a) {
     for (Index s = state.begin(); s < state.end(S); ++s) {
