@@ -1,13 +1,24 @@
 #include "core/policy.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 namespace tabrl {
 
 void softmax_rows(const Eigen::Ref<const StateActionMatrix>& logits, StateActionMatrix& policy) {
   policy.resize(logits.rows(), logits.cols());
+  // Plain loops: rows are short (A entries), where Eigen's vectorised exp spends its time in
+  // set-up; this is the hottest function of small problems.
+  const Index actions = logits.cols();
   for (Index s = 0; s < logits.rows(); ++s) {
-    const double shift = logits.row(s).maxCoeff();
-    policy.row(s) = (logits.row(s).array() - shift).exp();
-    policy.row(s) /= policy.row(s).sum();
+    const double* z = logits.data() + s * logits.outerStride();
+    double* pi = policy.data() + s * actions;
+    double shift = z[0];
+    for (Index a = 1; a < actions; ++a) shift = std::max(shift, z[a]);
+    double total = 0.0;
+    for (Index a = 0; a < actions; ++a) total += (pi[a] = std::exp(z[a] - shift));
+    const double scale = 1.0 / total;
+    for (Index a = 0; a < actions; ++a) pi[a] *= scale;
   }
 }
 
