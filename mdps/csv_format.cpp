@@ -59,6 +59,7 @@ std::vector<std::string> split_fields(const std::string& line) {
 // Names in a fixed order (from a comment) or in order of first appearance.
 class NameTable {
  public:
+  bool given() const { return fixed_ || numbered_count_ > 0; }
   void fix(std::vector<std::string> names) {
     // "0 1 2 ..." in order only fixes the count: the entities are numbered, not named.
     bool numbered = true;
@@ -97,7 +98,12 @@ class NameTable {
     }
   }
   Index count() const { return fixed_ ? static_cast<Index>(names_.size()) : count_; }
+  // The index of a name, or nullopt; always below count().
   std::optional<Index> find(const std::string& token) const {
+    const std::optional<Index> index = lookup(token);
+    return index && *index < count() ? index : std::nullopt;
+  }
+  std::optional<Index> lookup(const std::string& token) const {
     if (numeric_) {
       if (!is_index(token)) return std::nullopt;
       const Index index = std::stoll(token);
@@ -163,6 +169,7 @@ Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
       } else if (key == "states" || key == "actions") {
         std::vector<std::string> names = split_words(value);
         if (names.empty()) fail(line_number, key, "expected names separated by spaces");
+        if ((key == "states" ? states : actions).given()) fail(line_number, key, "given twice");
         std::unordered_map<std::string, int> seen;
         for (const std::string& name : names) {
           if (++seen[name] > 1) fail(line_number, key, "duplicate name '" + name + "'");

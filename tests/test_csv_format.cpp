@@ -66,6 +66,9 @@ TEST_CASE("CSV errors carry file, line and field") {
   CHECK(error_of("# gamma = 0.9\n# states = a\nfrom,action,to,probability,reward\na,x,b,1,0\n") ==
         "model.csv:4: row: unknown state 'b' (not in the '# states' / '# actions' list)");
   CHECK(error_of("# gama = 0.9\n") == "model.csv:1: gama: unknown setting (known: gamma, start, states, actions)");
+  // Found by the fuzzer: a second '# actions' line once changed the count under the reader's feet.
+  CHECK(error_of("# gamma = 0\n# actions = x\n# actions = 0 1\n") ==
+        "model.csv:3: actions: given twice");
   // Found by the fuzzer: one index of 8 million must not allocate 8 million empty rows.
   CHECK(error_of(head + "0,0,1,1,1\n08333333,0,1,1,1\n") ==
         "model.csv:4: row: 8333334 states x 1 actions need at least 8333334 rows, the file has 2 "
