@@ -1,10 +1,21 @@
 #!/usr/bin/env bash
 # Fuzzes the Cassandra, TOML and CSV MDP readers with libFuzzer under AddressSanitizer and
 # UndefinedBehaviorSanitizer, starting from the seed corpus in tests/fuzz/corpus.
-# Usage: scripts/fuzz.sh [SECONDS_PER_READER]   (default 60)
+# Usage: scripts/fuzz.sh [BUDGET]   (default 60)
+#   BUDGET = N      fuzz each reader for N seconds, with a random seed (exploration)
+#   BUDGET = Nruns  fuzz each reader for exactly N inputs with seed 1 (repeatable: the same
+#                   inputs every time, as the test command uses it so that CI cannot fail on
+#                   a finding that was never seen before; run the timed mode to explore)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-seconds=${1:-60}
+budget=${1:-60}
+if [[ $budget == *runs ]]; then
+  limit=(-runs="${budget%runs}" -seed=1)
+  seconds="seed 1"
+else
+  limit=(-max_total_time="$budget")
+  seconds="${budget}s"
+fi
 build="$root/build-fuzz"
 bash "$root/scripts/setup.sh" --with-fuzz
 if [[ ! -f "$build/CMakeCache.txt" ]]; then
@@ -20,10 +31,10 @@ for reader in cassandra toml csv; do
   work=$(mktemp -d)
   cp "$root/tests/fuzz/corpus/$reader/"* "$work/"
   # New inputs go to the scratch copy; the repository's seed corpus is left as it is.
-  if "$build/tests/fuzz/fuzz_$reader" "$work" -max_total_time="$seconds" -max_len=4096 \
+  if "$build/tests/fuzz/fuzz_$reader" "$work" "${limit[@]}" -max_len=4096 \
       -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$work/" \
       >"$work/log" 2>&1; then
-    echo "fuzz $reader: ok, $(grep -m1 -o 'stat::number_of_executed_units: [0-9]*' "$work/log" | awk '{print $2}') inputs in ${seconds}s"
+    echo "fuzz $reader: ok, $(grep -m1 -o 'stat::number_of_executed_units: [0-9]*' "$work/log" | awk '{print $2}') inputs ($seconds)"
     rm -rf "$work"
   else
     echo "fuzz $reader: FAILED (log and crashing input kept in $work)"
