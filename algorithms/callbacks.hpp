@@ -33,7 +33,8 @@ struct CurvePoint {
 
 class CurveRecorder final : public IterationCallback {
  public:
-  explicit CurveRecorder(RecordSchedule schedule = {}) : schedule_(schedule) {}
+  // Throws InputError for an invalid schedule (a stride below 1 would divide by zero).
+  explicit CurveRecorder(RecordSchedule schedule = {}) : schedule_(schedule) { schedule_.validate(); }
   CallbackAction on_iteration(const IterationSummary& summary) override;
   void on_finish(const IterationSummary& last, const OptimizerResult& result) override;
   const std::vector<CurvePoint>& points() const { return points_; }

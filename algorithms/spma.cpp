@@ -37,8 +37,7 @@ std::vector<std::string> Spma::diagnostic_names() const {
   return {"spma_c"};
 }
 
-StepReport Spma::gap_dependent_step(const Mdp& mdp, const Evaluation& /*evaluation*/,
-                                    const StateActionMatrix& logits,
+StepReport Spma::gap_dependent_step(const Mdp& mdp, const StateActionMatrix& logits,
                                     StateActionMatrix& next_logits) {
   // 1 + sum_b pi_b sign(r_a - r_b) = sum_b pi_b (1 + sign(r_a - r_b)): weights 0 for better
   // arms, 1 for equal ones, 2 for worse ones. Summed in the log domain, it neither cancels
@@ -66,7 +65,7 @@ StepReport Spma::step(const StepContext& context, const Evaluation& evaluation,
                       std::span<double> diagnostics) {
   diagnostics[0] = spma_contraction_constant(evaluation);
   if (options_.gap_dependent) {
-    return gap_dependent_step(context.mdp, evaluation, logits, next_logits);
+    return gap_dependent_step(context.mdp, logits, next_logits);
   }
   const double eta = options_.step_size;
   const StateActionMatrix& advantage = evaluation.advantage;

@@ -37,8 +37,8 @@ class Spma final : public UpdateRule {
                   std::span<double> diagnostics) override;
 
  private:
-  StepReport gap_dependent_step(const Mdp& mdp, const Evaluation& evaluation,
-                                const StateActionMatrix& logits, StateActionMatrix& next_logits);
+  StepReport gap_dependent_step(const Mdp& mdp, const StateActionMatrix& logits,
+                                StateActionMatrix& next_logits);
   SpmaOptions options_;
 };
 

@@ -2,6 +2,8 @@
 // written in each format. Peak memory is the process's high-water mark (VmHWM) after the runs.
 #include <benchmark/benchmark.h>
 
+#include "bench/bench_memory.hpp"
+
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -13,13 +15,7 @@ namespace {
 
 using namespace tabrl;
 
-double peak_rss_megabytes() {
-  std::ifstream status("/proc/self/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
-  }
-  return 0.0;
-}
+using bench::peak_rss_megabytes;
 
 void garnet_100k(benchmark::State& state) {
   const auto format = static_cast<MdpFormat>(state.range(0));

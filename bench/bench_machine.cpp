@@ -3,6 +3,8 @@
 // one SPMA iteration on dense random MDPs as in bench/numpy_reference.py.
 #include <benchmark/benchmark.h>
 
+#include "bench/bench_memory.hpp"
+
 #include <Eigen/Dense>
 #include <fstream>
 #include <memory>
@@ -18,13 +20,7 @@ namespace {
 
 using namespace tabrl;
 
-double peak_rss_megabytes() {
-  std::ifstream status("/proc/self/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
-  }
-  return 0.0;
-}
+using bench::peak_rss_megabytes;
 
 void gemm_peak(benchmark::State& state) {
   const Eigen::Index n = state.range(0);

@@ -7,4 +7,8 @@ namespace tabrl {
 
 std::string format_number(double value);
 
+// 17 significant digits, the text of printf("%.17g") ("nan", "inf", "-inf" for non-finite
+// values): what every data file tabrl writes uses.
+std::string format_double(double value);
+
 }  // namespace tabrl

@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "experiments/atomic_file.hpp"
 #include "experiments/cli.hpp"
+#include "experiments/slurm.hpp"
 #include "experiments/summary.hpp"
 
 namespace tabrl::cli {
@@ -33,13 +34,6 @@ scripts), run with Debian's /usr/bin/python3 and python3-matplotlib.
 example:
   tabrl plot out/demo --out out/demo/figures
 )";
-
-// Single-quotes a path for the shell.
-std::string shell_quote(const std::string& text) {
-  std::string quoted = "'";
-  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
 
 }  // namespace
 

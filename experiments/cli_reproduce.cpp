@@ -6,6 +6,7 @@
 #include "experiments/atomic_file.hpp"
 #include "experiments/cli.hpp"
 #include "experiments/report.hpp"
+#include "experiments/slurm.hpp"
 #include "experiments/sweep_config.hpp"
 #include "experiments/sweep_driver.hpp"
 
@@ -46,8 +47,8 @@ int reproduce_command(const Arguments& args) {
     std::cerr << "tabrl reproduce: " << name << " (" << config.runs.size() << " runs)\n";
     const fs::path directory = fs::path(out) / name;
     run_sweep(config, {.out = directory, .jobs = jobs, .restart = true}, [](const SweepProgress&) {});
-    const std::string command = "'" + self.string() + "' plot '" + directory.string() + "' --out '" +
-                                (directory / "figures").string() + "' > /dev/null";
+    const std::string command = shell_quote(self.string()) + " plot " + shell_quote(directory.string()) +
+                                " --out " + shell_quote((directory / "figures").string()) + " > /dev/null";
     if (std::system(command.c_str()) != 0) throw std::runtime_error("plotting failed: " + command);
   }
   const fs::path report = fs::path(out) / "report.md";

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace tabrl {
 
@@ -15,11 +16,7 @@ std::size_t CsvTable::column(const std::string& name) const {
 }
 
 CsvTable read_csv(const std::string& path) {
-  std::ifstream input(path, std::ios::binary);
-  if (!input) throw InputError({.file = path}, "cannot open file");
-  std::ostringstream buffer;
-  buffer << input.rdbuf();
-  const std::string text = buffer.str();
+  const std::string text = read_text_file(path);
   CsvTable table{.path = path};
   std::vector<std::string> record;
   std::string field;

@@ -6,15 +6,6 @@
 
 namespace tabrl {
 
-std::string format_double(double value) {
-  if (std::isnan(value)) return "nan";
-  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
-  // Same text as printf("%.17g"), several times faster (the sweep writes millions of these).
-  char buffer[32];
-  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::general, 17);
-  return std::string(buffer, result.ptr);
-}
-
 void write_curve_header(std::ostream& out, const CurveColumns& columns) {
   out << "iteration,objective,suboptimality,value_error_inf,step_size";
   if (columns.optimal_action_prob) out << ",optimal_action_prob";

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "algorithms/callbacks.hpp"
+#include "core/format.hpp"
 
 namespace tabrl {
 
@@ -18,8 +19,5 @@ struct CurveColumns {
 void write_curve_header(std::ostream& out, const CurveColumns& columns);
 void write_curve_rows(std::ostream& out, const CurveColumns& columns,
                       const std::vector<CurvePoint>& points);
-
-// Shortest exact text for a double ("nan", "inf" for non-finite values), 17 significant digits.
-std::string format_double(double value);
 
 }  // namespace tabrl

@@ -10,14 +10,6 @@
 namespace tabrl {
 namespace {
 
-std::string number(double value) {
-  if (std::isnan(value)) return "-";
-  if (std::isinf(value)) return "never";
-  std::ostringstream text;
-  text << std::setprecision(4) << value;
-  return text.str();
-}
-
 const SummaryLine* find(const std::vector<SummaryLine>& lines, const std::string& mdp,
                         const std::string& algorithm) {
   for (const SummaryLine& line : lines) {
@@ -72,9 +64,9 @@ ClaimResult spma_linear_claim(const std::vector<SummaryLine>& unclipped) {
     const bool agrees = (line.convergence == "linear" || line.convergence == "superlinear") &&
                         line.median_rate < 1.0;
     claim.agreeing += agrees ? 1 : 0;
-    claim.rows.push_back({line.mdp, line.best_step, number(line.median_rate),
-                          number(line.median_r_squared),
-                          number(line.median_iterations_to_tolerance), line.convergence,
+    claim.rows.push_back({line.mdp, line.best_step, format_brief(line.median_rate),
+                          format_brief(line.median_r_squared),
+                          format_brief(line.median_iterations_to_tolerance), line.convergence,
                           line.theory_bound + " " + line.claim});
   }
   finish(claim);
@@ -97,9 +89,9 @@ ClaimResult spma_npg_claim(const std::vector<SummaryLine>& lines) {
     const double ratio = std::max(a, 1.0) / std::max(b, 1.0);
     const bool agrees = std::isfinite(a) && std::isfinite(b) && ratio <= 10.0;
     claim.agreeing += agrees ? 1 : 0;
-    claim.rows.push_back({mdp, spma->best_step, number(a), number(spma->median_rate), npg->best_step,
-                          number(b), number(npg->median_rate),
-                          std::isfinite(a) && std::isfinite(b) ? number(ratio) : "-"});
+    claim.rows.push_back({mdp, spma->best_step, format_brief(a), format_brief(spma->median_rate), npg->best_step,
+                          format_brief(b), format_brief(npg->median_rate),
+                          std::isfinite(a) && std::isfinite(b) ? format_brief(ratio) : "-"});
   }
   finish(claim);
   return claim;
@@ -120,8 +112,8 @@ ClaimResult spma_spg_claim(const std::vector<SummaryLine>& lines) {
     const double a = spma->median_iterations_to_tolerance, b = spg->median_iterations_to_tolerance;
     const bool agrees = std::isfinite(a) && (!std::isfinite(b) || a < b);
     claim.agreeing += agrees ? 1 : 0;
-    claim.rows.push_back({mdp, number(a), number(spma->median_final_suboptimality), spg->best_step,
-                          number(b), number(spg->median_final_suboptimality), spg->convergence});
+    claim.rows.push_back({mdp, format_brief(a), format_brief(spma->median_final_suboptimality), spg->best_step,
+                          format_brief(b), format_brief(spg->median_final_suboptimality), spg->convergence});
   }
   finish(claim);
   return claim;
@@ -140,7 +132,7 @@ ClaimResult bandit_gap_claim(const std::vector<SummaryLine>& lines) {
     const bool agrees = line.convergence == "superlinear" && line.claim == "held";
     claim.agreeing += agrees ? 1 : 0;
     claim.rows.push_back({line.mdp, line.best_step, line.convergence,
-                          number(line.median_iterations_to_tolerance), line.claim});
+                          format_brief(line.median_iterations_to_tolerance), line.claim});
   }
   finish(claim);
   return claim;

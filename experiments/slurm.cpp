@@ -1,15 +1,11 @@
 #include "experiments/slurm.hpp"
 
 namespace tabrl {
-namespace {
-
 std::string shell_quote(const std::string& text) {
   std::string quoted = "'";
   for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return quoted + "'";
 }
-
-}  // namespace
 
 std::string slurm_script(const SlurmOptions& options, const std::filesystem::path& executable,
                          const std::filesystem::path& config, const std::filesystem::path& out) {

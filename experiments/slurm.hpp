@@ -16,6 +16,9 @@ struct SlurmOptions {
   std::string job_name = "tabrl";
 };
 
+// `text` single-quoted for a POSIX shell.
+std::string shell_quote(const std::string& text);
+
 // The sbatch script for `tabrl` at `executable` running `config` into `out` (absolute paths).
 std::string slurm_script(const SlurmOptions& options, const std::filesystem::path& executable,
                          const std::filesystem::path& config, const std::filesystem::path& out);

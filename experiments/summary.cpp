@@ -162,19 +162,21 @@ std::vector<SummaryLine> summarize_sweep(const std::filesystem::path& directory,
   return lines;
 }
 
+std::string format_brief(double value) {
+  if (std::isnan(value)) return "-";
+  if (std::isinf(value)) return "never";
+  std::ostringstream text;
+  text << std::setprecision(4) << value;
+  return text.str();
+}
+
 void print_summary(std::ostream& out, const std::vector<SummaryLine>& lines) {
   const std::string tolerance = lines.empty() ? "iters_to_tol" : lines.front().tolerance_column;
   std::vector<std::vector<std::string>> table{{"mdp", "algorithm", "best_step", "steps", "runs",
                                                "median_final_subopt", "median_rate", tolerance,
                                                "convergence", "theory_bound", "claim"}};
   for (const SummaryLine& line : lines) {
-    const auto number = [](double value) {
-      if (std::isnan(value)) return std::string("-");
-      if (std::isinf(value)) return std::string("never");
-      std::ostringstream text;
-      text << std::setprecision(4) << value;
-      return text.str();
-    };
+    const auto number = format_brief;
     table.push_back({line.mdp, line.algorithm, line.best_step, std::to_string(line.steps),
                      std::to_string(line.runs), number(line.median_final_suboptimality),
                      number(line.median_rate), number(line.median_iterations_to_tolerance),

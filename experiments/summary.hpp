@@ -31,6 +31,9 @@ using RunFilter = std::function<bool(const std::vector<std::string>& row, const 
 std::vector<SummaryLine> summarize_sweep(const std::filesystem::path& directory,
                                          const RunFilter& filter = {});
 void print_summary(std::ostream& out, const std::vector<SummaryLine>& lines);
+
+// A number for people: 4 significant digits, "-" for NaN (no data), "never" for infinity.
+std::string format_brief(double value);
 // The same lines as CSV with full precision (for scripts such as the plotting ones).
 void print_summary_csv(std::ostream& out, const std::vector<SummaryLine>& lines);
 

@@ -13,6 +13,7 @@
 #include "core/error.hpp"
 #include "core/format.hpp"
 #include "core/suggest.hpp"
+#include "core/text.hpp"
 #include "experiments/record_schedule.hpp"
 #include "mdps/registry.hpp"
 
@@ -455,11 +456,7 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& path)
 }
 
 SweepConfig load_sweep_config(const std::string& path) {
-  std::ifstream input(path, std::ios::binary);
-  if (!input) throw InputError({.file = path}, "cannot open the sweep config");
-  std::ostringstream text;
-  text << input.rdbuf();
-  return parse_sweep_config(text.str(), path);
+  return parse_sweep_config(read_text_file(path, "cannot open the sweep config"), path);
 }
 
 }  // namespace tabrl

@@ -9,16 +9,10 @@
 #include <unordered_map>
 
 #include "core/format.hpp"
+#include "core/text.hpp"
 
 namespace tabrl {
 namespace {
-
-std::string trim(const std::string& text) {
-  const auto begin = text.find_first_not_of(" \t\r");
-  if (begin == std::string::npos) return "";
-  const auto end = text.find_last_not_of(" \t\r");
-  return text.substr(begin, end - begin + 1);
-}
 
 std::optional<double> parse_number(const std::string& text) {
   if (text.empty()) return std::nullopt;
@@ -294,11 +288,7 @@ Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
 }
 
 Mdp read_csv_mdp_file(const std::string& path, const MdpValidationOptions& options, ErrorList* errors) {
-  std::ifstream input(path, std::ios::binary);
-  if (!input) throw InputError({.file = path}, "cannot open file");
-  std::ostringstream text;
-  text << input.rdbuf();
-  return read_csv_mdp(text.str(), path, options, errors);
+  return read_csv_mdp(read_text_file(path), path, options, errors);
 }
 
 }  // namespace tabrl

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "mdps/builtin.hpp"
 #include "mdps/cassandra.hpp"
 #include "mdps/gridworlds.hpp"
@@ -16,18 +17,6 @@
 
 namespace tabrl {
 namespace {
-
-std::string trim(const std::string& text) {
-  const auto begin = text.find_first_not_of(" \t\r\n");
-  if (begin == std::string::npos) return "";
-  const auto end = text.find_last_not_of(" \t\r\n");
-  return text.substr(begin, end - begin + 1);
-}
-
-bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 // The arguments of one spec, read through the parameter table of its built-in.
 class Arguments {
@@ -262,17 +251,12 @@ Mdp make_builtin_mdp(const std::string& spec) {
                                          "; files end in .mdp, .toml or .csv)");
 }
 
-bool spec_is_file(const std::string& spec) {
-  return ends_with(spec, ".mdp") || ends_with(spec, ".MDP") || ends_with(spec, ".toml") ||
-         ends_with(spec, ".csv");
-}
-
 Mdp load_mdp(const std::string& spec, const MdpValidationOptions& options) {
-  if (ends_with(spec, ".toml")) return read_toml_mdp_file(spec, options);
-  if (ends_with(spec, ".csv")) return read_csv_mdp_file(spec, options);
+  if (spec.ends_with(".toml")) return read_toml_mdp_file(spec, options);
+  if (spec.ends_with(".csv")) return read_csv_mdp_file(spec, options);
   // Any other existing file is read as Cassandra format, whatever its extension.
   std::error_code ignored;
-  if (ends_with(spec, ".mdp") || ends_with(spec, ".MDP") ||
+  if (spec.ends_with(".mdp") || spec.ends_with(".MDP") ||
       std::filesystem::is_regular_file(spec, ignored)) {
     return read_cassandra_file(spec, options);
   }
@@ -287,9 +271,9 @@ std::vector<InputError> validate_mdp_file(const std::string& path,
                                           const MdpValidationOptions& options) {
   ErrorList errors(true);
   try {
-    if (ends_with(path, ".toml")) {
+    if (path.ends_with(".toml")) {
       read_toml_mdp_file(path, options, &errors);
-    } else if (ends_with(path, ".csv")) {
+    } else if (path.ends_with(".csv")) {
       read_csv_mdp_file(path, options, &errors);
     } else {
       read_cassandra_file(path, options, &errors);

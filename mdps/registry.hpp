@@ -30,10 +30,6 @@ std::vector<BuiltinMdpInfo> builtin_mdp_catalog();
 // [comma, separated, lists]. Throws InputError naming the parameter on bad input.
 Mdp make_builtin_mdp(const std::string& spec);
 
-// A spec is a file when it ends in .mdp/.MDP (Cassandra format), .toml or .csv; otherwise it
-// names a built-in.
-bool spec_is_file(const std::string& spec);
-
 // Loads any spec: a built-in or a file. Paths ending in .mdp/.MDP, and any other existing
 // regular file, are read in Cassandra format.
 Mdp load_mdp(const std::string& spec, const MdpValidationOptions& options = {});

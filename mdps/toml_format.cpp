@@ -9,6 +9,7 @@
 
 #include "core/format.hpp"
 #include "core/suggest.hpp"
+#include "core/text.hpp"
 #include "mdps/gridworlds.hpp"
 
 namespace tabrl {
@@ -461,11 +462,7 @@ Mdp read_toml_mdp(const std::string& text, const std::string& file_name,
 
 Mdp read_toml_mdp_file(const std::string& path, const MdpValidationOptions& options,
                        ErrorList* errors) {
-  std::ifstream input(path, std::ios::binary);
-  if (!input) throw InputError({.file = path}, "cannot open file");
-  std::ostringstream text;
-  text << input.rdbuf();
-  return read_toml_mdp(text.str(), path, options, errors);
+  return read_toml_mdp(read_text_file(path), path, options, errors);
 }
 
 }  // namespace tabrl

@@ -4,19 +4,10 @@
 #include <string_view>
 
 #include "core/error.hpp"
+#include "core/format.hpp"
 
 namespace tabrl {
 namespace {
-
-std::string number(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.17g", value);
-  return buffer;
-}
-
-bool ends_with(const std::string& text, std::string_view suffix) {
-  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 std::string toml_string(const std::string& text) {
   std::string quoted = "\"";
@@ -63,7 +54,7 @@ void write_toml(std::ostream& out, const Mdp& mdp) {
   const auto state_ref = [&](Index s) { return states.empty() ? std::to_string(s) : toml_string(states[static_cast<std::size_t>(s)]); };
   const auto action_ref = [&](Index a) { return actions.empty() ? std::to_string(a) : toml_string(actions[static_cast<std::size_t>(a)]); };
   out << "# Written by tabrl (tabrl's TOML MDP format, docs/mdp-formats.md).\n";
-  out << "gamma = " << number(mdp.gamma()) << "\n";
+  out << "gamma = " << format_double(mdp.gamma()) << "\n";
   const auto names_or_count = [&](const char* key, const std::vector<std::string>& names, Index count) {
     out << key << " = ";
     if (names.empty()) {
@@ -77,12 +68,12 @@ void write_toml(std::ostream& out, const Mdp& mdp) {
   names_or_count("states", states, S);
   names_or_count("actions", actions, A);
   out << "start = [";
-  for (Index s = 0; s < S; ++s) out << (s ? ", " : "") << number(mdp.rho()[s]);
+  for (Index s = 0; s < S; ++s) out << (s ? ", " : "") << format_double(mdp.rho()[s]);
   out << "]\n";
   out << "# r(s, a): one row per state, one column per action.\nrewards = [\n";
   for (Index s = 0; s < S; ++s) {
     out << "  [";
-    for (Index a = 0; a < A; ++a) out << (a ? ", " : "") << number(mdp.rewards()(s, a));
+    for (Index a = 0; a < A; ++a) out << (a ? ", " : "") << format_double(mdp.rewards()(s, a));
     out << "],\n";
   }
   out << "]\n";
@@ -91,7 +82,7 @@ void write_toml(std::ostream& out, const Mdp& mdp) {
       out << "\n[[transition]]\nfrom = " << state_ref(s) << "\naction = " << action_ref(a) << "\nto = { ";
       bool first = true;
       for (TransitionMatrix::InnerIterator it(mdp.transitions(), mdp.transition_row(s, a)); it; ++it) {
-        out << (first ? "" : ", ") << toml_string(label(states, it.col())) << " = " << number(it.value());
+        out << (first ? "" : ", ") << toml_string(label(states, it.col())) << " = " << format_double(it.value());
         first = false;
       }
       out << " }\n";
@@ -106,7 +97,7 @@ void write_cassandra(std::ostream& out, const Mdp& mdp) {
   const auto& states = mdp.state_names();
   const auto& actions = mdp.action_names();
   out << "# Written by tabrl (Cassandra's POMDP file format, MDP subset).\n";
-  out << "discount: " << number(mdp.gamma()) << "\nvalues: reward\n";
+  out << "discount: " << format_double(mdp.gamma()) << "\nvalues: reward\n";
   out << "states:";
   if (states.empty()) {
     out << " " << S;
@@ -120,20 +111,20 @@ void write_cassandra(std::ostream& out, const Mdp& mdp) {
     for (const std::string& name : actions) out << " " << name;
   }
   out << "\nstart:";
-  for (Index s = 0; s < S; ++s) out << " " << number(mdp.rho()[s]);
+  for (Index s = 0; s < S; ++s) out << " " << format_double(mdp.rho()[s]);
   out << "\n\n";
   for (Index s = 0; s < S; ++s) {
     for (Index a = 0; a < A; ++a) {
       for (TransitionMatrix::InnerIterator it(mdp.transitions(), mdp.transition_row(s, a)); it; ++it) {
         out << "T: " << label(actions, a) << " : " << label(states, s) << " : " << label(states, it.col())
-            << " " << number(it.value()) << "\n";
+            << " " << format_double(it.value()) << "\n";
       }
     }
   }
   out << "\n";
   for (Index s = 0; s < S; ++s) {
     for (Index a = 0; a < A; ++a) {
-      out << "R: " << label(actions, a) << " : " << label(states, s) << " : * " << number(mdp.rewards()(s, a)) << "\n";
+      out << "R: " << label(actions, a) << " : " << label(states, s) << " : * " << format_double(mdp.rewards()(s, a)) << "\n";
     }
   }
 }
@@ -144,9 +135,9 @@ void write_csv(std::ostream& out, const Mdp& mdp) {
   const Index S = mdp.num_states(), A = mdp.num_actions();
   const auto& states = mdp.state_names();
   const auto& actions = mdp.action_names();
-  out << "# Written by tabrl (long CSV MDP format).\n# gamma = " << number(mdp.gamma()) << "\n# start =";
+  out << "# Written by tabrl (long CSV MDP format).\n# gamma = " << format_double(mdp.gamma()) << "\n# start =";
   for (Index s = 0; s < S; ++s) {
-    if (mdp.rho()[s] != 0.0) out << " " << label(states, s) << ":" << number(mdp.rho()[s]);
+    if (mdp.rho()[s] != 0.0) out << " " << label(states, s) << ":" << format_double(mdp.rho()[s]);
   }
   // The order of states and actions (numbered ones are listed too, which fixes their count).
   out << "\n# states =";
@@ -156,10 +147,10 @@ void write_csv(std::ostream& out, const Mdp& mdp) {
   out << "\nfrom,action,to,probability,reward\n";
   for (Index s = 0; s < S; ++s) {
     for (Index a = 0; a < A; ++a) {
-      const std::string reward = number(mdp.rewards()(s, a));
+      const std::string reward = format_double(mdp.rewards()(s, a));
       for (TransitionMatrix::InnerIterator it(mdp.transitions(), mdp.transition_row(s, a)); it; ++it) {
         out << label(states, s) << ',' << label(actions, a) << ',' << label(states, it.col()) << ','
-            << number(it.value()) << ',' << reward << '\n';
+            << format_double(it.value()) << ',' << reward << '\n';
       }
     }
   }
@@ -168,9 +159,9 @@ void write_csv(std::ostream& out, const Mdp& mdp) {
 }  // namespace
 
 MdpFormat format_of_path(const std::string& path) {
-  if (ends_with(path, ".toml")) return MdpFormat::toml;
-  if (ends_with(path, ".mdp") || ends_with(path, ".MDP")) return MdpFormat::cassandra;
-  if (ends_with(path, ".csv")) return MdpFormat::csv;
+  if (path.ends_with(".toml")) return MdpFormat::toml;
+  if (path.ends_with(".mdp") || path.ends_with(".MDP")) return MdpFormat::cassandra;
+  if (path.ends_with(".csv")) return MdpFormat::csv;
   throw InputError({.file = path}, "unknown MDP format: the file must end in .toml, .mdp or .csv");
 }
 

@@ -2,14 +2,27 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
+#include "core/error.hpp"
 #include "core/mdp.hpp"
 #include "mdps/builtin.hpp"
 #include "mdps/random.hpp"
 #include "mdps/transitions.hpp"
 
 namespace tabrl::testing {
+
+// The message of the InputError that `action` throws, or "(no error)".
+template <class Action>
+std::string input_error_of(Action&& action) {
+  try {
+    action();
+  } catch (const InputError& error) {
+    return error.what();
+  }
+  return "(no error)";
+}
 
 // Dense random MDP: every P[s, a, :] flat-Dirichlet over all states, rewards U(lo, hi), rho
 // random with full support.

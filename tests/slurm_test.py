@@ -6,7 +6,6 @@ directories), waits for the array job, merges, and checks the result equals a lo
 Exits 77 (CTest: skipped) with a message when SLURM is not installed or we are not root.
 usage: slurm_test.py PATH/TO/tabrl DATA_DIR
 """
-import csv
 import os
 import shutil
 import signal
@@ -16,6 +15,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from sweep_results import same_results
 
 TABRL = os.path.abspath(sys.argv[1])
 DATA = Path(sys.argv[2])
@@ -32,12 +33,6 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def without_wall_time(path):
-    rows = list(csv.reader(open(path, newline="")))
-    column = rows[0].index("wall_seconds")
-    return [row[:column] + row[column + 1:] for row in rows]
 
 
 def wait_for(condition, timeout, what):
@@ -151,10 +146,8 @@ step_size = [0.5, 1]
         if len(task_logs) != 3:
             failures.append(f"expected 3 array task logs, found {len(task_logs)}")
         if not failures:
-            if without_wall_time(out / "runs.csv") != without_wall_time(local / "runs.csv"):
-                failures.append("runs.csv from the cluster differs from the local sweep")
-            if (out / "curves.csv").read_bytes() != (local / "curves.csv").read_bytes():
-                failures.append("curves.csv from the cluster differs from the local sweep")
+            if not same_results(out, local):
+                failures.append("runs.csv or curves.csv from the cluster differs from the local sweep")
         for failure in failures:
             print("FAIL:", failure)
             for log in task_logs:

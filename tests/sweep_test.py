@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from sweep_results import same_results
+
 TABRL = sys.argv[1]
 DATA = Path(sys.argv[2])
 failures = []
@@ -35,13 +37,6 @@ def tabrl(*args, env=None):
     return subprocess.run([TABRL, *map(str, args)], capture_output=True, text=True, env=env)
 
 
-def without_wall_time(path):
-    """runs.csv without its wall_seconds column (the only column allowed to differ)."""
-    rows = list(csv.reader(open(path, newline="")))
-    column = rows[0].index("wall_seconds")
-    return [row[:column] + row[column + 1:] for row in rows]
-
-
 def journal_has_torn_tail(path):
     """True when the journal ends in a partial record (a kill during an append)."""
     data = path.read_bytes()
@@ -58,11 +53,6 @@ def journal_has_torn_tail(path):
             return True
         position = end + 1 + size
     return False
-
-
-def same_results(a, b):
-    return (without_wall_time(a / "runs.csv") == without_wall_time(b / "runs.csv")
-            and (a / "curves.csv").read_bytes() == (b / "curves.csv").read_bytes())
 
 
 def main():

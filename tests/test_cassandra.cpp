@@ -11,6 +11,8 @@
 #include "mdps/cassandra.hpp"
 #include "mdps/random.hpp"
 
+#include "helpers.hpp"
+
 using namespace tabrl;
 
 namespace {
@@ -21,12 +23,7 @@ Mdp parse(const std::string& text) {
 }
 
 std::string error_of(const std::string& text) {
-  try {
-    parse(text);
-  } catch (const InputError& error) {
-    return error.what();
-  }
-  return "(no error)";
+  return tabrl::testing::input_error_of([&] { parse(text); });
 }
 
 double p(const Mdp& mdp, Index s, Index a, Index next) {

@@ -6,17 +6,14 @@
 #include "mdps/csv_format.hpp"
 #include "mdps/registry.hpp"
 
+#include "helpers.hpp"
+
 using namespace tabrl;
 
 namespace {
 
 std::string error_of(const std::string& text) {
-  try {
-    read_csv_mdp(text, "model.csv");
-  } catch (const InputError& error) {
-    return error.what();
-  }
-  return "(no error)";
+  return tabrl::testing::input_error_of([&] { read_csv_mdp(text, "model.csv"); });
 }
 
 }  // namespace

@@ -7,6 +7,8 @@
 #include "core/mdp.hpp"
 #include "mdps/transitions.hpp"
 
+#include "helpers.hpp"
+
 using namespace tabrl;
 
 namespace {
@@ -33,12 +35,7 @@ MdpParts two_state_parts(double q = 0.25) {
 }
 
 std::string error_of(MdpParts parts) {
-  try {
-    Mdp mdp(std::move(parts));
-  } catch (const InputError& error) {
-    return error.what();
-  }
-  return "";
+  return tabrl::testing::input_error_of([&] { Mdp mdp(std::move(parts)); });
 }
 
 }  // namespace

@@ -145,4 +145,5 @@ TEST_CASE("options are validated before any work, naming the field") {
   CHECK_THROWS_AS(ToleranceStop(-1.0), InputError);
   CHECK_THROWS_AS((RecordSchedule{.kind = RecordSchedule::Kind::stride, .stride = 0}.validate()),
                   InputError);
+  CHECK_THROWS_AS(CurveRecorder({.kind = RecordSchedule::Kind::stride, .stride = 0}), InputError);
 }

@@ -8,17 +8,14 @@
 #include "core/error.hpp"
 #include "experiments/sweep_config.hpp"
 
+#include "helpers.hpp"
+
 using namespace tabrl;
 
 namespace {
 
 std::string error_of(const std::string& text) {
-  try {
-    parse_sweep_config(text, "grid.toml");
-  } catch (const InputError& error) {
-    return error.what();
-  }
-  return "(no error)";
+  return tabrl::testing::input_error_of([&] { parse_sweep_config(text, "grid.toml"); });
 }
 
 constexpr const char* kMinimal = R"(

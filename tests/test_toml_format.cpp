@@ -11,6 +11,8 @@
 #include "mdps/registry.hpp"
 #include "mdps/toml_format.hpp"
 
+#include "helpers.hpp"
+
 using namespace tabrl;
 
 namespace {
@@ -18,12 +20,7 @@ namespace {
 Mdp parse(const std::string& text) { return read_toml_mdp(text, "model.toml"); }
 
 std::string error_of(const std::string& text) {
-  try {
-    parse(text);
-  } catch (const InputError& error) {
-    return error.what();
-  }
-  return "(no error)";
+  return tabrl::testing::input_error_of([&] { parse(text); });
 }
 
 std::vector<std::string> all_errors(const std::string& text) {
