@@ -52,11 +52,11 @@ TheoryBound applicable_bound(const UpdateRule& rule, const Mdp& mdp) {
   return TheoryBound::none;
 }
 
-RunAnalysis::RunAnalysis(const Mdp& mdp, const OptimalSolution& optimal, const UpdateRule& rule,
+RunAnalysis::RunAnalysis(const Mdp& mdp, const OptimalSolution& /*optimal*/, const UpdateRule& rule,
                          std::vector<double> tolerances, bool uniform_start)
     : mdp_(mdp),
-      optimal_objective_(optimal.objective),
-      slack_(1e-12 * std::max(1.0, optimal.v.cwiseAbs().maxCoeff())) {
+      value_scale_(mdp.value_scale()),
+      slack_(kBoundSlack * mdp.value_scale()) {
   std::sort(tolerances.begin(), tolerances.end(), std::greater<>());
   result_.tolerances = std::move(tolerances);
   result_.first_iteration.assign(result_.tolerances.size(), -1);
@@ -74,7 +74,7 @@ CallbackAction RunAnalysis::on_iteration(const IterationSummary& summary) {
   const int t = summary.iteration;
   const double error = summary.value_error_inf;
   iterations_.push_back(t);
-  value_errors_.push_back(error);
+  relative_value_errors_.push_back(error / value_scale_);
   suboptimalities_.push_back(summary.suboptimality);
   for (std::size_t i = 0; i < result_.tolerances.size(); ++i) {
     if (result_.first_iteration[i] < 0 && error <= result_.tolerances[i]) {
@@ -150,9 +150,11 @@ void RunAnalysis::on_finish(const IterationSummary& /*last*/, const OptimizerRes
             5.0 * mdp_.reward_range() / (c * c * iterations_[i]) + slack_);
     }
   }
-  result_.rate = fit_rate(iterations_, value_errors_, gap_floor(optimal_objective_));
+  // Fitted on errors relative to the value scale, so that scaling the rewards changes neither the
+  // rate nor the class.
+  result_.rate = fit_rate(iterations_, relative_value_errors_, kRelativeGapFloor);
   result_.convergence =
-      classify_convergence(iterations_, value_errors_, gap_floor(optimal_objective_));
+      classify_convergence(iterations_, relative_value_errors_, kRelativeGapFloor);
 }
 
 }  // namespace tabrl

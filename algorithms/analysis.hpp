@@ -37,6 +37,10 @@ struct RunAnalysisResult {
   bool bound_held() const { return bound != TheoryBound::none && bound_violations == 0; }
 };
 
+// A bound "holds" at a step when the measured quantity is at most the bound plus this fraction
+// of the value scale R/(1 - gamma) (rounding of values of that size).
+constexpr double kBoundSlack = 1e-12;
+
 // Sees every iterate (whatever the recording schedule) and builds a RunAnalysisResult.
 class RunAnalysis final : public IterationCallback {
  public:
@@ -60,13 +64,13 @@ class RunAnalysis final : public IterationCallback {
   }
 
   const Mdp& mdp_;
-  double optimal_objective_;
-  double slack_;  // 1e-12 * max(1, |V*|)
+  double value_scale_;
+  double slack_;  // kBoundSlack * value scale
   double step_size_;
   double min_gap_ = 0.0;
   RunAnalysisResult result_;
   std::vector<int> iterations_;
-  std::vector<double> value_errors_;
+  std::vector<double> relative_value_errors_;  // value_error_inf / value scale
   std::vector<double> suboptimalities_;
   double previous_error_ = 0.0;
   double previous_c_ = 0.0;

@@ -32,14 +32,25 @@ void RecordSchedule::validate() const {
   }
 }
 
+CurveRecorder::CurveRecorder(RecordSchedule schedule, Sink sink)
+    : schedule_(schedule), sink_(std::move(sink)) {
+  schedule_.validate();
+}
+
 void CurveRecorder::record(const IterationSummary& summary) {
-  points_.push_back({.iteration = summary.iteration,
-                     .objective = summary.objective,
-                     .suboptimality = summary.suboptimality,
-                     .value_error_inf = summary.value_error_inf,
-                     .step_size = summary.step.step_size,
-                     .optimal_action_prob = summary.optimal_action_prob,
-                     .diagnostics = {summary.diagnostics.begin(), summary.diagnostics.end()}});
+  CurvePoint point{.iteration = summary.iteration,
+                   .objective = summary.objective,
+                   .suboptimality = summary.suboptimality,
+                   .value_error_inf = summary.value_error_inf,
+                   .step_size = summary.step.step_size,
+                   .optimal_action_prob = summary.optimal_action_prob,
+                   .diagnostics = {summary.diagnostics.begin(), summary.diagnostics.end()}};
+  last_recorded_ = summary.iteration;
+  if (sink_) {
+    sink_(point);
+  } else {
+    points_.push_back(std::move(point));
+  }
 }
 
 CallbackAction CurveRecorder::on_iteration(const IterationSummary& summary) {
@@ -48,7 +59,7 @@ CallbackAction CurveRecorder::on_iteration(const IterationSummary& summary) {
 }
 
 void CurveRecorder::on_finish(const IterationSummary& last, const OptimizerResult& /*result*/) {
-  if (points_.empty() || points_.back().iteration != last.iteration) record(last);
+  if (last_recorded_ != last.iteration) record(last);
 }
 
 ToleranceStop::ToleranceStop(double tolerance) : tolerance_(tolerance) {

@@ -31,10 +31,14 @@ struct CurvePoint {
   std::vector<double> diagnostics;
 };
 
+// Records the points of a curve that `schedule` selects. Without a sink the points are kept
+// (points()); with one, each point is handed to it as it is recorded and not kept, so memory does
+// not grow with the number of iterations (a CLI streams them to a file).
 class CurveRecorder final : public IterationCallback {
  public:
+  using Sink = std::function<void(const CurvePoint&)>;
   // Throws InputError for an invalid schedule (a stride below 1 would divide by zero).
-  explicit CurveRecorder(RecordSchedule schedule = {}) : schedule_(schedule) { schedule_.validate(); }
+  explicit CurveRecorder(RecordSchedule schedule = {}, Sink sink = {});
   CallbackAction on_iteration(const IterationSummary& summary) override;
   void on_finish(const IterationSummary& last, const OptimizerResult& result) override;
   const std::vector<CurvePoint>& points() const { return points_; }
@@ -42,7 +46,9 @@ class CurveRecorder final : public IterationCallback {
  private:
   void record(const IterationSummary& summary);
   RecordSchedule schedule_;
+  Sink sink_;
   std::vector<CurvePoint> points_;
+  int last_recorded_ = -1;
 };
 
 // Reports `converged` once value_error_inf <= tolerance.

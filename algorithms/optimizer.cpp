@@ -20,6 +20,8 @@ std::string_view to_string(RunStatus status) {
       return "step_invalid";
     case RunStatus::stopped:
       return "stopped";
+    case RunStatus::interrupted:
+      return "interrupted";
   }
   return "unknown";
 }
@@ -87,6 +89,9 @@ OptimizerResult optimize(const Mdp& mdp, const OptimalSolution& optimal, UpdateR
       result.status = RunStatus::converged;
     } else if (action == CallbackAction::stop) {
       result.status = RunStatus::stopped;
+    } else if (options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed)) {
+      result.status = RunStatus::interrupted;
+      result.message = "interrupted after iteration " + std::to_string(t);
     } else if (t >= options.max_iterations) {
       result.status = RunStatus::max_iterations;
     } else if (!report.valid) {

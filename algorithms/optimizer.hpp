@@ -2,6 +2,7 @@
 // check whether to stop, then apply the method's update rule.
 #pragma once
 
+#include <atomic>
 #include <limits>
 #include <span>
 #include <string>
@@ -50,6 +51,9 @@ class IterationCallback {
 struct OptimizerOptions {
   int max_iterations = 1000;
   LinearSolverKind solver = LinearSolverKind::automatic;
+  // Raised by the caller (a signal handler, the Python module) to end the run after the iterate
+  // being evaluated, with status `interrupted`. Libraries install no signal handlers.
+  const std::atomic<bool>* cancel = nullptr;
 
   // Throws InputError naming the offending field.
   void validate() const;

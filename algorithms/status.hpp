@@ -11,6 +11,7 @@ enum class RunStatus {
   non_finite,      // a value or logit became NaN or infinite
   step_invalid,    // the update is undefined at this step size (SPMA with 1 + eta A <= 0)
   stopped,         // a callback stopped the run (time limit, user request)
+  interrupted,     // the caller raised the cancel flag (Ctrl-C, SIGTERM): the curve so far is kept
 };
 
 std::string_view to_string(RunStatus status);

@@ -38,7 +38,7 @@ PolicyEvaluator::PolicyEvaluator(const Mdp& mdp, LinearSolverKind kind, double k
     prepare_sparse_pattern();
     if (kind_ == LinearSolverKind::krylov) {
       prepare_transposed_pattern();
-      for (Vector* work : {&residual_, &inverse_diagonal_, &shadow_, &search_, &preconditioned_search_,
+      for (Vector* work : {&residual_, &scaled_rhs_, &inverse_diagonal_, &shadow_, &search_, &preconditioned_search_,
                            &product_, &half_step_, &preconditioned_half_step_, &half_product_}) {
         work->resize(num_states);
       }
@@ -185,6 +185,25 @@ void PolicyEvaluator::evaluate_policy(const Eigen::Ref<const StateActionMatrix>&
 
 int PolicyEvaluator::bicgstab(const Eigen::SparseMatrix<double>& matrix, const Vector& rhs,
                               Vector& x) {
+  // BiCGSTAB squares its vectors (dot products), which underflow or overflow for values near
+  // 1e-150 or 1e150. Solving for x 2^-e with the right-hand side scaled by the same power of two
+  // is exact, and makes every evaluation equivariant under a scaling of the rewards.
+  const double magnitude = rhs.cwiseAbs().maxCoeff();
+  if (magnitude == 0.0) {
+    x.setZero();
+    return 0;
+  }
+  int exponent = 0;
+  std::frexp(magnitude, &exponent);
+  scaled_rhs_ = rhs * std::ldexp(1.0, -exponent);
+  x *= std::ldexp(1.0, -exponent);
+  const int iterations = bicgstab_scaled(matrix, scaled_rhs_, x);
+  x *= std::ldexp(1.0, exponent);
+  return iterations;
+}
+
+int PolicyEvaluator::bicgstab_scaled(const Eigen::SparseMatrix<double>& matrix, const Vector& rhs,
+                                     Vector& x) {
   // Preconditioned BiCGSTAB (van der Vorst 1992) with the Jacobi preconditioner M = diag(A),
   // applied on the right; every vector lives in a member sized at construction.
   const Index n = rhs.size();
@@ -258,8 +277,9 @@ void PolicyEvaluator::solve_krylov(Evaluation& out) {
                                         const Vector& b) {
     residual_.noalias() = matrix * x;
     residual_ -= b;
-    const double scale = b.norm();
-    return scale > 0.0 ? residual_.norm() / scale : residual_.norm();
+    // blueNorm neither overflows nor underflows for values of any magnitude.
+    const double scale = b.blueNorm();
+    return scale > 0.0 ? residual_.blueNorm() / scale : residual_.blueNorm();
   };
   last_value_residual_ = relative_residual(sparse_system_, out.v, reward_pi_);
   last_visitation_residual_ = relative_residual(transposed_system_, out.visitation, visitation_rhs_);

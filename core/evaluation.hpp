@@ -78,9 +78,12 @@ class PolicyEvaluator {
   std::vector<int> transpose_position_;
   // Returns the iterations used; x holds the initial guess on entry.
   int bicgstab(const Eigen::SparseMatrix<double>& matrix, const Vector& rhs, Vector& x);
+  // The same on a right-hand side of magnitude about 1.
+  int bicgstab_scaled(const Eigen::SparseMatrix<double>& matrix, const Vector& rhs, Vector& x);
   double krylov_tolerance_;
   bool warm_ = false;
   Vector residual_;
+  Vector scaled_rhs_;
   // BiCGSTAB work vectors, sized once (the Krylov path allocates nothing per iteration).
   Vector inverse_diagonal_, shadow_, search_, preconditioned_search_, product_, half_step_,
       preconditioned_half_step_, half_product_;

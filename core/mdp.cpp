@@ -66,6 +66,13 @@ Mdp::Mdp(MdpParts parts, const MdpValidationOptions& options)
   if (!std::isfinite(gamma_) || gamma_ < 0.0 || gamma_ >= 1.0) {
     throw InputError({.field = "gamma"}, "discount must be in [0, 1), got " + format_number(gamma_));
   }
+  // Values reach R/(1 - gamma): with 1 - gamma below 1e-12 a double keeps fewer than four
+  // significant digits of a value error (docs/theory.md, "Value scale").
+  if (1.0 - gamma_ < kMinOneMinusGamma) {
+    throw InputError({.field = "gamma"},
+                     "discount " + format_double(gamma_) + " is within 1e-12 of 1: values up to " +
+                         "R/(1-gamma) cannot be resolved in double precision");
+  }
 
   if (rho_.size() != num_states_) {
     throw InputError({.field = "start"}, "expected " + std::to_string(num_states_) +
@@ -112,6 +119,15 @@ Mdp::Mdp(MdpParts parts, const MdpValidationOptions& options)
                          std::to_string(transitions_.cols()));
   }
   reward_range_ = rewards_.maxCoeff() - rewards_.minCoeff();
+  const double max_abs_reward = rewards_.cwiseAbs().maxCoeff();
+  const double reward_scale = reward_range_ > 0.0 ? reward_range_ : max_abs_reward;
+  value_scale_ = reward_scale > 0.0 ? reward_scale / (1.0 - gamma_) : 1.0;
+  if (!(max_abs_reward / (1.0 - gamma_) <= kMaxValueMagnitude)) {
+    throw InputError({.field = "rewards"},
+                     "rewards up to " + format_number(max_abs_reward) + " with discount " +
+                         format_number(gamma_) + " give values beyond " +
+                         format_number(kMaxValueMagnitude) + ", out of double range");
+  }
   transitions_.prune(0.0);
   transitions_.makeCompressed();
   for (Index s = 0; s < num_states_; ++s) {

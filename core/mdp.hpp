@@ -22,6 +22,11 @@ struct MdpParts {
   std::vector<std::string> action_names;  // empty, or one per action
 };
 
+// The smallest accepted 1 - gamma (see Mdp::value_scale) and the largest accepted
+// max |r| / (1 - gamma).
+constexpr double kMinOneMinusGamma = 1e-12;
+constexpr double kMaxValueMagnitude = 1e300;
+
 struct MdpValidationOptions {
   // Largest accepted |sum_s' P[s, a, s'] - 1| (and |sum rho - 1|); rows within it are
   // renormalised exactly. 1e-5 is the tolerance of Cassandra's own tools.
@@ -49,8 +54,12 @@ class Mdp {
   std::string state_label(Index state) const;
   std::string action_label(Index action) const;
 
-  // r_max - r_min over all (s, a): the R of MATH.md (computed once at construction).
+  // r_max - r_min over all (s, a): the R of docs/theory.md (computed once at construction).
   double reward_range() const { return reward_range_; }
+  // R / (1 - gamma), with max |r| for R when every reward is the same, and 1 when all are 0:
+  // the size of the values, to which every tolerance on a value is relative
+  // (docs/theory.md, "Value scale"), so that scaling all rewards changes no decision.
+  double value_scale() const { return value_scale_; }
   // Largest |row sum - 1| seen before renormalisation (transitions and rho).
   double max_row_sum_deviation() const { return max_row_sum_deviation_; }
   bool is_bandit() const { return num_states_ == 1; }
@@ -69,6 +78,7 @@ class Mdp {
   std::vector<std::string> action_names_;
   double max_row_sum_deviation_ = 0.0;
   double reward_range_ = 0.0;
+  double value_scale_ = 1.0;
 };
 
 }  // namespace tabrl

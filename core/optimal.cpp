@@ -33,7 +33,7 @@ OptimalSolution solve_optimal(const Mdp& mdp, LinearSolverKind kind) {
   constexpr int kMaxSweeps = 100000;
   for (int sweep = 1;; ++sweep) {
     evaluator.evaluate_policy(deterministic_policy(solution.policy, mdp.num_actions()), evaluation);
-    const double scale = std::max(1.0, evaluation.v.cwiseAbs().maxCoeff());
+    const double scale = mdp.value_scale();
     bool changed = false;
     for (Index s = 0; s < num_states; ++s) {
       Index& current = solution.policy[static_cast<std::size_t>(s)];
@@ -56,8 +56,8 @@ OptimalSolution solve_optimal(const Mdp& mdp, LinearSolverKind kind) {
   }
   solution.bellman_residual =
       (solution.q.rowwise().maxCoeff() - solution.v).cwiseAbs().maxCoeff();
-  const double scale = std::max(1.0, solution.v.cwiseAbs().maxCoeff());
-  solution.bellman_check_passed = solution.bellman_residual <= kBellmanTolerance * scale;
+  solution.bellman_check_passed =
+      solution.bellman_residual <= kBellmanTolerance * mdp.value_scale();
   return solution;
 }
 

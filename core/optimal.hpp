@@ -1,4 +1,5 @@
-// Optimal values V*, Q*, pi* by policy iteration with exact evaluation (MATH.md section 2).
+// Optimal values V*, Q*, pi* by policy iteration with exact evaluation (docs/theory.md,
+// "Optimal values"). Every tolerance is relative to Mdp::value_scale().
 #pragma once
 
 #include <vector>
@@ -12,14 +13,15 @@ struct OptimalSolution {
   StateActionMatrix q;         // Q*
   std::vector<Index> policy;   // pi*[s], the lowest-index greedy action on exact ties
   double objective = 0.0;      // J* = rho^T V*
-  // max_s |max_a Q*[s, a] - V*[s]|, and whether it is within 1e-12 * max(1, max_s |V*[s]|).
+  // max_s |max_a Q*[s, a] - V*[s]|, and whether it is within 1e-12 * value scale.
   double bellman_residual = 0.0;
   bool bellman_check_passed = false;
   int iterations = 0;  // policy-iteration sweeps
 };
 
 // Policy iteration from the reward-greedy policy. An action replaces the current one only when
-// its Q is larger by more than a relative 1e-13, so the iteration cannot cycle on ties.
+// its Q is larger by more than 1e-13 * value scale, so the iteration cannot cycle on ties and
+// rewards of any magnitude give the same decisions.
 OptimalSolution solve_optimal(const Mdp& mdp, LinearSolverKind kind = LinearSolverKind::automatic);
 
 }  // namespace tabrl

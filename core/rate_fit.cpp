@@ -37,9 +37,7 @@ LineFit fit_line(const std::vector<double>& x, const std::vector<double>& y) {
 
 }  // namespace
 
-double gap_floor(double optimal_objective) {
-  return 1e-13 * std::max(1.0, std::abs(optimal_objective));
-}
+double gap_floor(double value_scale) { return kRelativeGapFloor * value_scale; }
 
 RateFit fit_rate(std::span<const int> iterations, std::span<const double> gaps, double floor) {
   RateFit result;

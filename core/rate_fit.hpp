@@ -17,8 +17,10 @@ struct RateFit {
   int points = 0;             // 0 when fewer than 3 points lie above the floor: no fit
 };
 
-// The floor of MATH.md: 1e-13 * max(1, |J*|).
-double gap_floor(double optimal_objective);
+// Gaps at or below 1e-13 of the value scale R/(1 - gamma) are rounding noise: the last digits
+// of values of that size.
+constexpr double kRelativeGapFloor = 1e-13;
+double gap_floor(double value_scale);
 
 // `iterations` increasing, `gaps` >= 0 of the same length. The tail is the later half (by count,
 // at least 3 points) of the points whose gap is above `floor`, cut at the first point at or below

@@ -1,17 +1,82 @@
-// Writing output files so that a reader never sees a truncated one.
+// Writing output files so that nothing is lost and nothing is broken (docs/reliability.md):
+// regular files are replaced atomically, a symlink's target is written (the link stays), a
+// device, FIFO or socket is written in place, and every write and close is checked.
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <ostream>
+#include <stdexcept>
+#include <streambuf>
 #include <string>
 
 namespace tabrl {
 
-// Writes through `write` into a temporary file beside `path` and renames it over `path`, so a
-// reader (or a process killed midway) never leaves a truncated file. `durable` also flushes the
-// data to disk before the rename (survives a power cut, not only a kill). On failure the
-// temporary file is removed and std::runtime_error is thrown.
+// A write or close that failed. what() reads "cannot write 'PATH': <strerror>".
+class WriteError : public std::runtime_error {
+ public:
+  WriteError(const std::string& path, int error_number);
+};
+
+// Where an output goes, decided from what the path names when the output is opened.
+enum class OutputKind {
+  standard_output,  // "-"
+  atomic_file,      // a regular file or a new path (through any symlinks): temp file + rename
+  in_place,         // a character device, FIFO or socket: opened and written as it is
+};
+
+// An output named by the user. The constructor checks everything that can be checked before
+// the work starts (the directory exists, the path is not a directory or a block device) and
+// opens the destination; commit() makes the output complete and visible. An OutputFile destroyed
+// without commit() leaves nothing behind: a regular file keeps its old contents.
+class OutputFile {
+ public:
+  // Throws InputError (field `field`) for a path that cannot be an output, WriteError when the
+  // destination cannot be opened. `durable`: flush the data to disk before the rename.
+  explicit OutputFile(const std::string& path, bool durable = true,
+                      const std::string& field = "out");
+  ~OutputFile();
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  std::ostream& stream() { return stream_; }
+  // Throws WriteError if any write so far failed (lets a long computation stop early).
+  void check() const;
+  // Flushes, checks, syncs and renames into place. Throws WriteError.
+  void commit();
+
+  OutputKind kind() const { return kind_; }
+  // The path as the user gave it (named in errors), and the file really written.
+  const std::string& path() const { return path_; }
+  const std::string& target() const { return target_; }
+
+ private:
+  class Buffer;
+  std::string path_;
+  std::string target_;
+  std::string temporary_;
+  OutputKind kind_;
+  bool durable_;
+  bool committed_ = false;
+  int descriptor_ = -1;
+  std::unique_ptr<Buffer> buffer_;
+  std::ostream stream_;
+};
+
+// Writes a whole output through `write` with OutputFile's rules. Throws WriteError/InputError.
 void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write,
                            bool durable = true);
+
+// This host's name, as it appears in temporary file names (".tmp.HOST.PID").
+const std::string& this_host();
+
+// Removes, in `directory`, the temporary files of this host whose process is dead (left by a
+// process killed mid-write). Files of other hosts are kept: a shared file system may hold
+// another host's live ones. Returns how many were removed.
+int remove_stale_temporaries(const std::string& directory);
+
+// Checks what commands wrote to the process's standard output: flushes and closes it. Throws
+// WriteError("stdout") on failure (a full disk, /dev/full, a closed pipe).
+void finish_standard_output();
 
 }  // namespace tabrl

@@ -79,7 +79,7 @@ int info(const std::string& spec) {
     return kExitSuccess;
   }
   const OptimalSolution optimal = solve_optimal(mdp);
-  const double tolerance = 1e-9 * std::max(1.0, optimal.v.cwiseAbs().maxCoeff());
+  const double tolerance = 1e-9 * mdp.value_scale();
   Index ties = 0;
   for (Index s = 0; s < S; ++s) {
     Index best = 0;
@@ -114,8 +114,10 @@ int validate(const std::string& path) {
 int convert(const std::string& spec, const std::string& target) {
   if (target.empty()) throw UsageError("convert needs --to FILE.toml|FILE.mdp|FILE.csv");
   const MdpFormat format = format_of_path(target);
+  OutputFile output(target, /*durable=*/true, "to");
   const Mdp mdp = load_mdp(spec);
-  write_file_atomically(target, [&](std::ostream& out) { write_mdp(out, mdp, format); });
+  write_mdp(output.stream(), mdp, format);
+  output.commit();
   std::cerr << "tabrl mdp: wrote " << target << " (" << mdp.num_states() << " states, "
             << mdp.num_actions() << " actions)\n";
   return kExitSuccess;
@@ -136,7 +138,7 @@ int solve(const std::string& spec) {
             << " actions, gamma " << format_number(mdp.gamma()) << "\n";
   std::cout << "J* = " << format_double(optimal.objective) << "\n";
   std::cout << "bellman_residual = " << format_double(optimal.bellman_residual)
-            << (optimal.bellman_check_passed ? "" : "  (above 1e-12 * max(1, |V*|))") << "\n";
+            << (optimal.bellman_check_passed ? "" : "  (above 1e-12 * R/(1-gamma))") << "\n";
   std::cout << "state,v_star,optimal_action\n";
   for (Index s = 0; s < mdp.num_states(); ++s) {
     const Index action = optimal.policy[static_cast<std::size_t>(s)];

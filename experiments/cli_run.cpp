@@ -10,6 +10,7 @@
 #include "experiments/atomic_file.hpp"
 #include "experiments/cli.hpp"
 #include "experiments/curve_csv.hpp"
+#include "experiments/interrupt.hpp"
 #include "experiments/record_schedule.hpp"
 #include "mdps/registry.hpp"
 
@@ -23,7 +24,11 @@ constexpr const char* kRunUsage = R"USAGE(usage: tabrl run --mdp SPEC --algo spm
 
 Runs one exact-gradient optimization from the uniform policy and writes its curve as CSV
 (iteration,objective,suboptimality,value_error_inf,step_size, plus optimal_action_prob for
-bandits and spma_c, clipped for SPMA) to --out or stdout. The run's status goes to stderr.
+bandits and spma_c, clipped for SPMA) to --out or stdout, row by row as it is recorded. The
+run's status goes to stderr. Ctrl-C (or SIGTERM) ends the run after the current iteration: the
+curve so far is written completely, the status is `interrupted`, and the exit status is 130
+(143). --out writes a regular file atomically, through a symlink to its target, and into a
+device or FIFO in place; `-` is stdout.
 
 example:
   tabrl run --mdp five_by_five --algo spma --step-size 0.099 --iterations 3000 --tolerance 1e-6 --out spma.csv
@@ -39,12 +44,13 @@ int run_command(const Arguments& args) {
   bool clip = false, quiet = false;
   po::options_description options("options");
   options.add_options()
-      ("mdp", po::value(&mdp_spec)->required(), "built-in name(key=value,...) or .mdp file")
+      ("mdp", po::value(&mdp_spec)->required(),
+       "built-in name(key=value,...), or a .toml, .mdp or .csv file")
       ("algo", po::value(&algorithm)->required(), "spma, npg or spg")
       ("step-size", po::value(&step_size)->required(),
        "eta, or a rule: spma safe|gap, spg theory")
       ("iterations", po::value(&iterations)->default_value(1000), "iteration budget")
-      ("out", po::value(&out_path), "curve CSV file (default: stdout)")
+      ("out", po::value(&out_path), "curve CSV file, or - for stdout (the default)")
       ("tolerance", po::value(&tolerance), "stop (converged) once value_error_inf <= T")
       ("time-limit", po::value(&time_limit), "stop after this many seconds")
       ("record", po::value(&record)->default_value("all"), "which iterations to write: all, N, log")
@@ -57,14 +63,28 @@ int run_command(const Arguments& args) {
   po::variables_map values;
   if (!parse_command_line(args, options, {}, kRunUsage, values)) return kExitSuccess;
 
-  // Everything that can be rejected is checked before any work starts.
+  if (!clip && !values["clip-floor"].defaulted()) {
+    throw UsageError("--clip-floor applies only with --clip (SPMA's clipped update)");
+  }
+
+  // Everything that can be rejected is checked before any work starts, the output included.
+  OutputFile output(out_path.empty() ? "-" : out_path);
   const Mdp mdp = load_mdp(mdp_spec);
   std::unique_ptr<UpdateRule> rule = make_update_rule(
       {.name = algorithm, .step_size = step_size, .clip = clip, .clip_floor = clip_floor}, mdp);
+  InterruptGuard interrupt;
   const OptimizerOptions optimizer_options{.max_iterations = iterations,
-                                           .solver = parse_solver_kind(solver)};
+                                           .solver = parse_solver_kind(solver),
+                                           .cancel = &interrupt.flag()};
   optimizer_options.validate();
-  CurveRecorder recorder(parse_record_schedule(record));
+  const CurveColumns columns{.optimal_action_prob = mdp.is_bandit(),
+                             .diagnostics = rule->diagnostic_names()};
+  // Rows are streamed as they are recorded, so memory does not grow with the run; a failed
+  // write (a full disk) ends the command at once.
+  CurveRecorder recorder(parse_record_schedule(record), [&](const CurvePoint& point) {
+    write_curve_row(output.stream(), columns, point);
+    output.check();
+  });
   std::vector<std::unique_ptr<IterationCallback>> stops;
   if (values.count("tolerance") != 0U) stops.push_back(std::make_unique<ToleranceStop>(tolerance));
   if (values.count("time-limit") != 0U) stops.push_back(std::make_unique<TimeLimitStop>(time_limit));
@@ -79,23 +99,12 @@ int run_command(const Arguments& args) {
   std::vector<IterationCallback*> callbacks{&recorder, &progress};
   for (const auto& stop : stops) callbacks.push_back(stop.get());
 
+  write_curve_header(output.stream(), columns);
   const OptimalSolution optimal = solve_optimal(mdp, optimizer_options.solver);
   const OptimizerResult result =
       optimize(mdp, optimal, *rule, uniform_logits(mdp.num_states(), mdp.num_actions()),
                optimizer_options, callbacks);
-
-  const CurveColumns columns{.optimal_action_prob = mdp.is_bandit(),
-                             .diagnostics = rule->diagnostic_names()};
-  const auto write = [&](std::ostream& out) {
-    write_curve_header(out, columns);
-    write_curve_rows(out, columns, recorder.points());
-  };
-  if (out_path.empty()) {
-    write(std::cout);
-    std::cout.flush();
-  } else {
-    write_file_atomically(out_path, write);
-  }
+  output.commit();
   if (!quiet) {
     std::cerr << "tabrl run: " << to_string(result.status) << " at iteration " << result.iterations
               << ": suboptimality " << format_double(result.suboptimality) << ", value_error_inf "
@@ -103,6 +112,7 @@ int run_command(const Arguments& args) {
               << ")\n";
     if (!result.message.empty()) std::cerr << "tabrl run: " << result.message << "\n";
   }
+  if (result.status == RunStatus::interrupted) return interrupt.exit_status();
   const bool failed =
       result.status == RunStatus::non_finite || result.status == RunStatus::step_invalid;
   return failed ? kExitFailure : kExitSuccess;

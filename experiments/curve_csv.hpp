@@ -17,6 +17,7 @@ struct CurveColumns {
 };
 
 void write_curve_header(std::ostream& out, const CurveColumns& columns);
+void write_curve_row(std::ostream& out, const CurveColumns& columns, const CurvePoint& point);
 void write_curve_rows(std::ostream& out, const CurveColumns& columns,
                       const std::vector<CurvePoint>& points);
 

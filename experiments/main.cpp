@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "experiments/atomic_file.hpp"
 #include "experiments/cli.hpp"
 
 namespace {
@@ -22,16 +23,8 @@ commands:
 `tabrl <command> --help` shows the options of a command, with an example.
 )";
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int dispatch(const std::string& command, const tabrl::cli::Arguments& args) {
   using namespace tabrl::cli;
-  if (argc < 2) {
-    std::cerr << kUsage;
-    return kExitBadInput;
-  }
-  const std::string command = argv[1];
-  const Arguments args(argv + 2, argv + argc);
   try {
     if (command == "--help" || command == "-h" || command == "help") {
       std::cout << kUsage;
@@ -57,8 +50,30 @@ int main(int argc, char** argv) {
   } catch (const tabrl::InputError& error) {
     std::cerr << "tabrl " << command << ": error: " << error.what() << "\n";
     return kExitBadInput;
+  } catch (const tabrl::WriteError& error) {
+    std::cerr << "tabrl: " << error.what() << "\n";
+    return kExitFailure;
   } catch (const std::exception& error) {
     std::cerr << "tabrl " << command << ": failure: " << error.what() << "\n";
     return kExitFailure;
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace tabrl::cli;
+  if (argc < 2) {
+    std::cerr << kUsage;
+    return kExitBadInput;
+  }
+  const int status = dispatch(argv[1], Arguments(argv + 2, argv + argc));
+  // What went to stdout counts only if it arrived: a full disk or /dev/full is a failure.
+  try {
+    tabrl::finish_standard_output();
+  } catch (const tabrl::WriteError& error) {
+    std::cerr << "tabrl: " << error.what() << "\n";
+    return status == kExitSuccess ? kExitFailure : status;
+  }
+  return status;
 }
