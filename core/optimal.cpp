@@ -50,9 +50,15 @@ OptimalSolution solve_optimal(const Mdp& mdp, LinearSolverKind kind) {
   solution.v = evaluation.v;
   solution.q = evaluation.q;
   solution.objective = evaluation.objective;
-  // Report the greedy action of Q* (lowest index on exact ties), not the kept one.
+  // Report the greedy action of Q*, not the kept one: the lowest index among the actions within
+  // the tie tolerance of the best, so that ties broken by rounding (or by a rescaling of the
+  // rewards) do not change pi*.
+  const double tie = kSwitchTolerance * mdp.value_scale();
   for (Index s = 0; s < num_states; ++s) {
-    solution.policy[static_cast<std::size_t>(s)] = argmax_row(solution.q, s);
+    const double best = solution.q.row(s).maxCoeff();
+    Index chosen = 0;
+    while (solution.q(s, chosen) < best - tie) ++chosen;
+    solution.policy[static_cast<std::size_t>(s)] = chosen;
   }
   solution.bellman_residual =
       (solution.q.rowwise().maxCoeff() - solution.v).cwiseAbs().maxCoeff();
