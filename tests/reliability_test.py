@@ -1,0 +1,258 @@
+#!/usr/bin/env python3
+"""Outputs, write errors and signals, each with a hostile probe's reproduction as its case
+(docs/reliability.md): symlinks, FIFOs and device nodes made in a temporary directory (never
+the system's /dev/null), /dev/full and a full tmpfs, SIGINT and SIGTERM during `tabrl run`,
+temporaries left by kill -9, and the small refusals.
+
+usage: reliability_test.py PATH/TO/tabrl
+"""
+import os
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TABRL = sys.argv[1]
+failures = []
+passes = 0
+
+# A run that takes minutes unless it is stopped.
+LONG_RUN = ["run", "--mdp", "garnet(states=200,actions=4,branching=5,seed=3)", "--algo", "spg",
+            "--step-size", "0.01", "--iterations", "100000000", "-q"]
+SHORT_RUN = ["run", "--mdp", "five_by_five", "--algo", "spma", "--step-size", "0.05",
+             "--iterations", "20", "-q"]
+
+
+def check(condition, description):
+    global passes
+    if condition:
+        passes += 1
+    else:
+        failures.append(description)
+        print("FAIL:", description, file=sys.stderr)
+
+
+def tabrl(*args, **kwargs):
+    return subprocess.run([TABRL, *map(str, args)], capture_output=True, text=True, **kwargs)
+
+
+def complete_curve(text, rows_at_least=1):
+    """Every line has the header's field count and the file ends with a newline."""
+    if not text.endswith("\n"):
+        return False
+    lines = text.splitlines()
+    if len(lines) < 1 + rows_at_least or not lines[0].startswith("iteration,"):
+        return False
+    width = lines[0].count(",")
+    return all(line.count(",") == width for line in lines)
+
+
+def temporaries(directory):
+    return [p.name for p in Path(directory).iterdir() if ".tmp." in p.name]
+
+
+def test_symlinks(tmp):
+    target = tmp / "real.csv"
+    target.write_text("old\n")
+    link = tmp / "link.csv"
+    link.symlink_to("real.csv")
+    result = tabrl(*SHORT_RUN, "--out", link)
+    check(result.returncode == 0, f"run through a symlink succeeds: {result.stderr}")
+    check(link.is_symlink() and os.readlink(link) == "real.csv", "the symlink is kept")
+    check(complete_curve(target.read_text(), 20), "the symlink's target holds the new curve")
+    # A chain of links and a dangling link: the final target is written (created).
+    (tmp / "chain.csv").symlink_to("link.csv")
+    check(tabrl(*SHORT_RUN, "--out", tmp / "chain.csv").returncode == 0, "run through a chain")
+    check((tmp / "chain.csv").is_symlink() and complete_curve(target.read_text(), 20),
+          "a chain of links writes the last target")
+    (tmp / "dangling.csv").symlink_to("created.csv")
+    check(tabrl(*SHORT_RUN, "--out", tmp / "dangling.csv").returncode == 0, "dangling link")
+    check((tmp / "dangling.csv").is_symlink() and complete_curve((tmp / "created.csv").read_text()),
+          "a dangling link's target is created and the link kept")
+    # mdp convert --to follows the same rules.
+    toml_target = tmp / "model.toml"
+    toml_target.write_text("")
+    (tmp / "model_link.toml").symlink_to("model.toml")
+    result = tabrl("mdp", "convert", "five_by_five", "--to", tmp / "model_link.toml")
+    check(result.returncode == 0, f"convert through a symlink: {result.stderr}")
+    check((tmp / "model_link.toml").is_symlink() and "gamma" in toml_target.read_text(),
+          "convert writes the symlink's target and keeps the link")
+    check(temporaries(tmp) == [], f"no temporaries left: {temporaries(tmp)}")
+
+
+def test_fifo(tmp):
+    fifo = tmp / "curve.fifo"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE, text=True)
+    result = tabrl(*SHORT_RUN, "--out", fifo)
+    received, _ = reader.communicate(timeout=60)
+    check(result.returncode == 0, f"run into a FIFO succeeds: {result.stderr}")
+    check(complete_curve(received, 20), "the FIFO's reader gets the whole curve")
+    check(stat.S_ISFIFO(os.lstat(fifo).st_mode), "the FIFO is still a FIFO")
+
+
+def test_device_nodes(tmp):
+    if os.geteuid() != 0:
+        print("device nodes: skipped (mknod needs root)", file=sys.stderr)
+        return
+    null = tmp / "null"
+    os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    result = tabrl(*SHORT_RUN, "--out", null)
+    check(result.returncode == 0, f"run into a null device succeeds: {result.stderr}")
+    check(stat.S_ISCHR(os.lstat(null).st_mode), "the device node is not replaced by a file")
+    full = tmp / "full"
+    os.mknod(full, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+    result = tabrl(*SHORT_RUN, "--out", full)
+    check(result.returncode == 1, f"run into a full device fails with exit 1: {result.returncode}")
+    check(f"tabrl: cannot write '{full}': No space left on device" in result.stderr,
+          f"the message names the path and the reason: {result.stderr!r}")
+    check(stat.S_ISCHR(os.lstat(full).st_mode), "the full device is still a device")
+
+
+def test_standard_output_errors():
+    for args in (SHORT_RUN, SHORT_RUN + ["--out", "-"], ["mdp", "solve", "five_by_five"],
+                 ["list"], ["mdp", "info", "five_by_five"], ["--help"]):
+        with open("/dev/full", "w") as full:
+            result = subprocess.run([TABRL, *args], stdout=full, stderr=subprocess.PIPE, text=True)
+        check(result.returncode == 1, f"{args[0]} > /dev/full exits 1, got {result.returncode}")
+        check("tabrl: cannot write 'stdout': No space left on device" in result.stderr,
+              f"{args[0]} > /dev/full says why: {result.stderr!r}")
+
+
+def test_full_disk(tmp):
+    mount = tmp / "small"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
+                      capture_output=True).returncode != 0:
+        print("full disk: skipped (cannot mount a tmpfs here; /dev/full covers stdout)",
+              file=sys.stderr)
+        return
+    try:
+        keep = mount / "curve.csv"
+        keep.write_text("previous\n")
+        result = tabrl("run", "--mdp", "five_by_five", "--algo", "spma", "--step-size", "0.05",
+                       "--iterations", "20000", "-q", "--out", keep)
+        check(result.returncode == 1, f"a full disk fails with exit 1, got {result.returncode}")
+        check(f"cannot write '{keep}': No space left on device" in result.stderr,
+              f"the full disk is named: {result.stderr!r}")
+        check(keep.read_text() == "previous\n", "the previous file is untouched")
+        check(temporaries(mount) == [], f"no temporary left on the full disk: {temporaries(mount)}")
+        # The same for convert and for stdout redirected into the full file system.
+        result = tabrl("mdp", "convert", "garnet(states=300,actions=4,branching=10)", "--to",
+                       mount / "big.toml")
+        check(result.returncode == 1 and "No space left on device" in result.stderr,
+              f"convert onto a full disk fails: {result.returncode} {result.stderr!r}")
+        check(not (mount / "big.toml").exists() and temporaries(mount) == [],
+              "convert leaves nothing on a full disk")
+        with open(mount / "stdout.csv", "w") as out:
+            result = subprocess.run([TABRL, "run", "--mdp", "five_by_five", "--algo", "spma",
+                                     "--step-size", "0.05", "--iterations", "20000", "-q"],
+                                    stdout=out, stderr=subprocess.PIPE, text=True)
+        check(result.returncode == 1 and "cannot write 'stdout'" in result.stderr,
+              f"> file on a full disk fails: {result.returncode} {result.stderr!r}")
+    finally:
+        subprocess.run(["umount", str(mount)], capture_output=True)
+
+
+def test_refusals_before_work(tmp):
+    start = time.monotonic()
+    result = tabrl(*LONG_RUN, "--out", tmp / "missing" / "curve.csv")
+    check(result.returncode == 2, f"a missing output directory is a usage error: {result.returncode}")
+    check("directory" in result.stderr and "does not exist" in result.stderr,
+          f"the message says the directory is missing: {result.stderr!r}")
+    check(time.monotonic() - start < 20, "the missing directory is found before the computation")
+    (tmp / "adir.csv").mkdir()
+    result = tabrl(*SHORT_RUN, "--out", tmp / "adir.csv")
+    check(result.returncode == 2 and "is a directory" in result.stderr,
+          f"a directory as --out is refused: {result.stderr!r}")
+    result = tabrl(*SHORT_RUN, "--clip-floor", "1e-3")
+    check(result.returncode == 2 and "--clip-floor" in result.stderr,
+          f"--clip-floor without --clip is refused: {result.returncode} {result.stderr!r}")
+    result = tabrl("mdp", "solve", "five_by_five(gamma=0.9999999999999999)")
+    check(result.returncode == 2 and "cannot be resolved in double precision" in result.stderr,
+          f"a gamma within 1e-12 of 1 is refused: {result.returncode} {result.stderr!r}")
+    result = tabrl("mdp", "solve", "gridworld(map=S..G,goal_reward=1e-15)")
+    j_star = float(result.stdout.splitlines()[1].split("=")[1])
+    check(abs(j_star - 8.1e-16) <= 1e-12 * 8.1e-16, f"J* at a tiny reward scale: {j_star}")
+
+
+def wait_for_rows(path_glob_dir, rows, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for name in temporaries(path_glob_dir):
+            if (Path(path_glob_dir) / name).stat().st_size > rows * 40:
+                return True
+        time.sleep(0.05)
+    return False
+
+
+def test_signals(tmp):
+    for signal_number, status in ((signal.SIGINT, 130), (signal.SIGTERM, 143)):
+        directory = tmp / f"signal{signal_number}"
+        directory.mkdir()
+        out = directory / "curve.csv"
+        process = subprocess.Popen([TABRL, *LONG_RUN[:-1], "--out", str(out)],
+                                   stderr=subprocess.PIPE, text=True)
+        check(wait_for_rows(directory, 200), "the curve streams to its temporary file")
+        process.send_signal(signal_number)
+        _, stderr = process.communicate(timeout=60)
+        check(process.returncode == status,
+              f"signal {signal_number} exits {status}, got {process.returncode}")
+        check("interrupted at iteration" in stderr, f"the status line says interrupted: {stderr!r}")
+        text = out.read_text() if out.exists() else ""
+        check(complete_curve(text, 200), "the curve so far is written completely")
+        last = int(text.splitlines()[-1].split(",")[0]) if text else -1
+        check(f"interrupted at iteration {last}:" in stderr, "the last row is the last iterate")
+        check(temporaries(directory) == [], f"no temporary left: {temporaries(directory)}")
+
+
+def test_memory_does_not_grow_with_iterations(tmp):
+    """--record all streams: the peak memory of a long run is that of a short one."""
+    def peak_kib(iterations):
+        process = subprocess.Popen([TABRL, "run", "--mdp", "five_by_five", "--algo", "npg",
+                                    "--step-size", "0.1", "--iterations", str(iterations), "-q",
+                                    "--out", str(tmp / f"memory{iterations}.csv")])
+        _, _, usage = os.wait4(process.pid, 0)
+        return usage.ru_maxrss
+    short, long = peak_kib(1000), peak_kib(400000)
+    check(long < short + 4096, f"peak memory {long} KiB after 400,000 rows vs {short} KiB after 1,000")
+
+
+def test_stale_temporaries(tmp):
+    directory = tmp / "stale"
+    directory.mkdir()
+    process = subprocess.Popen([TABRL, *LONG_RUN, "--out", str(directory / "killed.csv")])
+    check(wait_for_rows(directory, 50), "the killed run had started writing")
+    process.kill()
+    process.wait()
+    left = temporaries(directory)
+    check(len(left) == 1, f"kill -9 leaves its temporary: {left}")
+    foreign = directory / "x.csv.tmp.some-other-host.12345"
+    foreign.write_text("another host's live file\n")
+    user_file = directory / "notes.tmp.txt"
+    user_file.write_text("mine\n")
+    check(tabrl(*SHORT_RUN, "--out", directory / "next.csv").returncode == 0, "a later run")
+    remaining = sorted(temporaries(directory))
+    check(remaining == sorted([foreign.name, user_file.name]),
+          f"only this host's dead temporaries are removed: {remaining}")
+
+
+def main():
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        for test in (test_symlinks, test_fifo, test_device_nodes, test_full_disk,
+                     test_refusals_before_work, test_signals, test_stale_temporaries,
+                     test_memory_does_not_grow_with_iterations):
+            directory = tmp / test.__name__
+            directory.mkdir()
+            test(directory)
+        test_standard_output_errors()
+    print(f"{passes} checks passed, {len(failures)} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
