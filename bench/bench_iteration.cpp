@@ -48,7 +48,7 @@ void run_iterations(benchmark::State& state, LinearSolverKind solver) {
   }
   state.SetLabel(std::string(rule->name()) + ", " + to_string(evaluator.solver()));
   if (evaluator.solver() == LinearSolverKind::krylov) {
-    state.counters["krylov_iterations"] = evaluator.last_krylov_iterations();
+    state.counters["krylov_iterations"] = evaluator.last_solve().iterations;
   }
   state.counters["S"] = static_cast<double>(num_states);
 }

@@ -1,0 +1,42 @@
+#include "core/linear_solver.hpp"
+
+#include "core/bicgstab.hpp"
+#include "core/dense_lu.hpp"
+#include "core/sparse_lu.hpp"
+
+namespace tabrl {
+
+const char* to_string(LinearSolverKind kind) {
+  switch (kind) {
+    case LinearSolverKind::automatic:
+      return "auto";
+    case LinearSolverKind::dense_lu:
+      return "dense_lu";
+    case LinearSolverKind::sparse_lu:
+      return "sparse_lu";
+    case LinearSolverKind::krylov:
+      return "krylov";
+  }
+  return "unknown";
+}
+
+LinearSolverKind resolve_solver_kind(const Mdp& mdp, LinearSolverKind kind) {
+  if (kind != LinearSolverKind::automatic) return kind;
+  return mdp.num_states() <= kDenseStateLimit ? LinearSolverKind::dense_lu
+                                              : LinearSolverKind::krylov;
+}
+
+std::unique_ptr<PolicySystemSolver> make_policy_system_solver(const Mdp& mdp,
+                                                              LinearSolverKind kind,
+                                                              double krylov_tolerance) {
+  switch (resolve_solver_kind(mdp, kind)) {
+    case LinearSolverKind::sparse_lu:
+      return std::make_unique<SparseLu>(mdp);
+    case LinearSolverKind::krylov:
+      return std::make_unique<Bicgstab>(mdp, krylov_tolerance);
+    default:
+      return std::make_unique<DenseLu>(mdp);
+  }
+}
+
+}  // namespace tabrl

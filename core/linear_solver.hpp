@@ -1,0 +1,51 @@
+// The linear systems of one policy evaluation (docs/theory.md, "Exact quantities of a policy"):
+// with M = I - gamma P_pi, the value solve M v = r_pi and the visitation solve M^T x = rho.
+// One small interface, three solvers (docs/engine.md): DenseLu, SparseLu and Bicgstab; each owns
+// its work storage, sized once per MDP, so that an iteration allocates nothing.
+#pragma once
+
+#include <memory>
+
+#include "core/mdp.hpp"
+
+namespace tabrl {
+
+// dense_lu: partial-pivot LU of the dense S x S system. sparse_lu: Eigen's SparseLU (exact, but
+// random sparsity such as Garnet's fills in). krylov: BiCGSTAB with a Jacobi preconditioner,
+// warm-started from the previous policy's solutions, to a relative residual of 1e-12.
+enum class LinearSolverKind { automatic, dense_lu, sparse_lu, krylov };
+
+const char* to_string(LinearSolverKind kind);
+
+// What the last solve pair cost (iterative solvers; zero for direct ones).
+struct SolveReport {
+  double value_residual = 0.0;       // ||r_pi - M v|| / ||r_pi||
+  double visitation_residual = 0.0;  // ||rho - M^T x|| / ||rho||
+  int iterations = 0;
+};
+
+class PolicySystemSolver {
+ public:
+  virtual ~PolicySystemSolver() = default;
+  virtual LinearSolverKind kind() const = 0;
+  // Builds M for `policy` (rows are distributions) and factorises it where the solver does.
+  virtual void prepare(const StateActionMatrix& policy) = 0;
+  // Solves M v = value_rhs and M^T x = visitation_rhs. On entry v and x hold the previous
+  // policy's solutions (or anything of the right size): iterative solvers start from them.
+  virtual void solve(const Vector& value_rhs, Vector& v, const Vector& visitation_rhs,
+                     Vector& x) = 0;
+  virtual SolveReport report() const { return {}; }
+};
+
+// automatic: dense LU up to kDenseStateLimit states, Krylov above (measured in
+// docs/performance.md: Krylov is faster from a few hundred states on, dense LU is exact).
+constexpr Index kDenseStateLimit = 500;
+// Relative residual ||b - M x|| / ||b|| guaranteed by the Krylov solves.
+constexpr double kDefaultKrylovTolerance = 1e-12;
+
+LinearSolverKind resolve_solver_kind(const Mdp& mdp, LinearSolverKind kind);
+
+std::unique_ptr<PolicySystemSolver> make_policy_system_solver(
+    const Mdp& mdp, LinearSolverKind kind, double krylov_tolerance = kDefaultKrylovTolerance);
+
+}  // namespace tabrl
