@@ -8,6 +8,7 @@
 #include <map>
 
 #include "core/error.hpp"
+#include "core/suggest.hpp"
 #include "core/text.hpp"
 #include "mdps/builtin.hpp"
 #include "mdps/cassandra.hpp"
@@ -18,86 +19,7 @@
 namespace tabrl {
 namespace {
 
-// The arguments of one spec, read through the parameter table of its built-in.
-class Arguments {
- public:
-  Arguments(const BuiltinMdpInfo& info, std::map<std::string, std::string> values)
-      : info_(info), values_(std::move(values)) {
-    for (const auto& entry : values_) {
-      const std::string& key = entry.first;
-      const bool known = std::any_of(info.parameters.begin(), info.parameters.end(),
-                                     [&](const ParameterInfo& p) { return p.name == key; });
-      if (!known) {
-        std::string names;
-        for (const ParameterInfo& p : info.parameters) names += (names.empty() ? "" : ", ") + p.name;
-        throw InputError({.field = info.name + "." + key},
-                         "unknown parameter for " + info.name + " (parameters: " +
-                             (names.empty() ? "none" : names) + ")");
-      }
-    }
-  }
-
-  double number(const std::string& name) const { return parse_number(name, raw(name)); }
-
-  int integer(const std::string& name) const {
-    const std::string text = raw(name);
-    int value = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc() || end != text.data() + text.size()) {
-      throw InputError({.field = info_.name + "." + name}, "expected an integer, got '" + text + "'");
-    }
-    return value;
-  }
-
-  std::string text(const std::string& name) const { return raw(name); }
-
-  bool boolean(const std::string& name) const {
-    const std::string value = raw(name);
-    if (value == "true" || value == "1") return true;
-    if (value == "false" || value == "0") return false;
-    throw InputError({.field = info_.name + "." + name}, "expected true or false, got '" + value + "'");
-  }
-
-  std::vector<double> numbers(const std::string& name) const {
-    std::string text = raw(name);
-    if (text.size() < 2 || text.front() != '[' || text.back() != ']') {
-      throw InputError({.field = info_.name + "." + name},
-                       "expected a list like [0.1, 0.5], got '" + text + "'");
-    }
-    std::vector<double> values;
-    std::string inner = text.substr(1, text.size() - 2);
-    std::size_t start = 0;
-    while (start <= inner.size()) {
-      const std::size_t comma = std::min(inner.find(',', start), inner.size());
-      const std::string item = trim(inner.substr(start, comma - start));
-      if (!item.empty() || comma < inner.size()) values.push_back(parse_number(name, item));
-      start = comma + 1;
-    }
-    return values;
-  }
-
- private:
-  std::string raw(const std::string& name) const {
-    if (const auto found = values_.find(name); found != values_.end()) return found->second;
-    for (const ParameterInfo& p : info_.parameters) {
-      if (p.name == name && !p.default_value.empty()) return p.default_value;
-    }
-    throw InputError({.field = info_.name + "." + name}, "required parameter is missing");
-  }
-
-  double parse_number(const std::string& name, const std::string& text) const {
-    double value = 0.0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || error != std::errc() || end != text.data() + text.size() ||
-        !std::isfinite(value)) {
-      throw InputError({.field = info_.name + "." + name}, "expected a number, got '" + text + "'");
-    }
-    return value;
-  }
-
-  const BuiltinMdpInfo& info_;
-  std::map<std::string, std::string> values_;
-};
+using Arguments = SpecArguments;
 
 struct BuiltinEntry {
   BuiltinMdpInfo info;
@@ -199,39 +121,6 @@ const std::vector<BuiltinEntry>& registry() {
   return entries;
 }
 
-// Splits "name(k=v,k=[a,b])" into the name and its key/value pairs.
-std::pair<std::string, std::map<std::string, std::string>> split_spec(const std::string& spec) {
-  const std::string text = trim(spec);
-  const std::size_t open = text.find('(');
-  std::map<std::string, std::string> values;
-  if (open == std::string::npos) return {text, values};
-  if (text.back() != ')') throw InputError({.field = "mdp"}, "spec '" + spec + "' lacks a closing ')'");
-  const std::string name = trim(text.substr(0, open));
-  const std::string body = text.substr(open + 1, text.size() - open - 2);
-  std::size_t start = 0;
-  while (start < body.size()) {
-    int depth = 0;
-    std::size_t end = start;
-    for (; end < body.size(); ++end) {
-      if (body[end] == '[') ++depth;
-      if (body[end] == ']') --depth;
-      if (body[end] == ',' && depth == 0) break;
-    }
-    const std::string item = trim(body.substr(start, end - start));
-    start = end + 1;
-    if (item.empty()) continue;
-    const std::size_t equals = item.find('=');
-    if (equals == std::string::npos) {
-      throw InputError({.field = "mdp"}, "expected key=value in '" + spec + "', got '" + item + "'");
-    }
-    const std::string key = trim(item.substr(0, equals));
-    if (!values.emplace(key, trim(item.substr(equals + 1))).second) {
-      throw InputError({.field = name + "." + key}, "given twice");
-    }
-  }
-  return {name, values};
-}
-
 }  // namespace
 
 std::vector<BuiltinMdpInfo> builtin_mdp_catalog() {
@@ -241,14 +130,16 @@ std::vector<BuiltinMdpInfo> builtin_mdp_catalog() {
 }
 
 Mdp make_builtin_mdp(const std::string& spec) {
-  auto [name, values] = split_spec(spec);
+  const Spec parsed = parse_spec(spec, "mdp");
+  std::vector<std::string> names;
   for (const BuiltinEntry& entry : registry()) {
-    if (entry.info.name == name) return entry.build(Arguments(entry.info, std::move(values)));
+    if (entry.info.name == parsed.name) {
+      return entry.build(Arguments(parsed, entry.info.parameters));
+    }
+    names.push_back(entry.info.name);
   }
-  std::string names;
-  for (const BuiltinEntry& entry : registry()) names += (names.empty() ? "" : ", ") + entry.info.name;
-  throw InputError({.field = "mdp"}, "unknown MDP '" + name + "' (built-ins: " + names +
-                                         "; files end in .mdp, .toml or .csv)");
+  throw InputError({.field = "mdp"}, "unknown MDP '" + parsed.name + "'; " + suggest(parsed.name, names) +
+                                         " (files end in .mdp, .toml or .csv)");
 }
 
 Mdp load_mdp(const std::string& spec, const MdpValidationOptions& options) {

@@ -7,15 +7,9 @@
 
 #include "core/error.hpp"
 #include "core/mdp.hpp"
+#include "core/spec.hpp"
 
 namespace tabrl {
-
-struct ParameterInfo {
-  std::string name;
-  std::string type;           // "number", "integer", "list of numbers"
-  std::string default_value;  // empty: required
-  std::string description;
-};
 
 struct BuiltinMdpInfo {
   std::string name;

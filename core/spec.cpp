@@ -1,0 +1,223 @@
+#include "core/spec.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+#include "core/error.hpp"
+#include "core/suggest.hpp"
+#include "core/text.hpp"
+
+namespace tabrl {
+namespace {
+
+std::optional<double> to_number(const std::string& text) {
+  double value = 0.0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size() ||
+      !std::isfinite(value)) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<int> to_integer(const std::string& text) {
+  int value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<bool> to_boolean(const std::string& text) {
+  if (text == "true" || text == "1") return true;
+  if (text == "false" || text == "0") return false;
+  return std::nullopt;
+}
+
+// The items of "[a, b, c]"; nullopt when `text` is not a bracketed list.
+std::optional<std::vector<std::string>> list_items(const std::string& text) {
+  if (text.size() < 2 || text.front() != '[' || text.back() != ']') return std::nullopt;
+  std::vector<std::string> items;
+  const std::string inner = text.substr(1, text.size() - 2);
+  if (trim(inner).empty()) return items;
+  std::size_t start = 0;
+  while (start <= inner.size()) {
+    const std::size_t comma = std::min(inner.find(',', start), inner.size());
+    items.push_back(trim(inner.substr(start, comma - start)));
+    start = comma + 1;
+  }
+  return items;
+}
+
+// Removes the spaces outside any value: "a = [1, 2]" and "a=[1,2]" are the same item.
+std::string without_spaces(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c != ' ' && c != '\t') out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+const std::string* Spec::find(const std::string& key) const {
+  for (const auto& [argument, value] : arguments) {
+    if (argument == key) return &value;
+  }
+  return nullptr;
+}
+
+Spec Spec::with(const std::string& key, const std::string& value) const {
+  Spec copy = *this;
+  for (auto& [argument, old] : copy.arguments) {
+    if (argument == key) {
+      old = value;
+      return copy;
+    }
+  }
+  copy.arguments.emplace_back(key, value);
+  return copy;
+}
+
+std::string Spec::to_string() const {
+  if (arguments.empty()) return name;
+  std::string text = name + "(";
+  for (std::size_t i = 0; i < arguments.size(); ++i) {
+    text += (i == 0 ? "" : ",") + arguments[i].first + "=" + arguments[i].second;
+  }
+  return text + ")";
+}
+
+std::string Spec::canonical() const {
+  Spec sorted = *this;
+  std::sort(sorted.arguments.begin(), sorted.arguments.end());
+  return sorted.to_string();
+}
+
+Spec parse_spec(const std::string& text, const std::string& field) {
+  const std::string spec = trim(text);
+  const std::size_t open = spec.find('(');
+  Spec result;
+  if (open == std::string::npos) {
+    if (spec.find(')') != std::string::npos) {
+      throw InputError({.field = field}, "spec '" + spec + "' has a ')' without '('");
+    }
+    result.name = spec;
+    return result;
+  }
+  if (spec.back() != ')') {
+    throw InputError({.field = field}, "spec '" + spec + "' lacks a closing ')'");
+  }
+  result.name = trim(spec.substr(0, open));
+  if (result.name.empty()) throw InputError({.field = field}, "spec '" + spec + "' has no name");
+  const std::string body = spec.substr(open + 1, spec.size() - open - 2);
+  std::size_t start = 0;
+  while (start <= body.size()) {
+    int depth = 0;
+    std::size_t end = start;
+    for (; end < body.size(); ++end) {
+      if (body[end] == '[') ++depth;
+      if (body[end] == ']' && --depth < 0) break;
+      if ((body[end] == '(' || body[end] == ')') && depth == 0) break;
+      if (body[end] == ',' && depth == 0) break;
+    }
+    if (depth != 0 || (end < body.size() && body[end] != ',')) {
+      throw InputError({.field = field}, "unbalanced brackets or parentheses in '" + spec + "'");
+    }
+    const std::string item = trim(body.substr(start, end - start));
+    start = end + 1;
+    if (item.empty()) {
+      if (end >= body.size()) break;
+      continue;
+    }
+    const std::size_t equals = item.find('=');
+    if (equals == std::string::npos) {
+      throw InputError({.field = field}, "expected key=value in '" + spec + "', got '" + item + "'");
+    }
+    const std::string key = trim(item.substr(0, equals));
+    if (key.empty()) throw InputError({.field = field}, "empty key in '" + spec + "'");
+    if (result.find(key) != nullptr) {
+      throw InputError({.field = result.name + "." + key}, "given twice in '" + spec + "'");
+    }
+    result.arguments.emplace_back(key, without_spaces(trim(item.substr(equals + 1))));
+  }
+  return result;
+}
+
+SpecArguments::SpecArguments(const Spec& spec, const std::vector<ParameterInfo>& parameters)
+    : spec_(spec), parameters_(parameters) {
+  std::vector<std::string> names;
+  for (const ParameterInfo& parameter : parameters) names.push_back(parameter.name);
+  for (const auto& [key, value] : spec.arguments) {
+    if (std::find(names.begin(), names.end(), key) == names.end()) {
+      throw InputError({.field = field(key)},
+                       "unknown parameter for " + spec.name + "; " +
+                           (names.empty() ? std::string("it takes none") : suggest(key, names)));
+    }
+  }
+}
+
+std::string SpecArguments::field(const std::string& key) const { return spec_.name + "." + key; }
+
+bool SpecArguments::given(const std::string& key) const { return spec_.find(key) != nullptr; }
+
+std::string SpecArguments::raw(const std::string& key) const {
+  if (const std::string* value = spec_.find(key)) return *value;
+  for (const ParameterInfo& parameter : parameters_) {
+    if (parameter.name == key && !parameter.default_value.empty()) return parameter.default_value;
+  }
+  throw InputError({.field = field(key)}, "required parameter is missing");
+}
+
+double SpecArguments::parse_number(const std::string& key, const std::string& text) const {
+  const std::optional<double> value = to_number(text);
+  if (!value) throw InputError({.field = field(key)}, "expected a number, got '" + text + "'");
+  return *value;
+}
+
+double SpecArguments::number(const std::string& key) const { return parse_number(key, raw(key)); }
+
+int SpecArguments::integer(const std::string& key) const {
+  const std::string text = raw(key);
+  const std::optional<int> value = to_integer(text);
+  if (!value) throw InputError({.field = field(key)}, "expected an integer, got '" + text + "'");
+  return *value;
+}
+
+bool SpecArguments::boolean(const std::string& key) const {
+  const std::string text = raw(key);
+  const std::optional<bool> value = to_boolean(text);
+  if (!value) throw InputError({.field = field(key)}, "expected true or false, got '" + text + "'");
+  return *value;
+}
+
+std::string SpecArguments::text(const std::string& key) const { return raw(key); }
+
+std::vector<double> SpecArguments::numbers(const std::string& key) const {
+  const std::string text = raw(key);
+  const std::optional<std::vector<std::string>> items = list_items(text);
+  if (!items) {
+    throw InputError({.field = field(key)}, "expected a list like [0.1, 0.5], got '" + text + "'");
+  }
+  std::vector<double> values;
+  for (const std::string& item : *items) values.push_back(parse_number(key, item));
+  return values;
+}
+
+std::optional<std::string> check_parameter_value(const std::string& type, const std::string& text) {
+  if (type == "number" && !to_number(text)) return "expected a number, got '" + text + "'";
+  if (type == "integer" && !to_integer(text)) return "expected an integer, got '" + text + "'";
+  if (type == "boolean" && !to_boolean(text)) return "expected true or false, got '" + text + "'";
+  if (type == "list of numbers") {
+    const auto items = list_items(text);
+    if (!items) return "expected a list like [0.1, 0.5], got '" + text + "'";
+    for (const std::string& item : *items) {
+      if (!to_number(item)) return "expected a number, got '" + item + "'";
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace tabrl

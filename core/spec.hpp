@@ -1,0 +1,74 @@
+// The one spec grammar of tabrl (docs/specs.md), shared by MDPs, algorithms, features and
+// initial policies:
+//
+//   spec  := name | name "(" [item {"," item}] ")"
+//   item  := key "=" value
+//   value := text without "," "(" ")" "[" "]"  |  "[" [value {"," value}] "]"
+//
+// e.g. `garnet(states=50,actions=4,branching=3,seed=1)`, `mdpo(inner_steps=5,inner_step_size=2)`,
+// `bandit(means=[0.2,0.5,0.9])`. A registry describes each name's typed, defaulted parameters
+// (ParameterInfo); SpecArguments reads a parsed spec through that table, so strings end at the
+// registry and everything behind a factory takes plain types.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace tabrl {
+
+struct Spec {
+  std::string name;
+  // In the order given; values as written (lists keep their brackets), without spaces around.
+  std::vector<std::pair<std::string, std::string>> arguments;
+
+  const std::string* find(const std::string& key) const;
+  // A copy with `key` set to `value` (replaced where present, else appended).
+  Spec with(const std::string& key, const std::string& value) const;
+  // "name" without arguments, else "name(k=v,...)" in the order given.
+  std::string to_string() const;
+  // The same with the arguments sorted by key: equal for specs that mean the same thing.
+  std::string canonical() const;
+};
+
+// Parses `text`. Throws InputError with `field` for a missing ")", an item without "=", an empty
+// key, unbalanced brackets or a key given twice.
+Spec parse_spec(const std::string& text, const std::string& field);
+
+// One parameter of a named thing in a registry.
+struct ParameterInfo {
+  std::string name;
+  std::string type;           // "number", "integer", "boolean", "text", "list of numbers"
+  std::string default_value;  // empty: required
+  std::string description;
+};
+
+// The arguments of one spec, read through the parameter table of what it names. Unknown keys
+// are refused at construction (with "did you mean"), values at the typed getters; every error
+// is an InputError whose field reads "name.key".
+class SpecArguments {
+ public:
+  SpecArguments(const Spec& spec, const std::vector<ParameterInfo>& parameters);
+
+  double number(const std::string& key) const;  // finite
+  int integer(const std::string& key) const;
+  bool boolean(const std::string& key) const;   // true/false (or 1/0)
+  std::string text(const std::string& key) const;
+  std::vector<double> numbers(const std::string& key) const;  // "[a, b, ...]"
+  bool given(const std::string& key) const;     // explicitly, not by default
+
+ private:
+  std::string raw(const std::string& key) const;
+  std::string field(const std::string& key) const;
+  double parse_number(const std::string& key, const std::string& text) const;
+
+  Spec spec_;
+  const std::vector<ParameterInfo>& parameters_;
+};
+
+// The checks the typed getters make, for callers that validate a value without a spec (sweep
+// axes): nullopt when `text` is a valid value of `type`, else the reason.
+std::optional<std::string> check_parameter_value(const std::string& type, const std::string& text);
+
+}  // namespace tabrl

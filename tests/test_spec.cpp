@@ -1,0 +1,68 @@
+// The spec grammar of core/spec.hpp: parse, print, canonical form, typed arguments and errors.
+#include <doctest/doctest.h>
+
+#include "core/error.hpp"
+#include "core/spec.hpp"
+#include "helpers.hpp"
+
+using namespace tabrl;
+using tabrl::testing::input_error_of;
+
+TEST_CASE("a spec parses into its name and arguments, in order, and prints back") {
+  const Spec spec = parse_spec(" garnet( states = 50, actions=4 ,means=[0.1, 0.2] ) ", "mdp");
+  CHECK(spec.name == "garnet");
+  REQUIRE(spec.arguments.size() == 3);
+  CHECK(spec.arguments[0] == std::pair<std::string, std::string>{"states", "50"});
+  CHECK(spec.arguments[2] == std::pair<std::string, std::string>{"means", "[0.1,0.2]"});
+  CHECK(spec.to_string() == "garnet(states=50,actions=4,means=[0.1,0.2])");
+  CHECK(parse_spec(spec.to_string(), "mdp").to_string() == spec.to_string());
+  CHECK(parse_spec("spma", "algo").to_string() == "spma");
+  CHECK(parse_spec("spma()", "algo").to_string() == "spma");
+  CHECK(parse_spec("spma(clip=true,)", "algo").to_string() == "spma(clip=true)");
+}
+
+TEST_CASE("the canonical form does not depend on the order of the arguments") {
+  CHECK(parse_spec("mdpo(inner_steps=5,inner_step_size=2)", "algo").canonical() ==
+        parse_spec("mdpo(inner_step_size=2, inner_steps=5)", "algo").canonical());
+  CHECK(parse_spec("a(x=1)", "f").with("y", "2").with("x", "3").to_string() == "a(x=3,y=2)");
+}
+
+TEST_CASE("malformed specs are refused with the field and the reason") {
+  CHECK(input_error_of([] { parse_spec("garnet(states=5", "mdp"); }) ==
+        "mdp: spec 'garnet(states=5' lacks a closing ')'");
+  CHECK(input_error_of([] { parse_spec("garnet(states)", "mdp"); }) ==
+        "mdp: expected key=value in 'garnet(states)', got 'states'");
+  CHECK(input_error_of([] { parse_spec("garnet(states=1,states=2)", "mdp"); }) ==
+        "garnet.states: given twice in 'garnet(states=1,states=2)'");
+  CHECK(input_error_of([] { parse_spec("bandit(means=[1,2)", "mdp"); }).find("unbalanced") !=
+        std::string::npos);
+  CHECK(input_error_of([] { parse_spec("(x=1)", "mdp"); }).find("no name") != std::string::npos);
+  CHECK(input_error_of([] { parse_spec("a(=1)", "mdp"); }).find("empty key") != std::string::npos);
+}
+
+TEST_CASE("arguments are read through a typed parameter table") {
+  const std::vector<ParameterInfo> parameters{{"steps", "integer", "10", ""},
+                                              {"size", "number", "", ""},
+                                              {"clip", "boolean", "false", ""},
+                                              {"means", "list of numbers", "[1]", ""}};
+  const SpecArguments args(parse_spec("m(size=0.5,means=[1, 2.5])", "algo"), parameters);
+  CHECK(args.integer("steps") == 10);
+  CHECK(args.number("size") == 0.5);
+  CHECK_FALSE(args.boolean("clip"));
+  CHECK(args.numbers("means") == std::vector<double>{1.0, 2.5});
+  CHECK(args.given("size"));
+  CHECK_FALSE(args.given("steps"));
+  CHECK(input_error_of([&] { SpecArguments(parse_spec("m(stpes=3)", "algo"), parameters); }) ==
+        "m.stpes: unknown parameter for m; did you mean 'steps'? (known: steps, size, clip, means)");
+  CHECK(input_error_of([&] { SpecArguments(parse_spec("m", "algo"), parameters).number("size"); }) ==
+        "m.size: required parameter is missing");
+  CHECK(input_error_of([&] {
+          SpecArguments(parse_spec("m(steps=2.5,size=1)", "algo"), parameters).integer("steps");
+        }) == "m.steps: expected an integer, got '2.5'");
+  CHECK(input_error_of([&] {
+          SpecArguments(parse_spec("m(size=nan)", "algo"), parameters).number("size");
+        }) == "m.size: expected a number, got 'nan'");
+  CHECK(check_parameter_value("integer", "3") == std::nullopt);
+  CHECK(check_parameter_value("boolean", "yes").has_value());
+  CHECK(check_parameter_value("list of numbers", "[1,x]").has_value());
+}
