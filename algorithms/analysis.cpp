@@ -3,54 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
-#include "algorithms/npg.hpp"
-#include "algorithms/spg.hpp"
-#include "algorithms/spma.hpp"
 #include "algorithms/theory.hpp"
 
 namespace tabrl {
-
-const char* to_string(TheoryBound bound) {
-  switch (bound) {
-    case TheoryBound::none:
-      return "none";
-    case TheoryBound::spma_contraction:
-      return "spma_contraction";
-    case TheoryBound::spma_bandit_constant:
-      return "spma_bandit_constant";
-    case TheoryBound::spma_bandit_gap:
-      return "spma_bandit_gap";
-    case TheoryBound::npg_agarwal:
-      return "npg_agarwal";
-    case TheoryBound::spg_bandit:
-      return "spg_bandit";
-  }
-  return "none";
-}
-
-TheoryBound applicable_bound(const UpdateRule& rule, const Mdp& mdp) {
-  const double range = mdp.reward_range();
-  if (const auto* spma = dynamic_cast<const Spma*>(&rule)) {
-    const SpmaOptions& options = spma->options();
-    if (options.gap_dependent) return TheoryBound::spma_bandit_gap;
-    if (options.clip) return TheoryBound::none;
-    if (mdp.is_bandit()) {
-      return options.step_size * range <= 1.0 ? TheoryBound::spma_bandit_constant
-                                              : TheoryBound::none;
-    }
-    return options.step_size < spma_safe_step(mdp) ? TheoryBound::spma_contraction
-                                                   : TheoryBound::none;
-  }
-  if (dynamic_cast<const Npg*>(&rule) != nullptr) return TheoryBound::npg_agarwal;
-  if (const auto* spg = dynamic_cast<const Spg*>(&rule)) {
-    // Mei et al. state the bandit bound for the step 2/(5R) exactly.
-    const double theory = spg_theory_step(mdp);
-    if (mdp.is_bandit() && std::abs(spg->options().step_size - theory) <= 1e-12 * theory) {
-      return TheoryBound::spg_bandit;
-    }
-  }
-  return TheoryBound::none;
-}
 
 RunAnalysis::RunAnalysis(const Mdp& mdp, const OptimalSolution& /*optimal*/, const UpdateRule& rule,
                          std::vector<double> tolerances, bool uniform_start)
@@ -60,13 +15,10 @@ RunAnalysis::RunAnalysis(const Mdp& mdp, const OptimalSolution& /*optimal*/, con
   std::sort(tolerances.begin(), tolerances.end(), std::greater<>());
   result_.tolerances = std::move(tolerances);
   result_.first_iteration.assign(result_.tolerances.size(), -1);
-  result_.bound = applicable_bound(rule, mdp);
+  result_.bound = rule.theory_bound(mdp);
   // Agarwal et al.'s log(A) is KL(pi* || pi_0) for the uniform pi_0 only.
   if (result_.bound == TheoryBound::npg_agarwal && !uniform_start) result_.bound = TheoryBound::none;
-  step_size_ = 0.0;
-  if (const auto* spma = dynamic_cast<const Spma*>(&rule)) step_size_ = spma->options().step_size;
-  if (const auto* npg = dynamic_cast<const Npg*>(&rule)) step_size_ = npg->options().step_size;
-  if (const auto* spg = dynamic_cast<const Spg*>(&rule)) step_size_ = spg->options().step_size;
+  step_size_ = rule.nominal_step_size();
   if (mdp.is_bandit() && mdp.num_actions() > 1) min_gap_ = bandit_min_gap(mdp);
 }
 

@@ -11,20 +11,6 @@
 
 namespace tabrl {
 
-enum class TheoryBound {
-  none,                  // no bound of MATH.md 5 applies to this method, MDP and step
-  spma_contraction,      // 5.1: e_{t+1} <= (1 - eta C_t (1 - gamma)) e_t, eta < (1 - gamma)/R
-  spma_bandit_constant,  // 5.2: delta_t <= delta_0 (1 - eta pi_0(a*) Delta_min)^t, eta <= 1/R
-  spma_bandit_gap,       // 5.3: delta_{t+1} <= delta_t^2
-  npg_agarwal,           // 5.4: J* - J_t <= log(A)/(eta (1-gamma) t) + R/((1-gamma)^2 t)
-  spg_bandit,            // 5.5: J* - J_t <= 5 R / (c^2 t), eta <= 2/(5R), c = min_t pi_t(a*)
-};
-
-const char* to_string(TheoryBound bound);
-
-// The bound that applies to `rule` (by name and options) on `mdp` from the uniform policy.
-TheoryBound applicable_bound(const UpdateRule& rule, const Mdp& mdp);
-
 struct RunAnalysisResult {
   std::vector<double> tolerances;
   std::vector<int> first_iteration;  // per tolerance: first t with value_error_inf <= tol, or -1

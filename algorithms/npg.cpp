@@ -8,11 +8,24 @@ void NpgOptions::validate() const { validate_step_size(step_size); }
 
 Npg::Npg(NpgOptions options) : options_(options) { options_.validate(); }
 
+TheoryBound Npg::theory_bound(const Mdp& /*mdp*/) const { return TheoryBound::npg_agarwal; }
+
 StepReport Npg::step(const StepContext& /*context*/, const Evaluation& evaluation,
                      const StateActionMatrix& logits, StateActionMatrix& next_logits,
                      std::span<double> /*diagnostics*/) {
   next_logits.noalias() = logits + options_.step_size * evaluation.advantage;
   return {.step_size = options_.step_size};
+}
+
+AlgorithmEntry npg_algorithm() {
+  return {.name = "npg",
+          .description = "natural policy gradient: z += eta A",
+          .reference = "Kakade 2001; Agarwal, Kakade, Lee, Mahajan, JMLR 2021, arXiv 1908.00261 "
+                       "(whose eta is our eta (1 - gamma))",
+          .make = [](const SpecArguments& /*args*/, const StepSize& step, const Mdp& /*mdp*/) {
+            return std::unique_ptr<UpdateRule>(
+                std::make_unique<Npg>(NpgOptions{.step_size = step.value}));
+          }};
 }
 
 }  // namespace tabrl

@@ -3,6 +3,7 @@
 // Agarwal et al. (JMLR 2021, arXiv 1908.00261) write eta / (1 - gamma) for our eta.
 #pragma once
 
+#include "algorithms/registry.hpp"
 #include "algorithms/update_rule.hpp"
 
 namespace tabrl {
@@ -17,6 +18,8 @@ class Npg final : public UpdateRule {
   explicit Npg(NpgOptions options);
   std::string name() const override { return "npg"; }
   const NpgOptions& options() const { return options_; }
+  TheoryBound theory_bound(const Mdp& mdp) const override;
+  double nominal_step_size() const override { return options_.step_size; }
   StepReport step(const StepContext& context, const Evaluation& evaluation,
                   const StateActionMatrix& logits, StateActionMatrix& next_logits,
                   std::span<double> diagnostics) override;
@@ -24,5 +27,8 @@ class Npg final : public UpdateRule {
  private:
   NpgOptions options_;
 };
+
+// The registry entry (algorithms/registry.hpp).
+AlgorithmEntry npg_algorithm();
 
 }  // namespace tabrl

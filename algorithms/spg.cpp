@@ -1,6 +1,9 @@
 #include "algorithms/spg.hpp"
 
+#include <cmath>
+
 #include "algorithms/step_size.hpp"
+#include "algorithms/theory.hpp"
 
 namespace tabrl {
 
@@ -8,12 +11,30 @@ void SpgOptions::validate() const { validate_step_size(step_size); }
 
 Spg::Spg(SpgOptions options) : options_(options) { options_.validate(); }
 
+TheoryBound Spg::theory_bound(const Mdp& mdp) const {
+  // Mei et al. state the bandit bound for the step 2/(5R) exactly.
+  const double theory = spg_theory_step(mdp);
+  const bool at_theory_step = std::abs(options_.step_size - theory) <= 1e-12 * theory;
+  return mdp.is_bandit() && at_theory_step ? TheoryBound::spg_bandit : TheoryBound::none;
+}
+
 StepReport Spg::step(const StepContext& context, const Evaluation& evaluation,
                      const StateActionMatrix& logits, StateActionMatrix& next_logits,
                      std::span<double> /*diagnostics*/) {
   policy_gradient(evaluation, context.mdp.gamma(), gradient_);
   next_logits.noalias() = logits + options_.step_size * gradient_;
   return {.step_size = options_.step_size};
+}
+
+AlgorithmEntry spg_algorithm() {
+  return {.name = "spg",
+          .description = "softmax policy gradient: z += eta dJ/dz",
+          .reference = "Mei, Xiao, Szepesvari, Schuurmans, ICML 2020, arXiv 2005.06392",
+          .step_rules = {{"theory", "(1-gamma)^3/(8R) for MDPs, 2/(5R) for bandits"}},
+          .make = [](const SpecArguments& /*args*/, const StepSize& step, const Mdp& mdp) {
+            const double eta = step.rule == "theory" ? spg_theory_step(mdp) : step.value;
+            return std::unique_ptr<UpdateRule>(std::make_unique<Spg>(SpgOptions{.step_size = eta}));
+          }};
 }
 
 }  // namespace tabrl

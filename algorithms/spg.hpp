@@ -3,6 +3,7 @@
 // Theory step eta = (1 - gamma)^3 / (8 R) for MDPs, 2 / (5 R) for bandits (spg_theory_step).
 #pragma once
 
+#include "algorithms/registry.hpp"
 #include "algorithms/update_rule.hpp"
 
 namespace tabrl {
@@ -17,6 +18,8 @@ class Spg final : public UpdateRule {
   explicit Spg(SpgOptions options);
   std::string name() const override { return "spg"; }
   const SpgOptions& options() const { return options_; }
+  TheoryBound theory_bound(const Mdp& mdp) const override;
+  double nominal_step_size() const override { return options_.step_size; }
   StepReport step(const StepContext& context, const Evaluation& evaluation,
                   const StateActionMatrix& logits, StateActionMatrix& next_logits,
                   std::span<double> diagnostics) override;
@@ -25,5 +28,8 @@ class Spg final : public UpdateRule {
   SpgOptions options_;
   StateActionMatrix gradient_;
 };
+
+// The registry entry (algorithms/registry.hpp).
+AlgorithmEntry spg_algorithm();
 
 }  // namespace tabrl

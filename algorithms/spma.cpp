@@ -32,6 +32,17 @@ void SpmaOptions::validate(const Mdp& mdp) const {
 
 Spma::Spma(const Mdp& mdp, SpmaOptions options) : options_(options) { options_.validate(mdp); }
 
+TheoryBound Spma::theory_bound(const Mdp& mdp) const {
+  if (options_.gap_dependent) return TheoryBound::spma_bandit_gap;
+  if (options_.clip) return TheoryBound::none;
+  if (mdp.is_bandit()) {
+    return options_.step_size * mdp.reward_range() <= 1.0 ? TheoryBound::spma_bandit_constant
+                                                         : TheoryBound::none;
+  }
+  return options_.step_size < spma_safe_step(mdp) ? TheoryBound::spma_contraction
+                                                  : TheoryBound::none;
+}
+
 std::vector<std::string> Spma::diagnostic_names() const {
   if (options_.clip) return {"spma_c", "clipped"};
   return {"spma_c"};
@@ -96,6 +107,32 @@ StepReport Spma::step(const StepContext& context, const Evaluation& evaluation,
   }
   if (options_.clip) diagnostics[1] = clipped_states;
   return report;
+}
+
+AlgorithmEntry spma_algorithm() {
+  return {
+      .name = "spma",
+      .description = "softmax policy mirror ascent: z += log1p(eta A)",
+      .reference = "Asad, Babanezhad, Laradji, Le Roux, Vaswani, AISTATS 2025, arXiv 2411.12042",
+      .parameters = {{"clip", "boolean", "false",
+                      "use max(1 + eta A, clip_floor) and renormalise instead of stopping"},
+                     {"clip_floor", "number", "1e-8", "floor of the clipped factor, in (0, 1)"}},
+      .step_rules = {{"safe", "0.99 (1-gamma)/R, below the bound that keeps 1 + eta A > 0"},
+                     {"gap", "bandits: eta_{a,a'} = 1/|r(a) - r(a')| (1 - pi(a*) squares)"}},
+      .make = [](const SpecArguments& args, const StepSize& step, const Mdp& mdp) {
+        SpmaOptions options{.clip = args.boolean("clip"), .clip_floor = args.number("clip_floor")};
+        if (!options.clip && args.given("clip_floor")) {
+          throw InputError({.field = "spma.clip_floor"}, "applies only with clip=true");
+        }
+        if (step.rule == "gap") {
+          options.gap_dependent = true;
+        } else if (step.rule == "safe") {
+          options.step_size = 0.99 * spma_safe_step(mdp);
+        } else {
+          options.step_size = step.value;
+        }
+        return std::unique_ptr<UpdateRule>(std::make_unique<Spma>(mdp, options));
+      }};
 }
 
 }  // namespace tabrl

@@ -12,6 +12,7 @@
 // every step.
 #pragma once
 
+#include "algorithms/registry.hpp"
 #include "algorithms/update_rule.hpp"
 
 namespace tabrl {
@@ -30,6 +31,8 @@ class Spma final : public UpdateRule {
   Spma(const Mdp& mdp, SpmaOptions options);
   std::string name() const override { return "spma"; }
   const SpmaOptions& options() const { return options_; }
+  TheoryBound theory_bound(const Mdp& mdp) const override;
+  double nominal_step_size() const override { return options_.step_size; }
   // spma_c is C_t of MATH.md 5.1; clipped (clip mode only) counts states with a clipped action.
   std::vector<std::string> diagnostic_names() const override;
   StepReport step(const StepContext& context, const Evaluation& evaluation,
@@ -41,5 +44,8 @@ class Spma final : public UpdateRule {
                                 StateActionMatrix& next_logits);
   SpmaOptions options_;
 };
+
+// The registry entry (algorithms/registry.hpp).
+AlgorithmEntry spma_algorithm();
 
 }  // namespace tabrl

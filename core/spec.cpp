@@ -153,8 +153,8 @@ SpecArguments::SpecArguments(const Spec& spec, const std::vector<ParameterInfo>&
   for (const auto& [key, value] : spec.arguments) {
     if (std::find(names.begin(), names.end(), key) == names.end()) {
       throw InputError({.field = field(key)},
-                       "unknown parameter for " + spec.name + "; " +
-                           (names.empty() ? std::string("it takes none") : suggest(key, names)));
+                       names.empty() ? "unknown parameter: " + spec.name + " takes none"
+                                     : unknown_name("parameter of " + spec.name, key, names));
     }
   }
 }

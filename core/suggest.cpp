@@ -34,4 +34,10 @@ std::string suggest(const std::string& key, const std::vector<std::string>& know
   return (best.empty() ? "" : "did you mean '" + best + "'? ") + "(known: " + list + ")";
 }
 
+std::string unknown_name(const std::string& what, const std::string& name,
+                         const std::vector<std::string>& known) {
+  const std::string hint = suggest(name, known);
+  return "unknown " + what + " '" + name + "'" + (hint.front() == '(' ? " " : "; ") + hint;
+}
+
 }  // namespace tabrl

@@ -13,4 +13,8 @@ std::size_t edit_distance(const std::string& a, const std::string& b);
 // the list when none is close.
 std::string suggest(const std::string& key, const std::vector<std::string>& known);
 
+// "unknown WHAT 'name'; did you mean 'x'? (known: ...)", or "unknown WHAT 'name' (known: ...)".
+std::string unknown_name(const std::string& what, const std::string& name,
+                         const std::vector<std::string>& known);
+
 }  // namespace tabrl

@@ -1,27 +1,16 @@
-// Algorithms by name, for the CLI and the sweep driver.
+// The sweep driver's algorithm settings, read through the registry of algorithms/registry.hpp.
 #pragma once
 
 #include <memory>
 #include <string>
-#include <vector>
 
-#include "algorithms/update_rule.hpp"
-#include "mdps/registry.hpp"
+#include "algorithms/registry.hpp"
 
 namespace tabrl {
 
-struct AlgorithmInfo {
-  std::string name;
-  std::string description;
-  std::vector<ParameterInfo> options;
-};
-
-std::vector<AlgorithmInfo> algorithm_catalog();
-
 struct AlgorithmSettings {
   std::string name;
-  // A positive number, or a named rule: "theory" (SPG: (1-gamma)^3/(8R), bandits 2/(5R)),
-  // "safe" (SPMA: 0.99 (1-gamma)/R), "gap" (SPMA on bandits: eta_{a,a'} = 1/|r(a) - r(a')|).
+  // A positive number, or one of the method's named rules (see `tabrl list`).
   std::string step_size;
   bool clip = false;
   double clip_floor = 1e-8;

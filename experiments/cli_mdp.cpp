@@ -186,10 +186,20 @@ int list_command(const Arguments& args) {
     std::cout << "  " << info.name << ": " << info.description << "\n";
     print_parameters(info.parameters);
   }
-  std::cout << "\nalgorithms (--algo NAME):\n";
-  for (const AlgorithmInfo& info : algorithm_catalog()) {
-    std::cout << "  " << info.name << ": " << info.description << "\n";
-    print_parameters(info.options);
+  std::cout << "\nalgorithms (--algo 'name(key=value,...)' --step-size X):\n";
+  for (const AlgorithmEntry& entry : algorithm_registry()) {
+    std::cout << "  " << entry.name << ": " << entry.description << " (" << entry.reference
+              << ")\n";
+    if (!entry.takes_step_size) {
+      std::cout << "      no step size\n";
+    } else {
+      std::cout << "      step size: a number > 0";
+      for (const StepSizeRule& rule : entry.step_rules) {
+        std::cout << ", or '" << rule.name << "' = " << rule.description;
+      }
+      std::cout << "\n";
+    }
+    print_parameters(entry.parameters);
   }
   return kExitSuccess;
 }

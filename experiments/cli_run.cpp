@@ -6,7 +6,7 @@
 #include "core/error.hpp"
 #include "core/format.hpp"
 #include "core/policy.hpp"
-#include "experiments/algorithm_registry.hpp"
+#include "algorithms/registry.hpp"
 #include "experiments/atomic_file.hpp"
 #include "experiments/cli.hpp"
 #include "experiments/curve_csv.hpp"
@@ -20,7 +20,7 @@ namespace po = boost::program_options;
 
 namespace {
 
-constexpr const char* kRunUsage = R"USAGE(usage: tabrl run --mdp SPEC --algo spma|npg|spg --step-size X [options]
+constexpr const char* kRunUsage = R"USAGE(usage: tabrl run --mdp SPEC --algo ALGO --step-size X [options]
 
 Runs one exact-gradient optimization from the uniform policy and writes its curve as CSV
 (iteration,objective,suboptimality,value_error_inf,step_size, plus optimal_action_prob for
@@ -46,9 +46,10 @@ int run_command(const Arguments& args) {
   options.add_options()
       ("mdp", po::value(&mdp_spec)->required(),
        "built-in name(key=value,...), or a .toml, .mdp or .csv file")
-      ("algo", po::value(&algorithm)->required(), "spma, npg or spg")
-      ("step-size", po::value(&step_size)->required(),
-       "eta, or a rule: spma safe|gap, spg theory")
+      ("algo", po::value(&algorithm)->required(),
+       "algorithm spec name(key=value,...), e.g. spma or spma(clip=true); see `tabrl list`")
+      ("step-size", po::value(&step_size),
+       "eta, or a named rule of the method (spma: safe, gap; spg: theory)")
       ("iterations", po::value(&iterations)->default_value(1000), "iteration budget")
       ("out", po::value(&out_path), "curve CSV file, or - for stdout (the default)")
       ("tolerance", po::value(&tolerance), "stop (converged) once value_error_inf <= T")
@@ -70,8 +71,13 @@ int run_command(const Arguments& args) {
   // Everything that can be rejected is checked before any work starts, the output included.
   OutputFile output(out_path.empty() ? "-" : out_path);
   const Mdp mdp = load_mdp(mdp_spec);
-  std::unique_ptr<UpdateRule> rule = make_update_rule(
-      {.name = algorithm, .step_size = step_size, .clip = clip, .clip_floor = clip_floor}, mdp);
+  // --clip and --clip-floor are spellings of spma(clip=true, clip_floor=F).
+  Spec algorithm_spec = parse_spec(algorithm, "algo");
+  if (clip) algorithm_spec = algorithm_spec.with("clip", "true");
+  if (!values["clip-floor"].defaulted()) {
+    algorithm_spec = algorithm_spec.with("clip_floor", format_double(clip_floor));
+  }
+  std::unique_ptr<UpdateRule> rule = make_algorithm(algorithm_spec.to_string(), step_size, mdp);
   InterruptGuard interrupt;
   const OptimizerOptions optimizer_options{.max_iterations = iterations,
                                            .solver = parse_solver_kind(solver),

@@ -138,8 +138,8 @@ Mdp make_builtin_mdp(const std::string& spec) {
     }
     names.push_back(entry.info.name);
   }
-  throw InputError({.field = "mdp"}, "unknown MDP '" + parsed.name + "'; " + suggest(parsed.name, names) +
-                                         " (files end in .mdp, .toml or .csv)");
+  throw InputError({.field = "mdp"}, unknown_name("MDP", parsed.name, names) +
+                                         "; files end in .mdp, .toml or .csv");
 }
 
 Mdp load_mdp(const std::string& spec, const MdpValidationOptions& options) {

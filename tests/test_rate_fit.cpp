@@ -78,15 +78,15 @@ TEST_CASE("the analysis finds the reference iteration count and checks SPMA's bo
 TEST_CASE("bounds are chosen by method, MDP and step") {
   const Mdp mdp = make_five_by_five();
   const Mdp bandit = make_bandit({0.1, 0.5, 0.9});
-  CHECK(applicable_bound(Spma(mdp, {.step_size = 0.5}), mdp) == TheoryBound::none);
-  CHECK(applicable_bound(Spma(mdp, {.step_size = 0.1, .clip = true}), mdp) == TheoryBound::none);
-  CHECK(applicable_bound(Spma(bandit, {.step_size = 1.0}), bandit) ==
+  CHECK(Spma(mdp, {.step_size = 0.5}).theory_bound(mdp) == TheoryBound::none);
+  CHECK(Spma(mdp, {.step_size = 0.1, .clip = true}).theory_bound(mdp) == TheoryBound::none);
+  CHECK(Spma(bandit, {.step_size = 1.0}).theory_bound(bandit) ==
         TheoryBound::spma_bandit_constant);
-  CHECK(applicable_bound(Spma(bandit, {.gap_dependent = true}), bandit) ==
+  CHECK(Spma(bandit, {.gap_dependent = true}).theory_bound(bandit) ==
         TheoryBound::spma_bandit_gap);
-  CHECK(applicable_bound(Npg({.step_size = 3.0}), mdp) == TheoryBound::npg_agarwal);
-  CHECK(applicable_bound(Spg({.step_size = 0.5}), bandit) == TheoryBound::spg_bandit);
-  CHECK(applicable_bound(Spg({.step_size = 0.4}), bandit) == TheoryBound::none);
+  CHECK(Npg({.step_size = 3.0}).theory_bound(mdp) == TheoryBound::npg_agarwal);
+  CHECK(Spg({.step_size = 0.5}).theory_bound(bandit) == TheoryBound::spg_bandit);
+  CHECK(Spg({.step_size = 0.4}).theory_bound(bandit) == TheoryBound::none);
 }
 
 TEST_CASE("a wrong bound is caught: the checks can fail") {

@@ -26,7 +26,7 @@ TEST_CASE("bad specs name the parameter and the reason") {
   CHECK_THROWS_WITH_AS(load_mdp("cliff_wrld"), doctest::Contains("unknown MDP 'cliff_wrld'"),
                        InputError);
   CHECK_THROWS_WITH_AS(load_mdp("cliff_world(gama=0.5)"),
-                       "cliff_world.gama: unknown parameter for cliff_world; did you mean 'gamma'? (known: gamma)",
+                       "cliff_world.gama: unknown parameter of cliff_world 'gama'; did you mean 'gamma'? (known: gamma)",
                        InputError);
   CHECK_THROWS_WITH_AS(load_mdp("cliff_world(gamma=high)"),
                        "cliff_world.gamma: expected a number, got 'high'", InputError);

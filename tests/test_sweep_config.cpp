@@ -141,7 +141,7 @@ TEST_CASE("bad configs fail with file, line and key before any run") {
         "integer n >= 1");
   CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\ngamma = [0.5, 0.9]\nspec2 = 1\n[[algorithm]]\n"
                  "name = \"npg\"\nstep_size = 1\n")
-            .find("unknown parameter for five_by_five") != std::string::npos);
+            .find("unknown parameter of five_by_five") != std::string::npos);
   CHECK(error_of("[[mdp]]\nfile = \"missing.mdp\"\n[[algorithm]]\nname = \"npg\"\nstep_size = 1\n") ==
         "grid.toml:2: mdp[0].file: cannot open 'missing.mdp'");
   CHECK(error_of("[sweep\n").find("grid.toml:1: syntax:") == 0);

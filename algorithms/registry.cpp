@@ -1,0 +1,88 @@
+#include "algorithms/registry.hpp"
+
+#include <cctype>
+#include <charconv>
+#include <cmath>
+
+#include "algorithms/npg.hpp"
+#include "algorithms/spg.hpp"
+#include "algorithms/spma.hpp"
+#include "core/error.hpp"
+#include "core/format.hpp"
+#include "core/suggest.hpp"
+
+namespace tabrl {
+
+const std::vector<AlgorithmEntry>& algorithm_registry() {
+  // Explicit, not self-registering: a static library drops objects nothing refers to.
+  static const std::vector<AlgorithmEntry> entries = {
+      spma_algorithm(),
+      npg_algorithm(),
+      spg_algorithm(),
+  };
+  return entries;
+}
+
+const AlgorithmEntry& find_algorithm(const std::string& name) {
+  std::vector<std::string> names;
+  for (const AlgorithmEntry& entry : algorithm_registry()) {
+    if (entry.name == name) return entry;
+    names.push_back(entry.name);
+  }
+  throw InputError({.field = "algo"}, unknown_name("algorithm", name, names));
+}
+
+StepSize parse_step_size(const AlgorithmEntry& entry, const std::string& text) {
+  std::string rules;
+  for (const StepSizeRule& rule : entry.step_rules) rules += ", " + rule.name;
+  if (!entry.takes_step_size) {
+    if (!text.empty()) {
+      throw InputError({.field = "step_size"}, entry.name + " takes no step size");
+    }
+    return {};
+  }
+  if (text.empty()) {
+    throw InputError({.field = "step_size"},
+                     entry.name + " needs a step size: a number > 0" + rules);
+  }
+  for (const StepSizeRule& rule : entry.step_rules) {
+    if (rule.name == text) return {.rule = text};
+  }
+  double value = 0.0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) {
+    throw InputError({.field = "step_size"},
+                     "'" + text + "' is not a step size of " + entry.name +
+                         ": expected a number > 0" + (rules.empty() ? "" : " or one of" + rules.substr(1)));
+  }
+  if (!(value > 0.0) || !std::isfinite(value)) {
+    throw InputError({.field = "step_size"},
+                     "must be > 0 and finite, got " + format_number(value));
+  }
+  return {.value = value};
+}
+
+void check_algorithm(const std::string& spec, const std::string& step_size) {
+  const Spec parsed = parse_spec(spec, "algo");
+  const AlgorithmEntry& entry = find_algorithm(parsed.name);
+  const SpecArguments arguments(parsed, entry.parameters);
+  for (const auto& [key, value] : parsed.arguments) {
+    for (const ParameterInfo& parameter : entry.parameters) {
+      if (parameter.name != key) continue;
+      if (const auto problem = check_parameter_value(parameter.type, value)) {
+        throw InputError({.field = entry.name + "." + key}, *problem);
+      }
+    }
+  }
+  parse_step_size(entry, step_size);
+}
+
+std::unique_ptr<UpdateRule> make_algorithm(const std::string& spec, const std::string& step_size,
+                                           const Mdp& mdp) {
+  const Spec parsed = parse_spec(spec, "algo");
+  const AlgorithmEntry& entry = find_algorithm(parsed.name);
+  const SpecArguments arguments(parsed, entry.parameters);
+  return entry.make(arguments, parse_step_size(entry, step_size), mdp);
+}
+
+}  // namespace tabrl

@@ -1,0 +1,60 @@
+// The algorithms by name: one explicit table of factories with typed, defaulted parameters
+// (docs/algorithms.md). The CLI, sweeps, `tabrl list` and the docs read it; strings end here,
+// and the update rules behind the factories take plain option structs.
+//
+// An algorithm is a spec of core/spec.hpp: `spma`, `spma(clip=true,clip_floor=1e-6)`. Its step
+// size is given apart (`--step-size`, the sweep key `step_size`): a number, or the name of one of
+// the method's step rules (`safe`, `gap`, `theory`).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "algorithms/update_rule.hpp"
+#include "core/spec.hpp"
+
+namespace tabrl {
+
+struct StepSizeRule {
+  std::string name;
+  std::string description;
+};
+
+// A step size as given: a number (`value`), or a named rule (`rule` non-empty).
+struct StepSize {
+  double value = 0.0;
+  std::string rule;
+};
+
+struct AlgorithmEntry {
+  std::string name;
+  std::string description;
+  std::string reference;  // the paper, with its arXiv id where it has one
+  std::vector<ParameterInfo> parameters;
+  bool takes_step_size = true;
+  std::vector<StepSizeRule> step_rules;
+  // Builds the rule for `mdp`; throws InputError naming the parameter on invalid values.
+  std::function<std::unique_ptr<UpdateRule>(const SpecArguments&, const StepSize&, const Mdp&)>
+      make;
+};
+
+// Every algorithm, in the order `tabrl list` shows them.
+const std::vector<AlgorithmEntry>& algorithm_registry();
+
+// The entry named `name`; InputError (field "algo") with "did you mean" otherwise.
+const AlgorithmEntry& find_algorithm(const std::string& name);
+
+// Checks `step_size` against the entry: a positive finite number or one of its rules. Empty
+// text is an error for methods that take a step and required empty for the others.
+StepSize parse_step_size(const AlgorithmEntry& entry, const std::string& text);
+
+// Checks an algorithm spec and step size without an MDP (sweep configs, before any run).
+void check_algorithm(const std::string& spec, const std::string& step_size);
+
+// Builds the update rule of `spec` with `step_size` for `mdp`.
+std::unique_ptr<UpdateRule> make_algorithm(const std::string& spec, const std::string& step_size,
+                                           const Mdp& mdp);
+
+}  // namespace tabrl

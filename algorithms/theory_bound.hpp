@@ -1,0 +1,18 @@
+// The convergence bounds a run can be checked against (docs/theory.md, "Convergence
+// guarantees"). Each update rule says which one applies to it (UpdateRule::theory_bound).
+#pragma once
+
+namespace tabrl {
+
+enum class TheoryBound {
+  none,                  // no bound applies to this method, MDP and step
+  spma_contraction,      // e_{t+1} <= (1 - eta C_t (1 - gamma)) e_t, eta < (1 - gamma)/R
+  spma_bandit_constant,  // delta_t <= delta_0 (1 - eta pi_0(a*) Delta_min)^t, eta <= 1/R
+  spma_bandit_gap,       // delta_{t+1} <= delta_t^2
+  npg_agarwal,           // J* - J_t <= log(A)/(eta (1-gamma) t) + R/((1-gamma)^2 t)
+  spg_bandit,            // J* - J_t <= 5 R / (c^2 t), eta = 2/(5R), c = min_t pi_t(a*)
+};
+
+const char* to_string(TheoryBound bound);
+
+}  // namespace tabrl

@@ -1,0 +1,73 @@
+// The algorithm registry (algorithms/registry.hpp): specs, step sizes and their errors.
+#include <doctest/doctest.h>
+
+#include "algorithms/registry.hpp"
+#include "algorithms/spma.hpp"
+#include "algorithms/theory.hpp"
+#include "helpers.hpp"
+#include "mdps/builtin.hpp"
+
+using namespace tabrl;
+using tabrl::testing::input_error_of;
+
+TEST_CASE("every registered algorithm builds from its name and a step size, and names itself") {
+  const Mdp mdp = make_five_by_five();
+  for (const AlgorithmEntry& entry : algorithm_registry()) {
+    CAPTURE(entry.name);
+    CHECK_FALSE(entry.description.empty());
+    CHECK_FALSE(entry.reference.empty());
+    const auto rule = make_algorithm(entry.name, entry.takes_step_size ? "0.01" : "", mdp);
+    CHECK(rule->name() == entry.name);
+    CHECK(find_algorithm(entry.name).name == entry.name);
+    for (const StepSizeRule& step_rule : entry.step_rules) {
+      if (step_rule.name == "gap") continue;  // bandits only
+      CHECK_NOTHROW(make_algorithm(entry.name, step_rule.name, mdp));
+    }
+  }
+}
+
+TEST_CASE("named step rules resolve against the MDP") {
+  const Mdp mdp = make_five_by_five();
+  const auto safe = make_algorithm("spma", "safe", mdp);
+  CHECK(safe->nominal_step_size() == doctest::Approx(0.99 * spma_safe_step(mdp)));
+  CHECK(make_algorithm("spg", "theory", mdp)->nominal_step_size() ==
+        doctest::Approx(spg_theory_step(mdp)));
+  const Mdp bandit = make_bandit({0.2, 0.5, 0.9});
+  CHECK(make_algorithm("spma", "gap", bandit)->theory_bound(bandit) ==
+        TheoryBound::spma_bandit_gap);
+}
+
+TEST_CASE("spec parameters reach the rule's options") {
+  const Mdp mdp = make_five_by_five();
+  const auto rule = make_algorithm("spma(clip=true, clip_floor=1e-3)", "2", mdp);
+  const auto& spma = dynamic_cast<const Spma&>(*rule);
+  CHECK(spma.options().clip);
+  CHECK(spma.options().clip_floor == 1e-3);
+  CHECK(spma.options().step_size == 2.0);
+}
+
+TEST_CASE("bad algorithm specs and step sizes are refused with the field and the choices") {
+  const Mdp mdp = make_five_by_five();
+  CHECK(input_error_of([&] { make_algorithm("spam", "1", mdp); }) ==
+        "algo: unknown algorithm 'spam'; did you mean 'spma'? (known: spma, npg, spg)");
+  CHECK(input_error_of([&] { make_algorithm("adam", "1", mdp); }) ==
+        "algo: unknown algorithm 'adam' (known: spma, npg, spg)");
+  CHECK(input_error_of([&] { make_algorithm("spma", "", mdp); }) ==
+        "step_size: spma needs a step size: a number > 0, safe, gap");
+  CHECK(input_error_of([&] { make_algorithm("npg", "theory", mdp); }) ==
+        "step_size: 'theory' is not a step size of npg: expected a number > 0");
+  CHECK(input_error_of([&] { make_algorithm("spg", "-1", mdp); }) ==
+        "step_size: must be > 0 and finite, got -1");
+  CHECK(input_error_of([&] { make_algorithm("npg(clip=true)", "1", mdp); }) ==
+        "npg.clip: unknown parameter: npg takes none");
+  CHECK(input_error_of([&] { make_algorithm("spma(clip_floor=0.1)", "1", mdp); }) ==
+        "spma.clip_floor: applies only with clip=true");
+  CHECK(input_error_of([&] { make_algorithm("spma(clip=maybe)", "1", mdp); }) ==
+        "spma.clip: expected true or false, got 'maybe'");
+  // Without an MDP, as a sweep config is checked.
+  CHECK(input_error_of([] { check_algorithm("spma(clip=maybe)", "1"); }) ==
+        "spma.clip: expected true or false, got 'maybe'");
+  CHECK(input_error_of([] { check_algorithm("spma", "fast"); }).find("one of safe, gap") !=
+        std::string::npos);
+  CHECK_NOTHROW(check_algorithm("spma(clip=true)", "safe"));
+}
