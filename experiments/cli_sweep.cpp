@@ -25,6 +25,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kSweepUsage = R"(usage: tabrl sweep CONFIG.toml --out DIR [--jobs N] [--shard I/N] [--restart] [--quiet]
+                   [--max-runs N]
        tabrl sweep CONFIG.toml --out DIR --slurm [--tasks N] [--partition P] [--max-parallel K]
                    [--time T] [--jobs C] [--dry-run]
 
@@ -35,7 +36,8 @@ the missing runs. With --shard I/N (or SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_
 environment) only every N-th run starting at I is done; `tabrl merge DIR` then combines them.
 With --slurm, DIR/slurm/sweep.sbatch is written (an array of --tasks shards, each running with
 --jobs C cores) and submitted with sbatch (--dry-run: written and printed, not submitted); the
-last task to finish assembles DIR/runs.csv.
+last task to finish assembles DIR/runs.csv. A grid of more than 1,000,000 runs is refused unless
+--max-runs raises the limit.
 
 example:
   tabrl sweep experiments/configs/demo.toml --out out/demo --jobs 2
@@ -153,6 +155,7 @@ int submit_to_slurm(const SweepConfig& config, const SweepOptions& sweep,
 
 int sweep_command(const Arguments& args) {
   std::string config_path, out, shard_text;
+  std::int64_t max_runs = static_cast<std::int64_t>(kDefaultMaxRuns);
   int jobs = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
   bool restart = false, quiet = false, slurm = false, dry_run = false;
   SlurmOptions slurm_options;
@@ -163,6 +166,8 @@ int sweep_command(const Arguments& args) {
       ("jobs,j", po::value(&jobs)->default_value(jobs), "runs in parallel (default: all cores)")
       ("shard", po::value(&shard_text), "do only shard I of N (I/N, 0-based)")
       ("restart", po::bool_switch(&restart), "delete the results of a different config in --out")
+      ("max-runs", po::value(&max_runs)->default_value(max_runs),
+       "refuse grids with more runs than this")
       ("quiet,q", po::bool_switch(&quiet), "no progress on stderr")
       ("slurm", po::bool_switch(&slurm), "submit the sweep as a SLURM array job")
       ("tasks", po::value(&slurm_options.tasks)->default_value(16), "--slurm: array tasks (shards)")
@@ -176,10 +181,14 @@ int sweep_command(const Arguments& args) {
   po::variables_map values;
   if (!parse_command_line(args, options, positional, kSweepUsage, values)) return kExitSuccess;
   if (jobs < 1) throw InputError({.field = "jobs"}, "must be >= 1, got " + std::to_string(jobs));
+  if (max_runs < 1) {
+    throw InputError({.field = "max-runs"}, "must be >= 1, got " + std::to_string(max_runs));
+  }
 
   SweepOptions sweep{.out = out, .jobs = jobs, .restart = restart};
   sweep.shard = shard_text.empty() ? shard_from_environment() : parse_shard(shard_text);
-  const SweepConfig config = load_sweep_config(config_path);  // fails before DIR exists
+  // Fails before DIR exists, and before a grid over --max-runs is expanded.
+  const SweepConfig config = load_sweep_config(config_path, static_cast<std::uint64_t>(max_runs));
   if (slurm) {
     if (slurm_options.tasks < 1) {
       throw InputError({.field = "tasks"}, "must be >= 1, got " + std::to_string(slurm_options.tasks));
@@ -188,6 +197,10 @@ int sweep_command(const Arguments& args) {
     if (sweep.shard) throw UsageError("--slurm chooses the shards itself; drop --shard");
     slurm_options.tasks = std::min<int>(slurm_options.tasks, static_cast<int>(config.runs.size()));
     slurm_options.cpus_per_task = values["jobs"].defaulted() ? 1 : jobs;
+    // Every task parses the config again and needs the same limit.
+    if (!values["max-runs"].defaulted()) {
+      slurm_options.max_runs = static_cast<std::uint64_t>(max_runs);
+    }
     if (!config.settings.name.empty()) slurm_options.job_name = "tabrl-" + config.settings.name;
     return submit_to_slurm(config, sweep, slurm_options, dry_run);
   }

@@ -20,7 +20,9 @@ std::string slurm_script(const SlurmOptions& options, const std::filesystem::pat
   script += "set -euo pipefail\n";
   script += "exec " + shell_quote(executable.string()) + " sweep " + shell_quote(config.string()) +
             " --out " + shell_quote(out.string()) + " --jobs " +
-            std::to_string(options.cpus_per_task) + " --quiet\n";
+            std::to_string(options.cpus_per_task) +
+            (options.max_runs > 0 ? " --max-runs " + std::to_string(options.max_runs) : "") +
+            " --quiet\n";
   return script;
 }
 

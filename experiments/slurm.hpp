@@ -2,6 +2,7 @@
 // shard (taken from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT) into the shared directory.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -14,6 +15,7 @@ struct SlurmOptions {
   std::string partition;    // empty: the cluster's default
   std::string time_limit;   // empty: the partition's default; e.g. "01:00:00"
   std::string job_name = "tabrl";
+  std::uint64_t max_runs = 0;  // passed on as --max-runs when not 0
 };
 
 // `text` single-quoted for a POSIX shell.

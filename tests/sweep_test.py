@@ -8,6 +8,7 @@ import csv
 import io
 import os
 import random
+import resource
 import shutil
 import signal
 import subprocess
@@ -55,6 +56,55 @@ def journal_has_torn_tail(path):
     return False
 
 
+def limited_memory(megabytes):
+    """preexec_fn: caps the address space of the child, so a runaway expansion fails fast."""
+    def apply():
+        limit = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    return apply
+
+
+def grid_limit(work):
+    """The probe: a 1e8-run grid (1,000 Garnet seeds x 100,000 step sizes) used to expand until
+    memory ran out. It is refused from its size, quickly and in little memory."""
+    huge = work / "huge.toml"
+    seeds = ", ".join(str(i) for i in range(1000))
+    huge.write_text(f"""
+[[mdp]]
+spec = "garnet(states=5,actions=2,branching=2)"
+seed = [{seeds}]
+[[algorithm]]
+name = "npg"
+step_size = {{ logspace = [-3, 2, 100000] }}
+""")
+    start = time.time()
+    try:
+        result = subprocess.run([TABRL, "sweep", str(huge), "--out", str(work / "huge")],
+                                capture_output=True, text=True, timeout=60,
+                                preexec_fn=limited_memory(1024))
+    except subprocess.TimeoutExpired:
+        check(False, "a 1e8-run grid is refused within 60 s")
+        return
+    elapsed = time.time() - start
+    check(result.returncode == 2,
+          f"a 1e8-run grid exits 2: {result.returncode} {result.stderr[-300:]}")
+    check("100000000 runs" in result.stderr and "--max-runs 100000000" in result.stderr,
+          f"the message gives the count and the option: {result.stderr.strip()}")
+    check(elapsed < 10, f"refused quickly ({elapsed:.1f} s)")
+    check(not (work / "huge").exists(), "a refused grid creates no output directory")
+    # --max-runs moves the limit both ways.
+    small = work / "limit.toml"
+    small.write_text('[[mdp]]\nspec = "five_by_five"\n[[algorithm]]\nname = "npg"\n'
+                     'step_size = [0.5, 1, 2]\n[sweep]\niterations = 5\n')
+    result = tabrl("sweep", small, "--out", work / "limit", "--max-runs", 2, "--quiet")
+    check(result.returncode == 2 and "3 runs" in result.stderr and "--max-runs 3" in result.stderr,
+          f"--max-runs 2 refuses 3 runs: {result.stderr.strip()}")
+    result = tabrl("sweep", small, "--out", work / "limit", "--max-runs", 3, "--quiet")
+    check(result.returncode == 0, f"--max-runs 3 allows 3 runs: {result.stderr.strip()}")
+    result = tabrl("sweep", small, "--out", work / "limit", "--max-runs", 0)
+    check(result.returncode == 2 and "max-runs" in result.stderr, "--max-runs 0 is bad usage")
+
+
 def main():
     work = Path(tempfile.mkdtemp(prefix="tabrl-sweep-test-"))
     try:
@@ -84,6 +134,8 @@ step_size = [0.5, 2]
 name = "spg"
 step_size = "theory"
 """)
+        grid_limit(work)
+
         one, two = work / "jobs1", work / "jobs2"
         result = tabrl("sweep", small, "--out", one, "--jobs", 1, "--quiet")
         check(result.returncode == 0, f"small sweep exits 0: {result.stderr}")
