@@ -58,9 +58,11 @@ example:
 constexpr const char* kSummarizeUsage = R"(usage: tabrl summarize DIR [--csv]
 
 Prints one line per MDP x algorithm of a finished sweep: the best step size (by median final
-suboptimality over seeds, ties by the median area under the log10 suboptimality curve), how many
-step sizes and runs, the median final suboptimality, the median fitted per-iteration rate, the
-median first iteration reaching the smallest tolerance, and whether the theory bound held.
+suboptimality over seeds, ties by the median area under the log10 suboptimality curve; a step
+with a run that ended non_finite, step_invalid, line_search_failed or error is never the best),
+how many step sizes and runs, how many runs failed, the median final suboptimality, the median
+fitted per-iteration rate, the median first iteration reaching the smallest tolerance, and
+whether the theory bound held.
 
 example:
   tabrl summarize out/demo

@@ -105,6 +105,36 @@ step_size = {{ logspace = [-3, 2, 100000] }}
     check(result.returncode == 2 and "max-runs" in result.stderr, "--max-runs 0 is bad usage")
 
 
+def summary_rows(directory, *extra):
+    result = tabrl("summarize", directory, "--csv", *extra)
+    return result, list(csv.DictReader(io.StringIO(result.stdout)))
+
+
+def failed_runs_never_best(work):
+    """The probe: step_size = [1e308, 1.0] reported best_step 1e+308, a run that ended non_finite
+    (right after jumping to the optimum, so its last finite gap was 0)."""
+    config = work / "probe.toml"
+    config.write_text('[sweep]\niterations = 50\n[[mdp]]\nspec = "five_by_five"\n'
+                      '[[algorithm]]\nname = "npg"\nstep_size = [1e308, 1.0]\n'
+                      '[[algorithm]]\nname = "spma"\nstep_size = [1e308]\n')
+    out = work / "probe"
+    check(tabrl("sweep", config, "--out", out, "--quiet").returncode == 0, "probe sweep runs")
+    statuses = {(r["algorithm"], r["step_size"]): r["status"]
+                for r in csv.DictReader(open(out / "runs.csv", newline=""))}
+    check(statuses[("npg", "1e+308")] == "non_finite", f"the 1e308 NPG run fails: {statuses}")
+    result, rows = summary_rows(out)
+    check(result.returncode == 0, f"summarize exits 0: {result.stderr}")
+    by_algorithm = {row["algorithm"]: row for row in rows}
+    npg, spma = by_algorithm.get("npg", {}), by_algorithm.get("spma", {})
+    check(npg.get("best_step") == "1" and npg.get("failed") == "1" and npg.get("steps") == "2",
+          f"a failed run is never the best step, and is counted: {npg}")
+    check(spma.get("best_step") == "-" and spma.get("failed") == "1" and spma.get("runs") == "0",
+          f"no best step when every run failed: {spma}")
+    table = tabrl("summarize", out).stdout
+    check("failed" in table.splitlines()[0] and "1e+308" not in table,
+          f"the table has a failed column and no 1e+308 best step:\n{table}")
+
+
 def main():
     work = Path(tempfile.mkdtemp(prefix="tabrl-sweep-test-"))
     try:
@@ -135,6 +165,7 @@ name = "spg"
 step_size = "theory"
 """)
         grid_limit(work)
+        failed_runs_never_best(work)
 
         one, two = work / "jobs1", work / "jobs2"
         result = tabrl("sweep", small, "--out", one, "--jobs", 1, "--quiet")
