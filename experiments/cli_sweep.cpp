@@ -55,14 +55,15 @@ example:
   tabrl merge out/sweep
 )";
 
-constexpr const char* kSummarizeUsage = R"(usage: tabrl summarize DIR [--csv]
+constexpr const char* kSummarizeUsage = R"(usage: tabrl summarize DIR [--csv] [--partial]
 
 Prints one line per MDP x algorithm of a finished sweep: the best step size (by median final
 suboptimality over seeds, ties by the median area under the log10 suboptimality curve; a step
 with a run that ended non_finite, step_invalid, line_search_failed or error is never the best),
 how many step sizes and runs, how many runs failed, the median final suboptimality, the median
 fitted per-iteration rate, the median first iteration reaching the smallest tolerance, and
-whether the theory bound held.
+whether the theory bound held. A sweep whose runs.csv lacks runs of its grid (see manifest.json)
+is refused; --partial summarizes the finished runs and says "partial: N of M runs".
 
 example:
   tabrl summarize out/demo
@@ -275,19 +276,24 @@ int merge_command(const Arguments& args) {
 
 int summarize_command(const Arguments& args) {
   std::string directory;
-  bool as_csv = false;
+  bool as_csv = false, partial = false;
   po::options_description options("options");
   options.add_options()("dir", po::value(&directory)->required(), "sweep directory")(
-      "csv", po::bool_switch(&as_csv), "print CSV with full precision instead of a table");
+      "csv", po::bool_switch(&as_csv), "print CSV with full precision instead of a table")(
+      "partial", po::bool_switch(&partial), "summarize a sweep with missing runs");
   po::positional_options_description positional;
   positional.add("dir", 1);
   po::variables_map values;
   if (!parse_command_line(args, options, positional, kSummarizeUsage, values)) return kExitSuccess;
-  const std::vector<SummaryLine> lines = summarize_sweep(directory);
+  const SweepSummary summary = summarize_sweep(directory, partial);
   if (as_csv) {
-    print_summary_csv(std::cout, lines);
+    // The CSV keeps its columns for scripts; the partial notice goes to stderr.
+    if (summary.coverage.partial()) {
+      std::cerr << "tabrl summarize: " << summary.coverage.text() << "\n";
+    }
+    print_summary_csv(std::cout, summary.lines);
   } else {
-    print_summary(std::cout, lines);
+    print_summary(std::cout, summary);
   }
   return kExitSuccess;
 }

@@ -5,14 +5,17 @@
 #include <iomanip>
 #include <limits>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <tuple>
+#include <unordered_set>
 
 #include "core/error.hpp"
 #include "core/format.hpp"
 #include "experiments/csv_table.hpp"
 #include "experiments/curve_csv.hpp"
 #include "experiments/sweep_run.hpp"
+#include "experiments/sweep_store.hpp"
 
 namespace tabrl {
 namespace {
@@ -91,14 +94,77 @@ std::optional<std::size_t> best_step_index(const std::vector<StepCandidate>& can
   return best;
 }
 
-std::vector<SummaryLine> summarize_sweep(const std::filesystem::path& directory,
-                                         const RunFilter& filter) {
-  const std::filesystem::path runs_path = directory / "runs.csv";
-  if (!std::filesystem::exists(runs_path)) {
-    throw InputError({.file = runs_path.string()},
-                     "missing: the sweep is unfinished or unmerged (run `tabrl merge` first)");
+std::string SweepCoverage::text() const {
+  return "partial: " + std::to_string(present) + " of " + std::to_string(expected) + " runs";
+}
+
+namespace {
+
+SweepCoverage coverage_of(const SweepManifest& manifest, const CsvTable* runs) {
+  SweepCoverage coverage{.expected = manifest.run_ids.size(), .has_runs_csv = runs != nullptr};
+  if (runs == nullptr) return coverage;
+  const std::unordered_set<std::string> expected(manifest.run_ids.begin(), manifest.run_ids.end());
+  std::unordered_set<std::string> seen;
+  const std::size_t id = runs->column("run_id");
+  for (const auto& row : runs->rows) {
+    if (expected.count(row[id]) == 0) {
+      ++coverage.foreign;
+    } else if (seen.insert(row[id]).second) {
+      ++coverage.present;
+    }
   }
+  return coverage;
+}
+
+}  // namespace
+
+SweepCoverage sweep_coverage(const std::filesystem::path& directory) {
+  const SweepManifest manifest = read_manifest(directory);
+  const std::filesystem::path runs_path = directory / "runs.csv";
+  if (!std::filesystem::exists(runs_path)) return coverage_of(manifest, nullptr);
   const CsvTable runs = read_csv(runs_path.string());
+  return coverage_of(manifest, &runs);
+}
+
+void require_coverage(const std::filesystem::path& directory, const SweepCoverage& coverage,
+                      bool allow_partial) {
+  const std::string finish =
+      "finish it by running the same `tabrl sweep CONFIG --out " + directory.string() +
+      "` again (it resumes; every shard, if it was sharded), or `tabrl merge " +
+      directory.string() + " OTHER_DIR...` if shards ran into directories of their own";
+  const std::size_t missing = coverage.expected - std::min(coverage.present, coverage.expected);
+  if (!coverage.has_runs_csv) {
+    throw InputError({.file = directory.string()},
+                     "no runs.csv: 0 of " + std::to_string(coverage.expected) +
+                         " runs of the sweep are assembled; " + finish);
+  }
+  if (coverage.foreign > 0) {
+    throw InputError({.file = (directory / "runs.csv").string()},
+                     std::to_string(coverage.foreign) +
+                         " rows are runs that manifest.json does not list (left from another "
+                         "config?); `tabrl merge " + directory.string() +
+                         "` rebuilds runs.csv from the journals");
+  }
+  if (coverage.partial() && !allow_partial) {
+    throw InputError({.file = directory.string()},
+                     "runs.csv holds " + std::to_string(coverage.present) + " of " +
+                         std::to_string(coverage.expected) + " runs of the sweep (" +
+                         std::to_string(missing) + " missing); " + finish +
+                         "; or pass --partial to use the finished runs, marked as partial");
+  }
+}
+
+SweepSummary summarize_sweep(const std::filesystem::path& directory, bool allow_partial,
+                             const RunFilter& filter) {
+  // The manifest says what the whole grid is; runs.csv may hold only part of it (a failed merge
+  // writes the runs it has).
+  const SweepManifest manifest = read_manifest(directory);
+  const std::filesystem::path runs_path = directory / "runs.csv";
+  std::optional<CsvTable> table;
+  if (std::filesystem::exists(runs_path)) table = read_csv(runs_path.string());
+  SweepSummary summary{.coverage = coverage_of(manifest, table ? &*table : nullptr)};
+  require_coverage(directory, summary.coverage, allow_partial);
+  const CsvTable& runs = *table;
   const std::size_t id = runs.column("run_id"), mdp = runs.column("mdp_label"),
                     algorithm = runs.column("algorithm"), step = runs.column("step_size"),
                     clip = runs.column("clip"),
@@ -132,7 +198,6 @@ std::vector<SummaryLine> summarize_sweep(const std::filesystem::path& directory,
     members[{row[mdp], row[algorithm], step_key}].push_back(r);
   }
 
-  std::vector<SummaryLine> lines;
   for (const auto& group : group_order) {
     // Every setting's line and ranking values; the best one becomes the group's line.
     std::vector<SummaryLine> settings;
@@ -204,9 +269,9 @@ std::vector<SummaryLine> summarize_sweep(const std::filesystem::path& directory,
     }
     line.steps = step_order[group].size();
     line.failed = failed_runs;
-    lines.push_back(line);
+    summary.lines.push_back(line);
   }
-  return lines;
+  return summary;
 }
 
 std::string format_brief(double value) {
@@ -217,7 +282,12 @@ std::string format_brief(double value) {
   return text.str();
 }
 
-void print_summary(std::ostream& out, const std::vector<SummaryLine>& lines) {
+void print_summary(std::ostream& out, const SweepSummary& summary) {
+  const std::vector<SummaryLine>& lines = summary.lines;
+  if (summary.coverage.partial()) {
+    out << summary.coverage.text() << " (the other runs are missing; best steps and medians are "
+        << "over the finished runs only)\n";
+  }
   const std::string tolerance = lines.empty() ? "iters_to_tol" : lines.front().tolerance_column;
   std::vector<std::vector<std::string>> table{{"mdp", "algorithm", "best_step", "steps", "runs",
                                                "failed", "median_final_subopt", "median_rate",

@@ -48,9 +48,32 @@ struct SummaryLine {
 // Which runs of runs.csv to summarize: the row and the table (for column lookups).
 using RunFilter = std::function<bool(const std::vector<std::string>& row, const class CsvTable& table)>;
 
-std::vector<SummaryLine> summarize_sweep(const std::filesystem::path& directory,
-                                         const RunFilter& filter = {});
-void print_summary(std::ostream& out, const std::vector<SummaryLine>& lines);
+// How much of its grid a sweep directory's runs.csv holds, against the run ids of manifest.json.
+struct SweepCoverage {
+  std::size_t present = 0;   // runs of the manifest found in runs.csv
+  std::size_t expected = 0;  // runs in the manifest
+  std::size_t foreign = 0;   // rows of runs.csv the manifest does not list
+  bool has_runs_csv = false;
+  bool partial() const { return present < expected; }
+  std::string text() const;  // "partial: N of M runs"
+};
+// Throws InputError when DIR has no manifest.json.
+SweepCoverage sweep_coverage(const std::filesystem::path& directory);
+// Throws InputError (exit 2) when runs.csv is missing, holds rows of another grid, or (unless
+// `allow_partial`) lacks runs: the message says how many of how many and how to finish.
+void require_coverage(const std::filesystem::path& directory, const SweepCoverage& coverage,
+                      bool allow_partial);
+
+struct SweepSummary {
+  std::vector<SummaryLine> lines;
+  SweepCoverage coverage;
+};
+
+// Summarizes DIR/runs.csv after checking it against DIR/manifest.json (require_coverage).
+SweepSummary summarize_sweep(const std::filesystem::path& directory, bool allow_partial = false,
+                             const RunFilter& filter = {});
+// The table; a summary of a partial sweep starts with "partial: N of M runs".
+void print_summary(std::ostream& out, const SweepSummary& summary);
 
 // A number for people: 4 significant digits, "-" for NaN (no data), "never" for infinity.
 std::string format_brief(double value);

@@ -135,6 +135,52 @@ def failed_runs_never_best(work):
           f"the table has a failed column and no 1e+308 best step:\n{table}")
 
 
+def partial_summaries(work, config):
+    """An interrupted sweep and a failed merge leave a runs.csv with part of the grid: summarize,
+    plot and reproduce refuse it (exit 2, saying how many runs and how to finish) unless
+    --partial, and then say "partial: N of M runs"."""
+    out = work / "partial"
+    tabrl("sweep", config, "--out", out, "--shard", "0/3", "--quiet")
+    merged = tabrl("merge", out)
+    check(merged.returncode == 1 and (out / "runs.csv").exists(),
+          "the failed merge writes runs.csv")
+    result = tabrl("summarize", out)
+    check(result.returncode == 2, f"summarize refuses a partial sweep: {result.returncode}")
+    check("runs.csv holds 7 of 20 runs of the sweep (13 missing)" in result.stderr
+          and "tabrl sweep" in result.stderr and "tabrl merge" in result.stderr
+          and "--partial" in result.stderr,
+          f"the refusal says how many and how to finish: {result.stderr}")
+    check(result.stdout == "", "nothing is printed on stdout when refused")
+    result = tabrl("summarize", out, "--partial")
+    check(result.returncode == 0 and result.stdout.startswith("partial: 7 of 20 runs"),
+          f"--partial summarizes and says so: {result.stdout[:200]}")
+    result, rows = summary_rows(out, "--partial")
+    check(result.returncode == 0 and rows and "partial: 7 of 20 runs" in result.stderr,
+          f"--csv --partial: the CSV, and the notice on stderr: {result.stderr}")
+    figures = work / "partial_figures"
+    result = tabrl("plot", out, "--out", figures)
+    check(result.returncode == 2 and "7 of 20 runs" in result.stderr,
+          f"plot refuses: {result.stderr}")
+    check(not (figures / "convergence.png").exists(), "no figure of a refused plot")
+    result = tabrl("plot", out, "--out", figures, "--partial")
+    check(result.returncode == 0, f"plot --partial draws: {result.stderr}")
+    for name in ("convergence.png", "convergence.pdf", "rate_vs_step.png"):
+        path = figures / name
+        check(path.exists() and b"partial: 7 of 20 runs" in path.read_bytes(),
+              f"the title of {name} says partial: 7 of 20 runs")
+    # The script refuses on its own too, when run by hand.
+    script = DATA.resolve().parent.parent / "experiments" / "plot_sweep.py"
+    result = subprocess.run(["/usr/bin/python3", str(script), str(out), str(figures)],
+                            capture_output=True, text=True)
+    check(result.returncode == 2 and "7 of 20 runs" in result.stderr,
+          f"plot_sweep.py refuses a partial sweep without --partial: {result.stderr[-300:]}")
+    # A complete sweep says nothing about being partial.
+    tabrl("sweep", config, "--out", out, "--quiet")
+    result = tabrl("summarize", out)
+    check(result.returncode == 0 and "partial" not in result.stdout + result.stderr,
+          "a finished sweep is not partial")
+
+
 def main():
     work = Path(tempfile.mkdtemp(prefix="tabrl-sweep-test-"))
     try:
@@ -282,6 +328,8 @@ step_size = 1
         check(merged.returncode == 0, f"merge of three shard directories: {merged.stderr}")
         check(same_results(one_fresh, a), "merged shards equal a local sweep")
         check(tabrl("sweep", small, "--out", a, "--shard", "3/3").returncode == 2, "bad shard refused")
+
+        partial_summaries(work, small)
 
         summary = tabrl("summarize", two)
         check(summary.returncode == 0 and "best_step" in summary.stdout, "summarize prints a table")

@@ -1,4 +1,5 @@
-// Summaries: which step size is the best one, and how failed runs are kept out of it.
+// Summaries: which step size is the best one, how failed runs are kept out of it, and how a
+// sweep with missing runs is refused or marked partial.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -7,7 +8,10 @@
 #include <limits>
 #include <sstream>
 
+#include "experiments/report.hpp"
 #include "experiments/summary.hpp"
+
+#include "helpers.hpp"
 
 using namespace tabrl;
 namespace fs = std::filesystem;
@@ -99,7 +103,9 @@ TEST_CASE("summaries count failed runs and never report a failed step as the bes
                  {"d", "five_by_five", "spma", "9", "line_search_failed", "1e-20"},
                  {"e", "bandit", "npg", "2", "converged", "1e-9"},
                  {"f", "bandit", "npg", "3", "converged", "1e-9"}});
-  const std::vector<SummaryLine> lines = summarize_sweep(directory);
+  const SweepSummary summary = summarize_sweep(directory);
+  CHECK_FALSE(summary.coverage.partial());
+  const std::vector<SummaryLine>& lines = summary.lines;
   REQUIRE(lines.size() == 3);
   CHECK(lines[0].best_step == "1");
   CHECK(lines[0].steps == 2);
@@ -117,11 +123,63 @@ TEST_CASE("summaries count failed runs and never report a failed step as the bes
   CHECK(lines[2].failed == 0);
 
   std::ostringstream table;
-  print_summary(table, lines);
+  print_summary(table, summary);
+  CHECK(table.str().find("mdp ") == 0);
   CHECK(table.str().find("failed") != std::string::npos);
   std::ostringstream csv;
   print_summary_csv(csv, lines);
   CHECK(csv.str().find("mdp,algorithm,best_step,steps,runs,failed,") == 0);
   CHECK(csv.str().find("five_by_five,spma,-,2,0,2,") != std::string::npos);
   fs::remove_all(directory);
+}
+
+TEST_CASE("a runs.csv without every run of the manifest is refused unless partial is allowed") {
+  // The manifest lists 2 runs that runs.csv does not hold (an interrupted sweep, a failed merge).
+  const fs::path directory =
+      write_sweep("partial", {{"a", "five_by_five", "npg", "1", "converged", "1e-9"}}, 2);
+  const std::string refused = tabrl::testing::input_error_of([&] { summarize_sweep(directory); });
+  CHECK(refused.find(directory.string() +
+                     ": runs.csv holds 1 of 3 runs of the sweep (2 missing)") == 0);
+  CHECK(refused.find("tabrl sweep") != std::string::npos);
+  CHECK(refused.find("tabrl merge") != std::string::npos);
+  CHECK(refused.find("--partial") != std::string::npos);
+
+  const SweepSummary summary = summarize_sweep(directory, /*allow_partial=*/true);
+  CHECK(summary.coverage.partial());
+  CHECK(summary.coverage.text() == "partial: 1 of 3 runs");
+  REQUIRE(summary.lines.size() == 1);
+  std::ostringstream table;
+  print_summary(table, summary);
+  CHECK(table.str().find("partial: 1 of 3 runs") == 0);
+
+  // No runs.csv at all, and rows of another grid.
+  fs::remove(directory / "runs.csv");
+  CHECK(tabrl::testing::input_error_of([&] { summarize_sweep(directory, true); })
+            .find("no runs.csv: 0 of 3 runs of the sweep are assembled") != std::string::npos);
+  const fs::path foreign =
+      write_sweep("foreign", {{"a", "five_by_five", "npg", "1", "converged", "1e-9"}});
+  std::ofstream(foreign / "manifest.json")
+      << R"({"config_digest": "0", "runs_header": "", "run_ids": ["b"]})";
+  CHECK(tabrl::testing::input_error_of([&] { summarize_sweep(foreign, true); })
+            .find("1 rows are runs that manifest.json does not list") != std::string::npos);
+  fs::remove_all(directory);
+  fs::remove_all(foreign);
+}
+
+TEST_CASE("the reproduction report refuses partial sweeps unless allowed, then says so") {
+  const fs::path root = fs::temp_directory_path() / "tabrl_summary_test_report";
+  fs::remove_all(root);
+  fs::create_directories(root);
+  const fs::path mdps =
+      write_sweep("report_mdps", {{"a", "five_by_five", "spma", "1", "converged", "1e-9"}}, 1);
+  const fs::path bandits =
+      write_sweep("report_bandits", {{"b", "bandit", "spma", "gap", "converged", "1e-12"}});
+  fs::rename(mdps, root / "mdps");
+  fs::rename(bandits, root / "bandits");
+  CHECK(tabrl::testing::input_error_of([&] { write_report(root); })
+            .find("runs.csv holds 1 of 2 runs of the sweep") != std::string::npos);
+  const std::string report = write_report(root, /*allow_partial=*/true);
+  CHECK(report.find("**mdps: partial: 1 of 2 runs**") != std::string::npos);
+  CHECK(report.find("bandits: partial") == std::string::npos);
+  fs::remove_all(root);
 }
