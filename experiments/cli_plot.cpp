@@ -9,6 +9,7 @@
 #include "experiments/cli.hpp"
 #include "experiments/slurm.hpp"
 #include "experiments/summary.hpp"
+#include "experiments/sweep_store.hpp"
 
 namespace tabrl::cli {
 
@@ -36,6 +37,35 @@ example:
   tabrl plot out/demo --out out/demo/figures
 )";
 
+// What plot_sweep.py writes into FIGDIR.
+constexpr const char* kFigureFiles[] = {"summary.csv",
+                                        "convergence.png",
+                                        "convergence.pdf",
+                                        "rate_vs_step.png",
+                                        "rate_vs_step.pdf",
+                                        "iterations_to_accuracy.png",
+                                        "iterations_to_accuracy.pdf",
+                                        "spma_c.png",
+                                        "spma_c.pdf"};
+
+// Figures drawn inside the sweep directory are listed in its manifest before they are written,
+// so that `tabrl sweep --restart` removes them with the results they were drawn from. A FIGDIR
+// reached through a symbolic link to elsewhere resolves outside and is not listed.
+void record_figures(const fs::path& directory, const fs::path& figures) {
+  const fs::path sweep = fs::weakly_canonical(directory);
+  const fs::path relative = fs::weakly_canonical(figures).lexically_relative(sweep);
+  if (relative.empty() || *relative.begin() == "..") return;
+  std::vector<std::string> files, created;
+  fs::path prefix;
+  for (const fs::path& part : relative) {
+    if (part == ".") continue;
+    prefix /= part;
+    if (!fs::exists(sweep / prefix)) created.push_back(prefix.generic_string());
+  }
+  for (const char* name : kFigureFiles) files.push_back((prefix / name).generic_string());
+  record_written(directory, files, created);
+}
+
 }  // namespace
 
 int plot_command(const Arguments& args) {
@@ -52,6 +82,7 @@ int plot_command(const Arguments& args) {
   if (!parse_command_line(args, options, positional, kPlotUsage, values)) return kExitSuccess;
 
   const SweepSummary summary = summarize_sweep(directory, partial);
+  record_figures(directory, out);
   fs::create_directories(out);
   write_file_atomically((fs::path(out) / "summary.csv").string(),
                         [&](std::ostream& stream) { print_summary_csv(stream, summary.lines); });

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 #include "core/error.hpp"
@@ -37,7 +38,10 @@ environment) only every N-th run starting at I is done; `tabrl merge DIR` then c
 With --slurm, DIR/slurm/sweep.sbatch is written (an array of --tasks shards, each running with
 --jobs C cores) and submitted with sbatch (--dry-run: written and printed, not submitted); the
 last task to finish assembles DIR/runs.csv. A grid of more than 1,000,000 runs is refused unless
---max-runs raises the limit.
+--max-runs raises the limit. --restart (for a DIR made by another config) removes what tabrl
+wrote there, as listed in DIR/manifest.json, and prints it; your own files stay. One process per
+shard (no --shard: shard 0/1): another process running the same shard in DIR, or a merge, is
+refused with exit 2 naming its pid and host.
 
 example:
   tabrl sweep experiments/configs/demo.toml --out out/demo --jobs 2
@@ -49,7 +53,8 @@ constexpr const char* kMergeUsage = R"(usage: tabrl merge DIR [OTHER_DIR...]
 
 Combines the finished runs of a sharded sweep into DIR/runs.csv and DIR/curves.csv. Runs found
 in OTHER_DIRs (shards run into separate directories of the same config) are copied into DIR
-first. Exits 1 if runs of the grid are still missing (the files then hold the finished ones).
+first. Exits 1 if runs of the grid are still missing (the files then hold the finished ones), 2
+if a sweep is still running in one of the directories (it names the process and host).
 
 example:
   tabrl merge out/sweep
@@ -121,11 +126,22 @@ std::optional<Shard> shard_from_environment() {
   return parse_shard(std::to_string(index) + "/" + count);
 }
 
+void print_removed(const fs::path& out, const std::vector<std::string>& removed) {
+  std::cerr << "tabrl sweep: --restart removed what tabrl wrote in " << out.string()
+            << " for the previous config (other files stay):\n";
+  for (const std::string& path : removed) std::cerr << "  " << path << "\n";
+}
+
 int submit_to_slurm(const SweepConfig& config, const SweepOptions& sweep,
                     const SlurmOptions& slurm_options, bool dry_run) {
   SweepStore store(sweep.out);
-  store.prepare(config, sweep.restart);  // the manifest, before any task starts
+  // The manifest, before any task starts.
+  const std::vector<std::string> removed = store.prepare(config, sweep.restart);
+  if (!removed.empty()) print_removed(sweep.out, removed);
   const fs::path out = fs::absolute(sweep.out);
+  record_written(out, {"slurm/sweep.sbatch", "slurm/task-*.out"},
+                 fs::exists(out / "slurm") ? std::vector<std::string>{}
+                                           : std::vector<std::string>{"slurm"});
   fs::create_directories(out / "slurm");
   const std::string script = slurm_script(slurm_options, fs::read_symlink("/proc/self/exe"),
                                           fs::absolute(config.path), out);
@@ -168,7 +184,7 @@ int sweep_command(const Arguments& args) {
       ("out", po::value(&out)->required(), "output directory")
       ("jobs,j", po::value(&jobs)->default_value(jobs), "runs in parallel (default: all cores)")
       ("shard", po::value(&shard_text), "do only shard I of N (I/N, 0-based)")
-      ("restart", po::bool_switch(&restart), "delete the results of a different config in --out")
+      ("restart", po::bool_switch(&restart), "remove what tabrl wrote in --out for another config")
       ("max-runs", po::value(&max_runs)->default_value(max_runs),
        "refuse grids with more runs than this")
       ("quiet,q", po::bool_switch(&quiet), "no progress on stderr")
@@ -188,7 +204,12 @@ int sweep_command(const Arguments& args) {
     throw InputError({.field = "max-runs"}, "must be >= 1, got " + std::to_string(max_runs));
   }
 
-  SweepOptions sweep{.out = out, .jobs = jobs, .restart = restart};
+  SweepOptions sweep{.out = out,
+                     .jobs = jobs,
+                     .restart = restart,
+                     .on_restart = [&](const std::vector<std::string>& removed) {
+                       print_removed(out, removed);
+                     }};
   sweep.shard = shard_text.empty() ? shard_from_environment() : parse_shard(shard_text);
   // Fails before DIR exists, and before a grid over --max-runs is expanded.
   const SweepConfig config = load_sweep_config(config_path, static_cast<std::uint64_t>(max_runs));
@@ -240,12 +261,19 @@ int merge_command(const Arguments& args) {
 
   const fs::path target = directories.front();
   const SweepManifest manifest = read_manifest(target);
+  // Every directory is locked against sweeps for the whole merge: a journal copied while its
+  // sweep still appends would be copied short, and runs.csv would be assembled from part of it.
+  SweepStore store(target);
+  store.lock_exclusively("merge");
+  std::vector<std::unique_ptr<SweepStore>> others;
   for (std::size_t d = 1; d < directories.size(); ++d) {
     const SweepManifest other = read_manifest(directories[d]);
     if (other.config_digest != manifest.config_digest) {
       throw InputError({.file = directories[d]},
                        "was made by a different sweep config than " + target.string());
     }
+    others.push_back(std::make_unique<SweepStore>(directories[d]));
+    others.back()->lock_exclusively("merge");
     // Copy the other directory's journals; a copy is made under a temporary name first, so a
     // merge interrupted midway leaves no partial journal behind.
     const fs::path source = fs::path(directories[d]) / "journal";
@@ -261,7 +289,6 @@ int merge_command(const Arguments& args) {
       fs::rename(temporary, destination);
     }
   }
-  SweepStore store(target);
   const std::size_t missing = store.assemble(manifest.run_ids, manifest.runs_header);
   store.finish_manifest(manifest.run_ids.size() - missing, missing);
   std::cerr << "tabrl merge: " << manifest.run_ids.size() - missing << " of "

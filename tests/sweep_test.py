@@ -5,12 +5,15 @@ after kill -9 at random moments, refusal of a foreign directory, bad configs, sh
 usage: sweep_test.py PATH/TO/tabrl DATA_DIR
 """
 import csv
+import fcntl
 import io
+import json
 import os
 import random
 import resource
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -181,6 +184,142 @@ def partial_summaries(work, config):
           "a finished sweep is not partial")
 
 
+def restart_keeps_user_files(work, config):
+    """--restart removes what tabrl wrote (as listed in the manifest) and prints it; the user's
+    notes.txt and figs/ stay, and so does anything reached through a symbolic link."""
+    out = work / "restart"
+    check(tabrl("sweep", config, "--out", out, "--quiet").returncode == 0, "sweep before restart")
+    check(tabrl("plot", out, "--out", out / "figures").returncode == 0, "plot into the sweep dir")
+    manifest = json.loads((out / "manifest.json").read_text())
+    check({"runs.csv", "curves.csv", "journal/*.log", "figures/convergence.png"}
+          <= set(manifest.get("written", [])), f"the manifest lists what tabrl wrote: {manifest}")
+    (out / "notes.txt").write_text("my notes\n")
+    (out / "figs").mkdir()
+    (out / "figs" / "mine.png").write_bytes(b"my figure")
+    (out / "figures" / "keep.txt").write_text("mine too\n")  # in a directory tabrl made
+    (out / "data.tmp.csv").write_text("not a temporary of tabrl's\n")
+    outside = work / "restart_outside"
+    outside.mkdir()
+    (outside / "x.png").write_text("outside")
+    (out / "linked").symlink_to(outside, target_is_directory=True)
+    manifest["written"].append("linked/x.png")  # through a link: must not be followed
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    journals = {p.name for p in (out / "journal").glob("*.log")}
+
+    other = work / "restart_other.toml"
+    other.write_text(config.read_text().replace("iterations = 300", "iterations = 200"))
+    result = tabrl("sweep", other, "--out", out, "--restart", "--quiet")
+    check(result.returncode == 0, f"--restart runs: {result.stderr}")
+    for name in ("runs.csv", "curves.csv", "figures/convergence.png", "figures/summary.csv"):
+        check(f"  {name}\n" in result.stderr, f"--restart prints that it removed {name}")
+    check(any(f"  journal/{j}" in result.stderr for j in journals), "--restart lists the journals")
+    check("notes.txt" not in result.stderr and "figs" not in result.stderr.replace("figures", ""),
+          f"--restart lists only its own files: {result.stderr}")
+    check((out / "notes.txt").read_text() == "my notes\n", "notes.txt survives --restart")
+    check((out / "figs" / "mine.png").read_bytes() == b"my figure", "figs/ survives --restart")
+    check((out / "figures" / "keep.txt").exists(), "a user file in tabrl's figures/ survives")
+    check(not (out / "figures" / "convergence.png").exists(), "tabrl's figures are removed")
+    check((out / "data.tmp.csv").exists(), "a user file named like a temporary survives")
+    check((outside / "x.png").exists(), "nothing is removed through a symbolic link")
+    check(not journals & {p.name for p in (out / "journal").glob("*.log")},
+          "the old journals are gone")
+    check(max(int(r["iterations"]) for r in csv.DictReader(open(out / "runs.csv"))) <= 200,
+          "runs.csv belongs to the new config")
+
+    # A manifest that lists a path outside the directory: nothing is deleted.
+    victim = work / "victim.txt"
+    victim.write_text("keep")
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["written"].append("../victim.txt")
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    result = tabrl("sweep", config, "--out", out, "--restart", "--quiet")
+    check(result.returncode == 2 and "../victim.txt" in result.stderr
+          and "nothing was deleted" in result.stderr, f"a path outside is refused: {result.stderr}")
+    check(victim.exists() and (out / "runs.csv").exists(), "nothing deleted")
+
+
+def wait_for_lock(path, pid, timeout=20):
+    """Until the lock file names `pid` (the process holds it)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if path.exists() and f"pid {pid} " in path.read_text():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def locks(work):
+    """A second process on the same shard, a merge, or a --restart while a sweep runs exits 2
+    naming the pid and host holding the lock; different shards share the directory."""
+    config = work / "locked.toml"
+    config.write_text("""
+[sweep]
+iterations = 400
+record = 50
+[[mdp]]
+spec = "garnet(states=250,actions=4,branching=5)"
+seed = [1, 2, 3, 4]
+[[algorithm]]
+name = "spma"
+step_size = [0.02, 0.05]
+[[algorithm]]
+name = "npg"
+step_size = 1
+""")
+    host = socket.gethostname()
+    out = work / "locked"
+    background = subprocess.Popen([TABRL, "sweep", config, "--out", out, "--quiet", "--jobs", "1"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    held = wait_for_lock(out / "locks" / "shard-0-of-1.lock", background.pid)
+    check(held, "the background sweep holds the lock of shard 0/1")
+    holder = f"pid {background.pid} on host {host}"
+    second = tabrl("sweep", config, "--out", out, "--quiet")
+    check(second.returncode == 2 and "shard 0/1" in second.stderr and holder in second.stderr,
+          f"a second sweep of the same shard exits 2 naming {holder}: {second.stderr}")
+    merge = tabrl("merge", out)
+    check(merge.returncode == 2 and holder in merge.stderr and "in use" in merge.stderr,
+          f"a merge exits 2 naming {holder}: {merge.stderr}")
+    other = work / "locked_other.toml"
+    other.write_text(config.read_text().replace("iterations = 400", "iterations = 20"))
+    restart = tabrl("sweep", other, "--out", out, "--restart", "--shard", "1/2", "--quiet")
+    check(restart.returncode == 2 and holder in restart.stderr and "--restart" in restart.stderr,
+          f"--restart of a directory in use exits 2 naming {holder}: {restart.stderr}")
+    still_running = background.poll() is None
+    check(still_running, "the background sweep was still running during the checks")
+    background.wait()
+    check(background.returncode == 0, f"the locked sweep finishes: {background.stderr.read()}")
+    check((out / "runs.csv").exists() and len(list(csv.DictReader(open(out / "runs.csv")))) == 12,
+          "the refused processes did not disturb it")
+
+    # A merge holding the directory (simulated here: its lock taken exclusively with its line)
+    # refuses a sweep, naming it.
+    with open(out / "locks" / "directory.lock", "r+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        lock.truncate(0)
+        lock.write("tabrl merge, pid 4242 on host elsewhere (since now)\n")
+        lock.flush()
+        refused = tabrl("sweep", config, "--out", out, "--quiet")
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    check(refused.returncode == 2 and "tabrl merge, pid 4242 on host elsewhere" in refused.stderr,
+          f"a sweep during a merge exits 2 naming it: {refused.stderr}")
+
+    # Different shards of one sweep run at the same time in one directory.
+    shared = work / "locked_shards"
+    shards = [subprocess.Popen([TABRL, "sweep", config, "--out", shared, "--shard", f"{i}/2",
+                                "--quiet", "--jobs", "1"], stderr=subprocess.PIPE, text=True)
+              for i in range(2)]
+    both = all(wait_for_lock(shared / "locks" / f"shard-{i}-of-2.lock", process.pid)
+               for i, process in enumerate(shards))
+    check(both and shards[0].poll() is None,
+          "shard 1/2 took its lock while shard 0/2 was still running")
+    for process in shards:
+        process.wait()
+    check(all(process.returncode == 0 for process in shards),
+          f"two shards run concurrently: {[process.stderr.read() for process in shards]}")
+    check((shared / "runs.csv").exists() and same_results(out, shared),
+          "concurrent shards assemble the same results as one sweep")
+
+
 def main():
     work = Path(tempfile.mkdtemp(prefix="tabrl-sweep-test-"))
     try:
@@ -330,6 +469,8 @@ step_size = 1
         check(tabrl("sweep", small, "--out", a, "--shard", "3/3").returncode == 2, "bad shard refused")
 
         partial_summaries(work, small)
+        restart_keeps_user_files(work, small)
+        locks(work)
 
         summary = tabrl("summarize", two)
         check(summary.returncode == 0 and "best_step" in summary.stdout, "summarize prints a table")
