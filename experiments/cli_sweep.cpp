@@ -134,17 +134,18 @@ void print_removed(const fs::path& out, const std::vector<std::string>& removed)
 
 int submit_to_slurm(const SweepConfig& config, const SweepOptions& sweep,
                     const SlurmOptions& slurm_options, bool dry_run) {
+  const fs::path out = fs::absolute(sweep.out);
+  // Written first: options it cannot carry are refused before the directory is touched.
+  const std::string script = slurm_script(slurm_options, fs::read_symlink("/proc/self/exe"),
+                                          fs::absolute(config.path), out);
   SweepStore store(sweep.out);
   // The manifest, before any task starts.
   const std::vector<std::string> removed = store.prepare(config, sweep.restart);
   if (!removed.empty()) print_removed(sweep.out, removed);
-  const fs::path out = fs::absolute(sweep.out);
   record_written(out, {"slurm/sweep.sbatch", "slurm/task-*.out"},
                  fs::exists(out / "slurm") ? std::vector<std::string>{}
                                            : std::vector<std::string>{"slurm"});
   fs::create_directories(out / "slurm");
-  const std::string script = slurm_script(slurm_options, fs::read_symlink("/proc/self/exe"),
-                                          fs::absolute(config.path), out);
   const fs::path script_path = out / "slurm" / "sweep.sbatch";
   write_file_atomically(script_path.string(), [&](std::ostream& stream) { stream << script; });
   if (dry_run) {
@@ -152,7 +153,7 @@ int submit_to_slurm(const SweepConfig& config, const SweepOptions& sweep,
     std::cerr << "tabrl sweep: wrote " << script_path.string() << " (not submitted)\n";
     return kExitSuccess;
   }
-  const std::string command = "sbatch --parsable '" + script_path.string() + "'";
+  const std::string command = "sbatch --parsable " + shell_quote(script_path.string());
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) throw std::runtime_error("cannot run sbatch");
   std::string job;
@@ -166,7 +167,8 @@ int submit_to_slurm(const SweepConfig& config, const SweepOptions& sweep,
   std::cout << job << "\n";
   std::cerr << "tabrl sweep: submitted array job " << job << " (" << slurm_options.tasks
             << " tasks, " << config.runs.size() << " runs) writing into " << out.string()
-            << "; the last task assembles runs.csv (or run `tabrl merge " << out.string() << "`)\n";
+            << "; the last task assembles runs.csv (or run `tabrl merge "
+            << shell_quote(out.string()) << "`)\n";
   return kExitSuccess;
 }
 

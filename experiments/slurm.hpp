@@ -21,7 +21,14 @@ struct SlurmOptions {
 // `text` single-quoted for a POSIX shell.
 std::string shell_quote(const std::string& text);
 
+// A job name made of letters, digits and . _ + - (anything else becomes '_'): the name comes
+// from the config, and an #SBATCH line must not be ended or split by it.
+std::string slurm_job_name(const std::string& name);
+
 // The sbatch script for `tabrl` at `executable` running `config` into `out` (absolute paths).
+// Paths may hold any character (they are shell-quoted), except that `out` cannot hold a line
+// break or a backslash (#SBATCH --output cannot carry them); partition and time limit are
+// restricted to plain characters. Throws InputError naming the option otherwise.
 std::string slurm_script(const SlurmOptions& options, const std::filesystem::path& executable,
                          const std::filesystem::path& config, const std::filesystem::path& out);
 

@@ -320,6 +320,130 @@ step_size = 1
           "concurrent shards assemble the same results as one sweep")
 
 
+def sbatch_arguments(line):
+    """The arguments sbatch reads from the rest of an #SBATCH line, as its get_argument does: a
+    blank ends an argument unless quoted (a backslash does not protect it), quotes group, a
+    backslash takes the next character, an unquoted # ends the line."""
+    arguments, i = [], 0
+    while True:
+        while i < len(line) and line[i].isspace():
+            i += 1
+        argument, quote, escape, comment = "", None, False, False
+        while i < len(line) and (quote or not line[i].isspace()):
+            c = line[i]
+            if escape:
+                escape = False
+            elif c == "\\":
+                escape, i = True, i + 1
+                continue
+            elif quote:
+                if c == quote:
+                    quote, i = None, i + 1
+                    continue
+            elif c in "\"'":
+                quote, i = c, i + 1
+                continue
+            elif c == "#":
+                comment = True
+                break
+            argument += c
+            i += 1
+        if quote:
+            raise ValueError(f"sbatch: unmatched {quote} in {line!r}")
+        if argument:
+            arguments.append(argument)
+        if comment or not argument:
+            return arguments
+
+
+INJECTED = {f"INJECTED_{name}" for name in ("cfg", "cfg2", "out", "out2", "bin", "mdp", "name",
+                                             "name2", "name3")}
+
+
+def injected_files(root):
+    return [os.path.join(d, f) for d, _, files in os.walk(root) for f in files if f in INJECTED]
+
+
+def slurm_script_injection(work):
+    """--slurm with paths and an MDP file name holding spaces, quotes, $(), backticks, line
+    breaks, '#' and '%', and a config name trying to inject lines: the script passes bash -n,
+    sbatch reads the intended --output and job name, and run with a stub tabrl it hands the
+    paths over intact and executes nothing else."""
+    root = work / "injection"
+    config_dir = root / ("cfg dir 'single' \"double\" $(touch INJECTED_cfg) "
+                         "`touch INJECTED_cfg2`\nline2")
+    out = root / "out 'q' \"dq\" $(touch INJECTED_out) `touch INJECTED_out2` #hash %p ;&|<>*?"
+    bin_dir = root / "bin $(touch INJECTED_bin) 'q' `x`"
+    cwd = root / "cwd"
+    for directory in (config_dir, bin_dir, cwd):
+        directory.mkdir(parents=True)
+    mdp_name = "mdp 'q' $(touch INJECTED_mdp) `tick`\nnl.mdp"
+    shutil.copy(DATA / "two_state.mdp", config_dir / mdp_name)
+    config = config_dir / "grid.toml"
+    config.write_text('[sweep]\nname = "evil\\n#SBATCH --wrap=touch INJECTED_name\\ntouch '
+                      'INJECTED_name2 $(touch INJECTED_name3)"\niterations = 5\n'
+                      '[[mdp]]\nfile = "mdp \'q\' $(touch INJECTED_mdp) `tick`\\nnl.mdp"\n'
+                      '[[algorithm]]\nname = "npg"\nstep_size = [1, 2]\n')
+    executable = bin_dir / "tabrl"
+    shutil.copy(TABRL, executable)
+    result = subprocess.run([str(executable), "sweep", str(config), "--out", str(out), "--slurm",
+                             "--dry-run", "--max-runs", "50"], capture_output=True, text=True,
+                            cwd=cwd)
+    check(result.returncode == 0, f"--slurm --dry-run with odd paths exits 0: {result.stderr}")
+    script_path = out / "slurm" / "sweep.sbatch"
+    script = script_path.read_text() if script_path.exists() else ""
+    check(script and script == result.stdout, "the script is written and printed")
+    syntax = subprocess.run(["bash", "-n", str(script_path)], capture_output=True, text=True)
+    check(syntax.returncode == 0, f"bash -n accepts the script: {syntax.stderr}")
+
+    # What sbatch reads: the directives end at the first command line.
+    directives = {}
+    for line in script.split("\n")[1:]:
+        if not line.startswith("#"):
+            break
+        if line.startswith("#SBATCH"):
+            for argument in sbatch_arguments(line[len("#SBATCH"):]):
+                key, _, value = argument.partition("=")
+                directives[key] = value
+    expected_output = str(out).replace("%", "%%") + "/slurm/task-%A_%a.out"
+    check(directives.get("--output") == expected_output,
+          f"sbatch reads the --output path intact: {directives.get('--output')!r}")
+    check(set(directives) == {"--job-name", "--array", "--cpus-per-task", "--output"},
+          f"no directive was injected: {sorted(directives)}")
+    check(all(c.isalnum() or c in "._+-" for c in directives.get("--job-name", "?")),
+          f"the job name is plain: {directives.get('--job-name')!r}")
+
+    # Run the script with a stub in place of tabrl: the arguments arrive intact.
+    arguments_file = root / "arguments.json"
+    executable.unlink()
+    executable.write_text("#!/bin/sh\nexec /usr/bin/python3 -c 'import json, sys; "
+                          "open(sys.argv[1], \"w\").write(json.dumps(sys.argv[2:]))' "
+                          "\"$STUB_OUT\" \"$@\"\n")
+    executable.chmod(0o755)
+    ran = subprocess.run(["bash", str(script_path)], capture_output=True, text=True, cwd=cwd,
+                         env=dict(os.environ, STUB_OUT=str(arguments_file)))
+    check(ran.returncode == 0, f"the script runs with the stub: {ran.stderr}")
+    received = json.loads(arguments_file.read_text()) if arguments_file.exists() else None
+    check(received == ["sweep", str(config), "--out", str(out), "--jobs", "1", "--max-runs", "50",
+                       "--quiet"], f"the stub received the paths intact: {received!r}")
+    check(not injected_files(root), f"nothing was executed: {injected_files(root)}")
+
+    # What #SBATCH cannot carry is refused before anything is created.
+    newline_out = root / "out\nnewline"
+    result = tabrl("sweep", config, "--out", newline_out, "--slurm", "--dry-run")
+    check(result.returncode == 2 and "out: " in result.stderr and "line break" in result.stderr,
+          f"a line break in --out is refused: {result.stderr}")
+    check(not newline_out.exists(), "and no directory is created")
+    result = tabrl("sweep", config, "--out", root / "other", "--slurm", "--dry-run",
+                   "--partition", "gpu\n#SBATCH --wrap=x")
+    check(result.returncode == 2 and "partition: " in result.stderr,
+          f"a partition with a line break is refused: {result.stderr}")
+    result = tabrl("sweep", config, "--out", root / "other", "--slurm", "--dry-run",
+                   "--time", "1:00:00 --wrap=x")
+    check(result.returncode == 2 and "time: " in result.stderr,
+          f"an odd --time is refused: {result.stderr}")
+
+
 def main():
     work = Path(tempfile.mkdtemp(prefix="tabrl-sweep-test-"))
     try:
@@ -471,6 +595,7 @@ step_size = 1
         partial_summaries(work, small)
         restart_keeps_user_files(work, small)
         locks(work)
+        slurm_script_injection(work)
 
         summary = tabrl("summarize", two)
         check(summary.returncode == 0 and "best_step" in summary.stdout, "summarize prints a table")
