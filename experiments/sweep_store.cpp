@@ -209,6 +209,11 @@ std::string payload_checksum(std::string_view text) {
 
 LockFile::LockFile(fs::path path) : path_(std::move(path)) {
   descriptor_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  // flock needs no write access: a directory that is only readable (another user's shard being
+  // merged from) can still be locked, only its holder line is not written.
+  if (descriptor_ < 0 && (errno == EACCES || errno == EROFS)) {
+    descriptor_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  }
   if (descriptor_ < 0) {
     throw std::runtime_error("cannot open the lock file " + path_.string() + ": " +
                              std::strerror(errno));
@@ -400,7 +405,13 @@ bool SweepStore::lock_directory_for_sweep() {
 }
 
 void SweepStore::lock_exclusively(const std::string& purpose) {
-  fs::create_directories(directory_ / "locks");
+  std::error_code error;
+  fs::create_directories(directory_ / "locks", error);
+  if (error && !fs::exists(directory_ / "locks" / "directory.lock")) {
+    // A read-only directory of a tabrl without locks: no sweep of ours can be writing there.
+    if (error == std::errc::permission_denied || error == std::errc::read_only_file_system) return;
+    throw fs::filesystem_error("cannot create the lock directory", directory_ / "locks", error);
+  }
   directory_lock_ = std::make_unique<LockFile>(directory_ / "locks" / "directory.lock");
   if (!directory_lock_->try_lock(/*exclusive=*/true)) {
     std::vector<std::string> holders = live_shard_holders(directory_, nullptr);

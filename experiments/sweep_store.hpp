@@ -76,7 +76,8 @@ class SweepStore {
                                    std::optional<Shard> shard = std::nullopt);
 
   // Takes the directory lock exclusively, for merge: throws InputError naming the processes that
-  // use the directory.
+  // use the directory ("... ; <purpose> when it has finished"). A read-only directory without
+  // locks/ (merged from, never swept by a tabrl that locks) is left unlocked.
   void lock_exclusively(const std::string& purpose);
 
   // Reads the journals of an existing directory (for merge).
