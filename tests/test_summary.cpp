@@ -10,7 +10,6 @@
 
 #include "experiments/report.hpp"
 #include "experiments/summary.hpp"
-
 #include "helpers.hpp"
 
 using namespace tabrl;
@@ -22,7 +21,8 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kNever = std::numeric_limits<double>::infinity();
 
 StepCandidate candidate(double gap, double area, std::size_t failed = 0, std::size_t runs = 3) {
-  return {.runs = runs, .failed = failed, .median_final_suboptimality = gap, .median_log_area = area};
+  return {
+      .runs = runs, .failed = failed, .median_final_suboptimality = gap, .median_log_area = area};
 }
 
 }  // namespace
@@ -87,7 +87,8 @@ fs::path write_sweep(const std::string& name, const std::vector<HandRun>& runs,
     curves << run.id << ",0,1\n" << run.id << ",1," << (run.gap.empty() ? "1" : run.gap) << "\n";
     ids += std::string(ids.empty() ? "" : ",") + "\"" + run.id + "\"";
   }
-  for (std::size_t i = 0; i < extra_manifest_runs; ++i) ids += ",\"missing" + std::to_string(i) + "\"";
+  for (std::size_t i = 0; i < extra_manifest_runs; ++i)
+    ids += ",\"missing" + std::to_string(i) + "\"";
   std::ofstream(directory / "manifest.json")
       << "{\"config_digest\": \"0\", \"runs_header\": \"\", \"run_ids\": [" << ids << "]}\n";
   return directory;
@@ -96,13 +97,13 @@ fs::path write_sweep(const std::string& name, const std::vector<HandRun>& runs,
 }  // namespace
 
 TEST_CASE("summaries count failed runs and never report a failed step as the best") {
-  const fs::path directory = write_sweep(
-      "failed", {{"a", "five_by_five", "npg", "1e+308", "non_finite", "0"},
-                 {"b", "five_by_five", "npg", "1", "max_iterations", "0.0015"},
-                 {"c", "five_by_five", "spma", "5", "step_invalid", "nan"},
-                 {"d", "five_by_five", "spma", "9", "line_search_failed", "1e-20"},
-                 {"e", "bandit", "npg", "2", "converged", "1e-9"},
-                 {"f", "bandit", "npg", "3", "converged", "1e-9"}});
+  const fs::path directory =
+      write_sweep("failed", {{"a", "five_by_five", "npg", "1e+308", "non_finite", "0"},
+                             {"b", "five_by_five", "npg", "1", "max_iterations", "0.0015"},
+                             {"c", "five_by_five", "spma", "5", "step_invalid", "nan"},
+                             {"d", "five_by_five", "spma", "9", "line_search_failed", "1e-20"},
+                             {"e", "bandit", "npg", "2", "converged", "1e-9"},
+                             {"f", "bandit", "npg", "3", "converged", "1e-9"}});
   const SweepSummary summary = summarize_sweep(directory);
   CHECK_FALSE(summary.coverage.partial());
   const std::vector<SummaryLine>& lines = summary.lines;
@@ -154,14 +155,16 @@ TEST_CASE("a runs.csv without every run of the manifest is refused unless partia
 
   // No runs.csv at all, and rows of another grid.
   fs::remove(directory / "runs.csv");
-  CHECK(tabrl::testing::input_error_of([&] { summarize_sweep(directory, true); })
-            .find("no runs.csv: 0 of 3 runs of the sweep are assembled") != std::string::npos);
+  CHECK(tabrl::testing::input_error_of([&] {
+          summarize_sweep(directory, true);
+        }).find("no runs.csv: 0 of 3 runs of the sweep are assembled") != std::string::npos);
   const fs::path foreign =
       write_sweep("foreign", {{"a", "five_by_five", "npg", "1", "converged", "1e-9"}});
   std::ofstream(foreign / "manifest.json")
       << R"({"config_digest": "0", "runs_header": "", "run_ids": ["b"]})";
-  CHECK(tabrl::testing::input_error_of([&] { summarize_sweep(foreign, true); })
-            .find("1 rows are runs that manifest.json does not list") != std::string::npos);
+  CHECK(tabrl::testing::input_error_of([&] {
+          summarize_sweep(foreign, true);
+        }).find("1 rows are runs that manifest.json does not list") != std::string::npos);
   fs::remove_all(directory);
   fs::remove_all(foreign);
 }
@@ -176,8 +179,9 @@ TEST_CASE("the reproduction report refuses partial sweeps unless allowed, then s
       write_sweep("report_bandits", {{"b", "bandit", "spma", "gap", "converged", "1e-12"}});
   fs::rename(mdps, root / "mdps");
   fs::rename(bandits, root / "bandits");
-  CHECK(tabrl::testing::input_error_of([&] { write_report(root); })
-            .find("runs.csv holds 1 of 2 runs of the sweep") != std::string::npos);
+  CHECK(tabrl::testing::input_error_of([&] {
+          write_report(root);
+        }).find("runs.csv holds 1 of 2 runs of the sweep") != std::string::npos);
   const std::string report = write_report(root, /*allow_partial=*/true);
   CHECK(report.find("**mdps: partial: 1 of 2 runs**") != std::string::npos);
   CHECK(report.find("bandits: partial") == std::string::npos);
