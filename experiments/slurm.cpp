@@ -35,8 +35,9 @@ void check_directive_value(const std::string& value, const std::string& option) 
   for (char c : value) {
     if (!plain(c, "_.,:+=@-")) {
       throw InputError({.field = option},
-                       "'" + value + "' may contain only letters, digits and _ . , : + = @ - "
-                       "(it goes into an #SBATCH line of the script)");
+                       "'" + value +
+                           "' may contain only letters, digits and _ . , : + = @ - "
+                           "(it goes into an #SBATCH line of the script)");
     }
   }
 }

@@ -142,8 +142,8 @@ void require_coverage(const std::filesystem::path& directory, const SweepCoverag
     throw InputError({.file = (directory / "runs.csv").string()},
                      std::to_string(coverage.foreign) +
                          " rows are runs that manifest.json does not list (left from another "
-                         "config?); `tabrl merge " + directory.string() +
-                         "` rebuilds runs.csv from the journals");
+                         "config?); `tabrl merge " +
+                         directory.string() + "` rebuilds runs.csv from the journals");
   }
   if (coverage.partial() && !allow_partial) {
     throw InputError({.file = directory.string()},
@@ -167,11 +167,10 @@ SweepSummary summarize_sweep(const std::filesystem::path& directory, bool allow_
   const CsvTable& runs = *table;
   const std::size_t id = runs.column("run_id"), mdp = runs.column("mdp_label"),
                     algorithm = runs.column("algorithm"), step = runs.column("step_size"),
-                    clip = runs.column("clip"),
-                    final_gap = runs.column("final_suboptimality"), rate = runs.column("rate"),
-                    bound = runs.column("theory_bound"), held = runs.column("bound_held"),
-                    convergence = runs.column("convergence"), r2 = runs.column("rate_r2"),
-                    status = runs.column("status");
+                    clip = runs.column("clip"), final_gap = runs.column("final_suboptimality"),
+                    rate = runs.column("rate"), bound = runs.column("theory_bound"),
+                    held = runs.column("bound_held"), convergence = runs.column("convergence"),
+                    r2 = runs.column("rate_r2"), status = runs.column("status");
   std::string tolerance_column;
   double smallest = kInfinity;
   for (const std::string& name : runs.header) {
@@ -296,9 +295,9 @@ void print_summary(std::ostream& out, const SweepSummary& summary) {
     const auto number = format_brief;
     table.push_back({line.mdp, line.algorithm, line.best_step, std::to_string(line.steps),
                      std::to_string(line.runs), std::to_string(line.failed),
-                     number(line.median_final_suboptimality),
-                     number(line.median_rate), number(line.median_iterations_to_tolerance),
-                     line.convergence, line.theory_bound, line.claim});
+                     number(line.median_final_suboptimality), number(line.median_rate),
+                     number(line.median_iterations_to_tolerance), line.convergence,
+                     line.theory_bound, line.claim});
   }
   std::vector<std::size_t> width(table.front().size(), 0);
   for (const auto& row : table) {
@@ -323,11 +322,10 @@ void print_summary_csv(std::ostream& out, const std::vector<SummaryLine>& lines)
   for (const SummaryLine& line : lines) {
     out << csv_field(line.mdp) << ',' << csv_field(line.algorithm) << ','
         << csv_field(line.best_step) << ',' << line.steps << ',' << line.runs << ',' << line.failed
-        << ','
-        << format_double(line.median_final_suboptimality) << ',' << format_double(line.median_rate)
-        << ',' << format_double(line.median_r_squared) << ',' << line.tolerance_column << ','
-        << format_double(line.median_iterations_to_tolerance) << ',' << line.convergence << ','
-        << line.theory_bound << ',' << csv_field(line.claim) << '\n';
+        << ',' << format_double(line.median_final_suboptimality) << ','
+        << format_double(line.median_rate) << ',' << format_double(line.median_r_squared) << ','
+        << line.tolerance_column << ',' << format_double(line.median_iterations_to_tolerance) << ','
+        << line.convergence << ',' << line.theory_bound << ',' << csv_field(line.claim) << '\n';
   }
 }
 

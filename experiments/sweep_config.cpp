@@ -185,9 +185,9 @@ Values ConfigParser::step_sizes(const toml::node& node, const std::string& key) 
     } else if (item.is_table()) {
       const Range r = range(item, key);
       for (std::int64_t i = 0; i < r.n; ++i) {
-        const double x = r.n == 1 ? r.lo
-                                  : r.lo + (r.hi - r.lo) * static_cast<double>(i) /
-                                               static_cast<double>(r.n - 1);
+        const double x =
+            r.n == 1 ? r.lo
+                     : r.lo + (r.hi - r.lo) * static_cast<double>(i) / static_cast<double>(r.n - 1);
         values.push_back(format_number(r.logarithmic ? std::pow(10.0, x) : x));
       }
     } else {
@@ -355,10 +355,8 @@ ConfigParser::MdpBlock ConfigParser::parse_mdp_block(const toml::table& block,
     digest_text = digest(content.str());
   }
 
-  return {.base = base,
-          .parameters = std::move(parameters),
-          .digest_text = digest_text,
-          .line = line};
+  return {
+      .base = base, .parameters = std::move(parameters), .digest_text = digest_text, .line = line};
 }
 
 void ConfigParser::expand_mdp_block(const MdpBlock& block,
@@ -395,8 +393,10 @@ ConfigParser::AlgorithmBlock ConfigParser::parse_algorithm_block(const toml::tab
   if (step_node == nullptr) {
     throw InputError({.file = path_, .line = line, .field = "algorithm.step_size"}, "missing");
   }
-  AlgorithmBlock result{.table = &block, .names = scalar_or_list_text(*name_node, "algorithm.name"),
-                        .clips = {"false"}, .floors = {"1e-08"},
+  AlgorithmBlock result{.table = &block,
+                        .names = scalar_or_list_text(*name_node, "algorithm.name"),
+                        .clips = {"false"},
+                        .floors = {"1e-08"},
                         .step_count = count_step_sizes(*step_node, "algorithm.step_size"),
                         .line = line};
   if (const auto* node = block.get("clip")) {
@@ -493,7 +493,8 @@ SweepConfig ConfigParser::parse(const std::string& text) {
                          std::to_string(algorithm_count) + " algorithm settings x " +
                          std::to_string(seed_count) +
                          " seeds, counted before duplicates are removed) is more than the limit "
-                         "of " + std::to_string(max_runs_) + " runs; pass --max-runs " +
+                         "of " +
+                         std::to_string(max_runs_) + " runs; pass --max-runs " +
                          std::to_string(grid_runs) + " to run it anyway, or make the grid smaller");
   }
 

@@ -419,9 +419,9 @@ void SweepStore::lock_exclusively(const std::string& purpose) {
       const std::string holder = directory_lock_->holder();
       holders.push_back(holder.empty() ? "another tabrl process" : holder);
     }
-    throw InputError({.file = directory_.string()},
-                     "is in use by " + joined(holders) + "; " + purpose +
-                         " when it has finished (or stop it)");
+    throw InputError(
+        {.file = directory_.string()},
+        "is in use by " + joined(holders) + "; " + purpose + " when it has finished (or stop it)");
   }
   directory_lock_->write_holder(lock_holder_line("tabrl merge"));
 }
