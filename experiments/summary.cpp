@@ -100,9 +100,17 @@ std::string SweepCoverage::text() const {
 
 namespace {
 
-SweepCoverage coverage_of(const SweepManifest& manifest, const CsvTable* runs) {
+SweepCoverage coverage_of(const std::filesystem::path& directory, const SweepManifest& manifest,
+                          const CsvTable* runs) {
   SweepCoverage coverage{.expected = manifest.run_ids.size(), .has_runs_csv = runs != nullptr};
-  if (runs == nullptr) return coverage;
+  if (runs == nullptr) {
+    // Shards sharing a directory assemble runs.csv only when the grid is complete; until then
+    // the journals say how far the sweep got (read only, nothing is written).
+    SweepStore store(directory);
+    store.load();
+    for (const std::string& id : manifest.run_ids) coverage.journaled += store.is_finished(id);
+    return coverage;
+  }
   const std::unordered_set<std::string> expected(manifest.run_ids.begin(), manifest.run_ids.end());
   std::unordered_set<std::string> seen;
   const std::size_t id = runs->column("run_id");
@@ -121,9 +129,9 @@ SweepCoverage coverage_of(const SweepManifest& manifest, const CsvTable* runs) {
 SweepCoverage sweep_coverage(const std::filesystem::path& directory) {
   const SweepManifest manifest = read_manifest(directory);
   const std::filesystem::path runs_path = directory / "runs.csv";
-  if (!std::filesystem::exists(runs_path)) return coverage_of(manifest, nullptr);
+  if (!std::filesystem::exists(runs_path)) return coverage_of(directory, manifest, nullptr);
   const CsvTable runs = read_csv(runs_path.string());
-  return coverage_of(manifest, &runs);
+  return coverage_of(directory, manifest, &runs);
 }
 
 void require_coverage(const std::filesystem::path& directory, const SweepCoverage& coverage,
@@ -135,8 +143,9 @@ void require_coverage(const std::filesystem::path& directory, const SweepCoverag
   const std::size_t missing = coverage.expected - std::min(coverage.present, coverage.expected);
   if (!coverage.has_runs_csv) {
     throw InputError({.file = directory.string()},
-                     "no runs.csv: 0 of " + std::to_string(coverage.expected) +
-                         " runs of the sweep are assembled; " + finish);
+                     "no runs.csv yet: the journals hold " + std::to_string(coverage.journaled) +
+                         " of " + std::to_string(coverage.expected) + " runs of the sweep; " +
+                         finish + " (merge also assembles the finished runs for --partial)");
   }
   if (coverage.foreign > 0) {
     throw InputError({.file = (directory / "runs.csv").string()},
@@ -162,7 +171,7 @@ SweepSummary summarize_sweep(const std::filesystem::path& directory, bool allow_
   const std::filesystem::path runs_path = directory / "runs.csv";
   std::optional<CsvTable> table;
   if (std::filesystem::exists(runs_path)) table = read_csv(runs_path.string());
-  SweepSummary summary{.coverage = coverage_of(manifest, table ? &*table : nullptr)};
+  SweepSummary summary{.coverage = coverage_of(directory, manifest, table ? &*table : nullptr)};
   require_coverage(directory, summary.coverage, allow_partial);
   const CsvTable& runs = *table;
   const std::size_t id = runs.column("run_id"), mdp = runs.column("mdp_label"),

@@ -54,6 +54,7 @@ struct SweepCoverage {
   std::size_t expected = 0;  // runs in the manifest
   std::size_t foreign = 0;   // rows of runs.csv the manifest does not list
   bool has_runs_csv = false;
+  std::size_t journaled = 0;  // without runs.csv: finished runs in the journals, unassembled
   bool partial() const { return present < expected; }
   std::string text() const;  // "partial: N of M runs"
 };

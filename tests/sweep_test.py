@@ -144,6 +144,10 @@ def partial_summaries(work, config):
     --partial, and then say "partial: N of M runs"."""
     out = work / "partial"
     tabrl("sweep", config, "--out", out, "--shard", "0/3", "--quiet")
+    result = tabrl("summarize", out, "--partial")
+    check(result.returncode == 2 and "tabrl merge" in result.stderr
+          and "no runs.csv yet: the journals hold 7 of 20 runs" in result.stderr,
+          f"an unassembled sweep: {result.stderr}")
     merged = tabrl("merge", out)
     check(merged.returncode == 1 and (out / "runs.csv").exists(),
           "the failed merge writes runs.csv")

@@ -155,9 +155,9 @@ TEST_CASE("a runs.csv without every run of the manifest is refused unless partia
 
   // No runs.csv at all, and rows of another grid.
   fs::remove(directory / "runs.csv");
-  CHECK(tabrl::testing::input_error_of([&] {
-          summarize_sweep(directory, true);
-        }).find("no runs.csv: 0 of 3 runs of the sweep are assembled") != std::string::npos);
+  const std::string unassembled =
+      tabrl::testing::input_error_of([&] { summarize_sweep(directory, true); });
+  CHECK(unassembled.find("no runs.csv yet: the journals hold 0 of 3 runs") != std::string::npos);
   const fs::path foreign =
       write_sweep("foreign", {{"a", "five_by_five", "npg", "1", "converged", "1e-9"}});
   std::ofstream(foreign / "manifest.json")
