@@ -50,7 +50,14 @@ int reproduce_command(const Arguments& args) {
     const SweepConfig config = load_sweep_config((configs / (std::string(name) + ".toml")).string());
     std::cerr << "tabrl reproduce: " << name << " (" << config.runs.size() << " runs)\n";
     const fs::path directory = fs::path(out) / name;
-    run_sweep(config, {.out = directory, .jobs = jobs, .restart = true}, [](const SweepProgress&) {});
+    const auto print_removed = [&](const std::vector<std::string>& removed) {
+      std::cerr << "tabrl reproduce: the config of " << name << " changed; removed what tabrl "
+                << "wrote for the old one:\n";
+      for (const std::string& path : removed) std::cerr << "  " << path << "\n";
+    };
+    run_sweep(config,
+              {.out = directory, .jobs = jobs, .restart = true, .on_restart = print_removed},
+              [](const SweepProgress&) {});
     // Checked here, so that a sweep with missing runs is refused with its counts (exit 2)
     // rather than as a failed plot.
     require_coverage(directory, sweep_coverage(directory), partial);
