@@ -9,6 +9,7 @@
 #include "experiments/cli.hpp"
 #include "experiments/slurm.hpp"
 #include "experiments/summary.hpp"
+#include "experiments/sweep_store.hpp"
 
 namespace tabrl::cli {
 
@@ -17,7 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kPlotUsage = R"(usage: tabrl plot DIR --out FIGDIR [--all-steps]
+constexpr const char* kPlotUsage = R"(usage: tabrl plot DIR --out FIGDIR [--all-steps] [--partial]
 
 Writes FIGDIR/summary.csv (as `tabrl summarize DIR --csv`) and, as PNG and PDF:
   convergence             log suboptimality (1 - pi(a*) for bandits) against iteration, one panel
@@ -29,30 +30,62 @@ Writes FIGDIR/summary.csv (as `tabrl summarize DIR --csv`) and, as PNG and PDF:
                           Theta(1/eps) reference slopes
   spma_c                  SPMA's C_t against iteration
 The figures come from experiments/plot_sweep.py (set TABRL_SCRIPTS to use another directory of
-scripts), run with Debian's /usr/bin/python3 and python3-matplotlib.
+scripts), run with Debian's /usr/bin/python3 and python3-matplotlib. A sweep whose runs.csv lacks
+runs of its grid is refused; with --partial the figure titles say "partial: N of M runs".
 
 example:
   tabrl plot out/demo --out out/demo/figures
 )";
 
+// What plot_sweep.py writes into FIGDIR.
+constexpr const char* kFigureFiles[] = {"summary.csv",
+                                        "convergence.png",
+                                        "convergence.pdf",
+                                        "rate_vs_step.png",
+                                        "rate_vs_step.pdf",
+                                        "iterations_to_accuracy.png",
+                                        "iterations_to_accuracy.pdf",
+                                        "spma_c.png",
+                                        "spma_c.pdf"};
+
+// Figures drawn inside the sweep directory are listed in its manifest before they are written,
+// so that `tabrl sweep --restart` removes them with the results they were drawn from. A FIGDIR
+// reached through a symbolic link to elsewhere resolves outside and is not listed.
+void record_figures(const fs::path& directory, const fs::path& figures) {
+  const fs::path sweep = fs::weakly_canonical(directory);
+  const fs::path relative = fs::weakly_canonical(figures).lexically_relative(sweep);
+  if (relative.empty() || *relative.begin() == "..") return;
+  std::vector<std::string> files, created;
+  fs::path prefix;
+  for (const fs::path& part : relative) {
+    if (part == ".") continue;
+    prefix /= part;
+    if (!fs::exists(sweep / prefix)) created.push_back(prefix.generic_string());
+  }
+  for (const char* name : kFigureFiles) files.push_back((prefix / name).generic_string());
+  record_written(directory, files, created);
+}
+
 }  // namespace
 
 int plot_command(const Arguments& args) {
   std::string directory, out;
-  bool all_steps = false;
+  bool all_steps = false, partial = false;
   po::options_description options("options");
   options.add_options()("dir", po::value(&directory)->required(), "sweep directory")(
       "out", po::value(&out)->required(), "directory for the figures")(
-      "all-steps", po::bool_switch(&all_steps), "draw every step size, not only the best one");
+      "all-steps", po::bool_switch(&all_steps), "draw every step size, not only the best one")(
+      "partial", po::bool_switch(&partial), "plot a sweep with missing runs (titles say so)");
   po::positional_options_description positional;
   positional.add("dir", 1);
   po::variables_map values;
   if (!parse_command_line(args, options, positional, kPlotUsage, values)) return kExitSuccess;
 
-  const std::vector<SummaryLine> lines = summarize_sweep(directory);
+  const SweepSummary summary = summarize_sweep(directory, partial);
+  record_figures(directory, out);
   fs::create_directories(out);
   write_file_atomically((fs::path(out) / "summary.csv").string(),
-                        [&](std::ostream& stream) { print_summary_csv(stream, lines); });
+                        [&](std::ostream& stream) { print_summary_csv(stream, summary.lines); });
   const fs::path script = scripts_directory() / "plot_sweep.py";
   if (!fs::exists(script)) {
     throw std::runtime_error("plotting script not found: " + script.string());
@@ -60,9 +93,10 @@ int plot_command(const Arguments& args) {
   const std::string python = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
   const std::string command = python + " " + shell_quote(script.string()) + " " +
                               shell_quote(directory) + " " + shell_quote(out) +
-                              (all_steps ? " --all-steps" : "");
+                              (all_steps ? " --all-steps" : "") + (partial ? " --partial" : "");
   const int status = std::system(command.c_str());
   if (status != 0) throw std::runtime_error("the plotting script failed: " + command);
+  if (summary.coverage.partial()) std::cerr << "tabrl plot: " << summary.coverage.text() << "\n";
   std::cout << (fs::path(out) / "convergence.png").string() << "\n";
   return kExitSuccess;
 }

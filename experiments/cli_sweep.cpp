@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 #include "core/error.hpp"
@@ -25,6 +26,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kSweepUsage = R"(usage: tabrl sweep CONFIG.toml --out DIR [--jobs N] [--shard I/N] [--restart] [--quiet]
+                   [--max-runs N]
        tabrl sweep CONFIG.toml --out DIR --slurm [--tasks N] [--partition P] [--max-parallel K]
                    [--time T] [--jobs C] [--dry-run]
 
@@ -35,7 +37,11 @@ the missing runs. With --shard I/N (or SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_
 environment) only every N-th run starting at I is done; `tabrl merge DIR` then combines them.
 With --slurm, DIR/slurm/sweep.sbatch is written (an array of --tasks shards, each running with
 --jobs C cores) and submitted with sbatch (--dry-run: written and printed, not submitted); the
-last task to finish assembles DIR/runs.csv.
+last task to finish assembles DIR/runs.csv. A grid of more than 1,000,000 runs is refused unless
+--max-runs raises the limit. --restart (for a DIR made by another config) removes what tabrl
+wrote there, as listed in DIR/manifest.json, and prints it; your own files stay. One process per
+shard (no --shard: shard 0/1): another process running the same shard in DIR, or a merge, is
+refused with exit 2 naming its pid and host.
 
 example:
   tabrl sweep experiments/configs/demo.toml --out out/demo --jobs 2
@@ -47,18 +53,22 @@ constexpr const char* kMergeUsage = R"(usage: tabrl merge DIR [OTHER_DIR...]
 
 Combines the finished runs of a sharded sweep into DIR/runs.csv and DIR/curves.csv. Runs found
 in OTHER_DIRs (shards run into separate directories of the same config) are copied into DIR
-first. Exits 1 if runs of the grid are still missing (the files then hold the finished ones).
+first. Exits 1 if runs of the grid are still missing (the files then hold the finished ones), 2
+if a sweep is still running in one of the directories (it names the process and host).
 
 example:
   tabrl merge out/sweep
 )";
 
-constexpr const char* kSummarizeUsage = R"(usage: tabrl summarize DIR [--csv]
+constexpr const char* kSummarizeUsage = R"(usage: tabrl summarize DIR [--csv] [--partial]
 
 Prints one line per MDP x algorithm of a finished sweep: the best step size (by median final
-suboptimality over seeds, ties by the median area under the log10 suboptimality curve), how many
-step sizes and runs, the median final suboptimality, the median fitted per-iteration rate, the
-median first iteration reaching the smallest tolerance, and whether the theory bound held.
+suboptimality over seeds, ties by the median area under the log10 suboptimality curve; a step
+with a run that ended non_finite, step_invalid, line_search_failed or error is never the best),
+how many step sizes and runs, how many runs failed, the median final suboptimality, the median
+fitted per-iteration rate, the median first iteration reaching the smallest tolerance, and
+whether the theory bound held. A sweep whose runs.csv lacks runs of its grid (see manifest.json)
+is refused; --partial summarizes the finished runs and says "partial: N of M runs".
 
 example:
   tabrl summarize out/demo
@@ -116,14 +126,26 @@ std::optional<Shard> shard_from_environment() {
   return parse_shard(std::to_string(index) + "/" + count);
 }
 
+void print_removed(const fs::path& out, const std::vector<std::string>& removed) {
+  std::cerr << "tabrl sweep: --restart removed what tabrl wrote in " << out.string()
+            << " for the previous config (other files stay):\n";
+  for (const std::string& path : removed) std::cerr << "  " << path << "\n";
+}
+
 int submit_to_slurm(const SweepConfig& config, const SweepOptions& sweep,
                     const SlurmOptions& slurm_options, bool dry_run) {
-  SweepStore store(sweep.out);
-  store.prepare(config, sweep.restart);  // the manifest, before any task starts
   const fs::path out = fs::absolute(sweep.out);
-  fs::create_directories(out / "slurm");
+  // Written first: options it cannot carry are refused before the directory is touched.
   const std::string script = slurm_script(slurm_options, fs::read_symlink("/proc/self/exe"),
                                           fs::absolute(config.path), out);
+  SweepStore store(sweep.out);
+  // The manifest, before any task starts.
+  const std::vector<std::string> removed = store.prepare(config, sweep.restart);
+  if (!removed.empty()) print_removed(sweep.out, removed);
+  record_written(out, {"slurm/sweep.sbatch", "slurm/task-*.out"},
+                 fs::exists(out / "slurm") ? std::vector<std::string>{}
+                                           : std::vector<std::string>{"slurm"});
+  fs::create_directories(out / "slurm");
   const fs::path script_path = out / "slurm" / "sweep.sbatch";
   write_file_atomically(script_path.string(), [&](std::ostream& stream) { stream << script; });
   if (dry_run) {
@@ -131,7 +153,7 @@ int submit_to_slurm(const SweepConfig& config, const SweepOptions& sweep,
     std::cerr << "tabrl sweep: wrote " << script_path.string() << " (not submitted)\n";
     return kExitSuccess;
   }
-  const std::string command = "sbatch --parsable '" + script_path.string() + "'";
+  const std::string command = "sbatch --parsable " + shell_quote(script_path.string());
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) throw std::runtime_error("cannot run sbatch");
   std::string job;
@@ -145,7 +167,8 @@ int submit_to_slurm(const SweepConfig& config, const SweepOptions& sweep,
   std::cout << job << "\n";
   std::cerr << "tabrl sweep: submitted array job " << job << " (" << slurm_options.tasks
             << " tasks, " << config.runs.size() << " runs) writing into " << out.string()
-            << "; the last task assembles runs.csv (or run `tabrl merge " << out.string() << "`)\n";
+            << "; the last task assembles runs.csv (or run `tabrl merge "
+            << shell_quote(out.string()) << "`)\n";
   return kExitSuccess;
 }
 
@@ -153,6 +176,7 @@ int submit_to_slurm(const SweepConfig& config, const SweepOptions& sweep,
 
 int sweep_command(const Arguments& args) {
   std::string config_path, out, shard_text;
+  std::int64_t max_runs = static_cast<std::int64_t>(kDefaultMaxRuns);
   int jobs = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
   bool restart = false, quiet = false, slurm = false, dry_run = false;
   SlurmOptions slurm_options;
@@ -162,7 +186,9 @@ int sweep_command(const Arguments& args) {
       ("out", po::value(&out)->required(), "output directory")
       ("jobs,j", po::value(&jobs)->default_value(jobs), "runs in parallel (default: all cores)")
       ("shard", po::value(&shard_text), "do only shard I of N (I/N, 0-based)")
-      ("restart", po::bool_switch(&restart), "delete the results of a different config in --out")
+      ("restart", po::bool_switch(&restart), "remove what tabrl wrote in --out for another config")
+      ("max-runs", po::value(&max_runs)->default_value(max_runs),
+       "refuse grids with more runs than this")
       ("quiet,q", po::bool_switch(&quiet), "no progress on stderr")
       ("slurm", po::bool_switch(&slurm), "submit the sweep as a SLURM array job")
       ("tasks", po::value(&slurm_options.tasks)->default_value(16), "--slurm: array tasks (shards)")
@@ -176,10 +202,19 @@ int sweep_command(const Arguments& args) {
   po::variables_map values;
   if (!parse_command_line(args, options, positional, kSweepUsage, values)) return kExitSuccess;
   if (jobs < 1) throw InputError({.field = "jobs"}, "must be >= 1, got " + std::to_string(jobs));
+  if (max_runs < 1) {
+    throw InputError({.field = "max-runs"}, "must be >= 1, got " + std::to_string(max_runs));
+  }
 
-  SweepOptions sweep{.out = out, .jobs = jobs, .restart = restart};
+  SweepOptions sweep{.out = out,
+                     .jobs = jobs,
+                     .restart = restart,
+                     .on_restart = [&](const std::vector<std::string>& removed) {
+                       print_removed(out, removed);
+                     }};
   sweep.shard = shard_text.empty() ? shard_from_environment() : parse_shard(shard_text);
-  const SweepConfig config = load_sweep_config(config_path);  // fails before DIR exists
+  // Fails before DIR exists, and before a grid over --max-runs is expanded.
+  const SweepConfig config = load_sweep_config(config_path, static_cast<std::uint64_t>(max_runs));
   if (slurm) {
     if (slurm_options.tasks < 1) {
       throw InputError({.field = "tasks"}, "must be >= 1, got " + std::to_string(slurm_options.tasks));
@@ -188,6 +223,10 @@ int sweep_command(const Arguments& args) {
     if (sweep.shard) throw UsageError("--slurm chooses the shards itself; drop --shard");
     slurm_options.tasks = std::min<int>(slurm_options.tasks, static_cast<int>(config.runs.size()));
     slurm_options.cpus_per_task = values["jobs"].defaulted() ? 1 : jobs;
+    // Every task parses the config again and needs the same limit.
+    if (!values["max-runs"].defaulted()) {
+      slurm_options.max_runs = static_cast<std::uint64_t>(max_runs);
+    }
     if (!config.settings.name.empty()) slurm_options.job_name = "tabrl-" + config.settings.name;
     return submit_to_slurm(config, sweep, slurm_options, dry_run);
   }
@@ -224,12 +263,19 @@ int merge_command(const Arguments& args) {
 
   const fs::path target = directories.front();
   const SweepManifest manifest = read_manifest(target);
+  // Every directory is locked against sweeps for the whole merge: a journal copied while its
+  // sweep still appends would be copied short, and runs.csv would be assembled from part of it.
+  SweepStore store(target);
+  store.lock_exclusively("merge");
+  std::vector<std::unique_ptr<SweepStore>> others;
   for (std::size_t d = 1; d < directories.size(); ++d) {
     const SweepManifest other = read_manifest(directories[d]);
     if (other.config_digest != manifest.config_digest) {
       throw InputError({.file = directories[d]},
                        "was made by a different sweep config than " + target.string());
     }
+    others.push_back(std::make_unique<SweepStore>(directories[d]));
+    others.back()->lock_exclusively("merge");
     // Copy the other directory's journals; a copy is made under a temporary name first, so a
     // merge interrupted midway leaves no partial journal behind.
     const fs::path source = fs::path(directories[d]) / "journal";
@@ -245,7 +291,6 @@ int merge_command(const Arguments& args) {
       fs::rename(temporary, destination);
     }
   }
-  SweepStore store(target);
   const std::size_t missing = store.assemble(manifest.run_ids, manifest.runs_header);
   store.finish_manifest(manifest.run_ids.size() - missing, missing);
   std::cerr << "tabrl merge: " << manifest.run_ids.size() - missing << " of "
@@ -260,19 +305,24 @@ int merge_command(const Arguments& args) {
 
 int summarize_command(const Arguments& args) {
   std::string directory;
-  bool as_csv = false;
+  bool as_csv = false, partial = false;
   po::options_description options("options");
   options.add_options()("dir", po::value(&directory)->required(), "sweep directory")(
-      "csv", po::bool_switch(&as_csv), "print CSV with full precision instead of a table");
+      "csv", po::bool_switch(&as_csv), "print CSV with full precision instead of a table")(
+      "partial", po::bool_switch(&partial), "summarize a sweep with missing runs");
   po::positional_options_description positional;
   positional.add("dir", 1);
   po::variables_map values;
   if (!parse_command_line(args, options, positional, kSummarizeUsage, values)) return kExitSuccess;
-  const std::vector<SummaryLine> lines = summarize_sweep(directory);
+  const SweepSummary summary = summarize_sweep(directory, partial);
   if (as_csv) {
-    print_summary_csv(std::cout, lines);
+    // The CSV keeps its columns for scripts; the partial notice goes to stderr.
+    if (summary.coverage.partial()) {
+      std::cerr << "tabrl summarize: " << summary.coverage.text() << "\n";
+    }
+    print_summary_csv(std::cout, summary.lines);
   } else {
-    print_summary(std::cout, lines);
+    print_summary(std::cout, summary);
   }
   return kExitSuccess;
 }

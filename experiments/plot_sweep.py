@@ -10,10 +10,13 @@ which chooses each algorithm's best step size) and writes, as PNG and PDF:
   iterations_to_accuracy first iteration with value_error_inf <= eps against 1/eps, with
                          O(log 1/eps) and Theta(1/eps) reference slopes;
   spma_c                 SPMA's C_t (MATH.md 5.1) against iteration.
-usage: plot_sweep.py DIR FIGDIR [--all-steps]
-Edit freely: this script only reads the CSV files.
+usage: plot_sweep.py DIR FIGDIR [--all-steps] [--partial]
+A sweep whose runs.csv lacks runs listed in DIR/manifest.json is refused unless --partial is
+given; then every figure title starts with "partial: N of M runs".
+Edit freely: this script only reads the CSV files and the manifest.
 """
 import csv
+import json
 import math
 import sys
 from collections import defaultdict
@@ -30,6 +33,8 @@ COLOURS = {"spma": "tab:blue", "npg": "tab:orange", "spg": "tab:green"}
 LABELS = {"spma": "SPMA", "npg": "NPG", "spg": "softmax PG"}
 ORDER = list(COLOURS)
 FLOOR = 1e-16  # values at or below rounding are drawn at the floor
+# "partial: N of M runs" when runs.csv lacks runs of the grid; prefixed to every figure title.
+PARTIAL = ""
 
 
 def read_rows(path):
@@ -67,11 +72,30 @@ def title(mdp, runs):
     return f"{mdp}\ngamma = {', '.join(gammas)}"
 
 
+def suptitle(figure, text):
+    """The figure title, saying first when the sweep is partial."""
+    full = f"[{PARTIAL}] {text}" if PARTIAL else text
+    figure.suptitle(full, fontsize="medium", color="tab:red" if PARTIAL else "black")
+    figure.tabrl_title = full
+
+
 def save(figure, figures, name):
     figure.tight_layout()
+    # The title also goes into the file's metadata, where scripts (and tests) can read it.
+    title = getattr(figure, "tabrl_title", name)
     for suffix in ("png", "pdf"):
-        figure.savefig(figures / f"{name}.{suffix}", dpi=120)
+        figure.savefig(figures / f"{name}.{suffix}", dpi=120, metadata={"Title": title})
     plt.close(figure)
+
+
+def coverage(directory, runs):
+    """(runs of the manifest present in runs.csv, runs in the manifest); None without one."""
+    try:
+        run_ids = json.loads((directory / "manifest.json").read_text())["run_ids"]
+    except (OSError, ValueError, KeyError):
+        return None
+    present = {run["run_id"] for run in runs} & set(run_ids)
+    return len(present), len(run_ids)
 
 
 def median_band(run_curves):
@@ -148,8 +172,8 @@ def convergence(panels, curves, figures):
         axis.set_title(f"{title(mdp, members_all)}\neta: {steps}", fontsize="small")
         axis.grid(True, which="major", alpha=0.3)
         axis.legend(loc="best", fontsize="x-small", framealpha=0.8)
-    figure.suptitle("Convergence (median and interquartile range over seeds; dashed: theory bound)",
-                    fontsize="medium")
+    suptitle(figure,
+             "Convergence (median and interquartile range over seeds; dashed: theory bound)")
     save(figure, figures, "convergence")
 
 
@@ -174,8 +198,7 @@ def rate_vs_step(by_mdp, figures):
         axis.set_title(title(mdp, runs), fontsize="medium")
         axis.grid(True, which="major", alpha=0.3)
         axis.legend(loc="best", fontsize="x-small")
-    figure.suptitle("Fitted linear rate against step size (median over seeds; higher is faster)",
-                    fontsize="medium")
+    suptitle(figure, "Fitted linear rate against step size (median over seeds; higher is faster)")
     save(figure, figures, "rate_vs_step")
 
 
@@ -210,8 +233,8 @@ def iterations_to_accuracy(panels, figures, tolerance_columns):
         axis.set_title(title(mdp, members_all), fontsize="medium")
         axis.grid(True, which="major", alpha=0.3)
         axis.legend(loc="upper left", fontsize="x-small")
-    figure.suptitle("Iterations to accuracy at each algorithm's best step size (median over seeds)",
-                    fontsize="medium")
+    suptitle(figure,
+             "Iterations to accuracy at each algorithm's best step size (median over seeds)")
     save(figure, figures, "iterations_to_accuracy")
 
 
@@ -233,15 +256,24 @@ def spma_c(panels, curves, figures):
         axis.set_ylabel("C_t = min_s pi_t(s, g_t(s)) gap_t(s)")
         axis.set_title(f"{title(mdp, runs)}, SPMA eta {step_text(runs[0])}", fontsize="medium")
         axis.grid(True, which="major", alpha=0.3)
-    figure.suptitle("SPMA's C_t (MATH.md 5.1): linear convergence once it stays away from 0",
-                    fontsize="medium")
+    suptitle(figure, "SPMA's C_t (MATH.md 5.1): linear convergence once it stays away from 0")
     save(figure, figures, "spma_c")
 
 
 def main():
+    global PARTIAL
     directory, figures = Path(sys.argv[1]), Path(sys.argv[2])
     all_steps = "--all-steps" in sys.argv[3:]
+    allow_partial = "--partial" in sys.argv[3:]
     runs = read_rows(directory / "runs.csv")
+    counts = coverage(directory, runs)
+    if counts and counts[0] < counts[1]:
+        if not allow_partial:
+            print(f"plot_sweep.py: {directory}/runs.csv holds {counts[0]} of {counts[1]} runs of "
+                  "the sweep; finish the sweep (run it again, or `tabrl merge`) or pass --partial",
+                  file=sys.stderr)
+            sys.exit(2)
+        PARTIAL = f"partial: {counts[0]} of {counts[1]} runs"
     best = {(row["mdp"], row["algorithm"]): row["best_step"]
             for row in read_rows(figures / "summary.csv")}
     curves = defaultdict(list)

@@ -39,7 +39,8 @@ ClaimResult spma_spg_claim(const std::vector<SummaryLine>& lines);
 ClaimResult bandit_gap_claim(const std::vector<SummaryLine>& lines);
 
 // Reads the reproduction directory (bandits/, mdps/, accuracy/, sensitivity/) and returns the
-// markdown of report.md.
-std::string write_report(const std::filesystem::path& directory);
+// markdown of report.md. A sweep with missing runs is refused (InputError) unless
+// `allow_partial`; the report then says "partial: N of M runs" for it.
+std::string write_report(const std::filesystem::path& directory, bool allow_partial = false);
 
 }  // namespace tabrl

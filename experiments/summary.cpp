@@ -5,14 +5,17 @@
 #include <iomanip>
 #include <limits>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <tuple>
+#include <unordered_set>
 
 #include "core/error.hpp"
 #include "core/format.hpp"
 #include "experiments/csv_table.hpp"
 #include "experiments/curve_csv.hpp"
 #include "experiments/sweep_run.hpp"
+#include "experiments/sweep_store.hpp"
 
 namespace tabrl {
 namespace {
@@ -63,22 +66,120 @@ std::map<std::string, double> log_areas(const std::filesystem::path& curves_path
   return area;
 }
 
+// Ranking value of a median: NaN (no data, or a NaN result) ranks as never reaching anything.
+double rank_value(double value) { return std::isnan(value) ? kInfinity : value; }
+
 }  // namespace
 
-std::vector<SummaryLine> summarize_sweep(const std::filesystem::path& directory,
-                                         const RunFilter& filter) {
-  const std::filesystem::path runs_path = directory / "runs.csv";
-  if (!std::filesystem::exists(runs_path)) {
-    throw InputError({.file = runs_path.string()},
-                     "missing: the sweep is unfinished or unmerged (run `tabrl merge` first)");
+bool is_failed_status(const std::string& status) {
+  return status == "non_finite" || status == "step_invalid" || status == "line_search_failed" ||
+         status == "error";
+}
+
+std::optional<std::size_t> best_step_index(const std::vector<StepCandidate>& candidates) {
+  std::optional<std::size_t> best;
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    const StepCandidate& candidate = candidates[i];
+    if (candidate.runs == 0 || candidate.failed > 0) continue;
+    if (!best) {
+      best = i;
+      continue;
+    }
+    const double gap = rank_value(candidate.median_final_suboptimality);
+    const double best_gap = rank_value(candidates[*best].median_final_suboptimality);
+    const double area = rank_value(candidate.median_log_area);
+    const double best_area = rank_value(candidates[*best].median_log_area);
+    if (gap < best_gap || (gap == best_gap && area < best_area)) best = i;
   }
+  return best;
+}
+
+std::string SweepCoverage::text() const {
+  return "partial: " + std::to_string(present) + " of " + std::to_string(expected) + " runs";
+}
+
+namespace {
+
+SweepCoverage coverage_of(const std::filesystem::path& directory, const SweepManifest& manifest,
+                          const CsvTable* runs) {
+  SweepCoverage coverage{.expected = manifest.run_ids.size(), .has_runs_csv = runs != nullptr};
+  if (runs == nullptr) {
+    // Shards sharing a directory assemble runs.csv only when the grid is complete; until then
+    // the journals say how far the sweep got (read only, nothing is written).
+    SweepStore store(directory);
+    store.load();
+    for (const std::string& id : manifest.run_ids) coverage.journaled += store.is_finished(id);
+    return coverage;
+  }
+  const std::unordered_set<std::string> expected(manifest.run_ids.begin(), manifest.run_ids.end());
+  std::unordered_set<std::string> seen;
+  const std::size_t id = runs->column("run_id");
+  for (const auto& row : runs->rows) {
+    if (expected.count(row[id]) == 0) {
+      ++coverage.foreign;
+    } else if (seen.insert(row[id]).second) {
+      ++coverage.present;
+    }
+  }
+  return coverage;
+}
+
+}  // namespace
+
+SweepCoverage sweep_coverage(const std::filesystem::path& directory) {
+  const SweepManifest manifest = read_manifest(directory);
+  const std::filesystem::path runs_path = directory / "runs.csv";
+  if (!std::filesystem::exists(runs_path)) return coverage_of(directory, manifest, nullptr);
   const CsvTable runs = read_csv(runs_path.string());
+  return coverage_of(directory, manifest, &runs);
+}
+
+void require_coverage(const std::filesystem::path& directory, const SweepCoverage& coverage,
+                      bool allow_partial) {
+  const std::string finish =
+      "finish it by running the same `tabrl sweep CONFIG --out " + directory.string() +
+      "` again (it resumes; every shard, if it was sharded), or `tabrl merge " +
+      directory.string() + " OTHER_DIR...` if shards ran into directories of their own";
+  const std::size_t missing = coverage.expected - std::min(coverage.present, coverage.expected);
+  if (!coverage.has_runs_csv) {
+    throw InputError({.file = directory.string()},
+                     "no runs.csv yet: the journals hold " + std::to_string(coverage.journaled) +
+                         " of " + std::to_string(coverage.expected) + " runs of the sweep; " +
+                         finish + " (merge also assembles the finished runs for --partial)");
+  }
+  if (coverage.foreign > 0) {
+    throw InputError({.file = (directory / "runs.csv").string()},
+                     std::to_string(coverage.foreign) +
+                         " rows are runs that manifest.json does not list (left from another "
+                         "config?); `tabrl merge " +
+                         directory.string() + "` rebuilds runs.csv from the journals");
+  }
+  if (coverage.partial() && !allow_partial) {
+    throw InputError({.file = directory.string()},
+                     "runs.csv holds " + std::to_string(coverage.present) + " of " +
+                         std::to_string(coverage.expected) + " runs of the sweep (" +
+                         std::to_string(missing) + " missing); " + finish +
+                         "; or pass --partial to use the finished runs, marked as partial");
+  }
+}
+
+SweepSummary summarize_sweep(const std::filesystem::path& directory, bool allow_partial,
+                             const RunFilter& filter) {
+  // The manifest says what the whole grid is; runs.csv may hold only part of it (a failed merge
+  // writes the runs it has).
+  const SweepManifest manifest = read_manifest(directory);
+  const std::filesystem::path runs_path = directory / "runs.csv";
+  std::optional<CsvTable> table;
+  if (std::filesystem::exists(runs_path)) table = read_csv(runs_path.string());
+  SweepSummary summary{.coverage = coverage_of(directory, manifest, table ? &*table : nullptr)};
+  require_coverage(directory, summary.coverage, allow_partial);
+  const CsvTable& runs = *table;
   const std::size_t id = runs.column("run_id"), mdp = runs.column("mdp_label"),
                     algorithm = runs.column("algorithm"), step = runs.column("step_size"),
-                    clip = runs.column("clip"),
-                    final_gap = runs.column("final_suboptimality"), rate = runs.column("rate"),
-                    bound = runs.column("theory_bound"), held = runs.column("bound_held"),
-                    convergence = runs.column("convergence"), r2 = runs.column("rate_r2");
+                    clip = runs.column("clip"), final_gap = runs.column("final_suboptimality"),
+                    rate = runs.column("rate"), bound = runs.column("theory_bound"),
+                    held = runs.column("bound_held"), convergence = runs.column("convergence"),
+                    r2 = runs.column("rate_r2"), status = runs.column("status");
   std::string tolerance_column;
   double smallest = kInfinity;
   for (const std::string& name : runs.header) {
@@ -105,20 +206,22 @@ std::vector<SummaryLine> summarize_sweep(const std::filesystem::path& directory,
     members[{row[mdp], row[algorithm], step_key}].push_back(r);
   }
 
-  std::vector<SummaryLine> lines;
   for (const auto& group : group_order) {
-    SummaryLine best;
-    double best_gap = kInfinity, best_area = kInfinity;
-    bool have_best = false;
+    // Every setting's line and ranking values; the best one becomes the group's line.
+    std::vector<SummaryLine> settings;
+    std::vector<StepCandidate> candidates;
+    std::size_t failed_runs = 0;
     for (const std::string& step_size : step_order[group]) {
       const auto& rows = members[{group.first, group.second, step_size}];
       std::vector<double> gaps, rates, reached, run_areas, fits;
       std::map<std::string, int> kinds;
-      std::size_t checked = 0, violated = 0;
+      std::size_t checked = 0, violated = 0, failed = 0;
       std::string bound_name = "none";
       for (std::size_t r : rows) {
         const auto& row = runs.rows[r];
-        gaps.push_back(std::max(to_double(row[final_gap], kInfinity), kGapFloor));
+        if (is_failed_status(row[status])) ++failed;
+        const double final = to_double(row[final_gap], kInfinity);
+        gaps.push_back(std::isnan(final) ? kInfinity : std::max(final, kGapFloor));
         rates.push_back(to_double(row[rate], std::numeric_limits<double>::quiet_NaN()));
         fits.push_back(to_double(row[r2], std::numeric_limits<double>::quiet_NaN()));
         ++kinds[row[convergence]];
@@ -131,35 +234,52 @@ std::vector<SummaryLine> summarize_sweep(const std::filesystem::path& directory,
           if (row[held] != "true") ++violated;
         }
       }
-      const double gap = median(gaps);
-      const double area = median(run_areas);
-      const bool better = !have_best || gap < best_gap || (gap == best_gap && area < best_area);
-      if (!better) continue;
-      have_best = true;
-      best_gap = gap;
-      best_area = area;
-      best = {.mdp = group.first,
-              .algorithm = group.second,
-              .best_step = step_size,
-              .runs = rows.size(),
-              .median_final_suboptimality = gap,
-              .median_rate = median(rates),
-              .tolerance_column = tolerance_column,
-              .median_iterations_to_tolerance = reached.empty() ? kInfinity : median(reached),
-              .convergence = std::max_element(kinds.begin(), kinds.end(),
-                                              [](const auto& a, const auto& b) { return a.second < b.second; })
-                                 ->first,
-              .median_r_squared = median(fits),
-              .theory_bound = bound_name,
-              .claim = checked == 0 ? "n/a"
-                       : violated == 0
-                           ? "held"
-                           : "violated " + std::to_string(violated) + "/" + std::to_string(checked)};
+      failed_runs += failed;
+      candidates.push_back({.runs = rows.size(),
+                            .failed = failed,
+                            .median_final_suboptimality = median(gaps),
+                            .median_log_area = median(run_areas)});
+      const auto most_common = [](const auto& a, const auto& b) { return a.second < b.second; };
+      settings.push_back(
+          {.mdp = group.first,
+           .algorithm = group.second,
+           .best_step = step_size,
+           .runs = rows.size(),
+           .median_final_suboptimality = median(gaps),
+           .median_rate = median(rates),
+           .tolerance_column = tolerance_column,
+           .median_iterations_to_tolerance = reached.empty() ? kInfinity : median(reached),
+           .convergence = std::max_element(kinds.begin(), kinds.end(), most_common)->first,
+           .median_r_squared = median(fits),
+           .theory_bound = bound_name,
+           .claim = checked == 0 ? "n/a"
+                    : violated == 0
+                        ? "held"
+                        : "violated " + std::to_string(violated) + "/" + std::to_string(checked)});
     }
-    best.steps = step_order[group].size();
-    lines.push_back(best);
+    const std::optional<std::size_t> best = best_step_index(candidates);
+    SummaryLine line;
+    if (best) {
+      line = settings[*best];
+    } else {  // every step size had a failed run: there is no best step to report
+      constexpr double kNoData = std::numeric_limits<double>::quiet_NaN();
+      line = {.mdp = group.first,
+              .algorithm = group.second,
+              .best_step = "-",
+              .median_final_suboptimality = kNoData,
+              .median_rate = kNoData,
+              .tolerance_column = tolerance_column,
+              .median_iterations_to_tolerance = kInfinity,
+              .convergence = "-",
+              .median_r_squared = kNoData,
+              .theory_bound = "none",
+              .claim = "n/a"};
+    }
+    line.steps = step_order[group].size();
+    line.failed = failed_runs;
+    summary.lines.push_back(line);
   }
-  return lines;
+  return summary;
 }
 
 std::string format_brief(double value) {
@@ -170,17 +290,23 @@ std::string format_brief(double value) {
   return text.str();
 }
 
-void print_summary(std::ostream& out, const std::vector<SummaryLine>& lines) {
+void print_summary(std::ostream& out, const SweepSummary& summary) {
+  const std::vector<SummaryLine>& lines = summary.lines;
+  if (summary.coverage.partial()) {
+    out << summary.coverage.text() << " (the other runs are missing; best steps and medians are "
+        << "over the finished runs only)\n";
+  }
   const std::string tolerance = lines.empty() ? "iters_to_tol" : lines.front().tolerance_column;
   std::vector<std::vector<std::string>> table{{"mdp", "algorithm", "best_step", "steps", "runs",
-                                               "median_final_subopt", "median_rate", tolerance,
-                                               "convergence", "theory_bound", "claim"}};
+                                               "failed", "median_final_subopt", "median_rate",
+                                               tolerance, "convergence", "theory_bound", "claim"}};
   for (const SummaryLine& line : lines) {
     const auto number = format_brief;
     table.push_back({line.mdp, line.algorithm, line.best_step, std::to_string(line.steps),
-                     std::to_string(line.runs), number(line.median_final_suboptimality),
-                     number(line.median_rate), number(line.median_iterations_to_tolerance),
-                     line.convergence, line.theory_bound, line.claim});
+                     std::to_string(line.runs), std::to_string(line.failed),
+                     number(line.median_final_suboptimality), number(line.median_rate),
+                     number(line.median_iterations_to_tolerance), line.convergence,
+                     line.theory_bound, line.claim});
   }
   std::vector<std::size_t> width(table.front().size(), 0);
   for (const auto& row : table) {
@@ -199,16 +325,16 @@ void print_summary(std::ostream& out, const std::vector<SummaryLine>& lines) {
 namespace tabrl {
 
 void print_summary_csv(std::ostream& out, const std::vector<SummaryLine>& lines) {
-  out << "mdp,algorithm,best_step,steps,runs,median_final_suboptimality,median_rate,"
+  out << "mdp,algorithm,best_step,steps,runs,failed,median_final_suboptimality,median_rate,"
          "median_rate_r2,tolerance_column,median_iterations_to_tolerance,convergence,theory_bound,"
          "claim\n";
   for (const SummaryLine& line : lines) {
     out << csv_field(line.mdp) << ',' << csv_field(line.algorithm) << ','
-        << csv_field(line.best_step) << ',' << line.steps << ',' << line.runs << ','
-        << format_double(line.median_final_suboptimality) << ',' << format_double(line.median_rate)
-        << ',' << format_double(line.median_r_squared) << ',' << line.tolerance_column << ','
-        << format_double(line.median_iterations_to_tolerance) << ',' << line.convergence << ','
-        << line.theory_bound << ',' << csv_field(line.claim) << '\n';
+        << csv_field(line.best_step) << ',' << line.steps << ',' << line.runs << ',' << line.failed
+        << ',' << format_double(line.median_final_suboptimality) << ','
+        << format_double(line.median_rate) << ',' << format_double(line.median_r_squared) << ','
+        << line.tolerance_column << ',' << format_double(line.median_iterations_to_tolerance) << ','
+        << line.convergence << ',' << line.theory_bound << ',' << csv_field(line.claim) << '\n';
   }
 }
 

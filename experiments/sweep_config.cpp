@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -35,7 +36,8 @@ using Values = std::vector<std::string>;
 
 class ConfigParser {
  public:
-  ConfigParser(std::string path) : path_(std::move(path)) {}
+  ConfigParser(std::string path, std::uint64_t max_runs)
+      : path_(std::move(path)), max_runs_(max_runs) {}
 
   SweepConfig parse(const std::string& text);
 
@@ -59,17 +61,56 @@ class ConfigParser {
     }
   }
 
+  // A [[mdp]] block with its axes, before the product is taken.
+  struct MdpBlock {
+    std::string base;  // the spec, or the resolved file path
+    std::vector<std::pair<std::string, Values>> parameters;
+    std::string digest_text;  // content digest of a file
+    int line = 0;
+  };
+  // An [[algorithm]] block with its axes; the step sizes are only counted until the grid is
+  // known to be within the limit (a logspace table alone can hold 100,000 of them).
+  struct AlgorithmBlock {
+    const toml::table* table = nullptr;
+    Values names, clips, floors;
+    std::uint64_t step_count = 0;
+    int line = 0;
+  };
+  struct Range {
+    bool logarithmic = false;
+    double lo = 0.0, hi = 0.0;
+    std::int64_t n = 0;
+  };
+
   void parse_settings(const toml::table& sweep);
   Values scalar_or_list_text(const toml::node& node, const std::string& key) const;
   std::string scalar_text(const toml::node& node, const std::string& key) const;
+  Range range(const toml::node& item, const std::string& key) const;
+  std::uint64_t count_step_sizes(const toml::node& node, const std::string& key) const;
   Values step_sizes(const toml::node& node, const std::string& key) const;
-  void expand_mdp_block(const toml::table& block, std::size_t index,
-                        std::vector<std::pair<RunSpec, int>>& mdps);
-  void expand_algorithm_block(const toml::table& block, std::vector<std::pair<AlgorithmSettings, int>>& out);
+  MdpBlock parse_mdp_block(const toml::table& block, std::size_t index) const;
+  void expand_mdp_block(const MdpBlock& block, std::vector<std::pair<RunSpec, int>>& mdps) const;
+  AlgorithmBlock parse_algorithm_block(const toml::table& block) const;
+  void expand_algorithm_block(const AlgorithmBlock& block,
+                              std::vector<std::pair<AlgorithmSettings, int>>& out) const;
 
   std::string path_;
+  std::uint64_t max_runs_;
   SweepSettings settings_;
 };
+
+// a * b and a + b saturating at the largest value: grid sizes are compared with a limit, and a
+// product of many axes must not wrap around to a small number.
+std::uint64_t saturating_product(std::uint64_t a, std::uint64_t b) {
+  if (a != 0 && b > std::numeric_limits<std::uint64_t>::max() / a) {
+    return std::numeric_limits<std::uint64_t>::max();
+  }
+  return a * b;
+}
+std::uint64_t saturating_sum(std::uint64_t a, std::uint64_t b) {
+  constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
+  return a > kMax - b ? kMax : a + b;
+}
 
 std::string ConfigParser::scalar_text(const toml::node& node, const std::string& key) const {
   if (const auto* value = node.as_integer()) return std::to_string(value->get());
@@ -100,6 +141,38 @@ Values ConfigParser::scalar_or_list_text(const toml::node& node, const std::stri
   return {scalar_text(node, key)};
 }
 
+ConfigParser::Range ConfigParser::range(const toml::node& item, const std::string& key) const {
+  const toml::table& table = *item.as_table();
+  if (table.size() != 1 || !(table.contains("logspace") || table.contains("linspace"))) {
+    fail(item.source(), key, "expected { logspace = [lo, hi, n] } or { linspace = [lo, hi, n] }");
+  }
+  Range result{.logarithmic = table.contains("logspace")};
+  const toml::array* bounds = table[result.logarithmic ? "logspace" : "linspace"].as_array();
+  if (bounds == nullptr || bounds->size() != 3 || !bounds->get(2)->is_integer() ||
+      !bounds->get(0)->is_number() || !bounds->get(1)->is_number()) {
+    fail(item.source(), key, "expected [lo, hi, n] with numbers lo, hi and an integer n >= 1");
+  }
+  result.lo = bounds->get(0)->value<double>().value();
+  result.hi = bounds->get(1)->value<double>().value();
+  result.n = bounds->get(2)->as_integer()->get();
+  if (result.n < 1 || result.n > 100000) {
+    fail(item.source(), key, "n must be in [1, 100000], got " + std::to_string(result.n));
+  }
+  return result;
+}
+
+std::uint64_t ConfigParser::count_step_sizes(const toml::node& node, const std::string& key) const {
+  const auto count = [&](const toml::node& item) -> std::uint64_t {
+    return item.is_table() ? static_cast<std::uint64_t>(range(item, key).n) : 1;
+  };
+  const auto* array = node.as_array();
+  if (array == nullptr) return count(node);
+  if (array->empty()) fail(node.source(), key, "an empty list makes an empty grid");
+  std::uint64_t total = 0;
+  for (const toml::node& item : *array) total = saturating_sum(total, count(item));
+  return total;
+}
+
 Values ConfigParser::step_sizes(const toml::node& node, const std::string& key) const {
   Values values;
   const std::function<void(const toml::node&)> add = [&](const toml::node& item) {
@@ -109,23 +182,13 @@ Values ConfigParser::step_sizes(const toml::node& node, const std::string& key) 
       values.push_back(std::to_string(integer->get()));
     } else if (const auto* text = item.as_string()) {
       values.push_back(text->get());
-    } else if (const auto* table = item.as_table()) {
-      if (table->size() != 1 || !(table->contains("logspace") || table->contains("linspace"))) {
-        fail(item.source(), key, "expected { logspace = [lo, hi, n] } or { linspace = [lo, hi, n] }");
-      }
-      const bool logarithmic = table->contains("logspace");
-      const toml::array* range = (*table)[logarithmic ? "logspace" : "linspace"].as_array();
-      if (range == nullptr || range->size() != 3 || !range->get(2)->is_integer() ||
-          !range->get(0)->is_number() || !range->get(1)->is_number()) {
-        fail(item.source(), key, "expected [lo, hi, n] with numbers lo, hi and an integer n >= 1");
-      }
-      const double lo = range->get(0)->value<double>().value();
-      const double hi = range->get(1)->value<double>().value();
-      const std::int64_t n = range->get(2)->as_integer()->get();
-      if (n < 1 || n > 100000) fail(item.source(), key, "n must be in [1, 100000], got " + std::to_string(n));
-      for (std::int64_t i = 0; i < n; ++i) {
-        const double x = n == 1 ? lo : lo + (hi - lo) * static_cast<double>(i) / static_cast<double>(n - 1);
-        values.push_back(format_number(logarithmic ? std::pow(10.0, x) : x));
+    } else if (item.is_table()) {
+      const Range r = range(item, key);
+      for (std::int64_t i = 0; i < r.n; ++i) {
+        const double x =
+            r.n == 1 ? r.lo
+                     : r.lo + (r.hi - r.lo) * static_cast<double>(i) / static_cast<double>(r.n - 1);
+        values.push_back(format_number(r.logarithmic ? std::pow(10.0, x) : x));
       }
     } else {
       fail(item.source(), key, "expected a number, a rule name, a list, or a logspace/linspace table");
@@ -235,8 +298,8 @@ std::string merge_spec(const std::string& spec, const std::vector<std::pair<std:
   return head + "(" + body + ")";
 }
 
-void ConfigParser::expand_mdp_block(const toml::table& block, std::size_t index,
-                                    std::vector<std::pair<RunSpec, int>>& mdps) {
+ConfigParser::MdpBlock ConfigParser::parse_mdp_block(const toml::table& block,
+                                                     std::size_t index) const {
   const std::string section = "mdp[" + std::to_string(index) + "]";
   const int line = static_cast<int>(block.source().begin.line);
   const toml::node* spec_node = block.get("spec");
@@ -292,6 +355,13 @@ void ConfigParser::expand_mdp_block(const toml::table& block, std::size_t index,
     digest_text = digest(content.str());
   }
 
+  return {
+      .base = base, .parameters = std::move(parameters), .digest_text = digest_text, .line = line};
+}
+
+void ConfigParser::expand_mdp_block(const MdpBlock& block,
+                                    std::vector<std::pair<RunSpec, int>>& mdps) const {
+  const auto& parameters = block.parameters;
   // Cartesian product in key order; the last key varies fastest.
   std::vector<std::size_t> position(parameters.size(), 0);
   while (true) {
@@ -302,18 +372,17 @@ void ConfigParser::expand_mdp_block(const toml::table& block, std::size_t index,
       if (!(name == "seed" && values.size() > 1)) label_parts.emplace_back(name, values[position[k]]);
     }
     RunSpec run;
-    run.mdp = merge_spec(base, chosen);
-    run.mdp_label = merge_spec(base, label_parts);
-    run.mdp_digest = digest_text;
-    mdps.emplace_back(std::move(run), line);
+    run.mdp = merge_spec(block.base, chosen);
+    run.mdp_label = merge_spec(block.base, label_parts);
+    run.mdp_digest = block.digest_text;
+    mdps.emplace_back(std::move(run), block.line);
     std::size_t k = parameters.size();
     while (k > 0 && ++position[k - 1] == parameters[k - 1].second.size()) position[--k] = 0;
     if (k == 0) break;
   }
 }
 
-void ConfigParser::expand_algorithm_block(const toml::table& block,
-                                          std::vector<std::pair<AlgorithmSettings, int>>& out) {
+ConfigParser::AlgorithmBlock ConfigParser::parse_algorithm_block(const toml::table& block) const {
   check_keys(block, "algorithm", kAlgorithmKeys);
   const int line = static_cast<int>(block.source().begin.line);
   const toml::node* name_node = block.get("name");
@@ -324,31 +393,41 @@ void ConfigParser::expand_algorithm_block(const toml::table& block,
   if (step_node == nullptr) {
     throw InputError({.file = path_, .line = line, .field = "algorithm.step_size"}, "missing");
   }
-  const Values names = scalar_or_list_text(*name_node, "algorithm.name");
-  const Values steps = step_sizes(*step_node, "algorithm.step_size");
-  Values clips{"false"}, floors{"1e-08"};
+  AlgorithmBlock result{.table = &block,
+                        .names = scalar_or_list_text(*name_node, "algorithm.name"),
+                        .clips = {"false"},
+                        .floors = {"1e-08"},
+                        .step_count = count_step_sizes(*step_node, "algorithm.step_size"),
+                        .line = line};
   if (const auto* node = block.get("clip")) {
-    clips = scalar_or_list_text(*node, "algorithm.clip");
-    for (const std::string& clip : clips) {
+    result.clips = scalar_or_list_text(*node, "algorithm.clip");
+    for (const std::string& clip : result.clips) {
       if (clip != "true" && clip != "false") fail(node->source(), "algorithm.clip", "expected true or false");
     }
   }
   if (const auto* node = block.get("clip_floor")) {
-    floors = scalar_or_list_text(*node, "algorithm.clip_floor");
+    result.floors = scalar_or_list_text(*node, "algorithm.clip_floor");
   }
-  for (const std::string& name : names) {
+  return result;
+}
+
+void ConfigParser::expand_algorithm_block(
+    const AlgorithmBlock& block, std::vector<std::pair<AlgorithmSettings, int>>& out) const {
+  const Values steps = step_sizes(*block.table->get("step_size"), "algorithm.step_size");
+  for (const std::string& name : block.names) {
     for (const std::string& step : steps) {
-      for (const std::string& clip : clips) {
-        for (const std::string& floor : floors) {
+      for (const std::string& clip : block.clips) {
+        for (const std::string& floor : block.floors) {
           AlgorithmSettings settings{.name = name, .step_size = step, .clip = clip == "true"};
           try {
             std::size_t used = 0;
             settings.clip_floor = std::stod(floor, &used);
             if (used != floor.size()) throw std::invalid_argument(floor);
           } catch (const std::exception&) {
-            fail(block.get("clip_floor")->source(), "algorithm.clip_floor", "expected a number");
+            fail(block.table->get("clip_floor")->source(), "algorithm.clip_floor",
+                 "expected a number");
           }
-          out.emplace_back(settings, line);
+          out.emplace_back(settings, block.line);
         }
       }
     }
@@ -377,11 +456,52 @@ SweepConfig ConfigParser::parse(const std::string& text) {
     }
     return *node->as_array();
   };
+  std::vector<MdpBlock> mdp_blocks;
+  for (const toml::node& block : blocks("mdp")) {
+    mdp_blocks.push_back(parse_mdp_block(*block.as_table(), mdp_blocks.size()));
+  }
+  std::vector<AlgorithmBlock> algorithm_blocks;
+  for (const toml::node& block : blocks("algorithm")) {
+    algorithm_blocks.push_back(parse_algorithm_block(*block.as_table()));
+  }
+
+  // Count the grid before expanding it: a few short lists can multiply to more runs than fit in
+  // memory, and the expansion (and validation) would run until it ran out.
+  std::uint64_t mdp_count = 0, algorithm_count = 0;
+  for (const MdpBlock& block : mdp_blocks) {
+    std::uint64_t product = 1;
+    for (const auto& [name, values] : block.parameters) {
+      product = saturating_product(product, values.size());
+    }
+    mdp_count = saturating_sum(mdp_count, product);
+  }
+  for (const AlgorithmBlock& block : algorithm_blocks) {
+    std::uint64_t product = saturating_product(block.names.size(), block.step_count);
+    product = saturating_product(product, block.clips.size());
+    product = saturating_product(product, block.floors.size());
+    algorithm_count = saturating_sum(algorithm_count, product);
+  }
+  const std::uint64_t seed_count = settings_.init == "random" ? settings_.seeds.size() : 1;
+  const std::uint64_t grid_runs =
+      saturating_product(saturating_product(mdp_count, algorithm_count), seed_count);
+  if (grid_runs > max_runs_) {
+    const std::string count = grid_runs == std::numeric_limits<std::uint64_t>::max()
+                                  ? "more than " + std::to_string(grid_runs)
+                                  : std::to_string(grid_runs);
+    throw InputError({.file = path_, .field = "grid"},
+                     count + " runs (" + std::to_string(mdp_count) + " MDPs x " +
+                         std::to_string(algorithm_count) + " algorithm settings x " +
+                         std::to_string(seed_count) +
+                         " seeds, counted before duplicates are removed) is more than the limit "
+                         "of " +
+                         std::to_string(max_runs_) + " runs; pass --max-runs " +
+                         std::to_string(grid_runs) + " to run it anyway, or make the grid smaller");
+  }
+
   std::vector<std::pair<RunSpec, int>> mdps;
-  std::size_t index = 0;
-  for (const toml::node& block : blocks("mdp")) expand_mdp_block(*block.as_table(), index++, mdps);
+  for (const MdpBlock& block : mdp_blocks) expand_mdp_block(block, mdps);
   std::vector<std::pair<AlgorithmSettings, int>> algorithms;
-  for (const toml::node& block : blocks("algorithm")) expand_algorithm_block(*block.as_table(), algorithms);
+  for (const AlgorithmBlock& block : algorithm_blocks) expand_algorithm_block(block, algorithms);
 
   SweepConfig config{.path = path_, .settings = settings_};
   std::set<std::string> seen;
@@ -451,12 +571,13 @@ std::string RunSpec::canonical(const SweepSettings& settings) const {
          ";solver=" + settings.solver;
 }
 
-SweepConfig parse_sweep_config(const std::string& text, const std::string& path) {
-  return ConfigParser(path).parse(text);
+SweepConfig parse_sweep_config(const std::string& text, const std::string& path,
+                               std::uint64_t max_runs) {
+  return ConfigParser(path, max_runs).parse(text);
 }
 
-SweepConfig load_sweep_config(const std::string& path) {
-  return parse_sweep_config(read_text_file(path, "cannot open the sweep config"), path);
+SweepConfig load_sweep_config(const std::string& path, std::uint64_t max_runs) {
+  return parse_sweep_config(read_text_file(path, "cannot open the sweep config"), path, max_runs);
 }
 
 }  // namespace tabrl

@@ -44,10 +44,16 @@ struct SweepConfig {
   std::string config_digest;  // digest of the settings and all run ids
 };
 
-// Parses and expands a sweep config, validating every MDP and algorithm on the way.
+// Grids with more runs are refused unless the caller raises the limit (`--max-runs`): a typo in
+// a logspace count should not start a sweep of years.
+constexpr std::uint64_t kDefaultMaxRuns = 1'000'000;
+
+// Parses and expands a sweep config, validating every MDP and algorithm on the way. The grid is
+// counted before it is expanded; more than `max_runs` runs is an InputError (field "grid").
 // Throws InputError ("file:line: key: message").
-SweepConfig load_sweep_config(const std::string& path);
-SweepConfig parse_sweep_config(const std::string& text, const std::string& path);
+SweepConfig load_sweep_config(const std::string& path, std::uint64_t max_runs = kDefaultMaxRuns);
+SweepConfig parse_sweep_config(const std::string& text, const std::string& path,
+                               std::uint64_t max_runs = kDefaultMaxRuns);
 
 // 64-bit FNV-1a as 16 hex digits: run ids and digests.
 std::string digest(const std::string& text);

@@ -30,10 +30,13 @@ Shard parse_shard(const std::string& text) {
 
 SweepOutcome run_sweep(const SweepConfig& config, const SweepOptions& options,
                        const std::function<void(const SweepProgress&)>& report) {
-  SweepStore store(options.out);
-  store.prepare(config, options.restart);
-  SweepOutcome outcome{.grid_runs = config.runs.size()};
+  // Without --shard the sweep is shard 0/1, so a second unsharded sweep of the directory is
+  // refused like a second process on any one shard.
   const Shard shard = options.shard.value_or(Shard{});
+  SweepStore store(options.out);
+  const std::vector<std::string> removed = store.prepare(config, options.restart, shard);
+  if (!removed.empty() && options.on_restart) options.on_restart(removed);
+  SweepOutcome outcome{.grid_runs = config.runs.size()};
   std::vector<std::size_t> todo;
   for (std::size_t i = 0; i < config.runs.size(); ++i) {
     if (static_cast<int>(i % static_cast<std::size_t>(shard.count)) != shard.index) continue;

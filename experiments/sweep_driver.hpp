@@ -8,13 +8,9 @@
 #include <optional>
 
 #include "experiments/sweep_config.hpp"
+#include "experiments/sweep_store.hpp"
 
 namespace tabrl {
-
-struct Shard {
-  int index = 0;  // 0-based
-  int count = 1;
-};
 
 // Parses "I/N" (0 <= I < N). Throws InputError.
 Shard parse_shard(const std::string& text);
@@ -24,6 +20,8 @@ struct SweepOptions {
   int jobs = 1;
   std::optional<Shard> shard;
   bool restart = false;
+  // Told the paths (relative to `out`) that --restart removed, before any run starts.
+  std::function<void(const std::vector<std::string>&)> on_restart;
 };
 
 struct SweepProgress {

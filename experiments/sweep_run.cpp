@@ -10,6 +10,7 @@
 #include "core/policy.hpp"
 #include "experiments/curve_csv.hpp"
 #include "experiments/record_schedule.hpp"
+#include "experiments/summary.hpp"
 #include "mdps/random.hpp"
 #include "mdps/registry.hpp"
 
@@ -105,8 +106,8 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
                  {.max_iterations = settings.iterations, .solver = solver}, callbacks);
     status = std::string(to_string(result.status));
     message = result.message;
-    record.failed =
-        result.status == RunStatus::non_finite || result.status == RunStatus::step_invalid;
+    // By name, as the summary counts them: a status added later is classified in one place.
+    record.failed = is_failed_status(status);
 
     const std::vector<std::string> names = rule->diagnostic_names();
     const auto bound_text = [&](int iteration) {

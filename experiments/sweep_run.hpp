@@ -14,7 +14,7 @@ struct RunRecord {
   std::string run_id;
   std::string runs_row;    // one line, no newline
   std::string curve_rows;  // lines ending in '\n', each starting with the run id
-  bool failed = false;     // status error, non_finite or step_invalid
+  bool failed = false;     // is_failed_status(status): error, non_finite, step_invalid, ...
 };
 
 // Keeps the last MDP and its optimal solution, so consecutive runs on one MDP build it once.

@@ -5,11 +5,22 @@
 // its curves.csv rows). A record cut short by a kill fails its length or digest check and is
 // ignored, so the run is simply done again. runs.csv and curves.csv are rebuilt atomically, in
 // grid order, from the valid records.
+//
+// What tabrl writes into the directory is listed in manifest.json ("written": paths relative to
+// the directory, '*' allowed in the last part; "created_directories"), so that --restart removes
+// exactly that and leaves the user's own files alone.
+//
+// Processes coordinate through flock(2) locks in locks/: each sweep process holds
+// locks/shard-I-of-N.lock exclusively (a second process on the same shard is refused) and
+// locks/directory.lock shared (merge and --restart take it exclusively, so they never run while a
+// sweep writes). Lock files hold a line naming their holder (pid and host) for the refusals.
 #pragma once
 
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -19,6 +30,35 @@
 
 namespace tabrl {
 
+struct Shard {
+  int index = 0;  // 0-based
+  int count = 1;
+};
+
+// An flock(2) lock on one file, released by the destructor or when the process dies (however it
+// dies, so a killed sweep never leaves a stale lock). The file holds a line naming the holder.
+class LockFile {
+ public:
+  explicit LockFile(std::filesystem::path path);  // creates the file if needed
+  ~LockFile();
+  LockFile(const LockFile&) = delete;
+  LockFile& operator=(const LockFile&) = delete;
+
+  // Non-blocking; false when another process (or another LockFile) holds a conflicting lock.
+  bool try_lock(bool exclusive);
+  void lock(bool exclusive);  // blocking
+  void unlock();
+  // Replaces the holder line (call it holding the lock exclusively).
+  void write_holder(const std::string& text);
+  // The holder line last written, "" if none.
+  std::string holder() const;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  int descriptor_ = -1;
+};
+
 class SweepStore {
  public:
   explicit SweepStore(std::filesystem::path directory);
@@ -26,11 +66,19 @@ class SweepStore {
   SweepStore(const SweepStore&) = delete;
   SweepStore& operator=(const SweepStore&) = delete;
 
-  // Creates the directory and its manifest, or checks that an existing one was made by the same
-  // config, then reads the journals. With `restart`, a directory made by another config is
-  // emptied first. Throws InputError when the directory belongs to another config (or is not a
-  // sweep directory).
-  void prepare(const SweepConfig& config, bool restart);
+  // Locks the directory for a sweep (the shard's lock when `shard` is given, the directory lock
+  // shared), creates the directory and its manifest or checks that an existing one was made by
+  // the same config, then reads the journals. With `restart`, what tabrl wrote for another
+  // config is removed first (only when no other process uses the directory); returns the removed
+  // paths, relative to the directory. Throws InputError when the directory belongs to another
+  // config, is not a sweep directory, or is locked by another process (naming it).
+  std::vector<std::string> prepare(const SweepConfig& config, bool restart,
+                                   std::optional<Shard> shard = std::nullopt);
+
+  // Takes the directory lock exclusively, for merge: throws InputError naming the processes that
+  // use the directory ("... ; <purpose> when it has finished"). A read-only directory without
+  // locks/ (merged from, never swept by a tabrl that locks) is left unlocked.
+  void lock_exclusively(const std::string& purpose);
 
   // Reads the journals of an existing directory (for merge).
   void load();
@@ -58,8 +106,13 @@ class SweepStore {
     std::uint64_t size = 0;
   };
   void scan_journals();
+  // Takes locks/directory.lock shared or, when no other process uses the directory, exclusive;
+  // returns whether it is exclusive.
+  bool lock_directory_for_sweep();
 
   std::filesystem::path directory_;
+  std::unique_ptr<LockFile> shard_lock_;
+  std::unique_ptr<LockFile> directory_lock_;
   std::vector<std::filesystem::path> journals_;
   std::map<std::string, Location> locations_;
   std::unordered_set<std::string> finished_;
@@ -74,5 +127,18 @@ struct SweepManifest {
   std::string runs_header;
 };
 SweepManifest read_manifest(const std::filesystem::path& directory);
+
+// Adds to the manifest's list of what tabrl wrote in `directory` (paths relative to it; '*'
+// allowed in the last part) and of the directories it created. Call it before writing them, so
+// that a kill in between leaves nothing unlisted.
+void record_written(const std::filesystem::path& directory, const std::vector<std::string>& files,
+                    const std::vector<std::string>& created_directories);
+
+// Removes what the manifest of `directory` lists as written by tabrl (and the temporary files of
+// those writes), except manifest.json itself, then the created directories left empty. Nothing
+// outside the directory, and nothing through a symbolic link, is touched. Returns the removed
+// paths, relative to the directory. Throws InputError when the manifest lists a path that is not
+// inside the directory.
+std::vector<std::string> remove_written(const std::filesystem::path& directory);
 
 }  // namespace tabrl

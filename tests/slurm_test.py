@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Submits a sweep to a real single-node SLURM cluster started on localhost for this test
 (munged, slurmctld and slurmd from Debian's munge and slurm-wlm, private sockets, ports and
-directories), waits for the array job, merges, and checks the result equals a local sweep.
+directories), waits for the array job, merges, and checks the result equals a local sweep. The
+config and output paths hold spaces, quotes, $(), backticks, '#' and '%': sbatch must put the
+task logs where they belong and nothing may be executed.
 
 Exits 77 (CTest: skipped) with a message when SLURM is not installed or we are not root.
 usage: slurm_test.py PATH/TO/tabrl DATA_DIR
@@ -107,8 +109,10 @@ PartitionName=tabrl Nodes=tabrlnode Default=YES MaxTime=INFINITE State=UP
                                                   capture_output=True, text=True).stdout,
                  60, "the node to be idle")
 
-        shutil.copy(DATA / "two_state.mdp", work / "two_state.mdp")
-        config = work / "grid.toml"
+        config_dir = work / "cfg dir 'q' $(touch INJECTED_cfg) `touch INJECTED_cfg2`"
+        config_dir.mkdir()
+        shutil.copy(DATA / "two_state.mdp", config_dir / "two_state.mdp")
+        config = config_dir / "grid.toml"
         config.write_text("""
 [sweep]
 name = "slurm"
@@ -126,7 +130,7 @@ step_size = [0.02, 0.05]
 name = "npg"
 step_size = [0.5, 1]
 """)
-        out = work / "cluster"
+        out = work / "cluster 'q' \"dq\" $(touch INJECTED_out) `touch INJECTED_out2` #h %p"
         submitted = subprocess.run([TABRL, "sweep", config, "--out", out, "--slurm", "--tasks", "3",
                                     "--partition", "tabrl", "--time", "00:10:00"],
                                    env=env, capture_output=True, text=True)
@@ -145,6 +149,10 @@ step_size = [0.5, 1]
         task_logs = sorted((out / "slurm").glob("task-*.out"))
         if len(task_logs) != 3:
             failures.append(f"expected 3 array task logs, found {len(task_logs)}")
+        injected = [os.path.join(d, f) for d, _, files in os.walk(work) for f in files
+                    if f.startswith("INJECTED")]
+        if injected:
+            failures.append(f"a path was executed: {injected}")
         if not failures:
             if not same_results(out, local):
                 failures.append("runs.csv or curves.csv from the cluster differs from the local sweep")

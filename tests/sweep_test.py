@@ -5,11 +5,15 @@ after kill -9 at random moments, refusal of a foreign directory, bad configs, sh
 usage: sweep_test.py PATH/TO/tabrl DATA_DIR
 """
 import csv
+import fcntl
 import io
+import json
 import os
 import random
+import resource
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -55,6 +59,395 @@ def journal_has_torn_tail(path):
     return False
 
 
+def limited_memory(megabytes):
+    """preexec_fn: caps the address space of the child, so a runaway expansion fails fast."""
+    def apply():
+        limit = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    return apply
+
+
+def grid_limit(work):
+    """The probe: a 1e8-run grid (1,000 Garnet seeds x 100,000 step sizes) used to expand until
+    memory ran out. It is refused from its size, quickly and in little memory."""
+    huge = work / "huge.toml"
+    seeds = ", ".join(str(i) for i in range(1000))
+    huge.write_text(f"""
+[[mdp]]
+spec = "garnet(states=5,actions=2,branching=2)"
+seed = [{seeds}]
+[[algorithm]]
+name = "npg"
+step_size = {{ logspace = [-3, 2, 100000] }}
+""")
+    start = time.time()
+    try:
+        result = subprocess.run([TABRL, "sweep", str(huge), "--out", str(work / "huge")],
+                                capture_output=True, text=True, timeout=60,
+                                preexec_fn=limited_memory(1024))
+    except subprocess.TimeoutExpired:
+        check(False, "a 1e8-run grid is refused within 60 s")
+        return
+    elapsed = time.time() - start
+    check(result.returncode == 2,
+          f"a 1e8-run grid exits 2: {result.returncode} {result.stderr[-300:]}")
+    check("100000000 runs" in result.stderr and "--max-runs 100000000" in result.stderr,
+          f"the message gives the count and the option: {result.stderr.strip()}")
+    check(elapsed < 10, f"refused quickly ({elapsed:.1f} s)")
+    check(not (work / "huge").exists(), "a refused grid creates no output directory")
+    # --max-runs moves the limit both ways.
+    small = work / "limit.toml"
+    small.write_text('[[mdp]]\nspec = "five_by_five"\n[[algorithm]]\nname = "npg"\n'
+                     'step_size = [0.5, 1, 2]\n[sweep]\niterations = 5\n')
+    result = tabrl("sweep", small, "--out", work / "limit", "--max-runs", 2, "--quiet")
+    check(result.returncode == 2 and "3 runs" in result.stderr and "--max-runs 3" in result.stderr,
+          f"--max-runs 2 refuses 3 runs: {result.stderr.strip()}")
+    result = tabrl("sweep", small, "--out", work / "limit", "--max-runs", 3, "--quiet")
+    check(result.returncode == 0, f"--max-runs 3 allows 3 runs: {result.stderr.strip()}")
+    result = tabrl("sweep", small, "--out", work / "limit", "--max-runs", 0)
+    check(result.returncode == 2 and "max-runs" in result.stderr, "--max-runs 0 is bad usage")
+
+
+def summary_rows(directory, *extra):
+    result = tabrl("summarize", directory, "--csv", *extra)
+    return result, list(csv.DictReader(io.StringIO(result.stdout)))
+
+
+def failed_runs_never_best(work):
+    """The probe: step_size = [1e308, 1.0] reported best_step 1e+308, a run that ended non_finite
+    (right after jumping to the optimum, so its last finite gap was 0)."""
+    config = work / "probe.toml"
+    config.write_text('[sweep]\niterations = 50\n[[mdp]]\nspec = "five_by_five"\n'
+                      '[[algorithm]]\nname = "npg"\nstep_size = [1e308, 1.0]\n'
+                      '[[algorithm]]\nname = "spma"\nstep_size = [1e308]\n')
+    out = work / "probe"
+    check(tabrl("sweep", config, "--out", out, "--quiet").returncode == 0, "probe sweep runs")
+    statuses = {(r["algorithm"], r["step_size"]): r["status"]
+                for r in csv.DictReader(open(out / "runs.csv", newline=""))}
+    check(statuses[("npg", "1e+308")] == "non_finite", f"the 1e308 NPG run fails: {statuses}")
+    result, rows = summary_rows(out)
+    check(result.returncode == 0, f"summarize exits 0: {result.stderr}")
+    by_algorithm = {row["algorithm"]: row for row in rows}
+    npg, spma = by_algorithm.get("npg", {}), by_algorithm.get("spma", {})
+    check(npg.get("best_step") == "1" and npg.get("failed") == "1" and npg.get("steps") == "2",
+          f"a failed run is never the best step, and is counted: {npg}")
+    check(spma.get("best_step") == "-" and spma.get("failed") == "1" and spma.get("runs") == "0",
+          f"no best step when every run failed: {spma}")
+    table = tabrl("summarize", out).stdout
+    check("failed" in table.splitlines()[0] and "1e+308" not in table,
+          f"the table has a failed column and no 1e+308 best step:\n{table}")
+
+
+def partial_summaries(work, config):
+    """An interrupted sweep and a failed merge leave a runs.csv with part of the grid: summarize,
+    plot and reproduce refuse it (exit 2, saying how many runs and how to finish) unless
+    --partial, and then say "partial: N of M runs"."""
+    out = work / "partial"
+    tabrl("sweep", config, "--out", out, "--shard", "0/3", "--quiet")
+    result = tabrl("summarize", out, "--partial")
+    check(result.returncode == 2 and "tabrl merge" in result.stderr
+          and "no runs.csv yet: the journals hold 7 of 20 runs" in result.stderr,
+          f"an unassembled sweep: {result.stderr}")
+    merged = tabrl("merge", out)
+    check(merged.returncode == 1 and (out / "runs.csv").exists(),
+          "the failed merge writes runs.csv")
+    result = tabrl("summarize", out)
+    check(result.returncode == 2, f"summarize refuses a partial sweep: {result.returncode}")
+    check("runs.csv holds 7 of 20 runs of the sweep (13 missing)" in result.stderr
+          and "tabrl sweep" in result.stderr and "tabrl merge" in result.stderr
+          and "--partial" in result.stderr,
+          f"the refusal says how many and how to finish: {result.stderr}")
+    check(result.stdout == "", "nothing is printed on stdout when refused")
+    result = tabrl("summarize", out, "--partial")
+    check(result.returncode == 0 and result.stdout.startswith("partial: 7 of 20 runs"),
+          f"--partial summarizes and says so: {result.stdout[:200]}")
+    result, rows = summary_rows(out, "--partial")
+    check(result.returncode == 0 and rows and "partial: 7 of 20 runs" in result.stderr,
+          f"--csv --partial: the CSV, and the notice on stderr: {result.stderr}")
+    figures = work / "partial_figures"
+    result = tabrl("plot", out, "--out", figures)
+    check(result.returncode == 2 and "7 of 20 runs" in result.stderr,
+          f"plot refuses: {result.stderr}")
+    check(not (figures / "convergence.png").exists(), "no figure of a refused plot")
+    result = tabrl("plot", out, "--out", figures, "--partial")
+    check(result.returncode == 0, f"plot --partial draws: {result.stderr}")
+    for name in ("convergence.png", "convergence.pdf", "rate_vs_step.png"):
+        path = figures / name
+        check(path.exists() and b"partial: 7 of 20 runs" in path.read_bytes(),
+              f"the title of {name} says partial: 7 of 20 runs")
+    # The script refuses on its own too, when run by hand.
+    script = DATA.resolve().parent.parent / "experiments" / "plot_sweep.py"
+    result = subprocess.run(["/usr/bin/python3", str(script), str(out), str(figures)],
+                            capture_output=True, text=True)
+    check(result.returncode == 2 and "7 of 20 runs" in result.stderr,
+          f"plot_sweep.py refuses a partial sweep without --partial: {result.stderr[-300:]}")
+    # A complete sweep says nothing about being partial.
+    tabrl("sweep", config, "--out", out, "--quiet")
+    result = tabrl("summarize", out)
+    check(result.returncode == 0 and "partial" not in result.stdout + result.stderr,
+          "a finished sweep is not partial")
+
+
+def restart_keeps_user_files(work, config):
+    """--restart removes what tabrl wrote (as listed in the manifest) and prints it; the user's
+    notes.txt and figs/ stay, and so does anything reached through a symbolic link."""
+    out = work / "restart"
+    check(tabrl("sweep", config, "--out", out, "--quiet").returncode == 0, "sweep before restart")
+    check(tabrl("plot", out, "--out", out / "figures").returncode == 0, "plot into the sweep dir")
+    manifest = json.loads((out / "manifest.json").read_text())
+    check({"runs.csv", "curves.csv", "journal/*.log", "figures/convergence.png"}
+          <= set(manifest.get("written", [])), f"the manifest lists what tabrl wrote: {manifest}")
+    (out / "notes.txt").write_text("my notes\n")
+    (out / "figs").mkdir()
+    (out / "figs" / "mine.png").write_bytes(b"my figure")
+    (out / "figures" / "keep.txt").write_text("mine too\n")  # in a directory tabrl made
+    (out / "data.tmp.csv").write_text("not a temporary of tabrl's\n")
+    outside = work / "restart_outside"
+    outside.mkdir()
+    (outside / "x.png").write_text("outside")
+    (out / "linked").symlink_to(outside, target_is_directory=True)
+    manifest["written"].append("linked/x.png")  # through a link: must not be followed
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    journals = {p.name for p in (out / "journal").glob("*.log")}
+
+    other = work / "restart_other.toml"
+    other.write_text(config.read_text().replace("iterations = 300", "iterations = 200"))
+    result = tabrl("sweep", other, "--out", out, "--restart", "--quiet")
+    check(result.returncode == 0, f"--restart runs: {result.stderr}")
+    for name in ("runs.csv", "curves.csv", "figures/convergence.png", "figures/summary.csv"):
+        check(f"  {name}\n" in result.stderr, f"--restart prints that it removed {name}")
+    check(any(f"  journal/{j}" in result.stderr for j in journals), "--restart lists the journals")
+    check("notes.txt" not in result.stderr and "figs" not in result.stderr.replace("figures", ""),
+          f"--restart lists only its own files: {result.stderr}")
+    check((out / "notes.txt").read_text() == "my notes\n", "notes.txt survives --restart")
+    check((out / "figs" / "mine.png").read_bytes() == b"my figure", "figs/ survives --restart")
+    check((out / "figures" / "keep.txt").exists(), "a user file in tabrl's figures/ survives")
+    check(not (out / "figures" / "convergence.png").exists(), "tabrl's figures are removed")
+    check((out / "data.tmp.csv").exists(), "a user file named like a temporary survives")
+    check((outside / "x.png").exists(), "nothing is removed through a symbolic link")
+    check(not journals & {p.name for p in (out / "journal").glob("*.log")},
+          "the old journals are gone")
+    check(max(int(r["iterations"]) for r in csv.DictReader(open(out / "runs.csv"))) <= 200,
+          "runs.csv belongs to the new config")
+
+    # A manifest that lists a path outside the directory: nothing is deleted.
+    victim = work / "victim.txt"
+    victim.write_text("keep")
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["written"].append("../victim.txt")
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    result = tabrl("sweep", config, "--out", out, "--restart", "--quiet")
+    check(result.returncode == 2 and "../victim.txt" in result.stderr
+          and "nothing was deleted" in result.stderr, f"a path outside is refused: {result.stderr}")
+    check(victim.exists() and (out / "runs.csv").exists(), "nothing deleted")
+
+
+def wait_for_lock(path, pid, timeout=20):
+    """Until the lock file names `pid` (the process holds it)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if path.exists() and f"pid {pid} " in path.read_text():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def locks(work):
+    """A second process on the same shard, a merge, or a --restart while a sweep runs exits 2
+    naming the pid and host holding the lock; different shards share the directory."""
+    config = work / "locked.toml"
+    config.write_text("""
+[sweep]
+iterations = 400
+record = 50
+[[mdp]]
+spec = "garnet(states=250,actions=4,branching=5)"
+seed = [1, 2, 3, 4]
+[[algorithm]]
+name = "spma"
+step_size = [0.02, 0.05]
+[[algorithm]]
+name = "npg"
+step_size = 1
+""")
+    host = socket.gethostname()
+    out = work / "locked"
+    background = subprocess.Popen([TABRL, "sweep", config, "--out", out, "--quiet", "--jobs", "1"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    held = wait_for_lock(out / "locks" / "shard-0-of-1.lock", background.pid)
+    check(held, "the background sweep holds the lock of shard 0/1")
+    holder = f"pid {background.pid} on host {host}"
+    second = tabrl("sweep", config, "--out", out, "--quiet")
+    check(second.returncode == 2 and "shard 0/1" in second.stderr and holder in second.stderr,
+          f"a second sweep of the same shard exits 2 naming {holder}: {second.stderr}")
+    merge = tabrl("merge", out)
+    check(merge.returncode == 2 and holder in merge.stderr and "in use" in merge.stderr,
+          f"a merge exits 2 naming {holder}: {merge.stderr}")
+    other = work / "locked_other.toml"
+    other.write_text(config.read_text().replace("iterations = 400", "iterations = 20"))
+    restart = tabrl("sweep", other, "--out", out, "--restart", "--shard", "1/2", "--quiet")
+    check(restart.returncode == 2 and holder in restart.stderr and "--restart" in restart.stderr,
+          f"--restart of a directory in use exits 2 naming {holder}: {restart.stderr}")
+    still_running = background.poll() is None
+    check(still_running, "the background sweep was still running during the checks")
+    background.wait()
+    check(background.returncode == 0, f"the locked sweep finishes: {background.stderr.read()}")
+    check((out / "runs.csv").exists() and len(list(csv.DictReader(open(out / "runs.csv")))) == 12,
+          "the refused processes did not disturb it")
+
+    # A merge holding the directory (simulated here: its lock taken exclusively with its line)
+    # refuses a sweep, naming it.
+    with open(out / "locks" / "directory.lock", "r+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        lock.truncate(0)
+        lock.write("tabrl merge, pid 4242 on host elsewhere (since now)\n")
+        lock.flush()
+        refused = tabrl("sweep", config, "--out", out, "--quiet")
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    check(refused.returncode == 2 and "tabrl merge, pid 4242 on host elsewhere" in refused.stderr,
+          f"a sweep during a merge exits 2 naming it: {refused.stderr}")
+
+    # Different shards of one sweep run at the same time in one directory.
+    shared = work / "locked_shards"
+    shards = [subprocess.Popen([TABRL, "sweep", config, "--out", shared, "--shard", f"{i}/2",
+                                "--quiet", "--jobs", "1"], stderr=subprocess.PIPE, text=True)
+              for i in range(2)]
+    both = all(wait_for_lock(shared / "locks" / f"shard-{i}-of-2.lock", process.pid)
+               for i, process in enumerate(shards))
+    check(both and shards[0].poll() is None,
+          "shard 1/2 took its lock while shard 0/2 was still running")
+    for process in shards:
+        process.wait()
+    check(all(process.returncode == 0 for process in shards),
+          f"two shards run concurrently: {[process.stderr.read() for process in shards]}")
+    check((shared / "runs.csv").exists() and same_results(out, shared),
+          "concurrent shards assemble the same results as one sweep")
+
+
+def sbatch_arguments(line):
+    """The arguments sbatch reads from the rest of an #SBATCH line, as its get_argument does: a
+    blank ends an argument unless quoted (a backslash does not protect it), quotes group, a
+    backslash takes the next character, an unquoted # ends the line."""
+    arguments, i = [], 0
+    while True:
+        while i < len(line) and line[i].isspace():
+            i += 1
+        argument, quote, escape, comment = "", None, False, False
+        while i < len(line) and (quote or not line[i].isspace()):
+            c = line[i]
+            if escape:
+                escape = False
+            elif c == "\\":
+                escape, i = True, i + 1
+                continue
+            elif quote:
+                if c == quote:
+                    quote, i = None, i + 1
+                    continue
+            elif c in "\"'":
+                quote, i = c, i + 1
+                continue
+            elif c == "#":
+                comment = True
+                break
+            argument += c
+            i += 1
+        if quote:
+            raise ValueError(f"sbatch: unmatched {quote} in {line!r}")
+        if argument:
+            arguments.append(argument)
+        if comment or not argument:
+            return arguments
+
+
+INJECTED = {f"INJECTED_{name}" for name in ("cfg", "cfg2", "out", "out2", "bin", "mdp", "name",
+                                             "name2", "name3")}
+
+
+def injected_files(root):
+    return [os.path.join(d, f) for d, _, files in os.walk(root) for f in files if f in INJECTED]
+
+
+def slurm_script_injection(work):
+    """--slurm with paths and an MDP file name holding spaces, quotes, $(), backticks, line
+    breaks, '#' and '%', and a config name trying to inject lines: the script passes bash -n,
+    sbatch reads the intended --output and job name, and run with a stub tabrl it hands the
+    paths over intact and executes nothing else."""
+    root = work / "injection"
+    config_dir = root / ("cfg dir 'single' \"double\" $(touch INJECTED_cfg) "
+                         "`touch INJECTED_cfg2`\nline2")
+    out = root / "out 'q' \"dq\" $(touch INJECTED_out) `touch INJECTED_out2` #hash %p ;&|<>*?"
+    bin_dir = root / "bin $(touch INJECTED_bin) 'q' `x`"
+    cwd = root / "cwd"
+    for directory in (config_dir, bin_dir, cwd):
+        directory.mkdir(parents=True)
+    mdp_name = "mdp 'q' $(touch INJECTED_mdp) `tick`\nnl.mdp"
+    shutil.copy(DATA / "two_state.mdp", config_dir / mdp_name)
+    config = config_dir / "grid.toml"
+    config.write_text('[sweep]\nname = "evil\\n#SBATCH --wrap=touch INJECTED_name\\ntouch '
+                      'INJECTED_name2 $(touch INJECTED_name3)"\niterations = 5\n'
+                      '[[mdp]]\nfile = "mdp \'q\' $(touch INJECTED_mdp) `tick`\\nnl.mdp"\n'
+                      '[[algorithm]]\nname = "npg"\nstep_size = [1, 2]\n')
+    executable = bin_dir / "tabrl"
+    shutil.copy(TABRL, executable)
+    result = subprocess.run([str(executable), "sweep", str(config), "--out", str(out), "--slurm",
+                             "--dry-run", "--max-runs", "50"], capture_output=True, text=True,
+                            cwd=cwd)
+    check(result.returncode == 0, f"--slurm --dry-run with odd paths exits 0: {result.stderr}")
+    script_path = out / "slurm" / "sweep.sbatch"
+    script = script_path.read_text() if script_path.exists() else ""
+    check(script and script == result.stdout, "the script is written and printed")
+    syntax = subprocess.run(["bash", "-n", str(script_path)], capture_output=True, text=True)
+    check(syntax.returncode == 0, f"bash -n accepts the script: {syntax.stderr}")
+
+    # What sbatch reads: the directives end at the first command line.
+    directives = {}
+    for line in script.split("\n")[1:]:
+        if not line.startswith("#"):
+            break
+        if line.startswith("#SBATCH"):
+            for argument in sbatch_arguments(line[len("#SBATCH"):]):
+                key, _, value = argument.partition("=")
+                directives[key] = value
+    expected_output = str(out).replace("%", "%%") + "/slurm/task-%A_%a.out"
+    check(directives.get("--output") == expected_output,
+          f"sbatch reads the --output path intact: {directives.get('--output')!r}")
+    check(set(directives) == {"--job-name", "--array", "--cpus-per-task", "--output"},
+          f"no directive was injected: {sorted(directives)}")
+    check(all(c.isalnum() or c in "._+-" for c in directives.get("--job-name", "?")),
+          f"the job name is plain: {directives.get('--job-name')!r}")
+
+    # Run the script with a stub in place of tabrl: the arguments arrive intact.
+    arguments_file = root / "arguments.json"
+    executable.unlink()
+    executable.write_text("#!/bin/sh\nexec /usr/bin/python3 -c 'import json, sys; "
+                          "open(sys.argv[1], \"w\").write(json.dumps(sys.argv[2:]))' "
+                          "\"$STUB_OUT\" \"$@\"\n")
+    executable.chmod(0o755)
+    ran = subprocess.run(["bash", str(script_path)], capture_output=True, text=True, cwd=cwd,
+                         env=dict(os.environ, STUB_OUT=str(arguments_file)))
+    check(ran.returncode == 0, f"the script runs with the stub: {ran.stderr}")
+    received = json.loads(arguments_file.read_text()) if arguments_file.exists() else None
+    check(received == ["sweep", str(config), "--out", str(out), "--jobs", "1", "--max-runs", "50",
+                       "--quiet"], f"the stub received the paths intact: {received!r}")
+    check(not injected_files(root), f"nothing was executed: {injected_files(root)}")
+
+    # What #SBATCH cannot carry is refused before anything is created.
+    newline_out = root / "out\nnewline"
+    result = tabrl("sweep", config, "--out", newline_out, "--slurm", "--dry-run")
+    check(result.returncode == 2 and "out: " in result.stderr and "line break" in result.stderr,
+          f"a line break in --out is refused: {result.stderr}")
+    check(not newline_out.exists(), "and no directory is created")
+    result = tabrl("sweep", config, "--out", root / "other", "--slurm", "--dry-run",
+                   "--partition", "gpu\n#SBATCH --wrap=x")
+    check(result.returncode == 2 and "partition: " in result.stderr,
+          f"a partition with a line break is refused: {result.stderr}")
+    result = tabrl("sweep", config, "--out", root / "other", "--slurm", "--dry-run",
+                   "--time", "1:00:00 --wrap=x")
+    check(result.returncode == 2 and "time: " in result.stderr,
+          f"an odd --time is refused: {result.stderr}")
+
+
 def main():
     work = Path(tempfile.mkdtemp(prefix="tabrl-sweep-test-"))
     try:
@@ -84,6 +477,9 @@ step_size = [0.5, 2]
 name = "spg"
 step_size = "theory"
 """)
+        grid_limit(work)
+        failed_runs_never_best(work)
+
         one, two = work / "jobs1", work / "jobs2"
         result = tabrl("sweep", small, "--out", one, "--jobs", 1, "--quiet")
         check(result.returncode == 0, f"small sweep exits 0: {result.stderr}")
@@ -199,6 +595,11 @@ step_size = 1
         check(merged.returncode == 0, f"merge of three shard directories: {merged.stderr}")
         check(same_results(one_fresh, a), "merged shards equal a local sweep")
         check(tabrl("sweep", small, "--out", a, "--shard", "3/3").returncode == 2, "bad shard refused")
+
+        partial_summaries(work, small)
+        restart_keeps_user_files(work, small)
+        locks(work)
+        slurm_script_injection(work)
 
         summary = tabrl("summarize", two)
         check(summary.returncode == 0 and "best_step" in summary.stdout, "summarize prints a table")

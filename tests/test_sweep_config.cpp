@@ -1,6 +1,7 @@
 // Sweep configs: grid expansion, helpers, run ids, and errors with file, line and key.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -161,4 +162,44 @@ TEST_CASE("MDP files are resolved relative to the config and their content is pa
   const SweepConfig second = write("discount: 0.8\nstates: 2\nactions: 1\nT: 0 identity\n");
   CHECK(first.run_ids[0] != second.run_ids[0]);
   std::filesystem::remove_all(directory);
+}
+
+TEST_CASE("a grid over the run limit is refused from its size, before it is expanded") {
+  // The probe: 1,000 Garnet seeds x 100,000 step sizes = 1e8 runs, which used to be expanded
+  // (and validated run by run) until memory ran out.
+  std::string seeds;
+  for (int i = 0; i < 1000; ++i) seeds += (i == 0 ? "" : ", ") + std::to_string(i);
+  const std::string huge = "[[mdp]]\nspec = \"garnet(states=5,actions=2,branching=2)\"\nseed = [" +
+                           seeds +
+                           "]\n[[algorithm]]\nname = \"npg\"\n"
+                           "step_size = { logspace = [-3, 2, 100000] }\n";
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(error_of(huge) ==
+        "grid.toml: grid: 100000000 runs (1000 MDPs x 100000 algorithm settings x 1 seeds, counted "
+        "before duplicates are removed) is more than the limit of 1000000 runs; pass --max-runs "
+        "100000000 to run it anyway, or make the grid smaller");
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+
+  // The limit is a parameter: 3 step sizes x 2 seeds = 6 runs.
+  const std::string six = std::string("[sweep]\ninit = \"random\"\nseeds = [1, 2]\n") + kMinimal;
+  const std::string six_steps = [&] {
+    std::string text = six;
+    text.replace(text.find("step_size = 1.0"), 15, "step_size = [0.5, 1.0, 2.0]");
+    return text;
+  }();
+  CHECK(tabrl::testing::input_error_of([&] { parse_sweep_config(six_steps, "grid.toml", 5); })
+            .find("grid.toml: grid: 6 runs (1 MDPs x 3 algorithm settings x 2 seeds") == 0);
+  CHECK(parse_sweep_config(six_steps, "grid.toml", 6).runs.size() == 6);
+
+  // Ten axes of 100 values: 1e20 runs overflow 64 bits; the count saturates instead of wrapping
+  // around to a small number (the unknown parameters are only looked at after counting).
+  std::string axes;
+  for (int axis = 0; axis < 10; ++axis) {
+    axes += "p" + std::to_string(axis) + " = [";
+    for (int i = 0; i < 100; ++i) axes += (i == 0 ? "" : ", ") + std::to_string(i);
+    axes += "]\n";
+  }
+  CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n" + axes +
+                 "[[algorithm]]\nname = \"npg\"\nstep_size = 1\n")
+            .find("grid.toml: grid: more than 18446744073709551615 runs") == 0);
 }

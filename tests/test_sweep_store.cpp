@@ -1,11 +1,16 @@
-// The sweep journal: whole records survive, a torn or corrupted tail is ignored.
+// The sweep journal: whole records survive, a torn or corrupted tail is ignored. The directory:
+// locks per shard, and --restart removing only what tabrl wrote.
 #include <doctest/doctest.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
 #include "experiments/sweep_config.hpp"
 #include "experiments/sweep_store.hpp"
+
+#include "helpers.hpp"
 
 using namespace tabrl;
 namespace fs = std::filesystem;
@@ -81,5 +86,72 @@ TEST_CASE("committed runs are found again; a torn tail and a corrupted record ar
   store.prepare(config, false);
   CHECK(store.is_finished(config.run_ids[0]));
   CHECK_FALSE(store.is_finished(config.run_ids[1]));
+  fs::remove_all(root);
+}
+
+TEST_CASE("one process per shard; shards share the directory; merge waits for all of them") {
+  const fs::path root = fs::temp_directory_path() / "tabrl_store_lock_test";
+  fs::remove_all(root);
+  const SweepConfig config = tiny_config(root);
+  const fs::path out = root / "out";
+  const std::string pid = "pid " + std::to_string(::getpid()) + " on host ";
+  {
+    SweepStore first(out);
+    first.prepare(config, false, Shard{0, 2});
+    // Lock files belong to open files, so a second store in this process is another holder.
+    SweepStore again(out);
+    const std::string refused =
+        tabrl::testing::input_error_of([&] { again.prepare(config, false, Shard{0, 2}); });
+    CHECK(refused.find("shard 0/2 of this sweep is already running here: tabrl sweep shard 0/2, " +
+                       pid) != std::string::npos);
+    SweepStore other_shard(out);
+    CHECK_NOTHROW(other_shard.prepare(config, false, Shard{1, 2}));
+    SweepStore merge(out);
+    const std::string busy =
+        tabrl::testing::input_error_of([&] { merge.lock_exclusively("merge"); });
+    CHECK(busy.find("is in use by tabrl sweep shard 0/2, " + pid) != std::string::npos);
+    CHECK(busy.find("tabrl sweep shard 1/2, " + pid) != std::string::npos);
+  }
+  SweepStore merge(out);
+  CHECK_NOTHROW(merge.lock_exclusively("merge"));  // the sweeps are gone
+  SweepStore late(out);
+  CHECK(tabrl::testing::input_error_of([&] { late.prepare(config, false, Shard{0, 1}); })
+            .find("is in use by tabrl merge, " + pid) != std::string::npos);
+  fs::remove_all(root);
+}
+
+TEST_CASE("--restart removes what the manifest lists, inside the directory only") {
+  const fs::path root = fs::temp_directory_path() / "tabrl_store_restart_test";
+  fs::remove_all(root);
+  const SweepConfig config = tiny_config(root);
+  const fs::path out = root / "out";
+  {
+    SweepStore store(out);
+    store.prepare(config, false);
+    store.commit(record(config.run_ids[0], 0));
+    store.assemble(config.run_ids, "header");
+  }
+  record_written(out, {"figures/a.png"}, {"figures"});
+  fs::create_directories(out / "figures");
+  std::ofstream(out / "figures" / "a.png") << "figure";
+  std::ofstream(out / "runs.csv.tmp.123") << "torn";
+  std::ofstream(out / "notes.txt") << "mine";
+  std::ofstream(out / "runs.csv.bak") << "mine too";
+  const std::vector<std::string> removed = remove_written(out);
+  CHECK(std::find(removed.begin(), removed.end(), "runs.csv") != removed.end());
+  CHECK(std::find(removed.begin(), removed.end(), "runs.csv.tmp.123") != removed.end());
+  CHECK(std::find(removed.begin(), removed.end(), "figures/a.png") != removed.end());
+  CHECK(std::find(removed.begin(), removed.end(), "figures/") != removed.end());
+  CHECK(std::find(removed.begin(), removed.end(), "journal/") != removed.end());
+  CHECK(fs::exists(out / "manifest.json"));  // replaced by the new one, never left missing
+  CHECK(fs::exists(out / "notes.txt"));
+  CHECK(fs::exists(out / "runs.csv.bak"));
+  CHECK_FALSE(fs::exists(out / "curves.csv"));
+
+  record_written(out, {"../grid.toml"}, {});
+  CHECK(tabrl::testing::input_error_of([&] { remove_written(out); })
+            .find("lists '../grid.toml' as written by tabrl, which is not a path inside") !=
+        std::string::npos);
+  CHECK(fs::exists(root / "grid.toml"));
   fs::remove_all(root);
 }
