@@ -127,7 +127,7 @@ OutputFile::OutputFile(const std::string& path, bool durable, const std::string&
                                                directory.string() + "' is not a directory");
       }
       remove_stale_temporaries(directory.string());
-      temporary_ = target_ + ".tmp." + this_host() + "." + std::to_string(::getpid());
+      temporary_ = temporary_path_for(target_);
       descriptor_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
       if (descriptor_ < 0) {
         temporary_.clear();
@@ -204,19 +204,28 @@ const std::string& this_host() {
   return name;
 }
 
-int remove_stale_temporaries(const std::string& directory) {
+std::string temporary_path_for(const std::string& path) {
+  return path + ".tmp." + this_host() + "." + std::to_string(::getpid());
+}
+
+bool is_stale_temporary(const std::string& name) {
   const std::string marker = ".tmp." + this_host() + ".";
+  const std::size_t dot = name.rfind('.');
+  if (dot == std::string::npos || dot + 1 == name.size() || dot + 1 < marker.size()) return false;
+  const std::string digits = name.substr(dot + 1);
+  if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) {
+    return false;
+  }
+  if (name.compare(dot + 1 - marker.size(), marker.size(), marker) != 0) return false;
+  const long pid = std::stol(digits);
+  return pid != ::getpid() && process_is_dead(pid);
+}
+
+int remove_stale_temporaries(const std::string& directory) {
   int removed = 0;
   std::error_code error;
   for (fs::directory_iterator it(directory, error), end; !error && it != end; it.increment(error)) {
-    const std::string name = it->path().filename().string();
-    const std::size_t dot = name.rfind('.');
-    if (dot == std::string::npos || dot + 1 == name.size() || dot + 1 < marker.size()) continue;
-    const std::string digits = name.substr(dot + 1);
-    if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
-    if (name.compare(dot + 1 - marker.size(), marker.size(), marker) != 0) continue;
-    const long pid = std::stol(digits);
-    if (pid == ::getpid() || !process_is_dead(pid)) continue;
+    if (!is_stale_temporary(it->path().filename().string())) continue;
     std::error_code ignored;
     if (fs::remove(it->path(), ignored)) ++removed;
   }

@@ -70,6 +70,13 @@ void write_file_atomically(const std::string& path, const std::function<void(std
 // This host's name, as it appears in temporary file names (".tmp.HOST.PID").
 const std::string& this_host();
 
+// This process's temporary file for `path`: "PATH.tmp.HOST.PID".
+std::string temporary_path_for(const std::string& path);
+
+// Whether `file_name` is a temporary file of this host whose process is dead (its writer was
+// killed): the only temporaries tabrl ever removes.
+bool is_stale_temporary(const std::string& file_name);
+
 // Removes, in `directory`, the temporary files of this host whose process is dead (left by a
 // process killed mid-write). Files of other hosts are kept: a shared file system may hold
 // another host's live ones. Returns how many were removed.

@@ -286,7 +286,7 @@ int merge_command(const Arguments& args) {
                                    ("merged-" + digest(fs::absolute(entry.path()).string()) + "-" +
                                     entry.path().filename().string());
       if (fs::exists(destination)) continue;
-      const fs::path temporary = destination.string() + ".tmp.merge";
+      const fs::path temporary = temporary_path_for(destination.string());
       fs::copy_file(entry.path(), temporary, fs::copy_options::overwrite_existing);
       fs::rename(temporary, destination);
     }

@@ -42,11 +42,6 @@ std::string utc_now() {
   return buffer;
 }
 
-std::string host_name() {
-  char buffer[256] = {};
-  if (gethostname(buffer, sizeof buffer - 1) != 0) return "unknown";
-  return buffer;
-}
 
 std::string read_text(const fs::path& path) {
   std::ifstream input(path, std::ios::binary);
@@ -108,7 +103,7 @@ std::optional<fs::path> real_subdirectory(const fs::path& directory, const fs::p
 }
 
 // Removes the files of DIR matching `entry` ('*' in its last part) and their temporaries
-// (`<name>.tmp.*`, left by a write that was killed); never directories. Appends what it removed.
+// (`<name>.tmp.HOST.PID` of this host whose writer is dead); never directories. Appends what it removed.
 void remove_matching(const fs::path& directory, const std::string& entry, bool keep_entry,
                      std::vector<std::string>& removed) {
   const fs::path relative(entry);
@@ -121,7 +116,10 @@ void remove_matching(const fs::path& directory, const std::string& entry, bool k
   for (const auto& child : fs::directory_iterator(*parent, error)) {
     const std::string name = child.path().filename().string();
     const bool main = fnmatch(pattern.c_str(), name.c_str(), 0) == 0;
-    const bool temporary = fnmatch(temporaries.c_str(), name.c_str(), 0) == 0;
+    // Only this host's temporaries whose writer is dead: a shared file system may hold another
+    // host's live ones.
+    const bool temporary =
+        fnmatch(temporaries.c_str(), name.c_str(), 0) == 0 && is_stale_temporary(name);
     if (!(temporary || (main && !keep_entry))) continue;
     if (child.is_directory(error) && !child.is_symlink(error)) continue;
     doomed.push_back(child.path());
@@ -143,7 +141,7 @@ void remove_temporaries(const fs::path& directory, const std::vector<std::string
 }
 
 std::string lock_holder_line(const std::string& what) {
-  return what + ", pid " + std::to_string(::getpid()) + " on host " + host_name() + " (since " +
+  return what + ", pid " + std::to_string(::getpid()) + " on host " + this_host() + " (since " +
          utc_now() + ")";
 }
 
@@ -357,7 +355,7 @@ std::vector<std::string> SweepStore::prepare(const SweepConfig& config, bool res
       json manifest = {
           {"tabrl_version", TABRL_VERSION},
           {"git_commit", TABRL_GIT_COMMIT},
-          {"host", host_name()},
+          {"host", this_host()},
           {"config_path", config.path},
           {"config_name", config.settings.name},
           {"config_digest", config.config_digest},
@@ -524,7 +522,7 @@ void SweepStore::commit(const RunRecord& record) {
   if (journal_descriptor_ < 0) {
     const auto nonce = std::chrono::steady_clock::now().time_since_epoch().count();
     const fs::path path = directory_ / "journal" /
-                          (host_name() + "-" + std::to_string(::getpid()) + "-" +
+                          (this_host() + "-" + std::to_string(::getpid()) + "-" +
                            std::to_string(nonce) + ".log");
     journal_descriptor_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (journal_descriptor_ < 0) throw std::runtime_error("cannot create journal " + path.string());

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "experiments/sweep_config.hpp"
+#include "experiments/atomic_file.hpp"
 #include "experiments/sweep_store.hpp"
 
 #include "helpers.hpp"
@@ -134,12 +135,17 @@ TEST_CASE("--restart removes what the manifest lists, inside the directory only"
   record_written(out, {"figures/a.png"}, {"figures"});
   fs::create_directories(out / "figures");
   std::ofstream(out / "figures" / "a.png") << "figure";
-  std::ofstream(out / "runs.csv.tmp.123") << "torn";
+  // A temporary of this host whose writer is dead (no pid reaches 999999999), and one of another
+  // host, which may be live on a shared file system.
+  const std::string stale = "runs.csv.tmp." + this_host() + ".999999999";
+  std::ofstream(out / stale) << "torn";
+  std::ofstream(out / "runs.csv.tmp.other-host.123") << "another host's";
   std::ofstream(out / "notes.txt") << "mine";
   std::ofstream(out / "runs.csv.bak") << "mine too";
   const std::vector<std::string> removed = remove_written(out);
   CHECK(std::find(removed.begin(), removed.end(), "runs.csv") != removed.end());
-  CHECK(std::find(removed.begin(), removed.end(), "runs.csv.tmp.123") != removed.end());
+  CHECK(std::find(removed.begin(), removed.end(), stale) != removed.end());
+  CHECK(fs::exists(out / "runs.csv.tmp.other-host.123"));
   CHECK(std::find(removed.begin(), removed.end(), "figures/a.png") != removed.end());
   CHECK(std::find(removed.begin(), removed.end(), "figures/") != removed.end());
   CHECK(std::find(removed.begin(), removed.end(), "journal/") != removed.end());
