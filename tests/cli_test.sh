@@ -56,7 +56,7 @@ expect_text "$work/stderr" "unknown algorithm 'sgd'" "unknown algorithm message"
 expect_exit 2 "unknown MDP" -- "$tabrl" run --mdp cliffworld --algo npg --step-size 1 --out "$out"
 expect_text "$work/stderr" "unknown MDP 'cliffworld'" "unknown MDP message"
 expect_exit 2 "missing file" -- "$tabrl" run --mdp "$work/none.mdp" --algo npg --step-size 1 --out "$out"
-expect_text "$work/stderr" "none.mdp: cannot open file" "missing file message"
+expect_text "$work/stderr" "none.mdp: no such file" "missing file message"
 expect_exit 2 "malformed file" -- "$tabrl" run --mdp "$data/bad_row.mdp" --algo npg --step-size 1 --out "$out"
 expect_text "$work/stderr" "bad_row.mdp:4: T: transition row (state 0, action 0) sums to 0.9, not 1" \
   "malformed file message with line"
