@@ -311,15 +311,9 @@ namespace {
 
 // Every error of a file in collecting mode (as `tabrl mdp validate` reads it).
 std::vector<std::string> all_errors(const std::string& text) {
-  ErrorList errors(true);
   std::istringstream input(text);
-  try {
-    read_cassandra(input, "model.mdp", {}, &errors);
-  } catch (const InputError&) {
-  }
-  std::vector<std::string> messages;
-  for (const InputError& error : errors.errors()) messages.push_back(error.what());
-  return messages;
+  return tabrl::testing::collected_errors(
+      [&](ErrorList* errors) { read_cassandra(input, "model.mdp", {}, errors); });
 }
 
 }  // namespace

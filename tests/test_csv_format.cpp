@@ -77,14 +77,8 @@ TEST_CASE("CSV errors carry file, line and field") {
 namespace {
 
 std::vector<std::string> all_errors(const std::string& text) {
-  ErrorList errors(true);
-  try {
-    read_csv_mdp(text, "model.csv", {}, &errors);
-  } catch (const InputError&) {
-  }
-  std::vector<std::string> messages;
-  for (const InputError& error : errors.errors()) messages.push_back(error.what());
-  return messages;
+  return tabrl::testing::collected_errors(
+      [&](ErrorList* errors) { read_csv_mdp(text, "model.csv", {}, errors); });
 }
 
 constexpr const char* kRows = "from,action,to,probability,reward\na,go,b,1,0\nb,go,a,1,1\n";

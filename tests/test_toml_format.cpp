@@ -24,14 +24,8 @@ std::string error_of(const std::string& text) {
 }
 
 std::vector<std::string> all_errors(const std::string& text) {
-  ErrorList errors(true);
-  try {
-    read_toml_mdp(text, "model.toml", {}, &errors);
-  } catch (const InputError&) {
-  }
-  std::vector<std::string> messages;
-  for (const InputError& error : errors.errors()) messages.push_back(error.what());
-  return messages;
+  return tabrl::testing::collected_errors(
+      [&](ErrorList* errors) { read_toml_mdp(text, "model.toml", {}, errors); });
 }
 
 double p(const Mdp& mdp, Index s, Index a, Index next) {
