@@ -33,11 +33,13 @@ class StatementError : public InputError {
   using InputError::InputError;
 };
 
-bool is_keyword(const std::string& text) {
-  static const char* const kKeywords[] = {"discount", "values", "states", "actions",
-                                          "observations", "start", "T", "O", "R"};
-  for (const char* keyword : kKeywords) {
-    if (text == keyword) return true;
+bool is_keyword(std::string_view text) {
+  // Asked for nearly every token: most words are told apart by their length alone.
+  static constexpr std::string_view kKeywords[] = {
+      "discount", "values", "states", "actions", "observations", "start", "T", "O", "R"};
+  if (text.size() > 12) return false;
+  for (std::string_view keyword : kKeywords) {
+    if (text.size() == keyword.size() && text == keyword) return true;
   }
   return false;
 }
@@ -118,32 +120,31 @@ bool Lexer::read_line() {
   ++line_number_;
   std::string_view text = line_;
   if (line_number_ == 1) text = without_byte_order_mark(text);
-  std::string current;
-  const auto flush = [&] {
-    if (current.empty()) return;
-    pending_.push_back({std::move(current), line_number_});
-    last_token_line_ = line_number_;
-    current.clear();
+  std::size_t word = 0;  // where the current word began
+  const auto flush = [&](std::size_t end) {
+    if (end > word) {
+      pending_.push_back({std::string(text.substr(word, end - word)), line_number_});
+      last_token_line_ = line_number_;
+    }
+    word = end + 1;
   };
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '#') break;
-    if (c == ':') {
-      flush();
-      current = ":";
-      flush();
+  std::size_t i = 0;
+  for (; i < text.size() && text[i] != '#'; ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte == ':') {
+      flush(i);
+      pending_.push_back({":", line_number_});
+      last_token_line_ = line_number_;
     } else if (std::isspace(byte)) {
-      flush();
+      flush(i);
     } else if (byte < 0x20 || byte == 0x7f) {
       char code[8];
       std::snprintf(code, sizeof code, "0x%02x", byte);
       throw InputError({.file = file_name_, .line = line_number_, .field = "syntax"},
                        std::string("unexpected control byte ") + code + " (is this a text file?)");
-    } else {
-      current.push_back(c);
     }
   }
-  flush();
+  flush(i);
   return true;
 }
 

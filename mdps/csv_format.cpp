@@ -136,6 +136,7 @@ struct Row {
 };
 
 constexpr const char* kSettings[] = {"gamma", "start", "states", "actions"};
+constexpr std::size_t kGammaSetting = 0, kStartSetting = 1;  // indices in kSettings
 
 }  // namespace
 
@@ -258,7 +259,7 @@ Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
   if (header_line == 0) {
     fail(line_number, "header", "missing header line 'from,action,to,probability,reward'");
   }
-  if (setting_lines[0] == 0) {
+  if (setting_lines[kGammaSetting] == 0) {
     report(header_line, "gamma", "missing '# gamma = ...' line before the header");
   }
   states.finish();
@@ -323,7 +324,7 @@ Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
   rows.clear();
   rows.shrink_to_fit();
 
-  const int start_line = setting_lines[1];
+  const int start_line = setting_lines[kStartSetting];
   if (!start_text.empty() && start_text != "uniform") {
     const std::vector<std::string> words = split_words(start_text);
     Vector rho = Vector::Zero(S);
