@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/text.hpp"
+
 namespace tabrl {
 
 std::size_t edit_distance(const std::string& a, const std::string& b) {
@@ -20,18 +22,29 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 }
 
 std::string suggest(const std::string& key, const std::vector<std::string>& known) {
+  // Names come from input files: a huge name must not cost a quadratic distance, and a model
+  // with thousands of states must not list them all.
+  constexpr std::size_t kMaxCompared = 100;  // longer names get no "did you mean"
+  constexpr std::size_t kMaxListed = 20;
   std::string best;
   std::size_t best_distance = 3;
   std::string list;
-  for (const std::string& candidate : known) {
-    const std::size_t distance = edit_distance(key, candidate);
-    if (distance < best_distance) {
-      best_distance = distance;
-      best = candidate;
+  for (std::size_t i = 0; i < known.size(); ++i) {
+    const std::string& candidate = known[i];
+    const std::size_t length_gap = key.size() > candidate.size() ? key.size() - candidate.size()
+                                                                 : candidate.size() - key.size();
+    // The distance is at least the difference in length.
+    if (key.size() <= kMaxCompared && length_gap < best_distance) {
+      const std::size_t distance = edit_distance(key, candidate);
+      if (distance < best_distance) {
+        best_distance = distance;
+        best = candidate;
+      }
     }
-    list += (list.empty() ? "" : ", ") + candidate;
+    if (i < kMaxListed) list += (list.empty() ? "" : ", ") + printable_token(candidate);
   }
-  return (best.empty() ? "" : "did you mean '" + best + "'? ") + "(known: " + list + ")";
+  if (known.size() > kMaxListed) list += ", ... (" + std::to_string(known.size()) + " in all)";
+  return (best.empty() ? "" : "did you mean " + quote_token(best) + "? ") + "(known: " + list + ")";
 }
 
 std::string unknown_name(const std::string& what, const std::string& name,

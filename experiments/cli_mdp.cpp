@@ -99,15 +99,16 @@ int info(const std::string& spec) {
 }
 
 int validate(const std::string& path) {
-  const std::vector<InputError> errors = validate_mdp_file(path);
-  for (const InputError& error : errors) std::cerr << error.what() << "\n";
-  if (!errors.empty()) {
-    std::cerr << path << ": " << errors.size() << " error" << (errors.size() > 1 ? "s" : "") << "\n";
+  const MdpFileCheck check = validate_mdp_file(path);
+  for (const InputError& error : check.errors) std::cerr << error.what() << "\n";
+  if (!check.mdp) {
+    const std::size_t count = check.errors.size();
+    std::cerr << path << ": " << count << " error" << (count > 1 ? "s" : "") << "\n";
     return kExitBadInput;
   }
-  const Mdp mdp = load_mdp(path);
-  std::cout << path << ": valid MDP, " << mdp.num_states() << " states, " << mdp.num_actions()
-            << " actions, gamma " << format_number(mdp.gamma()) << "\n";
+  std::cout << path << ": valid MDP, " << check.mdp->num_states() << " states, "
+            << check.mdp->num_actions() << " actions, gamma " << format_number(check.mdp->gamma())
+            << "\n";
   return kExitSuccess;
 }
 

@@ -2,16 +2,17 @@
 
 #include <charconv>
 #include <cmath>
-#include <fstream>
-#include <map>
+#include <cstdio>
+#include <deque>
+#include <limits>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <unordered_map>
 #include <vector>
 
 #include "core/error.hpp"
 #include "core/format.hpp"
+#include "core/text.hpp"
 #include "mdps/assembler.hpp"
 
 namespace tabrl {
@@ -25,11 +26,20 @@ struct Token {
   int line = 0;
 };
 
-bool is_keyword(const std::string& text) {
-  static const char* const kKeywords[] = {"discount", "values", "states", "actions",
-                                          "observations", "start", "T", "O", "R"};
-  for (const char* keyword : kKeywords) {
-    if (text == keyword) return true;
+// An error that ends one statement: the reader reports it and goes on with the next statement,
+// so that `tabrl mdp validate` can list every one. Other InputErrors stop the reading.
+class StatementError : public InputError {
+ public:
+  using InputError::InputError;
+};
+
+bool is_keyword(std::string_view text) {
+  // Asked for nearly every token: most words are told apart by their length alone.
+  static constexpr std::string_view kKeywords[] = {
+      "discount", "values", "states", "actions", "observations", "start", "T", "O", "R"};
+  if (text.size() > 12) return false;
+  for (std::string_view keyword : kKeywords) {
+    if (text.size() == keyword.size() && text == keyword) return true;
   }
   return false;
 }
@@ -67,42 +77,123 @@ std::optional<Index> parse_index(const std::string& text) {
   return static_cast<Index>(std::stoll(text));
 }
 
+// The tokens of a Cassandra file, read a line at a time as the parser asks for them: memory
+// holds one line and a few tokens of look-ahead, however large the file. Line breaks are
+// ordinary whitespace; '#' starts a comment; ':' is a token of its own.
+class Lexer {
+ public:
+  Lexer(std::istream& input, const std::string& file_name) : input_(input), file_name_(file_name) {}
+
+  // The token `ahead` places after the next one, or nullptr past the end of the file.
+  const Token* look(std::size_t ahead = 0) {
+    while (pending_.size() <= ahead) {
+      if (!read_line()) return nullptr;
+    }
+    return &pending_[ahead];
+  }
+  bool at_end() { return look() == nullptr; }
+  Token take() {
+    look();
+    Token token = std::move(pending_.front());
+    pending_.pop_front();
+    return token;
+  }
+  // The line of the next token, or of the last token at the end of the file (0 when empty).
+  int line() { return at_end() ? last_token_line_ : pending_.front().line; }
+
+ private:
+  bool read_line();
+
+  std::istream& input_;
+  const std::string& file_name_;
+  std::string line_;
+  int line_number_ = 0;
+  int last_token_line_ = 0;
+  std::deque<Token> pending_;
+};
+
+bool Lexer::read_line() {
+  if (!std::getline(input_, line_)) {
+    if (input_.bad()) throw InputError({.file = file_name_}, "read error");
+    return false;
+  }
+  ++line_number_;
+  std::string_view text = line_;
+  if (line_number_ == 1) text = without_byte_order_mark(text);
+  std::size_t word = 0;  // where the current word began
+  const auto flush = [&](std::size_t end) {
+    if (end > word) {
+      pending_.push_back({std::string(text.substr(word, end - word)), line_number_});
+      last_token_line_ = line_number_;
+    }
+    word = end + 1;
+  };
+  std::size_t i = 0;
+  for (; i < text.size() && text[i] != '#'; ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte == ':') {
+      flush(i);
+      pending_.push_back({":", line_number_});
+      last_token_line_ = line_number_;
+    } else if (std::isspace(byte)) {
+      flush(i);
+    } else if (byte < 0x20 || byte == 0x7f) {
+      char code[8];
+      std::snprintf(code, sizeof code, "0x%02x", byte);
+      throw InputError({.file = file_name_, .line = line_number_, .field = "syntax"},
+                       std::string("unexpected control byte ") + code + " (is this a text file?)");
+    }
+  }
+  flush(i);
+  return true;
+}
+
 class CassandraParser {
  public:
   CassandraParser(std::istream& input, std::string file_name, const MdpValidationOptions& options,
                   ErrorList* errors)
       : file_name_(std::move(file_name)),
         options_(options),
-        errors_(errors != nullptr ? *errors : own_errors_) {
-    tokenize(input);
-  }
+        lexer_(input, file_name_),
+        errors_(errors != nullptr ? *errors : own_errors_) {}
 
   Mdp parse();
 
  private:
-  void tokenize(std::istream& input);
+  // Ends the current statement (see StatementError).
   [[noreturn]] void fail(int line, const std::string& field, const std::string& message) const {
+    throw StatementError({.file = file_name_, .line = line, .field = field}, message);
+  }
+  // Ends the reading: what follows cannot be understood without this statement.
+  [[noreturn]] void fatal(int line, const std::string& field, const std::string& message) const {
     throw InputError({.file = file_name_, .line = line, .field = field}, message);
   }
-  bool at_end() const { return position_ >= tokens_.size(); }
-  const Token& peek() const { return tokens_[position_]; }
-  int current_line() const {
-    if (tokens_.empty()) return 0;
-    return at_end() ? tokens_.back().line : peek().line;
+  bool next_is(const char* text) {
+    const Token* token = lexer_.look();
+    return token != nullptr && token->text == text;
   }
-  bool next_is(const char* text) const { return !at_end() && peek().text == text; }
-  const Token& take(const std::string& field, const char* expected);
+  // " before 'x'" when a statement stopped at a token that does not begin the next one.
+  std::string before_next() {
+    return at_statement_start() ? "" : " before " + quote_token(lexer_.look()->text);
+  }
+  Token take(const std::string& field, const char* expected);
   void expect_colon(const std::string& field);
-  bool at_statement_start() const;
+  bool at_statement_start();
+  // Records the line of a setting that may be given once, or fails naming both lines.
+  void check_once(int& first_line, int line, const std::string& field);
 
+  void parse_statement();
+  // After a StatementError: skips what is left of the statement.
+  void skip_statement(int error_line);
   void parse_discount();
   void parse_values();
   void parse_names(const std::string& field, Index& count, std::vector<std::string>& names,
                    std::unordered_map<std::string, Index>& lookup);
-  void parse_start();
-  void parse_transition();
-  void parse_reward();
-  std::vector<double> parse_numbers();
+  void parse_start(int line);
+  void parse_transition(int line);
+  void parse_reward(int line);
+  std::vector<double> parse_numbers(std::size_t limit = std::numeric_limits<std::size_t>::max());
+  std::size_t skip_numbers();
   Selector parse_selector(const std::string& field, const char* what, Index count,
                           const std::unordered_map<std::string, Index>& lookup);
   Selector parse_state(const std::string& field) {
@@ -112,16 +203,16 @@ class CassandraParser {
     return parse_selector(field, "action", num_actions_, action_lookup_);
   }
   void require_declarations(const std::string& field, int line) const;
-  void check_expansion(int line, Index rows, Index per_row) {
-    assembler_->check_expansion(rows, per_row, line, "T");
+  void check_expansion(int line, Index rows, Index per_row) const {
+    const std::string message = MdpAssembler::expansion_error(rows, per_row);
+    if (!message.empty()) fail(line, "T", message);
   }
 
   Mdp build();
 
   std::string file_name_;
   MdpValidationOptions options_;
-  std::vector<Token> tokens_;
-  std::size_t position_ = 0;
+  Lexer lexer_;
 
   std::optional<double> gamma_;
   bool costs_ = false;
@@ -130,76 +221,68 @@ class CassandraParser {
   std::vector<std::string> state_names_, action_names_;
   std::unordered_map<std::string, Index> state_lookup_, action_lookup_;
   std::optional<Vector> rho_;
+  // The line of each setting's first statement (0: not given).
+  int discount_line_ = 0, values_line_ = 0, states_line_ = 0, actions_line_ = 0, start_line_ = 0;
   ErrorList own_errors_;
   ErrorList& errors_;
   std::unique_ptr<MdpAssembler> assembler_;  // once states and actions are known
 };
 
-void CassandraParser::tokenize(std::istream& input) {
-  std::string line;
-  int line_number = 0;
-  while (std::getline(input, line)) {
-    ++line_number;
-    std::string current;
-    const auto flush = [&] {
-      if (!current.empty()) tokens_.push_back({std::move(current), line_number});
-      current.clear();
-    };
-    for (char c : line) {
-      const auto byte = static_cast<unsigned char>(c);
-      if (c == '#') break;
-      if (c == ':') {
-        flush();
-        tokens_.push_back({":", line_number});
-      } else if (std::isspace(byte)) {
-        flush();
-      } else if (byte < 0x20 || byte == 0x7f) {
-        char code[8];
-        std::snprintf(code, sizeof code, "0x%02x", byte);
-        fail(line_number, "syntax", std::string("unexpected control byte ") + code +
-                                        " (is this a text file?)");
-      } else {
-        current.push_back(c);
-      }
-    }
-    flush();
+Token CassandraParser::take(const std::string& field, const char* expected) {
+  if (lexer_.at_end()) {
+    fail(lexer_.line(), field, std::string("expected ") + expected + ", found end of file");
   }
-  if (input.bad()) fail(0, "file", "read error");
-}
-
-const Token& CassandraParser::take(const std::string& field, const char* expected) {
-  if (at_end()) fail(current_line(), field, std::string("expected ") + expected + ", found end of file");
-  return tokens_[position_++];
+  return lexer_.take();
 }
 
 void CassandraParser::expect_colon(const std::string& field) {
-  const Token& token = take(field, "':'");
-  if (token.text != ":") fail(token.line, field, "expected ':', found '" + token.text + "'");
+  const Token token = take(field, "':'");
+  if (token.text != ":") fail(token.line, field, "expected ':', found " + quote_token(token.text));
 }
 
-bool CassandraParser::at_statement_start() const {
-  if (at_end()) return true;
-  const std::string& text = peek().text;
-  if (!is_keyword(text)) return false;
-  if (position_ + 1 >= tokens_.size()) return true;
-  const std::string& next = tokens_[position_ + 1].text;
-  return next == ":" || (text == "start" && (next == "include" || next == "exclude"));
+bool CassandraParser::at_statement_start() {
+  const Token* token = lexer_.look();
+  if (token == nullptr) return true;
+  if (!is_keyword(token->text)) return false;
+  const Token* next = lexer_.look(1);
+  if (next == nullptr) return true;
+  return next->text == ":" ||
+         (token->text == "start" && (next->text == "include" || next->text == "exclude"));
 }
 
-std::vector<double> CassandraParser::parse_numbers() {
+void CassandraParser::check_once(int& first_line, int line, const std::string& field) {
+  if (first_line != 0) {
+    fail(line, field, "given twice (first at line " + std::to_string(first_line) + ")");
+  }
+  first_line = line;
+}
+
+std::vector<double> CassandraParser::parse_numbers(std::size_t limit) {
   std::vector<double> values;
-  while (!at_end()) {
-    const std::optional<double> value = parse_number(peek().text);
+  while (values.size() < limit) {
+    const Token* token = lexer_.look();
+    if (token == nullptr) break;
+    const std::optional<double> value = parse_number(token->text);
     if (!value) break;
     values.push_back(*value);
-    ++position_;
+    lexer_.take();
   }
   return values;
 }
 
+std::size_t CassandraParser::skip_numbers() {
+  std::size_t count = 0;
+  for (const Token* token = lexer_.look(); token != nullptr && parse_number(token->text);
+       token = lexer_.look()) {
+    lexer_.take();
+    ++count;
+  }
+  return count;
+}
+
 Selector CassandraParser::parse_selector(const std::string& field, const char* what, Index count,
                                          const std::unordered_map<std::string, Index>& lookup) {
-  const Token& token = take(field, what);
+  const Token token = take(field, what);
   if (token.text == "*") return {kAll};
   if (const std::optional<Index> index = parse_index(token.text)) {
     if (*index >= count) {
@@ -210,7 +293,7 @@ Selector CassandraParser::parse_selector(const std::string& field, const char* w
   }
   const auto found = lookup.find(token.text);
   if (found == lookup.end()) {
-    fail(token.line, field, std::string("unknown ") + what + " '" + token.text + "'");
+    fail(token.line, field, std::string("unknown ") + what + " " + quote_token(token.text));
   }
   return {found->second};
 }
@@ -221,63 +304,66 @@ void CassandraParser::require_declarations(const std::string& field, int line) c
 }
 
 void CassandraParser::parse_discount() {
-  const Token& token = take("discount", "a number");
+  const Token token = take("discount", "a number");
   const std::optional<double> value = parse_number(token.text);
-  if (!value) fail(token.line, "discount", "expected a number, found '" + token.text + "'");
+  if (!value) fail(token.line, "discount", "expected a number, found " + quote_token(token.text));
   if (!(*value >= 0.0 && *value < 1.0)) {
-    fail(token.line, "discount", "must be in [0, 1) for a discounted MDP, got " + token.text);
+    fail(token.line, "discount",
+         "must be in [0, 1) for a discounted MDP, got " + printable_token(token.text));
   }
   gamma_ = *value;
 }
 
 void CassandraParser::parse_values() {
-  const Token& token = take("values", "'reward' or 'cost'");
+  const Token token = take("values", "'reward' or 'cost'");
   if (token.text == "reward") {
     costs_ = false;
   } else if (token.text == "cost") {
     costs_ = true;
   } else {
-    fail(token.line, "values", "expected 'reward' or 'cost', found '" + token.text + "'");
+    fail(token.line, "values", "expected 'reward' or 'cost', found " + quote_token(token.text));
   }
 }
 
 void CassandraParser::parse_names(const std::string& field, Index& count,
                                   std::vector<std::string>& names,
                                   std::unordered_map<std::string, Index>& lookup) {
-  const int line = current_line();
-  if (count != 0) fail(line, field, "declared twice");
-  if (!at_end() && parse_index(peek().text)) {
-    const Token& token = take(field, "a count");
+  // Every later statement depends on the names: an error here ends the reading.
+  const int line = lexer_.line();
+  if (!lexer_.at_end() && parse_index(lexer_.look()->text)) {
+    const Token token = lexer_.take();
     count = *parse_index(token.text);
-    if (count < 1) fail(token.line, field, "the count must be at least 1, got " + token.text);
+    if (count < 1) fatal(token.line, field, "the count must be at least 1, got " + token.text);
     if (count > kMaxStateActionPairs) {
-      fail(token.line, field, "the count " + token.text + " exceeds this reader's limit of " +
-                                  std::to_string(kMaxStateActionPairs));
+      fatal(token.line, field,
+            "the count " + token.text + " exceeds this reader's limit of " +
+                std::to_string(kMaxStateActionPairs));
     }
     return;
   }
   while (!at_statement_start()) {
-    const Token& token = take(field, "a name");
+    const Token token = lexer_.take();
     if (std::isdigit(static_cast<unsigned char>(token.text.front())) || token.text == ":" ||
         parse_number(token.text)) {
-      fail(token.line, field, "names cannot begin with a digit or sign: '" + token.text + "'");
+      fatal(token.line, field,
+            "names cannot begin with a digit or sign: " + quote_token(token.text));
     }
-    if (is_reserved(token.text)) fail(token.line, field, "'" + token.text + "' is a reserved word");
+    if (is_reserved(token.text))
+      fatal(token.line, field, "'" + token.text + "' is a reserved word");
     if (!lookup.emplace(token.text, static_cast<Index>(names.size())).second) {
-      fail(token.line, field, "duplicate name '" + token.text + "'");
+      fatal(token.line, field, "duplicate name " + quote_token(token.text));
     }
     names.push_back(token.text);
   }
-  if (names.empty()) fail(line, field, "expected a count or a list of names");
+  if (names.empty()) fatal(line, field, "expected a count or a list of names");
   count = static_cast<Index>(names.size());
 }
 
-void CassandraParser::parse_start() {
-  const int line = current_line();
+void CassandraParser::parse_start(int line) {
   if (num_states_ == 0) fail(line, "start", "appears before the 'states:' declaration");
-  if (rho_) fail(line, "start", "declared twice");
+  check_once(start_line_, line, "start");
   std::string mode;
-  if (next_is("include") || next_is("exclude")) mode = tokens_[position_++].text;
+  if (next_is("include") || next_is("exclude")) mode = lexer_.take().text;
   expect_colon("start");
   if (!mode.empty()) {
     std::vector<bool> listed(static_cast<std::size_t>(num_states_), false);
@@ -299,188 +385,232 @@ void CassandraParser::parse_start() {
     return;
   }
   if (next_is("uniform")) {
-    ++position_;
+    lexer_.take();
     rho_ = Vector::Constant(num_states_, 1.0 / static_cast<double>(num_states_));
     return;
   }
-  if (!at_end() && !parse_number(peek().text)) {
+  const Token* first = lexer_.look();
+  if (first != nullptr && !parse_number(first->text)) {
     const Selector state = parse_state("start");
     if (state.index == kAll) fail(line, "start", "'*' is not a start state; use 'uniform'");
     rho_ = Vector::Zero(num_states_);
     (*rho_)[state.index] = 1.0;
     return;
   }
-  const std::size_t first = position_;
-  const std::vector<double> values = parse_numbers();
-  const bool single_index = values.size() == 1 && parse_index(tokens_[first].text).has_value() &&
-                            !(num_states_ == 1 && values[0] == 1.0);
+  // A lone index names a state, unless it is the probability 1 of a single state.
+  const Token* second = lexer_.look(1);
+  const bool single_index = first != nullptr && parse_index(first->text).has_value() &&
+                            (second == nullptr || !parse_number(second->text)) &&
+                            !(num_states_ == 1 && *parse_number(first->text) == 1.0);
   if (single_index) {
-    position_ = first;
     const Selector state = parse_state("start");
     rho_ = Vector::Zero(num_states_);
     (*rho_)[state.index] = 1.0;
     return;
   }
+  const std::vector<double> values = parse_numbers();
   if (static_cast<Index>(values.size()) != num_states_) {
-    fail(line, "start", "expected 'uniform', a state, or " + std::to_string(num_states_) +
-                            " probabilities; found " + std::to_string(values.size()) + " numbers");
+    fail(line, "start",
+         "expected 'uniform', a state, or " + std::to_string(num_states_) +
+             " probabilities; found " + std::to_string(values.size()) + " numbers" + before_next());
   }
   rho_ = Eigen::Map<const Vector>(values.data(), num_states_);
 }
 
-void CassandraParser::parse_transition() {
-  const int line = current_line();
+void CassandraParser::parse_transition(int line) {
   require_declarations("T", line);
   const Selector action = parse_action("T");
   const Index S = num_states_;
+  const Index actions = action.index == kAll ? num_actions_ : 1;
   if (next_is(":")) {
-    ++position_;
+    lexer_.take();
     const Selector state = parse_state("T");
     if (next_is(":")) {
-      ++position_;
+      lexer_.take();
       const Selector next = parse_state("T");
-      const Token& token = take("T", "a probability");
+      const Token token = take("T", "a probability");
       const std::optional<double> p = parse_number(token.text);
-      if (!p) fail(token.line, "T", "expected a probability, found '" + token.text + "'");
-      if (*p < 0.0 || *p > 1.0) fail(token.line, "T", "probability " + token.text + " is outside [0, 1]");
-      assembler_->set_entry(action, state, next, *p, token.line, "T");
+      if (!p) fail(token.line, "T", "expected a probability, found " + quote_token(token.text));
+      if (*p < 0.0 || *p > 1.0) {
+        fail(token.line, "T", "probability " + printable_token(token.text) + " is outside [0, 1]");
+      }
+      check_expansion(line, actions * (state.index == kAll ? S : 1), next.index == kAll ? S : 1);
+      assembler_->set_entry(action, state, next, *p, token.line);
       return;
     }
     std::vector<double> row;
     if (next_is("uniform")) {
-      ++position_;
-      check_expansion(line, (action.index == kAll ? num_actions_ : 1) *
-                                (state.index == kAll ? S : 1), S);
+      lexer_.take();
+      check_expansion(line, actions * (state.index == kAll ? S : 1), S);
       row.assign(static_cast<std::size_t>(S), 1.0 / static_cast<double>(S));
     } else {
       row = parse_numbers();
       if (static_cast<Index>(row.size()) != S) {
-        fail(line, "T", "expected a row of " + std::to_string(S) + " probabilities or 'uniform', found " +
-                            std::to_string(row.size()) + " numbers" +
-                            (at_statement_start() ? "" : " before '" + peek().text + "'"));
+        fail(line, "T",
+             "expected a row of " + std::to_string(S) + " probabilities or 'uniform', found " +
+                 std::to_string(row.size()) + " numbers" + before_next());
       }
     }
     assembler_->set_row(action, state, row, line, "T");
     return;
   }
-  std::vector<double> matrix;
   if (next_is("uniform") || next_is("identity")) {
-    check_expansion(line, (action.index == kAll ? num_actions_ : 1) * S,
-                    peek().text == "uniform" ? S : 1);
-  }
-  if (next_is("uniform")) {
-    ++position_;
-    matrix.assign(static_cast<std::size_t>(S * S), 1.0 / static_cast<double>(S));
-  } else if (next_is("identity")) {
-    ++position_;
-    matrix.assign(static_cast<std::size_t>(S * S), 0.0);
-    for (Index s = 0; s < S; ++s) matrix[static_cast<std::size_t>(s * S + s)] = 1.0;
-  } else {
-    matrix = parse_numbers();
-    if (static_cast<Index>(matrix.size()) != S * S) {
-      fail(line, "T", "expected a " + std::to_string(S) + " x " + std::to_string(S) +
-                          " matrix, 'uniform' or 'identity', found " + std::to_string(matrix.size()) +
-                          " numbers" + (at_statement_start() ? "" : " before '" + peek().text + "'"));
+    const bool uniform = lexer_.take().text == "uniform";
+    check_expansion(line, actions * S, uniform ? S : 1);
+    std::vector<double> row;
+    if (uniform) row.assign(static_cast<std::size_t>(S), 1.0 / static_cast<double>(S));
+    for (Index s = 0; s < S; ++s) {
+      if (uniform) {
+        assembler_->set_row(action, {s}, row, line, "T");
+      } else {
+        assembler_->set_sparse_row(action, {s}, {{s, 1.0}}, line, "T");
+      }
     }
+    return;
   }
+  // A matrix, read and applied a row at a time so that it is never held whole.
   for (Index s = 0; s < S; ++s) {
-    const auto begin = matrix.begin() + static_cast<std::ptrdiff_t>(s * S);
-    assembler_->set_row(action, {s}, std::vector<double>(begin, begin + S), line, "T");
+    const std::vector<double> row = parse_numbers(static_cast<std::size_t>(S));
+    if (static_cast<Index>(row.size()) < S) {
+      fail(line, "T",
+           "expected a " + std::to_string(S) + " x " + std::to_string(S) +
+               " matrix, 'uniform' or 'identity', found " +
+               std::to_string(s * S + static_cast<Index>(row.size())) + " numbers" + before_next());
+    }
+    assembler_->set_row(action, {s}, row, line, "T");
+  }
+  if (const std::size_t extra = skip_numbers(); extra > 0) {
+    fail(line, "T",
+         "expected a " + std::to_string(S) + " x " + std::to_string(S) +
+             " matrix, 'uniform' or 'identity', found " +
+             std::to_string(S * S + static_cast<Index>(extra)) + " numbers");
   }
 }
 
-void CassandraParser::parse_reward() {
+void CassandraParser::parse_reward(int line) {
+  require_declarations("R", line);
   RewardRule rule;
-  rule.line = current_line();
-  rule.field = "R";
-  require_declarations("R", rule.line);
   rule.action = parse_action("R");
   const Index S = num_states_;
   std::size_t expected = static_cast<std::size_t>(S * S);
   rule.kind = RewardRule::Kind::matrix;
   if (next_is(":")) {
-    ++position_;
+    lexer_.take();
     rule.state = parse_state("R");
     rule.kind = RewardRule::Kind::row;
     expected = static_cast<std::size_t>(S);
     if (next_is(":")) {
-      ++position_;
+      lexer_.take();
       rule.next_state = parse_state("R");
       rule.kind = RewardRule::Kind::single;
       expected = 1;
       if (next_is(":")) {
-        ++position_;
-        const Token& observation = take("R", "'*'");
+        lexer_.take();
+        const Token observation = take("R", "'*'");
         if (observation.text != "*") {
           fail(observation.line, "R",
-               "observation-dependent rewards belong to POMDPs; only '*' is accepted here, found '" +
-                   observation.text + "'");
+               "observation-dependent rewards belong to POMDPs; only '*' is accepted here, "
+               "found " +
+                   quote_token(observation.text));
         }
       }
     }
   }
-  rule.values = parse_numbers();
-  if (rule.values.size() != expected) {
+  rule.values = parse_numbers(expected);
+  std::size_t found = rule.values.size();
+  if (found == expected) found += skip_numbers();
+  if (found != expected) {
     const char* shape = rule.kind == RewardRule::Kind::single ? "one value"
                         : rule.kind == RewardRule::Kind::row  ? "a row of S values"
                                                               : "an S x S matrix of values";
-    fail(rule.line, "R", std::string("expected ") + shape + " (" + std::to_string(expected) +
-                             " numbers), found " + std::to_string(rule.values.size()) +
-                             (at_statement_start() ? "" : " before '" + peek().text + "'"));
+    fail(line, "R",
+         std::string("expected ") + shape + " (" + std::to_string(expected) + " numbers), found " +
+             std::to_string(found) + before_next());
   }
-  assembler_->add_reward(std::move(rule));
+  assembler_->add_reward(rule);
+}
+
+void CassandraParser::parse_statement() {
+  const Token head = lexer_.take();
+  const std::string& keyword = head.text;
+  const int line = head.line;
+  if (!is_keyword(keyword)) {
+    fail(line, "syntax",
+         "expected a statement (discount:, values:, states:, actions:, start:, T:, R:), found " +
+             quote_token(keyword));
+  }
+  if (keyword == "start") {
+    parse_start(line);
+    return;
+  }
+  if (keyword == "observations" || keyword == "O") {
+    fatal(line, keyword, "observations belong to POMDP files; tabrl reads the MDP subset");
+  }
+  expect_colon(keyword);
+  if (keyword == "discount") {
+    check_once(discount_line_, line, keyword);
+    parse_discount();
+  } else if (keyword == "values") {
+    check_once(values_line_, line, keyword);
+    parse_values();
+  } else if (keyword == "states") {
+    check_once(states_line_, line, keyword);
+    parse_names("states", num_states_, state_names_, state_lookup_);
+  } else if (keyword == "actions") {
+    check_once(actions_line_, line, keyword);
+    parse_names("actions", num_actions_, action_names_, action_lookup_);
+  } else if (keyword == "T") {
+    parse_transition(line);
+  } else if (keyword == "R") {
+    parse_reward(line);
+  }
+  if (num_states_ > 0 && num_actions_ > 0 && !assembler_) {
+    if (num_states_ * num_actions_ > kMaxStateActionPairs) {
+      fatal(line, keyword,
+            std::to_string(num_states_) + " states x " + std::to_string(num_actions_) +
+                " actions exceed this reader's limit of " + std::to_string(kMaxStateActionPairs) +
+                " state-action pairs");
+    }
+    assembler_ = std::make_unique<MdpAssembler>(num_states_, num_actions_, file_name_, errors_);
+    assembler_->set_state_names(state_names_);
+    assembler_->set_action_names(action_names_);
+  }
+}
+
+void CassandraParser::skip_statement(int error_line) {
+  // The rest of the statement: up to the next statement, or to a word that begins a later line
+  // (a statement's continuation lines hold numbers; a word there is likely a broken statement
+  // of its own, worth its own error).
+  while (!at_statement_start()) {
+    const Token* token = lexer_.look();
+    if (token->line > error_line && !parse_number(token->text)) return;
+    lexer_.take();
+  }
 }
 
 Mdp CassandraParser::parse() {
-  while (!at_end()) {
-    const Token& head = tokens_[position_++];
-    const std::string& keyword = head.text;
-    if (!is_keyword(keyword)) {
-      fail(head.line, "syntax", "expected a statement (discount:, values:, states:, actions:, "
-                                "start:, T:, R:), found '" + keyword + "'");
-    }
-    if (keyword == "start") {
-      parse_start();
-      continue;
-    }
-    expect_colon(keyword);
-    if (keyword == "discount") {
-      parse_discount();
-    } else if (keyword == "values") {
-      parse_values();
-    } else if (keyword == "states") {
-      parse_names("states", num_states_, state_names_, state_lookup_);
-    } else if (keyword == "actions") {
-      parse_names("actions", num_actions_, action_names_, action_lookup_);
-    } else if (keyword == "observations" || keyword == "O") {
-      fail(head.line, keyword, "observations belong to POMDP files; tabrl reads the MDP subset");
-    } else if (keyword == "T") {
-      parse_transition();
-    } else if (keyword == "R") {
-      parse_reward();
-    }
-    if (num_states_ > 0 && num_actions_ > 0 && !assembler_) {
-      if (num_states_ * num_actions_ > kMaxStateActionPairs) {
-        fail(head.line, keyword, std::to_string(num_states_) + " states x " +
-                                     std::to_string(num_actions_) + " actions exceed this reader's "
-                                     "limit of " + std::to_string(kMaxStateActionPairs) +
-                                     " state-action pairs");
-      }
-      assembler_ = std::make_unique<MdpAssembler>(num_states_, num_actions_, file_name_, errors_);
-      assembler_->set_state_names(state_names_);
-      assembler_->set_action_names(action_names_);
+  while (!lexer_.at_end()) {
+    try {
+      parse_statement();
+    } catch (const StatementError& error) {
+      errors_.report(error);  // throws unless collecting
+      skip_statement(error.location().line);
     }
   }
   return build();
 }
 
 Mdp CassandraParser::build() {
-  const int last_line = tokens_.empty() ? 0 : tokens_.back().line;
-  if (!gamma_) fail(last_line, "discount", "missing 'discount:' statement");
-  if (num_states_ == 0) fail(last_line, "states", "missing 'states:' statement");
-  if (num_actions_ == 0) fail(last_line, "actions", "missing 'actions:' statement");
-  Vector rho = rho_ ? *rho_ : Vector::Constant(num_states_, 1.0 / static_cast<double>(num_states_));
-  return assembler_->build(*gamma_, std::move(rho), costs_, options_, last_line, "T");
+  const int last_line = lexer_.line();
+  if (discount_line_ == 0) {
+    errors_.report(InputError({.file = file_name_, .line = last_line, .field = "discount"},
+                              "missing 'discount:' statement"));
+  }
+  if (num_states_ == 0) fatal(last_line, "states", "missing 'states:' statement");
+  if (num_actions_ == 0) fatal(last_line, "actions", "missing 'actions:' statement");
+  if (rho_) assembler_->set_start(*rho_, start_line_, "start");
+  // Without a discount an error was reported, and build() stops before using the value.
+  return assembler_->build(gamma_.value_or(0.0), costs_, options_, last_line, "T");
 }
 
 }  // namespace
@@ -493,8 +623,7 @@ Mdp read_cassandra(std::istream& input, const std::string& file_name,
 
 Mdp read_cassandra_file(const std::string& path, const MdpValidationOptions& options,
                         ErrorList* errors) {
-  std::ifstream input(path, std::ios::binary);
-  if (!input) throw InputError({.file = path}, "cannot open file");
+  std::ifstream input = open_input_file(path);
   return read_cassandra(input, path, options, errors);
 }
 

@@ -1,9 +1,9 @@
 #include "mdps/csv_format.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <fstream>
-#include <map>
+#include <cstdint>
 #include <optional>
 #include <sstream>
 #include <unordered_map>
@@ -37,20 +37,21 @@ std::vector<std::string> split_words(const std::string& text) {
   return words;
 }
 
-// Splits one CSV line (no quoting: names may not contain commas, quotes or line breaks).
-std::vector<std::string> split_fields(const std::string& line) {
-  std::vector<std::string> fields;
+// Splits one CSV line into `fields` (no quoting: names may not contain commas, quotes or line
+// breaks). The vector is reused from row to row.
+void split_fields(std::string_view line, std::vector<std::string>& fields) {
+  fields.clear();
   std::size_t start = 0;
   while (true) {
     const std::size_t comma = line.find(',', start);
     fields.push_back(trim(line.substr(start, comma - start)));
-    if (comma == std::string::npos) break;
+    if (comma == std::string_view::npos) break;
     start = comma + 1;
   }
-  return fields;
 }
 
-// Names in a fixed order (from a comment) or in order of first appearance.
+// Names in a fixed order (from a comment) or in order of first appearance. Rows keep the id
+// see() gives them, so that a name is stored once however many rows use it.
 class NameTable {
  public:
   bool given() const { return fixed_ || numbered_count_ > 0; }
@@ -65,46 +66,54 @@ class NameTable {
     }
     fixed_ = true;
     for (std::string& name : names) {
-      lookup_.emplace(name, static_cast<Index>(names_.size()));
+      lookup_.emplace(name, static_cast<std::int32_t>(names_.size()));
       names_.push_back(std::move(name));
     }
   }
-  bool fixed() const { return fixed_; }
-  void see(const std::string& token) {
-    if (numbered_count_ > 0) return;
-    if (!fixed_ && lookup_.emplace(token, static_cast<Index>(names_.size())).second) {
-      names_.push_back(token);
-    }
-  }
-  // After every token was seen: indices when every name is a non-negative integer.
-  void finish() {
-    if (fixed_) return;
+  // The id of a token: its index when the names are given (nullopt for one not among them),
+  // otherwise the order of its first appearance, which finish() turns into an index.
+  std::optional<std::int32_t> see(const std::string& token) {
     if (numbered_count_ > 0) {
-      count_ = numbered_count_;
-      return;
+      if (!is_index(token) || std::stoll(token) >= numbered_count_) return std::nullopt;
+      return static_cast<std::int32_t>(std::stoll(token));
     }
+    if (fixed_) {
+      const auto found = lookup_.find(token);
+      return found == lookup_.end() ? std::nullopt : std::optional<std::int32_t>(found->second);
+    }
+    const auto [found, inserted] = lookup_.emplace(token, static_cast<std::int32_t>(names_.size()));
+    if (inserted) names_.push_back(token);
+    return found->second;
+  }
+  // After every row was seen: indices when every name is a non-negative integer.
+  void finish() {
+    if (given()) return;
     numeric_ = !names_.empty() && std::all_of(names_.begin(), names_.end(), is_index);
-    if (numeric_) {
-      count_ = 0;
-      for (const std::string& name : names_) count_ = std::max<Index>(count_, std::stoll(name) + 1);
-    } else {
-      count_ = static_cast<Index>(names_.size());
+    if (!numeric_) return;
+    numbered_count_ = 0;
+    for (const std::string& name : names_) {
+      index_of_id_.push_back(std::stoll(name));
+      numbered_count_ = std::max<Index>(numbered_count_, index_of_id_.back() + 1);
     }
   }
-  Index count() const { return fixed_ ? static_cast<Index>(names_.size()) : count_; }
-  // The index of a name, or nullopt; always below count().
+  // The index of a name after finish(), or nullopt.
   std::optional<Index> find(const std::string& token) const {
-    const std::optional<Index> index = lookup(token);
-    return index && *index < count() ? index : std::nullopt;
-  }
-  std::optional<Index> lookup(const std::string& token) const {
     if (numeric_) {
-      if (!is_index(token)) return std::nullopt;
-      const Index index = std::stoll(token);
-      return numbered_count_ > 0 && index >= numbered_count_ ? std::nullopt : std::optional<Index>(index);
+      if (!is_index(token) || std::stoll(token) >= count()) return std::nullopt;
+      return std::stoll(token);
     }
     const auto found = lookup_.find(token);
     return found == lookup_.end() ? std::nullopt : std::optional<Index>(found->second);
+  }
+  Index count() const {
+    return numbered_count_ > 0 ? numbered_count_ : static_cast<Index>(names_.size());
+  }
+  Index index_of(std::int32_t id) const {
+    return index_of_id_.empty() ? id : index_of_id_[static_cast<std::size_t>(id)];
+  }
+  // The name as written in the file (the index for numbered entities).
+  std::string name_of(std::int32_t id) const {
+    return names_.empty() ? std::to_string(id) : names_[static_cast<std::size_t>(id)];
   }
   std::vector<std::string> names() const { return numeric_ ? std::vector<std::string>{} : names_; }
   bool numbered() const { return numeric_; }
@@ -112,18 +121,22 @@ class NameTable {
  private:
   bool fixed_ = false;
   bool numeric_ = false;
-  Index numbered_count_ = 0;  // from a "# states = 0 1 2 ..." line
-  Index count_ = 0;
+  Index numbered_count_ = 0;  // from a "# states = 0 1 2 ..." line, or by finish()
   std::vector<std::string> names_;
-  std::unordered_map<std::string, Index> lookup_;
+  std::unordered_map<std::string, std::int32_t> lookup_;
+  std::vector<Index> index_of_id_;  // numbered names in order of appearance: their index
 };
 
+// One transition row of the file, with the ids of its names (compact: files can be large).
 struct Row {
   int line;
-  std::string from, action, to;
+  std::int32_t from, action, to;
   double probability;
   double reward;
 };
+
+constexpr const char* kSettings[] = {"gamma", "start", "states", "actions"};
+constexpr std::size_t kGammaSetting = 0, kStartSetting = 1;  // indices in kSettings
 
 }  // namespace
 
@@ -134,18 +147,26 @@ Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
   const auto fail = [&](int line, const std::string& field, const std::string& message) {
     throw InputError({.file = file_name, .line = line, .field = field}, message);
   };
-  std::istringstream input(text);
-  std::string line;
+  const auto report = [&](int line, const std::string& field, const std::string& message) {
+    sink.report(InputError({.file = file_name, .line = line, .field = field}, message));
+  };
+  std::string_view rest = without_byte_order_mark(text);
   int line_number = 0;
-  std::optional<double> gamma;
+  double gamma = 0.0;  // stays 0 only where an error was reported, so build() never uses it
   std::string start_text;
-  int start_line = 0;
+  int setting_lines[std::size(kSettings)] = {};  // the line of each setting, 0: not given
   NameTable states, actions;
-  bool header_seen = false;
+  int header_line = 0;
   std::vector<Row> rows;
-  while (std::getline(input, line)) {
+  std::vector<std::string> fields;
+  while (!rest.empty()) {
+    const std::size_t end = rest.find('\n');
+    const std::string_view line = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
     ++line_number;
-    if (line.find('\0') != std::string::npos) fail(line_number, "syntax", "unexpected NUL byte (is this a text file?)");
+    if (line.find('\0') != std::string_view::npos) {
+      fail(line_number, "syntax", "unexpected NUL byte (is this a text file?)");
+    }
     const std::string content = trim(line);
     if (content.empty()) continue;
     if (content.front() == '#') {
@@ -153,138 +174,193 @@ Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
       if (equals == std::string::npos) continue;  // a plain comment
       const std::string key = trim(content.substr(1, equals - 1));
       const std::string value = trim(content.substr(equals + 1));
-      if (header_seen) fail(line_number, key, "settings must come before the header line");
+      const auto setting = std::find(std::begin(kSettings), std::end(kSettings), key);
+      if (header_line != 0) {
+        report(line_number, printable_token(key), "settings must come before the header line");
+        continue;
+      }
+      if (setting == std::end(kSettings)) {
+        report(line_number, printable_token(key),
+               "unknown setting (known: gamma, start, states, actions)");
+        continue;
+      }
+      int& first_line = setting_lines[setting - std::begin(kSettings)];
+      if (first_line != 0) {
+        report(line_number, key, "given twice (first at line " + std::to_string(first_line) + ")");
+        continue;
+      }
+      first_line = line_number;
       if (key == "gamma") {
-        gamma = parse_number(value);
-        if (!gamma || !(*gamma >= 0.0 && *gamma < 1.0)) fail(line_number, "gamma", "must be a number in [0, 1), got '" + value + "'");
+        const std::optional<double> given = parse_number(value);
+        if (given && *given >= 0.0 && *given < 1.0) {
+          gamma = *given;
+        } else {
+          report(line_number, "gamma", "must be a number in [0, 1), got " + quote_token(value));
+        }
       } else if (key == "start") {
         start_text = value;
-        start_line = line_number;
-      } else if (key == "states" || key == "actions") {
+      } else {
         std::vector<std::string> names = split_words(value);
-        if (names.empty()) fail(line_number, key, "expected names separated by spaces");
-        if ((key == "states" ? states : actions).given()) fail(line_number, key, "given twice");
+        if (names.empty()) {
+          report(line_number, key, "expected names separated by spaces");
+          continue;
+        }
         std::unordered_map<std::string, int> seen;
-        for (const std::string& name : names) {
-          if (++seen[name] > 1) fail(line_number, key, "duplicate name '" + name + "'");
+        const auto repeated = std::find_if(
+            names.begin(), names.end(), [&](const std::string& name) { return ++seen[name] > 1; });
+        if (repeated != names.end()) {
+          report(line_number, key, "duplicate name " + quote_token(*repeated));
+          continue;
         }
         (key == "states" ? states : actions).fix(std::move(names));
-      } else {
-        fail(line_number, key, "unknown setting (known: gamma, start, states, actions)");
       }
       continue;
     }
-    const std::vector<std::string> fields = split_fields(content);
-    if (!header_seen) {
+    split_fields(content, fields);
+    if (header_line == 0) {
       if (fields != std::vector<std::string>{"from", "action", "to", "probability", "reward"}) {
-        fail(line_number, "header", "expected 'from,action,to,probability,reward', found '" + content + "'");
+        fail(line_number, "header",
+             "expected 'from,action,to,probability,reward', found " + quote_token(content));
       }
-      header_seen = true;
+      header_line = line_number;
       continue;
     }
     if (fields.size() != 5) {
-      sink.report(InputError({.file = file_name, .line = line_number, .field = "row"},
-                             "expected 5 fields, found " + std::to_string(fields.size())));
+      report(line_number, "row", "expected 5 fields, found " + std::to_string(fields.size()));
       continue;
     }
     const std::optional<double> probability = parse_number(fields[3]);
     const std::optional<double> reward = fields[4].empty() ? 0.0 : parse_number(fields[4]);
     if (!probability) {
-      sink.report(InputError({.file = file_name, .line = line_number, .field = "probability"},
-                             "expected a number, found '" + fields[3] + "'"));
+      report(line_number, "probability", "expected a number, found " + quote_token(fields[3]));
       continue;
     }
     if (!reward) {
-      sink.report(InputError({.file = file_name, .line = line_number, .field = "reward"},
-                             "expected a number, found '" + fields[4] + "'"));
+      report(line_number, "reward", "expected a number, found " + quote_token(fields[4]));
       continue;
     }
     if (fields[0].empty() || fields[1].empty() || fields[2].empty()) {
-      sink.report(InputError({.file = file_name, .line = line_number, .field = "row"}, "empty state or action"));
+      report(line_number, "row", "empty state or action");
       continue;
     }
-    states.see(fields[0]);
-    actions.see(fields[1]);
-    states.see(fields[2]);
-    rows.push_back({line_number, fields[0], fields[1], fields[2], *probability, *reward});
+    const auto from = states.see(fields[0]);
+    const auto action = actions.see(fields[1]);
+    const auto to = states.see(fields[2]);
+    if (!from || !to || !action) {
+      const std::string which = !from ? "state " + quote_token(fields[0])
+                                : !to ? "state " + quote_token(fields[2])
+                                      : "action " + quote_token(fields[1]);
+      report(line_number, "row",
+             "unknown " + which + " (not in the '# states' / '# actions' list)");
+      continue;
+    }
+    rows.push_back({line_number, *from, *action, *to, *probability, *reward});
   }
-  if (!header_seen) fail(line_number, "header", "missing header line 'from,action,to,probability,reward'");
-  if (!gamma) fail(0, "gamma", "missing '# gamma = ...' line before the header");
+  if (header_line == 0) {
+    fail(line_number, "header", "missing header line 'from,action,to,probability,reward'");
+  }
+  if (setting_lines[kGammaSetting] == 0) {
+    report(header_line, "gamma", "missing '# gamma = ...' line before the header");
+  }
   states.finish();
   actions.finish();
   if (states.count() == 0 || actions.count() == 0) fail(line_number, "row", "no transitions given");
   // Every (s, a) needs at least one row: numbered states or actions beyond that are a mistake
   // (and would otherwise allocate for millions of empty rows).
+  const Index S = states.count(), A = actions.count();
   const bool numbered = states.numbered() || actions.numbered();
-  if (numbered && states.count() * actions.count() > static_cast<Index>(rows.size())) {
-    fail(line_number, "row", std::to_string(states.count()) + " states x " +
-                                 std::to_string(actions.count()) + " actions need at least " +
-                                 std::to_string(states.count() * actions.count()) +
-                                 " rows, the file has " + std::to_string(rows.size()) +
-                                 " (numbered states or actions run from 0 to the largest index)");
+  if (numbered && S * A > static_cast<Index>(rows.size())) {
+    fail(line_number, "row",
+         std::to_string(S) + " states x " + std::to_string(A) + " actions need at least " +
+             std::to_string(S * A) + " rows, the file has " + std::to_string(rows.size()) +
+             " (numbered states or actions run from 0 to the largest index)");
   }
-  MdpAssembler assembler(states.count(), actions.count(), file_name, sink);
+  MdpAssembler assembler(S, A, file_name, sink);
   assembler.set_state_names(states.names());
   assembler.set_action_names(actions.names());
-  std::map<std::tuple<Index, Index, Index>, int> first_line;
-  for (const Row& row : rows) {
-    const auto from = states.find(row.from);
-    const auto action = actions.find(row.action);
-    const auto to = states.find(row.to);
-    if (!from || !to || !action) {
-      const std::string which = !from ? "state '" + row.from + "'" : !to ? "state '" + row.to + "'" : "action '" + row.action + "'";
-      sink.report(InputError({.file = file_name, .line = row.line, .field = "row"},
-                             "unknown " + which + " (not in the '# states' / '# actions' list)"));
-      continue;
+
+  // A (from, action, to) given twice, found by sorting (key, row) pairs rather than keeping a
+  // map node per row.
+  std::unordered_map<std::size_t, int> first_line_of_repeat;  // row -> line of the first
+  {
+    std::vector<std::pair<std::uint64_t, std::size_t>> keys;
+    keys.reserve(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const Row& row = rows[i];
+      const auto pair = states.index_of(row.from) * A + actions.index_of(row.action);
+      keys.emplace_back(static_cast<std::uint64_t>(pair * S + states.index_of(row.to)), i);
     }
-    const auto [slot, inserted] = first_line.emplace(std::make_tuple(*from, *action, *to), row.line);
-    if (!inserted) {
-      sink.report(InputError({.file = file_name, .line = row.line, .field = "row"},
-                             "transition (" + row.from + ", " + row.action + ") -> " + row.to +
-                                 " already given on line " + std::to_string(slot->second)));
+    std::sort(keys.begin(), keys.end());
+    for (std::size_t i = 1, first = 0; i < keys.size(); ++i) {
+      if (keys[i].first != keys[first].first) {
+        first = i;
+      } else {
+        first_line_of_repeat.emplace(keys[i].second, rows[keys[first].second].line);
+      }
+    }
+  }
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Row& row = rows[i];
+    if (const auto repeat = first_line_of_repeat.find(i); repeat != first_line_of_repeat.end()) {
+      report(row.line, "row",
+             "transition (" + printable_token(states.name_of(row.from)) + ", " +
+                 printable_token(actions.name_of(row.action)) + ") -> " +
+                 printable_token(states.name_of(row.to)) + " already given on line " +
+                 std::to_string(repeat->second));
       continue;
     }
     if (row.probability < 0.0 || row.probability > 1.0) {
-      sink.report(InputError({.file = file_name, .line = row.line, .field = "probability"},
-                             "probability " + format_number(row.probability) + " is outside [0, 1]"));
+      report(row.line, "probability",
+             "probability " + format_number(row.probability) + " is outside [0, 1]");
       continue;
     }
+    const Selector from{states.index_of(row.from)}, action{actions.index_of(row.action)},
+        to{states.index_of(row.to)};
     // Entries accumulate into their row (set_entry replaces one entry at a time).
-    assembler.set_entry({*action}, {*from}, {*to}, row.probability, row.line, "row");
-    assembler.add_reward({.line = row.line, .field = "reward", .action = {*action}, .state = {*from},
-                          .next_state = {*to}, .values = {row.reward}});
+    assembler.set_entry(action, from, to, row.probability, row.line);
+    assembler.add_reward(
+        {.action = action, .state = from, .next_state = to, .values = {row.reward}});
   }
-  Vector rho = Vector::Constant(states.count(), 1.0 / static_cast<double>(states.count()));
+  rows.clear();
+  rows.shrink_to_fit();
+
+  const int start_line = setting_lines[kStartSetting];
   if (!start_text.empty() && start_text != "uniform") {
     const std::vector<std::string> words = split_words(start_text);
-    rho.setZero();
+    Vector rho = Vector::Zero(S);
+    std::string problem;
     if (words.size() == 1 && words[0].find(':') == std::string::npos) {
       const auto state = states.find(words[0]);
-      if (!state || *state >= states.count()) fail(start_line, "start", "unknown state '" + words[0] + "'");
-      rho[*state] = 1.0;
+      if (!state) problem = "unknown state " + quote_token(words[0]);
+      if (state) rho[*state] = 1.0;
     } else if (words[0].find(':') != std::string::npos) {
       for (const std::string& word : words) {
         const std::size_t colon = word.rfind(':');
         const auto state = states.find(word.substr(0, colon));
         const auto p = parse_number(word.substr(colon + 1));
-        if (colon == std::string::npos || !state || *state >= states.count() || !p) {
-          fail(start_line, "start", "expected name:probability pairs, found '" + word + "'");
+        if (colon == std::string::npos || !state || !p) {
+          problem = "expected name:probability pairs, found " + quote_token(word);
+          break;
         }
         rho[*state] = *p;
       }
+    } else if (static_cast<Index>(words.size()) != S) {
+      problem =
+          "expected " + std::to_string(S) + " probabilities, found " + std::to_string(words.size());
     } else {
-      if (static_cast<Index>(words.size()) != states.count()) {
-        fail(start_line, "start", "expected " + std::to_string(states.count()) + " probabilities, found " +
-                                      std::to_string(words.size()));
-      }
-      for (std::size_t s = 0; s < words.size(); ++s) {
+      for (std::size_t s = 0; s < words.size() && problem.empty(); ++s) {
         const auto p = parse_number(words[s]);
-        if (!p) fail(start_line, "start", "expected a number, found '" + words[s] + "'");
-        rho[static_cast<Index>(s)] = *p;
+        if (!p) problem = "expected a number, found " + quote_token(words[s]);
+        if (p) rho[static_cast<Index>(s)] = *p;
       }
     }
+    if (problem.empty()) {
+      assembler.set_start(rho, start_line, "start");
+    } else {
+      report(start_line, "start", problem);
+    }
   }
-  return assembler.build(*gamma, rho, false, options, line_number, "row");
+  return assembler.build(gamma, false, options, line_number, "row");
 }
 
 Mdp read_csv_mdp_file(const std::string& path, const MdpValidationOptions& options, ErrorList* errors) {

@@ -158,24 +158,31 @@ Mdp load_mdp(const std::string& spec, const MdpValidationOptions& options) {
 
 namespace tabrl {
 
-std::vector<InputError> validate_mdp_file(const std::string& path,
-                                          const MdpValidationOptions& options) {
+MdpFileCheck validate_mdp_file(const std::string& path, const MdpValidationOptions& options) {
   ErrorList errors(true);
+  MdpFileCheck check;
   try {
     if (path.ends_with(".toml")) {
-      read_toml_mdp_file(path, options, &errors);
+      check.mdp = read_toml_mdp_file(path, options, &errors);
     } else if (path.ends_with(".csv")) {
-      read_csv_mdp_file(path, options, &errors);
+      check.mdp = read_csv_mdp_file(path, options, &errors);
     } else {
-      read_cassandra_file(path, options, &errors);
+      check.mdp = read_cassandra_file(path, options, &errors);
     }
   } catch (const InputError& error) {
     // The error that stopped the reading, unless it is already in the list.
     bool known = false;
     for (const InputError& seen : errors.errors()) known = known || std::string(seen.what()) == error.what();
-    if (!known) errors.report(error);
+    if (!known) {
+      try {
+        errors.report(error);
+      } catch (const InputError&) {  // the list was full: the reading stopped at its limit
+      }
+    }
   }
-  return errors.errors();
+  check.errors = errors.errors();
+  if (!check.errors.empty()) check.mdp.reset();
+  return check;
 }
 
 }  // namespace tabrl

@@ -2,6 +2,7 @@
 // sweep driver; library code builds MDPs through the typed functions of builtin.hpp.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,9 +29,14 @@ Mdp make_builtin_mdp(const std::string& spec);
 // regular file, are read in Cassandra format.
 Mdp load_mdp(const std::string& spec, const MdpValidationOptions& options = {});
 
-// Reads an MDP file collecting every error the reader can find (for `tabrl mdp validate`).
-// Returns the errors; empty when the file is valid.
-std::vector<InputError> validate_mdp_file(const std::string& path,
-                                          const MdpValidationOptions& options = {});
+// What validate_mdp_file found: every error, or the model when there is none.
+struct MdpFileCheck {
+  std::vector<InputError> errors;
+  std::optional<Mdp> mdp;
+};
+
+// Reads an MDP file collecting every error the reader can find, up to ErrorList::kMaxErrors
+// (for `tabrl mdp validate`).
+MdpFileCheck validate_mdp_file(const std::string& path, const MdpValidationOptions& options = {});
 
 }  // namespace tabrl

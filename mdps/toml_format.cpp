@@ -22,6 +22,21 @@ const std::vector<std::string> kMapKeys = {"map", "gamma", "slip", "step_reward"
 
 int line_of(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
 
+// A toml++ message with each 'quoted' part cut and escaped as every token in a message is.
+std::string with_tokens_cut(std::string_view message) {
+  std::string result;
+  bool inside = false;
+  for (std::size_t start = 0; start <= message.size();) {
+    const std::size_t quote = std::min(message.find('\'', start), message.size());
+    const std::string_view part = message.substr(start, quote - start);
+    result += inside ? printable_token(part) : std::string(part);
+    if (quote < message.size()) result += '\'';
+    inside = !inside;
+    start = quote + 1;
+  }
+  return result;
+}
+
 class TomlMdpReader {
  public:
   TomlMdpReader(std::string file, const MdpValidationOptions& options, ErrorList& errors)
@@ -88,7 +103,7 @@ void TomlMdpReader::read_names(const toml::table& root, const char* key, Index& 
     if (name == nullptr || name->get().empty()) fail(line_of(item), key, "names must be non-empty strings");
     if (name->get() == "*") fail(line_of(item), key, "'*' is the wildcard, not a name");
     if (!lookup.emplace(name->get(), static_cast<Index>(names.size())).second) {
-      fail(line_of(item), key, "duplicate name '" + name->get() + "'");
+      fail(line_of(item), key, "duplicate name " + quote_token(name->get()));
     }
     names.push_back(name->get());
   }
@@ -118,10 +133,11 @@ std::optional<Selector> TomlMdpReader::reference(const toml::node& node, const s
     const auto found = lookup.find(text->get());
     if (found != lookup.end()) return Selector{found->second};
     const auto& names = state ? state_names_ : action_names_;
-    report(line_of(node), key, std::string("unknown ") + what + " '" + text->get() + "'" +
-                                   (names.empty() ? " (" + std::string(what) + "s are numbered 0.." +
-                                                        std::to_string(count - 1) + ")"
-                                                  : "; " + suggest(text->get(), names)));
+    report(line_of(node), key,
+           std::string("unknown ") + what + " " + quote_token(text->get()) +
+               (names.empty() ? " (" + std::string(what) + "s are numbered 0.." +
+                                    std::to_string(count - 1) + ")"
+                              : "; " + suggest(text->get(), names)));
     return std::nullopt;
   }
   report(line_of(node), key, std::string("expected a ") + what + " name or index");
@@ -151,7 +167,7 @@ Vector TomlMdpReader::read_start(const toml::node& node) {
     for (auto&& [key, value] : *table) {
       const auto found = state_lookup_.find(std::string(key.str()));
       if (found == state_lookup_.end()) {
-        report(line_of(value), "start", "unknown state '" + std::string(key.str()) + "'");
+        report(line_of(value), "start", "unknown state " + quote_token(key.str()));
         continue;
       }
       rho[found->second] = number(value, "start").value_or(0.0);
@@ -165,7 +181,7 @@ void TomlMdpReader::read_dense(const toml::node& node, MdpAssembler& assembler) 
   const auto* table = node.as_table();
   if (table == nullptr) fail(line_of(node), "dense", "expected a table: action = S x S matrix");
   for (auto&& [key, value] : *table) {
-    const std::string field = "dense." + std::string(key.str());
+    const std::string field = "dense." + printable_token(key.str());
     const auto found = action_lookup_.find(std::string(key.str()));
     Index action = -1;
     if (found != action_lookup_.end()) {
@@ -176,7 +192,7 @@ void TomlMdpReader::read_dense(const toml::node& node, MdpAssembler& assembler) 
       action = std::stoll(std::string(key.str()));
     }
     if (action < 0 || action >= num_actions_) {
-      report(line_of(value), field, "unknown action '" + std::string(key.str()) + "'");
+      report(line_of(value), field, "unknown action " + quote_token(key.str()));
       continue;
     }
     const auto* rows = value.as_array();
@@ -211,10 +227,11 @@ const toml::table* TomlMdpReader::table_item(const toml::node& item, const std::
     const std::string text(name.str());
     if (std::find(allowed.begin(), allowed.end(), text) == allowed.end()) {
       const bool top_level = std::find(kModelKeys.begin(), kModelKeys.end(), text) != kModelKeys.end();
-      report(line_of(value), key + "." + text,
+      report(line_of(value), key + "." + printable_token(text),
              "unknown key; " + suggest(text, allowed) +
-                 (top_level ? " ('" + text + "' is a top-level key: in TOML it must come before "
-                                                 "the first [[...]] block)"
+                 (top_level ? " ('" + text +
+                                  "' is a top-level key: in TOML it must come before "
+                                  "the first [[...]] block)"
                             : ""));
       ok = false;
     }
@@ -260,7 +277,7 @@ void TomlMdpReader::read_transitions(const toml::node& node, MdpAssembler& assem
         continue;
       }
       if (next->index == kAnyIndex && !assembler.check_expansion(rows, num_states_, line, "transition")) continue;
-      assembler.set_entry(*action, *from, *next, *probability, line, "transition");
+      assembler.set_entry(*action, *from, *next, *probability, line);
       continue;
     }
     if (p != nullptr) {
@@ -289,8 +306,11 @@ void TomlMdpReader::read_transitions(const toml::node& node, MdpAssembler& assem
           next = std::stoll(std::string(name.str()));
         }
         if (next < 0 || next >= num_states_) {
-          report(line_of(value), "transition.to", "unknown state '" + std::string(name.str()) + "'" +
-                                                      (state_names_.empty() ? "" : "; " + suggest(std::string(name.str()), state_names_)));
+          report(
+              line_of(value), "transition.to",
+              "unknown state " + quote_token(name.str()) +
+                  (state_names_.empty() ? ""
+                                        : "; " + suggest(std::string(name.str()), state_names_)));
           continue;
         }
         entries.emplace_back(next, number(value, "transition.to").value_or(0.0));
@@ -321,9 +341,7 @@ void TomlMdpReader::read_rewards(const toml::table& root, MdpAssembler& assemble
         for (std::size_t a = 0; a < row->size(); ++a) {
           const auto value = number(*row->get(a), "rewards");
           if (!value) continue;
-          assembler.add_reward({.line = line_of(*row->get(a)),
-                                .field = "rewards",
-                                .action = {static_cast<Index>(a)},
+          assembler.add_reward({.action = {static_cast<Index>(a)},
                                 .state = {static_cast<Index>(s)},
                                 .values = {*value}});
         }
@@ -348,12 +366,8 @@ void TomlMdpReader::read_rewards(const toml::table& root, MdpAssembler& assemble
     }
     const auto amount = number(*value, "reward.value");
     if (!from || !action || !to || !amount) continue;
-    assembler.add_reward({.line = line_of(item),
-                          .field = "reward",
-                          .action = *action,
-                          .state = *from,
-                          .next_state = *to,
-                          .values = {*amount}});
+    assembler.add_reward(
+        {.action = *action, .state = *from, .next_state = *to, .values = {*amount}});
   }
 }
 
@@ -361,8 +375,9 @@ Mdp TomlMdpReader::read_map(const toml::table& root) {
   for (auto&& [key, value] : root) {
     const std::string name(key.str());
     if (std::find(kMapKeys.begin(), kMapKeys.end(), name) == kMapKeys.end()) {
-      fail(line_of(value), name, "not allowed with 'map' (an inline gridworld takes: map, gamma, "
-                                 "slip, step_reward, goal_reward, trap_reward)");
+      fail(line_of(value), printable_token(name),
+           "not allowed with 'map' (an inline gridworld takes: map, gamma, "
+           "slip, step_reward, goal_reward, trap_reward)");
     }
   }
   const toml::node& map = *root.get("map");
@@ -401,19 +416,20 @@ Mdp TomlMdpReader::read_map(const toml::table& root) {
 Mdp TomlMdpReader::read(const std::string& text) {
   toml::table root;
   try {
-    root = toml::parse(text, file_);
+    root = toml::parse(without_byte_order_mark(text), file_);
   } catch (const toml::parse_error& error) {
-    fail(static_cast<int>(error.source().begin.line), "syntax", std::string(error.description()));
+    fail(static_cast<int>(error.source().begin.line), "syntax",
+         with_tokens_cut(error.description()));
   }
   if (root.contains("map")) return read_map(root);
   for (auto&& [key, value] : root) {
     const std::string name(key.str());
     if (std::find(kModelKeys.begin(), kModelKeys.end(), name) == kModelKeys.end()) {
-      fail(line_of(value), name, "unknown key; " + suggest(name, kModelKeys));
+      fail(line_of(value), printable_token(name), "unknown key; " + suggest(name, kModelKeys));
     }
   }
   const toml::node* gamma_node = root.get("gamma");
-  if (gamma_node == nullptr) fail(0, "gamma", "missing: the discount factor in [0, 1)");
+  if (gamma_node == nullptr) fail(line_of(root), "gamma", "missing: the discount factor in [0, 1)");
   const std::optional<double> gamma = gamma_node->value<double>();
   if (!gamma_node->is_number() || !gamma || !(*gamma >= 0.0 && *gamma < 1.0)) {
     fail(line_of(*gamma_node), "gamma", "must be a number in [0, 1)");
@@ -430,8 +446,9 @@ Mdp TomlMdpReader::read(const std::string& text) {
   assembler.set_state_names(state_names_);
   assembler.set_action_names(action_names_);
 
-  Vector rho = Vector::Constant(num_states_, 1.0 / static_cast<double>(num_states_));
-  if (const toml::node* start = root.get("start")) rho = read_start(*start);
+  if (const toml::node* start = root.get("start")) {
+    assembler.set_start(read_start(*start), line_of(*start), "start");
+  }
   if (const toml::node* dense = root.get("dense")) read_dense(*dense, assembler);
   if (const toml::node* transitions = root.get("transition")) read_transitions(*transitions, assembler);
   read_rewards(root, assembler);
@@ -442,13 +459,13 @@ Mdp TomlMdpReader::read(const std::string& text) {
       const auto state = reference(item, "absorbing", true, false);
       if (!state) continue;
       assembler.set_sparse_row({kAnyIndex}, *state, {{state->index, 1.0}}, line_of(item), "absorbing");
-      assembler.add_reward({.line = line_of(item), .field = "absorbing", .state = *state, .values = {0.0}});
+      assembler.add_reward({.state = *state, .values = {0.0}});
     }
   }
   // Rows that were never given have no line of their own: point at the end of the file.
   const int last_line = static_cast<int>(std::count(text.begin(), text.end(), '\n')) +
                         (text.empty() || text.back() == '\n' ? 0 : 1);
-  return assembler.build(*gamma, rho, false, options_, last_line, "transition");
+  return assembler.build(*gamma, false, options_, last_line, "transition");
 }
 
 }  // namespace

@@ -56,7 +56,7 @@ expect_text "$work/stderr" "unknown algorithm 'sgd'" "unknown algorithm message"
 expect_exit 2 "unknown MDP" -- "$tabrl" run --mdp cliffworld --algo npg --step-size 1 --out "$out"
 expect_text "$work/stderr" "unknown MDP 'cliffworld'" "unknown MDP message"
 expect_exit 2 "missing file" -- "$tabrl" run --mdp "$work/none.mdp" --algo npg --step-size 1 --out "$out"
-expect_text "$work/stderr" "none.mdp: cannot open file" "missing file message"
+expect_text "$work/stderr" "none.mdp: no such file" "missing file message"
 expect_exit 2 "malformed file" -- "$tabrl" run --mdp "$data/bad_row.mdp" --algo npg --step-size 1 --out "$out"
 expect_text "$work/stderr" "bad_row.mdp:4: T: transition row (state 0, action 0) sums to 0.9, not 1" \
   "malformed file message with line"
@@ -139,6 +139,49 @@ for format in toml mdp csv; do
 done
 expect_exit 2 "convert to an unknown format" -- "$tabrl" mdp convert five_by_five --to "$work/x.json"
 expect_text "$work/stderr" "unknown MDP format" "convert: format message"
+
+# Reader robustness (found by hostile probing): directories, every error listed, repeated
+# settings, byte order marks, huge tokens.
+for format in toml mdp csv; do
+  mkdir -p "$work/dir.$format"
+  expect_exit 2 "a directory named .$format" -- "$tabrl" mdp info "$work/dir.$format"
+  expect_text "$work/stderr" "dir.$format: is a directory" "directory message ($format)"
+  expect_exit 2 "validate a directory named .$format" -- "$tabrl" mdp validate "$work/dir.$format"
+  expect_text "$work/stderr" "dir.$format: is a directory" "validate: directory message ($format)"
+done
+expect_exit 2 "run on a directory" -- "$tabrl" run --mdp "$work/dir.mdp" --algo npg --step-size 1
+printf 'discount: 0.9\nstates: a b\nactions: go\nT: go : a : c 1.0\ndiscount: 0.5\nT: go : b 0.5 0.4\nhello\n' >"$work/errors.mdp"
+expect_exit 2 "validate lists every error" -- "$tabrl" mdp validate "$work/errors.mdp"
+expect_text "$work/stderr" "errors.mdp:4: T: unknown state 'c'" "validate: first error"
+expect_text "$work/stderr" "errors.mdp:5: discount: given twice (first at line 1)" "validate: repeated setting"
+expect_text "$work/stderr" "errors.mdp:6: T: transition row (state b, action go) sums to 0.9, not 1" \
+  "validate: third error"
+expect_text "$work/stderr" "errors.mdp:7: syntax: expected a statement" "validate: fourth error"
+expect_text "$work/stderr" "errors.mdp:7: T: no transition probabilities given for (state a, action go)" \
+  "validate: fifth error"
+expect_text "$work/stderr" "errors.mdp: 5 errors" "validate: every error counted"
+if [[ $(grep -c '^.*errors\.mdp:[0-9]*: ' "$work/stderr") -eq 5 && ! -s "$work/stdout" ]]; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); echo "FAIL: validate: one line with file:line per error, no output" >&2
+fi
+{ printf 'discount: 0.9\nstates: 2\nactions: 1\n'; for i in $(seq 150); do printf 'T: 0 : 0 : 9 1.0\n'; done; } >"$work/many.mdp"
+expect_exit 2 "validate stops at 100 errors" -- "$tabrl" mdp validate "$work/many.mdp"
+expect_text "$work/stderr" "many.mdp:104: T: too many errors; stopped after 100" "validate: error cap"
+expect_text "$work/stderr" "many.mdp: 101 errors" "validate: capped count"
+{ printf '\xef\xbb\xbf'; cat "$data/two_state.mdp"; } >"$work/bom.mdp"
+expect_exit 0 "a byte order mark is skipped" -- "$tabrl" mdp solve "$work/bom.mdp"
+"$tabrl" mdp solve "$data/two_state.mdp" 2>/dev/null | tail -n +2 >"$work/plain.txt"
+if [[ "$(tail -n +2 "$work/stdout")" == "$(cat "$work/plain.txt")" ]]; then passed=$((passed + 1)); else
+  failed=$((failed + 1)); echo "FAIL: a file with a byte order mark solves differently" >&2; fi
+{ printf 'discount: 0.9\nstates: 2\nactions: 1\nT: 0 : '; head -c 52000000 /dev/zero | tr '\0' z
+  printf ' : 1 1.0\n'; } >"$work/token.mdp"
+expect_exit 2 "a 52 MB token" -- "$tabrl" mdp info "$work/token.mdp"
+expect_text "$work/stderr" "token.mdp:4: T: unknown state '$(printf 'z%.0s' {1..57})...' (52000000 bytes)" \
+  "huge token cut"
+if [[ $(wc -c <"$work/stderr") -lt 300 ]]; then passed=$((passed + 1)); else
+  failed=$((failed + 1)); echo "FAIL: a huge token was echoed ($(wc -c <"$work/stderr") bytes)" >&2; fi
+rm -f "$work/token.mdp"
 
 # Every example MDP is accepted by `tabrl run` as it is.
 for example in "$examples"/*; do

@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "core/mdp.hpp"
+#include "mdps/assembler.hpp"
 #include "mdps/builtin.hpp"
 #include "mdps/random.hpp"
 #include "mdps/transitions.hpp"
@@ -22,6 +23,19 @@ std::string input_error_of(Action&& action) {
     return error.what();
   }
   return "(no error)";
+}
+
+// The messages of every error `read(&errors)` collects, as `tabrl mdp validate` reads a file.
+template <class Read>
+std::vector<std::string> collected_errors(Read&& read) {
+  ErrorList errors(true);
+  try {
+    read(&errors);
+  } catch (const InputError&) {
+  }
+  std::vector<std::string> messages;
+  for (const InputError& error : errors.errors()) messages.push_back(error.what());
+  return messages;
 }
 
 // Dense random MDP: every P[s, a, :] flat-Dirichlet over all states, rewards U(lo, hi), rho

@@ -3,15 +3,15 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <sstream>
 
 #include "core/error.hpp"
 #include "core/optimal.hpp"
+#include "helpers.hpp"
 #include "mdps/builtin.hpp"
 #include "mdps/cassandra.hpp"
 #include "mdps/random.hpp"
-
-#include "helpers.hpp"
 
 using namespace tabrl;
 
@@ -24,6 +24,10 @@ Mdp parse(const std::string& text) {
 
 std::string error_of(const std::string& text) {
   return tabrl::testing::input_error_of([&] { parse(text); });
+}
+
+std::string error_of_file(const std::string& path) {
+  return tabrl::testing::input_error_of([&] { read_cassandra_file(path); });
 }
 
 double p(const Mdp& mdp, Index s, Index a, Index next) {
@@ -219,7 +223,7 @@ TEST_CASE("malformed files fail with file, line, statement and reason") {
   CHECK(error_of("discount: 0.9\nstates: 2\nstart: 0.5 0.25 0.25\n") ==
         "model.mdp:3: start: expected 'uniform', a state, or 2 probabilities; found 3 numbers");
   CHECK(error_of("discount: 0.9\nstates: 2\nactions: 1\nstart: 0.5 0.6\nT: 0 identity\n") ==
-        "model.mdp: start: start probabilities sum to 1.1, not 1");
+        "model.mdp:4: start: start probabilities sum to 1.1, not 1");
   CHECK(error_of("discount: 0.9\nstates: 2\nactions 1\n") ==
         "model.mdp:3: actions: expected ':', found '1'");
   CHECK(error_of("discount: 0.9\nhello world\n") ==
@@ -240,9 +244,14 @@ TEST_CASE("malformed files fail with file, line, statement and reason") {
         "model.mdp:4: T: expected a probability, found end of file");
 }
 
-TEST_CASE("a missing file is reported by name") {
+TEST_CASE("a missing file or a directory is reported by name") {
   CHECK_THROWS_WITH_AS(read_cassandra_file("/nonexistent/model.mdp"),
-                       "/nonexistent/model.mdp: cannot open file", InputError);
+                       "/nonexistent/model.mdp: no such file", InputError);
+  const std::filesystem::path directory =
+      std::filesystem::temp_directory_path() / "tabrl_cassandra_test" / "x.mdp";
+  std::filesystem::create_directories(directory);
+  CHECK(error_of_file(directory.string()) == directory.string() + ": is a directory");
+  std::filesystem::remove_all(directory.parent_path());
 }
 
 TEST_CASE("mutated and truncated files either load or fail with an InputError") {
@@ -296,4 +305,118 @@ R: 0
   }
   CHECK(loaded > 0);
   CHECK(rejected > 0);
+}
+
+namespace {
+
+// Every error of a file in collecting mode (as `tabrl mdp validate` reads it).
+std::vector<std::string> all_errors(const std::string& text) {
+  std::istringstream input(text);
+  return tabrl::testing::collected_errors(
+      [&](ErrorList* errors) { read_cassandra(input, "model.mdp", {}, errors); });
+}
+
+}  // namespace
+
+TEST_CASE("a repeated setting is an error naming both lines") {
+  // The reproduction: a second discount once silently replaced the first.
+  CHECK(error_of("# a model\ndiscount: 0.9\nvalues: reward\nstates: 2\nactions: 1\n"
+                 "T: 0 identity\ndiscount: 0.5\n") ==
+        "model.mdp:7: discount: given twice (first at line 2)");
+  const std::string body = "T: 0 identity\n";
+  CHECK(error_of("discount: 0.9\nvalues: cost\nvalues: reward\nstates: 2\nactions: 1\n" + body) ==
+        "model.mdp:3: values: given twice (first at line 2)");
+  CHECK(error_of("discount: 0.9\nstates: 2\nactions: 1\nstates: 2\n" + body) ==
+        "model.mdp:4: states: given twice (first at line 2)");
+  CHECK(error_of("discount: 0.9\nstates: 2\nactions: 1\n" + body + "actions: a b\n") ==
+        "model.mdp:5: actions: given twice (first at line 3)");
+  CHECK(error_of("discount: 0.9\nstates: 2\nactions: 1\nstart: 0\nstart: uniform\n" + body) ==
+        "model.mdp:5: start: given twice (first at line 4)");
+  CHECK(error_of("discount: 0.9\nstates: 2\nactions: 1\nstart include: 0\nstart exclude: 1\n" +
+                 body) == "model.mdp:5: start: given twice (first at line 4)");
+}
+
+TEST_CASE("later T: and R: lines override earlier wildcard lines, as the format defines") {
+  const Mdp mdp = parse(std::string(kPreamble) + R"(
+T: * uniform
+T: * : * : * 0.0
+T: * : * : 0 1.0
+T: 1 : 2 : 0 0.5
+T: 1 : 2 : 2 0.5
+T: 1 : 2 : 2 0.5
+R: * : * : * 1.0
+R: * : * : * 2.0
+R: 1 : 2 : 2 3.0
+)");
+  CHECK(p(mdp, 1, 0, 0) == 1.0);
+  CHECK(p(mdp, 1, 0, 1) == 0.0);
+  CHECK(p(mdp, 2, 1, 0) == 0.5);
+  CHECK(p(mdp, 2, 1, 2) == 0.5);
+  CHECK(mdp.rewards()(0, 0) == 2.0);
+  CHECK(mdp.rewards()(2, 1) == doctest::Approx(2.5));
+}
+
+TEST_CASE("start errors carry their line") {
+  const std::string head = "discount: 0.9\nstates: 2\nactions: 1\n";
+  const std::string body = "\nT: 0 identity\n";
+  CHECK(error_of(head + "start: 0.5 0.25 0.25" + body) ==
+        "model.mdp:4: start: expected 'uniform', a state, or 2 probabilities; found 3 numbers");
+  CHECK(error_of(head + "start: -0.5 1.5" + body) ==
+        "model.mdp:4: start: probability of state 0 must be finite and >= 0, got -0.5");
+  CHECK(error_of(head + "start:\n 0.5\n 0.6" + body) ==
+        "model.mdp:4: start: start probabilities sum to 1.1, not 1");
+  CHECK(error_of(head + "start: 0.5 half" + body) ==
+        "model.mdp:4: start: expected 'uniform', a state, or 2 probabilities; found 1 numbers "
+        "before 'half'");
+  CHECK(error_of(head + "start: nowhere" + body) == "model.mdp:4: start: unknown state 'nowhere'");
+}
+
+TEST_CASE("a byte order mark at the start is skipped") {
+  const std::string text =
+      "discount: 0.9\nstates: a b\nactions: go\nT: go : a : b 1.0\n"
+      "T: go : b : a 1.0\nR: go : a : * 1.0\n";
+  const Mdp plain = parse(text);
+  const Mdp marked = parse("\xEF\xBB\xBF" + text);
+  CHECK(marked.state_names() == plain.state_names());
+  CHECK(marked.rewards() == plain.rewards());
+  CHECK(marked.transitions().isApprox(plain.transitions(), 0.0));
+  CHECK(marked.rho() == plain.rho());
+  // Elsewhere the mark is part of a word, and a message shows it escaped.
+  CHECK(error_of(text + "T: go : \xEF\xBB\xBF"
+                        "a : b 1.0\n") == "model.mdp:7: T: unknown state '\\xEF\\xBB\\xBFa'");
+}
+
+TEST_CASE("a long token is cut in messages") {
+  const std::string token(1'000'000, 'z');
+  CHECK(error_of(std::string(kPreamble) + "T: 0 : " + token + " : 1 1.0\n") ==
+        "model.mdp:5: T: unknown state '" + std::string(57, 'z') + "...' (1000000 bytes)");
+  CHECK(error_of("discount: 0." + std::string(100, '9') + "x\n") ==
+        "model.mdp:1: discount: expected a number, found '0." + std::string(55, '9') +
+            "...' (103 bytes)");
+}
+
+TEST_CASE("collecting mode reports every error, statement by statement") {
+  const std::vector<std::string> errors = all_errors(R"(discount: 0.9
+values: reward
+states: a b c
+actions: go
+start: 0.5 0.5
+discount: 0.8
+T: go : a : b 1.0
+T: go : d : b 1.0
+hello world
+T: go : b 0.5 0.4 0.0
+R: go : a : * x
+T: go : c uniform
+)");
+  REQUIRE(errors.size() == 6);
+  CHECK(errors[0] ==
+        "model.mdp:5: start: expected 'uniform', a state, or 3 probabilities; found 2 numbers");
+  CHECK(errors[1] == "model.mdp:6: discount: given twice (first at line 1)");
+  CHECK(errors[2] == "model.mdp:8: T: unknown state 'd'");
+  CHECK(errors[3] ==
+        "model.mdp:9: syntax: expected a statement (discount:, values:, states:, "
+        "actions:, start:, T:, R:), found 'hello'");
+  CHECK(errors[4] == "model.mdp:11: R: expected one value (1 numbers), found 0 before 'x'");
+  CHECK(errors[5] == "model.mdp:10: T: transition row (state b, action go) sums to 0.9, not 1");
 }

@@ -1,12 +1,13 @@
 // The long CSV MDP format.
 #include <doctest/doctest.h>
 
+#include <filesystem>
+
 #include "core/error.hpp"
 #include "core/optimal.hpp"
+#include "helpers.hpp"
 #include "mdps/csv_format.hpp"
 #include "mdps/registry.hpp"
-
-#include "helpers.hpp"
 
 using namespace tabrl;
 
@@ -49,7 +50,7 @@ TEST_CASE("numeric states and actions are indices") {
 TEST_CASE("CSV errors carry file, line and field") {
   const std::string head = "# gamma = 0.9\nfrom,action,to,probability,reward\n";
   CHECK(error_of("from,action,to,probability,reward\na,x,a,1,0\n") ==
-        "model.csv: gamma: missing '# gamma = ...' line before the header");
+        "model.csv:1: gamma: missing '# gamma = ...' line before the header");
   CHECK(error_of("# gamma = 0.9\nfrom,act,to,p,r\n") ==
         "model.csv:2: header: expected 'from,action,to,probability,reward', found 'from,act,to,p,r'");
   CHECK(error_of(head + "a,x,a,1\n") == "model.csv:3: row: expected 5 fields, found 4");
@@ -65,10 +66,98 @@ TEST_CASE("CSV errors carry file, line and field") {
   CHECK(error_of("# gama = 0.9\n") == "model.csv:1: gama: unknown setting (known: gamma, start, states, actions)");
   // Found by the fuzzer: a second '# actions' line once changed the count under the reader's feet.
   CHECK(error_of("# gamma = 0\n# actions = x\n# actions = 0 1\n") ==
-        "model.csv:3: actions: given twice");
+        "model.csv:3: actions: given twice (first at line 2)");
   // Found by the fuzzer: one index of 8 million must not allocate 8 million empty rows.
   CHECK(error_of(head + "0,0,1,1,1\n08333333,0,1,1,1\n") ==
         "model.csv:4: row: 8333334 states x 1 actions need at least 8333334 rows, the file has 2 "
         "(numbered states or actions run from 0 to the largest index)");
   CHECK(error_of(std::string("# gamma = 0.9\n\0\n", 16)) == "model.csv:2: syntax: unexpected NUL byte (is this a text file?)");
+}
+
+namespace {
+
+std::vector<std::string> all_errors(const std::string& text) {
+  return tabrl::testing::collected_errors(
+      [&](ErrorList* errors) { read_csv_mdp(text, "model.csv", {}, errors); });
+}
+
+constexpr const char* kRows = "from,action,to,probability,reward\na,go,b,1,0\nb,go,a,1,1\n";
+
+}  // namespace
+
+TEST_CASE("a repeated CSV setting is an error naming both lines") {
+  CHECK(error_of(std::string("# gamma = 0.9\n# gamma = 0.5\n") + kRows) ==
+        "model.csv:2: gamma: given twice (first at line 1)");
+  CHECK(error_of(std::string("# gamma = 0.9\n# start = a\n# note\n# start = b\n") + kRows) ==
+        "model.csv:4: start: given twice (first at line 2)");
+  CHECK(error_of(std::string("# gamma = 0.9\n# states = a b\n# states = a b\n") + kRows) ==
+        "model.csv:3: states: given twice (first at line 2)");
+  CHECK(error_of(std::string("# actions = go\n# gamma = 0.9\n# actions = go\n") + kRows) ==
+        "model.csv:3: actions: given twice (first at line 1)");
+}
+
+TEST_CASE("CSV start errors carry their line") {
+  const auto start = [](const std::string& value) {
+    return error_of("# gamma = 0.9\n# start = " + value + "\n" + kRows);
+  };
+  CHECK(start("0.5 0.25 0.25") == "model.csv:2: start: expected 2 probabilities, found 3");
+  CHECK(start("-0.5 1.5") ==
+        "model.csv:2: start: probability of state a must be finite and >= 0, got -0.5");
+  CHECK(start("0.5 0.6") == "model.csv:2: start: start probabilities sum to 1.1, not 1");
+  CHECK(start("a:0.5 b:0.6") == "model.csv:2: start: start probabilities sum to 1.1, not 1");
+  CHECK(start("0.5 half") == "model.csv:2: start: expected a number, found 'half'");
+  CHECK(start("a:half") == "model.csv:2: start: expected name:probability pairs, found 'a:half'");
+  CHECK(start("c") == "model.csv:2: start: unknown state 'c'");
+}
+
+TEST_CASE("a CSV byte order mark is skipped; tokens in messages are escaped and cut") {
+  const std::string text = std::string("# gamma = 0.9\n# start = b\n") + kRows;
+  const Mdp plain = read_csv_mdp(text, "model.csv");
+  const Mdp marked = read_csv_mdp("\xEF\xBB\xBF" + text, "model.csv");
+  CHECK(marked.state_names() == plain.state_names());
+  CHECK(marked.rho() == plain.rho());
+  CHECK(marked.rewards() == plain.rewards());
+  // The reproduction: a mark before the header made it "unknown" with an invisible quote.
+  CHECK(error_of("# gamma = 0.9\n\xEF\xBB\xBF"
+                 "from,action,to,probability,reward\n") ==
+        "model.csv:2: header: expected 'from,action,to,probability,reward', found "
+        "'\\xEF\\xBB\\xBFfrom,action,to,probability,reward'");
+  const std::string head = "# gamma = 0.9\nfrom,action,to,probability,reward\n";
+  CHECK(error_of(head + "a,go,a," + std::string(5000, '7') + "x,0\n") ==
+        "model.csv:3: probability: expected a number, found '" + std::string(57, '7') +
+            "...' (5001 bytes)");
+  CHECK(error_of("# " + std::string(100, 'k') + " = 1\n") ==
+        "model.csv:1: " + std::string(57, 'k') +
+            "... (100 bytes): unknown setting (known: gamma, "
+            "start, states, actions)");
+}
+
+TEST_CASE("CSV collecting mode reports every error") {
+  const std::vector<std::string> errors = all_errors(R"(# gamma = 1.5
+# start = 0.5 half
+# gamma = 0.9
+from,action,to,probability,reward
+a,go,b,1,0
+b,go,a,x,1
+a,go,b,1,0
+# states = a b
+)");
+  REQUIRE(errors.size() == 7);
+  CHECK(errors[0] == "model.csv:1: gamma: must be a number in [0, 1), got '1.5'");
+  CHECK(errors[1] == "model.csv:3: gamma: given twice (first at line 1)");
+  CHECK(errors[2] == "model.csv:6: probability: expected a number, found 'x'");
+  CHECK(errors[3] == "model.csv:8: states: settings must come before the header line");
+  CHECK(errors[4] == "model.csv:7: row: transition (a, go) -> b already given on line 5");
+  CHECK(errors[5] == "model.csv:2: start: expected a number, found 'half'");
+  CHECK(errors[6] ==
+        "model.csv:8: row: no transition probabilities given for (state b, action go)");
+}
+
+TEST_CASE("a CSV path that is a directory is named as such") {
+  const std::filesystem::path directory =
+      std::filesystem::temp_directory_path() / "tabrl_csv_test" / "x.csv";
+  std::filesystem::create_directories(directory);
+  CHECK(tabrl::testing::input_error_of([&] { read_csv_mdp_file(directory.string()); }) ==
+        directory.string() + ": is a directory");
+  std::filesystem::remove_all(directory.parent_path());
 }

@@ -2,16 +2,16 @@
 // file, line and key.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <sstream>
 
 #include "core/error.hpp"
 #include "core/optimal.hpp"
+#include "helpers.hpp"
 #include "mdps/builtin.hpp"
 #include "mdps/cassandra.hpp"
 #include "mdps/registry.hpp"
 #include "mdps/toml_format.hpp"
-
-#include "helpers.hpp"
 
 using namespace tabrl;
 
@@ -24,14 +24,8 @@ std::string error_of(const std::string& text) {
 }
 
 std::vector<std::string> all_errors(const std::string& text) {
-  ErrorList errors(true);
-  try {
-    read_toml_mdp(text, "model.toml", {}, &errors);
-  } catch (const InputError&) {
-  }
-  std::vector<std::string> messages;
-  for (const InputError& error : errors.errors()) messages.push_back(error.what());
-  return messages;
+  return tabrl::testing::collected_errors(
+      [&](ErrorList* errors) { read_toml_mdp(text, "model.toml", {}, errors); });
 }
 
 double p(const Mdp& mdp, Index s, Index a, Index next) {
@@ -173,7 +167,8 @@ TEST_CASE("errors name file, line and key") {
   CHECK(error_of(head + "stat = \"a\"\n") ==
         "model.toml:4: stat: unknown key; did you mean 'start'? (known: gamma, states, actions, "
         "start, absorbing, dense, rewards, transition, reward, map)");
-  CHECK(error_of("states = 2\nactions = 1\n") == "model.toml: gamma: missing: the discount factor in [0, 1)");
+  CHECK(error_of("states = 2\nactions = 1\n") ==
+        "model.toml:1: gamma: missing: the discount factor in [0, 1)");
   CHECK(error_of("gamma = 1.0\nstates = 2\nactions = 1\n") == "model.toml:1: gamma: must be a number in [0, 1)");
   CHECK(error_of(head + "[[transition]]\nfrom = \"a\"\naction = \"go\"\nto = { a = 0.5, c = 0.5 }\n") ==
         "model.toml:7: transition.to: unknown state 'c'; did you mean 'a'? (known: a, b)");
@@ -195,9 +190,10 @@ TEST_CASE("errors name file, line and key") {
   CHECK(error_of("gamma = 0.9\nstates = [\"a\", \"a\"]\nactions = 1\n") ==
         "model.toml:2: states: duplicate name 'a'");
   CHECK(error_of("gamma = 0.9\nstates = [\"a\"\n").find("model.toml:2: syntax:") == 0);
-  CHECK(error_of(head + "start = { a = 0.5, b = 0.6 }\n[[transition]]\nfrom = \"*\"\naction = \"*\"\n"
-                        "to = \"a\"\np = 1.0\n") ==
-        "model.toml: start: start probabilities sum to 1.1, not 1");
+  CHECK(error_of(head +
+                 "start = { a = 0.5, b = 0.6 }\n[[transition]]\nfrom = \"*\"\naction = \"*\"\n"
+                 "to = \"a\"\np = 1.0\n") ==
+        "model.toml:4: start: start probabilities sum to 1.1, not 1");
 }
 
 TEST_CASE("collecting mode stops after 100 errors") {
@@ -226,4 +222,75 @@ p = 1.0
   CHECK(errors[1] == "model.toml:4: transition: transition row (state a, action go) sums to 0.9, not 1");
   CHECK(errors[2] == "model.toml:12: transition: no transition probabilities given for (state b, action go)");
   CHECK(errors[3] == "model.toml:12: transition: no transition probabilities given for (state c, action go)");
+}
+
+TEST_CASE("a repeated TOML key or table is refused with file and line") {
+  // toml++ refuses the duplicate; the message keeps the file, the line and the key.
+  CHECK(error_of("gamma = 0.9\nstates = 2\nactions = 1\ngamma = 0.5\n") ==
+        "model.toml:4: syntax: Error while parsing key-value pair: cannot redefine existing "
+        "floating-point 'gamma'");
+  CHECK(
+      error_of("gamma = 0.9\nstates = 2\nactions = 1\n[dense]\n0 = [[1, 0], [0, 1]]\n[dense]\n") ==
+      "model.toml:6: syntax: Error while parsing table header: cannot redefine existing table "
+      "'dense'");
+  // A long key inside such a message is cut like every other token.
+  const std::string key(300, 'q');
+  CHECK(error_of(key + " = 1\n" + key + " = 2\n") ==
+        "model.toml:2: syntax: Error while parsing key-value pair: cannot redefine existing "
+        "integer '" +
+            std::string(57, 'q') + "... (300 bytes)'");
+}
+
+TEST_CASE("TOML start errors carry their line") {
+  const std::string head = "gamma = 0.9\nstates = [\"a\", \"b\"]\nactions = 1\n";
+  const std::string body = "[[transition]]\nfrom = \"*\"\naction = 0\nto = \"a\"\np = 1.0\n";
+  CHECK(error_of(head + "start = [0.5, 0.25, 0.25]\n" + body) ==
+        "model.toml:4: start: expected 2 probabilities, got 3");
+  CHECK(error_of(head + "start = [-0.5, 1.5]\n" + body) ==
+        "model.toml:4: start: probability of state a must be finite and >= 0, got -0.5");
+  CHECK(error_of(head + "start = [\n  0.5,\n  0.6,\n]\n" + body) ==
+        "model.toml:4: start: start probabilities sum to 1.1, not 1");
+  CHECK(error_of(head + "start = [0.5, \"half\"]\n" + body) ==
+        "model.toml:4: start: expected a number");
+  CHECK(error_of(head + "start = \"c\"\n" + body) ==
+        "model.toml:4: start: unknown state 'c'; did you mean 'a'? (known: a, b)");
+}
+
+TEST_CASE("a TOML byte order mark is skipped; names in messages are escaped and cut") {
+  const std::string text =
+      "gamma = 0.9\nstates = [\"a\", \"b\"]\nactions = 1\nstart = \"b\"\n"
+      "[[transition]]\nfrom = \"*\"\naction = 0\nto = \"a\"\np = 1.0\n";
+  const Mdp plain = parse(text);
+  const Mdp marked = parse("\xEF\xBB\xBF" + text);
+  CHECK(marked.state_names() == plain.state_names());
+  CHECK(marked.rho() == plain.rho());
+  CHECK(error_of("gamma = 0.9\nstates = [\"a\", \"a\\uFEFF\", \"a\\uFEFF\"]\nactions = 1\n") ==
+        "model.toml:2: states: duplicate name 'a\\xEF\\xBB\\xBF'");
+  CHECK(error_of(text + "[[reward]]\nfrom = \"" + std::string(200, 'r') +
+                 "\"\naction = 0\nvalue = 1\n")
+            .starts_with("model.toml:11: reward.from: unknown state '" + std::string(57, 'r') +
+                         "...' (200 bytes); (known: a, b)"));
+  const std::filesystem::path directory =
+      std::filesystem::temp_directory_path() / "tabrl_toml_test" / "x.toml";
+  std::filesystem::create_directories(directory);
+  CHECK(tabrl::testing::input_error_of([&] { read_toml_mdp_file(directory.string()); }) ==
+        directory.string() + ": is a directory");
+  std::filesystem::remove_all(directory.parent_path());
+}
+
+TEST_CASE("suggestions show names escaped, and long lists cut") {
+  const std::string head = "gamma = 0.9\nactions = 1\n";
+  CHECK(error_of(head + "states = [\"go\\u0001\", \"a\\u200Bb\"]\nstart = \"go\"\n") ==
+        "model.toml:4: start: unknown state 'go'; did you mean 'go\\x01'? (known: go\\x01, "
+        "a\\xE2\\x80\\x8Bb)");
+  std::string names = "\"s0\"";
+  for (int s = 1; s < 30; ++s) names += ", \"s" + std::to_string(s) + "\"";
+  CHECK(error_of(head + "states = [" + names + "]\nstart = \"s31x\"\n") ==
+        "model.toml:4: start: unknown state 's31x'; did you mean 's1'? (known: s0, s1, s2, s3, s4, "
+        "s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15, s16, s17, s18, s19, ... (30 in all))");
+  // A huge name is not compared character by character with every known one.
+  CHECK(
+      error_of(head + "states = [" + names + "]\nstart = \"" + std::string(1'000'000, 's') + "\"\n")
+          .ends_with("(1000000 bytes); (known: s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, "
+                     "s12, s13, s14, s15, s16, s17, s18, s19, ... (30 in all))"));
 }
