@@ -36,6 +36,14 @@ int reproduce_command(const Arguments& args);
 // experiments/ (compiled in).
 std::filesystem::path scripts_directory();
 
+// The interpreter that draws the figures: $TABRL_PYTHON, else Debian's /usr/bin/python3 (the
+// python3 first on PATH may be another interpreter without Debian's packages), else python3.
+std::string plotting_python();
+
+// Throws std::runtime_error with one line naming the Debian package to install when the
+// plotting interpreter cannot import matplotlib and numpy. Called before any work.
+void require_plotting_packages();
+
 // Parses `args` against `options` (and positional names); prints `usage` and the options and
 // returns false when --help was given.
 bool parse_command_line(const Arguments& args, const boost::program_options::options_description& options,

@@ -80,6 +80,7 @@ int plot_command(const Arguments& args) {
   positional.add("dir", 1);
   po::variables_map values;
   if (!parse_command_line(args, options, positional, kPlotUsage, values)) return kExitSuccess;
+  require_plotting_packages();
 
   const SweepSummary summary = summarize_sweep(directory, partial);
   record_figures(directory, out);
@@ -90,7 +91,7 @@ int plot_command(const Arguments& args) {
   if (!fs::exists(script)) {
     throw std::runtime_error("plotting script not found: " + script.string());
   }
-  const std::string python = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+  const std::string python = plotting_python();
   const std::string command = python + " " + shell_quote(script.string()) + " " +
                               shell_quote(directory) + " " + shell_quote(out) +
                               (all_steps ? " --all-steps" : "") + (partial ? " --partial" : "");

@@ -44,6 +44,7 @@ int reproduce_command(const Arguments& args) {
       "partial", po::bool_switch(&partial), "report on sweeps with missing runs");
   po::variables_map values;
   if (!parse_command_line(args, options, {}, kReproduceUsage, values)) return kExitSuccess;
+  require_plotting_packages();  // before minutes of sweeps, not after
   const fs::path configs = scripts_directory() / "configs";
   const fs::path self = fs::read_symlink("/proc/self/exe");
   for (const char* name : {"bandits", "mdps", "sensitivity", "accuracy"}) {

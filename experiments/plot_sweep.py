@@ -22,11 +22,15 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-import matplotlib
+try:
+    import matplotlib
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+except ImportError as missing:
+    sys.exit(f"plot_sweep.py: {sys.executable} cannot import {missing.name}: install Debian's "
+             "python3-matplotlib (apt-get install python3-matplotlib)")
 
 # One colour per algorithm, the same in every figure.
 COLOURS = {"spma": "tab:blue", "npg": "tab:orange", "spg": "tab:green"}

@@ -240,12 +240,36 @@ def test_stale_temporaries(tmp):
           f"only this host's dead temporaries are removed: {remaining}")
 
 
+def test_missing_matplotlib(tmp):
+    """A plotting interpreter without matplotlib: one line naming the Debian package, no
+    traceback, and reproduce refuses before its sweeps."""
+    python = tmp / "python_without_site_packages"
+    python.write_text('#!/bin/sh\nexec /usr/bin/python3 -S "$@"\n')
+    python.chmod(0o755)
+    env = dict(os.environ, TABRL_PYTHON=str(python))
+    for args in (["plot", tmp / "no_sweep", "--out", tmp / "figures"],
+                 ["reproduce", "--out", tmp / "reproduction"]):
+        start = time.monotonic()
+        result = tabrl(*args, env=env)
+        lines = result.stderr.strip().splitlines()
+        check(result.returncode == 1, f"{args[0]} without matplotlib exits 1: {result.returncode}")
+        check(len(lines) == 1 and "python3-matplotlib" in lines[0] and "Traceback" not in result.stderr,
+              f"{args[0]} without matplotlib says so in one line: {result.stderr!r}")
+        check(time.monotonic() - start < 10, f"{args[0]} fails before any work")
+    check(not (tmp / "reproduction").exists(), "reproduce wrote nothing")
+    result = subprocess.run(["/usr/bin/python3", "-S",
+                             str(Path(__file__).resolve().parent.parent / "experiments" / "plot_sweep.py"),
+                             str(tmp), str(tmp)], capture_output=True, text=True)
+    check(result.returncode != 0 and "python3-matplotlib" in result.stderr
+          and "Traceback" not in result.stderr, f"the script itself says so: {result.stderr!r}")
+
+
 def main():
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         for test in (test_symlinks, test_fifo, test_device_nodes, test_full_disk,
                      test_refusals_before_work, test_signals, test_stale_temporaries,
-                     test_memory_does_not_grow_with_iterations):
+                     test_memory_does_not_grow_with_iterations, test_missing_matplotlib):
             directory = tmp / test.__name__
             directory.mkdir()
             test(directory)
