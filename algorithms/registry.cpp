@@ -62,7 +62,7 @@ StepSize parse_step_size(const AlgorithmEntry& entry, const std::string& text) {
   return {.value = value};
 }
 
-void check_algorithm(const std::string& spec, const std::string& step_size) {
+void check_algorithm(const std::string& spec, const std::string& step_size, bool bandit) {
   const Spec parsed = parse_spec(spec, "algo");
   const AlgorithmEntry& entry = find_algorithm(parsed.name);
   const SpecArguments arguments(parsed, entry.parameters);
@@ -74,7 +74,30 @@ void check_algorithm(const std::string& spec, const std::string& step_size) {
       }
     }
   }
-  parse_step_size(entry, step_size);
+  const StepSize step = parse_step_size(entry, step_size);
+  for (const StepSizeRule& rule : entry.step_rules) {
+    if (rule.name == step.rule && rule.bandits_only && !bandit) {
+      throw InputError({.field = "step_size"}, "the '" + rule.name + "' step of " + entry.name +
+                                                   " is defined for bandits (one state) only");
+    }
+  }
+}
+
+std::string resolved_algorithm_spec(const std::string& spec) {
+  Spec parsed = parse_spec(spec, "algo");
+  const AlgorithmEntry& entry = find_algorithm(parsed.name);
+  const SpecArguments arguments(parsed, entry.parameters);
+  for (const ParameterInfo& parameter : entry.parameters) {
+    if (parsed.find(parameter.name) == nullptr && !parameter.default_value.empty()) {
+      parsed.arguments.emplace_back(parameter.name, parameter.default_value);
+    }
+  }
+  for (auto& [key, value] : parsed.arguments) {
+    for (const ParameterInfo& parameter : entry.parameters) {
+      if (parameter.name == key) value = normalized_parameter_value(parameter.type, value);
+    }
+  }
+  return parsed.canonical();
 }
 
 std::unique_ptr<UpdateRule> make_algorithm(const std::string& spec, const std::string& step_size,

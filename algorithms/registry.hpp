@@ -20,6 +20,7 @@ namespace tabrl {
 struct StepSizeRule {
   std::string name;
   std::string description;
+  bool bandits_only = false;
 };
 
 // A step size as given: a number (`value`), or a named rule (`rule` non-empty).
@@ -50,8 +51,14 @@ const AlgorithmEntry& find_algorithm(const std::string& name);
 // text is an error for methods that take a step and required empty for the others.
 StepSize parse_step_size(const AlgorithmEntry& entry, const std::string& text);
 
-// Checks an algorithm spec and step size without an MDP (sweep configs, before any run).
-void check_algorithm(const std::string& spec, const std::string& step_size);
+// Checks an algorithm spec and step size without building anything (sweep configs, before any
+// run): the name, the keys and value types, and the step size; `bandit` says whether the MDP is
+// a bandit (for bandit-only step rules). Throws InputError naming the parameter.
+void check_algorithm(const std::string& spec, const std::string& step_size, bool bandit);
+
+// `spec` with every parameter of its algorithm, defaults included, in canonical order: equal
+// settings give equal text (run identities).
+std::string resolved_algorithm_spec(const std::string& spec);
 
 // Builds the update rule of `spec` with `step_size` for `mdp`.
 std::unique_ptr<UpdateRule> make_algorithm(const std::string& spec, const std::string& step_size,

@@ -118,10 +118,12 @@ AlgorithmEntry spma_algorithm() {
                       "use max(1 + eta A, clip_floor) and renormalise instead of stopping"},
                      {"clip_floor", "number", "1e-8", "floor of the clipped factor, in (0, 1)"}},
       .step_rules = {{"safe", "0.99 (1-gamma)/R, below the bound that keeps 1 + eta A > 0"},
-                     {"gap", "bandits: eta_{a,a'} = 1/|r(a) - r(a')| (1 - pi(a*) squares)"}},
+                     {"gap", "bandits: eta_{a,a'} = 1/|r(a) - r(a')| (1 - pi(a*) squares)",
+                      true}},
       .make = [](const SpecArguments& args, const StepSize& step, const Mdp& mdp) {
         SpmaOptions options{.clip = args.boolean("clip"), .clip_floor = args.number("clip_floor")};
-        if (!options.clip && args.given("clip_floor")) {
+        // A floor other than the default means nothing without clipping: a forgotten clip=true.
+        if (!options.clip && options.clip_floor != SpmaOptions{}.clip_floor) {
           throw InputError({.field = "spma.clip_floor"}, "applies only with clip=true");
         }
         if (step.rule == "gap") {

@@ -10,7 +10,7 @@
 #include "algorithms/analysis.hpp"
 #include "algorithms/callbacks.hpp"
 #include "core/policy.hpp"
-#include "experiments/algorithm_registry.hpp"
+#include "algorithms/registry.hpp"
 #include "experiments/sweep_config.hpp"
 #include "experiments/sweep_driver.hpp"
 #include "mdps/registry.hpp"
@@ -46,7 +46,7 @@ double optimization_seconds(const SweepConfig& config) {
       mdp = std::make_unique<Mdp>(load_mdp(run.mdp));
       optimal = std::make_unique<OptimalSolution>(solve_optimal(*mdp));
     }
-    auto rule = make_update_rule(run.algorithm, *mdp);
+    auto rule = make_algorithm(run.algorithm.spec, run.algorithm.step_size, *mdp);
     CurveRecorder recorder({.kind = RecordSchedule::Kind::log});
     RunAnalysis analysis(*mdp, *optimal, *rule, {1e-2, 1e-4, 1e-6, 1e-8});
     IterationCallback* callbacks[] = {&recorder, &analysis};

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "core/format.hpp"
 #include "core/suggest.hpp"
 #include "core/text.hpp"
 
@@ -204,6 +205,27 @@ std::vector<double> SpecArguments::numbers(const std::string& key) const {
   std::vector<double> values;
   for (const std::string& item : *items) values.push_back(parse_number(key, item));
   return values;
+}
+
+std::string normalized_parameter_value(const std::string& type, const std::string& text) {
+  if (type == "number") {
+    if (const auto value = to_number(text)) return format_number(*value);
+  } else if (type == "integer") {
+    if (const auto value = to_integer(text)) return std::to_string(*value);
+  } else if (type == "boolean") {
+    if (const auto value = to_boolean(text)) return *value ? "true" : "false";
+  } else if (type == "list of numbers") {
+    if (const auto items = list_items(text)) {
+      std::string out = "[";
+      for (std::size_t i = 0; i < items->size(); ++i) {
+        const auto value = to_number((*items)[i]);
+        if (!value) return text;
+        out += (i == 0 ? "" : ",") + format_number(*value);
+      }
+      return out + "]";
+    }
+  }
+  return text;
 }
 
 std::optional<std::string> check_parameter_value(const std::string& type, const std::string& text) {

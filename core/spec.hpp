@@ -71,4 +71,9 @@ class SpecArguments {
 // axes): nullopt when `text` is a valid value of `type`, else the reason.
 std::optional<std::string> check_parameter_value(const std::string& type, const std::string& text);
 
+// The canonical text of a valid value of `type` (numbers as the shortest round-trip text,
+// booleans as true/false), so that "1e-8", "1e-08" and "0.00000001" read the same. Other text is
+// returned as it is.
+std::string normalized_parameter_value(const std::string& type, const std::string& text);
+
 }  // namespace tabrl

@@ -6,7 +6,7 @@
 #include "algorithms/theory.hpp"
 #include "experiments/atomic_file.hpp"
 #include "mdps/writers.hpp"
-#include "experiments/algorithm_registry.hpp"
+#include "algorithms/registry.hpp"
 #include "experiments/cli.hpp"
 #include "experiments/curve_csv.hpp"
 #include "mdps/registry.hpp"

@@ -1,5 +1,6 @@
 #include "experiments/sweep_config.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +18,7 @@
 #include "core/text.hpp"
 #include "experiments/record_schedule.hpp"
 #include "mdps/registry.hpp"
+#include "algorithms/registry.hpp"
 
 namespace tabrl {
 namespace {
@@ -24,7 +26,6 @@ namespace {
 constexpr const char* kSweepKeys[] = {"name",      "iterations",     "record", "init",
                                       "seeds",     "tolerances",     "stop_tolerance", "solver"};
 constexpr const char* kTopKeys[] = {"sweep", "mdp", "algorithm"};
-constexpr const char* kAlgorithmKeys[] = {"name", "step_size", "clip", "clip_floor"};
 
 template <std::size_t N>
 std::string suggestion(const std::string& key, const char* const (&known)[N]) {
@@ -61,21 +62,6 @@ class ConfigParser {
     }
   }
 
-  // A [[mdp]] block with its axes, before the product is taken.
-  struct MdpBlock {
-    std::string base;  // the spec, or the resolved file path
-    std::vector<std::pair<std::string, Values>> parameters;
-    std::string digest_text;  // content digest of a file
-    int line = 0;
-  };
-  // An [[algorithm]] block with its axes; the step sizes are only counted until the grid is
-  // known to be within the limit (a logspace table alone can hold 100,000 of them).
-  struct AlgorithmBlock {
-    const toml::table* table = nullptr;
-    Values names, clips, floors;
-    std::uint64_t step_count = 0;
-    int line = 0;
-  };
   struct Range {
     bool logarithmic = false;
     double lo = 0.0, hi = 0.0;
@@ -89,28 +75,16 @@ class ConfigParser {
   std::uint64_t count_step_sizes(const toml::node& node, const std::string& key) const;
   Values step_sizes(const toml::node& node, const std::string& key) const;
   MdpBlock parse_mdp_block(const toml::table& block, std::size_t index) const;
-  void expand_mdp_block(const MdpBlock& block, std::vector<std::pair<RunSpec, int>>& mdps) const;
   AlgorithmBlock parse_algorithm_block(const toml::table& block) const;
-  void expand_algorithm_block(const AlgorithmBlock& block,
-                              std::vector<std::pair<AlgorithmSettings, int>>& out) const;
+  // Checks every MDP and algorithm setting through the registries' parameter tables, without
+  // building them (file MDPs are read once, so that a bad file fails before any run).
+  void validate(const std::vector<std::pair<RunSpec, int>>& mdps,
+                const std::vector<std::pair<AlgorithmSetting, int>>& algorithms) const;
 
   std::string path_;
   std::uint64_t max_runs_;
   SweepSettings settings_;
 };
-
-// a * b and a + b saturating at the largest value: grid sizes are compared with a limit, and a
-// product of many axes must not wrap around to a small number.
-std::uint64_t saturating_product(std::uint64_t a, std::uint64_t b) {
-  if (a != 0 && b > std::numeric_limits<std::uint64_t>::max() / a) {
-    return std::numeric_limits<std::uint64_t>::max();
-  }
-  return a * b;
-}
-std::uint64_t saturating_sum(std::uint64_t a, std::uint64_t b) {
-  constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
-  return a > kMax - b ? kMax : a + b;
-}
 
 std::string ConfigParser::scalar_text(const toml::node& node, const std::string& key) const {
   if (const auto* value = node.as_integer()) return std::to_string(value->get());
@@ -284,21 +258,7 @@ void ConfigParser::parse_settings(const toml::table& sweep) {
   }
 }
 
-// "name(a=1)" + {b: 2} -> "name(a=1,b=2)".
-std::string merge_spec(const std::string& spec, const std::vector<std::pair<std::string, std::string>>& extra) {
-  if (extra.empty()) return spec;
-  std::string head = spec;
-  std::string body;
-  const std::size_t open = spec.find('(');
-  if (open != std::string::npos && !spec.empty() && spec.back() == ')') {
-    head = spec.substr(0, open);
-    body = spec.substr(open + 1, spec.size() - open - 2);
-  }
-  for (const auto& [key, value] : extra) body += (body.empty() ? "" : ",") + key + "=" + value;
-  return head + "(" + body + ")";
-}
-
-ConfigParser::MdpBlock ConfigParser::parse_mdp_block(const toml::table& block,
+MdpBlock ConfigParser::parse_mdp_block(const toml::table& block,
                                                      std::size_t index) const {
   const std::string section = "mdp[" + std::to_string(index) + "]";
   const int line = static_cast<int>(block.source().begin.line);
@@ -321,7 +281,7 @@ ConfigParser::MdpBlock ConfigParser::parse_mdp_block(const toml::table& block,
   if (!source.is_string()) fail(source.source(), section + (spec_node ? ".spec" : ".file"), "expected a string");
   std::string base = source.as_string()->get();
 
-  std::vector<std::pair<std::string, Values>> parameters;
+  std::vector<Axis> parameters;
   for (auto&& [key, node] : block) {
     const std::string name(key.str());
     if (name == "spec" || name == "file") continue;
@@ -340,7 +300,7 @@ ConfigParser::MdpBlock ConfigParser::parse_mdp_block(const toml::table& block,
     } else {
       values = scalar_or_list_text(node, section + "." + name);
     }
-    parameters.emplace_back(name, values);
+    parameters.push_back({.key = name, .values = values});
   }
 
   std::string digest_text;
@@ -354,81 +314,104 @@ ConfigParser::MdpBlock ConfigParser::parse_mdp_block(const toml::table& block,
     content << input.rdbuf();
     digest_text = digest(content.str());
   }
-
-  return {
-      .base = base, .parameters = std::move(parameters), .digest_text = digest_text, .line = line};
+  return {.base = base, .axes = std::move(parameters), .content_digest = digest_text, .line = line};
 }
 
-void ConfigParser::expand_mdp_block(const MdpBlock& block,
-                                    std::vector<std::pair<RunSpec, int>>& mdps) const {
-  const auto& parameters = block.parameters;
-  // Cartesian product in key order; the last key varies fastest.
-  std::vector<std::size_t> position(parameters.size(), 0);
-  while (true) {
-    std::vector<std::pair<std::string, std::string>> chosen, label_parts;
-    for (std::size_t k = 0; k < parameters.size(); ++k) {
-      const auto& [name, values] = parameters[k];
-      chosen.emplace_back(name, values[position[k]]);
-      if (!(name == "seed" && values.size() > 1)) label_parts.emplace_back(name, values[position[k]]);
-    }
-    RunSpec run;
-    run.mdp = merge_spec(block.base, chosen);
-    run.mdp_label = merge_spec(block.base, label_parts);
-    run.mdp_digest = block.digest_text;
-    mdps.emplace_back(std::move(run), block.line);
-    std::size_t k = parameters.size();
-    while (k > 0 && ++position[k - 1] == parameters[k - 1].second.size()) position[--k] = 0;
-    if (k == 0) break;
-  }
-}
-
-ConfigParser::AlgorithmBlock ConfigParser::parse_algorithm_block(const toml::table& block) const {
-  check_keys(block, "algorithm", kAlgorithmKeys);
+AlgorithmBlock ConfigParser::parse_algorithm_block(const toml::table& block) const {
   const int line = static_cast<int>(block.source().begin.line);
   const toml::node* name_node = block.get("name");
   const toml::node* step_node = block.get("step_size");
+  std::vector<std::string> known_names;
+  for (const AlgorithmEntry& entry : algorithm_registry()) known_names.push_back(entry.name);
   if (name_node == nullptr) {
-    throw InputError({.file = path_, .line = line, .field = "algorithm.name"}, "missing (spma, npg or spg)");
+    throw InputError({.file = path_, .line = line, .field = "algorithm.name"},
+                     "missing (" + suggest("", known_names).substr(1));
   }
-  if (step_node == nullptr) {
-    throw InputError({.file = path_, .line = line, .field = "algorithm.step_size"}, "missing");
-  }
-  AlgorithmBlock result{.table = &block,
-                        .names = scalar_or_list_text(*name_node, "algorithm.name"),
-                        .clips = {"false"},
-                        .floors = {"1e-08"},
-                        .step_count = count_step_sizes(*step_node, "algorithm.step_size"),
-                        .line = line};
-  if (const auto* node = block.get("clip")) {
-    result.clips = scalar_or_list_text(*node, "algorithm.clip");
-    for (const std::string& clip : result.clips) {
-      if (clip != "true" && clip != "false") fail(node->source(), "algorithm.clip", "expected true or false");
+  AlgorithmBlock result{.names = scalar_or_list_text(*name_node, "algorithm.name"), .line = line};
+  // Every other key is a parameter of the named algorithms; a list is an axis.
+  std::vector<const AlgorithmEntry*> entries;
+  std::vector<std::string> keys{"name", "step_size"};
+  for (const std::string& name : result.names) {
+    try {
+      entries.push_back(&find_algorithm(name));
+    } catch (const InputError& error) {
+      fail(name_node->source(), "algorithm.name", error.message());
     }
+    for (const ParameterInfo& parameter : entries.back()->parameters) keys.push_back(parameter.name);
   }
-  if (const auto* node = block.get("clip_floor")) {
-    result.floors = scalar_or_list_text(*node, "algorithm.clip_floor");
+  for (auto&& [key, node] : block) {
+    const std::string name(key.str());
+    if (name == "name" || name == "step_size") continue;
+    const ParameterInfo* info = nullptr;
+    for (const AlgorithmEntry* entry : entries) {
+      const ParameterInfo* found = nullptr;
+      for (const ParameterInfo& parameter : entry->parameters) {
+        if (parameter.name == name) found = &parameter;
+      }
+      if (found == nullptr && std::find(keys.begin(), keys.end(), name) != keys.end()) {
+        fail(key.source(), "algorithm." + name, "is not a parameter of " + entry->name);
+      }
+      info = found != nullptr ? found : info;
+    }
+    if (info == nullptr) {
+      const std::string hint = suggest(name, keys);
+      fail(key.source(), "algorithm." + name,
+           "unknown key" + std::string(hint.front() == '(' ? " " : "; ") + hint);
+    }
+    Values values = scalar_or_list_text(node, "algorithm." + name);
+    for (const std::string& value : values) {
+      if (const auto problem = check_parameter_value(info->type, value)) {
+        fail(node.source(), "algorithm." + name, *problem);
+      }
+    }
+    result.parameters.push_back({.key = name, .values = std::move(values)});
+  }
+  const bool takes_step = std::all_of(entries.begin(), entries.end(),
+                                      [](const AlgorithmEntry* entry) { return entry->takes_step_size; });
+  if (step_node == nullptr) {
+    if (takes_step) {
+      throw InputError({.file = path_, .line = line, .field = "algorithm.step_size"}, "missing");
+    }
+    result.step_count = 1;
+    result.step_sizes = [] { return Values{""}; };
+  } else {
+    result.step_count = count_step_sizes(*step_node, "algorithm.step_size");
+    result.step_sizes = [this, step_node] { return step_sizes(*step_node, "algorithm.step_size"); };
   }
   return result;
 }
 
-void ConfigParser::expand_algorithm_block(
-    const AlgorithmBlock& block, std::vector<std::pair<AlgorithmSettings, int>>& out) const {
-  const Values steps = step_sizes(*block.table->get("step_size"), "algorithm.step_size");
-  for (const std::string& name : block.names) {
-    for (const std::string& step : steps) {
-      for (const std::string& clip : block.clips) {
-        for (const std::string& floor : block.floors) {
-          AlgorithmSettings settings{.name = name, .step_size = step, .clip = clip == "true"};
-          try {
-            std::size_t used = 0;
-            settings.clip_floor = std::stod(floor, &used);
-            if (used != floor.size()) throw std::invalid_argument(floor);
-          } catch (const std::exception&) {
-            fail(block.table->get("clip_floor")->source(), "algorithm.clip_floor",
-                 "expected a number");
-          }
-          out.emplace_back(settings, block.line);
-        }
+void ConfigParser::validate(const std::vector<std::pair<RunSpec, int>>& mdps,
+                            const std::vector<std::pair<AlgorithmSetting, int>>& algorithms) const {
+  std::set<bool> bandit_kinds;
+  std::map<bool, std::string> example;  // an MDP of each kind, for messages
+  for (const auto& [run, line] : mdps) {
+    bool bandit = false;
+    try {
+      if (run.mdp_digest.empty()) {
+        bandit = check_builtin_mdp_spec(run.mdp).bandit;
+      } else {
+        bandit = load_mdp(run.mdp).is_bandit();  // a file is read once, here
+      }
+    } catch (const InputError& error) {
+      throw InputError({.file = path_, .line = line, .field = "mdp"},
+                       "'" + run.mdp + "': " + error.what());
+    }
+    bandit_kinds.insert(bandit);
+    example.emplace(bandit, run.mdp);
+  }
+  std::set<std::pair<std::string, std::string>> checked;
+  for (const auto& [algorithm, line] : algorithms) {
+    if (!checked.emplace(algorithm.spec, algorithm.step_size).second) continue;
+    for (const bool bandit : bandit_kinds) {
+      try {
+        check_algorithm(algorithm.spec, algorithm.step_size, bandit);
+      } catch (const InputError& error) {
+        const std::string context = bandit_kinds.size() > 1 || error.location().field == "step_size"
+                                        ? " (with mdp '" + example[bandit] + "')"
+                                        : "";
+        throw InputError({.file = path_, .line = line, .field = "algorithm." + error.location().field},
+                         error.message() + context);
       }
     }
   }
@@ -467,64 +450,39 @@ SweepConfig ConfigParser::parse(const std::string& text) {
 
   // Count the grid before expanding it: a few short lists can multiply to more runs than fit in
   // memory, and the expansion (and validation) would run until it ran out.
-  std::uint64_t mdp_count = 0, algorithm_count = 0;
-  for (const MdpBlock& block : mdp_blocks) {
-    std::uint64_t product = 1;
-    for (const auto& [name, values] : block.parameters) {
-      product = saturating_product(product, values.size());
-    }
-    mdp_count = saturating_sum(mdp_count, product);
-  }
-  for (const AlgorithmBlock& block : algorithm_blocks) {
-    std::uint64_t product = saturating_product(block.names.size(), block.step_count);
-    product = saturating_product(product, block.clips.size());
-    product = saturating_product(product, block.floors.size());
-    algorithm_count = saturating_sum(algorithm_count, product);
-  }
-  const std::uint64_t seed_count = settings_.init == "random" ? settings_.seeds.size() : 1;
-  const std::uint64_t grid_runs =
-      saturating_product(saturating_product(mdp_count, algorithm_count), seed_count);
-  if (grid_runs > max_runs_) {
-    const std::string count = grid_runs == std::numeric_limits<std::uint64_t>::max()
-                                  ? "more than " + std::to_string(grid_runs)
-                                  : std::to_string(grid_runs);
+  const GridCount count = count_grid(mdp_blocks, algorithm_blocks, settings_);
+  if (count.runs > max_runs_) {
+    const std::string runs = count.runs == std::numeric_limits<std::uint64_t>::max()
+                                 ? "more than " + std::to_string(count.runs)
+                                 : std::to_string(count.runs);
     throw InputError({.file = path_, .field = "grid"},
-                     count + " runs (" + std::to_string(mdp_count) + " MDPs x " +
-                         std::to_string(algorithm_count) + " algorithm settings x " +
-                         std::to_string(seed_count) +
+                     runs + " runs (" + std::to_string(count.mdps) + " MDPs x " +
+                         std::to_string(count.algorithms) + " algorithm settings x " +
+                         std::to_string(count.seeds) +
                          " seeds, counted before duplicates are removed) is more than the limit "
                          "of " +
                          std::to_string(max_runs_) + " runs; pass --max-runs " +
-                         std::to_string(grid_runs) + " to run it anyway, or make the grid smaller");
+                         std::to_string(count.runs) + " to run it anyway, or make the grid smaller");
   }
 
   std::vector<std::pair<RunSpec, int>> mdps;
-  for (const MdpBlock& block : mdp_blocks) expand_mdp_block(block, mdps);
-  std::vector<std::pair<AlgorithmSettings, int>> algorithms;
-  for (const AlgorithmBlock& block : algorithm_blocks) expand_algorithm_block(block, algorithms);
+  for (const MdpBlock& block : mdp_blocks) {
+    for (RunSpec& run : expand_mdp_block(block)) mdps.emplace_back(std::move(run), block.line);
+  }
+  std::vector<std::pair<AlgorithmSetting, int>> algorithms;
+  for (const AlgorithmBlock& block : algorithm_blocks) {
+    for (AlgorithmSetting& setting : expand_algorithm_block(block, resolved_algorithm_spec)) {
+      algorithms.emplace_back(std::move(setting), block.line);
+    }
+  }
+  validate(mdps, algorithms);
 
   SweepConfig config{.path = path_, .settings = settings_};
   std::set<std::string> seen;
+  const bool random_init = settings_.init == "random";
+  const std::size_t seeds = random_init ? settings_.seeds.size() : 1;
   for (const auto& [mdp_run, mdp_line] : mdps) {
-    // Validate each MDP once, then every algorithm and step size on it.
-    Mdp mdp = [&, line = mdp_line] {
-      try {
-        return load_mdp(mdp_run.mdp);
-      } catch (const InputError& error) {
-        throw InputError({.file = path_, .line = line, .field = "mdp"},
-                         "'" + mdp_run.mdp + "': " + error.what());
-      }
-    }();
     for (const auto& [algorithm, algorithm_line] : algorithms) {
-      try {
-        make_update_rule(algorithm, mdp);
-      } catch (const InputError& error) {
-        throw InputError({.file = path_, .line = algorithm_line,
-                          .field = "algorithm." + error.location().field},
-                         error.message() + " (with mdp '" + mdp_run.mdp + "')");
-      }
-      const bool random_init = settings_.init == "random";
-      const std::size_t seeds = random_init ? settings_.seeds.size() : 1;
       for (std::size_t k = 0; k < seeds; ++k) {
         RunSpec run = mdp_run;
         run.algorithm = algorithm;
@@ -543,33 +501,6 @@ SweepConfig ConfigParser::parse(const std::string& text) {
 }
 
 }  // namespace
-
-std::string digest(const std::string& text) {
-  std::uint64_t hash = 14695981039346656037ULL;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 1099511628211ULL;
-  }
-  char buffer[17];
-  std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(hash));
-  return buffer;
-}
-
-std::string RunSpec::canonical(const SweepSettings& settings) const {
-  std::string tolerances;
-  for (double tolerance : settings.tolerances) {
-    tolerances += (tolerances.empty() ? "" : ",") + format_number(tolerance);
-  }
-  // `format` versions the output files: a new layout must not resume into an old directory.
-  return "format=3;mdp=" + mdp + ";mdp_digest=" + mdp_digest + ";algorithm=" + algorithm.name +
-         ";step_size=" + algorithm.step_size + ";clip=" + (algorithm.clip ? "true" : "false") +
-         ";clip_floor=" + format_number(algorithm.clip_floor) + ";init=" + settings.init +
-         ";seed=" + (seed ? std::to_string(*seed) : "") +
-         ";iterations=" + std::to_string(settings.iterations) + ";record=" + settings.record +
-         ";tolerances=" + tolerances + ";stop_tolerance=" +
-         (settings.stop_tolerance ? format_number(*settings.stop_tolerance) : "") +
-         ";solver=" + settings.solver;
-}
 
 SweepConfig parse_sweep_config(const std::string& text, const std::string& path,
                                std::uint64_t max_runs) {

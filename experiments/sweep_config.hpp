@@ -9,32 +9,9 @@
 #include <vector>
 
 #include "algorithms/callbacks.hpp"
-#include "experiments/algorithm_registry.hpp"
+#include "experiments/sweep_grid.hpp"
 
 namespace tabrl {
-
-struct SweepSettings {
-  std::string name;
-  int iterations = 1000;
-  std::string record = "log";
-  std::string init = "uniform";            // or "random": logits N(0, 1) drawn with each seed
-  std::vector<std::int64_t> seeds = {0};   // used by random initial policies only
-  std::vector<double> tolerances = {1e-2, 1e-4, 1e-6, 1e-8};
-  std::optional<double> stop_tolerance;    // converged once value_error_inf <= this
-  std::string solver = "auto";
-};
-
-// One fully resolved run of the grid.
-struct RunSpec {
-  std::string mdp;          // a built-in spec with every grid value filled in, or a file path
-  std::string mdp_label;    // what the summary groups by: the block's spec or file, without axes
-  std::string mdp_digest;   // content digest for files, empty for built-ins
-  AlgorithmSettings algorithm;
-  std::optional<std::int64_t> seed;  // random initial policy only
-
-  // Every setting that determines the run's output, as key=value pairs in a fixed order.
-  std::string canonical(const SweepSettings& settings) const;
-};
 
 struct SweepConfig {
   std::string path;
@@ -48,14 +25,13 @@ struct SweepConfig {
 // a logspace count should not start a sweep of years.
 constexpr std::uint64_t kDefaultMaxRuns = 1'000'000;
 
-// Parses and expands a sweep config, validating every MDP and algorithm on the way. The grid is
+// Parses and expands a sweep config, validating every MDP and algorithm through the registries
+// (without building them; MDP files are read once). The grid is
 // counted before it is expanded; more than `max_runs` runs is an InputError (field "grid").
 // Throws InputError ("file:line: key: message").
 SweepConfig load_sweep_config(const std::string& path, std::uint64_t max_runs = kDefaultMaxRuns);
 SweepConfig parse_sweep_config(const std::string& text, const std::string& path,
                                std::uint64_t max_runs = kDefaultMaxRuns);
 
-// 64-bit FNV-1a as 16 hex digits: run ids and digests.
-std::string digest(const std::string& text);
 
 }  // namespace tabrl

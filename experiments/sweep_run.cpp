@@ -13,6 +13,8 @@
 #include "experiments/summary.hpp"
 #include "mdps/random.hpp"
 #include "mdps/registry.hpp"
+#include "algorithms/registry.hpp"
+#include "core/spec.hpp"
 
 namespace tabrl {
 namespace {
@@ -60,7 +62,8 @@ const Mdp& MdpCache::mdp(const std::string& spec, LinearSolverKind solver) {
 
 std::string runs_csv_header(const SweepSettings& settings) {
   std::string header =
-      "run_id,mdp,mdp_label,gamma,states,actions,algorithm,step_size,step_value,clip,clip_floor,"
+      "run_id,mdp,mdp_label,gamma,states,actions,algorithm,algorithm_spec,step_size,step_value,"
+      "clip,clip_floor,"
       "init,seed,status,"
       "iterations,final_objective,final_suboptimality,final_value_error_inf,optimal_objective";
   for (double tolerance : settings.tolerances) header += "," + tolerance_column(tolerance);
@@ -89,7 +92,8 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
     const OptimalSolution& optimal = cache.optimal();
     shape = format_number(mdp.gamma()) + "," + std::to_string(mdp.num_states()) + "," +
             std::to_string(mdp.num_actions());
-    std::unique_ptr<UpdateRule> rule = make_update_rule(run.algorithm, mdp);
+    std::unique_ptr<UpdateRule> rule =
+        make_algorithm(run.algorithm.spec, run.algorithm.step_size, mdp);
     CurveRecorder recorder(parse_record_schedule(settings.record));
     RunAnalysis analysis(mdp, optimal, *rule, settings.tolerances, !run.seed.has_value());
     std::vector<IterationCallback*> callbacks{&recorder, &analysis};
@@ -167,11 +171,17 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const AlgorithmSettings& algorithm = run.algorithm;
+  const AlgorithmSetting& algorithm = run.algorithm;
+  // SPMA's clip mode keeps its own columns (summaries and figures treat clipped steps as their
+  // own setting); empty for methods without it.
+  const Spec spec = parse_spec(algorithm.spec, "algo");
+  const std::string* clip = spec.find("clip");
+  const std::string* clip_floor = spec.find("clip_floor");
   record.runs_row = run_id + "," + csv_field(run.mdp) + "," + csv_field(run.mdp_label) + "," +
-                    shape + "," + csv_field(algorithm.name) + "," + csv_field(algorithm.step_size) + "," +
-                    step_value + "," + (algorithm.clip ? "true" : "false") + "," +
-                    format_number(algorithm.clip_floor) + "," + settings.init + "," +
+                    shape + "," + csv_field(algorithm.name) + "," + csv_field(algorithm.spec) +
+                    "," + csv_field(algorithm.step_size) + "," + step_value + "," +
+                    (clip != nullptr ? *clip : "false") + "," +
+                    (clip_floor != nullptr ? *clip_floor : "") + "," + settings.init + "," +
                     (run.seed ? std::to_string(*run.seed) : "") + "," + status + "," +
                     result_columns + "," + csv_field(message) + "," + format_number(seconds);
   return record;

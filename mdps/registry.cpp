@@ -32,7 +32,8 @@ const std::vector<BuiltinEntry>& registry() {
   static const std::vector<BuiltinEntry> entries = {
       {{"bandit",
         "multi-armed bandit: one state, gamma 0, one arm per mean",
-        {{"means", "list of numbers", "", "mean reward of each arm, e.g. [0.2,0.5,0.9]"}}},
+        {{"means", "list of numbers", "", "mean reward of each arm, e.g. [0.2,0.5,0.9]"}},
+        true},
        [](const Arguments& args) { return make_bandit(args.numbers("means")); }},
       {{"five_by_five",
         "the 5-state, 5-action MDP of Chen et al. (ICML 2024), MATH.md section 7",
@@ -52,7 +53,8 @@ const std::vector<BuiltinEntry>& registry() {
         "random K-armed bandit: means in [0, 1], best-arm gap >= min_gap",
         {{"arms", "integer", "", "number of arms K >= 2"},
          {"min_gap", "number", "", "smallest gap between the best and any other mean, in (0, 1)"},
-         {"seed", "integer", "0", "generator seed"}}},
+         {"seed", "integer", "0", "generator seed"}},
+        true},
        [](const Arguments& args) {
          return make_random_bandit(args.integer("arms"), args.number("min_gap"),
                                    static_cast<std::uint64_t>(args.integer("seed")));
@@ -127,6 +129,31 @@ std::vector<BuiltinMdpInfo> builtin_mdp_catalog() {
   std::vector<BuiltinMdpInfo> catalog;
   for (const BuiltinEntry& entry : registry()) catalog.push_back(entry.info);
   return catalog;
+}
+
+const BuiltinMdpInfo& check_builtin_mdp_spec(const std::string& spec) {
+  const Spec parsed = parse_spec(spec, "mdp");
+  std::vector<std::string> names;
+  for (const BuiltinEntry& entry : registry()) {
+    if (entry.info.name != parsed.name) {
+      names.push_back(entry.info.name);
+      continue;
+    }
+    const Arguments arguments(parsed, entry.info.parameters);  // unknown keys
+    for (const ParameterInfo& parameter : entry.info.parameters) {
+      if (const std::string* value = parsed.find(parameter.name)) {
+        if (const auto problem = check_parameter_value(parameter.type, *value)) {
+          throw InputError({.field = parsed.name + "." + parameter.name}, *problem);
+        }
+      } else if (parameter.default_value.empty()) {
+        throw InputError({.field = parsed.name + "." + parameter.name},
+                         "required parameter is missing");
+      }
+    }
+    return entry.info;
+  }
+  throw InputError({.field = "mdp"}, unknown_name("MDP", parsed.name, names) +
+                                         "; files end in .mdp, .toml or .csv");
 }
 
 Mdp make_builtin_mdp(const std::string& spec) {

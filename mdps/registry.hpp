@@ -16,6 +16,7 @@ struct BuiltinMdpInfo {
   std::string name;
   std::string description;
   std::vector<ParameterInfo> parameters;
+  bool bandit = false;  // one state whatever the parameters (bandit-only step rules apply)
 };
 
 // Every built-in MDP with its typed, defaulted parameters (for `tabrl list`).
@@ -24,6 +25,12 @@ std::vector<BuiltinMdpInfo> builtin_mdp_catalog();
 // Builds a built-in MDP from `name` or `name(key=value,...)`; values are numbers or
 // [comma, separated, lists]. Throws InputError naming the parameter on bad input.
 Mdp make_builtin_mdp(const std::string& spec);
+
+// Checks a built-in spec without building it: the name, the keys and each value's type through
+// the registry's parameter table. Returns the entry. Throws InputError naming the parameter.
+// Errors that need the built MDP (a branching larger than the state count) surface when it is
+// built.
+const BuiltinMdpInfo& check_builtin_mdp_spec(const std::string& spec);
 
 // Loads any spec: a built-in or a file. Paths ending in .mdp/.MDP, and any other existing
 // regular file, are read in Cassandra format.

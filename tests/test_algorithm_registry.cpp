@@ -65,9 +65,16 @@ TEST_CASE("bad algorithm specs and step sizes are refused with the field and the
   CHECK(input_error_of([&] { make_algorithm("spma(clip=maybe)", "1", mdp); }) ==
         "spma.clip: expected true or false, got 'maybe'");
   // Without an MDP, as a sweep config is checked.
-  CHECK(input_error_of([] { check_algorithm("spma(clip=maybe)", "1"); }) ==
+  CHECK(input_error_of([] { check_algorithm("spma(clip=maybe)", "1", false); }) ==
         "spma.clip: expected true or false, got 'maybe'");
-  CHECK(input_error_of([] { check_algorithm("spma", "fast"); }).find("one of safe, gap") !=
+  CHECK(input_error_of([] { check_algorithm("spma", "fast", false); }).find("one of safe, gap") !=
         std::string::npos);
-  CHECK_NOTHROW(check_algorithm("spma(clip=true)", "safe"));
+  CHECK_NOTHROW(check_algorithm("spma(clip=true)", "safe", false));
+  CHECK(input_error_of([] { check_algorithm("spma", "gap", false); }) ==
+        "step_size: the 'gap' step of spma is defined for bandits (one state) only");
+  CHECK_NOTHROW(check_algorithm("spma", "gap", true));
+  CHECK(resolved_algorithm_spec("spma(clip_floor=1e-3,clip=1)") == "spma(clip=true,clip_floor=0.001)");
+  CHECK(resolved_algorithm_spec("spma") == "spma(clip=false,clip_floor=1e-08)");
+  CHECK(resolved_algorithm_spec("spma(clip_floor=0.00000001)") == resolved_algorithm_spec("spma"));
+  CHECK(resolved_algorithm_spec("npg") == "npg");
 }

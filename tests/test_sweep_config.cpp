@@ -126,8 +126,7 @@ TEST_CASE("bad configs fail with file, line and key before any run") {
         "grid.toml:1: mdp[0]: give exactly one of 'spec' (a built-in) or 'file' (an MDP file) "
         "('spc': did you mean 'spec'? (known: spec, file))");
   CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"adam\"\nstep_size = 1\n") ==
-        "grid.toml:3: algorithm.algo: unknown algorithm 'adam' (known: spma, npg, spg) (with mdp "
-        "'five_by_five')");
+        "grid.toml:4: algorithm.name: unknown algorithm 'adam' (known: spma, npg, spg)");
   CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"spma\"\nstep_size = -0.1\n") ==
         "grid.toml:3: algorithm.step_size: must be > 0 and finite, got -0.1 (with mdp "
         "'five_by_five')");
@@ -135,7 +134,7 @@ TEST_CASE("bad configs fail with file, line and key before any run") {
             .find("bandits (one state) only") != std::string::npos);
   CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"npg\"\nstepsize = 1\n") ==
         "grid.toml:5: algorithm.stepsize: unknown key; did you mean 'step_size'? (known: name, "
-        "step_size, clip, clip_floor)");
+        "step_size)");
   CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"npg\"\nstep_size = "
                  "{ logspace = [1, 2] }\n") ==
         "grid.toml:5: algorithm.step_size: expected [lo, hi, n] with numbers lo, hi and an "
@@ -202,4 +201,53 @@ TEST_CASE("a grid over the run limit is refused from its size, before it is expa
   CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n" + axes +
                  "[[algorithm]]\nname = \"npg\"\nstep_size = 1\n")
             .find("grid.toml: grid: more than 18446744073709551615 runs") == 0);
+}
+
+TEST_CASE("every algorithm parameter is a key of its block, and a list is an axis") {
+  const SweepConfig config = parse_sweep_config(R"TOML(
+[[mdp]]
+spec = "five_by_five"
+[[algorithm]]
+name = "spma"
+step_size = [0.1, 0.2]
+clip = [false, true]
+clip_floor = 1e-6
+)TOML",
+                                                "grid.toml");
+  REQUIRE(config.runs.size() == 4);
+  CHECK(config.runs[0].algorithm.spec == "spma(clip=false,clip_floor=1e-06)");
+  CHECK(config.runs[1].algorithm.spec == "spma(clip=true,clip_floor=1e-06)");
+  CHECK(config.runs[2].algorithm.step_size == "0.2");
+  // The same setting written two ways is one run.
+  const SweepConfig same = parse_sweep_config(R"TOML(
+[[mdp]]
+spec = "five_by_five"
+[[algorithm]]
+name = "spma"
+step_size = 0.1
+[[algorithm]]
+name = "spma"
+step_size = 0.1
+clip = false
+clip_floor = 0.00000001
+)TOML",
+                                              "grid.toml");
+  CHECK(same.runs.size() == 1);
+  const auto error_of = [](const std::string& algorithm_block) {
+    try {
+      parse_sweep_config("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\n" + algorithm_block,
+                         "grid.toml");
+    } catch (const InputError& error) {
+      return std::string(error.what());
+    }
+    return std::string("(no error)");
+  };
+  CHECK(error_of("name = \"npg\"\nstep_size = 1\nclip = true\n") ==
+        "grid.toml:6: algorithm.clip: unknown key (known: name, step_size)");
+  CHECK(error_of("name = [\"spma\", \"npg\"]\nstep_size = 1\nclip = true\n") ==
+        "grid.toml:6: algorithm.clip: is not a parameter of npg");
+  CHECK(error_of("name = \"spma\"\nstep_size = 1\nclip = \"maybe\"\n") ==
+        "grid.toml:6: algorithm.clip: expected true or false, got 'maybe'");
+  CHECK(error_of("name = \"spma\"\nstep_size = 1\nclip_floor = 0.1\n") ==
+        "(no error)");  // accepted here; the run itself refuses a floor without clip
 }

@@ -1,0 +1,95 @@
+// The grid of a sweep (docs/sweeps.md): MDP blocks and algorithm blocks with their axes, counted
+// before they are expanded into fully resolved runs, and the run identities. Knows nothing of
+// TOML: experiments/sweep_config.cpp reads the file into these blocks.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tabrl {
+
+struct SweepSettings {
+  std::string name;
+  int iterations = 1000;
+  std::string record = "log";
+  std::string init = "uniform";           // or "random": logits N(0, 1) drawn with each seed
+  std::vector<std::int64_t> seeds = {0};  // used by random initial policies only
+  std::vector<double> tolerances = {1e-2, 1e-4, 1e-6, 1e-8};
+  std::optional<double> stop_tolerance;   // converged once value_error_inf <= this
+  std::string solver = "auto";
+};
+
+// The algorithm of one run, resolved.
+struct AlgorithmSetting {
+  std::string name;
+  // The algorithm spec with every registry parameter, defaults included, in canonical order:
+  // `spma(clip=false,clip_floor=1e-08)`, so that equal settings have equal ids.
+  std::string spec;
+  std::string step_size;  // a number or a named rule of the method, as given
+};
+
+// One fully resolved run of the grid.
+struct RunSpec {
+  std::string mdp;          // a built-in spec with every grid value filled in, or a file path
+  std::string mdp_label;    // what the summary groups by: the block's spec or file, without axes
+  std::string mdp_digest;   // content digest for files, empty for built-ins
+  AlgorithmSetting algorithm;
+  std::optional<std::int64_t> seed;  // random initial policy only
+
+  // Every setting that determines the run's output, as key=value pairs in a fixed order.
+  std::string canonical(const SweepSettings& settings) const;
+};
+
+// A key of a block with its values: a list in the config is an axis of the grid.
+struct Axis {
+  std::string key;
+  std::vector<std::string> values;
+};
+
+struct MdpBlock {
+  std::string base;          // the spec, or the resolved file path
+  std::vector<Axis> axes;    // parameters of a built-in
+  std::string content_digest;  // of a file, empty for a built-in
+  int line = 0;
+};
+
+struct AlgorithmBlock {
+  std::vector<std::string> names;
+  std::vector<Axis> parameters;  // registry parameters of the named algorithms
+  std::uint64_t step_count = 0;
+  // The step sizes, expanded only once the grid is known to be within the run limit (a logspace
+  // table alone can hold 100,000 of them).
+  std::function<std::vector<std::string>()> step_sizes;
+  int line = 0;
+};
+
+// The size of a grid, counted without expanding it; saturates at the largest uint64.
+struct GridCount {
+  std::uint64_t mdps = 0;
+  std::uint64_t algorithms = 0;
+  std::uint64_t seeds = 1;
+  std::uint64_t runs = 0;
+};
+GridCount count_grid(const std::vector<MdpBlock>& mdps,
+                     const std::vector<AlgorithmBlock>& algorithms, const SweepSettings& settings);
+
+// The MDP specs of a block: the Cartesian product of its axes in key order, the last fastest.
+std::vector<RunSpec> expand_mdp_block(const MdpBlock& block);
+
+// The algorithm settings of a block: names x step sizes x parameter axes (the last fastest).
+// `resolve(name, spec)` turns `name(k=v,...)` into its canonical spec with defaults.
+std::vector<AlgorithmSetting> expand_algorithm_block(
+    const AlgorithmBlock& block,
+    const std::function<std::string(const std::string&)>& resolve);
+
+// 64-bit FNV-1a as 16 hex digits: run ids and digests.
+std::string digest(const std::string& text);
+
+// a * b and a + b saturating at the largest value: a product of many axes must not wrap around.
+std::uint64_t saturating_product(std::uint64_t a, std::uint64_t b);
+std::uint64_t saturating_sum(std::uint64_t a, std::uint64_t b);
+
+}  // namespace tabrl
