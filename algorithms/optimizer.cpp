@@ -8,24 +8,6 @@
 
 namespace tabrl {
 
-std::string_view to_string(RunStatus status) {
-  switch (status) {
-    case RunStatus::converged:
-      return "converged";
-    case RunStatus::max_iterations:
-      return "max_iterations";
-    case RunStatus::non_finite:
-      return "non_finite";
-    case RunStatus::step_invalid:
-      return "step_invalid";
-    case RunStatus::stopped:
-      return "stopped";
-    case RunStatus::interrupted:
-      return "interrupted";
-  }
-  return "unknown";
-}
-
 void OptimizerOptions::validate() const {
   if (max_iterations < 0) {
     throw InputError({.field = "iterations"},

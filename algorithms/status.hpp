@@ -3,6 +3,8 @@
 
 #include <string_view>
 
+#include "core/enum_names.hpp"
+
 namespace tabrl {
 
 enum class RunStatus {
@@ -14,6 +16,11 @@ enum class RunStatus {
   interrupted,     // the caller raised the cancel flag (Ctrl-C, SIGTERM): the curve so far is kept
 };
 
-std::string_view to_string(RunStatus status);
+constexpr EnumName<RunStatus> kRunStatusNames[] = {
+    {RunStatus::converged, "converged"},       {RunStatus::max_iterations, "max_iterations"},
+    {RunStatus::non_finite, "non_finite"},     {RunStatus::step_invalid, "step_invalid"},
+    {RunStatus::stopped, "stopped"},           {RunStatus::interrupted, "interrupted"}};
+
+inline std::string_view to_string(RunStatus status) { return enum_name(status, kRunStatusNames); }
 
 }  // namespace tabrl

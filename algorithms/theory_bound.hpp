@@ -2,6 +2,8 @@
 // guarantees"). Each update rule says which one applies to it (UpdateRule::theory_bound).
 #pragma once
 
+#include "core/enum_names.hpp"
+
 namespace tabrl {
 
 enum class TheoryBound {
@@ -13,6 +15,14 @@ enum class TheoryBound {
   spg_bandit,            // J* - J_t <= 5 R / (c^2 t), eta = 2/(5R), c = min_t pi_t(a*)
 };
 
-const char* to_string(TheoryBound bound);
+constexpr EnumName<TheoryBound> kTheoryBoundNames[] = {
+    {TheoryBound::none, "none"},
+    {TheoryBound::spma_contraction, "spma_contraction"},
+    {TheoryBound::spma_bandit_constant, "spma_bandit_constant"},
+    {TheoryBound::spma_bandit_gap, "spma_bandit_gap"},
+    {TheoryBound::npg_agarwal, "npg_agarwal"},
+    {TheoryBound::spg_bandit, "spg_bandit"}};
+
+inline const char* to_string(TheoryBound bound) { return enum_name(bound, kTheoryBoundNames); }
 
 }  // namespace tabrl

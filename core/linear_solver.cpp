@@ -1,23 +1,16 @@
 #include "core/linear_solver.hpp"
 
 #include "core/bicgstab.hpp"
+#include "core/error.hpp"
 #include "core/dense_lu.hpp"
 #include "core/sparse_lu.hpp"
 
 namespace tabrl {
 
-const char* to_string(LinearSolverKind kind) {
-  switch (kind) {
-    case LinearSolverKind::automatic:
-      return "auto";
-    case LinearSolverKind::dense_lu:
-      return "dense_lu";
-    case LinearSolverKind::sparse_lu:
-      return "sparse_lu";
-    case LinearSolverKind::krylov:
-      return "krylov";
-  }
-  return "unknown";
+LinearSolverKind parse_solver_kind(const std::string& text) {
+  if (const auto kind = enum_from_name(text, kLinearSolverNames)) return *kind;
+  throw InputError({.field = "solver"}, "expected " + enum_choices(kLinearSolverNames) +
+                                            ", got '" + text + "'");
 }
 
 LinearSolverKind resolve_solver_kind(const Mdp& mdp, LinearSolverKind kind) {

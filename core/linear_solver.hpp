@@ -5,6 +5,9 @@
 #pragma once
 
 #include <memory>
+#include <string>
+
+#include "core/enum_names.hpp"
 
 #include "core/mdp.hpp"
 
@@ -15,7 +18,17 @@ namespace tabrl {
 // warm-started from the previous policy's solutions, to a relative residual of 1e-12.
 enum class LinearSolverKind { automatic, dense_lu, sparse_lu, krylov };
 
-const char* to_string(LinearSolverKind kind);
+// The names of --solver and the sweep key `solver`.
+constexpr EnumName<LinearSolverKind> kLinearSolverNames[] = {
+    {LinearSolverKind::automatic, "auto"},
+    {LinearSolverKind::dense_lu, "dense"},
+    {LinearSolverKind::sparse_lu, "sparse"},
+    {LinearSolverKind::krylov, "krylov"}};
+
+inline const char* to_string(LinearSolverKind kind) { return enum_name(kind, kLinearSolverNames); }
+
+// Throws InputError (field "solver") naming the choices.
+LinearSolverKind parse_solver_kind(const std::string& text);
 
 // What the last solve pair cost (iterative solvers; zero for direct ones).
 struct SolveReport {

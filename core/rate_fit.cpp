@@ -72,22 +72,6 @@ RateFit fit_rate(std::span<const int> iterations, std::span<const double> gaps, 
   return result;
 }
 
-const char* to_string(ConvergenceKind kind) {
-  switch (kind) {
-    case ConvergenceKind::superlinear:
-      return "superlinear";
-    case ConvergenceKind::linear:
-      return "linear";
-    case ConvergenceKind::sublinear:
-      return "sublinear";
-    case ConvergenceKind::stalled:
-      return "stalled";
-    case ConvergenceKind::unknown:
-      return "unknown";
-  }
-  return "unknown";
-}
-
 ConvergenceKind classify_convergence(std::span<const int> iterations, std::span<const double> gaps,
                                      double floor) {
   std::size_t above = 0;

@@ -5,6 +5,8 @@
 
 #include <span>
 
+#include "core/enum_names.hpp"
+
 namespace tabrl {
 
 struct RateFit {
@@ -35,7 +37,14 @@ enum class ConvergenceKind {
   unknown,      // too few points above the floor to tell
 };
 
-const char* to_string(ConvergenceKind kind);
+constexpr EnumName<ConvergenceKind> kConvergenceNames[] = {
+    {ConvergenceKind::superlinear, "superlinear"},
+    {ConvergenceKind::linear, "linear"},
+    {ConvergenceKind::sublinear, "sublinear"},
+    {ConvergenceKind::stalled, "stalled"},
+    {ConvergenceKind::unknown, "unknown"}};
+
+inline const char* to_string(ConvergenceKind kind) { return enum_name(kind, kConvergenceNames); }
 
 // Classifies a curve of gaps (every iteration, or a subsample with increasing iterations).
 ConvergenceKind classify_convergence(std::span<const int> iterations, std::span<const double> gaps,

@@ -24,12 +24,4 @@ RecordSchedule parse_record_schedule(const std::string& text) {
   return schedule;
 }
 
-LinearSolverKind parse_solver_kind(const std::string& text) {
-  if (text == "auto") return LinearSolverKind::automatic;
-  if (text == "dense") return LinearSolverKind::dense_lu;
-  if (text == "sparse") return LinearSolverKind::sparse_lu;
-  if (text == "krylov") return LinearSolverKind::krylov;
-  throw InputError({.field = "solver"}, "expected auto, dense, sparse or krylov, got '" + text + "'");
-}
-
 }  // namespace tabrl

@@ -9,6 +9,4 @@ namespace tabrl {
 
 RecordSchedule parse_record_schedule(const std::string& text);  // throws InputError
 
-LinearSolverKind parse_solver_kind(const std::string& text);  // auto | dense | sparse
-
 }  // namespace tabrl
