@@ -13,7 +13,7 @@
 #include "algorithms/spma.hpp"
 #include "core/evaluation.hpp"
 #include "core/policy.hpp"
-#include "mdps/random.hpp"
+#include "core/random.hpp"
 #include "mdps/transitions.hpp"
 
 namespace {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/random.hpp"
+
 namespace tabrl {
 
 void softmax_rows(const Eigen::Ref<const StateActionMatrix>& logits, StateActionMatrix& policy) {
@@ -30,6 +32,15 @@ StateActionMatrix deterministic_policy(const std::vector<Index>& actions, Index 
   StateActionMatrix policy = StateActionMatrix::Zero(static_cast<Index>(actions.size()), num_actions);
   for (std::size_t s = 0; s < actions.size(); ++s) policy(static_cast<Index>(s), actions[s]) = 1.0;
   return policy;
+}
+
+StateActionMatrix random_logits(Index states, Index actions, std::uint64_t seed, double scale) {
+  Random random(seed);
+  StateActionMatrix logits(states, actions);
+  for (Index s = 0; s < states; ++s) {
+    for (Index a = 0; a < actions; ++a) logits(s, a) = scale * random.normal();
+  }
+  return logits;
 }
 
 }  // namespace tabrl

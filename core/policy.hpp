@@ -1,4 +1,4 @@
-// Softmax policies stored as logits z[s, a] with pi[s, :] = softmax(z[s, :]) (MATH.md section 1).
+// Softmax policies stored as logits z[s, a] with pi[s, :] = softmax(z[s, :]) (docs/theory.md, "Setting").
 #pragma once
 
 #include <vector>
@@ -15,5 +15,10 @@ StateActionMatrix uniform_logits(Index num_states, Index num_actions);
 
 // The deterministic policy that takes actions[s] in state s, as probabilities.
 StateActionMatrix deterministic_policy(const std::vector<Index>& actions, Index num_actions);
+
+// Logits drawn i.i.d. N(0, scale^2) with Random::normal (core/random.hpp), row by row: a seed
+// gives the same initial policy on every platform.
+StateActionMatrix random_logits(Index states, Index actions, std::uint64_t seed,
+                                double scale = 1.0);
 
 }  // namespace tabrl

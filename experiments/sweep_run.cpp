@@ -11,27 +11,13 @@
 #include "experiments/curve_csv.hpp"
 #include "experiments/record_schedule.hpp"
 #include "experiments/summary.hpp"
-#include "mdps/random.hpp"
+#include "core/random.hpp"
 #include "mdps/registry.hpp"
 #include "algorithms/registry.hpp"
 #include "core/spec.hpp"
 
 namespace tabrl {
 namespace {
-
-// Logits N(0, 1) by Box-Muller on the portable generator, so a seed means the same everywhere.
-StateActionMatrix random_logits(Index states, Index actions, std::int64_t seed) {
-  Random random(static_cast<std::uint64_t>(seed));
-  StateActionMatrix logits(states, actions);
-  for (Index s = 0; s < states; ++s) {
-    for (Index a = 0; a < actions; ++a) {
-      const double u = 1.0 - random.uniform();  // (0, 1]
-      const double v = random.uniform();
-      logits(s, a) = std::sqrt(-2.0 * std::log(u)) * std::cos(2.0 * std::numbers::pi * v);
-    }
-  }
-  return logits;
-}
 
 std::string tolerance_column(double tolerance) {
   return "iters_to_" + format_number(tolerance);
@@ -103,7 +89,7 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
       callbacks.push_back(stop.get());
     }
     const StateActionMatrix initial =
-        run.seed ? random_logits(mdp.num_states(), mdp.num_actions(), *run.seed)
+        run.seed ? random_logits(mdp.num_states(), mdp.num_actions(), static_cast<std::uint64_t>(*run.seed))
                  : uniform_logits(mdp.num_states(), mdp.num_actions());
     const OptimizerResult result =
         optimize(mdp, optimal, *rule, initial,

@@ -5,7 +5,7 @@
 
 #include "core/error.hpp"
 #include "core/format.hpp"
-#include "mdps/random.hpp"
+#include "core/random.hpp"
 #include "mdps/transitions.hpp"
 
 namespace tabrl {

@@ -37,7 +37,7 @@ Mdp make_flat_grad_chain(int horizon);
 
 // Garnet(S, A, b, seed) (MATH.md section 7): for every (s, a), b distinct next states uniformly
 // at random with flat-Dirichlet probabilities; rewards U(0, 1); rho uniform. The generator is
-// std::mt19937_64 seeded with `seed`, converted to doubles as in mdps/random.hpp.
+// std::mt19937_64 seeded with `seed`, converted to doubles as in core/random.hpp.
 Mdp make_garnet(Index states, Index actions, Index branching, std::uint64_t seed,
                 double gamma = 0.9);
 

@@ -7,9 +7,10 @@
 
 #include "core/error.hpp"
 #include "core/mdp.hpp"
+#include "core/policy.hpp"
 #include "mdps/assembler.hpp"
 #include "mdps/builtin.hpp"
-#include "mdps/random.hpp"
+#include "core/random.hpp"
 #include "mdps/transitions.hpp"
 
 namespace tabrl::testing {
@@ -69,19 +70,6 @@ inline Mdp random_mdp(Index states, Index actions, double gamma, std::uint64_t s
               .rho = rho,
               .rewards = rewards,
               .transitions = make_transitions(states, actions, entries)});
-}
-
-// Random logits with entries N(0, scale^2)-like (sum of uniforms), reproducible.
-inline StateActionMatrix random_logits(Index states, Index actions, std::uint64_t seed,
-                                       double scale = 1.0) {
-  Random random(seed);
-  StateActionMatrix logits(states, actions);
-  for (Index s = 0; s < states; ++s) {
-    for (Index a = 0; a < actions; ++a) {
-      logits(s, a) = scale * (random.uniform() + random.uniform() + random.uniform() - 1.5) * 2.0;
-    }
-  }
-  return logits;
 }
 
 }  // namespace tabrl::testing

@@ -8,7 +8,7 @@
 #include "algorithms/theory.hpp"
 #include "core/optimal.hpp"
 #include "mdps/builtin.hpp"
-#include "mdps/random.hpp"
+#include "core/random.hpp"
 #include "run_helpers.hpp"
 
 using namespace tabrl;

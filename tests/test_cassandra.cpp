@@ -11,7 +11,7 @@
 #include "helpers.hpp"
 #include "mdps/builtin.hpp"
 #include "mdps/cassandra.hpp"
-#include "mdps/random.hpp"
+#include "core/random.hpp"
 
 using namespace tabrl;
 

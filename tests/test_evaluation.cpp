@@ -8,7 +8,6 @@
 #include "helpers.hpp"
 
 using namespace tabrl;
-using tabrl::testing::random_logits;
 using tabrl::testing::random_mdp;
 
 namespace {

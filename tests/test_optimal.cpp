@@ -62,7 +62,7 @@ TEST_CASE("error metrics are non-negative and value_error_inf bounds suboptimali
   const OptimalSolution optimal = solve_optimal(mdp);
   PolicyEvaluator evaluator(mdp);
   Evaluation evaluation;
-  evaluator.evaluate_logits(tabrl::testing::random_logits(6, 3, 9), evaluation);
+  evaluator.evaluate_logits(random_logits(6, 3, 9), evaluation);
   const double gap = suboptimality(mdp.rho(), optimal.v, evaluation.v);
   const double worst = value_error_inf(optimal.v, evaluation.v);
   CHECK(gap > 0.0);

@@ -21,7 +21,7 @@ TEST_CASE("one SPMA step is pi (1 + eta A), already normalised") {
   const Mdp mdp = random_mdp(6, 4, 0.9, 3);
   PolicyEvaluator evaluator(mdp);
   Evaluation evaluation;
-  const StateActionMatrix logits = tabrl::testing::random_logits(6, 4, 8);
+  const StateActionMatrix logits = random_logits(6, 4, 8);
   evaluator.evaluate_logits(logits, evaluation);
   const double eta = 0.05;
   Spma spma(mdp, {.step_size = eta});
@@ -41,7 +41,7 @@ TEST_CASE("SPMA and NPG agree to first order in eta") {
   const Mdp mdp = random_mdp(5, 3, 0.8, 17);
   PolicyEvaluator evaluator(mdp);
   Evaluation evaluation;
-  const StateActionMatrix logits = tabrl::testing::random_logits(5, 3, 2);
+  const StateActionMatrix logits = random_logits(5, 3, 2);
   evaluator.evaluate_logits(logits, evaluation);
   std::vector<double> diagnostics(1);
   double previous = 0.0;
