@@ -2,7 +2,7 @@
 #include <iostream>
 
 #include "experiments/cli.hpp"
-#include "experiments/slurm.hpp"
+#include "experiments/shell_quote.hpp"
 
 #ifndef TABRL_SCRIPT_DIR
 #define TABRL_SCRIPT_DIR "experiments"

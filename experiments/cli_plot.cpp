@@ -92,7 +92,7 @@ int plot_command(const Arguments& args) {
     throw std::runtime_error("plotting script not found: " + script.string());
   }
   const std::string python = plotting_python();
-  const std::string command = python + " " + shell_quote(script.string()) + " " +
+  const std::string command = shell_quote(python) + " " + shell_quote(script.string()) + " " +
                               shell_quote(directory) + " " + shell_quote(out) +
                               (all_steps ? " --all-steps" : "") + (partial ? " --partial" : "");
   const int status = std::system(command.c_str());

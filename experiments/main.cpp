@@ -8,41 +8,56 @@
 
 namespace {
 
-constexpr const char* kUsage = R"(usage: tabrl <command> [options]
+using tabrl::cli::Arguments;
 
-commands:
-  run        run one optimization and write its convergence curve (CSV)
-  sweep      run a grid of MDPs x algorithms x step sizes x seeds from a TOML config
-  merge      combine the shards of a sweep
-  summarize  print the best step size, rate and theory check per MDP x algorithm
-  plot       draw the figures of a sweep (PNG and PDF)
-  reproduce  run the reproduction sweeps and write report.md with computed verdicts
-  mdp solve  print J*, V* and pi* of an MDP
-  list       list the built-in MDPs and the algorithms with their parameters
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(const Arguments&);
+};
 
-`tabrl <command> --help` shows the options of a command, with an example.
-)";
+// The one list of commands: the usage text and the dispatch both read it.
+constexpr Command kCommands[] = {
+    {"run", "run one optimization and write its convergence curve (CSV)", tabrl::cli::run_command},
+    {"sweep", "run a grid of MDPs x algorithms x step sizes x seeds from a TOML config",
+     tabrl::cli::sweep_command},
+    {"merge", "combine the shards of a sweep", tabrl::cli::merge_command},
+    {"summarize", "print the best step size, rate and theory check per MDP x algorithm",
+     tabrl::cli::summarize_command},
+    {"plot", "draw the figures of a sweep (PNG and PDF)", tabrl::cli::plot_command},
+    {"reproduce", "run the reproduction sweeps and write report.md with computed verdicts",
+     tabrl::cli::reproduce_command},
+    {"mdp", "solve | info | validate | convert an MDP (J*, V*, pi*; checks; formats)",
+     tabrl::cli::mdp_command},
+    {"list", "list the built-in MDPs and the algorithms with their parameters",
+     tabrl::cli::list_command},
+};
+
+std::string usage() {
+  std::string text = "usage: tabrl <command> [options]\n\ncommands:\n";
+  for (const Command& command : kCommands) {
+    std::string name = command.name;
+    name.resize(11, ' ');
+    text += "  " + name + command.summary + "\n";
+  }
+  return text + "\n`tabrl <command> --help` shows the options of a command, with an example.\n";
+}
 
 int dispatch(const std::string& command, const tabrl::cli::Arguments& args) {
   using namespace tabrl::cli;
   try {
     if (command == "--help" || command == "-h" || command == "help") {
-      std::cout << kUsage;
+      std::cout << usage();
       return kExitSuccess;
     }
     if (command == "--version") {
       std::cout << "tabrl " << TABRL_VERSION << "\n";
       return kExitSuccess;
     }
-    if (command == "run") return run_command(args);
-    if (command == "mdp") return mdp_command(args);
-    if (command == "list") return list_command(args);
-    if (command == "sweep") return sweep_command(args);
-    if (command == "merge") return merge_command(args);
-    if (command == "summarize") return summarize_command(args);
-    if (command == "plot") return plot_command(args);
-    if (command == "reproduce") return reproduce_command(args);
-    std::cerr << "tabrl: unknown command '" << command << "'\n\n" << kUsage;
+    for (const Command& entry : kCommands) {
+      if (command == entry.name) return entry.run(args);
+    }
+    std::cerr << "tabrl: unknown command '" << command << "'\n\n" << usage();
     return kExitBadInput;
   } catch (const UsageError& error) {
     std::cerr << "tabrl " << command << ": " << error.what() << "\n";
@@ -64,7 +79,7 @@ int dispatch(const std::string& command, const tabrl::cli::Arguments& args) {
 int main(int argc, char** argv) {
   using namespace tabrl::cli;
   if (argc < 2) {
-    std::cerr << kUsage;
+    std::cerr << usage();
     return kExitBadInput;
   }
   const int status = dispatch(argv[1], Arguments(argv + 2, argv + argc));

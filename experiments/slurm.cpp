@@ -44,12 +44,6 @@ void check_directive_value(const std::string& value, const std::string& option) 
 
 }  // namespace
 
-std::string shell_quote(const std::string& text) {
-  std::string quoted = "'";
-  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
 std::string slurm_job_name(const std::string& name) {
   std::string safe;
   for (char c : name) safe += plain(c, "._+-") ? c : '_';

@@ -2,6 +2,8 @@
 // shard (taken from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT) into the shared directory.
 #pragma once
 
+#include "experiments/shell_quote.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -17,9 +19,6 @@ struct SlurmOptions {
   std::string job_name = "tabrl";
   std::uint64_t max_runs = 0;  // passed on as --max-runs when not 0
 };
-
-// `text` single-quoted for a POSIX shell.
-std::string shell_quote(const std::string& text);
 
 // A job name made of letters, digits and . _ + - (anything else becomes '_'): the name comes
 // from the config, and an #SBATCH line must not be ended or split by it.
