@@ -1,5 +1,6 @@
 #include "mdps/cassandra.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -14,6 +15,7 @@
 #include "core/format.hpp"
 #include "core/text.hpp"
 #include "mdps/assembler.hpp"
+#include "mdps/writers.hpp"
 
 namespace tabrl {
 namespace {
@@ -625,6 +627,53 @@ Mdp read_cassandra_file(const std::string& path, const MdpValidationOptions& opt
                         ErrorList* errors) {
   std::ifstream input = open_input_file(path);
   return read_cassandra(input, path, options, errors);
+}
+
+void write_cassandra(std::ostream& out, const Mdp& mdp) {
+  // A name must not read as a number or as a word the statements give a meaning to.
+  const auto ambiguous = [](const std::string& name) {
+    const char first = name.front();
+    return std::isdigit(static_cast<unsigned char>(first)) || first == '-' || first == '+' ||
+           first == '.' || is_reserved(name);
+  };
+  check_writable_names(mdp.state_names(), "state", "Cassandra", ambiguous);
+  check_writable_names(mdp.action_names(), "action", "Cassandra", ambiguous);
+  const Index S = mdp.num_states(), A = mdp.num_actions();
+  const auto& states = mdp.state_names();
+  const auto& actions = mdp.action_names();
+  out << "# Written by tabrl (Cassandra's POMDP file format, MDP subset).\n";
+  out << "discount: " << format_double(mdp.gamma()) << "\nvalues: reward\n";
+  out << "states:";
+  if (states.empty()) {
+    out << " " << S;
+  } else {
+    for (const std::string& name : states) out << " " << name;
+  }
+  out << "\nactions:";
+  if (actions.empty()) {
+    out << " " << A;
+  } else {
+    for (const std::string& name : actions) out << " " << name;
+  }
+  out << "\nstart:";
+  for (Index s = 0; s < S; ++s) out << " " << format_double(mdp.rho()[s]);
+  out << "\n\n";
+  for (Index s = 0; s < S; ++s) {
+    for (Index a = 0; a < A; ++a) {
+      for (TransitionMatrix::InnerIterator it(mdp.transitions(), mdp.transition_row(s, a)); it;
+           ++it) {
+        out << "T: " << name_or_index(actions, a) << " : " << name_or_index(states, s) << " : "
+            << name_or_index(states, it.col()) << " " << format_double(it.value()) << "\n";
+      }
+    }
+  }
+  out << "\n";
+  for (Index s = 0; s < S; ++s) {
+    for (Index a = 0; a < A; ++a) {
+      out << "R: " << name_or_index(actions, a) << " : " << name_or_index(states, s) << " : * "
+          << format_double(mdp.rewards()(s, a)) << "\n";
+    }
+  }
 }
 
 }  // namespace tabrl

@@ -10,6 +10,7 @@
 
 #include "core/format.hpp"
 #include "core/text.hpp"
+#include "mdps/writers.hpp"
 
 namespace tabrl {
 namespace {
@@ -365,6 +366,38 @@ Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
 
 Mdp read_csv_mdp_file(const std::string& path, const MdpValidationOptions& options, ErrorList* errors) {
   return read_csv_mdp(read_text_file(path), path, options, errors);
+}
+
+void write_csv_mdp(std::ostream& out, const Mdp& mdp) {
+  check_writable_names(mdp.state_names(), "state", "CSV");
+  check_writable_names(mdp.action_names(), "action", "CSV");
+  const Index S = mdp.num_states(), A = mdp.num_actions();
+  const auto& states = mdp.state_names();
+  const auto& actions = mdp.action_names();
+  out << "# Written by tabrl (long CSV MDP format).\n# gamma = " << format_double(mdp.gamma())
+      << "\n# start =";
+  for (Index s = 0; s < S; ++s) {
+    if (mdp.rho()[s] != 0.0) {
+      out << " " << name_or_index(states, s) << ":" << format_double(mdp.rho()[s]);
+    }
+  }
+  // The order of states and actions (numbered ones are listed too, which fixes their count).
+  out << "\n# states =";
+  for (Index s = 0; s < S; ++s) out << " " << name_or_index(states, s);
+  out << "\n# actions =";
+  for (Index a = 0; a < A; ++a) out << " " << name_or_index(actions, a);
+  out << "\nfrom,action,to,probability,reward\n";
+  for (Index s = 0; s < S; ++s) {
+    for (Index a = 0; a < A; ++a) {
+      const std::string reward = format_double(mdp.rewards()(s, a));
+      for (TransitionMatrix::InnerIterator it(mdp.transitions(), mdp.transition_row(s, a)); it;
+           ++it) {
+        out << name_or_index(states, s) << ',' << name_or_index(actions, a) << ','
+            << name_or_index(states, it.col()) << ',' << format_double(it.value()) << ',' << reward
+            << '\n';
+      }
+    }
+  }
 }
 
 }  // namespace tabrl

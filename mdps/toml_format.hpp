@@ -18,4 +18,7 @@ Mdp read_toml_mdp(const std::string& text, const std::string& file_name,
 Mdp read_toml_mdp_file(const std::string& path, const MdpValidationOptions& options = {},
                        ErrorList* errors = nullptr);
 
+// Writes `mdp` in this format (names are quoted: TOML carries any name).
+void write_toml_mdp(std::ostream& out, const Mdp& mdp);
+
 }  // namespace tabrl
