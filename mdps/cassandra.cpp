@@ -8,6 +8,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <unordered_map>
 #include <vector>
 
@@ -627,6 +628,12 @@ Mdp read_cassandra_file(const std::string& path, const MdpValidationOptions& opt
                         ErrorList* errors) {
   std::ifstream input = open_input_file(path);
   return read_cassandra(input, path, options, errors);
+}
+
+Mdp read_cassandra_text(const std::string& text, const std::string& file_name,
+                        const MdpValidationOptions& options, ErrorList* errors) {
+  std::istringstream input(text);
+  return read_cassandra(input, file_name, options, errors);
 }
 
 void write_cassandra(std::ostream& out, const Mdp& mdp) {

@@ -364,10 +364,6 @@ Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
   return assembler.build(gamma, false, options, line_number, "row");
 }
 
-Mdp read_csv_mdp_file(const std::string& path, const MdpValidationOptions& options, ErrorList* errors) {
-  return read_csv_mdp(read_text_file(path), path, options, errors);
-}
-
 void write_csv_mdp(std::ostream& out, const Mdp& mdp) {
   check_writable_names(mdp.state_names(), "state", "CSV");
   check_writable_names(mdp.action_names(), "action", "CSV");

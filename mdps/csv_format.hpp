@@ -19,8 +19,6 @@ namespace tabrl {
 
 Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
                  const MdpValidationOptions& options = {}, ErrorList* errors = nullptr);
-Mdp read_csv_mdp_file(const std::string& path, const MdpValidationOptions& options = {},
-                      ErrorList* errors = nullptr);
 
 // Writes `mdp` in this format, the state and action order in comment lines. Throws InputError
 // for a name it cannot carry (empty, or holding whitespace or one of , " # :).

@@ -25,8 +25,9 @@ std::vector<BuiltinMdpInfo> builtin_mdp_catalog();
 // [comma, separated, lists]. Throws InputError naming the parameter on bad input.
 Mdp make_builtin_mdp(const std::string& spec);
 
-// Loads any spec: a built-in or a file. Paths ending in .mdp/.MDP, and any other existing
-// regular file, are read in Cassandra format.
+// Loads any spec: a built-in or a file. A path ending in a format's extension (mdps/formats.hpp)
+// is read in that format, any other existing regular file by the format that reads other files
+// (Cassandra's).
 Mdp load_mdp(const std::string& spec, const MdpValidationOptions& options = {});
 
 // What validate_mdp_file found: every error, or the model when there is none.

@@ -496,11 +496,6 @@ Mdp read_toml_mdp(const std::string& text, const std::string& file_name,
   return reader.read(text);
 }
 
-Mdp read_toml_mdp_file(const std::string& path, const MdpValidationOptions& options,
-                       ErrorList* errors) {
-  return read_toml_mdp(read_text_file(path), path, options, errors);
-}
-
 void write_toml_mdp(std::ostream& out, const Mdp& mdp) {
   const Index S = mdp.num_states(), A = mdp.num_actions();
   const auto& states = mdp.state_names();

@@ -7,6 +7,7 @@
 #include "core/optimal.hpp"
 #include "helpers.hpp"
 #include "mdps/csv_format.hpp"
+#include "mdps/formats.hpp"
 #include "mdps/registry.hpp"
 
 using namespace tabrl;
@@ -157,7 +158,7 @@ TEST_CASE("a CSV path that is a directory is named as such") {
   const std::filesystem::path directory =
       std::filesystem::temp_directory_path() / "tabrl_csv_test" / "x.csv";
   std::filesystem::create_directories(directory);
-  CHECK(tabrl::testing::input_error_of([&] { read_csv_mdp_file(directory.string()); }) ==
+  CHECK(tabrl::testing::input_error_of([&] { read_mdp_file(directory.string()); }) ==
         directory.string() + ": is a directory");
   std::filesystem::remove_all(directory.parent_path());
 }
