@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "mdps/formats.hpp"
 #include "mdps/registry.hpp"
 
@@ -162,4 +164,23 @@ TEST_CASE("the format table: one format per extension, the Cassandra rule for ot
   CHECK(load_mdp(path.string()).gamma() == 0.5);
   CHECK(validate_mdp_file(path.string()).errors.empty());
   std::filesystem::remove(path);
+}
+
+TEST_CASE("every format is fuzzed: tests/fuzz/CMakeLists.txt finds its row, it has seed inputs") {
+  // The pattern tests/fuzz/CMakeLists.txt builds one fuzzer per match of.
+  const std::string table = read_text_file(std::string(TABRL_SOURCE_DIR) + "/mdps/formats.cpp");
+  const std::regex row_name(R"re(\.name = "([a-z0-9_]+)")re");
+  std::vector<std::string> found;
+  for (std::sregex_iterator it(table.begin(), table.end(), row_name), end; it != end; ++it) {
+    found.push_back((*it)[1]);
+  }
+  std::vector<std::string> names;
+  for (const MdpFormat& format : mdp_formats()) {
+    names.emplace_back(format.name);
+    const std::filesystem::path corpus =
+        std::filesystem::path(TABRL_SOURCE_DIR) / "tests/fuzz/corpus" / format.name;
+    CAPTURE(corpus);
+    CHECK((std::filesystem::is_directory(corpus) && !std::filesystem::is_empty(corpus)));
+  }
+  CHECK(found == names);
 }
