@@ -1,7 +1,6 @@
 #include "mdps/csv_format.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <optional>
@@ -9,27 +8,19 @@
 #include <unordered_map>
 
 #include "core/format.hpp"
+#include "core/numbers.hpp"
 #include "core/text.hpp"
 #include "mdps/writers.hpp"
 
 namespace tabrl {
 namespace {
 
-std::optional<double> parse_number(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  const char* begin = text.data() + (text.front() == '+' ? 1 : 0);
-  double value = 0.0;
-  const auto [end, error] = std::from_chars(begin, text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
-    return std::nullopt;
-  }
-  return value;
-}
+// Numbers may carry a leading '+'. A numbered state or action has at most 9 digits: a longer
+// digit string is a name.
+constexpr PlusSign kPlusSign = PlusSign::accepted;
+constexpr std::size_t kIndexDigits = 9;
 
-bool is_index(const std::string& text) {
-  return !text.empty() && text.size() < 10 &&
-         text.find_first_not_of("0123456789") == std::string::npos;
-}
+bool is_index(const std::string& text) { return parse_index(text, kIndexDigits).has_value(); }
 
 std::vector<std::string> split_words(const std::string& text) {
   std::istringstream stream(text);
@@ -75,8 +66,9 @@ class NameTable {
   // otherwise the order of its first appearance, which finish() turns into an index.
   std::optional<std::int32_t> see(const std::string& token) {
     if (numbered_count_ > 0) {
-      if (!is_index(token) || std::stoll(token) >= numbered_count_) return std::nullopt;
-      return static_cast<std::int32_t>(std::stoll(token));
+      const std::optional<Index> index = parse_index(token, kIndexDigits);
+      if (!index || *index >= numbered_count_) return std::nullopt;
+      return static_cast<std::int32_t>(*index);
     }
     if (fixed_) {
       const auto found = lookup_.find(token);
@@ -93,15 +85,16 @@ class NameTable {
     if (!numeric_) return;
     numbered_count_ = 0;
     for (const std::string& name : names_) {
-      index_of_id_.push_back(std::stoll(name));
+      index_of_id_.push_back(*parse_index(name, kIndexDigits));
       numbered_count_ = std::max<Index>(numbered_count_, index_of_id_.back() + 1);
     }
   }
   // The index of a name after finish(), or nullopt.
   std::optional<Index> find(const std::string& token) const {
     if (numeric_) {
-      if (!is_index(token) || std::stoll(token) >= count()) return std::nullopt;
-      return std::stoll(token);
+      const std::optional<Index> index = parse_index(token, kIndexDigits);
+      if (!index || *index >= count()) return std::nullopt;
+      return index;
     }
     const auto found = lookup_.find(token);
     return found == lookup_.end() ? std::nullopt : std::optional<Index>(found->second);
@@ -192,7 +185,7 @@ Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
       }
       first_line = line_number;
       if (key == "gamma") {
-        const std::optional<double> given = parse_number(value);
+        const std::optional<double> given = parse_double(value, kPlusSign);
         if (given && *given >= 0.0 && *given < 1.0) {
           gamma = *given;
         } else {
@@ -230,8 +223,9 @@ Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
       report(line_number, "row", "expected 5 fields, found " + std::to_string(fields.size()));
       continue;
     }
-    const std::optional<double> probability = parse_number(fields[3]);
-    const std::optional<double> reward = fields[4].empty() ? 0.0 : parse_number(fields[4]);
+    const std::optional<double> probability = parse_double(fields[3], kPlusSign);
+    const std::optional<double> reward =
+        fields[4].empty() ? 0.0 : parse_double(fields[4], kPlusSign);
     if (!probability) {
       report(line_number, "probability", "expected a number, found " + quote_token(fields[3]));
       continue;
@@ -338,7 +332,7 @@ Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
       for (const std::string& word : words) {
         const std::size_t colon = word.rfind(':');
         const auto state = states.find(word.substr(0, colon));
-        const auto p = parse_number(word.substr(colon + 1));
+        const auto p = parse_double(word.substr(colon + 1), kPlusSign);
         if (colon == std::string::npos || !state || !p) {
           problem = "expected name:probability pairs, found " + quote_token(word);
           break;
@@ -350,7 +344,7 @@ Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
           "expected " + std::to_string(S) + " probabilities, found " + std::to_string(words.size());
     } else {
       for (std::size_t s = 0; s < words.size() && problem.empty(); ++s) {
-        const auto p = parse_number(words[s]);
+        const auto p = parse_double(words[s], kPlusSign);
         if (!p) problem = "expected a number, found " + quote_token(words[s]);
         if (p) rho[static_cast<Index>(s)] = *p;
       }

@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include "core/format.hpp"
+#include "core/numbers.hpp"
 #include "core/suggest.hpp"
 #include "core/text.hpp"
 #include "mdps/gridworlds.hpp"
@@ -21,6 +22,9 @@ const std::vector<std::string> kModelKeys = {"gamma", "states", "actions", "star
                                              "dense", "rewards", "transition", "reward", "map"};
 const std::vector<std::string> kMapKeys = {"map", "gamma", "slip", "step_reward", "goal_reward",
                                            "trap_reward"};
+
+// A numbered state or action as a key has at most 9 digits: a longer digit string is a name.
+constexpr std::size_t kIndexDigits = 9;
 
 int line_of(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
 
@@ -205,10 +209,8 @@ void TomlMdpReader::read_dense(const toml::node& node, MdpAssembler& assembler) 
     Index action = -1;
     if (found != action_lookup_.end()) {
       action = found->second;
-    } else if (action_names_.empty() && !key.str().empty() &&
-               key.str().find_first_not_of("0123456789") == std::string_view::npos &&
-               key.str().size() < 10) {
-      action = std::stoll(std::string(key.str()));
+    } else if (action_names_.empty()) {
+      action = parse_index(key.str(), kIndexDigits).value_or(-1);
     }
     if (action < 0 || action >= num_actions_) {
       report(line_of(value), field, "unknown action " + quote_token(key.str()));
@@ -320,9 +322,8 @@ void TomlMdpReader::read_transitions(const toml::node& node, MdpAssembler& assem
         Index next = -1;
         if (found != state_lookup_.end()) {
           next = found->second;
-        } else if (state_names_.empty() && !name.str().empty() && name.str().size() < 10 &&
-                   name.str().find_first_not_of("0123456789") == std::string_view::npos) {
-          next = std::stoll(std::string(name.str()));
+        } else if (state_names_.empty()) {
+          next = parse_index(name.str(), kIndexDigits).value_or(-1);
         }
         if (next < 0 || next >= num_states_) {
           report(

@@ -48,6 +48,13 @@ TEST_CASE("numeric states and actions are indices") {
   CHECK(solve_optimal(mdp).v[1] == doctest::Approx(4.0));
 }
 
+TEST_CASE("a CSV number may carry a '+', but only before its digits") {
+  const std::string head = "# gamma = +0.5\nfrom,action,to,probability,reward\n";
+  CHECK(read_csv_mdp(head + "s,go,s,+1,+2\n", "model.csv").rewards()(0, 0) == 2.0);
+  // "+-1" once read as -1.
+  CHECK(error_of(head + "s,go,s,1,+-1\n") == "model.csv:3: reward: expected a number, found '+-1'");
+}
+
 TEST_CASE("CSV errors carry file, line and field") {
   const std::string head = "# gamma = 0.9\nfrom,action,to,probability,reward\n";
   CHECK(error_of("from,action,to,probability,reward\na,x,a,1,0\n") ==
