@@ -7,6 +7,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "core/csv.hpp"
 #include "core/format.hpp"
 #include "core/numbers.hpp"
 #include "core/text.hpp"
@@ -27,19 +28,6 @@ std::vector<std::string> split_words(const std::string& text) {
   std::vector<std::string> words;
   for (std::string word; stream >> word;) words.push_back(word);
   return words;
-}
-
-// Splits one CSV line into `fields` (no quoting: names may not contain commas, quotes or line
-// breaks). The vector is reused from row to row.
-void split_fields(std::string_view line, std::vector<std::string>& fields) {
-  fields.clear();
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t comma = line.find(',', start);
-    fields.push_back(trim(line.substr(start, comma - start)));
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
 }
 
 // Names in a fixed order (from a comment) or in order of first appearance. Rows keep the id
@@ -210,7 +198,7 @@ Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
       }
       continue;
     }
-    split_fields(content, fields);
+    read_csv_record(content, 0, CsvDialect::plain_trimmed, fields);
     if (header_line == 0) {
       if (fields != std::vector<std::string>{"from", "action", "to", "probability", "reward"}) {
         fail(line_number, "header",
