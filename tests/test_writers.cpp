@@ -1,6 +1,7 @@
 // Writers and round trips: any MDP written in any format reads back with the same P, r, gamma,
 // rho and names, bit for bit.
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -159,7 +160,8 @@ TEST_CASE("the format table: one format per extension, the Cassandra rule for ot
   CHECK(&format_for_reading("model.POMDP") == &format_named("cassandra"));
   CHECK(&format_for_reading("model.toml") == &format_named("toml"));
   // Any other existing file is read as Cassandra, by load_mdp and by validate alike.
-  const std::filesystem::path path = std::filesystem::temp_directory_path() / "tabrl_formats.txt";
+  const std::filesystem::path path = std::filesystem::temp_directory_path() /
+                                     ("tabrl_formats_" + std::to_string(::getpid()) + ".txt");
   std::ofstream(path) << "discount: 0.5\nstates: 1\nactions: 1\nT: 0 identity\n";
   CHECK(load_mdp(path.string()).gamma() == 0.5);
   CHECK(validate_mdp_file(path.string()).errors.empty());
