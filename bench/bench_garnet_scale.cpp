@@ -9,7 +9,7 @@
 #include <string>
 
 #include "mdps/builtin.hpp"
-#include "mdps/writers.hpp"
+#include "mdps/formats.hpp"
 
 namespace {
 
@@ -18,24 +18,22 @@ using namespace tabrl;
 using bench::peak_rss_megabytes;
 
 void garnet_100k(benchmark::State& state) {
-  const auto format = static_cast<MdpFormat>(state.range(0));
+  const MdpFormat& format = mdp_formats()[static_cast<std::size_t>(state.range(0))];
   const std::filesystem::path path = std::filesystem::temp_directory_path() / "tabrl_bench_garnet";
   for (auto _ : state) {
     const Mdp mdp = make_garnet(100000, 4, 5, 1);
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    write_mdp(out, mdp, format);
+    format.write(out, mdp);
   }
   state.counters["file_mb"] = static_cast<double>(std::filesystem::file_size(path)) / 1e6;
   state.counters["peak_rss_mb"] = peak_rss_megabytes();
   std::filesystem::remove(path);
-  state.SetLabel(format == MdpFormat::toml ? "toml" : format == MdpFormat::cassandra ? "mdp" : "csv");
+  state.SetLabel(std::string(format.extensions.front().substr(1)));
 }
 
 BENCHMARK(garnet_100k)
     ->ArgName("format")
-    ->Arg(static_cast<int>(MdpFormat::toml))
-    ->Arg(static_cast<int>(MdpFormat::cassandra))
-    ->Arg(static_cast<int>(MdpFormat::csv))
+    ->DenseRange(0, static_cast<int>(mdp_formats().size()) - 1)  // every row of the table
     ->Unit(benchmark::kSecond)
     ->Iterations(1);
 

@@ -1,35 +1,15 @@
 #include "core/spec.hpp"
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 
 #include "core/error.hpp"
 #include "core/format.hpp"
+#include "core/numbers.hpp"
 #include "core/suggest.hpp"
 #include "core/text.hpp"
 
 namespace tabrl {
 namespace {
-
-std::optional<double> to_number(const std::string& text) {
-  double value = 0.0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size() ||
-      !std::isfinite(value)) {
-    return std::nullopt;
-  }
-  return value;
-}
-
-std::optional<int> to_integer(const std::string& text) {
-  int value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
-    return std::nullopt;
-  }
-  return value;
-}
 
 std::optional<bool> to_boolean(const std::string& text) {
   if (text == "true" || text == "1") return true;
@@ -173,7 +153,7 @@ std::string SpecArguments::raw(const std::string& key) const {
 }
 
 double SpecArguments::parse_number(const std::string& key, const std::string& text) const {
-  const std::optional<double> value = to_number(text);
+  const std::optional<double> value = parse_double(text);
   if (!value) throw InputError({.field = field(key)}, "expected a number, got '" + text + "'");
   return *value;
 }
@@ -182,7 +162,7 @@ double SpecArguments::number(const std::string& key) const { return parse_number
 
 int SpecArguments::integer(const std::string& key) const {
   const std::string text = raw(key);
-  const std::optional<int> value = to_integer(text);
+  const std::optional<int> value = parse_int<int>(text);
   if (!value) throw InputError({.field = field(key)}, "expected an integer, got '" + text + "'");
   return *value;
 }
@@ -209,16 +189,16 @@ std::vector<double> SpecArguments::numbers(const std::string& key) const {
 
 std::string normalized_parameter_value(const std::string& type, const std::string& text) {
   if (type == "number") {
-    if (const auto value = to_number(text)) return format_number(*value);
+    if (const auto value = parse_double(text)) return format_number(*value);
   } else if (type == "integer") {
-    if (const auto value = to_integer(text)) return std::to_string(*value);
+    if (const auto value = parse_int<int>(text)) return std::to_string(*value);
   } else if (type == "boolean") {
     if (const auto value = to_boolean(text)) return *value ? "true" : "false";
   } else if (type == "list of numbers") {
     if (const auto items = list_items(text)) {
       std::string out = "[";
       for (std::size_t i = 0; i < items->size(); ++i) {
-        const auto value = to_number((*items)[i]);
+        const auto value = parse_double((*items)[i]);
         if (!value) return text;
         out += (i == 0 ? "" : ",") + format_number(*value);
       }
@@ -229,14 +209,14 @@ std::string normalized_parameter_value(const std::string& type, const std::strin
 }
 
 std::optional<std::string> check_parameter_value(const std::string& type, const std::string& text) {
-  if (type == "number" && !to_number(text)) return "expected a number, got '" + text + "'";
-  if (type == "integer" && !to_integer(text)) return "expected an integer, got '" + text + "'";
+  if (type == "number" && !parse_double(text)) return "expected a number, got '" + text + "'";
+  if (type == "integer" && !parse_int<int>(text)) return "expected an integer, got '" + text + "'";
   if (type == "boolean" && !to_boolean(text)) return "expected true or false, got '" + text + "'";
   if (type == "list of numbers") {
     const auto items = list_items(text);
     if (!items) return "expected a list like [0.1, 0.5], got '" + text + "'";
     for (const std::string& item : *items) {
-      if (!to_number(item)) return "expected a number, got '" + item + "'";
+      if (!parse_double(item)) return "expected a number, got '" + item + "'";
     }
   }
   return std::nullopt;

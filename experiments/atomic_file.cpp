@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/numbers.hpp"
 
 namespace tabrl {
 namespace fs = std::filesystem;
@@ -211,14 +212,11 @@ std::string temporary_path_for(const std::string& path) {
 bool is_stale_temporary(const std::string& name) {
   const std::string marker = ".tmp." + this_host() + ".";
   const std::size_t dot = name.rfind('.');
-  if (dot == std::string::npos || dot + 1 == name.size() || dot + 1 < marker.size()) return false;
-  const std::string digits = name.substr(dot + 1);
-  if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) {
-    return false;
-  }
+  if (dot == std::string::npos || dot + 1 < marker.size()) return false;
+  const std::optional<std::int64_t> pid = parse_index(std::string_view(name).substr(dot + 1), 9);
+  if (!pid) return false;
   if (name.compare(dot + 1 - marker.size(), marker.size(), marker) != 0) return false;
-  const long pid = std::stol(digits);
-  return pid != ::getpid() && process_is_dead(pid);
+  return *pid != ::getpid() && process_is_dead(static_cast<long>(*pid));
 }
 
 int remove_stale_temporaries(const std::string& directory) {

@@ -9,6 +9,7 @@
 #include "algorithms/registry.hpp"
 #include "experiments/cli.hpp"
 #include "experiments/curve_csv.hpp"
+#include "mdps/formats.hpp"
 #include "mdps/registry.hpp"
 
 namespace tabrl::cli {
@@ -17,10 +18,21 @@ namespace po = boost::program_options;
 
 namespace {
 
-constexpr const char* kMdpUsage = R"USAGE(usage: tabrl mdp solve SPEC
+// "FILE.toml|FILE.mdp|FILE.csv": the formats `convert` writes, from the format table.
+std::string convert_targets() {
+  std::string targets;
+  for (const MdpFormat& format : mdp_formats()) {
+    targets += (targets.empty() ? "FILE" : "|FILE") + std::string(format.extensions.front());
+  }
+  return targets;
+}
+
+std::string mdp_usage() {
+  return R"USAGE(usage: tabrl mdp solve SPEC
        tabrl mdp info SPEC
        tabrl mdp validate FILE
-       tabrl mdp convert SPEC --to FILE.toml|FILE.mdp|FILE.csv
+       tabrl mdp convert SPEC --to )USAGE" +
+         convert_targets() + R"USAGE(
 
 solve     J*, the Bellman residual, then V* and pi* per state as CSV (state,v_star,optimal_action)
           with names where the MDP has them (policy iteration with exact evaluation)
@@ -36,6 +48,7 @@ example:
   tabrl mdp validate examples/machine_repair.toml
   tabrl mdp convert frozen_lake --to lake.toml
 )USAGE";
+}
 
 // Optimal values are only computed for `info` up to this size (dense LU is cubic).
 constexpr Index kInfoSolveLimit = 5000;
@@ -113,11 +126,11 @@ int validate(const std::string& path) {
 }
 
 int convert(const std::string& spec, const std::string& target) {
-  if (target.empty()) throw UsageError("convert needs --to FILE.toml|FILE.mdp|FILE.csv");
-  const MdpFormat format = format_of_path(target);
+  if (target.empty()) throw UsageError("convert needs --to " + convert_targets());
+  const MdpFormat& format = format_of_path(target);
   OutputFile output(target, /*durable=*/true, "to");
   const Mdp mdp = load_mdp(spec);
-  write_mdp(output.stream(), mdp, format);
+  format.write(output.stream(), mdp);
   output.commit();
   std::cerr << "tabrl mdp: wrote " << target << " (" << mdp.num_states() << " states, "
             << mdp.num_actions() << " actions)\n";
@@ -157,19 +170,21 @@ int solve(const std::string& spec) {
 
 int mdp_command(const Arguments& args) {
   std::string action, spec, target;
+  const std::string target_help = "convert: the output file (" + mdp_extension_list() + ")";
   po::options_description options("options");
   options.add_options()("action", po::value(&action)->required(), "solve, info, validate or convert")(
       "spec", po::value(&spec)->required(), "built-in name(key=value,...) or MDP file")(
-      "to", po::value(&target), "convert: the output file (.toml, .mdp or .csv)");
+      "to", po::value(&target), target_help.c_str());
   po::positional_options_description positional;
   positional.add("action", 1).add("spec", 1);
   po::variables_map values;
-  if (!parse_command_line(args, options, positional, kMdpUsage, values)) return kExitSuccess;
+  if (!parse_command_line(args, options, positional, mdp_usage(), values)) return kExitSuccess;
   if (action == "solve") return solve(spec);
   if (action == "info") return info(spec);
   if (action == "validate") return validate(spec);
   if (action == "convert") return convert(spec, target);
-  throw UsageError("unknown mdp action '" + action + "' (available: solve, info, validate, convert)\n\n" + kMdpUsage);
+  throw UsageError("unknown mdp action '" + action +
+                   "' (available: solve, info, validate, convert)\n\n" + mdp_usage());
 }
 
 int list_command(const Arguments& args) {
@@ -182,7 +197,7 @@ int list_command(const Arguments& args) {
                 << "): " << p.description << "\n";
     }
   };
-  std::cout << "MDPs (--mdp 'name(key=value,...)', or a .mdp file):\n";
+  std::cout << "MDPs (--mdp 'name(key=value,...)', or a " << mdp_extension_list() << " file):\n";
   for (const BuiltinMdpInfo& info : builtin_mdp_catalog()) {
     std::cout << "  " << info.name << ": " << info.description << "\n";
     print_parameters(info.parameters);

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/error.hpp"
+#include "core/numbers.hpp"
 #include "experiments/atomic_file.hpp"
 #include "experiments/cli.hpp"
 #include "experiments/slurm.hpp"
@@ -122,8 +123,18 @@ std::optional<Shard> shard_from_environment() {
   const char* count = std::getenv("SLURM_ARRAY_TASK_COUNT");
   if (id == nullptr || count == nullptr) return std::nullopt;
   const char* minimum = std::getenv("SLURM_ARRAY_TASK_MIN");
-  const int index = std::atoi(id) - (minimum != nullptr ? std::atoi(minimum) : 0);
-  return parse_shard(std::to_string(index) + "/" + count);
+  // Not atoi: it reads anything that is not a number as 0, which would run shard 0 twice and
+  // leave another undone.
+  const std::optional<int> task = parse_int<int>(id);
+  const std::optional<int> first = minimum != nullptr ? parse_int<int>(minimum) : 0;
+  if (!task || !first) {
+    throw InputError(
+        {.field = "shard"},
+        "SLURM_ARRAY_TASK_ID=" + std::string(id) +
+            (minimum != nullptr ? " and SLURM_ARRAY_TASK_MIN=" + std::string(minimum) : "") +
+            ": expected integers");
+  }
+  return parse_shard(std::to_string(*task - *first) + "/" + count);
 }
 
 void print_removed(const fs::path& out, const std::vector<std::string>& removed) {

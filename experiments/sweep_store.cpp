@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "experiments/atomic_file.hpp"
 
 #ifndef TABRL_VERSION
@@ -42,17 +43,9 @@ std::string utc_now() {
   return buffer;
 }
 
-
-std::string read_text(const fs::path& path) {
-  std::ifstream input(path, std::ios::binary);
-  std::ostringstream text;
-  text << input.rdbuf();
-  return text.str();
-}
-
 json load_json(const fs::path& path) {
   try {
-    return json::parse(read_text(path));
+    return json::parse(read_text_file(path.string()));
   } catch (const json::exception& error) {
     throw InputError({.file = path.string()}, std::string("unreadable manifest: ") + error.what());
   }
@@ -359,7 +352,7 @@ std::vector<std::string> SweepStore::prepare(const SweepConfig& config, bool res
           {"config_path", config.path},
           {"config_name", config.settings.name},
           {"config_digest", config.config_digest},
-          {"config_text", read_text(config.path)},
+          {"config_text", read_text_file(config.path)},
           {"runs_header", runs_csv_header(config.settings)},
           {"run_ids", config.run_ids},
           {"written", kSweepFiles},
@@ -496,7 +489,7 @@ void SweepStore::scan_journals() {
   }
   std::sort(journals_.begin(), journals_.end());  // first occurrence wins, deterministically
   for (std::size_t file = 0; file < journals_.size(); ++file) {
-    const std::string text = read_text(journals_[file]);
+    const std::string text = read_text_file(journals_[file].string());
     std::size_t position = 0;
     while (position < text.size()) {
       const std::size_t line_end = text.find('\n', position);

@@ -1,19 +1,22 @@
 #include "mdps/cassandra.hpp"
 
-#include <charconv>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <deque>
 #include <limits>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <unordered_map>
 #include <vector>
 
 #include "core/error.hpp"
 #include "core/format.hpp"
+#include "core/numbers.hpp"
 #include "core/text.hpp"
 #include "mdps/assembler.hpp"
+#include "mdps/writers.hpp"
 
 namespace tabrl {
 namespace {
@@ -54,28 +57,10 @@ bool is_reserved(const std::string& text) {
   return false;
 }
 
-std::optional<double> parse_number(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  const char first = text.front();
-  if (!(std::isdigit(static_cast<unsigned char>(first)) || first == '-' || first == '+' ||
-        first == '.')) {
-    return std::nullopt;
-  }
-  const char* begin = text.data() + (first == '+' ? 1 : 0);
-  const char* end = text.data() + text.size();
-  double value = 0.0;
-  const auto [stop, error] = std::from_chars(begin, end, value);
-  if (error != std::errc() || stop != end || !std::isfinite(value)) return std::nullopt;
-  return value;
-}
-
-std::optional<Index> parse_index(const std::string& text) {
-  if (text.empty() || text.size() > 15) return std::nullopt;
-  for (char c : text) {
-    if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
-  }
-  return static_cast<Index>(std::stoll(text));
-}
+// Numbers may carry a leading '+'. A numbered state or action has at most 15 digits: a longer
+// digit string is a name.
+constexpr PlusSign kPlusSign = PlusSign::accepted;
+constexpr std::size_t kIndexDigits = 15;
 
 // The tokens of a Cassandra file, read a line at a time as the parser asks for them: memory
 // holds one line and a few tokens of look-ahead, however large the file. Line breaks are
@@ -262,7 +247,7 @@ std::vector<double> CassandraParser::parse_numbers(std::size_t limit) {
   while (values.size() < limit) {
     const Token* token = lexer_.look();
     if (token == nullptr) break;
-    const std::optional<double> value = parse_number(token->text);
+    const std::optional<double> value = parse_double(token->text, kPlusSign);
     if (!value) break;
     values.push_back(*value);
     lexer_.take();
@@ -272,7 +257,7 @@ std::vector<double> CassandraParser::parse_numbers(std::size_t limit) {
 
 std::size_t CassandraParser::skip_numbers() {
   std::size_t count = 0;
-  for (const Token* token = lexer_.look(); token != nullptr && parse_number(token->text);
+  for (const Token* token = lexer_.look(); token != nullptr && parse_double(token->text, kPlusSign);
        token = lexer_.look()) {
     lexer_.take();
     ++count;
@@ -284,7 +269,7 @@ Selector CassandraParser::parse_selector(const std::string& field, const char* w
                                          const std::unordered_map<std::string, Index>& lookup) {
   const Token token = take(field, what);
   if (token.text == "*") return {kAll};
-  if (const std::optional<Index> index = parse_index(token.text)) {
+  if (const std::optional<Index> index = parse_index(token.text, kIndexDigits)) {
     if (*index >= count) {
       fail(token.line, field, std::string(what) + " index " + token.text + " is out of range (" +
                                   std::to_string(count) + " " + what + "s, numbered from 0)");
@@ -305,7 +290,7 @@ void CassandraParser::require_declarations(const std::string& field, int line) c
 
 void CassandraParser::parse_discount() {
   const Token token = take("discount", "a number");
-  const std::optional<double> value = parse_number(token.text);
+  const std::optional<double> value = parse_double(token.text, kPlusSign);
   if (!value) fail(token.line, "discount", "expected a number, found " + quote_token(token.text));
   if (!(*value >= 0.0 && *value < 1.0)) {
     fail(token.line, "discount",
@@ -330,9 +315,9 @@ void CassandraParser::parse_names(const std::string& field, Index& count,
                                   std::unordered_map<std::string, Index>& lookup) {
   // Every later statement depends on the names: an error here ends the reading.
   const int line = lexer_.line();
-  if (!lexer_.at_end() && parse_index(lexer_.look()->text)) {
+  if (!lexer_.at_end() && parse_index(lexer_.look()->text, kIndexDigits)) {
     const Token token = lexer_.take();
-    count = *parse_index(token.text);
+    count = *parse_index(token.text, kIndexDigits);
     if (count < 1) fatal(token.line, field, "the count must be at least 1, got " + token.text);
     if (count > kMaxStateActionPairs) {
       fatal(token.line, field,
@@ -344,7 +329,7 @@ void CassandraParser::parse_names(const std::string& field, Index& count,
   while (!at_statement_start()) {
     const Token token = lexer_.take();
     if (std::isdigit(static_cast<unsigned char>(token.text.front())) || token.text == ":" ||
-        parse_number(token.text)) {
+        parse_double(token.text, kPlusSign)) {
       fatal(token.line, field,
             "names cannot begin with a digit or sign: " + quote_token(token.text));
     }
@@ -390,7 +375,7 @@ void CassandraParser::parse_start(int line) {
     return;
   }
   const Token* first = lexer_.look();
-  if (first != nullptr && !parse_number(first->text)) {
+  if (first != nullptr && !parse_double(first->text, kPlusSign)) {
     const Selector state = parse_state("start");
     if (state.index == kAll) fail(line, "start", "'*' is not a start state; use 'uniform'");
     rho_ = Vector::Zero(num_states_);
@@ -399,9 +384,10 @@ void CassandraParser::parse_start(int line) {
   }
   // A lone index names a state, unless it is the probability 1 of a single state.
   const Token* second = lexer_.look(1);
-  const bool single_index = first != nullptr && parse_index(first->text).has_value() &&
-                            (second == nullptr || !parse_number(second->text)) &&
-                            !(num_states_ == 1 && *parse_number(first->text) == 1.0);
+  const bool single_index = first != nullptr &&
+                            parse_index(first->text, kIndexDigits).has_value() &&
+                            (second == nullptr || !parse_double(second->text, kPlusSign)) &&
+                            !(num_states_ == 1 && *parse_double(first->text, kPlusSign) == 1.0);
   if (single_index) {
     const Selector state = parse_state("start");
     rho_ = Vector::Zero(num_states_);
@@ -429,7 +415,7 @@ void CassandraParser::parse_transition(int line) {
       lexer_.take();
       const Selector next = parse_state("T");
       const Token token = take("T", "a probability");
-      const std::optional<double> p = parse_number(token.text);
+      const std::optional<double> p = parse_double(token.text, kPlusSign);
       if (!p) fail(token.line, "T", "expected a probability, found " + quote_token(token.text));
       if (*p < 0.0 || *p > 1.0) {
         fail(token.line, "T", "probability " + printable_token(token.text) + " is outside [0, 1]");
@@ -583,7 +569,7 @@ void CassandraParser::skip_statement(int error_line) {
   // of its own, worth its own error).
   while (!at_statement_start()) {
     const Token* token = lexer_.look();
-    if (token->line > error_line && !parse_number(token->text)) return;
+    if (token->line > error_line && !parse_double(token->text, kPlusSign)) return;
     lexer_.take();
   }
 }
@@ -625,6 +611,59 @@ Mdp read_cassandra_file(const std::string& path, const MdpValidationOptions& opt
                         ErrorList* errors) {
   std::ifstream input = open_input_file(path);
   return read_cassandra(input, path, options, errors);
+}
+
+Mdp read_cassandra_text(const std::string& text, const std::string& file_name,
+                        const MdpValidationOptions& options, ErrorList* errors) {
+  std::istringstream input(text);
+  return read_cassandra(input, file_name, options, errors);
+}
+
+void write_cassandra(std::ostream& out, const Mdp& mdp) {
+  // A name must not read as a number or as a word the statements give a meaning to.
+  const auto ambiguous = [](const std::string& name) {
+    const char first = name.front();
+    return std::isdigit(static_cast<unsigned char>(first)) || first == '-' || first == '+' ||
+           first == '.' || is_reserved(name);
+  };
+  check_writable_names(mdp.state_names(), "state", "Cassandra", ambiguous);
+  check_writable_names(mdp.action_names(), "action", "Cassandra", ambiguous);
+  const Index S = mdp.num_states(), A = mdp.num_actions();
+  const auto& states = mdp.state_names();
+  const auto& actions = mdp.action_names();
+  out << "# Written by tabrl (Cassandra's POMDP file format, MDP subset).\n";
+  out << "discount: " << format_double(mdp.gamma()) << "\nvalues: reward\n";
+  out << "states:";
+  if (states.empty()) {
+    out << " " << S;
+  } else {
+    for (const std::string& name : states) out << " " << name;
+  }
+  out << "\nactions:";
+  if (actions.empty()) {
+    out << " " << A;
+  } else {
+    for (const std::string& name : actions) out << " " << name;
+  }
+  out << "\nstart:";
+  for (Index s = 0; s < S; ++s) out << " " << format_double(mdp.rho()[s]);
+  out << "\n\n";
+  for (Index s = 0; s < S; ++s) {
+    for (Index a = 0; a < A; ++a) {
+      for (TransitionMatrix::InnerIterator it(mdp.transitions(), mdp.transition_row(s, a)); it;
+           ++it) {
+        out << "T: " << name_or_index(actions, a) << " : " << name_or_index(states, s) << " : "
+            << name_or_index(states, it.col()) << " " << format_double(it.value()) << "\n";
+      }
+    }
+  }
+  out << "\n";
+  for (Index s = 0; s < S; ++s) {
+    for (Index a = 0; a < A; ++a) {
+      out << "R: " << name_or_index(actions, a) << " : " << name_or_index(states, s) << " : * "
+          << format_double(mdp.rewards()(s, a)) << "\n";
+    }
+  }
 }
 
 }  // namespace tabrl

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <istream>
+#include <ostream>
 #include <string>
 
 #include "core/mdp.hpp"
@@ -28,5 +29,13 @@ Mdp read_cassandra(std::istream& input, const std::string& file_name,
                    const MdpValidationOptions& options = {}, ErrorList* errors = nullptr);
 Mdp read_cassandra_file(const std::string& path, const MdpValidationOptions& options = {},
                         ErrorList* errors = nullptr);
+// The same from the whole text of a file (tests and fuzzing: files are streamed).
+Mdp read_cassandra_text(const std::string& text, const std::string& file_name,
+                        const MdpValidationOptions& options = {}, ErrorList* errors = nullptr);
+
+// Writes `mdp` in this format. Throws InputError for a name it cannot carry: one that begins
+// with a digit, a sign or '.', holds whitespace or one of , " # :, or is a reserved word
+// (uniform, identity, include, exclude, *).
+void write_cassandra(std::ostream& out, const Mdp& mdp);
 
 }  // namespace tabrl

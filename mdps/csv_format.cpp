@@ -1,53 +1,33 @@
 #include "mdps/csv_format.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <optional>
 #include <sstream>
 #include <unordered_map>
 
+#include "core/csv.hpp"
 #include "core/format.hpp"
+#include "core/numbers.hpp"
 #include "core/text.hpp"
+#include "mdps/writers.hpp"
 
 namespace tabrl {
 namespace {
 
-std::optional<double> parse_number(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  const char* begin = text.data() + (text.front() == '+' ? 1 : 0);
-  double value = 0.0;
-  const auto [end, error] = std::from_chars(begin, text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
-    return std::nullopt;
-  }
-  return value;
-}
+// Numbers may carry a leading '+'. A numbered state or action has at most 9 digits: a longer
+// digit string is a name.
+constexpr PlusSign kPlusSign = PlusSign::accepted;
+constexpr std::size_t kIndexDigits = 9;
 
-bool is_index(const std::string& text) {
-  return !text.empty() && text.size() < 10 &&
-         text.find_first_not_of("0123456789") == std::string::npos;
-}
+bool is_index(const std::string& text) { return parse_index(text, kIndexDigits).has_value(); }
 
 std::vector<std::string> split_words(const std::string& text) {
   std::istringstream stream(text);
   std::vector<std::string> words;
   for (std::string word; stream >> word;) words.push_back(word);
   return words;
-}
-
-// Splits one CSV line into `fields` (no quoting: names may not contain commas, quotes or line
-// breaks). The vector is reused from row to row.
-void split_fields(std::string_view line, std::vector<std::string>& fields) {
-  fields.clear();
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t comma = line.find(',', start);
-    fields.push_back(trim(line.substr(start, comma - start)));
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
 }
 
 // Names in a fixed order (from a comment) or in order of first appearance. Rows keep the id
@@ -74,8 +54,9 @@ class NameTable {
   // otherwise the order of its first appearance, which finish() turns into an index.
   std::optional<std::int32_t> see(const std::string& token) {
     if (numbered_count_ > 0) {
-      if (!is_index(token) || std::stoll(token) >= numbered_count_) return std::nullopt;
-      return static_cast<std::int32_t>(std::stoll(token));
+      const std::optional<Index> index = parse_index(token, kIndexDigits);
+      if (!index || *index >= numbered_count_) return std::nullopt;
+      return static_cast<std::int32_t>(*index);
     }
     if (fixed_) {
       const auto found = lookup_.find(token);
@@ -92,15 +73,16 @@ class NameTable {
     if (!numeric_) return;
     numbered_count_ = 0;
     for (const std::string& name : names_) {
-      index_of_id_.push_back(std::stoll(name));
+      index_of_id_.push_back(*parse_index(name, kIndexDigits));
       numbered_count_ = std::max<Index>(numbered_count_, index_of_id_.back() + 1);
     }
   }
   // The index of a name after finish(), or nullopt.
   std::optional<Index> find(const std::string& token) const {
     if (numeric_) {
-      if (!is_index(token) || std::stoll(token) >= count()) return std::nullopt;
-      return std::stoll(token);
+      const std::optional<Index> index = parse_index(token, kIndexDigits);
+      if (!index || *index >= count()) return std::nullopt;
+      return index;
     }
     const auto found = lookup_.find(token);
     return found == lookup_.end() ? std::nullopt : std::optional<Index>(found->second);
@@ -191,7 +173,7 @@ Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
       }
       first_line = line_number;
       if (key == "gamma") {
-        const std::optional<double> given = parse_number(value);
+        const std::optional<double> given = parse_double(value, kPlusSign);
         if (given && *given >= 0.0 && *given < 1.0) {
           gamma = *given;
         } else {
@@ -216,7 +198,7 @@ Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
       }
       continue;
     }
-    split_fields(content, fields);
+    read_csv_record(content, 0, CsvDialect::plain_trimmed, fields);
     if (header_line == 0) {
       if (fields != std::vector<std::string>{"from", "action", "to", "probability", "reward"}) {
         fail(line_number, "header",
@@ -229,8 +211,9 @@ Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
       report(line_number, "row", "expected 5 fields, found " + std::to_string(fields.size()));
       continue;
     }
-    const std::optional<double> probability = parse_number(fields[3]);
-    const std::optional<double> reward = fields[4].empty() ? 0.0 : parse_number(fields[4]);
+    const std::optional<double> probability = parse_double(fields[3], kPlusSign);
+    const std::optional<double> reward =
+        fields[4].empty() ? 0.0 : parse_double(fields[4], kPlusSign);
     if (!probability) {
       report(line_number, "probability", "expected a number, found " + quote_token(fields[3]));
       continue;
@@ -337,7 +320,7 @@ Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
       for (const std::string& word : words) {
         const std::size_t colon = word.rfind(':');
         const auto state = states.find(word.substr(0, colon));
-        const auto p = parse_number(word.substr(colon + 1));
+        const auto p = parse_double(word.substr(colon + 1), kPlusSign);
         if (colon == std::string::npos || !state || !p) {
           problem = "expected name:probability pairs, found " + quote_token(word);
           break;
@@ -349,7 +332,7 @@ Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
           "expected " + std::to_string(S) + " probabilities, found " + std::to_string(words.size());
     } else {
       for (std::size_t s = 0; s < words.size() && problem.empty(); ++s) {
-        const auto p = parse_number(words[s]);
+        const auto p = parse_double(words[s], kPlusSign);
         if (!p) problem = "expected a number, found " + quote_token(words[s]);
         if (p) rho[static_cast<Index>(s)] = *p;
       }
@@ -363,8 +346,36 @@ Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
   return assembler.build(gamma, false, options, line_number, "row");
 }
 
-Mdp read_csv_mdp_file(const std::string& path, const MdpValidationOptions& options, ErrorList* errors) {
-  return read_csv_mdp(read_text_file(path), path, options, errors);
+void write_csv_mdp(std::ostream& out, const Mdp& mdp) {
+  check_writable_names(mdp.state_names(), "state", "CSV");
+  check_writable_names(mdp.action_names(), "action", "CSV");
+  const Index S = mdp.num_states(), A = mdp.num_actions();
+  const auto& states = mdp.state_names();
+  const auto& actions = mdp.action_names();
+  out << "# Written by tabrl (long CSV MDP format).\n# gamma = " << format_double(mdp.gamma())
+      << "\n# start =";
+  for (Index s = 0; s < S; ++s) {
+    if (mdp.rho()[s] != 0.0) {
+      out << " " << name_or_index(states, s) << ":" << format_double(mdp.rho()[s]);
+    }
+  }
+  // The order of states and actions (numbered ones are listed too, which fixes their count).
+  out << "\n# states =";
+  for (Index s = 0; s < S; ++s) out << " " << name_or_index(states, s);
+  out << "\n# actions =";
+  for (Index a = 0; a < A; ++a) out << " " << name_or_index(actions, a);
+  out << "\nfrom,action,to,probability,reward\n";
+  for (Index s = 0; s < S; ++s) {
+    for (Index a = 0; a < A; ++a) {
+      const std::string reward = format_double(mdp.rewards()(s, a));
+      for (TransitionMatrix::InnerIterator it(mdp.transitions(), mdp.transition_row(s, a)); it;
+           ++it) {
+        out << name_or_index(states, s) << ',' << name_or_index(actions, a) << ','
+            << name_or_index(states, it.col()) << ',' << format_double(it.value()) << ',' << reward
+            << '\n';
+      }
+    }
+  }
 }
 
 }  // namespace tabrl

@@ -9,6 +9,7 @@
 // The reward column is r(s, a, s') (empty means 0), reduced with P as everywhere else.
 #pragma once
 
+#include <ostream>
 #include <string>
 
 #include "core/mdp.hpp"
@@ -18,7 +19,9 @@ namespace tabrl {
 
 Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
                  const MdpValidationOptions& options = {}, ErrorList* errors = nullptr);
-Mdp read_csv_mdp_file(const std::string& path, const MdpValidationOptions& options = {},
-                      ErrorList* errors = nullptr);
+
+// Writes `mdp` in this format, the state and action order in comment lines. Throws InputError
+// for a name it cannot carry (empty, or holding whitespace or one of , " # :).
+void write_csv_mdp(std::ostream& out, const Mdp& mdp);
 
 }  // namespace tabrl

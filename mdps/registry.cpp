@@ -11,10 +11,8 @@
 #include "core/suggest.hpp"
 #include "core/text.hpp"
 #include "mdps/builtin.hpp"
-#include "mdps/cassandra.hpp"
+#include "mdps/formats.hpp"
 #include "mdps/gridworlds.hpp"
-#include "mdps/toml_format.hpp"
-#include "mdps/csv_format.hpp"
 
 namespace tabrl {
 namespace {
@@ -165,18 +163,16 @@ Mdp make_builtin_mdp(const std::string& spec) {
     }
     names.push_back(entry.info.name);
   }
-  throw InputError({.field = "mdp"}, unknown_name("MDP", parsed.name, names) +
-                                         "; files end in .mdp, .toml or .csv");
+  throw InputError({.field = "mdp"}, unknown_name("MDP", parsed.name, names) + "; files end in " +
+                                         mdp_extension_list());
 }
 
 Mdp load_mdp(const std::string& spec, const MdpValidationOptions& options) {
-  if (spec.ends_with(".toml")) return read_toml_mdp_file(spec, options);
-  if (spec.ends_with(".csv")) return read_csv_mdp_file(spec, options);
-  // Any other existing file is read as Cassandra format, whatever its extension.
+  // A path with a format's extension is a file even when missing (the error names it); any
+  // other existing file is read by the format that reads other files (Cassandra).
   std::error_code ignored;
-  if (spec.ends_with(".mdp") || spec.ends_with(".MDP") ||
-      std::filesystem::is_regular_file(spec, ignored)) {
-    return read_cassandra_file(spec, options);
+  if (mdp_format_by_extension(spec) != nullptr || std::filesystem::is_regular_file(spec, ignored)) {
+    return read_mdp_file(spec, options);
   }
   return make_builtin_mdp(spec);
 }
@@ -189,13 +185,7 @@ MdpFileCheck validate_mdp_file(const std::string& path, const MdpValidationOptio
   ErrorList errors(true);
   MdpFileCheck check;
   try {
-    if (path.ends_with(".toml")) {
-      check.mdp = read_toml_mdp_file(path, options, &errors);
-    } else if (path.ends_with(".csv")) {
-      check.mdp = read_csv_mdp_file(path, options, &errors);
-    } else {
-      check.mdp = read_cassandra_file(path, options, &errors);
-    }
+    check.mdp = read_mdp_file(path, options, &errors);
   } catch (const InputError& error) {
     // The error that stopped the reading, unless it is already in the list.
     bool known = false;

@@ -32,8 +32,9 @@ Mdp make_builtin_mdp(const std::string& spec);
 // built.
 const BuiltinMdpInfo& check_builtin_mdp_spec(const std::string& spec);
 
-// Loads any spec: a built-in or a file. Paths ending in .mdp/.MDP, and any other existing
-// regular file, are read in Cassandra format.
+// Loads any spec: a built-in or a file. A path ending in a format's extension (mdps/formats.hpp)
+// is read in that format, any other existing regular file by the format that reads other files
+// (Cassandra's).
 Mdp load_mdp(const std::string& spec, const MdpValidationOptions& options = {});
 
 // What validate_mdp_file found: every error, or the model when there is none.

@@ -1,6 +1,7 @@
 #include "mdps/toml_format.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <unordered_map>
@@ -8,9 +9,11 @@
 #include <toml++/toml.h>
 
 #include "core/format.hpp"
+#include "core/numbers.hpp"
 #include "core/suggest.hpp"
 #include "core/text.hpp"
 #include "mdps/gridworlds.hpp"
+#include "mdps/writers.hpp"
 
 namespace tabrl {
 namespace {
@@ -19,6 +22,9 @@ const std::vector<std::string> kModelKeys = {"gamma", "states", "actions", "star
                                              "dense", "rewards", "transition", "reward", "map"};
 const std::vector<std::string> kMapKeys = {"map", "gamma", "slip", "step_reward", "goal_reward",
                                            "trap_reward"};
+
+// A numbered state or action as a key has at most 9 digits: a longer digit string is a name.
+constexpr std::size_t kIndexDigits = 9;
 
 int line_of(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
 
@@ -35,6 +41,23 @@ std::string with_tokens_cut(std::string_view message) {
     start = quote + 1;
   }
   return result;
+}
+
+std::string toml_string(const std::string& text) {
+  std::string quoted = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      quoted += '\\';
+      quoted += c;
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      char escape[8];
+      std::snprintf(escape, sizeof escape, "\\u%04x", static_cast<unsigned char>(c));
+      quoted += escape;
+    } else {
+      quoted += c;
+    }
+  }
+  return quoted + "\"";
 }
 
 class TomlMdpReader {
@@ -186,10 +209,8 @@ void TomlMdpReader::read_dense(const toml::node& node, MdpAssembler& assembler) 
     Index action = -1;
     if (found != action_lookup_.end()) {
       action = found->second;
-    } else if (action_names_.empty() && !key.str().empty() &&
-               key.str().find_first_not_of("0123456789") == std::string_view::npos &&
-               key.str().size() < 10) {
-      action = std::stoll(std::string(key.str()));
+    } else if (action_names_.empty()) {
+      action = parse_index(key.str(), kIndexDigits).value_or(-1);
     }
     if (action < 0 || action >= num_actions_) {
       report(line_of(value), field, "unknown action " + quote_token(key.str()));
@@ -301,9 +322,8 @@ void TomlMdpReader::read_transitions(const toml::node& node, MdpAssembler& assem
         Index next = -1;
         if (found != state_lookup_.end()) {
           next = found->second;
-        } else if (state_names_.empty() && !name.str().empty() && name.str().size() < 10 &&
-                   name.str().find_first_not_of("0123456789") == std::string_view::npos) {
-          next = std::stoll(std::string(name.str()));
+        } else if (state_names_.empty()) {
+          next = parse_index(name.str(), kIndexDigits).value_or(-1);
         }
         if (next < 0 || next >= num_states_) {
           report(
@@ -477,9 +497,55 @@ Mdp read_toml_mdp(const std::string& text, const std::string& file_name,
   return reader.read(text);
 }
 
-Mdp read_toml_mdp_file(const std::string& path, const MdpValidationOptions& options,
-                       ErrorList* errors) {
-  return read_toml_mdp(read_text_file(path), path, options, errors);
+void write_toml_mdp(std::ostream& out, const Mdp& mdp) {
+  const Index S = mdp.num_states(), A = mdp.num_actions();
+  const auto& states = mdp.state_names();
+  const auto& actions = mdp.action_names();
+  const auto state_ref = [&](Index s) {
+    return states.empty() ? std::to_string(s) : toml_string(states[static_cast<std::size_t>(s)]);
+  };
+  const auto action_ref = [&](Index a) {
+    return actions.empty() ? std::to_string(a) : toml_string(actions[static_cast<std::size_t>(a)]);
+  };
+  out << "# Written by tabrl (tabrl's TOML MDP format, docs/mdp-formats.md).\n";
+  out << "gamma = " << format_double(mdp.gamma()) << "\n";
+  const auto names_or_count = [&](const char* key, const std::vector<std::string>& names,
+                                  Index count) {
+    out << key << " = ";
+    if (names.empty()) {
+      out << count << "\n";
+      return;
+    }
+    out << "[";
+    for (std::size_t i = 0; i < names.size(); ++i) out << (i ? ", " : "") << toml_string(names[i]);
+    out << "]\n";
+  };
+  names_or_count("states", states, S);
+  names_or_count("actions", actions, A);
+  out << "start = [";
+  for (Index s = 0; s < S; ++s) out << (s ? ", " : "") << format_double(mdp.rho()[s]);
+  out << "]\n";
+  out << "# r(s, a): one row per state, one column per action.\nrewards = [\n";
+  for (Index s = 0; s < S; ++s) {
+    out << "  [";
+    for (Index a = 0; a < A; ++a) out << (a ? ", " : "") << format_double(mdp.rewards()(s, a));
+    out << "],\n";
+  }
+  out << "]\n";
+  for (Index s = 0; s < S; ++s) {
+    for (Index a = 0; a < A; ++a) {
+      out << "\n[[transition]]\nfrom = " << state_ref(s) << "\naction = " << action_ref(a)
+          << "\nto = { ";
+      bool first = true;
+      for (TransitionMatrix::InnerIterator it(mdp.transitions(), mdp.transition_row(s, a)); it;
+           ++it) {
+        out << (first ? "" : ", ") << toml_string(name_or_index(states, it.col())) << " = "
+            << format_double(it.value());
+        first = false;
+      }
+      out << " }\n";
+    }
+  }
 }
 
 }  // namespace tabrl

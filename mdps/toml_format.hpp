@@ -15,7 +15,8 @@ namespace tabrl {
 // that does not stop the reading is collected there (the first is thrown at the end).
 Mdp read_toml_mdp(const std::string& text, const std::string& file_name,
                   const MdpValidationOptions& options = {}, ErrorList* errors = nullptr);
-Mdp read_toml_mdp_file(const std::string& path, const MdpValidationOptions& options = {},
-                       ErrorList* errors = nullptr);
+
+// Writes `mdp` in this format (names are quoted: TOML carries any name).
+void write_toml_mdp(std::ostream& out, const Mdp& mdp);
 
 }  // namespace tabrl

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Fuzzes the Cassandra, TOML and CSV MDP readers with libFuzzer under AddressSanitizer and
-# UndefinedBehaviorSanitizer, starting from the seed corpus in tests/fuzz/corpus.
+# Fuzzes the reader of every MDP format (the table in mdps/formats.cpp: one fuzzer each) with
+# libFuzzer under AddressSanitizer and UndefinedBehaviorSanitizer, starting from the seed corpus
+# in tests/fuzz/corpus/FORMAT.
 # Usage: scripts/fuzz.sh [BUDGET]   (default 60)
 #   BUDGET = N      fuzz each reader for N seconds, with a random seed (exploration)
 #   BUDGET = Nruns  fuzz each reader for exactly N inputs with seed 1 (repeatable: the same
@@ -27,7 +28,14 @@ if ! cmake --build "$build" --parallel "$(nproc)" >"$build/build.log" 2>&1; then
   exit 1
 fi
 status=0
-for reader in cassandra toml csv; do
+# The formats the build made fuzzers for (tests/fuzz/CMakeLists.txt), in the table's order.
+mapfile -t readers <"$build/tests/fuzz/formats.txt"
+for reader in "${readers[@]}"; do
+  if ! compgen -G "$root/tests/fuzz/corpus/$reader/*" >/dev/null; then
+    echo "fuzz $reader: FAILED (no seed corpus in tests/fuzz/corpus/$reader)"
+    status=1
+    continue
+  fi
   work=$(mktemp -d)
   cp "$root/tests/fuzz/corpus/$reader/"* "$work/"
   # New inputs go to the scratch copy; the repository's seed corpus is left as it is.

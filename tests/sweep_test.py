@@ -595,6 +595,11 @@ step_size = 1
         check(merged.returncode == 0, f"merge of three shard directories: {merged.stderr}")
         check(same_results(one_fresh, a), "merged shards equal a local sweep")
         check(tabrl("sweep", small, "--out", a, "--shard", "3/3").returncode == 2, "bad shard refused")
+        env = dict(os.environ, SLURM_ARRAY_TASK_ID="x1", SLURM_ARRAY_TASK_COUNT="2")
+        garbled = tabrl("sweep", small, "--out", work / "garbled", "--quiet", env=env)
+        check(garbled.returncode == 2 and "SLURM_ARRAY_TASK_ID=x1: expected integers" in garbled.stderr
+              and not (work / "garbled").exists(),
+              f"a SLURM task id that is not an integer is refused, not read as 0: {garbled.stderr}")
 
         partial_summaries(work, small)
         restart_keeps_user_files(work, small)

@@ -244,6 +244,14 @@ TEST_CASE("malformed files fail with file, line, statement and reason") {
         "model.mdp:4: T: expected a probability, found end of file");
 }
 
+TEST_CASE("a number may carry a '+', but only before its digits") {
+  const std::string head = "discount: +0.5\nstates: 2\nactions: 1\nT: 0 identity\n";
+  CHECK(parse(head + "R: 0 : 0 : * +2\n").rewards()(0, 0) == 2.0);
+  // "+-1" once read as -1.
+  CHECK(error_of(head + "R: 0 : 0 : * +-1\n") ==
+        "model.mdp:5: R: expected one value (1 numbers), found 0 before '+-1'");
+}
+
 TEST_CASE("a missing file or a directory is reported by name") {
   CHECK_THROWS_WITH_AS(read_cassandra_file("/nonexistent/model.mdp"),
                        "/nonexistent/model.mdp: no such file", InputError);

@@ -7,6 +7,7 @@
 #include "core/optimal.hpp"
 #include "helpers.hpp"
 #include "mdps/csv_format.hpp"
+#include "mdps/formats.hpp"
 #include "mdps/registry.hpp"
 
 using namespace tabrl;
@@ -45,6 +46,13 @@ TEST_CASE("numeric states and actions are indices") {
   CHECK_FALSE(mdp.has_state_names());
   CHECK(mdp.rho()[1] == 1.0);
   CHECK(solve_optimal(mdp).v[1] == doctest::Approx(4.0));
+}
+
+TEST_CASE("a CSV number may carry a '+', but only before its digits") {
+  const std::string head = "# gamma = +0.5\nfrom,action,to,probability,reward\n";
+  CHECK(read_csv_mdp(head + "s,go,s,+1,+2\n", "model.csv").rewards()(0, 0) == 2.0);
+  // "+-1" once read as -1.
+  CHECK(error_of(head + "s,go,s,1,+-1\n") == "model.csv:3: reward: expected a number, found '+-1'");
 }
 
 TEST_CASE("CSV errors carry file, line and field") {
@@ -157,7 +165,7 @@ TEST_CASE("a CSV path that is a directory is named as such") {
   const std::filesystem::path directory =
       std::filesystem::temp_directory_path() / "tabrl_csv_test" / "x.csv";
   std::filesystem::create_directories(directory);
-  CHECK(tabrl::testing::input_error_of([&] { read_csv_mdp_file(directory.string()); }) ==
+  CHECK(tabrl::testing::input_error_of([&] { read_mdp_file(directory.string()); }) ==
         directory.string() + ": is a directory");
   std::filesystem::remove_all(directory.parent_path());
 }

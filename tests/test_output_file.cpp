@@ -5,9 +5,9 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "experiments/atomic_file.hpp"
 
 using namespace tabrl;
@@ -15,12 +15,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read(const fs::path& path) {
-  std::ifstream input(path);
-  std::stringstream text;
-  text << input.rdbuf();
-  return text.str();
-}
+std::string read(const fs::path& path) { return read_text_file(path.string()); }
 
 fs::path fresh_directory(const std::string& name) {
   const fs::path root = fs::temp_directory_path() / ("tabrl_output_test_" + name);

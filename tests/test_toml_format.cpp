@@ -10,6 +10,7 @@
 #include "helpers.hpp"
 #include "mdps/builtin.hpp"
 #include "mdps/cassandra.hpp"
+#include "mdps/formats.hpp"
 #include "mdps/registry.hpp"
 #include "mdps/toml_format.hpp"
 
@@ -273,7 +274,7 @@ TEST_CASE("a TOML byte order mark is skipped; names in messages are escaped and 
   const std::filesystem::path directory =
       std::filesystem::temp_directory_path() / "tabrl_toml_test" / "x.toml";
   std::filesystem::create_directories(directory);
-  CHECK(tabrl::testing::input_error_of([&] { read_toml_mdp_file(directory.string()); }) ==
+  CHECK(tabrl::testing::input_error_of([&] { read_mdp_file(directory.string()); }) ==
         directory.string() + ": is a directory");
   std::filesystem::remove_all(directory.parent_path());
 }

@@ -1,34 +1,38 @@
 // Writers and round trips: any MDP written in any format reads back with the same P, r, gamma,
 // rho and names, bit for bit.
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "core/error.hpp"
-#include "mdps/cassandra.hpp"
-#include "mdps/csv_format.hpp"
+#include "core/text.hpp"
+#include "mdps/formats.hpp"
 #include "mdps/registry.hpp"
-#include "mdps/toml_format.hpp"
-#include "mdps/writers.hpp"
 
 using namespace tabrl;
 
 namespace {
 
-Mdp round_trip(const Mdp& mdp, MdpFormat format) {
+const MdpFormat& format_named(std::string_view name) {
+  const MdpFormat* format = find_mdp_format(name);
+  REQUIRE(format != nullptr);
+  return *format;
+}
+
+// A file name in `format`, for messages.
+std::string file_in(const MdpFormat& format) {
+  return "x" + std::string(format.extensions.front());
+}
+
+Mdp round_trip(const Mdp& mdp, const MdpFormat& format) {
   std::ostringstream out;
-  write_mdp(out, mdp, format);
-  switch (format) {
-    case MdpFormat::toml:
-      return read_toml_mdp(out.str(), "x.toml");
-    case MdpFormat::csv:
-      return read_csv_mdp(out.str(), "x.csv");
-    case MdpFormat::cassandra:
-      break;
-  }
-  std::istringstream in(out.str());
-  return read_cassandra(in, "x.mdp");
+  format.write(out, mdp);
+  return format.read(out.str(), file_in(format), {}, nullptr);
 }
 
 void check_identical(const Mdp& a, const Mdp& b) {
@@ -57,9 +61,10 @@ TEST_CASE("round trips through every format keep the MDP exactly") {
       "bandit(means=[0.1,0.35,0.9])", "chain(n=6)", "flat_grad_chain(H=7)"};
   for (const std::string& spec : specs) {
     const Mdp original = load_mdp(spec);
-    for (MdpFormat format : {MdpFormat::toml, MdpFormat::cassandra, MdpFormat::csv}) {
+    for (const MdpFormat& format : mdp_formats()) {
+      const std::string name(format.name);
       CAPTURE(spec);
-      CAPTURE(static_cast<int>(format));
+      CAPTURE(name);
       check_identical(original, round_trip(original, format));
       // And a second trip changes nothing more.
       check_identical(original, round_trip(round_trip(original, format), format));
@@ -72,14 +77,14 @@ TEST_CASE("names a format cannot carry are refused, and the format follows the e
   parts.state_names[0] = "9lives";
   const Mdp digit_name(parts);
   std::ostringstream out;
-  CHECK_THROWS_WITH_AS(write_mdp(out, digit_name, MdpFormat::cassandra),
+  CHECK_THROWS_WITH_AS(format_named("cassandra").write(out, digit_name),
                        "state_names: state name '9lives' cannot be written in Cassandra format",
                        InputError);
-  CHECK_NOTHROW(write_mdp(out, digit_name, MdpFormat::csv));
+  CHECK_NOTHROW(format_named("csv").write(out, digit_name));
   parts.state_names[0] = "two words";
-  CHECK_THROWS_AS(write_mdp(out, Mdp(parts), MdpFormat::csv), InputError);
-  check_identical(Mdp(parts), round_trip(Mdp(parts), MdpFormat::toml));  // TOML quotes anything
-  CHECK(format_of_path("a/b.MDP") == MdpFormat::cassandra);
+  CHECK_THROWS_AS(format_named("csv").write(out, Mdp(parts)), InputError);
+  check_identical(Mdp(parts), round_trip(Mdp(parts), format_named("toml")));  // TOML quotes all
+  CHECK(&format_of_path("a/b.MDP") == &format_named("cassandra"));
   CHECK_THROWS_WITH_AS(format_of_path("model.json"),
                        "model.json: unknown MDP format: the file must end in .toml, .mdp or .csv",
                        InputError);
@@ -89,20 +94,9 @@ namespace {
 
 // Reads `text` in `format`; returns "" for a model, the message for an InputError. Any other
 // exception escapes and fails the test.
-std::string outcome(const std::string& text, MdpFormat format) {
+std::string outcome(const std::string& text, const MdpFormat& format) {
   try {
-    switch (format) {
-      case MdpFormat::toml:
-        read_toml_mdp(text, "x.toml");
-        break;
-      case MdpFormat::csv:
-        read_csv_mdp(text, "x.csv");
-        break;
-      case MdpFormat::cassandra: {
-        std::istringstream in(text);
-        read_cassandra(in, "x.mdp");
-      }
-    }
+    format.read(text, file_in(format), {}, nullptr);
   } catch (const InputError& error) {
     return error.what();
   }
@@ -115,12 +109,13 @@ TEST_CASE("empty, binary and truncated files fail cleanly in every format") {
   const Mdp mdp = load_mdp("gridworld(map=S..#/.T.G,slip=0.1)");
   std::string binary;
   for (int i = 0; i < 600; ++i) binary.push_back(static_cast<char>((i * 37 + 11) % 256));
-  for (MdpFormat format : {MdpFormat::toml, MdpFormat::cassandra, MdpFormat::csv}) {
-    CAPTURE(static_cast<int>(format));
+  for (const MdpFormat& format : mdp_formats()) {
+    const std::string name(format.name);
+    CAPTURE(name);
     CHECK_FALSE(outcome("", format).empty());
     CHECK(outcome(binary, format).rfind("x.", 0) == 0);
     std::ostringstream out;
-    write_mdp(out, mdp, format);
+    format.write(out, mdp);
     const std::string text = out.str();
     int failures = 0;
     for (std::size_t cut = 0; cut < text.size(); cut += 97) {
@@ -132,8 +127,62 @@ TEST_CASE("empty, binary and truncated files fail cleanly in every format") {
 
 TEST_CASE("a large MDP (20,000 states, 400,000 transitions) round trips through every format") {
   const Mdp mdp = load_mdp("garnet(states=20000,actions=4,branching=5,seed=3)");
-  for (MdpFormat format : {MdpFormat::toml, MdpFormat::cassandra, MdpFormat::csv}) {
-    CAPTURE(static_cast<int>(format));
+  for (const MdpFormat& format : mdp_formats()) {
+    const std::string name(format.name);
+    CAPTURE(name);
     check_identical(mdp, round_trip(mdp, format));
   }
+}
+
+TEST_CASE("the format table: one format per extension, the Cassandra rule for other files") {
+  std::vector<std::string_view> names, extensions;
+  int read_other_files = 0;
+  for (const MdpFormat& format : mdp_formats()) {
+    names.push_back(format.name);
+    REQUIRE_FALSE(format.extensions.empty());
+    for (std::string_view extension : format.extensions) {
+      extensions.push_back(extension);
+      CHECK(mdp_format_by_extension("model" + std::string(extension)) == &format);
+    }
+    CHECK((format.read != nullptr));
+    CHECK((format.write != nullptr));
+    read_other_files += format.reads_other_files ? 1 : 0;
+  }
+  const auto unique = [](std::vector<std::string_view> list) {
+    std::sort(list.begin(), list.end());
+    return std::adjacent_find(list.begin(), list.end()) == list.end();
+  };
+  CHECK(unique(names));
+  CHECK(unique(extensions));
+  CHECK(read_other_files <= 1);
+  CHECK(mdp_extension_list() == ".toml, .mdp or .csv");
+  CHECK(mdp_format_by_extension("model.json") == nullptr);
+  CHECK(&format_for_reading("model.POMDP") == &format_named("cassandra"));
+  CHECK(&format_for_reading("model.toml") == &format_named("toml"));
+  // Any other existing file is read as Cassandra, by load_mdp and by validate alike.
+  const std::filesystem::path path = std::filesystem::temp_directory_path() /
+                                     ("tabrl_formats_" + std::to_string(::getpid()) + ".txt");
+  std::ofstream(path) << "discount: 0.5\nstates: 1\nactions: 1\nT: 0 identity\n";
+  CHECK(load_mdp(path.string()).gamma() == 0.5);
+  CHECK(validate_mdp_file(path.string()).errors.empty());
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("every format is fuzzed: tests/fuzz/CMakeLists.txt finds its row, it has seed inputs") {
+  // The pattern tests/fuzz/CMakeLists.txt builds one fuzzer per match of.
+  const std::string table = read_text_file(std::string(TABRL_SOURCE_DIR) + "/mdps/formats.cpp");
+  const std::regex row_name(R"re(\.name = "([a-z0-9_]+)")re");
+  std::vector<std::string> found;
+  for (std::sregex_iterator it(table.begin(), table.end(), row_name), end; it != end; ++it) {
+    found.push_back((*it)[1]);
+  }
+  std::vector<std::string> names;
+  for (const MdpFormat& format : mdp_formats()) {
+    names.emplace_back(format.name);
+    const std::filesystem::path corpus =
+        std::filesystem::path(TABRL_SOURCE_DIR) / "tests/fuzz/corpus" / format.name;
+    CAPTURE(corpus);
+    CHECK((std::filesystem::is_directory(corpus) && !std::filesystem::is_empty(corpus)));
+  }
+  CHECK(found == names);
 }
