@@ -9,6 +9,7 @@
 #include "algorithms/spma.hpp"
 #include "core/error.hpp"
 #include "core/format.hpp"
+#include "core/numbers.hpp"
 #include "core/suggest.hpp"
 
 namespace tabrl {
@@ -48,14 +49,14 @@ StepSize parse_step_size(const AlgorithmEntry& entry, const std::string& text) {
   for (const StepSizeRule& rule : entry.step_rules) {
     if (rule.name == text) return {.rule = text};
   }
-  double value = 0.0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size()) {
+  const std::optional<double> parsed = parse_double(text);
+  if (!parsed) {
     throw InputError({.field = "step_size"},
                      "'" + text + "' is not a step size of " + entry.name +
                          ": expected a number > 0" + (rules.empty() ? "" : " or one of" + rules.substr(1)));
   }
-  if (!(value > 0.0) || !std::isfinite(value)) {
+  const double value = *parsed;
+  if (!(value > 0.0)) {
     throw InputError({.field = "step_size"},
                      "must be > 0 and finite, got " + format_number(value));
   }

@@ -66,4 +66,14 @@ CsvRecordEnd read_csv_record(std::string_view text, std::size_t begin, CsvDialec
   return end;
 }
 
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
 }  // namespace tabrl

@@ -33,4 +33,8 @@ struct CsvRecordEnd {
 CsvRecordEnd read_csv_record(std::string_view text, std::size_t begin, CsvDialect dialect,
                              std::vector<std::string>& fields);
 
+// `text` as one RFC 4180 field: quoted (with quotes doubled) when it holds a comma, a quote or a
+// line break, as it is otherwise.
+std::string csv_field(const std::string& text);
+
 }  // namespace tabrl

@@ -1,5 +1,9 @@
 #include "core/format.hpp"
 
+#include <sstream>
+
+#include <iomanip>
+
 #include <charconv>
 #include <cmath>
 
@@ -19,6 +23,14 @@ std::string format_number(double value) {
   char buffer[32];
   const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
   return std::string(buffer, result.ptr);
+}
+
+std::string format_brief(double value) {
+  if (std::isnan(value)) return "-";
+  if (std::isinf(value)) return "never";
+  std::ostringstream text;
+  text << std::setprecision(4) << value;
+  return text.str();
 }
 
 }  // namespace tabrl

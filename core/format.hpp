@@ -11,4 +11,8 @@ std::string format_number(double value);
 // values): what every data file tabrl writes uses.
 std::string format_double(double value);
 
+// 4 significant digits for tables meant to be read ("-" for NaN, "never" for infinity: an
+// iteration count that was not reached).
+std::string format_brief(double value);
+
 }  // namespace tabrl

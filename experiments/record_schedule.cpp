@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "core/error.hpp"
+#include "core/numbers.hpp"
 
 namespace tabrl {
 
@@ -13,9 +14,8 @@ RecordSchedule parse_record_schedule(const std::string& text) {
     schedule.kind = RecordSchedule::Kind::log;
     return schedule;
   }
-  int stride = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), stride);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size() || stride < 1) {
+  const int stride = parse_int<int>(text).value_or(0);
+  if (stride < 1) {
     throw InputError({.field = "record"},
                      "expected 'all', 'log' or a positive integer stride, got '" + text + "'");
   }

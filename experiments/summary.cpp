@@ -23,6 +23,8 @@ namespace {
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
 constexpr double kGapFloor = 1e-16;  // suboptimality at or below rounding counts as this
 
+// runs.csv holds "nan" and "inf" (format_double), which the input parser of core/numbers.hpp
+// rightly refuses in user files; this reads tabrl's own tables.
 double to_double(const std::string& text, double empty_value) {
   if (text.empty()) return empty_value;
   try {
@@ -280,14 +282,6 @@ SweepSummary summarize_sweep(const std::filesystem::path& directory, bool allow_
     summary.lines.push_back(line);
   }
   return summary;
-}
-
-std::string format_brief(double value) {
-  if (std::isnan(value)) return "-";
-  if (std::isinf(value)) return "never";
-  std::ostringstream text;
-  text << std::setprecision(4) << value;
-  return text.str();
 }
 
 void print_summary(std::ostream& out, const SweepSummary& summary) {

@@ -1,6 +1,8 @@
 // `tabrl summarize`: one line per MDP x algorithm of a finished sweep.
 #pragma once
 
+#include "core/format.hpp"
+
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -76,8 +78,7 @@ SweepSummary summarize_sweep(const std::filesystem::path& directory, bool allow_
 // The table; a summary of a partial sweep starts with "partial: N of M runs".
 void print_summary(std::ostream& out, const SweepSummary& summary);
 
-// A number for people: 4 significant digits, "-" for NaN (no data), "never" for infinity.
-std::string format_brief(double value);
+
 // The same lines as CSV with full precision (for scripts such as the plotting ones).
 void print_summary_csv(std::ostream& out, const std::vector<SummaryLine>& lines);
 

@@ -308,11 +308,11 @@ MdpBlock ConfigParser::parse_mdp_block(const toml::table& block,
     std::filesystem::path file(base);
     if (file.is_relative()) file = std::filesystem::path(path_).parent_path() / file;
     base = file.lexically_normal().string();
-    std::ifstream input(base, std::ios::binary);
-    if (!input) fail(file_node->source(), section + ".file", "cannot open '" + base + "'");
-    std::ostringstream content;
-    content << input.rdbuf();
-    digest_text = digest(content.str());
+    try {
+      digest_text = digest(read_text_file(base));
+    } catch (const InputError& error) {
+      fail(file_node->source(), section + ".file", "cannot open '" + base + "': " + error.message());
+    }
   }
   return {.base = base, .axes = std::move(parameters), .content_digest = digest_text, .line = line};
 }

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "core/error.hpp"
+#include "core/numbers.hpp"
 #include "experiments/sweep_run.hpp"
 #include "experiments/sweep_store.hpp"
 
@@ -16,8 +17,9 @@ Shard parse_shard(const std::string& text) {
   const std::size_t slash = text.find('/');
   Shard shard;
   const auto parse = [&](std::string_view part, int& value) {
-    const auto [end, error] = std::from_chars(part.data(), part.data() + part.size(), value);
-    return error == std::errc() && end == part.data() + part.size() && !part.empty();
+    const std::optional<int> parsed = parse_int<int>(part);
+    if (parsed) value = *parsed;
+    return parsed.has_value();
   };
   const std::string_view view(text);
   if (slash == std::string::npos || !parse(view.substr(0, slash), shard.index) ||

@@ -25,16 +25,6 @@ std::string tolerance_column(double tolerance) {
 
 }  // namespace
 
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
-
 const Mdp& MdpCache::mdp(const std::string& spec, LinearSolverKind solver) {
   if (!mdp_ || spec != spec_) {
     optimal_.reset();

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "core/csv.hpp"
 #include "core/optimal.hpp"
 #include "experiments/sweep_config.hpp"
 
@@ -35,8 +36,5 @@ std::string curves_csv_header();
 // Runs `run`; never throws for a failure of the run itself (status "error" with the message).
 RunRecord execute_run(const RunSpec& run, const std::string& run_id, const SweepSettings& settings,
                       MdpCache& cache);
-
-// A CSV field, quoted when it contains a comma, quote or line break.
-std::string csv_field(const std::string& text);
 
 }  // namespace tabrl

@@ -143,7 +143,7 @@ TEST_CASE("bad configs fail with file, line and key before any run") {
                  "name = \"npg\"\nstep_size = 1\n")
             .find("unknown parameter of five_by_five") != std::string::npos);
   CHECK(error_of("[[mdp]]\nfile = \"missing.mdp\"\n[[algorithm]]\nname = \"npg\"\nstep_size = 1\n") ==
-        "grid.toml:2: mdp[0].file: cannot open 'missing.mdp'");
+        "grid.toml:2: mdp[0].file: cannot open 'missing.mdp': no such file");
   CHECK(error_of("[sweep\n").find("grid.toml:1: syntax:") == 0);
 }
 
