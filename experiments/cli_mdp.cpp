@@ -137,13 +137,6 @@ int convert(const std::string& spec, const std::string& target) {
   return kExitSuccess;
 }
 
-constexpr const char* kListUsage = R"(usage: tabrl list
-
-Lists the built-in MDPs and the algorithms with their parameters.
-
-example:
-  tabrl list
-)";
 
 int solve(const std::string& spec) {
   const Mdp mdp = load_mdp(spec);
@@ -185,39 +178,6 @@ int mdp_command(const Arguments& args) {
   if (action == "convert") return convert(spec, target);
   throw UsageError("unknown mdp action '" + action +
                    "' (available: solve, info, validate, convert)\n\n" + mdp_usage());
-}
-
-int list_command(const Arguments& args) {
-  po::variables_map values;
-  if (!parse_command_line(args, {}, {}, kListUsage, values)) return kExitSuccess;
-  const auto print_parameters = [](const std::vector<ParameterInfo>& parameters) {
-    for (const ParameterInfo& p : parameters) {
-      std::cout << "      " << p.name << " (" << p.type
-                << (p.default_value.empty() ? ", required" : ", default " + p.default_value)
-                << "): " << p.description << "\n";
-    }
-  };
-  std::cout << "MDPs (--mdp 'name(key=value,...)', or a " << mdp_extension_list() << " file):\n";
-  for (const BuiltinMdpInfo& info : builtin_mdp_catalog()) {
-    std::cout << "  " << info.name << ": " << info.description << "\n";
-    print_parameters(info.parameters);
-  }
-  std::cout << "\nalgorithms (--algo 'name(key=value,...)' --step-size X):\n";
-  for (const AlgorithmEntry& entry : algorithm_registry()) {
-    std::cout << "  " << entry.name << ": " << entry.description << " (" << entry.reference
-              << ")\n";
-    if (!entry.takes_step_size) {
-      std::cout << "      no step size\n";
-    } else {
-      std::cout << "      step size: a number > 0";
-      for (const StepSizeRule& rule : entry.step_rules) {
-        std::cout << ", or '" << rule.name << "' = " << rule.description;
-      }
-      std::cout << "\n";
-    }
-    print_parameters(entry.parameters);
-  }
-  return kExitSuccess;
 }
 
 }  // namespace tabrl::cli

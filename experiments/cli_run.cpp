@@ -12,6 +12,7 @@
 #include "experiments/curve_csv.hpp"
 #include "experiments/interrupt.hpp"
 #include "experiments/record_schedule.hpp"
+#include "mdps/formats.hpp"
 #include "mdps/registry.hpp"
 
 namespace tabrl::cli {
@@ -45,7 +46,7 @@ int run_command(const Arguments& args) {
   po::options_description options("options");
   options.add_options()
       ("mdp", po::value(&mdp_spec)->required(),
-       "built-in name(key=value,...), or a .toml, .mdp or .csv file")
+       ("built-in name(key=value,...), or a " + mdp_extension_list() + " file").c_str())
       ("algo", po::value(&algorithm)->required(),
        "algorithm spec name(key=value,...), e.g. spma or spma(clip=true); see `tabrl list`")
       ("step-size", po::value(&step_size),
