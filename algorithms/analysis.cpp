@@ -9,15 +9,14 @@ namespace tabrl {
 
 RunAnalysis::RunAnalysis(const Mdp& mdp, const OptimalSolution& /*optimal*/, const UpdateRule& rule,
                          std::vector<double> tolerances, bool uniform_start)
-    : mdp_(mdp),
-      value_scale_(mdp.value_scale()),
-      slack_(kBoundSlack * mdp.value_scale()) {
+    : mdp_(mdp), value_scale_(mdp.value_scale()), slack_(kBoundSlack * mdp.value_scale()) {
   std::sort(tolerances.begin(), tolerances.end(), std::greater<>());
   result_.tolerances = std::move(tolerances);
   result_.first_iteration.assign(result_.tolerances.size(), -1);
   result_.bound = rule.theory_bound(mdp);
   // Agarwal et al.'s log(A) is KL(pi* || pi_0) for the uniform pi_0 only.
-  if (result_.bound == TheoryBound::npg_agarwal && !uniform_start) result_.bound = TheoryBound::none;
+  if (result_.bound == TheoryBound::npg_agarwal && !uniform_start)
+    result_.bound = TheoryBound::none;
   step_size_ = rule.nominal_step_size();
   if (mdp.is_bandit() && mdp.num_actions() > 1) min_gap_ = bandit_min_gap(mdp);
 }
@@ -78,8 +77,8 @@ CallbackAction RunAnalysis::on_iteration(const IterationSummary& summary) {
     case TheoryBound::spg_bandit:
       min_optimal_prob_ = std::min(min_optimal_prob_, summary.optimal_action_prob);
       if (t > 0) {
-        plotted = 5.0 * mdp_.reward_range() /
-                  (min_optimal_prob_ * min_optimal_prob_ * t * min_gap_);
+        plotted =
+            5.0 * mdp_.reward_range() / (min_optimal_prob_ * min_optimal_prob_ * t * min_gap_);
       }
       break;
     case TheoryBound::none:
@@ -98,8 +97,7 @@ void RunAnalysis::on_finish(const IterationSummary& /*last*/, const OptimizerRes
     const double c = min_optimal_prob_;
     for (std::size_t i = 0; i < iterations_.size(); ++i) {
       if (iterations_[i] == 0) continue;
-      check(suboptimalities_[i] <=
-            5.0 * mdp_.reward_range() / (c * c * iterations_[i]) + slack_);
+      check(suboptimalities_[i] <= 5.0 * mdp_.reward_range() / (c * c * iterations_[i]) + slack_);
     }
   }
   // Fitted on errors relative to the value scale, so that scaling the rewards changes neither the

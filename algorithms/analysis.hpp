@@ -40,7 +40,8 @@ class RunAnalysis final : public IterationCallback {
   // 1 - pi_t(a*) for bandits) at iterate t, or NaN where the bound says nothing.
   double plotted_bound(int iteration) const {
     const auto t = static_cast<std::size_t>(iteration);
-    return t < plotted_bounds_.size() ? plotted_bounds_[t] : std::numeric_limits<double>::quiet_NaN();
+    return t < plotted_bounds_.size() ? plotted_bounds_[t]
+                                      : std::numeric_limits<double>::quiet_NaN();
   }
 
  private:

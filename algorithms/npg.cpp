@@ -20,8 +20,9 @@ StepReport Npg::step(const StepContext& /*context*/, const Evaluation& evaluatio
 AlgorithmEntry npg_algorithm() {
   return {.name = "npg",
           .description = "natural policy gradient: z += eta A",
-          .reference = "Kakade 2001; Agarwal, Kakade, Lee, Mahajan, JMLR 2021, arXiv 1908.00261 "
-                       "(whose eta is our eta (1 - gamma))",
+          .reference =
+              "Kakade 2001; Agarwal, Kakade, Lee, Mahajan, JMLR 2021, arXiv 1908.00261 "
+              "(whose eta is our eta (1 - gamma))",
           .make = [](const SpecArguments& /*args*/, const StepSize& step, const Mdp& /*mdp*/) {
             return std::unique_ptr<UpdateRule>(
                 std::make_unique<Npg>(NpgOptions{.step_size = step.value}));

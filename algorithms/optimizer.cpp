@@ -20,9 +20,9 @@ OptimizerResult optimize(const Mdp& mdp, const OptimalSolution& optimal, UpdateR
                          std::span<IterationCallback* const> callbacks) {
   options.validate();
   if (initial_logits.rows() != mdp.num_states() || initial_logits.cols() != mdp.num_actions()) {
-    throw InputError({.field = "initial_logits"}, "expected a " +
-                                                      std::to_string(mdp.num_states()) + " x " +
-                                                      std::to_string(mdp.num_actions()) + " table");
+    throw InputError({.field = "initial_logits"}, "expected a " + std::to_string(mdp.num_states()) +
+                                                      " x " + std::to_string(mdp.num_actions()) +
+                                                      " table");
   }
   if (!initial_logits.allFinite()) {
     throw InputError({.field = "initial_logits"}, "every logit must be finite");
@@ -39,8 +39,8 @@ OptimizerResult optimize(const Mdp& mdp, const OptimalSolution& optimal, UpdateR
 
   for (int t = 0;; ++t) {
     evaluator.evaluate_logits(result.logits, evaluation);
-    const StepReport report =
-        rule.step({.iteration = t, .mdp = mdp}, evaluation, result.logits, next_logits, diagnostics);
+    const StepReport report = rule.step({.iteration = t, .mdp = mdp}, evaluation, result.logits,
+                                        next_logits, diagnostics);
     IterationSummary summary{
         .iteration = t,
         .evaluation = evaluation,
@@ -81,7 +81,8 @@ OptimizerResult optimize(const Mdp& mdp, const OptimalSolution& optimal, UpdateR
       result.message = report.message;
     } else if (!next_logits.allFinite()) {
       result.status = RunStatus::non_finite;
-      result.message = "the update at iteration " + std::to_string(t) + " produced non-finite logits";
+      result.message =
+          "the update at iteration " + std::to_string(t) + " produced non-finite logits";
     } else {
       done = false;
     }

@@ -33,7 +33,7 @@ enum class CallbackAction { proceed, converged, stop };
 struct OptimizerResult {
   RunStatus status = RunStatus::max_iterations;
   std::string message;
-  int iterations = 0;  // index of the last evaluated iterate
+  int iterations = 0;        // index of the last evaluated iterate
   StateActionMatrix logits;  // logits of the last evaluated iterate
   double objective = 0.0;
   double suboptimality = 0.0;

@@ -53,12 +53,12 @@ StepSize parse_step_size(const AlgorithmEntry& entry, const std::string& text) {
   if (!parsed) {
     throw InputError({.field = "step_size"},
                      "'" + text + "' is not a step size of " + entry.name +
-                         ": expected a number > 0" + (rules.empty() ? "" : " or one of" + rules.substr(1)));
+                         ": expected a number > 0" +
+                         (rules.empty() ? "" : " or one of" + rules.substr(1)));
   }
   const double value = *parsed;
   if (!(value > 0.0)) {
-    throw InputError({.field = "step_size"},
-                     "must be > 0 and finite, got " + format_number(value));
+    throw InputError({.field = "step_size"}, "must be > 0 and finite, got " + format_number(value));
   }
   return {.value = value};
 }

@@ -20,13 +20,15 @@ void SpmaOptions::validate(const Mdp& mdp) const {
     if (!mdp.is_bandit()) {
       throw InputError({.field = "step_size"},
                        "the gap-dependent SPMA step is defined for bandits (one state) only; this "
-                       "MDP has " + std::to_string(mdp.num_states()) + " states");
+                       "MDP has " +
+                           std::to_string(mdp.num_states()) + " states");
     }
   } else {
     validate_step_size(step_size);
   }
   if (clip && (!(clip_floor > 0.0) || !(clip_floor < 1.0))) {
-    throw InputError({.field = "clip_floor"}, "must be in (0, 1), got " + format_number(clip_floor));
+    throw InputError({.field = "clip_floor"},
+                     "must be in (0, 1), got " + format_number(clip_floor));
   }
 }
 
@@ -37,7 +39,7 @@ TheoryBound Spma::theory_bound(const Mdp& mdp) const {
   if (options_.clip) return TheoryBound::none;
   if (mdp.is_bandit()) {
     return options_.step_size * mdp.reward_range() <= 1.0 ? TheoryBound::spma_bandit_constant
-                                                         : TheoryBound::none;
+                                                          : TheoryBound::none;
   }
   return options_.step_size < spma_safe_step(mdp) ? TheoryBound::spma_contraction
                                                   : TheoryBound::none;
@@ -97,10 +99,9 @@ StepReport Spma::step(const StepContext& context, const Evaluation& evaluation,
         report.message = "SPMA step invalid at iteration " + std::to_string(context.iteration) +
                          ": 1 + eta * A = " + format_number(1.0 + change) + " <= 0 at state " +
                          context.mdp.state_label(s) + ", action " + context.mdp.action_label(a) +
-                         " (eta = " + format_number(eta) + ", A = " +
-                         format_number(advantage(s, a)) + "); steps must stay below " +
-                         format_number(safe_step) +
-                         " here, or use clip mode";
+                         " (eta = " + format_number(eta) +
+                         ", A = " + format_number(advantage(s, a)) + "); steps must stay below " +
+                         format_number(safe_step) + " here, or use clip mode";
       }
     }
     clipped_states += clipped ? 1 : 0;
@@ -118,8 +119,7 @@ AlgorithmEntry spma_algorithm() {
                       "use max(1 + eta A, clip_floor) and renormalise instead of stopping"},
                      {"clip_floor", "number", "1e-8", "floor of the clipped factor, in (0, 1)"}},
       .step_rules = {{"safe", "0.99 (1-gamma)/R, below the bound that keeps 1 + eta A > 0"},
-                     {"gap", "bandits: eta_{a,a'} = 1/|r(a) - r(a')| (1 - pi(a*) squares)",
-                      true}},
+                     {"gap", "bandits: eta_{a,a'} = 1/|r(a) - r(a')| (1 - pi(a*) squares)", true}},
       .make = [](const SpecArguments& args, const StepSize& step, const Mdp& mdp) {
         SpmaOptions options{.clip = args.boolean("clip"), .clip_floor = args.number("clip_floor")};
         // A floor other than the default means nothing without clipping: a forgotten clip=true.

@@ -17,9 +17,9 @@ enum class RunStatus {
 };
 
 constexpr EnumName<RunStatus> kRunStatusNames[] = {
-    {RunStatus::converged, "converged"},       {RunStatus::max_iterations, "max_iterations"},
-    {RunStatus::non_finite, "non_finite"},     {RunStatus::step_invalid, "step_invalid"},
-    {RunStatus::stopped, "stopped"},           {RunStatus::interrupted, "interrupted"}};
+    {RunStatus::converged, "converged"},   {RunStatus::max_iterations, "max_iterations"},
+    {RunStatus::non_finite, "non_finite"}, {RunStatus::step_invalid, "step_invalid"},
+    {RunStatus::stopped, "stopped"},       {RunStatus::interrupted, "interrupted"}};
 
 inline std::string_view to_string(RunStatus status) { return enum_name(status, kRunStatusNames); }
 

@@ -2,12 +2,11 @@
 // written in each format. Peak memory is the process's high-water mark (VmHWM) after the runs.
 #include <benchmark/benchmark.h>
 
-#include "bench/bench_memory.hpp"
-
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "bench/bench_memory.hpp"
 #include "mdps/builtin.hpp"
 #include "mdps/formats.hpp"
 

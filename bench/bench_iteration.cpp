@@ -79,4 +79,3 @@ BENCHMARK(iteration)
     ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
-

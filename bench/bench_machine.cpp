@@ -3,14 +3,13 @@
 // one SPMA iteration on dense random MDPs as in bench/numpy_reference.py.
 #include <benchmark/benchmark.h>
 
-#include "bench/bench_memory.hpp"
-
 #include <Eigen/Dense>
 #include <fstream>
 #include <memory>
 #include <random>
 
 #include "algorithms/spma.hpp"
+#include "bench/bench_memory.hpp"
 #include "core/evaluation.hpp"
 #include "core/policy.hpp"
 #include "core/random.hpp"
@@ -31,7 +30,9 @@ void gemm_peak(benchmark::State& state) {
     benchmark::DoNotOptimize(c.data());
   }
   const auto size = static_cast<double>(n);
-  state.counters["gflops"] = benchmark::Counter(2.0 * size * size * size, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
+  state.counters["gflops"] =
+      benchmark::Counter(2.0 * size * size * size, benchmark::Counter::kIsIterationInvariantRate,
+                         benchmark::Counter::kIs1000);
 }
 BENCHMARK(gemm_peak)->Arg(1000)->Arg(2000)->Unit(benchmark::kMillisecond);
 
@@ -45,18 +46,23 @@ void lu_rate(benchmark::State& state) {
     benchmark::DoNotOptimize(lu.matrixLU().data());
   }
   const auto size = static_cast<double>(n);
-  state.counters["gflops"] = benchmark::Counter(2.0 / 3.0 * size * size * size, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
+  state.counters["gflops"] = benchmark::Counter(2.0 / 3.0 * size * size * size,
+                                                benchmark::Counter::kIsIterationInvariantRate,
+                                                benchmark::Counter::kIs1000);
 }
 BENCHMARK(lu_rate)->Arg(1000)->Arg(2000)->Unit(benchmark::kMillisecond);
 
 void memory_bandwidth(benchmark::State& state) {
   const Eigen::Index n = 32 * 1024 * 1024;  // three arrays of 256 MiB
-  Eigen::VectorXd a = Eigen::VectorXd::Zero(n), b = Eigen::VectorXd::Ones(n), c = Eigen::VectorXd::Ones(n);
+  Eigen::VectorXd a = Eigen::VectorXd::Zero(n), b = Eigen::VectorXd::Ones(n),
+                  c = Eigen::VectorXd::Ones(n);
   for (auto _ : state) {
     a.noalias() = b + 3.0 * c;
     benchmark::DoNotOptimize(a.data());
   }
-  state.counters["gb_per_s"] = benchmark::Counter(3.0 * 8.0 * static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
+  state.counters["gb_per_s"] = benchmark::Counter(3.0 * 8.0 * static_cast<double>(n),
+                                                  benchmark::Counter::kIsIterationInvariantRate,
+                                                  benchmark::Counter::kIs1000);
 }
 BENCHMARK(memory_bandwidth)->Unit(benchmark::kMillisecond);
 
@@ -71,15 +77,19 @@ Mdp dense_random_mdp(Index states) {
     for (Index a = 0; a < kActions; ++a) {
       double total = 0.0;
       for (double& w : weights) total += (w = random.exponential());
-      for (Index n = 0; n < states; ++n) entries.push_back({s, a, n, weights[static_cast<std::size_t>(n)] / total});
+      for (Index n = 0; n < states; ++n)
+        entries.push_back({s, a, n, weights[static_cast<std::size_t>(n)] / total});
     }
   }
   StateActionMatrix rewards(states, kActions);
   for (Index s = 0; s < states; ++s) {
     for (Index a = 0; a < kActions; ++a) rewards(s, a) = random.uniform();
   }
-  return Mdp({.num_states = states, .num_actions = kActions, .gamma = 0.9,
-              .rho = Vector::Constant(states, 1.0 / static_cast<double>(states)), .rewards = rewards,
+  return Mdp({.num_states = states,
+              .num_actions = kActions,
+              .gamma = 0.9,
+              .rho = Vector::Constant(states, 1.0 / static_cast<double>(states)),
+              .rewards = rewards,
               .transitions = make_transitions(states, kActions, entries)});
 }
 
@@ -105,7 +115,8 @@ void dense_random_iteration(benchmark::State& state) {
 BENCHMARK(dense_random_iteration)
     ->ArgNames({"S", "solver"})
     ->ArgsProduct({{10, 100, 300, 1000, 2000},
-                   {static_cast<int>(LinearSolverKind::dense_lu), static_cast<int>(LinearSolverKind::krylov)}})
+                   {static_cast<int>(LinearSolverKind::dense_lu),
+                    static_cast<int>(LinearSolverKind::krylov)}})
     ->Unit(benchmark::kMicrosecond);
 
 }  // namespace

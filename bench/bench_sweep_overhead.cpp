@@ -9,8 +9,8 @@
 
 #include "algorithms/analysis.hpp"
 #include "algorithms/callbacks.hpp"
-#include "core/policy.hpp"
 #include "algorithms/registry.hpp"
+#include "core/policy.hpp"
 #include "experiments/sweep_config.hpp"
 #include "experiments/sweep_driver.hpp"
 #include "mdps/registry.hpp"
@@ -68,7 +68,9 @@ void sweep_overhead(benchmark::State& state) {
     const auto start = std::chrono::steady_clock::now();
     const SweepConfig config = load_sweep_config(config_path.string());
     run_sweep(config, {.out = directory / "out", .jobs = 1}, [](const SweepProgress&) {});
-    sweep_best = std::min(sweep_best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    sweep_best =
+        std::min(sweep_best,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     work_best = std::min(work_best, optimization_seconds(config));
   }
   state.counters["runs"] = 1000;

@@ -16,12 +16,11 @@ Bicgstab::Bicgstab(const Mdp& mdp, double tolerance) : system_(mdp), tolerance_(
   transposed_.makeCompressed();
   transpose_position_.resize(static_cast<std::size_t>(positions.nonZeros()));
   for (Index k = 0; k < transposed_.nonZeros(); ++k) {
-    transpose_position_[static_cast<std::size_t>(transposed_.valuePtr()[k])] =
-        static_cast<int>(k);
+    transpose_position_[static_cast<std::size_t>(transposed_.valuePtr()[k])] = static_cast<int>(k);
   }
-  for (Vector* work : {&residual_, &scaled_rhs_, &inverse_diagonal_, &shadow_, &search_,
-                       &preconditioned_search_, &product_, &half_step_,
-                       &preconditioned_half_step_, &half_product_}) {
+  for (Vector* work :
+       {&residual_, &scaled_rhs_, &inverse_diagonal_, &shadow_, &search_, &preconditioned_search_,
+        &product_, &half_step_, &preconditioned_half_step_, &half_product_}) {
     work->resize(mdp.num_states());
   }
 }
@@ -38,8 +37,8 @@ void Bicgstab::prepare(const StateActionMatrix& policy) {
 void Bicgstab::solve(const Vector& value_rhs, Vector& v, const Vector& visitation_rhs, Vector& x) {
   const Index num_states = value_rhs.size();
   // Warm start from the previous policy's solutions; cold start from zero.
-  const bool warm = warm_ && v.size() == num_states && x.size() == num_states && v.allFinite() &&
-                    x.allFinite();
+  const bool warm =
+      warm_ && v.size() == num_states && x.size() == num_states && v.allFinite() && x.allFinite();
   if (!warm) {
     v.setZero(num_states);
     x.setZero(num_states);

@@ -46,7 +46,8 @@ void PolicyEvaluator::evaluate_logits(const Eigen::Ref<const StateActionMatrix>&
 
 void policy_gradient(const Evaluation& evaluation, double gamma, StateActionMatrix& gradient) {
   gradient = evaluation.policy.cwiseProduct(evaluation.advantage);
-  for (Index s = 0; s < gradient.rows(); ++s) gradient.row(s) *= evaluation.visitation[s] / (1.0 - gamma);
+  for (Index s = 0; s < gradient.rows(); ++s)
+    gradient.row(s) *= evaluation.visitation[s] / (1.0 - gamma);
 }
 
 }  // namespace tabrl

@@ -1,11 +1,9 @@
 #include "core/format.hpp"
 
-#include <sstream>
-
-#include <iomanip>
-
 #include <charconv>
 #include <cmath>
+#include <iomanip>
+#include <sstream>
 
 namespace tabrl {
 

@@ -1,16 +1,16 @@
 #include "core/linear_solver.hpp"
 
 #include "core/bicgstab.hpp"
-#include "core/error.hpp"
 #include "core/dense_lu.hpp"
+#include "core/error.hpp"
 #include "core/sparse_lu.hpp"
 
 namespace tabrl {
 
 LinearSolverKind parse_solver_kind(const std::string& text) {
   if (const auto kind = enum_from_name(text, kLinearSolverNames)) return *kind;
-  throw InputError({.field = "solver"}, "expected " + enum_choices(kLinearSolverNames) +
-                                            ", got '" + text + "'");
+  throw InputError({.field = "solver"},
+                   "expected " + enum_choices(kLinearSolverNames) + ", got '" + text + "'");
 }
 
 LinearSolverKind resolve_solver_kind(const Mdp& mdp, LinearSolverKind kind) {
@@ -19,8 +19,7 @@ LinearSolverKind resolve_solver_kind(const Mdp& mdp, LinearSolverKind kind) {
                                               : LinearSolverKind::krylov;
 }
 
-std::unique_ptr<PolicySystemSolver> make_policy_system_solver(const Mdp& mdp,
-                                                              LinearSolverKind kind,
+std::unique_ptr<PolicySystemSolver> make_policy_system_solver(const Mdp& mdp, LinearSolverKind kind,
                                                               double krylov_tolerance) {
   switch (resolve_solver_kind(mdp, kind)) {
     case LinearSolverKind::sparse_lu:

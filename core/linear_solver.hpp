@@ -8,7 +8,6 @@
 #include <string>
 
 #include "core/enum_names.hpp"
-
 #include "core/mdp.hpp"
 
 namespace tabrl {

@@ -18,9 +18,9 @@ std::string quoted_label(const std::vector<std::string>& names, Index index) {
 void check_names(const std::vector<std::string>& names, Index count, const char* what) {
   if (names.empty()) return;
   if (static_cast<Index>(names.size()) != count) {
-    throw InputError({.field = std::string(what) + "_names"},
-                     "expected " + std::to_string(count) + " names, got " +
-                         std::to_string(names.size()));
+    throw InputError(
+        {.field = std::string(what) + "_names"},
+        "expected " + std::to_string(count) + " names, got " + std::to_string(names.size()));
   }
   std::set<std::string> seen;
   for (const auto& name : names) {
@@ -34,7 +34,8 @@ void check_names(const std::vector<std::string>& names, Index count, const char*
 // A sum of n terms that is 1 up to its own rounding is left alone, so that renormalising is
 // idempotent: a validated MDP written with 17 digits and read back is the same MDP, bit for bit.
 bool within_rounding(double sum, Index terms) {
-  return std::abs(sum - 1.0) <= std::numeric_limits<double>::epsilon() * static_cast<double>(terms + 1);
+  return std::abs(sum - 1.0) <=
+         std::numeric_limits<double>::epsilon() * static_cast<double>(terms + 1);
 }
 
 }  // namespace
@@ -64,14 +65,15 @@ Mdp::Mdp(MdpParts parts, const MdpValidationOptions& options)
   check_names(state_names_, num_states_, "state");
   check_names(action_names_, num_actions_, "action");
   if (!std::isfinite(gamma_) || gamma_ < 0.0 || gamma_ >= 1.0) {
-    throw InputError({.field = "gamma"}, "discount must be in [0, 1), got " + format_number(gamma_));
+    throw InputError({.field = "gamma"},
+                     "discount must be in [0, 1), got " + format_number(gamma_));
   }
   // Values reach R/(1 - gamma): with 1 - gamma below 1e-12 a double keeps fewer than four
   // significant digits of a value error (docs/theory.md, "Value scale").
   if (1.0 - gamma_ < kMinOneMinusGamma) {
-    throw InputError({.field = "gamma"},
-                     "discount " + format_double(gamma_) + " is within 1e-12 of 1: values up to " +
-                         "R/(1-gamma) cannot be resolved in double precision");
+    throw InputError({.field = "gamma"}, "discount " + format_double(gamma_) +
+                                             " is within 1e-12 of 1: values up to " +
+                                             "R/(1-gamma) cannot be resolved in double precision");
   }
 
   if (rho_.size() != num_states_) {
@@ -95,18 +97,17 @@ Mdp::Mdp(MdpParts parts, const MdpValidationOptions& options)
   if (!within_rounding(rho_sum, rho_.size())) rho_ /= rho_sum;
 
   if (rewards_.rows() != num_states_ || rewards_.cols() != num_actions_) {
-    throw InputError({.field = "rewards"},
-                     "expected a " + std::to_string(num_states_) + " x " +
-                         std::to_string(num_actions_) + " table, got " +
-                         std::to_string(rewards_.rows()) + " x " + std::to_string(rewards_.cols()));
+    throw InputError({.field = "rewards"}, "expected a " + std::to_string(num_states_) + " x " +
+                                               std::to_string(num_actions_) + " table, got " +
+                                               std::to_string(rewards_.rows()) + " x " +
+                                               std::to_string(rewards_.cols()));
   }
   for (Index s = 0; s < num_states_; ++s) {
     for (Index a = 0; a < num_actions_; ++a) {
       if (!std::isfinite(rewards_(s, a))) {
-        throw InputError({.field = "rewards"}, "reward of state " + state_label(s) +
-                                                   ", action " + action_label(a) +
-                                                   " is not finite: " +
-                                                   format_number(rewards_(s, a)));
+        throw InputError({.field = "rewards"},
+                         "reward of state " + state_label(s) + ", action " + action_label(a) +
+                             " is not finite: " + format_number(rewards_(s, a)));
       }
     }
   }
@@ -138,16 +139,15 @@ Mdp::Mdp(MdpParts parts, const MdpValidationOptions& options)
         if (!std::isfinite(it.value()) || it.value() < 0.0) {
           throw InputError({.field = "transitions"},
                            "P(" + state_label(it.col()) + " | state " + state_label(s) +
-                               ", action " + action_label(a) +
-                               ") must be finite and >= 0, got " + format_number(it.value()));
+                               ", action " + action_label(a) + ") must be finite and >= 0, got " +
+                               format_number(it.value()));
         }
         row_sum += it.value();
       }
       if (std::abs(row_sum - 1.0) > tolerance) {
         throw InputError({.field = "transitions"},
-                         "transition row (state " + state_label(s) + ", action " +
-                             action_label(a) + ") sums to " + format_number(row_sum) +
-                             ", not 1");
+                         "transition row (state " + state_label(s) + ", action " + action_label(a) +
+                             ") sums to " + format_number(row_sum) + ", not 1");
       }
       max_row_sum_deviation_ = std::max(max_row_sum_deviation_, std::abs(row_sum - 1.0));
       if (within_rounding(row_sum, transitions_.row(row).nonZeros())) continue;
@@ -172,6 +172,5 @@ MdpParts Mdp::parts() const {
           .state_names = state_names_,
           .action_names = action_names_};
 }
-
 
 }  // namespace tabrl

@@ -15,9 +15,9 @@ struct MdpParts {
   Index num_states = 0;
   Index num_actions = 0;
   double gamma = 0.0;
-  Vector rho;                         // size S
-  StateActionMatrix rewards;          // S x A
-  TransitionMatrix transitions;       // (S * A) x S, row s * A + a
+  Vector rho;                             // size S
+  StateActionMatrix rewards;              // S x A
+  TransitionMatrix transitions;           // (S * A) x S, row s * A + a
   std::vector<std::string> state_names;   // empty, or one per state
   std::vector<std::string> action_names;  // empty, or one per action
 };

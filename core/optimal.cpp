@@ -60,8 +60,7 @@ OptimalSolution solve_optimal(const Mdp& mdp, LinearSolverKind kind) {
     while (solution.q(s, chosen) < best - tie) ++chosen;
     solution.policy[static_cast<std::size_t>(s)] = chosen;
   }
-  solution.bellman_residual =
-      (solution.q.rowwise().maxCoeff() - solution.v).cwiseAbs().maxCoeff();
+  solution.bellman_residual = (solution.q.rowwise().maxCoeff() - solution.v).cwiseAbs().maxCoeff();
   solution.bellman_check_passed =
       solution.bellman_residual <= kBellmanTolerance * mdp.value_scale();
   return solution;

@@ -9,11 +9,11 @@
 namespace tabrl {
 
 struct OptimalSolution {
-  Vector v;                    // V*
-  StateActionMatrix q;         // Q*
+  Vector v;             // V*
+  StateActionMatrix q;  // Q*
   // pi*[s]: the lowest-index action whose Q* is within 1e-13 * value scale of the best.
   std::vector<Index> policy;
-  double objective = 0.0;      // J* = rho^T V*
+  double objective = 0.0;  // J* = rho^T V*
   // max_s |max_a Q*[s, a] - V*[s]|, and whether it is within 1e-12 * value scale.
   double bellman_residual = 0.0;
   bool bellman_check_passed = false;

@@ -29,7 +29,8 @@ StateActionMatrix uniform_logits(Index num_states, Index num_actions) {
 }
 
 StateActionMatrix deterministic_policy(const std::vector<Index>& actions, Index num_actions) {
-  StateActionMatrix policy = StateActionMatrix::Zero(static_cast<Index>(actions.size()), num_actions);
+  StateActionMatrix policy =
+      StateActionMatrix::Zero(static_cast<Index>(actions.size()), num_actions);
   for (std::size_t s = 0; s < actions.size(); ++s) policy(static_cast<Index>(s), actions[s]) = 1.0;
   return policy;
 }

@@ -1,4 +1,5 @@
-// Softmax policies stored as logits z[s, a] with pi[s, :] = softmax(z[s, :]) (docs/theory.md, "Setting").
+// Softmax policies stored as logits z[s, a] with pi[s, :] = softmax(z[s, :]) (docs/theory.md,
+// "Setting").
 #pragma once
 
 #include <vector>

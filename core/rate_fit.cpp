@@ -85,15 +85,18 @@ ConvergenceKind classify_convergence(std::span<const int> iterations, std::span<
     ratios.push_back(std::log(next) / std::log(gaps[i]));
   }
   if (ratios.size() >= 2) {
-    std::vector<double> tail(ratios.begin() + static_cast<std::ptrdiff_t>(ratios.size() / 2), ratios.end());
+    std::vector<double> tail(ratios.begin() + static_cast<std::ptrdiff_t>(ratios.size() / 2),
+                             ratios.end());
     std::sort(tail.begin(), tail.end());
     if (tail[tail.size() / 2] >= 1.3) return ConvergenceKind::superlinear;
   }
   const RateFit fit = fit_rate(iterations, gaps, floor);
   if (fit.points == 0) return ConvergenceKind::unknown;
-  const std::size_t first = static_cast<std::size_t>(std::find(iterations.begin(), iterations.end(), fit.first_iteration) - iterations.begin());
+  const std::size_t first = static_cast<std::size_t>(
+      std::find(iterations.begin(), iterations.end(), fit.first_iteration) - iterations.begin());
   if (!(gaps[above - 1] < 0.9 * gaps[first])) return ConvergenceKind::stalled;
-  if (fit.loglog_r_squared > fit.r_squared && fit.loglog_slope < 0.0) return ConvergenceKind::sublinear;
+  if (fit.loglog_r_squared > fit.r_squared && fit.loglog_slope < 0.0)
+    return ConvergenceKind::sublinear;
   if (fit.r_squared >= 0.9 && fit.rate < 1.0) return ConvergenceKind::linear;
   return fit.loglog_slope < 0.0 ? ConvergenceKind::sublinear : ConvergenceKind::stalled;
 }

@@ -14,9 +14,9 @@ struct RateFit {
   double r_squared = 0.0;     // of the linear-rate fit
   double loglog_slope = 0.0;  // k: about -1 for Theta(1/t)
   double loglog_r_squared = 0.0;
-  int first_iteration = 0;    // the tail used
+  int first_iteration = 0;  // the tail used
   int last_iteration = 0;
-  int points = 0;             // 0 when fewer than 3 points lie above the floor: no fit
+  int points = 0;  // 0 when fewer than 3 points lie above the floor: no fit
 };
 
 // Gaps at or below 1e-13 of the value scale R/(1 - gamma) are rounding noise: the last digits

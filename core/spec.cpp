@@ -115,7 +115,8 @@ Spec parse_spec(const std::string& text, const std::string& field) {
     }
     const std::size_t equals = item.find('=');
     if (equals == std::string::npos) {
-      throw InputError({.field = field}, "expected key=value in '" + spec + "', got '" + item + "'");
+      throw InputError({.field = field},
+                       "expected key=value in '" + spec + "', got '" + item + "'");
     }
     const std::string key = trim(item.substr(0, equals));
     if (key.empty()) throw InputError({.field = field}, "empty key in '" + spec + "'");

@@ -53,10 +53,10 @@ class SpecArguments {
 
   double number(const std::string& key) const;  // finite
   int integer(const std::string& key) const;
-  bool boolean(const std::string& key) const;   // true/false (or 1/0)
+  bool boolean(const std::string& key) const;  // true/false (or 1/0)
   std::string text(const std::string& key) const;
   std::vector<double> numbers(const std::string& key) const;  // "[a, b, ...]"
-  bool given(const std::string& key) const;     // explicitly, not by default
+  bool given(const std::string& key) const;                   // explicitly, not by default
 
  private:
   std::string raw(const std::string& key) const;

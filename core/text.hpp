@@ -29,6 +29,7 @@ std::ifstream open_input_file(const std::string& path,
                               const std::string& failure = "cannot open file");
 
 // The whole file as bytes, opened with open_input_file.
-std::string read_text_file(const std::string& path, const std::string& failure = "cannot open file");
+std::string read_text_file(const std::string& path,
+                           const std::string& failure = "cannot open file");
 
 }  // namespace tabrl

@@ -108,8 +108,9 @@ OutputFile::OutputFile(const std::string& path, bool durable, const std::string&
       throw InputError({.field = field}, "'" + path + "' is a directory");
     }
     if (exists && S_ISBLK(info.st_mode)) {
-      throw InputError({.field = field}, "'" + path + "' is a block device; tabrl writes regular "
-                                         "files, character devices, FIFOs and sockets only");
+      throw InputError({.field = field}, "'" + path +
+                                             "' is a block device; tabrl writes regular "
+                                             "files, character devices, FIFOs and sockets only");
     }
     if (exists && (S_ISCHR(info.st_mode) || S_ISFIFO(info.st_mode) || S_ISSOCK(info.st_mode))) {
       kind_ = OutputKind::in_place;
@@ -124,8 +125,8 @@ OutputFile::OutputFile(const std::string& path, bool durable, const std::string&
                                                directory.string() + "' does not exist");
       }
       if (!S_ISDIR(directory_info.st_mode)) {
-        throw InputError({.field = field}, "cannot write '" + path + "': '" +
-                                               directory.string() + "' is not a directory");
+        throw InputError({.field = field}, "cannot write '" + path + "': '" + directory.string() +
+                                               "' is not a directory");
       }
       remove_stale_temporaries(directory.string());
       temporary_ = temporary_path_for(target_);
@@ -185,8 +186,8 @@ void OutputFile::commit() {
   committed_ = true;
 }
 
-void write_file_atomically(const std::string& path,
-                           const std::function<void(std::ostream&)>& write, bool durable) {
+void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write,
+                           bool durable) {
   OutputFile output(path, durable);
   write(output.stream());
   output.commit();
@@ -195,7 +196,8 @@ void write_file_atomically(const std::string& path,
 const std::string& this_host() {
   static const std::string name = [] {
     char buffer[256] = {};
-    if (::gethostname(buffer, sizeof buffer - 1) != 0 || buffer[0] == '\0') return std::string("localhost");
+    if (::gethostname(buffer, sizeof buffer - 1) != 0 || buffer[0] == '\0')
+      return std::string("localhost");
     std::string text(buffer);
     for (char& c : text) {
       if (c == '/') c = '_';

@@ -2,12 +2,11 @@
 // the process exit status: 0 success, 2 bad usage or bad input, 1 any other failure.
 #pragma once
 
+#include <boost/program_options.hpp>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <vector>
-
-#include <boost/program_options.hpp>
 
 namespace tabrl::cli {
 
@@ -46,7 +45,8 @@ void require_plotting_packages();
 
 // Parses `args` against `options` (and positional names); prints `usage` and the options and
 // returns false when --help was given.
-bool parse_command_line(const Arguments& args, const boost::program_options::options_description& options,
+bool parse_command_line(const Arguments& args,
+                        const boost::program_options::options_description& options,
                         const boost::program_options::positional_options_description& positional,
                         const std::string& usage, boost::program_options::variables_map& values);
 

@@ -29,7 +29,8 @@ void require_plotting_packages() {
   const std::string command =
       shell_quote(python) + " -c 'import matplotlib, numpy' >/dev/null 2>&1";
   if (std::system(command.c_str()) != 0) {
-    throw std::runtime_error(python + " cannot import matplotlib and numpy: install Debian's "
+    throw std::runtime_error(python +
+                             " cannot import matplotlib and numpy: install Debian's "
                              "python3-matplotlib (apt-get install python3-matplotlib)");
   }
 }

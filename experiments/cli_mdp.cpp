@@ -1,16 +1,16 @@
 // `tabrl mdp solve` and `tabrl list`.
 #include <iostream>
 
+#include "algorithms/registry.hpp"
+#include "algorithms/theory.hpp"
 #include "core/format.hpp"
 #include "core/optimal.hpp"
-#include "algorithms/theory.hpp"
 #include "experiments/atomic_file.hpp"
-#include "mdps/writers.hpp"
-#include "algorithms/registry.hpp"
 #include "experiments/cli.hpp"
 #include "experiments/curve_csv.hpp"
 #include "mdps/formats.hpp"
 #include "mdps/registry.hpp"
+#include "mdps/writers.hpp"
 
 namespace tabrl::cli {
 
@@ -73,8 +73,8 @@ int info(const std::string& spec) {
             << "gamma: " << format_number(mdp.gamma()) << "\n"
             << "transition non-zeros: " << mdp.transitions().nonZeros() << "\n"
             << "reward range: [" << format_number(mdp.rewards().minCoeff()) << ", "
-            << format_number(mdp.rewards().maxCoeff()) << "], R = "
-            << format_number(mdp.reward_range()) << "\n"
+            << format_number(mdp.rewards().maxCoeff())
+            << "], R = " << format_number(mdp.reward_range()) << "\n"
             << "max row-sum deviation before renormalisation: "
             << format_number(mdp.max_row_sum_deviation()) << "\n"
             << "absorbing states: " << absorbing.size();
@@ -137,7 +137,6 @@ int convert(const std::string& spec, const std::string& target) {
   return kExitSuccess;
 }
 
-
 int solve(const std::string& spec) {
   const Mdp mdp = load_mdp(spec);
   const OptimalSolution optimal = solve_optimal(mdp);
@@ -165,7 +164,8 @@ int mdp_command(const Arguments& args) {
   std::string action, spec, target;
   const std::string target_help = "convert: the output file (" + mdp_extension_list() + ")";
   po::options_description options("options");
-  options.add_options()("action", po::value(&action)->required(), "solve, info, validate or convert")(
+  options.add_options()("action", po::value(&action)->required(),
+                        "solve, info, validate or convert")(
       "spec", po::value(&spec)->required(), "built-in name(key=value,...) or MDP file")(
       "to", po::value(&target), target_help.c_str());
   po::positional_options_description positional;

@@ -48,7 +48,8 @@ int reproduce_command(const Arguments& args) {
   const fs::path configs = scripts_directory() / "configs";
   const fs::path self = fs::read_symlink("/proc/self/exe");
   for (const char* name : {"bandits", "mdps", "sensitivity", "accuracy"}) {
-    const SweepConfig config = load_sweep_config((configs / (std::string(name) + ".toml")).string());
+    const SweepConfig config =
+        load_sweep_config((configs / (std::string(name) + ".toml")).string());
     std::cerr << "tabrl reproduce: " << name << " (" << config.runs.size() << " runs)\n";
     const fs::path directory = fs::path(out) / name;
     const auto print_removed = [&](const std::vector<std::string>& removed) {

@@ -3,10 +3,10 @@
 #include <memory>
 
 #include "algorithms/callbacks.hpp"
+#include "algorithms/registry.hpp"
 #include "core/error.hpp"
 #include "core/format.hpp"
 #include "core/policy.hpp"
-#include "algorithms/registry.hpp"
 #include "experiments/atomic_file.hpp"
 #include "experiments/cli.hpp"
 #include "experiments/curve_csv.hpp"
@@ -21,7 +21,8 @@ namespace po = boost::program_options;
 
 namespace {
 
-constexpr const char* kRunUsage = R"USAGE(usage: tabrl run --mdp SPEC --algo ALGO --step-size X [options]
+constexpr const char* kRunUsage =
+    R"USAGE(usage: tabrl run --mdp SPEC --algo ALGO --step-size X [options]
 
 Runs one exact-gradient optimization from the uniform policy and writes its curve as CSV
 (iteration,objective,suboptimality,value_error_inf,step_size, plus optimal_action_prob for
@@ -44,24 +45,25 @@ int run_command(const Arguments& args) {
   double tolerance = 0.0, time_limit = 0.0, clip_floor = 1e-8;
   bool clip = false, quiet = false;
   po::options_description options("options");
-  options.add_options()
-      ("mdp", po::value(&mdp_spec)->required(),
-       ("built-in name(key=value,...), or a " + mdp_extension_list() + " file").c_str())
-      ("algo", po::value(&algorithm)->required(),
-       "algorithm spec name(key=value,...), e.g. spma or spma(clip=true); see `tabrl list`")
-      ("step-size", po::value(&step_size),
-       "eta, or a named rule of the method (spma: safe, gap; spg: theory)")
-      ("iterations", po::value(&iterations)->default_value(1000), "iteration budget")
-      ("out", po::value(&out_path), "curve CSV file, or - for stdout (the default)")
-      ("tolerance", po::value(&tolerance), "stop (converged) once value_error_inf <= T")
-      ("time-limit", po::value(&time_limit), "stop after this many seconds")
-      ("record", po::value(&record)->default_value("all"), "which iterations to write: all, N, log")
-      ("solver", po::value(&solver)->default_value("auto"), "linear solver: auto (dense LU up to 500 states, Krylov above), dense, sparse, krylov")
-      ("clip", po::bool_switch(&clip), "SPMA: clip 1 + eta A at --clip-floor instead of stopping")
-      ("clip-floor", po::value(&clip_floor)->default_value(1e-8), "SPMA clip floor")
-      ("progress", po::value(&progress_every)->default_value(0),
-       "print a progress line on stderr every N iterations (0: never)")
-      ("quiet,q", po::bool_switch(&quiet), "no status line on stderr");
+  options.add_options()(
+      "mdp", po::value(&mdp_spec)->required(),
+      ("built-in name(key=value,...), or a " + mdp_extension_list() + " file").c_str())(
+      "algo", po::value(&algorithm)->required(),
+      "algorithm spec name(key=value,...), e.g. spma or spma(clip=true); see `tabrl list`")(
+      "step-size", po::value(&step_size),
+      "eta, or a named rule of the method (spma: safe, gap; spg: theory)")(
+      "iterations", po::value(&iterations)->default_value(1000), "iteration budget")(
+      "out", po::value(&out_path), "curve CSV file, or - for stdout (the default)")(
+      "tolerance", po::value(&tolerance), "stop (converged) once value_error_inf <= T")(
+      "time-limit", po::value(&time_limit), "stop after this many seconds")(
+      "record", po::value(&record)->default_value("all"), "which iterations to write: all, N, log")(
+      "solver", po::value(&solver)->default_value("auto"),
+      "linear solver: auto (dense LU up to 500 states, Krylov above), dense, sparse, krylov")(
+      "clip", po::bool_switch(&clip), "SPMA: clip 1 + eta A at --clip-floor instead of stopping")(
+      "clip-floor", po::value(&clip_floor)->default_value(1e-8), "SPMA clip floor")(
+      "progress", po::value(&progress_every)->default_value(0),
+      "print a progress line on stderr every N iterations (0: never)")(
+      "quiet,q", po::bool_switch(&quiet), "no status line on stderr");
   po::variables_map values;
   if (!parse_command_line(args, options, {}, kRunUsage, values)) return kExitSuccess;
 
@@ -94,7 +96,8 @@ int run_command(const Arguments& args) {
   });
   std::vector<std::unique_ptr<IterationCallback>> stops;
   if (values.count("tolerance") != 0U) stops.push_back(std::make_unique<ToleranceStop>(tolerance));
-  if (values.count("time-limit") != 0U) stops.push_back(std::make_unique<TimeLimitStop>(time_limit));
+  if (values.count("time-limit") != 0U)
+    stops.push_back(std::make_unique<TimeLimitStop>(time_limit));
   if (progress_every < 0) {
     throw InputError({.field = "progress"}, "must be >= 0, got " + std::to_string(progress_every));
   }
@@ -115,8 +118,8 @@ int run_command(const Arguments& args) {
   if (!quiet) {
     std::cerr << "tabrl run: " << to_string(result.status) << " at iteration " << result.iterations
               << ": suboptimality " << format_double(result.suboptimality) << ", value_error_inf "
-              << format_double(result.value_error_inf) << " (J* = " << format_double(optimal.objective)
-              << ")\n";
+              << format_double(result.value_error_inf)
+              << " (J* = " << format_double(optimal.objective) << ")\n";
     if (!result.message.empty()) std::cerr << "tabrl run: " << result.message << "\n";
   }
   if (result.status == RunStatus::interrupted) return interrupt.exit_status();

@@ -13,11 +13,11 @@
 #include "experiments/atomic_file.hpp"
 #include "experiments/cli.hpp"
 #include "experiments/slurm.hpp"
+#include "experiments/summary.hpp"
 #include "experiments/sweep_config.hpp"
 #include "experiments/sweep_driver.hpp"
 #include "experiments/sweep_run.hpp"
 #include "experiments/sweep_store.hpp"
-#include "experiments/summary.hpp"
 
 namespace tabrl::cli {
 
@@ -26,7 +26,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kSweepUsage = R"(usage: tabrl sweep CONFIG.toml --out DIR [--jobs N] [--shard I/N] [--restart] [--quiet]
+constexpr const char* kSweepUsage =
+    R"(usage: tabrl sweep CONFIG.toml --out DIR [--jobs N] [--shard I/N] [--restart] [--quiet]
                    [--max-runs N]
        tabrl sweep CONFIG.toml --out DIR --slurm [--tasks N] [--partition P] [--max-parallel K]
                    [--time T] [--jobs C] [--dry-run]
@@ -78,7 +79,8 @@ example:
 std::string duration_text(double seconds) {
   if (!std::isfinite(seconds)) return "?";
   const long total = std::lround(seconds);
-  if (total >= 3600) return std::to_string(total / 3600) + "h" + std::to_string(total % 3600 / 60) + "m";
+  if (total >= 3600)
+    return std::to_string(total / 3600) + "h" + std::to_string(total % 3600 / 60) + "m";
   if (total >= 60) return std::to_string(total / 60) + "m" + std::to_string(total % 60) + "s";
   return std::to_string(total) + "s";
 }
@@ -90,12 +92,13 @@ class ProgressPrinter {
 
   void operator()(const SweepProgress& progress) {
     if (quiet_ || progress.total == 0) return;
-    const double eta = progress.done == 0 ? NAN
-                       : progress.elapsed_seconds / static_cast<double>(progress.done) *
-                             static_cast<double>(progress.total - progress.done);
-    const std::string counts = std::to_string(progress.done) + "/" + std::to_string(progress.total) +
-                               " runs, " + std::to_string(progress.failed) + " failed, ETA " +
-                               duration_text(eta);
+    const double eta = progress.done == 0
+                           ? NAN
+                           : progress.elapsed_seconds / static_cast<double>(progress.done) *
+                                 static_cast<double>(progress.total - progress.done);
+    const std::string counts =
+        std::to_string(progress.done) + "/" + std::to_string(progress.total) + " runs, " +
+        std::to_string(progress.failed) + " failed, ETA " + duration_text(eta);
     if (terminal_) {
       // Redraw at most ten times a second, and always at the end.
       if (progress.done != progress.total && progress.elapsed_seconds - last_line_ < 0.1) return;
@@ -105,8 +108,7 @@ class ProgressPrinter {
       std::cerr << "\r[" << std::string(filled, '#') << std::string(kWidth - filled, ' ') << "] "
                 << counts << "   " << std::flush;
       if (progress.done == progress.total) std::cerr << "\n";
-    } else if (progress.done == progress.total ||
-               progress.elapsed_seconds - last_line_ >= 10.0) {
+    } else if (progress.done == progress.total || progress.elapsed_seconds - last_line_ >= 10.0) {
       last_line_ = progress.elapsed_seconds;
       std::cerr << "tabrl sweep: " << counts << "\n";
     }
@@ -153,9 +155,9 @@ int submit_to_slurm(const SweepConfig& config, const SweepOptions& sweep,
   // The manifest, before any task starts.
   const std::vector<std::string> removed = store.prepare(config, sweep.restart);
   if (!removed.empty()) print_removed(sweep.out, removed);
-  record_written(out, {"slurm/sweep.sbatch", "slurm/task-*.out"},
-                 fs::exists(out / "slurm") ? std::vector<std::string>{}
-                                           : std::vector<std::string>{"slurm"});
+  record_written(
+      out, {"slurm/sweep.sbatch", "slurm/task-*.out"},
+      fs::exists(out / "slurm") ? std::vector<std::string>{} : std::vector<std::string>{"slurm"});
   fs::create_directories(out / "slurm");
   const fs::path script_path = out / "slurm" / "sweep.sbatch";
   write_file_atomically(script_path.string(), [&](std::ostream& stream) { stream << script; });
@@ -192,22 +194,21 @@ int sweep_command(const Arguments& args) {
   bool restart = false, quiet = false, slurm = false, dry_run = false;
   SlurmOptions slurm_options;
   po::options_description options("options");
-  options.add_options()
-      ("config", po::value(&config_path)->required(), "sweep config (TOML)")
-      ("out", po::value(&out)->required(), "output directory")
-      ("jobs,j", po::value(&jobs)->default_value(jobs), "runs in parallel (default: all cores)")
-      ("shard", po::value(&shard_text), "do only shard I of N (I/N, 0-based)")
-      ("restart", po::bool_switch(&restart), "remove what tabrl wrote in --out for another config")
-      ("max-runs", po::value(&max_runs)->default_value(max_runs),
-       "refuse grids with more runs than this")
-      ("quiet,q", po::bool_switch(&quiet), "no progress on stderr")
-      ("slurm", po::bool_switch(&slurm), "submit the sweep as a SLURM array job")
-      ("tasks", po::value(&slurm_options.tasks)->default_value(16), "--slurm: array tasks (shards)")
-      ("partition", po::value(&slurm_options.partition), "--slurm: partition")
-      ("max-parallel", po::value(&slurm_options.max_parallel)->default_value(0),
-       "--slurm: at most K tasks at once (0: no limit)")
-      ("time", po::value(&slurm_options.time_limit), "--slurm: time limit per task, e.g. 01:00:00")
-      ("dry-run", po::bool_switch(&dry_run), "--slurm: write and print the script, do not submit");
+  options.add_options()("config", po::value(&config_path)->required(), "sweep config (TOML)")(
+      "out", po::value(&out)->required(), "output directory")(
+      "jobs,j", po::value(&jobs)->default_value(jobs), "runs in parallel (default: all cores)")(
+      "shard", po::value(&shard_text), "do only shard I of N (I/N, 0-based)")(
+      "restart", po::bool_switch(&restart), "remove what tabrl wrote in --out for another config")(
+      "max-runs", po::value(&max_runs)->default_value(max_runs),
+      "refuse grids with more runs than this")("quiet,q", po::bool_switch(&quiet),
+                                               "no progress on stderr")(
+      "slurm", po::bool_switch(&slurm), "submit the sweep as a SLURM array job")(
+      "tasks", po::value(&slurm_options.tasks)->default_value(16), "--slurm: array tasks (shards)")(
+      "partition", po::value(&slurm_options.partition), "--slurm: partition")(
+      "max-parallel", po::value(&slurm_options.max_parallel)->default_value(0),
+      "--slurm: at most K tasks at once (0: no limit)")(
+      "time", po::value(&slurm_options.time_limit), "--slurm: time limit per task, e.g. 01:00:00")(
+      "dry-run", po::bool_switch(&dry_run), "--slurm: write and print the script, do not submit");
   po::positional_options_description positional;
   positional.add("config", 1);
   po::variables_map values;
@@ -217,18 +218,18 @@ int sweep_command(const Arguments& args) {
     throw InputError({.field = "max-runs"}, "must be >= 1, got " + std::to_string(max_runs));
   }
 
-  SweepOptions sweep{.out = out,
-                     .jobs = jobs,
-                     .restart = restart,
-                     .on_restart = [&](const std::vector<std::string>& removed) {
-                       print_removed(out, removed);
-                     }};
+  SweepOptions sweep{
+      .out = out,
+      .jobs = jobs,
+      .restart = restart,
+      .on_restart = [&](const std::vector<std::string>& removed) { print_removed(out, removed); }};
   sweep.shard = shard_text.empty() ? shard_from_environment() : parse_shard(shard_text);
   // Fails before DIR exists, and before a grid over --max-runs is expanded.
   const SweepConfig config = load_sweep_config(config_path, static_cast<std::uint64_t>(max_runs));
   if (slurm) {
     if (slurm_options.tasks < 1) {
-      throw InputError({.field = "tasks"}, "must be >= 1, got " + std::to_string(slurm_options.tasks));
+      throw InputError({.field = "tasks"},
+                       "must be >= 1, got " + std::to_string(slurm_options.tasks));
     }
     if (slurm_options.max_parallel < 0) throw InputError({.field = "max-parallel"}, "must be >= 0");
     if (sweep.shard) throw UsageError("--slurm chooses the shards itself; drop --shard");

@@ -1,7 +1,7 @@
 #include "experiments/curve_csv.hpp"
 
-#include <cmath>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 
 namespace tabrl {

@@ -26,7 +26,9 @@ std::vector<std::string> mdps_of(const std::vector<SummaryLine>& lines) {
   return mdps;
 }
 
-void finish(ClaimResult& claim) { claim.verdict = verdict_from_counts(claim.agreeing, claim.cases); }
+void finish(ClaimResult& claim) {
+  claim.verdict = verdict_from_counts(claim.agreeing, claim.cases);
+}
 
 }  // namespace
 
@@ -56,8 +58,9 @@ ClaimResult spma_linear_claim(const std::vector<SummaryLine>& unclipped) {
                     .figure = "mdps/figures/convergence.png",
                     .header = {"MDP", "best constant step (no clipping)", "fitted rate q", "R^2",
                                "iterations to tol.", "classified", "theory bound"},
-                    .rule = "a case agrees when the runs at SPMA's best unclipped constant step are "
-                            "classified linear (or super-linear) with a fitted q < 1"};
+                    .rule =
+                        "a case agrees when the runs at SPMA's best unclipped constant step are "
+                        "classified linear (or super-linear) with a fitted q < 1"};
   for (const SummaryLine& line : unclipped) {
     if (line.algorithm != "spma") continue;
     ++claim.cases;
@@ -78,8 +81,9 @@ ClaimResult spma_npg_claim(const std::vector<SummaryLine>& lines) {
                     .figure = "mdps/figures/iterations_to_accuracy.png",
                     .header = {"MDP", "SPMA step", "SPMA iterations", "SPMA q", "NPG step",
                                "NPG iterations", "NPG q", "ratio SPMA/NPG"},
-                    .rule = "a case agrees when both reach the smallest tolerance and SPMA needs at "
-                            "most 10 times NPG's iterations (best step sizes of the same grid)"};
+                    .rule =
+                        "a case agrees when both reach the smallest tolerance and SPMA needs at "
+                        "most 10 times NPG's iterations (best step sizes of the same grid)"};
   for (const std::string& mdp : mdps_of(lines)) {
     const SummaryLine* spma = find(lines, mdp, "spma");
     const SummaryLine* npg = find(lines, mdp, "npg");
@@ -89,8 +93,8 @@ ClaimResult spma_npg_claim(const std::vector<SummaryLine>& lines) {
     const double ratio = std::max(a, 1.0) / std::max(b, 1.0);
     const bool agrees = std::isfinite(a) && std::isfinite(b) && ratio <= 10.0;
     claim.agreeing += agrees ? 1 : 0;
-    claim.rows.push_back({mdp, spma->best_step, format_brief(a), format_brief(spma->median_rate), npg->best_step,
-                          format_brief(b), format_brief(npg->median_rate),
+    claim.rows.push_back({mdp, spma->best_step, format_brief(a), format_brief(spma->median_rate),
+                          npg->best_step, format_brief(b), format_brief(npg->median_rate),
                           std::isfinite(a) && std::isfinite(b) ? format_brief(ratio) : "-"});
   }
   finish(claim);
@@ -102,8 +106,9 @@ ClaimResult spma_spg_claim(const std::vector<SummaryLine>& lines) {
                     .figure = "mdps/figures/convergence.png",
                     .header = {"MDP", "SPMA iterations", "SPMA final gap", "SPG step",
                                "SPG iterations", "SPG final gap", "SPG classified"},
-                    .rule = "a case agrees when SPMA reaches the smallest tolerance in fewer "
-                            "iterations than softmax PG at its best step, or softmax PG never does"};
+                    .rule =
+                        "a case agrees when SPMA reaches the smallest tolerance in fewer "
+                        "iterations than softmax PG at its best step, or softmax PG never does"};
   for (const std::string& mdp : mdps_of(lines)) {
     const SummaryLine* spma = find(lines, mdp, "spma");
     const SummaryLine* spg = find(lines, mdp, "spg");
@@ -112,8 +117,9 @@ ClaimResult spma_spg_claim(const std::vector<SummaryLine>& lines) {
     const double a = spma->median_iterations_to_tolerance, b = spg->median_iterations_to_tolerance;
     const bool agrees = std::isfinite(a) && (!std::isfinite(b) || a < b);
     claim.agreeing += agrees ? 1 : 0;
-    claim.rows.push_back({mdp, format_brief(a), format_brief(spma->median_final_suboptimality), spg->best_step,
-                          format_brief(b), format_brief(spg->median_final_suboptimality), spg->convergence});
+    claim.rows.push_back({mdp, format_brief(a), format_brief(spma->median_final_suboptimality),
+                          spg->best_step, format_brief(b),
+                          format_brief(spg->median_final_suboptimality), spg->convergence});
   }
   finish(claim);
   return claim;
@@ -124,8 +130,9 @@ ClaimResult bandit_gap_claim(const std::vector<SummaryLine>& lines) {
                     .figure = "bandits/figures/convergence.png",
                     .header = {"bandit", "best SPMA step", "classified", "iterations to tol.",
                                "delta_{t+1} <= delta_t^2"},
-                    .rule = "a case agrees when SPMA's gap-step runs are classified super-linear and "
-                            "delta_{t+1} <= delta_t^2 held at every step of every run"};
+                    .rule =
+                        "a case agrees when SPMA's gap-step runs are classified super-linear and "
+                        "delta_{t+1} <= delta_t^2 held at every step of every run"};
   for (const SummaryLine& line : lines) {
     if (line.algorithm != "spma") continue;
     ++claim.cases;
@@ -178,7 +185,8 @@ std::string write_report(const std::filesystem::path& directory, bool allow_part
   }
   const auto unclipped_constant = [](const std::vector<std::string>& row, const CsvTable& table) {
     return column_value(row, table, "algorithm") == "spma" &&
-           column_value(row, table, "clip") != "true" && column_value(row, table, "step_size") != "gap";
+           column_value(row, table, "clip") != "true" &&
+           column_value(row, table, "step_size") != "gap";
   };
   const auto gap_step = [](const std::vector<std::string>& row, const CsvTable& table) {
     return column_value(row, table, "algorithm") == "spma" &&
@@ -232,7 +240,8 @@ std::string write_report(const std::filesystem::path& directory, bool allow_part
       if (column_value(row, runs, "bound_held") != "true") ++counts[bound].second;
     }
     for (const auto& [bound, count] : counts) {
-      bound_rows.push_back({sweep, bound, std::to_string(count.first), std::to_string(count.second)});
+      bound_rows.push_back(
+          {sweep, bound, std::to_string(count.first), std::to_string(count.second)});
     }
   }
   out << markdown_table({"sweep", "bound (MATH.md 5)", "runs checked", "runs with a violation"},
@@ -241,7 +250,8 @@ std::string write_report(const std::filesystem::path& directory, bool allow_part
   for (const char* sweep : {"bandits", "mdps", "sensitivity", "accuracy"}) {
     for (const char* figure : {"convergence", "rate_vs_step", "iterations_to_accuracy", "spma_c"}) {
       const fs::path path = fs::path(sweep) / "figures" / (std::string(figure) + ".png");
-      if (fs::exists(directory / path)) out << "- [" << sweep << ": " << figure << "](" << path.string() << ")\n";
+      if (fs::exists(directory / path))
+        out << "- [" << sweep << ": " << figure << "](" << path.string() << ")\n";
     }
   }
   return out.str();

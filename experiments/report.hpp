@@ -18,7 +18,7 @@ Verdict verdict_from_counts(std::size_t agreeing, std::size_t cases);
 
 struct ClaimResult {
   std::string claim;
-  std::string figure;              // relative path from the report
+  std::string figure;  // relative path from the report
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;  // the measured numbers, one row per case
   std::size_t agreeing = 0;

@@ -62,7 +62,8 @@ std::string slurm_script(const SlurmOptions& options, const std::filesystem::pat
   }
   check_directive_value(options.partition, "partition");
   check_directive_value(options.time_limit, "time");
-  std::string script = "#!/bin/bash\n# Written by `tabrl sweep --slurm`: one array task per shard.\n";
+  std::string script =
+      "#!/bin/bash\n# Written by `tabrl sweep --slurm`: one array task per shard.\n";
   script += "#SBATCH --job-name=" + slurm_job_name(options.job_name) + "\n";
   script += "#SBATCH --array=0-" + std::to_string(options.tasks - 1) +
             (options.max_parallel > 0 ? "%" + std::to_string(options.max_parallel) : "") + "\n";

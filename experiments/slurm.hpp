@@ -2,20 +2,20 @@
 // shard (taken from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT) into the shared directory.
 #pragma once
 
-#include "experiments/shell_quote.hpp"
-
 #include <cstdint>
 #include <filesystem>
 #include <string>
 
+#include "experiments/shell_quote.hpp"
+
 namespace tabrl {
 
 struct SlurmOptions {
-  int tasks = 1;            // array size = number of shards
-  int max_parallel = 0;     // array throttle (%K); 0: no limit
-  int cpus_per_task = 1;    // also the --jobs of each task
-  std::string partition;    // empty: the cluster's default
-  std::string time_limit;   // empty: the partition's default; e.g. "01:00:00"
+  int tasks = 1;           // array size = number of shards
+  int max_parallel = 0;    // array throttle (%K); 0: no limit
+  int cpus_per_task = 1;   // also the --jobs of each task
+  std::string partition;   // empty: the cluster's default
+  std::string time_limit;  // empty: the partition's default; e.g. "01:00:00"
   std::string job_name = "tabrl";
   std::uint64_t max_runs = 0;  // passed on as --max-runs when not 0
 };

@@ -227,7 +227,8 @@ SweepSummary summarize_sweep(const std::filesystem::path& directory, bool allow_
         rates.push_back(to_double(row[rate], std::numeric_limits<double>::quiet_NaN()));
         fits.push_back(to_double(row[r2], std::numeric_limits<double>::quiet_NaN()));
         ++kinds[row[convergence]];
-        if (!tolerance_column.empty()) reached.push_back(to_double(row[runs.column(tolerance_column)], kInfinity));
+        if (!tolerance_column.empty())
+          reached.push_back(to_double(row[runs.column(tolerance_column)], kInfinity));
         const auto area = areas.find(row[id]);
         run_areas.push_back(area == areas.end() ? kInfinity : area->second);
         if (row[bound] != "none") {

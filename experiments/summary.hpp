@@ -1,14 +1,14 @@
 // `tabrl summarize`: one line per MDP x algorithm of a finished sweep.
 #pragma once
 
-#include "core/format.hpp"
-
 #include <filesystem>
 #include <functional>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
+
+#include "core/format.hpp"
 
 namespace tabrl {
 
@@ -31,24 +31,25 @@ struct StepCandidate {
 std::optional<std::size_t> best_step_index(const std::vector<StepCandidate>& candidates);
 
 struct SummaryLine {
-  std::string mdp;         // runs.csv mdp_label
+  std::string mdp;  // runs.csv mdp_label
   std::string algorithm;
   std::string best_step;   // best_step_index's choice; "-" when every step had a failed run
   std::size_t steps = 0;   // step sizes tried
   std::size_t runs = 0;    // runs at the best step (seeds and MDP seeds)
   std::size_t failed = 0;  // failed runs of this MDP x algorithm, over every step size
   double median_final_suboptimality = 0.0;
-  double median_rate = 0.0;             // NaN when no run had a fit
-  std::string tolerance_column;         // the smallest tolerance, e.g. iters_to_1e-08
+  double median_rate = 0.0;                     // NaN when no run had a fit
+  std::string tolerance_column;                 // the smallest tolerance, e.g. iters_to_1e-08
   double median_iterations_to_tolerance = 0.0;  // +inf when the median run never reached it
-  std::string convergence;  // the most common classification among the runs at the best step
+  std::string convergence;        // the most common classification among the runs at the best step
   double median_r_squared = 0.0;  // of the rate fit
   std::string theory_bound;
   std::string claim;  // "held", "violated k/n" or "n/a"
 };
 
 // Which runs of runs.csv to summarize: the row and the table (for column lookups).
-using RunFilter = std::function<bool(const std::vector<std::string>& row, const class CsvTable& table)>;
+using RunFilter =
+    std::function<bool(const std::vector<std::string>& row, const class CsvTable& table)>;
 
 // How much of its grid a sweep directory's runs.csv holds, against the run ids of manifest.json.
 struct SweepCoverage {
@@ -77,7 +78,6 @@ SweepSummary summarize_sweep(const std::filesystem::path& directory, bool allow_
                              const RunFilter& filter = {});
 // The table; a summary of a partial sweep starts with "partial: N of M runs".
 void print_summary(std::ostream& out, const SweepSummary& summary);
-
 
 // The same lines as CSV with full precision (for scripts such as the plotting ones).
 void print_summary_csv(std::ostream& out, const std::vector<SummaryLine>& lines);

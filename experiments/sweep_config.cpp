@@ -1,5 +1,7 @@
 #include "experiments/sweep_config.hpp"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -10,21 +12,19 @@
 #include <set>
 #include <sstream>
 
-#include <toml++/toml.h>
-
+#include "algorithms/registry.hpp"
 #include "core/error.hpp"
 #include "core/format.hpp"
 #include "core/suggest.hpp"
 #include "core/text.hpp"
 #include "experiments/record_schedule.hpp"
 #include "mdps/registry.hpp"
-#include "algorithms/registry.hpp"
 
 namespace tabrl {
 namespace {
 
-constexpr const char* kSweepKeys[] = {"name",      "iterations",     "record", "init",
-                                      "seeds",     "tolerances",     "stop_tolerance", "solver"};
+constexpr const char* kSweepKeys[] = {"name",  "iterations", "record",         "init",
+                                      "seeds", "tolerances", "stop_tolerance", "solver"};
 constexpr const char* kTopKeys[] = {"sweep", "mdp", "algorithm"};
 
 template <std::size_t N>
@@ -165,7 +165,8 @@ Values ConfigParser::step_sizes(const toml::node& node, const std::string& key) 
         values.push_back(format_number(r.logarithmic ? std::pow(10.0, x) : x));
       }
     } else {
-      fail(item.source(), key, "expected a number, a rule name, a list, or a logspace/linspace table");
+      fail(item.source(), key,
+           "expected a number, a rule name, a list, or a logspace/linspace table");
     }
   };
   if (const auto* array = node.as_array()) {
@@ -207,8 +208,8 @@ void ConfigParser::parse_settings(const toml::table& sweep) {
     settings_.record = text;
   }
   if (const auto* node = sweep.get("init")) {
-    if (!node->is_string() || (node->as_string()->get() != "uniform" &&
-                               node->as_string()->get() != "random")) {
+    if (!node->is_string() ||
+        (node->as_string()->get() != "uniform" && node->as_string()->get() != "random")) {
       fail(node->source(), "sweep.init", "expected \"uniform\" or \"random\"");
     }
     settings_.init = node->as_string()->get();
@@ -224,7 +225,8 @@ void ConfigParser::parse_settings(const toml::table& sweep) {
     } else {
       add(*node);
     }
-    if (settings_.seeds.empty()) fail(node->source(), "sweep.seeds", "an empty list makes an empty grid");
+    if (settings_.seeds.empty())
+      fail(node->source(), "sweep.seeds", "an empty list makes an empty grid");
   }
   if (const auto* node = sweep.get("tolerances")) {
     const auto* array = node->as_array();
@@ -258,8 +260,7 @@ void ConfigParser::parse_settings(const toml::table& sweep) {
   }
 }
 
-MdpBlock ConfigParser::parse_mdp_block(const toml::table& block,
-                                                     std::size_t index) const {
+MdpBlock ConfigParser::parse_mdp_block(const toml::table& block, std::size_t index) const {
   const std::string section = "mdp[" + std::to_string(index) + "]";
   const int line = static_cast<int>(block.source().begin.line);
   const toml::node* spec_node = block.get("spec");
@@ -278,7 +279,8 @@ MdpBlock ConfigParser::parse_mdp_block(const toml::table& block,
                      "give exactly one of 'spec' (a built-in) or 'file' (an MDP file)" + hint);
   }
   const toml::node& source = spec_node != nullptr ? *spec_node : *file_node;
-  if (!source.is_string()) fail(source.source(), section + (spec_node ? ".spec" : ".file"), "expected a string");
+  if (!source.is_string())
+    fail(source.source(), section + (spec_node ? ".spec" : ".file"), "expected a string");
   std::string base = source.as_string()->get();
 
   std::vector<Axis> parameters;
@@ -294,9 +296,10 @@ MdpBlock ConfigParser::parse_mdp_block(const toml::table& block,
     }
     // A list is a grid axis; a list of lists is an axis over list-valued parameters.
     Values values;
-    if (const auto* array = node.as_array(); array != nullptr && !array->empty() &&
-                                             array->get(0)->is_array()) {
-      for (const toml::node& item : *array) values.push_back(scalar_text(item, section + "." + name));
+    if (const auto* array = node.as_array();
+        array != nullptr && !array->empty() && array->get(0)->is_array()) {
+      for (const toml::node& item : *array)
+        values.push_back(scalar_text(item, section + "." + name));
     } else {
       values = scalar_or_list_text(node, section + "." + name);
     }
@@ -311,7 +314,8 @@ MdpBlock ConfigParser::parse_mdp_block(const toml::table& block,
     try {
       digest_text = digest(read_text_file(base));
     } catch (const InputError& error) {
-      fail(file_node->source(), section + ".file", "cannot open '" + base + "': " + error.message());
+      fail(file_node->source(), section + ".file",
+           "cannot open '" + base + "': " + error.message());
     }
   }
   return {.base = base, .axes = std::move(parameters), .content_digest = digest_text, .line = line};
@@ -337,7 +341,8 @@ AlgorithmBlock ConfigParser::parse_algorithm_block(const toml::table& block) con
     } catch (const InputError& error) {
       fail(name_node->source(), "algorithm.name", error.message());
     }
-    for (const ParameterInfo& parameter : entries.back()->parameters) keys.push_back(parameter.name);
+    for (const ParameterInfo& parameter : entries.back()->parameters)
+      keys.push_back(parameter.name);
   }
   for (auto&& [key, node] : block) {
     const std::string name(key.str());
@@ -366,8 +371,9 @@ AlgorithmBlock ConfigParser::parse_algorithm_block(const toml::table& block) con
     }
     result.parameters.push_back({.key = name, .values = std::move(values)});
   }
-  const bool takes_step = std::all_of(entries.begin(), entries.end(),
-                                      [](const AlgorithmEntry* entry) { return entry->takes_step_size; });
+  const bool takes_step =
+      std::all_of(entries.begin(), entries.end(),
+                  [](const AlgorithmEntry* entry) { return entry->takes_step_size; });
   if (step_node == nullptr) {
     if (takes_step) {
       throw InputError({.file = path_, .line = line, .field = "algorithm.step_size"}, "missing");
@@ -410,8 +416,9 @@ void ConfigParser::validate(const std::vector<std::pair<RunSpec, int>>& mdps,
         const std::string context = bandit_kinds.size() > 1 || error.location().field == "step_size"
                                         ? " (with mdp '" + example[bandit] + "')"
                                         : "";
-        throw InputError({.file = path_, .line = line, .field = "algorithm." + error.location().field},
-                         error.message() + context);
+        throw InputError(
+            {.file = path_, .line = line, .field = "algorithm." + error.location().field},
+            error.message() + context);
       }
     }
   }
@@ -422,8 +429,9 @@ SweepConfig ConfigParser::parse(const std::string& text) {
   try {
     root = toml::parse(text, path_);
   } catch (const toml::parse_error& error) {
-    throw InputError({.file = path_, .line = static_cast<int>(error.source().begin.line), .field = "syntax"},
-                     std::string(error.description()));
+    throw InputError(
+        {.file = path_, .line = static_cast<int>(error.source().begin.line), .field = "syntax"},
+        std::string(error.description()));
   }
   check_keys(root, "", kTopKeys);
   if (const toml::node* sweep = root.get("sweep")) {
@@ -433,7 +441,8 @@ SweepConfig ConfigParser::parse(const std::string& text) {
   const auto blocks = [&](const char* key) -> const toml::array& {
     const toml::node* node = root.get(key);
     if (node == nullptr || !node->is_array_of_tables() || node->as_array()->empty()) {
-      throw InputError({.file = path_, .line = node ? static_cast<int>(node->source().begin.line) : 0,
+      throw InputError({.file = path_,
+                        .line = node ? static_cast<int>(node->source().begin.line) : 0,
                         .field = key},
                        std::string("at least one [[") + key + "]] block is required");
     }
@@ -462,7 +471,8 @@ SweepConfig ConfigParser::parse(const std::string& text) {
                          " seeds, counted before duplicates are removed) is more than the limit "
                          "of " +
                          std::to_string(max_runs_) + " runs; pass --max-runs " +
-                         std::to_string(count.runs) + " to run it anyway, or make the grid smaller");
+                         std::to_string(count.runs) +
+                         " to run it anyway, or make the grid smaller");
   }
 
   std::vector<std::pair<RunSpec, int>> mdps;

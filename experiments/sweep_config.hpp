@@ -33,5 +33,4 @@ SweepConfig load_sweep_config(const std::string& path, std::uint64_t max_runs = 
 SweepConfig parse_sweep_config(const std::string& text, const std::string& path,
                                std::uint64_t max_runs = kDefaultMaxRuns);
 
-
 }  // namespace tabrl

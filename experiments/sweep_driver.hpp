@@ -25,7 +25,7 @@ struct SweepOptions {
 };
 
 struct SweepProgress {
-  std::size_t total = 0;     // runs this invocation has to do
+  std::size_t total = 0;  // runs this invocation has to do
   std::size_t done = 0;
   std::size_t failed = 0;
   double elapsed_seconds = 0.0;
@@ -37,8 +37,8 @@ struct SweepOutcome {
   std::size_t already_done = 0;  // skipped because a previous invocation finished them
   std::size_t executed = 0;
   std::size_t failed = 0;
-  std::size_t missing = 0;       // runs of the grid still unfinished afterwards
-  bool assembled = false;        // runs.csv and curves.csv were rebuilt
+  std::size_t missing = 0;  // runs of the grid still unfinished afterwards
+  bool assembled = false;   // runs.csv and curves.csv were rebuilt
 };
 
 // `report` is called (from one thread at a time) after every finished run.

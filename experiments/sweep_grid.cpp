@@ -57,10 +57,10 @@ std::uint64_t saturating_sum(std::uint64_t a, std::uint64_t b) {
 }
 
 GridCount count_grid(const std::vector<MdpBlock>& mdps,
-                     const std::vector<AlgorithmBlock>& algorithms,
-                     const SweepSettings& settings) {
+                     const std::vector<AlgorithmBlock>& algorithms, const SweepSettings& settings) {
   GridCount count;
-  for (const MdpBlock& block : mdps) count.mdps = saturating_sum(count.mdps, axes_product(block.axes));
+  for (const MdpBlock& block : mdps)
+    count.mdps = saturating_sum(count.mdps, axes_product(block.axes));
   for (const AlgorithmBlock& block : algorithms) {
     const std::uint64_t product = saturating_product(
         saturating_product(block.names.size(), block.step_count), axes_product(block.parameters));

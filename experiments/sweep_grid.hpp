@@ -18,7 +18,7 @@ struct SweepSettings {
   std::string init = "uniform";           // or "random": logits N(0, 1) drawn with each seed
   std::vector<std::int64_t> seeds = {0};  // used by random initial policies only
   std::vector<double> tolerances = {1e-2, 1e-4, 1e-6, 1e-8};
-  std::optional<double> stop_tolerance;   // converged once value_error_inf <= this
+  std::optional<double> stop_tolerance;  // converged once value_error_inf <= this
   std::string solver = "auto";
 };
 
@@ -33,9 +33,9 @@ struct AlgorithmSetting {
 
 // One fully resolved run of the grid.
 struct RunSpec {
-  std::string mdp;          // a built-in spec with every grid value filled in, or a file path
-  std::string mdp_label;    // what the summary groups by: the block's spec or file, without axes
-  std::string mdp_digest;   // content digest for files, empty for built-ins
+  std::string mdp;         // a built-in spec with every grid value filled in, or a file path
+  std::string mdp_label;   // what the summary groups by: the block's spec or file, without axes
+  std::string mdp_digest;  // content digest for files, empty for built-ins
   AlgorithmSetting algorithm;
   std::optional<std::int64_t> seed;  // random initial policy only
 
@@ -50,8 +50,8 @@ struct Axis {
 };
 
 struct MdpBlock {
-  std::string base;          // the spec, or the resolved file path
-  std::vector<Axis> axes;    // parameters of a built-in
+  std::string base;            // the spec, or the resolved file path
+  std::vector<Axis> axes;      // parameters of a built-in
   std::string content_digest;  // of a file, empty for a built-in
   int line = 0;
 };
@@ -82,8 +82,7 @@ std::vector<RunSpec> expand_mdp_block(const MdpBlock& block);
 // The algorithm settings of a block: names x step sizes x parameter axes (the last fastest).
 // `resolve(name, spec)` turns `name(k=v,...)` into its canonical spec with defaults.
 std::vector<AlgorithmSetting> expand_algorithm_block(
-    const AlgorithmBlock& block,
-    const std::function<std::string(const std::string&)>& resolve);
+    const AlgorithmBlock& block, const std::function<std::string(const std::string&)>& resolve);
 
 // 64-bit FNV-1a as 16 hex digits: run ids and digests.
 std::string digest(const std::string& text);

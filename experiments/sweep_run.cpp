@@ -6,22 +6,20 @@
 
 #include "algorithms/analysis.hpp"
 #include "algorithms/callbacks.hpp"
+#include "algorithms/registry.hpp"
 #include "core/format.hpp"
 #include "core/policy.hpp"
+#include "core/random.hpp"
+#include "core/spec.hpp"
 #include "experiments/curve_csv.hpp"
 #include "experiments/record_schedule.hpp"
 #include "experiments/summary.hpp"
-#include "core/random.hpp"
 #include "mdps/registry.hpp"
-#include "algorithms/registry.hpp"
-#include "core/spec.hpp"
 
 namespace tabrl {
 namespace {
 
-std::string tolerance_column(double tolerance) {
-  return "iters_to_" + format_number(tolerance);
-}
+std::string tolerance_column(double tolerance) { return "iters_to_" + format_number(tolerance); }
 
 }  // namespace
 
@@ -44,7 +42,8 @@ std::string runs_csv_header(const SweepSettings& settings) {
       "iterations,final_objective,final_suboptimality,final_value_error_inf,optimal_objective";
   for (double tolerance : settings.tolerances) header += "," + tolerance_column(tolerance);
   header +=
-      ",rate,rate_r2,loglog_slope,rate_first_iteration,rate_last_iteration,convergence,theory_bound,"
+      ",rate,rate_r2,loglog_slope,rate_first_iteration,rate_last_iteration,convergence,theory_"
+      "bound,"
       "bound_checks,bound_violations,bound_held,spma_min_c,message,wall_seconds";
   return header;
 }
@@ -78,9 +77,10 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
       stop = std::make_unique<ToleranceStop>(*settings.stop_tolerance);
       callbacks.push_back(stop.get());
     }
-    const StateActionMatrix initial =
-        run.seed ? random_logits(mdp.num_states(), mdp.num_actions(), static_cast<std::uint64_t>(*run.seed))
-                 : uniform_logits(mdp.num_states(), mdp.num_actions());
+    const StateActionMatrix initial = run.seed
+                                          ? random_logits(mdp.num_states(), mdp.num_actions(),
+                                                          static_cast<std::uint64_t>(*run.seed))
+                                          : uniform_logits(mdp.num_states(), mdp.num_actions());
     const OptimizerResult result =
         optimize(mdp, optimal, *rule, initial,
                  {.max_iterations = settings.iterations, .solver = solver}, callbacks);
@@ -105,7 +105,8 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
         if (names[i] == "spma_c") spma_c = format_double(point.diagnostics[i]);
         if (names[i] == "clipped") clipped = format_double(point.diagnostics[i]);
       }
-      record.curve_rows += row + "," + spma_c + "," + clipped + "," + bound_text(point.iteration) + "\n";
+      record.curve_rows +=
+          row + "," + spma_c + "," + clipped + "," + bound_text(point.iteration) + "\n";
     }
     if (!recorder.points().empty()) step_value = format_double(recorder.points().front().step_size);
 
@@ -128,9 +129,12 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
                       (fitted ? format_double(rate.loglog_slope) : "") + "," +
                       (fitted ? std::to_string(rate.first_iteration) : "") + "," +
                       (fitted ? std::to_string(rate.last_iteration) : "") + "," +
-                      to_string(found.convergence) + "," + to_string(found.bound) + "," + std::to_string(found.bound_checks) + "," +
+                      to_string(found.convergence) + "," + to_string(found.bound) + "," +
+                      std::to_string(found.bound_checks) + "," +
                       std::to_string(found.bound_violations) + "," +
-                      (found.bound == TheoryBound::none ? "" : found.bound_held() ? "true" : "false") +
+                      (found.bound == TheoryBound::none ? ""
+                       : found.bound_held()             ? "true"
+                                                        : "false") +
                       "," + (std::isnan(found.spma_min_c) ? "" : format_double(found.spma_min_c));
   } catch (const std::exception& error) {
     status = "error";

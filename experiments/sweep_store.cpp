@@ -11,11 +11,10 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string_view>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
 #include "core/text.hpp"
@@ -96,7 +95,8 @@ std::optional<fs::path> real_subdirectory(const fs::path& directory, const fs::p
 }
 
 // Removes the files of DIR matching `entry` ('*' in its last part) and their temporaries
-// (`<name>.tmp.HOST.PID` of this host whose writer is dead); never directories. Appends what it removed.
+// (`<name>.tmp.HOST.PID` of this host whose writer is dead); never directories. Appends what it
+// removed.
 void remove_matching(const fs::path& directory, const std::string& entry, bool keep_entry,
                      std::vector<std::string>& removed) {
   const fs::path relative(entry);
@@ -189,7 +189,8 @@ std::string payload_checksum(std::string_view text) {
     hash = (hash ^ word) * 0xff51afd7ed558ccdULL;
     hash ^= hash >> 32;
   }
-  for (; i < text.size(); ++i) hash = (hash ^ static_cast<unsigned char>(text[i])) * 0x100000001b3ULL;
+  for (; i < text.size(); ++i)
+    hash = (hash ^ static_cast<unsigned char>(text[i])) * 0x100000001b3ULL;
   hash ^= hash >> 29;
   char buffer[17];
   std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(hash));
@@ -254,7 +255,8 @@ std::string LockFile::holder() const {
 SweepManifest read_manifest(const fs::path& directory) {
   const fs::path path = directory / "manifest.json";
   if (!fs::exists(path)) {
-    throw InputError({.file = directory.string()}, "not a tabrl sweep directory (no manifest.json)");
+    throw InputError({.file = directory.string()},
+                     "not a tabrl sweep directory (no manifest.json)");
   }
   const json manifest = load_json(path);
   try {
@@ -514,9 +516,9 @@ void SweepStore::commit(const RunRecord& record) {
   const std::lock_guard lock(journal_mutex_);
   if (journal_descriptor_ < 0) {
     const auto nonce = std::chrono::steady_clock::now().time_since_epoch().count();
-    const fs::path path = directory_ / "journal" /
-                          (this_host() + "-" + std::to_string(::getpid()) + "-" +
-                           std::to_string(nonce) + ".log");
+    const fs::path path =
+        directory_ / "journal" /
+        (this_host() + "-" + std::to_string(::getpid()) + "-" + std::to_string(nonce) + ".log");
     journal_descriptor_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (journal_descriptor_ < 0) throw std::runtime_error("cannot create journal " + path.string());
   }

@@ -101,8 +101,8 @@ class SweepStore {
 
  private:
   struct Location {
-    std::size_t file = 0;       // index into journals_
-    std::uint64_t offset = 0;   // of the payload
+    std::size_t file = 0;      // index into journals_
+    std::uint64_t offset = 0;  // of the payload
     std::uint64_t size = 0;
   };
   void scan_journals();

@@ -12,8 +12,8 @@ namespace tabrl {
 void ErrorList::report(InputError error) {
   if (!collect_) throw error;
   if (errors_.size() >= kMaxErrors) {
-    errors_.emplace_back(InputError(error.location(), "too many errors; stopped after " +
-                                                          std::to_string(kMaxErrors)));
+    errors_.emplace_back(InputError(
+        error.location(), "too many errors; stopped after " + std::to_string(kMaxErrors)));
     throw errors_.back();
   }
   errors_.push_back(std::move(error));

@@ -44,17 +44,31 @@ Mdp make_five_by_five(double gamma) {
                                              {.1, .2, .6, .7, .4},
                                              {.8, .4, .6, .2, .9}};
   // kNext[s][a] = P[s, a, :].
-  constexpr double kNext[kSize][kSize][kSize] = {
-      {{.1, .5, .1, .2, .1}, {.6, .1, .1, .1, .1}, {.5, .1, .1, .2, .1}, {.4, .3, .1, .1, .1},
-       {.2, .1, .1, .1, .5}},
-      {{.1, .5, .2, .1, .1}, {.4, .1, .2, .2, .1}, {.1, .4, .3, .1, .1}, {.4, .1, .1, .1, .3},
-       {.2, .2, .2, .2, .2}},
-      {{.6, .1, .1, .1, .1}, {.2, .4, .1, .2, .1}, {.3, .3, .2, .1, .1}, {.1, .4, .3, .1, .1},
-       {.2, .1, .1, .1, .5}},
-      {{.6, .1, .1, .1, .1}, {.1, .5, .1, .2, .1}, {.2, .1, .1, .1, .5}, {.4, .3, .1, .1, .1},
-       {.5, .1, .1, .2, .1}},
-      {{.2, .2, .2, .2, .2}, {.4, .1, .2, .2, .1}, {.4, .1, .1, .3, .1}, {.1, .4, .2, .1, .2},
-       {.2, .5, .1, .1, .1}}};
+  constexpr double kNext[kSize][kSize][kSize] = {{{.1, .5, .1, .2, .1},
+                                                  {.6, .1, .1, .1, .1},
+                                                  {.5, .1, .1, .2, .1},
+                                                  {.4, .3, .1, .1, .1},
+                                                  {.2, .1, .1, .1, .5}},
+                                                 {{.1, .5, .2, .1, .1},
+                                                  {.4, .1, .2, .2, .1},
+                                                  {.1, .4, .3, .1, .1},
+                                                  {.4, .1, .1, .1, .3},
+                                                  {.2, .2, .2, .2, .2}},
+                                                 {{.6, .1, .1, .1, .1},
+                                                  {.2, .4, .1, .2, .1},
+                                                  {.3, .3, .2, .1, .1},
+                                                  {.1, .4, .3, .1, .1},
+                                                  {.2, .1, .1, .1, .5}},
+                                                 {{.6, .1, .1, .1, .1},
+                                                  {.1, .5, .1, .2, .1},
+                                                  {.2, .1, .1, .1, .5},
+                                                  {.4, .3, .1, .1, .1},
+                                                  {.5, .1, .1, .2, .1}},
+                                                 {{.2, .2, .2, .2, .2},
+                                                  {.4, .1, .2, .2, .1},
+                                                  {.4, .1, .1, .3, .1},
+                                                  {.1, .4, .2, .1, .2},
+                                                  {.2, .5, .1, .1, .1}}};
   std::vector<TransitionEntry> entries;
   StateActionMatrix rewards(kSize, kSize);
   for (Index s = 0; s < kSize; ++s) {
@@ -221,7 +235,8 @@ Mdp make_flat_grad_chain(int horizon) {
 }
 
 Mdp make_garnet(Index states, Index actions, Index branching, std::uint64_t seed, double gamma) {
-  if (states < 1) throw InputError({.field = "states"}, "must be >= 1, got " + std::to_string(states));
+  if (states < 1)
+    throw InputError({.field = "states"}, "must be >= 1, got " + std::to_string(states));
   if (actions < 1) {
     throw InputError({.field = "actions"}, "must be >= 1, got " + std::to_string(actions));
   }
@@ -240,7 +255,8 @@ Mdp make_garnet(Index states, Index actions, Index branching, std::uint64_t seed
       next_states.clear();
       for (Index j = states - branching; j < states; ++j) {
         const auto t = static_cast<Index>(random.index(static_cast<std::uint64_t>(j + 1)));
-        const bool taken = std::find(next_states.begin(), next_states.end(), t) != next_states.end();
+        const bool taken =
+            std::find(next_states.begin(), next_states.end(), t) != next_states.end();
         next_states.push_back(taken ? j : t);
       }
       std::sort(next_states.begin(), next_states.end());

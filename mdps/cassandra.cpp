@@ -271,8 +271,9 @@ Selector CassandraParser::parse_selector(const std::string& field, const char* w
   if (token.text == "*") return {kAll};
   if (const std::optional<Index> index = parse_index(token.text, kIndexDigits)) {
     if (*index >= count) {
-      fail(token.line, field, std::string(what) + " index " + token.text + " is out of range (" +
-                                  std::to_string(count) + " " + what + "s, numbered from 0)");
+      fail(token.line, field,
+           std::string(what) + " index " + token.text + " is out of range (" +
+               std::to_string(count) + " " + what + "s, numbered from 0)");
     }
     return {*index};
   }

@@ -38,7 +38,8 @@ class NameTable {
   void fix(std::vector<std::string> names) {
     // "0 1 2 ..." in order only fixes the count: the entities are numbered, not named.
     bool numbered = true;
-    for (std::size_t i = 0; i < names.size(); ++i) numbered = numbered && names[i] == std::to_string(i);
+    for (std::size_t i = 0; i < names.size(); ++i)
+      numbered = numbered && names[i] == std::to_string(i);
     if (numbered) {
       numeric_ = true;
       numbered_count_ = static_cast<Index>(names.size());

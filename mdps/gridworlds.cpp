@@ -26,9 +26,9 @@ void check_rectangle(const std::vector<std::string>& rows, const std::string& fi
     }
     for (std::size_t c = 0; c < rows[r].size(); ++c) {
       if (alphabet.find(rows[r][c]) == std::string::npos) {
-        throw InputError({.field = field}, std::string("unknown cell '") + rows[r][c] + "' at row " +
-                                               std::to_string(r) + ", column " + std::to_string(c) +
-                                               " (alphabet: " + alphabet + ")");
+        throw InputError({.field = field}, std::string("unknown cell '") + rows[r][c] +
+                                               "' at row " + std::to_string(r) + ", column " +
+                                               std::to_string(c) + " (alphabet: " + alphabet + ")");
       }
     }
   }
@@ -224,12 +224,14 @@ Mdp make_taxi(double gamma) {
                 next_row = std::max(row - 1, 0);
                 break;
               case 2:
-                if (map[static_cast<std::size_t>(row + 1)][static_cast<std::size_t>(2 * column + 2)] == ':') {
+                if (map[static_cast<std::size_t>(row + 1)]
+                       [static_cast<std::size_t>(2 * column + 2)] == ':') {
                   next_column = std::min(column + 1, 4);
                 }
                 break;
               case 3:
-                if (map[static_cast<std::size_t>(row + 1)][static_cast<std::size_t>(2 * column)] == ':') {
+                if (map[static_cast<std::size_t>(row + 1)][static_cast<std::size_t>(2 * column)] ==
+                    ':') {
                   next_column = std::max(column - 1, 0);
                 }
                 break;
@@ -250,7 +252,8 @@ Mdp make_taxi(double gamma) {
                   reward = -10.0;
                 }
             }
-            entries.push_back({s, action, encode(next_row, next_column, next_passenger, destination), 1.0});
+            entries.push_back(
+                {s, action, encode(next_row, next_column, next_passenger, destination), 1.0});
             rewards(s, action) = reward;
           }
         }

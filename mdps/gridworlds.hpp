@@ -17,10 +17,10 @@ std::vector<std::string> frozen_lake_map(const std::string& map);
 Mdp make_frozen_lake(const std::vector<std::string>& rows, bool slippery, double gamma = 0.9);
 
 struct GridworldOptions {
-  double slip = 0.0;           // probability of moving in one of the 3 other directions, evenly
-  double step_reward = 0.0;    // for every move that does not enter G or T
-  double goal_reward = 1.0;    // for entering a G cell
-  double trap_reward = -1.0;   // for entering a T cell
+  double slip = 0.0;          // probability of moving in one of the 3 other directions, evenly
+  double step_reward = 0.0;   // for every move that does not enter G or T
+  double goal_reward = 1.0;   // for entering a G cell
+  double trap_reward = -1.0;  // for entering a T cell
   double gamma = 0.9;
 };
 

@@ -76,7 +76,8 @@ const std::vector<BuiltinEntry>& registry() {
       {{"frozen_lake",
         "FrozenLake (Gymnasium dynamics): reward = probability of entering G",
         {{"map", "text", "4x4", "4x4, 8x8, or rows separated by '/' over S F H G"},
-         {"slippery", "boolean", "true", "move in the intended or a perpendicular direction, 1/3 each"},
+         {"slippery", "boolean", "true",
+          "move in the intended or a perpendicular direction, 1/3 each"},
          kGammaParameter}},
        [](const Arguments& args) {
          return make_frozen_lake(frozen_lake_map(args.text("map")), args.boolean("slippery"),
@@ -114,8 +115,7 @@ const std::vector<BuiltinEntry>& registry() {
        [](const Arguments& args) {
          return make_garnet(args.integer("states"), args.integer("actions"),
                             args.integer("branching"),
-                            static_cast<std::uint64_t>(args.integer("seed")),
-                            args.number("gamma"));
+                            static_cast<std::uint64_t>(args.integer("seed")), args.number("gamma"));
        }},
   };
   return entries;
@@ -150,8 +150,8 @@ const BuiltinMdpInfo& check_builtin_mdp_spec(const std::string& spec) {
     }
     return entry.info;
   }
-  throw InputError({.field = "mdp"}, unknown_name("MDP", parsed.name, names) +
-                                         "; files end in .mdp, .toml or .csv");
+  throw InputError({.field = "mdp"},
+                   unknown_name("MDP", parsed.name, names) + "; files end in .mdp, .toml or .csv");
 }
 
 Mdp make_builtin_mdp(const std::string& spec) {
@@ -189,7 +189,8 @@ MdpFileCheck validate_mdp_file(const std::string& path, const MdpValidationOptio
   } catch (const InputError& error) {
     // The error that stopped the reading, unless it is already in the list.
     bool known = false;
-    for (const InputError& seen : errors.errors()) known = known || std::string(seen.what()) == error.what();
+    for (const InputError& seen : errors.errors())
+      known = known || std::string(seen.what()) == error.what();
     if (!known) {
       try {
         errors.report(error);

@@ -1,12 +1,12 @@
 #include "mdps/toml_format.hpp"
 
+#include <toml++/toml.h>
+
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <unordered_map>
-
-#include <toml++/toml.h>
 
 #include "core/format.hpp"
 #include "core/numbers.hpp"
@@ -18,10 +18,11 @@
 namespace tabrl {
 namespace {
 
-const std::vector<std::string> kModelKeys = {"gamma", "states", "actions", "start", "absorbing",
-                                             "dense", "rewards", "transition", "reward", "map"};
-const std::vector<std::string> kMapKeys = {"map", "gamma", "slip", "step_reward", "goal_reward",
-                                           "trap_reward"};
+const std::vector<std::string> kModelKeys = {"gamma",     "states", "actions", "start",
+                                             "absorbing", "dense",  "rewards", "transition",
+                                             "reward",    "map"};
+const std::vector<std::string> kMapKeys = {"map",         "gamma",       "slip",
+                                           "step_reward", "goal_reward", "trap_reward"};
 
 // A numbered state or action as a key has at most 9 digits: a longer digit string is a name.
 constexpr std::size_t kIndexDigits = 9;
@@ -113,17 +114,19 @@ void TomlMdpReader::read_names(const toml::table& root, const char* key, Index& 
   if (node == nullptr) fail(line_of(root), key, "missing: give a count or a list of names");
   if (const auto* integer = node->as_integer()) {
     if (integer->get() < 1 || integer->get() > MdpAssembler::kMaxStateActionPairs) {
-      fail(line_of(*node), key, "the count must be in [1, " +
-                                    std::to_string(MdpAssembler::kMaxStateActionPairs) + "]");
+      fail(line_of(*node), key,
+           "the count must be in [1, " + std::to_string(MdpAssembler::kMaxStateActionPairs) + "]");
     }
     count = integer->get();
     return;
   }
   const auto* array = node->as_array();
-  if (array == nullptr || array->empty()) fail(line_of(*node), key, "expected a count or a list of names");
+  if (array == nullptr || array->empty())
+    fail(line_of(*node), key, "expected a count or a list of names");
   for (const toml::node& item : *array) {
     const auto* name = item.as_string();
-    if (name == nullptr || name->get().empty()) fail(line_of(item), key, "names must be non-empty strings");
+    if (name == nullptr || name->get().empty())
+      fail(line_of(item), key, "names must be non-empty strings");
     if (name->get() == "*") fail(line_of(item), key, "'*' is the wildcard, not a name");
     if (!lookup.emplace(name->get(), static_cast<Index>(names.size())).second) {
       fail(line_of(item), key, "duplicate name " + quote_token(name->get()));
@@ -139,9 +142,9 @@ std::optional<Selector> TomlMdpReader::reference(const toml::node& node, const s
   const Index count = state ? num_states_ : num_actions_;
   if (const auto* integer = node.as_integer()) {
     if (integer->get() < 0 || integer->get() >= count) {
-      report(line_of(node), key, std::string(what) + " index " + std::to_string(integer->get()) +
-                                     " is out of range (" + std::to_string(count) + " " + what +
-                                     "s, numbered from 0)");
+      report(line_of(node), key,
+             std::string(what) + " index " + std::to_string(integer->get()) + " is out of range (" +
+                 std::to_string(count) + " " + what + "s, numbered from 0)");
       return std::nullopt;
     }
     return Selector{integer->get()};
@@ -178,8 +181,9 @@ Vector TomlMdpReader::read_start(const toml::node& node) {
   }
   if (const auto* array = node.as_array()) {
     if (static_cast<Index>(array->size()) != num_states_) {
-      fail(line_of(node), "start", "expected " + std::to_string(num_states_) +
-                                       " probabilities, got " + std::to_string(array->size()));
+      fail(line_of(node), "start",
+           "expected " + std::to_string(num_states_) + " probabilities, got " +
+               std::to_string(array->size()));
     }
     for (std::size_t s = 0; s < array->size(); ++s) {
       rho[static_cast<Index>(s)] = number(*array->get(s), "start").value_or(0.0);
@@ -197,7 +201,8 @@ Vector TomlMdpReader::read_start(const toml::node& node) {
     }
     return rho;
   }
-  fail(line_of(node), "start", "expected \"uniform\", a state, a list of probabilities or a table {state = p}");
+  fail(line_of(node), "start",
+       "expected \"uniform\", a state, a list of probabilities or a table {state = p}");
 }
 
 void TomlMdpReader::read_dense(const toml::node& node, MdpAssembler& assembler) {
@@ -225,13 +230,15 @@ void TomlMdpReader::read_dense(const toml::node& node, MdpAssembler& assembler) 
     for (std::size_t s = 0; s < rows->size(); ++s) {
       const auto* row = rows->get(s)->as_array();
       if (row == nullptr || static_cast<Index>(row->size()) != num_states_) {
-        report(line_of(*rows->get(s)), field, "row " + std::to_string(s) + ": expected " +
-                                                  std::to_string(num_states_) + " probabilities");
+        report(line_of(*rows->get(s)), field,
+               "row " + std::to_string(s) + ": expected " + std::to_string(num_states_) +
+                   " probabilities");
         continue;
       }
       std::vector<double> probabilities;
       for (const toml::node& p : *row) probabilities.push_back(number(p, field).value_or(0.0));
-      assembler.set_row({action}, {static_cast<Index>(s)}, probabilities, line_of(*rows->get(s)), field);
+      assembler.set_row({action}, {static_cast<Index>(s)}, probabilities, line_of(*rows->get(s)),
+                        field);
     }
   }
 }
@@ -247,7 +254,8 @@ const toml::table* TomlMdpReader::table_item(const toml::node& item, const std::
   for (auto&& [name, value] : *table) {
     const std::string text(name.str());
     if (std::find(allowed.begin(), allowed.end(), text) == allowed.end()) {
-      const bool top_level = std::find(kModelKeys.begin(), kModelKeys.end(), text) != kModelKeys.end();
+      const bool top_level =
+          std::find(kModelKeys.begin(), kModelKeys.end(), text) != kModelKeys.end();
       report(line_of(value), key + "." + printable_token(text),
              "unknown key; " + suggest(text, allowed) +
                  (top_level ? " ('" + text +
@@ -293,11 +301,13 @@ void TomlMdpReader::read_transitions(const toml::node& node, MdpAssembler& assem
       const auto probability = number(*p, "transition.p");
       if (!next || !probability) continue;
       if (*probability < 0.0 || *probability > 1.0) {
-        report(line_of(*p), "transition.p", "probability " + format_number(*probability) +
-                                                " is outside [0, 1]");
+        report(line_of(*p), "transition.p",
+               "probability " + format_number(*probability) + " is outside [0, 1]");
         continue;
       }
-      if (next->index == kAnyIndex && !assembler.check_expansion(rows, num_states_, line, "transition")) continue;
+      if (next->index == kAnyIndex &&
+          !assembler.check_expansion(rows, num_states_, line, "transition"))
+        continue;
       assembler.set_entry(*action, *from, *next, *probability, line);
       continue;
     }
@@ -308,8 +318,9 @@ void TomlMdpReader::read_transitions(const toml::node& node, MdpAssembler& assem
     std::vector<std::pair<Index, double>> entries;
     if (const auto* list = to->as_array()) {
       if (static_cast<Index>(list->size()) != num_states_) {
-        report(line_of(*to), "transition.to", "expected " + std::to_string(num_states_) +
-                                                  " probabilities, got " + std::to_string(list->size()));
+        report(line_of(*to), "transition.to",
+               "expected " + std::to_string(num_states_) + " probabilities, got " +
+                   std::to_string(list->size()));
         continue;
       }
       for (std::size_t n = 0; n < list->size(); ++n) {
@@ -339,7 +350,8 @@ void TomlMdpReader::read_transitions(const toml::node& node, MdpAssembler& assem
       report(line_of(*to), "transition.to", "expected a state, a table {state = p} or a list");
       continue;
     }
-    if (!assembler.check_expansion(rows, static_cast<Index>(entries.size()), line, "transition")) continue;
+    if (!assembler.check_expansion(rows, static_cast<Index>(entries.size()), line, "transition"))
+      continue;
     assembler.set_sparse_row(*action, *from, entries, line, "transition");
   }
 }
@@ -348,14 +360,16 @@ void TomlMdpReader::read_rewards(const toml::table& root, MdpAssembler& assemble
   if (const toml::node* node = root.get("rewards")) {
     const auto* rows = node->as_array();
     if (rows == nullptr || static_cast<Index>(rows->size()) != num_states_) {
-      report(line_of(*node), "rewards", "expected " + std::to_string(num_states_) +
-                                            " rows of " + std::to_string(num_actions_) + " numbers");
+      report(line_of(*node), "rewards",
+             "expected " + std::to_string(num_states_) + " rows of " +
+                 std::to_string(num_actions_) + " numbers");
     } else {
       for (std::size_t s = 0; s < rows->size(); ++s) {
         const auto* row = rows->get(s)->as_array();
         if (row == nullptr || static_cast<Index>(row->size()) != num_actions_) {
-          report(line_of(*rows->get(s)), "rewards", "row " + std::to_string(s) + ": expected " +
-                                                        std::to_string(num_actions_) + " numbers");
+          report(line_of(*rows->get(s)), "rewards",
+                 "row " + std::to_string(s) + ": expected " + std::to_string(num_actions_) +
+                     " numbers");
           continue;
         }
         for (std::size_t a = 0; a < row->size(); ++a) {
@@ -470,7 +484,8 @@ Mdp TomlMdpReader::read(const std::string& text) {
     assembler.set_start(read_start(*start), line_of(*start), "start");
   }
   if (const toml::node* dense = root.get("dense")) read_dense(*dense, assembler);
-  if (const toml::node* transitions = root.get("transition")) read_transitions(*transitions, assembler);
+  if (const toml::node* transitions = root.get("transition"))
+    read_transitions(*transitions, assembler);
   read_rewards(root, assembler);
   if (const toml::node* absorbing = root.get("absorbing")) {
     const auto* array = absorbing->as_array();
@@ -478,7 +493,8 @@ Mdp TomlMdpReader::read(const std::string& text) {
     for (const toml::node& item : *array) {
       const auto state = reference(item, "absorbing", true, false);
       if (!state) continue;
-      assembler.set_sparse_row({kAnyIndex}, *state, {{state->index, 1.0}}, line_of(item), "absorbing");
+      assembler.set_sparse_row({kAnyIndex}, *state, {{state->index, 1.0}}, line_of(item),
+                               "absorbing");
       assembler.add_reward({.state = *state, .values = {0.0}});
     }
   }

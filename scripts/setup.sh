@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages tabrl needs, only those that are missing.
-# Usage: scripts/setup.sh [--with-slurm]
+# Usage: scripts/setup.sh [--with-slurm] [--with-fuzz] [--with-format]
 #   --with-slurm  also slurm-wlm and munge, for the single-node cluster test
 #   --with-fuzz   also clang and its runtime libraries (libFuzzer, sanitizers), for scripts/fuzz.sh
+#   --with-format also clang-format, for the format check of the test command
 set -euo pipefail
 
 packages=(g++ cmake ninja-build libeigen3-dev libboost-program-options-dev
@@ -12,6 +13,7 @@ for argument in "$@"; do
   case $argument in
     --with-slurm) packages+=(slurm-wlm munge) ;;
     --with-fuzz) packages+=(clang libclang-rt-14-dev) ;;
+    --with-format) packages+=(clang-format) ;;
     *) echo "setup.sh: unknown option $argument" >&2; exit 2 ;;
   esac
 done

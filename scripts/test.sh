@@ -6,7 +6,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 fuzz_budget=${1:-150000runs}
-bash "$root/scripts/setup.sh" --with-slurm --with-fuzz
+bash "$root/scripts/setup.sh" --with-slurm --with-fuzz --with-format
 bash "$root/scripts/build.sh"
 if [[ $fuzz_budget != 0 ]]; then
   bash "$root/scripts/fuzz.sh" "$fuzz_budget"

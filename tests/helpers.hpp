@@ -8,9 +8,9 @@
 #include "core/error.hpp"
 #include "core/mdp.hpp"
 #include "core/policy.hpp"
+#include "core/random.hpp"
 #include "mdps/assembler.hpp"
 #include "mdps/builtin.hpp"
-#include "core/random.hpp"
 #include "mdps/transitions.hpp"
 
 namespace tabrl::testing {

@@ -73,7 +73,8 @@ TEST_CASE("bad algorithm specs and step sizes are refused with the field and the
   CHECK(input_error_of([] { check_algorithm("spma", "gap", false); }) ==
         "step_size: the 'gap' step of spma is defined for bandits (one state) only");
   CHECK_NOTHROW(check_algorithm("spma", "gap", true));
-  CHECK(resolved_algorithm_spec("spma(clip_floor=1e-3,clip=1)") == "spma(clip=true,clip_floor=0.001)");
+  CHECK(resolved_algorithm_spec("spma(clip_floor=1e-3,clip=1)") ==
+        "spma(clip=true,clip_floor=0.001)");
   CHECK(resolved_algorithm_spec("spma") == "spma(clip=false,clip_floor=1e-08)");
   CHECK(resolved_algorithm_spec("spma(clip_floor=0.00000001)") == resolved_algorithm_spec("spma"));
   CHECK(resolved_algorithm_spec("npg") == "npg");

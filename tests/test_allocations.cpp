@@ -41,7 +41,8 @@ using namespace tabrl;
 namespace {
 
 // Allocations made by `iterations` exact evaluations and updates after two warm-up iterations.
-long allocations_per_run(const Mdp& mdp, UpdateRule& rule, LinearSolverKind solver, int iterations) {
+long allocations_per_run(const Mdp& mdp, UpdateRule& rule, LinearSolverKind solver,
+                         int iterations) {
   PolicyEvaluator evaluator(mdp, solver);
   StateActionMatrix logits = uniform_logits(mdp.num_states(), mdp.num_actions());
   StateActionMatrix next(mdp.num_states(), mdp.num_actions());

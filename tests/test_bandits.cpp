@@ -7,8 +7,8 @@
 #include "algorithms/spma.hpp"
 #include "algorithms/theory.hpp"
 #include "core/optimal.hpp"
-#include "mdps/builtin.hpp"
 #include "core/random.hpp"
+#include "mdps/builtin.hpp"
 #include "run_helpers.hpp"
 
 using namespace tabrl;

@@ -8,10 +8,10 @@
 
 #include "core/error.hpp"
 #include "core/optimal.hpp"
+#include "core/random.hpp"
 #include "helpers.hpp"
 #include "mdps/builtin.hpp"
 #include "mdps/cassandra.hpp"
-#include "core/random.hpp"
 
 using namespace tabrl;
 
@@ -218,8 +218,9 @@ TEST_CASE("malformed files fail with file, line, statement and reason") {
   CHECK(error_of("discount: 0.9\nstates: a b a\n") == "model.mdp:2: states: duplicate name 'a'");
   CHECK(error_of("discount: 0.9\nstates: a uniform\n") ==
         "model.mdp:2: states: 'uniform' is a reserved word");
-  CHECK(error_of("discount: 0.9\nstates: 3\nobservations: 2\n") ==
-        "model.mdp:3: observations: observations belong to POMDP files; tabrl reads the MDP subset");
+  CHECK(
+      error_of("discount: 0.9\nstates: 3\nobservations: 2\n") ==
+      "model.mdp:3: observations: observations belong to POMDP files; tabrl reads the MDP subset");
   CHECK(error_of("discount: 0.9\nstates: 2\nstart: 0.5 0.25 0.25\n") ==
         "model.mdp:3: start: expected 'uniform', a state, or 2 probabilities; found 3 numbers");
   CHECK(error_of("discount: 0.9\nstates: 2\nactions: 1\nstart: 0.5 0.6\nT: 0 identity\n") ==

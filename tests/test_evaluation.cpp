@@ -48,7 +48,8 @@ TEST_CASE("evaluation satisfies the identities of MATH.md section 2 on random MD
     const Eigen::MatrixXd dense_p = Eigen::MatrixXd(mdp.transitions());
     for (Index s = 0; s < 7; ++s) {
       for (Index a = 0; a < 3; ++a) {
-        const double q = mdp.rewards()(s, a) + gamma * dense_p.row(mdp.transition_row(s, a)).dot(expected_v);
+        const double q =
+            mdp.rewards()(s, a) + gamma * dense_p.row(mdp.transition_row(s, a)).dot(expected_v);
         CHECK(evaluation.q(s, a) == doctest::Approx(q).epsilon(1e-11));
       }
     }
@@ -145,14 +146,15 @@ TEST_CASE("softmax is stable for huge logits") {
 TEST_CASE("the Krylov solver meets its residual guarantee and agrees with dense LU") {
   for (std::uint64_t seed = 1; seed <= 6; ++seed) {
     const double gamma = seed % 2 == 0 ? 0.99 : 0.9;
-    const Mdp mdp = seed <= 3 ? make_garnet(300, 4, 5, seed, gamma)
-                              : random_mdp(40, 3, gamma, seed, -1.0, 1.0);
+    const Mdp mdp =
+        seed <= 3 ? make_garnet(300, 4, 5, seed, gamma) : random_mdp(40, 3, gamma, seed, -1.0, 1.0);
     PolicyEvaluator dense(mdp, LinearSolverKind::dense_lu);
     PolicyEvaluator krylov(mdp, LinearSolverKind::krylov);
     REQUIRE(krylov.solver() == LinearSolverKind::krylov);
     Evaluation a, b;
     for (int step = 0; step < 3; ++step) {  // cold start, then warm starts from other policies
-      const StateActionMatrix logits = random_logits(mdp.num_states(), mdp.num_actions(), seed * 10 + step, 2.0);
+      const StateActionMatrix logits =
+          random_logits(mdp.num_states(), mdp.num_actions(), seed * 10 + step, 2.0);
       dense.evaluate_logits(logits, a);
       krylov.evaluate_logits(logits, b);
       CAPTURE(seed);
@@ -173,7 +175,8 @@ TEST_CASE("the automatic choice is dense LU up to 500 states and Krylov above") 
   CHECK(PolicyEvaluator(make_garnet(501, 2, 2, 1)).solver() == LinearSolverKind::krylov);
 }
 
-TEST_CASE("the Eigen-internal in-place LU gives PartialPivLU's factors (fails if Eigen changes it)") {
+TEST_CASE(
+    "the Eigen-internal in-place LU gives PartialPivLU's factors (fails if Eigen changes it)") {
   // core/dense_lu.cpp calls Eigen::internal::partial_lu_inplace, which is not public API.
   for (const Index n : {1, 2, 7, 64, 200}) {
     CAPTURE(n);
@@ -189,6 +192,7 @@ TEST_CASE("the Eigen-internal in-place LU gives PartialPivLU's factors (fails if
     // And the factors reproduce the matrix: P A = L U.
     const Eigen::MatrixXd lower = factors.triangularView<Eigen::UnitLower>();
     const Eigen::MatrixXd upper = factors.triangularView<Eigen::Upper>();
-    CHECK(((permutation * matrix) - lower * upper).cwiseAbs().maxCoeff() <= 1e-12 * static_cast<double>(n));
+    CHECK(((permutation * matrix) - lower * upper).cwiseAbs().maxCoeff() <=
+          1e-12 * static_cast<double>(n));
   }
 }

@@ -5,9 +5,8 @@
 
 #include "core/error.hpp"
 #include "core/mdp.hpp"
-#include "mdps/transitions.hpp"
-
 #include "helpers.hpp"
+#include "mdps/transitions.hpp"
 
 using namespace tabrl;
 
@@ -102,6 +101,7 @@ TEST_CASE("invalid models are rejected with the state, action and value named") 
   SUBCASE("shapes") {
     MdpParts parts = two_state_parts();
     parts.rewards.resize(2, 3);
-    CHECK(error_of(std::move(parts)).find("expected a 2 x 2 table, got 2 x 3") != std::string::npos);
+    CHECK(error_of(std::move(parts)).find("expected a 2 x 2 table, got 2 x 3") !=
+          std::string::npos);
   }
 }

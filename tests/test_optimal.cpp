@@ -45,8 +45,8 @@ TEST_CASE("policy iteration agrees with value iteration on random MDPs") {
       for (Index s = 0; s < 8; ++s) {
         double best = -1e300;
         for (Index a = 0; a < 3; ++a) {
-          best = std::max(best, mdp.rewards()(s, a) +
-                                    gamma * dense_p.row(mdp.transition_row(s, a)).dot(v));
+          best = std::max(
+              best, mdp.rewards()(s, a) + gamma * dense_p.row(mdp.transition_row(s, a)).dot(v));
         }
         next[s] = best;
       }

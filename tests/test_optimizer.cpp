@@ -87,9 +87,8 @@ TEST_CASE("the progress callback sees every N-th iterate") {
   const OptimalSolution optimal = solve_optimal(mdp);
   Npg npg({.step_size = 1.0});
   std::vector<int> seen;
-  ProgressCallback progress(25, [&](const IterationSummary& summary) {
-    seen.push_back(summary.iteration);
-  });
+  ProgressCallback progress(
+      25, [&](const IterationSummary& summary) { seen.push_back(summary.iteration); });
   tabrl::testing::run_from_uniform(mdp, optimal, npg, 100, {&progress});
   CHECK(seen == std::vector<int>{0, 25, 50, 75, 100});
 }
@@ -108,7 +107,8 @@ TEST_CASE("zero iterations evaluate the initial policy only") {
   const OptimalSolution optimal = solve_optimal(mdp);
   Npg npg({.step_size = 1.0});
   CurveRecorder recorder;
-  const OptimizerResult result = tabrl::testing::run_from_uniform(mdp, optimal, npg, 0, {&recorder});
+  const OptimizerResult result =
+      tabrl::testing::run_from_uniform(mdp, optimal, npg, 0, {&recorder});
   CHECK(result.status == RunStatus::max_iterations);
   REQUIRE(recorder.points().size() == 1);
   CHECK(recorder.points()[0].iteration == 0);
@@ -133,7 +133,8 @@ TEST_CASE("recording schedules keep the chosen iterations and always the last on
     CHECK(points.size() > 60);
     CHECK(points.size() < 100);  // 11 + about 20 per decade for three decades
     CHECK(points.back().iteration == 10000);
-    for (std::size_t i = 1; i < points.size(); ++i) CHECK(points[i].iteration > points[i - 1].iteration);
+    for (std::size_t i = 1; i < points.size(); ++i)
+      CHECK(points[i].iteration > points[i - 1].iteration);
   }
 }
 

@@ -26,7 +26,8 @@ fs::path fresh_directory(const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("a regular file is replaced only at commit, and an abandoned output leaves it as it was") {
+TEST_CASE(
+    "a regular file is replaced only at commit, and an abandoned output leaves it as it was") {
   const fs::path root = fresh_directory("regular");
   std::ofstream(root / "a.csv") << "old\n";
   {
@@ -81,8 +82,8 @@ TEST_CASE("a FIFO is written in place") {
 TEST_CASE("outputs that cannot be written are refused before any work, naming the path") {
   const fs::path root = fresh_directory("refusals");
   fs::create_directories(root / "dir.csv");
-  CHECK_THROWS_WITH_AS(OutputFile((root / "dir.csv").string()),
-                       doctest::Contains("is a directory"), InputError);
+  CHECK_THROWS_WITH_AS(OutputFile((root / "dir.csv").string()), doctest::Contains("is a directory"),
+                       InputError);
   CHECK_THROWS_WITH_AS(OutputFile((root / "missing" / "x.csv").string()),
                        doctest::Contains("does not exist"), InputError);
   CHECK_THROWS_AS(OutputFile(""), InputError);

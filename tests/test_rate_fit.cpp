@@ -39,7 +39,7 @@ TEST_CASE("a 1/t curve has log-log slope -1 and a rate close to 1") {
   }
   const RateFit fit = fit_rate(t, gap, 1e-13);
   CHECK(fit.loglog_slope == doctest::Approx(-1.0).epsilon(1e-10));
-  CHECK(fit.rate > 0.9995);  // a linear fit of a 1/t tail: close to 1
+  CHECK(fit.rate > 0.9995);      // a linear fit of a 1/t tail: close to 1
   CHECK(fit.r_squared < 0.995);  // ... and visibly curved
 }
 
@@ -80,10 +80,8 @@ TEST_CASE("bounds are chosen by method, MDP and step") {
   const Mdp bandit = make_bandit({0.1, 0.5, 0.9});
   CHECK(Spma(mdp, {.step_size = 0.5}).theory_bound(mdp) == TheoryBound::none);
   CHECK(Spma(mdp, {.step_size = 0.1, .clip = true}).theory_bound(mdp) == TheoryBound::none);
-  CHECK(Spma(bandit, {.step_size = 1.0}).theory_bound(bandit) ==
-        TheoryBound::spma_bandit_constant);
-  CHECK(Spma(bandit, {.gap_dependent = true}).theory_bound(bandit) ==
-        TheoryBound::spma_bandit_gap);
+  CHECK(Spma(bandit, {.step_size = 1.0}).theory_bound(bandit) == TheoryBound::spma_bandit_constant);
+  CHECK(Spma(bandit, {.gap_dependent = true}).theory_bound(bandit) == TheoryBound::spma_bandit_gap);
   CHECK(Npg({.step_size = 3.0}).theory_bound(mdp) == TheoryBound::npg_agarwal);
   CHECK(Spg({.step_size = 0.5}).theory_bound(bandit) == TheoryBound::spg_bandit);
   CHECK(Spg({.step_size = 0.4}).theory_bound(bandit) == TheoryBound::none);
@@ -115,12 +113,14 @@ TEST_CASE("verdicts on synthetic curves: linear, sublinear, super-linear, stalle
   };
   const auto kind = [](const auto& c) { return classify_convergence(c.first, c.second, 1e-13); };
   CHECK(kind(curve(500, [](int t) { return 3.0 * std::pow(0.95, t); })) == ConvergenceKind::linear);
-  CHECK(kind(curve(500, [](int t) { return 0.5 * std::pow(0.999, t); })) == ConvergenceKind::linear);
+  CHECK(kind(curve(500, [](int t) { return 0.5 * std::pow(0.999, t); })) ==
+        ConvergenceKind::linear);
   // Linear with a slower start (a plateau first) is still linear in its tail.
   CHECK(kind(curve(2000, [](int t) { return t < 300 ? 1.0 : std::pow(0.98, t - 300); })) ==
         ConvergenceKind::linear);
   CHECK(kind(curve(5000, [](int t) { return 2.0 / (t + 1.0); })) == ConvergenceKind::sublinear);
-  CHECK(kind(curve(5000, [](int t) { return 1.0 / std::sqrt(t + 1.0); })) == ConvergenceKind::sublinear);
+  CHECK(kind(curve(5000, [](int t) { return 1.0 / std::sqrt(t + 1.0); })) ==
+        ConvergenceKind::sublinear);
   CHECK(kind(curve(12, [](int t) { return std::pow(2.0 / 3.0, std::pow(2.0, t)); })) ==
         ConvergenceKind::superlinear);
   CHECK(kind(curve(8, [](int t) { return std::pow(0.1, std::pow(1.6, t)); })) ==

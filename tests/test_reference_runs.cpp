@@ -18,7 +18,8 @@ namespace {
 int first_below(const Mdp& mdp, UpdateRule& rule, int budget) {
   const OptimalSolution optimal = solve_optimal(mdp);
   ToleranceStop stop(1e-6);
-  const OptimizerResult result = tabrl::testing::run_from_uniform(mdp, optimal, rule, budget, {&stop});
+  const OptimizerResult result =
+      tabrl::testing::run_from_uniform(mdp, optimal, rule, budget, {&stop});
   return result.status == RunStatus::converged ? result.iterations : -1;
 }
 

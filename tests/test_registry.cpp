@@ -1,11 +1,11 @@
 // Built-in MDP specs name(key=value,...) and the Garnet generator.
 #include <doctest/doctest.h>
 
+#include "algorithms/theory.hpp"
 #include "core/error.hpp"
+#include "core/optimal.hpp"
 #include "mdps/builtin.hpp"
 #include "mdps/registry.hpp"
-#include "core/optimal.hpp"
-#include "algorithms/theory.hpp"
 
 using namespace tabrl;
 
@@ -26,7 +26,8 @@ TEST_CASE("bad specs name the parameter and the reason") {
   CHECK_THROWS_WITH_AS(load_mdp("cliff_wrld"), doctest::Contains("unknown MDP 'cliff_wrld'"),
                        InputError);
   CHECK_THROWS_WITH_AS(load_mdp("cliff_world(gama=0.5)"),
-                       "cliff_world.gama: unknown parameter of cliff_world 'gama'; did you mean 'gamma'? (known: gamma)",
+                       "cliff_world.gama: unknown parameter of cliff_world 'gama'; did you mean "
+                       "'gamma'? (known: gamma)",
                        InputError);
   CHECK_THROWS_WITH_AS(load_mdp("cliff_world(gamma=high)"),
                        "cliff_world.gamma: expected a number, got 'high'", InputError);
@@ -62,9 +63,9 @@ TEST_CASE("the catalog lists every built-in with its parameters") {
   const auto catalog = builtin_mdp_catalog();
   std::vector<std::string> names;
   for (const auto& info : catalog) names.push_back(info.name);
-  CHECK(names == std::vector<std::string>{"bandit", "five_by_five", "cliff_world",
-                                          "deep_sea_treasure", "random_bandit", "chain",
-                                          "flat_grad_chain", "frozen_lake", "gridworld", "taxi", "garnet"});
+  CHECK(names == std::vector<std::string>{
+                     "bandit", "five_by_five", "cliff_world", "deep_sea_treasure", "random_bandit",
+                     "chain", "flat_grad_chain", "frozen_lake", "gridworld", "taxi", "garnet"});
   for (const auto& info : catalog) {
     for (const auto& parameter : info.parameters) CHECK_FALSE(parameter.description.empty());
   }
@@ -124,7 +125,9 @@ TEST_CASE("taxi follows Gymnasium's dynamics") {
     return static_cast<Index>(((row * 5 + column) * 5 + passenger) * 4 + destination);
   };
   const auto next = [&](Index s, Index a) {
-    for (TransitionMatrix::InnerIterator it(taxi.transitions(), taxi.transition_row(s, a)); it; ++it) return it.col();
+    for (TransitionMatrix::InnerIterator it(taxi.transitions(), taxi.transition_row(s, a)); it;
+         ++it)
+      return it.col();
     return Index{-1};
   };
   // The wall east of (0, 1) blocks; (2, 1) -> (2, 2) is open; north at row 0 stays.

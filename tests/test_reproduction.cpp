@@ -33,7 +33,7 @@ constexpr double kNever = std::numeric_limits<double>::infinity();
 }  // namespace
 
 TEST_CASE("every reproduction config parses and expands to the expected grid") {
-  CHECK(load_sweep_config(config_path("bandits")).runs.size() == 18 * 7);     // 18 bandits x 7
+  CHECK(load_sweep_config(config_path("bandits")).runs.size() == 18 * 7);  // 18 bandits x 7
   CHECK(load_sweep_config(config_path("mdps")).runs.size() == 16 * (4 + 9 + 9 + 6));
   CHECK(load_sweep_config(config_path("sensitivity")).runs.size() == 5 * 30);
   CHECK(load_sweep_config(config_path("accuracy")).runs.size() == 5 * 3);
@@ -49,9 +49,9 @@ TEST_CASE("verdicts from counts") {
 
 TEST_CASE("claims are decided from the measured numbers") {
   // Linear: a sublinear or stalled SPMA curve does not agree.
-  const ClaimResult linear = spma_linear_claim(
-      {line("a", "spma", 100), line("b", "spma", kNever, "sublinear", 0.9999),
-       line("c", "spma", 50, "superlinear", 0.1), line("c", "npg", 10)});
+  const ClaimResult linear =
+      spma_linear_claim({line("a", "spma", 100), line("b", "spma", kNever, "sublinear", 0.9999),
+                         line("c", "spma", 50, "superlinear", 0.1), line("c", "npg", 10)});
   CHECK(linear.cases == 3);
   CHECK(linear.agreeing == 2);
   CHECK(linear.verdict == Verdict::partly_supported);

@@ -100,8 +100,7 @@ void compare_runs(const RunRecord& original, const RunRecord& scaled_run, double
     CHECK(a.iteration == b.iteration);
     check_scaled(a.objective, b.objective, factor, scale, tolerance, "objective");
     check_scaled(a.suboptimality, b.suboptimality, factor, scale, tolerance, "suboptimality");
-    check_scaled(a.value_error_inf, b.value_error_inf, factor, scale, tolerance,
-                 "value_error_inf");
+    check_scaled(a.value_error_inf, b.value_error_inf, factor, scale, tolerance, "value_error_inf");
     check_scaled(a.step_size, b.step_size, 1.0 / factor, 1.0 / scale, tolerance, "step_size");
   }
   CHECK(std::string(to_string(original.analysis.convergence)) ==
@@ -115,7 +114,8 @@ void compare_runs(const RunRecord& original, const RunRecord& scaled_run, double
   } else {
     // The rounded rewards perturb the tail of the curve near the floor (1e-13 of the value
     // scale), where a gap has only a few correct digits: measured below 1e-5 relative.
-    CHECK(scaled_run.analysis.rate.rate == doctest::Approx(original.analysis.rate.rate).epsilon(1e-4));
+    CHECK(scaled_run.analysis.rate.rate ==
+          doctest::Approx(original.analysis.rate.rate).epsilon(1e-4));
   }
 }
 
@@ -165,7 +165,8 @@ TEST_CASE("the Krylov solver is exactly scale-equivariant (its dot products do n
   const RunRecord original = run(mdp, Method::npg, 20, LinearSolverKind::krylov);
   for (const double factor : {std::ldexp(1.0, -498), std::ldexp(1.0, 498)}) {
     CAPTURE(factor);
-    const RunRecord scaled_run = run(scaled(mdp, factor), Method::npg, 20, LinearSolverKind::krylov);
+    const RunRecord scaled_run =
+        run(scaled(mdp, factor), Method::npg, 20, LinearSolverKind::krylov);
     compare_runs(original, scaled_run, factor, mdp.value_scale(), 0.0);
   }
 }

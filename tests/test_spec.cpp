@@ -53,9 +53,11 @@ TEST_CASE("arguments are read through a typed parameter table") {
   CHECK(args.given("size"));
   CHECK_FALSE(args.given("steps"));
   CHECK(input_error_of([&] { SpecArguments(parse_spec("m(stpes=3)", "algo"), parameters); }) ==
-        "m.stpes: unknown parameter of m 'stpes'; did you mean 'steps'? (known: steps, size, clip, means)");
-  CHECK(input_error_of([&] { SpecArguments(parse_spec("m", "algo"), parameters).number("size"); }) ==
-        "m.size: required parameter is missing");
+        "m.stpes: unknown parameter of m 'stpes'; did you mean 'steps'? (known: steps, size, clip, "
+        "means)");
+  CHECK(input_error_of([&] {
+          SpecArguments(parse_spec("m", "algo"), parameters).number("size");
+        }) == "m.size: required parameter is missing");
   CHECK(input_error_of([&] {
           SpecArguments(parse_spec("m(steps=2.5,size=1)", "algo"), parameters).integer("steps");
         }) == "m.steps: expected an integer, got '2.5'");

@@ -27,7 +27,8 @@ TEST_CASE("one SPMA step is pi (1 + eta A), already normalised") {
   Spma spma(mdp, {.step_size = eta});
   StateActionMatrix next(6, 4);
   std::vector<double> diagnostics(1);
-  const StepReport report = spma.step({.iteration = 0, .mdp = mdp}, evaluation, logits, next, diagnostics);
+  const StepReport report =
+      spma.step({.iteration = 0, .mdp = mdp}, evaluation, logits, next, diagnostics);
   CHECK(report.valid);
   StateActionMatrix next_policy;
   softmax_rows(next, next_policy);
@@ -102,8 +103,8 @@ TEST_CASE("SPMA per-step contraction bound holds on 24 random MDPs, rewards in [
     const double gamma = std::array{0.5, 0.8, 0.9, 0.95}[seed % 4];
     const Index S = 3 + static_cast<Index>(seed % 6);
     const Index A = 2 + static_cast<Index>(seed % 3);
-    const Mdp mdp = seed % 2 == 0 ? random_mdp(S, A, gamma, seed)
-                                  : make_garnet(S + 5, A, 2, seed, gamma);
+    const Mdp mdp =
+        seed % 2 == 0 ? random_mdp(S, A, gamma, seed) : make_garnet(S + 5, A, 2, seed, gamma);
     const double eta = (0.2 + 0.03 * static_cast<double>(seed)) * (1.0 - gamma);  // < 1 - gamma
     CAPTURE(seed);
     check_contraction(mdp, eta, 400);

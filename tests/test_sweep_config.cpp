@@ -8,7 +8,6 @@
 
 #include "core/error.hpp"
 #include "experiments/sweep_config.hpp"
-
 #include "helpers.hpp"
 
 using namespace tabrl;
@@ -118,23 +117,31 @@ TEST_CASE("bad configs fail with file, line and key before any run") {
         "grid.toml:1: swep: unknown key; did you mean 'sweep'? (known: sweep, mdp, algorithm)");
   CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n") ==
         "grid.toml: algorithm: at least one [[algorithm]] block is required");
-  CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"npg\"\nstep_size = []\n") ==
+  CHECK(error_of(
+            "[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"npg\"\nstep_size = []\n") ==
         "grid.toml:5: algorithm.step_size: an empty list makes an empty grid");
   CHECK(error_of("[[mdp]]\nspec = \"cliffworld\"\n[[algorithm]]\nname = \"npg\"\nstep_size = 1\n")
             .find("grid.toml:1: mdp: 'cliffworld': mdp: unknown MDP 'cliffworld'") == 0);
-  CHECK(error_of("[[mdp]]\nspc = \"cliff_world\"\n[[algorithm]]\nname = \"npg\"\nstep_size = 1\n") ==
-        "grid.toml:1: mdp[0]: give exactly one of 'spec' (a built-in) or 'file' (an MDP file) "
-        "('spc': did you mean 'spec'? (known: spec, file))");
-  CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"adam\"\nstep_size = 1\n") ==
+  CHECK(
+      error_of("[[mdp]]\nspc = \"cliff_world\"\n[[algorithm]]\nname = \"npg\"\nstep_size = 1\n") ==
+      "grid.toml:1: mdp[0]: give exactly one of 'spec' (a built-in) or 'file' (an MDP file) "
+      "('spc': did you mean 'spec'? (known: spec, file))");
+  CHECK(error_of(
+            "[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"adam\"\nstep_size = 1\n") ==
         "grid.toml:4: algorithm.name: unknown algorithm 'adam' (known: spma, npg, spg)");
-  CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"spma\"\nstep_size = -0.1\n") ==
-        "grid.toml:3: algorithm.step_size: must be > 0 and finite, got -0.1 (with mdp "
-        "'five_by_five')");
-  CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"spma\"\nstep_size = \"gap\"\n")
-            .find("bandits (one state) only") != std::string::npos);
-  CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"npg\"\nstepsize = 1\n") ==
-        "grid.toml:5: algorithm.stepsize: unknown key; did you mean 'step_size'? (known: name, "
-        "step_size)");
+  CHECK(
+      error_of(
+          "[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"spma\"\nstep_size = -0.1\n") ==
+      "grid.toml:3: algorithm.step_size: must be > 0 and finite, got -0.1 (with mdp "
+      "'five_by_five')");
+  CHECK(
+      error_of(
+          "[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"spma\"\nstep_size = \"gap\"\n")
+          .find("bandits (one state) only") != std::string::npos);
+  CHECK(
+      error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"npg\"\nstepsize = 1\n") ==
+      "grid.toml:5: algorithm.stepsize: unknown key; did you mean 'step_size'? (known: name, "
+      "step_size)");
   CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"npg\"\nstep_size = "
                  "{ logspace = [1, 2] }\n") ==
         "grid.toml:5: algorithm.step_size: expected [lo, hi, n] with numbers lo, hi and an "
@@ -142,8 +149,9 @@ TEST_CASE("bad configs fail with file, line and key before any run") {
   CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\ngamma = [0.5, 0.9]\nspec2 = 1\n[[algorithm]]\n"
                  "name = \"npg\"\nstep_size = 1\n")
             .find("unknown parameter of five_by_five") != std::string::npos);
-  CHECK(error_of("[[mdp]]\nfile = \"missing.mdp\"\n[[algorithm]]\nname = \"npg\"\nstep_size = 1\n") ==
-        "grid.toml:2: mdp[0].file: cannot open 'missing.mdp': no such file");
+  CHECK(
+      error_of("[[mdp]]\nfile = \"missing.mdp\"\n[[algorithm]]\nname = \"npg\"\nstep_size = 1\n") ==
+      "grid.toml:2: mdp[0].file: cannot open 'missing.mdp': no such file");
   CHECK(error_of("[sweep\n").find("grid.toml:1: syntax:") == 0);
 }
 
@@ -186,8 +194,9 @@ TEST_CASE("a grid over the run limit is refused from its size, before it is expa
     text.replace(text.find("step_size = 1.0"), 15, "step_size = [0.5, 1.0, 2.0]");
     return text;
   }();
-  CHECK(tabrl::testing::input_error_of([&] { parse_sweep_config(six_steps, "grid.toml", 5); })
-            .find("grid.toml: grid: 6 runs (1 MDPs x 3 algorithm settings x 2 seeds") == 0);
+  CHECK(tabrl::testing::input_error_of([&] {
+          parse_sweep_config(six_steps, "grid.toml", 5);
+        }).find("grid.toml: grid: 6 runs (1 MDPs x 3 algorithm settings x 2 seeds") == 0);
   CHECK(parse_sweep_config(six_steps, "grid.toml", 6).runs.size() == 6);
 
   // Ten axes of 100 values: 1e20 runs overflow 64 bits; the count saturates instead of wrapping

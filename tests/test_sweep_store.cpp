@@ -7,10 +7,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "experiments/sweep_config.hpp"
 #include "experiments/atomic_file.hpp"
+#include "experiments/sweep_config.hpp"
 #include "experiments/sweep_store.hpp"
-
 #include "helpers.hpp"
 
 using namespace tabrl;
@@ -56,7 +55,8 @@ TEST_CASE("committed runs are found again; a torn tail and a corrupted record ar
   {
     // A kill in the middle of the third append.
     std::ofstream append(journal, std::ios::app | std::ios::binary);
-    append << "TABRL-RUN " << config.run_ids[2] << " 500 0123456789abcdef\n" << config.run_ids[2] << ",ro";
+    append << "TABRL-RUN " << config.run_ids[2] << " 500 0123456789abcdef\n"
+           << config.run_ids[2] << ",ro";
   }
   {
     SweepStore store(out);
@@ -101,8 +101,9 @@ TEST_CASE("one process per shard; shards share the directory; merge waits for al
     first.prepare(config, false, Shard{0, 2});
     // Lock files belong to open files, so a second store in this process is another holder.
     SweepStore again(out);
-    const std::string refused =
-        tabrl::testing::input_error_of([&] { again.prepare(config, false, Shard{0, 2}); });
+    const std::string refused = tabrl::testing::input_error_of([&] {
+      again.prepare(config, false, Shard{0, 2});
+    });
     CHECK(refused.find("shard 0/2 of this sweep is already running here: tabrl sweep shard 0/2, " +
                        pid) != std::string::npos);
     SweepStore other_shard(out);
@@ -116,8 +117,9 @@ TEST_CASE("one process per shard; shards share the directory; merge waits for al
   SweepStore merge(out);
   CHECK_NOTHROW(merge.lock_exclusively("merge"));  // the sweeps are gone
   SweepStore late(out);
-  CHECK(tabrl::testing::input_error_of([&] { late.prepare(config, false, Shard{0, 1}); })
-            .find("is in use by tabrl merge, " + pid) != std::string::npos);
+  CHECK(tabrl::testing::input_error_of([&] {
+          late.prepare(config, false, Shard{0, 1});
+        }).find("is in use by tabrl merge, " + pid) != std::string::npos);
   fs::remove_all(root);
 }
 
@@ -155,8 +157,9 @@ TEST_CASE("--restart removes what the manifest lists, inside the directory only"
   CHECK_FALSE(fs::exists(out / "curves.csv"));
 
   record_written(out, {"../grid.toml"}, {});
-  CHECK(tabrl::testing::input_error_of([&] { remove_written(out); })
-            .find("lists '../grid.toml' as written by tabrl, which is not a path inside") !=
+  CHECK(tabrl::testing::input_error_of([&] {
+          remove_written(out);
+        }).find("lists '../grid.toml' as written by tabrl, which is not a path inside") !=
         std::string::npos);
   CHECK(fs::exists(root / "grid.toml"));
   fs::remove_all(root);

@@ -81,17 +81,18 @@ value = 10.0
   CHECK(p(mdp, 0, 1, 2) == 1.0);
   CHECK(p(mdp, 1, 1, 0) == 0.4);
   CHECK(p(mdp, 1, 1, 1) == 0.6);
-  CHECK(p(mdp, 2, 0, 2) == 1.0);  // absorbing
+  CHECK(p(mdp, 2, 0, 2) == 1.0);                                      // absorbing
   CHECK(mdp.rewards()(0, 0) == doctest::Approx(0.5 * 1 + 0.5 * 10));  // r(a, x, b) = 10
-  CHECK(mdp.rewards()(0, 1) == 2.0);                                 // a -y-> c only
+  CHECK(mdp.rewards()(0, 1) == 2.0);                                  // a -y-> c only
   CHECK(mdp.rewards()(1, 1) == 4.0);
   CHECK(mdp.rewards()(2, 0) == 0.0);  // absorbing states pay 0
   CHECK(mdp.rewards()(2, 1) == 0.0);
 }
 
 TEST_CASE("counts and indices; start as uniform, a state, an index or a list") {
-  const std::string body = "gamma = 0.5\nstates = 3\nactions = 1\n[[transition]]\nfrom = \"*\"\n"
-                           "action = 0\nto = 2\np = 1.0\n";
+  const std::string body =
+      "gamma = 0.5\nstates = 3\nactions = 1\n[[transition]]\nfrom = \"*\"\n"
+      "action = 0\nto = 2\np = 1.0\n";
   CHECK(parse(body).rho() == Vector::Constant(3, 1.0 / 3.0));
   CHECK(parse("start = 1\n" + body).rho() == Vector::Unit(3, 1));
   CHECK(parse("start = \"uniform\"\n" + body).rho() == Vector::Constant(3, 1.0 / 3.0));
@@ -170,8 +171,10 @@ TEST_CASE("errors name file, line and key") {
         "start, absorbing, dense, rewards, transition, reward, map)");
   CHECK(error_of("states = 2\nactions = 1\n") ==
         "model.toml:1: gamma: missing: the discount factor in [0, 1)");
-  CHECK(error_of("gamma = 1.0\nstates = 2\nactions = 1\n") == "model.toml:1: gamma: must be a number in [0, 1)");
-  CHECK(error_of(head + "[[transition]]\nfrom = \"a\"\naction = \"go\"\nto = { a = 0.5, c = 0.5 }\n") ==
+  CHECK(error_of("gamma = 1.0\nstates = 2\nactions = 1\n") ==
+        "model.toml:1: gamma: must be a number in [0, 1)");
+  CHECK(error_of(head +
+                 "[[transition]]\nfrom = \"a\"\naction = \"go\"\nto = { a = 0.5, c = 0.5 }\n") ==
         "model.toml:7: transition.to: unknown state 'c'; did you mean 'a'? (known: a, b)");
   CHECK(error_of(head + "[[transition]]\nfrom = \"*\"\naction = \"go\"\nto = [0.5, 0.4]\n") ==
         "model.toml:4: transition: transition row (state a, action go) sums to 0.9, not 1");
@@ -199,7 +202,8 @@ TEST_CASE("errors name file, line and key") {
 
 TEST_CASE("collecting mode stops after 100 errors") {
   // 1000 states and no transitions: a million missing rows must not become a million errors.
-  const std::vector<std::string> errors = all_errors("gamma = 0.9\nstates = 1000\nactions = 1000\n");
+  const std::vector<std::string> errors =
+      all_errors("gamma = 0.9\nstates = 1000\nactions = 1000\n");
   REQUIRE(errors.size() == 101);
   CHECK(errors.back() == "model.toml:3: transition: too many errors; stopped after 100");
 }
@@ -219,10 +223,14 @@ to = "a"
 p = 1.0
 )");
   REQUIRE(errors.size() == 4);
-  CHECK(errors[0] == "model.toml:10: transition.action: unknown action 'og'; did you mean 'go'? (known: go)");
-  CHECK(errors[1] == "model.toml:4: transition: transition row (state a, action go) sums to 0.9, not 1");
-  CHECK(errors[2] == "model.toml:12: transition: no transition probabilities given for (state b, action go)");
-  CHECK(errors[3] == "model.toml:12: transition: no transition probabilities given for (state c, action go)");
+  CHECK(errors[0] ==
+        "model.toml:10: transition.action: unknown action 'og'; did you mean 'go'? (known: go)");
+  CHECK(errors[1] ==
+        "model.toml:4: transition: transition row (state a, action go) sums to 0.9, not 1");
+  CHECK(errors[2] ==
+        "model.toml:12: transition: no transition probabilities given for (state b, action go)");
+  CHECK(errors[3] ==
+        "model.toml:12: transition: no transition probabilities given for (state c, action go)");
 }
 
 TEST_CASE("a repeated TOML key or table is refused with file and line") {

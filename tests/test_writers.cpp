@@ -55,10 +55,15 @@ void check_identical(const Mdp& a, const Mdp& b) {
 }  // namespace
 
 TEST_CASE("round trips through every format keep the MDP exactly") {
-  const std::vector<std::string> specs = {
-      "five_by_five", "cliff_world", "deep_sea_treasure", "frozen_lake(map=8x8)",
-      "gridworld(map=S..#/.T.G,slip=0.1,step_reward=-0.01)", "garnet(states=40,actions=3,branching=4,seed=7)",
-      "bandit(means=[0.1,0.35,0.9])", "chain(n=6)", "flat_grad_chain(H=7)"};
+  const std::vector<std::string> specs = {"five_by_five",
+                                          "cliff_world",
+                                          "deep_sea_treasure",
+                                          "frozen_lake(map=8x8)",
+                                          "gridworld(map=S..#/.T.G,slip=0.1,step_reward=-0.01)",
+                                          "garnet(states=40,actions=3,branching=4,seed=7)",
+                                          "bandit(means=[0.1,0.35,0.9])",
+                                          "chain(n=6)",
+                                          "flat_grad_chain(H=7)"};
   for (const std::string& spec : specs) {
     const Mdp original = load_mdp(spec);
     for (const MdpFormat& format : mdp_formats()) {
