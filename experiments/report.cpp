@@ -32,20 +32,6 @@ void finish(ClaimResult& claim) {
 
 }  // namespace
 
-const char* to_string(Verdict verdict) {
-  switch (verdict) {
-    case Verdict::supported:
-      return "SUPPORTED";
-    case Verdict::partly_supported:
-      return "PARTLY SUPPORTED";
-    case Verdict::not_supported:
-      return "NOT SUPPORTED";
-    case Verdict::no_data:
-      return "NO DATA";
-  }
-  return "NO DATA";
-}
-
 Verdict verdict_from_counts(std::size_t agreeing, std::size_t cases) {
   if (cases == 0) return Verdict::no_data;
   if (agreeing == cases) return Verdict::supported;

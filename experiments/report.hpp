@@ -6,12 +6,17 @@
 #include <string>
 #include <vector>
 
+#include "core/enum_names.hpp"
 #include "experiments/summary.hpp"
 
 namespace tabrl {
 
 enum class Verdict { supported, partly_supported, not_supported, no_data };
-const char* to_string(Verdict verdict);
+constexpr EnumName<Verdict> kVerdictNames[] = {{Verdict::supported, "SUPPORTED"},
+                                               {Verdict::partly_supported, "PARTLY SUPPORTED"},
+                                               {Verdict::not_supported, "NOT SUPPORTED"},
+                                               {Verdict::no_data, "NO DATA"}};
+inline const char* to_string(Verdict verdict) { return enum_name(verdict, kVerdictNames); }
 
 // k of n cases agree: all -> supported, at least half -> partly, fewer -> not; n = 0 -> no data.
 Verdict verdict_from_counts(std::size_t agreeing, std::size_t cases);
