@@ -15,9 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from checks import check, finish
+
 TABRL = sys.argv[1]
-failures = []
-passes = 0
 
 # A run that takes minutes unless it is stopped.
 LONG_RUN = ["run", "--mdp", "garnet(states=200,actions=4,branching=5,seed=3)", "--algo", "spg",
@@ -25,14 +25,6 @@ LONG_RUN = ["run", "--mdp", "garnet(states=200,actions=4,branching=5,seed=3)", "
 SHORT_RUN = ["run", "--mdp", "five_by_five", "--algo", "spma", "--step-size", "0.05",
              "--iterations", "20", "-q"]
 
-
-def check(condition, description):
-    global passes
-    if condition:
-        passes += 1
-    else:
-        failures.append(description)
-        print("FAIL:", description, file=sys.stderr)
 
 
 def tabrl(*args, **kwargs):
@@ -274,8 +266,7 @@ def main():
             directory.mkdir()
             test(directory)
         test_standard_output_errors()
-    print(f"{passes} checks passed, {len(failures)} failed")
-    return 1 if failures else 0
+    return finish("reliability_test")
 
 
 if __name__ == "__main__":

@@ -20,21 +20,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from checks import check, finish
 from sweep_results import same_results
 
 TABRL = sys.argv[1]
 DATA = Path(sys.argv[2])
-failures = []
-passes = 0
 
-
-def check(condition, description):
-    global passes
-    if condition:
-        passes += 1
-    else:
-        failures.append(description)
-        print("FAIL:", description, file=sys.stderr)
 
 
 def tabrl(*args, env=None):
@@ -655,8 +646,7 @@ step_size = 1
             check((reproduced / name / "figures" / "convergence.png").exists(), f"{name} figures drawn")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"sweep_test: {passes} passed, {len(failures)} failed")
-    sys.exit(1 if failures else 0)
+    sys.exit(finish("sweep_test"))
 
 
 if __name__ == "__main__":
