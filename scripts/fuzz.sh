@@ -39,8 +39,10 @@ for reader in "${readers[@]}"; do
   work=$(mktemp -d)
   cp "$root/tests/fuzz/corpus/$reader/"* "$work/"
   # New inputs go to the scratch copy; the repository's seed corpus is left as it is.
+  # -timeout=60: a valid model of 2 million states read under ASan takes about 10 s, more on a
+  # loaded machine; a hang still fails, but the repeatable run must not depend on the load.
   if "$build/tests/fuzz/fuzz_$reader" "$work" "${limit[@]}" -max_len=4096 \
-      -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$work/" \
+      -timeout=60 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$work/" \
       >"$work/log" 2>&1; then
     echo "fuzz $reader: ok, $(grep -m1 -o 'stat::number_of_executed_units: [0-9]*' "$work/log" | awk '{print $2}') inputs ($seconds)"
     rm -rf "$work"
