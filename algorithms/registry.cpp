@@ -66,15 +66,7 @@ StepSize parse_step_size(const AlgorithmEntry& entry, const std::string& text) {
 void check_algorithm(const std::string& spec, const std::string& step_size, bool bandit) {
   const Spec parsed = parse_spec(spec, "algo");
   const AlgorithmEntry& entry = find_algorithm(parsed.name);
-  const SpecArguments arguments(parsed, entry.parameters);
-  for (const auto& [key, value] : parsed.arguments) {
-    for (const ParameterInfo& parameter : entry.parameters) {
-      if (parameter.name != key) continue;
-      if (const auto problem = check_parameter_value(parameter.type, value)) {
-        throw InputError({.field = entry.name + "." + key}, *problem);
-      }
-    }
-  }
+  SpecArguments(parsed, entry.parameters).check_values();
   const StepSize step = parse_step_size(entry, step_size);
   for (const StepSizeRule& rule : entry.step_rules) {
     if (rule.name == step.rule && rule.bandits_only && !bandit) {

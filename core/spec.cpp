@@ -177,6 +177,18 @@ bool SpecArguments::boolean(const std::string& key) const {
 
 std::string SpecArguments::text(const std::string& key) const { return raw(key); }
 
+void SpecArguments::check_values() const {
+  for (const ParameterInfo& parameter : parameters_) {
+    if (const std::string* value = spec_.find(parameter.name)) {
+      if (const auto problem = check_parameter_value(parameter.type, *value)) {
+        throw InputError({.field = field(parameter.name)}, *problem);
+      }
+    } else if (parameter.default_value.empty()) {
+      throw InputError({.field = field(parameter.name)}, "required parameter is missing");
+    }
+  }
+}
+
 std::vector<double> SpecArguments::numbers(const std::string& key) const {
   const std::string text = raw(key);
   const std::optional<std::vector<std::string>> items = list_items(text);

@@ -57,6 +57,9 @@ class SpecArguments {
   std::string text(const std::string& key) const;
   std::vector<double> numbers(const std::string& key) const;  // "[a, b, ...]"
   bool given(const std::string& key) const;                   // explicitly, not by default
+  // Checks, without building anything, that every required parameter is given and that every
+  // given value has its parameter's type (the errors the typed getters would raise).
+  void check_values() const;
 
  private:
   std::string raw(const std::string& key) const;

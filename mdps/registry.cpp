@@ -137,17 +137,7 @@ const BuiltinMdpInfo& check_builtin_mdp_spec(const std::string& spec) {
       names.push_back(entry.info.name);
       continue;
     }
-    const Arguments arguments(parsed, entry.info.parameters);  // unknown keys
-    for (const ParameterInfo& parameter : entry.info.parameters) {
-      if (const std::string* value = parsed.find(parameter.name)) {
-        if (const auto problem = check_parameter_value(parameter.type, *value)) {
-          throw InputError({.field = parsed.name + "." + parameter.name}, *problem);
-        }
-      } else if (parameter.default_value.empty()) {
-        throw InputError({.field = parsed.name + "." + parameter.name},
-                         "required parameter is missing");
-      }
-    }
+    Arguments(parsed, entry.info.parameters).check_values();
     return entry.info;
   }
   throw InputError({.field = "mdp"},

@@ -64,6 +64,14 @@ TEST_CASE("arguments are read through a typed parameter table") {
   CHECK(input_error_of([&] {
           SpecArguments(parse_spec("m(size=nan)", "algo"), parameters).number("size");
         }) == "m.size: expected a number, got 'nan'");
+  CHECK_NOTHROW(
+      SpecArguments(parse_spec("m(size=2,means=[3])", "algo"), parameters).check_values());
+  CHECK(input_error_of([&] {
+          SpecArguments(parse_spec("m(steps=3)", "algo"), parameters).check_values();
+        }) == "m.size: required parameter is missing");
+  CHECK(input_error_of([&] {
+          SpecArguments(parse_spec("m(size=1,clip=yes)", "algo"), parameters).check_values();
+        }) == "m.clip: expected true or false, got 'yes'");
   CHECK(check_parameter_value("integer", "3") == std::nullopt);
   CHECK(check_parameter_value("boolean", "yes").has_value());
   CHECK(check_parameter_value("list of numbers", "[1,x]").has_value());
