@@ -7,8 +7,8 @@
 
 namespace tabrl {
 
-RunAnalysis::RunAnalysis(const Mdp& mdp, const OptimalSolution& /*optimal*/, const UpdateRule& rule,
-                         std::vector<double> tolerances, bool uniform_start)
+RunAnalysis::RunAnalysis(const Mdp& mdp, const UpdateRule& rule, std::vector<double> tolerances,
+                         bool uniform_start)
     : mdp_(mdp), value_scale_(mdp.value_scale()), slack_(kBoundSlack * mdp.value_scale()) {
   std::sort(tolerances.begin(), tolerances.end(), std::greater<>());
   result_.tolerances = std::move(tolerances);

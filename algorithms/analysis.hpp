@@ -31,8 +31,8 @@ constexpr double kBoundSlack = 1e-12;
 class RunAnalysis final : public IterationCallback {
  public:
   // `uniform_start`: the run starts from the uniform policy (the NPG bound assumes it).
-  RunAnalysis(const Mdp& mdp, const OptimalSolution& optimal, const UpdateRule& rule,
-              std::vector<double> tolerances, bool uniform_start = true);
+  RunAnalysis(const Mdp& mdp, const UpdateRule& rule, std::vector<double> tolerances,
+              bool uniform_start = true);
   CallbackAction on_iteration(const IterationSummary& summary) override;
   void on_finish(const IterationSummary& last, const OptimizerResult& result) override;
   const RunAnalysisResult& result() const { return result_; }

@@ -48,7 +48,7 @@ double optimization_seconds(const SweepConfig& config) {
     }
     auto rule = make_algorithm(run.algorithm.spec, run.algorithm.step_size, *mdp);
     CurveRecorder recorder({.kind = RecordSchedule::Kind::log});
-    RunAnalysis analysis(*mdp, *optimal, *rule, {1e-2, 1e-4, 1e-6, 1e-8});
+    RunAnalysis analysis(*mdp, *rule, {1e-2, 1e-4, 1e-6, 1e-8});
     IterationCallback* callbacks[] = {&recorder, &analysis};
     optimize(*mdp, *optimal, *rule, uniform_logits(mdp->num_states(), mdp->num_actions()),
              {.max_iterations = kIterations}, callbacks);

@@ -117,18 +117,18 @@ OutputFile::OutputFile(const std::string& path, bool durable, const std::string&
       descriptor_ = ::open(target_.c_str(), O_WRONLY | O_CLOEXEC);
       if (descriptor_ < 0) throw WriteError(path, errno);
     } else {
-      fs::path directory = fs::path(target_).parent_path();
-      if (directory.empty()) directory = ".";
+      directory_ = fs::path(target_).parent_path().string();
+      if (directory_.empty()) directory_ = ".";
       struct stat directory_info {};
-      if (::stat(directory.c_str(), &directory_info) != 0) {
-        throw InputError({.field = field}, "cannot write '" + path + "': directory '" +
-                                               directory.string() + "' does not exist");
+      if (::stat(directory_.c_str(), &directory_info) != 0) {
+        throw InputError({.field = field}, "cannot write '" + path + "': directory '" + directory_ +
+                                               "' does not exist");
       }
       if (!S_ISDIR(directory_info.st_mode)) {
-        throw InputError({.field = field}, "cannot write '" + path + "': '" + directory.string() +
-                                               "' is not a directory");
+        throw InputError({.field = field},
+                         "cannot write '" + path + "': '" + directory_ + "' is not a directory");
       }
-      remove_stale_temporaries(directory.string());
+      remove_stale_temporaries(directory_);
       temporary_ = temporary_path_for(target_);
       descriptor_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
       if (descriptor_ < 0) {
@@ -174,9 +174,8 @@ void OutputFile::commit() {
     temporary_.clear();
     if (durable_) {
       // The rename itself survives a power cut once the directory is synced.
-      fs::path directory = fs::path(target_).parent_path();
       const int directory_descriptor =
-          ::open(directory.empty() ? "." : directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+          ::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       if (directory_descriptor >= 0) {
         ::fsync(directory_descriptor);
         ::close(directory_descriptor);

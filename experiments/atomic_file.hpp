@@ -55,6 +55,7 @@ class OutputFile {
   std::string path_;
   std::string target_;
   std::string temporary_;
+  std::string directory_;  // of the target, for an atomic write
   OutputKind kind_;
   bool durable_;
   bool committed_ = false;

@@ -71,7 +71,21 @@ int run_command(const Arguments& args) {
     throw UsageError("--clip-floor applies only with --clip (SPMA's clipped update)");
   }
 
-  // Everything that can be rejected is checked before any work starts, the output included.
+  // Everything that can be rejected is checked before any work starts: the options first
+  // (cheap), then the output, the MDP and the algorithm.
+  if (progress_every < 0) {
+    throw InputError({.field = "progress"}, "must be >= 0, got " + std::to_string(progress_every));
+  }
+  const RecordSchedule schedule = parse_record_schedule(record);
+  const LinearSolverKind solver_kind = parse_solver_kind(solver);
+  std::vector<std::unique_ptr<IterationCallback>> stops;
+  if (values.count("tolerance") != 0U) stops.push_back(std::make_unique<ToleranceStop>(tolerance));
+  if (values.count("time-limit") != 0U) {
+    stops.push_back(std::make_unique<TimeLimitStop>(time_limit));
+  }
+  OptimizerOptions optimizer_options{.max_iterations = iterations, .solver = solver_kind};
+  optimizer_options.validate();
+
   OutputFile output(out_path.empty() ? "-" : out_path);
   const Mdp mdp = load_mdp(mdp_spec);
   // --clip and --clip-floor are spellings of spma(clip=true, clip_floor=F).
@@ -81,26 +95,14 @@ int run_command(const Arguments& args) {
     algorithm_spec = algorithm_spec.with("clip_floor", format_double(clip_floor));
   }
   std::unique_ptr<UpdateRule> rule = make_algorithm(algorithm_spec.to_string(), step_size, mdp);
-  InterruptGuard interrupt;
-  const OptimizerOptions optimizer_options{.max_iterations = iterations,
-                                           .solver = parse_solver_kind(solver),
-                                           .cancel = &interrupt.flag()};
-  optimizer_options.validate();
   const CurveColumns columns{.optimal_action_prob = mdp.is_bandit(),
                              .diagnostics = rule->diagnostic_names()};
   // Rows are streamed as they are recorded, so memory does not grow with the run; a failed
   // write (a full disk) ends the command at once.
-  CurveRecorder recorder(parse_record_schedule(record), [&](const CurvePoint& point) {
+  CurveRecorder recorder(schedule, [&](const CurvePoint& point) {
     write_curve_row(output.stream(), columns, point);
     output.check();
   });
-  std::vector<std::unique_ptr<IterationCallback>> stops;
-  if (values.count("tolerance") != 0U) stops.push_back(std::make_unique<ToleranceStop>(tolerance));
-  if (values.count("time-limit") != 0U)
-    stops.push_back(std::make_unique<TimeLimitStop>(time_limit));
-  if (progress_every < 0) {
-    throw InputError({.field = "progress"}, "must be >= 0, got " + std::to_string(progress_every));
-  }
   ProgressCallback progress(progress_every, [](const IterationSummary& summary) {
     std::cerr << "tabrl run: iteration " << summary.iteration << ", suboptimality "
               << format_number(summary.suboptimality) << ", value_error_inf "
@@ -108,6 +110,9 @@ int run_command(const Arguments& args) {
   });
   std::vector<IterationCallback*> callbacks{&recorder, &progress};
   for (const auto& stop : stops) callbacks.push_back(stop.get());
+  // From here on, Ctrl-C ends the run cleanly; while loading, it still ends the process at once.
+  InterruptGuard interrupt;
+  optimizer_options.cancel = &interrupt.flag();
 
   write_curve_header(output.stream(), columns);
   const OptimalSolution optimal = solve_optimal(mdp, optimizer_options.solver);

@@ -389,8 +389,9 @@ AlgorithmBlock ConfigParser::parse_algorithm_block(const toml::table& block) con
 
 void ConfigParser::validate(const std::vector<std::pair<RunSpec, int>>& mdps,
                             const std::vector<std::pair<AlgorithmSetting, int>>& algorithms) const {
-  std::set<bool> bandit_kinds;
-  std::map<bool, std::string> example;  // an MDP of each kind, for messages
+  // An MDP of each kind in the grid (bandit or not), named in messages; the algorithms are
+  // checked once per kind.
+  std::map<bool, std::string> kinds;
   for (const auto& [run, line] : mdps) {
     bool bandit = false;
     try {
@@ -403,18 +404,17 @@ void ConfigParser::validate(const std::vector<std::pair<RunSpec, int>>& mdps,
       throw InputError({.file = path_, .line = line, .field = "mdp"},
                        "'" + run.mdp + "': " + error.what());
     }
-    bandit_kinds.insert(bandit);
-    example.emplace(bandit, run.mdp);
+    kinds.emplace(bandit, run.mdp);
   }
   std::set<std::pair<std::string, std::string>> checked;
   for (const auto& [algorithm, line] : algorithms) {
     if (!checked.emplace(algorithm.spec, algorithm.step_size).second) continue;
-    for (const bool bandit : bandit_kinds) {
+    for (const auto& [bandit, example] : kinds) {
       try {
         check_algorithm(algorithm.spec, algorithm.step_size, bandit);
       } catch (const InputError& error) {
-        const std::string context = bandit_kinds.size() > 1 || error.location().field == "step_size"
-                                        ? " (with mdp '" + example[bandit] + "')"
+        const std::string context = kinds.size() > 1 || error.location().field == "step_size"
+                                        ? " (with mdp '" + example + "')"
                                         : "";
         throw InputError(
             {.file = path_, .line = line, .field = "algorithm." + error.location().field},

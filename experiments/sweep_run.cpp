@@ -70,7 +70,7 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
     std::unique_ptr<UpdateRule> rule =
         make_algorithm(run.algorithm.spec, run.algorithm.step_size, mdp);
     CurveRecorder recorder(parse_record_schedule(settings.record));
-    RunAnalysis analysis(mdp, optimal, *rule, settings.tolerances, !run.seed.has_value());
+    RunAnalysis analysis(mdp, *rule, settings.tolerances, !run.seed.has_value());
     std::vector<IterationCallback*> callbacks{&recorder, &analysis};
     std::unique_ptr<ToleranceStop> stop;
     if (settings.stop_tolerance) {

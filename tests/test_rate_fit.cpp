@@ -53,7 +53,7 @@ namespace {
 
 RunAnalysisResult analyse(const Mdp& mdp, UpdateRule& rule, int iterations) {
   const OptimalSolution optimal = solve_optimal(mdp);
-  RunAnalysis analysis(mdp, optimal, rule, {1e-2, 1e-6});
+  RunAnalysis analysis(mdp, rule, {1e-2, 1e-6});
   IterationCallback* callbacks[] = {&analysis};
   optimize(mdp, optimal, rule, uniform_logits(mdp.num_states(), mdp.num_actions()),
            {.max_iterations = iterations}, callbacks);

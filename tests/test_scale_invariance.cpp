@@ -71,7 +71,7 @@ RunRecord run(const Mdp& mdp, Method method, int iterations, LinearSolverKind so
     rule = std::make_unique<Spg>(SpgOptions{.step_size = spg_theory_step(mdp)});
   }
   CurveRecorder recorder;
-  RunAnalysis analysis(mdp, optimal, *rule, {1e-2, 1e-4});
+  RunAnalysis analysis(mdp, *rule, {1e-2, 1e-4});
   std::vector<IterationCallback*> callbacks{&recorder, &analysis};
   const OptimizerResult result =
       optimize(mdp, optimal, *rule, uniform_logits(mdp.num_states(), mdp.num_actions()),
