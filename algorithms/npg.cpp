@@ -1,5 +1,7 @@
 #include "algorithms/npg.hpp"
 
+#include <cmath>
+
 #include "algorithms/step_size.hpp"
 
 namespace tabrl {
@@ -8,13 +10,18 @@ void NpgOptions::validate() const { validate_step_size(step_size); }
 
 Npg::Npg(NpgOptions options) : options_(options) { options_.validate(); }
 
-TheoryBound Npg::theory_bound(const Mdp& /*mdp*/) const { return TheoryBound::npg_agarwal; }
+TheoryBound Npg::theory_bound(const Mdp& /*mdp*/) const {
+  return options_.geometric ? TheoryBound::none : TheoryBound::npg_agarwal;
+}
 
-StepReport Npg::step(const StepContext& /*context*/, const Evaluation& evaluation,
+StepReport Npg::step(const StepContext& context, const Evaluation& evaluation,
                      const StateActionMatrix& logits, StateActionMatrix& next_logits,
                      std::span<double> /*diagnostics*/) {
-  next_logits.noalias() = logits + options_.step_size * evaluation.advantage;
-  return {.step_size = options_.step_size};
+  const double eta = scheduled_step(options_.step_size, options_.geometric, context.mdp.gamma(),
+                                    context.iteration);
+  if (!std::isfinite(eta)) return non_finite_step(eta, context.iteration);
+  next_logits.noalias() = logits + eta * evaluation.advantage;
+  return {.step_size = eta};
 }
 
 AlgorithmEntry npg_algorithm() {
@@ -24,8 +31,8 @@ AlgorithmEntry npg_algorithm() {
               "Kakade 2001; Agarwal, Kakade, Lee, Mahajan, JMLR 2021, arXiv 1908.00261 "
               "(whose eta is our eta (1 - gamma))",
           .make = [](const SpecArguments& /*args*/, const StepSize& step, const Mdp& /*mdp*/) {
-            return std::unique_ptr<UpdateRule>(
-                std::make_unique<Npg>(NpgOptions{.step_size = step.value}));
+            return std::unique_ptr<UpdateRule>(std::make_unique<Npg>(
+                NpgOptions{.step_size = step.value, .geometric = step.geometric}));
           }};
 }
 

@@ -9,8 +9,9 @@
 namespace tabrl {
 
 struct NpgOptions {
-  double step_size = 0.0;
-  void validate() const;  // throws InputError naming the field
+  double step_size = 0.0;  // eta
+  bool geometric = false;  // eta_t = eta gamma^(-t)
+  void validate() const;   // throws InputError naming the field
 };
 
 class Npg final : public UpdateRule {

@@ -1,5 +1,6 @@
 #include "algorithms/optimizer.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -29,18 +30,28 @@ OptimizerResult optimize(const Mdp& mdp, const OptimalSolution& optimal, UpdateR
   }
   const auto start = std::chrono::steady_clock::now();
   PolicyEvaluator evaluator(mdp, options.solver);
+  const StepContext context_zero{.mdp = mdp, .optimal = optimal, .evaluator = evaluator};
+  StateActionMatrix parameters(mdp.num_states(), mdp.num_actions());
+  rule.initialize(context_zero, initial_logits, parameters);
+  StateActionMatrix next_parameters(mdp.num_states(), mdp.num_actions());
+  const bool direct = rule.form() == PolicyForm::probabilities;
   Evaluation evaluation;
   OptimizerResult result;
-  result.logits = std::move(initial_logits);
-  StateActionMatrix next_logits(mdp.num_states(), mdp.num_actions());
   const std::vector<std::string> diagnostic_names = rule.diagnostic_names();
   std::vector<double> diagnostics(diagnostic_names.size());
   const Index optimal_action = mdp.is_bandit() ? optimal.policy.front() : -1;
 
   for (int t = 0;; ++t) {
-    evaluator.evaluate_logits(result.logits, evaluation);
-    const StepReport report = rule.step({.iteration = t, .mdp = mdp}, evaluation, result.logits,
-                                        next_logits, diagnostics);
+    if (direct) {
+      evaluator.evaluate_policy(parameters, evaluation);
+    } else {
+      evaluator.evaluate_logits(parameters, evaluation);
+    }
+    std::fill(diagnostics.begin(), diagnostics.end(), std::numeric_limits<double>::quiet_NaN());
+    const StepContext context{
+        .iteration = t, .mdp = mdp, .optimal = optimal, .evaluator = evaluator};
+    const StepReport report =
+        rule.step(context, evaluation, parameters, next_parameters, diagnostics);
     IterationSummary summary{
         .iteration = t,
         .evaluation = evaluation,
@@ -76,13 +87,13 @@ OptimizerResult optimize(const Mdp& mdp, const OptimalSolution& optimal, UpdateR
       result.message = "interrupted after iteration " + std::to_string(t);
     } else if (t >= options.max_iterations) {
       result.status = RunStatus::max_iterations;
-    } else if (!report.valid) {
-      result.status = RunStatus::step_invalid;
+    } else if (report.outcome != StepOutcome::ok) {
+      result.status = status_of(report.outcome);
       result.message = report.message;
-    } else if (!next_logits.allFinite()) {
+    } else if (!next_parameters.allFinite()) {
       result.status = RunStatus::non_finite;
-      result.message =
-          "the update at iteration " + std::to_string(t) + " produced non-finite logits";
+      result.message = "the update at iteration " + std::to_string(t) + " produced non-finite " +
+                       (direct ? "probabilities" : "logits");
     } else {
       done = false;
     }
@@ -91,10 +102,13 @@ OptimizerResult optimize(const Mdp& mdp, const OptimalSolution& optimal, UpdateR
       result.objective = summary.objective;
       result.suboptimality = summary.suboptimality;
       result.value_error_inf = summary.value_error_inf;
+      result.policy = evaluation.policy;
+      result.logits = direct ? StateActionMatrix(parameters.array().log()) : parameters;
+      result.parameters = std::move(parameters);
       for (IterationCallback* callback : callbacks) callback->on_finish(summary, result);
       return result;
     }
-    result.logits.swap(next_logits);
+    parameters.swap(next_parameters);
   }
 }
 

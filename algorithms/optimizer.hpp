@@ -33,8 +33,12 @@ enum class CallbackAction { proceed, converged, stop };
 struct OptimizerResult {
   RunStatus status = RunStatus::max_iterations;
   std::string message;
-  int iterations = 0;        // index of the last evaluated iterate
-  StateActionMatrix logits;  // logits of the last evaluated iterate
+  int iterations = 0;            // index of the last evaluated iterate
+  StateActionMatrix parameters;  // the rule's parameters of the last evaluated iterate
+  StateActionMatrix policy;      // its probabilities
+  // Its logits: the parameters of a logit method; the log-probabilities (-inf at zeros) of a
+  // direct one.
+  StateActionMatrix logits;
   double objective = 0.0;
   double suboptimality = 0.0;
   double value_error_inf = 0.0;
@@ -59,7 +63,8 @@ struct OptimizerOptions {
   void validate() const;
 };
 
-// Runs `rule` from `initial_logits` (S x A). `optimal` supplies V* for the error metrics.
+// Runs `rule` from `initial_logits` (S x A; UpdateRule::initialize turns them into the rule's
+// parameters). `optimal` supplies V* for the error metrics.
 OptimizerResult optimize(const Mdp& mdp, const OptimalSolution& optimal, UpdateRule& rule,
                          StateActionMatrix initial_logits, const OptimizerOptions& options,
                          std::span<IterationCallback* const> callbacks = {});

@@ -13,14 +13,55 @@
 #include "core/suggest.hpp"
 
 namespace tabrl {
+namespace {
+
+ParameterInfo schedule_parameter() {
+  return {.name = "schedule",
+          .type = "choice",
+          .default_value = "constant",
+          .description = "step eta_t: constant eta, or geometric eta gamma^(-t) (not for bandits)",
+          .choices = {"constant", "geometric"}};
+}
+
+// Refuses what the typed parameters cannot express: a geometric schedule on a bandit (gamma = 0
+// makes gamma^(-t) infinite) and a bandit-only step rule on an MDP.
+void check_step_for_mdp(const AlgorithmEntry& entry, const StepSize& step, bool bandit) {
+  if (step.geometric && bandit) {
+    throw InputError({.field = entry.name + ".schedule"},
+                     "geometric steps eta gamma^(-t) are not defined for bandits (gamma = 0); use "
+                     "schedule=constant");
+  }
+  for (const StepSizeRule& rule : entry.step_rules) {
+    if (rule.name == step.rule && rule.bandits_only && !bandit) {
+      throw InputError({.field = "step_size"}, "the '" + rule.name + "' step of " + entry.name +
+                                                   " is defined for bandits (one state) only");
+    }
+  }
+}
+
+// The step size of a parsed spec: --step-size text plus the schedule parameter.
+StepSize step_of(const AlgorithmEntry& entry, const SpecArguments& arguments,
+                 const std::string& step_size) {
+  StepSize step = parse_step_size(entry, step_size);
+  if (entry.takes_step_size) step.geometric = arguments.text("schedule") == "geometric";
+  return step;
+}
+
+}  // namespace
 
 const std::vector<AlgorithmEntry>& algorithm_registry() {
   // Explicit, not self-registering: a static library drops objects nothing refers to.
-  static const std::vector<AlgorithmEntry> entries = {
-      spma_algorithm(),
-      npg_algorithm(),
-      spg_algorithm(),
-  };
+  static const std::vector<AlgorithmEntry> entries = [] {
+    std::vector<AlgorithmEntry> list = {
+        spma_algorithm(),
+        npg_algorithm(),
+        spg_algorithm(),
+    };
+    for (AlgorithmEntry& entry : list) {
+      if (entry.takes_step_size) entry.parameters.push_back(schedule_parameter());
+    }
+    return list;
+  }();
   return entries;
 }
 
@@ -66,14 +107,9 @@ StepSize parse_step_size(const AlgorithmEntry& entry, const std::string& text) {
 void check_algorithm(const std::string& spec, const std::string& step_size, bool bandit) {
   const Spec parsed = parse_spec(spec, "algo");
   const AlgorithmEntry& entry = find_algorithm(parsed.name);
-  SpecArguments(parsed, entry.parameters).check_values();
-  const StepSize step = parse_step_size(entry, step_size);
-  for (const StepSizeRule& rule : entry.step_rules) {
-    if (rule.name == step.rule && rule.bandits_only && !bandit) {
-      throw InputError({.field = "step_size"}, "the '" + rule.name + "' step of " + entry.name +
-                                                   " is defined for bandits (one state) only");
-    }
-  }
+  const SpecArguments arguments(parsed, entry.parameters);
+  arguments.check_values();
+  check_step_for_mdp(entry, step_of(entry, arguments, step_size), bandit);
 }
 
 std::string resolved_algorithm_spec(const std::string& spec) {
@@ -98,7 +134,10 @@ std::unique_ptr<UpdateRule> make_algorithm(const std::string& spec, const std::s
   const Spec parsed = parse_spec(spec, "algo");
   const AlgorithmEntry& entry = find_algorithm(parsed.name);
   const SpecArguments arguments(parsed, entry.parameters);
-  return entry.make(arguments, parse_step_size(entry, step_size), mdp);
+  arguments.check_values();
+  const StepSize step = step_of(entry, arguments, step_size);
+  check_step_for_mdp(entry, step, mdp.is_bandit());
+  return entry.make(arguments, step, mdp);
 }
 
 }  // namespace tabrl

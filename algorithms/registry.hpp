@@ -23,10 +23,12 @@ struct StepSizeRule {
   bool bandits_only = false;
 };
 
-// A step size as given: a number (`value`), or a named rule (`rule` non-empty).
+// A step size as given: a number (`value`), or a named rule (`rule` non-empty), and the
+// schedule parameter every method with a step has (`schedule=geometric`: eta_t = eta gamma^-t).
 struct StepSize {
   double value = 0.0;
   std::string rule;
+  bool geometric = false;
 };
 
 struct AlgorithmEntry {
@@ -36,12 +38,16 @@ struct AlgorithmEntry {
   std::vector<ParameterInfo> parameters;
   bool takes_step_size = true;
   std::vector<StepSizeRule> step_rules;
+  // Every curve column the method's rules may fill (UpdateRule::diagnostic_names is a subset):
+  // a sweep's curves.csv has the union over its algorithms.
+  std::vector<std::string> diagnostics;
   // Builds the rule for `mdp`; throws InputError naming the parameter on invalid values.
   std::function<std::unique_ptr<UpdateRule>(const SpecArguments&, const StepSize&, const Mdp&)>
       make;
 };
 
-// Every algorithm, in the order `tabrl list` shows them.
+// Every algorithm, in the order `tabrl list` shows them. Each entry with a step size also has
+// the parameter `schedule` (constant or geometric), added here.
 const std::vector<AlgorithmEntry>& algorithm_registry();
 
 // The entry named `name`; InputError (field "algo") with "did you mean" otherwise.

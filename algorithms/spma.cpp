@@ -36,7 +36,7 @@ Spma::Spma(const Mdp& mdp, SpmaOptions options) : options_(options) { options_.v
 
 TheoryBound Spma::theory_bound(const Mdp& mdp) const {
   if (options_.gap_dependent) return TheoryBound::spma_bandit_gap;
-  if (options_.clip) return TheoryBound::none;
+  if (options_.clip || options_.geometric) return TheoryBound::none;
   if (mdp.is_bandit()) {
     return options_.step_size * mdp.reward_range() <= 1.0 ? TheoryBound::spma_bandit_constant
                                                           : TheoryBound::none;
@@ -70,7 +70,7 @@ StepReport Spma::gap_dependent_step(const Mdp& mdp, const StateActionMatrix& log
     }
     next_logits(0, a) = z[a] + shift + std::log(total) - log_normaliser;
   }
-  return {.step_size = std::numeric_limits<double>::quiet_NaN()};
+  return {};
 }
 
 StepReport Spma::step(const StepContext& context, const Evaluation& evaluation,
@@ -80,7 +80,9 @@ StepReport Spma::step(const StepContext& context, const Evaluation& evaluation,
   if (options_.gap_dependent) {
     return gap_dependent_step(context.mdp, logits, next_logits);
   }
-  const double eta = options_.step_size;
+  const double eta = scheduled_step(options_.step_size, options_.geometric, context.mdp.gamma(),
+                                    context.iteration);
+  if (!std::isfinite(eta)) return non_finite_step(eta, context.iteration);
   const StateActionMatrix& advantage = evaluation.advantage;
   StepReport report{.step_size = eta};
   int clipped_states = 0;
@@ -93,9 +95,9 @@ StepReport Spma::step(const StepContext& context, const Evaluation& evaluation,
       } else if (options_.clip) {
         next_logits(s, a) = logits(s, a) + std::log(options_.clip_floor);
         clipped = true;
-      } else if (report.valid) {
+      } else if (report.outcome == StepOutcome::ok) {
         const double safe_step = 1.0 / (-advantage.minCoeff());
-        report.valid = false;
+        report.outcome = StepOutcome::invalid;
         report.message = "SPMA step invalid at iteration " + std::to_string(context.iteration) +
                          ": 1 + eta * A = " + format_number(1.0 + change) + " <= 0 at state " +
                          context.mdp.state_label(s) + ", action " + context.mdp.action_label(a) +
@@ -117,11 +119,19 @@ AlgorithmEntry spma_algorithm() {
       .reference = "Asad, Babanezhad, Laradji, Le Roux, Vaswani, AISTATS 2025, arXiv 2411.12042",
       .parameters = {{"clip", "boolean", "false",
                       "use max(1 + eta A, clip_floor) and renormalise instead of stopping"},
-                     {"clip_floor", "number", "1e-8", "floor of the clipped factor, in (0, 1)"}},
+                     {"clip_floor",
+                      "number",
+                      "1e-8",
+                      "floor of the clipped factor",
+                      {},
+                      {.low = 0.0, .high = 1.0, .low_open = true, .high_open = true}}},
       .step_rules = {{"safe", "0.99 (1-gamma)/R, below the bound that keeps 1 + eta A > 0"},
                      {"gap", "bandits: eta_{a,a'} = 1/|r(a) - r(a')| (1 - pi(a*) squares)", true}},
+      .diagnostics = {"spma_c", "clipped"},
       .make = [](const SpecArguments& args, const StepSize& step, const Mdp& mdp) {
-        SpmaOptions options{.clip = args.boolean("clip"), .clip_floor = args.number("clip_floor")};
+        SpmaOptions options{.geometric = step.geometric,
+                            .clip = args.boolean("clip"),
+                            .clip_floor = args.number("clip_floor")};
         // A floor other than the default means nothing without clipping: a forgotten clip=true.
         if (!options.clip && options.clip_floor != SpmaOptions{}.clip_floor) {
           throw InputError({.field = "spma.clip_floor"}, "applies only with clip=true");

@@ -19,6 +19,7 @@ namespace tabrl {
 
 struct SpmaOptions {
   double step_size = 0.0;      // eta; ignored with gap_dependent
+  bool geometric = false;      // eta_t = eta gamma^(-t)
   bool gap_dependent = false;  // bandits only
   bool clip = false;
   double clip_floor = 1e-8;

@@ -34,6 +34,7 @@ void run_iterations(benchmark::State& state, LinearSolverKind solver) {
   const Index num_states = state.range(1);
   const Mdp mdp = make_garnet(num_states, 4, 5, 1, 0.9);
   PolicyEvaluator evaluator(mdp, solver);
+  const OptimalSolution unsolved;  // V* is not needed by these rules
   const std::unique_ptr<UpdateRule> rule = make_rule(method, mdp);
   StateActionMatrix logits = uniform_logits(num_states, 4);
   StateActionMatrix next(num_states, 4);
@@ -42,7 +43,8 @@ void run_iterations(benchmark::State& state, LinearSolverKind solver) {
   int t = 0;
   for (auto _ : state) {
     evaluator.evaluate_logits(logits, evaluation);
-    rule->step({.iteration = t++, .mdp = mdp}, evaluation, logits, next, diagnostics);
+    rule->step({.iteration = t++, .mdp = mdp, .optimal = unsolved, .evaluator = evaluator},
+               evaluation, logits, next, diagnostics);
     logits.swap(next);
     benchmark::DoNotOptimize(logits.data());
   }

@@ -98,6 +98,7 @@ void dense_random_iteration(benchmark::State& state) {
   const auto solver = static_cast<LinearSolverKind>(state.range(1));
   const Mdp mdp = dense_random_mdp(states);
   PolicyEvaluator evaluator(mdp, solver);
+  const OptimalSolution unsolved;  // V* is not needed by these rules
   Spma spma(mdp, {.step_size = 0.05});
   StateActionMatrix logits = uniform_logits(states, 4), next(states, 4);
   std::vector<double> diagnostics(1);
@@ -105,7 +106,8 @@ void dense_random_iteration(benchmark::State& state) {
   int t = 0;
   for (auto _ : state) {
     evaluator.evaluate_logits(logits, evaluation);
-    spma.step({.iteration = t++, .mdp = mdp}, evaluation, logits, next, diagnostics);
+    spma.step({.iteration = t++, .mdp = mdp, .optimal = unsolved, .evaluator = evaluator},
+              evaluation, logits, next, diagnostics);
     logits.swap(next);
   }
   state.counters["S"] = static_cast<double>(states);

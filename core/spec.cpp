@@ -1,6 +1,7 @@
 #include "core/spec.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/error.hpp"
 #include "core/format.hpp"
@@ -153,36 +154,53 @@ std::string SpecArguments::raw(const std::string& key) const {
   throw InputError({.field = field(key)}, "required parameter is missing");
 }
 
+const ParameterInfo& SpecArguments::parameter(const std::string& key) const {
+  for (const ParameterInfo& parameter : parameters_) {
+    if (parameter.name == key) return parameter;
+  }
+  throw InputError({.field = field(key)}, "not a parameter of " + spec_.name);
+}
+
+void SpecArguments::check(const std::string& key, const std::string& text) const {
+  if (const auto problem = check_parameter_value(parameter(key), text)) {
+    throw InputError({.field = field(key)}, *problem);
+  }
+}
+
 double SpecArguments::parse_number(const std::string& key, const std::string& text) const {
   const std::optional<double> value = parse_double(text);
   if (!value) throw InputError({.field = field(key)}, "expected a number, got '" + text + "'");
   return *value;
 }
 
-double SpecArguments::number(const std::string& key) const { return parse_number(key, raw(key)); }
+double SpecArguments::number(const std::string& key) const {
+  const std::string text = raw(key);
+  check(key, text);
+  return parse_number(key, text);
+}
 
 int SpecArguments::integer(const std::string& key) const {
   const std::string text = raw(key);
-  const std::optional<int> value = parse_int<int>(text);
-  if (!value) throw InputError({.field = field(key)}, "expected an integer, got '" + text + "'");
-  return *value;
+  check(key, text);
+  return *parse_int<int>(text);
 }
 
 bool SpecArguments::boolean(const std::string& key) const {
   const std::string text = raw(key);
-  const std::optional<bool> value = to_boolean(text);
-  if (!value) throw InputError({.field = field(key)}, "expected true or false, got '" + text + "'");
-  return *value;
+  check(key, text);
+  return *to_boolean(text);
 }
 
-std::string SpecArguments::text(const std::string& key) const { return raw(key); }
+std::string SpecArguments::text(const std::string& key) const {
+  const std::string text = raw(key);
+  check(key, text);
+  return text;
+}
 
 void SpecArguments::check_values() const {
   for (const ParameterInfo& parameter : parameters_) {
     if (const std::string* value = spec_.find(parameter.name)) {
-      if (const auto problem = check_parameter_value(parameter.type, *value)) {
-        throw InputError({.field = field(parameter.name)}, *problem);
-      }
+      check(parameter.name, *value);
     } else if (parameter.default_value.empty()) {
       throw InputError({.field = field(parameter.name)}, "required parameter is missing");
     }
@@ -221,10 +239,46 @@ std::string normalized_parameter_value(const std::string& type, const std::strin
   return text;
 }
 
-std::optional<std::string> check_parameter_value(const std::string& type, const std::string& text) {
-  if (type == "number" && !parse_double(text)) return "expected a number, got '" + text + "'";
-  if (type == "integer" && !parse_int<int>(text)) return "expected an integer, got '" + text + "'";
+bool ParameterRange::contains(double value) const {
+  const bool above = low_open ? value > low : value >= low;
+  const bool below = high_open ? value < high : value <= high;
+  return above && below;
+}
+
+std::string ParameterRange::to_string() const {
+  const bool bounded_below = std::isfinite(low);
+  const bool bounded_above = std::isfinite(high);
+  if (bounded_below && bounded_above) {
+    return std::string(low_open ? "(" : "[") + format_number(low) + ", " + format_number(high) +
+           (high_open ? ")" : "]");
+  }
+  if (bounded_below) return (low_open ? "> " : ">= ") + format_number(low);
+  if (bounded_above) return (high_open ? "< " : "<= ") + format_number(high);
+  return "any finite value";
+}
+
+std::optional<std::string> check_parameter_value(const ParameterInfo& parameter,
+                                                 const std::string& text) {
+  const std::string& type = parameter.type;
+  if (type == "number" || type == "integer") {
+    std::optional<double> value;
+    if (type == "integer") {
+      if (const auto parsed = parse_int<int>(text)) value = *parsed;
+    } else {
+      value = parse_double(text);
+    }
+    if (!value)
+      return "expected " + std::string(type == "integer" ? "an integer" : "a number") + ", got '" +
+             text + "'";
+    if (!parameter.range.contains(*value)) {
+      return "must be " + parameter.range.to_string() + ", got " + text;
+    }
+  }
   if (type == "boolean" && !to_boolean(text)) return "expected true or false, got '" + text + "'";
+  if (type == "choice" && std::find(parameter.choices.begin(), parameter.choices.end(), text) ==
+                              parameter.choices.end()) {
+    return unknown_name("value", text, parameter.choices);
+  }
   if (type == "list of numbers") {
     const auto items = list_items(text);
     if (!items) return "expected a list like [0.1, 0.5], got '" + text + "'";

@@ -11,6 +11,7 @@
 // registry and everything behind a factory takes plain types.
 #pragma once
 
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -36,12 +37,25 @@ struct Spec {
 // key, unbalanced brackets or a key given twice.
 Spec parse_spec(const std::string& text, const std::string& field);
 
+// The interval a number or integer parameter must lie in, each end open or closed.
+struct ParameterRange {
+  double low = -std::numeric_limits<double>::infinity();
+  double high = std::numeric_limits<double>::infinity();
+  bool low_open = false;
+  bool high_open = false;
+
+  bool contains(double value) const;
+  std::string to_string() const;  // "(0, 1]", ">= 1", "> 0"
+};
+
 // One parameter of a named thing in a registry.
 struct ParameterInfo {
   std::string name;
-  std::string type;           // "number", "integer", "boolean", "text", "list of numbers"
+  std::string type;           // "number", "integer", "boolean", "text", "list of numbers", "choice"
   std::string default_value;  // empty: required
   std::string description;
+  std::vector<std::string> choices = {};  // "choice": the allowed values
+  ParameterRange range = {};              // "number", "integer": the allowed values
 };
 
 // The arguments of one spec, read through the parameter table of what it names. Unknown keys
@@ -51,9 +65,9 @@ class SpecArguments {
  public:
   SpecArguments(const Spec& spec, const std::vector<ParameterInfo>& parameters);
 
-  double number(const std::string& key) const;  // finite
-  int integer(const std::string& key) const;
-  bool boolean(const std::string& key) const;  // true/false (or 1/0)
+  double number(const std::string& key) const;  // finite, in the parameter's range
+  int integer(const std::string& key) const;    // in the parameter's range
+  bool boolean(const std::string& key) const;   // true/false (or 1/0)
   std::string text(const std::string& key) const;
   std::vector<double> numbers(const std::string& key) const;  // "[a, b, ...]"
   bool given(const std::string& key) const;                   // explicitly, not by default
@@ -65,14 +79,18 @@ class SpecArguments {
   std::string raw(const std::string& key) const;
   std::string field(const std::string& key) const;
   double parse_number(const std::string& key, const std::string& text) const;
+  const ParameterInfo& parameter(const std::string& key) const;
+  void check(const std::string& key, const std::string& text) const;  // check_parameter_value
 
   Spec spec_;
   const std::vector<ParameterInfo>& parameters_;
 };
 
-// The checks the typed getters make, for callers that validate a value without a spec (sweep
-// axes): nullopt when `text` is a valid value of `type`, else the reason.
-std::optional<std::string> check_parameter_value(const std::string& type, const std::string& text);
+// The checks the typed getters make (type, range, choices), for callers that validate a value
+// without a spec (sweep axes): nullopt when `text` is a valid value of `parameter`, else the
+// reason, naming the allowed values.
+std::optional<std::string> check_parameter_value(const ParameterInfo& parameter,
+                                                 const std::string& text);
 
 // The canonical text of a valid value of `type` (numbers as the shortest round-trip text,
 // booleans as true/false), so that "1e-8", "1e-08" and "0.00000001" read the same. Other text is

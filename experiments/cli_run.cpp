@@ -1,8 +1,9 @@
-// `tabrl run`: one optimization from uniform logits, its curve as CSV.
+// `tabrl run`: one optimization from an initial policy, its curve as CSV.
 #include <iostream>
 #include <memory>
 
 #include "algorithms/callbacks.hpp"
+#include "algorithms/initial_policy.hpp"
 #include "algorithms/registry.hpp"
 #include "core/error.hpp"
 #include "core/format.hpp"
@@ -22,25 +23,30 @@ namespace po = boost::program_options;
 namespace {
 
 constexpr const char* kRunUsage =
-    R"USAGE(usage: tabrl run --mdp SPEC --algo ALGO --step-size X [options]
+    R"USAGE(usage: tabrl run --mdp SPEC --algo ALGO [--step-size X] [options]
 
-Runs one exact-gradient optimization from the uniform policy and writes its curve as CSV
-(iteration,objective,suboptimality,value_error_inf,step_size, plus optimal_action_prob for
-bandits and spma_c, clipped for SPMA) to --out or stdout, row by row as it is recorded. The
-run's status goes to stderr. Ctrl-C (or SIGTERM) ends the run after the current iteration: the
-curve so far is written completely, the status is `interrupted`, and the exit status is 130
-(143). --out writes a regular file atomically, through a symlink to its target, and into a
-device or FIFO in place; `-` is stdout.
+Runs one exact optimization from an initial policy (--init, uniform by default) and writes its
+curve as CSV (iteration,objective,suboptimality,value_error_inf,step_size, plus
+optimal_action_prob for bandits and the method's own columns, e.g. spma_c) to --out or stdout,
+row by row as it is recorded. The run's status goes to stderr; the exit status is 0 for
+converged, max_iterations, stationary and stopped, 1 for non_finite, step_invalid and
+line_search_failed (the curve up to there is kept). Ctrl-C (or SIGTERM) ends the run after the
+current iteration: the curve so far is written completely, the status is `interrupted`, and the
+exit status is 130 (143). --out writes a regular file atomically, through a symlink to its
+target, and into a device or FIFO in place; `-` is stdout.
 
 example:
   tabrl run --mdp five_by_five --algo spma --step-size 0.099 --iterations 3000 --tolerance 1e-6 --out spma.csv
   tabrl run --mdp "bandit(means=[0.2,0.5,0.9])" --algo spma --step-size gap --iterations 10
+  tabrl run --mdp cliff_world --algo "mdpo(inner_steps=5,inner_step_size=2)" --step-size 1 --init "adversarial(scale=5)"
+  tabrl run --mdp five_by_five --algo pi --iterations 10
 )USAGE";
 
 }  // namespace
 
 int run_command(const Arguments& args) {
-  std::string mdp_spec, algorithm, step_size, out_path, record = "all", solver = "auto";
+  std::string mdp_spec, algorithm, step_size, out_path, record = "all", solver = "auto",
+                                                        init = "uniform";
   int iterations = 1000, progress_every = 0;
   double tolerance = 0.0, time_limit = 0.0, clip_floor = 1e-8;
   bool clip = false, quiet = false;
@@ -51,9 +57,12 @@ int run_command(const Arguments& args) {
       "algo", po::value(&algorithm)->required(),
       "algorithm spec name(key=value,...), e.g. spma or spma(clip=true); see `tabrl list`")(
       "step-size", po::value(&step_size),
-      "eta, or a named rule of the method (spma: safe, gap; spg: theory)")(
-      "iterations", po::value(&iterations)->default_value(1000), "iteration budget")(
-      "out", po::value(&out_path), "curve CSV file, or - for stdout (the default)")(
+      "eta, or a named rule of the method (see `tabrl list`); not for pi and vi")(
+      "init", po::value(&init)->default_value("uniform"),
+      "initial policy: uniform, random(seed=N,scale=S), adversarial(scale=S), or a CSV file "
+      "state,action,logit")("iterations", po::value(&iterations)->default_value(1000),
+                            "iteration budget")("out", po::value(&out_path),
+                                                "curve CSV file, or - for stdout (the default)")(
       "tolerance", po::value(&tolerance), "stop (converged) once value_error_inf <= T")(
       "time-limit", po::value(&time_limit), "stop after this many seconds")(
       "record", po::value(&record)->default_value("all"), "which iterations to write: all, N, log")(
@@ -85,6 +94,7 @@ int run_command(const Arguments& args) {
   }
   OptimizerOptions optimizer_options{.max_iterations = iterations, .solver = solver_kind};
   optimizer_options.validate();
+  check_initial_policy(init);
 
   OutputFile output(out_path.empty() ? "-" : out_path);
   const Mdp mdp = load_mdp(mdp_spec);
@@ -95,12 +105,12 @@ int run_command(const Arguments& args) {
     algorithm_spec = algorithm_spec.with("clip_floor", format_double(clip_floor));
   }
   std::unique_ptr<UpdateRule> rule = make_algorithm(algorithm_spec.to_string(), step_size, mdp);
-  const CurveColumns columns{.optimal_action_prob = mdp.is_bandit(),
-                             .diagnostics = rule->diagnostic_names()};
+  const std::vector<std::string> diagnostics = rule->diagnostic_names();
+  const CurveSchema schema = CurveSchema::for_run(mdp.is_bandit(), diagnostics);
   // Rows are streamed as they are recorded, so memory does not grow with the run; a failed
   // write (a full disk) ends the command at once.
   CurveRecorder recorder(schedule, [&](const CurvePoint& point) {
-    write_curve_row(output.stream(), columns, point);
+    write_curve_row(output.stream(), schema, point, diagnostics);
     output.check();
   });
   ProgressCallback progress(progress_every, [](const IterationSummary& summary) {
@@ -114,11 +124,11 @@ int run_command(const Arguments& args) {
   InterruptGuard interrupt;
   optimizer_options.cancel = &interrupt.flag();
 
-  write_curve_header(output.stream(), columns);
   const OptimalSolution optimal = solve_optimal(mdp, optimizer_options.solver);
+  const StateActionMatrix initial = initial_logits(init, mdp, optimal);
+  write_curve_header(output.stream(), schema);
   const OptimizerResult result =
-      optimize(mdp, optimal, *rule, uniform_logits(mdp.num_states(), mdp.num_actions()),
-               optimizer_options, callbacks);
+      optimize(mdp, optimal, *rule, initial, optimizer_options, callbacks);
   output.commit();
   if (!quiet) {
     std::cerr << "tabrl run: " << to_string(result.status) << " at iteration " << result.iterations
@@ -128,9 +138,7 @@ int run_command(const Arguments& args) {
     if (!result.message.empty()) std::cerr << "tabrl run: " << result.message << "\n";
   }
   if (result.status == RunStatus::interrupted) return interrupt.exit_status();
-  const bool failed =
-      result.status == RunStatus::non_finite || result.status == RunStatus::step_invalid;
-  return failed ? kExitFailure : kExitSuccess;
+  return is_failure(result.status) ? kExitFailure : kExitSuccess;
 }
 
 }  // namespace tabrl::cli

@@ -303,7 +303,8 @@ int merge_command(const Arguments& args) {
       fs::rename(temporary, destination);
     }
   }
-  const std::size_t missing = store.assemble(manifest.run_ids, manifest.runs_header);
+  const std::size_t missing =
+      store.assemble(manifest.run_ids, manifest.runs_header, manifest.curves_header);
   store.finish_manifest(manifest.run_ids.size() - missing, missing);
   std::cerr << "tabrl merge: " << manifest.run_ids.size() - missing << " of "
             << manifest.run_ids.size() << " runs in " << (target / "runs.csv").string() << "\n";

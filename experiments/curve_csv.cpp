@@ -1,30 +1,79 @@
 #include "experiments/curve_csv.hpp"
 
-#include <charconv>
+#include <algorithm>
 #include <cmath>
-#include <cstdio>
+
+#include "algorithms/registry.hpp"
+#include "core/format.hpp"
 
 namespace tabrl {
+namespace {
 
-void write_curve_header(std::ostream& out, const CurveColumns& columns) {
-  out << "iteration,objective,suboptimality,value_error_inf,step_size";
-  if (columns.optimal_action_prob) out << ",optimal_action_prob";
-  for (const std::string& name : columns.diagnostics) out << ',' << name;
-  out << '\n';
+// A value the row does not have is an empty field; objective values keep nan and inf.
+std::string optional_field(double value) {
+  return std::isnan(value) ? std::string() : format_double(value);
 }
 
-void write_curve_row(std::ostream& out, const CurveColumns& columns, const CurvePoint& point) {
-  out << point.iteration << ',' << format_double(point.objective) << ','
-      << format_double(point.suboptimality) << ',' << format_double(point.value_error_inf) << ','
-      << format_double(point.step_size);
-  if (columns.optimal_action_prob) out << ',' << format_double(point.optimal_action_prob);
-  for (double value : point.diagnostics) out << ',' << format_double(value);
-  out << '\n';
+}  // namespace
+
+CurveSchema CurveSchema::for_run(bool bandit, std::vector<std::string> diagnostics) {
+  CurveSchema schema;
+  schema.optimal_action_prob_ = bandit;
+  schema.diagnostics_ = std::move(diagnostics);
+  return schema;
 }
 
-void write_curve_rows(std::ostream& out, const CurveColumns& columns,
-                      const std::vector<CurvePoint>& points) {
-  for (const CurvePoint& point : points) write_curve_row(out, columns, point);
+CurveSchema CurveSchema::for_sweep(const std::vector<std::string>& algorithms) {
+  CurveSchema schema;
+  schema.sweep_ = true;
+  schema.optimal_action_prob_ = true;
+  for (const AlgorithmEntry& entry : algorithm_registry()) {
+    if (std::find(algorithms.begin(), algorithms.end(), entry.name) == algorithms.end()) continue;
+    for (const std::string& name : entry.diagnostics) {
+      if (std::find(schema.diagnostics_.begin(), schema.diagnostics_.end(), name) ==
+          schema.diagnostics_.end()) {
+        schema.diagnostics_.push_back(name);
+      }
+    }
+  }
+  return schema;
+}
+
+std::string CurveSchema::header() const {
+  std::string text = sweep_ ? "run_id," : "";
+  text += "iteration,objective,suboptimality,value_error_inf,step_size";
+  if (optimal_action_prob_) text += ",optimal_action_prob";
+  for (const std::string& name : diagnostics_) text += "," + name;
+  if (sweep_) text += ",bound";
+  return text;
+}
+
+std::string CurveSchema::row(const CurvePoint& point, const std::vector<std::string>& names,
+                             const std::string& run_id, double bound) const {
+  std::string text = sweep_ ? run_id + "," : "";
+  text += std::to_string(point.iteration) + "," + format_double(point.objective) + "," +
+          format_double(point.suboptimality) + "," + format_double(point.value_error_inf) + "," +
+          optional_field(point.step_size);
+  if (optimal_action_prob_) text += "," + optional_field(point.optimal_action_prob);
+  for (const std::string& column : diagnostics_) {
+    const auto found = std::find(names.begin(), names.end(), column);
+    const bool filled = found != names.end();
+    text +=
+        "," +
+        (filled ? optional_field(point.diagnostics[static_cast<std::size_t>(found - names.begin())])
+                : std::string());
+  }
+  if (sweep_) text += "," + optional_field(bound);
+  return text;
+}
+
+void write_curve_header(std::ostream& out, const CurveSchema& schema) {
+  out << schema.header() << '\n';
+}
+
+void write_curve_row(std::ostream& out, const CurveSchema& schema, const CurvePoint& point,
+                     const std::vector<std::string>& names) {
+  out << schema.row(point, names) << '\n';
 }
 
 }  // namespace tabrl

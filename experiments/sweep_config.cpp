@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "algorithms/initial_policy.hpp"
 #include "algorithms/registry.hpp"
 #include "core/error.hpp"
 #include "core/format.hpp"
@@ -208,11 +209,24 @@ void ConfigParser::parse_settings(const toml::table& sweep) {
     settings_.record = text;
   }
   if (const auto* node = sweep.get("init")) {
-    if (!node->is_string() ||
-        (node->as_string()->get() != "uniform" && node->as_string()->get() != "random")) {
-      fail(node->source(), "sweep.init", "expected \"uniform\" or \"random\"");
+    // A spec or a list of them (an axis); a relative logit file is relative to the config.
+    settings_.inits.clear();
+    for (std::string init : scalar_or_list_text(*node, "sweep.init")) {
+      try {
+        check_initial_policy(init);
+      } catch (const InputError& error) {
+        fail(node->source(), "sweep.init", error.message());
+      }
+      if (is_initial_policy_file(init)) {
+        std::filesystem::path file(init);
+        if (file.is_relative()) file = std::filesystem::path(path_).parent_path() / file;
+        init = file.lexically_normal().string();
+      }
+      settings_.inits.push_back(init);
     }
-    settings_.init = node->as_string()->get();
+    if (settings_.inits.empty()) {
+      fail(node->source(), "sweep.init", "an empty list makes an empty grid");
+    }
   }
   if (const auto* node = sweep.get("seeds")) {
     settings_.seeds.clear();
@@ -227,6 +241,12 @@ void ConfigParser::parse_settings(const toml::table& sweep) {
     }
     if (settings_.seeds.empty())
       fail(node->source(), "sweep.seeds", "an empty list makes an empty grid");
+  }
+  try {
+    expand_inits(settings_);
+  } catch (const InputError& error) {
+    const auto* node = sweep.get("seeds") != nullptr ? sweep.get("seeds") : sweep.get("init");
+    fail(node != nullptr ? node->source() : sweep.source(), "sweep.init", error.message());
   }
   if (const auto* node = sweep.get("tolerances")) {
     const auto* array = node->as_array();
@@ -365,7 +385,7 @@ AlgorithmBlock ConfigParser::parse_algorithm_block(const toml::table& block) con
     }
     Values values = scalar_or_list_text(node, "algorithm." + name);
     for (const std::string& value : values) {
-      if (const auto problem = check_parameter_value(info->type, value)) {
+      if (const auto problem = check_parameter_value(*info, value)) {
         fail(node.source(), "algorithm." + name, *problem);
       }
     }
@@ -489,14 +509,15 @@ SweepConfig ConfigParser::parse(const std::string& text) {
 
   SweepConfig config{.path = path_, .settings = settings_};
   std::set<std::string> seen;
-  const bool random_init = settings_.init == "random";
-  const std::size_t seeds = random_init ? settings_.seeds.size() : 1;
+  const std::vector<InitSetting> inits = expand_inits(settings_);
   for (const auto& [mdp_run, mdp_line] : mdps) {
     for (const auto& [algorithm, algorithm_line] : algorithms) {
-      for (std::size_t k = 0; k < seeds; ++k) {
+      for (const InitSetting& init : inits) {
         RunSpec run = mdp_run;
         run.algorithm = algorithm;
-        if (random_init) run.seed = settings_.seeds[k];
+        run.init = init.init;
+        run.init_digest = init.digest;
+        run.seed = init.seed;
         const std::string id = digest(run.canonical(settings_));
         if (!seen.insert(id).second) continue;
         config.runs.push_back(std::move(run));

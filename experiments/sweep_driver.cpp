@@ -50,6 +50,7 @@ SweepOutcome run_sweep(const SweepConfig& config, const SweepOptions& options,
     }
   }
 
+  const CurveSchema curves = curves_csv_schema(config);
   const auto start = std::chrono::steady_clock::now();
   std::atomic<std::size_t> next{0};
   std::mutex progress_mutex;
@@ -63,7 +64,7 @@ SweepOutcome run_sweep(const SweepConfig& config, const SweepOptions& options,
       const std::size_t i = todo[k];
       try {
         const RunRecord record =
-            execute_run(config.runs[i], config.run_ids[i], config.settings, cache);
+            execute_run(config.runs[i], config.run_ids[i], config.settings, curves, cache);
         store.commit(record);
         const std::lock_guard lock(progress_mutex);
         ++progress.done;
@@ -94,7 +95,8 @@ SweepOutcome run_sweep(const SweepConfig& config, const SweepOptions& options,
   for (const std::string& id : config.run_ids) outcome.missing += store.is_finished(id) ? 0 : 1;
   // Shards finishing at the same time may both assemble: each writes identical files atomically.
   if (outcome.missing == 0) {
-    store.assemble(config.run_ids, runs_csv_header(config.settings), /*rescan=*/false);
+    store.assemble(config.run_ids, runs_csv_header(config.settings), curves.header(),
+                   /*rescan=*/false);
     outcome.assembled = true;
   }
   store.finish_manifest(config.runs.size() - outcome.missing, outcome.missing);

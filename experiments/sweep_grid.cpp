@@ -3,8 +3,10 @@
 #include <cstdio>
 #include <limits>
 
+#include "algorithms/initial_policy.hpp"
 #include "core/format.hpp"
 #include "core/spec.hpp"
+#include "core/text.hpp"
 
 namespace tabrl {
 namespace {
@@ -56,6 +58,31 @@ std::uint64_t saturating_sum(std::uint64_t a, std::uint64_t b) {
   return a > kMax - b ? kMax : a + b;
 }
 
+std::vector<InitSetting> expand_inits(const SweepSettings& settings) {
+  std::vector<InitSetting> inits;
+  for (const std::string& init : settings.inits) {
+    const bool seeded_random = !is_initial_policy_file(init) &&
+                               parse_spec(init, "init").name == "random" &&
+                               parse_spec(init, "init").find("seed") == nullptr;
+    if (!seeded_random) {
+      const std::string resolved = resolved_initial_policy(init);
+      InitSetting setting{.init = resolved};
+      if (is_initial_policy_file(resolved)) {
+        setting.digest = digest(read_text_file(resolved));
+      } else if (const std::string* text = parse_spec(resolved, "init").find("seed")) {
+        setting.seed = std::stoll(*text);
+      }
+      inits.push_back(setting);
+      continue;
+    }
+    for (std::int64_t seed : settings.seeds) {
+      const Spec spec = parse_spec(init, "init").with("seed", std::to_string(seed));
+      inits.push_back({.init = resolved_initial_policy(spec.to_string()), .seed = seed});
+    }
+  }
+  return inits;
+}
+
 GridCount count_grid(const std::vector<MdpBlock>& mdps,
                      const std::vector<AlgorithmBlock>& algorithms, const SweepSettings& settings) {
   GridCount count;
@@ -66,7 +93,7 @@ GridCount count_grid(const std::vector<MdpBlock>& mdps,
         saturating_product(block.names.size(), block.step_count), axes_product(block.parameters));
     count.algorithms = saturating_sum(count.algorithms, product);
   }
-  count.seeds = settings.init == "random" ? settings.seeds.size() : 1;
+  count.seeds = expand_inits(settings).size();
   count.runs = saturating_product(saturating_product(count.mdps, count.algorithms), count.seeds);
   return count;
 }
@@ -122,8 +149,8 @@ std::string RunSpec::canonical(const SweepSettings& settings) const {
     tolerances += (tolerances.empty() ? "" : ",") + format_number(tolerance);
   }
   // `format` versions the output files: a new layout must not resume into an old directory.
-  return "format=4;mdp=" + mdp + ";mdp_digest=" + mdp_digest + ";algorithm=" + algorithm.spec +
-         ";step_size=" + algorithm.step_size + ";init=" + settings.init +
+  return "format=5;mdp=" + mdp + ";mdp_digest=" + mdp_digest + ";algorithm=" + algorithm.spec +
+         ";step_size=" + algorithm.step_size + ";init=" + init + ";init_digest=" + init_digest +
          ";seed=" + (seed ? std::to_string(*seed) : "") +
          ";iterations=" + std::to_string(settings.iterations) + ";record=" + settings.record +
          ";tolerances=" + tolerances + ";stop_tolerance=" +

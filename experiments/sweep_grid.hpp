@@ -15,8 +15,10 @@ struct SweepSettings {
   std::string name;
   int iterations = 1000;
   std::string record = "log";
-  std::string init = "uniform";           // or "random": logits N(0, 1) drawn with each seed
-  std::vector<std::int64_t> seeds = {0};  // used by random initial policies only
+  // Initial policies (algorithms/initial_policy.hpp), an axis: `random` without a seed is run
+  // once per seed of `seeds`.
+  std::vector<std::string> inits = {"uniform"};
+  std::vector<std::int64_t> seeds = {0};
   std::vector<double> tolerances = {1e-2, 1e-4, 1e-6, 1e-8};
   std::optional<double> stop_tolerance;  // converged once value_error_inf <= this
   std::string solver = "auto";
@@ -37,7 +39,9 @@ struct RunSpec {
   std::string mdp_label;   // what the summary groups by: the block's spec or file, without axes
   std::string mdp_digest;  // content digest for files, empty for built-ins
   AlgorithmSetting algorithm;
-  std::optional<std::int64_t> seed;  // random initial policy only
+  std::string init = "uniform";      // the initial policy's resolved spec, or a logit file
+  std::string init_digest;           // content digest of a logit file, empty otherwise
+  std::optional<std::int64_t> seed;  // the seed of a random initial policy
 
   // Every setting that determines the run's output, as key=value pairs in a fixed order.
   std::string canonical(const SweepSettings& settings) const;
@@ -65,6 +69,18 @@ struct AlgorithmBlock {
   std::function<std::vector<std::string>()> step_sizes;
   int line = 0;
 };
+
+// An initial policy of the grid with its seed (for `random`).
+struct InitSetting {
+  std::string init;    // resolved spec, seed included; or a file
+  std::string digest;  // of a file's content
+  std::optional<std::int64_t> seed;
+};
+
+// The initial policies of the grid: every entry of settings.inits, resolved, a `random` one
+// without a seed once per seed of settings.seeds. Reads logit files for their digest (InputError
+// when one cannot be read).
+std::vector<InitSetting> expand_inits(const SweepSettings& settings);
 
 // The size of a grid, counted without expanding it; saturates at the largest uint64.
 struct GridCount {

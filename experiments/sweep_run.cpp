@@ -6,6 +6,7 @@
 
 #include "algorithms/analysis.hpp"
 #include "algorithms/callbacks.hpp"
+#include "algorithms/initial_policy.hpp"
 #include "algorithms/registry.hpp"
 #include "core/format.hpp"
 #include "core/policy.hpp"
@@ -48,13 +49,14 @@ std::string runs_csv_header(const SweepSettings& settings) {
   return header;
 }
 
-std::string curves_csv_header() {
-  return "run_id,iteration,objective,suboptimality,value_error_inf,step_size,optimal_action_prob,"
-         "spma_c,clipped,bound";
+CurveSchema curves_csv_schema(const SweepConfig& config) {
+  std::vector<std::string> algorithms;
+  for (const RunSpec& run : config.runs) algorithms.push_back(run.algorithm.name);
+  return CurveSchema::for_sweep(algorithms);
 }
 
 RunRecord execute_run(const RunSpec& run, const std::string& run_id, const SweepSettings& settings,
-                      MdpCache& cache) {
+                      const CurveSchema& curves, MdpCache& cache) {
   const auto start = std::chrono::steady_clock::now();
   RunRecord record{.run_id = run_id};
   std::string status, message;
@@ -70,17 +72,14 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
     std::unique_ptr<UpdateRule> rule =
         make_algorithm(run.algorithm.spec, run.algorithm.step_size, mdp);
     CurveRecorder recorder(parse_record_schedule(settings.record));
-    RunAnalysis analysis(mdp, *rule, settings.tolerances, !run.seed.has_value());
+    RunAnalysis analysis(mdp, *rule, settings.tolerances, is_uniform_initial_policy(run.init));
     std::vector<IterationCallback*> callbacks{&recorder, &analysis};
     std::unique_ptr<ToleranceStop> stop;
     if (settings.stop_tolerance) {
       stop = std::make_unique<ToleranceStop>(*settings.stop_tolerance);
       callbacks.push_back(stop.get());
     }
-    const StateActionMatrix initial = run.seed
-                                          ? random_logits(mdp.num_states(), mdp.num_actions(),
-                                                          static_cast<std::uint64_t>(*run.seed))
-                                          : uniform_logits(mdp.num_states(), mdp.num_actions());
+    const StateActionMatrix initial = initial_logits(run.init, mdp, optimal);
     const OptimizerResult result =
         optimize(mdp, optimal, *rule, initial,
                  {.max_iterations = settings.iterations, .solver = solver}, callbacks);
@@ -90,23 +89,9 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
     record.failed = is_failed_status(status);
 
     const std::vector<std::string> names = rule->diagnostic_names();
-    const auto bound_text = [&](int iteration) {
-      const double bound = analysis.plotted_bound(iteration);
-      return std::isnan(bound) ? std::string() : format_double(bound);
-    };
     for (const CurvePoint& point : recorder.points()) {
-      std::string row = run_id + "," + std::to_string(point.iteration) + "," +
-                        format_double(point.objective) + "," + format_double(point.suboptimality) +
-                        "," + format_double(point.value_error_inf) + "," +
-                        format_double(point.step_size) + "," +
-                        (mdp.is_bandit() ? format_double(point.optimal_action_prob) : "");
-      std::string spma_c, clipped;
-      for (std::size_t i = 0; i < names.size(); ++i) {
-        if (names[i] == "spma_c") spma_c = format_double(point.diagnostics[i]);
-        if (names[i] == "clipped") clipped = format_double(point.diagnostics[i]);
-      }
       record.curve_rows +=
-          row + "," + spma_c + "," + clipped + "," + bound_text(point.iteration) + "\n";
+          curves.row(point, names, run_id, analysis.plotted_bound(point.iteration)) + "\n";
     }
     if (!recorder.points().empty()) step_value = format_double(recorder.points().front().step_size);
 
@@ -161,7 +146,7 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
                     shape + "," + csv_field(algorithm.name) + "," + csv_field(algorithm.spec) +
                     "," + csv_field(algorithm.step_size) + "," + step_value + "," +
                     (clip != nullptr ? *clip : "false") + "," +
-                    (clip_floor != nullptr ? *clip_floor : "") + "," + settings.init + "," +
+                    (clip_floor != nullptr ? *clip_floor : "") + "," + csv_field(run.init) + "," +
                     (run.seed ? std::to_string(*run.seed) : "") + "," + status + "," +
                     result_columns + "," + csv_field(message) + "," + format_number(seconds);
   return record;

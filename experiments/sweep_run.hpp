@@ -6,6 +6,7 @@
 
 #include "core/csv.hpp"
 #include "core/optimal.hpp"
+#include "experiments/curve_csv.hpp"
 #include "experiments/sweep_config.hpp"
 
 namespace tabrl {
@@ -31,10 +32,12 @@ class MdpCache {
 };
 
 std::string runs_csv_header(const SweepSettings& settings);
-std::string curves_csv_header();
+// The columns of the sweep's curves.csv: the union of its algorithms' diagnostics.
+CurveSchema curves_csv_schema(const SweepConfig& config);
 
 // Runs `run`; never throws for a failure of the run itself (status "error" with the message).
+// Its curve rows follow `curves`.
 RunRecord execute_run(const RunSpec& run, const std::string& run_id, const SweepSettings& settings,
-                      MdpCache& cache);
+                      const CurveSchema& curves, MdpCache& cache);
 
 }  // namespace tabrl

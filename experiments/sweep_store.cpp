@@ -262,7 +262,8 @@ SweepManifest read_manifest(const fs::path& directory) {
   try {
     return {.config_digest = manifest.at("config_digest").get<std::string>(),
             .run_ids = manifest.at("run_ids").get<std::vector<std::string>>(),
-            .runs_header = manifest.at("runs_header").get<std::string>()};
+            .runs_header = manifest.at("runs_header").get<std::string>(),
+            .curves_header = manifest.at("curves_header").get<std::string>()};
   } catch (const json::exception& error) {
     throw InputError({.file = path.string()}, std::string("incomplete manifest: ") + error.what());
   }
@@ -356,6 +357,7 @@ std::vector<std::string> SweepStore::prepare(const SweepConfig& config, bool res
           {"config_digest", config.config_digest},
           {"config_text", read_text_file(config.path)},
           {"runs_header", runs_csv_header(config.settings)},
+          {"curves_header", curves_csv_schema(config).header()},
           {"run_ids", config.run_ids},
           {"written", kSweepFiles},
           {"created_directories", kSweepDirectories},
@@ -539,7 +541,8 @@ void SweepStore::commit(const RunRecord& record) {
 }
 
 std::size_t SweepStore::assemble(const std::vector<std::string>& run_ids,
-                                 const std::string& runs_header, bool rescan) {
+                                 const std::string& runs_header, const std::string& curves_header,
+                                 bool rescan) {
   if (rescan) scan_journals();
   std::vector<std::ifstream> files;
   for (const fs::path& path : journals_) files.emplace_back(path, std::ios::binary);
@@ -563,7 +566,7 @@ std::size_t SweepStore::assemble(const std::vector<std::string>& run_ids,
     }
   });
   write_file_atomically((directory_ / "curves.csv").string(), [&](std::ostream& out) {
-    out << curves_csv_header() << "\n";
+    out << curves_header << "\n";
     for (const std::string& id : run_ids) {
       const auto found = locations_.find(id);
       if (found == locations_.end()) continue;

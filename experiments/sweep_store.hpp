@@ -92,7 +92,7 @@ class SweepStore {
   // how many of them are missing.
   // `rescan`: read the journals first (skip it right after load()).
   std::size_t assemble(const std::vector<std::string>& run_ids, const std::string& runs_header,
-                       bool rescan = true);
+                       const std::string& curves_header, bool rescan = true);
 
   // Records the end of an invocation in the manifest.
   void finish_manifest(std::size_t finished_runs, std::size_t missing_runs) const;
@@ -120,11 +120,13 @@ class SweepStore {
   std::mutex journal_mutex_;
 };
 
-// The manifest of an existing sweep directory: its config digest, run ids and runs.csv header.
+// The manifest of an existing sweep directory: its config digest, run ids and the headers of
+// runs.csv and curves.csv (fixed when the directory is created, kept on resume).
 struct SweepManifest {
   std::string config_digest;
   std::vector<std::string> run_ids;
   std::string runs_header;
+  std::string curves_header;
 };
 SweepManifest read_manifest(const std::filesystem::path& directory);
 

@@ -59,7 +59,7 @@ TEST_CASE("bad algorithm specs and step sizes are refused with the field and the
   CHECK(input_error_of([&] { make_algorithm("spg", "-1", mdp); }) ==
         "step_size: must be > 0 and finite, got -1");
   CHECK(input_error_of([&] { make_algorithm("npg(clip=true)", "1", mdp); }) ==
-        "npg.clip: unknown parameter: npg takes none");
+        "npg.clip: unknown parameter of npg 'clip' (known: schedule)");
   CHECK(input_error_of([&] { make_algorithm("spma(clip_floor=0.1)", "1", mdp); }) ==
         "spma.clip_floor: applies only with clip=true");
   CHECK(input_error_of([&] { make_algorithm("spma(clip=maybe)", "1", mdp); }) ==
@@ -74,8 +74,16 @@ TEST_CASE("bad algorithm specs and step sizes are refused with the field and the
         "step_size: the 'gap' step of spma is defined for bandits (one state) only");
   CHECK_NOTHROW(check_algorithm("spma", "gap", true));
   CHECK(resolved_algorithm_spec("spma(clip_floor=1e-3,clip=1)") ==
-        "spma(clip=true,clip_floor=0.001)");
-  CHECK(resolved_algorithm_spec("spma") == "spma(clip=false,clip_floor=1e-08)");
+        "spma(clip=true,clip_floor=0.001,schedule=constant)");
+  CHECK(resolved_algorithm_spec("spma") == "spma(clip=false,clip_floor=1e-08,schedule=constant)");
   CHECK(resolved_algorithm_spec("spma(clip_floor=0.00000001)") == resolved_algorithm_spec("spma"));
-  CHECK(resolved_algorithm_spec("npg") == "npg");
+  CHECK(resolved_algorithm_spec("npg") == "npg(schedule=constant)");
+  // Every method with a step has a schedule; a geometric one is refused for bandits.
+  CHECK(input_error_of([&] {
+          check_algorithm("npg(schedule=geometric)", "1", true);
+        }).find("npg.schedule: geometric steps") == 0);
+  CHECK_NOTHROW(check_algorithm("spg(schedule=geometric)", "1", false));
+  CHECK(input_error_of([&] {
+          check_algorithm("spg(schedule=sometimes)", "1", false);
+        }).find("spg.schedule: unknown value 'sometimes'") == 0);
 }

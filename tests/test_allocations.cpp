@@ -44,6 +44,7 @@ namespace {
 long allocations_per_run(const Mdp& mdp, UpdateRule& rule, LinearSolverKind solver,
                          int iterations) {
   PolicyEvaluator evaluator(mdp, solver);
+  const OptimalSolution unsolved;  // V* is not needed by these rules
   StateActionMatrix logits = uniform_logits(mdp.num_states(), mdp.num_actions());
   StateActionMatrix next(mdp.num_states(), mdp.num_actions());
   std::vector<double> diagnostics(rule.diagnostic_names().size());
@@ -52,7 +53,8 @@ long allocations_per_run(const Mdp& mdp, UpdateRule& rule, LinearSolverKind solv
   for (int t = 0; t < iterations + 2; ++t) {
     if (t == 2) before = allocations.load();
     evaluator.evaluate_logits(logits, evaluation);
-    rule.step({.iteration = t, .mdp = mdp}, evaluation, logits, next, diagnostics);
+    rule.step({.iteration = t, .mdp = mdp, .optimal = unsolved, .evaluator = evaluator}, evaluation,
+              logits, next, diagnostics);
     logits.swap(next);
   }
   return allocations.load() - before;

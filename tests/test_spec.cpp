@@ -72,7 +72,35 @@ TEST_CASE("arguments are read through a typed parameter table") {
   CHECK(input_error_of([&] {
           SpecArguments(parse_spec("m(size=1,clip=yes)", "algo"), parameters).check_values();
         }) == "m.clip: expected true or false, got 'yes'");
-  CHECK(check_parameter_value("integer", "3") == std::nullopt);
-  CHECK(check_parameter_value("boolean", "yes").has_value());
-  CHECK(check_parameter_value("list of numbers", "[1,x]").has_value());
+  CHECK(check_parameter_value({"k", "integer"}, "3") == std::nullopt);
+  CHECK(check_parameter_value({"k", "boolean"}, "yes").has_value());
+  CHECK(check_parameter_value({"k", "list of numbers"}, "[1,x]").has_value());
+}
+
+TEST_CASE("parameter ranges and choices are checked by every getter and named in the error") {
+  const std::vector<ParameterInfo> parameters{
+      {"tau", "number", "", "", {}, {.low = 0.0, .low_open = true}},
+      {"steps", "integer", "10", "", {}, {.low = 1.0}},
+      {"c",
+       "number",
+       "0.5",
+       "",
+       {},
+       {.low = 0.0, .high = 1.0, .low_open = true, .high_open = true}},
+      {"schedule", "choice", "constant", "", {"constant", "geometric"}}};
+  const auto args = [&](const std::string& text) {
+    return SpecArguments(parse_spec(text, "algo"), parameters);
+  };
+  CHECK(args("m(tau=0.1)").number("tau") == 0.1);
+  CHECK(input_error_of([&] { args("m(tau=0)").number("tau"); }) == "m.tau: must be > 0, got 0");
+  CHECK(input_error_of([&] { args("m(tau=1,steps=0)").integer("steps"); }) ==
+        "m.steps: must be >= 1, got 0");
+  CHECK(input_error_of([&] { args("m(tau=1,c=1)").check_values(); }) ==
+        "m.c: must be (0, 1), got 1");
+  CHECK(args("m(tau=1,schedule=geometric)").text("schedule") == "geometric");
+  CHECK(input_error_of([&] {
+          args("m(tau=1,schedule=geometrik)").check_values();
+        }).find("did you mean 'geometric'") != std::string::npos);
+  CHECK(check_parameter_value(parameters[0], "-1") == "must be > 0, got -1");
+  CHECK(check_parameter_value(parameters[0], "1e-300") == std::nullopt);
 }

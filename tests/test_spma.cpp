@@ -20,6 +20,7 @@ using tabrl::testing::Trace;
 TEST_CASE("one SPMA step is pi (1 + eta A), already normalised") {
   const Mdp mdp = random_mdp(6, 4, 0.9, 3);
   PolicyEvaluator evaluator(mdp);
+  const OptimalSolution unsolved;  // V* is not needed by these rules
   Evaluation evaluation;
   const StateActionMatrix logits = random_logits(6, 4, 8);
   evaluator.evaluate_logits(logits, evaluation);
@@ -28,8 +29,9 @@ TEST_CASE("one SPMA step is pi (1 + eta A), already normalised") {
   StateActionMatrix next(6, 4);
   std::vector<double> diagnostics(1);
   const StepReport report =
-      spma.step({.iteration = 0, .mdp = mdp}, evaluation, logits, next, diagnostics);
-  CHECK(report.valid);
+      spma.step({.iteration = 0, .mdp = mdp, .optimal = unsolved, .evaluator = evaluator},
+                evaluation, logits, next, diagnostics);
+  CHECK(report.outcome == StepOutcome::ok);
   StateActionMatrix next_policy;
   softmax_rows(next, next_policy);
   const StateActionMatrix closed_form =
@@ -41,6 +43,7 @@ TEST_CASE("one SPMA step is pi (1 + eta A), already normalised") {
 TEST_CASE("SPMA and NPG agree to first order in eta") {
   const Mdp mdp = random_mdp(5, 3, 0.8, 17);
   PolicyEvaluator evaluator(mdp);
+  const OptimalSolution unsolved;  // V* is not needed by these rules
   Evaluation evaluation;
   const StateActionMatrix logits = random_logits(5, 3, 2);
   evaluator.evaluate_logits(logits, evaluation);
@@ -50,8 +53,10 @@ TEST_CASE("SPMA and NPG agree to first order in eta") {
     Spma spma(mdp, {.step_size = eta});
     Npg npg({.step_size = eta});
     StateActionMatrix by_spma(5, 3), by_npg(5, 3);
-    spma.step({.iteration = 0, .mdp = mdp}, evaluation, logits, by_spma, diagnostics);
-    npg.step({.iteration = 0, .mdp = mdp}, evaluation, logits, by_npg, {});
+    spma.step({.iteration = 0, .mdp = mdp, .optimal = unsolved, .evaluator = evaluator}, evaluation,
+              logits, by_spma, diagnostics);
+    npg.step({.iteration = 0, .mdp = mdp, .optimal = unsolved, .evaluator = evaluator}, evaluation,
+             logits, by_npg, {});
     const double difference = (by_spma - by_npg).cwiseAbs().maxCoeff();
     // log1p(x) - x = -x^2 / 2 + ...: ten times smaller eta, about a hundred times smaller gap.
     if (previous > 0.0) CHECK(previous / difference == doctest::Approx(100.0).epsilon(0.05));

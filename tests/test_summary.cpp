@@ -90,7 +90,8 @@ fs::path write_sweep(const std::string& name, const std::vector<HandRun>& runs,
   for (std::size_t i = 0; i < extra_manifest_runs; ++i)
     ids += ",\"missing" + std::to_string(i) + "\"";
   std::ofstream(directory / "manifest.json")
-      << "{\"config_digest\": \"0\", \"runs_header\": \"\", \"run_ids\": [" << ids << "]}\n";
+      << "{\"config_digest\": \"0\", \"runs_header\": \"\", \"curves_header\": \"\", \"run_ids\": ["
+      << ids << "]}\n";
   return directory;
 }
 
@@ -161,7 +162,7 @@ TEST_CASE("a runs.csv without every run of the manifest is refused unless partia
   const fs::path foreign =
       write_sweep("foreign", {{"a", "five_by_five", "npg", "1", "converged", "1e-9"}});
   std::ofstream(foreign / "manifest.json")
-      << R"({"config_digest": "0", "runs_header": "", "run_ids": ["b"]})";
+      << R"({"config_digest": "0", "runs_header": "", "curves_header": "", "run_ids": ["b"]})";
   CHECK(tabrl::testing::input_error_of([&] {
           summarize_sweep(foreign, true);
         }).find("1 rows are runs that manifest.json does not list") != std::string::npos);

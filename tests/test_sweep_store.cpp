@@ -64,7 +64,7 @@ TEST_CASE("committed runs are found again; a torn tail and a corrupted record ar
     CHECK(store.is_finished(config.run_ids[0]));
     CHECK(store.is_finished(config.run_ids[1]));
     CHECK_FALSE(store.is_finished(config.run_ids[2]));
-    CHECK(store.assemble(config.run_ids, "header") == 1);
+    CHECK(store.assemble(config.run_ids, "header", "curves") == 1);
   }
   std::ifstream runs(out / "runs.csv");
   std::string header, first, second, extra;
@@ -132,7 +132,7 @@ TEST_CASE("--restart removes what the manifest lists, inside the directory only"
     SweepStore store(out);
     store.prepare(config, false);
     store.commit(record(config.run_ids[0], 0));
-    store.assemble(config.run_ids, "header");
+    store.assemble(config.run_ids, "header", "curves");
   }
   record_written(out, {"figures/a.png"}, {"figures"});
   fs::create_directories(out / "figures");

@@ -1,0 +1,99 @@
+#include "core/state_action_table.hpp"
+
+#include <cmath>
+#include <optional>
+
+#include "core/csv.hpp"
+#include "core/error.hpp"
+#include "core/numbers.hpp"
+#include "core/text.hpp"
+
+namespace tabrl {
+namespace {
+
+// The index of `token` among `names` (when there are names), else as a 0-based index below
+// `count`.
+std::optional<Index> find_entity(const std::string& token, const std::vector<std::string>& names,
+                                 Index count) {
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == token) return static_cast<Index>(i);
+  }
+  const std::optional<std::int64_t> index = parse_index(token);
+  if (index && *index < count) return static_cast<Index>(*index);
+  return std::nullopt;
+}
+
+}  // namespace
+
+StateActionTable read_state_action_table(
+    const std::string& path, const Mdp& mdp,
+    const std::function<std::string(const std::vector<std::string>&)>& check_columns) {
+  const std::string text = read_text_file(path);
+  const Index states = mdp.num_states();
+  const Index actions = mdp.num_actions();
+  const auto fail = [&](int line, const std::string& field, const std::string& message) {
+    throw InputError({.file = path, .line = line, .field = field}, message);
+  };
+
+  std::vector<std::string> fields;
+  StateActionTable table;
+  std::vector<int> seen_at;  // per (s, a): the line that gave it, 0 if none
+  bool header = true;
+  int line = 0;
+  for (std::size_t begin = 0; begin < text.size();) {
+    const CsvRecordEnd end = read_csv_record(text, begin, CsvDialect::plain_trimmed, fields);
+    begin = end.next;
+    ++line;
+    if (end.empty || (fields.size() == 1 && fields[0].empty())) continue;
+    if (header) {
+      header = false;
+      if (fields.size() < 3 || fields[0] != "state" || fields[1] != "action") {
+        std::string given;
+        for (const std::string& field : fields) given += (given.empty() ? "" : ",") + field;
+        fail(line, "header", "expected state,action,<values>, got '" + given + "'");
+      }
+      table.columns.assign(fields.begin() + 2, fields.end());
+      if (const std::string problem = check_columns(table.columns); !problem.empty()) {
+        fail(line, "header", problem);
+      }
+      table.values.setZero(states * actions, static_cast<Index>(table.columns.size()));
+      seen_at.assign(static_cast<std::size_t>(states * actions), 0);
+      continue;
+    }
+    if (fields.size() != table.columns.size() + 2) {
+      fail(line, "row",
+           "expected " + std::to_string(table.columns.size() + 2) + " fields, got " +
+               std::to_string(fields.size()));
+    }
+    const std::optional<Index> state = find_entity(fields[0], mdp.state_names(), states);
+    if (!state) fail(line, "state", "unknown state '" + fields[0] + "'");
+    const std::optional<Index> action = find_entity(fields[1], mdp.action_names(), actions);
+    if (!action) fail(line, "action", "unknown action '" + fields[1] + "'");
+    const Index row = *state * actions + *action;
+    int& first = seen_at[static_cast<std::size_t>(row)];
+    if (first != 0) {
+      fail(line, "row",
+           "state " + mdp.state_label(*state) + ", action " + mdp.action_label(*action) +
+               " given twice (first at line " + std::to_string(first) + ")");
+    }
+    first = line;
+    for (std::size_t k = 0; k < table.columns.size(); ++k) {
+      const std::optional<double> value = parse_double(fields[k + 2]);
+      if (!value || !std::isfinite(*value)) {
+        fail(line, table.columns[k], "expected a finite number, got '" + fields[k + 2] + "'");
+      }
+      table.values(row, static_cast<Index>(k)) = *value;
+    }
+  }
+  if (header) fail(0, "header", "the file is empty: expected state,action,<values>");
+  for (Index row = 0; row < states * actions; ++row) {
+    if (seen_at[static_cast<std::size_t>(row)] == 0) {
+      fail(0, "row",
+           "no row for state " + mdp.state_label(row / actions) + ", action " +
+               mdp.action_label(row % actions) + ": every (state, action) pair needs one");
+    }
+  }
+  return table;
+}
+
+}  // namespace tabrl

@@ -1,0 +1,28 @@
+// Tables with one CSV row per (state, action) of an MDP (docs/specs.md, "State-action tables"):
+// a header `state,action,<value columns>`, states and actions by the MDP's names or by 0-based
+// index, every pair exactly once. Initial logits (`--init FILE.csv`, one column `logit`) and
+// feature files (one column per feature) are such tables.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/mdp.hpp"
+
+namespace tabrl {
+
+struct StateActionTable {
+  std::vector<std::string> columns;  // the value columns, as named in the header
+  Eigen::MatrixXd values;            // (S A) x columns, row s A + a
+};
+
+// Reads `path` for `mdp`. `check_columns` sees the value columns of the header and returns why
+// they are wrong, or an empty string. Every problem is an InputError naming the file, the line
+// and the field: a missing or duplicate pair, an unknown state or action, a row of the wrong
+// length, a value that is not a finite number.
+StateActionTable read_state_action_table(
+    const std::string& path, const Mdp& mdp,
+    const std::function<std::string(const std::vector<std::string>&)>& check_columns);
+
+}  // namespace tabrl
