@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
+#include "core/error.hpp"
+#include "core/format.hpp"
 #include "core/policy.hpp"
 
 namespace tabrl {
@@ -11,6 +14,15 @@ namespace tabrl {
 PolicyEvaluator::PolicyEvaluator(const Mdp& mdp, LinearSolverKind kind, double krylov_tolerance)
     : mdp_(mdp), solver_(make_policy_system_solver(mdp, kind, krylov_tolerance)) {
   reward_pi_.resize(mdp.num_states());
+  // NaN equals nothing, so the first evaluate_regularised prepares whatever policy it is given.
+  prepared_policy_.setConstant(mdp.num_states(), mdp.num_actions(),
+                               std::numeric_limits<double>::quiet_NaN());
+  visitation_solution_.setZero(mdp.num_states());
+}
+
+void PolicyEvaluator::prepare(const Eigen::Ref<const StateActionMatrix>& policy) {
+  prepared_policy_ = policy;
+  solver_->prepare(prepared_policy_);
 }
 
 void PolicyEvaluator::evaluate_policy(const Eigen::Ref<const StateActionMatrix>& policy,
@@ -21,11 +33,12 @@ void PolicyEvaluator::evaluate_policy(const Eigen::Ref<const StateActionMatrix>&
   if (out.policy.data() != policy.data()) out.policy = policy;
   const StateActionMatrix& rewards = mdp_.rewards();
   for (Index s = 0; s < num_states; ++s) reward_pi_[s] = out.policy.row(s).dot(rewards.row(s));
-  solver_->prepare(out.policy);
+  prepare(out.policy);
   // The solver solves for the unnormalised x = d / (1 - gamma); out holds the previous policy's
   // solutions, from which an iterative solver starts.
   out.visitation /= (1.0 - gamma);
   solver_->solve(reward_pi_, out.v, mdp_.rho(), out.visitation);
+  visitation_solution_ = out.visitation;
   out.visitation *= (1.0 - gamma);
 
   out.q.resize(num_states, num_actions);
@@ -44,10 +57,89 @@ void PolicyEvaluator::evaluate_logits(const Eigen::Ref<const StateActionMatrix>&
   evaluate_policy(out.policy, out);
 }
 
+void PolicyEvaluator::evaluate_regularised(const Eigen::Ref<const StateActionMatrix>& policy,
+                                           double tau, RegularisedEvaluation& out) {
+  if (!(tau >= 0.0 && std::isfinite(tau))) {
+    throw InputError({.field = "tau"}, "must be >= 0 and finite, got " + format_number(tau));
+  }
+  const Index num_states = mdp_.num_states();
+  const Index num_actions = mdp_.num_actions();
+  const double gamma = mdp_.gamma();
+  // The right-hand side r_pi + tau H_pi (docs/theory.md, "Entropy regularisation").
+  const StateActionMatrix& rewards = mdp_.rewards();
+  out.entropy.resize(num_states);
+  for (Index s = 0; s < num_states; ++s) {
+    double entropy = 0.0;
+    for (Index a = 0; a < num_actions; ++a) {
+      const double probability = policy(s, a);
+      if (probability > 0.0) entropy -= probability * std::log(probability);
+    }
+    out.entropy[s] = entropy;
+    reward_pi_[s] = policy.row(s).dot(rewards.row(s)) + tau * entropy;
+  }
+  // Same matrix I - gamma P_pi as the ordinary evaluation: after evaluate_policy of this policy
+  // the factorisation is reused. The solver interface solves the visitation system as well; it
+  // starts from (and, for a prepared policy, already is) the last solution, so an iterative
+  // solver spends next to nothing on it.
+  if (!(prepared_policy_.array() == policy.array()).all()) prepare(policy);
+  if (out.v.size() != num_states) out.v.setZero(num_states);
+  solver_->solve(reward_pi_, out.v, mdp_.rho(), visitation_solution_);
+
+  out.q.resize(num_states, num_actions);
+  Eigen::Map<Vector> q_flat(out.q.data(), num_states * num_actions);
+  q_flat.noalias() = mdp_.transitions() * out.v;
+  out.q *= gamma;
+  out.q += rewards;
+  out.objective = mdp_.rho().dot(out.v);
+}
+
 void policy_gradient(const Evaluation& evaluation, double gamma, StateActionMatrix& gradient) {
   gradient = evaluation.policy.cwiseProduct(evaluation.advantage);
   for (Index s = 0; s < gradient.rows(); ++s)
     gradient.row(s) *= evaluation.visitation[s] / (1.0 - gamma);
+}
+
+// dJ_tau/dz = d pi (Q_tau - tau log pi - V_tau) / (1 - gamma) (docs/theory.md, "Entropy
+// regularisation"). Where pi = 0 the entry is 0: pi log pi -> 0, and Q_tau - V_tau is finite.
+void entropy_policy_gradient(const Evaluation& evaluation, const RegularisedEvaluation& regularised,
+                             double gamma, double tau, StateActionMatrix& gradient) {
+  const StateActionMatrix& policy = evaluation.policy;
+  gradient.resize(policy.rows(), policy.cols());
+  for (Index s = 0; s < policy.rows(); ++s) {
+    const double weight = evaluation.visitation[s] / (1.0 - gamma);
+    for (Index a = 0; a < policy.cols(); ++a) {
+      const double probability = policy(s, a);
+      gradient(s, a) =
+          probability > 0.0
+              ? weight * probability *
+                    (regularised.q(s, a) - tau * std::log(probability) - regularised.v[s])
+              : 0.0;
+    }
+  }
+}
+
+void entropy_policy_gradient(const Evaluation& evaluation, const RegularisedEvaluation& regularised,
+                             const Eigen::Ref<const StateActionMatrix>& logits, double gamma,
+                             double tau, StateActionMatrix& gradient) {
+  const StateActionMatrix& policy = evaluation.policy;
+  gradient.resize(policy.rows(), policy.cols());
+  for (Index s = 0; s < policy.rows(); ++s) {
+    // log pi[s, a] = z[s, a] - m - log sum_b exp(z[s, b] - m), m the row maximum: the sum is at
+    // least 1, so neither the exp nor the log can overflow or reach -inf.
+    const double shift = logits.row(s).maxCoeff();
+    double total = 0.0;
+    for (Index a = 0; a < policy.cols(); ++a) total += std::exp(logits(s, a) - shift);
+    const double log_normaliser = shift + std::log(total);
+    const double weight = evaluation.visitation[s] / (1.0 - gamma);
+    for (Index a = 0; a < policy.cols(); ++a) {
+      const double probability = policy(s, a);
+      const double log_probability = logits(s, a) - log_normaliser;
+      gradient(s, a) = probability > 0.0
+                           ? weight * probability *
+                                 (regularised.q(s, a) - tau * log_probability - regularised.v[s])
+                           : 0.0;  // also for a logit of -inf
+    }
+  }
 }
 
 }  // namespace tabrl

@@ -1,6 +1,7 @@
 // Exact evaluation of a policy (docs/theory.md, "Exact quantities of a policy"): V, Q, A, d and J
 // from one preparation of I - gamma P_pi, which serves the value solve and the transposed
-// visitation solve.
+// visitation solve; and the entropy-regularised V_tau, Q_tau, J_tau and their gradient
+// (docs/theory.md, "Entropy regularisation").
 #pragma once
 
 #include <memory>
@@ -20,6 +21,15 @@ struct Evaluation {
   double objective = 0.0;       // J(pi) = rho^T V^pi
 };
 
+// The entropy-regularised quantities of one policy for one temperature tau (docs/theory.md,
+// "Entropy regularisation").
+struct RegularisedEvaluation {
+  Vector entropy;          // H_pi[s] = -sum_a pi log pi, with 0 log 0 = 0
+  Vector v;                // V_tau^pi: (I - gamma P_pi) V_tau = r_pi + tau H_pi
+  StateActionMatrix q;     // Q_tau^pi = r + gamma P V_tau
+  double objective = 0.0;  // J_tau(pi) = rho^T V_tau^pi
+};
+
 // Evaluates policies of one MDP. The linear solver (core/linear_solver.hpp) and the work
 // buffers are made once at construction and reused for every policy.
 class PolicyEvaluator {
@@ -31,6 +41,13 @@ class PolicyEvaluator {
   void evaluate_policy(const Eigen::Ref<const StateActionMatrix>& policy, Evaluation& out);
   // Evaluates softmax(logits).
   void evaluate_logits(const Eigen::Ref<const StateActionMatrix>& logits, Evaluation& out);
+  // The entropy-regularised values of the policy pi (rows are distributions; exact zeros are
+  // allowed) for tau >= 0; tau = 0 gives the ordinary V and Q. Right after evaluate_policy or
+  // evaluate_logits of the same policy the prepared system is reused (no second factorisation);
+  // any other policy is prepared first. Throws InputError (field "tau") unless tau is finite
+  // and >= 0.
+  void evaluate_regularised(const Eigen::Ref<const StateActionMatrix>& policy, double tau,
+                            RegularisedEvaluation& out);
 
   LinearSolverKind solver() const { return solver_->kind(); }
   const Mdp& mdp() const { return mdp_; }
@@ -38,12 +55,33 @@ class PolicyEvaluator {
   SolveReport last_solve() const { return solver_->report(); }
 
  private:
+  // Builds (and factorises) the solver's system for `policy` and remembers the policy.
+  void prepare(const Eigen::Ref<const StateActionMatrix>& policy);
+
   const Mdp& mdp_;
   std::unique_ptr<PolicySystemSolver> solver_;
   Vector reward_pi_;
+  StateActionMatrix prepared_policy_;  // the policy the solver holds; NaN before the first
+  // x = d / (1 - gamma) of the prepared policy: where evaluate_regularised's (discarded)
+  // visitation solve starts and, for an unchanged policy, its answer.
+  Vector visitation_solution_;
 };
 
 // Exact softmax policy gradient dJ/dz[s, a] = d[s] pi[s, a] A[s, a] / (1 - gamma) (docs/theory.md).
 void policy_gradient(const Evaluation& evaluation, double gamma, StateActionMatrix& gradient);
+
+// Exact gradient of the regularised objective J_tau in the logits (docs/theory.md, "Entropy
+// regularisation"):
+//   dJ_tau/dz[s, a] = d[s] pi[s, a] (Q_tau[s, a] - tau log pi[s, a] - V_tau[s]) / (1 - gamma),
+// with pi and the ordinary visitation d from `evaluation` and Q_tau, V_tau from `regularised`,
+// both of the same policy and the same tau. log pi is taken of the probabilities; an entry with
+// pi = 0 (an exact zero, or an underflow) is 0, the limit of pi log pi.
+void entropy_policy_gradient(const Evaluation& evaluation, const RegularisedEvaluation& regularised,
+                             double gamma, double tau, StateActionMatrix& gradient);
+// The same with log pi[s, a] = z[s, a] - log sum_b exp(z[s, b]) taken from the logits z of the
+// policy: full precision also where pi is subnormal (an underflowed pi still gives 0).
+void entropy_policy_gradient(const Evaluation& evaluation, const RegularisedEvaluation& regularised,
+                             const Eigen::Ref<const StateActionMatrix>& logits, double gamma,
+                             double tau, StateActionMatrix& gradient);
 
 }  // namespace tabrl
