@@ -52,6 +52,11 @@ class UpdateRule {
   virtual PolicyForm form() const { return PolicyForm::logits; }
   // The bound of docs/theory.md that applies to this rule on `mdp`, or none.
   virtual TheoryBound theory_bound(const Mdp& /*mdp*/) const { return TheoryBound::none; }
+  // For bounds stated in the rule's own quantities (cen_entropy): the bound's value at row t,
+  // NaN where it says nothing. The analysis compares it with the bounded diagnostic.
+  virtual double bound_value(int /*iteration*/) const {
+    return std::numeric_limits<double>::quiet_NaN();
+  }
   // The constant step size eta the bounds are stated in (NaN when there is none).
   virtual double nominal_step_size() const { return std::numeric_limits<double>::quiet_NaN(); }
   // Method-specific curve columns (e.g. spma_c), filled by step() in this order. A diagnostic
