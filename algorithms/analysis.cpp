@@ -9,7 +9,11 @@ namespace tabrl {
 
 RunAnalysis::RunAnalysis(const Mdp& mdp, const UpdateRule& rule, std::vector<double> tolerances,
                          bool uniform_start)
-    : mdp_(mdp), value_scale_(mdp.value_scale()), slack_(kBoundSlack * mdp.value_scale()) {
+    : mdp_(mdp),
+      rule_(rule),
+      diagnostic_names_(rule.diagnostic_names()),
+      value_scale_(mdp.value_scale()),
+      slack_(kBoundSlack * mdp.value_scale()) {
   std::sort(tolerances.begin(), tolerances.end(), std::greater<>());
   result_.tolerances = std::move(tolerances);
   result_.first_iteration.assign(result_.tolerances.size(), -1);
@@ -19,6 +23,13 @@ RunAnalysis::RunAnalysis(const Mdp& mdp, const UpdateRule& rule, std::vector<dou
     result_.bound = TheoryBound::none;
   step_size_ = rule.nominal_step_size();
   if (mdp.is_bandit() && mdp.num_actions() > 1) min_gap_ = bandit_min_gap(mdp);
+}
+
+double RunAnalysis::diagnostic(const IterationSummary& summary, const std::string& name) const {
+  for (std::size_t i = 0; i < diagnostic_names_.size() && i < summary.diagnostics.size(); ++i) {
+    if (diagnostic_names_[i] == name) return summary.diagnostics[i];
+  }
+  return std::numeric_limits<double>::quiet_NaN();
 }
 
 CallbackAction RunAnalysis::on_iteration(const IterationSummary& summary) {
@@ -41,7 +52,7 @@ CallbackAction RunAnalysis::on_iteration(const IterationSummary& summary) {
   double plotted = std::numeric_limits<double>::quiet_NaN();
   switch (result_.bound) {
     case TheoryBound::spma_contraction: {
-      const double c = summary.diagnostics.empty() ? std::nan("") : summary.diagnostics[0];
+      const double c = diagnostic(summary, "spma_c");
       if (t > 0) {
         const double factor =
             std::isnan(previous_c_) ? 1.0 : 1.0 - step_size_ * previous_c_ * (1.0 - mdp_.gamma());
@@ -81,6 +92,31 @@ CallbackAction RunAnalysis::on_iteration(const IterationSummary& summary) {
             5.0 * mdp_.reward_range() / (min_optimal_prob_ * min_optimal_prob_ * t * min_gap_);
       }
       break;
+    case TheoryBound::pi_contraction:
+      // e_t <= gamma^t e_0; the suboptimality is at most e_t.
+      plotted = std::pow(mdp_.gamma(), t) * product_bound_;
+      check(error <= plotted + slack_);
+      break;
+    case TheoryBound::vi_contraction: {
+      // ||V_t - V*|| <= gamma^t ||V_0 - V*||, and the policy greedy in V_t is within
+      // 2 gamma / (1 - gamma) ||V_t - V*|| of optimal (docs/theory.md, "Value iteration").
+      const double vi_error = diagnostic(summary, "vi_error_inf");
+      if (t == 0) initial_vi_error_ = vi_error;
+      const double contraction = std::pow(mdp_.gamma(), t) * initial_vi_error_;
+      check(vi_error <= contraction + slack_);
+      plotted = 2.0 * mdp_.gamma() / (1.0 - mdp_.gamma()) * contraction;
+      check(error <= plotted + slack_);
+      break;
+    }
+    case TheoryBound::cen_entropy: {
+      // ||Q*_tau - Q_tau^{pi_t}|| against the rule's own bound (docs/theory.md, "Entropy
+      // regularisation"); the slack grows with the bound's first value, which carries the
+      // entropy's share of the regularised values.
+      const double bound = rule_.bound_value(t);
+      if (t == 1) bound_slack_ = slack_ * (1.0 + std::max(0.0, bound / value_scale_));
+      if (!std::isnan(bound)) check(diagnostic(summary, "reg_q_error_inf") <= bound + bound_slack_);
+      break;
+    }
     case TheoryBound::none:
       break;
   }

@@ -50,7 +50,12 @@ class RunAnalysis final : public IterationCallback {
     if (!holds) ++result_.bound_violations;
   }
 
+  // The value of the diagnostic column `name` at this iterate, NaN if the rule has none.
+  double diagnostic(const IterationSummary& summary, const std::string& name) const;
+
   const Mdp& mdp_;
+  const UpdateRule& rule_;
+  std::vector<std::string> diagnostic_names_;
   double value_scale_;
   double slack_;  // kBoundSlack * value scale
   double step_size_;
@@ -65,7 +70,9 @@ class RunAnalysis final : public IterationCallback {
   double min_optimal_prob_ = 1.0;
   double delta0_ = 0.0;
   double pi0_best_ = 0.0;
-  double product_bound_ = 0.0;  // SPMA: e_0 prod_{k<t} (1 - eta C_k (1 - gamma))
+  double product_bound_ = 0.0;     // SPMA: e_0 prod_{k<t} (1 - eta C_k (1 - gamma))
+  double initial_vi_error_ = 0.0;  // value iteration: ||V_0 - V*||
+  double bound_slack_ = 0.0;       // cen_entropy: slack_ scaled by the first bound value
   std::vector<double> plotted_bounds_;
 };
 

@@ -87,19 +87,59 @@ TEST_CASE("bounds are chosen by method, MDP and step") {
   CHECK(Spg({.step_size = 0.4}).theory_bound(bandit) == TheoryBound::none);
 }
 
+namespace {
+
+// A rule that claims a bound it does not satisfy: the update of `inner`, the bound `claimed`.
+class ClaimingRule final : public UpdateRule {
+ public:
+  ClaimingRule(UpdateRule& inner, TheoryBound claimed, double step)
+      : inner_(inner), claimed_(claimed), step_(step) {}
+  std::string name() const override { return "claiming"; }
+  TheoryBound theory_bound(const Mdp& /*mdp*/) const override { return claimed_; }
+  double nominal_step_size() const override { return step_; }
+  std::vector<std::string> diagnostic_names() const override { return inner_.diagnostic_names(); }
+  StepReport step(const StepContext& context, const Evaluation& evaluation,
+                  const StateActionMatrix& parameters, StateActionMatrix& next,
+                  std::span<double> diagnostics) override {
+    return inner_.step(context, evaluation, parameters, next, diagnostics);
+  }
+
+ private:
+  UpdateRule& inner_;
+  TheoryBound claimed_;
+  double step_;
+};
+
+}  // namespace
+
 TEST_CASE("a wrong bound is caught: the checks can fail") {
-  // The gap-dependent bound delta_{t+1} <= delta_t^2 does not hold for a constant step.
+  // Constant-step SPMA does not square 1 - pi(a*) every step: the gap-step bound fails.
   const Mdp bandit = make_bandit({0.1, 0.5, 0.9});
+  Spma constant(bandit, {.step_size = 1.0});
+  ClaimingRule squares(constant, TheoryBound::spma_bandit_gap, 1.0);
+  const RunAnalysisResult squared = analyse(bandit, squares, 8);
+  CHECK(squared.bound_checks == 8);
+  CHECK(squared.bound_violations > 0);
+  CHECK_FALSE(squared.bound_held());
+  // The true gap step does square it: the same check holds.
   Spma gap_rule(bandit, {.gap_dependent = true});
-  const RunAnalysisResult held = analyse(bandit, gap_rule, 8);
-  CHECK(held.bound_violations == 0);
-  CHECK(held.bound_checks == 8);
-  // NPG with a tiny step on an MDP with a huge reward range still satisfies its bound.
+  CHECK(analyse(bandit, gap_rule, 8).bound_violations == 0);
+
+  // SPG converges far slower than policy iteration: claiming PI's gamma^t rate for it fails.
+  const Mdp mdp = make_five_by_five();
+  Spg spg({.step_size = 0.1});
+  ClaimingRule like_pi(spg, TheoryBound::pi_contraction, 0.1);
+  const RunAnalysisResult fast = analyse(mdp, like_pi, 200);
+  CHECK(fast.bound_violations > 0);
+  CHECK(fast.bound_violations <= fast.bound_checks);
+
+  // NPG with a tiny step on an MDP with a huge reward range still satisfies its own bound.
   const Mdp cliff = make_cliff_world();
   Npg npg({.step_size = 0.01});
   const RunAnalysisResult npg_result = analyse(cliff, npg, 200);
+  CHECK(npg_result.bound == TheoryBound::npg_agarwal);
+  CHECK(npg_result.bound_checks == 200);
   CHECK(npg_result.bound_violations == 0);
-  CHECK(npg_result.first_iteration[0] == -1);
 }
 
 TEST_CASE("verdicts on synthetic curves: linear, sublinear, super-linear, stalled") {
