@@ -66,7 +66,8 @@ CallbackAction RunAnalysis::on_iteration(const IterationSummary& summary) {
       break;
     }
     case TheoryBound::spma_bandit_constant: {
-      // MATH.md 5.2 from the actual start: delta_t <= delta_0 (1 - eta pi_0(a*) Delta_min)^t.
+      // docs/theory.md, "Convergence guarantees" from the actual start: delta_t <= delta_0 (1 - eta
+      // pi_0(a*) Delta_min)^t.
       plotted = spma_bandit_constant_step_bound(delta0_, step_size_, pi0_best_, min_gap_, t);
       check(delta <= plotted + 1e-12);
       break;

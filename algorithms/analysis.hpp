@@ -1,5 +1,6 @@
-// Per-run evidence for or against a convergence claim (MATH.md section 5): iterations to each
-// tolerance, the fitted rate, and the check of the method's theory bound at every iteration.
+// Per-run evidence for or against a convergence claim (docs/theory.md, "Convergence guarantees"):
+// iterations to each tolerance, the fitted rate, and the check of the method's theory bound at
+// every iteration.
 #pragma once
 
 #include <limits>

@@ -7,7 +7,8 @@
 // max(1 + eta A, clip_floor) and the row is renormalised (the sMDPO form of Vaswani et al. 2021),
 // and the number of clipped states is recorded.
 //
-// Bandits also have the gap-dependent step eta_{a,a'} = 1 / |r(a) - r(a')| (MATH.md 5.3):
+// Bandits also have the gap-dependent step eta_{a,a'} = 1 / |r(a) - r(a')| (docs/theory.md,
+// "Convergence guarantees"):
 //   pi_{t+1}(a) = pi_t(a) (1 + sum_a' pi_t(a') sign(r(a) - r(a'))),  with 1 - pi_t(a*) squaring
 // every step.
 #pragma once
@@ -34,7 +35,8 @@ class Spma final : public UpdateRule {
   const SpmaOptions& options() const { return options_; }
   TheoryBound theory_bound(const Mdp& mdp) const override;
   double nominal_step_size() const override { return options_.step_size; }
-  // spma_c is C_t of MATH.md 5.1; clipped (clip mode only) counts states with a clipped action.
+  // spma_c is C_t of docs/theory.md, "Convergence guarantees"; clipped (clip mode only) counts
+  // states with a clipped action.
   std::vector<std::string> diagnostic_names() const override;
   StepReport step(const StepContext& context, const Evaluation& evaluation,
                   const StateActionMatrix& logits, StateActionMatrix& next_logits,

@@ -1,6 +1,6 @@
-// The tabular MDP model (MATH.md section 1): S states, A actions in every state, transitions
-// P[s, a, s'] stored sparse with one row per (s, a), rewards r[s, a], discount gamma and start
-// distribution rho. Validated once at construction; afterwards every algorithm trusts it.
+// The tabular MDP model (docs/theory.md, "Setting"): S states, A actions in every state,
+// transitions P[s, a, s'] stored sparse with one row per (s, a), rewards r[s, a], discount gamma
+// and start distribution rho. Validated once at construction; afterwards every algorithm trusts it.
 #pragma once
 
 #include <string>

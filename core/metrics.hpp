@@ -1,4 +1,5 @@
-// Error metrics of an iterate against the optimal values (MATH.md section 2).
+// Error metrics of an iterate against the optimal values (docs/theory.md, "Exact quantities of a
+// policy").
 #pragma once
 
 #include "core/types.hpp"

@@ -1,4 +1,4 @@
-// Measuring a convergence rate (MATH.md section 5, "Measuring a rate"): least-squares fits of
+// Measuring a convergence rate (docs/theory.md, "Measuring a rate"): least-squares fits of
 // log(gap_t) = a + t log(q) (linear rate q) and log(gap_t) = b + k log(t) (log-log slope k) over
 // the tail of the curve where the gap is above the floating-point floor.
 #pragma once

@@ -9,7 +9,7 @@ which chooses each algorithm's best step size) and writes, as PNG and PDF:
   rate_vs_step           1 - q (q the fitted per-iteration contraction factor) against the step size;
   iterations_to_accuracy first iteration with value_error_inf <= eps against 1/eps, with
                          O(log 1/eps) and Theta(1/eps) reference slopes;
-  spma_c                 SPMA's C_t (MATH.md 5.1) against iteration.
+  spma_c                 SPMA's C_t (docs/theory.md, "Convergence guarantees") against iteration.
 usage: plot_sweep.py DIR FIGDIR [--all-steps] [--partial]
 A sweep whose runs.csv lacks runs listed in DIR/manifest.json is refused unless --partial is
 given; then every figure title starts with "partial: N of M runs".
@@ -260,7 +260,7 @@ def spma_c(panels, curves, figures):
         axis.set_ylabel("C_t = min_s pi_t(s, g_t(s)) gap_t(s)")
         axis.set_title(f"{title(mdp, runs)}, SPMA eta {step_text(runs[0])}", fontsize="medium")
         axis.grid(True, which="major", alpha=0.3)
-    suptitle(figure, "SPMA's C_t (MATH.md 5.1): linear convergence once it stays away from 0")
+    suptitle(figure, "SPMA's C_t (docs/theory.md): linear convergence once it stays away from 0")
     save(figure, figures, "spma_c")
 
 

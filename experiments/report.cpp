@@ -192,7 +192,8 @@ std::string write_report(const std::filesystem::path& directory, bool allow_part
       << "Written by `tabrl reproduce`. Every number below is read from the sweeps in this "
          "directory (`*/runs.csv`, `*/curves.csv`); every verdict is computed from them by the "
          "rule stated with it. The smallest tolerance of each sweep is the `iterations` target; "
-         "`q` is the fitted per-iteration contraction factor of value_error_inf (MATH.md 5).\n\n";
+         "`q` is the fitted per-iteration contraction factor of value_error_inf (docs/theory.md, "
+         "Measuring a rate).\n\n";
   for (const std::string& note : partial_notes) {
     out << "**" << note << "**: the other runs are missing; the verdicts use the finished "
         << "ones.\n\n";
@@ -230,8 +231,8 @@ std::string write_report(const std::filesystem::path& directory, bool allow_part
           {sweep, bound, std::to_string(count.first), std::to_string(count.second)});
     }
   }
-  out << markdown_table({"sweep", "bound (MATH.md 5)", "runs checked", "runs with a violation"},
-                        bound_rows);
+  out << markdown_table(
+      {"sweep", "bound (docs/theory.md)", "runs checked", "runs with a violation"}, bound_rows);
   out << "\n## Figures\n\n";
   for (const char* sweep : {"bandits", "mdps", "sensitivity", "accuracy"}) {
     for (const char* figure : {"convergence", "rate_vs_step", "iterations_to_accuracy", "spma_c"}) {

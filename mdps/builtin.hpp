@@ -1,4 +1,4 @@
-// Built-in MDPs of MATH.md section 7. Each returns a validated Mdp.
+// Built-in MDPs of docs/theory.md, "Benchmark MDPs". Each returns a validated Mdp.
 #pragma once
 
 #include <cstdint>
@@ -30,14 +30,14 @@ Mdp make_random_bandit(int arms, double min_gap, std::uint64_t seed);
 // happens instead. Start at state 0.
 Mdp make_chain(int n, double slip, double back_reward, double forward_reward, double gamma);
 
-// FlatGrad chain (Lu et al. 2024, MATH.md section 7): H + 2 states, 4 actions; action 0 moves
-// s -> s + 1, actions 1..3 move s -> max(s - 1, 0); the last state absorbs; the only reward is
-// r[H + 1, 0] = 1; gamma = H / (H + 1); rho uniform.
+// FlatGrad chain (Lu et al. 2024, docs/theory.md, "Benchmark MDPs"): H + 2 states, 4 actions;
+// action 0 moves s -> s + 1, actions 1..3 move s -> max(s - 1, 0); the last state absorbs; the only
+// reward is r[H + 1, 0] = 1; gamma = H / (H + 1); rho uniform.
 Mdp make_flat_grad_chain(int horizon);
 
-// Garnet(S, A, b, seed) (MATH.md section 7): for every (s, a), b distinct next states uniformly
-// at random with flat-Dirichlet probabilities; rewards U(0, 1); rho uniform. The generator is
-// std::mt19937_64 seeded with `seed`, converted to doubles as in core/random.hpp.
+// Garnet(S, A, b, seed) (docs/theory.md, "Benchmark MDPs"): for every (s, a), b distinct next
+// states uniformly at random with flat-Dirichlet probabilities; rewards U(0, 1); rho uniform. The
+// generator is std::mt19937_64 seeded with `seed`, converted to doubles as in core/random.hpp.
 Mdp make_garnet(Index states, Index actions, Index branching, std::uint64_t seed,
                 double gamma = 0.9);
 

@@ -11,9 +11,9 @@ namespace tabrl {
 // Rows of a map: "4x4" and "8x8" name Gymnasium's maps; otherwise rows separated by '/'.
 std::vector<std::string> frozen_lake_map(const std::string& map);
 
-// FrozenLake (MATH.md section 7): actions left, down, right, up; slippery: the intended direction
-// and the two perpendicular ones, 1/3 each; walls clip; r[s, a] = Pr(entering G); H and G absorb
-// with reward 0; rho = the S cell. States are numbered row * columns + column.
+// FrozenLake (docs/theory.md, "Benchmark MDPs"): actions left, down, right, up; slippery: the
+// intended direction and the two perpendicular ones, 1/3 each; walls clip; r[s, a] = Pr(entering
+// G); H and G absorb with reward 0; rho = the S cell. States are numbered row * columns + column.
 Mdp make_frozen_lake(const std::vector<std::string>& rows, bool slippery, double gamma = 0.9);
 
 struct GridworldOptions {

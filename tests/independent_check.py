@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Independent NumPy implementation of MATH.md, compared with `tabrl run` curve by curve.
+"""Independent NumPy implementation of docs/theory.md, compared with `tabrl run` curve by curve.
 
 Writes random MDPs as Cassandra files (named and numbered states, wildcards, dense rows, single
 entries, r(s, a, s') rewards, gamma up to 0.99, bandits), runs tabrl on them, and checks every

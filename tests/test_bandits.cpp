@@ -1,4 +1,4 @@
-// Bandit guarantees of MATH.md 5.2, 5.3 and 5.5.
+// Bandit guarantees of docs/theory.md, "Convergence guarantees".
 #include <doctest/doctest.h>
 
 #include <cmath>

@@ -1,5 +1,5 @@
-// Exact evaluation: identities of MATH.md section 2, solver agreement and the exact gradient
-// against central finite differences.
+// Exact evaluation: identities of docs/theory.md, "Exact quantities of a policy", solver agreement
+// and the exact gradient against central finite differences.
 #include <doctest/doctest.h>
 
 #include "core/dense_lu.hpp"
@@ -30,7 +30,7 @@ Vector reference_values(const Mdp& mdp, const StateActionMatrix& policy) {
 
 }  // namespace
 
-TEST_CASE("evaluation satisfies the identities of MATH.md section 2 on random MDPs") {
+TEST_CASE("evaluation satisfies the identities of the exact quantities on random MDPs") {
   for (std::uint64_t seed = 1; seed <= 10; ++seed) {
     const double gamma = seed % 2 == 0 ? 0.99 : 0.7;
     const Mdp mdp = random_mdp(7, 3, gamma, seed, -1.0, 2.0);

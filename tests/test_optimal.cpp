@@ -1,4 +1,5 @@
-// Optimal values against the reference values of MATH.md section 6 and against value iteration.
+// Optimal values against the reference values of docs/theory.md, "Reference values" and against
+// value iteration.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -9,7 +10,7 @@
 
 using namespace tabrl;
 
-TEST_CASE("5x5 MDP: J* and pi* (MATH.md 6)") {
+TEST_CASE("5x5 MDP: J* and pi* (reference values)") {
   const Mdp mdp = make_five_by_five();
   const OptimalSolution optimal = solve_optimal(mdp);
   CHECK(optimal.objective == doctest::Approx(9.408398506373334).epsilon(1e-13));

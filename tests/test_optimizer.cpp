@@ -1,5 +1,5 @@
 // The shared optimizer loop: statuses, callbacks, recording schedules, determinism, and the
-// NPG bound of MATH.md 5.4 as a property test.
+// NPG bound of docs/theory.md, "Convergence guarantees" as a property test.
 #include <doctest/doctest.h>
 
 #include <cmath>

@@ -66,7 +66,7 @@ TEST_CASE("the analysis finds the reference iteration count and checks SPMA's bo
   const Mdp mdp = make_five_by_five();
   Spma spma(mdp, {.step_size = 0.099});
   const RunAnalysisResult result = analyse(mdp, spma, 1500);
-  CHECK(result.first_iteration[1] == 1278);  // 1e-6, as in MATH.md 6
+  CHECK(result.first_iteration[1] == 1278);  // 1e-6, as in docs/theory.md, "Reference values"
   CHECK(result.bound == TheoryBound::spma_contraction);
   CHECK(result.bound_checks == 1500);
   CHECK(result.bound_violations == 0);

@@ -1,4 +1,4 @@
-// The iteration counts of MATH.md section 6 on the 5x5 MDP.
+// The iteration counts of docs/theory.md, "Reference values" on the 5x5 MDP.
 #include <doctest/doctest.h>
 
 #include "algorithms/callbacks.hpp"
@@ -40,7 +40,8 @@ TEST_CASE("NPG with eta 1 first reaches value_error_inf <= 1e-6 at iteration 127
 TEST_CASE("SPG with the theory step is still above 1e-6 at iteration 3000") {
   const Mdp mdp = make_five_by_five();
   CHECK(spg_theory_step(mdp) == doctest::Approx(0.001 / 8.0 / 0.9));  // R = 1 - 0.1
-  Spg spg({.step_size = 0.001 / 8.0});  // (1 - gamma)^3 / 8, as in MATH.md 6
+  Spg spg(
+      {.step_size = 0.001 / 8.0});  // (1 - gamma)^3 / 8, as in docs/theory.md, "Reference values"
   const OptimalSolution optimal = solve_optimal(mdp);
   const OptimizerResult result = tabrl::testing::run_from_uniform(mdp, optimal, spg, 3000, {});
   CHECK(result.status == RunStatus::max_iterations);

@@ -71,7 +71,7 @@ TEST_CASE("the catalog lists every built-in with its parameters") {
   }
 }
 
-TEST_CASE("FrozenLake and FlatGrad reference values (MATH.md 6)") {
+TEST_CASE("FrozenLake and FlatGrad reference values") {
   CHECK(solve_optimal(load_mdp("frozen_lake")).v[0] ==
         doctest::Approx(0.0688909048890).epsilon(1e-11));
   CHECK(solve_optimal(load_mdp("frozen_lake(map=4x4,slippery=false)")).v[0] ==

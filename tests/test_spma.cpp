@@ -1,5 +1,5 @@
-// SPMA: closed form, invariants, the per-step contraction bound of MATH.md 5.1 as a property
-// test on random MDPs, the step_invalid status and the clip mode.
+// SPMA: closed form, invariants, the per-step contraction bound of docs/theory.md, "Convergence
+// guarantees" as a property test on random MDPs, the step_invalid status and the clip mode.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -64,7 +64,7 @@ TEST_CASE("SPMA and NPG agree to first order in eta") {
   }
 }
 
-TEST_CASE("SPMA improves V monotonically in every state (MATH.md 5.1)") {
+TEST_CASE("SPMA improves V monotonically in every state") {
   for (std::uint64_t seed = 1; seed <= 5; ++seed) {
     const Mdp mdp = random_mdp(8, 4, 0.9, seed, -1.0, 1.0);
     const OptimalSolution optimal = solve_optimal(mdp);
@@ -81,7 +81,8 @@ TEST_CASE("SPMA improves V monotonically in every state (MATH.md 5.1)") {
 
 namespace {
 
-// e_{t+1} <= (1 - eta C_t (1 - gamma)) e_t at every recorded step, up to 1e-12 max(1, |V*|).
+// e_{t+1} <= (1 - eta C_t (1 - gamma)) e_t at every recorded step, up to 1e-12 max(1,
+// |V*|).
 void check_contraction(const Mdp& mdp, double eta, int iterations) {
   const OptimalSolution optimal = solve_optimal(mdp);
   Spma spma(mdp, {.step_size = eta});
@@ -116,7 +117,9 @@ TEST_CASE("SPMA per-step contraction bound holds on 24 random MDPs, rewards in [
   }
 }
 
-TEST_CASE("SPMA contraction bound with rewards in [-1, 1] and gamma 0.99, eta < (1 - gamma)/R") {
+TEST_CASE(
+    "SPMA contraction bound with rewards in [-1, 1] and gamma 0.99, eta < (1 - "
+    "gamma)/R") {
   for (std::uint64_t seed = 101; seed <= 104; ++seed) {
     const Mdp mdp = random_mdp(6, 3, 0.99, seed, -1.0, 1.0);
     CAPTURE(seed);
