@@ -1,6 +1,7 @@
 // `tabrl list`: the built-in MDPs and the algorithms, from their registries.
 #include <iostream>
 
+#include "algorithms/initial_policy.hpp"
 #include "algorithms/registry.hpp"
 #include "experiments/cli.hpp"
 #include "mdps/formats.hpp"
@@ -27,7 +28,17 @@ int list_command(const Arguments& args) {
   if (!parse_command_line(args, {}, {}, kListUsage, values)) return kExitSuccess;
   const auto print_parameters = [](const std::vector<ParameterInfo>& parameters) {
     for (const ParameterInfo& p : parameters) {
-      std::cout << "      " << p.name << " (" << p.type
+      std::string domain;
+      if (p.type == "choice") {
+        for (const std::string& choice : p.choices) domain += (domain.empty() ? "" : "|") + choice;
+        domain = ": " + domain;
+      } else if (p.type == "number" || p.type == "integer") {
+        const std::string range = p.range.to_string();
+        if (range != "any finite value") {
+          domain = (range[0] == '(' || range[0] == '[' ? " in " : " ") + range;
+        }
+      }
+      std::cout << "      " << p.name << " (" << p.type << domain
                 << (p.default_value.empty() ? ", required" : ", default " + p.default_value)
                 << "): " << p.description << "\n";
     }
@@ -51,6 +62,12 @@ int list_command(const Arguments& args) {
       std::cout << "\n";
     }
     print_parameters(entry.parameters);
+  }
+  std::cout << "\ninitial policies (--init 'name(key=value,...)', or a CSV file "
+               "state,action,logit):\n";
+  for (const InitialPolicyKind& kind : initial_policy_kinds()) {
+    std::cout << "  " << kind.name << ": " << kind.description << "\n";
+    print_parameters(kind.parameters);
   }
   return kExitSuccess;
 }
