@@ -97,7 +97,10 @@ ConvergenceKind classify_convergence(std::span<const int> iterations, std::span<
   if (!(gaps[above - 1] < 0.9 * gaps[first])) return ConvergenceKind::stalled;
   if (fit.loglog_r_squared > fit.r_squared && fit.loglog_slope < 0.0)
     return ConvergenceKind::sublinear;
-  if (fit.r_squared >= 0.9 && fit.rate < 1.0) return ConvergenceKind::linear;
+  if (fit.r_squared >= 0.9 && fit.rate < 1.0) {
+    const double decades = std::log10(gaps[first] / gaps[above - 1]);
+    return decades >= kLinearDecades ? ConvergenceKind::linear : ConvergenceKind::inconclusive;
+  }
   return fit.loglog_slope < 0.0 ? ConvergenceKind::sublinear : ConvergenceKind::stalled;
 }
 

@@ -31,20 +31,24 @@ RateFit fit_rate(std::span<const int> iterations, std::span<const double> gaps, 
 
 enum class ConvergenceKind {
   superlinear,  // log(gap) ratios grow: log g_{t+1} / log g_t >= 1.3 over the tail (2 for squaring)
-  linear,       // log(gap) linear in t (R^2 >= 0.9, q < 1) and fitted better than log-log
-  sublinear,    // log(gap) linear in log(t) and fitted better than linear, slope < 0
-  stalled,      // no visible decrease over the tail
-  unknown,      // too few points above the floor to tell
+  linear,       // log(gap) linear in t (R^2 >= 0.9, q < 1) and fitted better than log-log, over
+                // at least kLinearDecades decades of decrease inside the fitted window
+  inconclusive,  // would be linear, but the fitted window decreases by fewer decades
+  sublinear,     // log(gap) linear in log(t) and fitted better than linear, slope < 0
+  stalled,       // no visible decrease over the tail
+  unknown,       // too few points above the floor to tell
 };
 
 constexpr EnumName<ConvergenceKind> kConvergenceNames[] = {
-    {ConvergenceKind::superlinear, "superlinear"},
-    {ConvergenceKind::linear, "linear"},
-    {ConvergenceKind::sublinear, "sublinear"},
-    {ConvergenceKind::stalled, "stalled"},
-    {ConvergenceKind::unknown, "unknown"}};
+    {ConvergenceKind::superlinear, "superlinear"},   {ConvergenceKind::linear, "linear"},
+    {ConvergenceKind::inconclusive, "inconclusive"}, {ConvergenceKind::sublinear, "sublinear"},
+    {ConvergenceKind::stalled, "stalled"},           {ConvergenceKind::unknown, "unknown"}};
 
 inline const char* to_string(ConvergenceKind kind) { return enum_name(kind, kConvergenceNames); }
+
+// A curve is called linear only when its fitted window shows this many decades of decrease: a
+// q = 0.9999 fitted on a curve that barely moves is not evidence of a linear rate.
+constexpr double kLinearDecades = 3.0;
 
 // Classifies a curve of gaps (every iteration, or a subsample with increasing iterations).
 ConvergenceKind classify_convergence(std::span<const int> iterations, std::span<const double> gaps,
