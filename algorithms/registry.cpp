@@ -5,7 +5,9 @@
 #include <cmath>
 
 #include "algorithms/npg.hpp"
+#include "algorithms/npg_entropy.hpp"
 #include "algorithms/spg.hpp"
+#include "algorithms/spg_entropy.hpp"
 #include "algorithms/spma.hpp"
 #include "core/error.hpp"
 #include "core/format.hpp"
@@ -52,11 +54,16 @@ StepSize step_of(const AlgorithmEntry& entry, const SpecArguments& arguments,
 const std::vector<AlgorithmEntry>& algorithm_registry() {
   // Explicit, not self-registering: a static library drops objects nothing refers to.
   static const std::vector<AlgorithmEntry> entries = [] {
+    // One line per algorithm (clang-format would pack them into columns).
+    // clang-format off
     std::vector<AlgorithmEntry> list = {
         spma_algorithm(),
         npg_algorithm(),
         spg_algorithm(),
+        npg_entropy_algorithm(),
+        spg_entropy_algorithm(),
     };
+    // clang-format on
     for (AlgorithmEntry& entry : list) {
       if (entry.takes_step_size) entry.parameters.push_back(schedule_parameter());
     }

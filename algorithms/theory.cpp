@@ -37,6 +37,12 @@ double spg_theory_step(const Mdp& mdp) {
   return horizon * horizon * horizon / (8.0 * range);
 }
 
+double spg_entropy_theory_step(const Mdp& mdp, double tau) {
+  const double horizon = 1.0 - mdp.gamma();
+  const double log_actions = std::log(static_cast<double>(mdp.num_actions()));
+  return horizon * horizon * horizon / (8.0 * mdp.reward_range() + tau * (4.0 + 8.0 * log_actions));
+}
+
 double bandit_min_gap(const Mdp& mdp) {
   const auto means = mdp.rewards().row(0);
   Index best = 0;
@@ -59,6 +65,22 @@ double npg_suboptimality_bound(Index num_actions, double step_size, double gamma
   const double t = iterations;
   return std::log(static_cast<double>(num_actions)) / (step_size * horizon * t) +
          reward_range / (horizon * horizon * t);
+}
+
+double cen_entropy_constant(const StateActionMatrix& q_star, const StateActionMatrix& q_initial,
+                            const StateActionMatrix& log_policy_star,
+                            const StateActionMatrix& log_policy_initial, double tau,
+                            double step_size) {
+  return (q_star - q_initial).cwiseAbs().maxCoeff() +
+         2.0 * tau * (1.0 - step_size * tau) *
+             (log_policy_star - log_policy_initial).cwiseAbs().maxCoeff();
+}
+
+double cen_entropy_bound(double constant, double gamma, double tau, double step_size,
+                         int iteration) {
+  if (iteration < 1) return std::numeric_limits<double>::quiet_NaN();
+  return constant * gamma *
+         std::pow(1.0 - (1.0 - gamma) * step_size * tau, static_cast<double>(iteration - 1));
 }
 
 }  // namespace tabrl

@@ -17,6 +17,10 @@ double spma_safe_step(const Mdp& mdp);
 // Mei et al. 2020 inverse smoothness: 2 / (5 R) for bandits, (1 - gamma)^3 / (8 R) for MDPs.
 double spg_theory_step(const Mdp& mdp);
 
+// Mei et al. 2020 for the entropy-regularised objective J_tau: (1 - gamma)^3 / (8 R + tau (4 +
+// 8 log A)), the inverse of the smoothness constant of J_tau in the logits (reward range R).
+double spg_entropy_theory_step(const Mdp& mdp, double tau);
+
 // Smallest gap between the best arm's mean and any other arm's mean (bandits, S = 1).
 double bandit_min_gap(const Mdp& mdp);
 
@@ -31,5 +35,18 @@ double spma_bandit_constant_step_bound(double delta0, double step_size, double p
 // last term becomes R / ((1 - gamma)^2 T).
 double npg_suboptimality_bound(Index num_actions, double step_size, double gamma, int iterations,
                                double reward_range = 1.0);
+
+// Cen et al. 2021 (Theorem 1 in our eta, docs/algorithms.md, "npg_entropy"):
+//   C_1 = ||Q*_tau - Q_tau^{pi_0}||_inf + 2 tau (1 - eta tau) ||log pi*_tau - log pi_0||_inf.
+double cen_entropy_constant(const StateActionMatrix& q_star, const StateActionMatrix& q_initial,
+                            const StateActionMatrix& log_policy_star,
+                            const StateActionMatrix& log_policy_initial, double tau,
+                            double step_size);
+
+// The bound on ||Q*_tau - Q_tau^{pi_t}||_inf at row t >= 1: C_1 gamma (1 - (1 - gamma) eta
+// tau)^(t-1) (the theorem's ||Q*_tau - Q_tau^{pi_{k+1}}|| <= C_1 gamma (1 - (1 - gamma) eta tau)^k
+// with k = t - 1). NaN at row 0, where it says nothing.
+double cen_entropy_bound(double constant, double gamma, double tau, double step_size,
+                         int iteration);
 
 }  // namespace tabrl

@@ -11,18 +11,22 @@ namespace tabrl::testing {
 
 struct Trace final : IterationCallback {
   std::vector<Vector> values;
+  std::vector<double> objectives;
   std::vector<double> value_errors;
   std::vector<double> suboptimalities;
   std::vector<double> optimal_action_probs;
+  std::vector<double> step_sizes;
   std::vector<std::vector<double>> diagnostics;
   std::vector<StateActionMatrix> policies;
   bool keep_policies = false;
 
   CallbackAction on_iteration(const IterationSummary& summary) override {
     values.push_back(summary.evaluation.v);
+    objectives.push_back(summary.objective);
     value_errors.push_back(summary.value_error_inf);
     suboptimalities.push_back(summary.suboptimality);
     optimal_action_probs.push_back(summary.optimal_action_prob);
+    step_sizes.push_back(summary.step.step_size);
     diagnostics.emplace_back(summary.diagnostics.begin(), summary.diagnostics.end());
     if (keep_policies) policies.push_back(summary.evaluation.policy);
     return CallbackAction::proceed;

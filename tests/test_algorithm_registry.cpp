@@ -1,14 +1,41 @@
 // The algorithm registry (algorithms/registry.hpp): specs, step sizes and their errors.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <string>
+
 #include "algorithms/registry.hpp"
 #include "algorithms/spma.hpp"
 #include "algorithms/theory.hpp"
+#include "core/format.hpp"
 #include "helpers.hpp"
 #include "mdps/builtin.hpp"
 
 using namespace tabrl;
 using tabrl::testing::input_error_of;
+
+namespace {
+
+// The entry's name with a valid value for each required parameter (npg_entropy's tau): 1 when
+// the range allows it, else a value inside the range.
+std::string spec_with_required_parameters(const AlgorithmEntry& entry) {
+  Spec spec{.name = entry.name};
+  for (const ParameterInfo& parameter : entry.parameters) {
+    if (!parameter.default_value.empty()) continue;
+    const ParameterRange& range = parameter.range;
+    double value = 1.0;
+    if (!range.contains(value)) {
+      value = std::isfinite(range.low) && std::isfinite(range.high) ? (range.low + range.high) / 2
+              : std::isfinite(range.low)                            ? range.low + 1.0
+                                                                    : range.high - 1.0;
+    }
+    spec = spec.with(parameter.name, format_number(value));
+  }
+  return spec.to_string();
+}
+
+}  // namespace
 
 TEST_CASE("every registered algorithm builds from its name and a step size, and names itself") {
   const Mdp mdp = make_five_by_five();
@@ -16,12 +43,18 @@ TEST_CASE("every registered algorithm builds from its name and a step size, and 
     CAPTURE(entry.name);
     CHECK_FALSE(entry.description.empty());
     CHECK_FALSE(entry.reference.empty());
-    const auto rule = make_algorithm(entry.name, entry.takes_step_size ? "0.01" : "", mdp);
+    const std::string spec = spec_with_required_parameters(entry);
+    const auto rule = make_algorithm(spec, entry.takes_step_size ? "0.01" : "", mdp);
     CHECK(rule->name() == entry.name);
     CHECK(find_algorithm(entry.name).name == entry.name);
     for (const StepSizeRule& step_rule : entry.step_rules) {
       if (step_rule.name == "gap") continue;  // bandits only
-      CHECK_NOTHROW(make_algorithm(entry.name, step_rule.name, mdp));
+      CHECK_NOTHROW(make_algorithm(spec, step_rule.name, mdp));
+    }
+    // The rule's columns are among those the entry declares (a sweep's curves.csv has those).
+    for (const std::string& name : rule->diagnostic_names()) {
+      CHECK(std::find(entry.diagnostics.begin(), entry.diagnostics.end(), name) !=
+            entry.diagnostics.end());
     }
   }
 }
@@ -49,9 +82,10 @@ TEST_CASE("spec parameters reach the rule's options") {
 TEST_CASE("bad algorithm specs and step sizes are refused with the field and the choices") {
   const Mdp mdp = make_five_by_five();
   CHECK(input_error_of([&] { make_algorithm("spam", "1", mdp); }) ==
-        "algo: unknown algorithm 'spam'; did you mean 'spma'? (known: spma, npg, spg)");
+        "algo: unknown algorithm 'spam'; did you mean 'spma'? (known: spma, npg, spg, "
+        "npg_entropy, spg_entropy)");
   CHECK(input_error_of([&] { make_algorithm("adam", "1", mdp); }) ==
-        "algo: unknown algorithm 'adam' (known: spma, npg, spg)");
+        "algo: unknown algorithm 'adam' (known: spma, npg, spg, npg_entropy, spg_entropy)");
   CHECK(input_error_of([&] { make_algorithm("spma", "", mdp); }) ==
         "step_size: spma needs a step size: a number > 0, safe, gap");
   CHECK(input_error_of([&] { make_algorithm("npg", "theory", mdp); }) ==
