@@ -130,7 +130,7 @@ struct Row {
   double reg_q_error_inf = 0.0;
 };
 
-// Rows 0..iterations of a run of `method` from `logits`, as MATH.md section 8 writes the update.
+// Rows 0..iterations of a run of `method` from `logits`, as docs/algorithms.md writes the update.
 std::vector<Row> reference_run(const DenseModel& m, Method method, double tau, double eta,
                                bool geometric, Eigen::MatrixXd logits, int iterations) {
   const ReferenceOptimum optimum = reference_soft_optimum(m, tau);
@@ -194,8 +194,8 @@ Eigen::MatrixXd reference_log_softmax(const DenseModel& m, const Eigen::MatrixXd
   return reference_point(m, logits, 0.0).log_policy;
 }
 
-// The Cen et al. bound at row t >= 1 as MATH.md section 8 writes it, with a rate and a constant
-// that the wrong variants below change.
+// The Cen et al. bound at row t >= 1 as docs/theory.md ("Convergence guarantees") writes it, with a
+// rate and a constant that the wrong variants below change.
 struct CenVariant {
   const char* name;
   bool drop_horizon_factor;  // (1 - eta tau)^(t-1) instead of (1 - (1 - gamma) eta tau)^(t-1)
