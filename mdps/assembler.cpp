@@ -189,9 +189,12 @@ Index MdpAssembler::check_rows(const MdpValidationOptions& options, int last_lin
       double sum = 0.0;
       for (const Entry& entry : rows_[row]) sum += entry.probability;
       if (std::abs(sum - 1.0) > options.row_sum_tolerance) {
-        errors_.report(
-            InputError({.file = file_, .line = row_lines_[row], .field = transition_field},
-                       "transition row " + where() + " sums to " + format_number(sum) + ", not 1"));
+        const InputLocation location =
+            row_locator_
+                ? row_locator_(s, a)
+                : InputLocation{.file = file_, .line = row_lines_[row], .field = transition_field};
+        errors_.report(InputError(
+            location, "transition row " + where() + " sums to " + format_number(sum) + ", not 1"));
       }
       entries += static_cast<Index>(rows_[row].size());
     }

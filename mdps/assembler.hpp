@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,12 @@ class MdpAssembler {
   // Refuses (through the error list) a statement that expands beyond the entry limit.
   bool check_expansion(Index rows, Index per_row, int line, const std::string& field);
 
+  // Where build() reports a transition row (s, a) that was given but does not sum to 1: by
+  // default the file, the last line that wrote the row and build()'s transition field.
+  // In-memory input (mdps/arrays.hpp) names the array and index instead.
+  using RowLocator = std::function<InputLocation(Index state, Index action)>;
+  void set_row_locator(RowLocator locator) { row_locator_ = std::move(locator); }
+
   void set_state_names(std::vector<std::string> names) { state_names_ = std::move(names); }
   void set_action_names(std::vector<std::string> names) { action_names_ = std::move(names); }
   std::string state_label(Index s) const;
@@ -120,6 +127,7 @@ class MdpAssembler {
   int rho_line_ = 0;
   std::string rho_field_;
   std::vector<std::string> state_names_, action_names_;
+  RowLocator row_locator_;
 };
 
 }  // namespace tabrl
