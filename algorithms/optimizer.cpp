@@ -106,6 +106,8 @@ OptimizerResult optimize(const Mdp& mdp, const OptimalSolution& optimal, UpdateR
       result.logits = direct ? StateActionMatrix(parameters.array().log()) : parameters;
       result.parameters = std::move(parameters);
       for (IterationCallback* callback : callbacks) callback->on_finish(summary, result);
+      result.elapsed_seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       return result;
     }
     parameters.swap(next_parameters);
