@@ -1,0 +1,49 @@
+// The pieces of the extension module `tabrl._tabrl` (docs/python.md), one file each: the MDP
+// class, single runs, sweeps and plots. Arrays cross as buffers: NumPy arrays are read in
+// place (converted once when they are not C-ordered float64) and results are copied into new
+// NumPy arrays, never element by element through Python objects.
+#pragma once
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <atomic>
+#include <optional>
+
+#include "algorithms/optimizer.hpp"
+#include "core/types.hpp"
+
+namespace tabrl::python {
+
+namespace py = pybind11;
+
+void bind_mdp(py::module_& module);
+void bind_run(py::module_& module);
+void bind_sweep(py::module_& module);
+
+// A new (rows x cols) float64 array holding `matrix` (row-major, as NumPy's C order).
+py::array_t<double> to_array(const StateActionMatrix& matrix);
+py::array_t<double> to_array(const Vector& vector);
+
+// A type of the pure-Python part (tabrl/_types.py), where the result classes live.
+py::object python_type(const char* name);
+
+// Runs Python's signal handlers from C++ code that runs without the GIL: check() takes the GIL
+// and calls PyErr_CheckSignals. When a handler raises (Ctrl-C's KeyboardInterrupt), the
+// exception is kept, the cancel flag (OptimizerOptions::cancel) is raised so that the engine
+// ends cleanly, and rethrow() raises the exception once the GIL is back. The library installs
+// no signal handler: Python's own handlers run, in the thread Python allows (the main thread).
+class SignalWatch {
+ public:
+  // Takes the GIL; true when a handler raised.
+  bool check();
+  const std::atomic<bool>& cancel_flag() const { return cancel_; }
+  // Call with the GIL held: raises the kept exception, if any.
+  void rethrow();
+
+ private:
+  std::atomic<bool> cancel_{false};
+  std::optional<py::error_already_set> error_;
+};
+
+}  // namespace tabrl::python

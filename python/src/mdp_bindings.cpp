@@ -1,0 +1,275 @@
+// tabrl.Mdp: from arrays (through mdps/arrays.hpp, checked as the file readers check), from a
+// spec or file (load_mdp), its arrays back as NumPy and SciPy objects, its optimal solution and
+// the exact evaluation of a policy.
+#include <pybind11/stl.h>
+
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/evaluation.hpp"
+#include "core/format.hpp"
+#include "core/optimal.hpp"
+#include "mdps/arrays.hpp"
+#include "mdps/registry.hpp"
+#include "python/src/bindings.hpp"
+
+namespace tabrl::python {
+namespace {
+
+using FloatArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
+using IndexArray = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
+
+std::string shape_text(const py::array& array) {
+  std::string text = "(";
+  for (py::ssize_t axis = 0; axis < array.ndim(); ++axis) {
+    text += (axis > 0 ? ", " : "") + std::to_string(array.shape(axis));
+  }
+  return text + (array.ndim() == 1 ? ",)" : ")");
+}
+
+[[noreturn]] void shape_error(const char* name, const std::string& expected,
+                              const py::array& array) {
+  throw py::value_error(std::string(name) + ": expected shape " + expected + ", got " +
+                        shape_text(array));
+}
+
+// `object` as a C-ordered float64 array, read in place when it already is one. Integer and
+// floating arrays of up to 64 bits are converted (once, by NumPy); anything else is a TypeError
+// naming the array: a complex, boolean, object or longdouble array would lose or invent values.
+FloatArray float_array(const py::handle& object, const char* name) {
+  const py::array array = py::module_::import("numpy").attr("asarray")(object);
+  const py::dtype dtype = array.dtype();
+  const char kind = dtype.kind();
+  const bool numeric = kind == 'i' || kind == 'u' || (kind == 'f' && dtype.itemsize() <= 8);
+  if (!numeric) {
+    throw py::type_error(std::string(name) +
+                         ": expected a float64 array (integer and float32 arrays are converted), "
+                         "got dtype " +
+                         dtype.attr("name").cast<std::string>());
+  }
+  return FloatArray::ensure(array);
+}
+
+template <typename T>
+std::span<const T> span_of(const py::array_t<T, py::array::c_style | py::array::forcecast>& array) {
+  return {array.data(), static_cast<std::size_t>(array.size())};
+}
+
+std::vector<std::string> names_of(const py::object& names, const char* what) {
+  if (names.is_none()) return {};
+  if (py::isinstance<py::str>(names)) {
+    throw py::type_error(std::string(what) + ": expected a sequence of names, got a string");
+  }
+  return names.cast<std::vector<std::string>>();
+}
+
+std::shared_ptr<Mdp> from_arrays(const py::object& transitions, const py::object& rewards,
+                                 double gamma, const py::object& rho, const py::object& states,
+                                 const py::object& actions) {
+  const FloatArray r = float_array(rewards, "r");
+  if (r.ndim() != 2 && r.ndim() != 3) shape_error("r", "(S, A) or (S, A, S)", r);
+  const Index S = r.shape(0);
+  const Index A = r.shape(1);
+  const std::string sa = "(" + std::to_string(S) + ", " + std::to_string(A);
+  if (r.ndim() == 3 && r.shape(2) != S) {
+    shape_error("r", sa + ") or " + sa + ", " + std::to_string(S) + ") (S, A from r)", r);
+  }
+  const FloatArray start = float_array(rho, "rho");
+  if (start.ndim() != 1 || start.shape(0) != S) {
+    shape_error("rho", "(" + std::to_string(S) + ",) (S from r)", start);
+  }
+  MdpArrays arrays{.num_states = S,
+                   .num_actions = A,
+                   .gamma = gamma,
+                   .rewards = span_of(r),
+                   .rho = span_of(start),
+                   .state_names = names_of(states, "states"),
+                   .action_names = names_of(actions, "actions")};
+
+  // Dense (S, A, S), or any scipy.sparse matrix of shape (S * A, S), taken as CSR.
+  FloatArray dense, values;
+  IndexArray row_starts, columns;
+  if (!py::isinstance<py::array>(transitions) &&
+      py::module_::import("scipy.sparse").attr("issparse")(transitions).cast<bool>()) {
+    const py::tuple shape = transitions.attr("shape");
+    const std::string expected =
+        "(" + std::to_string(S * A) + ", " + std::to_string(S) + ") (S * A rows, S from r)";
+    if (shape[0].cast<Index>() != S * A || shape[1].cast<Index>() != S) {
+      throw py::value_error("P: expected shape " + expected + ", got (" +
+                            std::to_string(shape[0].cast<Index>()) + ", " +
+                            std::to_string(shape[1].cast<Index>()) + ")");
+    }
+    // A copy in canonical form (SciPy's own code): duplicates summed, as SciPy reads them.
+    const py::object csr = transitions.attr("tocsr")(py::arg("copy") = true);
+    csr.attr("sum_duplicates")();
+    values = float_array(csr.attr("data"), "P");
+    row_starts = IndexArray::ensure(csr.attr("indptr"));
+    columns = IndexArray::ensure(csr.attr("indices"));
+    arrays.values = span_of(values);
+    arrays.row_starts = span_of(row_starts);
+    arrays.columns = span_of(columns);
+  } else {
+    dense = float_array(transitions, "P");
+    if (dense.ndim() != 3 || dense.shape(0) != S || dense.shape(1) != A || dense.shape(2) != S) {
+      shape_error("P", sa + ", " + std::to_string(S) + ") (S, A from r)", dense);
+    }
+    arrays.dense_transitions = span_of(dense);
+  }
+  const py::gil_scoped_release release;
+  return std::make_shared<Mdp>(mdp_from_arrays(arrays));
+}
+
+std::shared_ptr<Mdp> load(const py::object& spec) {
+  const std::string text = py::str(py::module_::import("os").attr("fspath")(spec));
+  const py::gil_scoped_release release;
+  return std::make_shared<Mdp>(load_mdp(text));
+}
+
+py::object names_or_none(const std::vector<std::string>& names) {
+  if (names.empty()) return py::none();
+  return py::cast(names);
+}
+
+py::object transitions_of(const Mdp& mdp) {
+  const TransitionMatrix& matrix = mdp.transitions();  // compressed at construction
+  const auto rows = static_cast<py::ssize_t>(matrix.rows());
+  const auto entries = static_cast<py::ssize_t>(matrix.nonZeros());
+  py::array_t<double> data(entries);
+  py::array_t<int> indices(entries);
+  py::array_t<int> indptr(rows + 1);
+  std::copy_n(matrix.valuePtr(), entries, data.mutable_data());
+  std::copy_n(matrix.innerIndexPtr(), entries, indices.mutable_data());
+  std::copy_n(matrix.outerIndexPtr(), rows + 1, indptr.mutable_data());
+  return py::module_::import("scipy.sparse")
+      .attr("csr_matrix")(py::make_tuple(data, indices, indptr),
+                          py::arg("shape") = py::make_tuple(matrix.rows(), matrix.cols()));
+}
+
+py::object solve(const Mdp& mdp) {
+  OptimalSolution optimal;
+  {
+    const py::gil_scoped_release release;
+    optimal = solve_optimal(mdp);
+  }
+  StateActionMatrix pi = StateActionMatrix::Zero(mdp.num_states(), mdp.num_actions());
+  py::array_t<std::int64_t> actions(mdp.num_states());
+  for (Index s = 0; s < mdp.num_states(); ++s) {
+    const Index a = optimal.policy[static_cast<std::size_t>(s)];
+    pi(s, a) = 1.0;
+    actions.mutable_data()[s] = a;
+  }
+  return python_type("Solution")(
+      py::arg("v") = to_array(optimal.v), py::arg("q") = to_array(optimal.q),
+      py::arg("pi") = to_array(pi), py::arg("objective") = optimal.objective,
+      py::arg("actions") = actions, py::arg("bellman_residual") = optimal.bellman_residual,
+      py::arg("bellman_check_passed") = optimal.bellman_check_passed);
+}
+
+// The policy's rows must be distributions up to the tolerance the readers allow a row of P;
+// they are evaluated as given.
+void check_policy(const Mdp& mdp, const StateActionMatrix& policy) {
+  const double tolerance = MdpValidationOptions{}.row_sum_tolerance;
+  for (Index s = 0; s < mdp.num_states(); ++s) {
+    for (Index a = 0; a < mdp.num_actions(); ++a) {
+      const double p = policy(s, a);
+      if (!std::isfinite(p) || p < 0.0) {
+        throw InputError({.field = "policy[" + std::to_string(s) + ", " + std::to_string(a) + "]"},
+                         "probability of action " + mdp.action_label(a) + " in state " +
+                             mdp.state_label(s) + " must be finite and >= 0, got " +
+                             format_number(p));
+      }
+    }
+    const double sum = policy.row(s).sum();
+    if (std::abs(sum - 1.0) > tolerance) {
+      throw InputError({.field = "policy[" + std::to_string(s) + ", :]"},
+                       "probabilities of state " + mdp.state_label(s) + " sum to " +
+                           format_number(sum) + ", not 1");
+    }
+  }
+}
+
+py::object evaluate(const Mdp& mdp, const py::object& policy_object) {
+  const FloatArray array = float_array(policy_object, "policy");
+  if (array.ndim() != 2 || array.shape(0) != mdp.num_states() ||
+      array.shape(1) != mdp.num_actions()) {
+    shape_error("policy",
+                "(" + std::to_string(mdp.num_states()) + ", " + std::to_string(mdp.num_actions()) +
+                    ") (S, A)",
+                array);
+  }
+  const StateActionMatrix policy =
+      Eigen::Map<const StateActionMatrix>(array.data(), mdp.num_states(), mdp.num_actions());
+  check_policy(mdp, policy);
+  Evaluation evaluation;
+  {
+    const py::gil_scoped_release release;
+    PolicyEvaluator evaluator(mdp);
+    evaluator.evaluate_policy(policy, evaluation);
+  }
+  return python_type("Evaluation")(py::arg("v") = to_array(evaluation.v),
+                                   py::arg("q") = to_array(evaluation.q),
+                                   py::arg("advantage") = to_array(evaluation.advantage),
+                                   py::arg("visitation") = to_array(evaluation.visitation),
+                                   py::arg("objective") = evaluation.objective);
+}
+
+}  // namespace
+
+void bind_mdp(py::module_& module) {
+  py::class_<Mdp, std::shared_ptr<Mdp>>(module, "Mdp", R"doc(A validated tabular MDP.
+
+Made by Mdp.from_arrays (NumPy or SciPy arrays) or Mdp.load (a built-in spec or a file); read-only
+afterwards. See docs/python.md.)doc")
+      .def_static("from_arrays", &from_arrays, py::arg("P"), py::arg("r"), py::arg("gamma"),
+                  py::arg("rho"), py::arg("states") = py::none(), py::arg("actions") = py::none(),
+                  R"doc(An MDP from arrays, checked as the file readers check a model.
+
+P: transition probabilities P[s, a, s'], a dense array of shape (S, A, S), or a scipy.sparse
+   matrix of shape (S*A, S) whose row s*A + a holds P[s, a, :].
+r: rewards r[s, a] of shape (S, A), or r[s, a, s'] of shape (S, A, S) (reduced to
+   r[s, a] = sum_s' P[s, a, s'] r[s, a, s'] as the file formats do).
+gamma: the discount, in [0, 1).
+rho: the start distribution, shape (S,).
+states, actions: optional names.
+Arrays are float64; integer and float32 arrays are converted. Bad input raises ValueError with
+the file readers' message, naming the array and index (e.g. "P[0, 1, :]: transition row
+(state 0, action 1) sums to 0.9, not 1"); a wrong dtype raises TypeError.)doc")
+      .def_static("load", &load, py::arg("spec"),
+                  R"doc(A built-in MDP spec such as "five_by_five" or "garnet(states=50,seed=1)",
+or a file (.toml, .mdp, .csv), as `tabrl run --mdp` takes it.)doc")
+      .def_property_readonly("states", &Mdp::num_states, "the number of states S")
+      .def_property_readonly("actions", &Mdp::num_actions, "the number of actions A")
+      .def_property_readonly("gamma", &Mdp::gamma, "the discount")
+      .def_property_readonly(
+          "rho", [](const Mdp& mdp) { return to_array(mdp.rho()); },
+          "the start distribution (a copy), shape (S,)")
+      .def_property_readonly(
+          "state_names", [](const Mdp& mdp) { return names_or_none(mdp.state_names()); },
+          "the state names, or None")
+      .def_property_readonly(
+          "action_names", [](const Mdp& mdp) { return names_or_none(mdp.action_names()); },
+          "the action names, or None")
+      .def_property_readonly("value_scale", &Mdp::value_scale,
+                             "R / (1 - gamma), the scale every value tolerance is relative to")
+      .def("transitions", &transitions_of,
+           "P as a scipy.sparse.csr_matrix of shape (S*A, S), row s*A + a (a copy)")
+      .def(
+          "rewards", [](const Mdp& mdp) { return to_array(mdp.rewards()); },
+          "r[s, a] (a copy), shape (S, A)")
+      .def("solve", &solve,
+           "The optimal solution: unpacks as v, q, pi = mdp.solve() (V*, Q*, and pi* as an (S, A) "
+           "array of 0s and 1s); also .objective (J*), .actions, .bellman_residual.")
+      .def("evaluate", &evaluate, py::arg("policy"),
+           "The exact evaluation of an (S, A) policy (rows are distributions): unpacks as "
+           "v, q, advantage, visitation, objective = mdp.evaluate(pi) (V, Q, A, d, J).")
+      .def("__repr__", [](const Mdp& mdp) {
+        return "tabrl.Mdp(states=" + std::to_string(mdp.num_states()) +
+               ", actions=" + std::to_string(mdp.num_actions()) +
+               ", gamma=" + format_number(mdp.gamma()) + ")";
+      });
+}
+
+}  // namespace tabrl::python

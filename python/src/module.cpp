@@ -1,0 +1,60 @@
+// The extension module `tabrl._tabrl`; the package `tabrl` (python/tabrl) wraps it.
+#include <algorithm>
+
+#include "core/error.hpp"
+#include "experiments/cli.hpp"
+#include "python/src/bindings.hpp"
+
+namespace tabrl::python {
+
+py::array_t<double> to_array(const StateActionMatrix& matrix) {
+  py::array_t<double> array({matrix.rows(), matrix.cols()});
+  std::copy_n(matrix.data(), matrix.size(), array.mutable_data());
+  return array;
+}
+
+py::array_t<double> to_array(const Vector& vector) {
+  py::array_t<double> array(vector.size());
+  std::copy_n(vector.data(), vector.size(), array.mutable_data());
+  return array;
+}
+
+py::object python_type(const char* name) { return py::module_::import("tabrl._types").attr(name); }
+
+bool SignalWatch::check() {
+  const py::gil_scoped_acquire gil;
+  if (PyErr_CheckSignals() == 0) return false;
+  error_.emplace();  // fetches the pending exception
+  cancel_.store(true);
+  return true;
+}
+
+void SignalWatch::rethrow() {
+  if (error_) {
+    py::error_already_set error = std::move(*error_);
+    error_.reset();
+    throw error;
+  }
+}
+
+}  // namespace tabrl::python
+
+PYBIND11_MODULE(_tabrl, module) {
+  namespace py = pybind11;
+  module.doc() = "tabrl's engine; use the package `tabrl` (docs/python.md)";
+  module.attr("__version__") = TABRL_VERSION;
+  // Bad input (InputError: the message names the array and index, or the file, line and field)
+  // is a ValueError with the CLI's text, as is a refused option of a command.
+  py::register_exception_translator([](std::exception_ptr pointer) {
+    try {
+      if (pointer) std::rethrow_exception(pointer);
+    } catch (const tabrl::InputError& error) {
+      PyErr_SetString(PyExc_ValueError, error.what());
+    } catch (const tabrl::cli::UsageError& error) {
+      PyErr_SetString(PyExc_ValueError, error.what());
+    }
+  });
+  tabrl::python::bind_mdp(module);
+  tabrl::python::bind_run(module);
+  tabrl::python::bind_sweep(module);
+}

@@ -1,0 +1,101 @@
+// tabrl.sweep, tabrl.read_sweep's coverage check and tabrl.plot: the sweep engine and the
+// commands of `tabrl sweep` and `tabrl plot`, run without the GIL.
+#include <pybind11/stl.h>
+
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "experiments/cli.hpp"
+#include "experiments/summary.hpp"
+#include "experiments/sweep_config.hpp"
+#include "experiments/sweep_driver.hpp"
+#include "python/src/bindings.hpp"
+
+namespace tabrl::python {
+namespace {
+
+// Thrown out of the sweep's progress report when a Python signal handler raised: run_sweep
+// then lets the runs in progress finish and commit, starts no other, and rethrows it.
+struct SweepInterrupted {};
+
+py::dict sweep(const std::string& config_path, const std::string& out, std::optional<int> jobs,
+               bool restart) {
+  const int threads =
+      jobs.value_or(static_cast<int>(std::max(1U, std::thread::hardware_concurrency())));
+  if (threads < 1) {
+    throw py::value_error("jobs: must be >= 1, got " + std::to_string(threads));
+  }
+  SweepOutcome outcome;
+  SignalWatch watch;
+  {
+    const py::gil_scoped_release release;
+    const SweepConfig config = load_sweep_config(config_path);
+    const SweepOptions options{.out = out, .jobs = threads, .restart = restart};
+    // Python runs signal handlers only in its main thread: the thread that called sweep() checks
+    // after each of its own runs.
+    const std::thread::id caller = std::this_thread::get_id();
+    try {
+      outcome = run_sweep(config, options, [&](const SweepProgress&) {
+        if (std::this_thread::get_id() == caller && watch.check()) throw SweepInterrupted{};
+      });
+    } catch (const SweepInterrupted&) {
+    }
+  }
+  watch.rethrow();
+  py::dict result;
+  result["grid_runs"] = outcome.grid_runs;
+  result["executed"] = outcome.executed;
+  result["already_done"] = outcome.already_done;
+  result["failed"] = outcome.failed;
+  result["missing"] = outcome.missing;
+  result["assembled"] = outcome.assembled;
+  return result;
+}
+
+// Checks DIR's runs.csv against its manifest as `tabrl summarize` does; returns the coverage.
+py::dict check_sweep(const std::string& directory, bool partial) {
+  const SweepCoverage coverage = sweep_coverage(directory);
+  require_coverage(directory, coverage, partial);
+  py::dict result;
+  result["present"] = coverage.present;
+  result["expected"] = coverage.expected;
+  result["partial"] = coverage.partial();
+  result["text"] = coverage.text();
+  return result;
+}
+
+// `tabrl plot DIR --out FIGDIR`: the same command, so the same script and interpreter. Returns
+// what the command prints (the path of convergence.png) instead of printing it.
+std::string plot(const std::string& directory, const std::string& out, bool all_steps,
+                 bool partial) {
+  cli::Arguments arguments{directory, "--out", out};
+  if (all_steps) arguments.emplace_back("--all-steps");
+  if (partial) arguments.emplace_back("--partial");
+  std::ostringstream printed;
+  const py::gil_scoped_release release;
+  std::streambuf* const standard = std::cout.rdbuf(printed.rdbuf());
+  try {
+    cli::plot_command(arguments);
+  } catch (...) {
+    std::cout.rdbuf(standard);
+    throw;
+  }
+  std::cout.rdbuf(standard);
+  std::string path = printed.str();
+  while (!path.empty() && path.back() == '\n') path.pop_back();
+  return path;
+}
+
+}  // namespace
+
+void bind_sweep(py::module_& module) {
+  module.def("_sweep", &sweep, py::arg("config_path"), py::arg("out"), py::arg("jobs"),
+             py::arg("restart"), "The engine part of tabrl.sweep (python/tabrl/_api.py).");
+  module.def("_check_sweep", &check_sweep, py::arg("directory"), py::arg("partial"),
+             "The coverage check of tabrl.read_sweep.");
+  module.def("_plot", &plot, py::arg("directory"), py::arg("out"), py::arg("all_steps"),
+             py::arg("partial"), "The engine part of tabrl.plot.");
+}
+
+}  // namespace tabrl::python

@@ -1,0 +1,128 @@
+"""tabrl.run, tabrl.sweep, tabrl.read_sweep and tabrl.plot: argument handling and pandas
+conversion around the extension module (python/src), which does the work without the GIL."""
+
+import numbers
+import operator
+import os
+import pathlib
+
+import pandas as pd
+
+from . import _tabrl
+from ._tabrl import Mdp
+from ._types import RunResult
+
+__all__ = ["run", "sweep", "read_sweep", "plot"]
+
+
+class _DefaultStep(float):
+    """The default step size 0.1; methods without a step size (pi, vi) ignore it."""
+
+
+_DEFAULT_STEP = _DefaultStep(0.1)
+
+
+def _step_text(step_size, algo):
+    if step_size is _DEFAULT_STEP:
+        return "" if not _tabrl._takes_step_size(algo) else repr(float(step_size))
+    if step_size is None:
+        return ""
+    if isinstance(step_size, str):
+        return step_size
+    if isinstance(step_size, numbers.Real) and not isinstance(step_size, bool):
+        return repr(float(step_size))  # the shortest text that reads back as the same double
+    raise TypeError(f"step_size: expected a number, a step rule name or None, got {step_size!r}")
+
+
+def _record_text(record):
+    if isinstance(record, str):
+        return record
+    if isinstance(record, numbers.Integral) and not isinstance(record, bool):
+        return str(int(record))
+    raise TypeError(f"record: expected 'all', 'log' or an integer stride, got {record!r}")
+
+
+def _as_mdp(mdp):
+    if isinstance(mdp, Mdp):
+        return mdp
+    if isinstance(mdp, (str, os.PathLike)):
+        return Mdp.load(mdp)
+    raise TypeError(f"mdp: expected a tabrl.Mdp, a built-in spec or a file, got {type(mdp).__name__}")
+
+
+def _curve_frame(columns, values):
+    # One NumPy array per column (iteration int64, the others float64), made without copies;
+    # the dict keeps the column order (a columns= argument would take pandas' slow path).
+    return pd.DataFrame(dict(zip(columns, values)), copy=False)
+
+
+def run(mdp, algo="spma", step_size=_DEFAULT_STEP, iterations=1000, tolerance=None, init=None,
+        features=None, record="all", solver="auto"):
+    """Runs one exact optimization, as ``tabrl run`` does (docs/cli.md), and returns a RunResult.
+
+    mdp: a tabrl.Mdp, or a built-in spec or file as Mdp.load takes it.
+    algo: an algorithm spec of the registry (``tabrl.algorithms()``; docs/algorithms.md), e.g.
+        "spma", "spma(clip=true)", "npg(schedule=geometric)".
+    step_size: eta (a number), a named step rule of the method ("safe", "gap", "theory"), or None
+        for methods without a step (pi, vi; the default 0.1 is dropped for them).
+    iterations: the iteration budget; tolerance: stop (converged) once value_error_inf <= it.
+    init: None (uniform), an initial-policy spec ("random(seed=1,scale=2)", "adversarial(scale=5)"),
+        a CSV file of logits, or an (S, A) array of logits.
+    features: log-linear policies; not in the engine yet (NotImplementedError).
+    record: "all", "log" or an integer stride: which iterations the curve keeps (the last always).
+    solver: "auto", "dense", "sparse" or "krylov".
+
+    The GIL is released while the engine runs. Ctrl-C raises KeyboardInterrupt within about 50 ms,
+    after the engine has stopped cleanly through its cancel flag.
+    """
+    if features is not None:
+        raise NotImplementedError(
+            "features=: log-linear policies are not in this version of tabrl's engine yet; "
+            "leave features=None for tabular softmax policies")
+    mdp = _as_mdp(mdp)
+    if not isinstance(algo, str):
+        raise TypeError(f"algo: expected an algorithm spec string, got {type(algo).__name__}")
+    if tolerance is not None:
+        tolerance = float(tolerance)
+    out = _tabrl._run(mdp, algo, _step_text(step_size, algo), operator.index(iterations),
+                      tolerance, init, _record_text(record), solver)
+    return RunResult(curve=_curve_frame(out["columns"], out["values"]), status=out["status"],
+                     message=out["message"], iterations=out["iterations"], policy=out["policy"],
+                     logits=out["logits"], theta=None, summary=out["summary"],
+                     engine_seconds=out["engine_seconds"])
+
+
+def sweep(config_path, out, jobs=None, restart=False):
+    """Runs the sweep of a TOML config (docs/sweeps.md) into the directory ``out``, as
+    ``tabrl sweep CONFIG --out OUT --jobs JOBS`` does (resumable: finished runs are kept), and
+    returns ``(runs, curves)`` as read_sweep does. ``jobs``: runs in parallel, default all cores.
+    ``restart``: as --restart, for a directory made by another config. Ctrl-C raises
+    KeyboardInterrupt once the runs in progress have finished and been committed."""
+    if jobs is not None:
+        jobs = operator.index(jobs)
+    outcome = _tabrl._sweep(os.fspath(config_path), os.fspath(out), jobs, bool(restart))
+    if not outcome["assembled"]:
+        raise RuntimeError(f"{outcome['missing']} runs of the grid in {os.fspath(out)} are not "
+                           "finished; run the sweep again to finish them")
+    return read_sweep(out)
+
+
+def read_sweep(directory, partial=False):
+    """The ``(runs, curves)`` DataFrames of a finished sweep directory: runs.csv and curves.csv
+    (docs/sweeps.md), numbers read back exactly. A directory whose runs.csv lacks runs of its
+    manifest is refused (ValueError) unless ``partial=True``."""
+    directory = pathlib.Path(directory)
+    _tabrl._check_sweep(os.fspath(directory), bool(partial))
+    options = dict(float_precision="round_trip", dtype={"run_id": str})
+    runs = pd.read_csv(directory / "runs.csv", **options)
+    curves = pd.read_csv(directory / "curves.csv", **options)
+    return runs, curves
+
+
+def plot(directory, out=None, all_steps=False, partial=False):
+    """Draws the figures of a sweep directory, as ``tabrl plot DIR --out OUT`` does (the same
+    command, so experiments/plot_sweep.py run by Debian's /usr/bin/python3, or $TABRL_PYTHON).
+    ``out`` defaults to DIR/figures. Returns the path of convergence.png."""
+    directory = os.fspath(directory)
+    out = os.path.join(directory, "figures") if out is None else os.fspath(out)
+    return pathlib.Path(_tabrl._plot(directory, out, bool(all_steps), bool(partial)))

@@ -1,0 +1,77 @@
+"""The result types of tabrl (docs/python.md). The extension module builds them."""
+
+import dataclasses
+from typing import Any, Dict, Optional
+
+import numpy as np
+
+__all__ = ["Solution", "Evaluation", "RunResult"]
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Solution:
+    """The optimal solution of an MDP (docs/engine.md, "Optimal values").
+
+    Unpacks as ``v, q, pi = mdp.solve()``: V* (S,), Q* (S, A) and pi* as an (S, A) array of 0s and
+    1s. ``actions`` holds pi*[s] as action indices (the lowest-index action within 1e-13 of the
+    value scale of the best), ``objective`` is J* = rho^T V*, and ``bellman_residual`` is
+    max_s |max_a Q*[s, a] - V*[s]|, with ``bellman_check_passed`` telling whether it is within
+    1e-12 of the value scale.
+    """
+
+    v: np.ndarray
+    q: np.ndarray
+    pi: np.ndarray
+    objective: float
+    actions: np.ndarray
+    bellman_residual: float
+    bellman_check_passed: bool
+
+    def __iter__(self):
+        return iter((self.v, self.q, self.pi))
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Evaluation:
+    """The exact quantities of one policy (docs/theory.md, "Exact quantities of a policy").
+
+    Unpacks as ``v, q, a, d, j = mdp.evaluate(pi)``: V (S,), Q (S, A), the advantage A = Q - V
+    (S, A), the normalised discounted visitation d (S,) from rho, and J = rho^T V.
+    """
+
+    v: np.ndarray
+    q: np.ndarray
+    advantage: np.ndarray
+    visitation: np.ndarray
+    objective: float
+
+    def __iter__(self):
+        return iter((self.v, self.q, self.advantage, self.visitation, self.objective))
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class RunResult:
+    """What ``tabrl.run`` returns.
+
+    curve: a pandas DataFrame with the columns of ``tabrl run``'s curve CSV (docs/cli.md), one
+        row per recorded iteration; an empty CSV field is NaN.
+    status: how the run ended ("converged", "max_iterations", "step_invalid", ...).
+    message: why, for a run that ended early ("" otherwise).
+    iterations: the index of the last evaluated iterate.
+    policy: the final policy, (S, A).
+    logits: its logits (S, A); the log-probabilities, -inf at zeros, for direct methods.
+    theta: the parameters of a log-linear run; None (log-linear policies are not in the engine yet).
+    summary: the fitted rate, convergence class and theory-bound check, with the names of a
+        sweep's runs.csv columns (docs/sweeps.md).
+    engine_seconds: the optimizer loop's own wall time, as the C++ API measures it.
+    """
+
+    curve: Any
+    status: str
+    message: str
+    iterations: int
+    policy: np.ndarray
+    logits: np.ndarray
+    theta: Optional[np.ndarray]
+    summary: Dict[str, Any]
+    engine_seconds: float
