@@ -1,0 +1,299 @@
+"""tabrl.Mdp: arrays in and out, the file readers' checks and messages, solve and evaluate."""
+
+import re
+
+import numpy as np
+import pytest
+import scipy.sparse
+
+import tabrl
+from helpers import write_toml_mdp
+
+# docs/theory.md, "Reference values"; tests/test_optimal.cpp checks it to 1e-13 as well.
+FIVE_BY_FIVE_J_STAR = 9.408398506373334
+
+
+def random_mdp_arrays(S=4, A=3, seed=0, per_next_state=False):
+    rng = np.random.default_rng(seed)
+    P = rng.random((S, A, S)) * (rng.random((S, A, S)) < 0.6)
+    P[:, :, 0] += 0.1  # every row has an entry
+    P /= P.sum(axis=2, keepdims=True)
+    r = rng.normal(size=(S, A, S) if per_next_state else (S, A))
+    rho = rng.random(S)
+    return P, r, 0.9, rho / rho.sum()
+
+
+def assert_same_mdp(a, b):
+    """Bit for bit: the same transitions (pattern and values), rewards, rho and gamma."""
+    assert (a.states, a.actions, a.gamma) == (b.states, b.actions, b.gamma)
+    Pa, Pb = a.transitions(), b.transitions()
+    assert Pa.shape == Pb.shape
+    assert np.array_equal(Pa.indptr, Pb.indptr) and np.array_equal(Pa.indices, Pb.indices)
+    assert np.array_equal(Pa.data, Pb.data)
+    assert np.array_equal(a.rewards(), b.rewards())
+    assert np.array_equal(a.rho, b.rho)
+
+
+def dense(mdp):
+    return mdp.transitions().toarray().reshape(mdp.states, mdp.actions, mdp.states)
+
+
+# --- arrays in and out ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spec", ["five_by_five", "cliff_world", "bandit(means=[0.2,0.5,0.9])",
+                                  "garnet(states=30,actions=4,branching=3,seed=2)"])
+def test_arrays_round_trip_against_load(spec):
+    loaded = tabrl.Mdp.load(spec)
+    P, r = loaded.transitions(), loaded.rewards()
+    assert isinstance(P, scipy.sparse.csr_matrix)
+    assert P.shape == (loaded.states * loaded.actions, loaded.states)
+    assert r.shape == (loaded.states, loaded.actions) and r.dtype == np.float64
+    assert_same_mdp(tabrl.Mdp.from_arrays(P, r, loaded.gamma, loaded.rho), loaded)
+    assert_same_mdp(tabrl.Mdp.from_arrays(dense(loaded), r, loaded.gamma, loaded.rho), loaded)
+
+
+@pytest.mark.parametrize("per_next_state", [False, True])
+def test_arrays_equal_the_same_model_read_from_a_file(tmp_path, per_next_state):
+    """The TOML reader and from_arrays build the same MDP, r(s, a, s') reduced the same way."""
+    P, r, gamma, rho = random_mdp_arrays(per_next_state=per_next_state)
+    from_file = tabrl.Mdp.load(write_toml_mdp(tmp_path / "model.toml", P, r, gamma, rho))
+    assert_same_mdp(tabrl.Mdp.from_arrays(P, r, gamma, rho), from_file)
+    if per_next_state:
+        expected = (P * r).sum(axis=2)
+        np.testing.assert_allclose(from_file.rewards(), expected, rtol=1e-13, atol=1e-15)
+
+
+def test_sparse_input_of_any_format_equals_dense():
+    P, r, gamma, rho = random_mdp_arrays(S=6, A=2, seed=3)
+    reference = tabrl.Mdp.from_arrays(P, r, gamma, rho)
+    flat = P.reshape(12, 6)
+    for matrix in (scipy.sparse.csr_matrix(flat), scipy.sparse.csc_matrix(flat),
+                   scipy.sparse.coo_matrix(flat), scipy.sparse.lil_matrix(flat)):
+        assert_same_mdp(tabrl.Mdp.from_arrays(matrix, r, gamma, rho), reference)
+    # Duplicate entries add up, as SciPy reads them; the caller's matrix is not changed.
+    coo = scipy.sparse.coo_matrix(flat)
+    doubled = scipy.sparse.coo_matrix(
+        (np.concatenate([coo.data / 2, coo.data / 2]), (np.concatenate([coo.row, coo.row]),
+                                                        np.concatenate([coo.col, coo.col]))),
+        shape=flat.shape).tocsr()
+    nnz = doubled.nnz
+    summed = tabrl.Mdp.from_arrays(doubled, r, gamma, rho)
+    assert doubled.nnz == nnz
+    np.testing.assert_allclose(dense(summed), P, rtol=1e-15, atol=0)
+
+
+def test_dtypes_and_memory_layouts_are_converted():
+    P, r, gamma, rho = random_mdp_arrays(S=5, A=3, seed=4)
+    reference = tabrl.Mdp.from_arrays(P, r, gamma, rho)
+    assert_same_mdp(tabrl.Mdp.from_arrays(np.asfortranarray(P), np.asfortranarray(r), gamma,
+                                          rho), reference)
+    wide = np.zeros((5, 6, 5))
+    wide[:, ::2, :] = P
+    assert_same_mdp(tabrl.Mdp.from_arrays(wide[:, ::2, :], r, gamma, rho[::1]), reference)
+    assert_same_mdp(tabrl.Mdp.from_arrays(P.tolist(), r.tolist(), gamma, rho.tolist()), reference)
+    # Integers (a deterministic MDP) and float32 become float64.
+    deterministic = np.zeros((2, 2, 2), dtype=np.int32)
+    deterministic[0, 0, 0] = deterministic[0, 1, 1] = deterministic[1, :, 1] = 1
+    rewards = np.array([[0, 1], [2, 2]], dtype=np.int64)
+    mdp = tabrl.Mdp.from_arrays(deterministic, rewards, 0.5, np.array([1, 0], dtype=np.uint8))
+    assert np.array_equal(dense(mdp), deterministic) and np.array_equal(mdp.rewards(), rewards)
+    single = tabrl.Mdp.from_arrays(P.astype(np.float32), r.astype(np.float32), gamma, rho)
+    assert single.rewards().dtype == np.float64
+    assert np.array_equal(single.rewards(), r.astype(np.float32).astype(np.float64))
+
+
+def test_names_and_properties():
+    P, r, gamma, rho = random_mdp_arrays(S=3, A=2)
+    mdp = tabrl.Mdp.from_arrays(P, r, gamma, rho, states=["a", "b", "c"], actions=("x", "y"))
+    assert mdp.state_names == ["a", "b", "c"] and mdp.action_names == ["x", "y"]
+    assert tabrl.Mdp.from_arrays(P, r, gamma, rho).state_names is None
+    assert repr(mdp) == "tabrl.Mdp(states=3, actions=2, gamma=0.9)"
+    assert mdp.rho.shape == (3,) and mdp.gamma == 0.9
+    with pytest.raises(ValueError, match=r"^states: expected 3 names, got 2$"):
+        tabrl.Mdp.from_arrays(P, r, gamma, rho, states=["a", "b"])
+    with pytest.raises(ValueError, match=r"^states: duplicate name 'a'$"):
+        tabrl.Mdp.from_arrays(P, r, gamma, rho, states=["a", "b", "a"])
+    with pytest.raises(TypeError, match="actions: expected a sequence of names"):
+        tabrl.Mdp.from_arrays(P, r, gamma, rho, actions="xy")
+
+
+# --- the file readers' checks, with the array and index in place of the file and line ----------
+
+def reader_message(tmp_path, P, r, gamma, rho):
+    """The TOML reader's error for the same model, without its 'file:line: field: ' prefix."""
+    path = write_toml_mdp(tmp_path / "bad.toml", P, r, gamma, rho)
+    with pytest.raises(ValueError) as error:
+        tabrl.Mdp.load(path)
+    text = str(error.value)
+    assert text.startswith(str(path) + ":"), text
+    return text[len(str(path)) + 1:].split(": ", 2)[-1]
+
+
+def array_error(P, r, gamma, rho):
+    with pytest.raises(ValueError) as error:
+        tabrl.Mdp.from_arrays(P, r, gamma, rho)
+    return str(error.value)
+
+
+def test_a_row_not_summing_to_one(tmp_path):
+    P, r, gamma, rho = random_mdp_arrays()
+    P[2, 1] *= 0.9
+    message = reader_message(tmp_path, P, r, gamma, rho)
+    assert re.fullmatch(r"transition row \(state 2, action 1\) sums to 0\.9\d*, not 1", message)
+    assert array_error(P, r, gamma, rho) == "P[2, 1, :]: " + message
+    sparse = scipy.sparse.csr_matrix(P.reshape(12, 4))
+    assert array_error(sparse, r, gamma, rho) == "P[7, :]: " + message
+    # Within the readers' tolerance (1e-5) a row is accepted and renormalised.
+    P, r, gamma, rho = random_mdp_arrays()
+    P[2, 1] *= 1 + 5e-6
+    assert np.isclose(dense(tabrl.Mdp.from_arrays(P, r, gamma, rho))[2, 1].sum(), 1, rtol=1e-15)
+
+
+def test_a_negative_probability(tmp_path):
+    P, r, gamma, rho = random_mdp_arrays()
+    P[1, 0, 3] = -0.25
+    P[1, 0, 0] += 0.25 + P[1, 0, 3] * 0
+    P[1, 0] /= P[1, 0].sum()
+    message = reader_message(tmp_path, P, r, gamma, rho)
+    assert message.startswith("probability -0.") and message.endswith(
+        " of (state 1, action 0) -> 3 is outside [0, 1]")
+    assert array_error(P, r, gamma, rho) == "P[1, 0, :]: " + message
+
+
+def test_nan_in_p_and_r():
+    P, r, gamma, rho = random_mdp_arrays()
+    P[0, 2, 1] = np.nan
+    assert array_error(P, r, gamma, rho) == \
+        "P[0, 2, :]: probability nan of (state 0, action 2) -> 1 is outside [0, 1]"
+    P, r, gamma, rho = random_mdp_arrays()
+    r[3, 1] = np.inf
+    assert array_error(P, r, gamma, rho) == \
+        "r[3, 1]: reward of state 3, action 1 is not finite: inf"
+    P, r, gamma, rho = random_mdp_arrays(per_next_state=True)
+    r[1, 2, 0] = np.nan
+    assert array_error(P, r, gamma, rho) == \
+        "r[1, 2, 0]: reward of (state 1, action 2) -> 0 is not finite: nan"
+
+
+def test_start_distribution_and_discount(tmp_path):
+    P, r, gamma, rho = random_mdp_arrays()
+    short = rho * 0.9
+    message = reader_message(tmp_path, P, r, gamma, short)
+    assert re.fullmatch(r"start probabilities sum to 0\.9\d*, not 1", message)
+    assert array_error(P, r, gamma, short) == "rho: " + message
+    negative = np.array([0.6, 0.6, -0.2, 0.0])
+    message = reader_message(tmp_path, P, r, gamma, negative)
+    assert message == "probability of state 2 must be finite and >= 0, got -0.2"
+    assert array_error(P, r, gamma, negative) == "rho: " + message
+    # Each reader words its own check of the discount (TOML: "must be a number in [0, 1)");
+    # arrays get the model's, which every reader's model passes through.
+    for bad, text in ((1.0, "1"), (-0.1, "-0.1"), (float("nan"), "nan")):
+        assert array_error(P, r, bad, rho) == f"gamma: discount must be in [0, 1), got {text}"
+    assert re.fullmatch(r"gamma: discount 0\.99999999999\d* is within 1e-12 of 1: .*",
+                        array_error(P, r, 1 - 1e-13, rho))
+
+
+def test_names_appear_in_messages():
+    P, r, gamma, rho = random_mdp_arrays(S=2, A=2)
+    P[1, 0] *= 0.5
+    with pytest.raises(ValueError) as error:
+        tabrl.Mdp.from_arrays(P, r, gamma, rho, states=["up", "down"], actions=["go", "stay"])
+    assert str(error.value).startswith("P[1, 0, :]: transition row (state down, action go) sums")
+
+
+def test_shapes_and_dtypes_are_refused_clearly():
+    P, r, gamma, rho = random_mdp_arrays(S=4, A=3)
+    cases = [
+        ((P[:, :, :3], r, gamma, rho), ValueError, r"^P: expected shape \(4, 3, 4\) \(S, A from r\), got \(4, 3, 3\)$"),
+        ((P, r[:, :2], gamma, rho), ValueError, r"^P: expected shape \(4, 2, 4\)"),
+        ((P, r[0], gamma, rho), ValueError, r"^r: expected shape \(S, A\) or \(S, A, S\), got \(3,\)$"),
+        ((P, np.zeros((4, 3, 5)), gamma, rho), ValueError, r"^r: expected shape"),
+        ((P, r, gamma, rho[:3]), ValueError, r"^rho: expected shape \(4,\) \(S from r\), got \(3,\)$"),
+        ((scipy.sparse.csr_matrix(P.reshape(12, 4)[:9]), r, gamma, rho), ValueError,
+         r"^P: expected shape \(12, 4\) \(S \* A rows, S from r\), got \(9, 4\)$"),
+        ((P.astype(np.complex128), r, gamma, rho), TypeError,
+         r"^P: expected a float64 array \(integer and float32 arrays are converted\), got dtype complex128$"),
+        ((P, r.astype(bool), gamma, rho), TypeError, r"^r: expected a float64 array"),
+        ((P, r, gamma, np.array(["a", "b", "c", "d"])), TypeError, r"^rho: expected a float64"),
+        ((P, r, gamma, rho.astype(np.longdouble)), TypeError, r"got dtype float128"),
+        ((P, [[1, 2], [3]], gamma, rho), (TypeError, ValueError), r""),
+    ]
+    for arguments, kind, pattern in cases:
+        with pytest.raises(kind, match=pattern):
+            tabrl.Mdp.from_arrays(*arguments)
+
+
+def test_load_errors_are_value_errors_with_the_cli_text(cli, tmp_path):
+    with pytest.raises(ValueError, match="unknown"):
+        tabrl.Mdp.load("no_such_mdp")
+    with pytest.raises(ValueError) as error:
+        tabrl.Mdp.load(tmp_path / "missing.toml")
+    done = cli("mdp", "info", tmp_path / "missing.toml", check=False)
+    assert done.returncode == 2
+    assert str(error.value) in done.stderr
+
+
+# --- solve and evaluate --------------------------------------------------------------------------
+
+def test_solve_five_by_five(cli):
+    mdp = tabrl.Mdp.load("five_by_five")
+    v, q, pi = mdp.solve()
+    solution = mdp.solve()
+    assert solution.objective == pytest.approx(FIVE_BY_FIVE_J_STAR, rel=1e-13)
+    assert solution.objective == pytest.approx(mdp.rho @ v, rel=1e-15)
+    assert solution.bellman_check_passed
+    assert v.shape == (mdp.states,) and q.shape == (mdp.states, mdp.actions)
+    assert np.array_equal(pi, np.eye(mdp.actions)[solution.actions])
+    np.testing.assert_allclose(v, q.max(axis=1), rtol=0, atol=1e-12 * mdp.value_scale)
+    assert mdp.action_names[solution.actions[0]] == "a1"
+    # The same numbers as `tabrl mdp solve`, to the last bit.
+    lines = cli("mdp", "solve", "five_by_five").stdout.splitlines()
+    assert [float(line[5:]) for line in lines if line.startswith("J* = ")] == [solution.objective]
+    table = [line.split(",") for line in lines[lines.index("state,v_star,optimal_action") + 1:]]
+    assert [row[0] for row in table] == mdp.state_names
+    assert [float(row[1]) for row in table] == list(v)
+    assert [row[2] for row in table] == [mdp.action_names[a] for a in solution.actions]
+
+
+def numpy_evaluation(P, r, gamma, rho, pi):
+    S = r.shape[0]
+    P_pi = np.einsum("sa,sat->st", pi, P)
+    r_pi = (pi * r).sum(axis=1)
+    M = np.eye(S) - gamma * P_pi
+    v = np.linalg.solve(M, r_pi)
+    q = r + gamma * P @ v
+    d = np.linalg.solve(M.T, rho) * (1 - gamma)
+    return v, q, q - v[:, None], d / d.sum(), rho @ v
+
+
+@pytest.mark.parametrize("spec", ["five_by_five", "garnet(states=40,actions=3,branching=4,seed=5)"])
+def test_evaluate_against_numpy(spec):
+    mdp = tabrl.Mdp.load(spec)
+    rng = np.random.default_rng(7)
+    pi = rng.random((mdp.states, mdp.actions))
+    pi /= pi.sum(axis=1, keepdims=True)
+    evaluation = mdp.evaluate(pi)
+    v, q, a, d, j = evaluation
+    expected = numpy_evaluation(dense(mdp), mdp.rewards(), mdp.gamma, mdp.rho, pi)
+    scale = mdp.value_scale
+    for got, want in zip((v, q, a, j), (expected[0], expected[1], expected[2], expected[4])):
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-12 * scale)
+    np.testing.assert_allclose(d, expected[3], rtol=1e-10, atol=1e-14)
+    assert evaluation.objective == j and np.array_equal(evaluation.visitation, d)
+    np.testing.assert_allclose((pi * a).sum(axis=1), 0, atol=1e-12 * scale)
+
+
+def test_evaluate_refuses_what_is_not_a_policy():
+    mdp = tabrl.Mdp.load("garnet(states=6,actions=4,branching=2)")
+    uniform = np.full((mdp.states, mdp.actions), 1 / mdp.actions)
+    with pytest.raises(ValueError, match=r"^policy: expected shape \(6, 4\) \(S, A\), got \(4, 6\)$"):
+        mdp.evaluate(uniform.T)
+    bad = uniform.copy()
+    bad[3, 1] = -0.1
+    with pytest.raises(ValueError, match=r"^policy\[3, 1\]: probability of action 1 in state 3 "
+                                         r"must be finite and >= 0, got -0.1$"):
+        mdp.evaluate(bad)
+    bad = uniform.copy()
+    bad[4] *= 2
+    with pytest.raises(ValueError, match=r"^policy\[4, :\]: probabilities of state 4 sum to 2, not 1$"):
+        mdp.evaluate(bad)

@@ -1,0 +1,154 @@
+"""tabrl.run against `tabrl run`: the same curve to the last bit, for every algorithm of the
+registry, the same status and message, the same errors."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import tabrl
+from helpers import read_curve_csv, write_toml_mdp
+
+DEFAULT_VALUES = {"number": "0.1", "integer": "2", "boolean": "false", "list of numbers": "[0.5]"}
+
+
+def cli_run(cli, tmp_path, mdp, algo, step, iterations, *options):
+    """`tabrl run`'s curve (a DataFrame), status, iteration and message, or its error text."""
+    out = tmp_path / "curve.csv"
+    arguments = ["run", "--mdp", mdp, "--algo", algo, "--iterations", iterations, "--out", out]
+    if step is not None:
+        arguments += ["--step-size", step]
+    done = cli(*arguments, *options, check=False)
+    if done.returncode == 2:
+        return None, done.stderr
+    status = re.search(r"^tabrl run: (\w+) at iteration (\d+):", done.stderr, re.M)
+    message = [line[len("tabrl run: "):] for line in done.stderr.splitlines()[1:]
+               if line.startswith("tabrl run: ")]
+    return read_curve_csv(out.read_text()), (status.group(1), int(status.group(2)),
+                                             message[0] if message else "")
+
+
+def assert_same_run(cli, tmp_path, mdp, algo, step, iterations, cli_options=(), **options):
+    expected, outcome = cli_run(cli, tmp_path, mdp, algo, step, iterations, *cli_options)
+    if expected is None:  # refused: the same message as a ValueError
+        with pytest.raises(ValueError) as error:
+            tabrl.run(mdp, algo=algo, step_size=step, iterations=iterations, **options)
+        assert str(error.value) in outcome
+        return None
+    result = tabrl.run(mdp, algo=algo, step_size=step, iterations=iterations, **options)
+    assert list(result.curve.columns) == list(expected.columns)
+    assert result.curve["iteration"].dtype == np.int64
+    pd.testing.assert_frame_equal(result.curve, expected, check_exact=True)
+    assert (result.status, result.iterations, result.message) == outcome
+    return result
+
+
+def registry_spec(entry):
+    """The algorithm's spec with a value for each required parameter."""
+    required = [f"{p['name']}={p['choices'][0] if p['choices'] else DEFAULT_VALUES[p['type']]}"
+                for p in entry["parameters"] if p["default"] is None]
+    return entry["name"] + (f"({','.join(required)})" if required else "")
+
+
+@pytest.mark.parametrize("entry", tabrl.algorithms(), ids=lambda entry: entry["name"])
+def test_every_algorithm_equals_the_cli(cli, tmp_path, entry):
+    step = 0.05 if entry["takes_step_size"] else None
+    for mdp in ("five_by_five", "bandit(means=[0.2,0.5,0.9])"):
+        assert_same_run(cli, tmp_path, mdp, registry_spec(entry), step, 60)
+
+
+def test_step_rules_records_tolerances_and_inits(cli, tmp_path):
+    assert_same_run(cli, tmp_path, "bandit(means=[0.2,0.5,0.9])", "spma", "gap", 8)
+    assert_same_run(cli, tmp_path, "cliff_world", "spma", "safe", 200, ["--record", "log"],
+                    record="log")
+    assert_same_run(cli, tmp_path, "five_by_five", "spma", 0.099, 3000, ["--tolerance", "1e-6",
+                    "--record", "7"], tolerance=1e-6, record=7)
+    assert_same_run(cli, tmp_path, "cliff_world", "npg(schedule=geometric)", 0.5, 40,
+                    ["--init", "random(seed=3,scale=2)"], init="random(seed=3,scale=2)")
+    assert_same_run(cli, tmp_path, "five_by_five", "spg", "theory", 50,
+                    ["--init", "adversarial(scale=5)"], init="adversarial(scale=5)")
+    assert_same_run(cli, tmp_path, "frozen_lake", "spma(clip=true)", 3, 30)
+
+
+def test_a_run_that_breaks_down_has_the_cli_status_and_message(cli, tmp_path):
+    result = assert_same_run(cli, tmp_path, "cliff_world", "spma", 5, 100)
+    assert result.status == "step_invalid" and "steps must stay below" in result.message
+
+
+def test_an_mdp_from_arrays_runs_as_its_file(cli, tmp_path):
+    rng = np.random.default_rng(11)
+    P = rng.random((6, 3, 6)) ** 4
+    P /= P.sum(axis=2, keepdims=True)
+    r = rng.normal(size=(6, 3))
+    rho = np.full(6, 1 / 6)
+    path = write_toml_mdp(tmp_path / "model.toml", P, r, 0.95, rho)
+    expected, outcome = cli_run(cli, tmp_path, path, "spma", 0.02, 500)
+    result = tabrl.run(tabrl.Mdp.from_arrays(P, r, 0.95, rho), "spma", step_size=0.02,
+                       iterations=500)
+    pd.testing.assert_frame_equal(result.curve, expected, check_exact=True)
+
+
+def test_logits_as_an_array_equal_a_logit_file(cli, tmp_path):
+    mdp = tabrl.Mdp.load("garnet(states=8,actions=3,branching=2,seed=4)")
+    logits = np.random.default_rng(2).normal(size=(8, 3))
+    path = tmp_path / "logits.csv"
+    path.write_text("state,action,logit\n" + "".join(
+        f"{s},{a},{logits[s, a]!r}\n" for s in range(8) for a in range(3)))
+    expected, _ = cli_run(cli, tmp_path, "garnet(states=8,actions=3,branching=2,seed=4)", "npg",
+                          0.3, 30, "--init", path)
+    for init in (logits, path, str(path)):
+        result = tabrl.run(mdp, "npg", step_size=0.3, iterations=30, init=init)
+        pd.testing.assert_frame_equal(result.curve, expected, check_exact=True)
+    with pytest.raises(ValueError, match=r"init: expected .* shape \(8, 3\)"):
+        tabrl.run(mdp, "npg", step_size=0.3, iterations=3, init=logits.T)
+
+
+def test_result_fields():
+    mdp = tabrl.Mdp.load("five_by_five")
+    result = tabrl.run(mdp, step_size=0.099, iterations=400)
+    assert result.status == "max_iterations" and result.iterations == 400
+    assert len(result.curve) == 401 and result.theta is None
+    assert result.policy.shape == (5, 5) and np.allclose(result.policy.sum(axis=1), 1)
+    np.testing.assert_allclose(np.exp(result.logits) / np.exp(result.logits).sum(axis=1)[:, None],
+                               result.policy, rtol=1e-12)
+    summary = result.summary
+    assert summary["status"] == "max_iterations" and summary["theory_bound"] == "spma_contraction"
+    assert summary["bound_held"] is True and summary["bound_checks"] > 0
+    assert summary["convergence"] in ("linear", "inconclusive", "superlinear")
+    assert 0 < summary["rate"] < 1 and summary["iters_to_0.01"] is not None
+    assert summary["final_suboptimality"] == result.curve["suboptimality"].iloc[-1]
+    assert 0 < result.engine_seconds
+    # Direct methods: the logits are log-probabilities, -inf at zeros.
+    direct = [entry["name"] for entry in tabrl.algorithms() if entry["name"] in ("pi", "spg_direct")]
+    for name in direct:
+        run = tabrl.run(mdp, name, iterations=5)
+        np.testing.assert_array_equal(np.exp(run.logits), run.policy)
+
+
+def test_pi_and_vi_ignore_the_default_step():
+    names = {entry["name"]: entry for entry in tabrl.algorithms()}
+    for name in ("pi", "vi"):
+        if name in names:
+            assert tabrl.run("five_by_five", name, iterations=3).iterations <= 3
+
+
+def test_bad_arguments(cli, tmp_path):
+    mdp = tabrl.Mdp.load("five_by_five")
+    with pytest.raises(NotImplementedError, match="log-linear policies"):
+        tabrl.run(mdp, features="one_hot")
+    _, error = cli_run(cli, tmp_path, "five_by_five", "spmx", 0.1, 10)
+    with pytest.raises(ValueError) as raised:
+        tabrl.run(mdp, "spmx")
+    assert str(raised.value) in error and "did you mean 'spma'" in str(raised.value)
+    for step, message in ((-1, "step"), ("fast", "step")):
+        with pytest.raises(ValueError, match=message):
+            tabrl.run(mdp, "spma", step_size=step)
+    with pytest.raises(ValueError, match="iterations"):
+        tabrl.run(mdp, iterations=-1)
+    with pytest.raises(ValueError, match="record"):
+        tabrl.run(mdp, record="sometimes")
+    with pytest.raises(TypeError):
+        tabrl.run(mdp, iterations=10.5)
+    with pytest.raises(TypeError, match="mdp: expected"):
+        tabrl.run(42)
