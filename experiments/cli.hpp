@@ -31,8 +31,9 @@ int summarize_command(const Arguments& args);
 int plot_command(const Arguments& args);
 int reproduce_command(const Arguments& args);
 
-// The directory of the editable scripts and configs: $TABRL_SCRIPTS, or the source tree's
-// experiments/ (compiled in).
+// The directory of the editable scripts and configs: $TABRL_SCRIPTS; for an installed tabrl
+// (the executable or the Python module) PREFIX/share/tabrl, found relative to its own file;
+// else the source tree's experiments/ (compiled in).
 std::filesystem::path scripts_directory();
 
 // The interpreter that draws the figures: $TABRL_PYTHON, else Debian's /usr/bin/python3 (the
