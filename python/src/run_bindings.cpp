@@ -122,42 +122,61 @@ double column_value(const ColumnSource& source, const CurvePoint& point) {
   return std::nan("");
 }
 
-// The curve as the CurveRecorder hands each recorded point over: appended to one buffer per
-// column, so that no point is kept and each column becomes a NumPy array without a copy.
+// The curve as the CurveRecorder hands each recorded point over, stored as pandas stores a
+// frame: the iterations as one int64 column, every other column as a row of one float64 block
+// (columns x capacity). No point is kept, and both become NumPy arrays without a copy, so that
+// the DataFrame is made without one either (python/tabrl/_api.py).
 class CurveColumns {
  public:
-  CurveColumns(std::vector<ColumnSource> sources, std::size_t expected_points)
-      : sources_(std::move(sources)), values_(sources_.size() - 1) {
-    iterations_.reserve(expected_points);
-    for (std::vector<double>& column : values_) column.reserve(expected_points);
+  CurveColumns(std::vector<ColumnSource> sources, std::size_t capacity)
+      : sources_(std::move(sources)),
+        rows_(sources_.size() - 1),
+        capacity_(std::max<std::size_t>(capacity, 1)),
+        // Not value-initialised: pages that are never written cost nothing.
+        block_(new double[rows_ * capacity_]) {
+    iterations_.reserve(capacity_);
   }
   void append(const CurvePoint& point) {
+    if (size_ == capacity_) grow();
     iterations_.push_back(point.iteration);
-    for (std::size_t c = 1; c < sources_.size(); ++c) {
-      values_[c - 1].push_back(column_value(sources_[c], point));
+    for (std::size_t row = 0; row < rows_; ++row) {
+      block_[row * capacity_ + size_] = column_value(sources_[row + 1], point);
     }
+    ++size_;
   }
-  // The columns, the first (iteration) as int64, the others as float64; the buffers move into
-  // the arrays.
-  py::list take() {
-    py::list columns;
-    columns.append(adopt(std::move(iterations_)));
-    for (std::vector<double>& column : values_) columns.append(adopt(std::move(column)));
-    return columns;
+  // (iterations of shape (n,), block of shape (columns - 1, n)); the buffers move into them.
+  std::pair<py::array_t<std::int64_t>, py::array_t<double>> take() {
+    auto* iterations = new std::vector<std::int64_t>(std::move(iterations_));
+    const py::capsule iterations_owner(
+        iterations, [](void* pointer) { delete static_cast<std::vector<std::int64_t>*>(pointer); });
+    double* block = block_.release();
+    const py::capsule block_owner(block,
+                                  [](void* pointer) { delete[] static_cast<double*>(pointer); });
+    const auto n = static_cast<py::ssize_t>(size_);
+    return {py::array_t<std::int64_t>(n, iterations->data(), iterations_owner),
+            py::array_t<double>({static_cast<py::ssize_t>(rows_), n},
+                                {static_cast<py::ssize_t>(capacity_ * sizeof(double)),
+                                 static_cast<py::ssize_t>(sizeof(double))},
+                                block, block_owner)};
   }
 
  private:
-  template <typename T>
-  static py::array_t<T> adopt(std::vector<T>&& buffer) {
-    auto* owned = new std::vector<T>(std::move(buffer));
-    const py::capsule owner(owned,
-                            [](void* pointer) { delete static_cast<std::vector<T>*>(pointer); });
-    return py::array_t<T>(static_cast<py::ssize_t>(owned->size()), owned->data(), owner);
+  void grow() {
+    const std::size_t capacity = 2 * capacity_;
+    std::unique_ptr<double[]> block(new double[rows_ * capacity]);
+    for (std::size_t row = 0; row < rows_; ++row) {
+      std::copy_n(block_.get() + row * capacity_, size_, block.get() + row * capacity);
+    }
+    block_ = std::move(block);
+    capacity_ = capacity;
   }
 
   std::vector<ColumnSource> sources_;  // sources_[0] is the iteration
+  std::size_t rows_;                   // the float columns
+  std::size_t capacity_;
+  std::size_t size_ = 0;
+  std::unique_ptr<double[]> block_;  // row r holds column r + 1, capacity_ values apart
   std::vector<std::int64_t> iterations_;
-  std::vector<std::vector<double>> values_;
 };
 
 py::object number_or_none(double value) { return std::isnan(value) ? py::none() : py::cast(value); }
@@ -242,7 +261,8 @@ py::dict run(const std::shared_ptr<Mdp>& mdp_pointer, const std::string& algorit
   if (sources.empty() || sources.front().field != ColumnSource::Field::iteration) {
     throw std::logic_error("the curve schema no longer starts with the iteration");
   }
-  // Every point of a short run, or room for a first part of a long one (the buffers grow).
+  // Room for every point of a short run, or for a first part of a long one (the block grows);
+  // room never written to costs no memory.
   constexpr int kReservedPoints = 1 << 16;
   CurveColumns curve(sources, static_cast<std::size_t>(std::min(iterations, kReservedPoints)) + 1);
   const std::vector<double> tolerances = SweepSettings{}.tolerances;
@@ -270,7 +290,9 @@ py::dict run(const std::shared_ptr<Mdp>& mdp_pointer, const std::string& algorit
 
   py::dict out;
   out["columns"] = columns;
-  out["values"] = curve.take();
+  auto [iteration_column, value_block] = curve.take();
+  out["curve_iterations"] = iteration_column;
+  out["curve_values"] = value_block;
   out["status"] = std::string(to_string(result.status));
   out["message"] = result.message;
   out["iterations"] = result.iterations;

@@ -50,10 +50,44 @@ def _as_mdp(mdp):
     raise TypeError(f"mdp: expected a tabrl.Mdp, a built-in spec or a file, got {type(mdp).__name__}")
 
 
-def _curve_frame(columns, values):
-    # One NumPy array per column (iteration int64, the others float64), made without copies;
-    # the dict keeps the column order (a columns= argument would take pandas' slow path).
-    return pd.DataFrame(dict(zip(columns, values)), copy=False)
+def _curve_frame(columns, iterations, values):
+    """The curve as a DataFrame, without copying: `iterations` (int64) is the first column and
+    the rows of the float64 block `values` the others, laid out as pandas keeps a frame. The
+    blocks are handed to pandas' BlockManager (pandas 1.5, Debian 12's); where that internal
+    interface differs, the frame is made from the columns the public way (one copy)."""
+    try:
+        return _frame_from_blocks(columns, iterations, values)
+    except (ImportError, AttributeError, TypeError, ValueError, AssertionError):
+        return _frame_from_columns(columns, iterations, values)
+
+
+# The column labels of each curve schema seen, made once: an Index is immutable, so frames can
+# share it, and making one costs more than the rest of the frame.
+_COLUMN_INDEXES = {}
+
+
+def _column_index(columns):
+    key = tuple(columns)
+    index = _COLUMN_INDEXES.get(key)
+    if index is None:
+        index = _COLUMN_INDEXES.setdefault(key, pd.Index(key))
+    return index
+
+
+def _frame_from_blocks(columns, iterations, values):
+    from pandas.core.internals import BlockManager
+    from pandas.core.internals.blocks import new_block
+
+    blocks = (new_block(iterations.reshape(1, -1), placement=slice(0, 1), ndim=2),
+              new_block(values, placement=slice(1, len(columns)), ndim=2))
+    manager = BlockManager(blocks, [_column_index(columns), pd.RangeIndex(len(iterations))])
+    return pd.DataFrame(manager)
+
+
+def _frame_from_columns(columns, iterations, values):
+    data = {columns[0]: iterations}
+    data.update(zip(columns[1:], values))  # a dict keeps the order; columns= would be slower
+    return pd.DataFrame(data)
 
 
 def run(mdp, algo="spma", step_size=_DEFAULT_STEP, iterations=1000, tolerance=None, init=None,
@@ -86,7 +120,8 @@ def run(mdp, algo="spma", step_size=_DEFAULT_STEP, iterations=1000, tolerance=No
         tolerance = float(tolerance)
     out = _tabrl._run(mdp, algo, _step_text(step_size, algo), operator.index(iterations),
                       tolerance, init, _record_text(record), solver)
-    return RunResult(curve=_curve_frame(out["columns"], out["values"]), status=out["status"],
+    curve = _curve_frame(out["columns"], out["curve_iterations"], out["curve_values"])
+    return RunResult(curve=curve, status=out["status"],
                      message=out["message"], iterations=out["iterations"], policy=out["policy"],
                      logits=out["logits"], theta=None, summary=out["summary"],
                      engine_seconds=out["engine_seconds"])

@@ -179,3 +179,26 @@ def test_the_gil_is_released_while_the_engine_runs():
     # About 1.5 million spins a second here; with the GIL held, only the Python around the run
     # (under 5 ms, a few thousand spins).
     assert spins > 50_000, spins
+
+
+def test_the_curve_frame_owns_its_memory_and_both_ways_of_making_it_agree():
+    """The curve's arrays come from the engine's buffers without a copy, past the first block
+    of 65,536 rows too (the block grows), and a tolerance stop leaves part of it unused."""
+    from tabrl import _api, _tabrl
+
+    mdp = tabrl.Mdp.load("five_by_five")
+    for iterations, tolerance in ((70_000, None), (3000, 1e-6)):
+        out = _tabrl._run(mdp, "spma", "0.099", iterations, tolerance, None, "all", "auto")
+        arguments = (out["columns"], out["curve_iterations"], out["curve_values"])
+        fast, plain = _api._frame_from_blocks(*arguments), _api._frame_from_columns(*arguments)
+        pd.testing.assert_frame_equal(fast, plain, check_exact=True)
+        assert list(fast["iteration"]) == list(range(len(fast)))
+    curve = tabrl.run(mdp, "spma", step_size=0.099, iterations=2000).curve
+    expected = curve.copy()
+    del out, arguments, fast, plain
+    import gc
+
+    gc.collect()
+    pd.testing.assert_frame_equal(curve, expected, check_exact=True)
+    curve.loc[0, "objective"] = 0.0  # writable, and only this frame changes
+    assert expected.loc[0, "objective"] != 0.0
