@@ -1,11 +1,11 @@
-#include "algorithms/npg_entropy.hpp"
+#include "npg_entropy.hpp"
 
 #include <cmath>
 
-#include "algorithms/step_size.hpp"
-#include "algorithms/theory.hpp"
-#include "core/error.hpp"
-#include "core/format.hpp"
+#include <tabrl/algorithms/step_size.hpp>
+#include <tabrl/algorithms/theory.hpp>
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/format.hpp>
 
 namespace tabrl {
 

@@ -1,18 +1,18 @@
-#include "algorithms/registry.hpp"
+#include "registry.hpp"
 
 #include <cctype>
 #include <charconv>
 #include <cmath>
 
-#include "algorithms/npg.hpp"
-#include "algorithms/npg_entropy.hpp"
-#include "algorithms/spg.hpp"
-#include "algorithms/spg_entropy.hpp"
-#include "algorithms/spma.hpp"
-#include "core/error.hpp"
-#include "core/format.hpp"
-#include "core/numbers.hpp"
-#include "core/suggest.hpp"
+#include <tabrl/algorithms/npg.hpp>
+#include <tabrl/algorithms/npg_entropy.hpp>
+#include <tabrl/algorithms/spg.hpp>
+#include <tabrl/algorithms/spg_entropy.hpp>
+#include <tabrl/algorithms/spma.hpp>
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/format.hpp>
+#include <tabrl/core/numbers.hpp>
+#include <tabrl/core/suggest.hpp>
 
 namespace tabrl {
 namespace {

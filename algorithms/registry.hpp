@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "algorithms/update_rule.hpp"
-#include "core/spec.hpp"
+#include <tabrl/algorithms/update_rule.hpp>
+#include <tabrl/core/spec.hpp>
 
 namespace tabrl {
 

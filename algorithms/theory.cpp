@@ -1,4 +1,4 @@
-#include "algorithms/theory.hpp"
+#include "theory.hpp"
 
 #include <cmath>
 #include <limits>

@@ -2,7 +2,7 @@
 // guarantees".
 #pragma once
 
-#include "core/evaluation.hpp"
+#include <tabrl/core/evaluation.hpp>
 
 namespace tabrl {
 

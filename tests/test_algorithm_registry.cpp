@@ -5,12 +5,13 @@
 #include <cmath>
 #include <string>
 
-#include "algorithms/registry.hpp"
-#include "algorithms/spma.hpp"
-#include "algorithms/theory.hpp"
-#include "core/format.hpp"
+#include <tabrl/algorithms/registry.hpp>
+#include <tabrl/algorithms/spma.hpp>
+#include <tabrl/algorithms/theory.hpp>
+#include <tabrl/core/format.hpp>
+#include <tabrl/mdps/builtin.hpp>
+
 #include "helpers.hpp"
-#include "mdps/builtin.hpp"
 
 using namespace tabrl;
 using tabrl::testing::input_error_of;

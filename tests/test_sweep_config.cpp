@@ -6,8 +6,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/error.hpp"
-#include "experiments/sweep_config.hpp"
+#include <tabrl/core/error.hpp>
+#include <tabrl/sweep/sweep_config.hpp>
+
 #include "helpers.hpp"
 
 using namespace tabrl;
