@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "algorithms/apg.hpp"
 #include "algorithms/npg.hpp"
 #include "algorithms/spg.hpp"
 #include "algorithms/spma.hpp"
@@ -56,6 +57,7 @@ const std::vector<AlgorithmEntry>& algorithm_registry() {
         spma_algorithm(),
         npg_algorithm(),
         spg_algorithm(),
+        apg_algorithm(),
     };
     for (AlgorithmEntry& entry : list) {
       if (entry.takes_step_size) entry.parameters.push_back(schedule_parameter());

@@ -16,6 +16,10 @@ double spma_safe_step(const Mdp& mdp);
 // Mei et al. 2020 inverse smoothness: 2 / (5 R) for bandits, (1 - gamma)^3 / (8 R) for MDPs.
 double spg_theory_step(const Mdp& mdp);
 
+// Chen, Huang, Lee, Hsieh 2024 for accelerated softmax PG (apg): (1 - gamma)^3 / (16 R), bandits
+// included (gamma = 0). Infinite when R = 0.
+double apg_theory_step(const Mdp& mdp);
+
 // Smallest gap between the best arm's mean and any other arm's mean (bandits, S = 1).
 double bandit_min_gap(const Mdp& mdp);
 
