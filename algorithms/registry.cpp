@@ -7,6 +7,7 @@
 #include "algorithms/apg.hpp"
 #include "algorithms/npg.hpp"
 #include "algorithms/spg.hpp"
+#include "algorithms/spg_armijo.hpp"
 #include "algorithms/spma.hpp"
 #include "core/error.hpp"
 #include "core/format.hpp"
@@ -58,6 +59,7 @@ const std::vector<AlgorithmEntry>& algorithm_registry() {
         npg_algorithm(),
         spg_algorithm(),
         apg_algorithm(),
+        spg_armijo_algorithm(),
     };
     for (AlgorithmEntry& entry : list) {
       if (entry.takes_step_size) entry.parameters.push_back(schedule_parameter());
