@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "algorithms/apg.hpp"
+#include "algorithms/gnpg.hpp"
 #include "algorithms/npg.hpp"
 #include "algorithms/spg.hpp"
 #include "algorithms/spg_armijo.hpp"
@@ -60,6 +61,7 @@ const std::vector<AlgorithmEntry>& algorithm_registry() {
         spg_algorithm(),
         apg_algorithm(),
         spg_armijo_algorithm(),
+        gnpg_algorithm(),
     };
     for (AlgorithmEntry& entry : list) {
       if (entry.takes_step_size) entry.parameters.push_back(schedule_parameter());
