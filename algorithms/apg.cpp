@@ -24,7 +24,12 @@ StepReport Apg::step(const StepContext& context, const Evaluation& evaluation,
   const StateActionMatrix* omega = &theta;
   const Evaluation* omega_evaluation = &evaluation;
   bool restarted = false;
-  if (t > 0) {
+  if (t == 0) {
+    // The work storage takes its size here, so that no later iteration allocates
+    // (docs/engine.md); theta_0's solution is where an iterative solver starts for phi.
+    phi_ = theta;
+    phi_evaluation_ = evaluation;
+  } else {
     phi_.noalias() = theta + ((t - 1.0) / (t + 2.0)) * (theta - previous_theta_);
     // phi_1 = theta_1, and phi_t = theta_t whenever theta_t = theta_{t-1}: equal logits have
     // equal J, so phi is kept without a second evaluation of the same policy.
