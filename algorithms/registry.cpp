@@ -55,6 +55,8 @@ StepSize step_of(const AlgorithmEntry& entry, const SpecArguments& arguments,
 const std::vector<AlgorithmEntry>& algorithm_registry() {
   // Explicit, not self-registering: a static library drops objects nothing refers to.
   static const std::vector<AlgorithmEntry> entries = [] {
+    // One algorithm a line: clang-format would set six or more in columns.
+    // clang-format off
     std::vector<AlgorithmEntry> list = {
         spma_algorithm(),
         npg_algorithm(),
@@ -63,6 +65,7 @@ const std::vector<AlgorithmEntry>& algorithm_registry() {
         spg_armijo_algorithm(),
         gnpg_algorithm(),
     };
+    // clang-format on
     for (AlgorithmEntry& entry : list) {
       if (entry.takes_step_size) entry.parameters.push_back(schedule_parameter());
     }

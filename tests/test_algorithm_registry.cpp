@@ -49,7 +49,8 @@ TEST_CASE("spec parameters reach the rule's options") {
 TEST_CASE("bad algorithm specs and step sizes are refused with the field and the choices") {
   const Mdp mdp = make_five_by_five();
   CHECK(input_error_of([&] { make_algorithm("spam", "1", mdp); }) ==
-        "algo: unknown algorithm 'spam'; did you mean 'spma'? (known: spma, npg, spg, apg, spg_armijo, gnpg)");
+        "algo: unknown algorithm 'spam'; did you mean 'spma'? (known: spma, npg, spg, apg, "
+        "spg_armijo, gnpg)");
   CHECK(input_error_of([&] { make_algorithm("adam", "1", mdp); }) ==
         "algo: unknown algorithm 'adam' (known: spma, npg, spg, apg, spg_armijo, gnpg)");
   CHECK(input_error_of([&] { make_algorithm("spma", "", mdp); }) ==

@@ -128,7 +128,8 @@ TEST_CASE("bad configs fail with file, line and key before any run") {
       "('spc': did you mean 'spec'? (known: spec, file))");
   CHECK(error_of(
             "[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"adam\"\nstep_size = 1\n") ==
-        "grid.toml:4: algorithm.name: unknown algorithm 'adam' (known: spma, npg, spg, apg, spg_armijo, gnpg)");
+        "grid.toml:4: algorithm.name: unknown algorithm 'adam' (known: spma, npg, spg, apg, "
+        "spg_armijo, gnpg)");
   CHECK(
       error_of(
           "[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"spma\"\nstep_size = -0.1\n") ==
