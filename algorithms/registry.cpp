@@ -4,9 +4,12 @@
 #include <charconv>
 #include <cmath>
 
+#include <tabrl/algorithms/apg.hpp>
+#include <tabrl/algorithms/gnpg.hpp>
 #include <tabrl/algorithms/npg.hpp>
 #include <tabrl/algorithms/npg_entropy.hpp>
 #include <tabrl/algorithms/spg.hpp>
+#include <tabrl/algorithms/spg_armijo.hpp>
 #include <tabrl/algorithms/spg_entropy.hpp>
 #include <tabrl/algorithms/spma.hpp>
 #include <tabrl/core/error.hpp>
@@ -60,6 +63,9 @@ const std::vector<AlgorithmEntry>& algorithm_registry() {
         spma_algorithm(),
         npg_algorithm(),
         spg_algorithm(),
+        apg_algorithm(),
+        spg_armijo_algorithm(),
+        gnpg_algorithm(),
         npg_entropy_algorithm(),
         spg_entropy_algorithm(),
     };

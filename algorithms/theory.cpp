@@ -43,6 +43,13 @@ double spg_entropy_theory_step(const Mdp& mdp, double tau) {
   return horizon * horizon * horizon / (8.0 * mdp.reward_range() + tau * (4.0 + 8.0 * log_actions));
 }
 
+double apg_theory_step(const Mdp& mdp) {
+  const double range = mdp.reward_range();
+  if (!(range > 0.0)) return std::numeric_limits<double>::infinity();
+  const double horizon = 1.0 - mdp.gamma();
+  return horizon * horizon * horizon / (16.0 * range);
+}
+
 double bandit_min_gap(const Mdp& mdp) {
   const auto means = mdp.rewards().row(0);
   Index best = 0;

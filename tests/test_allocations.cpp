@@ -7,8 +7,11 @@
 #include <cstdlib>
 #include <new>
 
+#include <tabrl/algorithms/apg.hpp>
+#include <tabrl/algorithms/gnpg.hpp>
 #include <tabrl/algorithms/npg.hpp>
 #include <tabrl/algorithms/spg.hpp>
+#include <tabrl/algorithms/spg_armijo.hpp>
 #include <tabrl/algorithms/spma.hpp>
 #include <tabrl/core/policy.hpp>
 #include <tabrl/mdps/builtin.hpp>
@@ -76,7 +79,11 @@ TEST_CASE("the dense path allocates nothing per iteration") {
   Spma spma(mdp, {.step_size = 0.05});
   Npg npg({.step_size = 1.0});
   Spg spg({.step_size = 1.0});
-  for (UpdateRule* rule : std::vector<UpdateRule*>{&spma, &npg, &spg}) {
+  // The look-ahead methods evaluate further policies into storage of their own.
+  Apg apg({.step_size = 1.0});
+  SpgArmijo spg_armijo({.step_size = 1e3});
+  Gnpg gnpg({.step_size = 0.1});
+  for (UpdateRule* rule : std::vector<UpdateRule*>{&spma, &npg, &spg, &apg, &spg_armijo, &gnpg}) {
     CAPTURE(rule->name());
     CHECK(allocations_per_run(mdp, *rule, LinearSolverKind::dense_lu, 50) == 0);
   }
