@@ -4,7 +4,9 @@
 #include <charconv>
 #include <cmath>
 
+#include "algorithms/mdpo.hpp"
 #include "algorithms/npg.hpp"
+#include "algorithms/smdpo.hpp"
 #include "algorithms/spg.hpp"
 #include "algorithms/spma.hpp"
 #include "core/error.hpp"
@@ -52,11 +54,16 @@ StepSize step_of(const AlgorithmEntry& entry, const SpecArguments& arguments,
 const std::vector<AlgorithmEntry>& algorithm_registry() {
   // Explicit, not self-registering: a static library drops objects nothing refers to.
   static const std::vector<AlgorithmEntry> entries = [] {
+    // One line per method (clang-format would pack them into columns).
+    // clang-format off
     std::vector<AlgorithmEntry> list = {
         spma_algorithm(),
         npg_algorithm(),
         spg_algorithm(),
+        mdpo_algorithm(),
+        smdpo_algorithm(),
     };
+    // clang-format on
     for (AlgorithmEntry& entry : list) {
       if (entry.takes_step_size) entry.parameters.push_back(schedule_parameter());
     }

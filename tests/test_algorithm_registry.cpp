@@ -16,12 +16,20 @@ TEST_CASE("every registered algorithm builds from its name and a step size, and 
     CAPTURE(entry.name);
     CHECK_FALSE(entry.description.empty());
     CHECK_FALSE(entry.reference.empty());
-    const auto rule = make_algorithm(entry.name, entry.takes_step_size ? "0.01" : "", mdp);
+    // Required parameters (mdpo's inner_step_size) get the value 1.
+    std::string required;
+    for (const ParameterInfo& parameter : entry.parameters) {
+      if (parameter.default_value.empty()) {
+        required += (required.empty() ? "" : ",") + parameter.name + "=1";
+      }
+    }
+    const std::string spec = required.empty() ? entry.name : entry.name + "(" + required + ")";
+    const auto rule = make_algorithm(spec, entry.takes_step_size ? "0.01" : "", mdp);
     CHECK(rule->name() == entry.name);
     CHECK(find_algorithm(entry.name).name == entry.name);
     for (const StepSizeRule& step_rule : entry.step_rules) {
       if (step_rule.name == "gap") continue;  // bandits only
-      CHECK_NOTHROW(make_algorithm(entry.name, step_rule.name, mdp));
+      CHECK_NOTHROW(make_algorithm(spec, step_rule.name, mdp));
     }
   }
 }
@@ -48,10 +56,11 @@ TEST_CASE("spec parameters reach the rule's options") {
 
 TEST_CASE("bad algorithm specs and step sizes are refused with the field and the choices") {
   const Mdp mdp = make_five_by_five();
-  CHECK(input_error_of([&] { make_algorithm("spam", "1", mdp); }) ==
-        "algo: unknown algorithm 'spam'; did you mean 'spma'? (known: spma, npg, spg)");
+  CHECK(
+      input_error_of([&] { make_algorithm("spam", "1", mdp); }) ==
+      "algo: unknown algorithm 'spam'; did you mean 'spma'? (known: spma, npg, spg, mdpo, smdpo)");
   CHECK(input_error_of([&] { make_algorithm("adam", "1", mdp); }) ==
-        "algo: unknown algorithm 'adam' (known: spma, npg, spg)");
+        "algo: unknown algorithm 'adam' (known: spma, npg, spg, mdpo, smdpo)");
   CHECK(input_error_of([&] { make_algorithm("spma", "", mdp); }) ==
         "step_size: spma needs a step size: a number > 0, safe, gap");
   CHECK(input_error_of([&] { make_algorithm("npg", "theory", mdp); }) ==
