@@ -6,6 +6,8 @@
 
 #include "algorithms/mdpo.hpp"
 #include "algorithms/npg.hpp"
+#include "algorithms/pmd_euclidean.hpp"
+#include "algorithms/ppg.hpp"
 #include "algorithms/smdpo.hpp"
 #include "algorithms/spg.hpp"
 #include "algorithms/spma.hpp"
@@ -62,6 +64,8 @@ const std::vector<AlgorithmEntry>& algorithm_registry() {
         spg_algorithm(),
         mdpo_algorithm(),
         smdpo_algorithm(),
+        ppg_algorithm(),
+        pmd_euclidean_algorithm(),
     };
     // clang-format on
     for (AlgorithmEntry& entry : list) {

@@ -56,11 +56,11 @@ TEST_CASE("spec parameters reach the rule's options") {
 
 TEST_CASE("bad algorithm specs and step sizes are refused with the field and the choices") {
   const Mdp mdp = make_five_by_five();
-  CHECK(
-      input_error_of([&] { make_algorithm("spam", "1", mdp); }) ==
-      "algo: unknown algorithm 'spam'; did you mean 'spma'? (known: spma, npg, spg, mdpo, smdpo)");
+  CHECK(input_error_of([&] { make_algorithm("spam", "1", mdp); }) ==
+        "algo: unknown algorithm 'spam'; did you mean 'spma'? (known: spma, npg, spg, mdpo, smdpo, "
+        "ppg, pmd_euclidean)");
   CHECK(input_error_of([&] { make_algorithm("adam", "1", mdp); }) ==
-        "algo: unknown algorithm 'adam' (known: spma, npg, spg, mdpo, smdpo)");
+        "algo: unknown algorithm 'adam' (known: spma, npg, spg, mdpo, smdpo, ppg, pmd_euclidean)");
   CHECK(input_error_of([&] { make_algorithm("spma", "", mdp); }) ==
         "step_size: spma needs a step size: a number > 0, safe, gap");
   CHECK(input_error_of([&] { make_algorithm("npg", "theory", mdp); }) ==

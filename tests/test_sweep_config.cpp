@@ -126,10 +126,10 @@ TEST_CASE("bad configs fail with file, line and key before any run") {
       error_of("[[mdp]]\nspc = \"cliff_world\"\n[[algorithm]]\nname = \"npg\"\nstep_size = 1\n") ==
       "grid.toml:1: mdp[0]: give exactly one of 'spec' (a built-in) or 'file' (an MDP file) "
       "('spc': did you mean 'spec'? (known: spec, file))");
-  CHECK(
-      error_of(
-          "[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"adam\"\nstep_size = 1\n") ==
-      "grid.toml:4: algorithm.name: unknown algorithm 'adam' (known: spma, npg, spg, mdpo, smdpo)");
+  CHECK(error_of(
+            "[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"adam\"\nstep_size = 1\n") ==
+        "grid.toml:4: algorithm.name: unknown algorithm 'adam' (known: spma, npg, spg, mdpo, "
+        "smdpo, ppg, pmd_euclidean)");
   CHECK(
       error_of(
           "[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"spma\"\nstep_size = -0.1\n") ==
