@@ -6,11 +6,13 @@
 
 #include "algorithms/mdpo.hpp"
 #include "algorithms/npg.hpp"
+#include "algorithms/pi.hpp"
 #include "algorithms/pmd_euclidean.hpp"
 #include "algorithms/ppg.hpp"
 #include "algorithms/smdpo.hpp"
 #include "algorithms/spg.hpp"
 #include "algorithms/spma.hpp"
+#include "algorithms/vi.hpp"
 #include "core/error.hpp"
 #include "core/format.hpp"
 #include "core/numbers.hpp"
@@ -66,6 +68,8 @@ const std::vector<AlgorithmEntry>& algorithm_registry() {
         smdpo_algorithm(),
         ppg_algorithm(),
         pmd_euclidean_algorithm(),
+        pi_algorithm(),
+        vi_algorithm(),
     };
     // clang-format on
     for (AlgorithmEntry& entry : list) {

@@ -58,9 +58,10 @@ TEST_CASE("bad algorithm specs and step sizes are refused with the field and the
   const Mdp mdp = make_five_by_five();
   CHECK(input_error_of([&] { make_algorithm("spam", "1", mdp); }) ==
         "algo: unknown algorithm 'spam'; did you mean 'spma'? (known: spma, npg, spg, mdpo, smdpo, "
-        "ppg, pmd_euclidean)");
+        "ppg, pmd_euclidean, pi, vi)");
   CHECK(input_error_of([&] { make_algorithm("adam", "1", mdp); }) ==
-        "algo: unknown algorithm 'adam' (known: spma, npg, spg, mdpo, smdpo, ppg, pmd_euclidean)");
+        "algo: unknown algorithm 'adam' (known: spma, npg, spg, mdpo, smdpo, ppg, pmd_euclidean, "
+        "pi, vi)");
   CHECK(input_error_of([&] { make_algorithm("spma", "", mdp); }) ==
         "step_size: spma needs a step size: a number > 0, safe, gap");
   CHECK(input_error_of([&] { make_algorithm("npg", "theory", mdp); }) ==

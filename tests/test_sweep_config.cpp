@@ -129,7 +129,7 @@ TEST_CASE("bad configs fail with file, line and key before any run") {
   CHECK(error_of(
             "[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"adam\"\nstep_size = 1\n") ==
         "grid.toml:4: algorithm.name: unknown algorithm 'adam' (known: spma, npg, spg, mdpo, "
-        "smdpo, ppg, pmd_euclidean)");
+        "smdpo, ppg, pmd_euclidean, pi, vi)");
   CHECK(
       error_of(
           "[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"spma\"\nstep_size = -0.1\n") ==
