@@ -7,9 +7,15 @@
 #include <cstdlib>
 #include <new>
 
+#include "algorithms/mdpo.hpp"
 #include "algorithms/npg.hpp"
+#include "algorithms/pi.hpp"
+#include "algorithms/pmd_euclidean.hpp"
+#include "algorithms/ppg.hpp"
+#include "algorithms/smdpo.hpp"
 #include "algorithms/spg.hpp"
 #include "algorithms/spma.hpp"
+#include "algorithms/vi.hpp"
 #include "core/policy.hpp"
 #include "mdps/builtin.hpp"
 
@@ -45,17 +51,23 @@ long allocations_per_run(const Mdp& mdp, UpdateRule& rule, LinearSolverKind solv
                          int iterations) {
   PolicyEvaluator evaluator(mdp, solver);
   const OptimalSolution unsolved;  // V* is not needed by these rules
-  StateActionMatrix logits = uniform_logits(mdp.num_states(), mdp.num_actions());
+  StateActionMatrix parameters(mdp.num_states(), mdp.num_actions());
+  rule.initialize({.mdp = mdp, .optimal = unsolved, .evaluator = evaluator},
+                  uniform_logits(mdp.num_states(), mdp.num_actions()), parameters);
   StateActionMatrix next(mdp.num_states(), mdp.num_actions());
   std::vector<double> diagnostics(rule.diagnostic_names().size());
   Evaluation evaluation;
   long before = 0;
   for (int t = 0; t < iterations + 2; ++t) {
     if (t == 2) before = allocations.load();
-    evaluator.evaluate_logits(logits, evaluation);
+    if (rule.form() == PolicyForm::probabilities) {
+      evaluator.evaluate_policy(parameters, evaluation);
+    } else {
+      evaluator.evaluate_logits(parameters, evaluation);
+    }
     rule.step({.iteration = t, .mdp = mdp, .optimal = unsolved, .evaluator = evaluator}, evaluation,
-              logits, next, diagnostics);
-    logits.swap(next);
+              parameters, next, diagnostics);
+    parameters.swap(next);
   }
   return allocations.load() - before;
 }
@@ -76,7 +88,14 @@ TEST_CASE("the dense path allocates nothing per iteration") {
   Spma spma(mdp, {.step_size = 0.05});
   Npg npg({.step_size = 1.0});
   Spg spg({.step_size = 1.0});
-  for (UpdateRule* rule : std::vector<UpdateRule*>{&spma, &npg, &spg}) {
+  Mdpo mdpo({.step_size = 1.0, .inner_steps = 5, .inner_step_size = 1.0});
+  Smdpo smdpo({.step_size = 0.05, .inner_steps = 5, .inner_step_size = 1.0});
+  Ppg ppg({.step_size = 0.1});
+  PmdEuclidean pmd({.step_size = 0.1});
+  PolicyIteration pi;
+  ValueIteration vi;
+  for (UpdateRule* rule :
+       std::vector<UpdateRule*>{&spma, &npg, &spg, &mdpo, &smdpo, &ppg, &pmd, &pi, &vi}) {
     CAPTURE(rule->name());
     CHECK(allocations_per_run(mdp, *rule, LinearSolverKind::dense_lu, 50) == 0);
   }
