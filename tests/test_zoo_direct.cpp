@@ -478,7 +478,7 @@ TEST_CASE("ppg and pmd_euclidean iterates are distributions with exact zeros") {
         zeros += static_cast<int>((policy.array() == 0.0).count());
       }
       CHECK(zeros > 0);
-      // A large step drives these methods to pi* itself in finitely many steps, zeros and all.
+      // With a large step these runs reach pi* itself, zeros and all.
       const auto large = make_rule(method, 10.0, false, 0, 0.0);
       const Run fast = run(mdp, optimal, *large, random_logits(6, 4, seed, 1.0), 30);
       CHECK(fast.trace.value_errors.back() <= 1e-12 * mdp.value_scale());
