@@ -6,12 +6,18 @@
 
 #include <tabrl/algorithms/apg.hpp>
 #include <tabrl/algorithms/gnpg.hpp>
+#include <tabrl/algorithms/mdpo.hpp>
 #include <tabrl/algorithms/npg.hpp>
 #include <tabrl/algorithms/npg_entropy.hpp>
+#include <tabrl/algorithms/pi.hpp>
+#include <tabrl/algorithms/pmd_euclidean.hpp>
+#include <tabrl/algorithms/ppg.hpp>
+#include <tabrl/algorithms/smdpo.hpp>
 #include <tabrl/algorithms/spg.hpp>
 #include <tabrl/algorithms/spg_armijo.hpp>
 #include <tabrl/algorithms/spg_entropy.hpp>
 #include <tabrl/algorithms/spma.hpp>
+#include <tabrl/algorithms/vi.hpp>
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/format.hpp>
 #include <tabrl/core/numbers.hpp>
@@ -68,6 +74,12 @@ const std::vector<AlgorithmEntry>& algorithm_registry() {
         gnpg_algorithm(),
         npg_entropy_algorithm(),
         spg_entropy_algorithm(),
+        mdpo_algorithm(),
+        smdpo_algorithm(),
+        ppg_algorithm(),
+        pmd_euclidean_algorithm(),
+        pi_algorithm(),
+        vi_algorithm(),
     };
     // clang-format on
     for (AlgorithmEntry& entry : list) {

@@ -112,7 +112,7 @@ struct ReferenceRun {
   int restarts = 0;
 };
 
-// APG as MATH.md writes it, every sequence formed when its index comes up:
+// APG as docs/algorithms.md writes it, every sequence formed when its index comes up:
 // theta_{t+1} = omega_t + eta_t (t+1)/(t+2) g(omega_t), phi_{t+1} = theta_{t+1} + t/(t+3)
 // (theta_{t+1} - theta_t), omega_{t+1} = phi_{t+1} if J(phi_{t+1}) >= J(theta_{t+1}).
 ReferenceRun reference_apg(const DenseMdp& m, double eta, bool geometric, int iterations,
