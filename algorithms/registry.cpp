@@ -134,7 +134,9 @@ void check_algorithm(const std::string& spec, const std::string& step_size, bool
   const AlgorithmEntry& entry = find_algorithm(parsed.name);
   const SpecArguments arguments(parsed, entry.parameters);
   arguments.check_values();
-  check_step_for_mdp(entry, step_of(entry, arguments, step_size), bandit);
+  const StepSize step = step_of(entry, arguments, step_size);
+  check_step_for_mdp(entry, step, bandit);
+  if (entry.check) entry.check(arguments, step);
 }
 
 std::string resolved_algorithm_spec(const std::string& spec) {
@@ -162,6 +164,7 @@ std::unique_ptr<UpdateRule> make_algorithm(const std::string& spec, const std::s
   arguments.check_values();
   const StepSize step = step_of(entry, arguments, step_size);
   check_step_for_mdp(entry, step, mdp.is_bandit());
+  if (entry.check) entry.check(arguments, step);
   return entry.make(arguments, step, mdp);
 }
 

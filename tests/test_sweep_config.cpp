@@ -154,6 +154,14 @@ TEST_CASE("bad configs fail with file, line and key before any run") {
       error_of(
           "[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"spma\"\nstep_size = \"gap\"\n")
           .find("bandits (one state) only") != std::string::npos);
+  // Parameters checked against each other and the step before any run: npg_entropy's eta <= 1/tau,
+  // a geometric schedule on a bandit.
+  CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"npg_entropy\"\n"
+                 "tau = [0.1, 1]\nstep_size = 5\n")
+            .find("grid.toml:3: algorithm.step_size: must be <= 1/tau = 1") == 0);
+  CHECK(error_of("[[mdp]]\nspec = \"bandit(means=[0.1,0.9])\"\n[[algorithm]]\nname = \"npg\"\n"
+                 "schedule = \"geometric\"\nstep_size = 1\n")
+            .find("npg.schedule: geometric steps") != std::string::npos);
   CHECK(
       error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"npg\"\nstepsize = 1\n") ==
       "grid.toml:5: algorithm.stepsize: unknown key; did you mean 'step_size'? (known: name, "
