@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include <tabrl/algorithms/inner_steps.hpp>
 #include <tabrl/algorithms/step_size.hpp>
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/format.hpp>
@@ -23,13 +24,7 @@ double log_sum_exp(const Eigen::MatrixBase<Row>& z) {
 
 void MdpoOptions::validate() const {
   validate_step_size(step_size);
-  if (inner_steps < 1) {
-    throw InputError({.field = "inner_steps"}, "must be >= 1, got " + std::to_string(inner_steps));
-  }
-  if (!(inner_step_size > 0.0 && std::isfinite(inner_step_size))) {
-    throw InputError({.field = "inner_step_size"},
-                     "must be > 0 and finite, got " + format_number(inner_step_size));
-  }
+  validate_inner_steps(inner_steps, inner_step_size);
 }
 
 Mdpo::Mdpo(MdpoOptions options) : options_(options) { options_.validate(); }
@@ -78,18 +73,7 @@ AlgorithmEntry mdpo_algorithm() {
               "mirror descent policy optimisation: m gradient steps of size alpha on "
               "sum_s d (<p, A> - KL(p || pi_t)/eta) from z_t",
           .reference = "Tomar, Shani, Efroni, Ghavamzadeh 2020, arXiv 2005.09814",
-          .parameters = {{"inner_steps",
-                          "integer",
-                          "10",
-                          "m, the number of inner gradient steps per update",
-                          {},
-                          {.low = 1.0}},
-                         {"inner_step_size",
-                          "number",
-                          "",
-                          "alpha, the step of the inner gradient steps",
-                          {},
-                          {.low = 0.0, .low_open = true}}},
+          .parameters = inner_step_parameters(),
           .diagnostics = {},
           .make = [](const SpecArguments& args, const StepSize& step, const Mdp& /*mdp*/) {
             return std::unique_ptr<UpdateRule>(std::make_unique<Mdpo>(

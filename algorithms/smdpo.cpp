@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include <tabrl/algorithms/inner_steps.hpp>
 #include <tabrl/algorithms/step_size.hpp>
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/format.hpp>
@@ -10,13 +11,7 @@ namespace tabrl {
 
 void SmdpoOptions::validate() const {
   validate_step_size(step_size);
-  if (inner_steps < 1) {
-    throw InputError({.field = "inner_steps"}, "must be >= 1, got " + std::to_string(inner_steps));
-  }
-  if (!(inner_step_size > 0.0 && std::isfinite(inner_step_size))) {
-    throw InputError({.field = "inner_step_size"},
-                     "must be > 0 and finite, got " + format_number(inner_step_size));
-  }
+  validate_inner_steps(inner_steps, inner_step_size);
 }
 
 Smdpo::Smdpo(SmdpoOptions options) : options_(options) { options_.validate(); }
@@ -61,18 +56,7 @@ AlgorithmEntry smdpo_algorithm() {
           .reference =
               "Vaswani, Bachem, Totaro, Mueller, Garg, Geist, Machado, Castro, Le Roux, "
               "AISTATS 2022, arXiv 2108.05828",
-          .parameters = {{"inner_steps",
-                          "integer",
-                          "10",
-                          "m, the number of inner gradient steps per update",
-                          {},
-                          {.low = 1.0}},
-                         {"inner_step_size",
-                          "number",
-                          "",
-                          "alpha, the step of the inner gradient steps",
-                          {},
-                          {.low = 0.0, .low_open = true}}},
+          .parameters = inner_step_parameters(),
           .diagnostics = {},
           .make = [](const SpecArguments& args, const StepSize& step, const Mdp& /*mdp*/) {
             return std::unique_ptr<UpdateRule>(std::make_unique<Smdpo>(
