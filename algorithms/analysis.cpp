@@ -1,9 +1,9 @@
-#include "algorithms/analysis.hpp"
+#include "analysis.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include "algorithms/theory.hpp"
+#include <tabrl/algorithms/theory.hpp>
 
 namespace tabrl {
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "algorithms/optimizer.hpp"
-#include "core/rate_fit.hpp"
+#include <tabrl/algorithms/optimizer.hpp>
+#include <tabrl/core/rate_fit.hpp>
 
 namespace tabrl {
 

@@ -1,8 +1,8 @@
-#include "algorithms/callbacks.hpp"
+#include "callbacks.hpp"
 
 #include <cmath>
 
-#include "core/error.hpp"
+#include <tabrl/core/error.hpp>
 
 namespace tabrl {
 

@@ -5,7 +5,7 @@
 #include <functional>
 #include <vector>
 
-#include "algorithms/optimizer.hpp"
+#include <tabrl/algorithms/optimizer.hpp>
 
 namespace tabrl {
 

@@ -1,11 +1,11 @@
-#include "algorithms/initial_policy.hpp"
+#include "initial_policy.hpp"
 
 #include <algorithm>
 
-#include "core/error.hpp"
-#include "core/policy.hpp"
-#include "core/state_action_table.hpp"
-#include "core/suggest.hpp"
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/policy.hpp>
+#include <tabrl/core/state_action_table.hpp>
+#include <tabrl/core/suggest.hpp>
 
 namespace tabrl {
 namespace {

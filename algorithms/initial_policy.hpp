@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "core/optimal.hpp"
-#include "core/spec.hpp"
+#include <tabrl/core/optimal.hpp>
+#include <tabrl/core/spec.hpp>
 
 namespace tabrl {
 

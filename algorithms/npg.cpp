@@ -1,8 +1,8 @@
-#include "algorithms/npg.hpp"
+#include "npg.hpp"
 
 #include <cmath>
 
-#include "algorithms/step_size.hpp"
+#include <tabrl/algorithms/step_size.hpp>
 
 namespace tabrl {
 

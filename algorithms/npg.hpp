@@ -3,8 +3,8 @@
 // Agarwal et al. (JMLR 2021, arXiv 1908.00261) write eta / (1 - gamma) for our eta.
 #pragma once
 
-#include "algorithms/registry.hpp"
-#include "algorithms/update_rule.hpp"
+#include <tabrl/algorithms/registry.hpp>
+#include <tabrl/algorithms/update_rule.hpp>
 
 namespace tabrl {
 

@@ -1,24 +1,33 @@
-#include "algorithms/npg_entropy.hpp"
+#include "npg_entropy.hpp"
 
 #include <cmath>
 
-#include "algorithms/step_size.hpp"
-#include "algorithms/theory.hpp"
-#include "core/error.hpp"
-#include "core/format.hpp"
+#include <tabrl/algorithms/step_size.hpp>
+#include <tabrl/algorithms/theory.hpp>
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/format.hpp>
 
 namespace tabrl {
 
-void NpgEntropyOptions::validate(const Mdp& mdp) const {
-  validate_temperature(tau, mdp);
-  validate_step_size(step_size);
-  // Compared with 1 / tau as computed, so that a step given as 1 / tau is soft policy iteration.
+namespace {
+
+// eta <= 1/tau, compared with 1/tau as computed, so that a step given as 1/tau is soft policy
+// iteration.
+void check_step_limit(double step_size, double tau) {
   if (step_size > 1.0 / tau) {
     throw InputError({.field = "step_size"}, "must be <= 1/tau = " + format_number(1.0 / tau) +
                                                  " for npg_entropy (tau = " + format_number(tau) +
                                                  "; 1/tau is soft policy iteration), got " +
                                                  format_number(step_size));
   }
+}
+
+}  // namespace
+
+void NpgEntropyOptions::validate(const Mdp& mdp) const {
+  validate_temperature(tau, mdp);
+  validate_step_size(step_size);
+  check_step_limit(step_size, tau);
 }
 
 NpgEntropy::NpgEntropy(const Mdp& mdp, NpgEntropyOptions options)
@@ -73,12 +82,15 @@ AlgorithmEntry npg_entropy_algorithm() {
               "gamma))",
           .parameters = {temperature_parameter()},
           .diagnostics = regularised_diagnostic_names(),
-          .make = [](const SpecArguments& args, const StepSize& step, const Mdp& mdp) {
-            return std::unique_ptr<UpdateRule>(
-                std::make_unique<NpgEntropy>(mdp, NpgEntropyOptions{.tau = args.number("tau"),
-                                                                    .step_size = step.value,
-                                                                    .geometric = step.geometric}));
-          }};
+          .check = [](const SpecArguments& args,
+                      const StepSize& step) { check_step_limit(step.value, args.number("tau")); },
+          .make =
+              [](const SpecArguments& args, const StepSize& step, const Mdp& mdp) {
+                return std::unique_ptr<UpdateRule>(std::make_unique<NpgEntropy>(
+                    mdp, NpgEntropyOptions{.tau = args.number("tau"),
+                                           .step_size = step.value,
+                                           .geometric = step.geometric}));
+              }};
 }
 
 }  // namespace tabrl

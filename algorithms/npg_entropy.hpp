@@ -12,9 +12,9 @@
 
 #include <limits>
 
-#include "algorithms/registry.hpp"
-#include "algorithms/regularised_metrics.hpp"
-#include "algorithms/update_rule.hpp"
+#include <tabrl/algorithms/registry.hpp>
+#include <tabrl/algorithms/regularised_metrics.hpp>
+#include <tabrl/algorithms/update_rule.hpp>
 
 namespace tabrl {
 

@@ -1,11 +1,11 @@
-#include "algorithms/optimizer.hpp"
+#include "optimizer.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 
-#include "core/error.hpp"
-#include "core/metrics.hpp"
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/metrics.hpp>
 
 namespace tabrl {
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "algorithms/status.hpp"
-#include "algorithms/update_rule.hpp"
-#include "core/optimal.hpp"
+#include <tabrl/algorithms/status.hpp>
+#include <tabrl/algorithms/update_rule.hpp>
+#include <tabrl/core/optimal.hpp>
 
 namespace tabrl {
 

@@ -1,18 +1,27 @@
-#include "algorithms/registry.hpp"
+#include "registry.hpp"
 
 #include <cctype>
 #include <charconv>
 #include <cmath>
 
-#include "algorithms/npg.hpp"
-#include "algorithms/npg_entropy.hpp"
-#include "algorithms/spg.hpp"
-#include "algorithms/spg_entropy.hpp"
-#include "algorithms/spma.hpp"
-#include "core/error.hpp"
-#include "core/format.hpp"
-#include "core/numbers.hpp"
-#include "core/suggest.hpp"
+#include <tabrl/algorithms/apg.hpp>
+#include <tabrl/algorithms/gnpg.hpp>
+#include <tabrl/algorithms/mdpo.hpp>
+#include <tabrl/algorithms/npg.hpp>
+#include <tabrl/algorithms/npg_entropy.hpp>
+#include <tabrl/algorithms/pi.hpp>
+#include <tabrl/algorithms/pmd_euclidean.hpp>
+#include <tabrl/algorithms/ppg.hpp>
+#include <tabrl/algorithms/smdpo.hpp>
+#include <tabrl/algorithms/spg.hpp>
+#include <tabrl/algorithms/spg_armijo.hpp>
+#include <tabrl/algorithms/spg_entropy.hpp>
+#include <tabrl/algorithms/spma.hpp>
+#include <tabrl/algorithms/vi.hpp>
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/format.hpp>
+#include <tabrl/core/numbers.hpp>
+#include <tabrl/core/suggest.hpp>
 
 namespace tabrl {
 namespace {
@@ -60,8 +69,17 @@ const std::vector<AlgorithmEntry>& algorithm_registry() {
         spma_algorithm(),
         npg_algorithm(),
         spg_algorithm(),
+        apg_algorithm(),
+        spg_armijo_algorithm(),
+        gnpg_algorithm(),
         npg_entropy_algorithm(),
         spg_entropy_algorithm(),
+        mdpo_algorithm(),
+        smdpo_algorithm(),
+        ppg_algorithm(),
+        pmd_euclidean_algorithm(),
+        pi_algorithm(),
+        vi_algorithm(),
     };
     // clang-format on
     for (AlgorithmEntry& entry : list) {
@@ -116,7 +134,9 @@ void check_algorithm(const std::string& spec, const std::string& step_size, bool
   const AlgorithmEntry& entry = find_algorithm(parsed.name);
   const SpecArguments arguments(parsed, entry.parameters);
   arguments.check_values();
-  check_step_for_mdp(entry, step_of(entry, arguments, step_size), bandit);
+  const StepSize step = step_of(entry, arguments, step_size);
+  check_step_for_mdp(entry, step, bandit);
+  if (entry.check) entry.check(arguments, step);
 }
 
 std::string resolved_algorithm_spec(const std::string& spec) {
@@ -144,6 +164,7 @@ std::unique_ptr<UpdateRule> make_algorithm(const std::string& spec, const std::s
   arguments.check_values();
   const StepSize step = step_of(entry, arguments, step_size);
   check_step_for_mdp(entry, step, mdp.is_bandit());
+  if (entry.check) entry.check(arguments, step);
   return entry.make(arguments, step, mdp);
 }
 

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "algorithms/update_rule.hpp"
-#include "core/spec.hpp"
+#include <tabrl/algorithms/update_rule.hpp>
+#include <tabrl/core/spec.hpp>
 
 namespace tabrl {
 
@@ -41,6 +41,9 @@ struct AlgorithmEntry {
   // Every curve column the method's rules may fill (UpdateRule::diagnostic_names is a subset):
   // a sweep's curves.csv has the union over its algorithms.
   std::vector<std::string> diagnostics;
+  // Optional: checks the parameters against each other and the step without an MDP (so that a
+  // sweep config fails before any run); throws InputError naming the key.
+  std::function<void(const SpecArguments&, const StepSize&)> check;
   // Builds the rule for `mdp`; throws InputError naming the parameter on invalid values.
   std::function<std::unique_ptr<UpdateRule>(const SpecArguments&, const StepSize&, const Mdp&)>
       make;

@@ -1,10 +1,10 @@
-#include "algorithms/regularised_metrics.hpp"
+#include "regularised_metrics.hpp"
 
 #include <cmath>
 
-#include "core/error.hpp"
-#include "core/format.hpp"
-#include "core/metrics.hpp"
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/format.hpp>
+#include <tabrl/core/metrics.hpp>
 
 namespace tabrl {
 

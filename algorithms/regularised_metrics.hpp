@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "algorithms/update_rule.hpp"
-#include "core/soft_optimal.hpp"
-#include "core/spec.hpp"
+#include <tabrl/algorithms/update_rule.hpp>
+#include <tabrl/core/soft_optimal.hpp>
+#include <tabrl/core/spec.hpp>
 
 namespace tabrl {
 

@@ -1,9 +1,9 @@
-#include "algorithms/spg.hpp"
+#include "spg.hpp"
 
 #include <cmath>
 
-#include "algorithms/step_size.hpp"
-#include "algorithms/theory.hpp"
+#include <tabrl/algorithms/step_size.hpp>
+#include <tabrl/algorithms/theory.hpp>
 
 namespace tabrl {
 

@@ -3,8 +3,8 @@
 // Theory step eta = (1 - gamma)^3 / (8 R) for MDPs, 2 / (5 R) for bandits (spg_theory_step).
 #pragma once
 
-#include "algorithms/registry.hpp"
-#include "algorithms/update_rule.hpp"
+#include <tabrl/algorithms/registry.hpp>
+#include <tabrl/algorithms/update_rule.hpp>
 
 namespace tabrl {
 

@@ -7,9 +7,9 @@
 // under which Mei et al. prove linear convergence of J_tau to J*_tau.
 #pragma once
 
-#include "algorithms/registry.hpp"
-#include "algorithms/regularised_metrics.hpp"
-#include "algorithms/update_rule.hpp"
+#include <tabrl/algorithms/registry.hpp>
+#include <tabrl/algorithms/regularised_metrics.hpp>
+#include <tabrl/algorithms/update_rule.hpp>
 
 namespace tabrl {
 

@@ -1,12 +1,12 @@
-#include "algorithms/spma.hpp"
+#include "spma.hpp"
 
 #include <cmath>
 #include <limits>
 
-#include "algorithms/step_size.hpp"
-#include "algorithms/theory.hpp"
-#include "core/error.hpp"
-#include "core/format.hpp"
+#include <tabrl/algorithms/step_size.hpp>
+#include <tabrl/algorithms/theory.hpp>
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/format.hpp>
 
 namespace tabrl {
 namespace {

@@ -13,8 +13,8 @@
 // every step.
 #pragma once
 
-#include "algorithms/registry.hpp"
-#include "algorithms/update_rule.hpp"
+#include <tabrl/algorithms/registry.hpp>
+#include <tabrl/algorithms/update_rule.hpp>
 
 namespace tabrl {
 

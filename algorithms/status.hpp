@@ -3,7 +3,7 @@
 
 #include <string_view>
 
-#include "core/enum_names.hpp"
+#include <tabrl/core/enum_names.hpp>
 
 namespace tabrl {
 

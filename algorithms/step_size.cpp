@@ -1,9 +1,9 @@
-#include "algorithms/step_size.hpp"
+#include "step_size.hpp"
 
 #include <cmath>
 
-#include "core/error.hpp"
-#include "core/format.hpp"
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/format.hpp>
 
 namespace tabrl {
 

@@ -2,7 +2,7 @@
 // schedule").
 #pragma once
 
-#include "algorithms/update_rule.hpp"
+#include <tabrl/algorithms/update_rule.hpp>
 
 namespace tabrl {
 

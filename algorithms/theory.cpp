@@ -1,4 +1,4 @@
-#include "algorithms/theory.hpp"
+#include "theory.hpp"
 
 #include <cmath>
 #include <limits>
@@ -41,6 +41,13 @@ double spg_entropy_theory_step(const Mdp& mdp, double tau) {
   const double horizon = 1.0 - mdp.gamma();
   const double log_actions = std::log(static_cast<double>(mdp.num_actions()));
   return horizon * horizon * horizon / (8.0 * mdp.reward_range() + tau * (4.0 + 8.0 * log_actions));
+}
+
+double apg_theory_step(const Mdp& mdp) {
+  const double range = mdp.reward_range();
+  if (!(range > 0.0)) return std::numeric_limits<double>::infinity();
+  const double horizon = 1.0 - mdp.gamma();
+  return horizon * horizon * horizon / (16.0 * range);
 }
 
 double bandit_min_gap(const Mdp& mdp) {

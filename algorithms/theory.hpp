@@ -2,7 +2,7 @@
 // guarantees".
 #pragma once
 
-#include "core/evaluation.hpp"
+#include <tabrl/core/evaluation.hpp>
 
 namespace tabrl {
 
@@ -20,6 +20,9 @@ double spg_theory_step(const Mdp& mdp);
 // Mei et al. 2020 for the entropy-regularised objective J_tau: (1 - gamma)^3 / (8 R + tau (4 +
 // 8 log A)), the inverse of the smoothness constant of J_tau in the logits (reward range R).
 double spg_entropy_theory_step(const Mdp& mdp, double tau);
+// Chen, Huang, Lee, Hsieh 2024 for accelerated softmax PG (apg): (1 - gamma)^3 / (16 R), bandits
+// included (gamma = 0). Infinite when R = 0.
+double apg_theory_step(const Mdp& mdp);
 
 // Smallest gap between the best arm's mean and any other arm's mean (bandits, S = 1).
 double bandit_min_gap(const Mdp& mdp);

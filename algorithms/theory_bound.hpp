@@ -2,7 +2,7 @@
 // guarantees"). Each update rule says which one applies to it (UpdateRule::theory_bound).
 #pragma once
 
-#include "core/enum_names.hpp"
+#include <tabrl/core/enum_names.hpp>
 
 namespace tabrl {
 

@@ -1,6 +1,6 @@
-#include "algorithms/update_rule.hpp"
+#include "update_rule.hpp"
 
-#include "core/policy.hpp"
+#include <tabrl/core/policy.hpp>
 
 namespace tabrl {
 

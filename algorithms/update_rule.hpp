@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "algorithms/status.hpp"
-#include "algorithms/theory_bound.hpp"
-#include "core/evaluation.hpp"
-#include "core/optimal.hpp"
+#include <tabrl/algorithms/status.hpp>
+#include <tabrl/algorithms/theory_bound.hpp>
+#include <tabrl/core/evaluation.hpp>
+#include <tabrl/core/optimal.hpp>
 
 namespace tabrl {
 

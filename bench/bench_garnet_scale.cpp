@@ -6,9 +6,10 @@
 #include <fstream>
 #include <string>
 
-#include "bench/bench_memory.hpp"
-#include "mdps/builtin.hpp"
-#include "mdps/formats.hpp"
+#include <tabrl/mdps/builtin.hpp>
+#include <tabrl/mdps/formats.hpp>
+
+#include "bench_memory.hpp"
 
 namespace {
 

@@ -4,12 +4,12 @@
 
 #include <memory>
 
-#include "algorithms/npg.hpp"
-#include "algorithms/spg.hpp"
-#include "algorithms/spma.hpp"
-#include "core/evaluation.hpp"
-#include "core/policy.hpp"
-#include "mdps/builtin.hpp"
+#include <tabrl/algorithms/npg.hpp>
+#include <tabrl/algorithms/spg.hpp>
+#include <tabrl/algorithms/spma.hpp>
+#include <tabrl/core/evaluation.hpp>
+#include <tabrl/core/policy.hpp>
+#include <tabrl/mdps/builtin.hpp>
 
 namespace {
 

@@ -8,12 +8,13 @@
 #include <memory>
 #include <random>
 
-#include "algorithms/spma.hpp"
-#include "bench/bench_memory.hpp"
-#include "core/evaluation.hpp"
-#include "core/policy.hpp"
-#include "core/random.hpp"
-#include "mdps/transitions.hpp"
+#include <tabrl/algorithms/spma.hpp>
+#include <tabrl/core/evaluation.hpp>
+#include <tabrl/core/policy.hpp>
+#include <tabrl/core/random.hpp>
+#include <tabrl/mdps/transitions.hpp>
+
+#include "bench_memory.hpp"
 
 namespace {
 

@@ -7,13 +7,13 @@
 #include <filesystem>
 #include <fstream>
 
-#include "algorithms/analysis.hpp"
-#include "algorithms/callbacks.hpp"
-#include "algorithms/registry.hpp"
-#include "core/policy.hpp"
-#include "experiments/sweep_config.hpp"
-#include "experiments/sweep_driver.hpp"
-#include "mdps/registry.hpp"
+#include <tabrl/algorithms/analysis.hpp>
+#include <tabrl/algorithms/callbacks.hpp>
+#include <tabrl/algorithms/registry.hpp>
+#include <tabrl/core/policy.hpp>
+#include <tabrl/mdps/registry.hpp>
+#include <tabrl/sweep/sweep_config.hpp>
+#include <tabrl/sweep/sweep_driver.hpp>
 
 namespace {
 

@@ -15,13 +15,12 @@ set_target_properties(tabrl_algorithms PROPERTIES EXPORT_NAME algorithms)
 # nothing at link time), so it is exported too.
 set_target_properties(tabrl_warnings PROPERTIES EXPORT_NAME warnings)
 
-# Headers keep their folders (include/tabrl/core/mdp.hpp); both include/ and include/tabrl are
-# on the targets' include path, so a consumer writes <tabrl/core/mdp.hpp> and the headers' own
-# "core/types.hpp" includes resolve.
+# Headers keep the layout of the build's include roots (include/tabrl/core/mdp.hpp), so that a
+# consumer, like the headers themselves, includes <tabrl/core/mdp.hpp>.
 install(TARGETS tabrl_core tabrl_mdps tabrl_algorithms tabrl_warnings
         EXPORT tabrlTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT development
-        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} ${CMAKE_INSTALL_INCLUDEDIR}/tabrl)
+        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 foreach(folder core mdps algorithms)
   file(GLOB headers CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/${folder}/*.hpp)
   install(FILES ${headers} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/tabrl/${folder}
@@ -41,10 +40,10 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/tabrlConfig.cmake
 
 if(TABRL_BUILD_CLI)
   install(TARGETS tabrl RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT runtime)
-  # The plotting script and the reproduction configs, which an installed tabrl (or Python
-  # module) finds in PREFIX/share/tabrl relative to its own file (scripts_directory()).
-  install(PROGRAMS ${PROJECT_SOURCE_DIR}/experiments/plot_sweep.py
-          DESTINATION ${CMAKE_INSTALL_DATADIR}/tabrl COMPONENT runtime)
+  # The plotting script and the reproduction configs, in the layout of experiments/, which an
+  # installed tabrl finds in PREFIX/share/tabrl relative to its own file (scripts_directory()).
+  install(PROGRAMS ${PROJECT_SOURCE_DIR}/experiments/report/plot_sweep.py
+          DESTINATION ${CMAKE_INSTALL_DATADIR}/tabrl/report COMPONENT runtime)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/experiments/configs
           DESTINATION ${CMAKE_INSTALL_DATADIR}/tabrl COMPONENT runtime)
 endif()

@@ -1,4 +1,4 @@
-#include "core/bicgstab.hpp"
+#include "bicgstab.hpp"
 
 #include <cmath>
 #include <stdexcept>

@@ -6,8 +6,8 @@
 
 #include <vector>
 
-#include "core/linear_solver.hpp"
-#include "core/sparse_system.hpp"
+#include <tabrl/core/linear_solver.hpp>
+#include <tabrl/core/sparse_system.hpp>
 
 namespace tabrl {
 

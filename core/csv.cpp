@@ -1,8 +1,8 @@
-#include "core/csv.hpp"
+#include "csv.hpp"
 
 #include <algorithm>
 
-#include "core/text.hpp"
+#include <tabrl/core/text.hpp>
 
 namespace tabrl {
 namespace {

@@ -1,4 +1,4 @@
-#include "core/dense_lu.hpp"
+#include "dense_lu.hpp"
 
 namespace tabrl {
 

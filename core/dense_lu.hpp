@@ -1,7 +1,7 @@
 // Dense partial-pivot LU of M = I - gamma P_pi, in place, serving both solves (docs/engine.md).
 #pragma once
 
-#include "core/linear_solver.hpp"
+#include <tabrl/core/linear_solver.hpp>
 
 namespace tabrl {
 

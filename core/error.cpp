@@ -1,4 +1,4 @@
-#include "core/error.hpp"
+#include "error.hpp"
 
 namespace tabrl {
 namespace {

@@ -1,13 +1,13 @@
-#include "core/evaluation.hpp"
+#include "evaluation.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
 
-#include "core/error.hpp"
-#include "core/format.hpp"
-#include "core/policy.hpp"
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/format.hpp>
+#include <tabrl/core/policy.hpp>
 
 namespace tabrl {
 

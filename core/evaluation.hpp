@@ -6,8 +6,8 @@
 
 #include <memory>
 
-#include "core/linear_solver.hpp"
-#include "core/mdp.hpp"
+#include <tabrl/core/linear_solver.hpp>
+#include <tabrl/core/mdp.hpp>
 
 namespace tabrl {
 

@@ -1,4 +1,4 @@
-#include "core/format.hpp"
+#include "format.hpp"
 
 #include <charconv>
 #include <cmath>

@@ -1,9 +1,9 @@
-#include "core/linear_solver.hpp"
+#include "linear_solver.hpp"
 
-#include "core/bicgstab.hpp"
-#include "core/dense_lu.hpp"
-#include "core/error.hpp"
-#include "core/sparse_lu.hpp"
+#include <tabrl/core/bicgstab.hpp>
+#include <tabrl/core/dense_lu.hpp>
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/sparse_lu.hpp>
 
 namespace tabrl {
 

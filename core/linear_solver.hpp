@@ -7,8 +7,8 @@
 #include <memory>
 #include <string>
 
-#include "core/enum_names.hpp"
-#include "core/mdp.hpp"
+#include <tabrl/core/enum_names.hpp>
+#include <tabrl/core/mdp.hpp>
 
 namespace tabrl {
 

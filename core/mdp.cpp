@@ -1,11 +1,11 @@
-#include "core/mdp.hpp"
+#include "mdp.hpp"
 
 #include <cmath>
 #include <limits>
 #include <set>
 
-#include "core/error.hpp"
-#include "core/format.hpp"
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/format.hpp>
 
 namespace tabrl {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "core/types.hpp"
+#include <tabrl/core/types.hpp>
 
 namespace tabrl {
 

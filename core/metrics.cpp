@@ -1,4 +1,4 @@
-#include "core/metrics.hpp"
+#include "metrics.hpp"
 
 namespace tabrl {
 

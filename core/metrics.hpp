@@ -2,7 +2,7 @@
 // policy").
 #pragma once
 
-#include "core/types.hpp"
+#include <tabrl/core/types.hpp>
 
 namespace tabrl {
 

@@ -1,4 +1,4 @@
-#include "core/numbers.hpp"
+#include "numbers.hpp"
 
 #include <cmath>
 

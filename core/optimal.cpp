@@ -1,9 +1,9 @@
-#include "core/optimal.hpp"
+#include "optimal.hpp"
 
 #include <cmath>
 #include <stdexcept>
 
-#include "core/policy.hpp"
+#include <tabrl/core/policy.hpp>
 
 namespace tabrl {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "core/evaluation.hpp"
+#include <tabrl/core/evaluation.hpp>
 
 namespace tabrl {
 

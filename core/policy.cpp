@@ -1,9 +1,9 @@
-#include "core/policy.hpp"
+#include "policy.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include "core/random.hpp"
+#include <tabrl/core/random.hpp>
 
 namespace tabrl {
 

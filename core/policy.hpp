@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "core/types.hpp"
+#include <tabrl/core/types.hpp>
 
 namespace tabrl {
 

@@ -1,4 +1,4 @@
-#include "core/rate_fit.hpp"
+#include "rate_fit.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -5,7 +5,7 @@
 
 #include <span>
 
-#include "core/enum_names.hpp"
+#include <tabrl/core/enum_names.hpp>
 
 namespace tabrl {
 

@@ -1,12 +1,12 @@
-#include "core/soft_optimal.hpp"
+#include "soft_optimal.hpp"
 
 #include <cmath>
 #include <limits>
 #include <stdexcept>
 #include <string>
 
-#include "core/error.hpp"
-#include "core/format.hpp"
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/format.hpp>
 
 namespace tabrl {
 namespace {

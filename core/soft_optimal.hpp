@@ -3,7 +3,7 @@
 // regularised value scale, value_scale() + tau log A / (1 - gamma).
 #pragma once
 
-#include "core/evaluation.hpp"
+#include <tabrl/core/evaluation.hpp>
 
 namespace tabrl {
 

@@ -1,4 +1,4 @@
-#include "core/sparse_lu.hpp"
+#include "sparse_lu.hpp"
 
 #include <stdexcept>
 

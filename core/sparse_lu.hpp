@@ -4,8 +4,8 @@
 
 #include <Eigen/SparseLU>
 
-#include "core/linear_solver.hpp"
-#include "core/sparse_system.hpp"
+#include <tabrl/core/linear_solver.hpp>
+#include <tabrl/core/sparse_system.hpp>
 
 namespace tabrl {
 

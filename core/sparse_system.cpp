@@ -1,4 +1,4 @@
-#include "core/sparse_system.hpp"
+#include "sparse_system.hpp"
 
 #include <algorithm>
 

@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "core/mdp.hpp"
+#include <tabrl/core/mdp.hpp>
 
 namespace tabrl {
 

@@ -1,13 +1,13 @@
-#include "core/spec.hpp"
+#include "spec.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include "core/error.hpp"
-#include "core/format.hpp"
-#include "core/numbers.hpp"
-#include "core/suggest.hpp"
-#include "core/text.hpp"
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/format.hpp>
+#include <tabrl/core/numbers.hpp>
+#include <tabrl/core/suggest.hpp>
+#include <tabrl/core/text.hpp>
 
 namespace tabrl {
 namespace {

@@ -1,12 +1,12 @@
-#include "core/state_action_table.hpp"
+#include "state_action_table.hpp"
 
 #include <cmath>
 #include <optional>
 
-#include "core/csv.hpp"
-#include "core/error.hpp"
-#include "core/numbers.hpp"
-#include "core/text.hpp"
+#include <tabrl/core/csv.hpp>
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/numbers.hpp>
+#include <tabrl/core/text.hpp>
 
 namespace tabrl {
 namespace {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/mdp.hpp"
+#include <tabrl/core/mdp.hpp>
 
 namespace tabrl {
 

@@ -1,8 +1,8 @@
-#include "core/suggest.hpp"
+#include "suggest.hpp"
 
 #include <algorithm>
 
-#include "core/text.hpp"
+#include <tabrl/core/text.hpp>
 
 namespace tabrl {
 

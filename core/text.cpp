@@ -1,10 +1,10 @@
-#include "core/text.hpp"
+#include "text.hpp"
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 
-#include "core/error.hpp"
+#include <tabrl/core/error.hpp>
 
 namespace tabrl {
 namespace {

@@ -1,11 +1,11 @@
-#include "mdps/arrays.hpp"
+#include "arrays.hpp"
 
 #include <cmath>
 #include <utility>
 
-#include "core/error.hpp"
-#include "core/format.hpp"
-#include "mdps/assembler.hpp"
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/format.hpp>
+#include <tabrl/mdps/assembler.hpp>
 
 namespace tabrl {
 namespace {

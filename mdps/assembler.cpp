@@ -1,11 +1,11 @@
-#include "mdps/assembler.hpp"
+#include "assembler.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
-#include "core/format.hpp"
-#include "core/text.hpp"
+#include <tabrl/core/format.hpp>
+#include <tabrl/core/text.hpp>
 
 namespace tabrl {
 

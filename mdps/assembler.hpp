@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "core/error.hpp"
-#include "core/mdp.hpp"
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/mdp.hpp>
 
 namespace tabrl {
 

@@ -1,12 +1,12 @@
-#include "mdps/builtin.hpp"
+#include "builtin.hpp"
 
 #include <algorithm>
 #include <string>
 
-#include "core/error.hpp"
-#include "core/format.hpp"
-#include "core/random.hpp"
-#include "mdps/transitions.hpp"
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/format.hpp>
+#include <tabrl/core/random.hpp>
+#include <tabrl/mdps/transitions.hpp>
 
 namespace tabrl {
 namespace {

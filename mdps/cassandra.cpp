@@ -1,4 +1,4 @@
-#include "mdps/cassandra.hpp"
+#include "cassandra.hpp"
 
 #include <cctype>
 #include <cmath>
@@ -11,12 +11,12 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/error.hpp"
-#include "core/format.hpp"
-#include "core/numbers.hpp"
-#include "core/text.hpp"
-#include "mdps/assembler.hpp"
-#include "mdps/writers.hpp"
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/format.hpp>
+#include <tabrl/core/numbers.hpp>
+#include <tabrl/core/text.hpp>
+#include <tabrl/mdps/assembler.hpp>
+#include <tabrl/mdps/writers.hpp>
 
 namespace tabrl {
 namespace {

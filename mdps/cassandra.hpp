@@ -17,8 +17,8 @@
 #include <ostream>
 #include <string>
 
-#include "core/mdp.hpp"
-#include "mdps/assembler.hpp"
+#include <tabrl/core/mdp.hpp>
+#include <tabrl/mdps/assembler.hpp>
 
 namespace tabrl {
 

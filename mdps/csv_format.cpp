@@ -1,4 +1,4 @@
-#include "mdps/csv_format.hpp"
+#include "csv_format.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -7,11 +7,11 @@
 #include <sstream>
 #include <unordered_map>
 
-#include "core/csv.hpp"
-#include "core/format.hpp"
-#include "core/numbers.hpp"
-#include "core/text.hpp"
-#include "mdps/writers.hpp"
+#include <tabrl/core/csv.hpp>
+#include <tabrl/core/format.hpp>
+#include <tabrl/core/numbers.hpp>
+#include <tabrl/core/text.hpp>
+#include <tabrl/mdps/writers.hpp>
 
 namespace tabrl {
 namespace {

@@ -1,10 +1,10 @@
-#include "mdps/formats.hpp"
+#include "formats.hpp"
 
-#include "core/error.hpp"
-#include "core/text.hpp"
-#include "mdps/cassandra.hpp"
-#include "mdps/csv_format.hpp"
-#include "mdps/toml_format.hpp"
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/text.hpp>
+#include <tabrl/mdps/cassandra.hpp>
+#include <tabrl/mdps/csv_format.hpp>
+#include <tabrl/mdps/toml_format.hpp>
 
 namespace tabrl {
 

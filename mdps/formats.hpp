@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/mdp.hpp"
-#include "mdps/assembler.hpp"
+#include <tabrl/core/mdp.hpp>
+#include <tabrl/mdps/assembler.hpp>
 
 namespace tabrl {
 

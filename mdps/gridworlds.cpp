@@ -1,12 +1,12 @@
-#include "mdps/gridworlds.hpp"
+#include "gridworlds.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <map>
 
-#include "core/error.hpp"
-#include "core/format.hpp"
-#include "mdps/transitions.hpp"
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/format.hpp>
+#include <tabrl/mdps/transitions.hpp>
 
 namespace tabrl {
 namespace {

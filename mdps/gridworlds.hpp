@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "core/mdp.hpp"
+#include <tabrl/core/mdp.hpp>
 
 namespace tabrl {
 

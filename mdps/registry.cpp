@@ -1,4 +1,4 @@
-#include "mdps/registry.hpp"
+#include "registry.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -7,12 +7,12 @@
 #include <functional>
 #include <map>
 
-#include "core/error.hpp"
-#include "core/suggest.hpp"
-#include "core/text.hpp"
-#include "mdps/builtin.hpp"
-#include "mdps/formats.hpp"
-#include "mdps/gridworlds.hpp"
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/suggest.hpp>
+#include <tabrl/core/text.hpp>
+#include <tabrl/mdps/builtin.hpp>
+#include <tabrl/mdps/formats.hpp>
+#include <tabrl/mdps/gridworlds.hpp>
 
 namespace tabrl {
 namespace {

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "core/error.hpp"
-#include "core/mdp.hpp"
-#include "core/spec.hpp"
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/mdp.hpp>
+#include <tabrl/core/spec.hpp>
 
 namespace tabrl {
 

@@ -1,4 +1,4 @@
-#include "mdps/toml_format.hpp"
+#include "toml_format.hpp"
 
 #include <toml++/toml.h>
 
@@ -8,12 +8,12 @@
 #include <sstream>
 #include <unordered_map>
 
-#include "core/format.hpp"
-#include "core/numbers.hpp"
-#include "core/suggest.hpp"
-#include "core/text.hpp"
-#include "mdps/gridworlds.hpp"
-#include "mdps/writers.hpp"
+#include <tabrl/core/format.hpp>
+#include <tabrl/core/numbers.hpp>
+#include <tabrl/core/suggest.hpp>
+#include <tabrl/core/text.hpp>
+#include <tabrl/mdps/gridworlds.hpp>
+#include <tabrl/mdps/writers.hpp>
 
 namespace tabrl {
 namespace {

@@ -1,4 +1,4 @@
-#include "mdps/transitions.hpp"
+#include "transitions.hpp"
 
 namespace tabrl {
 

@@ -3,7 +3,7 @@
 
 #include <vector>
 
-#include "core/types.hpp"
+#include <tabrl/core/types.hpp>
 
 namespace tabrl {
 

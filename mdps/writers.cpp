@@ -1,6 +1,6 @@
-#include "mdps/writers.hpp"
+#include "writers.hpp"
 
-#include "core/error.hpp"
+#include <tabrl/core/error.hpp>
 
 namespace tabrl {
 

@@ -104,6 +104,19 @@ expect_text "$out" "iteration," "curve written on step_invalid"
 expect_exit 0 "clipped SPMA step" -- "$tabrl" run --mdp cliff_world --algo spma --step-size 1 --clip \
   --iterations 20 --out "$out"
 expect_text "$out" "step_size,spma_c,clipped" "clip header"
+expect_exit 1 "Armijo line search fails" -- "$tabrl" run --mdp "bandit(means=[0,1])" \
+  --algo "spg_armijo(c=0.999,beta=0.9)" --step-size 100 --out "$out"
+expect_text "$work/stderr" "line_search_failed at iteration 1" "line_search_failed status"
+expect_text "$out" "1,0.52493776733114794," "curve written on line_search_failed"
+expect_exit 2 "Armijo constant out of range" -- "$tabrl" run --mdp five_by_five \
+  --algo "spg_armijo(c=1.5)" --step-size 1 --out "$out"
+expect_text "$work/stderr" "spg_armijo.c: must be (0, 1), got 1.5" "Armijo constant message"
+expect_exit 0 "apg run" -- "$tabrl" run --mdp five_by_five --algo apg --step-size theory \
+  --iterations 5 --out "$out"
+expect_text "$out" "step_size,restarted" "apg header"
+expect_exit 0 "gnpg stationary" -- "$tabrl" run --mdp "bandit(means=[0.5,0.5])" --algo gnpg \
+  --step-size 1 --out "$out"
+expect_text "$work/stderr" "stationary at iteration 0" "stationary status"
 
 # mdp solve and list.
 expect_exit 0 "mdp solve" -- "$tabrl" mdp solve "$data/two_state.mdp"

@@ -5,13 +5,13 @@
 #include <string>
 #include <vector>
 
-#include "core/error.hpp"
-#include "core/mdp.hpp"
-#include "core/policy.hpp"
-#include "core/random.hpp"
-#include "mdps/assembler.hpp"
-#include "mdps/builtin.hpp"
-#include "mdps/transitions.hpp"
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/mdp.hpp>
+#include <tabrl/core/policy.hpp>
+#include <tabrl/core/random.hpp>
+#include <tabrl/mdps/assembler.hpp>
+#include <tabrl/mdps/builtin.hpp>
+#include <tabrl/mdps/transitions.hpp>
 
 namespace tabrl::testing {
 

@@ -30,12 +30,13 @@ grep -q '^spma: converged' "$work/example.out"
 
 "$prefix/bin/tabrl" list >/dev/null
 
-# The installed tabrl (and module) find the plotting script in PREFIX/share/tabrl, not in the
-# source tree: a marker line added to the installed copy shows which one ran.
-[[ -f $prefix/share/tabrl/plot_sweep.py && -f $prefix/share/tabrl/configs/demo.toml ]] ||
+# The installed tabrl finds the plotting script in PREFIX/share/tabrl, not in the source tree (and
+# the installed module runs the installed tabrl): a marker line added to the installed copy shows
+# which one ran.
+[[ -f $prefix/share/tabrl/report/plot_sweep.py && -f $prefix/share/tabrl/configs/demo.toml ]] ||
   { echo "install_test: share/tabrl is incomplete" >&2; exit 1; }
 printf '\nPath(sys.argv[2], "installed-script-ran").write_text("yes")\n' \
-  >>"$prefix/share/tabrl/plot_sweep.py"
+  >>"$prefix/share/tabrl/report/plot_sweep.py"
 cat >"$work/tiny.toml" <<'TOML'
 [sweep]
 iterations = 20
@@ -48,12 +49,12 @@ TOML
 "$prefix/bin/tabrl" sweep "$work/tiny.toml" --out "$work/sweep" --quiet
 "$prefix/bin/tabrl" plot "$work/sweep" --out "$work/figures" >/dev/null
 [[ -f $work/figures/installed-script-ran && -f $work/figures/convergence.png ]] ||
-  { echo "install_test: the installed tabrl plot did not run PREFIX/share/tabrl/plot_sweep.py" >&2; exit 1; }
+  { echo "install_test: tabrl plot did not run PREFIX/share/tabrl/report/plot_sweep.py" >&2; exit 1; }
 
 if [[ -n $python ]]; then
   site=$prefix/lib/python3/dist-packages
   [[ -f $site/tabrl/__init__.py ]] || { echo "install_test: no $site/tabrl" >&2; exit 1; }
-  PYTHONPATH=$site "$python" - "$site" "$work/sweep" "$work/python-figures" <<'PYTHON'
+  PYTHONPATH=$site env -u TABRL_CLI "$python" - "$site" "$work/sweep" "$work/python-figures" <<'PYTHON'
 import sys
 import tabrl
 assert tabrl.__file__.startswith(sys.argv[1]), tabrl.__file__

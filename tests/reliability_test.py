@@ -250,7 +250,7 @@ def test_missing_matplotlib(tmp):
         check(time.monotonic() - start < 10, f"{args[0]} fails before any work")
     check(not (tmp / "reproduction").exists(), "reproduce wrote nothing")
     result = subprocess.run(["/usr/bin/python3", "-S",
-                             str(Path(__file__).resolve().parent.parent / "experiments" / "plot_sweep.py"),
+                             str(Path(__file__).resolve().parent.parent / "experiments" / "report" / "plot_sweep.py"),
                              str(tmp), str(tmp)], capture_output=True, text=True)
     check(result.returncode != 0 and "python3-matplotlib" in result.stderr
           and "Traceback" not in result.stderr, f"the script itself says so: {result.stderr!r}")

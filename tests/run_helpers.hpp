@@ -3,9 +3,9 @@
 
 #include <vector>
 
-#include "algorithms/callbacks.hpp"
-#include "algorithms/optimizer.hpp"
-#include "core/policy.hpp"
+#include <tabrl/algorithms/callbacks.hpp>
+#include <tabrl/algorithms/optimizer.hpp>
+#include <tabrl/core/policy.hpp>
 
 namespace tabrl::testing {
 

@@ -167,7 +167,7 @@ def partial_summaries(work, config):
         check(path.exists() and b"partial: 7 of 20 runs" in path.read_bytes(),
               f"the title of {name} says partial: 7 of 20 runs")
     # The script refuses on its own too, when run by hand.
-    script = DATA.resolve().parent.parent / "experiments" / "plot_sweep.py"
+    script = DATA.resolve().parent.parent / "experiments" / "report" / "plot_sweep.py"
     result = subprocess.run(["/usr/bin/python3", str(script), str(out), str(figures)],
                             capture_output=True, text=True)
     check(result.returncode == 2 and "7 of 20 runs" in result.stderr,
@@ -614,7 +614,9 @@ step_size = 1
         # `tabrl reproduce` end to end on tiny stand-ins of the four reproduction configs.
         scripts = work / "scripts"
         (scripts / "configs").mkdir(parents=True)
-        (scripts / "plot_sweep.py").symlink_to(DATA.resolve().parent.parent / "experiments" / "plot_sweep.py")
+        (scripts / "report").mkdir()
+        (scripts / "report" / "plot_sweep.py").symlink_to(
+            DATA.resolve().parent.parent / "experiments" / "report" / "plot_sweep.py")
         tiny = {
             "bandits": ('[[mdp]]\nspec = "random_bandit"\narms = [2, 5]\nmin_gap = 0.2\n'
                         '[[algorithm]]\nname = "spma"\nstep_size = ["gap", 1.0]\n'

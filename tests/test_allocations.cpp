@@ -7,11 +7,20 @@
 #include <cstdlib>
 #include <new>
 
-#include "algorithms/npg.hpp"
-#include "algorithms/spg.hpp"
-#include "algorithms/spma.hpp"
-#include "core/policy.hpp"
-#include "mdps/builtin.hpp"
+#include <tabrl/algorithms/apg.hpp>
+#include <tabrl/algorithms/gnpg.hpp>
+#include <tabrl/algorithms/mdpo.hpp>
+#include <tabrl/algorithms/npg.hpp>
+#include <tabrl/algorithms/pi.hpp>
+#include <tabrl/algorithms/pmd_euclidean.hpp>
+#include <tabrl/algorithms/ppg.hpp>
+#include <tabrl/algorithms/smdpo.hpp>
+#include <tabrl/algorithms/spg.hpp>
+#include <tabrl/algorithms/spg_armijo.hpp>
+#include <tabrl/algorithms/spma.hpp>
+#include <tabrl/algorithms/vi.hpp>
+#include <tabrl/core/policy.hpp>
+#include <tabrl/mdps/builtin.hpp>
 
 namespace {
 std::atomic<long> allocations{0};
@@ -45,17 +54,23 @@ long allocations_per_run(const Mdp& mdp, UpdateRule& rule, LinearSolverKind solv
                          int iterations) {
   PolicyEvaluator evaluator(mdp, solver);
   const OptimalSolution unsolved;  // V* is not needed by these rules
-  StateActionMatrix logits = uniform_logits(mdp.num_states(), mdp.num_actions());
+  StateActionMatrix parameters(mdp.num_states(), mdp.num_actions());
+  rule.initialize({.mdp = mdp, .optimal = unsolved, .evaluator = evaluator},
+                  uniform_logits(mdp.num_states(), mdp.num_actions()), parameters);
   StateActionMatrix next(mdp.num_states(), mdp.num_actions());
   std::vector<double> diagnostics(rule.diagnostic_names().size());
   Evaluation evaluation;
   long before = 0;
   for (int t = 0; t < iterations + 2; ++t) {
     if (t == 2) before = allocations.load();
-    evaluator.evaluate_logits(logits, evaluation);
+    if (rule.form() == PolicyForm::probabilities) {
+      evaluator.evaluate_policy(parameters, evaluation);
+    } else {
+      evaluator.evaluate_logits(parameters, evaluation);
+    }
     rule.step({.iteration = t, .mdp = mdp, .optimal = unsolved, .evaluator = evaluator}, evaluation,
-              logits, next, diagnostics);
-    logits.swap(next);
+              parameters, next, diagnostics);
+    parameters.swap(next);
   }
   return allocations.load() - before;
 }
@@ -76,7 +91,18 @@ TEST_CASE("the dense path allocates nothing per iteration") {
   Spma spma(mdp, {.step_size = 0.05});
   Npg npg({.step_size = 1.0});
   Spg spg({.step_size = 1.0});
-  for (UpdateRule* rule : std::vector<UpdateRule*>{&spma, &npg, &spg}) {
+  // The look-ahead methods evaluate further policies into storage of their own.
+  Apg apg({.step_size = 1.0});
+  SpgArmijo spg_armijo({.step_size = 1e3});
+  Gnpg gnpg({.step_size = 0.1});
+  Mdpo mdpo({.step_size = 1.0, .inner_steps = 5, .inner_step_size = 1.0});
+  Smdpo smdpo({.step_size = 0.05, .inner_steps = 5, .inner_step_size = 1.0});
+  Ppg ppg({.step_size = 0.1});
+  PmdEuclidean pmd({.step_size = 0.1});
+  PolicyIteration pi;
+  ValueIteration vi;
+  for (UpdateRule* rule : std::vector<UpdateRule*>{&spma, &npg, &spg, &apg, &spg_armijo, &gnpg,
+                                                   &mdpo, &smdpo, &ppg, &pmd, &pi, &vi}) {
     CAPTURE(rule->name());
     CHECK(allocations_per_run(mdp, *rule, LinearSolverKind::dense_lu, 50) == 0);
   }

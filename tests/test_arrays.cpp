@@ -8,10 +8,11 @@
 #include <span>
 #include <vector>
 
-#include "core/error.hpp"
+#include <tabrl/core/error.hpp>
+#include <tabrl/mdps/arrays.hpp>
+#include <tabrl/mdps/toml_format.hpp>
+
 #include "helpers.hpp"
-#include "mdps/arrays.hpp"
-#include "mdps/toml_format.hpp"
 
 using namespace tabrl;
 

@@ -3,12 +3,13 @@
 
 #include <cmath>
 
-#include "algorithms/spg.hpp"
-#include "algorithms/spma.hpp"
-#include "algorithms/theory.hpp"
-#include "core/optimal.hpp"
-#include "core/random.hpp"
-#include "mdps/builtin.hpp"
+#include <tabrl/algorithms/spg.hpp>
+#include <tabrl/algorithms/spma.hpp>
+#include <tabrl/algorithms/theory.hpp>
+#include <tabrl/core/optimal.hpp>
+#include <tabrl/core/random.hpp>
+#include <tabrl/mdps/builtin.hpp>
+
 #include "run_helpers.hpp"
 
 using namespace tabrl;

@@ -6,12 +6,13 @@
 #include <filesystem>
 #include <sstream>
 
-#include "core/error.hpp"
-#include "core/optimal.hpp"
-#include "core/random.hpp"
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/optimal.hpp>
+#include <tabrl/core/random.hpp>
+#include <tabrl/mdps/builtin.hpp>
+#include <tabrl/mdps/cassandra.hpp>
+
 #include "helpers.hpp"
-#include "mdps/builtin.hpp"
-#include "mdps/cassandra.hpp"
 
 using namespace tabrl;
 

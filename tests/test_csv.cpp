@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "core/csv.hpp"
+#include <tabrl/core/csv.hpp>
 
 using namespace tabrl;
 

@@ -3,12 +3,13 @@
 
 #include <filesystem>
 
-#include "core/error.hpp"
-#include "core/optimal.hpp"
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/optimal.hpp>
+#include <tabrl/mdps/csv_format.hpp>
+#include <tabrl/mdps/formats.hpp>
+#include <tabrl/mdps/registry.hpp>
+
 #include "helpers.hpp"
-#include "mdps/csv_format.hpp"
-#include "mdps/formats.hpp"
-#include "mdps/registry.hpp"
 
 using namespace tabrl;
 

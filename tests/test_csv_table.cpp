@@ -7,8 +7,9 @@
 #include <fstream>
 #include <string>
 
-#include "core/error.hpp"
-#include "experiments/csv_table.hpp"
+#include <tabrl/core/error.hpp>
+#include <tabrl/report/csv_table.hpp>
+
 #include "helpers.hpp"
 
 using namespace tabrl;

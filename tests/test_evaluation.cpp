@@ -2,9 +2,10 @@
 // and the exact gradient against central finite differences.
 #include <doctest/doctest.h>
 
-#include "core/dense_lu.hpp"
-#include "core/evaluation.hpp"
-#include "core/policy.hpp"
+#include <tabrl/core/dense_lu.hpp>
+#include <tabrl/core/evaluation.hpp>
+#include <tabrl/core/policy.hpp>
+
 #include "helpers.hpp"
 
 using namespace tabrl;

@@ -3,10 +3,11 @@
 
 #include <cmath>
 
-#include "core/error.hpp"
-#include "core/mdp.hpp"
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/mdp.hpp>
+#include <tabrl/mdps/transitions.hpp>
+
 #include "helpers.hpp"
-#include "mdps/transitions.hpp"
 
 using namespace tabrl;
 

@@ -4,7 +4,7 @@
 
 #include <limits>
 
-#include "core/numbers.hpp"
+#include <tabrl/core/numbers.hpp>
 
 using namespace tabrl;
 

@@ -4,8 +4,9 @@
 
 #include <cmath>
 
-#include "core/metrics.hpp"
-#include "core/optimal.hpp"
+#include <tabrl/core/metrics.hpp>
+#include <tabrl/core/optimal.hpp>
+
 #include "helpers.hpp"
 
 using namespace tabrl;

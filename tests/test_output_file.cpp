@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/error.hpp"
-#include "core/text.hpp"
-#include "experiments/atomic_file.hpp"
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/text.hpp>
+#include <tabrl/sweep/atomic_file.hpp>
 
 using namespace tabrl;
 namespace fs = std::filesystem;

@@ -5,8 +5,8 @@
 #include <cmath>
 #include <random>
 
-#include "core/policy.hpp"
-#include "core/random.hpp"
+#include <tabrl/core/policy.hpp>
+#include <tabrl/core/random.hpp>
 
 using namespace tabrl;
 

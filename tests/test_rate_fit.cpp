@@ -4,14 +4,14 @@
 #include <cmath>
 #include <vector>
 
-#include "algorithms/analysis.hpp"
-#include "algorithms/npg.hpp"
-#include "algorithms/spg.hpp"
-#include "algorithms/spma.hpp"
-#include "core/optimal.hpp"
-#include "core/policy.hpp"
-#include "core/rate_fit.hpp"
-#include "mdps/builtin.hpp"
+#include <tabrl/algorithms/analysis.hpp>
+#include <tabrl/algorithms/npg.hpp>
+#include <tabrl/algorithms/spg.hpp>
+#include <tabrl/algorithms/spma.hpp>
+#include <tabrl/core/optimal.hpp>
+#include <tabrl/core/policy.hpp>
+#include <tabrl/core/rate_fit.hpp>
+#include <tabrl/mdps/builtin.hpp>
 
 using namespace tabrl;
 

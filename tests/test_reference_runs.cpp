@@ -1,13 +1,14 @@
 // The iteration counts of docs/theory.md, "Reference values" on the 5x5 MDP.
 #include <doctest/doctest.h>
 
-#include "algorithms/callbacks.hpp"
-#include "algorithms/npg.hpp"
-#include "algorithms/spg.hpp"
-#include "algorithms/spma.hpp"
-#include "algorithms/theory.hpp"
-#include "core/optimal.hpp"
-#include "mdps/builtin.hpp"
+#include <tabrl/algorithms/callbacks.hpp>
+#include <tabrl/algorithms/npg.hpp>
+#include <tabrl/algorithms/spg.hpp>
+#include <tabrl/algorithms/spma.hpp>
+#include <tabrl/algorithms/theory.hpp>
+#include <tabrl/core/optimal.hpp>
+#include <tabrl/mdps/builtin.hpp>
+
 #include "run_helpers.hpp"
 
 using namespace tabrl;

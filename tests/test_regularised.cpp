@@ -10,10 +10,11 @@
 #include <stdexcept>
 #include <string>
 
-#include "core/evaluation.hpp"
-#include "core/optimal.hpp"
-#include "core/policy.hpp"
-#include "core/soft_optimal.hpp"
+#include <tabrl/core/evaluation.hpp>
+#include <tabrl/core/optimal.hpp>
+#include <tabrl/core/policy.hpp>
+#include <tabrl/core/soft_optimal.hpp>
+
 #include "helpers.hpp"
 
 using namespace tabrl;

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <limits>
 
-#include "experiments/report.hpp"
-#include "experiments/sweep_config.hpp"
+#include <tabrl/report/report.hpp>
+#include <tabrl/sweep/sweep_config.hpp>
 
 using namespace tabrl;
 

@@ -11,17 +11,17 @@
 #include <utility>
 #include <vector>
 
-#include "algorithms/analysis.hpp"
-#include "algorithms/callbacks.hpp"
-#include "algorithms/npg.hpp"
-#include "algorithms/spg.hpp"
-#include "algorithms/spma.hpp"
-#include "algorithms/theory.hpp"
-#include "core/error.hpp"
-#include "core/optimal.hpp"
-#include "core/policy.hpp"
-#include "mdps/builtin.hpp"
-#include "mdps/gridworlds.hpp"
+#include <tabrl/algorithms/analysis.hpp>
+#include <tabrl/algorithms/callbacks.hpp>
+#include <tabrl/algorithms/npg.hpp>
+#include <tabrl/algorithms/spg.hpp>
+#include <tabrl/algorithms/spma.hpp>
+#include <tabrl/algorithms/theory.hpp>
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/optimal.hpp>
+#include <tabrl/core/policy.hpp>
+#include <tabrl/mdps/builtin.hpp>
+#include <tabrl/mdps/gridworlds.hpp>
 
 using namespace tabrl;
 

@@ -1,8 +1,9 @@
 // The spec grammar of core/spec.hpp: parse, print, canonical form, typed arguments and errors.
 #include <doctest/doctest.h>
 
-#include "core/error.hpp"
-#include "core/spec.hpp"
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/spec.hpp>
+
 #include "helpers.hpp"
 
 using namespace tabrl;

@@ -4,12 +4,13 @@
 
 #include <cmath>
 
-#include "algorithms/npg.hpp"
-#include "algorithms/spma.hpp"
-#include "algorithms/theory.hpp"
-#include "core/error.hpp"
-#include "core/format.hpp"
-#include "core/optimal.hpp"
+#include <tabrl/algorithms/npg.hpp>
+#include <tabrl/algorithms/spma.hpp>
+#include <tabrl/algorithms/theory.hpp>
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/format.hpp>
+#include <tabrl/core/optimal.hpp>
+
 #include "helpers.hpp"
 #include "run_helpers.hpp"
 

@@ -8,8 +8,10 @@
 #include <limits>
 #include <sstream>
 
-#include "experiments/report.hpp"
-#include "experiments/summary.hpp"
+#include <tabrl/report/report.hpp>
+#include <tabrl/report/summary.hpp>
+#include <tabrl/sweep/sweep_run.hpp>
+
 #include "helpers.hpp"
 
 using namespace tabrl;

@@ -6,8 +6,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/error.hpp"
-#include "experiments/sweep_config.hpp"
+#include <tabrl/algorithms/registry.hpp>
+#include <tabrl/core/error.hpp>
+#include <tabrl/sweep/sweep_config.hpp>
+
 #include "helpers.hpp"
 
 using namespace tabrl;
@@ -25,6 +27,19 @@ spec = "five_by_five"
 name = "npg"
 step_size = 1.0
 )";
+
+}  // namespace
+
+namespace {
+
+// Every registered algorithm name in registry order, as error messages list them.
+std::string registered_names() {
+  std::string names;
+  for (const AlgorithmEntry& entry : algorithm_registry()) {
+    names += (names.empty() ? "" : ", ") + entry.name;
+  }
+  return names;
+}
 
 }  // namespace
 
@@ -128,8 +143,8 @@ TEST_CASE("bad configs fail with file, line and key before any run") {
       "('spc': did you mean 'spec'? (known: spec, file))");
   CHECK(error_of(
             "[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"adam\"\nstep_size = 1\n") ==
-        "grid.toml:4: algorithm.name: unknown algorithm 'adam' (known: spma, npg, spg, "
-        "npg_entropy, spg_entropy)");
+        "grid.toml:4: algorithm.name: unknown algorithm 'adam' (known: " + registered_names() +
+            ")");
   CHECK(
       error_of(
           "[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"spma\"\nstep_size = -0.1\n") ==
@@ -139,6 +154,14 @@ TEST_CASE("bad configs fail with file, line and key before any run") {
       error_of(
           "[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"spma\"\nstep_size = \"gap\"\n")
           .find("bandits (one state) only") != std::string::npos);
+  // Parameters checked against each other and the step before any run: npg_entropy's eta <= 1/tau,
+  // a geometric schedule on a bandit.
+  CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"npg_entropy\"\n"
+                 "tau = [0.1, 1]\nstep_size = 5\n")
+            .find("grid.toml:3: algorithm.step_size: must be <= 1/tau = 1") == 0);
+  CHECK(error_of("[[mdp]]\nspec = \"bandit(means=[0.1,0.9])\"\n[[algorithm]]\nname = \"npg\"\n"
+                 "schedule = \"geometric\"\nstep_size = 1\n")
+            .find("npg.schedule: geometric steps") != std::string::npos);
   CHECK(
       error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"npg\"\nstepsize = 1\n") ==
       "grid.toml:5: algorithm.stepsize: unknown key; did you mean 'step_size'? (known: name, "

@@ -5,10 +5,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/error.hpp"
-#include "experiments/slurm.hpp"
-#include "experiments/sweep_config.hpp"
-#include "experiments/sweep_driver.hpp"
+#include <tabrl/core/error.hpp>
+#include <tabrl/sweep/slurm.hpp>
+#include <tabrl/sweep/sweep_config.hpp>
+#include <tabrl/sweep/sweep_driver.hpp>
 
 using namespace tabrl;
 namespace fs = std::filesystem;

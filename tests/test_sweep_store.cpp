@@ -7,9 +7,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "experiments/atomic_file.hpp"
-#include "experiments/sweep_config.hpp"
-#include "experiments/sweep_store.hpp"
+#include <tabrl/sweep/atomic_file.hpp>
+#include <tabrl/sweep/sweep_config.hpp>
+#include <tabrl/sweep/sweep_store.hpp>
+
 #include "helpers.hpp"
 
 using namespace tabrl;

@@ -5,8 +5,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/error.hpp"
-#include "core/text.hpp"
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/text.hpp>
+
 #include "helpers.hpp"
 
 using namespace tabrl;

@@ -5,14 +5,15 @@
 #include <filesystem>
 #include <sstream>
 
-#include "core/error.hpp"
-#include "core/optimal.hpp"
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/optimal.hpp>
+#include <tabrl/mdps/builtin.hpp>
+#include <tabrl/mdps/cassandra.hpp>
+#include <tabrl/mdps/formats.hpp>
+#include <tabrl/mdps/registry.hpp>
+#include <tabrl/mdps/toml_format.hpp>
+
 #include "helpers.hpp"
-#include "mdps/builtin.hpp"
-#include "mdps/cassandra.hpp"
-#include "mdps/formats.hpp"
-#include "mdps/registry.hpp"
-#include "mdps/toml_format.hpp"
 
 using namespace tabrl;
 

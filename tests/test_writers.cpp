@@ -9,10 +9,10 @@
 #include <regex>
 #include <sstream>
 
-#include "core/error.hpp"
-#include "core/text.hpp"
-#include "mdps/formats.hpp"
-#include "mdps/registry.hpp"
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/text.hpp>
+#include <tabrl/mdps/formats.hpp>
+#include <tabrl/mdps/registry.hpp>
 
 using namespace tabrl;
 

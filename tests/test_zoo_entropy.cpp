@@ -12,16 +12,17 @@
 #include <string>
 #include <vector>
 
-#include "algorithms/npg_entropy.hpp"
-#include "algorithms/registry.hpp"
-#include "algorithms/spg_entropy.hpp"
-#include "algorithms/theory.hpp"
-#include "core/format.hpp"
-#include "core/optimal.hpp"
-#include "core/policy.hpp"
-#include "core/soft_optimal.hpp"
+#include <tabrl/algorithms/npg_entropy.hpp>
+#include <tabrl/algorithms/registry.hpp>
+#include <tabrl/algorithms/spg_entropy.hpp>
+#include <tabrl/algorithms/theory.hpp>
+#include <tabrl/core/format.hpp>
+#include <tabrl/core/optimal.hpp>
+#include <tabrl/core/policy.hpp>
+#include <tabrl/core/soft_optimal.hpp>
+#include <tabrl/mdps/builtin.hpp>
+
 #include "helpers.hpp"
-#include "mdps/builtin.hpp"
 #include "run_helpers.hpp"
 
 using namespace tabrl;

@@ -4,12 +4,13 @@
 #include <cstdio>
 #include <exception>
 #include <string>
+#include <vector>
+
 #include <tabrl/algorithms/callbacks.hpp>
 #include <tabrl/algorithms/optimizer.hpp>
 #include <tabrl/algorithms/registry.hpp>
 #include <tabrl/core/optimal.hpp>
 #include <tabrl/mdps/registry.hpp>
-#include <vector>
 
 int main() {
   try {

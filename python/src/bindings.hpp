@@ -10,8 +10,8 @@
 #include <atomic>
 #include <optional>
 
-#include "algorithms/optimizer.hpp"
-#include "core/types.hpp"
+#include <tabrl/algorithms/optimizer.hpp>
+#include <tabrl/core/types.hpp>
 
 namespace tabrl::python {
 

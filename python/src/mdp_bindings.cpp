@@ -8,13 +8,14 @@
 #include <string>
 #include <vector>
 
-#include "core/error.hpp"
-#include "core/evaluation.hpp"
-#include "core/format.hpp"
-#include "core/optimal.hpp"
-#include "mdps/arrays.hpp"
-#include "mdps/registry.hpp"
-#include "python/src/bindings.hpp"
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/evaluation.hpp>
+#include <tabrl/core/format.hpp>
+#include <tabrl/core/optimal.hpp>
+#include <tabrl/mdps/arrays.hpp>
+#include <tabrl/mdps/registry.hpp>
+
+#include "bindings.hpp"
 
 namespace tabrl::python {
 namespace {

@@ -1,9 +1,9 @@
 // The extension module `tabrl._tabrl`; the package `tabrl` (python/tabrl) wraps it.
 #include <algorithm>
 
-#include "core/error.hpp"
-#include "experiments/cli.hpp"
-#include "python/src/bindings.hpp"
+#include <tabrl/core/error.hpp>
+
+#include "bindings.hpp"
 
 namespace tabrl::python {
 
@@ -44,16 +44,17 @@ PYBIND11_MODULE(_tabrl, module) {
   module.doc() = "tabrl's engine; use the package `tabrl` (docs/python.md)";
   module.attr("__version__") = TABRL_VERSION;
   // Bad input (InputError: the message names the array and index, or the file, line and field)
-  // is a ValueError with the CLI's text, as is a refused option of a command.
+  // is a ValueError with the CLI's text.
   py::register_exception_translator([](std::exception_ptr pointer) {
     try {
       if (pointer) std::rethrow_exception(pointer);
     } catch (const tabrl::InputError& error) {
       PyErr_SetString(PyExc_ValueError, error.what());
-    } catch (const tabrl::cli::UsageError& error) {
-      PyErr_SetString(PyExc_ValueError, error.what());
     }
   });
+  // Where tabrl.plot finds the `tabrl` program of this build (an installed module looks beside
+  // its prefix first: python/tabrl/_api.py).
+  module.attr("_build_cli") = TABRL_BUILD_CLI_PATH;
   tabrl::python::bind_mdp(module);
   tabrl::python::bind_run(module);
   tabrl::python::bind_sweep(module);

@@ -11,17 +11,18 @@
 #include <string>
 #include <vector>
 
-#include "algorithms/analysis.hpp"
-#include "algorithms/callbacks.hpp"
-#include "algorithms/initial_policy.hpp"
-#include "algorithms/registry.hpp"
-#include "core/error.hpp"
-#include "core/format.hpp"
-#include "core/spec.hpp"
-#include "experiments/curve_csv.hpp"
-#include "experiments/record_schedule.hpp"
-#include "experiments/sweep_grid.hpp"
-#include "python/src/bindings.hpp"
+#include <tabrl/algorithms/analysis.hpp>
+#include <tabrl/algorithms/callbacks.hpp>
+#include <tabrl/algorithms/initial_policy.hpp>
+#include <tabrl/algorithms/registry.hpp>
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/format.hpp>
+#include <tabrl/core/spec.hpp>
+#include <tabrl/sweep/curve_csv.hpp>
+#include <tabrl/sweep/record_schedule.hpp>
+#include <tabrl/sweep/sweep_grid.hpp>
+
+#include "bindings.hpp"
 
 namespace tabrl::python {
 namespace {

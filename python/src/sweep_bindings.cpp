@@ -1,16 +1,14 @@
-// tabrl.sweep, tabrl.read_sweep's coverage check and tabrl.plot: the sweep engine and the
-// commands of `tabrl sweep` and `tabrl plot`, run without the GIL.
+// tabrl.sweep and tabrl.read_sweep's coverage check: the sweep engine of `tabrl sweep`, run
+// without the GIL, and the check of `tabrl summarize`.
 #include <pybind11/stl.h>
 
-#include <iostream>
-#include <sstream>
 #include <thread>
 
-#include "experiments/cli.hpp"
-#include "experiments/summary.hpp"
-#include "experiments/sweep_config.hpp"
-#include "experiments/sweep_driver.hpp"
-#include "python/src/bindings.hpp"
+#include <tabrl/report/summary.hpp>
+#include <tabrl/sweep/sweep_config.hpp>
+#include <tabrl/sweep/sweep_driver.hpp>
+
+#include "bindings.hpp"
 
 namespace tabrl::python {
 namespace {
@@ -65,28 +63,6 @@ py::dict check_sweep(const std::string& directory, bool partial) {
   return result;
 }
 
-// `tabrl plot DIR --out FIGDIR`: the same command, so the same script and interpreter. Returns
-// what the command prints (the path of convergence.png) instead of printing it.
-std::string plot(const std::string& directory, const std::string& out, bool all_steps,
-                 bool partial) {
-  cli::Arguments arguments{directory, "--out", out};
-  if (all_steps) arguments.emplace_back("--all-steps");
-  if (partial) arguments.emplace_back("--partial");
-  std::ostringstream printed;
-  const py::gil_scoped_release release;
-  std::streambuf* const standard = std::cout.rdbuf(printed.rdbuf());
-  try {
-    cli::plot_command(arguments);
-  } catch (...) {
-    std::cout.rdbuf(standard);
-    throw;
-  }
-  std::cout.rdbuf(standard);
-  std::string path = printed.str();
-  while (!path.empty() && path.back() == '\n') path.pop_back();
-  return path;
-}
-
 }  // namespace
 
 void bind_sweep(py::module_& module) {
@@ -94,8 +70,6 @@ void bind_sweep(py::module_& module) {
              py::arg("restart"), "The engine part of tabrl.sweep (python/tabrl/_api.py).");
   module.def("_check_sweep", &check_sweep, py::arg("directory"), py::arg("partial"),
              "The coverage check of tabrl.read_sweep.");
-  module.def("_plot", &plot, py::arg("directory"), py::arg("out"), py::arg("all_steps"),
-             py::arg("partial"), "The engine part of tabrl.plot.");
 }
 
 }  // namespace tabrl::python

@@ -5,6 +5,7 @@ import numbers
 import operator
 import os
 import pathlib
+import subprocess
 
 import pandas as pd
 
@@ -154,10 +155,33 @@ def read_sweep(directory, partial=False):
     return runs, curves
 
 
+def _program():
+    """The `tabrl` program: $TABRL_CLI; an installed module's PREFIX/bin/tabrl (the module is in
+    PREFIX/lib/python3/dist-packages/tabrl); else the one of the build the module comes from."""
+    given = os.environ.get("TABRL_CLI")
+    if given:
+        return given
+    parents = pathlib.Path(__file__).resolve().parents
+    if len(parents) > 4:
+        installed = parents[4] / "bin" / "tabrl"
+        if installed.is_file() and os.access(installed, os.X_OK):
+            return str(installed)
+    return _tabrl._build_cli
+
+
 def plot(directory, out=None, all_steps=False, partial=False):
-    """Draws the figures of a sweep directory, as ``tabrl plot DIR --out OUT`` does (the same
-    command, so experiments/plot_sweep.py run by Debian's /usr/bin/python3, or $TABRL_PYTHON).
-    ``out`` defaults to DIR/figures. Returns the path of convergence.png."""
+    """Draws the figures of a sweep directory by running ``tabrl plot DIR --out OUT`` (the command
+    itself: experiments/report/plot_sweep.py with Debian's /usr/bin/python3, or $TABRL_PYTHON).
+    ``out`` defaults to DIR/figures. Returns the path of convergence.png. A refused directory
+    (missing runs without ``partial=True``, not a sweep) is a ValueError with the command's
+    message; any other failure a RuntimeError."""
     directory = os.fspath(directory)
     out = os.path.join(directory, "figures") if out is None else os.fspath(out)
-    return pathlib.Path(_tabrl._plot(directory, out, bool(all_steps), bool(partial)))
+    command = [_program(), "plot", directory, "--out", out]
+    command += ["--all-steps"] if all_steps else []
+    command += ["--partial"] if partial else []
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        message = done.stderr.strip().removeprefix("tabrl plot: error: ")
+        raise (ValueError if done.returncode == 2 else RuntimeError)(message)
+    return pathlib.Path(done.stdout.strip().splitlines()[-1])

@@ -8,9 +8,9 @@
 #include <cstdlib>
 #include <string>
 
-#include "core/error.hpp"
-#include "mdps/assembler.hpp"
-#include "mdps/formats.hpp"
+#include <tabrl/core/error.hpp>
+#include <tabrl/mdps/assembler.hpp>
+#include <tabrl/mdps/formats.hpp>
 
 namespace {
 

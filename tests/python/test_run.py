@@ -121,11 +121,14 @@ def test_result_fields():
     assert 0 < summary["rate"] < 1 and summary["iters_to_0.01"] is not None
     assert summary["final_suboptimality"] == result.curve["suboptimality"].iloc[-1]
     assert 0 < result.engine_seconds
-    # Direct methods: the logits are log-probabilities, -inf at zeros.
-    direct = [entry["name"] for entry in tabrl.algorithms() if entry["name"] in ("pi", "spg_direct")]
-    for name in direct:
-        run = tabrl.run(mdp, name, iterations=5)
-        np.testing.assert_array_equal(np.exp(run.logits), run.policy)
+    # Direct methods: the logits are the log-probabilities, -inf at zeros.
+    names = [entry["name"] for entry in tabrl.algorithms()]
+    for name in ("pi", "ppg", "pmd_euclidean"):
+        if name not in names:
+            continue
+        run = tabrl.run(mdp, name, step_size=1.0 if name != "pi" else None, iterations=5)
+        assert np.array_equal(np.isneginf(run.logits), run.policy == 0)
+        np.testing.assert_allclose(np.exp(run.logits), run.policy, rtol=1e-15, atol=0)
 
 
 def test_pi_and_vi_ignore_the_default_step():

@@ -1,0 +1,87 @@
+#include "mdpo.hpp"
+
+#include <cmath>
+
+#include <tabrl/algorithms/inner_steps.hpp>
+#include <tabrl/algorithms/step_size.hpp>
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/format.hpp>
+
+namespace tabrl {
+namespace {
+
+// log sum_a exp(z[a]) with the maximum taken out: the sum is at least 1, so neither the exp nor
+// the log can overflow or reach -inf.
+template <class Row>
+double log_sum_exp(const Eigen::MatrixBase<Row>& z) {
+  const double shift = z.maxCoeff();
+  double total = 0.0;
+  for (Index a = 0; a < z.size(); ++a) total += std::exp(z[a] - shift);
+  return shift + std::log(total);
+}
+
+}  // namespace
+
+void MdpoOptions::validate() const {
+  validate_step_size(step_size);
+  validate_inner_steps(inner_steps, inner_step_size);
+}
+
+Mdpo::Mdpo(MdpoOptions options) : options_(options) { options_.validate(); }
+
+StepReport Mdpo::step(const StepContext& context, const Evaluation& evaluation,
+                      const StateActionMatrix& logits, StateActionMatrix& next_logits,
+                      std::span<double> /*diagnostics*/) {
+  const double eta = scheduled_step(options_.step_size, options_.geometric, context.mdp.gamma(),
+                                    context.iteration);
+  if (!std::isfinite(eta)) return non_finite_step(eta, context.iteration);
+  const Index actions = logits.cols();
+  if (inner_.size() != actions) {
+    log_policy_.resize(actions);
+    inner_.resize(actions);
+    log_ratio_.resize(actions);
+  }
+  const double alpha = options_.inner_step_size;
+  next_logits = logits;  // theta^0 = z_t
+  // L_t is a sum over states of terms in one state's logits each: the inner steps run state by
+  // state, the same iterates as steps on the whole table.
+  for (Index s = 0; s < logits.rows(); ++s) {
+    const double weight = evaluation.visitation[s];
+    const auto advantage = evaluation.advantage.row(s).transpose();
+    const auto z = logits.row(s).transpose();
+    auto theta = next_logits.row(s).transpose();
+    log_policy_ = z.array() - log_sum_exp(z);
+    for (int k = 0; k < options_.inner_steps; ++k) {
+      // log p - log pi_t from the logits: an underflowed probability would make it -inf.
+      const double log_normaliser = log_sum_exp(theta);
+      log_ratio_ = (theta.array() - log_normaliser).matrix() - log_policy_;
+      inner_ = (theta.array() - log_normaliser).exp();
+      const double mean_advantage = inner_.dot(advantage);
+      const double kl = inner_.dot(log_ratio_);
+      for (Index a = 0; a < actions; ++a) {
+        theta[a] += alpha * weight * inner_[a] *
+                    ((advantage[a] - mean_advantage) - (log_ratio_[a] - kl) / eta);
+      }
+    }
+  }
+  return {.step_size = eta};
+}
+
+AlgorithmEntry mdpo_algorithm() {
+  return {.name = "mdpo",
+          .description =
+              "mirror descent policy optimisation: m gradient steps of size alpha on "
+              "sum_s d (<p, A> - KL(p || pi_t)/eta) from z_t",
+          .reference = "Tomar, Shani, Efroni, Ghavamzadeh 2020, arXiv 2005.09814",
+          .parameters = inner_step_parameters(),
+          .diagnostics = {},
+          .make = [](const SpecArguments& args, const StepSize& step, const Mdp& /*mdp*/) {
+            return std::unique_ptr<UpdateRule>(std::make_unique<Mdpo>(
+                MdpoOptions{.step_size = step.value,
+                            .geometric = step.geometric,
+                            .inner_steps = args.integer("inner_steps"),
+                            .inner_step_size = args.number("inner_step_size")}));
+          }};
+}
+
+}  // namespace tabrl

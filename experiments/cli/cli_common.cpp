@@ -1,0 +1,76 @@
+#include <cstdlib>
+#include <iostream>
+#include <optional>
+
+#include <tabrl/sweep/shell_quote.hpp>
+
+#include "cli.hpp"
+
+#ifndef TABRL_SCRIPT_DIR
+#define TABRL_SCRIPT_DIR "experiments"
+#endif
+
+namespace tabrl::cli {
+
+namespace po = boost::program_options;
+
+namespace {
+
+// An installed tabrl keeps its scripts and configs in PREFIX/share/tabrl (report/plot_sweep.py,
+// configs/; cmake/install.cmake), found from PREFIX/bin/tabrl, so that it works from any
+// directory, with any prefix, and without the source tree.
+std::optional<std::filesystem::path> installed_scripts_directory() {
+  std::error_code error;
+  const std::filesystem::path executable = std::filesystem::canonical("/proc/self/exe", error);
+  if (error) return std::nullopt;
+  const std::filesystem::path candidate =
+      (executable.parent_path() / ".." / "share" / "tabrl").lexically_normal();
+  if (!std::filesystem::exists(candidate / "report" / "plot_sweep.py", error)) return std::nullopt;
+  return candidate;
+}
+
+}  // namespace
+
+std::filesystem::path scripts_directory() {
+  const char* override_dir = std::getenv("TABRL_SCRIPTS");
+  if (override_dir != nullptr) return override_dir;
+  return installed_scripts_directory().value_or(TABRL_SCRIPT_DIR);
+}
+
+std::string plotting_python() {
+  if (const char* python = std::getenv("TABRL_PYTHON"); python != nullptr && *python != '\0') {
+    return python;
+  }
+  return std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+}
+
+void require_plotting_packages() {
+  const std::string python = plotting_python();
+  const std::string command =
+      shell_quote(python) + " -c 'import matplotlib, numpy' >/dev/null 2>&1";
+  if (std::system(command.c_str()) != 0) {
+    throw std::runtime_error(python +
+                             " cannot import matplotlib and numpy: install Debian's "
+                             "python3-matplotlib (apt-get install python3-matplotlib)");
+  }
+}
+
+bool parse_command_line(const Arguments& args, const po::options_description& options,
+                        const po::positional_options_description& positional,
+                        const std::string& usage, po::variables_map& values) {
+  po::options_description all(options);
+  all.add_options()("help,h", "show this help");
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(positional).run(), values);
+    if (values.count("help") != 0U) {
+      std::cout << usage << "\n" << all << "\n";
+      return false;
+    }
+    po::notify(values);
+  } catch (const po::error& error) {
+    throw UsageError(std::string(error.what()) + "\n\n" + usage);
+  }
+  return true;
+}
+
+}  // namespace tabrl::cli

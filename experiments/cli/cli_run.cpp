@@ -1,0 +1,145 @@
+// `tabrl run`: one optimization from an initial policy, its curve as CSV.
+#include <iostream>
+#include <memory>
+
+#include <tabrl/algorithms/callbacks.hpp>
+#include <tabrl/algorithms/initial_policy.hpp>
+#include <tabrl/algorithms/registry.hpp>
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/format.hpp>
+#include <tabrl/core/policy.hpp>
+#include <tabrl/mdps/formats.hpp>
+#include <tabrl/mdps/registry.hpp>
+#include <tabrl/sweep/atomic_file.hpp>
+#include <tabrl/sweep/curve_csv.hpp>
+#include <tabrl/sweep/record_schedule.hpp>
+
+#include "cli.hpp"
+#include "interrupt.hpp"
+
+namespace tabrl::cli {
+
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr const char* kRunUsage =
+    R"USAGE(usage: tabrl run --mdp SPEC --algo ALGO [--step-size X] [options]
+
+Runs one exact optimization from an initial policy (--init, uniform by default) and writes its
+curve as CSV (iteration,objective,suboptimality,value_error_inf,step_size, plus
+optimal_action_prob for bandits and the method's own columns, e.g. spma_c) to --out or stdout,
+row by row as it is recorded. The run's status goes to stderr; the exit status is 0 for
+converged, max_iterations, stationary and stopped, 1 for non_finite, step_invalid and
+line_search_failed (the curve up to there is kept). Ctrl-C (or SIGTERM) ends the run after the
+current iteration: the curve so far is written completely, the status is `interrupted`, and the
+exit status is 130 (143). --out writes a regular file atomically, through a symlink to its
+target, and into a device or FIFO in place; `-` is stdout.
+
+example:
+  tabrl run --mdp five_by_five --algo spma --step-size 0.099 --iterations 3000 --tolerance 1e-6 --out spma.csv
+  tabrl run --mdp "bandit(means=[0.2,0.5,0.9])" --algo spma --step-size gap --iterations 10
+  tabrl run --mdp cliff_world --algo "mdpo(inner_steps=5,inner_step_size=2)" --step-size 1 --init "adversarial(scale=5)"
+  tabrl run --mdp five_by_five --algo pi --iterations 10
+)USAGE";
+
+}  // namespace
+
+int run_command(const Arguments& args) {
+  std::string mdp_spec, algorithm, step_size, out_path, record = "all", solver = "auto",
+                                                        init = "uniform";
+  int iterations = 1000, progress_every = 0;
+  double tolerance = 0.0, time_limit = 0.0, clip_floor = 1e-8;
+  bool clip = false, quiet = false;
+  po::options_description options("options");
+  options.add_options()(
+      "mdp", po::value(&mdp_spec)->required(),
+      ("built-in name(key=value,...), or a " + mdp_extension_list() + " file").c_str())(
+      "algo", po::value(&algorithm)->required(),
+      "algorithm spec name(key=value,...), e.g. spma or spma(clip=true); see `tabrl list`")(
+      "step-size", po::value(&step_size),
+      "eta, or a named rule of the method (see `tabrl list`); not for pi and vi")(
+      "init", po::value(&init)->default_value("uniform"),
+      "initial policy: uniform, random(seed=N,scale=S), adversarial(scale=S), or a CSV file "
+      "state,action,logit")("iterations", po::value(&iterations)->default_value(1000),
+                            "iteration budget")("out", po::value(&out_path),
+                                                "curve CSV file, or - for stdout (the default)")(
+      "tolerance", po::value(&tolerance), "stop (converged) once value_error_inf <= T")(
+      "time-limit", po::value(&time_limit), "stop after this many seconds")(
+      "record", po::value(&record)->default_value("all"), "which iterations to write: all, N, log")(
+      "solver", po::value(&solver)->default_value("auto"),
+      "linear solver: auto (dense LU up to 500 states, Krylov above), dense, sparse, krylov")(
+      "clip", po::bool_switch(&clip), "SPMA: clip 1 + eta A at --clip-floor instead of stopping")(
+      "clip-floor", po::value(&clip_floor)->default_value(1e-8), "SPMA clip floor")(
+      "progress", po::value(&progress_every)->default_value(0),
+      "print a progress line on stderr every N iterations (0: never)")(
+      "quiet,q", po::bool_switch(&quiet), "no status line on stderr");
+  po::variables_map values;
+  if (!parse_command_line(args, options, {}, kRunUsage, values)) return kExitSuccess;
+
+  if (!clip && !values["clip-floor"].defaulted()) {
+    throw UsageError("--clip-floor applies only with --clip (SPMA's clipped update)");
+  }
+
+  // Everything that can be rejected is checked before any work starts: the options first
+  // (cheap), then the output, the MDP and the algorithm.
+  if (progress_every < 0) {
+    throw InputError({.field = "progress"}, "must be >= 0, got " + std::to_string(progress_every));
+  }
+  const RecordSchedule schedule = parse_record_schedule(record);
+  const LinearSolverKind solver_kind = parse_solver_kind(solver);
+  std::vector<std::unique_ptr<IterationCallback>> stops;
+  if (values.count("tolerance") != 0U) stops.push_back(std::make_unique<ToleranceStop>(tolerance));
+  if (values.count("time-limit") != 0U) {
+    stops.push_back(std::make_unique<TimeLimitStop>(time_limit));
+  }
+  OptimizerOptions optimizer_options{.max_iterations = iterations, .solver = solver_kind};
+  optimizer_options.validate();
+  check_initial_policy(init);
+
+  OutputFile output(out_path.empty() ? "-" : out_path);
+  const Mdp mdp = load_mdp(mdp_spec);
+  // --clip and --clip-floor are spellings of spma(clip=true, clip_floor=F).
+  Spec algorithm_spec = parse_spec(algorithm, "algo");
+  if (clip) algorithm_spec = algorithm_spec.with("clip", "true");
+  if (!values["clip-floor"].defaulted()) {
+    algorithm_spec = algorithm_spec.with("clip_floor", format_double(clip_floor));
+  }
+  std::unique_ptr<UpdateRule> rule = make_algorithm(algorithm_spec.to_string(), step_size, mdp);
+  const std::vector<std::string> diagnostics = rule->diagnostic_names();
+  const CurveSchema schema = CurveSchema::for_run(mdp.is_bandit(), diagnostics);
+  // Rows are streamed as they are recorded, so memory does not grow with the run; a failed
+  // write (a full disk) ends the command at once.
+  CurveRecorder recorder(schedule, [&](const CurvePoint& point) {
+    write_curve_row(output.stream(), schema, point, diagnostics);
+    output.check();
+  });
+  ProgressCallback progress(progress_every, [](const IterationSummary& summary) {
+    std::cerr << "tabrl run: iteration " << summary.iteration << ", suboptimality "
+              << format_number(summary.suboptimality) << ", value_error_inf "
+              << format_number(summary.value_error_inf) << "\n";
+  });
+  std::vector<IterationCallback*> callbacks{&recorder, &progress};
+  for (const auto& stop : stops) callbacks.push_back(stop.get());
+  // From here on, Ctrl-C ends the run cleanly; while loading, it still ends the process at once.
+  InterruptGuard interrupt;
+  optimizer_options.cancel = &interrupt.flag();
+
+  const OptimalSolution optimal = solve_optimal(mdp, optimizer_options.solver);
+  const StateActionMatrix initial = initial_logits(init, mdp, optimal);
+  write_curve_header(output.stream(), schema);
+  const OptimizerResult result =
+      optimize(mdp, optimal, *rule, initial, optimizer_options, callbacks);
+  output.commit();
+  if (!quiet) {
+    std::cerr << "tabrl run: " << to_string(result.status) << " at iteration " << result.iterations
+              << ": suboptimality " << format_double(result.suboptimality) << ", value_error_inf "
+              << format_double(result.value_error_inf)
+              << " (J* = " << format_double(optimal.objective) << ")\n";
+    if (!result.message.empty()) std::cerr << "tabrl run: " << result.message << "\n";
+  }
+  if (result.status == RunStatus::interrupted) return interrupt.exit_status();
+  return is_failure(result.status) ? kExitFailure : kExitSuccess;
+}
+
+}  // namespace tabrl::cli

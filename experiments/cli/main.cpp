@@ -1,0 +1,95 @@
+// tabrl: exact-gradient policy optimization on bandits and tabular MDPs.
+#include <iostream>
+#include <string>
+
+#include <tabrl/core/error.hpp>
+#include <tabrl/sweep/atomic_file.hpp>
+
+#include "cli.hpp"
+
+namespace {
+
+using tabrl::cli::Arguments;
+
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(const Arguments&);
+};
+
+// The one list of commands: the usage text and the dispatch both read it.
+constexpr Command kCommands[] = {
+    {"run", "run one optimization and write its convergence curve (CSV)", tabrl::cli::run_command},
+    {"sweep", "run a grid of MDPs x algorithms x step sizes x seeds from a TOML config",
+     tabrl::cli::sweep_command},
+    {"merge", "combine the shards of a sweep", tabrl::cli::merge_command},
+    {"summarize", "print the best step size, rate and theory check per MDP x algorithm",
+     tabrl::cli::summarize_command},
+    {"plot", "draw the figures of a sweep (PNG and PDF)", tabrl::cli::plot_command},
+    {"reproduce", "run the reproduction sweeps and write report.md with computed verdicts",
+     tabrl::cli::reproduce_command},
+    {"mdp", "solve | info | validate | convert an MDP (J*, V*, pi*; checks; formats)",
+     tabrl::cli::mdp_command},
+    {"list", "list the built-in MDPs and the algorithms with their parameters",
+     tabrl::cli::list_command},
+};
+
+std::string usage() {
+  std::string text = "usage: tabrl <command> [options]\n\ncommands:\n";
+  for (const Command& command : kCommands) {
+    std::string name = command.name;
+    name.resize(11, ' ');
+    text += "  " + name + command.summary + "\n";
+  }
+  return text + "\n`tabrl <command> --help` shows the options of a command, with an example.\n";
+}
+
+int dispatch(const std::string& command, const tabrl::cli::Arguments& args) {
+  using namespace tabrl::cli;
+  try {
+    if (command == "--help" || command == "-h" || command == "help") {
+      std::cout << usage();
+      return kExitSuccess;
+    }
+    if (command == "--version") {
+      std::cout << "tabrl " << TABRL_VERSION << "\n";
+      return kExitSuccess;
+    }
+    for (const Command& entry : kCommands) {
+      if (command == entry.name) return entry.run(args);
+    }
+    std::cerr << "tabrl: unknown command '" << command << "'\n\n" << usage();
+    return kExitBadInput;
+  } catch (const UsageError& error) {
+    std::cerr << "tabrl " << command << ": " << error.what() << "\n";
+    return kExitBadInput;
+  } catch (const tabrl::InputError& error) {
+    std::cerr << "tabrl " << command << ": error: " << error.what() << "\n";
+    return kExitBadInput;
+  } catch (const tabrl::WriteError& error) {
+    std::cerr << "tabrl: " << error.what() << "\n";
+    return kExitFailure;
+  } catch (const std::exception& error) {
+    std::cerr << "tabrl " << command << ": failure: " << error.what() << "\n";
+    return kExitFailure;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace tabrl::cli;
+  if (argc < 2) {
+    std::cerr << usage();
+    return kExitBadInput;
+  }
+  const int status = dispatch(argv[1], Arguments(argv + 2, argv + argc));
+  // What went to stdout counts only if it arrived: a full disk or /dev/full is a failure.
+  try {
+    tabrl::finish_standard_output();
+  } catch (const tabrl::WriteError& error) {
+    std::cerr << "tabrl: " << error.what() << "\n";
+    return status == kExitSuccess ? kExitFailure : status;
+  }
+  return status;
+}

@@ -1,0 +1,43 @@
+#include "csv_table.hpp"
+
+#include <tabrl/core/csv.hpp>
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/text.hpp>
+
+namespace tabrl {
+
+std::size_t CsvTable::column(const std::string& name) const {
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    if (header[i] == name) return i;
+  }
+  throw InputError({.file = path, .line = 1, .field = name}, "column missing");
+}
+
+CsvTable read_csv(const std::string& path) {
+  const std::string text = read_text_file(path);
+  CsvTable table{.path = path};
+  std::vector<std::string> record;
+  int line = 1;  // where the record begins
+  for (std::size_t position = 0; position < text.size();) {
+    const CsvRecordEnd end = read_csv_record(text, position, CsvDialect::rfc4180, record);
+    if (end.unterminated) {
+      throw InputError({.file = path, .line = line}, "unterminated quoted field");
+    }
+    if (end.empty) break;
+    if (table.header.empty()) {
+      table.header = record;
+    } else if (record.size() != table.header.size()) {
+      throw InputError({.file = path, .line = line},
+                       "expected " + std::to_string(table.header.size()) + " fields, found " +
+                           std::to_string(record.size()));
+    } else {
+      table.rows.push_back(record);
+    }
+    line += 1 + end.line_breaks;
+    position = end.next;
+  }
+  if (table.header.empty()) throw InputError({.file = path}, "empty file: no header");
+  return table;
+}
+
+}  // namespace tabrl
