@@ -242,7 +242,6 @@ def _run_oracle(mdp, algo, params, eta, iterations, z0, tolerance):
     schedule = Schedule(eta, params.get("schedule", "constant"), mdp.gamma)
     scale = max(1.0, abs(mdp.J_star))
     rows, fragile = [], set()
-    state = {"t": 0}
 
     def record(t, pi, ev, step, **extra):
         row = {"iteration": t, **metrics(mdp, pi, ev), "step_size": step, **extra}
