@@ -894,7 +894,7 @@ def build_cases(models, workdir):
         # Geometric schedules (refused on bandits), while eta_t = eta gamma^(-t) stays below
         # 1e6 eta: beyond that the projected methods lose the probabilities to rounding.
         geometric_iterations = min(60, int(math.log(1e6) / -math.log(mdp.gamma)))
-        for algo, params, step in [("npg", {}, 0.3), ("pmd_euclidean", {}, 0.1),
+        for algo, params, step in [("npg", {}, 0.3), ("spg", {}, 0.3), ("pmd_euclidean", {}, 0.1),
                                    ("mdpo", {"inner_steps": 5, "inner_step_size": 0.3}, 0.2),
                                    ("apg", {}, 0.3),
                                    ("spma", {}, 0.5 * (1 - mdp.gamma) / R)]:
