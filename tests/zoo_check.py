@@ -22,7 +22,7 @@ steps, PI and VI convergence, the simplex projection, Cen et al.'s bound, the re
 of MATH.md section 6); `--self-test-only` runs only that.
 
 usage: zoo_check.py PATH/TO/tabrl [--require-all] [--self-test-only] [--skip-self-test]
-                                  [--only ALGO[,ALGO...]] [--jobs N] [--verbose]
+                                  [--only ALGO[,ALGO...]] [--jobs N] [--verbose] [--sensitivity]
 """
 import argparse
 import csv
@@ -973,6 +973,47 @@ def refusal_checks(tabrl, models, workdir):
     return failures, skipped
 
 
+class NoisyEvaluation(Evaluation):
+    """An evaluation with 1e-15 relative noise on V and Q: a stand-in for another
+    implementation's rounding (--sensitivity)."""
+    noise = np.random.default_rng(3)
+
+    def __init__(self, mdp, pi):
+        super().__init__(mdp, pi)
+        self.V = self.V * (1 + 1e-15 * self.noise.standard_normal(self.V.shape))
+        self.Q = self.Q * (1 + 1e-15 * self.noise.standard_normal(self.Q.shape))
+        self.Adv = self.Q - self.V[:, None]
+        self.J = float(mdp.rho @ self.V)
+
+
+def sensitivity(cases):
+    """Reruns every case with NoisyEvaluation and reports how much of the comparison tolerance
+    rounding-level noise uses (per algorithm spec). Returns the cases that use over 10%."""
+    global Evaluation
+    worst, fragile_cases = {}, []
+    plain = Evaluation
+    try:
+        for (label, path, mdp, algo, params, step, init, z0, iterations, tolerance) in cases:
+            eta = step[1] if isinstance(step, tuple) else step
+            Evaluation = plain
+            a, status_a, _ = run_oracle(mdp, algo, params, eta, iterations, z0, tolerance)
+            Evaluation = NoisyEvaluation
+            b, status_b, _ = run_oracle(mdp, algo, params, eta, iterations, z0, tolerance)
+            floor = FLOOR * max(1.0, abs(mdp.J_star))
+            used = max((abs(x[c] - y[c]) / (RELATIVE * abs(x[c]) + floor)
+                        for x, y in zip(a, b) for c in VALUE_COLUMNS if c in x), default=0.0)
+            spec = spec_text(algo, params)
+            worst[spec] = max(worst.get(spec, 0.0), used)
+            if used > 0.1 or status_a != status_b or len(a) != len(b):
+                fragile_cases.append(f"{label} {spec} init={Path(init).name}: {used:.2f} of the "
+                                     f"tolerance, status {status_a}/{status_b}")
+    finally:
+        Evaluation = plain
+    for spec, used in sorted(worst.items(), key=lambda item: -item[1]):
+        print(f"  sensitivity: {spec:<60} uses {used:.1e} of the tolerance")
+    return fragile_cases
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("tabrl")
@@ -983,6 +1024,9 @@ def main():
     parser.add_argument("--only", help="comma-separated algorithms to compare")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--sensitivity", action="store_true",
+                        help="only rerun the oracle with 1e-15 noise on every evaluation and "
+                             "report how much of the tolerance rounding uses in each case")
     parser.add_argument("--max-failures", type=int, default=15)
     args = parser.parse_args()
     start = time.time()
@@ -1005,6 +1049,11 @@ def main():
     with tempfile.TemporaryDirectory(prefix="zoo_check.") as workdir:
         models = make_models(workdir)
         cases = build_cases(models, workdir)
+        if args.sensitivity:
+            fragile_cases = sensitivity(cases)
+            for line in fragile_cases:
+                print("FRAGILE:", line)
+            sys.exit(1 if fragile_cases else 0)
         zero_label, zero_path, zero_mdp = zero_reward_case(workdir)
         cases.append((zero_label, zero_path, zero_mdp, "gnpg", {}, 0.3, "uniform",
                       np.zeros((3, 2)), 10, None))
