@@ -873,7 +873,8 @@ def write_init_file(path, rng, mdp, names):
 
 
 def build_cases(models, workdir):
-    """[(label, model, algo, params, step, init text, z0, iterations, tolerance)]"""
+    """[(label, path, Mdp, algo, params, step or (rule, value), init text, z0, iterations,
+    tolerance)]"""
     rng = np.random.default_rng(77)
     cases = []
     for label, path, mdp, names in models:
@@ -926,6 +927,9 @@ def build_cases(models, workdir):
     cases.append((label, path, mdp, "spg_entropy", {"tau": 0.2},
                   ("theory", (1 - gamma) ** 3 / (8 * R + 0.2 * (4 + 8 * math.log(mdp.A)))),
                   "uniform", uniform, 40, None))
+    label, path, mdp, _ = models[-1]
+    cases.append((label, path, mdp, "spg", {}, ("theory", 2 / (5 * mdp.reward_range)), "uniform",
+                  np.zeros((mdp.S, mdp.A)), 40, None))
     return cases
 
 
