@@ -861,8 +861,9 @@ def steps_for(mdp):
     }
 
 
-def write_init_file(path, rng, mdp, names):
-    z = rng.normal(scale=2.0, size=(mdp.S, mdp.A))
+def write_init_file(path, rng, mdp, names, z=None):
+    if z is None:
+        z = rng.normal(scale=2.0, size=(mdp.S, mdp.A))
     lines = ["state,action,logit"]
     for s in range(mdp.S):
         for a in range(mdp.A):
@@ -930,6 +931,20 @@ def build_cases(models, workdir):
     label, path, mdp, _ = models[-1]
     cases.append((label, path, mdp, "spg", {}, ("theory", 2 / (5 * mdp.reward_range)), "uniform",
                   np.zeros((mdp.S, mdp.A)), 40, None))
+    # APG's restart (J(phi) < J(theta)) is rare for softmax PG; these starts (logits
+    # N(0, 6^2) from the seed) and eta = 500 restart at rows the oracle decides well away from
+    # rounding (model index, seed): restarts at 2, 3, 9, 16 and 3.
+    for index, seed in [(0, 5), (1, 33), (2, 32), (3, 17), (5, 10)]:
+        label, path, mdp, names = models[index]
+        init_file = Path(workdir) / f"{path.stem}_restart.csv"
+        z0 = np.random.default_rng(seed).normal(scale=6, size=(mdp.S, mdp.A))
+        write_init_file(init_file, None, mdp, names, z0)
+        cases.append((label, path, mdp, "apg", {}, 500.0, str(init_file), z0, 80, None))
+    # A line search that fails at once: with beta = 0.9 the smallest trial step is still
+    # eta 0.9^60 = 1.8e4, far beyond any sufficient increase (status line_search_failed, exit 1).
+    for label, path, mdp, _ in (models[0], models[-1]):
+        cases.append((label, path, mdp, "spg_armijo", {"beta": 0.9}, 1e7, "uniform",
+                      np.zeros((mdp.S, mdp.A)), 10, None))
     return cases
 
 
@@ -1061,8 +1076,6 @@ def main():
         zero_label, zero_path, zero_mdp = zero_reward_case(workdir)
         cases.append((zero_label, zero_path, zero_mdp, "gnpg", {}, 0.3, "uniform",
                       np.zeros((3, 2)), 10, None))
-        cases.append((models[0][0], models[0][1], models[0][2], "spg_armijo", {"c": 2.0}, 1.0,
-                      "uniform", np.zeros((models[0][2].S, models[0][2].A)), 10, None))
 
         work = []
         for index, (label, path, mdp, algo, params, step, init, z0, iterations,
@@ -1086,9 +1099,6 @@ def main():
              tolerance, spec) = item
             got = tabrl.run(workdir, f"case{index}", path, spec, step_arg, init_arg, iterations,
                             tolerance)
-            if algo == "spg_armijo" and params.get("c", 0.5) > 1 and got["returncode"] == 2:
-                # c > 1 forces line_search_failed; tabrl may instead restrict c to (0, 1).
-                return case, 0, "skip: " + got["stderr"].strip().splitlines()[-1]
             expected, status, fragile = run_oracle(mdp, algo, params, eta, iterations, z0,
                                                    tolerance)
             message = compare_run(case, mdp, expected, status, fragile, got)
@@ -1098,9 +1108,6 @@ def main():
         compared_rows, compared_runs = 0, 0
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             for case, rows, message in pool.map(check, work):
-                if message and message.startswith("skip: "):
-                    skipped.setdefault("refused by tabrl", []).append(f"{case} ({message[6:]})")
-                    continue
                 compared_runs += 1
                 compared_rows += rows
                 if message:
@@ -1126,9 +1133,8 @@ def main():
     print(f"zoo_check: {compared_runs} runs ({compared_rows} rows) compared, {len(failures)} "
           f"mismatches, {sum(len(v) for v in skipped.values())} cases skipped "
           f"({time.time() - start:.1f} s)")
-    missing_features = {k: v for k, v in skipped.items() if k != "refused by tabrl"}
-    if failures or (args.require_all and missing_features):
-        if args.require_all and missing_features and not failures:
+    if failures or (args.require_all and skipped):
+        if args.require_all and skipped and not failures:
             print("zoo_check: --require-all: skipped cases count as failures")
         sys.exit(1)
 
