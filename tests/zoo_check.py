@@ -407,6 +407,9 @@ def _run_oracle(mdp, algo, params, eta, iterations, z0, tolerance):
             return rows, "line_search_failed", fragile
         if algo == "gnpg" and z_next is None:
             return rows, "stationary", fragile
+        if algo == "npg_entropy" and step > 1 / tau:
+            # "needs 0 < eta <= 1/tau": a geometric eta_t that passes 1/tau is an invalid step
+            return rows, "step_invalid", fragile
         if algo == "apg":
             ev_omega = Evaluation(mdp, softmax(omega))
             theta_next = omega + shown_step * gradient(mdp, softmax(omega), ev_omega)
@@ -898,15 +901,19 @@ def build_cases(models, workdir):
         geometric_iterations = min(60, int(math.log(1e6) / -math.log(mdp.gamma)))
         for algo, params, step in [("npg", {}, 0.3), ("spg", {}, 0.3), ("pmd_euclidean", {}, 0.1),
                                    ("mdpo", {"inner_steps": 5, "inner_step_size": 0.3}, 0.2),
-                                   ("apg", {}, 0.3),
+                                   ("apg", {}, 0.3), ("spg_armijo", {}, 1.0),
                                    ("spma", {}, 0.5 * (1 - mdp.gamma) / R)]:
             cases.append((label, path, mdp, algo, {**params, "schedule": "geometric"}, step,
                           "adversarial(scale=3)", adversarial, geometric_iterations, None))
+        # npg_entropy's geometric step passes 1/tau = 2 (step_invalid) at 1.5 gamma^(-t) > 2.
+        cases.append((label, path, mdp, "npg_entropy", {"tau": 0.5, "schedule": "geometric"}, 1.5,
+                      "adversarial(scale=3)", adversarial, geometric_iterations, None))
         # Clip mode of SPMA with a step well beyond 1/max(-A).
         cases.append((label, path, mdp, "spma", {"clip": True}, 20.0 / R, "uniform", uniform,
                       60, None))
         # Stopping on --tolerance.
         cases.append((label, path, mdp, "pi", {}, None, "uniform", uniform, 50, 1e-9))
+        cases.append((label, path, mdp, "vi", {}, None, "uniform", uniform, 300, 1e-9))
         cases.append((label, path, mdp, "npg", {}, 1.0, "uniform", uniform, 400, 1e-7))
     # An update that overflows: eta 1.7e308 times a gradient entry above 1.1 in magnitude.
     for label, path, mdp, _ in models:
