@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Independent NumPy implementation of the algorithm zoo (MATH.md section 8), compared with
+"""Independent NumPy implementation of the algorithm zoo (docs/algorithms.md), compared with
 `tabrl run` curve by curve on random Cassandra MDP files.
 
-The oracle below is written from MATH.md sections 2, 3, 4 and 8 only (not from the C++ sources),
+The oracle below is written from docs/theory.md and docs/algorithms.md only (not from the C++ sources),
 so that it stays an independent check. It covers spma (also clip mode), npg, spg, apg,
 spg_armijo, gnpg, npg_entropy, spg_entropy, mdpo, smdpo, ppg, pmd_euclidean, pi and vi, the
 constant and geometric step schedules, and the uniform, adversarial and file initial policies.
@@ -19,7 +19,7 @@ while `tabrl run` does not accept it, are reported as SKIPPED; `--require-all` m
 failures. Before the comparison the oracle validates itself (finite differences of the plain and
 entropy gradients and of the MDPO/sMDPO surrogates, MDPO -> NPG and sMDPO -> SPMA with many inner
 steps, PI and VI convergence, the simplex projection, Cen et al.'s bound, the reference values
-of MATH.md section 6); `--self-test-only` runs only that.
+of docs/theory.md, "Reference values"); `--self-test-only` runs only that.
 
 usage: zoo_check.py PATH/TO/tabrl [--require-all] [--self-test-only] [--skip-self-test]
                                   [--only ALGO[,ALGO...]] [--jobs N] [--verbose] [--sensitivity]
@@ -51,7 +51,7 @@ EXIT_CODE = {"max_iterations": 0, "converged": 0, "stationary": 0,
 
 
 # ------------------------------------------------------------------------------------------------
-# The MDP and its exact quantities (MATH.md section 2)
+# The MDP and its exact quantities (docs/theory.md, "Exact quantities of a policy")
 # ------------------------------------------------------------------------------------------------
 
 class Mdp:
@@ -125,7 +125,7 @@ def log_softmax(z):
 
 
 def gradient(mdp, pi, ev):
-    """dJ/dz of MATH.md section 3."""
+    """dJ/dz of docs/theory.md, "Exact policy gradient"."""
     return ev.d[:, None] * pi * ev.Adv / (1 - mdp.gamma)
 
 
@@ -139,7 +139,7 @@ def metrics(mdp, pi, ev):
 
 
 # ------------------------------------------------------------------------------------------------
-# Entropy regularisation (MATH.md section 8, "Entropy-regularised metrics")
+# Entropy regularisation (docs/theory.md, "Entropy regularisation")
 # ------------------------------------------------------------------------------------------------
 
 def entropy(pi, logpi):
@@ -237,7 +237,7 @@ def run_oracle(mdp, algo, params, eta, iterations, z0, tolerance=None):
 
 
 def _run_oracle(mdp, algo, params, eta, iterations, z0, tolerance):
-    """The curve of `tabrl run` per MATH.md section 8. algo: a name of ALL_METHODS; params: its
+    """The curve of `tabrl run` per docs/algorithms.md. algo: a name of ALL_METHODS; params: its
     keys (tau, c, beta, inner_steps, inner_step_size, clip, clip_floor, schedule)."""
     schedule = Schedule(eta, params.get("schedule", "constant"), mdp.gamma)
     scale = max(1.0, abs(mdp.J_star))
@@ -485,7 +485,7 @@ def self_test(verbose):
     def close(a, b, rel):
         return np.abs(a - b).max() <= rel * max(1e-3, np.abs(b).max())
 
-    # 1. gradients by central differences: plain (MATH.md 3), entropy, and the two surrogates.
+    # 1. gradients by central differences: plain (docs/theory.md), entropy, and the two surrogates.
     for S, A, gamma in [(4, 3, 0.9), (6, 2, 0.5), (3, 4, 0.95)]:
         mdp = random_model(rng, S, A, gamma, -1, 1)
         z = rng.normal(size=(S, A))
@@ -527,7 +527,7 @@ def self_test(verbose):
     check(close(gradient(bandit, pi, Evaluation(bandit, pi)), pi * (r - (pi * r).sum()), 1e-12),
           "bandit gradient = pi (r - pi^T r)")
 
-    # 2. MATH.md section 6 reference values on the 5x5 MDP (evaluation, PI, spma, npg).
+    # 2. docs/theory.md, "Reference values" reference values on the 5x5 MDP (evaluation, PI, spma, npg).
     mdp = five_by_five()
     check(abs(mdp.J_star - 9.408398506373334) <= 1e-12, f"5x5 J* = {mdp.J_star!r}")
     zero = np.zeros((5, 5))
