@@ -18,7 +18,7 @@ StepReport Apg::step(const StepContext& context, const Evaluation& evaluation,
   const int t = context.iteration;
   const double eta = scheduled_step(options_.step_size, options_.geometric, context.mdp.gamma(), t);
   if (!std::isfinite(eta)) return non_finite_step(eta, t);
-  const double step_size = eta * (t + 1.0) / (t + 2.0);
+  const double step_size = eta * ((t + 1.0) / (t + 2.0));  // no overflow before eta itself
 
   // omega_t: theta_t itself at t = 0, else the momentum point phi_t unless it is worse.
   const StateActionMatrix* omega = &theta;

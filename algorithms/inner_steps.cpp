@@ -12,9 +12,10 @@ std::vector<ParameterInfo> inner_step_parameters() {
   return {{"inner_steps",
            "integer",
            "10",
-           "m, the number of inner gradient steps per update",
+           "m, the number of inner gradient steps per update (at most 100000: one update is not "
+           "interrupted)",
            {},
-           {.low = 1.0}},
+           {.low = 1.0, .high = 100000.0}},
           {"inner_step_size",
            "number",
            "",
@@ -24,8 +25,9 @@ std::vector<ParameterInfo> inner_step_parameters() {
 }
 
 void validate_inner_steps(int inner_steps, double inner_step_size) {
-  if (inner_steps < 1) {
-    throw InputError({.field = "inner_steps"}, "must be >= 1, got " + std::to_string(inner_steps));
+  if (inner_steps < 1 || inner_steps > 100000) {
+    throw InputError({.field = "inner_steps"},
+                     "must be in [1, 100000], got " + std::to_string(inner_steps));
   }
   if (!(inner_step_size > 0.0 && std::isfinite(inner_step_size))) {
     throw InputError({.field = "inner_step_size"},

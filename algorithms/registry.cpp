@@ -156,6 +156,22 @@ std::string resolved_algorithm_spec(const std::string& spec) {
   return parsed.canonical();
 }
 
+std::string algorithm_label(const std::string& spec) {
+  const Spec resolved = parse_spec(resolved_algorithm_spec(spec), "algo");
+  const AlgorithmEntry& entry = find_algorithm(resolved.name);
+  Spec label{.name = resolved.name};
+  for (const auto& [key, value] : resolved.arguments) {
+    if (key == "clip" || key == "clip_floor") continue;
+    for (const ParameterInfo& parameter : entry.parameters) {
+      if (parameter.name == key &&
+          value != normalized_parameter_value(parameter.type, parameter.default_value)) {
+        label.arguments.emplace_back(key, value);
+      }
+    }
+  }
+  return label.canonical();
+}
+
 std::unique_ptr<UpdateRule> make_algorithm(const std::string& spec, const std::string& step_size,
                                            const Mdp& mdp) {
   const Spec parsed = parse_spec(spec, "algo");
@@ -164,6 +180,11 @@ std::unique_ptr<UpdateRule> make_algorithm(const std::string& spec, const std::s
   arguments.check_values();
   const StepSize step = step_of(entry, arguments, step_size);
   check_step_for_mdp(entry, step, mdp.is_bandit());
+  if (step.geometric && !(mdp.gamma() > 0.0)) {
+    throw InputError({.field = entry.name + ".schedule"},
+                     "geometric steps eta gamma^(-t) need gamma > 0; this MDP has gamma = " +
+                         format_number(mdp.gamma()));
+  }
   if (entry.check) entry.check(arguments, step);
   return entry.make(arguments, step, mdp);
 }

@@ -69,6 +69,12 @@ void check_algorithm(const std::string& spec, const std::string& step_size, bool
 // settings give equal text (run identities).
 std::string resolved_algorithm_spec(const std::string& spec);
 
+// The short name of a setting, for summaries and figures: the name with the parameters that
+// differ from their defaults, in canonical order (`spma`, `mdpo(inner_step_size=2)`,
+// `npg(schedule=geometric)`). SPMA's clip and clip_floor are left out: summaries treat clipping
+// as part of the step ("0.5+clip").
+std::string algorithm_label(const std::string& spec);
+
 // Builds the update rule of `spec` with `step_size` for `mdp`.
 std::unique_ptr<UpdateRule> make_algorithm(const std::string& spec, const std::string& step_size,
                                            const Mdp& mdp);

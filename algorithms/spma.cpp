@@ -132,7 +132,9 @@ AlgorithmEntry spma_algorithm() {
         SpmaOptions options{.geometric = step.geometric,
                             .clip = args.boolean("clip"),
                             .clip_floor = args.number("clip_floor")};
-        // A floor other than the default means nothing without clipping: a forgotten clip=true.
+        // A floor other than the default means nothing without clipping: a forgotten
+        // clip=true. (Checked when the rule is built, so that a sweep may cross a clip axis
+        // with a floor: its unclipped runs then end with this error.)
         if (!options.clip && options.clip_floor != SpmaOptions{}.clip_floor) {
           throw InputError({.field = "spma.clip_floor"}, "applies only with clip=true");
         }

@@ -28,7 +28,8 @@ std::optional<Index> find_entity(const std::string& token, const std::vector<std
 StateActionTable read_state_action_table(
     const std::string& path, const Mdp& mdp,
     const std::function<std::string(const std::vector<std::string>&)>& check_columns) {
-  const std::string text = read_text_file(path);
+  std::string text = read_text_file(path);
+  if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);  // a UTF-8 byte-order mark
   const Index states = mdp.num_states();
   const Index actions = mdp.num_actions();
   const auto fail = [&](int line, const std::string& field, const std::string& message) {
@@ -50,7 +51,7 @@ StateActionTable read_state_action_table(
       if (fields.size() < 3 || fields[0] != "state" || fields[1] != "action") {
         std::string given;
         for (const std::string& field : fields) given += (given.empty() ? "" : ",") + field;
-        fail(line, "header", "expected state,action,<values>, got '" + given + "'");
+        fail(line, "header", "expected state,action,<values>, got " + quote_token(given));
       }
       table.columns.assign(fields.begin() + 2, fields.end());
       if (const std::string problem = check_columns(table.columns); !problem.empty()) {
@@ -66,9 +67,9 @@ StateActionTable read_state_action_table(
                std::to_string(fields.size()));
     }
     const std::optional<Index> state = find_entity(fields[0], mdp.state_names(), states);
-    if (!state) fail(line, "state", "unknown state '" + fields[0] + "'");
+    if (!state) fail(line, "state", "unknown state " + quote_token(fields[0]));
     const std::optional<Index> action = find_entity(fields[1], mdp.action_names(), actions);
-    if (!action) fail(line, "action", "unknown action '" + fields[1] + "'");
+    if (!action) fail(line, "action", "unknown action " + quote_token(fields[1]));
     const Index row = *state * actions + *action;
     int& first = seen_at[static_cast<std::size_t>(row)];
     if (first != 0) {
@@ -80,7 +81,8 @@ StateActionTable read_state_action_table(
     for (std::size_t k = 0; k < table.columns.size(); ++k) {
       const std::optional<double> value = parse_double(fields[k + 2]);
       if (!value || !std::isfinite(*value)) {
-        fail(line, table.columns[k], "expected a finite number, got '" + fields[k + 2] + "'");
+        fail(line, printable_token(table.columns[k]),
+             "expected a finite number, got " + quote_token(fields[k + 2]));
       }
       table.values(row, static_cast<Index>(k)) = *value;
     }

@@ -78,7 +78,7 @@ fs::path write_sweep(const std::string& name, const std::vector<HandRun>& runs,
   fs::remove_all(directory);
   fs::create_directories(directory);
   std::ofstream csv(directory / "runs.csv");
-  csv << "run_id,mdp_label,algorithm,step_size,clip,status,final_suboptimality,iters_to_1e-08,"
+  csv << "run_id,mdp_label,setting,step_size,clip,status,final_suboptimality,iters_to_1e-08,"
          "rate,rate_r2,convergence,theory_bound,bound_held\n";
   std::ofstream curves(directory / "curves.csv");
   curves << "run_id,iteration,suboptimality\n";

@@ -790,7 +790,7 @@ TEST_CASE("the registry refuses bad zoo parameters, naming the key") {
   // The options validate themselves too, naming the field.
   CHECK(input_error_of([] {
           Mdpo(MdpoOptions{.step_size = 1.0, .inner_steps = 0, .inner_step_size = 1.0});
-        }) == "inner_steps: must be >= 1, got 0");
+        }) == "inner_steps: must be in [1, 100000], got 0");
   CHECK(input_error_of([] {
           Smdpo(SmdpoOptions{.step_size = 1.0, .inner_steps = 1, .inner_step_size = 0.0});
         }) == "inner_step_size: must be > 0 and finite, got 0");

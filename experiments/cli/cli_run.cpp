@@ -101,6 +101,13 @@ int run_command(const Arguments& args) {
   const Mdp mdp = load_mdp(mdp_spec);
   // --clip and --clip-floor are spellings of spma(clip=true, clip_floor=F).
   Spec algorithm_spec = parse_spec(algorithm, "algo");
+  // Given once: as an option or inside the spec, never both.
+  for (const auto& [option, key] : {std::pair{"clip", "clip"}, {"clip-floor", "clip_floor"}}) {
+    if (!values[option].defaulted() && algorithm_spec.find(key) != nullptr) {
+      throw UsageError(std::string("--") + option + " and " + key + "= in --algo both given; " +
+                       "give one");
+    }
+  }
   if (clip) algorithm_spec = algorithm_spec.with("clip", "true");
   if (!values["clip-floor"].defaulted()) {
     algorithm_spec = algorithm_spec.with("clip_floor", format_double(clip_floor));

@@ -184,10 +184,10 @@ def convergence(panels, curves, figures):
 def rate_vs_step(by_mdp, figures):
     figure, axes = panel_grid(len(by_mdp))
     for axis, (mdp, runs) in zip(axes, by_mdp.items()):
-        for algorithm in sorted_algorithms({r["algorithm"] for r in runs}):
+        for algorithm in sorted_algorithms({r["setting"] for r in runs}):
             per_step = defaultdict(list)
             for run in runs:
-                if run["algorithm"] == algorithm and not math.isnan(number(run["rate"])):
+                if run["setting"] == algorithm and not math.isnan(number(run["rate"])):
                     per_step[number(run["step_value"])].append(number(run["rate"]))
             steps = sorted(s for s in per_step if not math.isnan(s) and s > 0)
             if not steps:
@@ -287,12 +287,14 @@ def main():
                                 if name.startswith("iters_to_")), key=lambda item: -item[1]) if runs else []
 
     by_mdp = defaultdict(list)
-    panels = defaultdict(lambda: defaultdict(list))  # mdp -> (algorithm, step) -> runs
+    # mdp -> (setting, step) -> runs; a setting is the algorithm with its non-default parameters
+    # and initial policy (runs.csv `setting`), as summaries group them.
+    panels = defaultdict(lambda: defaultdict(list))
     for run in runs:
         by_mdp[run["mdp_label"]].append(run)
         step_key = run["step_size"] + ("+clip" if run["clip"] == "true" else "")
-        if all_steps or best.get((run["mdp_label"], run["algorithm"])) == step_key:
-            panels[run["mdp_label"]][(run["algorithm"], step_key)].append(run)
+        if all_steps or best.get((run["mdp_label"], run["setting"])) == step_key:
+            panels[run["mdp_label"]][(run["setting"], step_key)].append(run)
     if not panels:
         sys.exit("plot_sweep.py: no finished runs to plot")
     figures.mkdir(parents=True, exist_ok=True)

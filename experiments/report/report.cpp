@@ -170,12 +170,12 @@ std::string write_report(const std::filesystem::path& directory, bool allow_part
     if (coverage.partial()) partial_notes.push_back(std::string(sweep) + ": " + coverage.text());
   }
   const auto unclipped_constant = [](const std::vector<std::string>& row, const CsvTable& table) {
-    return column_value(row, table, "algorithm") == "spma" &&
+    return column_value(row, table, "setting") == "spma" &&
            column_value(row, table, "clip") != "true" &&
            column_value(row, table, "step_size") != "gap";
   };
   const auto gap_step = [](const std::vector<std::string>& row, const CsvTable& table) {
-    return column_value(row, table, "algorithm") == "spma" &&
+    return column_value(row, table, "setting") == "spma" &&
            column_value(row, table, "step_size") == "gap";
   };
   std::vector<ClaimResult> claims;

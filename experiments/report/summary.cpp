@@ -172,7 +172,7 @@ SweepSummary summarize_sweep(const std::filesystem::path& directory, bool allow_
   require_coverage(directory, summary.coverage, allow_partial);
   const CsvTable& runs = *table;
   const std::size_t id = runs.column("run_id"), mdp = runs.column("mdp_label"),
-                    algorithm = runs.column("algorithm"), step = runs.column("step_size"),
+                    algorithm = runs.column("setting"), step = runs.column("step_size"),
                     clip = runs.column("clip"), final_gap = runs.column("final_suboptimality"),
                     rate = runs.column("rate"), bound = runs.column("theory_bound"),
                     held = runs.column("bound_held"), convergence = runs.column("convergence"),

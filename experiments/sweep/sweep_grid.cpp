@@ -148,9 +148,12 @@ std::string RunSpec::canonical(const SweepSettings& settings) const {
   for (double tolerance : settings.tolerances) {
     tolerances += (tolerances.empty() ? "" : ",") + format_number(tolerance);
   }
-  // `format` versions the output files: a new layout must not resume into an old directory.
-  return "format=5;mdp=" + mdp + ";mdp_digest=" + mdp_digest + ";algorithm=" + algorithm.spec +
-         ";step_size=" + algorithm.step_size + ";init=" + init + ";init_digest=" + init_digest +
+  // `format` versions the output files: a new layout must not resume into an old directory. A
+  // file (an MDP, initial logits) is identified by its content, not by its path, which depends
+  // on the directory the sweep is started from.
+  return "format=5;mdp=" + (mdp_digest.empty() ? mdp : "file") + ";mdp_digest=" + mdp_digest +
+         ";algorithm=" + algorithm.spec + ";step_size=" + algorithm.step_size +
+         ";init=" + (init_digest.empty() ? init : "file") + ";init_digest=" + init_digest +
          ";seed=" + (seed ? std::to_string(*seed) : "") +
          ";iterations=" + std::to_string(settings.iterations) + ";record=" + settings.record +
          ";tolerances=" + tolerances + ";stop_tolerance=" +

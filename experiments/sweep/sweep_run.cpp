@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <numbers>
+#include <vector>
 
 #include <tabrl/algorithms/analysis.hpp>
 #include <tabrl/algorithms/callbacks.hpp>
@@ -21,6 +22,20 @@ namespace {
 
 std::string tolerance_column(double tolerance) { return "iters_to_" + format_number(tolerance); }
 
+// What summaries group a run with (its `setting` column): the algorithm's label, and the initial
+// policy unless it is uniform, without a random one's seed (its seeds are replicates).
+std::string setting_label(const RunSpec& run) {
+  std::string init;
+  if (is_initial_policy_file(run.init)) {
+    init = run.init;
+  } else if (!is_uniform_initial_policy(run.init)) {
+    Spec spec = parse_spec(run.init, "init");
+    std::erase_if(spec.arguments, [](const auto& argument) { return argument.first == "seed"; });
+    init = spec.to_string();
+  }
+  return algorithm_label(run.algorithm.spec) + (init.empty() ? "" : " from " + init);
+}
+
 }  // namespace
 
 const Mdp& MdpCache::mdp(const std::string& spec, LinearSolverKind solver) {
@@ -36,7 +51,8 @@ const Mdp& MdpCache::mdp(const std::string& spec, LinearSolverKind solver) {
 
 std::string runs_csv_header(const SweepSettings& settings) {
   std::string header =
-      "run_id,mdp,mdp_label,gamma,states,actions,algorithm,algorithm_spec,step_size,step_value,"
+      "run_id,mdp,mdp_label,gamma,states,actions,algorithm,algorithm_spec,setting,step_size,"
+      "step_value,"
       "clip,clip_floor,"
       "init,seed,status,"
       "iterations,final_objective,final_suboptimality,final_value_error_inf,optimal_objective";
@@ -65,7 +81,7 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
   RunRecord record{.run_id = run_id};
   std::string status, message;
   std::string result_columns;
-  std::string step_value = "nan";
+  std::string step_value;    // empty for methods without a scalar step (pi, vi, the gap step)
   std::string shape = ",,";  // gamma,states,actions
   try {
     const LinearSolverKind solver = parse_solver_kind(settings.solver);
@@ -97,7 +113,9 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
       record.curve_rows +=
           curves.row(point, names, run_id, analysis.plotted_bound(point.iteration)) + "\n";
     }
-    if (!recorder.points().empty()) step_value = format_double(recorder.points().front().step_size);
+    if (!recorder.points().empty() && !std::isnan(recorder.points().front().step_size)) {
+      step_value = format_double(recorder.points().front().step_size);
+    }
 
     const RunAnalysisResult& found = analysis.result();
     result_columns = std::to_string(result.iterations) + "," + format_double(result.objective) +
@@ -148,8 +166,8 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
   const std::string* clip_floor = spec.find("clip_floor");
   record.runs_row = run_id + "," + csv_field(run.mdp) + "," + csv_field(run.mdp_label) + "," +
                     shape + "," + csv_field(algorithm.name) + "," + csv_field(algorithm.spec) +
-                    "," + csv_field(algorithm.step_size) + "," + step_value + "," +
-                    (clip != nullptr ? *clip : "false") + "," +
+                    "," + csv_field(setting_label(run)) + "," + csv_field(algorithm.step_size) +
+                    "," + step_value + "," + (clip != nullptr ? *clip : "false") + "," +
                     (clip_floor != nullptr ? *clip_floor : "") + "," + csv_field(run.init) + "," +
                     (run.seed ? std::to_string(*run.seed) : "") + "," + status + "," +
                     result_columns + "," + csv_field(message) + "," + format_number(seconds);
