@@ -8,7 +8,7 @@ default) it measures, per repetition:
   engine  the optimizer loop's own time inside that call, as the C++ API measures it
           (OptimizerResult::elapsed_seconds, RunResult.engine_seconds);
   bare    the same loop through the C++ API with a CurveRecorder alone (no RunAnalysis, no
-          signal check), in the same process, as a series of its own after the calls;
+          signal check), in the same process, just before the call;
 and checks wall <= 1.05 x engine + 1 ms for each repetition.
 
     PYTHONPATH=build/python /usr/bin/python3 bench/python_overhead.py [--repeats 15]
@@ -34,9 +34,13 @@ def main():
     mdp = tabrl.Mdp.load(arguments.mdp)
     step = repr(arguments.step_size)
     tabrl.run(mdp, "spma", step_size=arguments.step_size, iterations=100)  # warm up
-    calls = []
+    rows = []
     result = None
     for _ in range(arguments.repeats):
+        # The bare loop next to the call, under the same load; then a short call, so that the
+        # timed one finds Python's caches and heap as a call after a call does.
+        bare = _tabrl._engine_loop_seconds(mdp, "spma", step, arguments.iterations)
+        tabrl.run(mdp, "spma", step_size=arguments.step_size, iterations=10)
         # The previous result is freed before the clock starts: freeing it is not this call's work.
         del result
         start = time.perf_counter()
@@ -44,12 +48,7 @@ def main():
                            iterations=arguments.iterations)
         wall = time.perf_counter() - start
         assert len(result.curve) == arguments.iterations + 1
-        calls.append((wall, result.engine_seconds))
-    # The bare loops in a series of their own, so that neither series disturbs the other's caches
-    # and heap.
-    bare = [_tabrl._engine_loop_seconds(mdp, "spma", step, arguments.iterations)
-            for _ in range(arguments.repeats)]
-    rows = [(wall, engine, loop) for (wall, engine), loop in zip(calls, bare)]
+        rows.append((wall, result.engine_seconds, bare))
 
     print(f"tabrl.run overhead: {arguments.iterations} SPMA iterations on {arguments.mdp}, "
           f"{arguments.repeats} repetitions (milliseconds)")
