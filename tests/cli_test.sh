@@ -104,6 +104,11 @@ expect_text "$out" "iteration," "curve written on step_invalid"
 expect_exit 0 "clipped SPMA step" -- "$tabrl" run --mdp cliff_world --algo spma --step-size 1 --clip \
   --iterations 20 --out "$out"
 expect_text "$out" "step_size,spma_c,clipped" "clip header"
+expect_exit 0 "--clip-floor with clip=true in the spec" -- "$tabrl" run --mdp cliff_world \
+  --algo "spma(clip=true)" --clip-floor 0.1 --step-size 1 --iterations 5 --out "$out"
+expect_exit 2 "--clip-floor and clip_floor= both given" -- "$tabrl" run --mdp cliff_world \
+  --algo "spma(clip=true,clip_floor=0.2)" --clip-floor 0.1 --step-size 1 --out "$out"
+expect_text "$work/stderr" "both given" "the option and the key named"
 expect_exit 1 "Armijo line search fails" -- "$tabrl" run --mdp "bandit(means=[0,1])" \
   --algo "spg_armijo(c=0.999,beta=0.9)" --step-size 100 --out "$out"
 expect_text "$work/stderr" "line_search_failed at iteration 1" "line_search_failed status"

@@ -77,8 +77,12 @@ int run_command(const Arguments& args) {
   po::variables_map values;
   if (!parse_command_line(args, options, {}, kRunUsage, values)) return kExitSuccess;
 
+  // --clip-floor needs clipping: --clip, or clip=true in the spec.
   if (!clip && !values["clip-floor"].defaulted()) {
-    throw UsageError("--clip-floor applies only with --clip (SPMA's clipped update)");
+    const std::string* clip_in_spec = parse_spec(algorithm, "algo").find("clip");
+    if (clip_in_spec == nullptr || (*clip_in_spec != "true" && *clip_in_spec != "1")) {
+      throw UsageError("--clip-floor applies only with --clip (SPMA's clipped update)");
+    }
   }
 
   // Everything that can be rejected is checked before any work starts: the options first
