@@ -66,20 +66,10 @@ void check_initial_policy(const std::string& text) {
 
 std::string resolved_initial_policy(const std::string& text) {
   if (is_initial_policy_file(text)) return text;
-  Spec spec = parse_spec(text, "init");
+  const Spec spec = parse_spec(text, "init");
   const InitialPolicyKind& kind = find_kind(spec.name);
   SpecArguments(spec, kind.parameters).check_values();
-  for (const ParameterInfo& parameter : kind.parameters) {
-    if (spec.find(parameter.name) == nullptr) {
-      spec.arguments.emplace_back(parameter.name, parameter.default_value);
-    }
-  }
-  for (auto& [key, value] : spec.arguments) {
-    for (const ParameterInfo& parameter : kind.parameters) {
-      if (parameter.name == key) value = normalized_parameter_value(parameter.type, value);
-    }
-  }
-  return spec.canonical();
+  return resolved_spec(spec, kind.parameters).to_string();
 }
 
 bool is_uniform_initial_policy(const std::string& text) {

@@ -140,20 +140,10 @@ void check_algorithm(const std::string& spec, const std::string& step_size, bool
 }
 
 std::string resolved_algorithm_spec(const std::string& spec) {
-  Spec parsed = parse_spec(spec, "algo");
+  const Spec parsed = parse_spec(spec, "algo");
   const AlgorithmEntry& entry = find_algorithm(parsed.name);
-  const SpecArguments arguments(parsed, entry.parameters);
-  for (const ParameterInfo& parameter : entry.parameters) {
-    if (parsed.find(parameter.name) == nullptr && !parameter.default_value.empty()) {
-      parsed.arguments.emplace_back(parameter.name, parameter.default_value);
-    }
-  }
-  for (auto& [key, value] : parsed.arguments) {
-    for (const ParameterInfo& parameter : entry.parameters) {
-      if (parameter.name == key) value = normalized_parameter_value(parameter.type, value);
-    }
-  }
-  return parsed.canonical();
+  const SpecArguments arguments(parsed, entry.parameters);  // refuses unknown keys
+  return resolved_spec(parsed, entry.parameters).to_string();
 }
 
 std::string algorithm_label(const std::string& spec) {

@@ -239,6 +239,22 @@ std::string normalized_parameter_value(const std::string& type, const std::strin
   return text;
 }
 
+Spec resolved_spec(const Spec& spec, const std::vector<ParameterInfo>& parameters) {
+  Spec resolved = spec;
+  for (const ParameterInfo& parameter : parameters) {
+    if (resolved.find(parameter.name) == nullptr && !parameter.default_value.empty()) {
+      resolved.arguments.emplace_back(parameter.name, parameter.default_value);
+    }
+  }
+  for (auto& [key, value] : resolved.arguments) {
+    for (const ParameterInfo& parameter : parameters) {
+      if (parameter.name == key) value = normalized_parameter_value(parameter.type, value);
+    }
+  }
+  std::sort(resolved.arguments.begin(), resolved.arguments.end());
+  return resolved;
+}
+
 bool ParameterRange::contains(double value) const {
   const bool above = low_open ? value > low : value >= low;
   const bool below = high_open ? value < high : value <= high;

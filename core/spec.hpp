@@ -86,6 +86,11 @@ class SpecArguments {
   const std::vector<ParameterInfo>& parameters_;
 };
 
+// `spec` with every parameter of `parameters` that has a default filled in, and every value in
+// its canonical text (normalized_parameter_value), arguments sorted by key: specs that mean the
+// same thing give the same text (run identities).
+Spec resolved_spec(const Spec& spec, const std::vector<ParameterInfo>& parameters);
+
 // The checks the typed getters make (type, range, choices), for callers that validate a value
 // without a spec (sweep axes): nullopt when `text` is a valid value of `parameter`, else the
 // reason, naming the allowed values.

@@ -1,10 +1,12 @@
 // Running a method and keeping every iterate's V, for checks across consecutive iterations.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include <tabrl/algorithms/callbacks.hpp>
 #include <tabrl/algorithms/optimizer.hpp>
+#include <tabrl/algorithms/registry.hpp>
 #include <tabrl/core/policy.hpp>
 
 namespace tabrl::testing {
@@ -38,6 +40,16 @@ inline OptimizerResult run_from_uniform(const Mdp& mdp, const OptimalSolution& o
                                         std::vector<IterationCallback*> callbacks) {
   return optimize(mdp, optimal, rule, uniform_logits(mdp.num_states(), mdp.num_actions()),
                   {.max_iterations = iterations}, callbacks);
+}
+
+// "spma, npg, ...": every registered algorithm name in registry order, as error messages list
+// them.
+inline std::string registered_names() {
+  std::string names;
+  for (const AlgorithmEntry& entry : algorithm_registry()) {
+    names += (names.empty() ? "" : ", ") + entry.name;
+  }
+  return names;
 }
 
 }  // namespace tabrl::testing

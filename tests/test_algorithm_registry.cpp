@@ -12,9 +12,11 @@
 #include <tabrl/mdps/builtin.hpp>
 
 #include "helpers.hpp"
+#include "run_helpers.hpp"
 
 using namespace tabrl;
 using tabrl::testing::input_error_of;
+using tabrl::testing::registered_names;
 
 namespace {
 
@@ -78,15 +80,6 @@ TEST_CASE("spec parameters reach the rule's options") {
   CHECK(spma.options().clip);
   CHECK(spma.options().clip_floor == 1e-3);
   CHECK(spma.options().step_size == 2.0);
-}
-
-// "spma, npg, ...": every registered name in registry order, as error messages list them.
-std::string registered_names() {
-  std::string names;
-  for (const AlgorithmEntry& entry : algorithm_registry()) {
-    names += (names.empty() ? "" : ", ") + entry.name;
-  }
-  return names;
 }
 
 TEST_CASE("bad algorithm specs and step sizes are refused with the field and the choices") {

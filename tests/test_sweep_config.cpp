@@ -11,8 +11,10 @@
 #include <tabrl/sweep/sweep_config.hpp>
 
 #include "helpers.hpp"
+#include "run_helpers.hpp"
 
 using namespace tabrl;
+using tabrl::testing::registered_names;
 
 namespace {
 
@@ -27,19 +29,6 @@ spec = "five_by_five"
 name = "npg"
 step_size = 1.0
 )";
-
-}  // namespace
-
-namespace {
-
-// Every registered algorithm name in registry order, as error messages list them.
-std::string registered_names() {
-  std::string names;
-  for (const AlgorithmEntry& entry : algorithm_registry()) {
-    names += (names.empty() ? "" : ", ") + entry.name;
-  }
-  return names;
-}
 
 }  // namespace
 

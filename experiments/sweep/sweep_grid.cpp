@@ -61,10 +61,11 @@ std::uint64_t saturating_sum(std::uint64_t a, std::uint64_t b) {
 std::vector<InitSetting> expand_inits(const SweepSettings& settings) {
   std::vector<InitSetting> inits;
   for (const std::string& init : settings.inits) {
-    const bool seeded_random = !is_initial_policy_file(init) &&
-                               parse_spec(init, "init").name == "random" &&
-                               parse_spec(init, "init").find("seed") == nullptr;
-    if (!seeded_random) {
+    const bool file = is_initial_policy_file(init);
+    const Spec spec = file ? Spec{} : parse_spec(init, "init");
+    // A random init without its own seed runs once per seed of settings.seeds.
+    const bool per_seed = !file && spec.name == "random" && spec.find("seed") == nullptr;
+    if (!per_seed) {
       const std::string resolved = resolved_initial_policy(init);
       InitSetting setting{.init = resolved};
       if (is_initial_policy_file(resolved)) {
@@ -76,8 +77,8 @@ std::vector<InitSetting> expand_inits(const SweepSettings& settings) {
       continue;
     }
     for (std::int64_t seed : settings.seeds) {
-      const Spec spec = parse_spec(init, "init").with("seed", std::to_string(seed));
-      inits.push_back({.init = resolved_initial_policy(spec.to_string()), .seed = seed});
+      const Spec seeded = spec.with("seed", std::to_string(seed));
+      inits.push_back({.init = resolved_initial_policy(seeded.to_string()), .seed = seed});
     }
   }
   return inits;
