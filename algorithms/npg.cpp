@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include <tabrl/algorithms/step_size.hpp>
+#include <tabrl/algorithms/theory.hpp>
 
 namespace tabrl {
 
@@ -30,9 +31,13 @@ AlgorithmEntry npg_algorithm() {
           .reference =
               "Kakade 2001; Agarwal, Kakade, Lee, Mahajan, JMLR 2021, arXiv 1908.00261 "
               "(whose eta is our eta (1 - gamma))",
-          .make = [](const SpecArguments& /*args*/, const StepSize& step, const Mdp& /*mdp*/) {
-            return std::unique_ptr<UpdateRule>(std::make_unique<Npg>(
-                NpgOptions{.step_size = step.value, .geometric = step.geometric}));
+          // NPG's bound holds for every constant step; `safe` puts NPG at SPMA's safe step, so
+          // that the two are compared at the same eta (docs/reproduce.md, the headline figure).
+          .step_rules = {{"safe", "0.99 (1-gamma)/R, the value of SPMA's safe step"}},
+          .make = [](const SpecArguments& /*args*/, const StepSize& step, const Mdp& mdp) {
+            const double eta = step.rule == "safe" ? 0.99 * spma_safe_step(mdp) : step.value;
+            return std::unique_ptr<UpdateRule>(
+                std::make_unique<Npg>(NpgOptions{.step_size = eta, .geometric = step.geometric}));
           }};
 }
 

@@ -605,33 +605,43 @@ step_size = 1
         plot = tabrl("plot", two, "--out", figures)
         check(plot.returncode == 0, f"plot exits 0: {plot.stderr}")
         for name in ("convergence.png", "convergence.pdf", "summary.csv", "rate_vs_step.png",
-                     "iterations_to_accuracy.png", "spma_c.png", "rate_vs_step.pdf"):
+                     "iterations_to_accuracy.png", "spma_c.png", "rate_vs_step.pdf", "loglog.png",
+                     "algorithms.csv"):
             path = figures / name
             check(path.exists() and path.stat().st_size > 1000 or name == "summary.csv" and path.exists(),
                   f"plot writes a non-empty {name}")
         check((figures / "convergence.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", "PNG signature")
 
-        # `tabrl reproduce` end to end on tiny stand-ins of the four reproduction configs.
+        # `tabrl reproduce` end to end on tiny stand-ins of the reproduction configs.
         scripts = work / "scripts"
         (scripts / "configs").mkdir(parents=True)
         (scripts / "report").mkdir()
         (scripts / "report" / "plot_sweep.py").symlink_to(
             DATA.resolve().parent.parent / "experiments" / "report" / "plot_sweep.py")
+        five = '[[mdp]]\nspec = "five_by_five"\n'
         tiny = {
+            "theory_steps": ('[sweep]\niterations = 300\n' + five +
+                             '[[algorithm]]\nname = "spma"\nstep_size = "safe"\n'
+                             '[[algorithm]]\nname = "npg"\nstep_size = "safe"\n'
+                             '[[algorithm]]\nname = "spg"\nstep_size = "theory"\n'),
+            "spma_linear": ('[sweep]\niterations = 400\n' + five +
+                            '[[algorithm]]\nname = "spma"\nstep_size = ["safe", 0.05, 3.0]\n'),
+            "pg_comparison": ('[sweep]\niterations = 300\n' + five +
+                              '[[algorithm]]\nname = "spma"\nstep_size = "safe"\n'
+                              '[[algorithm]]\nname = "spma"\nstep_size = 1.0\nclip = true\n'
+                              '[[algorithm]]\nname = "spg"\nstep_size = ["theory", 1.0]\n'
+                              '[[algorithm]]\nname = "apg"\nstep_size = ["theory", 1.0]\n'),
+            "npg_comparison": ('[sweep]\niterations = 300\n' + five +
+                               '[[algorithm]]\nname = "spma"\nstep_size = [1.0, 100.0]\nclip = true\n'
+                               '[[algorithm]]\nname = "npg"\nstep_size = [1.0, 100.0]\n'
+                               '[[algorithm]]\nname = "pi"\n'),
+            "hard_start": ('[sweep]\niterations = 300\ntolerances = [1e-1, 1e-3]\n'
+                           'init = ["uniform", "adversarial(scale=2)", "adversarial(scale=4)"]\n' + five +
+                           '[[algorithm]]\nname = "npg"\nstep_size = 1.0\n'
+                           '[[algorithm]]\nname = "spg"\nstep_size = 1.0\n'),
             "bandits": ('[[mdp]]\nspec = "random_bandit"\narms = [2, 5]\nmin_gap = 0.2\n'
                         '[[algorithm]]\nname = "spma"\nstep_size = ["gap", 1.0]\n'
-                        '[[algorithm]]\nname = "npg"\nstep_size = 1.0\n'
                         '[[algorithm]]\nname = "spg"\nstep_size = "theory"\n'),
-            "mdps": ('[sweep]\niterations = 400\n[[mdp]]\nspec = "five_by_five"\n'
-                     '[[mdp]]\nspec = "deep_sea_treasure"\n'
-                     '[[algorithm]]\nname = "spma"\nstep_size = ["safe", 0.05]\n'
-                     '[[algorithm]]\nname = "npg"\nstep_size = [1.0, 10.0]\n'
-                     '[[algorithm]]\nname = "spg"\nstep_size = "theory"\n'),
-            "sensitivity": ('[sweep]\niterations = 100\n[[mdp]]\nspec = "five_by_five"\n'
-                            '[[algorithm]]\nname = "npg"\nstep_size = { logspace = [-1, 1, 3] }\n'),
-            "accuracy": ('[sweep]\niterations = 300\ntolerances = [1e-1, 1e-3, 1e-5]\n'
-                         '[[mdp]]\nspec = "five_by_five"\n'
-                         '[[algorithm]]\nname = "npg"\nstep_size = 1.0\n'),
         }
         for name, text in tiny.items():
             (scripts / "configs" / f"{name}.toml").write_text(text)
@@ -639,13 +649,21 @@ step_size = 1
         result = tabrl("reproduce", "--out", reproduced, env=dict(os.environ, TABRL_SCRIPTS=str(scripts)))
         check(result.returncode == 0, f"reproduce exits 0: {result.stderr[-500:]}")
         report = (reproduced / "report.md").read_text() if (reproduced / "report.md").exists() else ""
-        for claim in ("SPMA converges linearly with a constant step size", "SPMA is comparable to NPG",
-                      "SPMA is faster than softmax PG with a constant step",
+        for claim in ("SPMA converges linearly with a constant step size",
+                      "SPMA is faster than constant-step softmax PG and APG",
+                      "SPMA is comparable to NPG at the same step size",
+                      "From the adversarial start softmax PG and APG plateau; SPMA and NPG do not",
                       "SPMA with the gap-dependent step converges super-linearly on bandits"):
             check(f"| {claim} | **" in report, f"report states a verdict for: {claim}")
-        check("mdps/figures/convergence.png" in report, "report links the figures")
+        check("theory_steps/figures/theory_steps.png" in report, "the headline is the theory-step figure")
+        check(report.index("theory_steps.png") < report.index("pg_comparison/figures/convergence.png"),
+              "the tuned panel comes second")
+        check("| five_by_five | 3 | step_invalid |" in report, "an undefined SPMA step is listed")
         for name in tiny:
             check((reproduced / name / "figures" / "convergence.png").exists(), f"{name} figures drawn")
+        check((reproduced / "hard_start" / "figures" / "escape_time.png").exists(),
+              "the escape-time figure of the hard start")
+        check((reproduced / "pg_comparison" / "figures" / "loglog.png").exists(), "the log-log tails")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     sys.exit(finish("sweep_test"))

@@ -15,66 +15,175 @@ std::string config_path(const std::string& name) {
   return std::string(TABRL_SOURCE_DIR) + "/experiments/configs/" + name + ".toml";
 }
 
-SummaryLine line(const std::string& mdp, const std::string& algorithm, double iterations,
-                 const std::string& convergence = "linear", double rate = 0.9) {
-  return {.mdp = mdp,
-          .algorithm = algorithm,
-          .best_step = "1",
-          .median_final_suboptimality = 1e-12,
-          .median_rate = rate,
-          .median_iterations_to_tolerance = iterations,
-          .convergence = convergence,
-          .theory_bound = "none",
-          .claim = "n/a"};
+constexpr double kNever = std::numeric_limits<double>::infinity();
+
+// A run that reaches 1e-2 .. 1e-8 at the given iterations.
+ReportRun run(const std::string& mdp, const std::string& algorithm, const std::string& step,
+              std::array<double, 4> iterations, const std::string& convergence = "linear",
+              double slope = -10.0) {
+  ReportRun record{.mdp = mdp,
+                   .algorithm = algorithm,
+                   .setting = algorithm,
+                   .step_size = step,
+                   .step_value = 0.1,
+                   .init = "uniform",
+                   .status = "converged",
+                   .iterations = 100000,
+                   .final_value_error = 1e-6,
+                   .rate = convergence == "linear" ? 0.9 : 0.99999,
+                   .loglog_slope = slope,
+                   .fit_first = 50,
+                   .fit_last = 100,
+                   .convergence = convergence,
+                   .theory_bound = "none"};
+  const double tolerances[] = {1e-2, 1e-4, 1e-6, 1e-8};
+  for (int i = 0; i < 4; ++i) record.iterations_to[tolerances[i]] = iterations[i];
+  return record;
 }
 
-constexpr double kNever = std::numeric_limits<double>::infinity();
+SummaryLine line(const std::string& mdp, double iterations, const std::string& convergence,
+                 const std::string& claim) {
+  return {.mdp = mdp,
+          .algorithm = "spma",
+          .best_step = "gap",
+          .median_iterations_to_tolerance = iterations,
+          .convergence = convergence,
+          .claim = claim};
+}
 
 }  // namespace
 
 TEST_CASE("every reproduction config parses and expands to the expected grid") {
-  CHECK(load_sweep_config(config_path("bandits")).runs.size() == 18 * 7);  // 18 bandits x 7
-  CHECK(load_sweep_config(config_path("mdps")).runs.size() == 16 * (4 + 9 + 9 + 6));
-  CHECK(load_sweep_config(config_path("sensitivity")).runs.size() == 5 * 30);
-  CHECK(load_sweep_config(config_path("accuracy")).runs.size() == 5 * 3);
-  CHECK(load_sweep_config(config_path("demo")).runs.size() > 0);
+  CHECK(load_sweep_config(config_path("bandits")).runs.size() == 18 * 9);
+  CHECK(load_sweep_config(config_path("theory_steps")).runs.size() == 6 * 4);
+  CHECK(load_sweep_config(config_path("spma_linear")).runs.size() == 8 * 6);
+  CHECK(load_sweep_config(config_path("pg_comparison")).runs.size() == 5 * (1 + 3 + 4 + 4));
+  CHECK(load_sweep_config(config_path("npg_comparison")).runs.size() == 7 * (6 + 6 + 1));
+  CHECK(load_sweep_config(config_path("hard_start")).runs.size() == 5 * 5 * 3);
+  CHECK(load_sweep_config(config_path("demo")).runs.size() == 4 * (1 + 2 + 3 + 3 + 3));
+  for (const ReproductionSweep& sweep : kReproductionSweeps)
+    CHECK_NOTHROW(load_sweep_config(config_path(sweep.name)));
 }
 
-TEST_CASE("verdicts from counts") {
+TEST_CASE("verdicts count the conclusive cases") {
   CHECK(verdict_from_counts(3, 3) == Verdict::supported);
-  CHECK(verdict_from_counts(2, 3) == Verdict::partly_supported);
+  CHECK(verdict_from_counts(2, 3, 5) == Verdict::partly_supported);
   CHECK(verdict_from_counts(1, 3) == Verdict::not_supported);
+  CHECK(verdict_from_counts(0, 0, 2) == Verdict::inconclusive);
   CHECK(verdict_from_counts(0, 0) == Verdict::no_data);
 }
 
-TEST_CASE("claims are decided from the measured numbers") {
-  // Linear: a sublinear or stalled SPMA curve does not agree.
-  const ClaimResult linear =
-      spma_linear_claim({line("a", "spma", 100), line("b", "spma", kNever, "sublinear", 0.9999),
-                         line("c", "spma", 50, "superlinear", 0.1), line("c", "npg", 10)});
-  CHECK(linear.cases == 3);
-  CHECK(linear.agreeing == 2);
-  CHECK(linear.verdict == Verdict::partly_supported);
-  // Comparable: SPMA at most 10 times NPG's iterations; both must reach the tolerance.
-  const ClaimResult comparable = spma_npg_claim(
-      {line("a", "spma", 100), line("a", "npg", 20), line("b", "spma", 300), line("b", "npg", 20),
-       line("c", "spma", kNever), line("c", "npg", 5), line("d", "spma", 3), line("d", "npg", 90)});
-  CHECK(comparable.cases == 4);
-  CHECK(comparable.agreeing == 2);  // a (5x) and d (faster); b is 15x slower, c never
-  // Faster than SPG: fewer iterations, or SPG never gets there.
-  const ClaimResult faster = spma_spg_claim({line("a", "spma", 100), line("a", "spg", kNever),
-                                             line("b", "spma", 100), line("b", "spg", 50)});
-  CHECK(faster.agreeing == 1);
-  CHECK(faster.verdict == Verdict::partly_supported);
-  // Super-linear bandits: classification and the per-step check must both hold.
-  SummaryLine held = line("k2", "spma", 5, "superlinear", 0.001);
-  held.claim = "held";
-  SummaryLine violated = held;
-  violated.claim = "violated 1/3";
-  SummaryLine linear_only = held;
-  linear_only.convergence = "linear";
-  const ClaimResult bandits = bandit_gap_claim({held, violated, linear_only});
-  CHECK(bandits.cases == 3);
-  CHECK(bandits.agreeing == 1);
-  CHECK(bandits.verdict == Verdict::not_supported);
+TEST_CASE("claim 1: linear needs three decades, and undefined steps are set aside") {
+  ReportRun linear = run("a", "spma", "safe", {10, 20, 30, 40});
+  linear.theory_bound = "spma_contraction";
+  linear.bound_held = true;
+  ReportRun short_window = linear;  // q = 0.9 over 10 iterations: 0.46 decades
+  short_window.convergence = "inconclusive";
+  short_window.fit_last = 60;
+  ReportRun violated = linear;
+  violated.bound_held = false;
+  ReportRun invalid = run("a", "spma", "3", {kNever, kNever, kNever, kNever}, "unknown");
+  invalid.status = "step_invalid";
+  ReportRun stalled = linear;  // stalled, and its bound promised 5 decades: a real failure
+  stalled.convergence = "stalled";
+  stalled.bound_decades = 5.0;
+  ReportRun near_tie = stalled;  // stalled, but the bound itself promised 0.5 decades
+  near_tie.bound_decades = 0.5;
+  ReportRun clipped = linear;  // not a case of this claim
+  clipped.clip = true;
+  clipped.convergence = "stalled";
+  const ClaimResult claim =
+      spma_linear_claim({linear, short_window, violated, invalid, stalled, near_tie, clipped});
+  CHECK(linear.fitted_decades() == doctest::Approx(50 * -std::log10(0.9)));
+  CHECK(claim.agreeing == 1);
+  CHECK(claim.disagreeing == 2);   // violated, stalled
+  CHECK(claim.inconclusive == 2);  // short_window, near_tie
+  CHECK(claim.rows.size() == 6);
+  CHECK(claim.verdict == Verdict::not_supported);
+  CHECK(claim.rows[3].back().rfind("n/a", 0) == 0);
+  CHECK(claim.rows[1].back().find("decades") != std::string::npos);
+}
+
+TEST_CASE("claim 2: SPMA first, and the PG tails at their slopes, else inconclusive") {
+  const auto spg = [](const std::string& mdp, const std::string& step, double slope) {
+    return run(mdp, "spg", step, {100, 10000, kNever, kNever}, "sublinear", slope);
+  };
+  const auto apg = [](const std::string& mdp, const std::string& step, double slope) {
+    return run(mdp, "apg", step, {50, 500, 5000, kNever}, "sublinear", slope);
+  };
+  ReportRun spma = run("a", "spma", "safe", {10, 20, 30, 40});
+  ReportRun spma_grid = run("a", "spma", "1", {5, 10, 15, 20});
+  spma_grid.clip = true;
+  ReportRun spma_b = spma_grid;
+  spma_b.mdp = "b";
+  ReportRun spma_c = spma_grid;
+  spma_c.mdp = "c";
+  ReportRun fast_apg = apg("c", "1", -2.0);
+  fast_apg.iterations_to[1e-8] = 10;  // APG reaches 1e-8 before SPMA
+  const ClaimResult claim = pg_comparison_claim(
+      {spma, spg("a", "theory", -1.0), apg("a", "theory", -2.1),  // agrees
+       spma_grid, spg("a", "1", -1.05), apg("a", "1", -1.2),      // APG off its slope
+       spma_b, spg("b", "1", -0.1), apg("b", "1", -2.0),          // SPG off its slope
+       spma_c, spg("c", "1", -1.0), fast_apg});                   // disagrees
+  CHECK(claim.rows.size() == 4);
+  CHECK(claim.agreeing == 1);
+  CHECK(claim.inconclusive == 2);
+  CHECK(claim.disagreeing == 1);
+  CHECK(claim.verdict == Verdict::partly_supported);
+  CHECK(claim.rows[0][3] == "10 / 20 / 30 / 40");
+  CHECK(claim.rows[1].back().find("APG not in its 1/t^2 tail") != std::string::npos);
+  CHECK(claim.rows[3].back().find("APG reaches the smallest tolerance first") != std::string::npos);
+}
+
+TEST_CASE("claim 3: SPMA against NPG at the same eta, and the policy-iteration limit") {
+  const auto clipped = [](ReportRun record) {
+    record.clip = true;
+    return record;
+  };
+  const ClaimResult claim = npg_comparison_claim({
+      run("a", "pi", "", {2, 2, 2, 2}), clipped(run("a", "spma", "0.1", {100, 200, 300, 400})),
+      run("a", "npg", "0.1", {100, 200, 300, 300}),  // ratio 1.33: agrees
+      clipped(run("a", "spma", "10", {50, 60, 70, 2000})),
+      run("a", "npg", "10", {10, 20, 30, 40}),  // 50 x: disagrees
+      clipped(run("a", "spma", "1000", {2, 3, 4, 5})),
+      run("a", "npg", "1000", {2, 2, 3, 3}),  // both within 2 k + 2 = 6: PI regime
+  });
+  CHECK(claim.rows.size() == 3);
+  CHECK(claim.agreeing == 2);
+  CHECK(claim.disagreeing == 1);
+  CHECK(claim.rows[2][8] == "PI");
+  CHECK(claim.rows[0][8] == "-");
+  CHECK(claim.note.find("eta 1000: 1 of 1") != std::string::npos);
+}
+
+TEST_CASE("claim 4: the escape time grows exponentially for SPG, linearly for SPMA") {
+  const auto start = [](const std::string& algorithm, const std::string& init, double first) {
+    ReportRun record = run("a", algorithm, "1", {first, first + 10, first + 20, first + 30});
+    record.init = init;
+    return record;
+  };
+  const ClaimResult claim = hard_start_claim({
+      start("spma", "uniform", 10), start("spma", "adversarial(scale=5)", 40),
+      start("spma", "adversarial(scale=10)", 75),  // 1.9x: agrees
+      start("spg", "uniform", 10), start("spg", "adversarial(scale=5)", 100),
+      start("spg", "adversarial(scale=10)", kNever),  // never: a plateau, agrees
+      start("npg", "uniform", 10), start("npg", "adversarial(scale=5)", 40),
+      start("npg", "adversarial(scale=10)", 400),  // 10x: disagrees
+      start("apg", "uniform", 10), start("apg", "adversarial(scale=5)", 40),
+      start("apg", "adversarial(scale=10)", 60),  // 1.5x: no plateau, disagrees
+  });
+  CHECK(claim.rows.size() == 4);
+  CHECK(claim.agreeing == 2);
+  CHECK(claim.disagreeing == 2);
+  CHECK(claim.rows[0][7] == "1.875x");
+  CHECK(claim.rows[1][7] == "inf");
+}
+
+TEST_CASE("claim 5: super-linear bandits need the classification and the per-step check") {
+  const ClaimResult claim = bandit_gap_claim({line("k2", 5, "superlinear", "held"),
+                                              line("k5", 5, "superlinear", "violated 1/3"),
+                                              line("k9", 5, "linear", "held")});
+  CHECK(claim.cases() == 3);
+  CHECK(claim.agreeing == 1);
+  CHECK(claim.verdict == Verdict::not_supported);
 }

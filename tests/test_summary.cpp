@@ -79,13 +79,16 @@ fs::path write_sweep(const std::string& name, const std::vector<HandRun>& runs,
   fs::create_directories(directory);
   std::ofstream csv(directory / "runs.csv");
   csv << "run_id,mdp_label,setting,step_size,clip,status,final_suboptimality,iters_to_1e-08,"
-         "rate,rate_r2,convergence,theory_bound,bound_held\n";
+         "rate,rate_r2,convergence,theory_bound,bound_held,mdp,algorithm,step_value,init,"
+         "iterations,final_value_error_inf,loglog_slope,rate_first_iteration,"
+         "rate_last_iteration,bound_violations\n";
   std::ofstream curves(directory / "curves.csv");
   curves << "run_id,iteration,suboptimality\n";
   std::string ids;
   for (const HandRun& run : runs) {
     csv << run.id << ',' << run.mdp << ',' << run.algorithm << ',' << run.step << ",false,"
-        << run.status << ',' << run.gap << ",,0.5,1,linear,none,\n";
+        << run.status << ',' << run.gap << ",,0.5,1,linear,none,," << run.mdp << ','
+        << run.algorithm << ",1,uniform,2," << run.gap << ",-1,0,1,0\n";
     curves << run.id << ",0,1\n" << run.id << ",1," << (run.gap.empty() ? "1" : run.gap) << "\n";
     ids += std::string(ids.empty() ? "" : ",") + "\"" + run.id + "\"";
   }
@@ -177,16 +180,16 @@ TEST_CASE("the reproduction report refuses partial sweeps unless allowed, then s
   fs::remove_all(root);
   fs::create_directories(root);
   const fs::path mdps =
-      write_sweep("report_mdps", {{"a", "five_by_five", "spma", "1", "converged", "1e-9"}}, 1);
+      write_sweep("report_npg", {{"a", "five_by_five", "spma", "1", "converged", "1e-9"}}, 1);
   const fs::path bandits =
       write_sweep("report_bandits", {{"b", "bandit", "spma", "gap", "converged", "1e-12"}});
-  fs::rename(mdps, root / "mdps");
+  fs::rename(mdps, root / "npg_comparison");
   fs::rename(bandits, root / "bandits");
   CHECK(tabrl::testing::input_error_of([&] {
           write_report(root);
         }).find("runs.csv holds 1 of 2 runs of the sweep") != std::string::npos);
   const std::string report = write_report(root, /*allow_partial=*/true);
-  CHECK(report.find("**mdps: partial: 1 of 2 runs**") != std::string::npos);
+  CHECK(report.find("**npg_comparison: partial: 1 of 2 runs**") != std::string::npos);
   CHECK(report.find("bandits: partial") == std::string::npos);
   fs::remove_all(root);
 }

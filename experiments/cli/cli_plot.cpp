@@ -4,6 +4,8 @@
 #include <fstream>
 #include <iostream>
 
+#include <tabrl/algorithms/registry.hpp>
+#include <tabrl/core/csv.hpp>
 #include <tabrl/core/error.hpp>
 #include <tabrl/report/summary.hpp>
 #include <tabrl/sweep/atomic_file.hpp>
@@ -21,11 +23,18 @@ namespace {
 
 constexpr const char* kPlotUsage = R"(usage: tabrl plot DIR --out FIGDIR [--all-steps] [--partial]
 
-Writes FIGDIR/summary.csv (as `tabrl summarize DIR --csv`) and, as PNG and PDF:
+Writes FIGDIR/summary.csv (as `tabrl summarize DIR --csv`), FIGDIR/algorithms.csv (the
+registry's algorithms in order, which fixes each one's colour) and, as PNG and PDF:
   convergence             log suboptimality (1 - pi(a*) for bandits) against iteration, one panel
                           per MDP, one colour per algorithm at its best step size (every step size
                           with --all-steps), median and interquartile band over seeds, theory
                           bounds dashed
+  theory_steps            the same, for the runs at a named step rule (safe, theory, gap): every
+                          method at its theory step (when the sweep has such runs)
+  loglog                  the error against iteration on log-log axes, every step size, with
+                          slopes -1 and -2 for reference (softmax PG's and APG's tails)
+  escape_time             iterations to the largest tolerance against the adversarial start's
+                          scale (when the sweep has adversarial initial policies)
   rate_vs_step            1 - fitted contraction factor against the step size
   iterations_to_accuracy  first iteration reaching eps against 1/eps, with O(log 1/eps) and
                           Theta(1/eps) reference slopes
@@ -40,8 +49,15 @@ example:
 
 // What plot_sweep.py writes into FIGDIR.
 constexpr const char* kFigureFiles[] = {"summary.csv",
+                                        "algorithms.csv",
                                         "convergence.png",
                                         "convergence.pdf",
+                                        "theory_steps.png",
+                                        "theory_steps.pdf",
+                                        "loglog.png",
+                                        "loglog.pdf",
+                                        "escape_time.png",
+                                        "escape_time.pdf",
                                         "rate_vs_step.png",
                                         "rate_vs_step.pdf",
                                         "iterations_to_accuracy.png",
@@ -88,6 +104,12 @@ int plot_command(const Arguments& args) {
   fs::create_directories(out);
   write_file_atomically((fs::path(out) / "summary.csv").string(),
                         [&](std::ostream& stream) { print_summary_csv(stream, summary.lines); });
+  // The plot labels and colours come from the registry: name, and the one-line description.
+  write_file_atomically((fs::path(out) / "algorithms.csv").string(), [](std::ostream& stream) {
+    stream << "name,description\n";
+    for (const AlgorithmEntry& entry : algorithm_registry())
+      stream << csv_field(entry.name) << "," << csv_field(entry.description) << "\n";
+  });
   const fs::path script = scripts_directory() / "report" / "plot_sweep.py";
   if (!fs::exists(script)) {
     throw std::runtime_error("plotting script not found: " + script.string());

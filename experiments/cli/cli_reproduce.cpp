@@ -21,13 +21,19 @@ namespace {
 
 constexpr const char* kReproduceUsage = R"(usage: tabrl reproduce --out DIR [--jobs N] [--partial]
 
-Runs the reproduction sweeps of experiments/configs (bandits, mdps, sensitivity, accuracy) into
-DIR/<name>, draws their figures into DIR/<name>/figures, and writes DIR/report.md: for each
-convergence claim (SPMA linear with a constant step; SPMA comparable to NPG; SPMA faster than
-constant-step softmax PG; super-linear SPMA with the gap-dependent step on bandits) the figure,
-the measured rates and iterations, and a verdict computed from the data. Interrupted runs
-resume; a sweep whose config changed starts over. A sweep directory whose runs.csv lacks runs of
-its grid is refused; --partial reports on the finished runs and says "partial: N of M runs".
+Runs the reproduction sweeps of experiments/configs into DIR/<name>, draws their figures into
+DIR/<name>/figures, and writes DIR/report.md (docs/reproduce.md):
+  theory_steps    the headline figure: every method at its theory or safe step, dashed bounds
+  spma_linear     claim 1: SPMA is linear at, below and above its safe step (3 decades or
+                  inconclusive), and its contraction bound holds at every step
+  pg_comparison   claim 2: SPMA is faster than constant-step softmax PG (slope -1) and APG
+                  (slope -2), at the theory steps and on a shared grid; the tuned panel
+  npg_comparison  claim 3: SPMA is comparable to NPG at the same eta; both become PI
+  hard_start      claim 4: from the adversarial start SPG and APG plateau, SPMA and NPG do not
+  bandits         claim 5: SPMA with the gap-dependent step is super-linear on bandits
+Each verdict is computed from the runs by the rule printed with it. Interrupted runs resume; a
+sweep whose config changed starts over. A sweep directory whose runs.csv lacks runs of its grid
+is refused; --partial reports on the finished runs and says "partial: N of M runs".
 
 example:
   tabrl reproduce --out out/reproduce
@@ -48,9 +54,9 @@ int reproduce_command(const Arguments& args) {
   require_plotting_packages();  // before minutes of sweeps, not after
   const fs::path configs = scripts_directory() / "configs";
   const fs::path self = fs::read_symlink("/proc/self/exe");
-  for (const char* name : {"bandits", "mdps", "sensitivity", "accuracy"}) {
-    const SweepConfig config =
-        load_sweep_config((configs / (std::string(name) + ".toml")).string());
+  for (const ReproductionSweep& sweep : kReproductionSweeps) {
+    const std::string name = sweep.name;
+    const SweepConfig config = load_sweep_config((configs / (name + ".toml")).string());
     std::cerr << "tabrl reproduce: " << name << " (" << config.runs.size() << " runs)\n";
     const fs::path directory = fs::path(out) / name;
     const auto print_removed = [&](const std::vector<std::string>& removed) {
@@ -64,10 +70,10 @@ int reproduce_command(const Arguments& args) {
     // Checked here, so that a sweep with missing runs is refused with its counts (exit 2)
     // rather than as a failed plot.
     require_coverage(directory, sweep_coverage(directory), partial);
-    const std::string command = shell_quote(self.string()) + " plot " +
-                                shell_quote(directory.string()) + " --out " +
-                                shell_quote((directory / "figures").string()) +
-                                (partial ? " --partial" : "") + " > /dev/null";
+    const std::string command =
+        shell_quote(self.string()) + " plot " + shell_quote(directory.string()) + " --out " +
+        shell_quote((directory / "figures").string()) + (sweep.all_steps ? " --all-steps" : "") +
+        (partial ? " --partial" : "") + " > /dev/null";
     if (std::system(command.c_str()) != 0) throw std::runtime_error("plotting failed: " + command);
   }
   const fs::path report = fs::path(out) / "report.md";

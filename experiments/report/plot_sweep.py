@@ -1,11 +1,18 @@
 #!/usr/bin/env python3
 """Figures of a sweep directory, written by `tabrl plot DIR --out FIGDIR [--all-steps]`.
 
-Reads DIR/runs.csv, DIR/curves.csv and FIGDIR/summary.csv (from `tabrl summarize DIR --csv`,
-which chooses each algorithm's best step size) and writes, as PNG and PDF:
+Reads DIR/runs.csv, DIR/curves.csv, FIGDIR/summary.csv (from `tabrl summarize DIR --csv`,
+which chooses each algorithm's best step size) and FIGDIR/algorithms.csv (the registry's
+algorithms in order: each keeps its colour in every figure; the labels are runs.csv's settings)
+and writes, as PNG and PDF:
   convergence            log suboptimality (1 - pi_t(a*) for bandits) against iteration, one panel
                          per MDP, one colour per algorithm, median and interquartile band over
                          seeds, the theory bound dashed where one exists;
+  theory_steps           the same for the runs at a named step rule (safe, theory, gap), when any;
+  loglog                 value_error_inf against iteration on log-log axes, every step size, with
+                         reference slopes -1 and -2;
+  escape_time            iterations to the largest tolerance against the scale of the adversarial
+                         start, when the sweep has such starts;
   rate_vs_step           1 - q (q the fitted per-iteration contraction factor) against the step size;
   iterations_to_accuracy first iteration with value_error_inf <= eps against 1/eps, with
                          O(log 1/eps) and Theta(1/eps) reference slopes;
@@ -32,10 +39,11 @@ except ImportError as missing:
     sys.exit(f"plot_sweep.py: {sys.executable} cannot import {missing.name}: install Debian's "
              "python3-matplotlib (apt-get install python3-matplotlib)")
 
-# One colour per algorithm, the same in every figure.
-COLOURS = {"spma": "tab:blue", "npg": "tab:orange", "spg": "tab:green"}
-LABELS = {"spma": "SPMA", "npg": "NPG", "spg": "softmax PG"}
-ORDER = list(COLOURS)
+# One colour per algorithm, by its place in the registry (FIGDIR/algorithms.csv), the same in
+# every figure; a setting (an algorithm with parameters or a start) takes its algorithm's colour.
+PALETTE = list(plt.get_cmap("tab10").colors) + list(plt.get_cmap("Dark2").colors)
+ORDER = []       # registry names, in registry order
+ALGORITHM = {}   # setting -> registry name (from runs.csv)
 FLOOR = 1e-16  # values at or below rounding are drawn at the floor
 # "partial: N of M runs" when runs.csv lacks runs of the grid; prefixed to every figure title.
 PARTIAL = ""
@@ -115,18 +123,36 @@ def median_band(run_curves):
             10 ** np.percentile(logs, 75, axis=0))
 
 
+def order_key(setting):
+    algorithm = ALGORITHM.get(setting, setting)
+    return (ORDER.index(algorithm) if algorithm in ORDER else len(ORDER), setting)
+
+
+def colour(setting):
+    algorithm = ALGORITHM.get(setting, setting)
+    if algorithm not in ORDER:  # not in the registry's list (an older tabrl): next colour
+        ORDER.append(algorithm)
+    return PALETTE[ORDER.index(algorithm) % len(PALETTE)]
+
+
 def sorted_algorithms(names):
-    return sorted(names, key=lambda a: ORDER.index(a) if a in ORDER else len(ORDER))
+    return sorted(names, key=order_key)
 
 
-def convergence(panels, curves, figures):
+def steps_sorted(groups):
+    """(setting, step) groups in registry order, then by step value."""
+    return sorted(groups.items(), key=lambda item: (order_key(item[0][0]), number(item[1][0]["step_value"])))
+
+
+def convergence(panels, curves, figures, name="convergence",
+                heading="Convergence (median and interquartile range over seeds; dashed: theory bound)"):
     figure, axes = panel_grid(len(panels))
     for axis, (mdp, groups) in zip(axes, panels.items()):
         members_all = [r for rs in groups.values() for r in rs]
         bandit = all(r["states"] == "1" for r in members_all)
         longest = max(int(r["iterations"]) for r in members_all)
         stopped_early = []
-        for (algorithm, step), members in sorted(groups.items(), key=lambda item: (ORDER.index(item[0][0]) if item[0][0] in ORDER else 9, number(item[1][0]["step_value"]))):
+        for (algorithm, step), members in steps_sorted(groups):
             values, bounds = [], []
             for run in members:
                 points, bound_points = {}, {}
@@ -144,7 +170,7 @@ def convergence(panels, curves, figures):
                     bounds.append(bound_points)
             if not values:
                 continue
-            colour = COLOURS.get(algorithm, "tab:gray")
+            line_colour = colour(algorithm)
             iterations, median, low, high = median_band(values)
             # Runs stop at different iterations (stop_tolerance): draw up to the median end, so
             # that the line does not pretend a plateau after most runs have stopped.
@@ -153,15 +179,18 @@ def convergence(panels, curves, figures):
             keep = iterations <= cut
             iterations, median, low, high = iterations[keep], median[keep], low[keep], high[keep]
             stopped_early.append(cut if cut < longest else None)
-            label = (f"{LABELS.get(algorithm, algorithm)}, eta {step_text(members[0])}"
+            label = (f"{algorithm}, eta {step_text(members[0])}"
                      f" ({len(members)} run{'s' if len(members) > 1 else ''})")
-            axis.plot(iterations, median, color=colour, label=label, linewidth=1.6)
+            # Each later line is thinner, so that coinciding curves (SPMA and NPG at a small
+            # step agree to first order) stay visible.
+            width = max(2.8 - 0.4 * len(stopped_early), 1.0)
+            axis.plot(iterations, median, color=line_colour, label=label, linewidth=width)
             if len(members) > 1:
-                axis.fill_between(iterations, low, high, color=colour, alpha=0.2, linewidth=0)
+                axis.fill_between(iterations, low, high, color=line_colour, alpha=0.2, linewidth=0)
             if bounds:
                 b_iterations, b_median, _, _ = median_band(bounds)
-                axis.plot(b_iterations, b_median, color=colour, linestyle="--", linewidth=1.0,
-                          label=f"{LABELS.get(algorithm, algorithm)} theory bound")
+                axis.plot(b_iterations, b_median, color=line_colour, linestyle="--", linewidth=1.0,
+                          label=f"{algorithm} theory bound ({members[0]['theory_bound']})")
         # When every fast method stopped early, zoom on them: the slow ones are cut, not hidden.
         early = [c for c in stopped_early if c is not None]
         if early and len(early) < len(stopped_early):
@@ -171,14 +200,11 @@ def convergence(panels, curves, figures):
         axis.set_ylim(max(axis.get_ylim()[0], 1e-17), min(top, 1e4))
         axis.set_xlabel("iteration t")
         axis.set_ylabel("1 - pi_t(a*)" if bandit else "suboptimality J* - J(pi_t)")
-        steps = ", ".join(f"{LABELS.get(a, a)} {step_text(rs[0])}"
-                          for (a, _), rs in sorted(groups.items(), key=lambda item: ORDER.index(item[0][0]) if item[0][0] in ORDER else 9))
-        axis.set_title(f"{title(mdp, members_all)}\neta: {steps}", fontsize="small")
+        axis.set_title(title(mdp, members_all), fontsize="small")
         axis.grid(True, which="major", alpha=0.3)
-        axis.legend(loc="best", fontsize="x-small", framealpha=0.8)
-    suptitle(figure,
-             "Convergence (median and interquartile range over seeds; dashed: theory bound)")
-    save(figure, figures, "convergence")
+        axis.legend(loc="upper right", fontsize="x-small", framealpha=0.8)
+    suptitle(figure, heading)
+    save(figure, figures, name)
 
 
 def rate_vs_step(by_mdp, figures):
@@ -193,8 +219,7 @@ def rate_vs_step(by_mdp, figures):
             if not steps:
                 continue
             decrease = [max(1.0 - float(np.median(per_step[s])), 1e-16) for s in steps]
-            axis.plot(steps, decrease, marker="o", color=COLOURS.get(algorithm, "tab:gray"),
-                      label=LABELS.get(algorithm, algorithm))
+            axis.plot(steps, decrease, marker="o", color=colour(algorithm), label=algorithm)
         axis.set_xscale("log")
         axis.set_yscale("log")
         axis.set_xlabel("step size eta")
@@ -211,7 +236,7 @@ def iterations_to_accuracy(panels, figures, tolerance_columns):
     for axis, (mdp, groups) in zip(axes, panels.items()):
         members_all = [r for rs in groups.values() for r in rs]
         anchor = None
-        for (algorithm, step), members in sorted(groups.items(), key=lambda item: ORDER.index(item[0][0]) if item[0][0] in ORDER else 9):
+        for (algorithm, step), members in steps_sorted(groups):
             xs, ys = [], []
             for column, eps in tolerance_columns:
                 reached = [number(r[column], math.inf) for r in members]
@@ -220,8 +245,8 @@ def iterations_to_accuracy(panels, figures, tolerance_columns):
                     xs.append(1.0 / eps)
                     ys.append(max(median, 1.0))
             if xs:
-                axis.plot(xs, ys, marker="o", color=COLOURS.get(algorithm, "tab:gray"),
-                          label=f"{LABELS.get(algorithm, algorithm)}, eta {step_text(members[0])}")
+                axis.plot(xs, ys, marker="o", color=colour(algorithm),
+                          label=f"{algorithm}, eta {step_text(members[0])}")
                 anchor = anchor or (xs[0], ys[0])
         if anchor:
             x = np.logspace(math.log10(min(1.0 / e for _, e in tolerance_columns)),
@@ -243,7 +268,7 @@ def iterations_to_accuracy(panels, figures, tolerance_columns):
 
 
 def spma_c(panels, curves, figures):
-    spma = {mdp: [r for (a, _), rs in groups.items() if a == "spma" for r in rs]
+    spma = {mdp: [r for (a, _), rs in groups.items() if ALGORITHM.get(a) == "spma" for r in rs]
             for mdp, groups in panels.items()}
     spma = {mdp: runs for mdp, runs in spma.items() if runs}
     if not spma:
@@ -254,7 +279,7 @@ def spma_c(panels, curves, figures):
             points = [(int(p["iteration"]), number(p["spma_c"])) for p in curves.get(run["run_id"], [])]
             points = [(t, c) for t, c in points if not math.isnan(c) and c > 0]
             if points:
-                axis.plot(*zip(*points), color=COLOURS["spma"], alpha=0.7, linewidth=1.0)
+                axis.plot(*zip(*points), color=colour("spma"), alpha=0.7, linewidth=1.0)
         axis.set_yscale("log")
         axis.set_xlabel("iteration t")
         axis.set_ylabel("C_t = min_s pi_t(s, g_t(s)) gap_t(s)")
@@ -262,6 +287,95 @@ def spma_c(panels, curves, figures):
         axis.grid(True, which="major", alpha=0.3)
     suptitle(figure, "SPMA's C_t (docs/theory.md): linear convergence once it stays away from 0")
     save(figure, figures, "spma_c")
+
+
+LINESTYLES = ["-", "--", "-.", ":"]
+
+
+def loglog(panels, curves, figures):
+    """Every step of every method, value_error_inf against t on log-log axes: a Theta(1/t) tail
+    is a line of slope -1, an O(1/t^2) tail one of slope -2, a linear rate bends down."""
+    figure, axes = panel_grid(len(panels))
+    for axis, (mdp, groups) in zip(axes, panels.items()):
+        members_all = [r for rs in groups.values() for r in rs]
+        style = defaultdict(int)
+        ends = []
+        for (algorithm, step), members in steps_sorted(groups):
+            values = []
+            for run in members:
+                points = {int(p["iteration"]): max(float(p["value_error_inf"]), FLOOR)
+                          for p in curves.get(run["run_id"], []) if int(p["iteration"]) >= 1}
+                if points:
+                    values.append(points)
+            if not values:
+                continue
+            iterations, median, _, _ = median_band(values)
+            linestyle = LINESTYLES[style[algorithm] % len(LINESTYLES)]
+            style[algorithm] += 1
+            axis.plot(iterations, median, color=colour(algorithm), linestyle=linestyle,
+                      linewidth=1.3, label=f"{algorithm}, eta {step_text(members[0])}")
+            ends.append((iterations[-1], median[-1]))
+        # The reference slopes end at the median final value of the curves still running at
+        # the budget.
+        longest = max((t for t, _ in ends), default=0)
+        finals = sorted(v for t, v in ends if t == longest and v > 1e-12)
+        if longest > 100 and finals:
+            last_t, last_value = longest, finals[len(finals) // 2]
+            x = np.array([last_t / 100.0, last_t])
+            for slope, shade in ((-1, "black"), (-2, "gray")):
+                axis.plot(x, last_value * (x / last_t) ** slope, color=shade, linestyle=":",
+                          linewidth=1.2, label=f"slope {slope}")
+        axis.set_xscale("log")
+        axis.set_yscale("log")
+        axis.set_ylim(max(axis.get_ylim()[0], 1e-17), min(axis.get_ylim()[1], 1e4))
+        axis.set_xlabel("iteration t")
+        axis.set_ylabel("value_error_inf = ||V* - V_t||_inf")
+        axis.set_title(title(mdp, members_all), fontsize="small")
+        axis.grid(True, which="major", alpha=0.3)
+        axis.legend(loc="lower left", fontsize="xx-small", framealpha=0.8)
+    suptitle(figure, "Tails on log-log axes (median over seeds; dotted: slopes -1 and -2)")
+    save(figure, figures, "loglog")
+
+
+def adversarial_scale(init):
+    if init == "uniform":
+        return 0.0
+    if init.startswith("adversarial(scale=") and init.endswith(")"):
+        return number(init[len("adversarial(scale="):-1])
+    return math.nan
+
+
+def escape_time(by_mdp, figures, tolerance_columns):
+    """Iterations to the largest tolerance against the adversarial start's scale (0: uniform)."""
+    column = tolerance_columns[0][0]
+    figure, axes = panel_grid(len(by_mdp))
+    for axis, (mdp, runs) in zip(axes, by_mdp.items()):
+        methods = defaultdict(dict)
+        for run in runs:
+            scale = adversarial_scale(run["init"])
+            if not math.isnan(scale):
+                methods[(run["algorithm"], run["step_size"], run["clip"])][scale] = run
+        for (algorithm, _, _), members in sorted(methods.items(), key=lambda item: order_key(item[0][0])):
+            scales = sorted(members)
+            ys = [number(members[s][column], math.inf) for s in scales]
+            label = f"{algorithm}, eta {step_text(members[scales[0]])}"
+            reached = [(s, y) for s, y in zip(scales, ys) if math.isfinite(y)]
+            line, = axis.plot([s for s, _ in reached], [max(y, 1) for _, y in reached], marker="o",
+                              color=colour(algorithm), label=label,
+                              linestyle="--" if members[scales[0]]["clip"] == "true" else "-")
+            budget = [s for s, y in zip(scales, ys) if not math.isfinite(y)]
+            if budget:
+                top = max(int(members[s]["iterations"]) for s in budget)
+                axis.plot(budget, [top] * len(budget), marker="^", linestyle="none",
+                          color=line.get_color())
+        axis.set_yscale("log")
+        axis.set_xlabel("adversarial scale (logit of the worst action; 0: uniform)")
+        axis.set_ylabel(f"first iteration with value_error_inf <= {tolerance_columns[0][1]:g}")
+        axis.set_title(title(mdp, runs), fontsize="small")
+        axis.grid(True, which="major", alpha=0.3)
+        axis.legend(loc="upper left", fontsize="xx-small")
+    suptitle(figure, "Escape from the adversarial start (triangles: not reached within the budget)")
+    save(figure, figures, "escape_time")
 
 
 def main():
@@ -280,6 +394,9 @@ def main():
         PARTIAL = f"partial: {counts[0]} of {counts[1]} runs"
     best = {(row["mdp"], row["algorithm"]): row["best_step"]
             for row in read_rows(figures / "summary.csv")}
+    if (figures / "algorithms.csv").exists():
+        ORDER.extend(row["name"] for row in read_rows(figures / "algorithms.csv"))
+    ALGORITHM.update((run["setting"], run["algorithm"]) for run in runs)
     curves = defaultdict(list)
     for row in read_rows(directory / "curves.csv"):
         curves[row["run_id"]].append(row)
@@ -290,15 +407,27 @@ def main():
     # mdp -> (setting, step) -> runs; a setting is the algorithm with its non-default parameters
     # and initial policy (runs.csv `setting`), as summaries group them.
     panels = defaultdict(lambda: defaultdict(list))
+    every_step = defaultdict(lambda: defaultdict(list))
+    theory = defaultdict(lambda: defaultdict(list))
     for run in runs:
         by_mdp[run["mdp_label"]].append(run)
         step_key = run["step_size"] + ("+clip" if run["clip"] == "true" else "")
         if all_steps or best.get((run["mdp_label"], run["setting"])) == step_key:
             panels[run["mdp_label"]][(run["setting"], step_key)].append(run)
+        every_step[run["mdp_label"]][(run["setting"], step_key)].append(run)
+        if run["step_size"] in ("safe", "theory", "gap"):
+            theory[run["mdp_label"]][(run["setting"], step_key)].append(run)
     if not panels:
         sys.exit("plot_sweep.py: no finished runs to plot")
     figures.mkdir(parents=True, exist_ok=True)
     convergence(panels, curves, figures)
+    if theory:
+        convergence(theory, curves, figures, "theory_steps",
+                    "Every method at its theory or safe step (median over seeds; dashed: the "
+                    "bound it is checked against)")
+    loglog(every_step, curves, figures)
+    if tolerance_columns and any(r["init"].startswith("adversarial(") for r in runs):
+        escape_time(by_mdp, figures, tolerance_columns)
     rate_vs_step(by_mdp, figures)
     if tolerance_columns:
         iterations_to_accuracy(panels, figures, tolerance_columns)

@@ -1,133 +1,543 @@
 #include "report.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
-#include <iomanip>
+#include <limits>
 #include <map>
+#include <set>
 #include <sstream>
+#include <tuple>
 
+#include <tabrl/core/format.hpp>
+#include <tabrl/core/rate_fit.hpp>
 #include <tabrl/report/csv_table.hpp>
 
 namespace tabrl {
 namespace {
 
-const SummaryLine* find(const std::vector<SummaryLine>& lines, const std::string& mdp,
-                        const std::string& algorithm) {
-  for (const SummaryLine& line : lines) {
-    if (line.mdp == mdp && line.algorithm == algorithm) return &line;
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// runs.csv holds tabrl's own number text ("nan", "inf", "" for never), which the input parser
+// of core/numbers.hpp rightly refuses in user files.
+double cell_number(const std::string& text, double empty_value) {
+  if (text.empty()) return empty_value;
+  try {
+    return std::stod(text);
+  } catch (const std::exception&) {
+    return kNaN;
+  }
+}
+
+std::string iterations_text(double iterations) {
+  return std::isfinite(iterations) ? format_brief(iterations) : "never";
+}
+
+// "safe = 0.099" for a rule, the number as written otherwise.
+std::string step_text(const ReportRun& run) {
+  if (run.step_size.empty()) return "-";
+  const bool rule = std::isnan(cell_number(run.step_size, kNaN));
+  return (rule ? run.step_size + " = " + format_brief(run.step_value) : run.step_size) +
+         (run.clip ? " (clip)" : "");
+}
+
+// Iterations to each tolerance of the sweep, largest tolerance first: "331 / 723 / never".
+std::string iterations_ladder(const ReportRun& run) {
+  std::string text;
+  for (auto it = run.iterations_to.rbegin(); it != run.iterations_to.rend(); ++it) {
+    text += (text.empty() ? "" : " / ") + iterations_text(it->second);
+  }
+  return text;
+}
+
+std::string tolerance_ladder_name(const ReportRun& run) {
+  std::string text;
+  for (auto it = run.iterations_to.rbegin(); it != run.iterations_to.rend(); ++it) {
+    text += (text.empty() ? "" : " / ") + format_brief(it->first);
+  }
+  return text;
+}
+
+const ReportRun* find_run(const std::vector<ReportRun>& runs, const std::string& mdp,
+                          const std::string& algorithm, const std::string& step, bool clip,
+                          const std::string& init = "uniform") {
+  for (const ReportRun& run : runs) {
+    if (run.mdp == mdp && run.algorithm == algorithm && run.step_size == step && run.clip == clip &&
+        run.init == init)
+      return &run;
   }
   return nullptr;
 }
 
-std::vector<std::string> mdps_of(const std::vector<SummaryLine>& lines) {
+std::vector<std::string> mdps_of(const std::vector<ReportRun>& runs) {
   std::vector<std::string> mdps;
-  for (const SummaryLine& line : lines) {
-    if (std::find(mdps.begin(), mdps.end(), line.mdp) == mdps.end()) mdps.push_back(line.mdp);
+  for (const ReportRun& run : runs) {
+    if (std::find(mdps.begin(), mdps.end(), run.mdp) == mdps.end()) mdps.push_back(run.mdp);
   }
   return mdps;
 }
 
-void finish(ClaimResult& claim) {
-  claim.verdict = verdict_from_counts(claim.agreeing, claim.cases);
+// The numeric steps of an algorithm's runs, in first-appearance order.
+std::vector<std::string> numeric_steps(const std::vector<ReportRun>& runs,
+                                       const std::string& algorithm) {
+  std::vector<std::string> steps;
+  for (const ReportRun& run : runs) {
+    if (run.algorithm != algorithm || std::isnan(cell_number(run.step_size, kNaN))) continue;
+    if (std::find(steps.begin(), steps.end(), run.step_size) == steps.end())
+      steps.push_back(run.step_size);
+  }
+  return steps;
+}
+
+std::string fit_text(const ReportRun& run) {
+  return run.convergence + ", slope " + format_brief(run.loglog_slope) + " over " +
+         format_brief(run.fit_first) + "-" + format_brief(run.fit_last);
 }
 
 }  // namespace
 
-Verdict verdict_from_counts(std::size_t agreeing, std::size_t cases) {
-  if (cases == 0) return Verdict::no_data;
-  if (agreeing == cases) return Verdict::supported;
-  if (2 * agreeing >= cases) return Verdict::partly_supported;
+Verdict verdict_from_counts(std::size_t agreeing, std::size_t conclusive,
+                            std::size_t inconclusive) {
+  if (conclusive == 0) return inconclusive > 0 ? Verdict::inconclusive : Verdict::no_data;
+  if (agreeing == conclusive) return Verdict::supported;
+  if (2 * agreeing >= conclusive) return Verdict::partly_supported;
   return Verdict::not_supported;
 }
 
-ClaimResult spma_linear_claim(const std::vector<SummaryLine>& unclipped) {
-  ClaimResult claim{.claim = "SPMA converges linearly with a constant step size",
-                    .figure = "mdps/figures/convergence.png",
-                    .header = {"MDP", "best constant step (no clipping)", "fitted rate q", "R^2",
-                               "iterations to tol.", "classified", "theory bound"},
-                    .rule =
-                        "a case agrees when the runs at SPMA's best unclipped constant step are "
-                        "classified linear (or super-linear) with a fitted q < 1"};
-  for (const SummaryLine& line : unclipped) {
-    if (line.algorithm != "spma") continue;
-    ++claim.cases;
-    const bool agrees = (line.convergence == "linear" || line.convergence == "superlinear") &&
-                        line.median_rate < 1.0;
-    claim.agreeing += agrees ? 1 : 0;
-    claim.rows.push_back({line.mdp, line.best_step, format_brief(line.median_rate),
-                          format_brief(line.median_r_squared),
-                          format_brief(line.median_iterations_to_tolerance), line.convergence,
-                          line.theory_bound + " " + line.claim});
+double ReportRun::to(double tolerance) const {
+  const auto it = iterations_to.find(tolerance);
+  return it == iterations_to.end() ? kInfinity : it->second;
+}
+
+double ReportRun::smallest_tolerance() const {
+  return iterations_to.empty() ? kNaN : iterations_to.begin()->first;
+}
+
+double ReportRun::fitted_decades() const {
+  if (!(rate > 0.0) || fit_last <= fit_first) return 0.0;
+  return -(fit_last - fit_first) * std::log10(rate);
+}
+
+bool ReportRun::linear_or_faster() const {
+  return convergence == "linear" || convergence == "superlinear";
+}
+
+std::vector<ReportRun> read_runs(const std::filesystem::path& runs_csv) {
+  const CsvTable table = read_csv(runs_csv.string());
+  const auto at = [&](const std::vector<std::string>& row, const char* name) -> const std::string& {
+    return row[table.column(name)];
+  };
+  std::vector<std::pair<double, std::size_t>> tolerance_columns;
+  for (std::size_t c = 0; c < table.header.size(); ++c) {
+    const std::string& name = table.header[c];
+    if (name.rfind("iters_to_", 0) == 0)
+      tolerance_columns.emplace_back(cell_number(name.substr(9), kNaN), c);
   }
-  finish(claim);
+  std::vector<ReportRun> runs;
+  for (const auto& row : table.rows) {
+    ReportRun run{.mdp = at(row, "mdp"),
+                  .algorithm = at(row, "algorithm"),
+                  .setting = at(row, "setting"),
+                  .step_size = at(row, "step_size"),
+                  .step_value = cell_number(at(row, "step_value"), kNaN),
+                  .clip = at(row, "clip") == "true",
+                  .init = at(row, "init"),
+                  .status = at(row, "status"),
+                  .iterations = cell_number(at(row, "iterations"), kNaN),
+                  .final_value_error = cell_number(at(row, "final_value_error_inf"), kNaN),
+                  .rate = cell_number(at(row, "rate"), kNaN),
+                  .loglog_slope = cell_number(at(row, "loglog_slope"), kNaN),
+                  .fit_first = cell_number(at(row, "rate_first_iteration"), kNaN),
+                  .fit_last = cell_number(at(row, "rate_last_iteration"), kNaN),
+                  .convergence = at(row, "convergence"),
+                  .theory_bound = at(row, "theory_bound"),
+                  .bound_held = at(row, "bound_held") == "true",
+                  .bound_violations = at(row, "bound_violations"),
+                  .run_id = at(row, "run_id")};
+    for (const auto& [tolerance, column] : tolerance_columns)
+      run.iterations_to[tolerance] = cell_number(row[column], kInfinity);
+    runs.push_back(std::move(run));
+  }
+  return runs;
+}
+
+void read_bound_decades(const std::filesystem::path& curves_csv, std::vector<ReportRun>& runs) {
+  const CsvTable curves = read_csv(curves_csv.string());
+  const std::size_t id = curves.column("run_id"), bound = curves.column("bound");
+  std::map<std::string, std::pair<double, double>> ends;  // run -> (first, last) positive bound
+  for (const auto& row : curves.rows) {
+    const double value = cell_number(row[bound], kNaN);
+    if (!(value > 0.0) || !std::isfinite(value)) continue;
+    auto [it, inserted] = ends.try_emplace(row[id], value, value);
+    it->second.second = value;
+  }
+  for (ReportRun& run : runs) {
+    const auto it = ends.find(run.run_id);
+    if (it != ends.end()) run.bound_decades = std::log10(it->second.first / it->second.second);
+  }
+}
+
+void ClaimResult::add(CaseOutcome outcome) {
+  switch (outcome) {
+    case CaseOutcome::agrees:
+      ++agreeing;
+      break;
+    case CaseOutcome::disagrees:
+      ++disagreeing;
+      break;
+    case CaseOutcome::inconclusive:
+      ++inconclusive;
+      break;
+    case CaseOutcome::not_applicable:
+      break;
+  }
+}
+
+void ClaimResult::finish() {
+  verdict = verdict_from_counts(agreeing, agreeing + disagreeing, inconclusive);
+}
+
+std::string outcome_text(CaseOutcome outcome, const std::string& reason) {
+  const char* word = outcome == CaseOutcome::agrees         ? "agrees"
+                     : outcome == CaseOutcome::disagrees    ? "disagrees"
+                     : outcome == CaseOutcome::inconclusive ? "inconclusive"
+                                                            : "n/a";
+  return reason.empty() ? word : std::string(word) + ": " + reason;
+}
+
+ClaimResult spma_linear_claim(const std::vector<ReportRun>& runs) {
+  ClaimResult claim{
+      .claim = "SPMA converges linearly with a constant step size",
+      .figures = {"spma_linear/figures/convergence.png"},
+      .header = {"MDP", "step", "status", "iterations to tol.", "fitted q",
+                 "decades in fitted window", "classified", "contraction bound",
+                 "decades the bound guarantees", "outcome"},
+      .rule = "a run agrees when it is classified linear (or super-linear) with at least " +
+              format_brief(kLinearDecades) +
+              " decades of decrease inside the fitted window and, at and below the safe step, "
+              "the contraction bound held at every step; fewer decades is inconclusive; a step "
+              "where 1 + eta A <= 0 ends the run `step_invalid`: SPMA is not defined there (n/a)"};
+  for (const ReportRun& run : runs) {
+    if (run.algorithm != "spma" || run.clip) continue;
+    const bool bounded = run.theory_bound == "spma_contraction";
+    CaseOutcome outcome;
+    std::string reason;
+    if (run.status == "step_invalid") {
+      outcome = CaseOutcome::not_applicable;
+      reason = "1 + eta A <= 0 reached: above the safe step SPMA is undefined here";
+    } else if (bounded && !run.bound_held) {
+      outcome = CaseOutcome::disagrees;
+      reason = "the contraction bound was violated (" + run.bound_violations + " steps)";
+    } else if (run.linear_or_faster() && run.rate < 1.0) {
+      outcome = CaseOutcome::agrees;
+    } else if (bounded && run.bound_decades < kLinearDecades) {
+      // The theorem's rate 1 - eta C_t (1 - gamma) depends on the run's C_t: when C_t stays
+      // tiny (a near-tie of two actions) the bound itself promises little within the budget.
+      outcome = CaseOutcome::inconclusive;
+      reason = "no 3 decades (classified " + run.convergence +
+               "), and the contraction bound itself guarantees only " +
+               format_brief(run.bound_decades) + " decades in " + iterations_text(run.iterations) +
+               " iterations (C_t small: a near-tie)";
+    } else if (run.convergence == "inconclusive" || run.convergence == "unknown") {
+      outcome = CaseOutcome::inconclusive;
+      reason = run.convergence == "unknown"
+                   ? "too few points above the rounding floor to fit a rate"
+                   : "only " + format_brief(run.fitted_decades()) + " decades in " +
+                         iterations_text(run.iterations) + " iterations";
+    } else {
+      outcome = CaseOutcome::disagrees;
+      reason = "classified " + run.convergence;
+    }
+    claim.add(outcome);
+    claim.rows.push_back(
+        {run.mdp, step_text(run), run.status, iterations_text(run.to(run.smallest_tolerance())),
+         format_brief(run.rate), format_brief(run.fitted_decades()), run.convergence,
+         bounded ? (run.bound_held ? "held" : "violated") : "-",
+         bounded ? format_brief(run.bound_decades) : "-", outcome_text(outcome, reason)});
+  }
+  claim.finish();
   return claim;
 }
 
-ClaimResult spma_npg_claim(const std::vector<SummaryLine>& lines) {
-  ClaimResult claim{.claim = "SPMA is comparable to NPG",
-                    .figure = "mdps/figures/iterations_to_accuracy.png",
-                    .header = {"MDP", "SPMA step", "SPMA iterations", "SPMA q", "NPG step",
-                               "NPG iterations", "NPG q", "ratio SPMA/NPG"},
-                    .rule =
-                        "a case agrees when both reach the smallest tolerance and SPMA needs at "
-                        "most 10 times NPG's iterations (best step sizes of the same grid)"};
-  for (const std::string& mdp : mdps_of(lines)) {
-    const SummaryLine* spma = find(lines, mdp, "spma");
-    const SummaryLine* npg = find(lines, mdp, "npg");
-    if (spma == nullptr || npg == nullptr) continue;
-    ++claim.cases;
-    const double a = spma->median_iterations_to_tolerance, b = npg->median_iterations_to_tolerance;
-    const double ratio = std::max(a, 1.0) / std::max(b, 1.0);
-    const bool agrees = std::isfinite(a) && std::isfinite(b) && ratio <= 10.0;
-    claim.agreeing += agrees ? 1 : 0;
-    claim.rows.push_back({mdp, spma->best_step, format_brief(a), format_brief(spma->median_rate),
-                          npg->best_step, format_brief(b), format_brief(npg->median_rate),
-                          std::isfinite(a) && std::isfinite(b) ? format_brief(ratio) : "-"});
+namespace {
+
+// Softmax PG's tail is Theta(1/t), APG's O(1/t^2): a tail is "in its regime" when it is
+// classified sublinear with a log-log slope within these distances of -1 and -2.
+constexpr double kSpgSlopeTolerance = 0.3;
+constexpr double kApgSlopeTolerance = 0.5;
+
+// Why a PG tail is not in its asymptotic regime; "" when it is.
+std::string regime_miss(const ReportRun& run, double slope, double tolerance, const char* name) {
+  if (run.convergence == "sublinear" && std::abs(run.loglog_slope - slope) <= tolerance) return "";
+  std::string text = std::string(name) + " not in its " + (slope == -1.0 ? "1/t" : "1/t^2") +
+                     " tail (" + fit_text(run) + ")";
+  if (run.final_value_error < 1e-8) text += ", ended at the rounding floor";
+  return text;
+}
+
+}  // namespace
+
+ClaimResult pg_comparison_claim(const std::vector<ReportRun>& runs) {
+  ClaimResult claim{
+      .claim = "SPMA is faster than constant-step softmax PG and APG",
+      .figures = {"pg_comparison/figures/loglog.png",
+                  "pg_comparison/figures/iterations_to_accuracy.png"},
+      .header = {"MDP", "step", "tolerances", "SPMA iterations", "SPG iterations", "APG iterations",
+                 "SPMA", "SPG tail", "APG tail", "outcome"},
+      .rule =
+          "a case (MDP, step) agrees when SPMA is classified linear (or super-linear), neither "
+          "softmax PG nor APG reaches the smallest tolerance first, and their tails show the "
+          "rates of their theorems: softmax PG sublinear with log-log slope within " +
+          format_brief(kSpgSlopeTolerance) + " of -1, APG within " +
+          format_brief(kApgSlopeTolerance) +
+          " of -2; it is inconclusive when a tail is not reached within the budget, and "
+          "disagrees otherwise. Steps: each method's theory step (SPMA: safe), then the shared "
+          "grid (SPMA clipped)"};
+  for (const std::string& mdp : mdps_of(runs)) {
+    std::vector<std::pair<std::string, std::array<const ReportRun*, 3>>> cases;
+    cases.push_back(
+        {"theory",
+         {find_run(runs, mdp, "spma", "safe", false), find_run(runs, mdp, "spg", "theory", false),
+          find_run(runs, mdp, "apg", "theory", false)}});
+    for (const std::string& step : numeric_steps(runs, "spg")) {
+      cases.push_back(
+          {step,
+           {find_run(runs, mdp, "spma", step, true), find_run(runs, mdp, "spg", step, false),
+            find_run(runs, mdp, "apg", step, false)}});
+    }
+    for (const auto& [label, members] : cases) {
+      const auto [spma, spg, apg] = members;
+      if (spma == nullptr || spg == nullptr || apg == nullptr) continue;
+      const double tolerance = spma->smallest_tolerance();
+      const double spma_at = spma->to(tolerance);
+      CaseOutcome outcome = CaseOutcome::agrees;
+      std::string reason;
+      if (!spma->linear_or_faster() || !std::isfinite(spma_at)) {
+        outcome = CaseOutcome::disagrees;
+        reason =
+            "SPMA classified " + spma->convergence + ", reached tol. " + iterations_text(spma_at);
+      } else if (spg->to(tolerance) <= spma_at || apg->to(tolerance) <= spma_at) {
+        outcome = CaseOutcome::disagrees;
+        reason = std::string(spg->to(tolerance) <= spma_at ? "softmax PG" : "APG") +
+                 " reaches the smallest tolerance first";
+      } else {
+        const std::string spg_miss = regime_miss(*spg, -1.0, kSpgSlopeTolerance, "softmax PG");
+        const std::string apg_miss = regime_miss(*apg, -2.0, kApgSlopeTolerance, "APG");
+        if (!spg_miss.empty() || !apg_miss.empty()) {
+          outcome = CaseOutcome::inconclusive;
+          reason = spg_miss + (spg_miss.empty() || apg_miss.empty() ? "" : "; ") + apg_miss +
+                   " within " + iterations_text(spg->iterations) + " iterations";
+        }
+      }
+      claim.add(outcome);
+      const std::string step = label == "theory" ? "theory (SPMA " + step_text(*spma) + ", SPG " +
+                                                       format_brief(spg->step_value) + ", APG " +
+                                                       format_brief(apg->step_value) + ")"
+                                                 : label;
+      claim.rows.push_back({mdp, step, tolerance_ladder_name(*spma), iterations_ladder(*spma),
+                            iterations_ladder(*spg), iterations_ladder(*apg), spma->convergence,
+                            spg->convergence + ", slope " + format_brief(spg->loglog_slope),
+                            apg->convergence + ", slope " + format_brief(apg->loglog_slope),
+                            outcome_text(outcome, reason)});
+    }
   }
-  finish(claim);
+  claim.finish();
   return claim;
 }
 
-ClaimResult spma_spg_claim(const std::vector<SummaryLine>& lines) {
-  ClaimResult claim{.claim = "SPMA is faster than softmax PG with a constant step",
-                    .figure = "mdps/figures/convergence.png",
-                    .header = {"MDP", "SPMA iterations", "SPMA final gap", "SPG step",
-                               "SPG iterations", "SPG final gap", "SPG classified"},
-                    .rule =
-                        "a case agrees when SPMA reaches the smallest tolerance in fewer "
-                        "iterations than softmax PG at its best step, or softmax PG never does"};
-  for (const std::string& mdp : mdps_of(lines)) {
-    const SummaryLine* spma = find(lines, mdp, "spma");
-    const SummaryLine* spg = find(lines, mdp, "spg");
-    if (spma == nullptr || spg == nullptr) continue;
-    ++claim.cases;
-    const double a = spma->median_iterations_to_tolerance, b = spg->median_iterations_to_tolerance;
-    const bool agrees = std::isfinite(a) && (!std::isfinite(b) || a < b);
-    claim.agreeing += agrees ? 1 : 0;
-    claim.rows.push_back({mdp, format_brief(a), format_brief(spma->median_final_suboptimality),
-                          spg->best_step, format_brief(b),
-                          format_brief(spg->median_final_suboptimality), spg->convergence});
+namespace {
+
+// SPMA is "comparable" when it needs at most this many times NPG's iterations (or, when neither
+// reaches the tolerance, its 1 - q is at least NPG's divided by it).
+constexpr double kComparableFactor = 3.0;
+
+}  // namespace
+
+ClaimResult npg_comparison_claim(const std::vector<ReportRun>& runs) {
+  ClaimResult claim{
+      .claim = "SPMA is comparable to NPG at the same step size",
+      .figures = {"npg_comparison/figures/rate_vs_step.png",
+                  "npg_comparison/figures/convergence.png"},
+      .header = {"MDP", "eta", "SPMA iterations", "NPG iterations", "ratio SPMA/NPG", "SPMA q",
+                 "NPG q", "PI iterations", "regime", "outcome"},
+      .rule = "at every eta of the grid (SPMA clipped), a case agrees when SPMA needs at most " +
+              format_brief(kComparableFactor) +
+              " times NPG's iterations to the smallest tolerance (or reaches it and NPG does "
+              "not; when neither does, when SPMA's 1 - q is at least NPG's / " +
+              format_brief(kComparableFactor) +
+              "); the regime is `PI` when both need at most 2 k + 2 iterations, k those of "
+              "policy iteration"};
+  std::map<std::string, std::pair<int, int>> pi_regime;  // eta -> (MDPs in PI regime, MDPs)
+  for (const std::string& mdp : mdps_of(runs)) {
+    double pi_iterations = kNaN;
+    for (const ReportRun& run : runs) {
+      if (run.mdp == mdp && run.algorithm == "pi") pi_iterations = run.to(run.smallest_tolerance());
+    }
+    for (const std::string& step : numeric_steps(runs, "npg")) {
+      const ReportRun* spma = find_run(runs, mdp, "spma", step, true);
+      const ReportRun* npg = find_run(runs, mdp, "npg", step, false);
+      if (spma == nullptr || npg == nullptr) continue;
+      const double tolerance = spma->smallest_tolerance();
+      const double a = spma->to(tolerance), b = npg->to(tolerance);
+      CaseOutcome outcome = CaseOutcome::agrees;
+      std::string reason, ratio = "-", regime;
+      if (std::isfinite(a) && std::isfinite(b)) {
+        const double value = std::max(a, 1.0) / std::max(b, 1.0);
+        ratio = format_brief(value);
+        if (value > kComparableFactor) {
+          outcome = CaseOutcome::disagrees;
+          reason = "SPMA needs " + ratio + " times NPG's iterations";
+        }
+        const double limit = 2.0 * pi_iterations + 2.0;
+        if (a <= limit && b <= limit) regime = "PI";
+        ++pi_regime[step].second;
+        pi_regime[step].first += regime == "PI" ? 1 : 0;
+      } else if (std::isfinite(b)) {
+        outcome = CaseOutcome::disagrees;
+        reason = "NPG reaches the tolerance, SPMA does not";
+      } else if (!std::isfinite(a)) {
+        if (spma->rate < 1.0 && npg->rate < 1.0) {
+          const double value = (1.0 - npg->rate) / (1.0 - spma->rate);
+          ratio = "rates: " + format_brief(value);
+          if (value > kComparableFactor) {
+            outcome = CaseOutcome::disagrees;
+            reason = "SPMA's 1 - q is " + format_brief(value) + " times smaller";
+          } else {
+            reason = "neither reaches the tolerance; compared by fitted rate";
+          }
+        } else {
+          outcome = CaseOutcome::inconclusive;
+          reason = "neither reaches the tolerance nor has a rate < 1";
+        }
+      }
+      claim.add(outcome);
+      claim.rows.push_back({mdp, step, iterations_text(a), iterations_text(b), ratio,
+                            format_brief(spma->rate), format_brief(npg->rate),
+                            iterations_text(pi_iterations), regime.empty() ? "-" : regime,
+                            outcome_text(outcome, reason)});
+    }
   }
-  finish(claim);
+  std::string in_pi;
+  for (const auto& [step, counts] : pi_regime) {
+    if (counts.first > 0) {
+      in_pi += (in_pi.empty() ? "" : ", ") + std::string("eta ") + step + ": " +
+               std::to_string(counts.first) + " of " + std::to_string(counts.second) + " MDPs";
+    }
+  }
+  claim.note =
+      "As eta grows both updates put all mass on the greedy action of Q_t: both become policy "
+      "iteration, and at such steps their agreement says nothing about SPMA beyond PI. Cases in "
+      "the PI regime: " +
+      (in_pi.empty() ? std::string("none") : in_pi) + ".";
+  claim.finish();
+  return claim;
+}
+
+namespace {
+
+// The escape time from the adversarial start: the growth factor of the time to the largest
+// tolerance when the adversarial logit doubles (scale s -> 2 s). Theory: exp(s) for softmax PG
+// and APG (their time grows like 1/pi_0(a*)), at most 2 for SPMA and NPG (like log 1/pi_0(a*)).
+constexpr double kPlateauFactor = 4.0;
+constexpr double kEscapeFactor = 2.5;
+
+double adversarial_scale(const std::string& init) {
+  const std::string prefix = "adversarial(scale=";
+  if (init.rfind(prefix, 0) != 0) return kNaN;
+  return cell_number(init.substr(prefix.size(), init.size() - prefix.size() - 1), kNaN);
+}
+
+}  // namespace
+
+ClaimResult hard_start_claim(const std::vector<ReportRun>& runs) {
+  ClaimResult claim{
+      .claim = "From the adversarial start softmax PG and APG plateau; SPMA and NPG do not",
+      .figures = {"hard_start/figures/escape_time.png", "hard_start/figures/convergence.png"},
+      .header = {"MDP", "method", "step", "escape tolerance", "from uniform", "small scale",
+                 "large scale", "growth", "expected", "outcome"},
+      .rule =
+          "the escape time is the first iteration at the sweep's largest tolerance, from "
+          "the uniform policy and from adversarial(scale=s) at a small and a large s; its "
+          "growth is the ratio large/small (never reached: infinite). Softmax PG and APG "
+          "agree when it grows at least " +
+          format_brief(kPlateauFactor) +
+          "x (a plateau: theory exp(s)); SPMA and NPG agree "
+          "when they escape at every scale and it grows at most " +
+          format_brief(kEscapeFactor) + "x (theory: linear in s)"};
+  for (const std::string& mdp : mdps_of(runs)) {
+    // (algorithm, step, clip) -> the scales' runs.
+    std::vector<std::tuple<std::string, std::string, bool>> methods;
+    for (const ReportRun& run : runs) {
+      const auto key = std::make_tuple(run.algorithm, run.step_size, run.clip);
+      if (run.mdp == mdp && std::find(methods.begin(), methods.end(), key) == methods.end())
+        methods.push_back(key);
+    }
+    for (const auto& [algorithm, step, clip] : methods) {
+      const ReportRun* uniform = find_run(runs, mdp, algorithm, step, clip);
+      const ReportRun *small = nullptr, *large = nullptr;
+      for (const ReportRun& run : runs) {
+        const double scale = adversarial_scale(run.init);
+        if (run.mdp != mdp || run.algorithm != algorithm || run.step_size != step ||
+            run.clip != clip || std::isnan(scale))
+          continue;
+        if (small == nullptr || scale < adversarial_scale(small->init)) small = &run;
+        if (large == nullptr || scale > adversarial_scale(large->init)) large = &run;
+      }
+      if (uniform == nullptr || small == nullptr || large == nullptr || small == large) continue;
+      const double tolerance = uniform->iterations_to.rbegin()->first;
+      const double t_small = small->to(tolerance), t_large = large->to(tolerance);
+      const double growth = !std::isfinite(t_small) || !std::isfinite(t_large)
+                                ? kInfinity
+                                : t_large / std::max(t_small, 1.0);
+      const bool plateau_expected = algorithm == "spg" || algorithm == "apg";
+      const bool escape_expected = algorithm == "spma" || algorithm == "npg";
+      CaseOutcome outcome = CaseOutcome::not_applicable;
+      std::string reason;
+      if (plateau_expected) {
+        outcome = growth >= kPlateauFactor ? CaseOutcome::agrees : CaseOutcome::disagrees;
+        if (outcome == CaseOutcome::disagrees)
+          reason = "the escape time grew only " + format_brief(growth) + "x";
+      } else if (escape_expected) {
+        outcome = growth <= kEscapeFactor ? CaseOutcome::agrees : CaseOutcome::disagrees;
+        if (outcome == CaseOutcome::disagrees)
+          reason = std::isfinite(growth) ? "the escape time grew " + format_brief(growth) + "x"
+                                         : "did not escape within the budget";
+      } else {
+        reason = "no claim for this method";
+      }
+      claim.add(outcome);
+      claim.rows.push_back({mdp, uniform->setting, step_text(*uniform), format_brief(tolerance),
+                            iterations_text(uniform->to(tolerance)),
+                            iterations_text(t_small) + " (" + small->init + ")",
+                            iterations_text(t_large) + " (" + large->init + ")",
+                            std::isfinite(growth) ? format_brief(growth) + "x" : "inf",
+                            plateau_expected ? "plateau" : (escape_expected ? "no plateau" : "-"),
+                            outcome_text(outcome, reason)});
+    }
+  }
+  claim.finish();
   return claim;
 }
 
 ClaimResult bandit_gap_claim(const std::vector<SummaryLine>& lines) {
   ClaimResult claim{.claim = "SPMA with the gap-dependent step converges super-linearly on bandits",
-                    .figure = "bandits/figures/convergence.png",
+                    .figures = {"bandits/figures/convergence.png"},
                     .header = {"bandit", "best SPMA step", "classified", "iterations to tol.",
-                               "delta_{t+1} <= delta_t^2"},
+                               "delta_{t+1} <= delta_t^2", "outcome"},
                     .rule =
                         "a case agrees when SPMA's gap-step runs are classified super-linear and "
                         "delta_{t+1} <= delta_t^2 held at every step of every run"};
   for (const SummaryLine& line : lines) {
     if (line.algorithm != "spma") continue;
-    ++claim.cases;
     const bool agrees = line.convergence == "superlinear" && line.claim == "held";
-    claim.agreeing += agrees ? 1 : 0;
+    const CaseOutcome outcome = agrees ? CaseOutcome::agrees : CaseOutcome::disagrees;
+    claim.add(outcome);
     claim.rows.push_back({line.mdp, line.best_step, line.convergence,
-                          format_brief(line.median_iterations_to_tolerance), line.claim});
+                          format_brief(line.median_iterations_to_tolerance), line.claim,
+                          outcome_text(outcome)});
   }
-  finish(claim);
+  claim.finish();
   return claim;
 }
 
@@ -151,94 +561,113 @@ std::string markdown_table(const std::vector<std::string>& header,
   return text;
 }
 
-std::string column_value(const std::vector<std::string>& row, const CsvTable& table,
-                         const std::string& column) {
-  return row[table.column(column)];
+std::string counts_text(const ClaimResult& claim) {
+  std::string text =
+      std::to_string(claim.agreeing) + " of " + std::to_string(claim.agreeing + claim.disagreeing);
+  if (claim.inconclusive > 0) text += " (" + std::to_string(claim.inconclusive) + " inconclusive)";
+  return text;
 }
 
 }  // namespace
 
 std::string write_report(const std::filesystem::path& directory, bool allow_partial) {
   namespace fs = std::filesystem;
-  // Every sweep of the report is checked against its manifest, also those only read for the
-  // bound table below.
+  // Every sweep of the report is checked against its manifest.
   std::vector<std::string> partial_notes;
-  for (const char* sweep : {"bandits", "mdps", "sensitivity", "accuracy"}) {
-    if (!fs::exists(directory / sweep / "manifest.json")) continue;
-    const SweepCoverage coverage = sweep_coverage(directory / sweep);
-    require_coverage(directory / sweep, coverage, allow_partial);
-    if (coverage.partial()) partial_notes.push_back(std::string(sweep) + ": " + coverage.text());
+  std::set<std::string> present;
+  for (const ReproductionSweep& sweep : kReproductionSweeps) {
+    if (!fs::exists(directory / sweep.name / "manifest.json")) continue;
+    const SweepCoverage coverage = sweep_coverage(directory / sweep.name);
+    require_coverage(directory / sweep.name, coverage, allow_partial);
+    if (coverage.partial())
+      partial_notes.push_back(std::string(sweep.name) + ": " + coverage.text());
+    present.insert(sweep.name);
   }
-  const auto unclipped_constant = [](const std::vector<std::string>& row, const CsvTable& table) {
-    return column_value(row, table, "setting") == "spma" &&
-           column_value(row, table, "clip") != "true" &&
-           column_value(row, table, "step_size") != "gap";
+  const auto runs_of = [&](const char* sweep) {
+    return present.count(sweep) ? read_runs(directory / sweep / "runs.csv")
+                                : std::vector<ReportRun>{};
   };
   const auto gap_step = [](const std::vector<std::string>& row, const CsvTable& table) {
-    return column_value(row, table, "setting") == "spma" &&
-           column_value(row, table, "step_size") == "gap";
+    return row[table.column("algorithm")] == "spma" && row[table.column("step_size")] == "gap";
   };
   std::vector<ClaimResult> claims;
-  const std::vector<SummaryLine> mdps = summarize_sweep(directory / "mdps", allow_partial).lines;
-  claims.push_back(spma_linear_claim(
-      summarize_sweep(directory / "mdps", allow_partial, unclipped_constant).lines));
-  claims.push_back(spma_npg_claim(mdps));
-  claims.push_back(spma_spg_claim(mdps));
+  std::vector<ReportRun> linear_runs = runs_of("spma_linear");
+  if (present.count("spma_linear"))
+    read_bound_decades(directory / "spma_linear" / "curves.csv", linear_runs);
+  claims.push_back(spma_linear_claim(linear_runs));
+  claims.push_back(pg_comparison_claim(runs_of("pg_comparison")));
+  claims.push_back(npg_comparison_claim(runs_of("npg_comparison")));
+  claims.push_back(hard_start_claim(runs_of("hard_start")));
   claims.push_back(
-      bandit_gap_claim(summarize_sweep(directory / "bandits", allow_partial, gap_step).lines));
+      bandit_gap_claim(present.count("bandits")
+                           ? summarize_sweep(directory / "bandits", allow_partial, gap_step).lines
+                           : std::vector<SummaryLine>{}));
 
   std::ostringstream out;
   out << "# tabrl reproduction report\n\n"
       << "Written by `tabrl reproduce`. Every number below is read from the sweeps in this "
          "directory (`*/runs.csv`, `*/curves.csv`); every verdict is computed from them by the "
-         "rule stated with it. The smallest tolerance of each sweep is the `iterations` target; "
-         "`q` is the fitted per-iteration contraction factor of value_error_inf (docs/theory.md, "
-         "Measuring a rate).\n\n";
+         "rule stated with it. Iterations are the first iteration at which value_error_inf "
+         "reaches a tolerance; `q` is the fitted per-iteration contraction factor and the "
+         "slope the fitted log-log slope of value_error_inf over the later part of the curve "
+         "(docs/theory.md, \"Measuring a rate\"). A claim's verdict counts its conclusive cases; "
+         "inconclusive cases are listed with their reason.\n\n";
   for (const std::string& note : partial_notes) {
     out << "**" << note << "**: the other runs are missing; the verdicts use the finished "
         << "ones.\n\n";
   }
-  out << "| claim | verdict | cases agreeing |\n|---|---|---|\n";
+  if (present.count("theory_steps")) {
+    out << "## Every method at its theory step\n\n"
+        << "![theory steps](theory_steps/figures/theory_steps.png)\n\n"
+        << "SPMA at its safe step `0.99 (1 - gamma)/R`, NPG at the same step, softmax PG at "
+           "`(1 - gamma)^3/(8R)` (`2/(5R)` on the bandit), APG at `(1 - gamma)^3/(16R)`; dashed: "
+           "the bound each run is checked against (docs/theory.md, \"Convergence "
+           "guarantees\").\n\n";
+  }
+  if (present.count("pg_comparison")) {
+    out << "## Each method at its best step of a shared grid\n\n"
+        << "![tuned steps](pg_comparison/figures/convergence.png)\n\n";
+  }
+  out << "## Claims\n\n| claim | verdict | cases agreeing |\n|---|---|---|\n";
   for (const ClaimResult& claim : claims) {
-    out << "| " << claim.claim << " | **" << to_string(claim.verdict) << "** | " << claim.agreeing
-        << " of " << claim.cases << " |\n";
+    out << "| " << claim.claim << " | **" << to_string(claim.verdict) << "** | "
+        << counts_text(claim) << " |\n";
   }
   for (std::size_t i = 0; i < claims.size(); ++i) {
     const ClaimResult& claim = claims[i];
-    out << "\n## " << i + 1 << ". " << claim.claim << ": " << to_string(claim.verdict) << "\n\n"
-        << "![" << claim.claim << "](" << claim.figure << ")\n\n"
-        << "Rule: " << claim.rule << ". Agreeing: " << claim.agreeing << " of " << claim.cases
-        << ".\n\n"
-        << markdown_table(claim.header, claim.rows);
+    out << "\n## " << i + 1 << ". " << claim.claim << ": " << to_string(claim.verdict) << "\n\n";
+    for (const std::string& figure : claim.figures) {
+      if (fs::exists(directory / figure)) out << "![" << claim.claim << "](" << figure << ")\n\n";
+    }
+    out << "Rule: " << claim.rule << ". Agreeing: " << counts_text(claim) << ".\n\n";
+    if (!claim.note.empty()) out << claim.note << "\n\n";
+    out << markdown_table(claim.header, claim.rows);
   }
 
   // Theory bounds checked at every iteration of every run.
   out << "\n## Theory bounds checked at every iteration\n\n";
   std::vector<std::vector<std::string>> bound_rows;
-  for (const char* sweep : {"bandits", "mdps", "sensitivity", "accuracy"}) {
-    const fs::path runs_path = directory / sweep / "runs.csv";
-    if (!fs::exists(runs_path)) continue;
-    const CsvTable runs = read_csv(runs_path.string());
+  for (const ReproductionSweep& sweep : kReproductionSweeps) {
     std::map<std::string, std::pair<int, int>> counts;  // bound -> (runs, runs violated)
-    for (const auto& row : runs.rows) {
-      const std::string bound = column_value(row, runs, "theory_bound");
-      if (bound == "none") continue;
-      ++counts[bound].first;
-      if (column_value(row, runs, "bound_held") != "true") ++counts[bound].second;
+    for (const ReportRun& run : runs_of(sweep.name)) {
+      if (run.theory_bound == "none") continue;
+      ++counts[run.theory_bound].first;
+      if (!run.bound_held) ++counts[run.theory_bound].second;
     }
     for (const auto& [bound, count] : counts) {
       bound_rows.push_back(
-          {sweep, bound, std::to_string(count.first), std::to_string(count.second)});
+          {sweep.name, bound, std::to_string(count.first), std::to_string(count.second)});
     }
   }
   out << markdown_table(
       {"sweep", "bound (docs/theory.md)", "runs checked", "runs with a violation"}, bound_rows);
   out << "\n## Figures\n\n";
-  for (const char* sweep : {"bandits", "mdps", "sensitivity", "accuracy"}) {
-    for (const char* figure : {"convergence", "rate_vs_step", "iterations_to_accuracy", "spma_c"}) {
-      const fs::path path = fs::path(sweep) / "figures" / (std::string(figure) + ".png");
+  for (const ReproductionSweep& sweep : kReproductionSweeps) {
+    for (const char* figure : {"convergence", "loglog", "rate_vs_step", "iterations_to_accuracy",
+                               "escape_time", "spma_c"}) {
+      const fs::path path = fs::path(sweep.name) / "figures" / (std::string(figure) + ".png");
       if (fs::exists(directory / path))
-        out << "- [" << sweep << ": " << figure << "](" << path.string() << ")\n";
+        out << "- [" << sweep.name << ": " << figure << "](" << path.string() << ")\n";
     }
   }
   return out.str();
