@@ -84,32 +84,47 @@ TEST_CASE("claim 1: linear needs three decades, and undefined steps are set asid
   violated.bound_held = false;
   ReportRun invalid = run("a", "spma", "3", {kNever, kNever, kNever, kNever}, "unknown");
   invalid.status = "step_invalid";
-  ReportRun stalled = linear;  // stalled, and its bound promised 5 decades: a real failure
+  ReportRun power_law = linear;  // a clear 1/t tail over 4 decades: contradicts the claim
+  power_law.convergence = "sublinear";
+  power_law.rate = 0.999;
+  power_law.fit_first = 1000;
+  power_law.fit_last = 10210;  // -(9210) log10(0.999) = 4.0 decades
+  ReportRun stalled = linear;  // barely moving: too slow to tell within the budget
   stalled.convergence = "stalled";
-  stalled.bound_decades = 5.0;
-  ReportRun near_tie = stalled;  // stalled, but the bound itself promised 0.5 decades
-  near_tie.bound_decades = 0.5;
+  stalled.rate = 0.999999;
+  ReportRun failed = linear;
+  failed.status = "non_finite";
   ReportRun clipped = linear;  // not a case of this claim
   clipped.clip = true;
   clipped.convergence = "stalled";
-  const ClaimResult claim =
-      spma_linear_claim({linear, short_window, violated, invalid, stalled, near_tie, clipped});
+  const ClaimResult claim = spma_linear_claim(
+      {linear, short_window, violated, invalid, power_law, stalled, failed, clipped});
   CHECK(linear.fitted_decades() == doctest::Approx(50 * -std::log10(0.9)));
   CHECK(claim.agreeing == 1);
-  CHECK(claim.disagreeing == 2);   // violated, stalled
-  CHECK(claim.inconclusive == 2);  // short_window, near_tie
-  CHECK(claim.rows.size() == 6);
+  CHECK(claim.disagreeing == 3);   // violated, power_law, failed
+  CHECK(claim.inconclusive == 2);  // short_window, stalled
+  CHECK(claim.rows.size() == 7);
   CHECK(claim.verdict == Verdict::not_supported);
   CHECK(claim.rows[3].back().rfind("n/a", 0) == 0);
+  CHECK(claim.rows[4].back().find("power-law tail") != std::string::npos);
+  CHECK(claim.rows[5].back().find("too slow to show") != std::string::npos);
   CHECK(claim.rows[1].back().find("decades") != std::string::npos);
 }
 
 TEST_CASE("claim 2: SPMA first, and the PG tails at their slopes, else inconclusive") {
-  const auto spg = [](const std::string& mdp, const std::string& step, double slope) {
-    return run(mdp, "spg", step, {100, 10000, kNever, kNever}, "sublinear", slope);
+  // The tails as read_tails measures them: the slope over [T/10, T], after a fall of 2 decades.
+  const auto tail = [](ReportRun record, double slope) {
+    record.tail_slope = slope;
+    record.tail_points = 20;
+    record.tail_first = 10000;
+    record.drop_before_tail = 2.0;
+    return record;
   };
-  const auto apg = [](const std::string& mdp, const std::string& step, double slope) {
-    return run(mdp, "apg", step, {50, 500, 5000, kNever}, "sublinear", slope);
+  const auto spg = [&](const std::string& mdp, const std::string& step, double slope) {
+    return tail(run(mdp, "spg", step, {100, 10000, kNever, kNever}, "sublinear"), slope);
+  };
+  const auto apg = [&](const std::string& mdp, const std::string& step, double slope) {
+    return tail(run(mdp, "apg", step, {50, 500, 5000, kNever}, "sublinear"), slope);
   };
   ReportRun spma = run("a", "spma", "safe", {10, 20, 30, 40});
   ReportRun spma_grid = run("a", "spma", "1", {5, 10, 15, 20});
@@ -120,6 +135,10 @@ TEST_CASE("claim 2: SPMA first, and the PG tails at their slopes, else inconclus
   spma_c.mdp = "c";
   ReportRun fast_apg = apg("c", "1", -2.0);
   fast_apg.iterations_to[1e-8] = 10;  // APG reaches 1e-8 before SPMA
+  ReportRun spma_d = spma_grid;
+  spma_d.mdp = "d";
+  ReportRun plateau_exit = spg("d", "1", -1.0);  // the right slope, but still leaving its plateau
+  plateau_exit.drop_before_tail = 0.2;
   const ClaimResult claim = pg_comparison_claim(
       {spma, spg("a", "theory", -1.0), apg("a", "theory", -2.1),  // agrees
        spma_grid, spg("a", "1", -1.05), apg("a", "1", -1.2),      // APG off its slope

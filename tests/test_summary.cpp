@@ -81,14 +81,14 @@ fs::path write_sweep(const std::string& name, const std::vector<HandRun>& runs,
   csv << "run_id,mdp_label,setting,step_size,clip,status,final_suboptimality,iters_to_1e-08,"
          "rate,rate_r2,convergence,theory_bound,bound_held,mdp,algorithm,step_value,init,"
          "iterations,final_value_error_inf,loglog_slope,rate_first_iteration,"
-         "rate_last_iteration,bound_violations\n";
+         "rate_last_iteration,bound_violations,spma_min_c\n";
   std::ofstream curves(directory / "curves.csv");
   curves << "run_id,iteration,suboptimality\n";
   std::string ids;
   for (const HandRun& run : runs) {
     csv << run.id << ',' << run.mdp << ',' << run.algorithm << ',' << run.step << ",false,"
         << run.status << ',' << run.gap << ",,0.5,1,linear,none,," << run.mdp << ','
-        << run.algorithm << ",1,uniform,2," << run.gap << ",-1,0,1,0\n";
+        << run.algorithm << ",1,uniform,2," << run.gap << ",-1,0,1,0,\n";
     curves << run.id << ",0,1\n" << run.id << ",1," << (run.gap.empty() ? "1" : run.gap) << "\n";
     ids += std::string(ids.empty() ? "" : ",") + "\"" + run.id + "\"";
   }

@@ -35,7 +35,10 @@ registry's algorithms in order, which fixes each one's colour) and, as PNG and P
                           slopes -1 and -2 for reference (softmax PG's and APG's tails)
   escape_time             iterations to the largest tolerance against the adversarial start's
                           scale (when the sweep has adversarial initial policies)
-  rate_vs_step            1 - fitted contraction factor against the step size
+  rate_vs_step            1 - fitted contraction factor against the step size (fits over at least
+                          10 iterations; drawn when a method has several steps)
+  iterations_vs_step      iterations to the smallest tolerance against the step size, methods
+                          without a step (pi) as horizontal lines
   iterations_to_accuracy  first iteration reaching eps against 1/eps, with O(log 1/eps) and
                           Theta(1/eps) reference slopes
   spma_c                  SPMA's C_t against iteration
@@ -58,6 +61,8 @@ constexpr const char* kFigureFiles[] = {"summary.csv",
                                         "loglog.pdf",
                                         "escape_time.png",
                                         "escape_time.pdf",
+                                        "iterations_vs_step.png",
+                                        "iterations_vs_step.pdf",
                                         "rate_vs_step.png",
                                         "rate_vs_step.pdf",
                                         "iterations_to_accuracy.png",

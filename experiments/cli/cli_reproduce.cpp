@@ -33,7 +33,8 @@ DIR/<name>/figures, and writes DIR/report.md (docs/reproduce.md):
   bandits         claim 5: SPMA with the gap-dependent step is super-linear on bandits
 Each verdict is computed from the runs by the rule printed with it. Interrupted runs resume; a
 sweep whose config changed starts over. A sweep directory whose runs.csv lacks runs of its grid
-is refused; --partial reports on the finished runs and says "partial: N of M runs".
+is refused. --partial runs nothing: it plots and reports the finished runs of an interrupted
+reproduction, says "partial: N of M runs" for each unfinished sweep and names those without runs.
 
 example:
   tabrl reproduce --out out/reproduce
@@ -54,26 +55,37 @@ int reproduce_command(const Arguments& args) {
   require_plotting_packages();  // before minutes of sweeps, not after
   const fs::path configs = scripts_directory() / "configs";
   const fs::path self = fs::read_symlink("/proc/self/exe");
-  for (const ReproductionSweep& sweep : kReproductionSweeps) {
-    const std::string name = sweep.name;
-    const SweepConfig config = load_sweep_config((configs / (name + ".toml")).string());
-    std::cerr << "tabrl reproduce: " << name << " (" << config.runs.size() << " runs)\n";
+  // Every config is read before any sweep runs: a missing or broken one fails in a second, not
+  // after minutes of sweeps.
+  std::vector<SweepConfig> sweeps;
+  for (const ReproductionSweep& sweep : kReproductionSweeps)
+    sweeps.push_back(load_sweep_config((configs / (std::string(sweep.name) + ".toml")).string()));
+  for (std::size_t i = 0; i < sweeps.size(); ++i) {
+    const std::string name = kReproductionSweeps[i].name;
     const fs::path directory = fs::path(out) / name;
-    const auto print_removed = [&](const std::vector<std::string>& removed) {
-      std::cerr << "tabrl reproduce: the config of " << name << " changed; removed what tabrl "
-                << "wrote for the old one:\n";
-      for (const std::string& path : removed) std::cerr << "  " << path << "\n";
-    };
-    run_sweep(config,
-              {.out = directory, .jobs = jobs, .restart = true, .on_restart = print_removed},
-              [](const SweepProgress&) {});
+    if (partial) {
+      // --partial reports on what is there: nothing runs, and a sweep without assembled runs
+      // is named as missing in the report.
+      if (!fs::exists(directory / "runs.csv")) continue;
+    } else {
+      std::cerr << "tabrl reproduce: " << name << " (" << sweeps[i].runs.size() << " runs)\n";
+      const auto print_removed = [&](const std::vector<std::string>& removed) {
+        std::cerr << "tabrl reproduce: the config of " << name << " changed; removed what tabrl "
+                  << "wrote for the old one:\n";
+        for (const std::string& path : removed) std::cerr << "  " << path << "\n";
+      };
+      run_sweep(sweeps[i],
+                {.out = directory, .jobs = jobs, .restart = true, .on_restart = print_removed},
+                [](const SweepProgress&) {});
+    }
     // Checked here, so that a sweep with missing runs is refused with its counts (exit 2)
     // rather than as a failed plot.
     require_coverage(directory, sweep_coverage(directory), partial);
-    const std::string command =
-        shell_quote(self.string()) + " plot " + shell_quote(directory.string()) + " --out " +
-        shell_quote((directory / "figures").string()) + (sweep.all_steps ? " --all-steps" : "") +
-        (partial ? " --partial" : "") + " > /dev/null";
+    const std::string command = shell_quote(self.string()) + " plot " +
+                                shell_quote(directory.string()) + " --out " +
+                                shell_quote((directory / "figures").string()) +
+                                (kReproductionSweeps[i].all_steps ? " --all-steps" : "") +
+                                (partial ? " --partial" : "") + " > /dev/null";
     if (std::system(command.c_str()) != 0) throw std::runtime_error("plotting failed: " + command);
   }
   const fs::path report = fs::path(out) / "report.md";

@@ -43,6 +43,7 @@ except ImportError as missing:
 # every figure; a setting (an algorithm with parameters or a start) takes its algorithm's colour.
 PALETTE = list(plt.get_cmap("tab10").colors) + list(plt.get_cmap("Dark2").colors)
 ORDER = []       # registry names, in registry order
+ALL_STEPS = False  # --all-steps: every step is drawn, panels per MDP instance, no zoom
 ALGORITHM = {}   # setting -> registry name (from runs.csv)
 FLOOR = 1e-16  # values at or below rounding are drawn at the floor
 # "partial: N of M runs" when runs.csv lacks runs of the grid; prefixed to every figure title.
@@ -63,6 +64,8 @@ def number(text, default=math.nan):
 
 def step_text(run):
     step, value = run["step_size"], number(run["step_value"])
+    if not step:
+        return "no step"
     clip = " (clip)" if run.get("clip") == "true" else ""
     try:
         return f"{float(step):.3g}{clip}"
@@ -135,6 +138,18 @@ def colour(setting):
     return PALETTE[ORDER.index(algorithm) % len(PALETTE)]
 
 
+def shade(setting, step, groups):
+    """The algorithm's colour, darker for larger steps when a panel has several of its steps."""
+    steps = sorted({s for (a, s), members in groups.items() if a == setting},
+                   key=lambda s: number(groups[(setting, s)][0]["step_value"]))
+    base = np.array(matplotlib.colors.to_rgb(colour(setting)))
+    if len(steps) < 2:
+        return tuple(base)
+    position = steps.index(step) / (len(steps) - 1)  # 0 (smallest step) .. 1 (largest)
+    light, dark = base + (1.0 - base) * 0.55, base * 0.55
+    return tuple(light + (dark - light) * position)
+
+
 def sorted_algorithms(names):
     return sorted(names, key=order_key)
 
@@ -146,7 +161,7 @@ def steps_sorted(groups):
 
 def convergence(panels, curves, figures, name="convergence",
                 heading="Convergence (median and interquartile range over seeds; dashed: theory bound)"):
-    figure, axes = panel_grid(len(panels))
+    figure, axes = panel_grid(len(panels), width=8.0)
     for axis, (mdp, groups) in zip(axes, panels.items()):
         members_all = [r for rs in groups.values() for r in rs]
         bandit = all(r["states"] == "1" for r in members_all)
@@ -162,7 +177,10 @@ def convergence(panels, curves, figures, name="convergence",
                              else float(point["suboptimality"]))
                     points[t] = max(value, FLOOR)
                     bound = number(point["bound"])
-                    if not math.isnan(bound) and bound > 0:
+                    # A bandit panel shows 1 - pi_t(a*): only the bounds stated on it are drawn
+                    # (SPMA's); those on J* - J (npg_agarwal, spg_bandit) are not comparable.
+                    delta_bound = run["theory_bound"].startswith("spma_bandit")
+                    if not math.isnan(bound) and bound > 0 and (delta_bound or not bandit):
                         bound_points[t] = max(bound, FLOOR)
                 if points:
                     values.append(points)
@@ -170,7 +188,7 @@ def convergence(panels, curves, figures, name="convergence",
                     bounds.append(bound_points)
             if not values:
                 continue
-            line_colour = colour(algorithm)
+            line_colour = shade(algorithm, step, groups)
             iterations, median, low, high = median_band(values)
             # Runs stop at different iterations (stop_tolerance): draw up to the median end, so
             # that the line does not pretend a plateau after most runs have stopped.
@@ -179,12 +197,18 @@ def convergence(panels, curves, figures, name="convergence",
             keep = iterations <= cut
             iterations, median, low, high = iterations[keep], median[keep], low[keep], high[keep]
             stopped_early.append(cut if cut < longest else None)
-            label = (f"{algorithm}, eta {step_text(members[0])}"
-                     f" ({len(members)} run{'s' if len(members) > 1 else ''})")
+            label = (f"{algorithm}, eta {step_text(members[0])}" if members[0]["step_size"]
+                     else algorithm) + f" ({len(members)} run{'s' if len(members) > 1 else ''})"
             # Each later line is thinner, so that coinciding curves (SPMA and NPG at a small
             # step agree to first order) stay visible.
             width = max(2.8 - 0.4 * len(stopped_early), 1.0)
+            ended = sorted({r["status"] for r in members} - {"converged", "max_iterations"})
+            if ended:  # a run that stopped on a status (step_invalid, non_finite): marked x
+                label += f" [{', '.join(ended)}]"
             axis.plot(iterations, median, color=line_colour, label=label, linewidth=width)
+            if ended and len(iterations):
+                axis.plot(iterations[-1:], median[-1:], marker="x", markersize=8,
+                          color=line_colour, linestyle="none")
             if len(members) > 1:
                 axis.fill_between(iterations, low, high, color=line_colour, alpha=0.2, linewidth=0)
             if bounds:
@@ -193,7 +217,7 @@ def convergence(panels, curves, figures, name="convergence",
                           label=f"{algorithm} theory bound ({members[0]['theory_bound']})")
         # When every fast method stopped early, zoom on them: the slow ones are cut, not hidden.
         early = [c for c in stopped_early if c is not None]
-        if early and len(early) < len(stopped_early):
+        if early and len(early) < len(stopped_early) and not ALL_STEPS:
             axis.set_xlim(0, max(1.3 * max(early), 20))
         axis.set_yscale("log")
         top = axis.get_ylim()[1]
@@ -202,18 +226,31 @@ def convergence(panels, curves, figures, name="convergence",
         axis.set_ylabel("1 - pi_t(a*)" if bandit else "suboptimality J* - J(pi_t)")
         axis.set_title(title(mdp, members_all), fontsize="small")
         axis.grid(True, which="major", alpha=0.3)
-        axis.legend(loc="upper right", fontsize="x-small", framealpha=0.8)
+        if bandit and any(not r["theory_bound"].startswith("spma_bandit") and r["theory_bound"] != "none"
+                          for r in members_all):
+            axis.set_title(axis.get_title() + "\n(bounds on J* - J not drawn on 1 - pi(a*))",
+                           fontsize="small")
+        axis.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="x-small",
+                    framealpha=0.8)
     suptitle(figure, heading)
     save(figure, figures, name)
 
 
 def rate_vs_step(by_mdp, figures):
+    stepped = {mdp: runs for mdp, runs in by_mdp.items()
+               if len({r["step_value"] for r in runs if r["step_size"]}) >= 2}
+    if not stepped:  # one step per method, or none (pi, vi): nothing to draw against the step
+        return
+    by_mdp = stepped
     figure, axes = panel_grid(len(by_mdp))
     for axis, (mdp, runs) in zip(axes, by_mdp.items()):
         for algorithm in sorted_algorithms({r["setting"] for r in runs}):
             per_step = defaultdict(list)
             for run in runs:
-                if run["setting"] == algorithm and not math.isnan(number(run["rate"])):
+                # A rate fitted over fewer than 10 iterations (a run done in a few steps) says
+                # nothing about a rate.
+                window = number(run["rate_last_iteration"]) - number(run["rate_first_iteration"])
+                if run["setting"] == algorithm and not math.isnan(number(run["rate"])) and window >= 10:
                     per_step[number(run["step_value"])].append(number(run["rate"]))
             steps = sorted(s for s in per_step if not math.isnan(s) and s > 0)
             if not steps:
@@ -289,16 +326,60 @@ def spma_c(panels, curves, figures):
     save(figure, figures, "spma_c")
 
 
-LINESTYLES = ["-", "--", "-.", ":"]
+def iterations_vs_step(by_mdp, figures, tolerance_columns):
+    """Iterations to the smallest tolerance against eta, one line per method; policy iteration
+    (no step) as a horizontal line: where both SPMA and NPG meet it, both are PI."""
+    column, eps = tolerance_columns[-1]
+    stepped = {mdp: runs for mdp, runs in by_mdp.items()
+               if len({r["step_value"] for r in runs if r["step_size"]}) >= 2}
+    if not stepped:
+        return
+    figure, axes = panel_grid(len(stepped), width=6.0)
+    for axis, (mdp, runs) in zip(axes, stepped.items()):
+        for algorithm in sorted_algorithms({r["setting"] for r in runs}):
+            members = [r for r in runs if r["setting"] == algorithm]
+            if not members[0]["step_size"]:
+                reached = [number(r[column], math.inf) for r in members]
+                if math.isfinite(min(reached)):
+                    axis.axhline(max(min(reached), 1), color=colour(algorithm), linestyle=":",
+                                 label=f"{algorithm} (no step)")
+                continue
+            label = algorithm + (" (clip)" if members[0]["clip"] == "true" else "")
+            instances = defaultdict(list)  # one line per MDP instance (each Garnet seed)
+            for run in members:
+                instances[run["mdp"]].append(run)
+            for index, runs_of_instance in enumerate(instances.values()):
+                points = sorted(((number(r["step_value"]), number(r[column], math.inf), r)
+                                 for r in runs_of_instance), key=lambda point: point[:2])
+                reached = [(s, max(y, 1)) for s, y, _ in points if math.isfinite(y)]
+                line, = axis.plot([s for s, _ in reached], [y for _, y in reached], marker="o",
+                                  color=colour(algorithm), label=label if index == 0 else None)
+                missed = [(s, int(r["iterations"])) for s, y, r in points if not math.isfinite(y)]
+                if missed:
+                    axis.plot([s for s, _ in missed], [b for _, b in missed], marker="^",
+                              linestyle="none", color=line.get_color())
+        axis.set_xscale("log")
+        axis.set_yscale("log")
+        axis.set_xlabel("step size eta")
+        axis.set_ylabel(f"first iteration with value_error_inf <= {eps:g}")
+        axis.set_title(title(mdp, runs), fontsize="small")
+        axis.grid(True, which="major", alpha=0.3)
+        axis.legend(loc="upper right", fontsize="x-small")
+    suptitle(figure, "Iterations to the smallest tolerance against the step size (one line per "
+                     "MDP instance; triangles: not reached within the budget; dotted: PI)")
+    save(figure, figures, "iterations_vs_step")
+
+
+LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1))]
+STEP_STYLE = {}  # step as written -> line style, the same in every panel
 
 
 def loglog(panels, curves, figures):
     """Every step of every method, value_error_inf against t on log-log axes: a Theta(1/t) tail
     is a line of slope -1, an O(1/t^2) tail one of slope -2, a linear rate bends down."""
-    figure, axes = panel_grid(len(panels))
+    figure, axes = panel_grid(len(panels), width=8.0)
     for axis, (mdp, groups) in zip(axes, panels.items()):
         members_all = [r for rs in groups.values() for r in rs]
-        style = defaultdict(int)
         ends = []
         for (algorithm, step), members in steps_sorted(groups):
             values = []
@@ -310,8 +391,7 @@ def loglog(panels, curves, figures):
             if not values:
                 continue
             iterations, median, _, _ = median_band(values)
-            linestyle = LINESTYLES[style[algorithm] % len(LINESTYLES)]
-            style[algorithm] += 1
+            linestyle = STEP_STYLE.setdefault(step, LINESTYLES[len(STEP_STYLE) % len(LINESTYLES)])
             axis.plot(iterations, median, color=colour(algorithm), linestyle=linestyle,
                       linewidth=1.3, label=f"{algorithm}, eta {step_text(members[0])}")
             ends.append((iterations[-1], median[-1]))
@@ -332,7 +412,8 @@ def loglog(panels, curves, figures):
         axis.set_ylabel("value_error_inf = ||V* - V_t||_inf")
         axis.set_title(title(mdp, members_all), fontsize="small")
         axis.grid(True, which="major", alpha=0.3)
-        axis.legend(loc="lower left", fontsize="xx-small", framealpha=0.8)
+        axis.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="xx-small",
+                    framealpha=0.8)
     suptitle(figure, "Tails on log-log axes (median over seeds; dotted: slopes -1 and -2)")
     save(figure, figures, "loglog")
 
@@ -379,9 +460,10 @@ def escape_time(by_mdp, figures, tolerance_columns):
 
 
 def main():
-    global PARTIAL
+    global PARTIAL, ALL_STEPS
     directory, figures = Path(sys.argv[1]), Path(sys.argv[2])
     all_steps = "--all-steps" in sys.argv[3:]
+    ALL_STEPS = all_steps
     allow_partial = "--partial" in sys.argv[3:]
     runs = read_rows(directory / "runs.csv")
     counts = coverage(directory, runs)
@@ -396,6 +478,9 @@ def main():
             for row in read_rows(figures / "summary.csv")}
     if (figures / "algorithms.csv").exists():
         ORDER.extend(row["name"] for row in read_rows(figures / "algorithms.csv"))
+    else:
+        print(f"plot_sweep.py: no {figures}/algorithms.csv (written by `tabrl plot`): colours "
+              "follow the order in which algorithms appear", file=sys.stderr)
     ALGORITHM.update((run["setting"], run["algorithm"]) for run in runs)
     curves = defaultdict(list)
     for row in read_rows(directory / "curves.csv"):
@@ -412,7 +497,9 @@ def main():
     for run in runs:
         by_mdp[run["mdp_label"]].append(run)
         step_key = run["step_size"] + ("+clip" if run["clip"] == "true" else "")
-        if all_steps or best.get((run["mdp_label"], run["setting"])) == step_key:
+        if all_steps:  # every run: one panel per MDP instance (each seed its own)
+            panels[run["mdp"]][(run["setting"], step_key)].append(run)
+        elif best.get((run["mdp_label"], run["setting"])) == step_key:
             panels[run["mdp_label"]][(run["setting"], step_key)].append(run)
         every_step[run["mdp_label"]][(run["setting"], step_key)].append(run)
         if run["step_size"] in ("safe", "theory", "gap"):
@@ -429,6 +516,8 @@ def main():
     if tolerance_columns and any(r["init"].startswith("adversarial(") for r in runs):
         escape_time(by_mdp, figures, tolerance_columns)
     rate_vs_step(by_mdp, figures)
+    if tolerance_columns:
+        iterations_vs_step(by_mdp, figures, tolerance_columns)
     if tolerance_columns:
         iterations_to_accuracy(panels, figures, tolerance_columns)
     spma_c(panels, curves, figures)

@@ -47,9 +47,14 @@ struct ReportRun {
   bool bound_held = false;
   std::string bound_violations;
   std::string run_id;
-  // Decades of decrease the run's own bound guarantees from its first to its last recorded row
-  // (NaN without a bound, or before read_bound_decades).
-  double bound_decades = std::numeric_limits<double>::quiet_NaN();
+  double min_c = std::numeric_limits<double>::quiet_NaN();  // SPMA's smallest C_t (spma_min_c)
+  // The tail over the last decade of iterations, [T/10, T] (read_tails, from curves.csv): the
+  // log-log slope of value_error_inf, its points, and how many decades the error had already
+  // fallen from iteration 1 to T/10 (a tail still on its initial plateau has fallen little).
+  double tail_slope = std::numeric_limits<double>::quiet_NaN();
+  int tail_points = 0;
+  double tail_first = 0.0;
+  double drop_before_tail = std::numeric_limits<double>::quiet_NaN();
 
   double to(double tolerance) const;  // iterations_to, +inf when the column is absent
   double smallest_tolerance() const;  // the smallest tolerance of the sweep
@@ -59,8 +64,8 @@ struct ReportRun {
 
 // Reads DIR/runs.csv.
 std::vector<ReportRun> read_runs(const std::filesystem::path& runs_csv);
-// Fills each run's bound_decades from the `bound` column of DIR/curves.csv.
-void read_bound_decades(const std::filesystem::path& curves_csv, std::vector<ReportRun>& runs);
+// Fills each run's tail fields from DIR/curves.csv.
+void read_tails(const std::filesystem::path& curves_csv, std::vector<ReportRun>& runs);
 
 // The outcome of one case of a claim.
 enum class CaseOutcome { agrees, disagrees, inconclusive, not_applicable };

@@ -113,7 +113,12 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
       record.curve_rows +=
           curves.row(point, names, run_id, analysis.plotted_bound(point.iteration)) + "\n";
     }
-    if (!recorder.points().empty() && !std::isnan(recorder.points().front().step_size)) {
+    // The eta the rule was given (APG's first step is eta/2, a line search's a trial): the
+    // first step taken only when the rule has no constant eta (the gap-dependent step).
+    const double nominal = rule->nominal_step_size();
+    if (std::isfinite(nominal) && nominal > 0.0) {
+      step_value = format_double(nominal);
+    } else if (!recorder.points().empty() && !std::isnan(recorder.points().front().step_size)) {
       step_value = format_double(recorder.points().front().step_size);
     }
 
