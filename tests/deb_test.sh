@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# The Debian package (docs/python.md, "The Debian package"): `cpack -G DEB` into a temporary
+# directory, then its file list (dpkg-deb -c) and fields (dpkg-deb -f: Depends among them), then
+# the package unpacked with `dpkg -x` into a temporary root and used from there, as an installed
+# copy would be: the tabrl program with its share/tabrl, and the Python module with PYTHONPATH.
+# Last, `apt-get install --simulate` resolves its dependencies. Nothing is installed on the system.
+# Usage: deb_test.sh BUILD_DIR [PYTHON]   (PYTHON empty: the build has no Python module)
+# Exit 77 (skipped) without dpkg-deb or dpkg-shlibdeps (package dpkg-dev).
+set -euo pipefail
+build=$1
+python=${2:-}
+for tool in cpack dpkg-deb dpkg-shlibdeps; do
+  command -v "$tool" >/dev/null || { echo "deb_test: $tool not found: skipped" >&2; exit 77; }
+done
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "deb_test: $*" >&2; exit 1; }
+
+# The package directory (and CPack's staging tree inside it) is the temporary one.
+cpack -G DEB --config "$build/CPackConfig.cmake" -B "$work/package" >"$work/cpack.log" 2>&1 ||
+  { cat "$work/cpack.log"; fail "cpack failed"; }
+shopt -s nullglob
+debs=("$work"/package/tabrl_*.deb)
+((${#debs[@]} == 1)) || { ls -R "$work/package" >&2; fail "expected one tabrl_*.deb"; }
+deb=${debs[0]}
+arch=$(dpkg --print-architecture)
+version=$(dpkg-deb -f "$deb" Version)
+[[ $(basename "$deb") == "tabrl_${version}_${arch}.deb" ]] || fail "file name $(basename "$deb")"
+echo "deb_test: $(basename "$deb") ($(stat -c %s "$deb") bytes)"
+
+# The fields.
+[[ $(dpkg-deb -f "$deb" Package) == tabrl ]] || fail "Package is not tabrl"
+[[ $(dpkg-deb -f "$deb" Architecture) == "$arch" ]] || fail "Architecture is not $arch"
+[[ -n $(dpkg-deb -f "$deb" Maintainer) && -n $(dpkg-deb -f "$deb" Description) ]] ||
+  fail "no Maintainer or Description"
+depends=$(dpkg-deb -f "$deb" Depends)
+echo "deb_test: Depends: $depends"
+# Each declared dependency as a package name, one per line (alternatives and versions dropped).
+names=$(tr ',|' '\n\n' <<<"$depends" | sed -E 's/\(.*\)//; s/^ +//; s/ +$//' | sort -u)
+required=(libc6 libstdc++6 libgcc-s1 python3 python3-matplotlib python3-numpy libeigen3-dev
+          libtomlplusplus-dev nlohmann-json3-dev)
+# The programs link Boost.Program_options dynamically: dpkg-shlibdeps must have found it.
+if readelf -d "$build/experiments/tabrl" | grep -q 'NEEDED.*libboost_program_options'; then
+  required+=(libboost-program-options1.74.0)
+fi
+if [[ -n $python ]]; then
+  required+=(python3-scipy python3-pandas)
+  minor=$("$python" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
+  grep -q "python3 (>= $minor)" <<<"$depends" || fail "Depends lacks python3 (>= $minor)"
+  grep -q "python3 (<< " <<<"$depends" || fail "Depends lacks an upper bound on python3"
+fi
+for package in "${required[@]}"; do
+  grep -qx "$package" <<<"$names" || fail "Depends lacks $package"
+done
+
+# The file list: everything under /usr, and the parts each user needs.
+dpkg-deb -c "$deb" | awk '{print $6}' >"$work/files"
+outside=$(grep -v '^\./usr/' "$work/files" | grep -v '^\./$' || true)
+[[ -z $outside ]] || fail "files outside /usr: $outside"
+expected=(./usr/bin/tabrl
+          ./usr/share/tabrl/report/plot_sweep.py
+          ./usr/share/tabrl/configs/demo.toml ./usr/share/tabrl/configs/mdps.toml
+          ./usr/include/tabrl/core/mdp.hpp ./usr/include/tabrl/mdps/registry.hpp
+          ./usr/include/tabrl/algorithms/optimizer.hpp
+          ./usr/lib/libtabrl_core.a ./usr/lib/libtabrl_mdps.a ./usr/lib/libtabrl_algorithms.a
+          ./usr/lib/cmake/tabrl/tabrlConfig.cmake ./usr/lib/cmake/tabrl/tabrlConfigVersion.cmake
+          ./usr/lib/cmake/tabrl/tabrlTargets.cmake)
+if [[ -n $python ]]; then
+  expected+=(./usr/lib/python3/dist-packages/tabrl/__init__.py
+             ./usr/lib/python3/dist-packages/tabrl/_api.py
+             ./usr/lib/python3/dist-packages/tabrl/_gymnasium.py)
+  grep -qE '^\./usr/lib/python3/dist-packages/tabrl/_tabrl\.cpython-[0-9]+-.*\.so$' \
+    "$work/files" || fail "no _tabrl extension under /usr/lib/python3/dist-packages/tabrl"
+fi
+for path in "${expected[@]}"; do
+  grep -qx -- "$path" "$work/files" || fail "$path is not in the package"
+done
+grep -q 'find_dependency(Eigen3' "$build/tabrlConfig.cmake" &&
+  grep -q 'find_dependency(tomlplusplus' "$build/tabrlConfig.cmake" &&
+  grep -q 'find_dependency(nlohmann_json' "$build/tabrlConfig.cmake" ||
+  fail "the package config lacks a find_dependency"
+
+# Unpacked into a scratch root: the program finds its share/tabrl relative to itself, from any
+# directory, with the source tree hidden (TABRL_SCRIPTS unset, a marker in the unpacked script).
+root=$work/root
+dpkg -x "$deb" "$root"
+tabrl=$root/usr/bin/tabrl
+readelf -d "$tabrl" | grep -qE 'R(UN)?PATH' && fail "the packaged tabrl has an RPATH"
+mkdir "$work/elsewhere"
+cd "$work/elsewhere"
+unset TABRL_SCRIPTS TABRL_CLI
+"$tabrl" list >"$work/list.txt"
+grep -q '^  forest' "$work/list.txt" && grep -q '^  cliff_walking' "$work/list.txt" ||
+  { cat "$work/list.txt"; fail "tabrl list lacks forest or cliff_walking"; }
+"$tabrl" reproduce --help >"$work/reproduce-help.txt"
+grep -q -- '--out' "$work/reproduce-help.txt" || fail "tabrl reproduce --help"
+"$tabrl" mdp solve forest >"$work/forest.txt"
+grep -q '26.244' "$work/forest.txt" || { cat "$work/forest.txt"; fail "tabrl mdp solve forest"; }
+printf '\nPath(sys.argv[2], "packaged-script-ran").write_text("yes")\n' \
+  >>"$root/usr/share/tabrl/report/plot_sweep.py"
+cat >"$work/tiny.toml" <<'TOML'
+[sweep]
+iterations = 20
+[[mdp]]
+spec = "forest"
+[[algorithm]]
+name = "spma"
+step_size = 0.05
+TOML
+"$tabrl" sweep "$work/tiny.toml" --out sweep --quiet
+"$tabrl" plot sweep --out figures >/dev/null
+[[ -f figures/packaged-script-ran && -f figures/convergence.png ]] ||
+  fail "tabrl plot did not run the packaged share/tabrl/report/plot_sweep.py"
+
+if [[ -n $python ]]; then
+  site=$root/usr/lib/python3/dist-packages
+  PYTHONPATH=$site "$python" - "$site" "$work/elsewhere/sweep" "$work/python-figures" <<'PYTHON'
+import sys
+import tabrl
+assert tabrl.__file__.startswith(sys.argv[1]), tabrl.__file__
+mdp = tabrl.Mdp.load("cliff_walking")
+result = tabrl.run(mdp, "npg", step_size=1.0, iterations=50, tolerance=1e-8)
+assert result.status == "converged", result.status
+P = {0: {0: [(1.0, 0, 1.0, False)], 1: [(1.0, 0, 0.0, True)]}}
+assert tabrl.Mdp.from_gymnasium_P(P, 0.5).states == 2
+figure = tabrl.plot(sys.argv[2], out=sys.argv[3])
+assert (figure.parent / "packaged-script-ran").exists(), "not the packaged tabrl"
+print("deb_test: python:", tabrl.__file__, result.status, result.iterations)
+PYTHON
+fi
+
+# apt resolves the declared dependencies (a simulation: nothing is installed). Skipped when apt
+# has no package lists (apt-get update never ran).
+if command -v apt-get >/dev/null && compgen -G '/var/lib/apt/lists/*_Packages' >/dev/null; then
+  apt-get install --simulate --no-install-recommends "$deb" >"$work/apt.log" 2>&1 ||
+    { cat "$work/apt.log"; fail "apt-get cannot install the package's dependencies"; }
+  grep -q '^Inst tabrl ' "$work/apt.log" || { cat "$work/apt.log"; fail "apt-get would not install tabrl"; }
+  echo "deb_test: apt-get install --simulate: ok"
+else
+  echo "deb_test: no apt package lists: the apt simulation is skipped"
+fi
+echo "deb_test: ok"
