@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <utility>
 #include <string>
+#include <utility>
 
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/format.hpp>

@@ -189,8 +189,8 @@ Mdp make_cliff_walking(double gamma) {
   constexpr Index kColumns = 12;
   constexpr Index kStates = kRows * kColumns;
   constexpr Index kActions = 4;
-  constexpr Index kStart = (kRows - 1) * kColumns;  // 36
-  constexpr Index kGoal = kStates - 1;               // 47
+  constexpr Index kStart = (kRows - 1) * kColumns;     // 36
+  constexpr Index kGoal = kStates - 1;                 // 47
   constexpr Index kRowStep[kActions] = {-1, 0, 1, 0};  // up, right, down, left
   constexpr Index kColumnStep[kActions] = {0, 1, 0, -1};
   const auto in_cliff = [&](Index row, Index column) {
