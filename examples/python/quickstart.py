@@ -21,10 +21,10 @@ import tabrl
 
 
 def random_mdp(states, actions, seed):
-    """A random MDP as plain arrays: P[s, a, :] from a flat Dirichlet, rewards U(0, 1), rho
-    uniform."""
+    """A random MDP as plain arrays: P[s, a, :] from a Dirichlet(0.5, ..., 0.5), rewards
+    U(0, 1), rho uniform."""
     generator = np.random.default_rng(seed)
-    P = generator.dirichlet(np.ones(states), size=(states, actions))  # shape (S, A, S)
+    P = generator.dirichlet(np.full(states, 0.5), size=(states, actions))  # shape (S, A, S)
     r = generator.uniform(size=(states, actions))
     rho = np.full(states, 1.0 / states)
     return P, r, rho
@@ -35,7 +35,7 @@ def main():
                    else pathlib.Path(tempfile.mkdtemp(prefix="tabrl-quickstart-")) / "quickstart.png")
 
     # The model is checked as a file reader checks one; a bad row would raise ValueError.
-    P, r, rho = random_mdp(states=8, actions=3, seed=7)
+    P, r, rho = random_mdp(states=6, actions=2, seed=1)
     mdp = tabrl.Mdp.from_arrays(P, r, gamma=0.9, rho=rho)
     v_star, q_star, pi_star = mdp.solve()
     print(f"MDP: {mdp.states} states, {mdp.actions} actions, gamma {mdp.gamma}; "
@@ -43,9 +43,9 @@ def main():
 
     # SPMA at a step below its safe bound 1 - gamma, NPG at step 1; both stop at 1e-8.
     runs = {
-        "SPMA (eta 0.09)": tabrl.run(mdp, algo="spma", step_size=0.09, iterations=3000,
+        "SPMA (eta 0.09)": tabrl.run(mdp, algo="spma", step_size=0.09, iterations=5000,
                                      tolerance=1e-8),
-        "NPG (eta 1)": tabrl.run(mdp, algo="npg", step_size=1.0, iterations=3000,
+        "NPG (eta 1)": tabrl.run(mdp, algo="npg", step_size=1.0, iterations=5000,
                                  tolerance=1e-8),
     }
     for name, result in runs.items():
@@ -63,7 +63,7 @@ def main():
         axes.semilogy(curve["iteration"], curve["suboptimality"], label=name)
     axes.set_xlabel("iteration t")
     axes.set_ylabel("J* - J(pi_t)")
-    axes.set_title("SPMA and NPG on a random 8-state MDP")
+    axes.set_title("SPMA and NPG on a random 6-state MDP")
     axes.legend()
     figure.tight_layout()
     figure_path.parent.mkdir(parents=True, exist_ok=True)

@@ -81,7 +81,7 @@ def test_a_small_dictionary_gives_the_expected_arrays():
     v = np.zeros(3)
     for _ in range(2000):
         v = (mdp.rewards() + 0.8 * (expected_P @ v)).max(axis=1)
-    np.testing.assert_allclose(mdp.solve()[0], v, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(mdp.solve().v, v, rtol=1e-12, atol=1e-12)
 
 
 def test_without_done_no_state_is_added_and_rho_is_kept():
@@ -98,7 +98,7 @@ def test_numpy_keys_values_and_duplicate_next_states():
     mdp = tabrl.Mdp.from_gymnasium_P(P, 0.9)
     np.testing.assert_array_equal(mdp.transitions().toarray(), [[1.0]])
     assert mdp.rewards()[0, 0] == 1.0  # one reward value: kept exactly
-    assert mdp.solve()[0][0] == pytest.approx(10.0, rel=1e-12)
+    assert mdp.solve().v[0] == pytest.approx(10.0, rel=1e-12)
 
 
 def test_sums_within_the_readers_tolerance_are_accepted():
