@@ -43,5 +43,12 @@ else()
 endif()
 list(APPEND tabrl_depends libeigen3-dev libtomlplusplus-dev nlohmann-json3-dev)
 list(JOIN tabrl_depends ", " CPACK_DEBIAN_PACKAGE_DEPENDS)
+# The module's byte-code is made after installing and removed before removing, as Debian's own
+# Python packages do (py3compile and py3clean come with python3-minimal).
+if(TABRL_PYTHON)
+  set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${CMAKE_CURRENT_LIST_DIR}/debian/postinst
+                                         ${CMAKE_CURRENT_LIST_DIR}/debian/prerm)
+  set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+endif()
 
 include(CPack)
