@@ -233,8 +233,8 @@ Mdp make_forest(int states, double r1, double r2, double p, double gamma) {
   std::vector<TransitionEntry> entries;
   StateActionMatrix rewards = StateActionMatrix::Zero(states, 2);
   for (Index s = 0; s < states; ++s) {
-    // Waiting: a fire (probability p) resets the forest, otherwise it grows one age older. In
-    // state 0 the two effects may land on different states; both entries are kept when p > 0.
+    // Waiting: a fire (probability p) resets the forest to age 0, otherwise it grows one age
+    // older (the oldest stays); an effect of probability 0 gets no entry.
     if (p > 0.0) entries.push_back({s, kWait, 0, p});
     if (p < 1.0) entries.push_back({s, kWait, std::min<Index>(s + 1, oldest), 1.0 - p});
     entries.push_back({s, kCut, 0, 1.0});
