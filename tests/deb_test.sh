@@ -4,7 +4,8 @@
 # the package unpacked with `dpkg -x` into a temporary root and used from there, as an installed
 # copy would be: the tabrl program with its share/tabrl, examples/cpp built against its CMake
 # package, and the Python module with PYTHONPATH.
-# Last, `apt-get install --simulate` resolves its dependencies. Nothing is installed on the system.
+# Then a real `dpkg -i` and `dpkg -r` in a throwaway overlay of the system (root only), and
+# `apt-get install --simulate` resolves the dependencies. Nothing is installed on the system.
 # Usage: deb_test.sh BUILD_DIR SOURCE_DIR [PYTHON]   (PYTHON empty: the build has no Python module)
 # Exit 77 (skipped) without dpkg-deb or dpkg-shlibdeps (package dpkg-dev).
 set -euo pipefail
@@ -155,6 +156,68 @@ figure = tabrl.plot(sys.argv[2], out=sys.argv[3])
 assert (figure.parent / "packaged-script-ran").exists(), "not the packaged tabrl"
 print("deb_test: python:", tabrl.__file__, result.status, result.iterations)
 PYTHON
+fi
+
+# A real installation and removal (dpkg -i, dpkg -r), in a throwaway copy of the system: a private
+# mount namespace whose root is an overlay of / with its writes in a tmpfs, entered with chroot.
+# Nothing reaches the real system. Needs root, unshare and overlayfs; skipped otherwise.
+install_in_overlay() {
+  local top=$work/overlay
+  mkdir -p "$top"
+  cp "$deb" "$work/tabrl.deb"
+  cat >"$work/inside.sh" <<INSIDE
+set -eu
+unset PYTHONPATH TABRL_CLI TABRL_SCRIPTS
+step=start
+trap 'status=\$?; if [ \$status != 0 ]; then echo "failed at: \$step"; cat /root/*.log 2>/dev/null; fi' EXIT
+mkdir -p /root
+step="dpkg -i"
+dpkg -i $work/tabrl.deb >/root/dpkg-install.log 2>&1
+step="byte-code"
+test -f /usr/lib/python3/dist-packages/tabrl/__pycache__/__init__.cpython-*.pyc ||
+  { echo "postinst did not byte-compile the module"; exit 1; }
+mkdir -p /root/use && cd /root/use
+step="tabrl list, mdp solve, sweep, plot"
+tabrl list | grep -q '^  cliff_walking'
+tabrl mdp solve forest | grep -qE '^age2,33\.48(4|39)'
+tabrl sweep $work/tiny.toml --out sweep --quiet
+tabrl plot sweep --out figures >/dev/null 2>&1
+test -f figures/convergence.png
+step="import tabrl, tabrl.plot"
+if [ -n "$python" ]; then
+  /usr/bin/python3 -c "import tabrl; assert tabrl.__file__ == '/usr/lib/python3/dist-packages/tabrl/__init__.py', tabrl.__file__; print(tabrl.plot('sweep', out='py-figures'))" >/root/python.log 2>&1
+  grep -qx 'py-figures/convergence.png' /root/python.log && test -f py-figures/convergence.png
+fi
+step="examples/cpp with find_package(tabrl) and no prefix"
+cmake -S $source/examples/cpp -B /root/example -DCMAKE_BUILD_TYPE=Release >/root/configure.log 2>&1
+cmake --build /root/example >/root/build.log 2>&1
+/root/example/spma_five_by_five | grep -q '^spma: converged'
+step="dpkg -r"
+dpkg -r tabrl >/root/dpkg-remove.log 2>&1
+test ! -e /usr/bin/tabrl && test ! -e /usr/lib/python3/dist-packages/tabrl && test ! -e /usr/share/tabrl ||
+  { echo "dpkg -r left files behind"; exit 1; }
+echo "installed, used and removed"
+INSIDE
+  cat >"$work/overlay.sh" <<OVERLAY
+set -e
+mount -t tmpfs tabrl-test "$top"
+mkdir "$top/upper" "$top/work" "$top/root"
+mount -t overlay overlay -o lowerdir=/,upperdir="$top/upper",workdir="$top/work" "$top/root"
+mount --bind /proc "$top/root/proc"
+mount --bind /dev "$top/root/dev"
+exec chroot "$top/root" sh "$work/inside.sh"
+OVERLAY
+  unshare --mount --propagation private sh "$work/overlay.sh"
+}
+if [[ $(id -u) == 0 ]] && command -v unshare >/dev/null &&
+   unshare --mount --propagation private sh -c \
+     "mount -t tmpfs probe '$work/package' && mkdir '$work/package/u' '$work/package/w' '$work/package/m' &&
+      mount -t overlay overlay -o lowerdir=/,upperdir='$work/package/u',workdir='$work/package/w' '$work/package/m'" \
+     >/dev/null 2>&1; then
+  result=$(install_in_overlay 2>&1) || { echo "$result"; fail "installing in an overlay of the system"; }
+  echo "deb_test: dpkg -i in an overlay of the system: $result"
+else
+  echo "deb_test: no root, unshare or overlayfs: the real installation is skipped"
 fi
 
 # apt resolves the declared dependencies (a simulation: nothing is installed). Skipped when apt
