@@ -226,6 +226,11 @@ if command -v apt-get >/dev/null && compgen -G '/var/lib/apt/lists/*_Packages*' 
   apt-get install --simulate --no-install-recommends "$deb" >"$work/apt.log" 2>&1 ||
     { cat "$work/apt.log"; fail "apt-get cannot install the package's dependencies"; }
   grep -q '^Inst tabrl ' "$work/apt.log" || { cat "$work/apt.log"; fail "apt-get would not install tabrl"; }
+  # Every declared dependency is a package of the lists (a fresh system would download it).
+  while read -r package; do
+    [[ -n $(apt-cache policy "$package" | sed -n 's/^ *Candidate: //p' | grep -v '(none)') ]] ||
+      fail "the dependency $package has no candidate in apt's lists"
+  done <<<"$names"
   echo "deb_test: apt-get install --simulate: ok"
 else
   echo "deb_test: no apt package lists: the apt simulation is skipped"
