@@ -1,7 +1,9 @@
 #include "builtin.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
+#include <utility>
 
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/format.hpp>
@@ -211,6 +213,45 @@ Mdp make_chain(int n, double slip, double back_reward, double forward_reward, do
               .rewards = rewards,
               .transitions = make_transitions(states, 2, entries),
               .action_names = {"back", "forward"}});
+}
+
+Mdp make_forest(int states, double r1, double r2, double p, double gamma) {
+  if (states < 2) {
+    throw InputError({.field = "states"}, "must be >= 2, got " + std::to_string(states));
+  }
+  if (!(p >= 0.0 && p <= 1.0)) {
+    throw InputError({.field = "p"}, "must be in [0, 1], got " + format_number(p));
+  }
+  for (const auto& [name, reward] : {std::pair{"r1", r1}, std::pair{"r2", r2}}) {
+    if (!std::isfinite(reward)) {
+      throw InputError({.field = name}, "must be finite, got " + format_number(reward));
+    }
+  }
+  constexpr Index kWait = 0;
+  constexpr Index kCut = 1;
+  const Index oldest = states - 1;
+  std::vector<TransitionEntry> entries;
+  StateActionMatrix rewards = StateActionMatrix::Zero(states, 2);
+  for (Index s = 0; s < states; ++s) {
+    // Waiting: a fire (probability p) resets the forest to age 0, otherwise it grows one age
+    // older (the oldest stays); an effect of probability 0 gets no entry.
+    if (p > 0.0) entries.push_back({s, kWait, 0, p});
+    if (p < 1.0) entries.push_back({s, kWait, std::min<Index>(s + 1, oldest), 1.0 - p});
+    entries.push_back({s, kCut, 0, 1.0});
+    rewards(s, kCut) = s == 0 ? 0.0 : 1.0;
+  }
+  rewards(oldest, kWait) = r1;
+  rewards(oldest, kCut) = r2;
+  std::vector<std::string> names;
+  for (Index s = 0; s < states; ++s) names.push_back("age" + std::to_string(s));
+  return Mdp({.num_states = states,
+              .num_actions = 2,
+              .gamma = gamma,
+              .rho = Vector::Constant(states, 1.0 / static_cast<double>(states)),
+              .rewards = rewards,
+              .transitions = make_transitions(states, 2, entries),
+              .state_names = names,
+              .action_names = {"wait", "cut"}});
 }
 
 Mdp make_flat_grad_chain(int horizon) {

@@ -20,6 +20,14 @@ Mdp make_cliff_world(double gamma = 0.9);
 // DeepSeaTreasure on a size x size grid: start top-left, every step descends one row.
 Mdp make_deep_sea_treasure(int size = 5, double gamma = 0.9);
 
+// pymdptoolbox's forest management example (mdptoolbox.example.forest; docs/theory.md,
+// "Benchmark MDPs"): states 0..S-1 are the forest's age, actions 0 wait and 1 cut. Waiting ages the
+// forest by one (the oldest state stays) with probability 1 - p, and a fire resets it to state 0
+// with probability p; cutting resets it to 0. Waiting pays r1 in the oldest state and 0 elsewhere;
+// cutting pays r2 in the oldest state, 0 in state 0 and 1 in between. rho is uniform.
+Mdp make_forest(int states = 3, double r1 = 4.0, double r2 = 2.0, double p = 0.1,
+                double gamma = 0.9);
+
 // K arms with means in [0, 1] and best-arm gap at least min_gap: the best mean is U(min_gap, 1),
 // the others U(0, best - min_gap), the best arm at a uniformly random position.
 Mdp make_random_bandit(int arms, double min_gap, std::uint64_t seed);

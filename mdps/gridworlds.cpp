@@ -184,6 +184,49 @@ Mdp make_gridworld(const std::vector<std::string>& rows, const GridworldOptions&
               .action_names = {"up", "down", "left", "right"}});
 }
 
+Mdp make_cliff_walking(double gamma) {
+  constexpr Index kRows = 4;
+  constexpr Index kColumns = 12;
+  constexpr Index kStates = kRows * kColumns;
+  constexpr Index kActions = 4;
+  constexpr Index kStart = (kRows - 1) * kColumns;     // 36
+  constexpr Index kGoal = kStates - 1;                 // 47
+  constexpr Index kRowStep[kActions] = {-1, 0, 1, 0};  // up, right, down, left
+  constexpr Index kColumnStep[kActions] = {0, 1, 0, -1};
+  const auto in_cliff = [&](Index row, Index column) {
+    return row == kRows - 1 && column > 0 && column < kColumns - 1;
+  };
+  std::vector<TransitionEntry> entries;
+  StateActionMatrix rewards = StateActionMatrix::Zero(kStates, kActions);
+  for (Index s = 0; s < kStates; ++s) {
+    for (Index a = 0; a < kActions; ++a) {
+      if (s == kGoal) {
+        entries.push_back({s, a, s, 1.0});
+        continue;
+      }
+      // The cliff cells are states too, as in Gymnasium (reached only by a start elsewhere).
+      const Index row = std::clamp<Index>(s / kColumns + kRowStep[a], 0, kRows - 1);
+      const Index column = std::clamp<Index>(s % kColumns + kColumnStep[a], 0, kColumns - 1);
+      if (in_cliff(row, column)) {
+        entries.push_back({s, a, kStart, 1.0});
+        rewards(s, a) = -100.0;
+      } else {
+        entries.push_back({s, a, row * kColumns + column, 1.0});
+        rewards(s, a) = -1.0;
+      }
+    }
+  }
+  Vector rho = Vector::Zero(kStates);
+  rho[kStart] = 1.0;
+  return Mdp({.num_states = kStates,
+              .num_actions = kActions,
+              .gamma = gamma,
+              .rho = rho,
+              .rewards = rewards,
+              .transitions = make_transitions(kStates, kActions, entries),
+              .action_names = {"up", "right", "down", "left"}});
+}
+
 Mdp make_taxi(double gamma) {
   // Gymnasium's map; walls are the '|' between cells.
   const std::vector<std::string> map = {"+---------+", "|R: | : :G|", "| : | : : |", "| : : : : |",

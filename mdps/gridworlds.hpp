@@ -38,6 +38,13 @@ Mdp make_gridworld(const std::vector<std::string>& rows, const GridworldOptions&
 // location other than the destination.
 Mdp make_taxi(double gamma = 0.9);
 
+// Gymnasium's CliffWalking-v0 (Sutton and Barto's example 6.6) as an MDP: a 4 x 12 grid, states
+// row * 12 + column as in Gymnasium, start 36 (bottom left), goal 47 (bottom right), the cliff
+// 37..46 between them. Actions up, right, down, left; a move off the grid stays. Every move pays
+// -1, except a move into the cliff, which pays -100 and returns to the start. The goal absorbs with
+// reward 0 (where Gymnasium ends the episode). rho is a point mass on the start.
+Mdp make_cliff_walking(double gamma = 0.9);
+
 // Splits "a/b/c" into rows.
 std::vector<std::string> split_map(const std::string& map);
 

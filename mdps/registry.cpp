@@ -36,7 +36,8 @@ const std::vector<BuiltinEntry>& registry() {
       {{"five_by_five", "the 5-state, 5-action MDP of Chen et al. (ICML 2024)", {kGammaParameter}},
        [](const Arguments& args) { return make_five_by_five(args.number("gamma")); }},
       {{"cliff_world",
-        "CliffWorld (Vaswani et al. 2021): 4 x 5 grid, cliff of reward -100, goal +1",
+        "CliffWorld (Vaswani et al. 2021): 4 x 5 grid, cliff of reward -100, goal +1 (not "
+        "Gymnasium's CliffWalking: see cliff_walking)",
         {kGammaParameter}},
        [](const Arguments& args) { return make_cliff_world(args.number("gamma")); }},
       {{"deep_sea_treasure",
@@ -44,6 +45,18 @@ const std::vector<BuiltinEntry>& registry() {
         {{"size", "integer", "5", "grid side, >= 2"}, kGammaParameter}},
        [](const Arguments& args) {
          return make_deep_sea_treasure(args.integer("size"), args.number("gamma"));
+       }},
+      {{"forest",
+        "pymdptoolbox's forest management (example.forest): actions wait, cut; fire resets "
+        "with probability p; rho uniform",
+        {{"states", "integer", "3", "number of forest ages S >= 2"},
+         {"r1", "number", "4", "reward of waiting in the oldest state"},
+         {"r2", "number", "2", "reward of cutting in the oldest state"},
+         {"p", "number", "0.1", "probability of a fire each step, in [0, 1]"},
+         kGammaParameter}},
+       [](const Arguments& args) {
+         return make_forest(args.integer("states"), args.number("r1"), args.number("r2"),
+                            args.number("p"), args.number("gamma"));
        }},
       {{"random_bandit",
         "random K-armed bandit: means in [0, 1], best-arm gap >= min_gap",
@@ -97,6 +110,11 @@ const std::vector<BuiltinEntry>& registry() {
                                 .trap_reward = args.number("trap_reward"),
                                 .gamma = args.number("gamma")});
        }},
+      {{"cliff_walking",
+        "Gymnasium's CliffWalking-v0: 4 x 12 grid, -1 per step, cliff -100 and back to the "
+        "start, goal absorbing (not Vaswani et al.'s CliffWorld: see cliff_world)",
+        {kGammaParameter}},
+       [](const Arguments& args) { return make_cliff_walking(args.number("gamma")); }},
       {{"taxi",
         "Gymnasium's Taxi-v3: 500 states, 6 actions; -1 per step, -10 illegal pickup/dropoff, "
         "+20 delivery (then absorbing)",

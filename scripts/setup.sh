@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages tabrl needs, only those that are missing (the Python module's
-# among them: python3-dev, pybind11, SciPy, pandas, pytest; docs/python.md).
+# among them: python3-dev, pybind11, SciPy, pandas, pytest; docs/python.md), and dpkg-dev, whose
+# dpkg-shlibdeps `cpack -G DEB` uses for the package's dependencies.
 # Usage: scripts/setup.sh [--with-slurm] [--with-fuzz] [--with-format]
 #   --with-slurm  also slurm-wlm and munge, for the single-node cluster test
 #   --with-fuzz   also clang and its runtime libraries (libFuzzer, sanitizers), for scripts/fuzz.sh
@@ -10,7 +11,8 @@ set -euo pipefail
 packages=(g++ cmake ninja-build libeigen3-dev libboost-program-options-dev
           doctest-dev libtomlplusplus-dev nlohmann-json3-dev libbenchmark-dev python3
           python3-matplotlib python3-numpy
-          python3-dev pybind11-dev python3-pybind11 python3-scipy python3-pandas python3-pytest)
+          python3-dev pybind11-dev python3-pybind11 python3-scipy python3-pandas python3-pytest
+          dpkg-dev)
 for argument in "$@"; do
   case $argument in
     --with-slurm) packages+=(slurm-wlm munge) ;;

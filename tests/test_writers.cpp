@@ -63,7 +63,9 @@ TEST_CASE("round trips through every format keep the MDP exactly") {
                                           "garnet(states=40,actions=3,branching=4,seed=7)",
                                           "bandit(means=[0.1,0.35,0.9])",
                                           "chain(n=6)",
-                                          "flat_grad_chain(H=7)"};
+                                          "flat_grad_chain(H=7)",
+                                          "forest(states=4,p=0.2)",
+                                          "cliff_walking"};
   for (const std::string& spec : specs) {
     const Mdp original = load_mdp(spec);
     for (const MdpFormat& format : mdp_formats()) {

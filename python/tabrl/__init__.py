@@ -10,6 +10,10 @@ DataFrames, on the engine of the ``tabrl`` command line (docs/python.md).
 from ._tabrl import Mdp, __version__, algorithms
 from ._types import Evaluation, RunResult, Solution
 from ._api import plot, read_sweep, run, sweep
+from ._gymnasium import from_gymnasium_P
+
+# Mdp.from_gymnasium_P(P_dict, gamma, rho=None) beside Mdp.from_arrays (python/tabrl/_gymnasium.py).
+Mdp.from_gymnasium_P = staticmethod(from_gymnasium_P)
 
 __all__ = ["Mdp", "Solution", "Evaluation", "RunResult", "run", "sweep", "read_sweep", "plot",
            "algorithms", "__version__"]
