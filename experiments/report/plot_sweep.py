@@ -201,7 +201,7 @@ def convergence(panels, curves, figures, name="convergence",
                      else algorithm) + f" ({len(members)} run{'s' if len(members) > 1 else ''})"
             # Each later line is thinner, so that coinciding curves (SPMA and NPG at a small
             # step agree to first order) stay visible.
-            width = max(2.8 - 0.4 * len(stopped_early), 1.0)
+            width = max(3.8 - 1.1 * len(stopped_early), 1.0)
             ended = sorted({r["status"] for r in members} - {"converged", "max_iterations"})
             if ended:  # a run that stopped on a status (step_invalid, non_finite): marked x
                 label += f" [{', '.join(ended)}]"
