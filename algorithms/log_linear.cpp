@@ -1,9 +1,9 @@
 #include "log_linear.hpp"
 
+#include <Eigen/IterativeLinearSolvers>
+#include <algorithm>
 #include <cmath>
 #include <limits>
-
-#include <Eigen/IterativeLinearSolvers>
 
 #include <tabrl/algorithms/inner_steps.hpp>
 #include <tabrl/algorithms/registry.hpp>
@@ -132,10 +132,10 @@ void LogLinearRule::initialize(const StepContext& context, const StateActionMatr
   if (features_->states() != context.mdp.num_states() ||
       features_->actions() != context.mdp.num_actions()) {
     throw InputError({.field = "features"},
-                     "the features are for " + std::to_string(features_->states()) + " states and " +
-                         std::to_string(features_->actions()) + " actions; the MDP has " +
-                         std::to_string(context.mdp.num_states()) + " and " +
-                         std::to_string(context.mdp.num_actions()));
+                     "the features are for " + std::to_string(features_->states()) +
+                         " states and " + std::to_string(features_->actions()) +
+                         " actions; the MDP has " + std::to_string(context.mdp.num_states()) +
+                         " and " + std::to_string(context.mdp.num_actions()));
   }
   if (!(initial_logits.array() == 0.0).all()) {
     throw InputError({.field = "init"},
@@ -161,10 +161,18 @@ double LogLinearRule::projection_value(const Vector& delta, const Evaluation& ev
   log_ratio_.resize(u_.rows(), actions);
   double value = 0.0;
   for (Index s = 0; s < u_.rows(); ++s) {
+    // c_s = shift + log sum_a pi exp(u - shift), shift = max u: as shift + log1p(sum_a pi
+    // expm1(u - shift)) while that sum is not close to -1 (small steps: no rounding against 1),
+    // else directly (a step that moved the mass to actions pi_t made unlikely).
     const double shift = u_.row(s).maxCoeff();
     double below = 0.0;  // sum_a pi (exp(u - shift) - 1) in (-1, 0]
     for (Index a = 0; a < actions; ++a) below += pi(s, a) * std::expm1(u_(s, a) - shift);
-    const double c = shift + std::log1p(below);
+    double c = shift + std::log1p(below);
+    if (below < -0.5) {
+      double total = 0.0;
+      for (Index a = 0; a < actions; ++a) total += pi(s, a) * std::exp(u_(s, a) - shift);
+      c = shift + std::log(total);
+    }
     const double weight = evaluation.visitation[s];
     double linear = 0.0, mean = 0.0;
     for (Index a = 0; a < actions; ++a) {
@@ -181,24 +189,39 @@ double LogLinearRule::projection_value(const Vector& delta, const Evaluation& ev
   return value;
 }
 
-Index LogLinearRule::solve_gram(const StateActionMatrix& p, const Vector& c, const Vector& rhs,
-                                Vector& x) {
+Index LogLinearRule::solve_gram(const StateActionMatrix& p, const Vector& c, double shift,
+                                const Vector& rhs, Vector& x) {
   if (features_->dim() <= kDenseGramLimit) {
     features_->weighted_gram(p, c, gram_, design_);
+    gram_.diagonal().array() += shift;
     cod_.compute(gram_);
     x = cod_.solve(rhs);
     return cod_.rank();
   }
   features_->weighted_gram(p, c, sparse_gram_);
+  // Conjugate gradients need a definite system: a ridge of 1e-12 of the largest diagonal entry
+  // at least. It moves a component of x along an eigenvalue lambda by a factor lambda / (lambda +
+  // ridge); such a component changes the logits of pairs whose weight p is about lambda, so the
+  // policy moves by about p * ridge / lambda: 1e-12 relative (docs/theory.md).
+  double largest = 0.0;
+  for (Index j = 0; j < sparse_gram_.outerSize(); ++j)
+    largest = std::max(largest, sparse_gram_.coeff(j, j));
+  shift = std::max(shift, 1e-12 * largest);
+  Eigen::SparseMatrix<double> identity(sparse_gram_.rows(), sparse_gram_.cols());
+  identity.setIdentity();
+  sparse_gram_ += shift * identity;
   Eigen::ConjugateGradient<Eigen::SparseMatrix<double>, Eigen::Lower | Eigen::Upper> solver;
-  solver.setTolerance(1e-14);
+  // The relative residual a consistent (possibly singular) system reaches before rounding;
+  // the iteration cap bounds a solve that cannot get there.
+  solver.setTolerance(1e-13);
+  solver.setMaxIterations(1000);
   solver.compute(sparse_gram_);
   x = solver.solve(rhs);
   return -1;
 }
 
-double LogLinearRule::spma_objective(const Evaluation& evaluation, double eta,
-                                     const Vector& delta, Vector& gradient) {
+double LogLinearRule::spma_objective(const Evaluation& evaluation, double eta, const Vector& delta,
+                                     Vector& gradient) {
   const double value = projection_value(delta, evaluation, eta);
   gradient = grad_;
   return value;
@@ -216,8 +239,9 @@ LogLinearRule::Projection LogLinearRule::spma_projection(const Evaluation& evalu
   double gradient_norm = grad_.norm();
   weights_ = evaluation.visitation / eta;
   while (gradient_norm > target && result.iterations < options_.max_newton_steps) {
-    // Newton: the Hessian of -L_t is sum_s (d_s / eta) Xbar_s^T (diag p - p p^T) Xbar_s.
-    solve_gram(p_, weights_, grad_, direction_);
+    // Newton: the Hessian of -L_t is sum_s (d_s / eta) Xbar_s^T (diag p - p p^T) Xbar_s,
+    // regularised by |grad| I (docs/theory.md, "Log-linear policies").
+    solve_gram(p_, weights_, gradient_norm, grad_, direction_);
     const double slope = grad_.dot(direction_);
     if (!(slope > 0.0) || !direction_.allFinite()) break;
     double step = 1.0;
@@ -226,9 +250,11 @@ LogLinearRule::Projection LogLinearRule::spma_projection(const Evaluation& evalu
       trial_ = delta + step * direction_;
       const double trial_value = projection_value(trial_, evaluation, eta);
       const double trial_norm = grad_.norm();
-      // Armijo's sufficient increase, or (where the increase is below rounding, near the
-      // optimum) a halved gradient.
-      if (trial_value >= value + kArmijo * step * slope || trial_norm <= 0.5 * gradient_norm) {
+      // Armijo's sufficient increase, or (near the optimum, where the increase is below
+      // rounding) a halved gradient without a decrease beyond rounding.
+      const bool halved = trial_norm <= 0.5 * gradient_norm &&
+                          trial_value >= value - 1e-12 * std::max(1.0, std::abs(value));
+      if (trial_value >= value + kArmijo * step * slope || halved) {
         delta.swap(trial_);
         value = trial_value;
         gradient_norm = trial_norm;
@@ -259,8 +285,8 @@ StepReport LogLinearRule::exact_spma(const StepContext& context, const Evaluatio
                 .outcome = StepOutcome::invalid,
                 .message = "SPMA step invalid at iteration " + std::to_string(context.iteration) +
                            ": 1 + eta * A = " + format_number(factor) + " <= 0 at state " +
-                           context.mdp.state_label(s) + ", action " +
-                           context.mdp.action_label(a) + " (eta = " + format_number(eta) +
+                           context.mdp.state_label(s) + ", action " + context.mdp.action_label(a) +
+                           " (eta = " + format_number(eta) +
                            ", A = " + format_number(advantage(s, a)) +
                            "); the exact log-linear projection needs positive targets"};
       }
@@ -402,7 +428,7 @@ void LogLinearRule::compatible_npg(const Evaluation& evaluation, double eta,
     g_ = evaluation.advantage.cwiseProduct(pi);
     for (Index s = 0; s < states; ++s) g_.row(s) *= evaluation.visitation[s];
     features_->pull_back(g_, rhs_);
-    rank = solve_gram(pi, evaluation.visitation, rhs_, direction_);
+    rank = solve_gram(pi, evaluation.visitation, 0.0, rhs_, direction_);
   }
   // The weighted residual sum_s d sum_a pi (phibar^T w - A)^2.
   features_->logits(direction_, u_);
@@ -482,8 +508,9 @@ const std::vector<ParameterInfo>& log_linear_parameters(const std::string& name)
   if (name == "mdpo") return mdpo;
   if (name == "npg" || name == "spg") return plain;
   find_algorithm(name);  // an unknown name: "did you mean"
-  throw InputError({.field = "algo"}, name + " does not support --features; the algorithms with "
-                                             "log-linear policies are " +
+  throw InputError({.field = "algo"}, name +
+                                          " does not support --features; the algorithms with "
+                                          "log-linear policies are " +
                                           supported_list());
 }
 

@@ -18,12 +18,11 @@
 // optimizer returns (OptimizerResult::theta).
 #pragma once
 
+#include <Eigen/QR>
+#include <Eigen/SparseCore>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <Eigen/QR>
-#include <Eigen/SparseCore>
 
 #include <tabrl/algorithms/update_rule.hpp>
 #include <tabrl/core/features.hpp>
@@ -68,10 +67,10 @@ class LogLinearRule final : public UpdateRule {
   double spma_objective(const Evaluation& evaluation, double eta, const Vector& delta,
                         Vector& gradient);
   struct Projection {
-    Vector delta;                   // theta_{t+1} - theta_t
-    double gradient_norm = 0.0;     // |grad L_t| at theta_t + delta
-    double initial_norm = 0.0;      // |grad L_t| at theta_t
-    int iterations = 0;             // Newton steps
+    Vector delta;                // theta_{t+1} - theta_t
+    double gradient_norm = 0.0;  // |grad L_t| at theta_t + delta
+    double initial_norm = 0.0;   // |grad L_t| at theta_t
+    int iterations = 0;          // Newton steps
   };
   // Newton's method on L_t from theta_t + start until |grad L_t| <= tolerance |grad L_t(theta_t)|.
   Projection spma_projection(const Evaluation& evaluation, double eta, const Vector& start);
@@ -86,10 +85,11 @@ class LogLinearRule final : public UpdateRule {
   double projection_value(const Vector& delta, const Evaluation& evaluation, double eta);
   // The inner objective's gradient at next_theta_ into grad_ (u_ = X next_theta_, p_ = softmax).
   void inner_gradient_at_next(const Evaluation& evaluation, double eta);
-  // Solves gram * x = rhs, gram = weighted_gram(p, c): the minimum-norm solution by a complete
-  // orthogonal decomposition for k <= kDenseGramLimit (returns the rank), else conjugate
-  // gradients (returns -1).
-  Index solve_gram(const StateActionMatrix& p, const Vector& c, const Vector& rhs, Vector& x);
+  // Solves (gram + shift I) x = rhs, gram = weighted_gram(p, c): the minimum-norm solution by a
+  // complete orthogonal decomposition for k <= kDenseGramLimit (returns the rank), else
+  // conjugate gradients (returns -1).
+  Index solve_gram(const StateActionMatrix& p, const Vector& c, double shift, const Vector& rhs,
+                   Vector& x);
   StepReport exact_spma(const StepContext& context, const Evaluation& evaluation, double eta,
                         std::span<double> diagnostics);
   void inner_steps(const Evaluation& evaluation, const StateActionMatrix& logits, double eta,
@@ -116,8 +116,7 @@ const std::vector<std::string>& log_linear_algorithm_names();
 const std::vector<ParameterInfo>& log_linear_parameters(const std::string& name);
 
 // Checks a log-linear algorithm spec and step size without building anything (sweep configs).
-void check_log_linear_algorithm(const std::string& spec, const std::string& step_size,
-                                bool bandit);
+void check_log_linear_algorithm(const std::string& spec, const std::string& step_size, bool bandit);
 
 // `spec` with every parameter of its log-linear algorithm, defaults included, canonical order.
 std::string resolved_log_linear_spec(const std::string& spec);

@@ -28,8 +28,8 @@ const Mdp& garnet() {
 }
 
 std::shared_ptr<const FeatureMatrix> features(Index dim) {
-  return std::make_shared<const FeatureMatrix>(
-      kStates, kActions, random_features(kStates, kActions, dim, 0, 1.0));
+  return std::make_shared<const FeatureMatrix>(kStates, kActions,
+                                               random_features(kStates, kActions, dim, 0, 1.0));
 }
 
 // Iterations of a run: the benchmark's iteration t is the run's iteration t.
@@ -55,7 +55,7 @@ void run(benchmark::State& state, UpdateRule& rule) {
   state.SetLabel(rule.name() + ", " + to_string(evaluator.solver()));
   if (diagnostics.size() >= 3) {
     state.counters["newton_steps"] = newton_steps / static_cast<double>(t);
-    state.counters["relative_gradient"] = diagnostics[1];
+    state.counters["gradient_norm"] = diagnostics[1];
   }
 }
 

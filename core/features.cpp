@@ -1,8 +1,7 @@
 #include "features.hpp"
 
-#include <cmath>
-
 #include <Eigen/SparseCore>
+#include <cmath>
 
 namespace tabrl {
 namespace {

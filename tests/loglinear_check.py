@@ -22,6 +22,7 @@ usage: loglinear_check.py PATH/TO/tabrl [--verbose]
 """
 import argparse
 import csv
+import re
 import subprocess
 import sys
 import tempfile
@@ -225,11 +226,8 @@ def run_tabrl(tabrl, workdir, label, mdp_path, features, spec, eta, iterations):
     if out.exists():
         with out.open() as handle:
             rows = list(csv.DictReader(handle))
-    status = None
-    for line in result.stderr.splitlines():
-        if line.startswith("tabrl run: ") and " at iteration " in line:
-            status = line.split()[2]
-    return command, result, rows, status
+    found = re.search(r"^tabrl run: (\w+) at iteration", result.stderr, re.MULTILINE)
+    return command, result, rows, found.group(1) if found else None
 
 
 def compare(mdp, expected, expected_status, command, result, rows, status):

@@ -6,14 +6,13 @@
 // files and errors; sparse one-hot storage at a size where dense would not fit.
 #include <doctest/doctest.h>
 
+#include <Eigen/SVD>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <string>
 #include <vector>
-
-#include <Eigen/SVD>
 
 #include <tabrl/algorithms/feature_spec.hpp>
 #include <tabrl/algorithms/log_linear.hpp>
@@ -142,10 +141,10 @@ TEST_CASE("one-hot features reproduce the tabular runs of spma, npg and spg to 1
     CHECK(one_hot->is_sparse());
     for (const auto& [spec, step] :
          std::vector<std::pair<std::string, std::string>>{{"spma", "0.8"},
-                                                         {"npg", "2"},
-                                                         {"spg", "3"},
-                                                         {"spma", "safe"},
-                                                         {"npg(schedule=geometric)", "0.5"}}) {
+                                                          {"npg", "2"},
+                                                          {"spg", "3"},
+                                                          {"spma", "safe"},
+                                                          {"spg(schedule=geometric)", "0.5"}}) {
       CAPTURE(spec);
       const Run tabular = run_tabular(mdp, optimal, spec, step, 60);
       const Run features = run_log_linear(mdp, optimal, spec, step, one_hot, 60);
@@ -156,7 +155,8 @@ TEST_CASE("one-hot features reproduce the tabular runs of spma, npg and spg to 1
     }
     // The inner-step variants reproduce their tabular counterparts too: spma(inner_steps) is
     // smdpo, and mdpo is mdpo.
-    const Run smdpo = run_tabular(mdp, optimal, "smdpo(inner_steps=5,inner_step_size=0.5)", "1", 40);
+    const Run smdpo =
+        run_tabular(mdp, optimal, "smdpo(inner_steps=5,inner_step_size=0.5)", "1", 40);
     const Run spma_inner =
         run_log_linear(mdp, optimal, "spma(inner_steps=5,inner_step_size=0.5)", "1", one_hot, 40);
     CHECK(max_policy_difference(smdpo, spma_inner) <= 1e-12);
@@ -246,9 +246,9 @@ TEST_CASE("the SPMA projection reaches the same policy from any start") {
       for (Index j = 0; j < dim; ++j) from[j] = 3.0 * random.normal();
       const auto projection = rule.spma_projection(ev, 1.0, from);
       CAPTURE(start);
+      CAPTURE(projection.iterations);
       CHECK(projection.gradient_norm <= 1e-12 * projection.initial_norm);
-      const StateActionMatrix other =
-          log_softmax(logits_of(*features, theta_t + projection.delta));
+      const StateActionMatrix other = log_softmax(logits_of(*features, theta_t + projection.delta));
       CHECK((other.array().exp() - policy.array().exp()).abs().maxCoeff() <= 1e-10);
       if (dim < 21) CHECK((projection.delta - reference.delta).norm() <= 1e-8);
     }
@@ -259,18 +259,20 @@ TEST_CASE("MDPO with many inner steps and one-hot features approaches NPG") {
   const Mdp mdp = random_mdp(5, 3, 0.9, 9);
   const OptimalSolution optimal = solve_optimal(mdp);
   auto one_hot = std::make_shared<const FeatureMatrix>(FeatureMatrix::one_hot(5, 3));
-  const Run npg = run_log_linear(mdp, optimal, "npg", "1", one_hot, 20);
+  // Few outer iterations at a moderate step: the probabilities stay away from 0, where the
+  // inner steps' curvature (and so their convergence) vanishes.
+  const Run npg = run_log_linear(mdp, optimal, "npg", "0.5", one_hot, 5);
   double previous = std::numeric_limits<double>::infinity();
-  for (int m : {5, 50, 2000}) {
+  for (int m : {5, 50, 30000}) {
     CAPTURE(m);
-    const Run mdpo = run_log_linear(
-        mdp, optimal, "mdpo(inner_steps=" + std::to_string(m) + ",inner_step_size=2)", "1",
-        one_hot, 20);
+    const Run mdpo = run_log_linear(mdp, optimal,
+                                    "mdpo(inner_steps=" + std::to_string(m) + ",inner_step_size=3)",
+                                    "0.5", one_hot, 5);
     const double gap = max_policy_difference(npg, mdpo);
     CHECK(gap < previous);
     previous = gap;
   }
-  CHECK(previous <= 1e-8);
+  CHECK(previous <= 1e-9);
 }
 
 TEST_CASE("the inner objectives' gradients match central finite differences") {
@@ -391,8 +393,7 @@ TEST_CASE("random features are the project's normal sampler, row by row") {
 
 TEST_CASE("feature specs and files: the errors") {
   const Mdp mdp = random_mdp(2, 2, 0.9, 1);
-  CHECK(input_error_of([&] { check_features("random(dim=0)"); }).find("dim") !=
-        std::string::npos);
+  CHECK(input_error_of([&] { check_features("random(dim=0)"); }).find("dim") != std::string::npos);
   CHECK(input_error_of([&] { check_features("random(dim=2.5)"); }).find("random.dim") !=
         std::string::npos);
   CHECK(input_error_of([&] { check_features("random"); }).find("required") != std::string::npos);
@@ -407,9 +408,11 @@ TEST_CASE("feature specs and files: the errors") {
   };
   const std::string good = "state,action,f0,f1\n0,0,1,0\n0,1,0,1\n1,0,1,1\n1,1,0.5,2\n";
   CHECK(error_of_file("good.csv", good) == "(no error)");
-  const std::string nan = error_of_file("nan.csv", "state,action,f0\n0,0,1\n0,1,nan\n1,0,1\n1,1,0\n");
+  const std::string nan =
+      error_of_file("nan.csv", "state,action,f0\n0,0,1\n0,1,nan\n1,0,1\n1,1,0\n");
   CHECK(nan.find("nan.csv:3") != std::string::npos);
-  const std::string missing = error_of_file("missing.csv", "state,action,f0\n0,0,1\n0,1,1\n1,0,1\n");
+  const std::string missing =
+      error_of_file("missing.csv", "state,action,f0\n0,0,1\n0,1,1\n1,0,1\n");
   CHECK(missing.find("no row for state 1, action 1") != std::string::npos);
   const std::string duplicate =
       error_of_file("duplicate.csv", "state,action,f0\n0,0,1\n0,1,1\n1,0,1\n0,0,2\n1,1,1\n");
@@ -434,8 +437,9 @@ TEST_CASE("only spma, npg, spg and mdpo take features; the others say which do")
       input_error_of([&] { make_log_linear_algorithm("apg", "1", mdp, features); });
   CHECK(apg.find("apg does not support --features") != std::string::npos);
   CHECK(apg.find("spma, npg, spg, mdpo") != std::string::npos);
-  CHECK(input_error_of([&] { make_log_linear_algorithm("spma(clip=true)", "1", mdp, features); })
-            .find("clip") != std::string::npos);
+  CHECK(input_error_of([&] {
+          make_log_linear_algorithm("spma(clip=true)", "1", mdp, features);
+        }).find("clip") != std::string::npos);
   CHECK(input_error_of([&] {
           make_log_linear_algorithm("spma(inner_steps=3)", "1", mdp, features);
         }).find("inner_step_size") != std::string::npos);
@@ -443,12 +447,12 @@ TEST_CASE("only spma, npg, spg and mdpo take features; the others say which do")
         "spma(inner_step_size=0,inner_steps=0,schedule=constant)");
 }
 
-TEST_CASE("one-hot features at S = 2e4 are stored sparse and run exact spma and npg") {
-  const Index states = 20000, actions = 4;
+TEST_CASE("one-hot features at S = 1e4 are stored sparse and run exact spma and npg") {
+  const Index states = 10000, actions = 4;
   const FeatureMatrix big = FeatureMatrix::one_hot(100000, 8);
   CHECK(big.is_sparse());
   CHECK(big.stored_entries() == 800000);
-  // k = S A = 80000: a dense k x k Hessian would take 51 GB; the sparse path needs none.
+  // k = S A = 40000: a dense k x k Hessian would take 12.8 GB; the sparse path needs none.
   const Mdp mdp = make_garnet(states, actions, 3, 5, 0.9);
   const OptimalSolution optimal = solve_optimal(mdp);
   auto one_hot = std::make_shared<const FeatureMatrix>(FeatureMatrix::one_hot(states, actions));

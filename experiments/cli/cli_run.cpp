@@ -71,8 +71,8 @@ int run_command(const Arguments& args) {
       "features", po::value(&features),
       "log-linear policies: one_hot, random(dim=K,seed=N,scale=S), or a CSV file "
       "state,action,f0,...,f{K-1}")("iterations", po::value(&iterations)->default_value(1000),
-                            "iteration budget")("out", po::value(&out_path),
-                                                "curve CSV file, or - for stdout (the default)")(
+                                    "iteration budget")(
+      "out", po::value(&out_path), "curve CSV file, or - for stdout (the default)")(
       "tolerance", po::value(&tolerance), "stop (converged) once value_error_inf <= T")(
       "time-limit", po::value(&time_limit), "stop after this many seconds")(
       "record", po::value(&record)->default_value("all"), "which iterations to write: all, N, log")(
@@ -113,8 +113,9 @@ int run_command(const Arguments& args) {
   if (log_linear) {
     check_features(features);
     if (!is_uniform_initial_policy(init)) {
-      throw UsageError("--init applies to tabular policies only: log-linear policies start from "
-                       "theta = 0 (uniform)");
+      throw UsageError(
+          "--init applies to tabular policies only: log-linear policies start from "
+          "theta = 0 (uniform)");
     }
     if (clip || !values["clip-floor"].defaulted()) {
       throw UsageError("--clip and --clip-floor apply to tabular SPMA only, not with --features");

@@ -390,7 +390,8 @@ AlgorithmBlock ConfigParser::parse_algorithm_block(const toml::table& block) con
   std::vector<std::string> keys{"name", "step_size", "features"};
   for (const std::string& name : result.names) {
     try {
-      tables.push_back(log_linear ? &log_linear_parameters(name) : &find_algorithm(name).parameters);
+      tables.push_back(log_linear ? &log_linear_parameters(name)
+                                  : &find_algorithm(name).parameters);
     } catch (const InputError& error) {
       fail(name_node->source(), "algorithm.name", error.message());
     }

@@ -131,18 +131,17 @@ std::vector<AlgorithmSetting> expand_algorithm_block(
     for (const std::string& step : steps) {
       for (std::size_t f = 0; f < features.size(); ++f) {
         const bool log_linear = !features[f].empty();
-        for_each_point(block.parameters,
-                       [&](const std::vector<std::pair<std::string, std::string>>& chosen) {
-                         Spec spec{.name = name, .arguments = chosen};
-                         settings.push_back(
-                             {.name = name,
-                              .spec = resolve(spec.to_string(), log_linear),
-                              .step_size = step,
-                              .features = features[f],
-                              .features_digest = log_linear && f < block.feature_digests.size()
-                                                     ? block.feature_digests[f]
-                                                     : std::string()});
-                       });
+        for_each_point(
+            block.parameters, [&](const std::vector<std::pair<std::string, std::string>>& chosen) {
+              Spec spec{.name = name, .arguments = chosen};
+              settings.push_back({.name = name,
+                                  .spec = resolve(spec.to_string(), log_linear),
+                                  .step_size = step,
+                                  .features = features[f],
+                                  .features_digest = log_linear && f < block.feature_digests.size()
+                                                         ? block.feature_digests[f]
+                                                         : std::string()});
+            });
       }
     }
   }
@@ -173,8 +172,7 @@ std::string RunSpec::canonical(const SweepSettings& settings) const {
          // Only log-linear runs carry features, so tabular run ids are unchanged.
          (algorithm.features.empty()
               ? std::string()
-              : ";features=" +
-                    (algorithm.features_digest.empty() ? algorithm.features : "file") +
+              : ";features=" + (algorithm.features_digest.empty() ? algorithm.features : "file") +
                     ";features_digest=" + algorithm.features_digest) +
          ";init=" + (init_digest.empty() ? init : "file") + ";init_digest=" + init_digest +
          ";seed=" + (seed ? std::to_string(*seed) : "") +

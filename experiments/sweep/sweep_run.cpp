@@ -120,8 +120,9 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
     std::unique_ptr<UpdateRule> rule =
         run.algorithm.features.empty()
             ? make_algorithm(run.algorithm.spec, run.algorithm.step_size, mdp)
-            : make_log_linear_algorithm(run.algorithm.spec, run.algorithm.step_size, mdp,
-                                        make_features(run.algorithm.features, mdp, read_toml_features_file));
+            : make_log_linear_algorithm(
+                  run.algorithm.spec, run.algorithm.step_size, mdp,
+                  make_features(run.algorithm.features, mdp, read_toml_features_file));
     CurveRecorder recorder(parse_record_schedule(settings.record));
     RunAnalysis analysis(mdp, *rule, settings.tolerances, is_uniform_initial_policy(run.init));
     std::vector<IterationCallback*> callbacks{&recorder, &analysis};
@@ -176,12 +177,12 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
                       "," + (std::isnan(found.spma_min_c) ? "" : format_double(found.spma_min_c));
     if (!std::isnan(found.floor)) {
       const bool floor_fitted = found.floor_rate.points > 0;
-      floor_columns = "," + format_double(found.floor) + "," +
-                      (floor_fitted ? format_double(found.floor_rate.rate) : "") + "," +
-                      (floor_fitted ? format_double(found.floor_rate.r_squared) : "") + "," +
-                      (std::isnan(found.floor_projection_error)
-                           ? ""
-                           : format_double(found.floor_projection_error));
+      floor_columns =
+          "," + format_double(found.floor) + "," +
+          (floor_fitted ? format_double(found.floor_rate.rate) : "") + "," +
+          (floor_fitted ? format_double(found.floor_rate.r_squared) : "") + "," +
+          (std::isnan(found.floor_projection_error) ? ""
+                                                    : format_double(found.floor_projection_error));
     }
   } catch (const std::exception& error) {
     status = "error";
