@@ -235,17 +235,36 @@ LogLinearRule::Projection LogLinearRule::spma_projection(const Evaluation& evalu
   const double target = options_.tolerance * result.initial_norm;
   Vector& delta = result.delta;
   delta = start;
-  double value = projection_value(delta, evaluation, eta);
+  // From theta_t itself (the run's case) the evaluation at 0 above is the start's.
+  double value = 0.0;
+  if (!(start.array() == 0.0).all()) value = projection_value(delta, evaluation, eta);
   double gradient_norm = grad_.norm();
   weights_ = evaluation.visitation / eta;
+  // The Hessian (its decomposition) is kept for the next step while a full step cut the
+  // gradient tenfold (a chord step costs two products with X instead of S A k^2 flops), and
+  // refreshed otherwise, or when a kept one gives no acceptable step.
+  bool refresh = true;
   while (gradient_norm > target && result.iterations < options_.max_newton_steps) {
-    // Newton: the Hessian of -L_t is sum_s (d_s / eta) Xbar_s^T (diag p - p p^T) Xbar_s,
-    // regularised by |grad| I (docs/theory.md, "Log-linear policies").
-    solve_gram(p_, weights_, gradient_norm, grad_, direction_);
+    const bool reuse = !refresh && features_->dim() <= kDenseGramLimit;
+    if (reuse) {
+      direction_ = cod_.solve(grad_);
+    } else {
+      // Newton: the Hessian of -L_t is sum_s (d_s / eta) Xbar_s^T (diag p - p p^T) Xbar_s,
+      // regularised by |grad| I (docs/theory.md, "Log-linear policies").
+      solve_gram(p_, weights_, gradient_norm, grad_, direction_);
+      ++result.hessians;
+    }
     const double slope = grad_.dot(direction_);
-    if (!(slope > 0.0) || !direction_.allFinite()) break;
+    if (!(slope > 0.0) || !direction_.allFinite()) {
+      if (reuse) {
+        refresh = true;
+        continue;
+      }
+      break;
+    }
     double step = 1.0;
     bool accepted = false;
+    const double previous_norm = gradient_norm;
     for (int halving = 0; halving <= kMaxHalvings; ++halving, step *= 0.5) {
       trial_ = delta + step * direction_;
       const double trial_value = projection_value(trial_, evaluation, eta);
@@ -263,12 +282,18 @@ LogLinearRule::Projection LogLinearRule::spma_projection(const Evaluation& evalu
       }
     }
     if (!accepted) {
-      // Stalled at rounding: keep delta and restore its p_ and gradient.
+      // Keep delta and restore its p_ and gradient; retry with a fresh Hessian, or stop
+      // (stalled at rounding).
       projection_value(delta, evaluation, eta);
       gradient_norm = grad_.norm();
+      if (reuse) {
+        refresh = true;
+        continue;
+      }
       break;
     }
     ++result.iterations;
+    refresh = !(step == 1.0 && gradient_norm <= 0.1 * previous_norm);
   }
   result.gradient_norm = gradient_norm;
   return result;
@@ -294,6 +319,7 @@ StepReport LogLinearRule::exact_spma(const StepContext& context, const Evaluatio
   }
   Projection projection = spma_projection(evaluation, eta, Vector::Zero(features_->dim()));
   delta_.swap(projection.delta);
+  last_hessians_ = projection.hessians;
   next_theta_ = theta_ + delta_;
   // projection_error = sum_s d_s KL(target_s || pi_{t+1}[s]), target = pi_t (1 + eta A_t), in
   // the accurate form log(target / p) = log1p(eta A) - log(p / pi_t).

@@ -61,6 +61,8 @@ class LogLinearRule final : public UpdateRule {
   const Vector* feature_weights() const override { return &theta_; }
   const FeatureMatrix& features() const { return *features_; }
   const LogLinearOptions& options() const { return options_; }
+  // Exact SPMA: the Hessians formed in the last step (the benchmark reports them).
+  int last_hessians() const { return last_hessians_; }
 
   // The SPMA projection of the policy `evaluation` describes (pi_t = evaluation.policy, theta_t
   // its parameters): L_t(theta_t + delta) - L_t(theta_t), and its gradient in theta.
@@ -71,6 +73,7 @@ class LogLinearRule final : public UpdateRule {
     double gradient_norm = 0.0;  // |grad L_t| at theta_t + delta
     double initial_norm = 0.0;   // |grad L_t| at theta_t
     int iterations = 0;          // Newton steps
+    int hessians = 0;            // Hessians formed and decomposed
   };
   // Newton's method on L_t from theta_t + start until |grad L_t| <= tolerance |grad L_t(theta_t)|.
   Projection spma_projection(const Evaluation& evaluation, double eta, const Vector& start);
@@ -106,6 +109,7 @@ class LogLinearRule final : public UpdateRule {
   Eigen::MatrixXd gram_, design_;
   Eigen::SparseMatrix<double> sparse_gram_;
   Eigen::CompleteOrthogonalDecomposition<Eigen::MatrixXd> cod_;
+  int last_hessians_ = 0;
 };
 
 // The algorithms that take features, in the order `tabrl list` shows them: spma, npg, spg, mdpo.

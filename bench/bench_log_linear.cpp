@@ -43,18 +43,21 @@ void run(benchmark::State& state, UpdateRule& rule) {
   rule.initialize({.mdp = mdp, .optimal = unsolved, .evaluator = evaluator}, logits, logits);
   Evaluation evaluation;
   int t = 0;
-  double newton_steps = 0.0;
+  double newton_steps = 0.0, hessians = 0.0;
+  const auto* log_linear = dynamic_cast<const LogLinearRule*>(&rule);
   for (auto _ : state) {
     evaluator.evaluate_logits(logits, evaluation);
     rule.step({.iteration = t++, .mdp = mdp, .optimal = unsolved, .evaluator = evaluator},
               evaluation, logits, next, diagnostics);
     if (diagnostics.size() >= 3) newton_steps += diagnostics[2];
+    if (log_linear != nullptr) hessians += log_linear->last_hessians();
     logits.swap(next);
     benchmark::DoNotOptimize(logits.data());
   }
   state.SetLabel(rule.name() + ", " + to_string(evaluator.solver()));
   if (diagnostics.size() >= 3) {
     state.counters["newton_steps"] = newton_steps / static_cast<double>(t);
+    state.counters["hessians"] = hessians / static_cast<double>(t);
     state.counters["gradient_norm"] = diagnostics[1];
   }
 }
