@@ -77,7 +77,7 @@ ParsedLogLinear parse_log_linear(const std::string& text, const std::string& ste
       throw InputError({.field = "spma.inner_step_size"},
                        "must be > 0 with inner_steps >= 1 (the plain inner steps' size alpha)");
     }
-    if (steps == 0 && arguments.given("inner_step_size")) {
+    if (steps == 0 && alpha != 0.0) {
       throw InputError({.field = "spma.inner_step_size"},
                        "applies only with inner_steps >= 1 (inner_steps=0 is the exact "
                        "projection)");

@@ -445,6 +445,13 @@ TEST_CASE("only spma, npg, spg and mdpo take features; the others say which do")
         }).find("inner_step_size") != std::string::npos);
   CHECK(resolved_log_linear_spec("spma") ==
         "spma(inner_step_size=0,inner_steps=0,schedule=constant)");
+  // A resolved spec (every default written out) is accepted as it is: sweeps build from it.
+  CHECK(input_error_of([&] {
+          make_log_linear_algorithm(resolved_log_linear_spec("spma"), "1", mdp, features);
+        }) == "(no error)");
+  CHECK(input_error_of([&] {
+          make_log_linear_algorithm("spma(inner_step_size=0.5)", "1", mdp, features);
+        }).find("applies only with inner_steps >= 1") != std::string::npos);
 }
 
 TEST_CASE("one-hot features at S = 1e4 are stored sparse and run exact spma and npg") {
