@@ -154,7 +154,7 @@ TEST_CASE("bad configs fail with file, line and key before any run") {
   CHECK(
       error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"npg\"\nstepsize = 1\n") ==
       "grid.toml:5: algorithm.stepsize: unknown key; did you mean 'step_size'? (known: name, "
-      "step_size, schedule)");
+      "step_size, features, schedule)");
   CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"npg\"\nstep_size = "
                  "{ logspace = [1, 2] }\n") ==
         "grid.toml:5: algorithm.step_size: expected [lo, hi, n] with numbers lo, hi and an "
@@ -265,7 +265,7 @@ clip_floor = 0.00000001
     return std::string("(no error)");
   };
   CHECK(error_of("name = \"npg\"\nstep_size = 1\nclip = true\n") ==
-        "grid.toml:6: algorithm.clip: unknown key (known: name, step_size, schedule)");
+        "grid.toml:6: algorithm.clip: unknown key (known: name, step_size, features, schedule)");
   CHECK(error_of("name = [\"spma\", \"npg\"]\nstep_size = 1\nclip = true\n") ==
         "grid.toml:6: algorithm.clip: is not a parameter of npg");
   CHECK(error_of("name = \"spma\"\nstep_size = 1\nclip = \"maybe\"\n") ==

@@ -193,7 +193,7 @@ def test_the_curve_frame_owns_its_memory_and_both_ways_of_making_it_agree():
 
     mdp = tabrl.Mdp.load("five_by_five")
     for iterations, tolerance in ((70_000, None), (3000, 1e-6)):
-        out = _tabrl._run(mdp, "spma", "0.099", iterations, tolerance, None, "all", "auto")
+        out = _tabrl._run(mdp, "spma", "0.099", iterations, tolerance, None, None, "all", "auto")
         arguments = (out["columns"], out["curve_iterations"], out["curve_values"])
         fast, plain = _api._frame_from_blocks(*arguments), _api._frame_from_columns(*arguments)
         pd.testing.assert_frame_equal(fast, plain, check_exact=True)
