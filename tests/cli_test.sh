@@ -233,5 +233,21 @@ expect_text "$ll_out" "iteration,objective,suboptimality,value_error_inf,step_si
 expect_exit 0 "log-linear npg" -- "$tabrl" run --mdp five_by_five --features "random(dim=4)" --algo npg --step-size 1 --iterations 3 --out "$ll_out"
 expect_text "$ll_out" "inner_iterations,feature_rank" "npg rank column"
 
+cat >"$work/features.toml" <<'TOML'
+gamma = 0.9
+states = ["a", "b"]
+actions = ["stay", "move"]
+rewards = [[0.0, 0.5], [1.0, 0.0]]
+[dense]
+stay = [[1, 0], [0, 1]]
+move = [[0, 1], [1, 0]]
+[features]
+dim = 2
+rows = [["a", "stay", 1.0, 0.0], ["a", "move", 0.0, 1.0], [1, 0, 0.5, 0.5], [1, 1, 0.2, 0.9]]
+TOML
+expect_exit 0 "TOML [features] table" -- "$tabrl" run --mdp "$work/features.toml" --features "$work/features.toml" --algo spma --step-size 0.05 --iterations 3 --out "$ll_out"
+sed 's/0.2, 0.9/0.2, nan/' "$work/features.toml" >"$work/bad_features.toml"
+expect_exit 2 "NaN in a TOML [features] table" -- "$tabrl" run --mdp "$work/features.toml" --features "$work/bad_features.toml" --algo spma --step-size 0.05 --out "$ll_out"
+expect_text "$work/stderr" "bad_features.toml:10: features.f1: expected a finite number" "TOML features message"
 echo "cli_test: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
