@@ -13,7 +13,8 @@ RunAnalysis::RunAnalysis(const Mdp& mdp, const UpdateRule& rule, std::vector<dou
       rule_(rule),
       diagnostic_names_(rule.diagnostic_names()),
       value_scale_(mdp.value_scale()),
-      slack_(kBoundSlack * mdp.value_scale()) {
+      slack_(kBoundSlack * mdp.value_scale()),
+      log_linear_(rule.feature_weights() != nullptr) {
   std::sort(tolerances.begin(), tolerances.end(), std::greater<>());
   result_.tolerances = std::move(tolerances);
   result_.first_iteration.assign(result_.tolerances.size(), -1);
@@ -38,6 +39,7 @@ CallbackAction RunAnalysis::on_iteration(const IterationSummary& summary) {
   iterations_.push_back(t);
   relative_value_errors_.push_back(error / value_scale_);
   suboptimalities_.push_back(summary.suboptimality);
+  if (log_linear_) projection_errors_.push_back(diagnostic(summary, "projection_error"));
   for (std::size_t i = 0; i < result_.tolerances.size(); ++i) {
     if (result_.first_iteration[i] < 0 && error <= result_.tolerances[i]) {
       result_.first_iteration[i] = t;
@@ -142,6 +144,33 @@ void RunAnalysis::on_finish(const IterationSummary& /*last*/, const OptimizerRes
   result_.rate = fit_rate(iterations_, relative_value_errors_, kRelativeGapFloor);
   result_.convergence =
       classify_convergence(iterations_, relative_value_errors_, kRelativeGapFloor);
+  if (log_linear_ && !suboptimalities_.empty()) fit_floor();
+}
+
+void RunAnalysis::fit_floor() {
+  // The last tenth of the iterates seen (at least one) is the plateau.
+  const std::size_t n = suboptimalities_.size();
+  const std::size_t tail = std::max<std::size_t>(1, n / 10);
+  double floor = suboptimalities_[n - tail];
+  double projection = 0.0;
+  int counted = 0;
+  for (std::size_t i = n - tail; i < n; ++i) {
+    floor = std::min(floor, suboptimalities_[i]);
+    if (std::isfinite(projection_errors_[i])) {
+      projection += projection_errors_[i];
+      ++counted;
+    }
+  }
+  result_.floor = std::max(floor, 0.0);
+  result_.floor_projection_error = counted > 0 ? projection / counted : std::nan("");
+  // The approach: the excess over the floor, relative to the value scale, fitted while it is
+  // above the floor itself (suboptimality >= 2 floor) and above rounding.
+  std::vector<double> excess(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    excess[i] = std::max(suboptimalities_[i] - result_.floor, 0.0) / value_scale_;
+  }
+  result_.floor_rate =
+      fit_rate(iterations_, excess, std::max(kRelativeGapFloor, result_.floor / value_scale_));
 }
 
 }  // namespace tabrl

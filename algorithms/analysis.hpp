@@ -21,6 +21,13 @@ struct RunAnalysisResult {
   int bound_checks = 0;
   int bound_violations = 0;
   double spma_min_c = std::numeric_limits<double>::quiet_NaN();  // min C_t (SPMA only)
+  // Log-linear runs only (docs/theory.md, "Log-linear policies", "Rate and floor"): the floor
+  // (the smallest suboptimality over the last tenth of the iterates), the linear rate fitted
+  // on the excess suboptimality - floor while it is above the floor, and the mean
+  // projection_error over that last tenth. NaN (and no fit) for tabular runs.
+  double floor = std::numeric_limits<double>::quiet_NaN();
+  RateFit floor_rate;
+  double floor_projection_error = std::numeric_limits<double>::quiet_NaN();
   bool bound_held() const { return bound != TheoryBound::none && bound_violations == 0; }
 };
 
@@ -51,6 +58,8 @@ class RunAnalysis final : public IterationCallback {
     if (!holds) ++result_.bound_violations;
   }
 
+  // The floor and the rate before it (log-linear runs).
+  void fit_floor();
   // The value of the diagnostic column `name` at this iterate, NaN if the rule has none.
   double diagnostic(const IterationSummary& summary, const std::string& name) const;
 
@@ -59,12 +68,14 @@ class RunAnalysis final : public IterationCallback {
   std::vector<std::string> diagnostic_names_;
   double value_scale_;
   double slack_;  // kBoundSlack * value scale
+  bool log_linear_ = false;
   double step_size_;
   double min_gap_ = 0.0;
   RunAnalysisResult result_;
   std::vector<int> iterations_;
   std::vector<double> relative_value_errors_;  // value_error_inf / value scale
   std::vector<double> suboptimalities_;
+  std::vector<double> projection_errors_;
   double previous_error_ = 0.0;
   double previous_c_ = 0.0;
   double previous_delta_ = 0.0;

@@ -105,6 +105,7 @@ OptimizerResult optimize(const Mdp& mdp, const OptimalSolution& optimal, UpdateR
       result.policy = evaluation.policy;
       result.logits = direct ? StateActionMatrix(parameters.array().log()) : parameters;
       result.parameters = std::move(parameters);
+      if (const Vector* theta = rule.feature_weights()) result.theta = *theta;
       for (IterationCallback* callback : callbacks) callback->on_finish(summary, result);
       result.elapsed_seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

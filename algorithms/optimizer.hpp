@@ -39,6 +39,9 @@ struct OptimizerResult {
   // Its logits: the parameters of a logit method; the log-probabilities (-inf at zeros) of a
   // direct one.
   StateActionMatrix logits;
+  // Log-linear rules: theta of the last evaluated iterate (its logits are X theta); empty for
+  // tabular ones.
+  Vector theta;
   double objective = 0.0;
   double suboptimality = 0.0;
   double value_error_inf = 0.0;

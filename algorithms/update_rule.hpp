@@ -66,6 +66,9 @@ class UpdateRule {
   // softmax(logits) for direct methods. Value iteration ignores them (docs/algorithms.md).
   virtual void initialize(const StepContext& context, const StateActionMatrix& initial_logits,
                           StateActionMatrix& parameters);
+  // Log-linear rules (algorithms/log_linear.hpp): theta of the iterate last stepped from; the
+  // tabular rules have none.
+  virtual const Vector* feature_weights() const { return nullptr; }
   // Computes the parameters of iterate t + 1 from those of iterate t and their exact evaluation.
   virtual StepReport step(const StepContext& context, const Evaluation& evaluation,
                           const StateActionMatrix& parameters, StateActionMatrix& next_parameters,

@@ -20,7 +20,7 @@ namespace {
 
 const std::vector<std::string> kModelKeys = {"gamma",     "states", "actions", "start",
                                              "absorbing", "dense",  "rewards", "transition",
-                                             "reward",    "map"};
+                                             "reward",    "map",    "features"};
 const std::vector<std::string> kMapKeys = {"map",         "gamma",       "slip",
                                            "step_reward", "goal_reward", "trap_reward"};
 
@@ -511,6 +511,103 @@ Mdp read_toml_mdp(const std::string& text, const std::string& file_name,
   ErrorList immediate;
   TomlMdpReader reader(file_name, options, errors != nullptr ? *errors : immediate);
   return reader.read(text);
+}
+
+Eigen::MatrixXd read_toml_features(const std::string& text, const std::string& file_name,
+                                   const Mdp& mdp) {
+  const auto fail = [&](int line, const std::string& key, const std::string& message) {
+    throw InputError({.file = file_name, .line = line, .field = key}, message);
+  };
+  toml::table root;
+  try {
+    root = toml::parse(without_byte_order_mark(text), file_name);
+  } catch (const toml::parse_error& error) {
+    fail(static_cast<int>(error.source().begin.line), "syntax",
+         with_tokens_cut(error.description()));
+  }
+  const toml::node* node = root.get("features");
+  if (node == nullptr || !node->is_table()) {
+    fail(node != nullptr ? line_of(*node) : 0, "features",
+         "no [features] table (dim = k, rows = [[state, action, f0, ..., f{k-1}], ...])");
+  }
+  const toml::table& table = *node->as_table();
+  for (auto&& [key, value] : table) {
+    const std::string name(key.str());
+    if (name != "dim" && name != "rows") {
+      fail(line_of(value), "features." + printable_token(name),
+           "unknown key; " + suggest(name, {"dim", "rows"}));
+    }
+  }
+  const toml::node* dim_node = table.get("dim");
+  if (dim_node == nullptr) fail(line_of(table), "features.dim", "missing: the number of features");
+  const auto* dim = dim_node->as_integer();
+  if (dim == nullptr || dim->get() < 1 || dim->get() > 1000000) {
+    fail(line_of(*dim_node), "features.dim", "must be an integer in [1, 1000000]");
+  }
+  const toml::node* rows_node = table.get("rows");
+  const auto* rows = rows_node != nullptr ? rows_node->as_array() : nullptr;
+  if (rows == nullptr) {
+    fail(rows_node != nullptr ? line_of(*rows_node) : line_of(table), "features.rows",
+         "expected a list of rows [state, action, f0, ..., f{k-1}]");
+  }
+  const Index states = mdp.num_states(), actions = mdp.num_actions(), k = dim->get();
+  // A state or action by the MDP's name or by 0-based index.
+  const auto entity = [&](const toml::node& item, const std::vector<std::string>& names,
+                          Index count, const char* what) -> Index {
+    if (const auto* name = item.as_string()) {
+      for (std::size_t i = 0; i < names.size(); ++i) {
+        if (names[i] == name->get()) return static_cast<Index>(i);
+      }
+      fail(line_of(item), std::string("features.") + what,
+           std::string("unknown ") + what + " " + quote_token(name->get()));
+    }
+    const auto* index = item.as_integer();
+    if (index == nullptr || index->get() < 0 || index->get() >= count) {
+      fail(line_of(item), std::string("features.") + what,
+           std::string("expected a ") + what + " name or an index in [0, " +
+               std::to_string(count - 1) + "]");
+    }
+    return static_cast<Index>(index->get());
+  };
+  Eigen::MatrixXd values = Eigen::MatrixXd::Zero(states * actions, k);
+  std::vector<int> seen(static_cast<std::size_t>(states * actions), 0);
+  for (const toml::node& item : *rows) {
+    const auto* row = item.as_array();
+    if (row == nullptr || static_cast<Index>(row->size()) != k + 2) {
+      fail(line_of(item), "features.rows",
+           "expected a row [state, action, f0, ..., f" + std::to_string(k - 1) + "] of " +
+               std::to_string(k + 2) + " entries");
+    }
+    const Index s = entity(*row->get(0), mdp.state_names(), states, "state");
+    const Index a = entity(*row->get(1), mdp.action_names(), actions, "action");
+    int& first = seen[static_cast<std::size_t>(s * actions + a)];
+    if (first != 0) {
+      fail(line_of(item), "features.rows",
+           "state " + mdp.state_label(s) + ", action " + mdp.action_label(a) +
+               " given twice (first at line " + std::to_string(first) + ")");
+    }
+    first = line_of(item);
+    for (Index j = 0; j < k; ++j) {
+      const toml::node& entry = *row->get(static_cast<std::size_t>(j + 2));
+      const std::optional<double> value = entry.value<double>();
+      if (!entry.is_number() || !value || !std::isfinite(*value)) {
+        fail(line_of(entry), "features.f" + std::to_string(j), "expected a finite number");
+      }
+      values(s * actions + a, j) = *value;
+    }
+  }
+  for (Index row = 0; row < states * actions; ++row) {
+    if (seen[static_cast<std::size_t>(row)] == 0) {
+      fail(line_of(*rows_node), "features.rows",
+           "no row for state " + mdp.state_label(row / actions) + ", action " +
+               mdp.action_label(row % actions) + ": every (state, action) pair needs one");
+    }
+  }
+  return values;
+}
+
+Eigen::MatrixXd read_toml_features_file(const std::string& path, const Mdp& mdp) {
+  return read_toml_features(read_text_file(path, "cannot open the feature file"), path, mdp);
 }
 
 void write_toml_mdp(std::ostream& out, const Mdp& mdp) {

@@ -16,6 +16,16 @@ namespace tabrl {
 Mdp read_toml_mdp(const std::string& text, const std::string& file_name,
                   const MdpValidationOptions& options = {}, ErrorList* errors = nullptr);
 
+// The optional [features] table of a TOML MDP file (docs/mdp-formats.md): `dim = k` and
+// `rows = [[state, action, f0, ..., f{k-1}], ...]`, states and actions by the MDP's names or
+// 0-based indices, one row per pair. Returns X ((S A) x k, row s A + a). InputError with the
+// file, line and field otherwise (no table, a missing or duplicate pair, a wrong-sized row, a
+// value that is not a finite number).
+Eigen::MatrixXd read_toml_features(const std::string& text, const std::string& file_name,
+                                   const Mdp& mdp);
+// The same, reading the file at `path`.
+Eigen::MatrixXd read_toml_features_file(const std::string& path, const Mdp& mdp);
+
 // Writes `mdp` in this format (names are quoted: TOML carries any name).
 void write_toml_mdp(std::ostream& out, const Mdp& mdp);
 

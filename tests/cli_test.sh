@@ -208,5 +208,46 @@ for example in "$examples"/*; do
     --step-size 1 --iterations 20 --quiet
 done
 
+# Log-linear policies (--features): bad features exit 2 naming file:line, no output; the
+# algorithms without features say which have them; SPMA's step_invalid keeps the curve (exit 1).
+ll_out="$work/ll.csv"
+printf 'state,action,f0,f1\n0,0,1,0\n0,1,nan,1\n' >"$work/nan_features.csv"
+expect_exit 2 "NaN feature" -- "$tabrl" run --mdp "$examples/two_state.mdp" --features "$work/nan_features.csv" --algo spma --step-size 0.1 --out "$ll_out"
+expect_text "$work/stderr" "nan_features.csv:3: f0: expected a finite number" "NaN feature message"
+[[ ! -e $ll_out ]] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: output after bad features" >&2; }
+printf 'state,action,f0\n0,0,1\n' >"$work/short_features.csv"
+expect_exit 2 "features missing a pair" -- "$tabrl" run --mdp "$examples/two_state.mdp" --features "$work/short_features.csv" --algo spma --step-size 0.1 --out "$ll_out"
+expect_text "$work/stderr" "short_features.csv: row: no row for state" "missing pair message"
+expect_exit 2 "dim=0" -- "$tabrl" run --mdp five_by_five --features "random(dim=0)" --algo spma --step-size 0.1 --out "$ll_out"
+expect_text "$work/stderr" "random.dim" "dim=0 message"
+expect_exit 2 "non-integer dim" -- "$tabrl" run --mdp five_by_five --features "random(dim=2.5)" --algo spma --step-size 0.1 --out "$ll_out"
+expect_text "$work/stderr" "random.dim" "non-integer dim message"
+expect_exit 2 "apg with features" -- "$tabrl" run --mdp five_by_five --features one_hot --algo apg --step-size 0.1 --out "$ll_out"
+expect_text "$work/stderr" "apg does not support --features; the algorithms with log-linear policies are spma, npg, spg, mdpo" "features support message"
+expect_exit 2 "init with features" -- "$tabrl" run --mdp five_by_five --features one_hot --algo spma --step-size 0.1 --init "random(seed=1)" --out "$ll_out"
+[[ ! -e $ll_out ]] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: output after refused features run" >&2; }
+expect_exit 1 "log-linear SPMA step_invalid" -- "$tabrl" run --mdp five_by_five --features "random(dim=3,seed=2)" --algo spma --step-size 1000 --iterations 5 --out "$ll_out"
+expect_text "$work/stderr" "step_invalid at iteration 0" "log-linear step_invalid status"
+expect_text "$work/stderr" "at state" "log-linear step_invalid names the state"
+expect_text "$ll_out" "iteration,objective,suboptimality,value_error_inf,step_size,projection_error,inner_gradient_norm,inner_iterations" "log-linear curve header"
+expect_exit 0 "log-linear npg" -- "$tabrl" run --mdp five_by_five --features "random(dim=4)" --algo npg --step-size 1 --iterations 3 --out "$ll_out"
+expect_text "$ll_out" "inner_iterations,feature_rank" "npg rank column"
+
+cat >"$work/features.toml" <<'TOML'
+gamma = 0.9
+states = ["a", "b"]
+actions = ["stay", "move"]
+rewards = [[0.0, 0.5], [1.0, 0.0]]
+[dense]
+stay = [[1, 0], [0, 1]]
+move = [[0, 1], [1, 0]]
+[features]
+dim = 2
+rows = [["a", "stay", 1.0, 0.0], ["a", "move", 0.0, 1.0], [1, 0, 0.5, 0.5], [1, 1, 0.2, 0.9]]
+TOML
+expect_exit 0 "TOML [features] table" -- "$tabrl" run --mdp "$work/features.toml" --features "$work/features.toml" --algo spma --step-size 0.05 --iterations 3 --out "$ll_out"
+sed 's/0.2, 0.9/0.2, nan/' "$work/features.toml" >"$work/bad_features.toml"
+expect_exit 2 "NaN in a TOML [features] table" -- "$tabrl" run --mdp "$work/features.toml" --features "$work/bad_features.toml" --algo spma --step-size 0.05 --out "$ll_out"
+expect_text "$work/stderr" "bad_features.toml:10: features.f1: expected a finite number" "TOML features message"
 echo "cli_test: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

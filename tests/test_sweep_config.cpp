@@ -154,7 +154,7 @@ TEST_CASE("bad configs fail with file, line and key before any run") {
   CHECK(
       error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"npg\"\nstepsize = 1\n") ==
       "grid.toml:5: algorithm.stepsize: unknown key; did you mean 'step_size'? (known: name, "
-      "step_size, schedule)");
+      "step_size, features, schedule)");
   CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"npg\"\nstep_size = "
                  "{ logspace = [1, 2] }\n") ==
         "grid.toml:5: algorithm.step_size: expected [lo, hi, n] with numbers lo, hi and an "
@@ -265,11 +265,55 @@ clip_floor = 0.00000001
     return std::string("(no error)");
   };
   CHECK(error_of("name = \"npg\"\nstep_size = 1\nclip = true\n") ==
-        "grid.toml:6: algorithm.clip: unknown key (known: name, step_size, schedule)");
+        "grid.toml:6: algorithm.clip: unknown key (known: name, step_size, features, schedule)");
   CHECK(error_of("name = [\"spma\", \"npg\"]\nstep_size = 1\nclip = true\n") ==
         "grid.toml:6: algorithm.clip: is not a parameter of npg");
   CHECK(error_of("name = \"spma\"\nstep_size = 1\nclip = \"maybe\"\n") ==
         "grid.toml:6: algorithm.clip: expected true or false, got 'maybe'");
   CHECK(error_of("name = \"spma\"\nstep_size = 1\nclip_floor = 0.1\n") ==
         "(no error)");  // accepted here; the run itself refuses a floor without clip
+}
+
+TEST_CASE("features is an axis of an algorithm block; tabular run ids are unchanged") {
+  const std::string tabular = R"TOML(
+[[mdp]]
+spec = "five_by_five"
+[[algorithm]]
+name = "spma"
+step_size = 0.1
+)TOML";
+  const SweepConfig plain = parse_sweep_config(tabular, "grid.toml");
+  const SweepConfig config = parse_sweep_config(tabular + R"TOML(
+[[algorithm]]
+name = ["spma", "npg"]
+features = ["random(dim=4)", "one_hot"]
+step_size = 0.1
+[[algorithm]]
+name = "spma"
+features = "random(dim=4)"
+inner_steps = [1, 5]
+inner_step_size = 0.5
+step_size = 0.1
+)TOML",
+                                                "grid.toml");
+  // 1 tabular + 2 names x 2 features + 2 inner-step settings.
+  REQUIRE(config.runs.size() == 7);
+  CHECK(config.runs[5].algorithm.spec ==
+        "spma(inner_step_size=0.5,inner_steps=1,schedule=constant)");
+  CHECK(config.run_ids.front() == plain.run_ids.front());
+  CHECK(config.runs.front().algorithm.features.empty());
+  CHECK(config.runs[1].algorithm.features == "random(dim=4,scale=1,seed=0)");
+  CHECK(config.runs[1].algorithm.spec == "spma(inner_step_size=0,inner_steps=0,schedule=constant)");
+  CHECK(config.runs[2].algorithm.features == "one_hot");
+  CHECK(config.run_ids[1] != config.run_ids[2]);
+  // Names without features support and tabular-only keys are refused at load.
+  CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"apg\"\n"
+                 "features = \"one_hot\"\nstep_size = 1\n")
+            .find("apg does not support --features") != std::string::npos);
+  CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"spma\"\n"
+                 "features = \"one_hot\"\nclip = true\nstep_size = 1\n")
+            .find("algorithm.clip: unknown key") != std::string::npos);
+  CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"spma\"\n"
+                 "features = \"random(dim=0)\"\nstep_size = 1\n")
+            .find("grid.toml:5: algorithm.features") != std::string::npos);
 }

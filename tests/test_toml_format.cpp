@@ -169,7 +169,7 @@ TEST_CASE("errors name file, line and key") {
   const std::string head = "gamma = 0.9\nstates = [\"a\", \"b\"]\nactions = [\"go\"]\n";
   CHECK(error_of(head + "stat = \"a\"\n") ==
         "model.toml:4: stat: unknown key; did you mean 'start'? (known: gamma, states, actions, "
-        "start, absorbing, dense, rewards, transition, reward, map)");
+        "start, absorbing, dense, rewards, transition, reward, map, features)");
   CHECK(error_of("states = 2\nactions = 1\n") ==
         "model.toml:1: gamma: missing: the discount factor in [0, 1)");
   CHECK(error_of("gamma = 1.0\nstates = 2\nactions = 1\n") ==

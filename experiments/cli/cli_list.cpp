@@ -1,7 +1,9 @@
 // `tabrl list`: the built-in MDPs and the algorithms, from their registries.
 #include <iostream>
 
+#include <tabrl/algorithms/feature_spec.hpp>
 #include <tabrl/algorithms/initial_policy.hpp>
+#include <tabrl/algorithms/log_linear.hpp>
 #include <tabrl/algorithms/registry.hpp>
 #include <tabrl/mdps/formats.hpp>
 #include <tabrl/mdps/registry.hpp>
@@ -16,7 +18,8 @@ namespace {
 
 constexpr const char* kListUsage = R"(usage: tabrl list
 
-Lists the built-in MDPs and the algorithms with their parameters.
+Lists the built-in MDPs, the algorithms, the initial policies, the features and the
+algorithms that take features, with their parameters.
 
 example:
   tabrl list
@@ -69,6 +72,17 @@ int list_command(const Arguments& args) {
   for (const InitialPolicyKind& kind : initial_policy_kinds()) {
     std::cout << "  " << kind.name << ": " << kind.description << "\n";
     print_parameters(kind.parameters);
+  }
+  std::cout << "\nfeatures (--features 'name(key=value,...)', or a CSV file "
+               "state,action,f0,...,f{k-1}):\n";
+  for (const FeatureKind& kind : feature_kinds()) {
+    std::cout << "  " << kind.name << ": " << kind.description << "\n";
+    print_parameters(kind.parameters);
+  }
+  std::cout << "\nlog-linear policies (--features F --algo 'name(key=value,...)'):\n";
+  for (const std::string& name : log_linear_algorithm_names()) {
+    std::cout << "  " << name << "\n";
+    print_parameters(log_linear_parameters(name));
   }
   return kExitSuccess;
 }

@@ -3,13 +3,16 @@
 #include <memory>
 
 #include <tabrl/algorithms/callbacks.hpp>
+#include <tabrl/algorithms/feature_spec.hpp>
 #include <tabrl/algorithms/initial_policy.hpp>
+#include <tabrl/algorithms/log_linear.hpp>
 #include <tabrl/algorithms/registry.hpp>
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/format.hpp>
 #include <tabrl/core/policy.hpp>
 #include <tabrl/mdps/formats.hpp>
 #include <tabrl/mdps/registry.hpp>
+#include <tabrl/mdps/toml_format.hpp>
 #include <tabrl/sweep/atomic_file.hpp>
 #include <tabrl/sweep/curve_csv.hpp>
 #include <tabrl/sweep/record_schedule.hpp>
@@ -33,7 +36,9 @@ row by row as it is recorded. The run's status goes to stderr; the exit status i
 converged, max_iterations, stationary and stopped, 1 for non_finite, step_invalid and
 line_search_failed (the curve up to there is kept). Ctrl-C (or SIGTERM) ends the run after the
 current iteration: the curve so far is written completely, the status is `interrupted`, and the
-exit status is 130 (143). --out writes a regular file atomically, through a symlink to its
+exit status is 130 (143). With --features the policy is log-linear, pi proportional to exp(phi^T theta) from
+theta = 0 (spma, npg, spg and mdpo only; docs/algorithms.md, "Log-linear policies"), and the curve
+has the columns projection_error, inner_gradient_norm and inner_iterations. --out writes a regular file atomically, through a symlink to its
 target, and into a device or FIFO in place; `-` is stdout.
 
 example:
@@ -41,13 +46,14 @@ example:
   tabrl run --mdp "bandit(means=[0.2,0.5,0.9])" --algo spma --step-size gap --iterations 10
   tabrl run --mdp cliff_world --algo "mdpo(inner_steps=5,inner_step_size=2)" --step-size 1 --init "adversarial(scale=5)"
   tabrl run --mdp five_by_five --algo pi --iterations 10
+  tabrl run --mdp cliff_world --features "random(dim=8,seed=1)" --algo spma --step-size 0.5 --iterations 100
 )USAGE";
 
 }  // namespace
 
 int run_command(const Arguments& args) {
   std::string mdp_spec, algorithm, step_size, out_path, record = "all", solver = "auto",
-                                                        init = "uniform";
+                                                        init = "uniform", features;
   int iterations = 1000, progress_every = 0;
   double tolerance = 0.0, time_limit = 0.0, clip_floor = 1e-8;
   bool clip = false, quiet = false;
@@ -61,9 +67,12 @@ int run_command(const Arguments& args) {
       "eta, or a named rule of the method (see `tabrl list`); not for pi and vi")(
       "init", po::value(&init)->default_value("uniform"),
       "initial policy: uniform, random(seed=N,scale=S), adversarial(scale=S), or a CSV file "
-      "state,action,logit")("iterations", po::value(&iterations)->default_value(1000),
-                            "iteration budget")("out", po::value(&out_path),
-                                                "curve CSV file, or - for stdout (the default)")(
+      "state,action,logit")(
+      "features", po::value(&features),
+      "log-linear policies: one_hot, random(dim=K,seed=N,scale=S), or a CSV file "
+      "state,action,f0,...,f{K-1}")("iterations", po::value(&iterations)->default_value(1000),
+                                    "iteration budget")(
+      "out", po::value(&out_path), "curve CSV file, or - for stdout (the default)")(
       "tolerance", po::value(&tolerance), "stop (converged) once value_error_inf <= T")(
       "time-limit", po::value(&time_limit), "stop after this many seconds")(
       "record", po::value(&record)->default_value("all"), "which iterations to write: all, N, log")(
@@ -100,6 +109,18 @@ int run_command(const Arguments& args) {
   OptimizerOptions optimizer_options{.max_iterations = iterations, .solver = solver_kind};
   optimizer_options.validate();
   check_initial_policy(init);
+  const bool log_linear = values.count("features") != 0U;
+  if (log_linear) {
+    check_features(features);
+    if (!is_uniform_initial_policy(init)) {
+      throw UsageError(
+          "--init applies to tabular policies only: log-linear policies start from "
+          "theta = 0 (uniform)");
+    }
+    if (clip || !values["clip-floor"].defaulted()) {
+      throw UsageError("--clip and --clip-floor apply to tabular SPMA only, not with --features");
+    }
+  }
 
   OutputFile output(out_path.empty() ? "-" : out_path);
   const Mdp mdp = load_mdp(mdp_spec);
@@ -116,7 +137,10 @@ int run_command(const Arguments& args) {
   if (!values["clip-floor"].defaulted()) {
     algorithm_spec = algorithm_spec.with("clip_floor", format_double(clip_floor));
   }
-  std::unique_ptr<UpdateRule> rule = make_algorithm(algorithm_spec.to_string(), step_size, mdp);
+  std::unique_ptr<UpdateRule> rule =
+      log_linear ? make_log_linear_algorithm(algorithm_spec.to_string(), step_size, mdp,
+                                             make_features(features, mdp, read_toml_features_file))
+                 : make_algorithm(algorithm_spec.to_string(), step_size, mdp);
   const std::vector<std::string> diagnostics = rule->diagnostic_names();
   const CurveSchema schema = CurveSchema::for_run(mdp.is_bandit(), diagnostics);
   // Rows are streamed as they are recorded, so memory does not grow with the run; a failed

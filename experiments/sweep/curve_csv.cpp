@@ -23,7 +23,7 @@ CurveSchema CurveSchema::for_run(bool bandit, std::vector<std::string> diagnosti
   return schema;
 }
 
-CurveSchema CurveSchema::for_sweep(const std::vector<std::string>& algorithms) {
+CurveSchema CurveSchema::for_sweep(const std::vector<std::string>& algorithms, bool log_linear) {
   CurveSchema schema;
   schema.sweep_ = true;
   schema.optimal_action_prob_ = true;
@@ -34,6 +34,12 @@ CurveSchema CurveSchema::for_sweep(const std::vector<std::string>& algorithms) {
           schema.diagnostics_.end()) {
         schema.diagnostics_.push_back(name);
       }
+    }
+  }
+  if (log_linear) {
+    for (const char* name :
+         {"projection_error", "inner_gradient_norm", "inner_iterations", "feature_rank"}) {
+      schema.diagnostics_.emplace_back(name);
     }
   }
   return schema;

@@ -18,8 +18,8 @@ class CurveSchema {
   // The curve of one `tabrl run`: the bandit column for bandits, the rule's diagnostics.
   static CurveSchema for_run(bool bandit, std::vector<std::string> diagnostics);
   // A sweep's curves.csv for runs of `algorithms` (names in the registry): the union of their
-  // diagnostics, in registry order.
-  static CurveSchema for_sweep(const std::vector<std::string>& algorithms);
+  // diagnostics, in registry order, then the log-linear columns when some run has features.
+  static CurveSchema for_sweep(const std::vector<std::string>& algorithms, bool log_linear = false);
 
   std::string header() const;
   // One row, without a newline. `names` names point.diagnostics (the rule's order); a column

@@ -11,8 +11,11 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
+#include <tabrl/algorithms/feature_spec.hpp>
 #include <tabrl/algorithms/initial_policy.hpp>
+#include <tabrl/algorithms/log_linear.hpp>
 #include <tabrl/algorithms/registry.hpp>
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/format.hpp>
@@ -352,29 +355,59 @@ AlgorithmBlock ConfigParser::parse_algorithm_block(const toml::table& block) con
                      "missing (" + suggest("", known_names).substr(1));
   }
   AlgorithmBlock result{.names = scalar_or_list_text(*name_node, "algorithm.name"), .line = line};
+  // `features` (an axis) makes the block log-linear: its names must support features, and
+  // their parameters are those of the log-linear table.
+  if (const toml::node* features_node = block.get("features")) {
+    for (std::string features : scalar_or_list_text(*features_node, "algorithm.features")) {
+      try {
+        check_features(features);
+      } catch (const InputError& error) {
+        fail(features_node->source(), "algorithm.features", error.message());
+      }
+      std::string content_digest;
+      if (is_feature_file(features)) {
+        std::filesystem::path file(features);
+        if (file.is_relative()) file = std::filesystem::path(path_).parent_path() / file;
+        features = file.lexically_normal().string();
+        try {
+          content_digest = digest(read_text_file(features, "cannot open the feature file"));
+        } catch (const InputError& error) {
+          fail(features_node->source(), "algorithm.features", error.message());
+        }
+      } else {
+        features = resolved_features(features);
+      }
+      result.features.push_back(features);
+      result.feature_digests.push_back(content_digest);
+    }
+    if (result.features.empty()) {
+      fail(features_node->source(), "algorithm.features", "an empty list makes an empty grid");
+    }
+  }
+  const bool log_linear = !result.features.empty();
   // Every other key is a parameter of the named algorithms; a list is an axis.
-  std::vector<const AlgorithmEntry*> entries;
-  std::vector<std::string> keys{"name", "step_size"};
+  std::vector<const std::vector<ParameterInfo>*> tables;
+  std::vector<std::string> keys{"name", "step_size", "features"};
   for (const std::string& name : result.names) {
     try {
-      entries.push_back(&find_algorithm(name));
+      tables.push_back(log_linear ? &log_linear_parameters(name)
+                                  : &find_algorithm(name).parameters);
     } catch (const InputError& error) {
       fail(name_node->source(), "algorithm.name", error.message());
     }
-    for (const ParameterInfo& parameter : entries.back()->parameters)
-      keys.push_back(parameter.name);
+    for (const ParameterInfo& parameter : *tables.back()) keys.push_back(parameter.name);
   }
   for (auto&& [key, node] : block) {
     const std::string name(key.str());
-    if (name == "name" || name == "step_size") continue;
+    if (name == "name" || name == "step_size" || name == "features") continue;
     const ParameterInfo* info = nullptr;
-    for (const AlgorithmEntry* entry : entries) {
+    for (std::size_t i = 0; i < tables.size(); ++i) {
       const ParameterInfo* found = nullptr;
-      for (const ParameterInfo& parameter : entry->parameters) {
+      for (const ParameterInfo& parameter : *tables[i]) {
         if (parameter.name == name) found = &parameter;
       }
       if (found == nullptr && std::find(keys.begin(), keys.end(), name) != keys.end()) {
-        fail(key.source(), "algorithm." + name, "is not a parameter of " + entry->name);
+        fail(key.source(), "algorithm." + name, "is not a parameter of " + result.names[i]);
       }
       info = found != nullptr ? found : info;
     }
@@ -391,9 +424,9 @@ AlgorithmBlock ConfigParser::parse_algorithm_block(const toml::table& block) con
     }
     result.parameters.push_back({.key = name, .values = std::move(values)});
   }
-  const bool takes_step =
-      std::all_of(entries.begin(), entries.end(),
-                  [](const AlgorithmEntry* entry) { return entry->takes_step_size; });
+  const bool takes_step = std::all_of(result.names.begin(), result.names.end(), [](const auto& n) {
+    return find_algorithm(n).takes_step_size;
+  });
   if (step_node == nullptr) {
     if (takes_step) {
       throw InputError({.file = path_, .line = line, .field = "algorithm.step_size"}, "missing");
@@ -426,12 +459,18 @@ void ConfigParser::validate(const std::vector<std::pair<RunSpec, int>>& mdps,
     }
     kinds.emplace(bandit, run.mdp);
   }
-  std::set<std::pair<std::string, std::string>> checked;
+  std::set<std::tuple<std::string, std::string, bool>> checked;
   for (const auto& [algorithm, line] : algorithms) {
-    if (!checked.emplace(algorithm.spec, algorithm.step_size).second) continue;
+    if (!checked.emplace(algorithm.spec, algorithm.step_size, algorithm.features.empty()).second) {
+      continue;
+    }
     for (const auto& [bandit, example] : kinds) {
       try {
-        check_algorithm(algorithm.spec, algorithm.step_size, bandit);
+        if (algorithm.features.empty()) {
+          check_algorithm(algorithm.spec, algorithm.step_size, bandit);
+        } else {
+          check_log_linear_algorithm(algorithm.spec, algorithm.step_size, bandit);
+        }
       } catch (const InputError& error) {
         const std::string context = kinds.size() > 1 || error.location().field == "step_size"
                                         ? " (with mdp '" + example + "')"
@@ -501,7 +540,10 @@ SweepConfig ConfigParser::parse(const std::string& text) {
   }
   std::vector<std::pair<AlgorithmSetting, int>> algorithms;
   for (const AlgorithmBlock& block : algorithm_blocks) {
-    for (AlgorithmSetting& setting : expand_algorithm_block(block, resolved_algorithm_spec)) {
+    const auto resolve = [](const std::string& spec, bool log_linear) {
+      return log_linear ? resolved_log_linear_spec(spec) : resolved_algorithm_spec(spec);
+    };
+    for (AlgorithmSetting& setting : expand_algorithm_block(block, resolve)) {
       algorithms.emplace_back(std::move(setting), block.line);
     }
   }

@@ -1,5 +1,6 @@
 #include "sweep_grid.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <limits>
 
@@ -91,7 +92,9 @@ GridCount count_grid(const std::vector<MdpBlock>& mdps,
     count.mdps = saturating_sum(count.mdps, axes_product(block.axes));
   for (const AlgorithmBlock& block : algorithms) {
     const std::uint64_t product = saturating_product(
-        saturating_product(block.names.size(), block.step_count), axes_product(block.parameters));
+        saturating_product(saturating_product(block.names.size(), block.step_count),
+                           std::max<std::uint64_t>(1, block.features.size())),
+        axes_product(block.parameters));
     count.algorithms = saturating_sum(count.algorithms, product);
   }
   count.seeds = expand_inits(settings).size();
@@ -117,17 +120,29 @@ std::vector<RunSpec> expand_mdp_block(const MdpBlock& block) {
 }
 
 std::vector<AlgorithmSetting> expand_algorithm_block(
-    const AlgorithmBlock& block, const std::function<std::string(const std::string&)>& resolve) {
+    const AlgorithmBlock& block,
+    const std::function<std::string(const std::string&, bool)>& resolve) {
   std::vector<AlgorithmSetting> settings;
   const std::vector<std::string> steps = block.step_sizes();
+  // A tabular block has one empty "features" value.
+  const std::vector<std::string> features =
+      block.features.empty() ? std::vector<std::string>{""} : block.features;
   for (const std::string& name : block.names) {
     for (const std::string& step : steps) {
-      for_each_point(block.parameters,
-                     [&](const std::vector<std::pair<std::string, std::string>>& chosen) {
-                       Spec spec{.name = name, .arguments = chosen};
-                       settings.push_back(
-                           {.name = name, .spec = resolve(spec.to_string()), .step_size = step});
-                     });
+      for (std::size_t f = 0; f < features.size(); ++f) {
+        const bool log_linear = !features[f].empty();
+        for_each_point(
+            block.parameters, [&](const std::vector<std::pair<std::string, std::string>>& chosen) {
+              Spec spec{.name = name, .arguments = chosen};
+              settings.push_back({.name = name,
+                                  .spec = resolve(spec.to_string(), log_linear),
+                                  .step_size = step,
+                                  .features = features[f],
+                                  .features_digest = log_linear && f < block.feature_digests.size()
+                                                         ? block.feature_digests[f]
+                                                         : std::string()});
+            });
+      }
     }
   }
   return settings;
@@ -154,6 +169,11 @@ std::string RunSpec::canonical(const SweepSettings& settings) const {
   // on the directory the sweep is started from.
   return "format=5;mdp=" + (mdp_digest.empty() ? mdp : "file") + ";mdp_digest=" + mdp_digest +
          ";algorithm=" + algorithm.spec + ";step_size=" + algorithm.step_size +
+         // Only log-linear runs carry features, so tabular run ids are unchanged.
+         (algorithm.features.empty()
+              ? std::string()
+              : ";features=" + (algorithm.features_digest.empty() ? algorithm.features : "file") +
+                    ";features_digest=" + algorithm.features_digest) +
          ";init=" + (init_digest.empty() ? init : "file") + ";init_digest=" + init_digest +
          ";seed=" + (seed ? std::to_string(*seed) : "") +
          ";iterations=" + std::to_string(settings.iterations) + ";record=" + settings.record +

@@ -31,6 +31,11 @@ struct AlgorithmSetting {
   // `spma(clip=false,clip_floor=1e-08)`, so that equal settings have equal ids.
   std::string spec;
   std::string step_size;  // a number or a named rule of the method, as given
+  // Log-linear runs (docs/algorithms.md, "Log-linear policies"): the resolved feature spec or
+  // file, and a file's content digest; both empty for tabular runs. `spec` is then resolved
+  // through the log-linear parameter table.
+  std::string features;
+  std::string features_digest;
 };
 
 // One fully resolved run of the grid.
@@ -67,6 +72,10 @@ struct AlgorithmBlock {
   // The step sizes, expanded only once the grid is known to be within the run limit (a logspace
   // table alone can hold 100,000 of them).
   std::function<std::vector<std::string>()> step_sizes;
+  // The key `features`, an axis: resolved specs or files (with their digests); empty for a
+  // tabular block.
+  std::vector<std::string> features;
+  std::vector<std::string> feature_digests;
   int line = 0;
 };
 
@@ -95,10 +104,12 @@ GridCount count_grid(const std::vector<MdpBlock>& mdps,
 // The MDP specs of a block: the Cartesian product of its axes in key order, the last fastest.
 std::vector<RunSpec> expand_mdp_block(const MdpBlock& block);
 
-// The algorithm settings of a block: names x step sizes x parameter axes (the last fastest).
-// `resolve(name, spec)` turns `name(k=v,...)` into its canonical spec with defaults.
+// The algorithm settings of a block: names x step sizes x features x parameter axes (the last
+// fastest). `resolve(spec, log_linear)` turns `name(k=v,...)` into its canonical spec with
+// defaults (log_linear: through the log-linear parameter table).
 std::vector<AlgorithmSetting> expand_algorithm_block(
-    const AlgorithmBlock& block, const std::function<std::string(const std::string&)>& resolve);
+    const AlgorithmBlock& block,
+    const std::function<std::string(const std::string&, bool)>& resolve);
 
 // 64-bit FNV-1a as 16 hex digits: run ids and digests.
 std::string digest(const std::string& text);

@@ -7,13 +7,16 @@
 
 #include <tabrl/algorithms/analysis.hpp>
 #include <tabrl/algorithms/callbacks.hpp>
+#include <tabrl/algorithms/feature_spec.hpp>
 #include <tabrl/algorithms/initial_policy.hpp>
+#include <tabrl/algorithms/log_linear.hpp>
 #include <tabrl/algorithms/registry.hpp>
 #include <tabrl/core/format.hpp>
 #include <tabrl/core/policy.hpp>
 #include <tabrl/core/random.hpp>
 #include <tabrl/core/spec.hpp>
 #include <tabrl/mdps/registry.hpp>
+#include <tabrl/mdps/toml_format.hpp>
 #include <tabrl/sweep/curve_csv.hpp>
 #include <tabrl/sweep/record_schedule.hpp>
 
@@ -33,7 +36,26 @@ std::string setting_label(const RunSpec& run) {
     std::erase_if(spec.arguments, [](const auto& argument) { return argument.first == "seed"; });
     init = spec.to_string();
   }
-  return algorithm_label(run.algorithm.spec) + (init.empty() ? "" : " from " + init);
+  // Log-linear runs: the label of the log-linear spec (parameters that differ from the
+  // log-linear defaults) and the features.
+  std::string label;
+  if (run.algorithm.features.empty()) {
+    label = algorithm_label(run.algorithm.spec);
+  } else {
+    const Spec resolved = parse_spec(run.algorithm.spec, "algo");
+    Spec short_spec{.name = resolved.name};
+    const std::vector<ParameterInfo>& parameters = log_linear_parameters(resolved.name);
+    for (const auto& [key, value] : resolved.arguments) {
+      for (const ParameterInfo& parameter : parameters) {
+        if (parameter.name == key &&
+            value != normalized_parameter_value(parameter.type, parameter.default_value)) {
+          short_spec.arguments.emplace_back(key, value);
+        }
+      }
+    }
+    label = short_spec.canonical() + " with " + run.algorithm.features;
+  }
+  return label + (init.empty() ? "" : " from " + init);
 }
 
 }  // namespace
@@ -60,7 +82,8 @@ std::string runs_csv_header(const SweepSettings& settings) {
   header +=
       ",rate,rate_r2,loglog_slope,rate_first_iteration,rate_last_iteration,convergence,theory_"
       "bound,"
-      "bound_checks,bound_violations,bound_held,spma_min_c,message,wall_seconds";
+      "bound_checks,bound_violations,bound_held,spma_min_c,features,floor,floor_rate,"
+      "floor_rate_r2,floor_projection_error,message,wall_seconds";
   return header;
 }
 
@@ -71,8 +94,12 @@ bool is_failed_status(const std::string& status) {
 
 CurveSchema curves_csv_schema(const SweepConfig& config) {
   std::vector<std::string> algorithms;
-  for (const RunSpec& run : config.runs) algorithms.push_back(run.algorithm.name);
-  return CurveSchema::for_sweep(algorithms);
+  bool log_linear = false;
+  for (const RunSpec& run : config.runs) {
+    algorithms.push_back(run.algorithm.name);
+    log_linear = log_linear || !run.algorithm.features.empty();
+  }
+  return CurveSchema::for_sweep(algorithms, log_linear);
 }
 
 RunRecord execute_run(const RunSpec& run, const std::string& run_id, const SweepSettings& settings,
@@ -83,6 +110,7 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
   std::string result_columns;
   std::string step_value;    // empty for methods without a scalar step (pi, vi, the gap step)
   std::string shape = ",,";  // gamma,states,actions
+  std::string floor_columns = ",,,,";  // floor,floor_rate,floor_rate_r2,floor_projection_error
   try {
     const LinearSolverKind solver = parse_solver_kind(settings.solver);
     const Mdp& mdp = cache.mdp(run.mdp, solver);
@@ -90,7 +118,11 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
     shape = format_number(mdp.gamma()) + "," + std::to_string(mdp.num_states()) + "," +
             std::to_string(mdp.num_actions());
     std::unique_ptr<UpdateRule> rule =
-        make_algorithm(run.algorithm.spec, run.algorithm.step_size, mdp);
+        run.algorithm.features.empty()
+            ? make_algorithm(run.algorithm.spec, run.algorithm.step_size, mdp)
+            : make_log_linear_algorithm(
+                  run.algorithm.spec, run.algorithm.step_size, mdp,
+                  make_features(run.algorithm.features, mdp, read_toml_features_file));
     CurveRecorder recorder(parse_record_schedule(settings.record));
     RunAnalysis analysis(mdp, *rule, settings.tolerances, is_uniform_initial_policy(run.init));
     std::vector<IterationCallback*> callbacks{&recorder, &analysis};
@@ -148,11 +180,21 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
                        : found.bound_held()             ? "true"
                                                         : "false") +
                       "," + (std::isnan(found.spma_min_c) ? "" : format_double(found.spma_min_c));
+    if (!std::isnan(found.floor)) {
+      const bool floor_fitted = found.floor_rate.points > 0;
+      floor_columns =
+          "," + format_double(found.floor) + "," +
+          (floor_fitted ? format_double(found.floor_rate.rate) : "") + "," +
+          (floor_fitted ? format_double(found.floor_rate.r_squared) : "") + "," +
+          (std::isnan(found.floor_projection_error) ? ""
+                                                    : format_double(found.floor_projection_error));
+    }
   } catch (const std::exception& error) {
     status = "error";
     message = error.what();
     record.failed = true;
     record.curve_rows.clear();
+    floor_columns = ",,,,";
     // Empty result columns: 5 finals, one per tolerance, then the rate and bound columns.
     std::vector<std::string> fields(5 + settings.tolerances.size());
     for (const char* value : {"", "", "", "", "", "unknown", "none", "0", "0", "", ""}) {
@@ -175,7 +217,8 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
                     "," + step_value + "," + (clip != nullptr ? *clip : "false") + "," +
                     (clip_floor != nullptr ? *clip_floor : "") + "," + csv_field(run.init) + "," +
                     (run.seed ? std::to_string(*run.seed) : "") + "," + status + "," +
-                    result_columns + "," + csv_field(message) + "," + format_number(seconds);
+                    result_columns + "," + csv_field(algorithm.features) + floor_columns + "," +
+                    csv_field(message) + "," + format_number(seconds);
   return record;
 }
 

@@ -13,11 +13,14 @@
 
 #include <tabrl/algorithms/analysis.hpp>
 #include <tabrl/algorithms/callbacks.hpp>
+#include <tabrl/algorithms/feature_spec.hpp>
 #include <tabrl/algorithms/initial_policy.hpp>
+#include <tabrl/algorithms/log_linear.hpp>
 #include <tabrl/algorithms/registry.hpp>
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/format.hpp>
 #include <tabrl/core/spec.hpp>
+#include <tabrl/mdps/toml_format.hpp>
 #include <tabrl/sweep/curve_csv.hpp>
 #include <tabrl/sweep/record_schedule.hpp>
 #include <tabrl/sweep/sweep_grid.hpp>
@@ -230,6 +233,28 @@ StateActionMatrix logits_from_array(const py::object& object, const Mdp& mdp) {
   return Eigen::Map<const StateActionMatrix>(array.data(), mdp.num_states(), mdp.num_actions());
 }
 
+// Features of a log-linear run: a spec or file (as --features), or an (S A, k) array.
+std::shared_ptr<const FeatureMatrix> features_from_object(const py::object& object,
+                                                          const Mdp& mdp) {
+  if (py::isinstance<py::str>(object) || py::hasattr(object, "__fspath__")) {
+    const std::string text = py::str(py::module_::import("os").attr("fspath")(object));
+    check_features(text);
+    return make_features(text, mdp, read_toml_features_file);
+  }
+  const auto array = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(object);
+  const Index rows = mdp.num_states() * mdp.num_actions();
+  if (!array || array.ndim() != 2 || array.shape(0) != rows || array.shape(1) < 1) {
+    throw py::value_error("features: expected a spec, a CSV file or an array of shape (" +
+                          std::to_string(rows) + ", k), k >= 1 (row s * A + a)");
+  }
+  Eigen::MatrixXd values =
+      Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+          array.data(), rows, array.shape(1));
+  if (!values.allFinite()) throw py::value_error("features: every entry must be finite");
+  return std::make_shared<const FeatureMatrix>(mdp.num_states(), mdp.num_actions(),
+                                               std::move(values));
+}
+
 bool rows_constant(const StateActionMatrix& logits) {
   for (Index s = 0; s < logits.rows(); ++s) {
     if ((logits.row(s).array() != logits(s, 0)).any()) return false;
@@ -239,7 +264,8 @@ bool rows_constant(const StateActionMatrix& logits) {
 
 py::dict run(const std::shared_ptr<Mdp>& mdp_pointer, const std::string& algorithm,
              const std::string& step_size, int iterations, std::optional<double> tolerance,
-             const py::object& init, const std::string& record, const std::string& solver) {
+             const py::object& init, const py::object& features, const std::string& record,
+             const std::string& solver) {
   const Mdp& mdp = *mdp_pointer;
   // Everything that can be refused is refused before any work, as `tabrl run` does.
   const RecordSchedule schedule = parse_record_schedule(record);
@@ -253,7 +279,10 @@ py::dict run(const std::shared_ptr<Mdp>& mdp_pointer, const std::string& algorit
   } else if (!init.is_none()) {
     given_logits = logits_from_array(init, mdp);
   }
-  std::unique_ptr<UpdateRule> rule = make_algorithm(algorithm, step_size, mdp);
+  std::unique_ptr<UpdateRule> rule =
+      features.is_none() ? make_algorithm(algorithm, step_size, mdp)
+                         : make_log_linear_algorithm(algorithm, step_size, mdp,
+                                                     features_from_object(features, mdp));
   const std::vector<std::string> names = rule->diagnostic_names();
   const CurveSchema schema = CurveSchema::for_run(mdp.is_bandit(), names);
   const std::vector<std::string> columns = split_header(schema.header());
@@ -299,6 +328,9 @@ py::dict run(const std::shared_ptr<Mdp>& mdp_pointer, const std::string& algorit
   out["iterations"] = result.iterations;
   out["policy"] = to_array(result.policy);
   out["logits"] = to_array(result.logits);
+  out["theta"] = features.is_none()
+                     ? py::object(py::none())
+                     : py::object(py::array_t<double>(result.theta.size(), result.theta.data()));
   out["engine_seconds"] = result.elapsed_seconds;
   out["summary"] = run_summary(result, optimal, analysis.result(), tolerances);
   return out;
@@ -325,8 +357,9 @@ void bind_run(py::module_& module) {
              py::arg("step_size"), py::arg("iterations"),
              "The optimizer loop alone through the C++ API (for bench/python_overhead.py).");
   module.def("_run", &run, py::arg("mdp"), py::arg("algo"), py::arg("step_size"),
-             py::arg("iterations"), py::arg("tolerance"), py::arg("init"), py::arg("record"),
-             py::arg("solver"), "The engine part of tabrl.run (python/tabrl/_api.py).");
+             py::arg("iterations"), py::arg("tolerance"), py::arg("init"), py::arg("features"),
+             py::arg("record"), py::arg("solver"),
+             "The engine part of tabrl.run (python/tabrl/_api.py).");
   module.def(
       "_takes_step_size",
       [](const std::string& spec) {

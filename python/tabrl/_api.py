@@ -103,28 +103,27 @@ def run(mdp, algo="spma", step_size=_DEFAULT_STEP, iterations=1000, tolerance=No
     iterations: the iteration budget; tolerance: stop (converged) once value_error_inf <= it.
     init: None (uniform), an initial-policy spec ("random(seed=1,scale=2)", "adversarial(scale=5)"),
         a CSV file of logits, or an (S, A) array of logits.
-    features: log-linear policies; not in the engine yet (NotImplementedError).
+    features: None (tabular softmax), or log-linear policies pi ∝ exp(phi^T theta) from theta = 0
+        (docs/algorithms.md, "Log-linear policies"; spma, npg, spg, mdpo): a spec ("one_hot",
+        "random(dim=8,seed=1)"), a CSV or TOML feature file, or an (S*A, k) array (row s*A + a).
+        The result's ``theta`` is the final parameter vector.
     record: "all", "log" or an integer stride: which iterations the curve keeps (the last always).
     solver: "auto", "dense", "sparse" or "krylov".
 
     The GIL is released while the engine runs. Ctrl-C raises KeyboardInterrupt within about 50 ms,
     after the engine has stopped cleanly through its cancel flag.
     """
-    if features is not None:
-        raise NotImplementedError(
-            "features=: log-linear policies are not in this version of tabrl's engine yet; "
-            "leave features=None for tabular softmax policies")
     mdp = _as_mdp(mdp)
     if not isinstance(algo, str):
         raise TypeError(f"algo: expected an algorithm spec string, got {type(algo).__name__}")
     if tolerance is not None:
         tolerance = float(tolerance)
     out = _tabrl._run(mdp, algo, _step_text(step_size, algo), operator.index(iterations),
-                      tolerance, init, _record_text(record), solver)
+                      tolerance, init, features, _record_text(record), solver)
     curve = _curve_frame(out["columns"], out["curve_iterations"], out["curve_values"])
     return RunResult(curve=curve, status=out["status"],
                      message=out["message"], iterations=out["iterations"], policy=out["policy"],
-                     logits=out["logits"], theta=None, summary=out["summary"],
+                     logits=out["logits"], theta=out["theta"], summary=out["summary"],
                      engine_seconds=out["engine_seconds"])
 
 

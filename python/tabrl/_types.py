@@ -60,7 +60,7 @@ class RunResult:
     iterations: the index of the last evaluated iterate.
     policy: the final policy, (S, A).
     logits: its logits (S, A); the log-probabilities, -inf at zeros, for direct methods.
-    theta: the parameters of a log-linear run; None (log-linear policies are not in the engine yet).
+    theta: the final parameters of a log-linear run (features=), shape (k,); None for tabular runs.
     summary: the fitted rate, convergence class and theory-bound check, with the names of a
         sweep's runs.csv columns (docs/sweeps.md).
     engine_seconds: the optimizer loop's own wall time, as the C++ API measures it.

@@ -140,8 +140,10 @@ def test_pi_and_vi_ignore_the_default_step():
 
 def test_bad_arguments(cli, tmp_path):
     mdp = tabrl.Mdp.load("five_by_five")
-    with pytest.raises(NotImplementedError, match="log-linear policies"):
-        tabrl.run(mdp, features="one_hot")
+    with pytest.raises(ValueError, match="apg does not support --features"):
+        tabrl.run(mdp, "apg", features="one_hot")
+    with pytest.raises(ValueError, match="features"):
+        tabrl.run(mdp, features=np.zeros((3, 2)))
     _, error = cli_run(cli, tmp_path, "five_by_five", "spmx", 0.1, 10)
     with pytest.raises(ValueError) as raised:
         tabrl.run(mdp, "spmx")
@@ -191,7 +193,7 @@ def test_the_curve_frame_owns_its_memory_and_both_ways_of_making_it_agree():
 
     mdp = tabrl.Mdp.load("five_by_five")
     for iterations, tolerance in ((70_000, None), (3000, 1e-6)):
-        out = _tabrl._run(mdp, "spma", "0.099", iterations, tolerance, None, "all", "auto")
+        out = _tabrl._run(mdp, "spma", "0.099", iterations, tolerance, None, None, "all", "auto")
         arguments = (out["columns"], out["curve_iterations"], out["curve_values"])
         fast, plain = _api._frame_from_blocks(*arguments), _api._frame_from_columns(*arguments)
         pd.testing.assert_frame_equal(fast, plain, check_exact=True)
@@ -205,3 +207,27 @@ def test_the_curve_frame_owns_its_memory_and_both_ways_of_making_it_agree():
     pd.testing.assert_frame_equal(curve, expected, check_exact=True)
     curve.loc[0, "objective"] = 0.0  # writable, and only this frame changes
     assert expected.loc[0, "objective"] != 0.0
+
+
+def test_log_linear_runs_equal_the_cli(cli, tmp_path):
+    """features= gives the run of `tabrl run --features` to the last bit, and theta."""
+    rng = np.random.default_rng(3)
+    mdp = tabrl.Mdp.load("five_by_five")
+    S, A = mdp.states, mdp.actions
+    X = rng.normal(size=(S * A, 6))
+    path = tmp_path / "phi.csv"
+    path.write_text("state,action," + ",".join(f"f{j}" for j in range(6)) + "\n" + "".join(
+        f"{s},{a}," + ",".join(repr(float(v)) for v in X[s * A + a]) + "\n"
+        for s in range(S) for a in range(A)))
+    for algo in ("spma", "spma(inner_steps=5,inner_step_size=0.5)", "npg", "spg",
+                 "mdpo(inner_steps=5,inner_step_size=0.5)"):
+        for features in (str(path), X):
+            run = assert_same_run(cli, tmp_path, "five_by_five", algo, 0.05, 20,
+                                  ("--features", str(path)), features=features)
+            assert run.theta.shape == (6,)
+            np.testing.assert_allclose(run.logits, (X @ run.theta).reshape(S, A), rtol=0,
+                                       atol=1e-12)
+    one_hot = tabrl.run(mdp, "npg", 1.0, iterations=5, features="one_hot")
+    tabular = tabrl.run(mdp, "npg", 1.0, iterations=5)
+    np.testing.assert_allclose(one_hot.policy, tabular.policy, rtol=0, atol=1e-12)
+    assert tabular.theta is None and one_hot.theta.shape == (S * A,)

@@ -1,0 +1,110 @@
+#include "feature_spec.hpp"
+
+#include <tabrl/core/error.hpp>
+#include <tabrl/core/random.hpp>
+#include <tabrl/core/state_action_table.hpp>
+#include <tabrl/core/suggest.hpp>
+
+namespace tabrl {
+namespace {
+
+const FeatureKind& find_kind(const std::string& name) {
+  std::vector<std::string> names;
+  for (const FeatureKind& kind : feature_kinds()) {
+    if (kind.name == name) return kind;
+    names.push_back(kind.name);
+  }
+  throw InputError({.field = "features"},
+                   unknown_name("feature kind", name, names) +
+                       "; or give a CSV file of features (state,action,f0,...,f{k-1})");
+}
+
+// The value columns of a feature file must be f0, f1, ..., f{k-1}, k >= 1.
+std::string check_feature_columns(const std::vector<std::string>& columns) {
+  for (std::size_t j = 0; j < columns.size(); ++j) {
+    if (columns[j] != "f" + std::to_string(j)) {
+      return "expected the columns state,action,f0,...,f{k-1}; column " + std::to_string(j + 3) +
+             " is '" + columns[j] + "', expected 'f" + std::to_string(j) + "'";
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+const std::vector<FeatureKind>& feature_kinds() {
+  static const std::vector<FeatureKind> kinds = {
+      {.name = "one_hot",
+       .description = "phi(s, a) = e_{s A + a}, k = S A: the tabular softmax (stored sparse)"},
+      {.name = "random",
+       .description = "entries drawn i.i.d. N(0, scale^2) with the project's own normal sampler, "
+                      "row by row",
+       .parameters = {{"dim", "integer", "", "k, the number of features", {}, {.low = 1.0}},
+                      {"seed", "integer", "0", "seed of the sampler", {}, {.low = 0.0}},
+                      {"scale",
+                       "number",
+                       "1",
+                       "standard deviation of the entries",
+                       {},
+                       {.low = 0.0, .low_open = true}}}},
+  };
+  return kinds;
+}
+
+bool is_feature_file(const std::string& text) {
+  return text.ends_with(".csv") || text.ends_with(".toml") || text.find('/') != std::string::npos;
+}
+
+void check_features(const std::string& text) {
+  if (is_feature_file(text)) return;
+  const Spec spec = parse_spec(text, "features");
+  SpecArguments(spec, find_kind(spec.name).parameters).check_values();
+}
+
+std::string resolved_features(const std::string& text) {
+  if (is_feature_file(text)) return text;
+  const Spec spec = parse_spec(text, "features");
+  const FeatureKind& kind = find_kind(spec.name);
+  SpecArguments(spec, kind.parameters).check_values();
+  return resolved_spec(spec, kind.parameters).to_string();
+}
+
+Eigen::MatrixXd random_features(Index states, Index actions, Index dim, std::uint64_t seed,
+                                double scale) {
+  Random random(seed);
+  Eigen::MatrixXd values(states * actions, dim);
+  for (Index row = 0; row < values.rows(); ++row) {
+    for (Index j = 0; j < dim; ++j) values(row, j) = scale * random.normal();
+  }
+  return values;
+}
+
+std::shared_ptr<const FeatureMatrix> make_features(const std::string& text, const Mdp& mdp,
+                                                   const TomlFeatureReader& toml_reader) {
+  const Index states = mdp.num_states();
+  const Index actions = mdp.num_actions();
+  if (text.ends_with(".toml")) {
+    if (!toml_reader) {
+      throw InputError({.file = text, .field = "features"},
+                       "TOML feature tables are read by the command line and sweeps only");
+    }
+    return std::make_shared<const FeatureMatrix>(states, actions, toml_reader(text, mdp));
+  }
+  if (is_feature_file(text)) {
+    StateActionTable table = read_state_action_table(text, mdp, check_feature_columns);
+    return std::make_shared<const FeatureMatrix>(states, actions, std::move(table.values));
+  }
+  const Spec spec = parse_spec(text, "features");
+  const SpecArguments arguments(spec, find_kind(spec.name).parameters);
+  arguments.check_values();
+  if (spec.name == "random") {
+    return std::make_shared<const FeatureMatrix>(
+        states, actions,
+        random_features(states, actions, arguments.integer("dim"),
+                        static_cast<std::uint64_t>(arguments.integer("seed")),
+                        arguments.number("scale")));
+  }
+  return std::make_shared<const FeatureMatrix>(FeatureMatrix::one_hot(states, actions));
+}
+
+}  // namespace tabrl
