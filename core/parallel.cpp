@@ -1,0 +1,72 @@
+#include "parallel.hpp"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace tabrl {
+
+void set_thread_count(int count) {
+#ifdef _OPENMP
+  omp_set_num_threads(std::max(count, 1));
+#else
+  (void)count;
+#endif
+}
+
+int thread_count() {
+#ifdef _OPENMP
+  return omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
+
+int available_processors() {
+#ifdef _OPENMP
+  return omp_get_num_procs();
+#else
+  return 1;
+#endif
+}
+
+bool built_with_openmp() {
+#ifdef _OPENMP
+  return true;
+#else
+  return false;
+#endif
+}
+
+void dense_row_product(const StateActionMatrix& matrix, const double* x, double* y) {
+  // Fixed blocks of rows: each block is the same Eigen product whichever thread computes it.
+  constexpr Index kBlock = 64;
+  const Index rows = matrix.rows();
+  const Index cols = matrix.cols();
+  const Index blocks = (rows + kBlock - 1) / kBlock;
+  const Eigen::Map<const Vector> in(x, cols);
+#pragma omp parallel for schedule(static) if (rows * cols >= 4 * kParallelMinimum)
+  for (Index block = 0; block < blocks; ++block) {
+    const Index begin = block * kBlock;
+    const Index count = std::min(kBlock, rows - begin);
+    Eigen::Map<Vector> out(y + begin, count);
+    out.noalias() = matrix.middleRows(begin, count) * in;
+  }
+}
+
+void dense_transposed_product(const StateActionMatrix& matrix, const double* x, double* y) {
+  constexpr Index kBlock = 64;
+  const Index rows = matrix.rows();
+  const Index cols = matrix.cols();
+  const Index blocks = (cols + kBlock - 1) / kBlock;
+  const Eigen::Map<const Vector> in(x, rows);
+#pragma omp parallel for schedule(static) if (rows * cols >= 4 * kParallelMinimum)
+  for (Index block = 0; block < blocks; ++block) {
+    const Index begin = block * kBlock;
+    const Index count = std::min(kBlock, cols - begin);
+    Eigen::Map<Vector> out(y + begin, count);
+    out.noalias() = matrix.middleCols(begin, count).transpose() * in;
+  }
+}
+
+}  // namespace tabrl
