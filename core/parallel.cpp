@@ -54,6 +54,41 @@ void dense_row_product(const StateActionMatrix& matrix, const double* x, double*
   }
 }
 
+void dense_row_product_in_order(const StateActionMatrix& matrix, const double* x, double* y) {
+  constexpr Index kBlock = 64;
+  const Index rows = matrix.rows();
+  const Index cols = matrix.cols();
+  const Index blocks = (rows + kBlock - 1) / kBlock;
+#pragma omp parallel for schedule(static) if (rows * cols >= 4 * kParallelMinimum)
+  for (Index block = 0; block < blocks; ++block) {
+    const Index end = std::min(rows, (block + 1) * kBlock);
+    Index i = block * kBlock;
+    for (; i + 4 <= end; i += 4) {
+      const double* a0 = matrix.data() + i * cols;
+      const double* a1 = a0 + cols;
+      const double* a2 = a1 + cols;
+      const double* a3 = a2 + cols;
+      double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+      for (Index j = 0; j < cols; ++j) {
+        s0 += a0[j] * x[j];
+        s1 += a1[j] * x[j];
+        s2 += a2[j] * x[j];
+        s3 += a3[j] * x[j];
+      }
+      y[i] = s0;
+      y[i + 1] = s1;
+      y[i + 2] = s2;
+      y[i + 3] = s3;
+    }
+    for (; i < end; ++i) {
+      const double* a = matrix.data() + i * cols;
+      double sum = 0.0;
+      for (Index j = 0; j < cols; ++j) sum += a[j] * x[j];
+      y[i] = sum;
+    }
+  }
+}
+
 void dense_transposed_product(const StateActionMatrix& matrix, const double* x, double* y) {
   constexpr Index kBlock = 64;
   const Index rows = matrix.rows();

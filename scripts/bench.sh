@@ -8,34 +8,13 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 output=${1:-$root/docs/performance.md}
-bash "$root/scripts/setup.sh"
+# OpenBLAS (for NumPy) and threadpoolctl (to report which BLAS NumPy loaded) come with
+# --with-bench, which keeps the system's BLAS selection as it was: each NumPy process below picks
+# its BLAS with LD_LIBRARY_PATH (the openblas-pthread directory, or the reference blas and lapack
+# directories), which affects that process only.
+bash "$root/scripts/setup.sh"  # first the base, NumPy and its BLAS among it
+bash "$root/scripts/setup.sh" --with-bench
 lib=/usr/lib/x86_64-linux-gnu
-
-# OpenBLAS (for NumPy) and threadpoolctl (to report which BLAS NumPy loaded), installed if
-# missing. Installing OpenBLAS switches the system's libblas/liblapack alternatives to it; the
-# previous selection is put back at once, so that no other process changes its BLAS. Each NumPy
-# process below picks its BLAS with LD_LIBRARY_PATH instead (the openblas-pthread directory, or
-# the reference blas/lapack directories), which affects that process only.
-missing=()
-for package in libopenblas0-pthread python3-threadpoolctl; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
-    missing+=("$package")
-done
-if ((${#missing[@]} > 0)); then
-  sudo_cmd=()
-  [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
-  previous_blas=$(readlink -f "$lib/libblas.so.3" || true)
-  previous_lapack=$(readlink -f "$lib/liblapack.so.3" || true)
-  echo "bench: installing ${missing[*]}" >&2
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" >/dev/null
-  for pair in "libblas.so.3:$previous_blas" "liblapack.so.3:$previous_lapack"; do
-    name=${pair%%:*} target=${pair#*:}
-    if [[ -n $target && -e $target && $(readlink -f "$lib/$name") != "$target" ]]; then
-      "${sudo_cmd[@]}" update-alternatives --set "$name-x86_64-linux-gnu" "$target" >/dev/null
-    fi
-  done
-fi
 
 bash "$root/scripts/build.sh" >/dev/null
 tabrl="$root/build/experiments/tabrl"
