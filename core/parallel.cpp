@@ -5,6 +5,12 @@
 #endif
 
 namespace tabrl {
+namespace {
+
+// Dense products go parallel from about 1 ms of work (8 MB of matrix) on.
+constexpr Index kParallelDenseMinimum = Index{1} << 20;
+
+}  // namespace
 
 void set_thread_count(int count) {
 #ifdef _OPENMP
@@ -45,7 +51,7 @@ void dense_row_product(const StateActionMatrix& matrix, const double* x, double*
   const Index cols = matrix.cols();
   const Index blocks = (rows + kBlock - 1) / kBlock;
   const Eigen::Map<const Vector> in(x, cols);
-#pragma omp parallel for schedule(static) if (rows * cols >= 4 * kParallelMinimum)
+#pragma omp parallel for schedule(static) if (rows * cols >= kParallelDenseMinimum)
   for (Index block = 0; block < blocks; ++block) {
     const Index begin = block * kBlock;
     const Index count = std::min(kBlock, rows - begin);
@@ -59,7 +65,7 @@ void dense_row_product_in_order(const StateActionMatrix& matrix, const double* x
   const Index rows = matrix.rows();
   const Index cols = matrix.cols();
   const Index blocks = (rows + kBlock - 1) / kBlock;
-#pragma omp parallel for schedule(static) if (rows * cols >= 4 * kParallelMinimum)
+#pragma omp parallel for schedule(static) if (rows * cols >= kParallelDenseMinimum)
   for (Index block = 0; block < blocks; ++block) {
     const Index end = std::min(rows, (block + 1) * kBlock);
     Index i = block * kBlock;
@@ -95,7 +101,7 @@ void dense_transposed_product(const StateActionMatrix& matrix, const double* x, 
   const Index cols = matrix.cols();
   const Index blocks = (cols + kBlock - 1) / kBlock;
   const Eigen::Map<const Vector> in(x, rows);
-#pragma omp parallel for schedule(static) if (rows * cols >= 4 * kParallelMinimum)
+#pragma omp parallel for schedule(static) if (rows * cols >= kParallelDenseMinimum)
   for (Index block = 0; block < blocks; ++block) {
     const Index begin = block * kBlock;
     const Index count = std::min(kBlock, cols - begin);
