@@ -9,6 +9,7 @@
 #include <random>
 
 #include <tabrl/algorithms/spma.hpp>
+#include <tabrl/core/dense_lu.hpp>
 #include <tabrl/core/evaluation.hpp>
 #include <tabrl/core/policy.hpp>
 #include <tabrl/core/random.hpp>
@@ -52,6 +53,22 @@ void lu_rate(benchmark::State& state) {
                                                 benchmark::Counter::kIs1000);
 }
 BENCHMARK(lu_rate)->Arg(1000)->Arg(2000)->Unit(benchmark::kMillisecond);
+
+// The bare factorisation the dense LU solver runs once per iteration (in place, no condition
+// estimate), at the sizes of the dense-path target: an SPMA iteration against its own LU.
+void lu_bare(benchmark::State& state) {
+  const Eigen::Index n = state.range(0);
+  Eigen::MatrixXd a = Eigen::MatrixXd::Random(n, n);
+  a.diagonal().array() += static_cast<double>(n);
+  Eigen::MatrixXd work(n, n);
+  Eigen::Transpositions<Eigen::Dynamic, Eigen::Dynamic, int> rows(n);
+  for (auto _ : state) {
+    work = a;
+    tabrl::partial_pivot_lu_in_place(work, rows);
+    benchmark::DoNotOptimize(work.data());
+  }
+}
+BENCHMARK(lu_bare)->Arg(100)->Arg(300)->Arg(500)->Unit(benchmark::kMicrosecond);
 
 void memory_bandwidth(benchmark::State& state) {
   const Eigen::Index n = 32 * 1024 * 1024;  // three arrays of 256 MiB
@@ -117,7 +134,7 @@ void dense_random_iteration(benchmark::State& state) {
 }
 BENCHMARK(dense_random_iteration)
     ->ArgNames({"S", "solver"})
-    ->ArgsProduct({{10, 100, 300, 1000, 2000},
+    ->ArgsProduct({{10, 100, 300, 500, 1000, 2000},
                    {static_cast<int>(LinearSolverKind::dense_lu),
                     static_cast<int>(LinearSolverKind::krylov)}})
     ->Unit(benchmark::kMicrosecond);

@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
 """The NumPy reference for the per-iteration benchmark: the same SPMA iteration as tabrl (exact
 evaluation with dense numpy.linalg.solve for V and the visitation, then z += log1p(eta A)) on
-dense random MDPs (every row a flat Dirichlet over all states, A = 4, gamma = 0.9).
+random MDPs with A = 4 and gamma = 0.9: every row a flat Dirichlet over all states, or (S:B) over
+B distinct random next states, as a Garnet, stored densely: NumPy's solve needs the dense
+I - gamma P_pi, and the einsum the dense kernel.
 
-usage: numpy_reference.py S [S ...]   prints one JSON line per S: seconds per iteration, peak RSS
+usage: numpy_reference.py LABEL S[:B] [S[:B] ...]
+  prints one JSON line per size: seconds per iteration, peak RSS, and the BLAS NumPy loaded
+  (threadpoolctl; an empty list is the reference BLAS, which threadpoolctl does not report)
 """
 import json
 import resource
@@ -13,9 +17,16 @@ import time
 import numpy as np
 
 
-def random_mdp(states, actions, seed):
+def random_mdp(states, actions, seed, branching=None):
     rng = np.random.default_rng(seed)
-    P = rng.exponential(size=(states, actions, states))
+    if branching is None:
+        P = rng.exponential(size=(states, actions, states))
+    else:
+        P = np.zeros((states, actions, states))
+        for s in range(states):
+            for a in range(actions):
+                P[s, a, rng.choice(states, size=branching, replace=False)] = rng.exponential(
+                    size=branching)
     P /= P.sum(axis=2, keepdims=True)
     r = rng.uniform(size=(states, actions))
     rho = np.full(states, 1.0 / states)
@@ -35,18 +46,37 @@ def spma_iteration(P, r, rho, gamma, z, eta):
     return z + np.log1p(eta * A), d
 
 
+def blas_in_use():
+    try:
+        import threadpoolctl
+    except ImportError:
+        return "unknown (python3-threadpoolctl not installed)"
+    found = [f"{info['internal_api']} {info.get('version') or ''} ({info['num_threads']} threads, "
+             f"{info['filepath']})" for info in threadpoolctl.threadpool_info()
+             if info.get("user_api") == "blas"]
+    return "; ".join(found) if found else "reference BLAS/LAPACK (not an optimised BLAS)"
+
+
 def main():
-    for states in map(int, sys.argv[1:]):
-        P, r, rho = random_mdp(states, 4, 1)
+    label = sys.argv[1]
+    blas = blas_in_use()
+    for size in sys.argv[2:]:
+        states, _, branching = size.partition(":")
+        states = int(states)
+        branching = int(branching) if branching else None
+        P, r, rho = random_mdp(states, 4, 1, branching)
         z = np.zeros(r.shape)
-        repeats = max(3, min(2000, int(2e8 / states ** 3) + 3))
-        z, _ = spma_iteration(P, r, rho, 0.9, z, 0.05)  # warm up
+        large = states >= 5000
+        repeats = 1 if large else max(3, min(2000, int(2e8 / states ** 3) + 3))
+        if not large:
+            z, _ = spma_iteration(P, r, rho, 0.9, z, 0.05)  # warm up
         start = time.perf_counter()
         for _ in range(repeats):
             z, _ = spma_iteration(P, r, rho, 0.9, z, 0.05)
         seconds = (time.perf_counter() - start) / repeats
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-        print(json.dumps({"states": states, "seconds_per_iteration": seconds, "peak_rss_mb": peak_mb,
+        print(json.dumps({"label": label, "blas": blas, "states": states, "branching": branching,
+                          "seconds_per_iteration": seconds, "peak_rss_mb": peak_mb,
                           "repeats": repeats}), flush=True)
 
 

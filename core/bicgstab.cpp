@@ -1,73 +1,132 @@
 #include "bicgstab.hpp"
 
+#include <array>
 #include <cmath>
 #include <stdexcept>
 #include <string>
 
+#include <tabrl/core/parallel.hpp>
+
 namespace tabrl {
 
-Bicgstab::Bicgstab(const Mdp& mdp, double tolerance) : system_(mdp), tolerance_(tolerance) {
-  // Transpose a copy whose values are the entry positions, then read where each one landed.
-  Eigen::SparseMatrix<double> positions = system_.matrix();
-  for (Index k = 0; k < positions.nonZeros(); ++k) {
-    positions.valuePtr()[k] = static_cast<double>(k);
-  }
-  transposed_ = positions.transpose();
-  transposed_.makeCompressed();
-  transpose_position_.resize(static_cast<std::size_t>(positions.nonZeros()));
-  for (Index k = 0; k < transposed_.nonZeros(); ++k) {
-    transpose_position_[static_cast<std::size_t>(transposed_.valuePtr()[k])] = static_cast<int>(k);
+Bicgstab::Bicgstab(const Mdp& mdp, double tolerance) : mdp_(mdp), tolerance_(tolerance) {
+  const Index num_states = mdp.num_states();
+  if (mdp.kernel_storage() == KernelStorage::dense) {
+    dense_system_.resize(num_states, num_states);
+  } else {
+    system_.emplace(mdp);
+    // Transpose a copy whose values are the entry positions, then read where each one landed.
+    Eigen::SparseMatrix<double> positions = system_->matrix();
+    for (Index k = 0; k < positions.nonZeros(); ++k) {
+      positions.valuePtr()[k] = static_cast<double>(k);
+    }
+    transposed_ = positions.transpose();
+    transposed_.makeCompressed();
+    transpose_position_.resize(static_cast<std::size_t>(positions.nonZeros()));
+    for (Index k = 0; k < transposed_.nonZeros(); ++k) {
+      transpose_position_[static_cast<std::size_t>(transposed_.valuePtr()[k])] =
+          static_cast<int>(k);
+    }
   }
   for (Vector* work :
        {&residual_, &scaled_rhs_, &inverse_diagonal_, &shadow_, &search_, &preconditioned_search_,
         &product_, &half_step_, &preconditioned_half_step_, &half_product_}) {
-    work->resize(mdp.num_states());
+    work->resize(num_states);
   }
+  partials_.reserve(static_cast<std::size_t>(2 * (num_states / kReductionChunk + 1)));
 }
 
 void Bicgstab::prepare(const StateActionMatrix& policy) {
-  system_.fill(policy);
-  const double* values = system_.matrix().valuePtr();
-  double* transposed = transposed_.valuePtr();
-  for (std::size_t k = 0; k < transpose_position_.size(); ++k) {
-    transposed[transpose_position_[k]] = values[k];
+  const Index num_states = mdp_.num_states();
+  if (system_) {
+    system_->fill(policy);
+    const double* values = system_->matrix().valuePtr();
+    double* transposed = transposed_.valuePtr();
+    chunked_for(static_cast<Index>(transpose_position_.size()), [&](Index begin, Index end) {
+      for (Index k = begin; k < end; ++k) {
+        transposed[transpose_position_[static_cast<std::size_t>(k)]] = values[k];
+      }
+    });
+    for (Index s = 0; s < num_states; ++s) {
+      const double diagonal = system_->diagonal(s);
+      inverse_diagonal_[s] = diagonal != 0.0 ? 1.0 / diagonal : 1.0;
+    }
+    return;
   }
+  // Row s of M = e_s - gamma sum_a pi[s, a] P[s, a, .], the same products in the same order as
+  // the sparse fill.
+  const Index num_actions = mdp_.num_actions();
+  const double gamma = mdp_.gamma();
+  const StateActionMatrix& kernel = mdp_.dense_transitions();
+#pragma omp parallel for schedule(static) if (num_states * num_states >= kParallelMinimum)
+  for (Index s = 0; s < num_states; ++s) {
+    auto row = dense_system_.row(s);
+    row.setZero();
+    row[s] = 1.0;
+    for (Index a = 0; a < num_actions; ++a) {
+      row.noalias() -= (gamma * policy(s, a)) * kernel.row(s * num_actions + a);
+    }
+    const double diagonal = row[s];
+    inverse_diagonal_[s] = diagonal != 0.0 ? 1.0 / diagonal : 1.0;
+  }
+}
+
+void Bicgstab::multiply(bool transposed, const Vector& in, Vector& out) const {
+  if (system_) {
+    // transposed_ stores M's rows as its columns, system_ stores M^T's rows as its columns.
+    gather_product(transposed ? system_->matrix() : transposed_, in.data(), out.data());
+  } else if (transposed) {
+    dense_transposed_product(dense_system_, in.data(), out.data());
+  } else {
+    dense_row_product(dense_system_, in.data(), out.data());
+  }
+}
+
+void Bicgstab::start(const Vector& rhs, Vector& guess) const {
+  if (!(warm_ && guess.size() == rhs.size() && guess.allFinite())) guess.setZero(rhs.size());
+}
+
+void Bicgstab::fail() {
+  warm_ = false;
+  throw std::runtime_error("BiCGSTAB did not reach the relative residual " +
+                           std::to_string(tolerance_) + " (value " +
+                           std::to_string(report_.value_residual) + ", visitation " +
+                           std::to_string(report_.visitation_residual) + ")");
 }
 
 void Bicgstab::solve(const Vector& value_rhs, Vector& v, const Vector& visitation_rhs, Vector& x) {
-  const Index num_states = value_rhs.size();
   // Warm start from the previous policy's solutions; cold start from zero.
-  const bool warm =
-      warm_ && v.size() == num_states && x.size() == num_states && v.allFinite() && x.allFinite();
-  if (!warm) {
-    v.setZero(num_states);
-    x.setZero(num_states);
+  if (!(warm_ && v.size() == value_rhs.size() && x.size() == value_rhs.size() && v.allFinite() &&
+        x.allFinite())) {
+    v.setZero(value_rhs.size());
+    x.setZero(value_rhs.size());
   }
-  report_.iterations =
-      solve_one(system_.matrix(), value_rhs, v) + solve_one(transposed_, visitation_rhs, x);
+  report_.iterations = solve_one(false, value_rhs, v) + solve_one(true, visitation_rhs, x);
   // The guarantee is checked on the true residuals, not on the solver's recurrence.
-  report_.value_residual = relative_residual(system_.matrix(), v, value_rhs);
-  report_.visitation_residual = relative_residual(transposed_, x, visitation_rhs);
-  if (!(report_.value_residual <= tolerance_ && report_.visitation_residual <= tolerance_)) {
-    warm_ = false;
-    throw std::runtime_error("BiCGSTAB did not reach the relative residual " +
-                             std::to_string(tolerance_) + " (value " +
-                             std::to_string(report_.value_residual) + ", visitation " +
-                             std::to_string(report_.visitation_residual) + ")");
-  }
+  report_.value_residual = relative_residual(false, v, value_rhs);
+  report_.visitation_residual = relative_residual(true, x, visitation_rhs);
+  if (!(report_.value_residual <= tolerance_ && report_.visitation_residual <= tolerance_)) fail();
   warm_ = true;
 }
 
-double Bicgstab::relative_residual(const Eigen::SparseMatrix<double>& matrix, const Vector& x,
-                                   const Vector& b) {
-  residual_.noalias() = matrix * x;
+void Bicgstab::solve_value(const Vector& value_rhs, Vector& v) {
+  start(value_rhs, v);
+  report_.iterations = solve_one(false, value_rhs, v);
+  report_.value_residual = relative_residual(false, v, value_rhs);
+  report_.visitation_residual = 0.0;
+  if (!(report_.value_residual <= tolerance_)) fail();
+  warm_ = true;
+}
+
+double Bicgstab::relative_residual(bool transposed, const Vector& x, const Vector& b) {
+  multiply(transposed, x, residual_);
   residual_ -= b;
   // blueNorm neither overflows nor underflows for values of any magnitude.
   const double scale = b.blueNorm();
   return scale > 0.0 ? residual_.blueNorm() / scale : residual_.blueNorm();
 }
 
-int Bicgstab::solve_one(const Eigen::SparseMatrix<double>& matrix, const Vector& rhs, Vector& x) {
+int Bicgstab::solve_one(bool transposed, const Vector& rhs, Vector& x) {
   // BiCGSTAB squares its vectors (dot products), which underflow or overflow for values near
   // 1e-150 or 1e150. Solving for x 2^-e with the right-hand side scaled by the same power of two
   // is exact, and makes every evaluation equivariant under a scaling of the rewards.
@@ -80,59 +139,84 @@ int Bicgstab::solve_one(const Eigen::SparseMatrix<double>& matrix, const Vector&
   std::frexp(magnitude, &exponent);
   scaled_rhs_ = rhs * std::ldexp(1.0, -exponent);
   x *= std::ldexp(1.0, -exponent);
-  const int iterations = solve_scaled(matrix, scaled_rhs_, x);
+  const int iterations = solve_scaled(transposed, scaled_rhs_, x);
   x *= std::ldexp(1.0, exponent);
   return iterations;
 }
 
-int Bicgstab::solve_scaled(const Eigen::SparseMatrix<double>& matrix, const Vector& rhs,
-                           Vector& x) {
-  // Preconditioned BiCGSTAB with the Jacobi preconditioner M = diag(A), applied on the right.
+int Bicgstab::solve_scaled(bool transposed, const Vector& rhs, Vector& x) {
+  // Preconditioned BiCGSTAB with the Jacobi preconditioner diag(M), applied on the right (M and
+  // M^T share the diagonal). Every sum goes through chunked_sums, every update is element-wise.
+  using Sums1 = std::array<double, 1>;
+  using Sums2 = std::array<double, 2>;
   const Index n = rhs.size();
-  for (Index i = 0; i < n; ++i) {
-    const double diagonal = matrix.coeff(i, i);
-    inverse_diagonal_[i] = diagonal != 0.0 ? 1.0 / diagonal : 1.0;
-  }
-  const double rhs_norm = rhs.norm();
+  const auto segment = [](auto& vector, Index begin, Index end) {
+    return vector.segment(begin, end - begin);
+  };
+  const double rhs_norm = std::sqrt(chunked_sums<1>(
+      n, partials_, [&](Index b, Index e) { return Sums1{segment(rhs, b, e).squaredNorm()}; })[0]);
   if (rhs_norm == 0.0) {
     x.setZero();
     return 0;
   }
   // Aim ten times below the guarantee: the recurrence residual drifts from the true one.
   const double target = 0.1 * tolerance_ * rhs_norm;
-  residual_.noalias() = matrix * x;
-  residual_ = rhs - residual_;
-  shadow_ = residual_;
+  // r = b - M x, shadow = r; returns ||r||^2.
+  const auto restart = [&] {
+    multiply(transposed, x, residual_);
+    return chunked_sums<1>(n, partials_, [&](Index b, Index e) {
+      auto r = segment(residual_, b, e);
+      r = segment(rhs, b, e) - r;
+      segment(shadow_, b, e) = r;
+      segment(search_, b, e).setZero();
+      segment(product_, b, e).setZero();
+      return Sums1{r.squaredNorm()};
+    })[0];
+  };
+  double residual_squared = restart();
+  double rho_next = residual_squared;  // shadow . r
   double rho = 1.0, alpha = 1.0, omega = 1.0;
-  search_.setZero();
-  product_.setZero();
   const int max_iterations = static_cast<int>(std::max<Index>(2 * n, 1000));
   for (int iteration = 1; iteration <= max_iterations; ++iteration) {
-    if (residual_.norm() <= target) return iteration - 1;
+    if (std::sqrt(residual_squared) <= target) return iteration - 1;
     const double rho_previous = rho;
-    rho = shadow_.dot(residual_);
+    rho = rho_next;
     if (std::abs(rho) < 1e-300) {  // breakdown: restart from the current residual
-      residual_.noalias() = matrix * x;
-      residual_ = rhs - residual_;
-      shadow_ = residual_;
-      rho = shadow_.dot(residual_);
-      search_.setZero();
-      product_.setZero();
+      rho = residual_squared = restart();
       alpha = omega = 1.0;
       if (rho == 0.0) return iteration;
     }
     const double beta = (rho / rho_previous) * (alpha / omega);
-    search_ = residual_ + beta * (search_ - omega * product_);
-    preconditioned_search_ = inverse_diagonal_.cwiseProduct(search_);
-    product_.noalias() = matrix * preconditioned_search_;
-    alpha = rho / shadow_.dot(product_);
-    half_step_ = residual_ - alpha * product_;
-    preconditioned_half_step_ = inverse_diagonal_.cwiseProduct(half_step_);
-    half_product_.noalias() = matrix * preconditioned_half_step_;
-    const double denominator = half_product_.squaredNorm();
-    omega = denominator > 0.0 ? half_product_.dot(half_step_) / denominator : 0.0;
-    x += alpha * preconditioned_search_ + omega * preconditioned_half_step_;
-    residual_ = half_step_ - omega * half_product_;
+    chunked_for(n, [&](Index b, Index e) {
+      auto search = segment(search_, b, e);
+      search = segment(residual_, b, e) + beta * (search - omega * segment(product_, b, e));
+      segment(preconditioned_search_, b, e) = segment(inverse_diagonal_, b, e).cwiseProduct(search);
+    });
+    multiply(transposed, preconditioned_search_, product_);
+    alpha = rho / chunked_sums<1>(n, partials_, [&](Index b, Index e) {
+              return Sums1{segment(shadow_, b, e).dot(segment(product_, b, e))};
+            })[0];
+    chunked_for(n, [&](Index b, Index e) {
+      auto half = segment(half_step_, b, e);
+      half = segment(residual_, b, e) - alpha * segment(product_, b, e);
+      segment(preconditioned_half_step_, b, e) =
+          segment(inverse_diagonal_, b, e).cwiseProduct(half);
+    });
+    multiply(transposed, preconditioned_half_step_, half_product_);
+    const Sums2 omega_terms = chunked_sums<2>(n, partials_, [&](Index b, Index e) {
+      const auto half_product = segment(half_product_, b, e);
+      return Sums2{half_product.squaredNorm(), half_product.dot(segment(half_step_, b, e))};
+    });
+    omega = omega_terms[0] > 0.0 ? omega_terms[1] / omega_terms[0] : 0.0;
+    const Sums2 next = chunked_sums<2>(n, partials_, [&](Index b, Index e) {
+      segment(x, b, e) += alpha * segment(preconditioned_search_, b, e) +
+                          omega * segment(preconditioned_half_step_, b, e);
+      auto r = segment(residual_, b, e);
+      r = segment(half_step_, b, e) - omega * segment(half_product_, b, e);
+      return Sums2{r.squaredNorm(), segment(shadow_, b, e).dot(r)};
+    });
+    residual_squared = next[0];
+    rho_next = next[1];
   }
   return max_iterations;
 }

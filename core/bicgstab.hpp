@@ -1,9 +1,13 @@
 // BiCGSTAB (van der Vorst 1992) with a Jacobi preconditioner on M = I - gamma P_pi and on its
-// transpose (same pattern, values copied through a precomputed permutation), warm-started from
-// the previous policy's solutions. The true relative residual of each solve is checked; a miss
-// is an error, never a silent loss of accuracy (docs/engine.md).
+// transpose, warm-started from the previous policy's solutions. The true relative residual of
+// each solve is checked; a miss is an error, never a silent loss of accuracy (docs/engine.md).
+// With a sparse kernel M is sparse (its transpose a copy through a precomputed permutation);
+// with a dense kernel M is a dense row-major array and M^T x is read from it by columns.
+// Products and vector operations run in parallel for large S, with the fixed-chunk sums of
+// core/parallel.hpp: the iterates do not depend on the thread count.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include <tabrl/core/linear_solver.hpp>
@@ -18,25 +22,33 @@ class Bicgstab final : public PolicySystemSolver {
   void prepare(const StateActionMatrix& policy) override;
   // Throws std::runtime_error when a true relative residual stays above the tolerance.
   void solve(const Vector& value_rhs, Vector& v, const Vector& visitation_rhs, Vector& x) override;
+  void solve_value(const Vector& value_rhs, Vector& v) override;
   SolveReport report() const override { return report_; }
 
  private:
+  // out = M in (transposed: out = M^T in).
+  void multiply(bool transposed, const Vector& in, Vector& out) const;
   // Returns the iterations used; x holds the initial guess on entry.
-  int solve_one(const Eigen::SparseMatrix<double>& matrix, const Vector& rhs, Vector& x);
+  int solve_one(bool transposed, const Vector& rhs, Vector& x);
   // The same on a right-hand side of magnitude about 1.
-  int solve_scaled(const Eigen::SparseMatrix<double>& matrix, const Vector& rhs, Vector& x);
-  double relative_residual(const Eigen::SparseMatrix<double>& matrix, const Vector& x,
-                           const Vector& b);
+  int solve_scaled(bool transposed, const Vector& rhs, Vector& x);
+  double relative_residual(bool transposed, const Vector& x, const Vector& b);
+  // Cold start (zeros) unless the last solve succeeded and the guesses are usable.
+  void start(const Vector& rhs, Vector& guess) const;
+  [[noreturn]] void fail();
 
-  SparsePolicySystem system_;
-  Eigen::SparseMatrix<double> transposed_;
+  const Mdp& mdp_;
+  std::optional<SparsePolicySystem> system_;  // sparse kernel: M, column-major
+  Eigen::SparseMatrix<double> transposed_;    // sparse kernel: M^T, column-major (M's rows)
   std::vector<int> transpose_position_;  // entry k of system_ sits at this place in transposed_
+  StateActionMatrix dense_system_;       // dense kernel: M, row-major
   double tolerance_;
   bool warm_ = false;
   SolveReport report_;
-  // Work vectors, sized once (Eigen's own BiCGSTAB allocates about ten vectors per solve).
+  // Work storage, sized once (Eigen's own BiCGSTAB allocates about ten vectors per solve).
   Vector residual_, scaled_rhs_, inverse_diagonal_, shadow_, search_, preconditioned_search_,
       product_, half_step_, preconditioned_half_step_, half_product_;
+  std::vector<double> partials_;
 };
 
 }  // namespace tabrl

@@ -7,9 +7,43 @@
 
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/format.hpp>
+#include <tabrl/core/parallel.hpp>
 #include <tabrl/core/policy.hpp>
 
 namespace tabrl {
+namespace {
+
+// r_pi[s] = sum_a pi[s, a] r[s, a], state by state (in parallel for large S).
+void expected_rewards(const Eigen::Ref<const StateActionMatrix>& policy,
+                      const StateActionMatrix& rewards, Vector& reward_pi) {
+  chunked_for(reward_pi.size(), [&](Index begin, Index end) {
+    for (Index s = begin; s < end; ++s) reward_pi[s] = policy.row(s).dot(rewards.row(s));
+  });
+}
+
+// Q = r + gamma P v, and A = Q - v when `advantage` is given.
+void action_values(const Mdp& mdp, const Vector& v, StateActionMatrix& q,
+                   StateActionMatrix* advantage) {
+  const Index num_states = mdp.num_states();
+  const Index num_actions = mdp.num_actions();
+  const double gamma = mdp.gamma();
+  q.resize(num_states, num_actions);
+  if (advantage != nullptr) advantage->resize(num_states, num_actions);
+  mdp.apply_transitions(v, q.data());
+  const double* rewards = mdp.rewards().data();
+  double* values = q.data();
+  double* advantages = advantage != nullptr ? advantage->data() : nullptr;
+  chunked_for(num_states, [&](Index begin, Index end) {
+    for (Index s = begin; s < end; ++s) {
+      for (Index k = s * num_actions; k < (s + 1) * num_actions; ++k) {
+        values[k] = values[k] * gamma + rewards[k];
+        if (advantages != nullptr) advantages[k] = values[k] - v[s];
+      }
+    }
+  });
+}
+
+}  // namespace
 
 PolicyEvaluator::PolicyEvaluator(const Mdp& mdp, LinearSolverKind kind, double krylov_tolerance)
     : mdp_(mdp), solver_(make_policy_system_solver(mdp, kind, krylov_tolerance)) {
@@ -27,12 +61,9 @@ void PolicyEvaluator::prepare(const Eigen::Ref<const StateActionMatrix>& policy)
 
 void PolicyEvaluator::evaluate_policy(const Eigen::Ref<const StateActionMatrix>& policy,
                                       Evaluation& out) {
-  const Index num_states = mdp_.num_states();
-  const Index num_actions = mdp_.num_actions();
   const double gamma = mdp_.gamma();
   if (out.policy.data() != policy.data()) out.policy = policy;
-  const StateActionMatrix& rewards = mdp_.rewards();
-  for (Index s = 0; s < num_states; ++s) reward_pi_[s] = out.policy.row(s).dot(rewards.row(s));
+  expected_rewards(out.policy, mdp_.rewards(), reward_pi_);
   prepare(out.policy);
   // The solver solves for the unnormalised x = d / (1 - gamma); out holds the previous policy's
   // solutions, from which an iterative solver starts.
@@ -40,15 +71,16 @@ void PolicyEvaluator::evaluate_policy(const Eigen::Ref<const StateActionMatrix>&
   solver_->solve(reward_pi_, out.v, mdp_.rho(), out.visitation);
   visitation_solution_ = out.visitation;
   out.visitation *= (1.0 - gamma);
-
-  out.q.resize(num_states, num_actions);
-  Eigen::Map<Vector> q_flat(out.q.data(), num_states * num_actions);
-  q_flat.noalias() = mdp_.transitions() * out.v;
-  out.q *= gamma;
-  out.q += mdp_.rewards();
-  out.advantage = out.q;
-  out.advantage.colwise() -= out.v;
+  action_values(mdp_, out.v, out.q, &out.advantage);
   out.objective = mdp_.rho().dot(out.v);
+}
+
+void PolicyEvaluator::evaluate_values(const Eigen::Ref<const StateActionMatrix>& policy, Vector& v,
+                                      StateActionMatrix& q) {
+  expected_rewards(policy, mdp_.rewards(), reward_pi_);
+  prepare(policy);
+  solver_->solve_value(reward_pi_, v);
+  action_values(mdp_, v, q, nullptr);
 }
 
 void PolicyEvaluator::evaluate_logits(const Eigen::Ref<const StateActionMatrix>& logits,
@@ -64,7 +96,6 @@ void PolicyEvaluator::evaluate_regularised(const Eigen::Ref<const StateActionMat
   }
   const Index num_states = mdp_.num_states();
   const Index num_actions = mdp_.num_actions();
-  const double gamma = mdp_.gamma();
   // The right-hand side r_pi + tau H_pi (docs/theory.md, "Entropy regularisation").
   const StateActionMatrix& rewards = mdp_.rewards();
   out.entropy.resize(num_states);
@@ -85,11 +116,7 @@ void PolicyEvaluator::evaluate_regularised(const Eigen::Ref<const StateActionMat
   if (out.v.size() != num_states) out.v.setZero(num_states);
   solver_->solve(reward_pi_, out.v, mdp_.rho(), visitation_solution_);
 
-  out.q.resize(num_states, num_actions);
-  Eigen::Map<Vector> q_flat(out.q.data(), num_states * num_actions);
-  q_flat.noalias() = mdp_.transitions() * out.v;
-  out.q *= gamma;
-  out.q += rewards;
+  action_values(mdp_, out.v, out.q, nullptr);
   out.objective = mdp_.rho().dot(out.v);
 }
 

@@ -39,6 +39,10 @@ class PolicyEvaluator {
 
   // Evaluates the policy pi (rows are distributions).
   void evaluate_policy(const Eigen::Ref<const StateActionMatrix>& policy, Evaluation& out);
+  // V and Q of the policy pi only (no visitation solve): what policy iteration needs. On entry
+  // v holds the previous policy's values (an iterative solver starts from them).
+  void evaluate_values(const Eigen::Ref<const StateActionMatrix>& policy, Vector& v,
+                       StateActionMatrix& q);
   // Evaluates softmax(logits).
   void evaluate_logits(const Eigen::Ref<const StateActionMatrix>& logits, Evaluation& out);
   // The entropy-regularised values of the policy pi (rows are distributions; exact zeros are

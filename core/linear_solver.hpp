@@ -46,6 +46,8 @@ class PolicySystemSolver {
   // policy's solutions (or anything of the right size): iterative solvers start from them.
   virtual void solve(const Vector& value_rhs, Vector& v, const Vector& visitation_rhs,
                      Vector& x) = 0;
+  // Solves M v = value_rhs only (policy iteration needs no visitation).
+  virtual void solve_value(const Vector& value_rhs, Vector& v) = 0;
   virtual SolveReport report() const { return {}; }
 };
 

@@ -6,6 +6,7 @@
 
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/format.hpp>
+#include <tabrl/core/parallel.hpp>
 
 namespace tabrl {
 namespace {
@@ -39,6 +40,19 @@ bool within_rounding(double sum, Index terms) {
 }
 
 }  // namespace
+
+KernelStorage parse_kernel_storage(const std::string& text) {
+  if (const auto storage = enum_from_name(text, kKernelStorageNames)) return *storage;
+  throw InputError({.field = "kernel"},
+                   "expected " + enum_choices(kKernelStorageNames) + ", got '" + text + "'");
+}
+
+KernelStorage kernel_storage_for(Index rows, Index cols, Index nonzeros) {
+  const double dense_bytes = 8.0 * static_cast<double>(rows) * static_cast<double>(cols);
+  const double sparse_bytes =
+      12.0 * static_cast<double>(nonzeros) + 4.0 * static_cast<double>(rows + 1);
+  return dense_bytes <= 1.5 * sparse_bytes ? KernelStorage::dense : KernelStorage::sparse;
+}
 
 Mdp::Mdp(MdpParts parts, const MdpValidationOptions& options)
     : num_states_(parts.num_states),
@@ -155,6 +169,27 @@ Mdp::Mdp(MdpParts parts, const MdpValidationOptions& options)
         it.valueRef() /= row_sum;
       }
     }
+  }
+  kernel_storage_ =
+      options.kernel != KernelStorage::automatic
+          ? options.kernel
+          : kernel_storage_for(transitions_.rows(), transitions_.cols(), transitions_.nonZeros());
+  if (kernel_storage_ == KernelStorage::dense) {
+    // The validated values, copied exactly: both forms hold the same numbers.
+    dense_transitions_.setZero(transitions_.rows(), transitions_.cols());
+    for (Index row = 0; row < transitions_.rows(); ++row) {
+      for (TransitionMatrix::InnerIterator it(transitions_, row); it; ++it) {
+        dense_transitions_(row, it.col()) = it.value();
+      }
+    }
+  }
+}
+
+void Mdp::apply_transitions(const Vector& v, double* out) const {
+  if (kernel_storage_ == KernelStorage::dense) {
+    dense_row_product_in_order(dense_transitions_, v.data(), out);
+  } else {
+    gather_product(transitions_, v.data(), out);
   }
 }
 

@@ -1,11 +1,15 @@
 // The tabular MDP model (docs/theory.md, "Setting"): S states, A actions in every state,
-// transitions P[s, a, s'] stored sparse with one row per (s, a), rewards r[s, a], discount gamma
-// and start distribution rho. Validated once at construction; afterwards every algorithm trusts it.
+// transitions P[s, a, s'] with one row per (s, a), rewards r[s, a], discount gamma and start
+// distribution rho. Validated once at construction; afterwards every algorithm trusts it.
+// The kernel is kept sparse, and also dense when the dense (S A) x S array is not much larger
+// than the sparse form (docs/engine.md, "Kernel storage"): the hot loops then read the dense
+// array, the sparse form stays the one the readers, writers and tools see.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include <tabrl/core/enum_names.hpp>
 #include <tabrl/core/types.hpp>
 
 namespace tabrl {
@@ -27,10 +31,32 @@ struct MdpParts {
 constexpr double kMinOneMinusGamma = 1e-12;
 constexpr double kMaxValueMagnitude = 1e300;
 
+// How the hot loops read the kernel: sparse (compressed rows), or dense (a row-major
+// (S A) x S array next to the sparse form). automatic: dense when kernel_storage_for says so.
+enum class KernelStorage { automatic, sparse, dense };
+
+constexpr EnumName<KernelStorage> kKernelStorageNames[] = {{KernelStorage::automatic, "auto"},
+                                                           {KernelStorage::sparse, "sparse"},
+                                                           {KernelStorage::dense, "dense"}};
+
+inline const char* to_string(KernelStorage storage) {
+  return enum_name(storage, kKernelStorageNames);
+}
+
+// Throws InputError (field "kernel") naming the choices.
+KernelStorage parse_kernel_storage(const std::string& text);
+
+// The automatic choice for a kernel of `rows` x `cols` with `nonzeros` entries: dense when its
+// 8 bytes per entry come to at most 1.5 times the sparse form's 12 bytes per nonzero plus 4 per
+// row, i.e. from about 45% density on.
+KernelStorage kernel_storage_for(Index rows, Index cols, Index nonzeros);
+
 struct MdpValidationOptions {
   // Largest accepted |sum_s' P[s, a, s'] - 1| (and |sum rho - 1|); rows within it are
   // renormalised exactly. 1e-5 is the tolerance of Cassandra's own tools.
   double row_sum_tolerance = 1e-5;
+  // automatic, or a forced storage (tests compare the two paths on one MDP).
+  KernelStorage kernel = KernelStorage::automatic;
 };
 
 class Mdp {
@@ -45,6 +71,14 @@ class Mdp {
   const StateActionMatrix& rewards() const { return rewards_; }
   const TransitionMatrix& transitions() const { return transitions_; }
   Index transition_row(Index state, Index action) const { return state * num_actions_ + action; }
+  // sparse or dense (never automatic): which form the hot loops read.
+  KernelStorage kernel_storage() const { return kernel_storage_; }
+  // The kernel as a dense row-major (S A) x S array, the same values as transitions();
+  // empty unless kernel_storage() is dense.
+  const StateActionMatrix& dense_transitions() const { return dense_transitions_; }
+  // out[s A + a] = sum_s' P[s, a, s'] v[s'] (out has S A entries), from the form the hot loops
+  // read, in parallel; each entry is one sum in column order whatever the thread count.
+  void apply_transitions(const Vector& v, double* out) const;
 
   bool has_state_names() const { return !state_names_.empty(); }
   bool has_action_names() const { return !action_names_.empty(); }
@@ -74,6 +108,8 @@ class Mdp {
   Vector rho_;
   StateActionMatrix rewards_;
   TransitionMatrix transitions_;
+  KernelStorage kernel_storage_ = KernelStorage::sparse;
+  StateActionMatrix dense_transitions_;
   std::vector<std::string> state_names_;
   std::vector<std::string> action_names_;
   double max_row_sum_deviation_ = 0.0;

@@ -1,8 +1,10 @@
 #include "optimal.hpp"
 
+#include <array>
 #include <cmath>
 #include <stdexcept>
 
+#include <tabrl/core/parallel.hpp>
 #include <tabrl/core/policy.hpp>
 
 namespace tabrl {
@@ -22,34 +24,50 @@ Index argmax_row(const StateActionMatrix& table, Index row) {
 OptimalSolution solve_optimal(const Mdp& mdp, LinearSolverKind kind) {
   const Index num_states = mdp.num_states();
   PolicyEvaluator evaluator(mdp, kind);
-  Evaluation evaluation;
   OptimalSolution solution;
   solution.policy.resize(static_cast<std::size_t>(num_states));
   for (Index s = 0; s < num_states; ++s) {
     solution.policy[static_cast<std::size_t>(s)] = argmax_row(mdp.rewards(), s);
   }
   // Policy iteration terminates in at most A^S sweeps; in practice a handful. The bound only
-  // guards against a numerical pathology.
+  // guards against a numerical pathology. Each sweep solves for V only (no visitation); an
+  // iterative solver starts from the previous sweep's V.
   constexpr int kMaxSweeps = 100000;
+  StateActionMatrix policy = StateActionMatrix::Zero(num_states, mdp.num_actions());
+  Vector v;
+  StateActionMatrix q;
+  std::vector<Index> previous = solution.policy;
   for (int sweep = 1;; ++sweep) {
-    evaluator.evaluate_policy(deterministic_policy(solution.policy, mdp.num_actions()), evaluation);
-    const double scale = mdp.value_scale();
-    bool changed = false;
-    for (Index s = 0; s < num_states; ++s) {
-      Index& current = solution.policy[static_cast<std::size_t>(s)];
-      const Index best = argmax_row(evaluation.q, s);
-      if (evaluation.q(s, best) > evaluation.q(s, current) + kSwitchTolerance * scale) {
-        current = best;
-        changed = true;
+    chunked_for(num_states, [&](Index begin, Index end) {
+      for (Index s = begin; s < end; ++s) {
+        policy(s, previous[static_cast<std::size_t>(s)]) = 0.0;
+        policy(s, solution.policy[static_cast<std::size_t>(s)]) = 1.0;
       }
-    }
+    });
+    evaluator.evaluate_values(policy, v, q);
+    previous = solution.policy;
+    const double scale = mdp.value_scale();
+    // State by state (in parallel for large S): each state's switch is its own decision.
+    std::vector<double> partials;
+    const double changes = chunked_sums<1>(num_states, partials, [&](Index begin, Index end) {
+      double count = 0.0;
+      for (Index s = begin; s < end; ++s) {
+        Index& current = solution.policy[static_cast<std::size_t>(s)];
+        const Index best = argmax_row(q, s);
+        if (q(s, best) > q(s, current) + kSwitchTolerance * scale) {
+          current = best;
+          count += 1.0;
+        }
+      }
+      return std::array<double, 1>{count};
+    })[0];
     solution.iterations = sweep;
-    if (!changed) break;
+    if (changes == 0.0) break;
     if (sweep == kMaxSweeps) throw std::runtime_error("policy iteration did not terminate");
   }
-  solution.v = evaluation.v;
-  solution.q = evaluation.q;
-  solution.objective = evaluation.objective;
+  solution.objective = mdp.rho().dot(v);
+  solution.v = std::move(v);
+  solution.q = std::move(q);
   // Report the greedy action of Q*, not the kept one: the lowest index among the actions within
   // the tie tolerance of the best, so that ties broken by rounding (or by a rescaling of the
   // rewards) do not change pi*.

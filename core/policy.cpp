@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include <tabrl/core/parallel.hpp>
 #include <tabrl/core/random.hpp>
 
 namespace tabrl {
@@ -11,17 +12,20 @@ void softmax_rows(const Eigen::Ref<const StateActionMatrix>& logits, StateAction
   policy.resize(logits.rows(), logits.cols());
   // Plain loops: rows are short (A entries), where Eigen's vectorised exp spends its time in
   // set-up; this is the hottest function of small problems.
+  // Rows in parallel for large S (each row is computed the same way on any thread).
   const Index actions = logits.cols();
-  for (Index s = 0; s < logits.rows(); ++s) {
-    const double* z = logits.data() + s * logits.outerStride();
-    double* pi = policy.data() + s * actions;
-    double shift = z[0];
-    for (Index a = 1; a < actions; ++a) shift = std::max(shift, z[a]);
-    double total = 0.0;
-    for (Index a = 0; a < actions; ++a) total += (pi[a] = std::exp(z[a] - shift));
-    const double scale = 1.0 / total;
-    for (Index a = 0; a < actions; ++a) pi[a] *= scale;
-  }
+  chunked_for(logits.rows(), [&](Index begin, Index end) {
+    for (Index s = begin; s < end; ++s) {
+      const double* z = logits.data() + s * logits.outerStride();
+      double* pi = policy.data() + s * actions;
+      double shift = z[0];
+      for (Index a = 1; a < actions; ++a) shift = std::max(shift, z[a]);
+      double total = 0.0;
+      for (Index a = 0; a < actions; ++a) total += (pi[a] = std::exp(z[a] - shift));
+      const double scale = 1.0 / total;
+      for (Index a = 0; a < actions; ++a) pi[a] *= scale;
+    }
+  });
 }
 
 StateActionMatrix uniform_logits(Index num_states, Index num_actions) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <tabrl/core/parallel.hpp>
+
 namespace tabrl {
 
 SparsePolicySystem::SparsePolicySystem(const Mdp& mdp) : mdp_(mdp) {
@@ -48,15 +50,24 @@ void SparsePolicySystem::fill(const StateActionMatrix& policy) {
   const TransitionMatrix& transitions = mdp_.transitions();
   const double gamma = mdp_.gamma();
   double* values = matrix_.valuePtr();
-  std::fill(values, values + matrix_.nonZeros(), 0.0);
-  for (const int position : diagonal_position_) values[position] = 1.0;
-  for (Index row = 0; row < transitions.rows(); ++row) {
-    const double weight = gamma * policy(row / num_actions, row % num_actions);
-    for (int k = transitions.outerIndexPtr()[row]; k < transitions.outerIndexPtr()[row + 1]; ++k) {
-      values[transition_to_system_[static_cast<std::size_t>(k)]] -=
-          weight * transitions.valuePtr()[k];
+  chunked_for(matrix_.nonZeros(),
+              [&](Index begin, Index end) { std::fill(values + begin, values + end, 0.0); });
+  // State by state (in parallel for large S): the entries of row s of M belong to state s alone,
+  // and each is built in the same order whatever the thread count.
+  const int* starts = transitions.outerIndexPtr();
+  const double* probabilities = transitions.valuePtr();
+  chunked_for(mdp_.num_states(), [&](Index begin, Index end) {
+    for (Index s = begin; s < end; ++s) {
+      values[diagonal_position_[static_cast<std::size_t>(s)]] = 1.0;
+      for (Index a = 0; a < num_actions; ++a) {
+        const Index row = s * num_actions + a;
+        const double weight = gamma * policy(s, a);
+        for (int k = starts[row]; k < starts[row + 1]; ++k) {
+          values[transition_to_system_[static_cast<std::size_t>(k)]] -= weight * probabilities[k];
+        }
+      }
     }
-  }
+  });
 }
 
 }  // namespace tabrl

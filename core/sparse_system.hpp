@@ -15,6 +15,9 @@ class SparsePolicySystem {
   // Writes I - gamma P_pi for `policy` into matrix().
   void fill(const StateActionMatrix& policy);
   const Eigen::SparseMatrix<double>& matrix() const { return matrix_; }
+  double diagonal(Index state) const {
+    return matrix_.valuePtr()[diagonal_position_[static_cast<std::size_t>(state)]];
+  }
 
  private:
   const Mdp& mdp_;

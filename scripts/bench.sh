@@ -1,37 +1,80 @@
 #!/usr/bin/env bash
-# Runs every benchmark (Google Benchmark programs and the NumPy reference, side by side) and
-# writes docs/performance.md from the measurements. Takes a few minutes.
+# Runs every benchmark (Google Benchmark programs, NumPy on OpenBLAS and on the reference BLAS
+# side by side, the thread scaling and the 1e6-state Garnet through `tabrl run`) and writes
+# docs/performance.md from the measurements. Takes about half an hour (NumPy's dense 10,000-state
+# iteration and the 1e6-state runs are most of it). Run it on a quiet machine: every number is
+# a wall-clock time.
 # Usage: scripts/bench.sh [OUTPUT_MD]   (default docs/performance.md)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 output=${1:-$root/docs/performance.md}
-bash "$root/scripts/setup.sh"
+# OpenBLAS (for NumPy) and threadpoolctl (to report which BLAS NumPy loaded) come with
+# --with-bench, which keeps the system's BLAS selection as it was: each NumPy process below picks
+# its BLAS with LD_LIBRARY_PATH (the openblas-pthread directory, or the reference blas and lapack
+# directories), which affects that process only.
+bash "$root/scripts/setup.sh"  # first the base, NumPy and its BLAS among it
+bash "$root/scripts/setup.sh" --with-bench
+lib=/usr/lib/x86_64-linux-gnu
+
 bash "$root/scripts/build.sh" >/dev/null
+tabrl="$root/build/experiments/tabrl"
 # The raw measurements are kept, so that the report can be regenerated without rerunning.
 work="$root/build/bench-results"
 mkdir -p "$work"
 "$root/build/bench/tabrl_bench" --benchmark_format=json --benchmark_out="$work/tabrl.json" \
   --benchmark_out_format=json >/dev/null
-# Debian's NumPy as it is installed (its BLAS/LAPACK is whatever the libblas/liblapack
-# alternatives point to); OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE are unset for this command only.
-# One process per size, so that each peak memory belongs to its size alone.
+
+# NumPy on each BLAS, one process per size (so that each peak memory belongs to its size alone);
+# OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE are unset for these commands only.
 : >"$work/numpy.jsonl"
-for states in 10 100 300 1000 2000; do
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 "$root/bench/numpy_reference.py" \
-    "$states" >>"$work/numpy.jsonl"
+numpy_run() {  # numpy_run LABEL LIBRARY_PATH SIZE
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE LD_LIBRARY_PATH="$2" /usr/bin/python3 \
+    "$root/bench/numpy_reference.py" "$1" "$3" >>"$work/numpy.jsonl"
+}
+for size in 10 100 300 1000 2000; do
+  numpy_run openblas "$lib/openblas-pthread" "$size"
+  numpy_run reference "$lib/blas:$lib/lapack" "$size"
 done
+# The sparse 10,000-state Garnet densified (NumPy has no sparse solve of its own): OpenBLAS only.
+numpy_run openblas "$lib/openblas-pthread" 10000:5
+
 # tabrl's peak memory per size: a 3-iteration `tabrl run` (model, optimal solution, evaluation)
 # on fully dense Garnet MDPs (branching = S, the dense random MDPs above) and on sparse ones.
 : >"$work/memory.jsonl"
 measure() {  # measure KIND STATES BRANCHING SOLVER
   local kb
-  kb=$( { /usr/bin/time -f "%M" "$root/build/experiments/tabrl" run \
+  kb=$( { /usr/bin/time -f "%M" "$tabrl" run \
       --mdp "garnet(states=$2,actions=4,branching=$3)" --algo spma --step-size 0.05 \
       --iterations 3 --solver "$4" --quiet >/dev/null; } 2>&1 | tail -1)
   echo "{\"kind\": \"$1\", \"states\": $2, \"solver\": \"$4\", \"peak_rss_mb\": $((kb / 1024))}" >>"$work/memory.jsonl"
 }
 for states in 10 100 300 1000 2000; do measure dense "$states" "$states" dense; done
 for states in 1000 10000 100000; do measure garnet "$states" 5 krylov; done
+
+# Whole `tabrl run`s on garnet(states=S, actions=4, branching=5) with 1 and 2 threads: wall time,
+# peak memory, and the time of one SPMA iteration in steady state as the difference of two run
+# lengths, (T(N2) - T(N1)) / (N2 - N1). The setup (generation, validation, optimal solve) is the
+# run of 0 iterations minus one evaluation. The curves of the two thread counts are compared
+# byte for byte.
+: >"$work/runs.jsonl"
+timed_run() {  # timed_run STATES THREADS ITERATIONS -> one JSON line
+  local out="$work/curve_$1_$2_$3.csv" timing
+  timing=$( { /usr/bin/time -f "%e %M" "$tabrl" run --mdp "garnet(states=$1,actions=4,branching=5)" \
+      --algo spma --step-size 0.05 --iterations "$3" --threads "$2" --out "$out" --quiet; } 2>&1 |
+    tail -1)
+  echo "{\"states\": $1, \"threads\": $2, \"iterations\": $3, \"seconds\": ${timing% *}, \"peak_rss_mb\": $(( ${timing#* } / 1024 ))}" >>"$work/runs.jsonl"
+}
+for states in 10000 100000 1000000; do
+  long=$((states >= 1000000 ? 6 : 21))
+  for threads in 1 2; do
+    timed_run "$states" "$threads" 1
+    timed_run "$states" "$threads" "$long"
+  done
+  if cmp -s "$work/curve_${states}_1_$long.csv" "$work/curve_${states}_2_$long.csv"; then same=true; else same=false; fi
+  echo "{\"states\": $states, \"identical_curves\": $same}" >>"$work/runs.jsonl"
+done
+timed_run 1000000 2 0
+
 /usr/bin/python3 "$root/bench/report_performance.py" "$work/tabrl.json" "$work/numpy.jsonl" \
-  "$work/memory.jsonl" >"$output"
+  "$work/memory.jsonl" "$work/runs.jsonl" >"$output"
 echo "bench: wrote $output"

@@ -2,10 +2,13 @@
 # Installs the Debian packages tabrl needs, only those that are missing (the Python module's
 # among them: python3-dev, pybind11, SciPy, pandas, pytest; docs/python.md), and dpkg-dev, whose
 # dpkg-shlibdeps `cpack -G DEB` uses for the package's dependencies.
-# Usage: scripts/setup.sh [--with-slurm] [--with-fuzz] [--with-format]
+# Usage: scripts/setup.sh [--with-slurm] [--with-fuzz] [--with-format] [--with-bench]
 #   --with-slurm  also slurm-wlm and munge, for the single-node cluster test
 #   --with-fuzz   also clang and its runtime libraries (libFuzzer, sanitizers), for scripts/fuzz.sh
 #   --with-format also clang-format, for the format check of the test command
+#   --with-bench  also OpenBLAS and threadpoolctl, for the NumPy comparison of scripts/bench.sh;
+#                 the system's libblas/liblapack selection is kept as it was (installing
+#                 OpenBLAS would switch it): scripts/bench.sh picks OpenBLAS per process
 set -euo pipefail
 
 packages=(g++ cmake ninja-build libeigen3-dev libboost-program-options-dev
@@ -18,6 +21,7 @@ for argument in "$@"; do
     --with-slurm) packages+=(slurm-wlm munge) ;;
     --with-fuzz) packages+=(clang libclang-rt-14-dev) ;;
     --with-format) packages+=(clang-format) ;;
+    --with-bench) packages+=(libopenblas0-pthread python3-threadpoolctl) ;;
     *) echo "setup.sh: unknown option $argument" >&2; exit 2 ;;
   esac
 done
@@ -39,5 +43,16 @@ if [[ $(id -u) -ne 0 ]]; then
   sudo_cmd=(sudo)
 fi
 export DEBIAN_FRONTEND=noninteractive
+lib=/usr/lib/x86_64-linux-gnu
+previous_blas=$(readlink -f "$lib/libblas.so.3" || true)
+previous_lapack=$(readlink -f "$lib/liblapack.so.3" || true)
 "${sudo_cmd[@]}" apt-get update -qq
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# A BLAS installed here (OpenBLAS) does not become every process's BLAS: the previous selection
+# of the alternatives is put back.
+for pair in "libblas.so.3:$previous_blas" "liblapack.so.3:$previous_lapack"; do
+  name=${pair%%:*} target=${pair#*:}
+  if [[ -n $target && -e $target && $(readlink -f "$lib/$name") != "$target" ]]; then
+    "${sudo_cmd[@]}" update-alternatives --set "$name-x86_64-linux-gnu" "$target" >/dev/null
+  fi
+done

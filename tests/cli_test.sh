@@ -201,6 +201,32 @@ if [[ $(wc -c <"$work/stderr") -lt 300 ]]; then passed=$((passed + 1)); else
   failed=$((failed + 1)); echo "FAIL: a huge token was echoed ($(wc -c <"$work/stderr") bytes)" >&2; fi
 rm -f "$work/token.mdp"
 
+# --threads changes no result: the same curve, byte for byte, on 1 and 2 threads, on an MDP large
+# enough for the parallel loops (40,000 states: 10 chunks of states, 40 of state-action pairs),
+# with SPMA (Krylov) and with policy iteration; and the status line names kernel and threads.
+for algo in spma pi; do
+  step=(--step-size 0.5); [[ $algo == pi ]] && step=()
+  for threads in 1 2; do
+    expect_exit 0 "$algo on $threads threads" -- "$tabrl" run \
+      --mdp "garnet(states=40000,actions=4,branching=5,seed=3)" --algo "$algo" "${step[@]}" \
+      --iterations 4 --threads "$threads" --out "$work/threads_$threads.csv"
+  done
+  expect_text "$work/stderr" "kernel sparse, solver krylov, 2 threads" "status line: kernel, threads"
+  if cmp -s "$work/threads_1.csv" "$work/threads_2.csv" && [[ -s $work/threads_1.csv ]]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1)); echo "FAIL: $algo curves differ between --threads 1 and 2" >&2
+  fi
+done
+expect_exit 2 "negative --threads" -- "$tabrl" run --mdp chain --algo spma --step-size 0.1 \
+  --threads -1
+expect_exit 2 "unknown --kernel" -- "$tabrl" run --mdp chain --algo spma --step-size 0.1 \
+  --kernel full
+expect_exit 0 "dense kernel in mdp info" -- "$tabrl" mdp info "garnet(states=10,actions=4,branching=10)"
+expect_text "$work/stdout" "kernel storage: dense" "mdp info names the dense kernel"
+expect_exit 0 "sparse kernel in mdp info" -- "$tabrl" mdp info "garnet(states=100,actions=4,branching=5)"
+expect_text "$work/stdout" "kernel storage: sparse" "mdp info names the sparse kernel"
+
 # Every example MDP file is accepted by `tabrl run` as it is (directories hold example projects).
 for example in "$examples"/*; do
   [[ -f $example ]] || continue

@@ -73,6 +73,13 @@ int info(const std::string& spec) {
             << "actions: " << A << "\n"
             << "gamma: " << format_number(mdp.gamma()) << "\n"
             << "transition non-zeros: " << mdp.transitions().nonZeros() << "\n"
+            << "kernel storage: " << to_string(mdp.kernel_storage()) << " (dense "
+            << format_number(8.0 * static_cast<double>(S * A) * static_cast<double>(S) / 1e6)
+            << " MB, sparse "
+            << format_number((12.0 * static_cast<double>(mdp.transitions().nonZeros()) +
+                              4.0 * static_cast<double>(S * A + 1)) /
+                             1e6)
+            << " MB)\n"
             << "reward range: [" << format_number(mdp.rewards().minCoeff()) << ", "
             << format_number(mdp.rewards().maxCoeff())
             << "], R = " << format_number(mdp.reward_range()) << "\n"

@@ -9,6 +9,7 @@
 #include <tabrl/algorithms/registry.hpp>
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/format.hpp>
+#include <tabrl/core/parallel.hpp>
 #include <tabrl/core/policy.hpp>
 #include <tabrl/mdps/formats.hpp>
 #include <tabrl/mdps/registry.hpp>
@@ -53,8 +54,9 @@ example:
 
 int run_command(const Arguments& args) {
   std::string mdp_spec, algorithm, step_size, out_path, record = "all", solver = "auto",
-                                                        init = "uniform", features;
-  int iterations = 1000, progress_every = 0;
+                                                        init = "uniform", features,
+                                                        kernel = "auto";
+  int iterations = 1000, progress_every = 0, threads = 0;
   double tolerance = 0.0, time_limit = 0.0, clip_floor = 1e-8;
   bool clip = false, quiet = false;
   po::options_description options("options");
@@ -78,6 +80,10 @@ int run_command(const Arguments& args) {
       "record", po::value(&record)->default_value("all"), "which iterations to write: all, N, log")(
       "solver", po::value(&solver)->default_value("auto"),
       "linear solver: auto (dense LU up to 500 states, Krylov above), dense, sparse, krylov")(
+      "kernel", po::value(&kernel)->default_value("auto"),
+      "transition kernel storage: auto (dense from about 45% non-zeros), sparse, dense")(
+      "threads", po::value(&threads)->default_value(0),
+      "threads of the large loops (0: one per processor); results do not depend on it")(
       "clip", po::bool_switch(&clip), "SPMA: clip 1 + eta A at --clip-floor instead of stopping")(
       "clip-floor", po::value(&clip_floor)->default_value(1e-8), "SPMA clip floor")(
       "progress", po::value(&progress_every)->default_value(0),
@@ -101,6 +107,11 @@ int run_command(const Arguments& args) {
   }
   const RecordSchedule schedule = parse_record_schedule(record);
   const LinearSolverKind solver_kind = parse_solver_kind(solver);
+  const KernelStorage kernel_storage = parse_kernel_storage(kernel);
+  if (threads < 0) {
+    throw InputError({.field = "threads"}, "must be >= 0, got " + std::to_string(threads));
+  }
+  set_thread_count(threads > 0 ? threads : available_processors());
   std::vector<std::unique_ptr<IterationCallback>> stops;
   if (values.count("tolerance") != 0U) stops.push_back(std::make_unique<ToleranceStop>(tolerance));
   if (values.count("time-limit") != 0U) {
@@ -123,7 +134,7 @@ int run_command(const Arguments& args) {
   }
 
   OutputFile output(out_path.empty() ? "-" : out_path);
-  const Mdp mdp = load_mdp(mdp_spec);
+  const Mdp mdp = load_mdp(mdp_spec, {.kernel = kernel_storage});
   // --clip and --clip-floor are spellings of spma(clip=true, clip_floor=F).
   Spec algorithm_spec = parse_spec(algorithm, "algo");
   // Given once: as an option or inside the spec, never both.
@@ -170,7 +181,10 @@ int run_command(const Arguments& args) {
     std::cerr << "tabrl run: " << to_string(result.status) << " at iteration " << result.iterations
               << ": suboptimality " << format_double(result.suboptimality) << ", value_error_inf "
               << format_double(result.value_error_inf)
-              << " (J* = " << format_double(optimal.objective) << ")\n";
+              << " (J* = " << format_double(optimal.objective) << "; kernel "
+              << to_string(mdp.kernel_storage()) << ", solver "
+              << to_string(resolve_solver_kind(mdp, solver_kind)) << ", " << thread_count()
+              << (thread_count() == 1 ? " thread" : " threads") << ")\n";
     if (!result.message.empty()) std::cerr << "tabrl run: " << result.message << "\n";
   }
   if (result.status == RunStatus::interrupted) return interrupt.exit_status();

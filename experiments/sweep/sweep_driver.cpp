@@ -8,6 +8,7 @@
 
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/numbers.hpp>
+#include <tabrl/core/parallel.hpp>
 #include <tabrl/sweep/sweep_run.hpp>
 #include <tabrl/sweep/sweep_store.hpp>
 
@@ -56,7 +57,13 @@ SweepOutcome run_sweep(const SweepConfig& config, const SweepOptions& options,
   std::mutex progress_mutex;
   SweepProgress progress{.total = todo.size()};
   std::exception_ptr worker_error;
+  const int jobs = std::max(1, std::min<int>(options.jobs, static_cast<int>(todo.size())));
+  // The sweep's parallelism is over runs: with several jobs each run keeps to one thread (no
+  // oversubscription); a single job gives its runs every processor (docs/sweeps.md). Results
+  // do not depend on the thread count.
+  const int threads_per_run = jobs > 1 ? 1 : available_processors();
   const auto work = [&] {
+    set_thread_count(threads_per_run);
     MdpCache cache;
     while (true) {
       const std::size_t k = next.fetch_add(1);
@@ -80,7 +87,6 @@ SweepOutcome run_sweep(const SweepConfig& config, const SweepOptions& options,
       }
     }
   };
-  const int jobs = std::max(1, std::min<int>(options.jobs, static_cast<int>(todo.size())));
   std::vector<std::thread> workers;
   for (int j = 1; j < jobs; ++j) workers.emplace_back(work);
   work();

@@ -73,7 +73,7 @@ const Mdp& MdpCache::mdp(const std::string& spec, LinearSolverKind solver) {
 
 std::string runs_csv_header(const SweepSettings& settings) {
   std::string header =
-      "run_id,mdp,mdp_label,gamma,states,actions,algorithm,algorithm_spec,setting,step_size,"
+      "run_id,mdp,mdp_label,gamma,states,actions,kernel,algorithm,algorithm_spec,setting,step_size,"
       "step_value,"
       "clip,clip_floor,"
       "init,seed,status,"
@@ -109,14 +109,14 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
   std::string status, message;
   std::string result_columns;
   std::string step_value;    // empty for methods without a scalar step (pi, vi, the gap step)
-  std::string shape = ",,";  // gamma,states,actions
+  std::string shape = ",,,";  // gamma,states,actions,kernel
   std::string floor_columns = ",,,,";  // floor,floor_rate,floor_rate_r2,floor_projection_error
   try {
     const LinearSolverKind solver = parse_solver_kind(settings.solver);
     const Mdp& mdp = cache.mdp(run.mdp, solver);
     const OptimalSolution& optimal = cache.optimal();
     shape = format_number(mdp.gamma()) + "," + std::to_string(mdp.num_states()) + "," +
-            std::to_string(mdp.num_actions());
+            std::to_string(mdp.num_actions()) + "," + to_string(mdp.kernel_storage());
     std::unique_ptr<UpdateRule> rule =
         run.algorithm.features.empty()
             ? make_algorithm(run.algorithm.spec, run.algorithm.step_size, mdp)

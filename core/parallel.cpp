@@ -1,0 +1,113 @@
+#include "parallel.hpp"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace tabrl {
+namespace {
+
+// Dense products go parallel from about 1 ms of work (8 MB of matrix) on.
+constexpr Index kParallelDenseMinimum = Index{1} << 20;
+
+}  // namespace
+
+void set_thread_count(int count) {
+#ifdef _OPENMP
+  omp_set_num_threads(std::max(count, 1));
+#else
+  (void)count;
+#endif
+}
+
+int thread_count() {
+#ifdef _OPENMP
+  return omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
+
+int available_processors() {
+#ifdef _OPENMP
+  return omp_get_num_procs();
+#else
+  return 1;
+#endif
+}
+
+bool built_with_openmp() {
+#ifdef _OPENMP
+  return true;
+#else
+  return false;
+#endif
+}
+
+void dense_row_product(const StateActionMatrix& matrix, const double* x, double* y) {
+  // Fixed blocks of rows: each block is the same Eigen product whichever thread computes it.
+  constexpr Index kBlock = 64;
+  const Index rows = matrix.rows();
+  const Index cols = matrix.cols();
+  const Index blocks = (rows + kBlock - 1) / kBlock;
+  const Eigen::Map<const Vector> in(x, cols);
+#pragma omp parallel for schedule(static) if (rows * cols >= kParallelDenseMinimum)
+  for (Index block = 0; block < blocks; ++block) {
+    const Index begin = block * kBlock;
+    const Index count = std::min(kBlock, rows - begin);
+    Eigen::Map<Vector> out(y + begin, count);
+    out.noalias() = matrix.middleRows(begin, count) * in;
+  }
+}
+
+void dense_row_product_in_order(const StateActionMatrix& matrix, const double* x, double* y) {
+  constexpr Index kBlock = 64;
+  const Index rows = matrix.rows();
+  const Index cols = matrix.cols();
+  const Index blocks = (rows + kBlock - 1) / kBlock;
+#pragma omp parallel for schedule(static) if (rows * cols >= kParallelDenseMinimum)
+  for (Index block = 0; block < blocks; ++block) {
+    const Index end = std::min(rows, (block + 1) * kBlock);
+    Index i = block * kBlock;
+    for (; i + 4 <= end; i += 4) {
+      const double* a0 = matrix.data() + i * cols;
+      const double* a1 = a0 + cols;
+      const double* a2 = a1 + cols;
+      const double* a3 = a2 + cols;
+      double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+      for (Index j = 0; j < cols; ++j) {
+        s0 += a0[j] * x[j];
+        s1 += a1[j] * x[j];
+        s2 += a2[j] * x[j];
+        s3 += a3[j] * x[j];
+      }
+      y[i] = s0;
+      y[i + 1] = s1;
+      y[i + 2] = s2;
+      y[i + 3] = s3;
+    }
+    for (; i < end; ++i) {
+      const double* a = matrix.data() + i * cols;
+      double sum = 0.0;
+      for (Index j = 0; j < cols; ++j) sum += a[j] * x[j];
+      y[i] = sum;
+    }
+  }
+}
+
+void dense_transposed_product(const StateActionMatrix& matrix, const double* x, double* y) {
+  constexpr Index kBlock = 64;
+  const Index rows = matrix.rows();
+  const Index cols = matrix.cols();
+  const Index blocks = (cols + kBlock - 1) / kBlock;
+  const Eigen::Map<const Vector> in(x, rows);
+#pragma omp parallel for schedule(static) if (rows * cols >= kParallelDenseMinimum)
+  for (Index block = 0; block < blocks; ++block) {
+    const Index begin = block * kBlock;
+    const Index count = std::min(kBlock, cols - begin);
+    Eigen::Map<Vector> out(y + begin, count);
+    out.noalias() = matrix.middleCols(begin, count).transpose() * in;
+  }
+}
+
+}  // namespace tabrl
