@@ -74,7 +74,7 @@ outside=$(grep -v '^\./usr/' "$work/files" | grep -v '^\./$' || true)
 [[ -z $outside ]] || fail "files outside /usr: $outside"
 expected=(./usr/bin/tabrl
           ./usr/share/tabrl/report/plot_sweep.py
-          ./usr/share/tabrl/configs/demo.toml ./usr/share/tabrl/configs/mdps.toml
+          ./usr/share/tabrl/configs/demo.toml ./usr/share/tabrl/configs/theory_steps.toml
           ./usr/include/tabrl/core/mdp.hpp ./usr/include/tabrl/mdps/registry.hpp
           ./usr/include/tabrl/algorithms/optimizer.hpp
           ./usr/lib/libtabrl_core.a ./usr/lib/libtabrl_mdps.a ./usr/lib/libtabrl_algorithms.a

@@ -54,8 +54,7 @@ example:
 
 int run_command(const Arguments& args) {
   std::string mdp_spec, algorithm, step_size, out_path, record = "all", solver = "auto",
-                                                        init = "uniform", features,
-                                                        kernel = "auto";
+                                                        init = "uniform", features, kernel = "auto";
   int iterations = 1000, progress_every = 0, threads = 0;
   double tolerance = 0.0, time_limit = 0.0, clip_floor = 1e-8;
   bool clip = false, quiet = false;

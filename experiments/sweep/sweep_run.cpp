@@ -108,7 +108,7 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
   RunRecord record{.run_id = run_id};
   std::string status, message;
   std::string result_columns;
-  std::string step_value;    // empty for methods without a scalar step (pi, vi, the gap step)
+  std::string step_value;     // empty for methods without a scalar step (pi, vi, the gap step)
   std::string shape = ",,,";  // gamma,states,actions,kernel
   std::string floor_columns = ",,,,";  // floor,floor_rate,floor_rate_r2,floor_projection_error
   try {
