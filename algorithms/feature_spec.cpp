@@ -1,12 +1,28 @@
 #include "feature_spec.hpp"
 
 #include <tabrl/core/error.hpp>
+#include <tabrl/core/format.hpp>
 #include <tabrl/core/random.hpp>
 #include <tabrl/core/state_action_table.hpp>
 #include <tabrl/core/suggest.hpp>
 
 namespace tabrl {
 namespace {
+
+// Features enter products and squares (the Hessian's x x^T): entries beyond this magnitude
+// would overflow them, and the run would stall on infinities rather than fail.
+constexpr double kLargestFeature = 1e100;
+// A dense feature matrix of more entries than this (16 GiB of doubles) is refused up front.
+constexpr double kLargestFeatureEntries = 2.0 * 1024 * 1024 * 1024;
+
+Eigen::MatrixXd checked_values(Eigen::MatrixXd values, const InputLocation& where) {
+  const double largest = values.size() == 0 ? 0.0 : values.cwiseAbs().maxCoeff();
+  if (!(largest <= kLargestFeature)) {
+    throw InputError(where, "a feature value of magnitude " + format_number(largest) +
+                                " is beyond 1e100: products of features would overflow");
+  }
+  return values;
+}
 
 const FeatureKind& find_kind(const std::string& name) {
   std::vector<std::string> names;
@@ -39,14 +55,15 @@ const std::vector<FeatureKind>& feature_kinds() {
       {.name = "random",
        .description = "entries drawn i.i.d. N(0, scale^2) with the project's own normal sampler, "
                       "row by row",
-       .parameters = {{"dim", "integer", "", "k, the number of features", {}, {.low = 1.0}},
-                      {"seed", "integer", "0", "seed of the sampler", {}, {.low = 0.0}},
-                      {"scale",
-                       "number",
-                       "1",
-                       "standard deviation of the entries",
-                       {},
-                       {.low = 0.0, .low_open = true}}}},
+       .parameters =
+           {{"dim", "integer", "", "k, the number of features", {}, {.low = 1.0, .high = 1e6}},
+            {"seed", "integer", "0", "seed of the sampler", {}, {.low = 0.0}},
+            {"scale",
+             "number",
+             "1",
+             "standard deviation of the entries",
+             {},
+             {.low = 0.0, .low_open = true}}}},
   };
   return kinds;
 }
@@ -88,21 +105,35 @@ std::shared_ptr<const FeatureMatrix> make_features(const std::string& text, cons
       throw InputError({.file = text, .field = "features"},
                        "TOML feature tables are read by the command line and sweeps only");
     }
-    return std::make_shared<const FeatureMatrix>(states, actions, toml_reader(text, mdp));
+    return std::make_shared<const FeatureMatrix>(
+        states, actions,
+        checked_values(toml_reader(text, mdp), {.file = text, .field = "features"}));
   }
   if (is_feature_file(text)) {
     StateActionTable table = read_state_action_table(text, mdp, check_feature_columns);
-    return std::make_shared<const FeatureMatrix>(states, actions, std::move(table.values));
+    return std::make_shared<const FeatureMatrix>(
+        states, actions,
+        checked_values(std::move(table.values), {.file = text, .field = "features"}));
   }
   const Spec spec = parse_spec(text, "features");
   const SpecArguments arguments(spec, find_kind(spec.name).parameters);
   arguments.check_values();
   if (spec.name == "random") {
+    const double entries = static_cast<double>(states) * static_cast<double>(actions) *
+                           static_cast<double>(arguments.integer("dim"));
+    if (entries > kLargestFeatureEntries) {
+      throw InputError({.field = "random.dim"},
+                       "random(dim=" + std::to_string(arguments.integer("dim")) + ") on " +
+                           std::to_string(states) + " x " + std::to_string(actions) + " needs " +
+                           format_number(entries * 8.0 / (1024.0 * 1024 * 1024)) +
+                           " GiB; at most 16 GiB of features are made");
+    }
     return std::make_shared<const FeatureMatrix>(
         states, actions,
-        random_features(states, actions, arguments.integer("dim"),
-                        static_cast<std::uint64_t>(arguments.integer("seed")),
-                        arguments.number("scale")));
+        checked_values(random_features(states, actions, arguments.integer("dim"),
+                                       static_cast<std::uint64_t>(arguments.integer("seed")),
+                                       arguments.number("scale")),
+                       {.field = "random.scale"}));
   }
   return std::make_shared<const FeatureMatrix>(FeatureMatrix::one_hot(states, actions));
 }

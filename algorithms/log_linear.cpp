@@ -21,23 +21,6 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kArmijo = 1e-4;
 constexpr int kMaxHalvings = 60;
 
-// log sum_a exp(z[a]) with the maximum taken out.
-template <class Row>
-double log_sum_exp(const Eigen::MatrixBase<Row>& z) {
-  const double shift = z.maxCoeff();
-  double total = 0.0;
-  for (Index a = 0; a < z.size(); ++a) total += std::exp(z[a] - shift);
-  return shift + std::log(total);
-}
-
-ParameterInfo schedule_parameter() {
-  return {.name = "schedule",
-          .type = "choice",
-          .default_value = "constant",
-          .description = "step eta_t: constant eta, or geometric eta gamma^(-t) (not for bandits)",
-          .choices = {"constant", "geometric"}};
-}
-
 std::string supported_list() {
   std::string list;
   for (const std::string& name : log_linear_algorithm_names()) {

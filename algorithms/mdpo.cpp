@@ -6,21 +6,10 @@
 #include <tabrl/algorithms/step_size.hpp>
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/format.hpp>
+#include <tabrl/core/policy.hpp>
 
 namespace tabrl {
-namespace {
-
-// log sum_a exp(z[a]) with the maximum taken out: the sum is at least 1, so neither the exp nor
-// the log can overflow or reach -inf.
-template <class Row>
-double log_sum_exp(const Eigen::MatrixBase<Row>& z) {
-  const double shift = z.maxCoeff();
-  double total = 0.0;
-  for (Index a = 0; a < z.size(); ++a) total += std::exp(z[a] - shift);
-  return shift + std::log(total);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void MdpoOptions::validate() const {
   validate_step_size(step_size);

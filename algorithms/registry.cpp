@@ -26,14 +26,6 @@
 namespace tabrl {
 namespace {
 
-ParameterInfo schedule_parameter() {
-  return {.name = "schedule",
-          .type = "choice",
-          .default_value = "constant",
-          .description = "step eta_t: constant eta, or geometric eta gamma^(-t) (not for bandits)",
-          .choices = {"constant", "geometric"}};
-}
-
 // Refuses what the typed parameters cannot express: a geometric schedule on a bandit (gamma = 0
 // makes gamma^(-t) infinite) and a bandit-only step rule on an MDP.
 void check_step_for_mdp(const AlgorithmEntry& entry, const StepSize& step, bool bandit) {
@@ -59,6 +51,14 @@ StepSize step_of(const AlgorithmEntry& entry, const SpecArguments& arguments,
 }
 
 }  // namespace
+
+ParameterInfo schedule_parameter() {
+  return {.name = "schedule",
+          .type = "choice",
+          .default_value = "constant",
+          .description = "step eta_t: constant eta, or geometric eta gamma^(-t) (not for bandits)",
+          .choices = {"constant", "geometric"}};
+}
 
 const std::vector<AlgorithmEntry>& algorithm_registry() {
   // Explicit, not self-registering: a static library drops objects nothing refers to.

@@ -53,6 +53,10 @@ struct AlgorithmEntry {
 // the parameter `schedule` (constant or geometric), added here.
 const std::vector<AlgorithmEntry>& algorithm_registry();
 
+// The `schedule=constant|geometric` parameter every method with a numeric step takes
+// (docs/theory.md, "Step-size schedule").
+ParameterInfo schedule_parameter();
+
 // The entry named `name`; InputError (field "algo") with "did you mean" otherwise.
 const AlgorithmEntry& find_algorithm(const std::string& name);
 

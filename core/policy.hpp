@@ -2,6 +2,7 @@
 // "Setting").
 #pragma once
 
+#include <cmath>
 #include <vector>
 
 #include <tabrl/core/types.hpp>
@@ -10,6 +11,16 @@ namespace tabrl {
 
 // pi[s, :] = softmax(z[s, :]), computed with the row maximum subtracted so that no exp overflows.
 void softmax_rows(const Eigen::Ref<const StateActionMatrix>& logits, StateActionMatrix& policy);
+
+// log sum_a exp(z[a]) with the maximum taken out: the sum is at least 1, so neither the exp nor
+// the log can overflow or reach -inf.
+template <class Row>
+double log_sum_exp(const Eigen::MatrixBase<Row>& z) {
+  const double shift = z.maxCoeff();
+  double total = 0.0;
+  for (Index a = 0; a < z.size(); ++a) total += std::exp(z[a] - shift);
+  return shift + std::log(total);
+}
 
 // Logits of the uniform policy (all zero).
 StateActionMatrix uniform_logits(Index num_states, Index num_actions);

@@ -180,7 +180,11 @@ Mdp load_mdp(const std::string& spec, const MdpValidationOptions& options) {
   if (mdp_format_by_extension(spec) != nullptr || std::filesystem::is_regular_file(spec, ignored)) {
     return read_mdp_file(spec, options);
   }
-  return make_builtin_mdp(spec);
+  // A built-in is made with the automatic kernel storage; a forced one (--kernel) rebuilds it.
+  Mdp mdp = make_builtin_mdp(spec);
+  if (options.kernel == KernelStorage::automatic || options.kernel == mdp.kernel_storage())
+    return mdp;
+  return Mdp(mdp.parts(), options);
 }
 
 }  // namespace tabrl

@@ -220,6 +220,10 @@ for algo in spma pi; do
 done
 expect_exit 2 "negative --threads" -- "$tabrl" run --mdp chain --algo spma --step-size 0.1 \
   --threads -1
+expect_exit 0 "forced dense kernel on a built-in" -- "$tabrl" run --mdp "garnet(states=50,actions=4,branching=5,seed=3)" --algo spma --step-size 0.05 --iterations 3 --kernel dense --out "$out"
+expect_text "$work/stderr" "kernel dense" "a built-in honours --kernel dense"
+expect_exit 0 "forced sparse kernel on a built-in" -- "$tabrl" run --mdp five_by_five --algo spma --step-size 0.05 --iterations 3 --kernel sparse --out "$out"
+expect_text "$work/stderr" "kernel sparse" "a built-in honours --kernel sparse"
 expect_exit 2 "unknown --kernel" -- "$tabrl" run --mdp chain --algo spma --step-size 0.1 \
   --kernel full
 expect_exit 0 "dense kernel in mdp info" -- "$tabrl" mdp info "garnet(states=10,actions=4,branching=10)"
@@ -248,6 +252,14 @@ expect_exit 2 "dim=0" -- "$tabrl" run --mdp five_by_five --features "random(dim=
 expect_text "$work/stderr" "random.dim" "dim=0 message"
 expect_exit 2 "non-integer dim" -- "$tabrl" run --mdp five_by_five --features "random(dim=2.5)" --algo spma --step-size 0.1 --out "$ll_out"
 expect_text "$work/stderr" "random.dim" "non-integer dim message"
+expect_exit 2 "huge random dim" -- "$tabrl" run --mdp five_by_five --features "random(dim=10000000)" --algo spma --step-size 0.1 --out "$ll_out"
+expect_text "$work/stderr" "random.dim: must be [1, 1e+06], got 10000000" "huge dim message"
+expect_exit 2 "overflowing features" -- "$tabrl" run --mdp five_by_five --features "random(dim=2,scale=1e300)" --algo spma --step-size 0.1 --out "$ll_out"
+expect_text "$work/stderr" "is beyond 1e100: products of features would overflow" "overflowing features message"
+printf 'state,action,f0\n0,0,1e200\n0,1,1\n1,0,1\n1,1,1\n' >"$work/big_features.csv"
+expect_exit 2 "overflowing feature file" -- "$tabrl" run --mdp "$examples/two_state.mdp" --features "$work/big_features.csv" --algo npg --step-size 0.1 --out "$ll_out"
+expect_text "$work/stderr" "big_features.csv" "overflowing feature file names the file"
+[[ ! -e $ll_out ]] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: output after overflowing features" >&2; }
 expect_exit 2 "apg with features" -- "$tabrl" run --mdp five_by_five --features one_hot --algo apg --step-size 0.1 --out "$ll_out"
 expect_text "$work/stderr" "apg does not support --features; the algorithms with log-linear policies are spma, npg, spg, mdpo" "features support message"
 expect_exit 2 "init with features" -- "$tabrl" run --mdp five_by_five --features one_hot --algo spma --step-size 0.1 --init "random(seed=1)" --out "$ll_out"
