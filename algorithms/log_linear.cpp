@@ -547,7 +547,7 @@ std::unique_ptr<UpdateRule> make_log_linear_algorithm(
   }
   LogLinearOptions options{.step_size = parsed.step.value, .geometric = parsed.step.geometric};
   const std::string& name = parsed.spec.name;
-  if (parsed.step.rule == "safe") options.step_size = 0.99 * spma_safe_step(mdp);
+  if (parsed.step.rule == "safe") options.step_size = safe_step_rule(mdp);
   if (parsed.step.rule == "theory") options.step_size = spg_theory_step(mdp);
   if (name == "spma") {
     options.inner_steps = arguments.integer("inner_steps");

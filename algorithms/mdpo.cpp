@@ -9,7 +9,6 @@
 #include <tabrl/core/policy.hpp>
 
 namespace tabrl {
-namespace {}  // namespace
 
 void MdpoOptions::validate() const {
   validate_step_size(step_size);

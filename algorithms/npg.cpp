@@ -35,7 +35,7 @@ AlgorithmEntry npg_algorithm() {
           // that the two are compared at the same eta (docs/reproduce.md, the headline figure).
           .step_rules = {{"safe", "0.99 (1-gamma)/R, the value of SPMA's safe step"}},
           .make = [](const SpecArguments& /*args*/, const StepSize& step, const Mdp& mdp) {
-            const double eta = step.rule == "safe" ? 0.99 * spma_safe_step(mdp) : step.value;
+            const double eta = step.rule == "safe" ? safe_step_rule(mdp) : step.value;
             return std::unique_ptr<UpdateRule>(
                 std::make_unique<Npg>(NpgOptions{.step_size = eta, .geometric = step.geometric}));
           }};

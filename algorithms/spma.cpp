@@ -141,7 +141,7 @@ AlgorithmEntry spma_algorithm() {
         if (step.rule == "gap") {
           options.gap_dependent = true;
         } else if (step.rule == "safe") {
-          options.step_size = 0.99 * spma_safe_step(mdp);
+          options.step_size = safe_step_rule(mdp);
         } else {
           options.step_size = step.value;
         }

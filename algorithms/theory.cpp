@@ -29,6 +29,8 @@ double spma_safe_step(const Mdp& mdp) {
   return range > 0.0 ? (1.0 - mdp.gamma()) / range : std::numeric_limits<double>::infinity();
 }
 
+double safe_step_rule(const Mdp& mdp) { return 0.99 * spma_safe_step(mdp); }
+
 double spg_theory_step(const Mdp& mdp) {
   const double range = mdp.reward_range();
   if (!(range > 0.0)) return std::numeric_limits<double>::infinity();

@@ -13,6 +13,8 @@ double spma_contraction_constant(const Evaluation& evaluation);
 
 // (1 - gamma) / R: every SPMA step strictly below it keeps 1 + eta A > 0. Infinite when R = 0.
 double spma_safe_step(const Mdp& mdp);
+// The step rule `safe` (spma, npg, log-linear spma): 0.99 spma_safe_step, strictly below it.
+double safe_step_rule(const Mdp& mdp);
 
 // Mei et al. 2020 inverse smoothness: 2 / (5 R) for bandits, (1 - gamma)^3 / (8 R) for MDPs.
 double spg_theory_step(const Mdp& mdp);

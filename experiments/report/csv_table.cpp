@@ -1,5 +1,7 @@
 #include "csv_table.hpp"
 
+#include <limits>
+
 #include <tabrl/core/csv.hpp>
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/text.hpp>
@@ -38,6 +40,15 @@ CsvTable read_csv(const std::string& path) {
   }
   if (table.header.empty()) throw InputError({.file = path}, "empty file: no header");
   return table;
+}
+
+double table_number(const std::string& text, double empty_value) {
+  if (text.empty()) return empty_value;
+  try {
+    return std::stod(text);
+  } catch (const std::exception&) {
+    return std::numeric_limits<double>::quiet_NaN();
+  }
 }
 
 }  // namespace tabrl

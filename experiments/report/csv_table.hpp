@@ -18,4 +18,9 @@ struct CsvTable {
 // Throws InputError with the file and line on a malformed file.
 CsvTable read_csv(const std::string& path);
 
+// A number of a table tabrl wrote: `empty_value` for an empty field, NaN for text that is not a
+// number. runs.csv holds "nan" and "inf" (format_double), which the input parser of
+// core/numbers.hpp rightly refuses in user files.
+double table_number(const std::string& text, double empty_value);
+
 }  // namespace tabrl

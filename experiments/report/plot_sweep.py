@@ -236,12 +236,17 @@ def convergence(panels, curves, figures, name="convergence",
     save(figure, figures, name)
 
 
+def with_several_steps(by_mdp):
+    """The MDPs whose runs have at least two step values: with one step per method, or none (pi,
+    vi), there is nothing to draw against the step."""
+    return {mdp: runs for mdp, runs in by_mdp.items()
+            if len({r["step_value"] for r in runs if r["step_size"]}) >= 2}
+
+
 def rate_vs_step(by_mdp, figures):
-    stepped = {mdp: runs for mdp, runs in by_mdp.items()
-               if len({r["step_value"] for r in runs if r["step_size"]}) >= 2}
-    if not stepped:  # one step per method, or none (pi, vi): nothing to draw against the step
+    by_mdp = with_several_steps(by_mdp)
+    if not by_mdp:
         return
-    by_mdp = stepped
     figure, axes = panel_grid(len(by_mdp))
     for axis, (mdp, runs) in zip(axes, by_mdp.items()):
         for algorithm in sorted_algorithms({r["setting"] for r in runs}):
@@ -330,8 +335,7 @@ def iterations_vs_step(by_mdp, figures, tolerance_columns):
     """Iterations to the smallest tolerance against eta, one line per method; policy iteration
     (no step) as a horizontal line: where both SPMA and NPG meet it, both are PI."""
     column, eps = tolerance_columns[-1]
-    stepped = {mdp: runs for mdp, runs in by_mdp.items()
-               if len({r["step_value"] for r in runs if r["step_size"]}) >= 2}
+    stepped = with_several_steps(by_mdp)
     if not stepped:
         return
     figure, axes = panel_grid(len(stepped), width=6.0)

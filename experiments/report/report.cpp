@@ -5,7 +5,6 @@
 #include <cmath>
 #include <limits>
 #include <map>
-#include <set>
 #include <sstream>
 #include <tuple>
 
@@ -19,17 +18,6 @@ namespace {
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// runs.csv holds tabrl's own number text ("nan", "inf", "" for never), which the input parser
-// of core/numbers.hpp rightly refuses in user files.
-double cell_number(const std::string& text, double empty_value) {
-  if (text.empty()) return empty_value;
-  try {
-    return std::stod(text);
-  } catch (const std::exception&) {
-    return kNaN;
-  }
-}
-
 std::string iterations_text(double iterations) {
   return std::isfinite(iterations) ? format_brief(iterations) : "never";
 }
@@ -37,7 +25,7 @@ std::string iterations_text(double iterations) {
 // "safe = 0.099" for a rule, the number as written otherwise.
 std::string step_text(const ReportRun& run) {
   if (run.step_size.empty()) return "-";
-  const bool rule = std::isnan(cell_number(run.step_size, kNaN));
+  const bool rule = std::isnan(table_number(run.step_size, kNaN));
   return (rule ? run.step_size + " = " + format_brief(run.step_value) : run.step_size) +
          (run.clip ? " (clip)" : "");
 }
@@ -83,7 +71,7 @@ std::vector<std::string> numeric_steps(const std::vector<ReportRun>& runs,
                                        const std::string& algorithm) {
   std::vector<std::string> steps;
   for (const ReportRun& run : runs) {
-    if (run.algorithm != algorithm || std::isnan(cell_number(run.step_size, kNaN))) continue;
+    if (run.algorithm != algorithm || std::isnan(table_number(run.step_size, kNaN))) continue;
     if (std::find(steps.begin(), steps.end(), run.step_size) == steps.end())
       steps.push_back(run.step_size);
   }
@@ -127,7 +115,7 @@ std::vector<ReportRun> read_runs(const std::filesystem::path& runs_csv) {
   for (std::size_t c = 0; c < table.header.size(); ++c) {
     const std::string& name = table.header[c];
     if (name.rfind("iters_to_", 0) == 0)
-      tolerance_columns.emplace_back(cell_number(name.substr(9), kNaN), c);
+      tolerance_columns.emplace_back(table_number(name.substr(9), kNaN), c);
   }
   std::vector<ReportRun> runs;
   for (const auto& row : table.rows) {
@@ -135,24 +123,24 @@ std::vector<ReportRun> read_runs(const std::filesystem::path& runs_csv) {
                   .algorithm = at(row, "algorithm"),
                   .setting = at(row, "setting"),
                   .step_size = at(row, "step_size"),
-                  .step_value = cell_number(at(row, "step_value"), kNaN),
+                  .step_value = table_number(at(row, "step_value"), kNaN),
                   .clip = at(row, "clip") == "true",
                   .init = at(row, "init"),
                   .status = at(row, "status"),
-                  .iterations = cell_number(at(row, "iterations"), kNaN),
-                  .final_value_error = cell_number(at(row, "final_value_error_inf"), kNaN),
-                  .rate = cell_number(at(row, "rate"), kNaN),
-                  .loglog_slope = cell_number(at(row, "loglog_slope"), kNaN),
-                  .fit_first = cell_number(at(row, "rate_first_iteration"), kNaN),
-                  .fit_last = cell_number(at(row, "rate_last_iteration"), kNaN),
+                  .iterations = table_number(at(row, "iterations"), kNaN),
+                  .final_value_error = table_number(at(row, "final_value_error_inf"), kNaN),
+                  .rate = table_number(at(row, "rate"), kNaN),
+                  .loglog_slope = table_number(at(row, "loglog_slope"), kNaN),
+                  .fit_first = table_number(at(row, "rate_first_iteration"), kNaN),
+                  .fit_last = table_number(at(row, "rate_last_iteration"), kNaN),
                   .convergence = at(row, "convergence"),
                   .theory_bound = at(row, "theory_bound"),
                   .bound_held = at(row, "bound_held") == "true",
                   .bound_violations = at(row, "bound_violations"),
                   .run_id = at(row, "run_id"),
-                  .min_c = cell_number(at(row, "spma_min_c"), kNaN)};
+                  .min_c = table_number(at(row, "spma_min_c"), kNaN)};
     for (const auto& [tolerance, column] : tolerance_columns)
-      run.iterations_to[tolerance] = cell_number(row[column], kInfinity);
+      run.iterations_to[tolerance] = table_number(row[column], kInfinity);
     runs.push_back(std::move(run));
   }
   return runs;
@@ -164,7 +152,7 @@ void read_tails(const std::filesystem::path& curves_csv, std::vector<ReportRun>&
                     error = curves.column("value_error_inf");
   std::map<std::string, std::vector<std::pair<double, double>>> points;  // run -> (t, error)
   for (const auto& row : curves.rows) {
-    points[row[id]].emplace_back(cell_number(row[t], kNaN), cell_number(row[error], kNaN));
+    points[row[id]].emplace_back(table_number(row[t], kNaN), table_number(row[error], kNaN));
   }
   for (ReportRun& run : runs) {
     const auto it = points.find(run.run_id);
@@ -478,7 +466,7 @@ constexpr double kEscapeFactor = 2.5;
 double adversarial_scale(const std::string& init) {
   const std::string prefix = "adversarial(scale=";
   if (init.rfind(prefix, 0) != 0) return kNaN;
-  return cell_number(init.substr(prefix.size(), init.size() - prefix.size() - 1), kNaN);
+  return table_number(init.substr(prefix.size(), init.size() - prefix.size() - 1), kNaN);
 }
 
 }  // namespace
@@ -612,7 +600,7 @@ std::string write_report(const std::filesystem::path& directory, bool allow_part
   namespace fs = std::filesystem;
   // Every sweep of the report is checked against its manifest.
   std::vector<std::string> partial_notes;
-  std::set<std::string> present;
+  std::map<std::string, std::vector<ReportRun>> runs;  // sweep -> its runs, for those present
   for (const ReproductionSweep& sweep : kReproductionSweeps) {
     if (!fs::exists(directory / sweep.name / "manifest.json")) continue;
     const SweepCoverage coverage = sweep_coverage(directory / sweep.name);
@@ -626,27 +614,29 @@ std::string write_report(const std::filesystem::path& directory, bool allow_part
     require_coverage(directory / sweep.name, coverage, allow_partial);
     if (coverage.partial())
       partial_notes.push_back(std::string(sweep.name) + ": " + coverage.text());
-    present.insert(sweep.name);
+    runs[sweep.name] = read_runs(directory / sweep.name / "runs.csv");
   }
-  const auto runs_of = [&](const char* sweep) {
-    return present.count(sweep) ? read_runs(directory / sweep / "runs.csv")
-                                : std::vector<ReportRun>{};
+  // Each sweep's runs.csv is read once, for its claim and for the bound table; a sweep that is
+  // not there has no runs.
+  const auto runs_of = [&](const char* sweep) -> const std::vector<ReportRun>& {
+    static const std::vector<ReportRun> none;
+    const auto it = runs.find(sweep);
+    return it == runs.end() ? none : it->second;
   };
+  const auto present = [&](const char* sweep) { return runs.count(sweep) > 0; };
   const auto gap_step = [](const std::vector<std::string>& row, const CsvTable& table) {
     return row[table.column("algorithm")] == "spma" && row[table.column("step_size")] == "gap";
   };
   std::vector<ClaimResult> claims;
   claims.push_back(spma_linear_claim(runs_of("spma_linear")));
   std::vector<ReportRun> pg_runs = runs_of("pg_comparison");
-  if (present.count("pg_comparison"))
-    read_tails(directory / "pg_comparison" / "curves.csv", pg_runs);
+  if (present("pg_comparison")) read_tails(directory / "pg_comparison" / "curves.csv", pg_runs);
   claims.push_back(pg_comparison_claim(pg_runs));
   claims.push_back(npg_comparison_claim(runs_of("npg_comparison")));
   claims.push_back(hard_start_claim(runs_of("hard_start")));
-  claims.push_back(
-      bandit_gap_claim(present.count("bandits")
-                           ? summarize_sweep(directory / "bandits", allow_partial, gap_step).lines
-                           : std::vector<SummaryLine>{}));
+  claims.push_back(bandit_gap_claim(
+      present("bandits") ? summarize_sweep(directory / "bandits", allow_partial, gap_step).lines
+                         : std::vector<SummaryLine>{}));
 
   std::ostringstream out;
   out << "# tabrl reproduction report\n\n"
@@ -661,7 +651,7 @@ std::string write_report(const std::filesystem::path& directory, bool allow_part
     out << "**" << note << "**: the other runs are missing; the verdicts use the finished "
         << "ones.\n\n";
   }
-  if (present.count("theory_steps")) {
+  if (present("theory_steps")) {
     out << "## Every method at its theory step\n\n"
         << "![theory steps](theory_steps/figures/theory_steps.png)\n\n"
         << "SPMA at its safe step `0.99 (1 - gamma)/R`, NPG at the same step, softmax PG at "
@@ -669,7 +659,7 @@ std::string write_report(const std::filesystem::path& directory, bool allow_part
            "the bound each run is checked against (docs/theory.md, \"Convergence "
            "guarantees\").\n\n";
   }
-  if (present.count("pg_comparison")) {
+  if (present("pg_comparison")) {
     out << "## Each method at its best step of a shared grid\n\n"
         << "![tuned steps](pg_comparison/figures/convergence.png)\n\n";
   }

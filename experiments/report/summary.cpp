@@ -23,17 +23,6 @@ namespace {
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
 constexpr double kGapFloor = 1e-16;  // suboptimality at or below rounding counts as this
 
-// runs.csv holds "nan" and "inf" (format_double), which the input parser of core/numbers.hpp
-// rightly refuses in user files; this reads tabrl's own tables.
-double to_double(const std::string& text, double empty_value) {
-  if (text.empty()) return empty_value;
-  try {
-    return std::stod(text);
-  } catch (const std::exception&) {
-    return std::numeric_limits<double>::quiet_NaN();
-  }
-}
-
 double median(std::vector<double> values) {
   values.erase(std::remove_if(values.begin(), values.end(), [](double v) { return std::isnan(v); }),
                values.end());
@@ -54,8 +43,8 @@ std::map<std::string, double> log_areas(const std::filesystem::path& curves_path
   std::string previous_id;
   double previous_t = 0.0, previous_log = 0.0;
   for (const auto& row : curves.rows) {
-    const double iteration = to_double(row[t], 0.0);
-    const double log_gap = std::log10(std::max(to_double(row[gap], kGapFloor), kGapFloor));
+    const double iteration = table_number(row[t], 0.0);
+    const double log_gap = std::log10(std::max(table_number(row[gap], kGapFloor), kGapFloor));
     if (row[id] == previous_id) {
       area[row[id]] += 0.5 * (log_gap + previous_log) * (iteration - previous_t);
     } else {
@@ -180,8 +169,8 @@ SweepSummary summarize_sweep(const std::filesystem::path& directory, bool allow_
   std::string tolerance_column;
   double smallest = kInfinity;
   for (const std::string& name : runs.header) {
-    if (name.rfind("iters_to_", 0) == 0 && to_double(name.substr(9), kInfinity) < smallest) {
-      smallest = to_double(name.substr(9), kInfinity);
+    if (name.rfind("iters_to_", 0) == 0 && table_number(name.substr(9), kInfinity) < smallest) {
+      smallest = table_number(name.substr(9), kInfinity);
       tolerance_column = name;
     }
   }
@@ -217,13 +206,13 @@ SweepSummary summarize_sweep(const std::filesystem::path& directory, bool allow_
       for (std::size_t r : rows) {
         const auto& row = runs.rows[r];
         if (is_failed_status(row[status])) ++failed;
-        const double final = to_double(row[final_gap], kInfinity);
+        const double final = table_number(row[final_gap], kInfinity);
         gaps.push_back(std::isnan(final) ? kInfinity : std::max(final, kGapFloor));
-        rates.push_back(to_double(row[rate], std::numeric_limits<double>::quiet_NaN()));
-        fits.push_back(to_double(row[r2], std::numeric_limits<double>::quiet_NaN()));
+        rates.push_back(table_number(row[rate], std::numeric_limits<double>::quiet_NaN()));
+        fits.push_back(table_number(row[r2], std::numeric_limits<double>::quiet_NaN()));
         ++kinds[row[convergence]];
         if (!tolerance_column.empty())
-          reached.push_back(to_double(row[runs.column(tolerance_column)], kInfinity));
+          reached.push_back(table_number(row[runs.column(tolerance_column)], kInfinity));
         const auto area = areas.find(row[id]);
         run_areas.push_back(area == areas.end() ? kInfinity : area->second);
         if (row[bound] != "none") {
