@@ -20,6 +20,25 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // Armijo's sufficient-increase constant of the Newton line search, and its halvings.
 constexpr double kArmijo = 1e-4;
 constexpr int kMaxHalvings = 60;
+// The units of roundoff of the rounding floor of the SPMA projection's gradient (rounding_floor).
+constexpr double kFloorFactor = 4.0;
+
+// One term t log(t / p) - t + p of the generalised KL divergence (KL when t and p both sum to
+// one), from t and x = log(t / p): t (x + expm1(-x)), with x + e^(-x) - 1 >= 0 by its series
+// sum_{n >= 2} (-x)^n / n! where |x| is small (no cancellation), so each term is >= 0.
+double kl_term(double t, double x) {
+  double excess = 0.0;  // x + expm1(-x)
+  if (std::abs(x) < 0.125) {
+    double power = x * x / 2.0;
+    for (int n = 3; n <= 12 && power != 0.0; ++n) {
+      excess += power;
+      power *= -x / n;
+    }
+  } else {
+    excess = x + std::expm1(-x);
+  }
+  return t * std::max(excess, 0.0);
+}
 
 std::string supported_list() {
   std::string list;
@@ -107,6 +126,7 @@ std::string LogLinearRule::name() const {
 std::vector<std::string> LogLinearRule::diagnostic_names() const {
   std::vector<std::string> names = {"projection_error", "inner_gradient_norm", "inner_iterations"};
   if (options_.method == LogLinearMethod::npg) names.emplace_back("feature_rank");
+  if (options_.method == LogLinearMethod::spma) names.emplace_back("inner_floor");
   return names;
 }
 
@@ -134,42 +154,68 @@ double LogLinearRule::projection_value(const Vector& delta, const Evaluation& ev
                                        double eta) {
   // With u = X delta, pi_theta = pi_t exp(u - c_s), c_s = log sum_a pi_t exp(u): every quantity
   // below is written in u - c_s, so it stays accurate when the step is tiny (the gradient must
-  // reach 1e-12 of its value at theta_t).
-  features_->logits(delta, u_);
+  // reach 1e-12 of its value at theta_t). The advantage is the centred one (centred_, see
+  // spma_projection).
   const StateActionMatrix& pi = evaluation.policy;
-  const StateActionMatrix& advantage = evaluation.advantage;
-  const Index actions = u_.cols();
-  p_.resize(u_.rows(), actions);
-  g_.resize(u_.rows(), actions);
-  log_ratio_.resize(u_.rows(), actions);
-  double value = 0.0;
-  for (Index s = 0; s < u_.rows(); ++s) {
-    // c_s = shift + log sum_a pi exp(u - shift), shift = max u: as shift + log1p(sum_a pi
-    // expm1(u - shift)) while that sum is not close to -1 (small steps: no rounding against 1),
-    // else directly (a step that moved the mass to actions pi_t made unlikely).
-    const double shift = u_.row(s).maxCoeff();
-    double below = 0.0;  // sum_a pi (exp(u - shift) - 1) in (-1, 0]
-    for (Index a = 0; a < actions; ++a) below += pi(s, a) * std::expm1(u_(s, a) - shift);
-    double c = shift + std::log1p(below);
-    if (below < -0.5) {
-      double total = 0.0;
-      for (Index a = 0; a < actions; ++a) total += pi(s, a) * std::exp(u_(s, a) - shift);
-      c = shift + std::log(total);
+  const Index states = pi.rows();
+  const Index actions = pi.cols();
+  p_.resize(states, actions);
+  log_ratio_.resize(states, actions);
+  normaliser_.resize(states);
+  const auto fill = [&](Index first, Index end) {
+    double value = 0.0;
+    for (Index s = first; s < end; ++s) {
+      // c_s = shift + log sum_a pi exp(u - shift), shift = max u: as shift + log1p(sum_a pi
+      // expm1(u - shift)) while that sum is not close to -1 (small steps: no rounding against
+      // 1), else directly (a step that moved the mass to actions pi_t made unlikely).
+      const double shift = u_.row(s).maxCoeff();
+      double below = 0.0;  // sum_a pi (exp(u - shift) - 1) in (-1, 0]
+      for (Index a = 0; a < actions; ++a) below += pi(s, a) * std::expm1(u_(s, a) - shift);
+      double c = shift + std::log1p(below);
+      if (below < -0.5) {
+        double total = 0.0;
+        for (Index a = 0; a < actions; ++a) total += pi(s, a) * std::exp(u_(s, a) - shift);
+        c = shift + std::log(total);
+      }
+      normaliser_[s] = c;
+      const double weight = evaluation.visitation[s];
+      double linear = 0.0, mean = 0.0;
+      for (Index a = 0; a < actions; ++a) {
+        log_ratio_(s, a) = u_(s, a) - c;  // log(p / pi_t)
+        const double change = std::expm1(log_ratio_(s, a));
+        p_(s, a) = pi(s, a) * (1.0 + change);
+        g_(s, a) = weight * pi(s, a) * (centred_(s, a) - change / eta);
+        linear += pi(s, a) * centred_(s, a) * u_(s, a);
+        mean += pi(s, a) * u_(s, a);
+      }
+      value += weight * (linear + (mean - c) / eta);
     }
-    const double weight = evaluation.visitation[s];
-    double linear = 0.0, mean = 0.0;
+    return value;
+  };
+  return features_->fused_pass(delta, u_, g_, grad_, fill);
+}
+
+double LogLinearRule::rounding_floor(const Evaluation& evaluation, double eta) {
+  // The logit gradient d (pi_t (1 + eta A) - p) / eta is, mathematically, a difference of terms
+  // of size d pi_t / eta; its inputs (pi_t, which sums to one only to rounding, A_t, p) carry
+  // relative rounding errors, so the gradient is defined only to a few units of roundoff times
+  //   m = d (pi_t (1 + eta |A_t|) + p) / eta,
+  // the sum of the magnitudes of its terms, however accurately it is then evaluated; X^T vec(g)
+  // adds the same relative error to the terms |X|^T vec(m) of each component (docs/theory.md,
+  // "The exact solve").
+  const StateActionMatrix& pi = evaluation.policy;
+  const Index states = pi.rows();
+  const Index actions = pi.cols();
+  magnitude_.resize(states, actions);
+  for (Index s = 0; s < states; ++s) {
+    const double weight = evaluation.visitation[s] / eta;
     for (Index a = 0; a < actions; ++a) {
-      log_ratio_(s, a) = u_(s, a) - c;  // log(p / pi_t)
-      const double change = std::expm1(log_ratio_(s, a));
-      p_(s, a) = pi(s, a) * (1.0 + change);
-      g_(s, a) = weight * pi(s, a) * (advantage(s, a) - change / eta);
-      linear += pi(s, a) * advantage(s, a) * u_(s, a);
-      mean += pi(s, a) * u_(s, a);
+      magnitude_(s, a) =
+          weight * (pi(s, a) * (1.0 + eta * std::abs(evaluation.advantage(s, a))) + p_(s, a));
     }
-    value += weight * (linear + (mean - c) / eta);
   }
-  features_->pull_back(g_, grad_);
-  return value;
+  features_->abs_pull_back(magnitude_, floor_terms_);
+  return kFloorFactor * std::numeric_limits<double>::epsilon() * floor_terms_.norm();
 }
 
 Index LogLinearRule::solve_gram(const StateActionMatrix& p, const Vector& c, double shift,
@@ -203,8 +249,19 @@ Index LogLinearRule::solve_gram(const StateActionMatrix& p, const Vector& c, dou
   return -1;
 }
 
+void LogLinearRule::centre_advantage(const Evaluation& evaluation) {
+  const StateActionMatrix& pi = evaluation.policy;
+  centred_.resize(pi.rows(), pi.cols());
+  centring_.resize(pi.rows());
+  for (Index s = 0; s < pi.rows(); ++s) {
+    centring_[s] = pi.row(s).dot(evaluation.advantage.row(s));
+    centred_.row(s) = evaluation.advantage.row(s).array() - centring_[s];
+  }
+}
+
 double LogLinearRule::spma_objective(const Evaluation& evaluation, double eta, const Vector& delta,
                                      Vector& gradient) {
+  centre_advantage(evaluation);
   const double value = projection_value(delta, evaluation, eta);
   gradient = grad_;
   return value;
@@ -212,6 +269,12 @@ double LogLinearRule::spma_objective(const Evaluation& evaluation, double eta, c
 
 LogLinearRule::Projection LogLinearRule::spma_projection(const Evaluation& evaluation, double eta,
                                                          const Vector& start) {
+  // The advantage centred under pi_t, A' = A - r_s with r_s = sum_a pi_t A: r_s is zero in
+  // exact arithmetic, but the evaluation's A = Q - v leaves the residual of the linear solve in
+  // it, and with r_s != 0 the targets pi_t (1 + eta A) do not sum to one and part of the
+  // gradient (d r_s along the shift of a state's logits, for one-hot features) is out of reach
+  // of any step (docs/theory.md, "The exact solve").
+  centre_advantage(evaluation);
   Projection result;
   projection_value(Vector::Zero(features_->dim()), evaluation, eta);
   result.initial_norm = grad_.norm();
@@ -227,7 +290,17 @@ LogLinearRule::Projection LogLinearRule::spma_projection(const Evaluation& evalu
   // gradient tenfold (a chord step costs two products with X instead of S A k^2 flops), and
   // refreshed otherwise, or when a kept one gives no acceptable step.
   bool refresh = true;
+  // The rounding floor is computed (one product with |X|) when a step converged less than
+  // quadratically, the sign that the gradient may be at the level of its rounding errors.
+  bool check_floor = false;
   while (gradient_norm > target && result.iterations < options_.max_newton_steps) {
+    if (check_floor) {
+      result.floor = rounding_floor(evaluation, eta);
+      if (gradient_norm <= result.floor) {
+        result.floor_stop = true;
+        break;
+      }
+    }
     const bool reuse = !refresh && features_->dim() <= kDenseGramLimit;
     if (reuse) {
       direction_ = cod_.solve(grad_);
@@ -251,6 +324,7 @@ LogLinearRule::Projection LogLinearRule::spma_projection(const Evaluation& evalu
     for (int halving = 0; halving <= kMaxHalvings; ++halving, step *= 0.5) {
       trial_ = delta + step * direction_;
       const double trial_value = projection_value(trial_, evaluation, eta);
+      ++result.evaluations;
       const double trial_norm = grad_.norm();
       // Armijo's sufficient increase, or (near the optimum, where the increase is below
       // rounding) a halved gradient without a decrease beyond rounding.
@@ -268,6 +342,7 @@ LogLinearRule::Projection LogLinearRule::spma_projection(const Evaluation& evalu
       // Keep delta and restore its p_ and gradient; retry with a fresh Hessian, or stop
       // (stalled at rounding).
       projection_value(delta, evaluation, eta);
+      ++result.evaluations;
       gradient_norm = grad_.norm();
       if (reuse) {
         refresh = true;
@@ -276,7 +351,14 @@ LogLinearRule::Projection LogLinearRule::spma_projection(const Evaluation& evalu
       break;
     }
     ++result.iterations;
-    refresh = !(step == 1.0 && gradient_norm <= 0.1 * previous_norm);
+    const bool quadratic = step == 1.0 && gradient_norm <= 0.1 * previous_norm;
+    refresh = !quadratic;
+    check_floor = !quadratic;
+  }
+  // A solve that ended otherwise than at its tolerance: was it at the floor?
+  if (gradient_norm > target && !result.floor_stop) {
+    result.floor = rounding_floor(evaluation, eta);
+    result.floor_stop = gradient_norm <= result.floor;
   }
   result.gradient_norm = gradient_norm;
   return result;
@@ -289,6 +371,8 @@ StepReport LogLinearRule::exact_spma(const StepContext& context, const Evaluatio
     for (Index a = 0; a < advantage.cols(); ++a) {
       const double factor = 1.0 + eta * advantage(s, a);
       if (!(factor > 0.0)) {
+        // The valid steps of this iteration: eta < 1 / max(-A) over the negative A.
+        const double most_negative = -advantage.minCoeff();
         return {.step_size = eta,
                 .outcome = StepOutcome::invalid,
                 .message = "SPMA step invalid at iteration " + std::to_string(context.iteration) +
@@ -296,30 +380,33 @@ StepReport LogLinearRule::exact_spma(const StepContext& context, const Evaluatio
                            context.mdp.state_label(s) + ", action " + context.mdp.action_label(a) +
                            " (eta = " + format_number(eta) +
                            ", A = " + format_number(advantage(s, a)) +
-                           "); the exact log-linear projection needs positive targets"};
+                           "); the exact log-linear projection needs positive targets, i.e. eta "
+                           "< 1 / max(-A) = " +
+                           format_number(1.0 / most_negative) + " at this iteration"};
       }
     }
   }
   Projection projection = spma_projection(evaluation, eta, Vector::Zero(features_->dim()));
   delta_.swap(projection.delta);
-  last_hessians_ = projection.hessians;
+  last_projection_ = projection;
   next_theta_ = theta_ + delta_;
-  // projection_error = sum_s d_s KL(target_s || pi_{t+1}[s]), target = pi_t (1 + eta A_t), in
-  // the accurate form log(target / p) = log1p(eta A) - log(p / pi_t).
+  // projection_error = sum_s d_s KL(target_s || pi_{t+1}[s]), target = pi_t (1 + eta A_t), as
+  // a sum of non-negative terms with log(target / p) = log1p(eta A) - log(p / pi_t).
   double error = 0.0;
   for (Index s = 0; s < u_.rows(); ++s) {
     double kl = 0.0;
     for (Index a = 0; a < u_.cols(); ++a) {
       const double pi = evaluation.policy(s, a);
       if (pi == 0.0) continue;
-      kl += pi * (1.0 + eta * advantage(s, a)) *
-            (std::log1p(eta * advantage(s, a)) - log_ratio_(s, a));
+      kl += kl_term(pi * (1.0 + eta * advantage(s, a)),
+                    std::log1p(eta * advantage(s, a)) - log_ratio_(s, a));
     }
     error += evaluation.visitation[s] * kl;
   }
   diagnostics[0] = error;
   diagnostics[1] = projection.gradient_norm;
   diagnostics[2] = projection.iterations;
+  diagnostics[3] = projection.floor_stop ? projection.floor : kNaN;
   return {.step_size = eta};
 }
 
@@ -401,9 +488,13 @@ void LogLinearRule::inner_steps(const Evaluation& evaluation, const StateActionM
         error = kNaN;
         break;
       }
-      if (pi(s, a) == 0.0 || factor == 0.0) continue;
-      kl += pi(s, a) * factor *
-            (log_policy_(s, a) + std::log1p(eta * advantage(s, a)) - (u_(s, a) - normaliser));
+      if (pi(s, a) == 0.0) continue;
+      if (factor == 0.0) {
+        kl += std::exp(u_(s, a) - normaliser);  // t = 0: the term is p
+        continue;
+      }
+      kl += kl_term(pi(s, a) * factor, log_policy_(s, a) + std::log1p(eta * advantage(s, a)) -
+                                           (u_(s, a) - normaliser));
     }
     error += evaluation.visitation[s] * kl;
   }

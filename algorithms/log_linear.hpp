@@ -61,11 +61,10 @@ class LogLinearRule final : public UpdateRule {
   const Vector* feature_weights() const override { return &theta_; }
   const FeatureMatrix& features() const { return *features_; }
   const LogLinearOptions& options() const { return options_; }
-  // Exact SPMA: the Hessians formed in the last step (the benchmark reports them).
-  int last_hessians() const { return last_hessians_; }
 
   // The SPMA projection of the policy `evaluation` describes (pi_t = evaluation.policy, theta_t
-  // its parameters): L_t(theta_t + delta) - L_t(theta_t), and its gradient in theta.
+  // its parameters): L_t(theta_t + delta) - L_t(theta_t), and its gradient in theta (A_t centred
+  // under pi_t, the same function in exact arithmetic: spma_projection).
   double spma_objective(const Evaluation& evaluation, double eta, const Vector& delta,
                         Vector& gradient);
   struct Projection {
@@ -74,9 +73,15 @@ class LogLinearRule final : public UpdateRule {
     double initial_norm = 0.0;   // |grad L_t| at theta_t
     int iterations = 0;          // Newton steps
     int hessians = 0;            // Hessians formed and decomposed
+    int evaluations = 0;         // objective and gradient evaluations after the first
+    double floor = 0.0;          // the rounding floor of |grad L_t| last computed (0: none)
+    bool floor_stop = false;     // the floor, not the tolerance, ended the solve
   };
-  // Newton's method on L_t from theta_t + start until |grad L_t| <= tolerance |grad L_t(theta_t)|.
+  // Newton's method on L_t from theta_t + start until |grad L_t| <= tolerance |grad L_t(theta_t)|
+  // or |grad L_t| <= its rounding floor (docs/theory.md, "The exact solve").
   Projection spma_projection(const Evaluation& evaluation, double eta, const Vector& start);
+  // Exact SPMA: the last step's projection (its delta emptied; the benchmark reports the rest).
+  const Projection& last_projection() const { return last_projection_; }
   // The gradient in theta of the inner objective of spma(inner_steps) or mdpo at theta, for the
   // iterate with logits z_t = `logits`.
   void inner_gradient(const Evaluation& evaluation, const StateActionMatrix& logits, double eta,
@@ -86,6 +91,11 @@ class LogLinearRule final : public UpdateRule {
   // The SPMA projection at theta_t + delta: fills p_ and the theta-gradient grad_; returns
   // L_t(theta_t + delta) - L_t(theta_t).
   double projection_value(const Vector& delta, const Evaluation& evaluation, double eta);
+  // centred_ = A - r_s, centring_ = r_s = sum_a pi_t A (zero in exact arithmetic).
+  void centre_advantage(const Evaluation& evaluation);
+  // The rounding floor of the gradient projection_value computed last: 4 units of roundoff
+  // times |(|X|^T vec(m))|_2, m the magnitudes of the terms of each logit gradient entry.
+  double rounding_floor(const Evaluation& evaluation, double eta);
   // The inner objective's gradient at next_theta_ into grad_ (u_ = X next_theta_, p_ = softmax).
   void inner_gradient_at_next(const Evaluation& evaluation, double eta);
   // Solves (gram + shift I) x = rhs, gram = weighted_gram(p, c): the minimum-norm solution by a
@@ -104,12 +114,12 @@ class LogLinearRule final : public UpdateRule {
   Vector theta_;       // of the iterate being stepped from
   Vector next_theta_;  // of the next iterate
   // Work buffers, kept between iterations.
-  StateActionMatrix u_, p_, g_, log_policy_, log_ratio_;
-  Vector grad_, delta_, trial_, direction_, rhs_, weights_;
+  StateActionMatrix u_, p_, g_, log_policy_, log_ratio_, centred_, magnitude_;
+  Vector grad_, delta_, trial_, direction_, rhs_, weights_, normaliser_, centring_, floor_terms_;
   Eigen::MatrixXd gram_, design_;
   Eigen::SparseMatrix<double> sparse_gram_;
   Eigen::CompleteOrthogonalDecomposition<Eigen::MatrixXd> cod_;
-  int last_hessians_ = 0;
+  Projection last_projection_;
 };
 
 // The algorithms that take features, in the order `tabrl list` shows them: spma, npg, spg, mdpo.

@@ -43,14 +43,18 @@ void run(benchmark::State& state, UpdateRule& rule) {
   rule.initialize({.mdp = mdp, .optimal = unsolved, .evaluator = evaluator}, logits, logits);
   Evaluation evaluation;
   int t = 0;
-  double newton_steps = 0.0, hessians = 0.0;
+  double newton_steps = 0.0, hessians = 0.0, evaluations = 0.0, floor_stops = 0.0;
   const auto* log_linear = dynamic_cast<const LogLinearRule*>(&rule);
   for (auto _ : state) {
     evaluator.evaluate_logits(logits, evaluation);
     rule.step({.iteration = t++, .mdp = mdp, .optimal = unsolved, .evaluator = evaluator},
               evaluation, logits, next, diagnostics);
     if (diagnostics.size() >= 3) newton_steps += diagnostics[2];
-    if (log_linear != nullptr) hessians += log_linear->last_hessians();
+    if (log_linear != nullptr) {
+      hessians += log_linear->last_projection().hessians;
+      evaluations += log_linear->last_projection().evaluations;
+      floor_stops += log_linear->last_projection().floor_stop ? 1.0 : 0.0;
+    }
     logits.swap(next);
     benchmark::DoNotOptimize(logits.data());
   }
@@ -58,6 +62,10 @@ void run(benchmark::State& state, UpdateRule& rule) {
   if (diagnostics.size() >= 3) {
     state.counters["newton_steps"] = newton_steps / static_cast<double>(t);
     state.counters["hessians"] = hessians / static_cast<double>(t);
+    // Objective-and-gradient evaluations of the line searches, and the solves the rounding
+    // floor (not the relative tolerance) ended.
+    state.counters["evaluations"] = evaluations / static_cast<double>(t);
+    state.counters["floor_stops"] = floor_stops;
     state.counters["gradient_norm"] = diagnostics[1];
   }
 }

@@ -1,7 +1,9 @@
 #include "features.hpp"
 
 #include <Eigen/SparseCore>
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace tabrl {
 namespace {
@@ -63,22 +65,57 @@ void FeatureMatrix::pull_back(const StateActionMatrix& g, Vector& out) const {
   }
 }
 
+void FeatureMatrix::abs_pull_back(const StateActionMatrix& m, Vector& out) const {
+  const Eigen::Map<const Vector> flat(m.data(), m.size());
+  if (sparse_storage_) {
+    out.noalias() = sparse_.cwiseAbs().transpose() * flat;
+    return;
+  }
+  out.resize(dim_);
+#pragma omp parallel for schedule(static) if (dense_.size() >= kParallelMinimum)
+  for (Index j = 0; j < dim_; ++j) out[j] = dense_.col(j).cwiseAbs().dot(flat);
+}
+
+Index FeatureMatrix::chunk_states() const {
+  return std::max<Index>(1, (kReductionChunk + actions_ - 1) / actions_);
+}
+
+void FeatureMatrix::weighted_design_rows(const StateActionMatrix& p, const Vector& c, Index first,
+                                         Index end, Eigen::MatrixXd& out) const {
+  const Index count = end - first;
+  const Index row = first * actions_;
+  const Index rows = count * actions_;
+  out.resize(rows, dim_);
+  // The table p is row-major S x A, i.e. column-major A x S: each column of X restricted to
+  // these states is viewed the same way, A x count, and centred column by column.
+  using Block = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic>;
+  const Eigen::Map<const Block> probabilities(p.data() + row, actions_, count);
+  Block roots(actions_, count);
+  for (Index s = 0; s < count; ++s) {
+    roots.col(s) = (c[first + s] * probabilities.col(s).array()).sqrt().matrix();
+  }
+  Eigen::RowVectorXd means(count);
+  // Sparse storage: these rows of X made dense first (k <= kDenseGramLimit here).
+  Eigen::MatrixXd sparse_rows;
+  if (sparse_storage_) sparse_rows = sparse_.middleRows(row, rows);
+  for (Index j = 0; j < dim_; ++j) {
+    const double* source = sparse_storage_ ? sparse_rows.col(j).data() : dense_.col(j).data() + row;
+    const Eigen::Map<const Block> column(source, actions_, count);
+    means = probabilities.cwiseProduct(column).colwise().sum();
+    Eigen::Map<Block>(out.col(j).data(), actions_, count) =
+        roots.cwiseProduct(column - means.replicate(actions_, 1));
+  }
+}
+
 void FeatureMatrix::weighted_design(const StateActionMatrix& p, const Vector& c,
                                     Eigen::MatrixXd& out) const {
   out.resize(states_ * actions_, dim_);
-  Eigen::RowVectorXd mean(dim_);
-  for (Index s = 0; s < states_; ++s) {
-    const Index first = s * actions_;
-    if (sparse_storage_) {
-      out.middleRows(first, actions_) = sparse_.middleRows(first, actions_);
-    } else {
-      out.middleRows(first, actions_) = dense_.middleRows(first, actions_);
-    }
-    mean.noalias() = p.row(s) * out.middleRows(first, actions_);
-    for (Index a = 0; a < actions_; ++a) {
-      const double weight = std::sqrt(c[s] * p(s, a));
-      out.row(first + a) = weight * (out.row(first + a) - mean);
-    }
+  Eigen::MatrixXd block;
+  const Index per_block = chunk_states();
+  for (Index first = 0; first < states_; first += per_block) {
+    const Index end = std::min(states_, first + per_block);
+    weighted_design_rows(p, c, first, end, block);
+    out.middleRows(first * actions_, block.rows()) = block;
   }
 }
 
@@ -90,10 +127,34 @@ void FeatureMatrix::weighted_gram(const StateActionMatrix& p, const Vector& c,
     dense_out = Eigen::MatrixXd(gram);
     return;
   }
-  // H = B^T B with B the weighted design matrix: one symmetric rank-k update.
-  weighted_design(p, c, workspace);
+  (void)workspace;
+  // H = B^T B with B the weighted design matrix, as symmetric rank updates: B in blocks of
+  // rows (a few MB, formed just before use), grouped in fixed chunks of states whose partial
+  // sums are added in chunk order. The number of chunks depends on S, A and k only (at most 16,
+  // and at most 2^23 entries of partial sums), so the result is the same on any thread count.
+  const Index pairs = states_ * actions_;
+  const Index by_memory = std::max<Index>(1, (Index{1} << 23) / (dim_ * dim_));
+  const Index by_size = std::max<Index>(1, pairs / 1024);
+  const Index chunks = std::min<Index>({16, by_memory, by_size, states_});
+  const Index per_chunk = (states_ + chunks - 1) / chunks;
+  const Index block_states = std::max<Index>(1, (Index{1} << 18) / (actions_ * dim_));
+  std::vector<Eigen::MatrixXd> partial(static_cast<std::size_t>(chunks));
+  chunk_designs_.resize(static_cast<std::size_t>(chunks));
+#pragma omp parallel for schedule(static) if (pairs * dim_ * dim_ >= (Index{1} << 22))
+  for (Index chunk = 0; chunk < chunks; ++chunk) {
+    Eigen::MatrixXd& sum = partial[static_cast<std::size_t>(chunk)];
+    Eigen::MatrixXd& design = chunk_designs_[static_cast<std::size_t>(chunk)];
+    sum.setZero(dim_, dim_);
+    const Index end = std::min(states_, (chunk + 1) * per_chunk);
+    for (Index first = chunk * per_chunk; first < end; first += block_states) {
+      weighted_design_rows(p, c, first, std::min(end, first + block_states), design);
+      sum.selfadjointView<Eigen::Lower>().rankUpdate(design.transpose());
+    }
+  }
   dense_out.setZero(dim_, dim_);
-  dense_out.selfadjointView<Eigen::Lower>().rankUpdate(workspace.transpose());
+  for (const Eigen::MatrixXd& sum : partial) {
+    dense_out.triangularView<Eigen::Lower>() += sum;
+  }
   dense_out.triangularView<Eigen::StrictlyUpper>() = dense_out.transpose();
 }
 

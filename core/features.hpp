@@ -6,6 +6,10 @@
 // every operation below works on either storage.
 #pragma once
 
+#include <algorithm>
+#include <vector>
+
+#include <tabrl/core/parallel.hpp>
 #include <tabrl/core/types.hpp>
 
 namespace tabrl {
@@ -34,6 +38,20 @@ class FeatureMatrix {
   void logits(const Vector& theta, StateActionMatrix& z) const;
   // out = X^T vec(g), for an S x A table g.
   void pull_back(const StateActionMatrix& g, Vector& out) const;
+  // out = |X|^T vec(m) (entry-wise absolute values of X), for an S x A table m: the sums of the
+  // magnitudes of the terms of pull_back, for rounding bounds.
+  void abs_pull_back(const StateActionMatrix& m, Vector& out) const;
+  // One pass of a function of the logits whose logit gradient at state s depends only on the
+  // logits of state s (the SPMA projection): z = X theta; then, for each fixed chunk of states
+  // [first, end), `fill(first, end)` reads z on those rows, writes g on them and returns the
+  // chunk's share of the value; finally out = X^T vec(g). Returns the sum of the shares. The
+  // chunks' shares and, for dense X, their parts of X^T vec(g) (computed while the chunk's rows
+  // of X are in cache) are added in chunk order: the result does not depend on the thread count.
+  template <class Fill>
+  double fused_pass(const Vector& theta, StateActionMatrix& z, StateActionMatrix& g, Vector& out,
+                    const Fill& fill) const;
+  // States per chunk of fused_pass and weighted_gram: fixed by the shape of X alone.
+  Index chunk_states() const;
   // The k x k matrix sum_s c[s] Xbar_s^T diag(p[s, :]) Xbar_s, with Xbar_s = X_s - 1 p[s, :] X_s
   // the features of state s centred under p: the Hessian of the SPMA projection and the Fisher
   // matrix of compatible NPG. `dense_out` for dim() <= kDenseGramLimit, else `sparse_out`.
@@ -42,6 +60,9 @@ class FeatureMatrix {
                      Eigen::MatrixXd& workspace) const;
   void weighted_gram(const StateActionMatrix& p, const Vector& c,
                      Eigen::SparseMatrix<double>& sparse_out) const;
+  // The rows of states [first, end) of weighted_design into `out` ((end - first) A x k).
+  void weighted_design_rows(const StateActionMatrix& p, const Vector& c, Index first, Index end,
+                            Eigen::MatrixXd& out) const;
   // The rows sqrt(c[s] p[s, a]) (phi(s, a) - sum_b p[s, b] phi(s, b))^T, (S A) x k dense: the
   // weighted design matrix of a least-squares problem whose normal matrix is weighted_gram.
   void weighted_design(const StateActionMatrix& p, const Vector& c, Eigen::MatrixXd& out) const;
@@ -53,6 +74,9 @@ class FeatureMatrix {
   bool sparse_storage_ = false;
   Eigen::MatrixXd dense_;
   Sparse sparse_;
+  // Work storage of the chunked passes (per-chunk partial sums), reused between calls.
+  mutable std::vector<double> partials_;
+  mutable std::vector<Eigen::MatrixXd> chunk_designs_;
 };
 
 // Feature dimensions up to this use dense k x k Hessians and a rank-revealing solve; above it
@@ -61,5 +85,59 @@ constexpr Index kDenseGramLimit = 2048;
 // Compatible NPG fits the weighted design matrix itself ((S A) x k dense) up to this many
 // entries, and solves the normal equations above.
 constexpr Index kDenseDesignLimit = 20'000'000;
+
+template <class Fill>
+double FeatureMatrix::fused_pass(const Vector& theta, StateActionMatrix& z, StateActionMatrix& g,
+                                 Vector& out, const Fill& fill) const {
+  z.resize(states_, actions_);
+  g.resize(states_, actions_);
+  const Index per_chunk = chunk_states();
+  const Index chunks = (states_ + per_chunk - 1) / per_chunk;
+  // Per chunk: its share of the value, then (dense) its k entries of X^T vec(g).
+  const Index stride = sparse_storage_ ? 1 : 1 + dim_;
+  partials_.resize(static_cast<std::size_t>(chunks * stride));
+  double* partials = partials_.data();
+  if (sparse_storage_) logits(theta, z);
+  // Within a chunk, blocks of rows small enough to stay in cache between z = X theta and the
+  // product with g.
+  const Index block_states =
+      std::max<Index>(1, (Index{1} << 15) / std::max<Index>(1, actions_ * dim_));
+#pragma omp parallel for schedule(static) if (states_ * actions_ * dim_ >= kParallelMinimum)
+  for (Index chunk = 0; chunk < chunks; ++chunk) {
+    const Index first = chunk * per_chunk;
+    const Index end = std::min(states_, first + per_chunk);
+    double* share = partials + chunk * stride;
+    share[0] = 0.0;
+    if (sparse_storage_) {
+      share[0] = fill(first, end);
+      continue;
+    }
+    Eigen::Map<Vector> chunk_out(share + 1, dim_);
+    chunk_out.setZero();
+    for (Index block = first; block < end; block += block_states) {
+      const Index block_end = std::min(end, block + block_states);
+      const Index row = block * actions_;
+      const Index rows = (block_end - block) * actions_;
+      const auto x = dense_.middleRows(row, rows);
+      Eigen::Map<Vector> z_block(z.data() + row, rows);
+      z_block.noalias() = x * theta;
+      share[0] += fill(block, block_end);
+      const Eigen::Map<const Vector> g_block(g.data() + row, rows);
+      chunk_out.noalias() += x.transpose() * g_block;
+    }
+  }
+  double value = 0.0;
+  if (sparse_storage_) {
+    for (Index chunk = 0; chunk < chunks; ++chunk) value += partials[chunk];
+    pull_back(g, out);
+    return value;
+  }
+  out.setZero(dim_);
+  for (Index chunk = 0; chunk < chunks; ++chunk) {
+    value += partials[chunk * stride];
+    out += Eigen::Map<const Vector>(partials + chunk * stride + 1, dim_);
+  }
+  return value;
+}
 
 }  // namespace tabrl
