@@ -147,6 +147,7 @@ void LogLinearRule::initialize(const StepContext& context, const StateActionMatr
   }
   theta_.setZero(features_->dim());
   next_theta_ = theta_;
+  kept_hessian_ = false;
   features_->logits(theta_, parameters);
 }
 
@@ -165,24 +166,39 @@ double LogLinearRule::projection_value(const Vector& delta, const Evaluation& ev
   const auto fill = [&](Index first, Index end) {
     double value = 0.0;
     for (Index s = first; s < end; ++s) {
-      // c_s = shift + log sum_a pi exp(u - shift), shift = max u: as shift + log1p(sum_a pi
-      // expm1(u - shift)) while that sum is not close to -1 (small steps: no rounding against
-      // 1), else directly (a step that moved the mass to actions pi_t made unlikely).
-      const double shift = u_.row(s).maxCoeff();
-      double below = 0.0;  // sum_a pi (exp(u - shift) - 1) in (-1, 0]
-      for (Index a = 0; a < actions; ++a) below += pi(s, a) * std::expm1(u_(s, a) - shift);
-      double c = shift + std::log1p(below);
-      if (below < -0.5) {
+      // c_s = log sum_a pi exp(u) and the changes p / pi_t - 1 = exp(u - c_s) - 1. While the
+      // logits stay moderate (u <= 50) and the mass does not move onto actions pi_t made
+      // unlikely (below > -1/2): below = sum_a pi expm1(u) = exp(c_s) - 1, c_s = log1p(below),
+      // and the change is (expm1(u) - below) / (1 + below), one expm1 per pair. Its rounding
+      // error, a few units of roundoff times 1 + change = p / pi_t, is within the rounding
+      // floor (rounding_floor), and nothing is lost against 1 when the step is small. Else with
+      // shift = max u: c_s = shift + log sum_a pi exp(u - shift) and the change expm1(u - c_s).
+      const double weight = evaluation.visitation[s];
+      const double largest = u_.row(s).maxCoeff();
+      double below = 0.0;
+      if (largest <= 50.0) {
+        for (Index a = 0; a < actions; ++a) {
+          g_(s, a) = std::expm1(u_(s, a));  // held in g_ until the change is known
+          below += pi(s, a) * g_(s, a);
+        }
+      }
+      double c = 0.0;
+      const bool moderate = largest <= 50.0 && below > -0.5;
+      if (moderate) {
+        c = std::log1p(below);
+        const double scale = 1.0 / (1.0 + below);
+        for (Index a = 0; a < actions; ++a) g_(s, a) = (g_(s, a) - below) * scale;
+      } else {
         double total = 0.0;
-        for (Index a = 0; a < actions; ++a) total += pi(s, a) * std::exp(u_(s, a) - shift);
-        c = shift + std::log(total);
+        for (Index a = 0; a < actions; ++a) total += pi(s, a) * std::exp(u_(s, a) - largest);
+        c = largest + std::log(total);
+        for (Index a = 0; a < actions; ++a) g_(s, a) = std::expm1(u_(s, a) - c);
       }
       normaliser_[s] = c;
-      const double weight = evaluation.visitation[s];
       double linear = 0.0, mean = 0.0;
       for (Index a = 0; a < actions; ++a) {
         log_ratio_(s, a) = u_(s, a) - c;  // log(p / pi_t)
-        const double change = std::expm1(log_ratio_(s, a));
+        const double change = g_(s, a);
         p_(s, a) = pi(s, a) * (1.0 + change);
         g_(s, a) = weight * pi(s, a) * (centred_(s, a) - change / eta);
         linear += pi(s, a) * centred_(s, a) * u_(s, a);
@@ -224,6 +240,7 @@ Index LogLinearRule::solve_gram(const StateActionMatrix& p, const Vector& c, dou
     features_->weighted_gram(p, c, gram_, design_);
     gram_.diagonal().array() += shift;
     cod_.compute(gram_);
+    kept_hessian_ = true;
     x = cod_.solve(rhs);
     return cod_.rank();
   }
@@ -288,10 +305,15 @@ LogLinearRule::Projection LogLinearRule::spma_projection(const Evaluation& evalu
   weights_ = evaluation.visitation / eta;
   // The Hessian (its decomposition) is kept for the next step while a full step cut the
   // gradient tenfold (a chord step costs two products with X instead of S A k^2 flops), and
-  // refreshed otherwise, or when a kept one gives no acceptable step.
-  bool refresh = true;
-  // The rounding floor is computed (one product with |X|) when a step converged less than
-  // quadratically, the sign that the gradient may be at the level of its rounding errors.
+  // refreshed otherwise, or when a kept one gives no acceptable step. The first step of a solve
+  // uses the last solve's Hessian when there is one (dense Hessians): late in a run pi_t moves
+  // little between iterations, and the tenfold test refreshes it when it no longer serves.
+  bool refresh = !kept_hessian_;
+  // The rounding floor is computed (one product with |X|) when a Newton step with a fresh
+  // Hessian converged less than quadratically, the sign that the gradient may be at the level
+  // of its rounding errors (after a chord step the Hessian is refreshed first: a chord step
+  // slows down long before the floor, and a gradient below the floor can still leave the
+  // policy of a rarely visited state far from the optimum).
   bool check_floor = false;
   while (gradient_norm > target && result.iterations < options_.max_newton_steps) {
     if (check_floor) {
@@ -321,15 +343,28 @@ LogLinearRule::Projection LogLinearRule::spma_projection(const Evaluation& evalu
     double step = 1.0;
     bool accepted = false;
     const double previous_norm = gradient_norm;
-    for (int halving = 0; halving <= kMaxHalvings; ++halving, step *= 0.5) {
+    // A chord step (kept Hessian) is taken only whole and only when it cuts the gradient
+    // tenfold without decreasing L_t beyond rounding; else the Hessian is formed afresh at the
+    // same point, so that a kept Hessian never leads the solve astray (one evaluation lost).
+    const int halvings = reuse ? 0 : kMaxHalvings;
+    for (int halving = 0; halving <= halvings; ++halving, step *= 0.5) {
       trial_ = delta + step * direction_;
       const double trial_value = projection_value(trial_, evaluation, eta);
       ++result.evaluations;
       const double trial_norm = grad_.norm();
+      const bool kept_value = trial_value >= value - 1e-12 * std::max(1.0, std::abs(value));
+      if (reuse) {
+        if (trial_norm <= 0.1 * gradient_norm && kept_value) {
+          delta.swap(trial_);
+          value = trial_value;
+          gradient_norm = trial_norm;
+          accepted = true;
+        }
+        break;
+      }
       // Armijo's sufficient increase, or (near the optimum, where the increase is below
       // rounding) a halved gradient without a decrease beyond rounding.
-      const bool halved = trial_norm <= 0.5 * gradient_norm &&
-                          trial_value >= value - 1e-12 * std::max(1.0, std::abs(value));
+      const bool halved = trial_norm <= 0.5 * gradient_norm && kept_value;
       if (trial_value >= value + kArmijo * step * slope || halved) {
         delta.swap(trial_);
         value = trial_value;
@@ -353,7 +388,7 @@ LogLinearRule::Projection LogLinearRule::spma_projection(const Evaluation& evalu
     ++result.iterations;
     const bool quadratic = step == 1.0 && gradient_norm <= 0.1 * previous_norm;
     refresh = !quadratic;
-    check_floor = !quadratic;
+    check_floor = !quadratic && !reuse;
   }
   // A solve that ended otherwise than at its tolerance: was it at the floor?
   if (gradient_norm > target && !result.floor_stop) {
@@ -521,6 +556,7 @@ void LogLinearRule::compatible_npg(const Evaluation& evaluation, double eta,
       }
     }
     cod_.compute(design_);
+    kept_hessian_ = false;
     direction_ = cod_.solve(rhs_);
     rank = cod_.rank();
   } else {

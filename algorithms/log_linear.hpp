@@ -120,6 +120,7 @@ class LogLinearRule final : public UpdateRule {
   Eigen::SparseMatrix<double> sparse_gram_;
   Eigen::CompleteOrthogonalDecomposition<Eigen::MatrixXd> cod_;
   Projection last_projection_;
+  bool kept_hessian_ = false;  // cod_ holds a dense Hessian of an earlier solve
 };
 
 // The algorithms that take features, in the order `tabrl list` shows them: spma, npg, spg, mdpo.

@@ -46,13 +46,36 @@ Index FeatureMatrix::stored_entries() const {
   return sparse_storage_ ? sparse_.nonZeros() : dense_.size();
 }
 
+void FeatureMatrix::dense_block_logits(const Vector& theta, Index row, Index rows,
+                                       double* z) const {
+  Eigen::Map<Vector> out(z, rows);
+  out.setZero();
+  const auto column = [&](Index j) { return dense_.col(j).segment(row, rows); };
+  Index j = 0;
+  for (; j + 8 <= dim_; j += 8) {
+    out += column(j) * theta[j] + column(j + 1) * theta[j + 1] + column(j + 2) * theta[j + 2] +
+           column(j + 3) * theta[j + 3] + column(j + 4) * theta[j + 4] +
+           column(j + 5) * theta[j + 5] + column(j + 6) * theta[j + 6] +
+           column(j + 7) * theta[j + 7];
+  }
+  for (; j < dim_; ++j) out += column(j) * theta[j];
+}
+
 void FeatureMatrix::logits(const Vector& theta, StateActionMatrix& z) const {
   z.resize(states_, actions_);
   Eigen::Map<Vector> flat(z.data(), z.size());
   if (sparse_storage_) {
     flat.noalias() = sparse_ * theta;
-  } else {
-    flat.noalias() = dense_ * theta;
+    return;
+  }
+  // Blocks of rows of a fixed size: the same sums on any thread count.
+  const Index rows = flat.size();
+  const Index block = 1024;
+  const Index blocks = (rows + block - 1) / block;
+#pragma omp parallel for schedule(static) if (dense_.size() >= kParallelMinimum)
+  for (Index b = 0; b < blocks; ++b) {
+    const Index first = b * block;
+    dense_block_logits(theta, first, std::min(block, rows - first), flat.data() + first);
   }
 }
 

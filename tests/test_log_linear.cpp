@@ -285,7 +285,7 @@ TEST_CASE("late in a long run the projection stops at its rounding floor, not at
     CHECK(log.diagnostics[t][2] < 30);
     if (!std::isnan(log.diagnostics[t][3])) ++floor_stops;
   }
-  CHECK(floor_stops > 100);  // the floor does end the late solves
+  CHECK(floor_stops > 50);  // the floor does end many of the late solves
   // The late projections are optimal to the floor: with one-hot features the maximiser of L_t is
   // the normalised tabular target pi_t (1 + eta A_t), and the optimality (KKT) condition of
   // L_t in the logits, d (w - (sum_a w) p) / eta = 0 with w = pi_t (1 + eta A_t), holds to the
