@@ -18,7 +18,9 @@
 #include <tabrl/algorithms/log_linear.hpp>
 #include <tabrl/algorithms/registry.hpp>
 #include <tabrl/core/evaluation.hpp>
+#include <tabrl/core/format.hpp>
 #include <tabrl/core/optimal.hpp>
+#include <tabrl/core/parallel.hpp>
 #include <tabrl/mdps/builtin.hpp>
 #include <tabrl/mdps/registry.hpp>
 
@@ -462,6 +464,18 @@ TEST_CASE("SPMA with 1 + eta A <= 0 ends with step_invalid, naming the step, sta
   CHECK(run.result.message.find("state ") != std::string::npos);
   CHECK(run.result.message.find("action ") != std::string::npos);
   CHECK(run.trace.objectives.size() == 1);  // iterate 0's row is kept
+  // The message gives the largest valid step of that iteration, 1 / max(-A) over negative A,
+  // and a step just below it is valid there (just above it is not: the 100 above).
+  PolicyEvaluator evaluator(mdp);
+  Evaluation first;
+  evaluator.evaluate_logits(StateActionMatrix::Zero(5, 3), first);
+  const double largest = 1.0 / -first.advantage.minCoeff();
+  CAPTURE(run.result.message);
+  CHECK(run.result.message.find("eta < 1 / max(-A) = " + format_number(largest)) !=
+        std::string::npos);
+  const Run below = run_log_linear(mdp, optimal, "spma", format_number(0.999 * largest),
+                                   random_feature_matrix(mdp, 4, 1), 1);
+  CHECK(below.result.status == RunStatus::max_iterations);
   // The inner-step variant has no such condition.
   const Run inner = run_log_linear(mdp, optimal, "spma(inner_steps=3,inner_step_size=0.1)", "100",
                                    random_feature_matrix(mdp, 4, 1), 5);
@@ -559,4 +573,26 @@ TEST_CASE("one-hot features at S = 1e4 are stored sparse and run exact spma and 
     if (spec == "npg") CHECK(std::isnan(features.trace.diagnostics[0][3]));
     if (spec == "spma") CHECK(features.trace.diagnostics[0][2] >= 1);
   }
+}
+
+TEST_CASE("log-linear runs are bit for bit the same on 1 and 2 threads") {
+  // Large enough for every parallel loop of the projection: the fused objective pass, the
+  // chunked Hessian, |X|^T m and the logits (core/features.hpp).
+  const Mdp mdp = make_garnet(2000, 4, 3, 8, 0.9);
+  const OptimalSolution optimal = solve_optimal(mdp);
+  auto features = random_feature_matrix(mdp, 40, 3);
+  const int threads = thread_count();
+  std::vector<Run> runs;
+  for (int count : {1, 2}) {
+    set_thread_count(count);
+    runs.push_back(run_log_linear(mdp, optimal, "spma", "0.05", features, 4));
+  }
+  set_thread_count(threads);
+  for (std::size_t t = 0; t < runs[0].trace.policies.size(); ++t) {
+    CHECK((runs[0].trace.policies[t].array() == runs[1].trace.policies[t].array()).all());
+    for (std::size_t j = 0; j < 3; ++j) {
+      CHECK(runs[0].trace.diagnostics[t][j] == runs[1].trace.diagnostics[t][j]);
+    }
+  }
+  CHECK(runs[0].result.theta == runs[1].result.theta);
 }
