@@ -77,7 +77,8 @@ ParsedLogLinear parse_log_linear(const std::string& text, const std::string& ste
     const double alpha = arguments.number("inner_step_size");
     if (steps >= 1 && !(alpha > 0.0)) {
       throw InputError({.field = "spma.inner_step_size"},
-                       "must be > 0 with inner_steps >= 1 (the plain inner steps' size alpha)");
+                       "must be > 0 with inner_steps >= 1 (the plain inner steps' size alpha), "
+                       "got " + format_number(alpha));
     }
     if (steps == 0 && alpha != 0.0) {
       throw InputError({.field = "spma.inner_step_size"},
@@ -627,12 +628,15 @@ const std::vector<ParameterInfo>& log_linear_parameters(const std::string& name)
        "0: the exact projection (Newton); m >= 1: m plain gradient steps of size inner_step_size",
        {},
        {.low = 0.0, .high = 100000.0}},
+      // No range of its own: the rule (> 0 with inner_steps >= 1, else 0) depends on
+      // inner_steps and is checked with it (parse_log_linear).
       {"inner_step_size",
        "number",
        "0",
-       "alpha, the step of the inner gradient steps (required with inner_steps >= 1)",
+       "alpha > 0, the step of the inner gradient steps (required with inner_steps >= 1; 0 with "
+       "inner_steps = 0)",
        {},
-       {.low = 0.0}},
+       {}},
       schedule_parameter()};
   static const std::vector<ParameterInfo> mdpo = [] {
     std::vector<ParameterInfo> list = inner_step_parameters();

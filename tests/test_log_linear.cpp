@@ -596,3 +596,22 @@ TEST_CASE("log-linear runs are bit for bit the same on 1 and 2 threads") {
   }
   CHECK(runs[0].result.theta == runs[1].result.theta);
 }
+
+TEST_CASE("spma's inner_step_size messages state its rule, > 0 with inner_steps >= 1") {
+  const auto error = [](const std::string& spec) {
+    return input_error_of([&] { check_log_linear_algorithm(spec, "1", false); });
+  };
+  for (const std::string alpha : {"-1", "0"}) {
+    CAPTURE(alpha);
+    const std::string message = error("spma(inner_steps=2,inner_step_size=" + alpha + ")");
+    CHECK(message.find("spma.inner_step_size: must be > 0 with inner_steps >= 1") !=
+          std::string::npos);
+    CHECK(message.find("got " + alpha) != std::string::npos);
+    CHECK(message.find(">= 0") == std::string::npos);
+  }
+  CHECK(error("spma(inner_step_size=-1)").find("applies only with inner_steps >= 1") !=
+        std::string::npos);
+  CHECK(error("mdpo(inner_steps=2,inner_step_size=0)").find("must be > 0") != std::string::npos);
+  CHECK(error("spma(inner_steps=2,inner_step_size=0.5)") == "(no error)");
+  CHECK(error("spma") == "(no error)");
+}
