@@ -610,6 +610,30 @@ Eigen::MatrixXd read_toml_features_file(const std::string& path, const Mdp& mdp)
   return read_toml_features(read_text_file(path, "cannot open the feature file"), path, mdp);
 }
 
+std::optional<Eigen::MatrixXd> read_optional_toml_features(const std::string& path,
+                                                           const Mdp& mdp) {
+  const std::string text = read_text_file(path, "cannot open the MDP file");
+  try {
+    if (toml::parse(without_byte_order_mark(text), path).get("features") == nullptr) {
+      return std::nullopt;
+    }
+  } catch (const toml::parse_error&) {
+    // Reported with its line by read_toml_features.
+  }
+  return read_toml_features(text, path, mdp);
+}
+
+void write_toml_features(std::ostream& out, const Mdp& mdp, const Eigen::MatrixXd& features) {
+  out << "\n[features]\ndim = " << features.cols() << "\nrows = [\n";
+  const Index actions = mdp.num_actions();
+  for (Index row = 0; row < features.rows(); ++row) {
+    out << "  [" << row / actions << ", " << row % actions;
+    for (Index j = 0; j < features.cols(); ++j) out << ", " << format_double(features(row, j));
+    out << "],\n";
+  }
+  out << "]\n";
+}
+
 void write_toml_mdp(std::ostream& out, const Mdp& mdp) {
   const Index S = mdp.num_states(), A = mdp.num_actions();
   const auto& states = mdp.state_names();

@@ -3,6 +3,7 @@
 // (s, a) or (s, a, s'), an `absorbing` shortcut, and inline gridworld maps.
 #pragma once
 
+#include <optional>
 #include <ostream>
 #include <string>
 
@@ -25,6 +26,11 @@ Eigen::MatrixXd read_toml_features(const std::string& text, const std::string& f
                                    const Mdp& mdp);
 // The same, reading the file at `path`.
 Eigen::MatrixXd read_toml_features_file(const std::string& path, const Mdp& mdp);
+// The [features] table of the TOML MDP file at `path` if it has one (checked as above), else
+// nothing (`tabrl mdp validate` and `convert`).
+std::optional<Eigen::MatrixXd> read_optional_toml_features(const std::string& path, const Mdp& mdp);
+// Writes X as a [features] table (states and actions by index, 17 significant digits).
+void write_toml_features(std::ostream& out, const Mdp& mdp, const Eigen::MatrixXd& features);
 
 // Writes `mdp` in this format (names are quoted: TOML carries any name).
 void write_toml_mdp(std::ostream& out, const Mdp& mdp);

@@ -155,6 +155,27 @@ for format in toml mdp csv; do
   expect_exit 0 "solve converted $format" -- "$tabrl" mdp solve "$work/converted.$format"
   expect_text "$work/stdout" "start,9.0000000000000018,move" "converted $format keeps values and names"
 done
+# A TOML file's [features] table: validated (NaN is an error with its line), carried over by
+# convert to TOML (the same runs), and named on stderr for formats that cannot hold it.
+"$tabrl" mdp convert "$data/two_state.mdp" --to "$work/featured.toml" 2>/dev/null
+printf '\n[features]\ndim = 2\nrows = [\n  [0, 0, 1, 0.5],\n  [0, 1, 0, 1],\n  [1, 0, nan, 2],\n  [1, 1, 3, 0.25],\n]\n' \
+  >>"$work/featured.toml"
+line=$(grep -n 'nan' "$work/featured.toml" | cut -d: -f1)
+expect_exit 2 "validate: NaN in [features]" -- "$tabrl" mdp validate "$work/featured.toml"
+expect_text "$work/stderr" "featured.toml:$line: features.f0: expected a finite number" "validate: NaN feature line"
+sed -i 's/nan/-1.5/' "$work/featured.toml"
+expect_exit 0 "validate: [features]" -- "$tabrl" mdp validate "$work/featured.toml"
+expect_text "$work/stdout" "2 features" "validate: features counted"
+expect_exit 0 "convert keeps [features] in TOML" -- "$tabrl" mdp convert "$work/featured.toml" --to "$work/featured2.toml"
+expect_text "$work/featured2.toml" "[features]" "converted TOML has [features]"
+for source in featured featured2; do
+  expect_exit 0 "run with $source features" -- "$tabrl" run --mdp "$work/$source.toml" \
+    --features "$work/$source.toml" --algo spma --step-size 0.5 --iterations 5 --out "$work/$source.csv"
+done
+if cmp -s "$work/featured.csv" "$work/featured2.csv"; then passed=$((passed + 1)); else
+  failed=$((failed + 1)); echo "FAIL: converted [features] give a different run" >&2; fi
+expect_exit 0 "convert [features] to .mdp" -- "$tabrl" mdp convert "$work/featured.toml" --to "$work/featured.mdp"
+expect_text "$work/stderr" "the [features] table of" "convert names the features it cannot carry"
 expect_exit 2 "convert to an unknown format" -- "$tabrl" mdp convert five_by_five --to "$work/x.json"
 expect_text "$work/stderr" "unknown MDP format" "convert: format message"
 

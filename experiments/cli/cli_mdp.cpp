@@ -1,5 +1,7 @@
 // `tabrl mdp solve` and `tabrl list`.
+#include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include <tabrl/algorithms/registry.hpp>
 #include <tabrl/algorithms/theory.hpp>
@@ -7,6 +9,7 @@
 #include <tabrl/core/optimal.hpp>
 #include <tabrl/mdps/formats.hpp>
 #include <tabrl/mdps/registry.hpp>
+#include <tabrl/mdps/toml_format.hpp>
 #include <tabrl/mdps/writers.hpp>
 #include <tabrl/sweep/atomic_file.hpp>
 #include <tabrl/sweep/curve_csv.hpp>
@@ -119,6 +122,11 @@ int info(const std::string& spec) {
   return kExitSuccess;
 }
 
+bool is_toml_path(const std::string& path) {
+  return path.size() > 5 && path.compare(path.size() - 5, 5, ".toml") == 0 &&
+         std::filesystem::is_regular_file(path);
+}
+
 int validate(const std::string& path) {
   const MdpFileCheck check = validate_mdp_file(path);
   for (const InputError& error : check.errors) std::cerr << error.what() << "\n";
@@ -127,9 +135,20 @@ int validate(const std::string& path) {
     std::cerr << path << ": " << count << " error" << (count > 1 ? "s" : "") << "\n";
     return kExitBadInput;
   }
+  // A TOML file's optional [features] table is checked too (docs/mdp-formats.md).
+  std::optional<Eigen::MatrixXd> features;
+  if (is_toml_path(path)) {
+    try {
+      features = read_optional_toml_features(path, *check.mdp);
+    } catch (const InputError& error) {
+      std::cerr << error.what() << "\n" << path << ": 1 error\n";
+      return kExitBadInput;
+    }
+  }
   std::cout << path << ": valid MDP, " << check.mdp->num_states() << " states, "
-            << check.mdp->num_actions() << " actions, gamma " << format_number(check.mdp->gamma())
-            << "\n";
+            << check.mdp->num_actions() << " actions, gamma " << format_number(check.mdp->gamma());
+  if (features) std::cout << ", " << features->cols() << " features";
+  std::cout << "\n";
   return kExitSuccess;
 }
 
@@ -138,10 +157,21 @@ int convert(const std::string& spec, const std::string& target) {
   const MdpFormat& format = format_of_path(target);
   OutputFile output(target, /*durable=*/true, "to");
   const Mdp mdp = load_mdp(spec);
+  // A TOML source's [features] table goes to a TOML target; the other formats cannot hold
+  // features, which is said on stderr (docs/mdp-formats.md).
+  std::optional<Eigen::MatrixXd> features;
+  if (is_toml_path(spec)) features = read_optional_toml_features(spec, mdp);
   format.write(output.stream(), mdp);
+  const bool carried = features && format.name == "toml";
+  if (carried) write_toml_features(output.stream(), mdp, *features);
   output.commit();
   std::cerr << "tabrl mdp: wrote " << target << " (" << mdp.num_states() << " states, "
-            << mdp.num_actions() << " actions)\n";
+            << mdp.num_actions() << " actions" << (carried ? ", features" : "") << ")\n";
+  if (features && !carried) {
+    std::cerr << "tabrl mdp: note: the [features] table of " << spec << " is not in " << target
+              << ": only the TOML format holds features (convert to .toml, or give them to "
+                 "--features as a CSV file)\n";
+  }
   return kExitSuccess;
 }
 
