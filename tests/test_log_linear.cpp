@@ -615,3 +615,44 @@ TEST_CASE("spma's inner_step_size messages state its rule, > 0 with inner_steps 
   CHECK(error("spma(inner_steps=2,inner_step_size=0.5)") == "(no error)");
   CHECK(error("spma") == "(no error)");
 }
+
+TEST_CASE("projection_error is a sum of non-negative terms, never below zero") {
+  // With one-hot features the target is representable and the error is zero up to rounding:
+  // written as sum t log(t / p) it came out as -1e-17 at times; as sum t (x + expm1(-x)),
+  // x = log(t / p), every term is >= 0.
+  const Mdp mdp = make_builtin_mdp("cliff_world");
+  const OptimalSolution optimal = solve_optimal(mdp);
+  auto one_hot = std::make_shared<const FeatureMatrix>(
+      FeatureMatrix::one_hot(mdp.num_states(), mdp.num_actions()));
+  for (const std::string spec : {"spma", "spma(inner_steps=3,inner_step_size=0.5)"}) {
+    CAPTURE(spec);
+    const Run run = run_log_linear(mdp, optimal, spec, "safe", one_hot, 100);
+    double largest = 0.0;
+    for (const std::vector<double>& row : run.trace.diagnostics) {
+      CHECK(row[0] >= 0.0);
+      largest = std::max(largest, row[0]);
+    }
+    if (spec == "spma") CHECK(largest <= 1e-12);
+  }
+  // The same value as the direct form sum_s d sum_a t log(t / p) where the error is large
+  // (random features, k = 3).
+  const Mdp small = random_mdp(6, 3, 0.9, 2);
+  auto rule = make_log_linear_algorithm("spma", "0.5", small, random_feature_matrix(small, 3, 4));
+  ProjectionLog log;
+  Trace trace;
+  trace.keep_policies = true;
+  testing::run_from_uniform(small, solve_optimal(small), *rule, 5, {&log, &trace});
+  for (std::size_t t = 0; t + 1 < log.evaluations.size(); ++t) {
+    CAPTURE(t);
+    const Evaluation& ev = log.evaluations[t];
+    double direct = 0.0;
+    for (Index s = 0; s < 6; ++s) {
+      for (Index a = 0; a < 3; ++a) {
+        const double target = ev.policy(s, a) * (1.0 + 0.5 * ev.advantage(s, a));
+        direct += ev.visitation[s] * target * std::log(target / trace.policies[t + 1](s, a));
+      }
+    }
+    CHECK(direct > 1e-6);
+    CHECK(std::abs(log.diagnostics[t][0] - direct) <= 1e-9 * direct);
+  }
+}
