@@ -10,9 +10,11 @@
 #include <tabrl/algorithms/feature_spec.hpp>
 #include <tabrl/algorithms/log_linear.hpp>
 #include <tabrl/algorithms/spma.hpp>
+#include <tabrl/algorithms/theory.hpp>
 #include <tabrl/core/evaluation.hpp>
 #include <tabrl/core/policy.hpp>
 #include <tabrl/mdps/builtin.hpp>
+#include <tabrl/mdps/registry.hpp>
 
 namespace {
 
@@ -107,8 +109,51 @@ void log_linear_objective(benchmark::State& state) {
   }
 }
 
+// Whole runs of exact log-linear SPMA at the safe step on the small MDPs of the function
+// approximation reproduction: 300 iterations from theta = 0 per benchmark iteration.
+void log_linear_small_run(benchmark::State& state, const std::string& mdp_spec,
+                          const std::string& feature_spec) {
+  const Mdp mdp = make_builtin_mdp(mdp_spec);
+  const auto features = make_features(feature_spec, mdp);
+  PolicyEvaluator evaluator(mdp);
+  const OptimalSolution unsolved;
+  double newton_steps = 0.0, floor_stops = 0.0, hessians = 0.0, steps = 0.0;
+  for (auto _ : state) {
+    LogLinearRule rule(features,
+                       {.method = LogLinearMethod::spma, .step_size = safe_step_rule(mdp)});
+    StateActionMatrix logits = uniform_logits(mdp.num_states(), mdp.num_actions());
+    StateActionMatrix next;
+    std::vector<double> diagnostics(rule.diagnostic_names().size());
+    rule.initialize({.mdp = mdp, .optimal = unsolved, .evaluator = evaluator}, logits, logits);
+    Evaluation evaluation;
+    for (int t = 0; t < 300; ++t) {
+      evaluator.evaluate_logits(logits, evaluation);
+      rule.step({.iteration = t, .mdp = mdp, .optimal = unsolved, .evaluator = evaluator},
+                evaluation, logits, next, diagnostics);
+      newton_steps += diagnostics[2];
+      hessians += rule.last_projection().hessians;
+      floor_stops += rule.last_projection().floor_stop ? 1.0 : 0.0;
+      steps += 1.0;
+      logits.swap(next);
+    }
+    benchmark::DoNotOptimize(logits.data());
+  }
+  state.counters["newton_steps"] = newton_steps / steps;
+  state.counters["hessians"] = hessians / steps;
+  state.counters["floor_stops"] = floor_stops / steps;
+  state.SetLabel(mdp_spec + ", " + feature_spec);
+}
+
 }  // namespace
 
+BENCHMARK_CAPTURE(log_linear_small_run, cliff_one_hot, "cliff_world", "one_hot")
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(log_linear_small_run, cliff_random16, "cliff_world", "random(dim=16)")
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(log_linear_small_run, lake_one_hot, "frozen_lake", "one_hot")
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(log_linear_small_run, lake_random16, "frozen_lake", "random(dim=16)")
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(log_linear_spma_iteration)->Arg(64)->Unit(benchmark::kMillisecond)->Iterations(20);
 BENCHMARK(tabular_spma_iteration)->Unit(benchmark::kMillisecond)->Iterations(20);
 BENCHMARK(log_linear_hessian)->Arg(64)->Unit(benchmark::kMillisecond);
