@@ -43,8 +43,10 @@ solve     J*, the Bellman residual, then V* and pi* per state as CSV (state,v_st
 info      sizes, gamma, non-zeros, reward range R, absorbing states, the largest SPMA step
           (1-gamma)/R, the SPG theory step, whether the optimal actions are unique
 validate  reads FILE reporting every error found (file:line: field: message); exit 2 if any
+          (a TOML file's [features] table included)
 convert   writes the MDP in the format of --to's extension, 17 significant digits, so that
-          reading it back gives the same P, r, gamma, rho and names
+          reading it back gives the same P, r, gamma, rho and names; a TOML source's
+          [features] table goes to a TOML target (other formats cannot hold it: said on stderr)
 
 example:
   tabrl mdp solve cliff_world

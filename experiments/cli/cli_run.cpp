@@ -39,7 +39,7 @@ line_search_failed (the curve up to there is kept). Ctrl-C (or SIGTERM) ends the
 current iteration: the curve so far is written completely, the status is `interrupted`, and the
 exit status is 130 (143). With --features the policy is log-linear, pi proportional to exp(phi^T theta) from
 theta = 0 (spma, npg, spg and mdpo only; docs/algorithms.md, "Log-linear policies"), and the curve
-has the columns projection_error, inner_gradient_norm and inner_iterations. --out writes a regular file atomically, through a symlink to its
+has the columns projection_error, inner_gradient_norm and inner_iterations (and inner_floor for exact spma, feature_rank for npg). --out writes a regular file atomically, through a symlink to its
 target, and into a device or FIFO in place; `-` is stdout.
 
 example:
