@@ -78,7 +78,8 @@ ParsedLogLinear parse_log_linear(const std::string& text, const std::string& ste
     if (steps >= 1 && !(alpha > 0.0)) {
       throw InputError({.field = "spma.inner_step_size"},
                        "must be > 0 with inner_steps >= 1 (the plain inner steps' size alpha), "
-                       "got " + format_number(alpha));
+                       "got " +
+                           format_number(alpha));
     }
     if (steps == 0 && alpha != 0.0) {
       throw InputError({.field = "spma.inner_step_size"},
