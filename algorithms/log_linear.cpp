@@ -210,7 +210,7 @@ double LogLinearRule::projection_value(const Vector& delta, const Evaluation& ev
     }
     return value;
   };
-  return features_->fused_pass(delta, u_, g_, grad_, fill);
+  return features_->fused_pass(delta, u_, g_, grad_, pass_partials_, fill);
 }
 
 double LogLinearRule::rounding_floor(const Evaluation& evaluation, double eta) {
@@ -239,7 +239,7 @@ double LogLinearRule::rounding_floor(const Evaluation& evaluation, double eta) {
 Index LogLinearRule::solve_gram(const StateActionMatrix& p, const Vector& c, double shift,
                                 const Vector& rhs, Vector& x) {
   if (features_->dim() <= kDenseGramLimit) {
-    features_->weighted_gram(p, c, gram_, design_);
+    features_->weighted_gram(p, c, gram_);
     gram_.diagonal().array() += shift;
     cod_.compute(gram_);
     kept_hessian_ = true;

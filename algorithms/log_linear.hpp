@@ -117,6 +117,7 @@ class LogLinearRule final : public UpdateRule {
   StateActionMatrix u_, p_, g_, log_policy_, log_ratio_, centred_, magnitude_;
   Vector grad_, delta_, trial_, direction_, rhs_, weights_, normaliser_, centring_, floor_terms_;
   Eigen::MatrixXd gram_, design_;
+  std::vector<double> pass_partials_;  // FeatureMatrix::fused_pass's chunk sums
   Eigen::SparseMatrix<double> sparse_gram_;
   Eigen::CompleteOrthogonalDecomposition<Eigen::MatrixXd> cod_;
   Projection last_projection_;

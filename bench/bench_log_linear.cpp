@@ -89,9 +89,9 @@ void log_linear_hessian(benchmark::State& state) {
   const auto x = features(state.range(0));
   StateActionMatrix p = StateActionMatrix::Constant(kStates, kActions, 1.0 / kActions);
   const Vector c = Vector::Constant(kStates, 1.0 / kStates);
-  Eigen::MatrixXd gram, workspace;
+  Eigen::MatrixXd gram;
   for (auto _ : state) {
-    x->weighted_gram(p, c, gram, workspace);
+    x->weighted_gram(p, c, gram);
     benchmark::DoNotOptimize(gram.data());
   }
 }

@@ -143,14 +143,13 @@ void FeatureMatrix::weighted_design(const StateActionMatrix& p, const Vector& c,
 }
 
 void FeatureMatrix::weighted_gram(const StateActionMatrix& p, const Vector& c,
-                                  Eigen::MatrixXd& dense_out, Eigen::MatrixXd& workspace) const {
+                                  Eigen::MatrixXd& dense_out) const {
   if (sparse_storage_) {
     Eigen::SparseMatrix<double> gram;
     weighted_gram(p, c, gram);
     dense_out = Eigen::MatrixXd(gram);
     return;
   }
-  (void)workspace;
   // H = B^T B with B the weighted design matrix, as symmetric rank updates: B in blocks of
   // rows (a few MB, formed just before use), grouped in fixed chunks of states whose partial
   // sums are added in chunk order. The number of chunks depends on S, A and k only (at most 16,
@@ -162,11 +161,10 @@ void FeatureMatrix::weighted_gram(const StateActionMatrix& p, const Vector& c,
   const Index per_chunk = (states_ + chunks - 1) / chunks;
   const Index block_states = std::max<Index>(1, (Index{1} << 18) / (actions_ * dim_));
   std::vector<Eigen::MatrixXd> partial(static_cast<std::size_t>(chunks));
-  chunk_designs_.resize(static_cast<std::size_t>(chunks));
 #pragma omp parallel for schedule(static) if (pairs * dim_ * dim_ >= (Index{1} << 22))
   for (Index chunk = 0; chunk < chunks; ++chunk) {
     Eigen::MatrixXd& sum = partial[static_cast<std::size_t>(chunk)];
-    Eigen::MatrixXd& design = chunk_designs_[static_cast<std::size_t>(chunk)];
+    Eigen::MatrixXd design;  // a few MB, allocated once per chunk
     sum.setZero(dim_, dim_);
     const Index end = std::min(states_, (chunk + 1) * per_chunk);
     for (Index first = chunk * per_chunk; first < end; first += block_states) {
@@ -184,8 +182,8 @@ void FeatureMatrix::weighted_gram(const StateActionMatrix& p, const Vector& c,
 void FeatureMatrix::weighted_gram(const StateActionMatrix& p, const Vector& c,
                                   Eigen::SparseMatrix<double>& sparse_out) const {
   if (!sparse_storage_) {
-    Eigen::MatrixXd dense_gram, workspace;
-    weighted_gram(p, c, dense_gram, workspace);
+    Eigen::MatrixXd dense_gram;
+    weighted_gram(p, c, dense_gram);
     sparse_out = dense_gram.sparseView(0.0, 0.0);
     return;
   }

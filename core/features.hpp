@@ -47,17 +47,18 @@ class FeatureMatrix {
   // chunk's share of the value; finally out = X^T vec(g). Returns the sum of the shares. The
   // chunks' shares and, for dense X, their parts of X^T vec(g) (computed while the chunk's rows
   // of X are in cache) are added in chunk order: the result does not depend on the thread count.
+  // `partials` is the caller's work storage for the chunks' sums.
   template <class Fill>
   double fused_pass(const Vector& theta, StateActionMatrix& z, StateActionMatrix& g, Vector& out,
-                    const Fill& fill) const;
-  // States per chunk of fused_pass and weighted_gram: fixed by the shape of X alone.
+                    std::vector<double>& partials, const Fill& fill) const;
+  // States per chunk of fused_pass (and per block of weighted_design): fixed by A alone.
   Index chunk_states() const;
   // The k x k matrix sum_s c[s] Xbar_s^T diag(p[s, :]) Xbar_s, with Xbar_s = X_s - 1 p[s, :] X_s
   // the features of state s centred under p: the Hessian of the SPMA projection and the Fisher
   // matrix of compatible NPG. `dense_out` for dim() <= kDenseGramLimit, else `sparse_out`.
-  // `workspace` holds the (S A) x k weighted design matrix of dense features between calls.
-  void weighted_gram(const StateActionMatrix& p, const Vector& c, Eigen::MatrixXd& dense_out,
-                     Eigen::MatrixXd& workspace) const;
+  // Dense X: symmetric rank updates of its weighted centred rows, formed a few MB at a time, in
+  // fixed chunks of states summed in order (the same result on any thread count).
+  void weighted_gram(const StateActionMatrix& p, const Vector& c, Eigen::MatrixXd& dense_out) const;
   void weighted_gram(const StateActionMatrix& p, const Vector& c,
                      Eigen::SparseMatrix<double>& sparse_out) const;
   // The rows of states [first, end) of weighted_design into `out` ((end - first) A x k).
@@ -78,9 +79,6 @@ class FeatureMatrix {
   bool sparse_storage_ = false;
   Eigen::MatrixXd dense_;
   Sparse sparse_;
-  // Work storage of the chunked passes (per-chunk partial sums), reused between calls.
-  mutable std::vector<double> partials_;
-  mutable std::vector<Eigen::MatrixXd> chunk_designs_;
 };
 
 // Feature dimensions up to this use dense k x k Hessians and a rank-revealing solve; above it
@@ -92,15 +90,16 @@ constexpr Index kDenseDesignLimit = 20'000'000;
 
 template <class Fill>
 double FeatureMatrix::fused_pass(const Vector& theta, StateActionMatrix& z, StateActionMatrix& g,
-                                 Vector& out, const Fill& fill) const {
+                                 Vector& out, std::vector<double>& partials,
+                                 const Fill& fill) const {
   z.resize(states_, actions_);
   g.resize(states_, actions_);
   const Index per_chunk = chunk_states();
   const Index chunks = (states_ + per_chunk - 1) / per_chunk;
   // Per chunk: its share of the value, then (dense) its k entries of X^T vec(g).
   const Index stride = sparse_storage_ ? 1 : 1 + dim_;
-  partials_.resize(static_cast<std::size_t>(chunks * stride));
-  double* partials = partials_.data();
+  partials.resize(static_cast<std::size_t>(chunks * stride));
+  double* sums = partials.data();
   if (sparse_storage_) logits(theta, z);
   const bool zero = (theta.array() == 0.0).all();  // z = 0 without reading X
   // Within a chunk, blocks of rows small enough to stay in cache between z = X theta and the
@@ -111,7 +110,7 @@ double FeatureMatrix::fused_pass(const Vector& theta, StateActionMatrix& z, Stat
   for (Index chunk = 0; chunk < chunks; ++chunk) {
     const Index first = chunk * per_chunk;
     const Index end = std::min(states_, first + per_chunk);
-    double* share = partials + chunk * stride;
+    double* share = sums + chunk * stride;
     share[0] = 0.0;
     if (sparse_storage_) {
       share[0] = fill(first, end);
@@ -137,14 +136,14 @@ double FeatureMatrix::fused_pass(const Vector& theta, StateActionMatrix& z, Stat
   }
   double value = 0.0;
   if (sparse_storage_) {
-    for (Index chunk = 0; chunk < chunks; ++chunk) value += partials[chunk];
+    for (Index chunk = 0; chunk < chunks; ++chunk) value += sums[chunk];
     pull_back(g, out);
     return value;
   }
   out.setZero(dim_);
   for (Index chunk = 0; chunk < chunks; ++chunk) {
-    value += partials[chunk * stride];
-    out += Eigen::Map<const Vector>(partials + chunk * stride + 1, dim_);
+    value += sums[chunk * stride];
+    out += Eigen::Map<const Vector>(sums + chunk * stride + 1, dim_);
   }
   return value;
 }
