@@ -167,7 +167,8 @@ void RunAnalysis::fit_floor() {
   result_.floor = std::max(floor, 0.0);
   double second_half = result_.floor;
   for (std::size_t i = n / 2; i < n; ++i) second_half = std::max(second_half, suboptimalities_[i]);
-  result_.floor_drift = result_.floor > 0.0 ? (second_half - result_.floor) / result_.floor : 0.0;
+  const double decrease = suboptimalities_.front() - result_.floor;
+  result_.floor_drift = decrease > 0.0 ? (second_half - result_.floor) / decrease : 0.0;
   for (const double steps : inner_iterations_) {
     if (std::isfinite(steps))
       result_.inner_iterations_max = std::isnan(result_.inner_iterations_max)
