@@ -39,7 +39,10 @@ CallbackAction RunAnalysis::on_iteration(const IterationSummary& summary) {
   iterations_.push_back(t);
   relative_value_errors_.push_back(error / value_scale_);
   suboptimalities_.push_back(summary.suboptimality);
-  if (log_linear_) projection_errors_.push_back(diagnostic(summary, "projection_error"));
+  if (log_linear_) {
+    projection_errors_.push_back(diagnostic(summary, "projection_error"));
+    inner_iterations_.push_back(diagnostic(summary, "inner_iterations"));
+  }
   for (std::size_t i = 0; i < result_.tolerances.size(); ++i) {
     if (result_.first_iteration[i] < 0 && error <= result_.tolerances[i]) {
       result_.first_iteration[i] = t;
@@ -162,6 +165,16 @@ void RunAnalysis::fit_floor() {
     }
   }
   result_.floor = std::max(floor, 0.0);
+  double second_half = result_.floor;
+  for (std::size_t i = n / 2; i < n; ++i) second_half = std::max(second_half, suboptimalities_[i]);
+  const double decrease = suboptimalities_.front() - result_.floor;
+  result_.floor_drift = decrease > 0.0 ? (second_half - result_.floor) / decrease : 0.0;
+  for (const double steps : inner_iterations_) {
+    if (std::isfinite(steps))
+      result_.inner_iterations_max = std::isnan(result_.inner_iterations_max)
+                                         ? steps
+                                         : std::max(result_.inner_iterations_max, steps);
+  }
   result_.floor_projection_error = counted > 0 ? projection / counted : std::nan("");
   // The approach: the excess over the floor, relative to the value scale, fitted while it is
   // above the floor itself (suboptimality >= 2 floor) and above rounding.

@@ -28,6 +28,13 @@ struct RunAnalysisResult {
   double floor = std::numeric_limits<double>::quiet_NaN();
   RateFit floor_rate;
   double floor_projection_error = std::numeric_limits<double>::quiet_NaN();
+  // How far the run still was from its floor: the share of its whole decrease that happened
+  // in the second half, (largest suboptimality over the second half of the iterates - floor) /
+  // (initial suboptimality - floor). A run on its plateau has a small drift (the reproduction
+  // asks for at most 1e-2), a run still descending steadily about 1/2. 0 without a decrease.
+  double floor_drift = std::numeric_limits<double>::quiet_NaN();
+  // The largest inner_iterations of any iterate (Newton steps of exact SPMA, m otherwise).
+  double inner_iterations_max = std::numeric_limits<double>::quiet_NaN();
   bool bound_held() const { return bound != TheoryBound::none && bound_violations == 0; }
 };
 
@@ -76,6 +83,7 @@ class RunAnalysis final : public IterationCallback {
   std::vector<double> relative_value_errors_;  // value_error_inf / value scale
   std::vector<double> suboptimalities_;
   std::vector<double> projection_errors_;
+  std::vector<double> inner_iterations_;
   double previous_error_ = 0.0;
   double previous_c_ = 0.0;
   double previous_delta_ = 0.0;

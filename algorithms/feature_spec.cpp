@@ -89,9 +89,11 @@ std::string resolved_features(const std::string& text) {
 Eigen::MatrixXd random_features(Index states, Index actions, Index dim, std::uint64_t seed,
                                 double scale) {
   Random random(seed);
+  // Column after column: the first k columns of random(dim=K) are random(dim=k) for the same
+  // seed, so the policy classes of growing k are nested (docs/algorithms.md).
   Eigen::MatrixXd values(states * actions, dim);
-  for (Index row = 0; row < values.rows(); ++row) {
-    for (Index j = 0; j < dim; ++j) values(row, j) = scale * random.normal();
+  for (Index j = 0; j < dim; ++j) {
+    for (Index row = 0; row < values.rows(); ++row) values(row, j) = scale * random.normal();
   }
   return values;
 }

@@ -482,12 +482,15 @@ TEST_CASE("SPMA with 1 + eta A <= 0 ends with step_invalid, naming the step, sta
   CHECK(inner.result.status == RunStatus::max_iterations);
 }
 
-TEST_CASE("random features are the project's normal sampler, row by row") {
+TEST_CASE("random features are the project's normal sampler, column by column, and nested") {
   const Eigen::MatrixXd x = random_features(2, 3, 4, 9, 2.0);
   Random random(9);
-  for (Index row = 0; row < 6; ++row) {
-    for (Index j = 0; j < 4; ++j) CHECK(x(row, j) == 2.0 * random.normal());
+  for (Index j = 0; j < 4; ++j) {
+    for (Index row = 0; row < 6; ++row) CHECK(x(row, j) == 2.0 * random.normal());
   }
+  // random(dim=2) is the first two columns of random(dim=4) with the same seed and scale.
+  const Eigen::MatrixXd smaller = random_features(2, 3, 2, 9, 2.0);
+  CHECK(smaller == x.leftCols(2));
   CHECK(resolved_features("random(dim=4)") == "random(dim=4,scale=1,seed=0)");
   CHECK(resolved_features("one_hot") == "one_hot");
 }

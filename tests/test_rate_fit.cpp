@@ -1,10 +1,13 @@
 // Rate fitting and the per-run analysis on synthetic and real curves.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include <tabrl/algorithms/analysis.hpp>
+#include <tabrl/algorithms/feature_spec.hpp>
+#include <tabrl/algorithms/log_linear.hpp>
 #include <tabrl/algorithms/npg.hpp>
 #include <tabrl/algorithms/spg.hpp>
 #include <tabrl/algorithms/spma.hpp>
@@ -12,6 +15,8 @@
 #include <tabrl/core/policy.hpp>
 #include <tabrl/core/rate_fit.hpp>
 #include <tabrl/mdps/builtin.hpp>
+
+#include "run_helpers.hpp"
 
 using namespace tabrl;
 
@@ -173,4 +178,45 @@ TEST_CASE("verdicts on synthetic curves: linear, inconclusive, sublinear, super-
         ConvergenceKind::superlinear);
   CHECK(kind(curve(300, [](int) { return 0.3; })) == ConvergenceKind::stalled);
   CHECK(kind(curve(2, [](int t) { return 1.0 - t; })) == ConvergenceKind::unknown);
+}
+
+TEST_CASE("log-linear runs: the floor, its drift and the largest Newton count, from the trace") {
+  const Mdp mdp = make_garnet(8, 3, 2, 4);
+  const OptimalSolution optimal = solve_optimal(mdp);
+  for (const char* features : {"random(dim=2,seed=1)", "one_hot"}) {
+    CAPTURE(features);
+    auto rule =
+        make_log_linear_algorithm("spma", "0.5", mdp, make_features(features, mdp, nullptr));
+    RunAnalysis analysis(mdp, *rule, {1e-2, 1e-6});
+    testing::Trace trace;
+    IterationCallback* callbacks[] = {&analysis, &trace};
+    const int iterations = 300;
+    optimize(mdp, optimal, *rule, uniform_logits(mdp.num_states(), mdp.num_actions()),
+             {.max_iterations = iterations}, callbacks);
+    const RunAnalysisResult& result = analysis.result();
+    const std::vector<double>& sub = trace.suboptimalities;
+    REQUIRE(sub.size() == static_cast<std::size_t>(iterations + 1));
+    // The floor: the smallest suboptimality over the last tenth of the iterates.
+    const std::size_t n = sub.size(), tail = n / 10;
+    const double floor =
+        *std::min_element(sub.end() - static_cast<std::ptrdiff_t>(tail), sub.end());
+    CHECK(result.floor == std::max(floor, 0.0));
+    // The drift: the largest suboptimality of the second half, over the floor.
+    const double largest =
+        *std::max_element(sub.begin() + static_cast<std::ptrdiff_t>(n / 2), sub.end());
+    REQUIRE(sub.front() > result.floor);
+    CHECK(result.floor_drift ==
+          doctest::Approx((largest - result.floor) / (sub.front() - result.floor)));
+    // The largest Newton count of any iterate, read from the inner_iterations column.
+    const std::vector<std::string> names = rule->diagnostic_names();
+    const auto column = static_cast<std::size_t>(
+        std::find(names.begin(), names.end(), "inner_iterations") - names.begin());
+    REQUIRE(column < names.size());
+    double most = 0.0;
+    for (const auto& row : trace.diagnostics) {
+      if (std::isfinite(row[column])) most = std::max(most, row[column]);
+    }
+    CHECK(most >= 1.0);
+    CHECK(result.inner_iterations_max == most);
+  }
 }

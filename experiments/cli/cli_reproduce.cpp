@@ -31,6 +31,10 @@ DIR/<name>/figures, and writes DIR/report.md (docs/reproduce.md):
   npg_comparison  claim 3: SPMA is comparable to NPG at the same eta; both become PI
   hard_start      claim 4: from the adversarial start SPG and APG plateau, SPMA and NPG do not
   bandits         claim 5: SPMA with the gap-dependent step is super-linear on bandits
+  function_approximation
+                  log-linear policies: SPMA's floor shrinks as features are added and
+                  vanishes at one-hot; SPMA against MDPO with m inner steps; SPMA's
+                  projection always converges, MDPO's inner problem has several maxima
 Each verdict is computed from the runs by the rule printed with it. Interrupted runs resume; a
 sweep whose config changed starts over. A sweep directory whose runs.csv lacks runs of its grid
 is refused. --partial runs nothing: it plots and reports the finished runs of an interrupted

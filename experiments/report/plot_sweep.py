@@ -17,6 +17,14 @@ and writes, as PNG and PDF:
   iterations_to_accuracy first iteration with value_error_inf <= eps against 1/eps, with
                          O(log 1/eps) and Theta(1/eps) reference slopes;
   spma_c                 SPMA's C_t (docs/theory.md, "Convergence guarantees") against iteration.
+Sweeps with log-linear runs (a `features` column) also get:
+  fa_convergence         suboptimality against iteration, one colour per feature set: exact SPMA
+                         (solid) at the largest step valid for all its feature sets, NPG (dashed)
+                         and softmax PG (dotted);
+  fa_floor_vs_k          exact SPMA's floor against the feature dimension k, one line per step
+                         (one-hot drawn at k = S A; hollow: still descending at the end);
+  fa_spma_minus_mdpo     (MDPO - SPMA) / MDPO of the final suboptimalities against the number of
+                         inner steps m, one line per feature set and inner step size.
 usage: plot_sweep.py DIR FIGDIR [--all-steps] [--partial]
 A sweep whose runs.csv lacks runs listed in DIR/manifest.json is refused unless --partial is
 given; then every figure title starts with "partial: N of M runs".
@@ -463,6 +471,143 @@ def escape_time(by_mdp, figures, tolerance_columns):
     save(figure, figures, "escape_time")
 
 
+def feature_dim(run):
+    """k of random(dim=k), S A for one-hot, NaN for a feature file."""
+    features = run["features"]
+    if features == "one_hot":
+        return int(run["states"]) * int(run["actions"])
+    if "dim=" in features:
+        return int(features.split("dim=")[1].split(",")[0].split(")")[0])
+    return math.nan
+
+
+def spec_value(spec, key):
+    """The value of key= in a resolved spec, '' when absent."""
+    for part in spec.replace("(", ",").replace(")", ",").split(","):
+        if part.startswith(key + "="):
+            return part[len(key) + 1:]
+    return ""
+
+
+def features_label(run):
+    k = feature_dim(run)
+    return f"one-hot (k = {k})" if run["features"] == "one_hot" else f"k = {k}"
+
+
+def feature_colours(runs):
+    """One colour per feature set, in increasing k (one-hot after random features of its k)."""
+    keys = sorted({r["features"] for r in runs},
+                  key=lambda f: (feature_dim(next(r for r in runs if r["features"] == f)),
+                                 f == "one_hot", f))
+    cmap = plt.get_cmap("viridis")
+    return {f: cmap(i / max(len(keys) - 1, 1) * 0.9) for i, f in enumerate(keys)}
+
+
+def is_exact_spma(run):
+    return run["algorithm"] == "spma" and spec_value(run["algorithm_spec"], "inner_steps") in ("", "0")
+
+
+def finished(run):
+    return run["status"] in ("converged", "max_iterations")
+
+
+def fa_figures(runs, curves, figures):
+    """The log-linear figures (docs/reproduce.md, "Log-linear policies")."""
+    fa = [r for r in runs if r.get("features")]
+    mdps = list(dict.fromkeys(r["mdp"] for r in fa))
+    colours = feature_colours(fa)
+
+    # Suboptimality against iteration, one colour per feature set.
+    figure, axes = panel_grid(len(mdps), width=7.5)
+    for axis, mdp in zip(axes, mdps):
+        exact = [r for r in fa if r["mdp"] == mdp and is_exact_spma(r)]
+        steps = sorted({float(r["step_size"]) for r in exact})
+        valid = [s for s in steps
+                 if all(finished(r) for r in exact if float(r["step_size"]) == s)]
+        chosen = max(valid) if valid else None
+        lines = [(r, "-", "SPMA") for r in exact if chosen is not None and float(r["step_size"]) == chosen]
+        lines += [(r, "--", "NPG") for r in fa if r["mdp"] == mdp and r["algorithm"] == "npg"]
+        lines += [(r, ":", "softmax PG") for r in fa if r["mdp"] == mdp and r["algorithm"] == "spg"]
+        for run, style, name in lines:
+            points = sorted((int(p["iteration"]), max(float(p["suboptimality"]), FLOOR))
+                            for p in curves.get(run["run_id"], []))
+            if not points:
+                continue
+            axis.plot([t for t, _ in points], [v for _, v in points], linestyle=style,
+                      color=colours.get(run["features"], "grey"),
+                      label=f"{name}, eta {step_text(run)}, {features_label(run)}")
+        axis.set_yscale("log")
+        axis.set_xlabel("iteration t")
+        axis.set_ylabel("suboptimality J* - J(pi_t)")
+        axis.set_title(mdp, fontsize="small")
+        axis.grid(True, alpha=0.3)
+        axis.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="x-small")
+    suptitle(figure, "Log-linear policies: exact SPMA (solid) at the largest step valid for every "
+             "feature set, NPG (dashed), softmax PG (dotted)")
+    save(figure, figures, "fa_convergence")
+
+    # The floor against k.
+    figure, axes = panel_grid(len(mdps))
+    for axis, mdp in zip(axes, mdps):
+        exact = [r for r in fa if r["mdp"] == mdp and is_exact_spma(r) and finished(r)]
+        for i, step in enumerate(sorted({r["step_size"] for r in exact}, key=float)):
+            members = sorted((r for r in exact if r["step_size"] == step), key=feature_dim)
+            ks = [feature_dim(r) for r in members]
+            floors = [max(number(r["floor"]), FLOOR) for r in members]
+            colour = PALETTE[i % len(PALETTE)]
+            axis.plot(ks, floors, color=colour, label=f"eta {step}")
+            for r, k, f in zip(members, ks, floors):
+                descending = number(r["floor_drift"]) > 1e-2
+                axis.plot([k], [f], marker="*" if r["features"] == "one_hot" else "o",
+                          markersize=10 if r["features"] == "one_hot" else 6,
+                          markerfacecolor="none" if descending else colour, color=colour)
+        axis.set_xscale("log", base=2)
+        axis.set_yscale("log")
+        axis.set_xlabel("feature dimension k (star: one-hot, k = S A)")
+        axis.set_ylabel("floor: smallest suboptimality, last tenth")
+        axis.set_title(mdp, fontsize="small")
+        axis.grid(True, alpha=0.3)
+        axis.legend(fontsize="x-small")
+    suptitle(figure, "Exact log-linear SPMA: the floor against the feature dimension "
+             "(hollow: still descending at the end of the budget)")
+    save(figure, figures, "fa_floor_vs_k")
+
+    # (MDPO - SPMA) / MDPO against m.
+    inner = [r for r in fa if r["algorithm"] in ("spma", "mdpo") and not is_exact_spma(r)]
+    if not inner:
+        return
+    figure, axes = panel_grid(len(mdps))
+    for axis, mdp in zip(axes, mdps):
+        finals = defaultdict(dict)  # (features, alpha) -> m -> {algorithm: final}
+        for r in inner:
+            if r["mdp"] != mdp or not finished(r):
+                continue
+            key = (r["features"], spec_value(r["algorithm_spec"], "inner_step_size"))
+            m = int(spec_value(r["algorithm_spec"], "inner_steps"))
+            finals[key].setdefault(m, {})[r["algorithm"]] = (float(r["final_suboptimality"]), r)
+        for (features, alpha), by_m in finals.items():
+            ms = sorted(m for m in by_m if len(by_m[m]) == 2)
+            if not ms:
+                continue
+            gaps = [(by_m[m]["mdpo"][0] - by_m[m]["spma"][0]) / max(abs(by_m[m]["mdpo"][0]), 1e-300)
+                    for m in ms]
+            run = by_m[ms[0]]["spma"][1]
+            axis.plot(ms, gaps, marker="o", color=colours.get(run["features"], "grey"),
+                      linestyle="-" if alpha == max(spec_value(r["algorithm_spec"], "inner_step_size")
+                                                     for r in inner) else "--",
+                      label=f"{features_label(run)}, alpha {alpha}")
+        axis.axhline(0.0, color="black", linewidth=0.8)
+        axis.set_xscale("log")
+        axis.set_yscale("symlog", linthresh=1e-4)
+        axis.set_xlabel("inner steps m")
+        axis.set_ylabel("(MDPO - SPMA) / MDPO, final suboptimality")
+        axis.set_title(mdp, fontsize="small")
+        axis.grid(True, alpha=0.3)
+        axis.legend(fontsize="x-small")
+    suptitle(figure, "SPMA against MDPO with m inner steps (above 0: SPMA ends lower)")
+    save(figure, figures, "fa_spma_minus_mdpo")
+
+
 def main():
     global PARTIAL, ALL_STEPS
     directory, figures = Path(sys.argv[1]), Path(sys.argv[2])
@@ -525,6 +670,8 @@ def main():
     if tolerance_columns:
         iterations_to_accuracy(panels, figures, tolerance_columns)
     spma_c(panels, curves, figures)
+    if any(r.get("features") for r in runs):
+        fa_figures(runs, curves, figures)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@
 #include <tabrl/core/format.hpp>
 #include <tabrl/core/rate_fit.hpp>
 #include <tabrl/report/csv_table.hpp>
+#include <tabrl/report/function_approximation.hpp>
 
 namespace tabrl {
 namespace {
@@ -111,6 +112,14 @@ std::vector<ReportRun> read_runs(const std::filesystem::path& runs_csv) {
   const auto at = [&](const std::vector<std::string>& row, const char* name) -> const std::string& {
     return row[table.column(name)];
   };
+  // The log-linear columns: empty when a runs.csv (an older one, or a test's) lacks them.
+  static const std::string kEmpty;
+  const auto optional = [&](const std::vector<std::string>& row,
+                            const char* name) -> const std::string& {
+    const auto it = std::find(table.header.begin(), table.header.end(), name);
+    return it == table.header.end() ? kEmpty
+                                    : row[static_cast<std::size_t>(it - table.header.begin())];
+  };
   std::vector<std::pair<double, std::size_t>> tolerance_columns;
   for (std::size_t c = 0; c < table.header.size(); ++c) {
     const std::string& name = table.header[c];
@@ -119,26 +128,39 @@ std::vector<ReportRun> read_runs(const std::filesystem::path& runs_csv) {
   }
   std::vector<ReportRun> runs;
   for (const auto& row : table.rows) {
-    ReportRun run{.mdp = at(row, "mdp"),
-                  .algorithm = at(row, "algorithm"),
-                  .setting = at(row, "setting"),
-                  .step_size = at(row, "step_size"),
-                  .step_value = table_number(at(row, "step_value"), kNaN),
-                  .clip = at(row, "clip") == "true",
-                  .init = at(row, "init"),
-                  .status = at(row, "status"),
-                  .iterations = table_number(at(row, "iterations"), kNaN),
-                  .final_value_error = table_number(at(row, "final_value_error_inf"), kNaN),
-                  .rate = table_number(at(row, "rate"), kNaN),
-                  .loglog_slope = table_number(at(row, "loglog_slope"), kNaN),
-                  .fit_first = table_number(at(row, "rate_first_iteration"), kNaN),
-                  .fit_last = table_number(at(row, "rate_last_iteration"), kNaN),
-                  .convergence = at(row, "convergence"),
-                  .theory_bound = at(row, "theory_bound"),
-                  .bound_held = at(row, "bound_held") == "true",
-                  .bound_violations = at(row, "bound_violations"),
-                  .run_id = at(row, "run_id"),
-                  .min_c = table_number(at(row, "spma_min_c"), kNaN)};
+    ReportRun run{
+        .mdp = at(row, "mdp"),
+        .algorithm = at(row, "algorithm"),
+        .setting = at(row, "setting"),
+        .step_size = at(row, "step_size"),
+        .step_value = table_number(at(row, "step_value"), kNaN),
+        .clip = at(row, "clip") == "true",
+        .init = at(row, "init"),
+        .status = at(row, "status"),
+        .iterations = table_number(at(row, "iterations"), kNaN),
+        .final_value_error = table_number(at(row, "final_value_error_inf"), kNaN),
+        .rate = table_number(at(row, "rate"), kNaN),
+        .loglog_slope = table_number(at(row, "loglog_slope"), kNaN),
+        .fit_first = table_number(at(row, "rate_first_iteration"), kNaN),
+        .fit_last = table_number(at(row, "rate_last_iteration"), kNaN),
+        .convergence = at(row, "convergence"),
+        .theory_bound = at(row, "theory_bound"),
+        .bound_held = at(row, "bound_held") == "true",
+        .bound_violations = at(row, "bound_violations"),
+        .run_id = at(row, "run_id"),
+        .min_c = table_number(at(row, "spma_min_c"), kNaN),
+        .algorithm_spec = optional(row, "algorithm_spec"),
+        .features = optional(row, "features"),
+        .states = table_number(optional(row, "states"), kNaN),
+        .actions = table_number(optional(row, "actions"), kNaN),
+        .final_suboptimality = table_number(optional(row, "final_suboptimality"), kNaN),
+        .optimal_objective = table_number(optional(row, "optimal_objective"), kNaN),
+        .floor = table_number(optional(row, "floor"), kNaN),
+        .floor_rate = table_number(optional(row, "floor_rate"), kNaN),
+        .floor_rate_r2 = table_number(optional(row, "floor_rate_r2"), kNaN),
+        .floor_projection_error = table_number(optional(row, "floor_projection_error"), kNaN),
+        .floor_drift = table_number(optional(row, "floor_drift"), kNaN),
+        .inner_iterations_max = table_number(optional(row, "inner_iterations_max"), kNaN)};
     for (const auto& [tolerance, column] : tolerance_columns)
       run.iterations_to[tolerance] = table_number(row[column], kInfinity);
     runs.push_back(std::move(run));
@@ -637,6 +659,13 @@ std::string write_report(const std::filesystem::path& directory, bool allow_part
   claims.push_back(bandit_gap_claim(
       present("bandits") ? summarize_sweep(directory / "bandits", allow_partial, gap_step).lines
                          : std::vector<SummaryLine>{}));
+  // Log-linear policies (function_approximation): five claims, one sweep.
+  const std::vector<ReportRun>& fa_runs = runs_of("function_approximation");
+  claims.push_back(fa_floor_claim(fa_runs));
+  claims.push_back(fa_small_m_claim(fa_runs));
+  claims.push_back(fa_gap_claim(fa_runs));
+  claims.push_back(fa_newton_claim(fa_runs));
+  claims.push_back(fa_landscape_claim(fa_runs));
 
   std::ostringstream out;
   out << "# tabrl reproduction report\n\n"
@@ -698,9 +727,9 @@ std::string write_report(const std::filesystem::path& directory, bool allow_part
       {"sweep", "bound (docs/theory.md)", "runs checked", "runs with a violation"}, bound_rows);
   out << "\n## Figures\n\n";
   for (const ReproductionSweep& sweep : kReproductionSweeps) {
-    for (const char* figure :
-         {"theory_steps", "convergence", "loglog", "rate_vs_step", "iterations_vs_step",
-          "iterations_to_accuracy", "escape_time", "spma_c"}) {
+    for (const char* figure : {"theory_steps", "convergence", "loglog", "rate_vs_step",
+                               "iterations_vs_step", "iterations_to_accuracy", "escape_time",
+                               "spma_c", "fa_convergence", "fa_floor_vs_k", "fa_spma_minus_mdpo"}) {
       const fs::path path = fs::path(sweep.name) / "figures" / (std::string(figure) + ".png");
       if (fs::exists(directory / path))
         out << "- [" << sweep.name << ": " << figure << "](" << path.string() << ")\n";

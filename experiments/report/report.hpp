@@ -55,6 +55,18 @@ struct ReportRun {
   int tail_points = 0;
   double tail_first = 0.0;
   double drop_before_tail = std::numeric_limits<double>::quiet_NaN();
+  // Log-linear runs (empty features for tabular ones): docs/sweeps.md, "Rate and floor".
+  std::string algorithm_spec;  // the resolved spec, with inner_steps and inner_step_size
+  std::string features;
+  double states = 0.0, actions = 0.0;
+  double final_suboptimality = std::numeric_limits<double>::quiet_NaN();
+  double optimal_objective = std::numeric_limits<double>::quiet_NaN();
+  double floor = std::numeric_limits<double>::quiet_NaN();
+  double floor_rate = std::numeric_limits<double>::quiet_NaN();
+  double floor_rate_r2 = std::numeric_limits<double>::quiet_NaN();
+  double floor_projection_error = std::numeric_limits<double>::quiet_NaN();
+  double floor_drift = std::numeric_limits<double>::quiet_NaN();
+  double inner_iterations_max = std::numeric_limits<double>::quiet_NaN();
 
   double to(double tolerance) const;  // iterations_to, +inf when the column is absent
   double smallest_tolerance() const;  // the smallest tolerance of the sweep
@@ -111,8 +123,9 @@ struct ReproductionSweep {
   bool all_steps;
 };
 inline constexpr ReproductionSweep kReproductionSweeps[] = {
-    {"theory_steps", true},    {"spma_linear", true}, {"pg_comparison", false},
-    {"npg_comparison", false}, {"hard_start", false}, {"bandits", false}};
+    {"theory_steps", true},           {"spma_linear", true}, {"pg_comparison", false},
+    {"npg_comparison", false},        {"hard_start", false}, {"bandits", false},
+    {"function_approximation", false}};
 
 // Reads the reproduction directory (one subdirectory per sweep) and returns the markdown of
 // report.md. A sweep with missing runs is refused (InputError) unless `allow_partial`; the
