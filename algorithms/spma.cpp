@@ -1,5 +1,6 @@
 #include "spma.hpp"
 
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -7,6 +8,7 @@
 #include <tabrl/algorithms/theory.hpp>
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/format.hpp>
+#include <tabrl/core/parallel.hpp>
 
 namespace tabrl {
 namespace {
@@ -76,7 +78,7 @@ StepReport Spma::gap_dependent_step(const Mdp& mdp, const StateActionMatrix& log
 StepReport Spma::step(const StepContext& context, const Evaluation& evaluation,
                       const StateActionMatrix& logits, StateActionMatrix& next_logits,
                       std::span<double> diagnostics) {
-  diagnostics[0] = spma_contraction_constant(evaluation);
+  diagnostics[0] = spma_contraction_constant(evaluation, partials_);
   if (options_.gap_dependent) {
     return gap_dependent_step(context.mdp, logits, next_logits);
   }
@@ -85,17 +87,36 @@ StepReport Spma::step(const StepContext& context, const Evaluation& evaluation,
   if (!std::isfinite(eta)) return non_finite_step(eta, context.iteration);
   const StateActionMatrix& advantage = evaluation.advantage;
   StepReport report{.step_size = eta};
-  int clipped_states = 0;
-  for (Index s = 0; s < advantage.rows(); ++s) {
-    bool clipped = false;
-    for (Index a = 0; a < advantage.cols(); ++a) {
-      const double change = eta * advantage(s, a);
-      if (1.0 + change > options_.clip_floor || (!options_.clip && 1.0 + change > 0.0)) {
-        next_logits(s, a) = logits(s, a) + std::log1p(change);
-      } else if (options_.clip) {
-        next_logits(s, a) = logits(s, a) + std::log(options_.clip_floor);
-        clipped = true;
-      } else if (report.outcome == StepOutcome::ok) {
+  // z + log1p(eta A) entry by entry, states in parallel for large S (each entry is computed the
+  // same way on any thread; the counts are exact). An entry with 1 + eta A <= 0 is left as it is
+  // and reported below, the first one in state order.
+  const bool clip = options_.clip;
+  const double floor = options_.clip_floor;
+  const double log_floor = std::log(floor);
+  const auto counts = chunked_sums<2>(advantage.rows(), partials_, [&](Index begin, Index end) {
+    double clipped_count = 0.0, invalid_count = 0.0;
+    for (Index s = begin; s < end; ++s) {
+      bool clipped = false;
+      for (Index a = 0; a < advantage.cols(); ++a) {
+        const double change = eta * advantage(s, a);
+        if (1.0 + change > floor || (!clip && 1.0 + change > 0.0)) {
+          next_logits(s, a) = logits(s, a) + std::log1p(change);
+        } else if (clip) {
+          next_logits(s, a) = logits(s, a) + log_floor;
+          clipped = true;
+        } else {
+          invalid_count += 1.0;
+        }
+      }
+      clipped_count += clipped ? 1.0 : 0.0;
+    }
+    return std::array<double, 2>{clipped_count, invalid_count};
+  });
+  if (counts[1] > 0.0) {
+    for (Index s = 0; s < advantage.rows() && report.outcome == StepOutcome::ok; ++s) {
+      for (Index a = 0; a < advantage.cols(); ++a) {
+        const double change = eta * advantage(s, a);
+        if (1.0 + change > 0.0) continue;
         const double safe_step = 1.0 / (-advantage.minCoeff());
         report.outcome = StepOutcome::invalid;
         report.message = "SPMA step invalid at iteration " + std::to_string(context.iteration) +
@@ -104,10 +125,11 @@ StepReport Spma::step(const StepContext& context, const Evaluation& evaluation,
                          " (eta = " + format_number(eta) +
                          ", A = " + format_number(advantage(s, a)) + "); steps must stay below " +
                          format_number(safe_step) + " here, or use clip mode";
+        break;
       }
     }
-    clipped_states += clipped ? 1 : 0;
   }
+  const auto clipped_states = static_cast<int>(counts[0]);
   if (options_.clip) diagnostics[1] = clipped_states;
   return report;
 }

@@ -46,6 +46,7 @@ class Spma final : public UpdateRule {
   StepReport gap_dependent_step(const Mdp& mdp, const StateActionMatrix& logits,
                                 StateActionMatrix& next_logits);
   SpmaOptions options_;
+  std::vector<double> partials_;  // chunk sums of the step (core/parallel.hpp)
 };
 
 // The registry entry (algorithms/registry.hpp).

@@ -2,25 +2,42 @@
 
 #include <cmath>
 #include <limits>
+#include <vector>
+
+#include <tabrl/core/parallel.hpp>
 
 namespace tabrl {
 
 double spma_contraction_constant(const Evaluation& evaluation) {
+  std::vector<double> work;
+  return spma_contraction_constant(evaluation, work);
+}
+
+double spma_contraction_constant(const Evaluation& evaluation, std::vector<double>& minima) {
   const StateActionMatrix& q = evaluation.q;
-  double constant = std::numeric_limits<double>::infinity();
-  for (Index s = 0; s < q.rows(); ++s) {
-    if (!(evaluation.advantage.row(s).maxCoeff() > 0.0)) continue;
-    Index greedy = 0;
-    const double best = q.row(s).maxCoeff(&greedy);
-    double runner_up = -std::numeric_limits<double>::infinity();
-    for (Index a = 0; a < q.cols(); ++a) {
-      if (a != greedy) runner_up = std::max(runner_up, q(s, a));
+  // A minimum over the states: per fixed chunk (in parallel for large S), then over the chunks;
+  // a minimum is exact, so the result does not depend on the thread count.
+  const Index chunks = (q.rows() + kReductionChunk - 1) / kReductionChunk;
+  minima.assign(static_cast<std::size_t>(chunks), std::numeric_limits<double>::infinity());
+  chunked_for(q.rows(), [&](Index begin, Index end) {
+    double constant = std::numeric_limits<double>::infinity();
+    for (Index s = begin; s < end; ++s) {
+      if (!(evaluation.advantage.row(s).maxCoeff() > 0.0)) continue;
+      Index greedy = 0;
+      const double best = q.row(s).maxCoeff(&greedy);
+      double runner_up = -std::numeric_limits<double>::infinity();
+      for (Index a = 0; a < q.cols(); ++a) {
+        if (a != greedy) runner_up = std::max(runner_up, q(s, a));
+      }
+      // A single action has no competitor: its gap is infinite and it never limits C_t.
+      const double gap = best - runner_up;
+      if (std::isinf(gap)) continue;
+      constant = std::min(constant, evaluation.policy(s, greedy) * gap);
     }
-    // A single action has no competitor: its gap is infinite and it never limits C_t.
-    const double gap = best - runner_up;
-    if (std::isinf(gap)) continue;
-    constant = std::min(constant, evaluation.policy(s, greedy) * gap);
-  }
+    minima[static_cast<std::size_t>(begin / kReductionChunk)] = constant;
+  });
+  double constant = std::numeric_limits<double>::infinity();
+  for (const double minimum : minima) constant = std::min(constant, minimum);
   return std::isinf(constant) ? std::numeric_limits<double>::quiet_NaN() : constant;
 }
 

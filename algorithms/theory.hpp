@@ -2,6 +2,8 @@
 // guarantees".
 #pragma once
 
+#include <vector>
+
 #include <tabrl/core/evaluation.hpp>
 
 namespace tabrl {
@@ -9,6 +11,8 @@ namespace tabrl {
 // C_t of docs/theory.md, "Convergence guarantees": the minimum, over states with max_a A_t[s, a] >
 // 0, of pi_t[s, g] * gap_t(s) with g = argmax_a Q_t[s, a]. NaN when no state has a positive
 // advantage (pi_t is then greedy everywhere and the bound says nothing).
+// `work` holds one minimum per chunk of states (it allocates only when it has never been as large).
+double spma_contraction_constant(const Evaluation& evaluation, std::vector<double>& work);
 double spma_contraction_constant(const Evaluation& evaluation);
 
 // (1 - gamma) / R: every SPMA step strictly below it keeps 1 + eta A > 0. Infinite when R = 0.

@@ -139,4 +139,59 @@ BENCHMARK(dense_random_iteration)
                     static_cast<int>(LinearSolverKind::krylov)}})
     ->Unit(benchmark::kMicrosecond);
 
+// The parts of one dense-LU SPMA iteration, each timed alone at the sizes of the dense-path
+// target: 0 = assembly of I - gamma P_pi plus its LU (DenseLu::prepare), 1 = both triangular
+// solve pairs, 2 = Q = P V from the dense kernel (the (S A) x S product, summed in column
+// order), 3 = Eigen's GEMV of a matrix of the same shape (the speed that product could reach),
+// 4 = the softmax of the logits and the SPMA update. The assembly alone is part 0 minus lu_bare.
+void dense_iteration_part(benchmark::State& state) {
+  const Index states = state.range(0);
+  const int part = static_cast<int>(state.range(1));
+  const Mdp mdp = dense_random_mdp(states);
+  PolicyEvaluator evaluator(mdp, LinearSolverKind::dense_lu);
+  const OptimalSolution unsolved;
+  Spma spma(mdp, {.step_size = 0.05});
+  StateActionMatrix logits = uniform_logits(states, 4), next(states, 4);
+  std::vector<double> diagnostics(1);
+  Evaluation evaluation;
+  evaluator.evaluate_logits(logits, evaluation);
+  DenseLu lu(mdp);
+  lu.prepare(evaluation.policy);
+  Vector v = evaluation.v, x = evaluation.visitation, rewards_pi = evaluation.v;
+  StateActionMatrix q(states, 4);
+  const Vector gemv_in = Vector::Random(states);
+  Vector gemv_out(states * 4);
+  for (auto _ : state) {
+    switch (part) {
+      case 0:
+        lu.prepare(evaluation.policy);
+        break;
+      case 1:
+        lu.solve(rewards_pi, v, mdp.rho(), x);
+        break;
+      case 2:
+        mdp.apply_transitions(evaluation.v, q.data());
+        break;
+      case 3:
+        gemv_out.noalias() = mdp.dense_transitions() * gemv_in;
+        break;
+      default:
+        softmax_rows(logits, evaluation.policy);
+        spma.step({.iteration = 0, .mdp = mdp, .optimal = unsolved, .evaluator = evaluator},
+                  evaluation, logits, next, diagnostics);
+        break;
+    }
+    benchmark::DoNotOptimize(v.data());
+    benchmark::DoNotOptimize(q.data());
+    benchmark::DoNotOptimize(gemv_out.data());
+    benchmark::DoNotOptimize(next.data());
+  }
+  state.counters["S"] = static_cast<double>(states);
+}
+
+BENCHMARK(dense_iteration_part)
+    ->ArgNames({"S", "part"})
+    ->ArgsProduct({{100, 300, 500}, {0, 1, 2, 3, 4}})
+    ->Unit(benchmark::kMicrosecond);
+
 }  // namespace

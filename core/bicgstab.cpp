@@ -15,18 +15,6 @@ Bicgstab::Bicgstab(const Mdp& mdp, double tolerance) : mdp_(mdp), tolerance_(tol
     dense_system_.resize(num_states, num_states);
   } else {
     system_.emplace(mdp);
-    // Transpose a copy whose values are the entry positions, then read where each one landed.
-    Eigen::SparseMatrix<double> positions = system_->matrix();
-    for (Index k = 0; k < positions.nonZeros(); ++k) {
-      positions.valuePtr()[k] = static_cast<double>(k);
-    }
-    transposed_ = positions.transpose();
-    transposed_.makeCompressed();
-    transpose_position_.resize(static_cast<std::size_t>(positions.nonZeros()));
-    for (Index k = 0; k < transposed_.nonZeros(); ++k) {
-      transpose_position_[static_cast<std::size_t>(transposed_.valuePtr()[k])] =
-          static_cast<int>(k);
-    }
   }
   for (Vector* work :
        {&residual_, &scaled_rhs_, &inverse_diagonal_, &shadow_, &search_, &preconditioned_search_,
@@ -39,18 +27,13 @@ Bicgstab::Bicgstab(const Mdp& mdp, double tolerance) : mdp_(mdp), tolerance_(tol
 void Bicgstab::prepare(const StateActionMatrix& policy) {
   const Index num_states = mdp_.num_states();
   if (system_) {
-    system_->fill(policy);
-    const double* values = system_->matrix().valuePtr();
-    double* transposed = transposed_.valuePtr();
-    chunked_for(static_cast<Index>(transpose_position_.size()), [&](Index begin, Index end) {
-      for (Index k = begin; k < end; ++k) {
-        transposed[transpose_position_[static_cast<std::size_t>(k)]] = values[k];
+    system_->assemble(policy);
+    chunked_for(num_states, [&](Index begin, Index end) {
+      for (Index s = begin; s < end; ++s) {
+        const double diagonal = system_->diagonal(s);
+        inverse_diagonal_[s] = diagonal != 0.0 ? 1.0 / diagonal : 1.0;
       }
     });
-    for (Index s = 0; s < num_states; ++s) {
-      const double diagonal = system_->diagonal(s);
-      inverse_diagonal_[s] = diagonal != 0.0 ? 1.0 / diagonal : 1.0;
-    }
     return;
   }
   // Row s of M = e_s - gamma sum_a pi[s, a] P[s, a, .], the same products in the same order as
@@ -73,8 +56,11 @@ void Bicgstab::prepare(const StateActionMatrix& policy) {
 
 void Bicgstab::multiply(bool transposed, const Vector& in, Vector& out) const {
   if (system_) {
-    // transposed_ stores M's rows as its columns, system_ stores M^T's rows as its columns.
-    gather_product(transposed ? system_->matrix() : transposed_, in.data(), out.data());
+    if (transposed) {
+      system_->multiply_transposed(in.data(), out.data());
+    } else {
+      system_->multiply(in.data(), out.data());
+    }
   } else if (transposed) {
     dense_transposed_product(dense_system_, in.data(), out.data());
   } else {
@@ -101,6 +87,7 @@ void Bicgstab::solve(const Vector& value_rhs, Vector& v, const Vector& visitatio
     v.setZero(value_rhs.size());
     x.setZero(value_rhs.size());
   }
+  if (system_) system_->prepare_transpose();
   report_.iterations = solve_one(false, value_rhs, v) + solve_one(true, visitation_rhs, x);
   // The guarantee is checked on the true residuals, not on the solver's recurrence.
   report_.value_residual = relative_residual(false, v, value_rhs);

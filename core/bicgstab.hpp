@@ -1,7 +1,8 @@
 // BiCGSTAB (van der Vorst 1992) with a Jacobi preconditioner on M = I - gamma P_pi and on its
 // transpose, warm-started from the previous policy's solutions. The true relative residual of
 // each solve is checked; a miss is an error, never a silent loss of accuracy (docs/engine.md).
-// With a sparse kernel M is sparse (its transpose a copy through a precomputed permutation);
+// With a sparse kernel M is assembled by rows from the kernel rows the policy selects
+// (core/policy_rows.hpp), its transpose copied when the visitation solve needs it;
 // with a dense kernel M is a dense row-major array and M^T x is read from it by columns.
 // Products and vector operations run in parallel for large S, with the fixed-chunk sums of
 // core/parallel.hpp: the iterates do not depend on the thread count.
@@ -11,7 +12,7 @@
 #include <vector>
 
 #include <tabrl/core/linear_solver.hpp>
-#include <tabrl/core/sparse_system.hpp>
+#include <tabrl/core/policy_rows.hpp>
 
 namespace tabrl {
 
@@ -24,6 +25,7 @@ class Bicgstab final : public PolicySystemSolver {
   void solve(const Vector& value_rhs, Vector& v, const Vector& visitation_rhs, Vector& x) override;
   void solve_value(const Vector& value_rhs, Vector& v) override;
   SolveReport report() const override { return report_; }
+  void set_tolerance(double tolerance) override { tolerance_ = tolerance; }
 
  private:
   // out = M in (transposed: out = M^T in).
@@ -38,10 +40,8 @@ class Bicgstab final : public PolicySystemSolver {
   [[noreturn]] void fail();
 
   const Mdp& mdp_;
-  std::optional<SparsePolicySystem> system_;  // sparse kernel: M, column-major
-  Eigen::SparseMatrix<double> transposed_;    // sparse kernel: M^T, column-major (M's rows)
-  std::vector<int> transpose_position_;  // entry k of system_ sits at this place in transposed_
-  StateActionMatrix dense_system_;       // dense kernel: M, row-major
+  std::optional<PolicyRows> system_;  // sparse kernel: M by rows, M^T on demand
+  StateActionMatrix dense_system_;    // dense kernel: M, row-major
   double tolerance_;
   bool warm_ = false;
   SolveReport report_;

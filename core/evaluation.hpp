@@ -54,6 +54,9 @@ class PolicyEvaluator {
                             RegularisedEvaluation& out);
 
   LinearSolverKind solver() const { return solver_->kind(); }
+  // The relative residual of the Krylov solves from now on (kDefaultKrylovTolerance unless set;
+  // direct solvers ignore it).
+  void set_krylov_tolerance(double tolerance) { solver_->set_tolerance(tolerance); }
   const Mdp& mdp() const { return mdp_; }
   // Iterative solvers: the relative residuals and iteration count of the last solve pair.
   SolveReport last_solve() const { return solver_->report(); }

@@ -49,6 +49,8 @@ class PolicySystemSolver {
   // Solves M v = value_rhs only (policy iteration needs no visitation).
   virtual void solve_value(const Vector& value_rhs, Vector& v) = 0;
   virtual SolveReport report() const { return {}; }
+  // Iterative solvers: the relative residual the next solves guarantee (direct solvers ignore it).
+  virtual void set_tolerance(double /*tolerance*/) {}
 };
 
 // automatic: dense LU up to kDenseStateLimit states, Krylov above (measured in

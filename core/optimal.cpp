@@ -12,6 +12,10 @@ namespace {
 
 constexpr double kSwitchTolerance = 1e-13;
 constexpr double kBellmanTolerance = 1e-12;
+// Krylov evaluation: the sweeps run with this relative residual until the policy is stable, then
+// with the full one (docs/engine.md, "Optimal values").
+constexpr double kLooseKrylovTolerance = 1e-6;
+constexpr int kMaxLooseSweeps = 100;
 
 Index argmax_row(const StateActionMatrix& table, Index row) {
   Index best = 0;
@@ -24,6 +28,10 @@ Index argmax_row(const StateActionMatrix& table, Index row) {
 OptimalSolution solve_optimal(const Mdp& mdp, LinearSolverKind kind) {
   const Index num_states = mdp.num_states();
   PolicyEvaluator evaluator(mdp, kind);
+  // An iterative evaluation starts loose: early sweeps need the ordering of Q only roughly, and
+  // the solves of the final, tight phase start from the loose values.
+  bool loose = evaluator.solver() == LinearSolverKind::krylov;
+  if (loose) evaluator.set_krylov_tolerance(kLooseKrylovTolerance);
   OptimalSolution solution;
   solution.policy.resize(static_cast<std::size_t>(num_states));
   for (Index s = 0; s < num_states; ++s) {
@@ -62,6 +70,12 @@ OptimalSolution solve_optimal(const Mdp& mdp, LinearSolverKind kind) {
       return std::array<double, 1>{count};
     })[0];
     solution.iterations = sweep;
+    if (loose && (changes == 0.0 || sweep >= kMaxLooseSweeps)) {
+      // Stable under loose evaluation: go on with the full tolerance, which decides the end.
+      loose = false;
+      evaluator.set_krylov_tolerance(kDefaultKrylovTolerance);
+      continue;
+    }
     if (changes == 0.0) break;
     if (sweep == kMaxSweeps) throw std::runtime_error("policy iteration did not terminate");
   }

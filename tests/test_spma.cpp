@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
 
 #include <tabrl/algorithms/npg.hpp>
 #include <tabrl/algorithms/spma.hpp>
@@ -10,6 +11,7 @@
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/format.hpp>
 #include <tabrl/core/optimal.hpp>
+#include <tabrl/core/parallel.hpp>
 
 #include "helpers.hpp"
 #include "run_helpers.hpp"
@@ -171,4 +173,62 @@ TEST_CASE("SPMA options are validated with the field named") {
                        doctest::Contains("bandits (one state) only"), InputError);
   CHECK_THROWS_WITH_AS(Spma(mdp, {.step_size = 0.1, .clip = true, .clip_floor = 0.0}),
                        "clip_floor: must be in (0, 1), got 0", InputError);
+}
+
+TEST_CASE("the SPMA step and C_t on 1 and 2 threads: the same bits as a sequential loop") {
+  // 40,000 states: the step's loops run on fixed chunks in parallel.
+  const Index states = 40000;
+  const Mdp mdp = make_garnet(states, 3, 4, 6);
+  PolicyEvaluator evaluator(mdp, LinearSolverKind::krylov);
+  const OptimalSolution unsolved;
+  Evaluation evaluation;
+  const StateActionMatrix logits = random_logits(states, 3, 2);
+  evaluator.evaluate_logits(logits, evaluation);
+  // A step large enough that some entries fall below the clip floor in clip mode.
+  const double eta = 2.0 / evaluation.advantage.cwiseAbs().maxCoeff();
+  const int threads = thread_count();
+  for (const bool clip : {false, true}) {
+    CAPTURE(clip);
+    const double step = clip ? eta : 0.05;
+    // The sequential reference: z + log1p(eta A), or z + log(floor) below the floor.
+    StateActionMatrix expected = logits;
+    int expected_clipped = 0;
+    double expected_c = std::numeric_limits<double>::infinity();
+    for (Index s = 0; s < states; ++s) {
+      bool clipped = false;
+      for (Index a = 0; a < 3; ++a) {
+        const double change = step * evaluation.advantage(s, a);
+        if (clip && !(1.0 + change > 1e-3)) {
+          expected(s, a) = logits(s, a) + std::log(1e-3);
+          clipped = true;
+        } else {
+          expected(s, a) = logits(s, a) + std::log1p(change);
+        }
+      }
+      expected_clipped += clipped ? 1 : 0;
+      if (!(evaluation.advantage.row(s).maxCoeff() > 0.0)) continue;
+      Index greedy = 0;
+      const double best = evaluation.q.row(s).maxCoeff(&greedy);
+      double runner_up = -std::numeric_limits<double>::infinity();
+      for (Index a = 0; a < 3; ++a) {
+        if (a != greedy) runner_up = std::max(runner_up, evaluation.q(s, a));
+      }
+      expected_c = std::min(expected_c, evaluation.policy(s, greedy) * (best - runner_up));
+    }
+    if (clip) CHECK(expected_clipped > 0);
+    for (const int count : {1, 2}) {
+      set_thread_count(count);
+      Spma spma(mdp, {.step_size = step, .clip = clip, .clip_floor = 1e-3});
+      StateActionMatrix next(states, 3);
+      std::vector<double> diagnostics(clip ? 2 : 1);
+      const StepReport report =
+          spma.step({.iteration = 0, .mdp = mdp, .optimal = unsolved, .evaluator = evaluator},
+                    evaluation, logits, next, diagnostics);
+      CHECK(report.outcome == StepOutcome::ok);
+      CHECK((next.array() == expected.array()).all());
+      CHECK(diagnostics[0] == expected_c);
+      if (clip) CHECK(diagnostics[1] == expected_clipped);
+    }
+    set_thread_count(threads);
+  }
 }
