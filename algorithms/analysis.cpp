@@ -167,8 +167,11 @@ void RunAnalysis::fit_floor() {
   result_.floor = std::max(floor, 0.0);
   double second_half = result_.floor;
   for (std::size_t i = n / 2; i < n; ++i) second_half = std::max(second_half, suboptimalities_[i]);
+  // Relative to the smaller of the whole decrease and the floor itself: a run that fell fast
+  // and then creeps on towards a lower floor is still descending.
   const double decrease = suboptimalities_.front() - result_.floor;
-  result_.floor_drift = decrease > 0.0 ? (second_half - result_.floor) / decrease : 0.0;
+  const double scale = result_.floor > 0.0 ? std::min(decrease, result_.floor) : decrease;
+  result_.floor_drift = scale > 0.0 ? (second_half - result_.floor) / scale : 0.0;
   for (const double steps : inner_iterations_) {
     if (std::isfinite(steps))
       result_.inner_iterations_max = std::isnan(result_.inner_iterations_max)

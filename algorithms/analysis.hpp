@@ -28,10 +28,11 @@ struct RunAnalysisResult {
   double floor = std::numeric_limits<double>::quiet_NaN();
   RateFit floor_rate;
   double floor_projection_error = std::numeric_limits<double>::quiet_NaN();
-  // How far the run still was from its floor: the share of its whole decrease that happened
-  // in the second half, (largest suboptimality over the second half of the iterates - floor) /
-  // (initial suboptimality - floor). A run on its plateau has a small drift (the reproduction
-  // asks for at most 1e-2), a run still descending steadily about 1/2. 0 without a decrease.
+  // How far the run still was from its floor: (largest suboptimality over the second half of
+  // the iterates - floor) / min(initial suboptimality - floor, floor) (the whole decrease when
+  // the floor is 0). A run on its plateau has a small drift (the reproduction asks for at most
+  // 1e-2); one still descending, steadily or slowly towards a lower floor, a large one. 0
+  // without a decrease.
   double floor_drift = std::numeric_limits<double>::quiet_NaN();
   // The largest inner_iterations of any iterate (Newton steps of exact SPMA, m otherwise).
   double inner_iterations_max = std::numeric_limits<double>::quiet_NaN();

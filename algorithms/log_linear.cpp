@@ -21,7 +21,12 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kArmijo = 1e-4;
 constexpr int kMaxHalvings = 60;
 // The units of roundoff of the rounding floor of the SPMA projection's gradient (rounding_floor).
-constexpr double kFloorFactor = 4.0;
+constexpr double kFloorFactor = 16.0;
+// A solve also ends at rounding when this many Newton steps with a fresh Hessian in a row have
+// not halved the smallest gradient seen, while the gradient is within kStallMargin floors
+// (docs/theory.md, "The rounding floor").
+constexpr int kStallSteps = 5;
+constexpr double kStallMargin = 1000.0;
 
 // One term t log(t / p) - t + p of the generalised KL divergence (KL when t and p both sum to
 // one), from t and x = log(t / p): t (x + expm1(-x)), with x + e^(-x) - 1 >= 0 by its series
@@ -317,6 +322,8 @@ LogLinearRule::Projection LogLinearRule::spma_projection(const Evaluation& evalu
   // slows down long before the floor, and a gradient below the floor can still leave the
   // policy of a rarely visited state far from the optimum).
   bool check_floor = false;
+  double best_norm = gradient_norm;
+  int stalled = 0;
   while (gradient_norm > target && result.iterations < options_.max_newton_steps) {
     if (check_floor) {
       result.floor = rounding_floor(evaluation, eta);
@@ -388,6 +395,18 @@ LogLinearRule::Projection LogLinearRule::spma_projection(const Evaluation& evalu
       break;
     }
     ++result.iterations;
+    if (!reuse) {
+      if (gradient_norm <= 0.5 * best_norm) {
+        best_norm = gradient_norm;
+        stalled = 0;
+      } else if (++stalled >= kStallSteps) {
+        result.floor = rounding_floor(evaluation, eta);
+        if (gradient_norm <= kStallMargin * result.floor) {
+          result.floor_stop = true;
+          break;
+        }
+      }
+    }
     const bool quadratic = step == 1.0 && gradient_norm <= 0.1 * previous_norm;
     refresh = !quadratic;
     check_floor = !quadratic && !reuse;

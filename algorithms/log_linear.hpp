@@ -93,7 +93,7 @@ class LogLinearRule final : public UpdateRule {
   double projection_value(const Vector& delta, const Evaluation& evaluation, double eta);
   // centred_ = A - r_s, centring_ = r_s = sum_a pi_t A (zero in exact arithmetic).
   void centre_advantage(const Evaluation& evaluation);
-  // The rounding floor of the gradient projection_value computed last: 4 units of roundoff
+  // The rounding floor of the gradient projection_value computed last: 16 units of roundoff
   // times |(|X|^T vec(m))|_2, m the magnitudes of the terms of each logit gradient entry.
   double rounding_floor(const Evaluation& evaluation, double eta);
   // The inner objective's gradient at next_theta_ into grad_ (u_ = X next_theta_, p_ = softmax).

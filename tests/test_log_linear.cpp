@@ -195,7 +195,7 @@ TEST_CASE("dense one-hot features (a feature file) follow the dense path to the 
 }
 
 // The rounding floor of the projection's gradient as docs/theory.md defines it, written here
-// from the definition: 4 units of roundoff times |(|X|^T vec(m))|_2, m the magnitudes of the
+// from the definition: 16 units of roundoff times |(|X|^T vec(m))|_2, m the magnitudes of the
 // terms of the logit gradient d (pi_t (1 + eta A) - p) / eta at the solve's end p = pi_{t+1}.
 double independent_floor(const FeatureMatrix& features, const Evaluation& ev,
                          const StateActionMatrix& next_policy, double eta) {
@@ -208,7 +208,7 @@ double independent_floor(const FeatureMatrix& features, const Evaluation& ev,
   }
   Eigen::MatrixXd x = features.is_sparse() ? Eigen::MatrixXd(features.sparse()) : features.dense();
   const Vector terms = x.cwiseAbs().transpose() * Eigen::Map<const Vector>(m.data(), m.size());
-  return 4.0 * std::numeric_limits<double>::epsilon() * terms.norm();
+  return 16.0 * std::numeric_limits<double>::epsilon() * terms.norm();
 }
 
 // Records what an iteration's projection started from and reported, to check after the run

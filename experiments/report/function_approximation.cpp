@@ -131,7 +131,8 @@ ClaimResult fa_floor_claim(const std::vector<ReportRun>& runs) {
           "exact SPMA at each step of the grid, features in increasing k (the classes are "
           "nested: random(dim=k) is the first k columns of random(dim=K)). The floor is the "
           "smallest suboptimality over the last tenth of the run, reached when its drift (the "
-          "share of the run's decrease that happened in its second half) is at most " +
+          "rise above the floor over the second half of the run, relative to the smaller of the "
+          "floor and the run's whole decrease) is at most " +
           format_brief(kSettledDrift) +
           ". A run agrees when it reached its floor, that floor is no larger (within " +
           format_brief(kRelativeTie) +
