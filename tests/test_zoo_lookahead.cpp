@@ -470,8 +470,8 @@ TEST_CASE("geometric steps: eta gamma^(-t) in every method's step column and ite
     const LibraryRun run = run_library(mdp, "apg(schedule=geometric)", "0.5", iterations);
     check_same_run(run, reference_apg(dense, 0.5, true, iterations), mdp, 1e-9);
     for (std::size_t t = 0; t < run.rows.size(); ++t) {
-      const double expected =
-          0.5 * std::pow(gamma, -static_cast<double>(t)) * (t + 1.0) / (t + 2.0);
+      const double expected = 0.5 * std::pow(gamma, -static_cast<double>(t)) *
+                              (static_cast<double>(t) + 1.0) / (static_cast<double>(t) + 2.0);
       CHECK(run.rows[t].step_size == doctest::Approx(expected).epsilon(1e-14));
     }
   }
