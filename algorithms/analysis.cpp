@@ -42,6 +42,7 @@ CallbackAction RunAnalysis::on_iteration(const IterationSummary& summary) {
   if (log_linear_) {
     projection_errors_.push_back(diagnostic(summary, "projection_error"));
     inner_iterations_.push_back(diagnostic(summary, "inner_iterations"));
+    if (diagnostic(summary, "inner_unmet") > 0.0) ++result_.inner_unmet;
   }
   for (std::size_t i = 0; i < result_.tolerances.size(); ++i) {
     if (result_.first_iteration[i] < 0 && error <= result_.tolerances[i]) {

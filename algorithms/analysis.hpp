@@ -36,6 +36,8 @@ struct RunAnalysisResult {
   double floor_drift = std::numeric_limits<double>::quiet_NaN();
   // The largest inner_iterations of any iterate (Newton steps of exact SPMA, m otherwise).
   double inner_iterations_max = std::numeric_limits<double>::quiet_NaN();
+  // Exact SPMA: the projections that ended without meeting their stopping rule.
+  int inner_unmet = 0;
   bool bound_held() const { return bound != TheoryBound::none && bound_violations == 0; }
 };
 

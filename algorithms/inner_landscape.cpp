@@ -98,6 +98,15 @@ InnerLandscape explore_inner_landscape(InnerObjective objective, const FeatureMa
                                        const Evaluation& evaluation, double eta,
                                        const std::vector<Vector>& starts,
                                        const AscentOptions& options) {
+  // Policies are compared on the visited states: the objectives do not see the others.
+  const auto difference = [&](const StateActionMatrix& a, const StateActionMatrix& b) {
+    double largest = 0.0;
+    for (Index s = 0; s < a.rows(); ++s) {
+      if (evaluation.visitation[s] > 0.0)
+        largest = std::max(largest, (a.row(s) - b.row(s)).cwiseAbs().maxCoeff());
+    }
+    return largest;
+  };
   InnerLandscape landscape;
   std::vector<int> representatives;  // the first landing of each basin
   for (const Vector& start : starts) {
@@ -105,11 +114,8 @@ InnerLandscape explore_inner_landscape(InnerObjective objective, const FeatureMa
     landing.basin = -1;
     if (landing.converged) {
       for (const int r : representatives) {
-        const double difference =
-            (landing.policy - landscape.landings[static_cast<std::size_t>(r)].policy)
-                .cwiseAbs()
-                .maxCoeff();
-        if (difference <= options.same_policy) {
+        if (difference(landing.policy, landscape.landings[static_cast<std::size_t>(r)].policy) <=
+            options.same_policy) {
           landing.basin = landscape.landings[static_cast<std::size_t>(r)].basin;
           break;
         }
@@ -124,8 +130,7 @@ InnerLandscape explore_inner_landscape(InnerObjective objective, const FeatureMa
   for (const InnerLanding& a : landscape.landings) {
     for (const InnerLanding& b : landscape.landings) {
       if (!a.converged || !b.converged) continue;
-      landscape.policy_spread =
-          std::max(landscape.policy_spread, (a.policy - b.policy).cwiseAbs().maxCoeff());
+      landscape.policy_spread = std::max(landscape.policy_spread, difference(a.policy, b.policy));
       landscape.value_spread = std::max(landscape.value_spread, std::abs(a.value - b.value));
     }
   }

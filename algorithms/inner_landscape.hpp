@@ -47,7 +47,7 @@ struct AscentOptions {
   double tolerance = 1e-9;  // |grad|_2 at which a landing counts as converged
   int max_steps = 20000;
   // Two converged landings are the same point when their policies differ by at most this
-  // (max norm).
+  // (max norm over the visited states, d_t[s] > 0: the objectives do not see the others).
   double same_policy = 1e-6;
 };
 

@@ -133,7 +133,10 @@ std::string LogLinearRule::name() const {
 std::vector<std::string> LogLinearRule::diagnostic_names() const {
   std::vector<std::string> names = {"projection_error", "inner_gradient_norm", "inner_iterations"};
   if (options_.method == LogLinearMethod::npg) names.emplace_back("feature_rank");
-  if (options_.method == LogLinearMethod::spma) names.emplace_back("inner_floor");
+  if (options_.method == LogLinearMethod::spma) {
+    names.emplace_back("inner_floor");
+    names.emplace_back("inner_unmet");
+  }
   return names;
 }
 
@@ -463,6 +466,11 @@ StepReport LogLinearRule::exact_spma(const StepContext& context, const Evaluatio
   diagnostics[1] = projection.gradient_norm;
   diagnostics[2] = projection.iterations;
   diagnostics[3] = projection.floor_stop ? projection.floor : kNaN;
+  // 1 when the solve ended without meeting its stopping rule (the tolerance, or the rounding
+  // floor): the step cap, or no acceptable step far from rounding.
+  const bool met = projection.floor_stop ||
+                   projection.gradient_norm <= options_.tolerance * projection.initial_norm;
+  diagnostics[4] = met ? 0.0 : 1.0;
   return {.step_size = eta};
 }
 
@@ -573,7 +581,8 @@ void LogLinearRule::compatible_npg(const Evaluation& evaluation, double eta,
     rhs_.resize(states * actions);
     for (Index s = 0; s < states; ++s) {
       for (Index a = 0; a < actions; ++a) {
-        rhs_[s * actions + a] = std::sqrt(evaluation.visitation[s] * pi(s, a)) * advantage(s, a);
+        rhs_[s * actions + a] =
+            std::sqrt(std::max(evaluation.visitation[s] * pi(s, a), 0.0)) * advantage(s, a);
       }
     }
     cod_.compute(design_);

@@ -115,7 +115,9 @@ void FeatureMatrix::weighted_design_rows(const StateActionMatrix& p, const Vecto
   const Eigen::Map<const Block> probabilities(p.data() + row, actions_, count);
   Block roots(actions_, count);
   for (Index s = 0; s < count; ++s) {
-    roots.col(s) = (c[first + s] * probabilities.col(s).array()).sqrt().matrix();
+    // max(0, .): a visitation solved to rounding can be -1e-18 in a state the start never
+    // reaches (its weight is 0, and sqrt of it would be NaN).
+    roots.col(s) = (c[first + s] * probabilities.col(s).array()).max(0.0).sqrt().matrix();
   }
   Eigen::RowVectorXd means(count);
   // Sparse storage: these rows of X made dense first (k <= kDenseGramLimit here).
@@ -194,9 +196,9 @@ void FeatureMatrix::weighted_gram(const StateActionMatrix& p, const Vector& c,
   Eigen::SparseMatrix<double, Eigen::RowMajor, int> means_of(states_, n);
   means_of.reserve(Eigen::VectorXi::Constant(states_, static_cast<int>(actions_)));
   for (Index s = 0; s < states_; ++s) {
-    const double root = std::sqrt(c[s]);
+    const double root = std::sqrt(std::max(c[s], 0.0));
     for (Index a = 0; a < actions_; ++a) {
-      weights[s * actions_ + a] = c[s] * p(s, a);
+      weights[s * actions_ + a] = std::max(c[s], 0.0) * p(s, a);
       if (p(s, a) != 0.0 && root != 0.0) means_of.insert(s, s * actions_ + a) = root * p(s, a);
     }
   }

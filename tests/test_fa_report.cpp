@@ -137,3 +137,30 @@ TEST_CASE("claim (c): Newton steps within the budget") {
   CHECK(outcome_of(claim, 1).rfind("disagrees", 0) == 0);
   CHECK(outcome_of(claim, 2).rfind("n/a", 0) == 0);
 }
+
+TEST_CASE("claims 6 and 9: a projection that missed its stopping rule is not a floor") {
+  ReportRun missed = exact("random(dim=4,scale=1,seed=1)", "1", 0.2);
+  missed.inner_unmet = 3;
+  const ClaimResult floor =
+      fa_floor_claim({exact("random(dim=2,scale=1,seed=1)", "1", 0.5), missed});
+  CHECK(outcome_of(floor, 1).rfind("inconclusive: 3 projections missed", 0) == 0);
+  const ClaimResult newton = fa_newton_claim({missed});
+  CHECK(outcome_of(newton, 0).rfind("disagrees: 3 projections missed", 0) == 0);
+  CHECK(newton.verdict == Verdict::not_supported);
+}
+
+TEST_CASE("claim 10 climbs SPMA at a valid step and finds it concave") {
+  // A 4-state Garnet with 2 random features; MDPO's eta = 50 makes some 1 + eta A negative,
+  // so SPMA is climbed at 0.99 / max(-A) instead.
+  ReportRun mdpo = inner("mdpo", 5, 0.1, "random(dim=2,scale=1,seed=1)");
+  mdpo.mdp = "garnet(states=4,actions=3,branching=2,seed=3)";
+  mdpo.states = 4;
+  mdpo.actions = 3;
+  mdpo.step_value = 50.0;
+  const ClaimResult claim = fa_landscape_claim({mdpo});
+  REQUIRE(claim.rows.size() == 1);
+  const std::vector<std::string>& row = claim.rows[0];
+  CHECK(row[6].rfind("1 (eta ", 0) == 0);  // SPMA: one landing policy
+  CHECK(row[6] != "1 (eta 50)");           // at a step below MDPO's
+  CHECK(row.back().rfind("disagrees", 0) != 0);
+}

@@ -659,3 +659,42 @@ TEST_CASE("projection_error is a sum of non-negative terms, never below zero") {
     CHECK(std::abs(log.diagnostics[t][0] - direct) <= 1e-9 * direct);
   }
 }
+
+TEST_CASE(
+    "a visitation of -1e-18 (an unreachable state solved to rounding) keeps the Hessian finite") {
+  // cliff_world's unreachable states: before the clamp, sqrt(d p) of such a state was NaN, the
+  // Hessian NaN, the Newton direction 0, and the run froze at iteration 52 (random(dim=64)).
+  const Mdp mdp = random_mdp(3, 2, 0.9, 5);
+  const FeatureMatrix features(3, 2, random_features(3, 2, 2, 7, 1.0));
+  StateActionMatrix p(3, 2);
+  p << 0.3, 0.7, 0.5, 0.5, 0.9, 0.1;
+  Vector c(3), clamped(3);
+  c << 0.5, -1e-18, 0.25;
+  clamped << 0.5, 0.0, 0.25;
+  Eigen::MatrixXd gram, reference;
+  features.weighted_gram(p, c, gram);
+  features.weighted_gram(p, clamped, reference);
+  CHECK(gram.allFinite());
+  CHECK(gram == reference);
+  Eigen::MatrixXd design, design_reference;
+  features.weighted_design(p, c, design);
+  features.weighted_design(p, clamped, design_reference);
+  CHECK(design == design_reference);
+}
+
+TEST_CASE("cliff_world with random(dim=64): every projection meets its stopping rule") {
+  const Mdp mdp = make_cliff_world(0.9);
+  const OptimalSolution optimal = solve_optimal(mdp);
+  const auto features = std::make_shared<const FeatureMatrix>(
+      mdp.num_states(), mdp.num_actions(),
+      random_features(mdp.num_states(), mdp.num_actions(), 64, 1, 0.125));
+  const Run run = run_log_linear(mdp, optimal, "spma", "0.009", features, 60);
+  const std::size_t unmet = 4;  // projection_error, inner_gradient_norm, inner_iterations,
+                                // inner_floor, inner_unmet
+  for (std::size_t t = 0; t + 1 < run.trace.diagnostics.size(); ++t) {
+    CAPTURE(t);
+    REQUIRE(run.trace.diagnostics[t].size() == 5);
+    CHECK(run.trace.diagnostics[t][unmet] == 0.0);
+    CHECK(run.trace.diagnostics[t][2] >= 1.0);  // theta moved: at least one Newton step
+  }
+}

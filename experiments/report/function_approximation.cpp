@@ -126,7 +126,7 @@ ClaimResult fa_floor_claim(const std::vector<ReportRun>& runs) {
       .figures = {"function_approximation/figures/fa_floor_vs_k.png",
                   "function_approximation/figures/fa_convergence.png"},
       .header = {"MDP", "eta", "features", "status", "floor", "floor / |J*|", "q before the floor",
-                 "projection error at the end", "drift", "outcome"},
+                 "mean projection error, last tenth", "drift", "outcome"},
       .rule =
           "exact SPMA at each step of the grid, features in increasing k (the classes are "
           "nested: random(dim=k) is the first k columns of random(dim=K)). The floor is the "
@@ -136,12 +136,14 @@ ClaimResult fa_floor_claim(const std::vector<ReportRun>& runs) {
           format_brief(kSettledDrift) +
           ". A run agrees when it reached its floor, that floor is no larger (within " +
           format_brief(kRelativeTie) +
-          ") than the floor of the next smaller k, and, at full rank (one-hot, or k >= S A), "
-          "it is at most " +
+          ") than the floor of the nearest smaller k whose run was conclusive, and, at full rank "
+          "(one-hot, or k >= S A), it is at most " +
           format_brief(kVanishedFloor) +
           " |J*|. It disagrees when a reached floor grew with k or a full-rank floor did not "
-          "vanish, is inconclusive when the run was still descending at its end, and n/a when "
-          "1 + eta A <= 0 ended it (`step_invalid`)"};
+          "vanish, is inconclusive when the run was still descending at its end or a projection "
+          "missed its stopping rule, and n/a when 1 + eta A <= 0 ended it (`step_invalid`). The "
+          "smallest k of a step has no smaller k to compare with: it agrees on reaching its "
+          "floor. The rate q is shown, not tested"};
   const auto mdps = distinct(
       runs, [](const ReportRun& r) { return r.mdp; }, exact_spma);
   for (const std::string& mdp : mdps) {
@@ -166,6 +168,10 @@ ClaimResult fa_floor_claim(const std::vector<ReportRun>& runs) {
         } else if (run->status != "converged" && run->status != "max_iterations") {
           outcome = CaseOutcome::disagrees;
           reason = "ended " + run->status;
+        } else if (run->inner_unmet > 0) {
+          outcome = CaseOutcome::inconclusive;
+          reason = format_brief(run->inner_unmet) +
+                   " projections missed their stopping rule (claim 9): the floor is not SPMA's";
         } else if (!settled(*run)) {
           outcome = CaseOutcome::inconclusive;
           reason = "still descending at iteration " + format_brief(run->iterations) + " (drift " +
@@ -180,9 +186,13 @@ ClaimResult fa_floor_claim(const std::vector<ReportRun>& runs) {
           reason = "the floor grew from " + format_brief(previous->floor) + " (" +
                    features_text(*previous) + ")";
         } else if (previous != nullptr) {
-          reason = "below " + format_brief(previous->floor) + " (" + features_text(*previous) + ")";
+          reason = "no larger than " + format_brief(previous->floor) + " (" +
+                   features_text(*previous) + ")";
         }
-        if (outcome == CaseOutcome::agrees || outcome == CaseOutcome::disagrees) previous = run;
+        // The next k is compared with this floor when it is one (a failed run has none).
+        if (outcome == CaseOutcome::agrees ||
+            (outcome == CaseOutcome::disagrees && std::isfinite(run->floor) && settled(*run)))
+          previous = run;
         claim.add(outcome);
         claim.rows.push_back({mdp, step, features_text(*run), run->status, format_brief(run->floor),
                               format_brief(relative_floor(*run)), rate_text(*run),
@@ -226,6 +236,7 @@ ClaimResult fa_small_m_claim(const std::vector<ReportRun>& runs) {
       } else {
         outcome = gap >= -kRelativeTie ? CaseOutcome::agrees : CaseOutcome::disagrees;
         if (outcome == CaseOutcome::disagrees) reason = "MDPO ends lower";
+        if (outcome == CaseOutcome::agrees && std::abs(gap) <= kRelativeTie) reason = "a tie";
       }
       claim.add(outcome);
       claim.rows.push_back({c.mdp, features_text(*spma_run), c.step, c.alpha, std::to_string(m),
@@ -280,6 +291,10 @@ ClaimResult fa_gap_claim(const std::vector<ReportRun>& runs) {
     } else if (std::abs(last_gap) > small_gap + kRelativeTie) {
       outcome = CaseOutcome::disagrees;
       reason = "the gap grew to " + format_brief(last_gap) + " at m = " + std::to_string(largest_m);
+    } else if (std::abs(last_gap) > small_gap) {
+      outcome = CaseOutcome::inconclusive;
+      reason = "larger at m = " + std::to_string(largest_m) + " by less than " +
+               format_brief(kRelativeTie);
     }
     claim.add(outcome);
     const ReportRun& any = *c.spma.begin()->second;
@@ -296,12 +311,14 @@ ClaimResult fa_newton_claim(const std::vector<ReportRun>& runs) {
       .claim = "SPMA's projection (a concave problem) converges at every iteration",
       .figures = {},
       .header = {"MDP", "eta", "features", "iterations", "most Newton steps in one projection",
-                 "outcome"},
+                 "projections that missed their rule", "outcome"},
       .rule =
           "an exact SPMA run agrees when every projection met its stopping rule "
-          "(docs/theory.md, \"The exact solve\") within the budget of " +
+          "(docs/theory.md, \"The exact solve\": the relative tolerance or the rounding "
+          "floor) within the budget of " +
           std::to_string(kNewtonBudget) +
-          " Newton steps; runs ended by `step_invalid` at their first iteration are n/a"};
+          " Newton steps (the curve column inner_unmet, counted per run); runs ended by "
+          "`step_invalid` at their first iteration are n/a"};
   for (const ReportRun& run : runs) {
     if (!exact_spma(run)) continue;
     CaseOutcome outcome = CaseOutcome::agrees;
@@ -310,13 +327,16 @@ ClaimResult fa_newton_claim(const std::vector<ReportRun>& runs) {
       outcome = CaseOutcome::not_applicable;
       reason =
           "no projection (" + run.status + " at iteration " + format_brief(run.iterations) + ")";
-    } else if (run.inner_iterations_max >= kNewtonBudget) {
+    } else if (run.inner_unmet > 0 || run.inner_iterations_max >= kNewtonBudget) {
       outcome = CaseOutcome::disagrees;
-      reason = "a projection used the whole budget";
+      reason = run.inner_unmet > 0
+                   ? format_brief(run.inner_unmet) + " projections missed their stopping rule"
+                   : "a projection used the whole budget";
     }
     claim.add(outcome);
     claim.rows.push_back({run.mdp, run.step_size, features_text(run), format_brief(run.iterations),
-                          format_brief(run.inner_iterations_max), outcome_text(outcome, reason)});
+                          format_brief(run.inner_iterations_max), format_brief(run.inner_unmet),
+                          outcome_text(outcome, reason)});
   }
   claim.finish();
   return claim;
@@ -332,7 +352,7 @@ ClaimResult fa_landscape_claim(const std::vector<ReportRun>& runs) {
           "policies; SPMA's lands at one",
       .figures = {},
       .header = {"MDP", "features", "eta", "MDPO: landed / starts", "MDPO: distinct policies",
-                 "MDPO: values", "SPMA: distinct policies", "outcome"},
+                 "MDPO: values", "SPMA: distinct policies (its eta)", "outcome"},
       .rule =
           "computed for this report, not read from the sweep: at the first iterate of "
           "the sweep's MDPO runs (the uniform policy), on each built-in MDP and random "
@@ -344,10 +364,12 @@ ClaimResult fa_landscape_claim(const std::vector<ReportRun>& runs) {
           std::to_string(ascent.max_steps) +
           " steps); two landings are one policy when they differ by at most " +
           format_brief(ascent.same_policy) +
-          ". A case agrees when MDPO lands at two or more policies and SPMA at one, is "
-          "inconclusive when MDPO lands at one (no second maximum found from these starts), "
-          "and disagrees when SPMA lands at more than one (it is concave). SPMA is not "
-          "climbed where 1 + eta A <= 0 (its L_t is unbounded there)"};
+          " on the visited states. A case agrees when MDPO lands at two or more policies and "
+          "SPMA, from every start, at one; it is inconclusive when MDPO lands at one (no "
+          "second maximum found from these starts) or nowhere within the budget, and "
+          "disagrees when SPMA lands at more than one (it is concave). Where 1 + eta A <= 0 "
+          "somewhere, SPMA's L_t is unbounded at MDPO's eta and is climbed at 0.99 / max(-A) "
+          "instead"};
   std::vector<std::pair<std::string, std::string>> done;
   for (const ReportRun& run : runs) {
     if (run.algorithm != "mdpo" || run.features.empty() || full_rank(run) ||
@@ -380,29 +402,37 @@ ClaimResult fa_landscape_claim(const std::vector<ReportRun>& runs) {
       low = std::min(low, landing.value);
       high = std::max(high, landing.value);
     }
-    const bool spma_defined = ((1.0 + eta * evaluation.advantage.array()) > 0.0).all();
-    int spma_distinct = -1;
-    if (spma_defined) {
-      spma_distinct =
-          explore_inner_landscape(InnerObjective::spma, features, evaluation, eta, starts, ascent)
-              .distinct;
-    }
+    // SPMA's L_t is bounded only where 1 + eta A > 0: it is climbed at MDPO's eta when that
+    // holds, else at 0.99 / max(-A), the largest step that keeps every target weight positive.
+    const double most_negative = -evaluation.advantage.minCoeff();
+    const double spma_eta =
+        most_negative * eta < 1.0 ? eta : 0.99 / std::max(most_negative, 1e-300);
+    const InnerLandscape spma = explore_inner_landscape(InnerObjective::spma, features, evaluation,
+                                                        spma_eta, starts, ascent);
+    int spma_landed = 0;
+    for (const InnerLanding& landing : spma.landings) spma_landed += landing.converged ? 1 : 0;
     CaseOutcome outcome = CaseOutcome::agrees;
     std::string reason;
-    if (spma_distinct > 1) {
+    if (spma.distinct > 1) {
       outcome = CaseOutcome::disagrees;
-      reason = "SPMA landed at " + std::to_string(spma_distinct) + " policies";
+      reason = "SPMA landed at " + std::to_string(spma.distinct) + " policies";
+    } else if (spma_landed < kStarts) {
+      outcome = CaseOutcome::inconclusive;
+      reason = "SPMA's ascent did not land from every start";
+    } else if (landed == 0) {
+      outcome = CaseOutcome::inconclusive;
+      reason = "no MDPO start landed within the budget";
     } else if (mdpo.distinct < 2) {
       outcome = CaseOutcome::inconclusive;
       reason = "MDPO landed at one policy from these starts";
     }
     claim.add(outcome);
-    claim.rows.push_back(
-        {run.mdp, features_text(run), format_brief(eta),
-         std::to_string(landed) + " / " + std::to_string(kStarts), std::to_string(mdpo.distinct),
-         landed > 0 ? format_brief(low) + " ... " + format_brief(high) : "-",
-         spma_distinct < 0 ? "n/a (1 + eta A <= 0)" : std::to_string(spma_distinct),
-         outcome_text(outcome, reason)});
+    claim.rows.push_back({run.mdp, features_text(run), format_brief(eta),
+                          std::to_string(landed) + " / " + std::to_string(kStarts),
+                          std::to_string(mdpo.distinct),
+                          landed > 0 ? format_brief(low) + " ... " + format_brief(high) : "-",
+                          std::to_string(spma.distinct) + " (eta " + format_brief(spma_eta) + ")",
+                          outcome_text(outcome, reason)});
   }
   claim.finish();
   return claim;

@@ -557,7 +557,10 @@ def fa_figures(runs, curves, figures):
             colour = PALETTE[i % len(PALETTE)]
             axis.plot(ks, floors, color=colour, label=f"eta {step}")
             for r, k, f in zip(members, ks, floors):
-                descending = number(r["floor_drift"]) > 1e-2
+                # As the report decides (docs/reproduce.md): still descending unless the floor
+                # vanished (<= 1e-6 |J*|) or its drift is at most 1e-2.
+                vanished = number(r["floor"]) <= 1e-6 * abs(number(r["optimal_objective"]))
+                descending = not vanished and not number(r["floor_drift"]) <= 1e-2
                 axis.plot([k], [f], marker="*" if r["features"] == "one_hot" else "o",
                           markersize=10 if r["features"] == "one_hot" else 6,
                           markerfacecolor="none" if descending else colour, color=colour)
@@ -592,11 +595,14 @@ def fa_figures(runs, curves, figures):
             gaps = [(by_m[m]["mdpo"][0] - by_m[m]["spma"][0]) / max(abs(by_m[m]["mdpo"][0]), 1e-300)
                     for m in ms]
             run = by_m[ms[0]]["spma"][1]
+            largest_alpha = max(float(spec_value(r["algorithm_spec"], "inner_step_size"))
+                                for r in inner)
             axis.plot(ms, gaps, marker="o", color=colours.get(run["features"], "grey"),
-                      linestyle="-" if alpha == max(spec_value(r["algorithm_spec"], "inner_step_size")
-                                                     for r in inner) else "--",
+                      linestyle="-" if float(alpha) == largest_alpha else "--",
                       label=f"{features_label(run)}, alpha {alpha}")
         axis.axhline(0.0, color="black", linewidth=0.8)
+        # Ties: within 1e-3 relative, as the report counts them.
+        axis.axhspan(-1e-3, 1e-3, color="grey", alpha=0.15, linewidth=0)
         axis.set_xscale("log")
         axis.set_yscale("symlog", linthresh=1e-4)
         axis.set_xlabel("inner steps m")

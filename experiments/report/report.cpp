@@ -160,7 +160,8 @@ std::vector<ReportRun> read_runs(const std::filesystem::path& runs_csv) {
         .floor_rate_r2 = table_number(optional(row, "floor_rate_r2"), kNaN),
         .floor_projection_error = table_number(optional(row, "floor_projection_error"), kNaN),
         .floor_drift = table_number(optional(row, "floor_drift"), kNaN),
-        .inner_iterations_max = table_number(optional(row, "inner_iterations_max"), kNaN)};
+        .inner_iterations_max = table_number(optional(row, "inner_iterations_max"), kNaN),
+        .inner_unmet = table_number(optional(row, "inner_unmet"), 0.0)};
     for (const auto& [tolerance, column] : tolerance_columns)
       run.iterations_to[tolerance] = table_number(row[column], kInfinity);
     runs.push_back(std::move(run));

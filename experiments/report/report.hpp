@@ -67,6 +67,7 @@ struct ReportRun {
   double floor_projection_error = std::numeric_limits<double>::quiet_NaN();
   double floor_drift = std::numeric_limits<double>::quiet_NaN();
   double inner_iterations_max = std::numeric_limits<double>::quiet_NaN();
+  double inner_unmet = 0.0;  // exact SPMA's projections that missed their stopping rule
 
   double to(double tolerance) const;  // iterations_to, +inf when the column is absent
   double smallest_tolerance() const;  // the smallest tolerance of the sweep

@@ -38,7 +38,7 @@ CurveSchema CurveSchema::for_sweep(const std::vector<std::string>& algorithms, b
   }
   if (log_linear) {
     for (const char* name : {"projection_error", "inner_gradient_norm", "inner_iterations",
-                             "feature_rank", "inner_floor"}) {
+                             "feature_rank", "inner_floor", "inner_unmet"}) {
       schema.diagnostics_.emplace_back(name);
     }
   }

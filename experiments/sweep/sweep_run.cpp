@@ -83,7 +83,8 @@ std::string runs_csv_header(const SweepSettings& settings) {
       ",rate,rate_r2,loglog_slope,rate_first_iteration,rate_last_iteration,convergence,theory_"
       "bound,"
       "bound_checks,bound_violations,bound_held,spma_min_c,features,floor,floor_rate,"
-      "floor_rate_r2,floor_projection_error,floor_drift,inner_iterations_max,message,wall_seconds";
+      "floor_rate_r2,floor_projection_error,floor_drift,inner_iterations_max,inner_unmet,message,"
+      "wall_seconds";
   return header;
 }
 
@@ -110,8 +111,9 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
   std::string result_columns;
   std::string step_value;     // empty for methods without a scalar step (pi, vi, the gap step)
   std::string shape = ",,,";  // gamma,states,actions,kernel
-  // floor,floor_rate,floor_rate_r2,floor_projection_error,floor_drift,inner_iterations_max
-  std::string floor_columns = ",,,,,,";
+  // floor,floor_rate,floor_rate_r2,floor_projection_error,floor_drift,inner_iterations_max,
+  // inner_unmet
+  std::string floor_columns = ",,,,,,,";
   try {
     const LinearSolverKind solver = parse_solver_kind(settings.solver);
     const Mdp& mdp = cache.mdp(run.mdp, solver);
@@ -190,14 +192,16 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
           (std::isnan(found.floor_projection_error) ? ""
                                                     : format_double(found.floor_projection_error)) +
           "," + format_double(found.floor_drift) + "," +
-          (std::isnan(found.inner_iterations_max) ? "" : format_number(found.inner_iterations_max));
+          (std::isnan(found.inner_iterations_max) ? ""
+                                                  : format_number(found.inner_iterations_max)) +
+          "," + std::to_string(found.inner_unmet);
     }
   } catch (const std::exception& error) {
     status = "error";
     message = error.what();
     record.failed = true;
     record.curve_rows.clear();
-    floor_columns = ",,,,,,";
+    floor_columns = ",,,,,,,";
     // Empty result columns: 5 finals, one per tolerance, then the rate and bound columns.
     std::vector<std::string> fields(5 + settings.tolerances.size());
     for (const char* value : {"", "", "", "", "", "unknown", "none", "0", "0", "", ""}) {
