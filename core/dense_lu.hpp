@@ -1,6 +1,8 @@
 // Dense partial-pivot LU of M = I - gamma P_pi, in place, serving both solves (docs/engine.md).
 #pragma once
 
+#include <vector>
+
 #include <tabrl/core/linear_solver.hpp>
 
 namespace tabrl {
@@ -14,10 +16,14 @@ class DenseLu final : public PolicySystemSolver {
   void solve_value(const Vector& value_rhs, Vector& v) override;
 
  private:
+  // Writes row s of M = I - gamma P_pi (S entries) to `row`.
+  void build_row(const StateActionMatrix& policy, Index s, double* row) const;
+
   const Mdp& mdp_;
   Eigen::MatrixXd system_;  // M, then its factors: P M = L U
   Eigen::Transpositions<Eigen::Dynamic, Eigen::Dynamic, int> row_transpositions_;
   Vector work_;
+  std::vector<double> tile_;  // rows of M before they are copied into system_
 };
 
 // Factorises `matrix` in place as P matrix = L U (unit-lower L and U share the storage).

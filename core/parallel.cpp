@@ -62,6 +62,8 @@ void dense_row_product(const StateActionMatrix& matrix, const double* x, double*
 
 void dense_row_product_in_order(const StateActionMatrix& matrix, const double* x, double* y) {
   constexpr Index kBlock = 64;
+  // Eight rows at a time: eight independent sums hide the latency of each addition.
+  constexpr Index kRows = 8;
   const Index rows = matrix.rows();
   const Index cols = matrix.cols();
   const Index blocks = (rows + kBlock - 1) / kBlock;
@@ -69,22 +71,14 @@ void dense_row_product_in_order(const StateActionMatrix& matrix, const double* x
   for (Index block = 0; block < blocks; ++block) {
     const Index end = std::min(rows, (block + 1) * kBlock);
     Index i = block * kBlock;
-    for (; i + 4 <= end; i += 4) {
-      const double* a0 = matrix.data() + i * cols;
-      const double* a1 = a0 + cols;
-      const double* a2 = a1 + cols;
-      const double* a3 = a2 + cols;
-      double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    for (; i + kRows <= end; i += kRows) {
+      const double* a = matrix.data() + i * cols;
+      double sums[kRows] = {};
       for (Index j = 0; j < cols; ++j) {
-        s0 += a0[j] * x[j];
-        s1 += a1[j] * x[j];
-        s2 += a2[j] * x[j];
-        s3 += a3[j] * x[j];
+        const double xj = x[j];
+        for (Index k = 0; k < kRows; ++k) sums[k] += a[k * cols + j] * xj;
       }
-      y[i] = s0;
-      y[i + 1] = s1;
-      y[i + 2] = s2;
-      y[i + 3] = s3;
+      for (Index k = 0; k < kRows; ++k) y[i + k] = sums[k];
     }
     for (; i < end; ++i) {
       const double* a = matrix.data() + i * cols;
