@@ -561,8 +561,10 @@ def fa_figures(runs, curves, figures):
                 # vanished (<= 1e-6 |J*|) or its drift is at most 1e-2.
                 vanished = number(r["floor"]) <= 1e-6 * abs(number(r["optimal_objective"]))
                 descending = not vanished and not number(r["floor_drift"]) <= 1e-2
-                axis.plot([k], [f], marker="*" if r["features"] == "one_hot" else "o",
-                          markersize=10 if r["features"] == "one_hot" else 6,
+                one_hot = r["features"] == "one_hot"
+                # The star is drawn under the circles: random features with k = S A share its x.
+                axis.plot([k], [f], marker="*" if one_hot else "o",
+                          markersize=13 if one_hot else 6, zorder=2 if one_hot else 3,
                           markerfacecolor="none" if descending else colour, color=colour)
         axis.set_xscale("log", base=2)
         axis.set_yscale("log")
