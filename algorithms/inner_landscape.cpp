@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <tabrl/core/policy.hpp>
+
 namespace tabrl {
 
 double inner_objective_value(InnerObjective objective, const FeatureMatrix& features,
@@ -16,9 +18,7 @@ double inner_objective_value(InnerObjective objective, const FeatureMatrix& feat
   StateActionMatrix logit_gradient(states, actions);
   double value = 0.0;
   for (Index s = 0; s < states; ++s) {
-    const double shift = z.row(s).maxCoeff();
-    const double normaliser = shift + std::log((z.row(s).array() - shift).exp().sum());
-    const Eigen::ArrayXd log_p = z.row(s).array().transpose() - normaliser;
+    const Eigen::ArrayXd log_p = z.row(s).array().transpose() - log_sum_exp(z.row(s));
     const Eigen::ArrayXd p = log_p.exp();
     const double d = evaluation.visitation[s];
     if (objective == InnerObjective::spma) {
@@ -84,11 +84,7 @@ InnerLanding ascend(InnerObjective objective, const FeatureMatrix& features,
   landing.converged = landing.gradient_norm <= options.tolerance;
   StateActionMatrix z;
   features.logits(landing.theta, z);
-  landing.policy.resize(z.rows(), z.cols());
-  for (Index s = 0; s < z.rows(); ++s) {
-    const Eigen::ArrayXd e = (z.row(s).array() - z.row(s).maxCoeff()).exp().transpose();
-    landing.policy.row(s) = (e / e.sum()).transpose();
-  }
+  softmax_rows(z, landing.policy);
   return landing;
 }
 

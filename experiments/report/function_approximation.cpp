@@ -4,13 +4,14 @@
 #include <cmath>
 #include <limits>
 #include <map>
-#include <regex>
 
 #include <tabrl/algorithms/feature_spec.hpp>
 #include <tabrl/algorithms/inner_landscape.hpp>
+#include <tabrl/core/error.hpp>
 #include <tabrl/core/evaluation.hpp>
 #include <tabrl/core/format.hpp>
 #include <tabrl/core/random.hpp>
+#include <tabrl/core/spec.hpp>
 #include <tabrl/mdps/registry.hpp>
 #include <tabrl/report/csv_table.hpp>
 
@@ -19,11 +20,15 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// The value of `key=` in a spec text ("inner_steps=5" in "spma(inner_step_size=0.5,...)").
+// The value of `key=` in a spec text ("5" for inner_steps in "spma(inner_steps=5,...)"), ""
+// when absent or when the text is not a spec (a feature file's path).
 std::string spec_value(const std::string& text, const std::string& key) {
-  const std::regex pattern("[(,]" + key + "=([^,)]*)");
-  std::smatch match;
-  return std::regex_search(text, match, pattern) ? match[1].str() : "";
+  try {
+    const std::string* value = parse_spec(text, "spec").find(key);
+    return value != nullptr ? *value : "";
+  } catch (const InputError&) {
+    return "";
+  }
 }
 
 std::string alpha_of(const ReportRun& run) {
