@@ -41,7 +41,10 @@ CallbackAction RunAnalysis::on_iteration(const IterationSummary& summary) {
   suboptimalities_.push_back(summary.suboptimality);
   if (log_linear_) {
     projection_errors_.push_back(diagnostic(summary, "projection_error"));
-    inner_iterations_.push_back(diagnostic(summary, "inner_iterations"));
+    // The running maximum (NaN until a first finite count).
+    const double steps = diagnostic(summary, "inner_iterations");
+    if (std::isfinite(steps) && !(steps <= result_.inner_iterations_max))
+      result_.inner_iterations_max = steps;
     if (diagnostic(summary, "inner_unmet") > 0.0) ++result_.inner_unmet;
   }
   for (std::size_t i = 0; i < result_.tolerances.size(); ++i) {
@@ -173,12 +176,6 @@ void RunAnalysis::fit_floor() {
   const double decrease = suboptimalities_.front() - result_.floor;
   const double scale = result_.floor > 0.0 ? std::min(decrease, result_.floor) : decrease;
   result_.floor_drift = scale > 0.0 ? (second_half - result_.floor) / scale : 0.0;
-  for (const double steps : inner_iterations_) {
-    if (std::isfinite(steps))
-      result_.inner_iterations_max = std::isnan(result_.inner_iterations_max)
-                                         ? steps
-                                         : std::max(result_.inner_iterations_max, steps);
-  }
   result_.floor_projection_error = counted > 0 ? projection / counted : std::nan("");
   // The approach: the excess over the floor, relative to the value scale, fitted while it is
   // above the floor itself (suboptimality >= 2 floor) and above rounding.

@@ -86,7 +86,6 @@ class RunAnalysis final : public IterationCallback {
   std::vector<double> relative_value_errors_;  // value_error_inf / value scale
   std::vector<double> suboptimalities_;
   std::vector<double> projection_errors_;
-  std::vector<double> inner_iterations_;
   double previous_error_ = 0.0;
   double previous_c_ = 0.0;
   double previous_delta_ = 0.0;
