@@ -1,0 +1,225 @@
+// The kernels of core/dominant_lu.hpp, written once for the vector width that the including
+// translation unit is compiled for (docs/engine.md, "Dense LU"): dominant_lu.cpp compiles them
+// for baseline x86-64 (SSE2, two doubles per vector), dominant_lu_avx.cpp with AVX and FMA (four
+// doubles, fused multiply-adds). Everything here has internal linkage, so the two compilations
+// are never merged by the linker; the body uses no library templates for the same reason.
+// Included only by those two files.
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstddef>
+
+namespace tabrl {
+namespace {
+
+using Size = std::ptrdiff_t;
+
+#if defined(__AVX__)
+constexpr Size kWidth = 4;
+#else
+constexpr Size kWidth = 2;
+#endif
+// A vector of kWidth doubles that may sit at any double's address and alias doubles.
+typedef double Pack
+    __attribute__((vector_size(kWidth * sizeof(double)), aligned(sizeof(double)), may_alias));
+
+inline Pack load(const double* p) { return *reinterpret_cast<const Pack*>(p); }
+inline void store(double* p, Pack value) { *reinterpret_cast<Pack*>(p) = value; }
+inline Pack broadcast(double x) {
+  Pack out;
+  for (Size i = 0; i < kWidth; ++i) out[i] = x;
+  return out;
+}
+// The double at p in every lane, straight from memory (one load with AVX).
+inline Pack broadcast_from(const double* p) {
+#if defined(__AVX__)
+  return Pack(_mm256_broadcast_sd(p));
+#else
+  return broadcast(*p);
+#endif
+}
+
+// The vector loops below start at a multiple of kWidth from the column's first entry, with the
+// entries before that done one by one: every access to an entry then goes through the same
+// vector slot, so a load of what an earlier step stored is forwarded from that store instead of
+// straddling two (which stalls).
+inline Size first_slot(Size begin) { return (begin + kWidth - 1) / kWidth * kWidth; }
+
+// y[i] -= x[i] * factor for begin <= i < end (y and x columns indexed from their first entry).
+inline void subtract_scaled(double* y, const double* x, double factor, Size begin, Size end) {
+  const Pack f = broadcast(factor);
+  Size i = begin;
+  for (const Size head = first_slot(begin) < end ? first_slot(begin) : end; i < head; ++i)
+    y[i] -= x[i] * factor;
+  for (; i + kWidth <= end; i += kWidth) store(y + i, load(y + i) - load(x + i) * f);
+  for (; i < end; ++i) y[i] -= x[i] * factor;
+}
+
+// x[i] *= factor for begin <= i < end.
+inline void scale(double* x, double factor, Size begin, Size end) {
+  const Pack f = broadcast(factor);
+  Size i = begin;
+  for (const Size head = first_slot(begin) < end ? first_slot(begin) : end; i < head; ++i)
+    x[i] *= factor;
+  for (; i + kWidth <= end; i += kWidth) store(x + i, load(x + i) * f);
+  for (; i < end; ++i) x[i] *= factor;
+}
+
+// sum_i x[i] y[i], i < n: two vector accumulators over the vectors, added lane by lane in
+// order, then the tail. A fixed order for a given width.
+inline double dot(const double* x, const double* y, Size n) {
+  Pack first = broadcast(0.0), second = broadcast(0.0);
+  Size i = 0;
+  for (; i + 2 * kWidth <= n; i += 2 * kWidth) {
+    first += load(x + i) * load(y + i);
+    second += load(x + i + kWidth) * load(y + i + kWidth);
+  }
+  if (i + kWidth <= n) {
+    first += load(x + i) * load(y + i);
+    i += kWidth;
+  }
+  first += second;
+  double sum = 0.0;
+  for (Size lane = 0; lane < kWidth; ++lane) sum += first[lane];
+  for (; i < n; ++i) sum += x[i] * y[i];
+  return sum;
+}
+
+// The trailing update of a block step: c -= l u on a tile of kPacks vectors of rows and kCols
+// columns, with l (rows x depth) and u (depth x kCols) read from the column-major matrix of
+// leading dimension ld. Each entry subtracts its products in the order of p, as the unblocked
+// elimination would.
+template <int kPacks, int kCols>
+inline void update_tile(double* c, const double* l, const double* u, Size depth, Size ld) {
+  Pack acc[kCols][kPacks];
+  for (int j = 0; j < kCols; ++j)
+    for (int i = 0; i < kPacks; ++i) acc[j][i] = load(c + j * ld + i * kWidth);
+  for (Size p = 0; p < depth; ++p) {
+    Pack column[kPacks];
+    for (int i = 0; i < kPacks; ++i) column[i] = load(l + p * ld + i * kWidth);
+    for (int j = 0; j < kCols; ++j) {
+      const Pack factor = broadcast_from(u + p + j * ld);
+      for (int i = 0; i < kPacks; ++i) acc[j][i] -= column[i] * factor;
+    }
+  }
+  for (int j = 0; j < kCols; ++j)
+    for (int i = 0; i < kPacks; ++i) store(c + j * ld + i * kWidth, acc[j][i]);
+}
+
+// c (rows x cols) -= l (rows x depth) u (depth x cols), column-major, leading dimension ld.
+inline void subtract_product(double* c, const double* l, const double* u, Size rows, Size cols,
+                             Size depth, Size ld) {
+  constexpr int kCols = 4;
+  Size j = 0;
+  for (; j + kCols <= cols; j += kCols) {
+    double* c_block = c + j * ld;
+    const double* u_block = u + j * ld;
+    Size i = 0;
+    for (; i + 3 * kWidth <= rows; i += 3 * kWidth)
+      update_tile<3, kCols>(c_block + i, l + i, u_block, depth, ld);
+    for (; i + 2 * kWidth <= rows; i += 2 * kWidth)
+      update_tile<2, kCols>(c_block + i, l + i, u_block, depth, ld);
+    for (; i + kWidth <= rows; i += kWidth)
+      update_tile<1, kCols>(c_block + i, l + i, u_block, depth, ld);
+    for (; i < rows; ++i) {
+      for (Size jj = 0; jj < kCols; ++jj) {
+        double entry = c_block[i + jj * ld];
+        for (Size p = 0; p < depth; ++p) entry -= l[i + p * ld] * u_block[p + jj * ld];
+        c_block[i + jj * ld] = entry;
+      }
+    }
+  }
+  for (; j < cols; ++j) {
+    double* c_column = c + j * ld;
+    const double* u_column = u + j * ld;
+    Size i = 0;
+    for (; i + 2 * kWidth <= rows; i += 2 * kWidth)
+      update_tile<2, 1>(c_column + i, l + i, u_column, depth, ld);
+    for (; i + kWidth <= rows; i += kWidth)
+      update_tile<1, 1>(c_column + i, l + i, u_column, depth, ld);
+    for (; i < rows; ++i) {
+      double entry = c_column[i];
+      for (Size p = 0; p < depth; ++p) entry -= l[i + p * ld] * u_column[p];
+      c_column[i] = entry;
+    }
+  }
+}
+
+// Panels of at most this many columns are eliminated column by column; wider ones are split.
+constexpr Size kBaseColumns = 4;
+
+// Where a panel of `columns` columns is split: a multiple of kWidth near the middle, so that
+// every block starts on a vector slot of its columns.
+inline Size split_point(Size columns) {
+  const Size half = columns / 2 / kWidth * kWidth;
+  return half > 0 ? half : kWidth;
+}
+
+// b := L^{-1} b for the unit-lower rows x rows L at l and the rows x cols block b (leading
+// dimension ld): recursively, the top half, its product subtracted from the bottom half, then
+// the bottom half.
+inline void solve_unit_lower(const double* l, double* b, Size rows, Size cols, Size ld) {
+  if (rows <= kBaseColumns) {
+    // Step k over every column before step k + 1: consecutive columns are independent work.
+    for (Size k = 0; k + 1 < rows; ++k) {
+      const double* pivot_column = l + k * ld;
+      for (Size j = 0; j < cols; ++j) {
+        double* column = b + j * ld;
+        const double x = column[k];
+        for (Size q = k + 1; q < rows; ++q) column[q] -= pivot_column[q] * x;
+      }
+    }
+    return;
+  }
+  const Size top = split_point(rows);
+  solve_unit_lower(l, b, top, cols, ld);
+  subtract_product(b + top, l + top, b, rows - top, cols, top, ld);
+  solve_unit_lower(l + top + top * ld, b + top, rows - top, cols, ld);
+}
+
+// In place: the rows x columns panel at a (rows >= columns, leading dimension ld) = L U, with L
+// rows x columns unit-lower and U columns x columns upper; recursively by halves of columns
+// (the left half, its rows of U right of it, the product update, the right half).
+inline void factor_panel(double* a, Size rows, Size columns, Size ld) {
+  if (columns <= kBaseColumns) {
+    for (Size k = 0; k < columns; ++k) {
+      double* pivot_column = a + k * ld;
+      scale(pivot_column, 1.0 / pivot_column[k], k + 1, rows);
+      for (Size j = k + 1; j < columns; ++j) {
+        double* column = a + j * ld;
+        subtract_scaled(column, pivot_column, column[k], k + 1, rows);
+      }
+    }
+    return;
+  }
+  const Size left = split_point(columns);
+  double* right = a + left * ld;
+  factor_panel(a, rows, left, ld);
+  solve_unit_lower(a, right, left, columns - left, ld);
+  subtract_product(right + left, a + left, right, rows - left, columns - left, left, ld);
+  factor_panel(right + left, rows - left, columns - left, ld);
+}
+
+// In place: a (n x n, column-major) = L U, unit-lower L below the diagonal, U on and above it.
+// No pivoting: a must be diagonally dominant by columns (docs/engine.md, "Dense LU").
+inline void factor_body(double* a, Size n) { factor_panel(a, n, n, n); }
+
+// x := A^{-1} x with A = L U as left by factor_body: L y = x forward (column sweeps), then
+// U x = y backward.
+inline void solve_body(const double* a, Size n, double* x) {
+  for (Size k = 0; k < n; ++k) subtract_scaled(x, a + k * n, x[k], k + 1, n);
+  for (Size k = n - 1; k >= 0; --k) {
+    x[k] /= a[k + k * n];
+    subtract_scaled(x, a + k * n, x[k], 0, k);
+  }
+}
+
+// x := A^{-T} x: U^T z = x forward (dot products with U's columns), then L^T y = z backward.
+inline void solve_transposed_body(const double* a, Size n, double* x) {
+  for (Size i = 0; i < n; ++i) x[i] = (x[i] - dot(a + i * n, x, i)) / a[i + i * n];
+  for (Size i = n - 1; i >= 0; --i) x[i] -= dot(a + i * n + i + 1, x + i + 1, n - i - 1);
+}
+
+}  // namespace
+}  // namespace tabrl
