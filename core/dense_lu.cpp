@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <tabrl/core/dense_rows.hpp>
 #include <tabrl/core/dominant_lu.hpp>
 
 namespace tabrl {
@@ -9,40 +10,6 @@ namespace tabrl {
 DenseLu::DenseLu(const Mdp& mdp) : mdp_(mdp) {
   transposed_system_.resize(mdp.num_states(), mdp.num_states());
 }
-
-namespace {
-
-// row[j] = (((start[j] - w[0] p[0][j]) - w[1] p[1][j]) - ...), N terms, in this order;
-// start is row itself, or 0 when `from_zero`: one pass over the row for up to four actions.
-template <int N>
-void subtract_weighted_rows(double* row, Index length, const double* weights,
-                            const double* const* rows, bool from_zero) {
-  for (Index j = 0; j < length; ++j) {
-    double entry = from_zero ? 0.0 : row[j];
-    for (int i = 0; i < N; ++i) entry -= weights[i] * rows[i][j];
-    row[j] = entry;
-  }
-}
-
-void subtract_weighted_rows(int count, double* row, Index length, const double* weights,
-                            const double* const* rows, bool from_zero) {
-  switch (count) {
-    case 1:
-      subtract_weighted_rows<1>(row, length, weights, rows, from_zero);
-      break;
-    case 2:
-      subtract_weighted_rows<2>(row, length, weights, rows, from_zero);
-      break;
-    case 3:
-      subtract_weighted_rows<3>(row, length, weights, rows, from_zero);
-      break;
-    default:
-      subtract_weighted_rows<4>(row, length, weights, rows, from_zero);
-      break;
-  }
-}
-
-}  // namespace
 
 void DenseLu::build_row(const StateActionMatrix& policy, Index s, double* row) const {
   // Row s of M = I - gamma P_pi: starting from e_s, each action of non-zero weight subtracts

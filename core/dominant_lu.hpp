@@ -6,24 +6,14 @@
 // elimination without the pivot search is the same stable computation.
 //
 // Matrices are square, column-major, with leading dimension n. The kernels come in two builds of
-// the same code, picked once per process: portable x86-64 (SSE2) and AVX with FMA, when the
-// processor has both. The environment variable TABRL_SIMD=portable forces the first (the two
-// agree to rounding, not bit for bit).
+// the same code (core/simd.hpp); the two agree to rounding, not bit for bit.
 #pragma once
 
 #include <cstddef>
 
+#include <tabrl/core/simd.hpp>
+
 namespace tabrl {
-
-enum class SimdLevel { portable, avx_fma };
-
-const char* to_string(SimdLevel level);
-// Whether this build has the AVX/FMA kernels and this processor runs them.
-bool avx_fma_available();
-// The level the kernels use: avx_fma when available, unless TABRL_SIMD says otherwise. Throws
-// InputError (field TABRL_SIMD) on a value other than portable, avx-fma or auto, or when avx-fma
-// is asked for and not available. Read once per process.
-SimdLevel simd_level();
 
 // In place: a = L U (unit-lower L below the diagonal, U on and above it). a must be diagonally
 // dominant by columns; a zero pivot (impossible then) gives infinities, not a crash.

@@ -1,44 +1,15 @@
 // The kernels of core/dominant_lu.hpp, written once for the vector width that the including
 // translation unit is compiled for (docs/engine.md, "Dense LU"): dominant_lu.cpp compiles them
 // for baseline x86-64 (SSE2, two doubles per vector), dominant_lu_avx.cpp with AVX and FMA (four
-// doubles, fused multiply-adds). Everything here has internal linkage, so the two compilations
-// are never merged by the linker; the body uses no library templates for the same reason.
-// Included only by those two files.
+// doubles, fused multiply-adds: that file alone is compiled with -ffp-contract=fast). Everything
+// here has internal linkage, so the two compilations are never merged by the linker; the body uses
+// no library templates for the same reason. Included only by those two files.
 #pragma once
 
-#include <immintrin.h>
-
-#include <cstddef>
+#include "simd_pack.hpp"
 
 namespace tabrl {
 namespace {
-
-using Size = std::ptrdiff_t;
-
-#if defined(__AVX__)
-constexpr Size kWidth = 4;
-#else
-constexpr Size kWidth = 2;
-#endif
-// A vector of kWidth doubles that may sit at any double's address and alias doubles.
-typedef double Pack
-    __attribute__((vector_size(kWidth * sizeof(double)), aligned(sizeof(double)), may_alias));
-
-inline Pack load(const double* p) { return *reinterpret_cast<const Pack*>(p); }
-inline void store(double* p, Pack value) { *reinterpret_cast<Pack*>(p) = value; }
-inline Pack broadcast(double x) {
-  Pack out;
-  for (Size i = 0; i < kWidth; ++i) out[i] = x;
-  return out;
-}
-// The double at p in every lane, straight from memory (one load with AVX).
-inline Pack broadcast_from(const double* p) {
-#if defined(__AVX__)
-  return Pack(_mm256_broadcast_sd(p));
-#else
-  return broadcast(*p);
-#endif
-}
 
 // The vector loops below start at a multiple of kWidth from the column's first entry, with the
 // entries before that done one by one: every access to an entry then goes through the same
