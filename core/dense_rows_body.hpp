@@ -15,17 +15,33 @@ namespace {
 template <int N>
 inline void subtract_weighted_rows_body(double* row, Size length, const double* weights,
                                         const double* const* rows, bool from_zero) {
+  // Local copies: a store to the row (a Pack, which may alias anything) would otherwise make the
+  // compiler reload the row pointers and weights from memory at every step.
   Pack w[N];
-  for (int i = 0; i < N; ++i) w[i] = broadcast(weights[i]);
+  const double* source[N];
+  double scalar_weight[N];
+  for (int i = 0; i < N; ++i) {
+    w[i] = broadcast(weights[i]);
+    source[i] = rows[i];
+    scalar_weight[i] = weights[i];
+  }
   Size j = 0;
-  for (; j + kWidth <= length; j += kWidth) {
-    Pack entry = from_zero ? broadcast(0.0) : load(row + j);
-    for (int i = 0; i < N; ++i) entry = entry - w[i] * load(rows[i] + j);
-    store(row + j, entry);
+  if (from_zero) {
+    for (; j + kWidth <= length; j += kWidth) {
+      Pack entry = broadcast(0.0) - w[0] * load(source[0] + j);
+      for (int i = 1; i < N; ++i) entry = entry - w[i] * load(source[i] + j);
+      store(row + j, entry);
+    }
+  } else {
+    for (; j + kWidth <= length; j += kWidth) {
+      Pack entry = load(row + j);
+      for (int i = 0; i < N; ++i) entry = entry - w[i] * load(source[i] + j);
+      store(row + j, entry);
+    }
   }
   for (; j < length; ++j) {
     double entry = from_zero ? 0.0 : row[j];
-    for (int i = 0; i < N; ++i) entry = entry - weights[i] * rows[i][j];
+    for (int i = 0; i < N; ++i) entry = entry - scalar_weight[i] * source[i][j];
     row[j] = entry;
   }
 }
