@@ -176,20 +176,91 @@ inline void factor_panel(double* a, Size rows, Size columns, Size ld) {
 // No pivoting: a must be diagonally dominant by columns (docs/engine.md, "Dense LU").
 inline void factor_body(double* a, Size n) { factor_panel(a, n, n, n); }
 
-// x := A^{-1} x with A = L U as left by factor_body: L y = x forward (column sweeps), then
-// U x = y backward.
+// The triangular solves go kSolveBlock unknowns at a time: the block's own small triangle one
+// unknown after the other, and the coupling with the rest as kSolveBlock columns (or dot
+// products) at once, so that the chain of dependent steps is the block's, not the matrix's.
+constexpr Size kSolveBlock = 4;
+
+// y[i] -= sum_k x[k] c_k[i] for begin <= i < end, over the `count` (<= kSolveBlock) columns
+// c_k = columns[k], subtracted in order of k: vectorised over i from a vector slot on.
+inline void subtract_columns(double* y, const double* const* columns, const double* x, Size count,
+                             Size begin, Size end) {
+  Size i = begin;
+  const auto one = [&](Size index) {
+    double entry = y[index];
+    for (Size k = 0; k < count; ++k) entry -= columns[k][index] * x[k];
+    y[index] = entry;
+  };
+  for (const Size head = first_slot(begin) < end ? first_slot(begin) : end; i < head; ++i) one(i);
+  if (count == kSolveBlock) {
+    Pack factor[kSolveBlock];
+    for (Size k = 0; k < kSolveBlock; ++k) factor[k] = broadcast(x[k]);
+    for (; i + kWidth <= end; i += kWidth) {
+      Pack entry = load(y + i);
+      for (Size k = 0; k < kSolveBlock; ++k) entry -= load(columns[k] + i) * factor[k];
+      store(y + i, entry);
+    }
+  }
+  for (; i < end; ++i) one(i);
+}
+
+// out[k] = sum_{begin <= i < end} c_k[i] x[i] for the `count` (<= kSolveBlock) columns c_k, each
+// a fixed-order vector sum (as dot).
+inline void column_dots(const double* const* columns, const double* x, Size count, Size begin,
+                        Size end, double* out) {
+  for (Size k = 0; k < count; ++k) out[k] = dot(columns[k] + begin, x + begin, end - begin);
+}
+
+// x := A^{-1} x with A = L U as left by factor_body: L y = x forward, then U x = y backward.
 inline void solve_body(const double* a, Size n, double* x) {
-  for (Size k = 0; k < n; ++k) subtract_scaled(x, a + k * n, x[k], k + 1, n);
-  for (Size k = n - 1; k >= 0; --k) {
-    x[k] /= a[k + k * n];
-    subtract_scaled(x, a + k * n, x[k], 0, k);
+  const double* columns[kSolveBlock];
+  for (Size start = 0; start < n; start += kSolveBlock) {
+    const Size end = start + kSolveBlock < n ? start + kSolveBlock : n;
+    for (Size k = start; k < end; ++k) {
+      for (Size q = k + 1; q < end; ++q) x[q] -= a[q + k * n] * x[k];
+      columns[k - start] = a + k * n;
+    }
+    subtract_columns(x, columns, x + start, end - start, end, n);
+  }
+  // Backward, blocks aligned on multiples of kSolveBlock from the top: the last one may be short.
+  for (Size end = n; end > 0;) {
+    const Size start = (end - 1) / kSolveBlock * kSolveBlock;
+    for (Size k = end - 1; k >= start; --k) {
+      x[k] /= a[k + k * n];
+      for (Size q = start; q < k; ++q) x[q] -= a[q + k * n] * x[k];
+      columns[k - start] = a + k * n;
+    }
+    subtract_columns(x, columns, x + start, end - start, 0, start);
+    end = start;
   }
 }
 
-// x := A^{-T} x: U^T z = x forward (dot products with U's columns), then L^T y = z backward.
+// x := A^{-T} x: U^T z = x forward (dot products with U's columns), then L^T y = z backward
+// (dot products with L's columns below the diagonal).
 inline void solve_transposed_body(const double* a, Size n, double* x) {
-  for (Size i = 0; i < n; ++i) x[i] = (x[i] - dot(a + i * n, x, i)) / a[i + i * n];
-  for (Size i = n - 1; i >= 0; --i) x[i] -= dot(a + i * n + i + 1, x + i + 1, n - i - 1);
+  const double* columns[kSolveBlock];
+  double sums[kSolveBlock];
+  for (Size start = 0; start < n; start += kSolveBlock) {
+    const Size end = start + kSolveBlock < n ? start + kSolveBlock : n;
+    for (Size i = start; i < end; ++i) columns[i - start] = a + i * n;
+    column_dots(columns, x, end - start, 0, start, sums);
+    for (Size i = start; i < end; ++i) {
+      double entry = x[i] - sums[i - start];
+      for (Size k = start; k < i; ++k) entry -= a[k + i * n] * x[k];
+      x[i] = entry / a[i + i * n];
+    }
+  }
+  for (Size end = n; end > 0;) {
+    const Size start = (end - 1) / kSolveBlock * kSolveBlock;
+    for (Size i = start; i < end; ++i) columns[i - start] = a + i * n;
+    column_dots(columns, x, end - start, end, n, sums);
+    for (Size i = end - 1; i >= start; --i) {
+      double entry = x[i] - sums[i - start];
+      for (Size k = i + 1; k < end; ++k) entry -= a[k + i * n] * x[k];
+      x[i] = entry;
+    }
+    end = start;
+  }
 }
 
 }  // namespace
