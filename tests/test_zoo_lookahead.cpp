@@ -526,9 +526,13 @@ TEST_CASE("a geometric step that overflows ends the run as non_finite, naming th
   }
   // Whole runs end non_finite too (the step, or the logits it makes, overflow first). Armijo's
   // line search fails before: no trial step of eta_max beta^k, k <= 60, is short enough.
-  for (const char* spec : {"apg(schedule=geometric)", "gnpg(schedule=geometric)"}) {
+  // GNPG's normalised steps make the policy one-hot long before the step overflows; when
+  // rounding then leaves its gradient exactly zero, the run ends (truthfully) stationary.
+  for (const std::string spec : {"apg(schedule=geometric)", "gnpg(schedule=geometric)"}) {
     CAPTURE(spec);
-    CHECK(run_library(mdp, spec, "1", 5000).result.status == RunStatus::non_finite);
+    const RunStatus status = run_library(mdp, spec, "1", 5000).result.status;
+    CHECK((status == RunStatus::non_finite ||
+           (spec.starts_with("gnpg") && status == RunStatus::stationary)));
   }
 }
 
