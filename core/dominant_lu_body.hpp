@@ -131,6 +131,23 @@ inline Size split_point(Size columns) {
 // dimension ld): recursively, the top half, its product subtracted from the bottom half, then
 // the bottom half.
 inline void solve_unit_lower(const double* l, double* b, Size rows, Size cols, Size ld) {
+  if constexpr (kWidth == kBaseColumns) {
+    if (rows == kWidth) {
+      // One vector per column: each step subtracts L's column k, zero on rows <= k, times the
+      // column's entry k (the same products and differences as the loop below).
+      Pack lower[kWidth];
+      for (Size k = 0; k < kWidth; ++k) {
+        lower[k] = broadcast(0.0);
+        for (Size q = k + 1; q < kWidth; ++q) lower[k][q] = l[q + k * ld];
+      }
+      for (Size j = 0; j < cols; ++j) {
+        Pack column = load(b + j * ld);
+        for (Size k = 0; k + 1 < kWidth; ++k) column -= lower[k] * broadcast(column[k]);
+        store(b + j * ld, column);
+      }
+      return;
+    }
+  }
   if (rows <= kBaseColumns) {
     // Step k over every column before step k + 1: consecutive columns are independent work.
     for (Size k = 0; k + 1 < rows; ++k) {
@@ -154,14 +171,46 @@ inline void solve_unit_lower(const double* l, double* b, Size rows, Size cols, S
 // (the left half, its rows of U right of it, the product update, the right half).
 inline void factor_panel(double* a, Size rows, Size columns, Size ld) {
   if (columns <= kBaseColumns) {
+    // The top `columns` rows (U and the pivots) column by column; then every row below in one
+    // pass, kWidth rows at a time with the panel's columns in registers. Entry (i, j) sees the
+    // same operations in the same order either way: minus l[i, k] u[k, j] for k < j in order,
+    // then (below the diagonal) times 1 / u[j, j].
+    double inverse[kBaseColumns];
     for (Size k = 0; k < columns; ++k) {
       double* pivot_column = a + k * ld;
-      scale(pivot_column, 1.0 / pivot_column[k], k + 1, rows);
+      inverse[k] = 1.0 / pivot_column[k];
+      scale(pivot_column, inverse[k], k + 1, columns);
       for (Size j = k + 1; j < columns; ++j) {
         double* column = a + j * ld;
-        subtract_scaled(column, pivot_column, column[k], k + 1, rows);
+        subtract_scaled(column, pivot_column, column[k], k + 1, columns);
       }
     }
+    const auto one_row = [&](Size i) {
+      for (Size j = 0; j < columns; ++j) {
+        double entry = a[i + j * ld];
+        for (Size k = 0; k < j; ++k) entry -= a[i + k * ld] * a[k + j * ld];
+        a[i + j * ld] = entry * inverse[j];
+      }
+    };
+    Size i = columns;
+    for (const Size head = first_slot(i) < rows ? first_slot(i) : rows; i < head; ++i) one_row(i);
+    if (columns == kBaseColumns) {
+      Pack upper[kBaseColumns][kBaseColumns], scale_by[kBaseColumns];
+      for (Size j = 0; j < kBaseColumns; ++j) {
+        scale_by[j] = broadcast(inverse[j]);
+        for (Size k = 0; k < j; ++k) upper[k][j] = broadcast(a[k + j * ld]);
+      }
+      for (; i + kWidth <= rows; i += kWidth) {
+        Pack entry[kBaseColumns];
+        for (Size j = 0; j < kBaseColumns; ++j) {
+          entry[j] = load(a + i + j * ld);
+          for (Size k = 0; k < j; ++k) entry[j] -= entry[k] * upper[k][j];
+          entry[j] *= scale_by[j];
+        }
+        for (Size j = 0; j < kBaseColumns; ++j) store(a + i + j * ld, entry[j]);
+      }
+    }
+    for (; i < rows; ++i) one_row(i);
     return;
   }
   const Size left = split_point(columns);
