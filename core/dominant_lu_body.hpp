@@ -257,7 +257,27 @@ inline void subtract_columns(double* y, const double* const* columns, const doub
 // a fixed-order vector sum (as dot).
 inline void column_dots(const double* const* columns, const double* x, Size count, Size begin,
                         Size end, double* out) {
-  for (Size k = 0; k < count; ++k) out[k] = dot(columns[k] + begin, x + begin, end - begin);
+  if (count < kSolveBlock) {
+    for (Size k = 0; k < count; ++k) out[k] = dot(columns[k] + begin, x + begin, end - begin);
+    return;
+  }
+  // All kSolveBlock columns in one loop, two accumulators each: eight independent chains of
+  // fused products (one dot alone would wait on its two).
+  Pack first[kSolveBlock], second[kSolveBlock];
+  for (Size k = 0; k < kSolveBlock; ++k) first[k] = second[k] = broadcast(0.0);
+  Size i = begin;
+  for (; i + 2 * kWidth <= end; i += 2 * kWidth) {
+    const Pack x_first = load(x + i), x_second = load(x + i + kWidth);
+    for (Size k = 0; k < kSolveBlock; ++k) {
+      first[k] += load(columns[k] + i) * x_first;
+      second[k] += load(columns[k] + i + kWidth) * x_second;
+    }
+  }
+  for (Size k = 0; k < kSolveBlock; ++k) {
+    double sum = lane_sum(first[k] + second[k]);
+    for (Size tail = i; tail < end; ++tail) sum += columns[k][tail] * x[tail];
+    out[k] = sum;
+  }
 }
 
 // x := A^{-1} x with A = L U as left by factor_body: L y = x forward, then U x = y backward.
@@ -274,8 +294,11 @@ inline void solve_body(const double* a, Size n, double* x) {
   // Backward, blocks aligned on multiples of kSolveBlock from the top: the last one may be short.
   for (Size end = n; end > 0;) {
     const Size start = (end - 1) / kSolveBlock * kSolveBlock;
+    // The block's divisions first, independent of each other: the chain below only multiplies.
+    double reciprocal[kSolveBlock];
+    for (Size k = start; k < end; ++k) reciprocal[k - start] = 1.0 / a[k + k * n];
     for (Size k = end - 1; k >= start; --k) {
-      x[k] /= a[k + k * n];
+      x[k] *= reciprocal[k - start];
       for (Size q = start; q < k; ++q) x[q] -= a[q + k * n] * x[k];
       columns[k - start] = a + k * n;
     }
@@ -291,12 +314,16 @@ inline void solve_transposed_body(const double* a, Size n, double* x) {
   double sums[kSolveBlock];
   for (Size start = 0; start < n; start += kSolveBlock) {
     const Size end = start + kSolveBlock < n ? start + kSolveBlock : n;
-    for (Size i = start; i < end; ++i) columns[i - start] = a + i * n;
+    double reciprocal[kSolveBlock];
+    for (Size i = start; i < end; ++i) {
+      columns[i - start] = a + i * n;
+      reciprocal[i - start] = 1.0 / a[i + i * n];
+    }
     column_dots(columns, x, end - start, 0, start, sums);
     for (Size i = start; i < end; ++i) {
       double entry = x[i] - sums[i - start];
       for (Size k = start; k < i; ++k) entry -= a[k + i * n] * x[k];
-      x[i] = entry / a[i + i * n];
+      x[i] = entry * reciprocal[i - start];
     }
   }
   for (Size end = n; end > 0;) {
