@@ -68,7 +68,11 @@ void dense_row_dots(const StateActionMatrix& matrix, const double* x, double* y)
   const Index cols = matrix.cols();
   const Index blocks = (rows + kBlock - 1) / kBlock;
   const SimdLevel level = simd_level();
-#pragma omp parallel for schedule(static) if (rows * cols >= kParallelDenseMinimum)
+  if (rows * cols < kParallelDenseMinimum) {  // each row's sum does not depend on its block
+    row_dots(matrix.data(), rows, cols, x, y, level);
+    return;
+  }
+#pragma omp parallel for schedule(static)
   for (Index block = 0; block < blocks; ++block) {
     const Index begin = block * kBlock;
     row_dots(matrix.data() + begin * cols, std::min(kBlock, rows - begin), cols, x, y + begin,
