@@ -5,11 +5,8 @@
 #if defined(TABRL_LIBMVEC)
 #include <immintrin.h>
 
-// libmvec's entry points, named by the x86-64 vector function ABI: b = SSE (two doubles, any
-// x86-64: glibc picks its implementation at load time), c = AVX (four doubles).
+// libmvec's AVX entry points, named by the x86-64 vector function ABI (c = AVX, four doubles).
 extern "C" {
-__m128d _ZGVbN2v_exp(__m128d);
-__m128d _ZGVbN2v_log1p(__m128d);
 __m256d _ZGVcN4v_exp(__m256d);
 __m256d _ZGVcN4v_log1p(__m256d);
 }
@@ -27,13 +24,6 @@ __attribute__((target("avx"))) void apply_avx(double* x, Index n) {
   for (; i + 4 <= n; i += 4) _mm256_storeu_pd(x + i, Vector(_mm256_loadu_pd(x + i)));
   for (; i < n; ++i) x[i] = Scalar(x[i]);
 }
-
-template <__m128d (*Vector)(__m128d), double (*Scalar)(double)>
-void apply_sse(double* x, Index n) {
-  Index i = 0;
-  for (; i + 2 <= n; i += 2) _mm_storeu_pd(x + i, Vector(_mm_loadu_pd(x + i)));
-  for (; i < n; ++i) x[i] = Scalar(x[i]);
-}
 #endif
 
 double scalar_exp(double x) { return std::exp(x); }
@@ -44,21 +34,17 @@ double scalar_log1p(double x) { return std::log1p(x); }
 void exp_in_place(double* x, Index n, SimdLevel level) {
 #if defined(TABRL_LIBMVEC)
   if (level == SimdLevel::avx_fma) return apply_avx<_ZGVcN4v_exp, scalar_exp>(x, n);
-  return apply_sse<_ZGVbN2v_exp, scalar_exp>(x, n);
-#else
+#endif
   (void)level;
   for (Index i = 0; i < n; ++i) x[i] = scalar_exp(x[i]);
-#endif
 }
 
 void log1p_in_place(double* x, Index n, SimdLevel level) {
 #if defined(TABRL_LIBMVEC)
   if (level == SimdLevel::avx_fma) return apply_avx<_ZGVcN4v_log1p, scalar_log1p>(x, n);
-  return apply_sse<_ZGVbN2v_log1p, scalar_log1p>(x, n);
-#else
+#endif
   (void)level;
   for (Index i = 0; i < n; ++i) x[i] = scalar_log1p(x[i]);
-#endif
 }
 
 }  // namespace tabrl

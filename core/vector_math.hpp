@@ -1,8 +1,8 @@
-// exp and log1p over arrays (docs/engine.md, "Vector kernels"): glibc's vector math library
-// (libmvec; at most 4 ulp from the correctly rounded result, where libm's scalar functions are
-// within 1), four doubles per call on processors with AVX, two otherwise. Without libmvec the
-// scalar functions are used. The softmax and SPMA's update call them: at S = 100 the 800
-// transcendental calls per iteration were a tenth of its time.
+// exp and log1p over arrays (docs/engine.md, "Vector kernels"): at the avx_fma level glibc's
+// vector math library (libmvec's AVX variants, four doubles per call, at most 4 ulp from the
+// correctly rounded result, where libm's scalar functions are within 1); at the portable level,
+// or without libmvec, libm's scalar functions. The softmax and SPMA's update call them: at S = 100
+// the 800 transcendental calls per iteration were a tenth of its time.
 #pragma once
 
 #include <tabrl/core/simd.hpp>
