@@ -12,9 +12,10 @@
 
 namespace tabrl {
 
-// dense_lu: partial-pivot LU of the dense S x S system. sparse_lu: Eigen's SparseLU (exact, but
-// random sparsity such as Garnet's fills in). krylov: BiCGSTAB with a Jacobi preconditioner,
-// warm-started from the previous policy's solutions, to a relative residual of 1e-12.
+// dense_lu: LU of the dense S x S system (no pivoting needed: core/dominant_lu.hpp). sparse_lu:
+// Eigen's SparseLU (exact, but random sparsity such as Garnet's fills in). krylov: BiCGSTAB with a
+// Jacobi preconditioner, warm-started from the previous policy's solutions, to a relative residual
+// of 1e-12.
 enum class LinearSolverKind { automatic, dense_lu, sparse_lu, krylov };
 
 // The names of --solver and the sweep key `solver`.

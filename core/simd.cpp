@@ -13,8 +13,12 @@ const char* to_string(SimdLevel level) {
 
 bool avx_fma_available() {
 #if defined(TABRL_AVX_FMA_KERNELS)
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx") && __builtin_cpu_supports("fma");
+  // libgcc's check also asks the operating system whether it saves the AVX registers.
+  static const bool available = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx") && __builtin_cpu_supports("fma");
+  }();
+  return available;
 #else
   return false;
 #endif

@@ -10,7 +10,8 @@ namespace tabrl {
 enum class SimdLevel { portable, avx_fma };
 
 const char* to_string(SimdLevel level);
-// Whether this build has the AVX/FMA kernels and this processor runs them.
+// Whether this build has the AVX/FMA kernels and this processor runs them. The kernels' entry
+// points fall back to the portable build when asked for avx_fma where it is not available.
 bool avx_fma_available();
 // The level the kernels use: avx_fma when available, unless the environment variable TABRL_SIMD
 // says otherwise (portable, avx-fma, or auto). Throws InputError (field TABRL_SIMD) on any

@@ -4,9 +4,11 @@
 // which the linker must never merge. Included only by the kernel bodies (core/*_body.hpp).
 #pragma once
 
-#include <immintrin.h>
-
 #include <cstddef>
+
+#if defined(__AVX__)
+#include <immintrin.h>
+#endif
 
 namespace tabrl {
 namespace {

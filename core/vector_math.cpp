@@ -33,7 +33,8 @@ double scalar_log1p(double x) { return std::log1p(x); }
 
 void exp_in_place(double* x, Index n, SimdLevel level) {
 #if defined(TABRL_LIBMVEC)
-  if (level == SimdLevel::avx_fma) return apply_avx<_ZGVcN4v_exp, scalar_exp>(x, n);
+  if (level == SimdLevel::avx_fma && avx_fma_available())
+    return apply_avx<_ZGVcN4v_exp, scalar_exp>(x, n);
 #endif
   (void)level;
   for (Index i = 0; i < n; ++i) x[i] = scalar_exp(x[i]);
@@ -41,7 +42,8 @@ void exp_in_place(double* x, Index n, SimdLevel level) {
 
 void log1p_in_place(double* x, Index n, SimdLevel level) {
 #if defined(TABRL_LIBMVEC)
-  if (level == SimdLevel::avx_fma) return apply_avx<_ZGVcN4v_log1p, scalar_log1p>(x, n);
+  if (level == SimdLevel::avx_fma && avx_fma_available())
+    return apply_avx<_ZGVcN4v_log1p, scalar_log1p>(x, n);
 #endif
   (void)level;
   for (Index i = 0; i < n; ++i) x[i] = scalar_log1p(x[i]);

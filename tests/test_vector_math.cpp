@@ -1,5 +1,6 @@
 // core/vector_math against the scalar libm functions, on both levels: a few ulp apart, the
-// special values kept, and each entry independent of its position in the array.
+// special values kept, and an entry's value within those few ulp wherever it sits in the array
+// (the tail of an array goes through the scalar function).
 #include <doctest/doctest.h>
 
 #include <cmath>

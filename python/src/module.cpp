@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include <tabrl/core/error.hpp>
+#include <tabrl/core/simd.hpp>
 
 #include "bindings.hpp"
 
@@ -55,6 +56,12 @@ PYBIND11_MODULE(_tabrl, module) {
   // Where tabrl.plot finds the `tabrl` program of this build (an installed module looks beside
   // its prefix first: python/tabrl/_api.py).
   module.attr("_build_cli") = TABRL_BUILD_CLI_PATH;
+  // A bad TABRL_SIMD (docs/cli.md) is refused at import, not at the first evaluation.
+  try {
+    module.attr("simd_level") = tabrl::to_string(tabrl::simd_level());
+  } catch (const tabrl::InputError& error) {
+    throw py::import_error(std::string("tabrl: ") + error.what());
+  }
   tabrl::python::bind_mdp(module);
   tabrl::python::bind_run(module);
   tabrl::python::bind_sweep(module);
