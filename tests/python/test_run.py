@@ -2,6 +2,7 @@
 registry, the same status and message, the same errors."""
 
 import concurrent.futures
+import os
 import re
 import threading
 
@@ -231,3 +232,19 @@ def test_log_linear_runs_equal_the_cli(cli, tmp_path):
     tabular = tabrl.run(mdp, "npg", 1.0, iterations=5)
     np.testing.assert_allclose(one_hot.policy, tabular.policy, rtol=0, atol=1e-12)
     assert tabular.theta is None and one_hot.theta.shape == (S * A,)
+
+
+def test_a_bad_simd_level_is_refused_at_import():
+    """TABRL_SIMD (docs/cli.md) is read when the module is imported: a bad value is an
+    ImportError naming the variable, and a good one is what the module reports."""
+    import subprocess
+    import sys
+    environment = dict(os.environ, TABRL_SIMD="avx512")
+    done = subprocess.run([sys.executable, "-c", "import tabrl"], env=environment,
+                          capture_output=True, text=True)
+    assert done.returncode != 0
+    assert "ImportError: tabrl: TABRL_SIMD: unknown value 'avx512'" in done.stderr
+    environment["TABRL_SIMD"] = "portable"
+    done = subprocess.run([sys.executable, "-c", "import tabrl; print(tabrl._tabrl.simd_level)"],
+                          env=environment, capture_output=True, text=True)
+    assert done.stdout.strip() == "portable", done.stderr
