@@ -9,6 +9,7 @@
 #include <tabrl/core/mdp.hpp>
 #include <tabrl/core/policy.hpp>
 #include <tabrl/core/random.hpp>
+#include <tabrl/core/simd.hpp>
 #include <tabrl/mdps/assembler.hpp>
 #include <tabrl/mdps/builtin.hpp>
 #include <tabrl/mdps/transitions.hpp>
@@ -70,6 +71,13 @@ inline Mdp random_mdp(Index states, Index actions, double gamma, std::uint64_t s
               .rho = rho,
               .rewards = rewards,
               .transitions = make_transitions(states, actions, entries)});
+}
+
+// The levels of the vector kernels this build and processor can run (portable always).
+inline std::vector<SimdLevel> simd_levels() {
+  std::vector<SimdLevel> out{SimdLevel::portable};
+  if (avx_fma_available()) out.push_back(SimdLevel::avx_fma);
+  return out;
 }
 
 }  // namespace tabrl::testing

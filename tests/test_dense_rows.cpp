@@ -9,19 +9,15 @@
 
 #include <tabrl/core/dense_rows.hpp>
 
+#include "helpers.hpp"
+
 namespace tabrl {
 namespace {
-
-std::vector<SimdLevel> levels() {
-  std::vector<SimdLevel> out{SimdLevel::portable};
-  if (avx_fma_available()) out.push_back(SimdLevel::avx_fma);
-  return out;
-}
 
 TEST_CASE("weighted row differences: the scalar loop's roundings, bit for bit, on both builds") {
   std::mt19937_64 engine(3);
   std::uniform_real_distribution<double> uniform(-1.0, 1.0);
-  for (const SimdLevel level : levels()) {
+  for (const SimdLevel level : testing::simd_levels()) {
     for (const Index length : {1, 3, 4, 7, 100, 101}) {
       for (int count = 1; count <= 4; ++count) {
         for (const bool from_zero : {true, false}) {
@@ -55,7 +51,7 @@ TEST_CASE("weighted row differences: the scalar loop's roundings, bit for bit, o
 }
 
 TEST_CASE("row dot products: to rounding, and each row the same whatever rows come with it") {
-  for (const SimdLevel level : levels()) {
+  for (const SimdLevel level : testing::simd_levels()) {
     for (const Index cols : {1, 5, 8, 9, 100, 131}) {
       CAPTURE(to_string(level));
       CAPTURE(cols);

@@ -10,6 +10,8 @@
 
 #include <tabrl/core/dominant_lu.hpp>
 
+#include "helpers.hpp"
+
 namespace tabrl {
 namespace {
 
@@ -28,18 +30,12 @@ Eigen::MatrixXd random_transposed_system(Eigen::Index n, double gamma, unsigned 
   return (Eigen::MatrixXd::Identity(n, n) - gamma * p).transpose();
 }
 
-std::vector<SimdLevel> levels() {
-  std::vector<SimdLevel> out{SimdLevel::portable};
-  if (avx_fma_available()) out.push_back(SimdLevel::avx_fma);
-  return out;
-}
-
 double relative_error(const Eigen::VectorXd& x, const Eigen::VectorXd& reference) {
   return (x - reference).norm() / reference.norm();
 }
 
 TEST_CASE("LU without pivoting of a column-dominant matrix: factors, multipliers, both solves") {
-  for (const SimdLevel level : levels()) {
+  for (const SimdLevel level : testing::simd_levels()) {
     for (const Eigen::Index n : {1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 64, 100, 131}) {
       for (const double gamma : {0.5, 0.95, 0.999}) {
         CAPTURE(to_string(level));

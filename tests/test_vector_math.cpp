@@ -9,14 +9,10 @@
 
 #include <tabrl/core/vector_math.hpp>
 
+#include "helpers.hpp"
+
 namespace tabrl {
 namespace {
-
-std::vector<SimdLevel> levels() {
-  std::vector<SimdLevel> out{SimdLevel::portable};
-  if (avx_fma_available()) out.push_back(SimdLevel::avx_fma);
-  return out;
-}
 
 // |a - b| in units of b's last place (exact zeros and infinities must match exactly).
 double ulps(double a, double b) {
@@ -28,7 +24,7 @@ double ulps(double a, double b) {
 
 template <class Batch, class Scalar>
 void check_against_scalar(const std::vector<double>& inputs, Batch batch, Scalar scalar) {
-  for (const SimdLevel level : levels()) {
+  for (const SimdLevel level : testing::simd_levels()) {
     CAPTURE(to_string(level));
     std::vector<double> values = inputs;
     batch(values.data(), static_cast<Index>(values.size()), level);
