@@ -94,10 +94,9 @@ void Bicgstab::solve(const Vector& value_rhs, Vector& v, const Vector& visitatio
   if (system_) system_->prepare_transpose();
   extrapolate(value_path_, v);
   extrapolate(visitation_path_, x);
-  report_.iterations = solve_one(false, value_rhs, v) + solve_one(true, visitation_rhs, x);
-  // The guarantee is checked on the true residuals, not on the solver's recurrence.
-  report_.value_residual = relative_residual(false, v, value_rhs);
-  report_.visitation_residual = relative_residual(true, x, visitation_rhs);
+  report_.iterations = 0;
+  report_.value_residual = solve_checked(false, value_rhs, v);
+  report_.visitation_residual = solve_checked(true, visitation_rhs, x);
   if (!(report_.value_residual <= tolerance_ && report_.visitation_residual <= tolerance_)) fail();
   record(value_path_, v);
   record(visitation_path_, x);
@@ -110,8 +109,8 @@ void Bicgstab::solve_value(const Vector& value_rhs, Vector& v) {
   value_path_.count = visitation_path_.count = 0;
   policy_changed_ = false;
   start(value_rhs, v);
-  report_.iterations = solve_one(false, value_rhs, v);
-  report_.value_residual = relative_residual(false, v, value_rhs);
+  report_.iterations = 0;
+  report_.value_residual = solve_checked(false, value_rhs, v);
   report_.visitation_residual = 0.0;
   if (!(report_.value_residual <= tolerance_)) fail();
   warm_ = true;
@@ -225,6 +224,19 @@ void Bicgstab::record(Trajectory& path, const Vector& solution) {
   path.count = std::min(path.count + 1, static_cast<int>(path.past.size()));
 }
 
+double Bicgstab::solve_checked(bool transposed, const Vector& rhs, Vector& x) {
+  // The guarantee is checked on the true residual, not on the solver's recurrence. The
+  // recurrence aims at half the tolerance; where it has drifted from the true residual by more
+  // than that, the solve goes on from its answer (at most twice), and only then fails.
+  double residual = 0.0;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    report_.iterations += solve_one(transposed, rhs, x);
+    residual = relative_residual(transposed, x, rhs);
+    if (residual <= tolerance_) break;
+  }
+  return residual;
+}
+
 double Bicgstab::relative_residual(bool transposed, const Vector& x, const Vector& b) {
   multiply(transposed, x, residual_);
   residual_ -= b;
@@ -266,8 +278,9 @@ int Bicgstab::solve_scaled(bool transposed, const Vector& rhs, Vector& x) {
     x.setZero();
     return 0;
   }
-  // Aim ten times below the guarantee: the recurrence residual drifts from the true one.
-  const double target = 0.1 * tolerance_ * rhs_norm;
+  // Aim at half the guarantee: the recurrence residual drifts from the true one (a drift past
+  // the guarantee is caught by solve_checked's true residual and solved on).
+  const double target = 0.5 * tolerance_ * rhs_norm;
   // r = b - M x, shadow = r; returns ||r||^2.
   const auto restart = [&] {
     multiply(transposed, x, residual_);

@@ -42,6 +42,9 @@ class Bicgstab final : public PolicySystemSolver {
   // The same on a right-hand side of magnitude about 1.
   int solve_scaled(bool transposed, const Vector& rhs, Vector& x);
   double relative_residual(bool transposed, const Vector& x, const Vector& b);
+  // solve_one, then the true relative residual, solving on while it is above the tolerance (at
+  // most three solves); adds the iterations to report_ and returns the last true residual.
+  double solve_checked(bool transposed, const Vector& rhs, Vector& x);
   // Cold start (zeros) unless the last solve succeeded and the guesses are usable.
   void start(const Vector& rhs, Vector& guess) const;
   [[noreturn]] void fail();
