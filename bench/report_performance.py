@@ -9,6 +9,33 @@ import platform
 import sys
 
 
+# How the 1e6-state iteration is measured and what it moves (docs/performance.md keeps it).
+ONE_MILLION_METHOD = (
+    '**What one iteration at 1e6 states moves.** The iteration is memory-bound, so it is counte'
+    "d in passes over memory, which do not depend on the machine's load: a product with M = I -"
+    ' gamma P_pi or with its transpose reads 21.0 million entries of 12 bytes (252 MB) and two '
+    'vectors of 8 MB; a vector update of BiCGSTAB touches 8 MB per vector (the 32 MB L3 cache h'
+    "olds about four). With the previous policy's solutions as the starting guess, a steady ite"
+    'ration took 23 BiCGSTAB iterations for its two solves: 46 products, plus a restart and a t'
+    'rue-residual check per solve, 50 products or about 13.5 GB, plus about 4 GB of vector upda'
+    'tes, the assembly of M and its scattered copy into M^T (about as long as three products), '
+    "Q = r + gamma P V and the update: about 19 GB, 1.6 s at the triad's 12 GB/s. No faster cod"
+    'e could bring that under 1.2 s; fewer products could. The solver now starts from an extrap'
+    'olation of the last solutions (docs/engine.md, "Krylov warm start") and aims its recurrenc'
+    'e at half the tolerance: from the ninth iteration of a run on, about 8 BiCGSTAB iterations'
+    ' per SPMA iteration, about 20 products and 9 GB. The long run at 1e6 states is therefore 1'
+    '6 iterations, so that most of the difference is in that steady state (the first eight iter'
+    "ations are slower while the solver's path of past solutions fills up; the phase bench belo"
+    'w gives both). The phase bench and the run lengths measure the same work, and both counts '
+    'are deterministic; the times are not. The phase bench runs with `OMP_WAIT_POLICY=passive`,'
+    ' as `tabrl run` does for itself (before, its idle thread spun whenever the other did seque'
+    'ntial work), and a difference of two whole runs, each with about 11 s of setup, divided by'
+    ' the difference of their iteration counts, carries any change of load between the two runs'
+    ': one second divided by 5 iterations was 0.2 s per iteration, which is how the last report'
+    ' came to 1.43 s from the runs against 2.40 s from the phase bench, and to a 3.8x speed-up '
+    'from 1 to 2 threads, more than two cores can give a memory-bound loop.'
+)
+
 def load(path):
     with open(path) as handle:
         data = json.load(handle)
@@ -287,6 +314,7 @@ def main():
                 f"iteration {iteration:.2f} s (target < 1.2 s: "
                 f"{'met' if iteration < 1.2 else 'missed'}); peak memory {peak:.2f} GiB "
                 f"(target < 3 GiB: {'met' if peak < 3 else 'missed'}).\n")
+            put(ONE_MILLION_METHOD + "\n")
     for states, same in sorted(identical.items()):
         summary[f"curves identical on 1 and 2 threads, S = {states}"] = (
             "yes" if same else "no", bool(same))
