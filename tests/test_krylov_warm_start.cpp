@@ -5,6 +5,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include <tabrl/core/bicgstab.hpp>
@@ -139,4 +141,29 @@ TEST_CASE("extrapolated solves are bit-identical on 1 and 2 threads") {
   CHECK((evaluations[0].v.array() == evaluations[1].v.array()).all());
   CHECK((evaluations[0].visitation.array() == evaluations[1].visitation.array()).all());
   CHECK((evaluations[0].q.array() == evaluations[1].q.array()).all());
+}
+
+TEST_CASE("a true residual that stays above the tolerance is an error, after solving on twice") {
+  const Mdp mdp = make_garnet(800, 3, 5, 6);
+  const StateActionMatrix policy = softmax_of(random_logits(800, 3, 7, 1.0));
+  Bicgstab reachable(mdp, 1e-12);
+  reachable.prepare(policy);
+  Vector v = Vector::Zero(800), x = Vector::Zero(800);
+  reachable.solve(quadratic_rhs(800, 1), v, mdp.rho(), x);
+  // 1e-18 is below what rounding lets a true residual reach in double precision (about 1e-16),
+  // although the recurrence may get there.
+  Bicgstab unreachable(mdp, 1e-18);
+  unreachable.prepare(policy);
+  v.setZero();
+  x.setZero();
+  bool failed = false;
+  try {
+    unreachable.solve(quadratic_rhs(800, 1), v, mdp.rho(), x);
+  } catch (const std::runtime_error& error) {
+    failed = std::string(error.what()).find("did not reach") != std::string::npos;
+  }
+  CHECK(failed);
+  // The value solve went on past where a single solve would have stopped.
+  CHECK(unreachable.report().value_residual > 1e-18);
+  CHECK(unreachable.report().iterations > reachable.report().iterations);
 }
