@@ -22,18 +22,23 @@ ONE_MILLION_METHOD = (
     "Q = r + gamma P V and the update: about 19 GB, 1.6 s at the triad's 12 GB/s. No faster cod"
     'e could bring that under 1.2 s; fewer products could. The solver now starts from an extrap'
     'olation of the last solutions (docs/engine.md, "Krylov warm start") and aims its recurrenc'
-    'e at half the tolerance: from the ninth iteration of a run on, about 8 BiCGSTAB iterations'
-    ' per SPMA iteration, about 20 products and 9 GB. The long run at 1e6 states is therefore 1'
-    '6 iterations, so that most of the difference is in that steady state (the first eight iter'
-    "ations are slower while the solver's path of past solutions fills up; the phase bench belo"
-    'w gives both). The phase bench and the run lengths measure the same work, and both counts '
-    'are deterministic; the times are not. The phase bench runs with `OMP_WAIT_POLICY=passive`,'
-    ' as `tabrl run` does for itself (before, its idle thread spun whenever the other did seque'
-    'ntial work), and a difference of two whole runs, each with about 11 s of setup, divided by'
-    ' the difference of their iteration counts, carries any change of load between the two runs'
-    ': one second divided by 5 iterations was 0.2 s per iteration, which is how the last report'
-    ' came to 1.43 s from the runs against 2.40 s from the phase bench, and to a 3.8x speed-up '
-    'from 1 to 2 threads, more than two cores can give a memory-bound loop.'
+    'e at half the tolerance: in the phase bench, 15.6 BiCGSTAB iterations per SPMA iteration ('
+    'both solves) over iterations 1 to 8 and 7.1 over iterations 9 to 16, that is 18 products i'
+    'nstead of 50 and about 8 GB in all. The long run at 1e6 states is therefore 16 iterations,'
+    ' so that most of the difference is in that steady state (the first eight iterations are sl'
+    "ower while the solver's path of past solutions fills up; the phase bench below gives both)"
+    '. The phase bench and the run lengths measure the same work, and both counts are determini'
+    'stic; the times are not. The phase bench runs with `OMP_WAIT_POLICY=passive`, as `tabrl ru'
+    'n` does for itself (before, its idle thread spun whenever the other did sequential work), '
+    'and a difference of two whole runs, each with about 11 s of setup, divided by the differen'
+    'ce of their iteration counts, carries any change of load between the two runs: one second '
+    'divided by 5 iterations was 0.2 s per iteration. That is how the last report came to 1.43 '
+    's from the runs against 2.40 s from the phase bench, and to a 3.8x speed-up from 1 to 2 th'
+    'reads, more than two cores can give a memory-bound loop. The same phase bench, same binary'
+    ', run twice a few minutes apart on the shared machine (load average 2 to 3), gave 2.40 s a'
+    'nd 1.48 s for its steady iterations with the same 7.1 BiCGSTAB iterations each: on this ma'
+    'chine only the counts are reproducible, so they are the evidence, and the times are valid '
+    'only from a quiet machine.'
 )
 
 def load(path):
