@@ -9,6 +9,7 @@
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/format.hpp>
 #include <tabrl/core/parallel.hpp>
+#include <tabrl/core/vector_math.hpp>
 
 namespace tabrl {
 namespace {
@@ -88,19 +89,31 @@ StepReport Spma::step(const StepContext& context, const Evaluation& evaluation,
   const StateActionMatrix& advantage = evaluation.advantage;
   StepReport report{.step_size = eta};
   // z + log1p(eta A) entry by entry, states in parallel for large S (each entry is computed the
-  // same way on any thread; the counts are exact). An entry with 1 + eta A <= 0 is left as it is
-  // and reported below, the first one in state order.
+  // same way on any thread; the counts are exact). An entry with 1 + eta A <= 0 is left at 0 and
+  // reported below, the first one in state order (the run then ends).
   const bool clip = options_.clip;
   const double floor = options_.clip_floor;
   const double log_floor = std::log(floor);
+  const Index actions = advantage.cols();
+  const SimdLevel level = simd_level();
   const auto counts = chunked_sums<2>(advantage.rows(), partials_, [&](Index begin, Index end) {
+    // The chunk's log1p(eta A) at once (core/vector_math), 0 where the step is clipped or invalid.
+    const auto kept = [&](double change) {
+      return 1.0 + change > floor || (!clip && 1.0 + change > 0.0);
+    };
+    double* terms = next_logits.data() + begin * actions;
+    for (Index k = 0; k < (end - begin) * actions; ++k) {
+      const double change = eta * advantage.data()[begin * actions + k];
+      terms[k] = kept(change) ? change : 0.0;
+    }
+    log1p_in_place(terms, (end - begin) * actions, level);
     double clipped_count = 0.0, invalid_count = 0.0;
     for (Index s = begin; s < end; ++s) {
       bool clipped = false;
-      for (Index a = 0; a < advantage.cols(); ++a) {
+      for (Index a = 0; a < actions; ++a) {
         const double change = eta * advantage(s, a);
-        if (1.0 + change > floor || (!clip && 1.0 + change > 0.0)) {
-          next_logits(s, a) = logits(s, a) + std::log1p(change);
+        if (kept(change)) {
+          next_logits(s, a) += logits(s, a);
         } else if (clip) {
           next_logits(s, a) = logits(s, a) + log_floor;
           clipped = true;

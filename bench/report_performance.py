@@ -91,7 +91,12 @@ def main():
     put("## The machine's limits, measured on the spot\n")
     put("| quantity | measured |\n|---|---|")
     put(f"| dense matrix multiply (Eigen GEMM, n = 2000, one core) | {gemm:.1f} GFLOP/s |")
-    put(f"| dense LU (Eigen partial-pivot LU, n = 2000) | {lu:.1f} GFLOP/s, {lu / gemm if gemm else float('nan'):.2f} of GEMM |")
+    put(f"| dense LU (Eigen partial-pivot LU, n = 2000, portable build) | {lu:.1f} GFLOP/s, {lu / gemm if gemm else float('nan'):.2f} of GEMM |")
+    for size in (100, 500, 2000):
+        own = benches.get(f"lu_bare/{size}")
+        if own:
+            put(f"| tabrl's dense LU (`core/dominant_lu`, {own.get('label', '?')} kernels), "
+                f"n = {size} | {own.get('gflops', 0) / 1e9:.1f} GFLOP/s |")
     put(f"| memory bandwidth (triad a = b + s c on 768 MiB) | {bandwidth:.1f} GB/s |\n")
 
     put("## One SPMA iteration: tabrl against NumPy\n")
@@ -161,9 +166,9 @@ def main():
     if parts:
         put("\n**Inside the dense iteration.** Each part timed alone (`dense_iteration_part`): the "
             "assembly of I - gamma P_pi (its time with the LU, minus the bare LU above), the LU, "
-            "both triangular solve pairs, Q = P V from the dense kernel (an (S A) x S product "
-            "summed in column order, so that both kernel forms give the same bits) against "
-            "Eigen's GEMV of the same shape, and the softmax plus the SPMA update:\n")
+            "both triangular solve pairs, Q = P V from the dense kernel (an (S A) x S product, "
+            "row dot products of `core/dense_rows`) against Eigen's GEMV of the same shape "
+            "(portable build), and the softmax plus the SPMA update:\n")
         put("| S | assembly | LU | solves | Q = P V | Eigen GEMV, same shape | update | sum of parts | whole iteration |")
         put("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for states in (100, 300, 500):
@@ -179,26 +184,39 @@ def main():
                 f"{fmt_time(parts[(states, 3)])} | {fmt_time(parts[(states, 4)])} | "
                 f"{fmt_time(total)} | {fmt_time(seconds(dense)) if dense else ''} |")
     put("")
-    # What the exact dense solve allows at S = 100: the LU alone needs (2/3) S^3 flops at no
-    # more than the GEMM peak.
+    # What the S = 100 target asks: NumPy's time over 8, against the bare LU and the rest.
     reference100 = numpy.get(100)
-    if reference100 and gemm > 0:
-        lu_floor = (2.0 / 3.0) * 100 ** 3 / (gemm * 1e9)
-        put(f"\n**The S = 100 target.** The dense LU alone needs (2/3) S^3 = 0.67 MFLOP, at least "
-            f"{fmt_time(lu_floor)} at this machine's measured GEMM peak; with NumPy + OpenBLAS at "
-            f"{fmt_time(reference100['seconds_per_iteration'])}, an exact dense solve allows at most "
-            f"{reference100['seconds_per_iteration'] / lu_floor:.0f}x, before assembly and the "
-            "triangular solves.\n")
-    put("\nOn these fully dense MDPs too, Krylov overtakes dense LU from a few hundred states on, "
-        "which is why the automatic choice (dense LU up to 500 states, Krylov above) looks at the "
-        "size only; dense LU stays the exact choice for small problems and `--solver dense` forces it.")
+    lu100 = benches.get("lu_bare/100")
+    dense100 = benches.get("dense_random_iteration/S:100/solver:1")
+    if reference100 and lu100 and dense100:
+        allowed = reference100["seconds_per_iteration"] / 8.0
+        rest = seconds(dense100) - seconds(lu100)
+        put(f"\n**The S = 100 target.** 8x NumPy + OpenBLAS "
+            f"({fmt_time(reference100['seconds_per_iteration'])}) allows "
+            f"{fmt_time(allowed)} per iteration. tabrl's bare LU of the 100 x 100 system takes "
+            f"{fmt_time(seconds(lu100))} ({lu100.get('gflops', 0) / 1e9:.1f} GFLOP/s), and the "
+            f"rest of the iteration (assembly, the two solves, Q, the softmax and the update) "
+            f"{fmt_time(rest)}: {fmt_time(seconds(dense100))} in all. The rest reads the "
+            "(S A) x S kernel twice (320 KB, once to build I - gamma P_pi and once for Q), so it "
+            "cannot shrink with the LU: at S = 100 it is a fixed share of the iteration, which is "
+            "why the 1.5x-the-LU target is hardest there.\n")
+    crossover = next((states for states in (10, 100, 300, 500, 1000, 2000)
+                      if benches.get(f"dense_random_iteration/S:{states}/solver:3") and
+                      benches.get(f"dense_random_iteration/S:{states}/solver:1") and
+                      seconds(benches[f"dense_random_iteration/S:{states}/solver:3"]) <
+                      seconds(benches[f"dense_random_iteration/S:{states}/solver:1"])), None)
+    faster = (f"Krylov is faster than dense LU from S = {crossover} on in this run"
+              if crossover else "dense LU is faster than Krylov at every size above in this run")
+    put(f"\nOn these fully dense MDPs {faster}; the automatic choice (dense LU up to 500 states, "
+        "Krylov above) looks at the size only, and `--solver dense` forces the exact direct "
+        "solve at any size.")
     put("\nPeak memory is each size in its own process: NumPy's reference script, and a 3-iteration "
         "`tabrl run` on the same kind of MDP (`garnet(states=S, actions=4, branching=S)`, fully dense "
         "rows) with `--solver dense`. tabrl keeps the sparse form of P (12 bytes per entry) and, "
         "these kernels being dense, the dense array too (8 bytes per entry, the form its loops "
         "read), against NumPy's 8 bytes per entry.\n")
     dense2000 = benches.get("dense_random_iteration/S:2000/solver:1")
-    lu2000 = benches.get("lu_rate/2000")
+    lu2000 = benches.get("lu_bare/2000")
     if dense2000 and lu2000:
         put(f"**The dense path against the LU limit.** At S = 2000 a whole SPMA iteration with dense LU "
             f"takes {fmt_time(seconds(dense2000))} against {fmt_time(seconds(lu2000))} for the bare "

@@ -1,71 +1,15 @@
 #include "dense_lu.hpp"
 
 #include <algorithm>
-#include <vector>
+
+#include <tabrl/core/dense_rows.hpp>
+#include <tabrl/core/dominant_lu.hpp>
 
 namespace tabrl {
 
-// Eigen::internal::partial_lu_inplace is not public API. It is pinned here to the Eigen series
-// it was checked against; tests/test_evaluation.cpp compares the result with PartialPivLU.
-static_assert(EIGEN_WORLD_VERSION == 3 && EIGEN_MAJOR_VERSION == 4,
-              "partial_lu_inplace is Eigen-internal: re-check partial_pivot_lu_in_place against "
-              "this Eigen version (and its test in tests/test_evaluation.cpp)");
-
-void partial_pivot_lu_in_place(Eigen::MatrixXd& matrix,
-                               Eigen::Transpositions<Eigen::Dynamic, Eigen::Dynamic, int>& rows) {
-  int transpositions = 0;
-  Eigen::internal::partial_lu_inplace(matrix, rows, transpositions);
-}
-
-namespace {
-
-// The rows of M are built kTileRows at a time in a row-major tile, then copied into the
-// column-major system: each column's kTileRows entries are contiguous there.
-constexpr Index kTileRows = 8;
-
-}  // namespace
-
 DenseLu::DenseLu(const Mdp& mdp) : mdp_(mdp) {
-  const Index num_states = mdp.num_states();
-  system_.resize(num_states, num_states);
-  row_transpositions_.resize(num_states);
-  work_.resize(num_states);
-  tile_.resize(static_cast<std::size_t>(kTileRows * num_states));
+  transposed_system_.resize(mdp.num_states(), mdp.num_states());
 }
-
-namespace {
-
-// row[j] = (((start[j] - w[0] p[0][j]) - w[1] p[1][j]) - ...), N terms, in this order;
-// start is row itself, or 0 when `from_zero`: one pass over the row for up to four actions.
-template <int N>
-void subtract_weighted_rows(double* row, Index length, const double* weights,
-                            const double* const* rows, bool from_zero) {
-  for (Index j = 0; j < length; ++j) {
-    double entry = from_zero ? 0.0 : row[j];
-    for (int i = 0; i < N; ++i) entry -= weights[i] * rows[i][j];
-    row[j] = entry;
-  }
-}
-
-void subtract_weighted_rows(int count, double* row, Index length, const double* weights,
-                            const double* const* rows, bool from_zero) {
-  switch (count) {
-    case 1:
-      subtract_weighted_rows<1>(row, length, weights, rows, from_zero);
-      break;
-    case 2:
-      subtract_weighted_rows<2>(row, length, weights, rows, from_zero);
-      break;
-    case 3:
-      subtract_weighted_rows<3>(row, length, weights, rows, from_zero);
-      break;
-    default:
-      subtract_weighted_rows<4>(row, length, weights, rows, from_zero);
-      break;
-  }
-}
-
-}  // namespace
 
 void DenseLu::build_row(const StateActionMatrix& policy, Index s, double* row) const {
   // Row s of M = I - gamma P_pi: starting from e_s, each action of non-zero weight subtracts
@@ -119,39 +63,23 @@ void DenseLu::build_row(const StateActionMatrix& policy, Index s, double* row) c
 }
 
 void DenseLu::prepare(const StateActionMatrix& policy) {
-  // M is built kTileRows rows at a time in a row-major tile, which is then copied into the
-  // column-major system_, where the tile's part of each column is contiguous.
+  // Row s of M is column s of M^T: each row is built in place, contiguous.
   const Index num_states = mdp_.num_states();
-  double* system = system_.data();
-  for (Index first = 0; first < num_states; first += kTileRows) {
-    const Index count = std::min(kTileRows, num_states - first);
-    for (Index k = 0; k < count; ++k) build_row(policy, first + k, tile_.data() + k * num_states);
-    for (Index j = 0; j < num_states; ++j) {
-      double* column = system + j * num_states + first;
-      for (Index k = 0; k < count; ++k)
-        column[k] = tile_[static_cast<std::size_t>(k * num_states + j)];
-    }
-  }
-  partial_pivot_lu_in_place(system_, row_transpositions_);
+  double* system = transposed_system_.data();
+  for (Index s = 0; s < num_states; ++s) build_row(policy, s, system + s * num_states);
+  factor_dominant_lu(system, num_states);
 }
 
 void DenseLu::solve_value(const Vector& value_rhs, Vector& v) {
-  // P M = L U.  M v = b:  v = U \ (L \ P b).
-  v.resize(value_rhs.size());
-  v.noalias() = row_transpositions_ * value_rhs;
-  system_.triangularView<Eigen::UnitLower>().solveInPlace(v);
-  system_.triangularView<Eigen::Upper>().solveInPlace(v);
+  // M v = b is (M^T)^T v = b.
+  v = value_rhs;
+  solve_dominant_lu_transposed(transposed_system_.data(), v.size(), v.data());
 }
 
 void DenseLu::solve(const Vector& value_rhs, Vector& v, const Vector& visitation_rhs, Vector& x) {
-  // P M = L U.  M v = b:  v = U \ (L \ P b).  M^T x = c:  x = P^T (L^T \ (U^T \ c)).
-  const Index num_states = value_rhs.size();
   solve_value(value_rhs, v);
-  work_ = visitation_rhs;
-  system_.transpose().triangularView<Eigen::Lower>().solveInPlace(work_);      // U^T
-  system_.transpose().triangularView<Eigen::UnitUpper>().solveInPlace(work_);  // L^T
-  x.resize(num_states);
-  x.noalias() = row_transpositions_.transpose() * work_;
+  x = visitation_rhs;
+  solve_dominant_lu(transposed_system_.data(), x.size(), x.data());
 }
 
 }  // namespace tabrl

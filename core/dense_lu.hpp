@@ -1,7 +1,5 @@
-// Dense partial-pivot LU of M = I - gamma P_pi, in place, serving both solves (docs/engine.md).
+// Dense LU of M = I - gamma P_pi, in place, serving both solves (docs/engine.md, "Dense LU").
 #pragma once
-
-#include <vector>
 
 #include <tabrl/core/linear_solver.hpp>
 
@@ -20,16 +18,8 @@ class DenseLu final : public PolicySystemSolver {
   void build_row(const StateActionMatrix& policy, Index s, double* row) const;
 
   const Mdp& mdp_;
-  Eigen::MatrixXd system_;  // M, then its factors: P M = L U
-  Eigen::Transpositions<Eigen::Dynamic, Eigen::Dynamic, int> row_transpositions_;
-  Vector work_;
-  std::vector<double> tile_;  // rows of M before they are copied into system_
+  // M^T, column-major (so M row by row), then its factors M^T = L U (core/dominant_lu.hpp).
+  Eigen::MatrixXd transposed_system_;
 };
-
-// Factorises `matrix` in place as P matrix = L U (unit-lower L and U share the storage).
-// The one use of an Eigen-internal function in tabrl: PartialPivLU::compute also computes an L1
-// norm for its condition estimate through a heap temporary, which the loop does not need.
-void partial_pivot_lu_in_place(Eigen::MatrixXd& matrix,
-                               Eigen::Transpositions<Eigen::Dynamic, Eigen::Dynamic, int>& rows);
 
 }  // namespace tabrl

@@ -187,7 +187,7 @@ Mdp::Mdp(MdpParts parts, const MdpValidationOptions& options)
 
 void Mdp::apply_transitions(const Vector& v, double* out) const {
   if (kernel_storage_ == KernelStorage::dense) {
-    dense_row_product_in_order(dense_transitions_, v.data(), out);
+    dense_row_dots(dense_transitions_, v.data(), out);
   } else {
     gather_product(transitions_, v.data(), out);
   }

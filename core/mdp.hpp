@@ -77,7 +77,9 @@ class Mdp {
   // empty unless kernel_storage() is dense.
   const StateActionMatrix& dense_transitions() const { return dense_transitions_; }
   // out[s A + a] = sum_s' P[s, a, s'] v[s'] (out has S A entries), from the form the hot loops
-  // read, in parallel; each entry is one sum in column order whatever the thread count.
+  // read, in parallel; each entry is one sum in an order fixed by the kernel form (column order
+  // for sparse rows, vector partial sums for dense ones, core/dense_rows), whatever the thread
+  // count.
   void apply_transitions(const Vector& v, double* out) const;
 
   bool has_state_names() const { return !state_names_.empty(); }

@@ -1,5 +1,7 @@
 #include "parallel.hpp"
 
+#include <tabrl/core/dense_rows.hpp>
+
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -60,32 +62,21 @@ void dense_row_product(const StateActionMatrix& matrix, const double* x, double*
   }
 }
 
-void dense_row_product_in_order(const StateActionMatrix& matrix, const double* x, double* y) {
+void dense_row_dots(const StateActionMatrix& matrix, const double* x, double* y) {
   constexpr Index kBlock = 64;
-  // Eight rows at a time: eight independent sums hide the latency of each addition.
-  constexpr Index kRows = 8;
   const Index rows = matrix.rows();
   const Index cols = matrix.cols();
   const Index blocks = (rows + kBlock - 1) / kBlock;
-#pragma omp parallel for schedule(static) if (rows * cols >= kParallelDenseMinimum)
+  const SimdLevel level = simd_level();
+  if (rows * cols < kParallelDenseMinimum) {  // each row's sum does not depend on its block
+    row_dots(matrix.data(), rows, cols, x, y, level);
+    return;
+  }
+#pragma omp parallel for schedule(static)
   for (Index block = 0; block < blocks; ++block) {
-    const Index end = std::min(rows, (block + 1) * kBlock);
-    Index i = block * kBlock;
-    for (; i + kRows <= end; i += kRows) {
-      const double* a = matrix.data() + i * cols;
-      double sums[kRows] = {};
-      for (Index j = 0; j < cols; ++j) {
-        const double xj = x[j];
-        for (Index k = 0; k < kRows; ++k) sums[k] += a[k * cols + j] * xj;
-      }
-      for (Index k = 0; k < kRows; ++k) y[i + k] = sums[k];
-    }
-    for (; i < end; ++i) {
-      const double* a = matrix.data() + i * cols;
-      double sum = 0.0;
-      for (Index j = 0; j < cols; ++j) sum += a[j] * x[j];
-      y[i] = sum;
-    }
+    const Index begin = block * kBlock;
+    row_dots(matrix.data() + begin * cols, std::min(kBlock, rows - begin), cols, x, y + begin,
+             level);
   }
 }
 

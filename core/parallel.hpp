@@ -38,11 +38,16 @@ std::array<double, K> chunked_sums(Index n, std::vector<double>& partials,
   const Index chunks = (n + kReductionChunk - 1) / kReductionChunk;
   partials.resize(static_cast<std::size_t>(chunks * K));
   double* out = partials.data();
-#pragma omp parallel for schedule(static) if (n >= kParallelMinimum)
-  for (Index chunk = 0; chunk < chunks; ++chunk) {
+  const auto one_chunk = [&](Index chunk) {
     const Index begin = chunk * kReductionChunk;
     const std::array<double, K> sums = chunk_sums(begin, std::min(n, begin + kReductionChunk));
     for (int k = 0; k < K; ++k) out[chunk * K + k] = sums[static_cast<std::size_t>(k)];
+  };
+  if (n < kParallelMinimum) {  // the same chunks, without entering a parallel region
+    for (Index chunk = 0; chunk < chunks; ++chunk) one_chunk(chunk);
+  } else {
+#pragma omp parallel for schedule(static)
+    for (Index chunk = 0; chunk < chunks; ++chunk) one_chunk(chunk);
   }
   std::array<double, K> total{};
   for (Index chunk = 0; chunk < chunks; ++chunk) {
@@ -55,7 +60,14 @@ std::array<double, K> chunked_sums(Index n, std::vector<double>& partials,
 template <class Body>
 void chunked_for(Index n, const Body& body) {
   const Index chunks = (n + kReductionChunk - 1) / kReductionChunk;
-#pragma omp parallel for schedule(static) if (n >= kParallelMinimum)
+  if (n < kParallelMinimum) {  // a parallel region costs more than a small loop
+    for (Index chunk = 0; chunk < chunks; ++chunk) {
+      const Index begin = chunk * kReductionChunk;
+      body(begin, std::min(n, begin + kReductionChunk));
+    }
+    return;
+  }
+#pragma omp parallel for schedule(static)
   for (Index chunk = 0; chunk < chunks; ++chunk) {
     const Index begin = chunk * kReductionChunk;
     body(begin, std::min(n, begin + kReductionChunk));
@@ -80,10 +92,9 @@ void gather_product(const Compressed& rows, const double* x, double* y) {
 
 // y = A x for a dense row-major A, in blocks of 64 rows whatever the thread count.
 void dense_row_product(const StateActionMatrix& matrix, const double* x, double* y);
-// y = A x for a dense row-major A with each y[i] summed strictly in column order, zeros
-// included: the same sum, bit for bit, as gather_product over the non-zeros of the same rows
-// (a zero term adds nothing). Eight rows at a time, for independent additions.
-void dense_row_product_in_order(const StateActionMatrix& matrix, const double* x, double* y);
+// y = A x for a dense row-major A, each y[i] a row dot product of core/dense_rows (vector
+// partial sums in a fixed order), in blocks of 64 rows whatever the thread count.
+void dense_row_dots(const StateActionMatrix& matrix, const double* x, double* y);
 // y = A^T x for a dense row-major A, in blocks of 64 entries of y whatever the thread count.
 void dense_transposed_product(const StateActionMatrix& matrix, const double* x, double* y);
 

@@ -60,6 +60,11 @@ expect_text "$work/stderr" "none.mdp: no such file" "missing file message"
 expect_exit 2 "malformed file" -- "$tabrl" run --mdp "$data/bad_row.mdp" --algo npg --step-size 1 --out "$out"
 expect_text "$work/stderr" "bad_row.mdp:4: T: transition row (state 0, action 0) sums to 0.9, not 1" \
   "malformed file message with line"
+expect_exit 2 "unknown TABRL_SIMD" -- env TABRL_SIMD=avx512 "$tabrl" run --mdp five_by_five --algo npg --step-size 1 --out "$out"
+expect_text "$work/stderr" "TABRL_SIMD: unknown value 'avx512'; expected auto, portable or avx-fma" \
+  "TABRL_SIMD message"
+expect_exit 0 "TABRL_SIMD=portable" -- env TABRL_SIMD=portable "$tabrl" run --mdp five_by_five --algo npg --step-size 1 --iterations 3 --out "$work/portable.csv"
+expect_text "$work/stderr" "vector kernels portable" "status line names the vector kernels"
 expect_exit 2 "bad iteration count" -- "$tabrl" run --mdp five_by_five --algo npg --step-size 1 --iterations x
 expect_exit 2 "bad record schedule" -- "$tabrl" run --mdp five_by_five --algo npg --step-size 1 --record 0
 expect_exit 2 "gap step on an MDP" -- "$tabrl" run --mdp five_by_five --algo spma --step-size gap

@@ -175,25 +175,3 @@ TEST_CASE("the automatic choice is dense LU up to 500 states and Krylov above") 
   CHECK(PolicyEvaluator(make_garnet(500, 2, 2, 1)).solver() == LinearSolverKind::dense_lu);
   CHECK(PolicyEvaluator(make_garnet(501, 2, 2, 1)).solver() == LinearSolverKind::krylov);
 }
-
-TEST_CASE(
-    "the Eigen-internal in-place LU gives PartialPivLU's factors (fails if Eigen changes it)") {
-  // core/dense_lu.cpp calls Eigen::internal::partial_lu_inplace, which is not public API.
-  for (const Index n : {1, 2, 7, 64, 200}) {
-    CAPTURE(n);
-    Eigen::MatrixXd matrix = Eigen::MatrixXd::Random(n, n);
-    matrix.diagonal().array() += 0.5;
-    const Eigen::PartialPivLU<Eigen::MatrixXd> reference(matrix);
-    Eigen::MatrixXd factors = matrix;
-    Eigen::Transpositions<Eigen::Dynamic, Eigen::Dynamic, int> rows(n);
-    partial_pivot_lu_in_place(factors, rows);
-    CHECK((factors - reference.matrixLU()).cwiseAbs().maxCoeff() == 0.0);
-    const Eigen::PermutationMatrix<Eigen::Dynamic, Eigen::Dynamic, int> permutation(rows);
-    CHECK(permutation.indices() == reference.permutationP().indices());
-    // And the factors reproduce the matrix: P A = L U.
-    const Eigen::MatrixXd lower = factors.triangularView<Eigen::UnitLower>();
-    const Eigen::MatrixXd upper = factors.triangularView<Eigen::Upper>();
-    CHECK(((permutation * matrix) - lower * upper).cwiseAbs().maxCoeff() <=
-          1e-12 * static_cast<double>(n));
-  }
-}

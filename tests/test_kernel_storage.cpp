@@ -1,6 +1,7 @@
 // The two kernel storages (docs/engine.md, "Kernel storage") and the thread-count independence
 // of the parallel loops (docs/engine.md, "Threads"): the dense path builds the same I - gamma P_pi
-// as the sparse one, bit for bit, and every result is the same on 1 and 2 threads.
+// as the sparse one, bit for bit, its Q agrees to rounding, and every result is the same on 1 and
+// 2 threads.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -72,7 +73,7 @@ TEST_CASE("the dense kernel holds exactly the sparse kernel's values") {
   dense.apply_transitions(v, from_dense.data());
   const Vector reference = expected * v;
   CHECK(max_relative_difference(from_sparse, reference) <= 1e-14);
-  CHECK((from_dense.array() == from_sparse.array()).all());
+  CHECK(max_relative_difference(from_dense, reference) <= 1e-14);
 }
 
 TEST_CASE("dense and sparse kernels give the same evaluations and curves") {
@@ -89,9 +90,10 @@ TEST_CASE("dense and sparse kernels give the same evaluations and curves") {
       from_sparse.evaluate_logits(logits, b);
       CHECK((a.v.array() == b.v.array()).all());
       CHECK((a.visitation.array() == b.visitation.array()).all());
-      // Q = r + gamma P V: the same sums in the same order.
-      CHECK((a.q.array() == b.q.array()).all());
-      CHECK((a.advantage.array() == b.advantage.array()).all());
+      // Q = r + gamma P V: the dense rows sum in vector partial sums, the sparse ones in
+      // column order.
+      CHECK((a.q - b.q).cwiseAbs().maxCoeff() <= 1e-14 * a.q.cwiseAbs().maxCoeff());
+      CHECK((a.advantage - b.advantage).cwiseAbs().maxCoeff() <= 1e-14 * a.q.cwiseAbs().maxCoeff());
     }
     SUBCASE("Krylov on a dense M against Krylov on a sparse M") {
       PolicyEvaluator from_dense(dense, LinearSolverKind::krylov);
@@ -102,13 +104,13 @@ TEST_CASE("dense and sparse kernels give the same evaluations and curves") {
       CHECK(max_relative_difference(a.v, b.v) <= 1e-11);
       CHECK(max_relative_difference(a.visitation, b.visitation) <= 1e-11);
     }
-    SUBCASE("SPMA curves: equal with dense LU, to 1e-12 with Krylov") {
-      CHECK(spma_objectives(dense, LinearSolverKind::dense_lu, 30) ==
-            spma_objectives(sparse, LinearSolverKind::dense_lu, 30));
-      const std::vector<double> a = spma_objectives(dense, LinearSolverKind::krylov, 30);
-      const std::vector<double> b = spma_objectives(sparse, LinearSolverKind::krylov, 30);
-      for (std::size_t t = 0; t < a.size(); ++t) {
-        CHECK(std::abs(a[t] - b[t]) <= 1e-12 * std::abs(b[t]));
+    SUBCASE("SPMA curves agree to 1e-12 with dense LU and with Krylov") {
+      for (const LinearSolverKind solver : {LinearSolverKind::dense_lu, LinearSolverKind::krylov}) {
+        const std::vector<double> a = spma_objectives(dense, solver, 30);
+        const std::vector<double> b = spma_objectives(sparse, solver, 30);
+        for (std::size_t t = 0; t < a.size(); ++t) {
+          CHECK(std::abs(a[t] - b[t]) <= 1e-12 * std::abs(b[t]));
+        }
       }
     }
     SUBCASE("optimal solution") {

@@ -175,7 +175,8 @@ TEST_CASE("SPMA options are validated with the field named") {
                        "clip_floor: must be in (0, 1), got 0", InputError);
 }
 
-TEST_CASE("the SPMA step and C_t on 1 and 2 threads: the same bits as a sequential loop") {
+TEST_CASE(
+    "the SPMA step and C_t on 1 and 2 threads: the same bits, and a sequential loop's values") {
   // 40,000 states: the step's loops run on fixed chunks in parallel.
   const Index states = 40000;
   const Mdp mdp = make_garnet(states, 3, 4, 6);
@@ -216,6 +217,7 @@ TEST_CASE("the SPMA step and C_t on 1 and 2 threads: the same bits as a sequenti
       expected_c = std::min(expected_c, evaluation.policy(s, greedy) * (best - runner_up));
     }
     if (clip) CHECK(expected_clipped > 0);
+    StateActionMatrix first;
     for (const int count : {1, 2}) {
       set_thread_count(count);
       Spma spma(mdp, {.step_size = step, .clip = clip, .clip_floor = 1e-3});
@@ -225,7 +227,11 @@ TEST_CASE("the SPMA step and C_t on 1 and 2 threads: the same bits as a sequenti
           spma.step({.iteration = 0, .mdp = mdp, .optimal = unsolved, .evaluator = evaluator},
                     evaluation, logits, next, diagnostics);
       CHECK(report.outcome == StepOutcome::ok);
-      CHECK((next.array() == expected.array()).all());
+      // The vector log1p (core/vector_math) is within a few ulp of the scalar one; the two
+      // thread counts agree bit for bit.
+      CHECK(((next - expected).array().abs() <= 1e-14 * (1.0 + expected.array().abs())).all());
+      if (count == 1) first = next;
+      CHECK((next.array() == first.array()).all());
       CHECK(diagnostics[0] == expected_c);
       if (clip) CHECK(diagnostics[1] == expected_clipped);
     }

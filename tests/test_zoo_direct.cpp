@@ -411,7 +411,7 @@ TEST_CASE("mdpo with many inner steps approaches NPG's update z + eta A") {
     softmax_rows(next, next_policy);
     const double gap = (next_policy - npg_policy).cwiseAbs().maxCoeff();
     CAPTURE(m);
-    CHECK(gap < previous);
+    CHECK((gap < previous || gap <= 1e-15));  // decreasing, until rounding
     previous = gap;
     if (m == 50000) {
       CHECK(gap <= 1e-12);

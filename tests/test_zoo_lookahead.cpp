@@ -476,8 +476,15 @@ TEST_CASE("geometric steps: eta gamma^(-t) in every method's step column and ite
     }
   }
   {
+    // GNPG's step is normalised by the gradient's norm: from about iteration 20 on here the
+    // gradient is at rounding level, and its direction (rounding noise) moves the policy by
+    // eta gamma^(-t) ~ 40 times that noise. Iterates are compared while the gradient means
+    // something; the step column over all iterations.
+    constexpr int kMeaningful = 18;
+    const LibraryRun meaningful = run_library(mdp, "gnpg(schedule=geometric)", "0.2", kMeaningful);
+    check_same_run(meaningful, reference_gnpg(dense, 0.2, true, kMeaningful), mdp, 1e-9);
     const LibraryRun run = run_library(mdp, "gnpg(schedule=geometric)", "0.2", iterations);
-    check_same_run(run, reference_gnpg(dense, 0.2, true, iterations), mdp, 1e-9);
+    REQUIRE(run.rows.size() == static_cast<std::size_t>(iterations) + 1);
     for (std::size_t t = 0; t < run.rows.size(); ++t) {
       CHECK(run.rows[t].step_size ==
             doctest::Approx(0.2 * std::pow(gamma, -static_cast<double>(t))).epsilon(1e-14));
@@ -519,9 +526,13 @@ TEST_CASE("a geometric step that overflows ends the run as non_finite, naming th
   }
   // Whole runs end non_finite too (the step, or the logits it makes, overflow first). Armijo's
   // line search fails before: no trial step of eta_max beta^k, k <= 60, is short enough.
-  for (const char* spec : {"apg(schedule=geometric)", "gnpg(schedule=geometric)"}) {
+  // GNPG's normalised steps make the policy one-hot long before the step overflows; when
+  // rounding then leaves its gradient exactly zero, the run ends (truthfully) stationary.
+  for (const std::string spec : {"apg(schedule=geometric)", "gnpg(schedule=geometric)"}) {
     CAPTURE(spec);
-    CHECK(run_library(mdp, spec, "1", 5000).result.status == RunStatus::non_finite);
+    const RunStatus status = run_library(mdp, spec, "1", 5000).result.status;
+    CHECK((status == RunStatus::non_finite ||
+           (spec.starts_with("gnpg") && status == RunStatus::stationary)));
   }
 }
 

@@ -11,6 +11,7 @@
 #include <tabrl/core/format.hpp>
 #include <tabrl/core/parallel.hpp>
 #include <tabrl/core/policy.hpp>
+#include <tabrl/core/simd.hpp>
 #include <tabrl/mdps/formats.hpp>
 #include <tabrl/mdps/registry.hpp>
 #include <tabrl/mdps/toml_format.hpp>
@@ -183,7 +184,8 @@ int run_command(const Arguments& args) {
               << " (J* = " << format_double(optimal.objective) << "; kernel "
               << to_string(mdp.kernel_storage()) << ", solver "
               << to_string(resolve_solver_kind(mdp, solver_kind)) << ", " << thread_count()
-              << (thread_count() == 1 ? " thread" : " threads") << ")\n";
+              << (thread_count() == 1 ? " thread" : " threads") << ", vector kernels "
+              << to_string(simd_level()) << ")\n";
     if (!result.message.empty()) std::cerr << "tabrl run: " << result.message << "\n";
   }
   if (result.status == RunStatus::interrupted) return interrupt.exit_status();

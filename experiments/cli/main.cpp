@@ -6,6 +6,7 @@
 #include <string>
 
 #include <tabrl/core/error.hpp>
+#include <tabrl/core/simd.hpp>
 #include <tabrl/sweep/atomic_file.hpp>
 
 #include "cli.hpp"
@@ -59,7 +60,9 @@ int dispatch(const std::string& command, const tabrl::cli::Arguments& args) {
       return kExitSuccess;
     }
     for (const Command& entry : kCommands) {
-      if (command == entry.name) return entry.run(args);
+      if (command != entry.name) continue;
+      (void)tabrl::simd_level();  // a bad TABRL_SIMD is refused before any work
+      return entry.run(args);
     }
     std::cerr << "tabrl: unknown command '" << command << "'\n\n" << usage();
     return kExitBadInput;

@@ -1,0 +1,35 @@
+#include "dense_rows.hpp"
+
+#include "dense_rows_body.hpp"
+
+#if defined(TABRL_AVX_FMA_KERNELS)
+namespace tabrl::avx_fma_kernels {
+void subtract_weighted_rows(int count, double* row, std::ptrdiff_t length, const double* weights,
+                            const double* const* rows, bool from_zero);
+void row_dots(const double* a, std::ptrdiff_t rows, std::ptrdiff_t cols, const double* x,
+              double* y);
+}  // namespace tabrl::avx_fma_kernels
+#endif
+
+namespace tabrl {
+
+void subtract_weighted_rows(int count, double* row, Index length, const double* weights,
+                            const double* const* rows, bool from_zero, SimdLevel level) {
+#if defined(TABRL_AVX_FMA_KERNELS)
+  if (level == SimdLevel::avx_fma)
+    return avx_fma_kernels::subtract_weighted_rows(count, row, length, weights, rows, from_zero);
+#endif
+  (void)level;
+  subtract_weighted_rows_body(count, row, length, weights, rows, from_zero);
+}
+
+void row_dots(const double* a, Index rows, Index cols, const double* x, double* y,
+              SimdLevel level) {
+#if defined(TABRL_AVX_FMA_KERNELS)
+  if (level == SimdLevel::avx_fma) return avx_fma_kernels::row_dots(a, rows, cols, x, y);
+#endif
+  (void)level;
+  row_dots_body(a, rows, cols, x, y);
+}
+
+}  // namespace tabrl

@@ -1,0 +1,24 @@
+// The two row operations on a dense row-major kernel (docs/engine.md, "Vector kernels"): the
+// weighted row differences that build I - gamma P_pi, and the row dot products of Q = P V.
+// Both come in the two builds of core/simd.hpp.
+#pragma once
+
+#include <tabrl/core/simd.hpp>
+#include <tabrl/core/types.hpp>
+
+namespace tabrl {
+
+// row[j] = (((start[j] - w[0] rows[0][j]) - w[1] rows[1][j]) - ...) for j < length, `count`
+// (1 to 4) terms in this order, each a product then a difference: the same roundings as the
+// scalar loop, in both builds. start is row itself, or 0 when from_zero.
+void subtract_weighted_rows(int count, double* row, Index length, const double* weights,
+                            const double* const* rows, bool from_zero,
+                            SimdLevel level = simd_level());
+
+// y[i] = sum_j a[i, j] x[j] for the rows x cols row-major a: vector partial sums in a fixed
+// order for each level (with FMA in the avx_fma build), so the result does not depend on which
+// rows are computed together or by which thread.
+void row_dots(const double* a, Index rows, Index cols, const double* x, double* y,
+              SimdLevel level = simd_level());
+
+}  // namespace tabrl

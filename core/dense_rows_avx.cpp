@@ -1,0 +1,16 @@
+// The AVX/FMA build of core/dense_rows_body.hpp (compiled with -mavx -mfma, no implicit fusing;
+// core/CMakeLists.txt); core/dense_rows.cpp calls it only where the processor has both.
+#include "dense_rows_body.hpp"
+
+namespace tabrl::avx_fma_kernels {
+
+void subtract_weighted_rows(int count, double* row, std::ptrdiff_t length, const double* weights,
+                            const double* const* rows, bool from_zero) {
+  subtract_weighted_rows_body(count, row, length, weights, rows, from_zero);
+}
+void row_dots(const double* a, std::ptrdiff_t rows, std::ptrdiff_t cols, const double* x,
+              double* y) {
+  row_dots_body(a, rows, cols, x, y);
+}
+
+}  // namespace tabrl::avx_fma_kernels

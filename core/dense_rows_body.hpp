@@ -1,0 +1,103 @@
+// The kernels of core/dense_rows.hpp, written once for the vector width that the including
+// translation unit is compiled for (core/simd_pack.hpp): dense_rows.cpp compiles them portable,
+// dense_rows_avx.cpp with AVX and FMA (and no implicit fusing: only multiply_add fuses).
+// Internal linkage; included only by those two files.
+#pragma once
+
+#include "simd_pack.hpp"
+
+namespace tabrl {
+namespace {
+
+// row[j] = (((start[j] - w[0] p[0][j]) - w[1] p[1][j]) - ...), N terms in this order, each
+// a product then a difference (never fused); start is row itself, or 0 when from_zero. Lanes
+// are entries j, so every entry sees exactly the operations of the scalar loop.
+template <int N>
+inline void subtract_weighted_rows_body(double* row, Size length, const double* weights,
+                                        const double* const* rows, bool from_zero) {
+  // Local copies: a store to the row (a Pack, which may alias anything) would otherwise make the
+  // compiler reload the row pointers and weights from memory at every step.
+  Pack w[N];
+  const double* source[N];
+  double scalar_weight[N];
+  for (int i = 0; i < N; ++i) {
+    w[i] = broadcast(weights[i]);
+    source[i] = rows[i];
+    scalar_weight[i] = weights[i];
+  }
+  Size j = 0;
+  if (from_zero) {
+    for (; j + kWidth <= length; j += kWidth) {
+      Pack entry = broadcast(0.0) - w[0] * load(source[0] + j);
+      for (int i = 1; i < N; ++i) entry = entry - w[i] * load(source[i] + j);
+      store(row + j, entry);
+    }
+  } else {
+    for (; j + kWidth <= length; j += kWidth) {
+      Pack entry = load(row + j);
+      for (int i = 0; i < N; ++i) entry = entry - w[i] * load(source[i] + j);
+      store(row + j, entry);
+    }
+  }
+  for (; j < length; ++j) {
+    double entry = from_zero ? 0.0 : row[j];
+    for (int i = 0; i < N; ++i) entry = entry - scalar_weight[i] * source[i][j];
+    row[j] = entry;
+  }
+}
+
+inline void subtract_weighted_rows_body(int count, double* row, Size length, const double* weights,
+                                        const double* const* rows, bool from_zero) {
+  switch (count) {
+    case 1:
+      return subtract_weighted_rows_body<1>(row, length, weights, rows, from_zero);
+    case 2:
+      return subtract_weighted_rows_body<2>(row, length, weights, rows, from_zero);
+    case 3:
+      return subtract_weighted_rows_body<3>(row, length, weights, rows, from_zero);
+    default:
+      return subtract_weighted_rows_body<4>(row, length, weights, rows, from_zero);
+  }
+}
+
+// y[i] = sum_j a[i, j] x[j] for the rows x cols row-major a. Four rows at a time, each with two
+// vector accumulators over 2 kWidth columns per step (fused with FMA), then the lanes in order,
+// then the remaining columns: a fixed order for a given width, whichever rows come together.
+inline void row_dots_body(const double* a, Size rows, Size cols, const double* x, double* y) {
+  constexpr int kRows = 4;
+  const Size vector_end = cols / (2 * kWidth) * (2 * kWidth);
+  const auto finish = [&](const double* row, Pack first, Pack second) {
+    double sum = lane_sum(first + second);
+    for (Size j = vector_end; j < cols; ++j) sum += row[j] * x[j];
+    return sum;
+  };
+  Size i = 0;
+  for (; i + kRows <= rows; i += kRows) {
+    const double* row[kRows];
+    Pack first[kRows], second[kRows];
+    for (int r = 0; r < kRows; ++r) {
+      row[r] = a + (i + r) * cols;
+      first[r] = second[r] = broadcast(0.0);
+    }
+    for (Size j = 0; j < vector_end; j += 2 * kWidth) {
+      const Pack x_first = load(x + j), x_second = load(x + j + kWidth);
+      for (int r = 0; r < kRows; ++r) {
+        first[r] = multiply_add(load(row[r] + j), x_first, first[r]);
+        second[r] = multiply_add(load(row[r] + j + kWidth), x_second, second[r]);
+      }
+    }
+    for (int r = 0; r < kRows; ++r) y[i + r] = finish(row[r], first[r], second[r]);
+  }
+  for (; i < rows; ++i) {
+    const double* row = a + i * cols;
+    Pack first = broadcast(0.0), second = broadcast(0.0);
+    for (Size j = 0; j < vector_end; j += 2 * kWidth) {
+      first = multiply_add(load(row + j), load(x + j), first);
+      second = multiply_add(load(row + j + kWidth), load(x + j + kWidth), second);
+    }
+    y[i] = finish(row, first, second);
+  }
+}
+
+}  // namespace
+}  // namespace tabrl

@@ -1,0 +1,39 @@
+#include "dominant_lu.hpp"
+
+#include "dominant_lu_body.hpp"
+
+#if defined(TABRL_AVX_FMA_KERNELS)
+namespace tabrl::avx_fma_kernels {
+void factor(double* a, std::ptrdiff_t n);
+void solve(const double* a, std::ptrdiff_t n, double* x);
+void solve_transposed(const double* a, std::ptrdiff_t n, double* x);
+}  // namespace tabrl::avx_fma_kernels
+#endif
+
+namespace tabrl {
+
+void factor_dominant_lu(double* a, std::ptrdiff_t n, SimdLevel level) {
+#if defined(TABRL_AVX_FMA_KERNELS)
+  if (level == SimdLevel::avx_fma) return avx_fma_kernels::factor(a, n);
+#endif
+  (void)level;
+  factor_body(a, n);
+}
+
+void solve_dominant_lu(const double* a, std::ptrdiff_t n, double* x, SimdLevel level) {
+#if defined(TABRL_AVX_FMA_KERNELS)
+  if (level == SimdLevel::avx_fma) return avx_fma_kernels::solve(a, n, x);
+#endif
+  (void)level;
+  solve_body(a, n, x);
+}
+
+void solve_dominant_lu_transposed(const double* a, std::ptrdiff_t n, double* x, SimdLevel level) {
+#if defined(TABRL_AVX_FMA_KERNELS)
+  if (level == SimdLevel::avx_fma) return avx_fma_kernels::solve_transposed(a, n, x);
+#endif
+  (void)level;
+  solve_transposed_body(a, n, x);
+}
+
+}  // namespace tabrl

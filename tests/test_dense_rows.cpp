@@ -1,0 +1,86 @@
+// core/dense_rows on both builds of the vector kernels (docs/engine.md, "Vector kernels"): the
+// rows of I - gamma P_pi exactly as the scalar loop computes them, and the row dot products of
+// Q = P V to rounding, each row independent of the rows computed with it.
+#include <doctest/doctest.h>
+
+#include <Eigen/Dense>
+#include <random>
+#include <vector>
+
+#include <tabrl/core/dense_rows.hpp>
+
+namespace tabrl {
+namespace {
+
+std::vector<SimdLevel> levels() {
+  std::vector<SimdLevel> out{SimdLevel::portable};
+  if (avx_fma_available()) out.push_back(SimdLevel::avx_fma);
+  return out;
+}
+
+TEST_CASE("weighted row differences: the scalar loop's roundings, bit for bit, on both builds") {
+  std::mt19937_64 engine(3);
+  std::uniform_real_distribution<double> uniform(-1.0, 1.0);
+  for (const SimdLevel level : levels()) {
+    for (const Index length : {1, 3, 4, 7, 100, 101}) {
+      for (int count = 1; count <= 4; ++count) {
+        for (const bool from_zero : {true, false}) {
+          CAPTURE(to_string(level));
+          CAPTURE(length);
+          CAPTURE(count);
+          std::vector<std::vector<double>> rows(4, std::vector<double>(length));
+          for (auto& row : rows)
+            for (double& x : row) x = uniform(engine);
+          const double weights[4] = {0.3, 0.17, 0.41, 0.09};
+          const double* pointers[4] = {rows[0].data(), rows[1].data(), rows[2].data(),
+                                       rows[3].data()};
+          std::vector<double> start(length);
+          for (double& x : start) x = uniform(engine);
+          std::vector<double> expected = start, row = start;
+          for (Index j = 0; j < length; ++j) {
+            // volatile: the reference must be a separate product and difference, never fused.
+            volatile double entry = from_zero ? 0.0 : start[j];
+            for (int i = 0; i < count; ++i) {
+              volatile double product = weights[i] * pointers[i][j];
+              entry = entry - product;
+            }
+            expected[j] = entry;
+          }
+          subtract_weighted_rows(count, row.data(), length, weights, pointers, from_zero, level);
+          CHECK(row == expected);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("row dot products: to rounding, and each row the same whatever rows come with it") {
+  for (const SimdLevel level : levels()) {
+    for (const Index cols : {1, 5, 8, 9, 100, 131}) {
+      CAPTURE(to_string(level));
+      CAPTURE(cols);
+      const Index rows = 11;
+      const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> a =
+          Eigen::MatrixXd::Random(rows, cols);
+      const Eigen::VectorXd x = Eigen::VectorXd::Random(cols);
+      Eigen::VectorXd y(rows);
+      row_dots(a.data(), rows, cols, x.data(), y.data(), level);
+      const Eigen::VectorXd reference = a * x;
+      const double scale = (a.cwiseAbs() * x.cwiseAbs()).maxCoeff();
+      CHECK((y - reference).cwiseAbs().maxCoeff() <= 1e-15 * static_cast<double>(cols) * scale);
+      // Row i alone, and rows [i, i + 3) together, give the same bits as the whole block.
+      for (Index i = 0; i + 3 <= rows; ++i) {
+        double alone = 0.0;
+        row_dots(a.data() + i * cols, 1, cols, x.data(), &alone, level);
+        CHECK(alone == y[i]);
+        double three[3];
+        row_dots(a.data() + i * cols, 3, cols, x.data(), three, level);
+        CHECK(three[0] == y[i]);
+        CHECK(three[2] == y[i + 2]);
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tabrl

@@ -1,0 +1,87 @@
+// core/vector_math against the scalar libm functions, on both levels: a few ulp apart, the
+// special values kept, and each entry independent of its position in the array.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include <tabrl/core/vector_math.hpp>
+
+namespace tabrl {
+namespace {
+
+std::vector<SimdLevel> levels() {
+  std::vector<SimdLevel> out{SimdLevel::portable};
+  if (avx_fma_available()) out.push_back(SimdLevel::avx_fma);
+  return out;
+}
+
+// |a - b| in units of b's last place (exact zeros and infinities must match exactly).
+double ulps(double a, double b) {
+  if (a == b) return 0.0;
+  if (!std::isfinite(a) || !std::isfinite(b) || b == 0.0)
+    return std::numeric_limits<double>::infinity();
+  return std::abs(a - b) / (std::nextafter(std::abs(b), INFINITY) - std::abs(b));
+}
+
+template <class Batch, class Scalar>
+void check_against_scalar(const std::vector<double>& inputs, Batch batch, Scalar scalar) {
+  for (const SimdLevel level : levels()) {
+    CAPTURE(to_string(level));
+    std::vector<double> values = inputs;
+    batch(values.data(), static_cast<Index>(values.size()), level);
+    double worst = 0.0;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      const double expected = scalar(inputs[i]);
+      if (std::isnan(expected)) {
+        CHECK(std::isnan(values[i]));
+        continue;
+      }
+      CAPTURE(inputs[i]);
+      if (std::abs(expected) < 1e-300) {  // subnormal results: an absolute tolerance
+        CHECK(std::abs(values[i] - expected) <= 1e-310);
+        continue;
+      }
+      worst = std::max(worst, ulps(values[i], expected));
+    }
+    CHECK(worst <= 4.0);
+    // An entry's value does not depend on where it sits: every one again, alone.
+    for (std::size_t i = 0; i < inputs.size(); i += 37) {
+      double alone = inputs[i];
+      batch(&alone, 1, level);
+      double shifted[5] = {0.0, 0.0, 0.0, inputs[i], 0.0};
+      batch(shifted, 5, level);
+      CHECK(((std::isnan(alone) && std::isnan(values[i])) || ulps(alone, values[i]) <= 4.0));
+      CHECK(((std::isnan(shifted[3]) && std::isnan(values[i])) ||
+             ulps(shifted[3], values[i]) <= 4.0));
+    }
+  }
+}
+
+TEST_CASE("vector exp: within 4 ulp of std::exp, with its special values") {
+  std::vector<double> inputs;
+  for (double x = -800.0; x <= 40.0; x += 0.0137) inputs.push_back(x);
+  for (const double x : {0.0, -0.0, 1e-300, -1e-300, 709.0, 710.0, -745.0, -746.0})
+    inputs.push_back(x);
+  inputs.push_back(-std::numeric_limits<double>::infinity());
+  inputs.push_back(std::numeric_limits<double>::infinity());
+  inputs.push_back(std::numeric_limits<double>::quiet_NaN());
+  check_against_scalar(
+      inputs, [](double* x, Index n, SimdLevel level) { exp_in_place(x, n, level); },
+      [](double x) { return std::exp(x); });
+}
+
+TEST_CASE("vector log1p: within 4 ulp of std::log1p, with its special values") {
+  std::vector<double> inputs;
+  for (double x = -0.999999; x <= 50.0; x += 0.00731) inputs.push_back(x);
+  for (const double x : {0.0, -0.0, 1e-300, -1e-17, 1e-17, 1e300, -1.0}) inputs.push_back(x);
+  inputs.push_back(std::numeric_limits<double>::infinity());
+  inputs.push_back(std::numeric_limits<double>::quiet_NaN());
+  check_against_scalar(
+      inputs, [](double* x, Index n, SimdLevel level) { log1p_in_place(x, n, level); },
+      [](double x) { return std::log1p(x); });
+}
+
+}  // namespace
+}  // namespace tabrl
