@@ -1,5 +1,6 @@
 #include "bicgstab.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <stdexcept>
@@ -26,6 +27,7 @@ Bicgstab::Bicgstab(const Mdp& mdp, double tolerance) : mdp_(mdp), tolerance_(tol
 
 void Bicgstab::prepare(const StateActionMatrix& policy) {
   const Index num_states = mdp_.num_states();
+  policy_changed_ = true;
   if (system_) {
     system_->assemble(policy);
     chunked_for(num_states, [&](Index begin, Index end) {
@@ -74,6 +76,7 @@ void Bicgstab::start(const Vector& rhs, Vector& guess) const {
 
 void Bicgstab::fail() {
   warm_ = false;
+  value_path_.count = visitation_path_.count = 0;
   throw std::runtime_error("BiCGSTAB did not reach the relative residual " +
                            std::to_string(tolerance_) + " (value " +
                            std::to_string(report_.value_residual) + ", visitation " +
@@ -86,23 +89,152 @@ void Bicgstab::solve(const Vector& value_rhs, Vector& v, const Vector& visitatio
         x.allFinite())) {
     v.setZero(value_rhs.size());
     x.setZero(value_rhs.size());
+    value_path_.count = visitation_path_.count = 0;
   }
   if (system_) system_->prepare_transpose();
-  report_.iterations = solve_one(false, value_rhs, v) + solve_one(true, visitation_rhs, x);
-  // The guarantee is checked on the true residuals, not on the solver's recurrence.
-  report_.value_residual = relative_residual(false, v, value_rhs);
-  report_.visitation_residual = relative_residual(true, x, visitation_rhs);
+  extrapolate(value_path_, v);
+  extrapolate(visitation_path_, x);
+  report_.iterations = 0;
+  report_.value_residual = solve_checked(false, value_rhs, v);
+  report_.visitation_residual = solve_checked(true, visitation_rhs, x);
   if (!(report_.value_residual <= tolerance_ && report_.visitation_residual <= tolerance_)) fail();
+  record(value_path_, v);
+  record(visitation_path_, x);
+  policy_changed_ = false;
   warm_ = true;
 }
 
 void Bicgstab::solve_value(const Vector& value_rhs, Vector& v) {
+  // Policy iteration's policies jump: no extrapolation, and the paths start again.
+  value_path_.count = visitation_path_.count = 0;
+  policy_changed_ = false;
   start(value_rhs, v);
-  report_.iterations = solve_one(false, value_rhs, v);
-  report_.value_residual = relative_residual(false, v, value_rhs);
+  report_.iterations = 0;
+  report_.value_residual = solve_checked(false, value_rhs, v);
   report_.visitation_residual = 0.0;
   if (!(report_.value_residual <= tolerance_)) fail();
   warm_ = true;
+}
+
+double Bicgstab::max_difference(const Vector& a, const Vector* b) {
+  const Index n = a.size();
+  const Index chunks = (n + kReductionChunk - 1) / kReductionChunk;
+  partials_.resize(static_cast<std::size_t>(chunks));
+  chunked_for(n, [&](Index begin, Index end) {
+    const auto part = a.segment(begin, end - begin);
+    partials_[static_cast<std::size_t>(begin / kReductionChunk)] =
+        b != nullptr ? (part - b->segment(begin, end - begin)).cwiseAbs().maxCoeff()
+                     : part.cwiseAbs().maxCoeff();
+  });
+  // A maximum does not depend on the order; NaN propagates (and then fails every comparison).
+  double largest = 0.0;
+  for (const double part : partials_) largest = std::isnan(part) ? part : std::max(largest, part);
+  return largest;
+}
+
+// The warm start of a slowly moving sequence of policies (docs/engine.md, "Krylov warm start"):
+// the solutions y_1, y_2, ... (newest first) of the last policies are extrapolated by the
+// polynomial through the last order + 1 of them, y = sum_k c_k y_k with binomial weights
+// (order 1: 2 y_1 - y_2; 2: 3 y_1 - 3 y_2 + y_3; order m: c_k = (-1)^(k+1) binomial(m + 1, k)
+// for k = 1..m+1). Every entry is computed the same way on any thread, and the weights are
+// small integers, so a scaling of the rewards by a power of two scales the guess exactly.
+constexpr int kPathLength = Bicgstab::kPathLength;
+constexpr std::array<std::array<double, kPathLength>, kPathLength> extrapolation_weights() {
+  std::array<std::array<double, kPathLength>, kPathLength> weights{};
+  for (int order = 0; order < kPathLength; ++order) {
+    double binomial = 1.0;  // binomial(order + 1, k)
+    for (int k = 1; k <= order + 1; ++k) {
+      binomial = binomial * (order + 2 - k) / k;
+      weights[static_cast<std::size_t>(order)][static_cast<std::size_t>(k - 1)] =
+          (k % 2 == 1 ? 1.0 : -1.0) * binomial;
+    }
+  }
+  return weights;
+}
+constexpr auto kExtrapolation = extrapolation_weights();
+static_assert(kExtrapolation[2][0] == 3.0 && kExtrapolation[2][1] == -3.0 &&
+              kExtrapolation[2][2] == 1.0);
+
+void Bicgstab::extrapolate(Trajectory& path, Vector& guess) {
+  if (!policy_changed_ || path.count == 0) return;
+  // The guess continues the path when it is the path's last solution up to the rounding of a
+  // caller's rescaling (the evaluator stores the visitation times 1 - gamma).
+  const Vector& last = path.past[0];
+  if (last.size() != guess.size() ||
+      !(max_difference(guess, &last) <= 1e-9 * max_difference(last, nullptr))) {
+    path.count = 0;
+    return;
+  }
+  const int order = std::min(path.order, path.count - 1);
+  if (order == 0) return;
+  const auto& weights = kExtrapolation[static_cast<std::size_t>(order)];
+  chunked_for(guess.size(), [&](Index begin, Index end) {
+    for (Index i = begin; i < end; ++i) {
+      double value = 0.0;
+      for (int k = 0; k <= order; ++k) {
+        value += weights[static_cast<std::size_t>(k)] * path.past[static_cast<std::size_t>(k)][i];
+      }
+      guess[i] = value;
+    }
+  });
+}
+
+void Bicgstab::record(Trajectory& path, const Vector& solution) {
+  if (!policy_changed_) return;  // a second solve for the same policy adds no point to the path
+  // The order whose extrapolation lies closest (largest entry error) to the new solution serves
+  // the next policy; ties go to the lower order.
+  const int orders = std::min(path.count, kPathLength);
+  if (orders > 0) {
+    const Index n = solution.size();
+    const Index chunks = (n + kReductionChunk - 1) / kReductionChunk;
+    partials_.assign(static_cast<std::size_t>(chunks * kPathLength), 0.0);
+    chunked_for(n, [&](Index begin, Index end) {
+      double* errors = partials_.data() + kPathLength * (begin / kReductionChunk);
+      for (Index i = begin; i < end; ++i) {
+        for (int order = 0; order < orders; ++order) {
+          const auto& weights = kExtrapolation[static_cast<std::size_t>(order)];
+          double value = 0.0;
+          for (int k = 0; k <= order; ++k) {
+            value +=
+                weights[static_cast<std::size_t>(k)] * path.past[static_cast<std::size_t>(k)][i];
+          }
+          errors[order] = std::max(errors[order], std::abs(solution[i] - value));
+        }
+      }
+    });
+    std::array<double, kPathLength> errors{};
+    for (Index chunk = 0; chunk < chunks; ++chunk) {
+      for (int order = 0; order < orders; ++order) {
+        errors[static_cast<std::size_t>(order)] =
+            std::max(errors[static_cast<std::size_t>(order)],
+                     partials_[static_cast<std::size_t>(kPathLength * chunk + order)]);
+      }
+    }
+    path.order = 0;
+    for (int order = 1; order < orders; ++order) {
+      if (errors[static_cast<std::size_t>(order)] < errors[static_cast<std::size_t>(path.order)]) {
+        path.order = order;
+      }
+    }
+  }
+  // Newest first: the oldest storage is reused for the new solution (all allocated at once).
+  for (Vector& past : path.past) past.resize(solution.size());
+  for (std::size_t k = path.past.size() - 1; k > 0; --k) path.past[k].swap(path.past[k - 1]);
+  path.past[0] = solution;
+  path.count = std::min(path.count + 1, static_cast<int>(path.past.size()));
+}
+
+double Bicgstab::solve_checked(bool transposed, const Vector& rhs, Vector& x) {
+  // The guarantee is checked on the true residual, not on the solver's recurrence. The
+  // recurrence aims at half the tolerance; where it has drifted from the true residual by more
+  // than that, the solve goes on from its answer (at most twice), and only then fails.
+  double residual = 0.0;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    report_.iterations += solve_one(transposed, rhs, x);
+    residual = relative_residual(transposed, x, rhs);
+    if (residual <= tolerance_) break;
+  }
+  return residual;
 }
 
 double Bicgstab::relative_residual(bool transposed, const Vector& x, const Vector& b) {
@@ -146,8 +278,9 @@ int Bicgstab::solve_scaled(bool transposed, const Vector& rhs, Vector& x) {
     x.setZero();
     return 0;
   }
-  // Aim ten times below the guarantee: the recurrence residual drifts from the true one.
-  const double target = 0.1 * tolerance_ * rhs_norm;
+  // Aim at half the guarantee: the recurrence residual drifts from the true one (a drift past
+  // the guarantee is caught by solve_checked's true residual and solved on).
+  const double target = 0.5 * tolerance_ * rhs_norm;
   // r = b - M x, shadow = r; returns ||r||^2.
   const auto restart = [&] {
     multiply(transposed, x, residual_);
