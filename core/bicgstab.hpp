@@ -7,7 +7,7 @@
 // Products and vector operations run in parallel for large S, with the fixed-chunk sums of
 // core/parallel.hpp: the iterates do not depend on the thread count.
 // The first solve pair after each prepare starts from a polynomial extrapolation of the last
-// solutions (order 0 to 3, the order that would have predicted the last solution best;
+// solutions (order 0 to kPathLength - 1, the order that would have predicted the last one best;
 // docs/engine.md, "Krylov warm start"), which cuts the products of an optimizer's slowly moving
 // iterates by about a third.
 #pragma once
