@@ -1,5 +1,7 @@
 #include "parallel.hpp"
 
+#include <algorithm>
+
 #include <tabrl/core/dense_rows.hpp>
 
 #ifdef _OPENMP
@@ -16,7 +18,7 @@ constexpr Index kParallelDenseMinimum = Index{1} << 20;
 
 void set_thread_count(int count) {
 #ifdef _OPENMP
-  omp_set_num_threads(std::max(count, 1));
+  omp_set_num_threads(std::clamp(count, 1, kMaxThreads));
 #else
   (void)count;
 #endif

@@ -19,8 +19,12 @@ constexpr Index kReductionChunk = 4096;
 // Loops shorter than this run on the calling thread (a parallel region costs microseconds).
 constexpr Index kParallelMinimum = 32768;
 
-// Sets the number of threads of the parallel loops started from the calling thread (>= 1);
-// a no-op without OpenMP.
+// The most threads a parallel loop may use: far beyond any machine's cores, and far below the
+// count at which starting the threads fails (100,000 crashed libgomp).
+constexpr int kMaxThreads = 1024;
+
+// Sets the number of threads of the parallel loops started from the calling thread (clamped to
+// [1, kMaxThreads]); a no-op without OpenMP.
 void set_thread_count(int count);
 // The number the next parallel loop of this thread would use.
 int thread_count();

@@ -65,6 +65,9 @@ expect_text "$work/stderr" "TABRL_SIMD: unknown value 'avx512'; expected auto, p
   "TABRL_SIMD message"
 expect_exit 0 "TABRL_SIMD=portable" -- env TABRL_SIMD=portable "$tabrl" run --mdp five_by_five --algo npg --step-size 1 --iterations 3 --out "$work/portable.csv"
 expect_text "$work/stderr" "vector kernels portable" "status line names the vector kernels"
+expect_exit 2 "too many threads" -- "$tabrl" run --mdp five_by_five --algo npg --step-size 1 --threads 100000 --out "$out"
+expect_text "$work/stderr" "threads: must be in [0, 1024] (0: one per processor), got 100000" \
+  "thread cap message"
 expect_exit 2 "bad iteration count" -- "$tabrl" run --mdp five_by_five --algo npg --step-size 1 --iterations x
 expect_exit 2 "bad record schedule" -- "$tabrl" run --mdp five_by_five --algo npg --step-size 1 --record 0
 expect_exit 2 "gap step on an MDP" -- "$tabrl" run --mdp five_by_five --algo spma --step-size gap

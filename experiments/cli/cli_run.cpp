@@ -108,8 +108,10 @@ int run_command(const Arguments& args) {
   const RecordSchedule schedule = parse_record_schedule(record);
   const LinearSolverKind solver_kind = parse_solver_kind(solver);
   const KernelStorage kernel_storage = parse_kernel_storage(kernel);
-  if (threads < 0) {
-    throw InputError({.field = "threads"}, "must be >= 0, got " + std::to_string(threads));
+  if (threads < 0 || threads > kMaxThreads) {
+    throw InputError({.field = "threads"}, "must be in [0, " + std::to_string(kMaxThreads) +
+                                               "] (0: one per processor), got " +
+                                               std::to_string(threads));
   }
   set_thread_count(threads > 0 ? threads : available_processors());
   std::vector<std::unique_ptr<IterationCallback>> stops;
