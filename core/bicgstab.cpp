@@ -155,6 +155,19 @@ constexpr auto kExtrapolation = extrapolation_weights();
 static_assert(kExtrapolation[2][0] == 3.0 && kExtrapolation[2][1] == -3.0 &&
               kExtrapolation[2][2] == 1.0);
 
+namespace {
+
+// Entry i of the order-`order` extrapolation of the path.
+double extrapolated(const std::array<Vector, kPathLength>& past, int order, Index i) {
+  const auto& weights = kExtrapolation[static_cast<std::size_t>(order)];
+  double value = 0.0;
+  for (int k = 0; k <= order; ++k)
+    value += weights[static_cast<std::size_t>(k)] * past[static_cast<std::size_t>(k)][i];
+  return value;
+}
+
+}  // namespace
+
 void Bicgstab::extrapolate(Trajectory& path, Vector& guess) {
   if (!policy_changed_ || path.count == 0) return;
   // The guess continues the path when it is the path's last solution up to the rounding of a
@@ -167,15 +180,8 @@ void Bicgstab::extrapolate(Trajectory& path, Vector& guess) {
   }
   const int order = std::min(path.order, path.count - 1);
   if (order == 0) return;
-  const auto& weights = kExtrapolation[static_cast<std::size_t>(order)];
   chunked_for(guess.size(), [&](Index begin, Index end) {
-    for (Index i = begin; i < end; ++i) {
-      double value = 0.0;
-      for (int k = 0; k <= order; ++k) {
-        value += weights[static_cast<std::size_t>(k)] * path.past[static_cast<std::size_t>(k)][i];
-      }
-      guess[i] = value;
-    }
+    for (Index i = begin; i < end; ++i) guess[i] = extrapolated(path.past, order, i);
   });
 }
 
@@ -192,13 +198,8 @@ void Bicgstab::record(Trajectory& path, const Vector& solution) {
       double* errors = partials_.data() + kPathLength * (begin / kReductionChunk);
       for (Index i = begin; i < end; ++i) {
         for (int order = 0; order < orders; ++order) {
-          const auto& weights = kExtrapolation[static_cast<std::size_t>(order)];
-          double value = 0.0;
-          for (int k = 0; k <= order; ++k) {
-            value +=
-                weights[static_cast<std::size_t>(k)] * path.past[static_cast<std::size_t>(k)][i];
-          }
-          errors[order] = std::max(errors[order], std::abs(solution[i] - value));
+          errors[order] =
+              std::max(errors[order], std::abs(solution[i] - extrapolated(path.past, order, i)));
         }
       }
     });

@@ -16,7 +16,7 @@ namespace tabrl {
 void subtract_weighted_rows(int count, double* row, Index length, const double* weights,
                             const double* const* rows, bool from_zero, SimdLevel level) {
 #if defined(TABRL_AVX_FMA_KERNELS)
-  if (level == SimdLevel::avx_fma && avx_fma_available())
+  if (runs_avx_fma(level))
     return avx_fma_kernels::subtract_weighted_rows(count, row, length, weights, rows, from_zero);
 #endif
   (void)level;
@@ -26,8 +26,7 @@ void subtract_weighted_rows(int count, double* row, Index length, const double* 
 void row_dots(const double* a, Index rows, Index cols, const double* x, double* y,
               SimdLevel level) {
 #if defined(TABRL_AVX_FMA_KERNELS)
-  if (level == SimdLevel::avx_fma && avx_fma_available())
-    return avx_fma_kernels::row_dots(a, rows, cols, x, y);
+  if (runs_avx_fma(level)) return avx_fma_kernels::row_dots(a, rows, cols, x, y);
 #endif
   (void)level;
   row_dots_body(a, rows, cols, x, y);

@@ -60,43 +60,36 @@ inline void subtract_weighted_rows_body(int count, double* row, Size length, con
   }
 }
 
-// y[i] = sum_j a[i, j] x[j] for the rows x cols row-major a. Four rows at a time, each with two
-// vector accumulators over 2 kWidth columns per step (fused with FMA), then the lanes in order,
-// then the remaining columns: a fixed order for a given width, whichever rows come together.
+// y[i] = sum_j a[i, j] x[j] for kRows consecutive rows of the row-major a, each with two vector
+// accumulators over 2 kWidth columns per step (fused with FMA), then the lanes in order, then
+// the remaining columns: each row the same operations in the same order, whatever kRows is.
+template <int kRows>
+inline void row_block_dots(const double* a, Size cols, const double* x, double* y) {
+  const Size vector_end = cols / (2 * kWidth) * (2 * kWidth);
+  Pack first[kRows], second[kRows];
+  for (int r = 0; r < kRows; ++r) first[r] = second[r] = broadcast(0.0);
+  for (Size j = 0; j < vector_end; j += 2 * kWidth) {
+    const Pack x_first = load(x + j), x_second = load(x + j + kWidth);
+    for (int r = 0; r < kRows; ++r) {
+      first[r] = multiply_add(load(a + r * cols + j), x_first, first[r]);
+      second[r] = multiply_add(load(a + r * cols + j + kWidth), x_second, second[r]);
+    }
+  }
+  for (int r = 0; r < kRows; ++r) {
+    double sum = lane_sum(first[r] + second[r]);
+    for (Size j = vector_end; j < cols; ++j) sum += a[r * cols + j] * x[j];
+    y[r] = sum;
+  }
+}
+
+// y[i] = sum_j a[i, j] x[j] for the rows x cols row-major a: four rows at a time (independent
+// sums hide each addition's latency), then one by one; a fixed order for a given width, whichever
+// rows come together.
 inline void row_dots_body(const double* a, Size rows, Size cols, const double* x, double* y) {
   constexpr int kRows = 4;
-  const Size vector_end = cols / (2 * kWidth) * (2 * kWidth);
-  const auto finish = [&](const double* row, Pack first, Pack second) {
-    double sum = lane_sum(first + second);
-    for (Size j = vector_end; j < cols; ++j) sum += row[j] * x[j];
-    return sum;
-  };
   Size i = 0;
-  for (; i + kRows <= rows; i += kRows) {
-    const double* row[kRows];
-    Pack first[kRows], second[kRows];
-    for (int r = 0; r < kRows; ++r) {
-      row[r] = a + (i + r) * cols;
-      first[r] = second[r] = broadcast(0.0);
-    }
-    for (Size j = 0; j < vector_end; j += 2 * kWidth) {
-      const Pack x_first = load(x + j), x_second = load(x + j + kWidth);
-      for (int r = 0; r < kRows; ++r) {
-        first[r] = multiply_add(load(row[r] + j), x_first, first[r]);
-        second[r] = multiply_add(load(row[r] + j + kWidth), x_second, second[r]);
-      }
-    }
-    for (int r = 0; r < kRows; ++r) y[i + r] = finish(row[r], first[r], second[r]);
-  }
-  for (; i < rows; ++i) {
-    const double* row = a + i * cols;
-    Pack first = broadcast(0.0), second = broadcast(0.0);
-    for (Size j = 0; j < vector_end; j += 2 * kWidth) {
-      first = multiply_add(load(row + j), load(x + j), first);
-      second = multiply_add(load(row + j + kWidth), load(x + j + kWidth), second);
-    }
-    y[i] = finish(row, first, second);
-  }
+  for (; i + kRows <= rows; i += kRows) row_block_dots<kRows>(a + i * cols, cols, x, y + i);
+  for (; i < rows; ++i) row_block_dots<1>(a + i * cols, cols, x, y + i);
 }
 
 }  // namespace

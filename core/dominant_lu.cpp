@@ -14,7 +14,7 @@ namespace tabrl {
 
 void factor_dominant_lu(double* a, std::ptrdiff_t n, SimdLevel level) {
 #if defined(TABRL_AVX_FMA_KERNELS)
-  if (level == SimdLevel::avx_fma && avx_fma_available()) return avx_fma_kernels::factor(a, n);
+  if (runs_avx_fma(level)) return avx_fma_kernels::factor(a, n);
 #endif
   (void)level;
   factor_body(a, n);
@@ -22,7 +22,7 @@ void factor_dominant_lu(double* a, std::ptrdiff_t n, SimdLevel level) {
 
 void solve_dominant_lu(const double* a, std::ptrdiff_t n, double* x, SimdLevel level) {
 #if defined(TABRL_AVX_FMA_KERNELS)
-  if (level == SimdLevel::avx_fma && avx_fma_available()) return avx_fma_kernels::solve(a, n, x);
+  if (runs_avx_fma(level)) return avx_fma_kernels::solve(a, n, x);
 #endif
   (void)level;
   solve_body(a, n, x);
@@ -30,8 +30,7 @@ void solve_dominant_lu(const double* a, std::ptrdiff_t n, double* x, SimdLevel l
 
 void solve_dominant_lu_transposed(const double* a, std::ptrdiff_t n, double* x, SimdLevel level) {
 #if defined(TABRL_AVX_FMA_KERNELS)
-  if (level == SimdLevel::avx_fma && avx_fma_available())
-    return avx_fma_kernels::solve_transposed(a, n, x);
+  if (runs_avx_fma(level)) return avx_fma_kernels::solve_transposed(a, n, x);
 #endif
   (void)level;
   solve_transposed_body(a, n, x);

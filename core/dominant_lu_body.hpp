@@ -14,15 +14,17 @@ namespace {
 // The vector loops below start at a multiple of kWidth from the column's first entry, with the
 // entries before that done one by one: every access to an entry then goes through the same
 // vector slot, so a load of what an earlier step stored is forwarded from that store instead of
-// straddling two (which stalls).
-inline Size first_slot(Size begin) { return (begin + kWidth - 1) / kWidth * kWidth; }
+// straddling two (which stalls). The first vector slot at or after begin, but not past end.
+inline Size first_slot(Size begin, Size end) {
+  const Size slot = (begin + kWidth - 1) / kWidth * kWidth;
+  return slot < end ? slot : end;
+}
 
 // y[i] -= x[i] * factor for begin <= i < end (y and x columns indexed from their first entry).
 inline void subtract_scaled(double* y, const double* x, double factor, Size begin, Size end) {
   const Pack f = broadcast(factor);
   Size i = begin;
-  for (const Size head = first_slot(begin) < end ? first_slot(begin) : end; i < head; ++i)
-    y[i] -= x[i] * factor;
+  for (const Size head = first_slot(begin, end); i < head; ++i) y[i] -= x[i] * factor;
   for (; i + kWidth <= end; i += kWidth) store(y + i, load(y + i) - load(x + i) * f);
   for (; i < end; ++i) y[i] -= x[i] * factor;
 }
@@ -31,8 +33,7 @@ inline void subtract_scaled(double* y, const double* x, double factor, Size begi
 inline void scale(double* x, double factor, Size begin, Size end) {
   const Pack f = broadcast(factor);
   Size i = begin;
-  for (const Size head = first_slot(begin) < end ? first_slot(begin) : end; i < head; ++i)
-    x[i] *= factor;
+  for (const Size head = first_slot(begin, end); i < head; ++i) x[i] *= factor;
   for (; i + kWidth <= end; i += kWidth) store(x + i, load(x + i) * f);
   for (; i < end; ++i) x[i] *= factor;
 }
@@ -50,9 +51,7 @@ inline double dot(const double* x, const double* y, Size n) {
     first += load(x + i) * load(y + i);
     i += kWidth;
   }
-  first += second;
-  double sum = 0.0;
-  for (Size lane = 0; lane < kWidth; ++lane) sum += first[lane];
+  double sum = lane_sum(first + second);
   for (; i < n; ++i) sum += x[i] * y[i];
   return sum;
 }
@@ -193,7 +192,7 @@ inline void factor_panel(double* a, Size rows, Size columns, Size ld) {
       }
     };
     Size i = columns;
-    for (const Size head = first_slot(i) < rows ? first_slot(i) : rows; i < head; ++i) one_row(i);
+    for (const Size head = first_slot(i, rows); i < head; ++i) one_row(i);
     if (columns == kBaseColumns) {
       Pack upper[kBaseColumns][kBaseColumns], scale_by[kBaseColumns];
       for (Size j = 0; j < kBaseColumns; ++j) {
@@ -240,7 +239,7 @@ inline void subtract_columns(double* y, const double* const* columns, const doub
     for (Size k = 0; k < count; ++k) entry -= columns[k][index] * x[k];
     y[index] = entry;
   };
-  for (const Size head = first_slot(begin) < end ? first_slot(begin) : end; i < head; ++i) one(i);
+  for (const Size head = first_slot(begin, end); i < head; ++i) one(i);
   if (count == kSolveBlock) {
     Pack factor[kSolveBlock];
     for (Size k = 0; k < kSolveBlock; ++k) factor[k] = broadcast(x[k]);

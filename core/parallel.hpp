@@ -64,18 +64,16 @@ std::array<double, K> chunked_sums(Index n, std::vector<double>& partials,
 template <class Body>
 void chunked_for(Index n, const Body& body) {
   const Index chunks = (n + kReductionChunk - 1) / kReductionChunk;
+  const auto one_chunk = [&](Index chunk) {
+    const Index begin = chunk * kReductionChunk;
+    body(begin, std::min(n, begin + kReductionChunk));
+  };
   if (n < kParallelMinimum) {  // a parallel region costs more than a small loop
-    for (Index chunk = 0; chunk < chunks; ++chunk) {
-      const Index begin = chunk * kReductionChunk;
-      body(begin, std::min(n, begin + kReductionChunk));
-    }
+    for (Index chunk = 0; chunk < chunks; ++chunk) one_chunk(chunk);
     return;
   }
 #pragma omp parallel for schedule(static)
-  for (Index chunk = 0; chunk < chunks; ++chunk) {
-    const Index begin = chunk * kReductionChunk;
-    body(begin, std::min(n, begin + kReductionChunk));
-  }
+  for (Index chunk = 0; chunk < chunks; ++chunk) one_chunk(chunk);
 }
 
 // y = A x where `rows` stores A row by row: a RowMajor matrix, or a ColMajor matrix holding A^T

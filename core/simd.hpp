@@ -13,6 +13,10 @@ const char* to_string(SimdLevel level);
 // Whether this build has the AVX/FMA kernels and this processor runs them. The kernels' entry
 // points fall back to the portable build when asked for avx_fma where it is not available.
 bool avx_fma_available();
+// Whether a kernel asked for `level` runs its AVX/FMA build: asked for it, and available.
+inline bool runs_avx_fma(SimdLevel level) {
+  return level == SimdLevel::avx_fma && avx_fma_available();
+}
 // The level the kernels use: avx_fma when available, unless the environment variable TABRL_SIMD
 // says otherwise (portable, avx-fma, or auto). Throws InputError (field TABRL_SIMD) on any
 // other value, or when avx-fma is asked for and not available. Read once per process.

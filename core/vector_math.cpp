@@ -33,8 +33,7 @@ double scalar_log1p(double x) { return std::log1p(x); }
 
 void exp_in_place(double* x, Index n, SimdLevel level) {
 #if defined(TABRL_LIBMVEC)
-  if (level == SimdLevel::avx_fma && avx_fma_available())
-    return apply_avx<_ZGVcN4v_exp, scalar_exp>(x, n);
+  if (runs_avx_fma(level)) return apply_avx<_ZGVcN4v_exp, scalar_exp>(x, n);
 #endif
   (void)level;
   for (Index i = 0; i < n; ++i) x[i] = scalar_exp(x[i]);
@@ -42,8 +41,7 @@ void exp_in_place(double* x, Index n, SimdLevel level) {
 
 void log1p_in_place(double* x, Index n, SimdLevel level) {
 #if defined(TABRL_LIBMVEC)
-  if (level == SimdLevel::avx_fma && avx_fma_available())
-    return apply_avx<_ZGVcN4v_log1p, scalar_log1p>(x, n);
+  if (runs_avx_fma(level)) return apply_avx<_ZGVcN4v_log1p, scalar_log1p>(x, n);
 #endif
   (void)level;
   for (Index i = 0; i < n; ++i) x[i] = scalar_log1p(x[i]);
