@@ -80,5 +80,34 @@ TEST_CASE("vector log1p: within 4 ulp of std::log1p, with its special values") {
       [](double x) { return std::log1p(x); });
 }
 
+TEST_CASE("vector exp: lanes out of the vector range are libm's, the others unchanged by them") {
+  // Underflowing, subnormal, overflowing and NaN entries next to ordinary ones, in every lane.
+  const double outside[] = {-800.0, -746.0, -745.1, -740.0, -708.5, 709.5, 800.0,
+                            std::numeric_limits<double>::quiet_NaN()};
+  const double ordinary[] = {-3.25, -0.5, 0.0, -17.0};
+  for (const SimdLevel level : testing::simd_levels()) {
+    CAPTURE(to_string(level));
+    double plain[4] = {ordinary[0], ordinary[1], ordinary[2], ordinary[3]};
+    exp_in_place(plain, 4, level);
+    for (const double special : outside) {
+      for (int lane = 0; lane < 4; ++lane) {
+        CAPTURE(special);
+        CAPTURE(lane);
+        double mixed[4] = {ordinary[0], ordinary[1], ordinary[2], ordinary[3]};
+        mixed[lane] = special;
+        exp_in_place(mixed, 4, level);
+        for (int k = 0; k < 4; ++k) {
+          if (k == lane) {
+            const double expected = std::exp(special);
+            CHECK(((std::isnan(expected) && std::isnan(mixed[k])) || mixed[k] == expected));
+          } else {
+            CHECK(mixed[k] == plain[k]);
+          }
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tabrl
