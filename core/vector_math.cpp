@@ -46,8 +46,8 @@ __attribute__((target("avx"))) void exp_avx(double* x, Index n) {
   for (; i + 4 <= n; i += 4) {
     const __m256d in = _mm256_loadu_pd(x + i);
     // Lanes with |x| <= kExpFast (false for NaN).
-    const __m256d inside = _mm256_cmp_pd(_mm256_andnot_pd(_mm256_set1_pd(-0.0), in), fast,
-                                         _CMP_LE_OQ);
+    const __m256d inside =
+        _mm256_cmp_pd(_mm256_andnot_pd(_mm256_set1_pd(-0.0), in), fast, _CMP_LE_OQ);
     if (_mm256_movemask_pd(inside) == 0xF) {
       _mm256_storeu_pd(x + i, _ZGVcN4v_exp(in));
       continue;

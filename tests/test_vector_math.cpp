@@ -82,8 +82,8 @@ TEST_CASE("vector log1p: within 4 ulp of std::log1p, with its special values") {
 
 TEST_CASE("vector exp: lanes out of the vector range are libm's, the others unchanged by them") {
   // Underflowing, subnormal, overflowing and NaN entries next to ordinary ones, in every lane.
-  const double outside[] = {-800.0, -746.0, -745.1, -740.0, -708.5, 709.5, 800.0,
-                            std::numeric_limits<double>::quiet_NaN()};
+  const double outside[] = {-800.0, -746.0, -745.1, -740.0,
+                            -708.5, 709.5,  800.0,  std::numeric_limits<double>::quiet_NaN()};
   const double ordinary[] = {-3.25, -0.5, 0.0, -17.0};
   for (const SimdLevel level : testing::simd_levels()) {
     CAPTURE(to_string(level));
