@@ -5,12 +5,18 @@ random MDPs with A = 4 and gamma = 0.9: every row a flat Dirichlet over all stat
 B distinct random next states, as a Garnet, stored densely: NumPy's solve needs the dense
 I - gamma P_pi, and the einsum the dense kernel.
 
+Each batch starts from the uniform policy (z = 0) and times its first `repeats` iterations, after
+one untimed iteration from z = 0 (bench/bench_machine.cpp times the same iterations); sizes below
+5,000 states run several batches and report their median and their minimum.
+
 usage: numpy_reference.py LABEL S[:B] [S[:B] ...]
-  prints one JSON line per size: seconds per iteration, peak RSS, and the BLAS NumPy loaded
-  (threadpoolctl; an empty list is the reference BLAS, which threadpoolctl does not report)
+  prints one JSON line per size: seconds per iteration (median and minimum over the batches),
+  peak RSS, and the BLAS NumPy loaded (threadpoolctl; an empty list is the reference BLAS, which
+  threadpoolctl does not report)
 """
 import json
 import resource
+import statistics
 import sys
 import time
 
@@ -65,19 +71,24 @@ def main():
         states = int(states)
         branching = int(branching) if branching else None
         P, r, rho = random_mdp(states, 4, 1, branching)
-        z = np.zeros(r.shape)
         large = states >= 5000
         repeats = 1 if large else max(3, min(2000, int(2e8 / states ** 3) + 3))
-        if not large:
-            z, _ = spma_iteration(P, r, rho, 0.9, z, 0.05)  # warm up
-        start = time.perf_counter()
-        for _ in range(repeats):
-            z, _ = spma_iteration(P, r, rho, 0.9, z, 0.05)
-        seconds = (time.perf_counter() - start) / repeats
+        batches = 1 if large else (7 if states <= 1000 else 3)
+        times = []
+        for _ in range(batches):
+            z = np.zeros(r.shape)
+            if not large:
+                spma_iteration(P, r, rho, 0.9, z, 0.05)  # warm up (discarded)
+            start = time.perf_counter()
+            for _ in range(repeats):
+                z, _ = spma_iteration(P, r, rho, 0.9, z, 0.05)
+            times.append((time.perf_counter() - start) / repeats)
+        seconds = statistics.median(times)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
         print(json.dumps({"label": label, "blas": blas, "states": states, "branching": branching,
-                          "seconds_per_iteration": seconds, "peak_rss_mb": peak_mb,
-                          "repeats": repeats}), flush=True)
+                          "seconds_per_iteration": seconds,
+                          "best_seconds_per_iteration": min(times), "batches": batches,
+                          "peak_rss_mb": peak_mb, "repeats": repeats}), flush=True)
 
 
 if __name__ == "__main__":

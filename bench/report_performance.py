@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Turns the benchmark measurements into docs/performance.md.
 
-usage: report_performance.py TABRL_JSON NUMPY_JSONL MEMORY_JSONL RUNS_JSONL > docs/performance.md
+usage: report_performance.py TABRL_JSON NUMPY_JSONL MEMORY_JSONL RUNS_JSONL [SIDE_BY_SIDE_JSONL]
+       > docs/performance.md
 """
 import datetime
 import json
@@ -42,9 +43,27 @@ ONE_MILLION_METHOD = (
 )
 
 def load(path):
+    """Benchmarks by name; a repeated one (the small dense ones) by its run name, as its median
+    over the repetitions (its minimum goes to the second dictionary)."""
     with open(path) as handle:
         data = json.load(handle)
-    return {b["name"]: b for b in data["benchmarks"]}, data["context"]
+    benches, minima = {}, {}
+    for bench in data["benchmarks"]:
+        if bench.get("run_type") != "aggregate":
+            benches[bench["name"]] = bench
+            continue
+        name = bench["run_name"].split("/repeats:")[0]
+        if bench["aggregate_name"] == "median":
+            benches[name] = bench
+        elif bench["aggregate_name"] == "min":
+            minima[name] = bench
+    return benches, minima, data["context"]
+
+
+def median(values):
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else 0.5 * (ordered[middle - 1] + ordered[middle])
 
 
 def seconds(bench):
@@ -65,7 +84,9 @@ def met(condition):
 
 
 def main():
-    benches, context = load(sys.argv[1])
+    benches, minima, context = load(sys.argv[1])
+    side_rows = ([json.loads(line) for line in open(sys.argv[5])]
+                 if len(sys.argv) > 5 else [])
     numpy_rows = [json.loads(line) for line in open(sys.argv[2])]
     numpy = {row["states"]: row for row in numpy_rows
              if row.get("label") == "openblas" and not row.get("branching")}
@@ -116,6 +137,20 @@ def main():
         "tabrl best | speed-up vs OpenBLAS | vs reference | target | peak memory NumPy / tabrl |")
     put("|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
     targets = {100: 8.0, 1000: 3.0}
+    # The targets are judged side by side (below) where those rounds ran: each round's NumPy
+    # and tabrl ran back to back, so their ratio does not carry the machine's drift between the
+    # separate runs of this table.
+    side_ratios = {}
+    for states in targets:
+        ratios = []
+        for round_ in sorted({row["round"] for row in side_rows}):
+            rows = [row for row in side_rows if row["round"] == round_ and row["states"] == states]
+            tabrl_times = [row["seconds_per_iteration"] for row in rows if row["side"] == "tabrl"]
+            numpy_times = [row["seconds_per_iteration"] for row in rows if row["side"] == "numpy"]
+            if tabrl_times and numpy_times:
+                ratios.append((round_, numpy_times[0], min(tabrl_times)))
+        if ratios:
+            side_ratios[states] = ratios
     for states in (10, 100, 300, 500, 1000, 2000):
         dense = benches.get(f"dense_random_iteration/S:{states}/solver:1")
         krylov = benches.get(f"dense_random_iteration/S:{states}/solver:3")
@@ -130,13 +165,30 @@ def main():
         target = ""
         if states in targets:
             goal = targets[states]
-            target = f">= {goal:g}x " + ("met" if n / best >= goal else f"missed ({n / best:.1f}x)")
+            ratio = (median([numpy_time / tabrl_time for _, numpy_time, tabrl_time
+                             in side_ratios[states]]) if states in side_ratios else n / best)
+            where = "side by side" if states in side_ratios else "this table"
+            target = f">= {goal:g}x " + (f"met ({ratio:.1f}x {where})" if ratio >= goal
+                                         else f"missed ({ratio:.1f}x {where})")
             summary[f"S = {states} (dense): >= {goal:g}x NumPy + OpenBLAS"] = (
-                f"{n / best:.1f}x", n / best >= goal)
+                f"{ratio:.1f}x ({where})", ratio >= goal)
         put(f"| {states} | {fmt_time(n)} | {fmt_time(m) if slow else ''} | {fmt_time(d)} | "
             f"{fmt_time(k)} | {fmt_time(best)} | {n / best:.1f}x | "
             f"{(m / best) if slow else float('nan'):.1f}x | {target} | "
             f"{fast['peak_rss_mb']:.0f} / {dense_memory.get(states, 0):.0f} MB |")
+    put("\nTimes are medians: tabrl's over 7 repetitions of its benchmark, NumPy's over 7 batches "
+        "(3 from S = 2000 on); each batch or repetition times the first iterations of a run from "
+        "the uniform policy (203 at S = 100, 3 at S = 1000), the same iterations on both sides.")
+    if side_ratios:
+        put("\n**Side by side.** The speed of this shared machine drifts by a third within minutes, "
+            "so the two targets are judged on rounds that run tabrl's benchmark and NumPy + "
+            "OpenBLAS back to back (`scripts/bench.sh`), five times; the verdict takes the median "
+            "of the rounds' ratios (tabrl's time is the faster of its two solvers, as in the table):\n")
+        put("| S | round | NumPy + OpenBLAS | tabrl | ratio |\n|---:|---:|---:|---:|---:|")
+        for states, ratios in side_ratios.items():
+            for round_, numpy_time, tabrl_time in ratios:
+                put(f"| {states} | {round_} | {fmt_time(numpy_time)} | {fmt_time(tabrl_time)} | "
+                    f"{numpy_time / tabrl_time:.1f}x |")
     garnet = numpy_garnet.get(10000)
     krylov10k = benches.get("iteration_krylov/method:0/S:10000")
     if garnet and krylov10k:
@@ -150,15 +202,22 @@ def main():
     put("\n**The dense path against its own LU.** One whole SPMA iteration (assembly of "
         "I - gamma P_pi from the dense kernel, LU, both triangular solve pairs, Q = r + gamma P V, "
         "the update) against the bare in-place LU of a matrix of the same size, in the same run "
-        "(target: within 1.5x for S = 100..500):\n")
-    put("| S | bare LU | SPMA iteration, dense LU | ratio | target <= 1.5x |\n|---:|---:|---:|---:|---|")
+        "(target: within 1.5x for S = 100..500); medians of 7 repetitions, judged on them, and "
+        "the fastest of the 7 as well:\n")
+    put("| S | bare LU | SPMA iteration, dense LU | ratio | best of 7 each (LU / iteration) | "
+        "target <= 1.5x |\n|---:|---:|---:|---:|---:|---|")
     for states in (100, 300, 500):
         lu = benches.get(f"lu_bare/{states}")
         dense = benches.get(f"dense_random_iteration/S:{states}/solver:1")
         if lu and dense:
             ratio = seconds(dense) / seconds(lu)
+            best_lu = minima.get(f"lu_bare/{states}")
+            best_dense = minima.get(f"dense_random_iteration/S:{states}/solver:1")
+            best = (f"{fmt_time(seconds(best_lu))} / {fmt_time(seconds(best_dense))}: "
+                    f"{seconds(best_dense) / seconds(best_lu):.2f}x"
+                    if best_lu and best_dense else "")
             put(f"| {states} | {fmt_time(seconds(lu))} | {fmt_time(seconds(dense))} | "
-                f"{ratio:.2f}x | {met(ratio <= 1.5)} |")
+                f"{ratio:.2f}x | {best} | {met(ratio <= 1.5)} |")
             summary[f"S = {states} (dense): SPMA iteration <= 1.5x the bare LU"] = (
                 f"{ratio:.2f}x", ratio <= 1.5)
     parts = {(int(b["S"]), int(name.split("part:")[1].split("/")[0])): seconds(b)

@@ -77,9 +77,10 @@ void DenseLu::solve_value(const Vector& value_rhs, Vector& v) {
 }
 
 void DenseLu::solve(const Vector& value_rhs, Vector& v, const Vector& visitation_rhs, Vector& x) {
-  solve_value(value_rhs, v);
+  // M v = b is (M^T)^T v = b, and M^T x = rho is M^T x = rho: one sweep over the factors.
+  v = value_rhs;
   x = visitation_rhs;
-  solve_dominant_lu(transposed_system_.data(), x.size(), x.data());
+  solve_dominant_lu_pair(transposed_system_.data(), x.size(), x.data(), v.data());
 }
 
 }  // namespace tabrl

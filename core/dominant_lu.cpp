@@ -5,8 +5,7 @@
 #if defined(TABRL_AVX_FMA_KERNELS)
 namespace tabrl::avx_fma_kernels {
 void factor(double* a, std::ptrdiff_t n);
-void solve(const double* a, std::ptrdiff_t n, double* x);
-void solve_transposed(const double* a, std::ptrdiff_t n, double* x);
+void solve(const double* a, std::ptrdiff_t n, double* x, double* y);
 }  // namespace tabrl::avx_fma_kernels
 #endif
 
@@ -20,20 +19,21 @@ void factor_dominant_lu(double* a, std::ptrdiff_t n, SimdLevel level) {
   factor_body(a, n);
 }
 
-void solve_dominant_lu(const double* a, std::ptrdiff_t n, double* x, SimdLevel level) {
+void solve_dominant_lu_pair(const double* a, std::ptrdiff_t n, double* x, double* y,
+                            SimdLevel level) {
 #if defined(TABRL_AVX_FMA_KERNELS)
-  if (runs_avx_fma(level)) return avx_fma_kernels::solve(a, n, x);
+  if (runs_avx_fma(level)) return avx_fma_kernels::solve(a, n, x, y);
 #endif
   (void)level;
-  solve_body(a, n, x);
+  solve_body(a, n, x, y);
+}
+
+void solve_dominant_lu(const double* a, std::ptrdiff_t n, double* x, SimdLevel level) {
+  solve_dominant_lu_pair(a, n, x, nullptr, level);
 }
 
 void solve_dominant_lu_transposed(const double* a, std::ptrdiff_t n, double* x, SimdLevel level) {
-#if defined(TABRL_AVX_FMA_KERNELS)
-  if (runs_avx_fma(level)) return avx_fma_kernels::solve_transposed(a, n, x);
-#endif
-  (void)level;
-  solve_transposed_body(a, n, x);
+  solve_dominant_lu_pair(a, n, nullptr, x, level);
 }
 
 }  // namespace tabrl

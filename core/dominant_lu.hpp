@@ -24,5 +24,9 @@ void solve_dominant_lu(const double* a, std::ptrdiff_t n, double* x,
 // x := A^{-T} x, with a holding A's factors.
 void solve_dominant_lu_transposed(const double* a, std::ptrdiff_t n, double* x,
                                   SimdLevel level = simd_level());
+// Both at once, x := A^{-1} x and y := A^{-T} y (x and y distinct; either may be null): one sweep
+// over the factors serves the two, and each result is bit for bit that of its own solve.
+void solve_dominant_lu_pair(const double* a, std::ptrdiff_t n, double* x, double* y,
+                            SimdLevel level = simd_level());
 
 }  // namespace tabrl

@@ -6,9 +6,5 @@
 namespace tabrl::avx_fma_kernels {
 
 void factor(double* a, std::ptrdiff_t n) { factor_body(a, n); }
-void solve(const double* a, std::ptrdiff_t n, double* x) { solve_body(a, n, x); }
-void solve_transposed(const double* a, std::ptrdiff_t n, double* x) {
-  solve_transposed_body(a, n, x);
-}
-
+void solve(const double* a, std::ptrdiff_t n, double* x, double* y) { solve_body(a, n, x, y); }
 }  // namespace tabrl::avx_fma_kernels

@@ -279,62 +279,77 @@ inline void column_dots(const double* const* columns, const double* x, Size coun
   }
 }
 
-// x := A^{-1} x with A = L U as left by factor_body: L y = x forward, then U x = y backward.
-inline void solve_body(const double* a, Size n, double* x) {
+// The four sweeps of the two solves, one block of unknowns [start, end) at a time. All four read
+// only the block's columns of the factors (at a + k n for k in the block): the forward sweeps of
+// L and U^T the parts below and above the diagonal, the backward sweeps of U and L^T the parts
+// above and below it.
+struct SolveBlock {
   const double* columns[kSolveBlock];
-  for (Size start = 0; start < n; start += kSolveBlock) {
-    const Size end = start + kSolveBlock < n ? start + kSolveBlock : n;
+  double reciprocal[kSolveBlock];  // 1 / U's diagonal, where a sweep divides
+  Size start, end;
+
+  SolveBlock(const double* a, Size n, Size first, Size last, bool divides)
+      : start(first), end(last) {
     for (Size k = start; k < end; ++k) {
-      for (Size q = k + 1; q < end; ++q) x[q] -= a[q + k * n] * x[k];
       columns[k - start] = a + k * n;
+      // The block's divisions first, independent of each other: the chains below only multiply.
+      if (divides) reciprocal[k - start] = 1.0 / a[k + k * n];
+    }
+  }
+  // L y = x forward: the block's own unit-lower triangle, then its columns below it.
+  void lower_forward(double* x, Size n) const {
+    for (Size k = start; k < end; ++k) {
+      for (Size q = k + 1; q < end; ++q) x[q] -= columns[k - start][q] * x[k];
     }
     subtract_columns(x, columns, x + start, end - start, end, n);
   }
-  // Backward, blocks aligned on multiples of kSolveBlock from the top: the last one may be short.
-  for (Size end = n; end > 0;) {
-    const Size start = (end - 1) / kSolveBlock * kSolveBlock;
-    // The block's divisions first, independent of each other: the chain below only multiplies.
-    double reciprocal[kSolveBlock];
-    for (Size k = start; k < end; ++k) reciprocal[k - start] = 1.0 / a[k + k * n];
-    for (Size k = end - 1; k >= start; --k) {
-      x[k] *= reciprocal[k - start];
-      for (Size q = start; q < k; ++q) x[q] -= a[q + k * n] * x[k];
-      columns[k - start] = a + k * n;
-    }
-    subtract_columns(x, columns, x + start, end - start, 0, start);
-    end = start;
-  }
-}
-
-// x := A^{-T} x: U^T z = x forward (dot products with U's columns), then L^T y = z backward
-// (dot products with L's columns below the diagonal).
-inline void solve_transposed_body(const double* a, Size n, double* x) {
-  const double* columns[kSolveBlock];
-  double sums[kSolveBlock];
-  for (Size start = 0; start < n; start += kSolveBlock) {
-    const Size end = start + kSolveBlock < n ? start + kSolveBlock : n;
-    double reciprocal[kSolveBlock];
-    for (Size i = start; i < end; ++i) {
-      columns[i - start] = a + i * n;
-      reciprocal[i - start] = 1.0 / a[i + i * n];
-    }
+  // U^T z = x forward: dot products with the block's columns above it, then its own triangle.
+  void upper_transposed_forward(double* x) const {
+    double sums[kSolveBlock];
     column_dots(columns, x, end - start, 0, start, sums);
     for (Size i = start; i < end; ++i) {
       double entry = x[i] - sums[i - start];
-      for (Size k = start; k < i; ++k) entry -= a[k + i * n] * x[k];
+      for (Size k = start; k < i; ++k) entry -= columns[i - start][k] * x[k];
       x[i] = entry * reciprocal[i - start];
     }
   }
-  for (Size end = n; end > 0;) {
-    const Size start = (end - 1) / kSolveBlock * kSolveBlock;
-    for (Size i = start; i < end; ++i) columns[i - start] = a + i * n;
+  // U x = y backward: the block's own upper triangle, then its columns above it.
+  void upper_backward(double* x) const {
+    for (Size k = end - 1; k >= start; --k) {
+      x[k] *= reciprocal[k - start];
+      for (Size q = start; q < k; ++q) x[q] -= columns[k - start][q] * x[k];
+    }
+    subtract_columns(x, columns, x + start, end - start, 0, start);
+  }
+  // L^T y = z backward: dot products with the block's columns below it, then its own triangle.
+  void lower_transposed_backward(double* x, Size n) const {
+    double sums[kSolveBlock];
     column_dots(columns, x, end - start, end, n, sums);
     for (Size i = end - 1; i >= start; --i) {
       double entry = x[i] - sums[i - start];
-      for (Size k = i + 1; k < end; ++k) entry -= a[k + i * n] * x[k];
+      for (Size k = i + 1; k < end; ++k) entry -= columns[i - start][k] * x[k];
       x[i] = entry;
     }
-    end = start;
+  }
+};
+
+// x := A^{-1} x (when x is given) and y := A^{-T} y (when y is given), with A = L U as left by
+// factor_body. Forward blocks from the top, then backward blocks aligned on multiples of
+// kSolveBlock from the top (the last one may be short). With both, one sweep over the matrix
+// serves the two solves and their chains of dependent steps interleave; each solve does the same
+// operations either way, so its result does not depend on whether the other one runs.
+inline void solve_body(const double* a, Size n, double* x, double* y) {
+  for (Size start = 0; start < n; start += kSolveBlock) {
+    const SolveBlock block(a, n, start, start + kSolveBlock < n ? start + kSolveBlock : n,
+                           y != nullptr);
+    if (x != nullptr) block.lower_forward(x, n);
+    if (y != nullptr) block.upper_transposed_forward(y);
+  }
+  for (Size end = n; end > 0;) {
+    const SolveBlock block(a, n, (end - 1) / kSolveBlock * kSolveBlock, end, x != nullptr);
+    if (x != nullptr) block.upper_backward(x);
+    if (y != nullptr) block.lower_transposed_backward(y, n);
+    end = block.start;
   }
 }
 

@@ -40,6 +40,30 @@ done
 # The sparse 10,000-state Garnet densified (NumPy has no sparse solve of its own): OpenBLAS only.
 numpy_run openblas "$lib/openblas-pthread" 10000:5
 
+# S = 100 and 1000 side by side: five rounds, each tabrl's iteration benchmark on the dense
+# random MDPs (dense LU and Krylov, seven repetitions each) then NumPy + OpenBLAS (seven
+# batches), so that both sides of each round's ratio see the same state of a shared machine,
+# whose speed drifts by a third within minutes.
+: >"$work/side_by_side.jsonl"
+for round in 1 2 3 4 5; do
+  "$root/build/bench/tabrl_bench" --benchmark_filter='^dense_random_iteration/S:(100|1000)/solver:(1|3)/'     --benchmark_format=json --benchmark_out="$work/side_by_side_tabrl.json"     --benchmark_out_format=json >/dev/null
+  /usr/bin/python3 - "$work/side_by_side_tabrl.json" "$round" >>"$work/side_by_side.jsonl" <<'PY'
+import json, sys
+for bench in json.load(open(sys.argv[1]))["benchmarks"]:
+    if bench.get("aggregate_name") == "median":
+        print(json.dumps({"round": int(sys.argv[2]), "side": "tabrl", "states": int(bench["S"]),
+                          "solver": bench.get("label", ""),
+                          "seconds_per_iteration": bench["real_time"] *
+                          {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[bench["time_unit"]]}))
+PY
+  for size in 100 1000; do
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE LD_LIBRARY_PATH="$lib/openblas-pthread" \
+      /usr/bin/python3 "$root/bench/numpy_reference.py" openblas "$size" |
+      /usr/bin/python3 -c 'import json, sys; row = json.loads(sys.stdin.read()); row.update(round=int(sys.argv[1]), side="numpy"); print(json.dumps(row))' "$round" \
+      >>"$work/side_by_side.jsonl"
+  done
+done
+
 # tabrl's peak memory per size: a 3-iteration `tabrl run` (model, optimal solution, evaluation)
 # on fully dense Garnet MDPs (branching = S, the dense random MDPs above) and on sparse ones.
 : >"$work/memory.jsonl"
@@ -80,5 +104,5 @@ done
 timed_run 1000000 2 0
 
 /usr/bin/python3 "$root/bench/report_performance.py" "$work/tabrl.json" "$work/numpy.jsonl" \
-  "$work/memory.jsonl" "$work/runs.jsonl" >"$output"
+  "$work/memory.jsonl" "$work/runs.jsonl" "$work/side_by_side.jsonl" >"$output"
 echo "bench: wrote $output"
