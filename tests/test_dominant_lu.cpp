@@ -65,6 +65,14 @@ TEST_CASE("LU without pivoting of a column-dominant matrix: factors, multipliers
         solve_dominant_lu_transposed(factors.data(), n, y.data(), level);
         CHECK(relative_error(y, reference.transpose().solve(b)) <= 10.0 * residual_bound);
         CHECK((a.transpose() * y - b).norm() / b.norm() <= residual_bound);
+
+        // Both solves in one sweep give each solve's own result, bit for bit.
+        Eigen::VectorXd x_pair = b, y_pair = Eigen::VectorXd::LinSpaced(n, 3.0, -1.0);
+        Eigen::VectorXd y_alone = y_pair;
+        solve_dominant_lu_transposed(factors.data(), n, y_alone.data(), level);
+        solve_dominant_lu_pair(factors.data(), n, x_pair.data(), y_pair.data(), level);
+        CHECK((x_pair.array() == x.array()).all());
+        CHECK((y_pair.array() == y_alone.array()).all());
       }
     }
   }
