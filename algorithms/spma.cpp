@@ -101,12 +101,22 @@ StepReport Spma::step(const StepContext& context, const Evaluation& evaluation,
     const auto kept = [&](double change) {
       return 1.0 + change > floor || (!clip && 1.0 + change > 0.0);
     };
+    const Index count = (end - begin) * actions;
     double* terms = next_logits.data() + begin * actions;
-    for (Index k = 0; k < (end - begin) * actions; ++k) {
-      const double change = eta * advantage.data()[begin * actions + k];
-      terms[k] = kept(change) ? change : 0.0;
+    const double* changes_of = advantage.data() + begin * actions;
+    const double* current = logits.data() + begin * actions;
+    bool all_kept = true;
+    for (Index k = 0; k < count; ++k) {
+      const double change = eta * changes_of[k];
+      const bool keep = kept(change);
+      terms[k] = keep ? change : 0.0;
+      all_kept = all_kept && keep;
     }
-    log1p_in_place(terms, (end - begin) * actions, level);
+    log1p_in_place(terms, count, level);
+    if (all_kept) {  // the usual case: z + log1p(eta A) everywhere
+      for (Index k = 0; k < count; ++k) terms[k] += current[k];
+      return std::array<double, 2>{0.0, 0.0};
+    }
     double clipped_count = 0.0, invalid_count = 0.0;
     for (Index s = begin; s < end; ++s) {
       bool clipped = false;

@@ -19,18 +19,26 @@ double spma_contraction_constant(const Evaluation& evaluation, std::vector<doubl
   // a minimum is exact, so the result does not depend on the thread count.
   const Index chunks = (q.rows() + kReductionChunk - 1) / kReductionChunk;
   minima.assign(static_cast<std::size_t>(chunks), std::numeric_limits<double>::infinity());
+  const Index actions = q.cols();
   chunked_for(q.rows(), [&](Index begin, Index end) {
     double constant = std::numeric_limits<double>::infinity();
     for (Index s = begin; s < end; ++s) {
-      if (!(evaluation.advantage.row(s).maxCoeff() > 0.0)) continue;
+      const double* values = q.data() + s * actions;
+      const double* advantages = evaluation.advantage.data() + s * actions;
+      // The greedy action (the first of the largest Q) and whether any advantage is positive.
       Index greedy = 0;
-      const double best = q.row(s).maxCoeff(&greedy);
+      bool improvable = advantages[0] > 0.0;
+      for (Index a = 1; a < actions; ++a) {
+        if (values[a] > values[greedy]) greedy = a;
+        improvable = improvable || advantages[a] > 0.0;
+      }
+      if (!improvable) continue;
       double runner_up = -std::numeric_limits<double>::infinity();
-      for (Index a = 0; a < q.cols(); ++a) {
-        if (a != greedy) runner_up = std::max(runner_up, q(s, a));
+      for (Index a = 0; a < actions; ++a) {
+        if (a != greedy) runner_up = std::max(runner_up, values[a]);
       }
       // A single action has no competitor: its gap is infinite and it never limits C_t.
-      const double gap = best - runner_up;
+      const double gap = values[greedy] - runner_up;
       if (std::isinf(gap)) continue;
       constant = std::min(constant, evaluation.policy(s, greedy) * gap);
     }
