@@ -201,6 +201,26 @@ def test_signals(tmp):
         check(temporaries(directory) == [], f"no temporary left: {temporaries(directory)}")
 
 
+def test_second_signal(tmp):
+    """A second signal ends `tabrl run` at once and takes the temporary file with it. The two are
+    SIGINT and SIGTERM: two signals of one kind sent together may merge into one. Either may be
+    the one that ends the process: two threads can take them at the same moment."""
+    directory = tmp / "second_signal"
+    directory.mkdir()
+    out = directory / "curve.csv"
+    process = subprocess.Popen([TABRL, "run", "--mdp", "garnet(states=50000,actions=4,branching=5,seed=3)",
+                                "--algo", "spma", "--step-size", "0.01", "--iterations", "100000000",
+                                "-q", "--out", str(out)], stderr=subprocess.PIPE, text=True)
+    check(wait_for_rows(directory, 3), "the curve streams to its temporary file")
+    process.send_signal(signal.SIGINT)
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=60)
+    check(process.returncode in (-signal.SIGINT, -signal.SIGTERM),
+          f"the second signal ends the process, got status {process.returncode}")
+    check(temporaries(directory) == [], f"no temporary left: {temporaries(directory)}")
+    check(not out.exists(), "nothing was published")
+
+
 def test_memory_does_not_grow_with_iterations(tmp):
     """--record all streams: the peak memory of a long run is that of a short one."""
     def peak_kib(iterations):
@@ -260,7 +280,8 @@ def main():
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         for test in (test_symlinks, test_fifo, test_device_nodes, test_full_disk,
-                     test_refusals_before_work, test_signals, test_stale_temporaries,
+                     test_refusals_before_work, test_signals, test_second_signal,
+                     test_stale_temporaries,
                      test_memory_does_not_grow_with_iterations, test_missing_matplotlib):
             directory = tmp / test.__name__
             directory.mkdir()

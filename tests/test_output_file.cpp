@@ -114,3 +114,32 @@ TEST_CASE("only this host's temporaries whose process is dead are stale") {
   CHECK(remove_stale_temporaries(root.string()) == 1);
   CHECK(fs::exists(root / "a.csv.tmp.another-host.999999999"));
 }
+
+TEST_CASE("remove_pending_temporaries takes the outputs being written, and only those") {
+  const fs::path root = fresh_directory("pending");
+  const auto entries = [&] {
+    return std::distance(fs::directory_iterator(root), fs::directory_iterator());
+  };
+  OutputFile done((root / "done.csv").string());
+  done.stream() << "kept\n";
+  done.commit();
+  {
+    OutputFile first((root / "first.csv").string());
+    OutputFile second((root / "second.csv").string());
+    first.stream() << "partial\n";
+    CHECK(entries() == 3);  // done.csv and two temporaries
+    remove_pending_temporaries();
+    CHECK(entries() == 1);
+    CHECK(read(root / "done.csv") == "kept\n");
+    // What a signal handler does before the process dies; were it to live on, the commit
+    // fails with the reason instead of publishing nothing silently.
+    CHECK_THROWS_AS(first.commit(), WriteError);
+  }
+  // A committed or destroyed output is no longer pending: a later call touches nothing.
+  OutputFile later((root / "later.csv").string());
+  later.stream() << "complete\n";
+  later.commit();
+  remove_pending_temporaries();
+  CHECK(read(root / "later.csv") == "complete\n");
+  CHECK(entries() == 2);
+}

@@ -2,10 +2,12 @@
 
 #include <signal.h>
 
+#include <tabrl/sweep/atomic_file.hpp>
+
 namespace tabrl::cli {
 namespace {
 
-// A lock-free atomic and a sig_atomic_t are the only objects a handler may touch.
+// Lock-free atomics and a sig_atomic_t are the only objects a handler may touch.
 std::atomic<bool> interrupted{false};
 volatile sig_atomic_t received_signal = 0;
 static_assert(std::atomic<bool>::is_always_lock_free);
@@ -13,23 +15,53 @@ static_assert(std::atomic<bool>::is_always_lock_free);
 struct sigaction previous_interrupt {};
 struct sigaction previous_terminate {};
 
+// Removes the temporaries being written, then dies of the signal: its default action runs once
+// the handler returns (the signal is blocked while its handler runs), so the exit status is the
+// signal's. Only async-signal-safe calls.
+void die_cleanly(int signal_number) {
+  remove_pending_temporaries();
+  struct sigaction fallback {};
+  fallback.sa_handler = SIG_DFL;
+  sigemptyset(&fallback.sa_mask);
+  ::sigaction(signal_number, &fallback, nullptr);
+  ::raise(signal_number);
+}
+
+// Signals received so far. Two may be handled at once, by two threads (the OpenMP workers do
+// not block signals): the count decides which one is the second.
+std::atomic<int> signal_count{0};
+static_assert(std::atomic<int>::is_always_lock_free);
+
 extern "C" void on_signal(int signal_number) {
+  if (signal_count.fetch_add(1) > 0) {  // the second signal: end at once
+    die_cleanly(signal_number);
+    return;
+  }
   received_signal = signal_number;
   interrupted.store(true);
 }
 
+extern "C" void on_fatal_signal(int signal_number) { die_cleanly(signal_number); }
+
+void install(void (*handler)(int), struct sigaction* previous_interrupt_action,
+             struct sigaction* previous_terminate_action) {
+  struct sigaction action {};
+  action.sa_handler = handler;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;  // writes in progress complete
+  ::sigaction(SIGINT, &action, previous_interrupt_action);
+  ::sigaction(SIGTERM, &action, previous_terminate_action);
+}
+
 }  // namespace
+
+void remove_temporaries_on_signals() { install(on_fatal_signal, nullptr, nullptr); }
 
 InterruptGuard::InterruptGuard() {
   interrupted.store(false);
   received_signal = 0;
-  struct sigaction action {};
-  action.sa_handler = on_signal;
-  sigemptyset(&action.sa_mask);
-  // SA_RESTART: writes in progress complete; SA_RESETHAND: a second signal is not caught.
-  action.sa_flags = SA_RESTART | SA_RESETHAND;
-  ::sigaction(SIGINT, &action, &previous_interrupt);
-  ::sigaction(SIGTERM, &action, &previous_terminate);
+  signal_count.store(0);
+  install(on_signal, &previous_interrupt, &previous_terminate);
 }
 
 InterruptGuard::~InterruptGuard() {

@@ -6,8 +6,14 @@
 
 namespace tabrl::cli {
 
-// Installs SIGINT and SIGTERM handlers for its lifetime. The first signal raises flag() and
-// restores the default action, so a second Ctrl-C ends the process at once.
+// For the whole process: SIGINT and SIGTERM remove the temporary files being written
+// (remove_pending_temporaries) and then end the process as the signal would have, so that an
+// interrupted command leaves no partial output of any kind (docs/reliability.md).
+void remove_temporaries_on_signals();
+
+// Installs SIGINT and SIGTERM handlers for its lifetime (restoring the previous ones after). The
+// first signal raises flag(); a second one ends the process at once, as
+// remove_temporaries_on_signals does.
 class InterruptGuard {
  public:
   InterruptGuard();

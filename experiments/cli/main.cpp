@@ -10,6 +10,7 @@
 #include <tabrl/sweep/atomic_file.hpp>
 
 #include "cli.hpp"
+#include "interrupt.hpp"
 
 namespace {
 
@@ -98,6 +99,9 @@ int main(int argc, char** argv) {
     std::cerr << usage();
     return kExitBadInput;
   }
+  // Ctrl-C or SIGTERM during any command leaves no temporary file behind (`run` has its own
+  // handler while it runs: the first Ctrl-C ends the run cleanly, docs/reliability.md).
+  remove_temporaries_on_signals();
   const int status = dispatch(argv[1], Arguments(argv + 2, argv + argc));
   // What went to stdout counts only if it arrived: a full disk or /dev/full is a failure.
   try {

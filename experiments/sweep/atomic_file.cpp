@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -35,6 +36,26 @@ std::string resolve_links(const std::string& path, const std::string& field) {
     current = link.is_absolute() ? link : current.parent_path() / link;
   }
   throw InputError({.field = field}, "'" + path + "': too many levels of symbolic links");
+}
+
+// The temporary files being written, for remove_pending_temporaries: a fixed table of C strings,
+// since a signal handler may neither allocate nor lock. A file that finds no free slot (more
+// than kPendingSlots at once) is left to the stale-temporary sweep, as after kill -9.
+constexpr int kPendingSlots = 256;
+std::atomic<const char*> pending_temporaries[kPendingSlots];
+static_assert(std::atomic<const char*>::is_always_lock_free);
+
+int register_pending(const char* path) {
+  for (int slot = 0; slot < kPendingSlots; ++slot) {
+    const char* expected = nullptr;
+    if (pending_temporaries[slot].compare_exchange_strong(expected, path)) return slot;
+  }
+  return -1;
+}
+
+void release_pending(int& slot) {
+  if (slot >= 0) pending_temporaries[slot].store(nullptr);
+  slot = -1;
 }
 
 bool process_is_dead(long pid) {
@@ -135,6 +156,7 @@ OutputFile::OutputFile(const std::string& path, bool durable, const std::string&
         temporary_.clear();
         throw WriteError(path, errno);
       }
+      pending_slot_ = register_pending(temporary_.c_str());
       // A replaced file keeps its permissions.
       if (exists) ::fchmod(descriptor_, info.st_mode & 07777);
     }
@@ -147,6 +169,7 @@ OutputFile::~OutputFile() {
   if (committed_) return;
   if (kind_ != OutputKind::standard_output && descriptor_ >= 0) ::close(descriptor_);
   if (!temporary_.empty()) ::unlink(temporary_.c_str());
+  release_pending(pending_slot_);
 }
 
 void OutputFile::check() const {
@@ -171,6 +194,8 @@ void OutputFile::commit() {
   if (::close(descriptor) != 0) throw WriteError(path_, errno);
   if (kind_ == OutputKind::atomic_file) {
     if (::rename(temporary_.c_str(), target_.c_str()) != 0) throw WriteError(path_, errno);
+    // A signal before this line unlinks a name that no longer exists: harmless.
+    release_pending(pending_slot_);
     temporary_.clear();
     if (durable_) {
       // The rename itself survives a power cut once the directory is synced.
@@ -183,6 +208,13 @@ void OutputFile::commit() {
     }
   }
   committed_ = true;
+}
+
+void remove_pending_temporaries() noexcept {
+  for (std::atomic<const char*>& slot : pending_temporaries) {
+    const char* path = slot.load();
+    if (path != nullptr) ::unlink(path);
+  }
 }
 
 void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write,

@@ -60,6 +60,7 @@ class OutputFile {
   bool durable_;
   bool committed_ = false;
   int descriptor_ = -1;
+  int pending_slot_ = -1;  // its entry among the pending temporaries, or -1
   std::unique_ptr<Buffer> buffer_;
   std::ostream stream_;
 };
@@ -82,6 +83,11 @@ bool is_stale_temporary(const std::string& file_name);
 // process killed mid-write). Files of other hosts are kept: a shared file system may hold
 // another host's live ones. Returns how many were removed.
 int remove_stale_temporaries(const std::string& directory);
+
+// Removes the temporary files this process is writing (the OutputFiles not yet committed or
+// destroyed). Async-signal-safe: what a signal handler calls before the process dies of the
+// signal (experiments/cli/interrupt.hpp), so that a Ctrl-C leaves no temporary behind.
+void remove_pending_temporaries() noexcept;
 
 // Checks what commands wrote to the process's standard output: flushes and closes it. Throws
 // WriteError("stdout") on failure (a full disk, /dev/full, a closed pipe).
