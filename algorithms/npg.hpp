@@ -18,6 +18,7 @@ class Npg final : public UpdateRule {
  public:
   explicit Npg(NpgOptions options);
   std::string name() const override { return "npg"; }
+  bool needs_visitation() const override { return false; }  // its step never reads d
   const NpgOptions& options() const { return options_; }
   TheoryBound theory_bound(const Mdp& mdp) const override;
   double nominal_step_size() const override { return options_.step_size; }

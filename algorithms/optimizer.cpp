@@ -35,6 +35,10 @@ OptimizerResult optimize(const Mdp& mdp, const OptimalSolution& optimal, UpdateR
   rule.initialize(context_zero, initial_logits, parameters);
   StateActionMatrix next_parameters(mdp.num_states(), mdp.num_actions());
   const bool direct = rule.form() == PolicyForm::probabilities;
+  const bool visitation =
+      rule.needs_visitation() ||
+      std::any_of(callbacks.begin(), callbacks.end(),
+                  [](const IterationCallback* callback) { return callback->needs_visitation(); });
   Evaluation evaluation;
   OptimizerResult result;
   const std::vector<std::string> diagnostic_names = rule.diagnostic_names();
@@ -43,9 +47,9 @@ OptimizerResult optimize(const Mdp& mdp, const OptimalSolution& optimal, UpdateR
 
   for (int t = 0;; ++t) {
     if (direct) {
-      evaluator.evaluate_policy(parameters, evaluation);
+      evaluator.evaluate_policy(parameters, evaluation, visitation);
     } else {
-      evaluator.evaluate_logits(parameters, evaluation);
+      evaluator.evaluate_logits(parameters, evaluation, visitation);
     }
     std::fill(diagnostics.begin(), diagnostics.end(), std::numeric_limits<double>::quiet_NaN());
     const StepContext context{

@@ -54,6 +54,9 @@ class IterationCallback {
  public:
   virtual ~IterationCallback() = default;
   virtual CallbackAction on_iteration(const IterationSummary& summary) = 0;
+  // Whether on_iteration reads summary.evaluation.visitation: it is solved for only when the
+  // rule or some callback needs it (all NaN otherwise).
+  virtual bool needs_visitation() const { return false; }
   // Called once with the last iterate's summary after the run ends.
   virtual void on_finish(const IterationSummary& /*last*/, const OptimizerResult& /*result*/) {}
 };

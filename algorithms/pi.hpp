@@ -15,6 +15,7 @@ namespace tabrl {
 class PolicyIteration final : public UpdateRule {
  public:
   std::string name() const override { return "pi"; }
+  bool needs_visitation() const override { return false; }  // its step never reads d
   PolicyForm form() const override { return PolicyForm::probabilities; }
   TheoryBound theory_bound(const Mdp& /*mdp*/) const override {
     return TheoryBound::pi_contraction;

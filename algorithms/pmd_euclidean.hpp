@@ -21,6 +21,7 @@ class PmdEuclidean final : public UpdateRule {
  public:
   explicit PmdEuclidean(PmdEuclideanOptions options);
   std::string name() const override { return "pmd_euclidean"; }
+  bool needs_visitation() const override { return false; }  // its step never reads d
   PolicyForm form() const override { return PolicyForm::probabilities; }
   const PmdEuclideanOptions& options() const { return options_; }
   double nominal_step_size() const override { return options_.step_size; }

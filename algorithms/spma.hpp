@@ -32,6 +32,7 @@ class Spma final : public UpdateRule {
  public:
   Spma(const Mdp& mdp, SpmaOptions options);
   std::string name() const override { return "spma"; }
+  bool needs_visitation() const override { return false; }  // its step never reads d
   const SpmaOptions& options() const { return options_; }
   TheoryBound theory_bound(const Mdp& mdp) const override;
   double nominal_step_size() const override { return options_.step_size; }

@@ -25,14 +25,16 @@ double spma_contraction_constant(const Evaluation& evaluation, std::vector<doubl
     for (Index s = begin; s < end; ++s) {
       const double* values = q.data() + s * actions;
       const double* advantages = evaluation.advantage.data() + s * actions;
-      // The greedy action (the first of the largest Q) and whether any advantage is positive.
+      // The greedy action (the first of the largest Q) and whether any advantage is positive. A
+      // row with a NaN (a diverged evaluation) says nothing, and is skipped.
       Index greedy = 0;
-      bool improvable = advantages[0] > 0.0;
-      for (Index a = 1; a < actions; ++a) {
+      bool improvable = false, defined = true;
+      for (Index a = 0; a < actions; ++a) {
         if (values[a] > values[greedy]) greedy = a;
         improvable = improvable || advantages[a] > 0.0;
+        defined = defined && !std::isnan(advantages[a]);
       }
-      if (!improvable) continue;
+      if (!(improvable && defined)) continue;
       double runner_up = -std::numeric_limits<double>::infinity();
       for (Index a = 0; a < actions; ++a) {
         if (a != greedy) runner_up = std::max(runner_up, values[a]);

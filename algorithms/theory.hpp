@@ -9,8 +9,9 @@
 namespace tabrl {
 
 // C_t of docs/theory.md, "Convergence guarantees": the minimum, over states with max_a A_t[s, a] >
-// 0, of pi_t[s, g] * gap_t(s) with g = argmax_a Q_t[s, a]. NaN when no state has a positive
-// advantage (pi_t is then greedy everywhere and the bound says nothing).
+// 0, of pi_t[s, g] * gap_t(s) with g = argmax_a Q_t[s, a] (the first, on ties). NaN when no state
+// has a positive advantage (pi_t is then greedy everywhere and the bound says nothing); a state
+// whose advantages include a NaN (a diverged evaluation) is left out.
 // `work` holds one minimum per chunk of states (it allocates only when it has never been as large).
 double spma_contraction_constant(const Evaluation& evaluation, std::vector<double>& work);
 double spma_contraction_constant(const Evaluation& evaluation);

@@ -66,6 +66,10 @@ class UpdateRule {
   // softmax(logits) for direct methods. Value iteration ignores them (docs/algorithms.md).
   virtual void initialize(const StepContext& context, const StateActionMatrix& initial_logits,
                           StateActionMatrix& parameters);
+  // Whether step() reads the evaluation's visitation d. Rules that do not (SPMA, NPG, policy
+  // and value iteration, PMD) are evaluated without the transposed solve, which is about half of
+  // an evaluation on large MDPs (docs/engine.md, "Evaluations without the visitation").
+  virtual bool needs_visitation() const { return true; }
   // Log-linear rules (algorithms/log_linear.hpp): theta of the iterate last stepped from; the
   // tabular rules have none.
   virtual const Vector* feature_weights() const { return nullptr; }

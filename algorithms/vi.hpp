@@ -14,6 +14,7 @@ namespace tabrl {
 class ValueIteration final : public UpdateRule {
  public:
   std::string name() const override { return "vi"; }
+  bool needs_visitation() const override { return false; }  // its step never reads d
   PolicyForm form() const override { return PolicyForm::probabilities; }
   TheoryBound theory_bound(const Mdp& /*mdp*/) const override {
     return TheoryBound::vi_contraction;

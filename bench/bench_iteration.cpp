@@ -42,7 +42,7 @@ void run_iterations(benchmark::State& state, LinearSolverKind solver) {
   Evaluation evaluation;
   int t = 0;
   for (auto _ : state) {
-    evaluator.evaluate_logits(logits, evaluation);
+    evaluator.evaluate_logits(logits, evaluation, rule->needs_visitation());
     rule->step({.iteration = t++, .mdp = mdp, .optimal = unsolved, .evaluator = evaluator},
                evaluation, logits, next, diagnostics);
     logits.swap(next);

@@ -48,7 +48,7 @@ void run(benchmark::State& state, UpdateRule& rule) {
   double newton_steps = 0.0, hessians = 0.0, evaluations = 0.0, floor_stops = 0.0;
   const auto* log_linear = dynamic_cast<const LogLinearRule*>(&rule);
   for (auto _ : state) {
-    evaluator.evaluate_logits(logits, evaluation);
+    evaluator.evaluate_logits(logits, evaluation, rule.needs_visitation());
     rule.step({.iteration = t++, .mdp = mdp, .optimal = unsolved, .evaluator = evaluator},
               evaluation, logits, next, diagnostics);
     if (diagnostics.size() >= 3) newton_steps += diagnostics[2];

@@ -163,7 +163,8 @@ void dense_random_iteration(benchmark::State& state) {
       logits.setZero();
       t = 0;
     }
-    evaluator.evaluate_logits(logits, evaluation);
+    // As the optimizer loop evaluates for SPMA: without the visitation, which it never reads.
+    evaluator.evaluate_logits(logits, evaluation, spma.needs_visitation());
     spma.step({.iteration = t++, .mdp = mdp, .optimal = unsolved, .evaluator = evaluator},
               evaluation, logits, next, diagnostics);
     logits.swap(next);
@@ -183,10 +184,11 @@ BENCHMARK(dense_random_iteration)
     ->Unit(benchmark::kMicrosecond);
 
 // The parts of one dense-LU SPMA iteration, each timed alone at the sizes of the dense-path
-// target: 0 = assembly of I - gamma P_pi plus its LU (DenseLu::prepare), 1 = both triangular
-// solve pairs, 2 = Q = P V from the dense kernel (the (S A) x S product, summed in column
-// order), 3 = Eigen's GEMV of a matrix of the same shape (the speed that product could reach),
-// 4 = the softmax of the logits and the SPMA update. The assembly alone is part 0 minus lu_bare.
+// target: 0 = assembly of I - gamma P_pi plus its LU (DenseLu::prepare), 1 = the value solve
+// (two triangular solves; SPMA's loop solves no visitation), 2 = Q = P V from the dense kernel (the
+// (S A) x S product, summed in column order), 3 = Eigen's GEMV of a matrix of the same shape (the
+// speed that product could reach), 4 = the softmax of the logits and the SPMA update. The assembly
+// alone is part 0 minus lu_bare.
 void dense_iteration_part(benchmark::State& state) {
   const Index states = state.range(0);
   const int part = static_cast<int>(state.range(1));
@@ -200,7 +202,7 @@ void dense_iteration_part(benchmark::State& state) {
   evaluator.evaluate_logits(logits, evaluation);
   DenseLu lu(mdp);
   lu.prepare(evaluation.policy);
-  Vector v = evaluation.v, x = evaluation.visitation, rewards_pi = evaluation.v;
+  Vector v = evaluation.v, rewards_pi = evaluation.v;
   StateActionMatrix q(states, 4);
   const Vector gemv_in = Vector::Random(states);
   Vector gemv_out(states * 4);
@@ -210,7 +212,7 @@ void dense_iteration_part(benchmark::State& state) {
         lu.prepare(evaluation.policy);
         break;
       case 1:
-        lu.solve(rewards_pi, v, mdp.rho(), x);
+        lu.solve(rewards_pi, v, mdp.rho(), nullptr);  // the value solve, as SPMA's loop does
         break;
       case 2:
         mdp.apply_transitions(evaluation.v, q.data());

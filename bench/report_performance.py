@@ -12,34 +12,19 @@ import sys
 
 # How the 1e6-state iteration is measured and what it moves (docs/performance.md keeps it).
 ONE_MILLION_METHOD = (
-    '**What one iteration at 1e6 states moves.** The iteration is memory-bound, so it is counte'
-    "d in passes over memory, which do not depend on the machine's load: a product with M = I -"
-    ' gamma P_pi or with its transpose reads 21.0 million entries of 12 bytes (252 MB) and two '
-    'vectors of 8 MB; a vector update of BiCGSTAB touches 8 MB per vector (the 32 MB L3 cache h'
-    "olds about four). With the previous policy's solutions as the starting guess, a steady ite"
-    'ration took 23 BiCGSTAB iterations for its two solves: 46 products, plus a restart and a t'
-    'rue-residual check per solve, 50 products or about 13.5 GB, plus about 4 GB of vector upda'
-    'tes, the assembly of M and its scattered copy into M^T (about as long as three products), '
-    "Q = r + gamma P V and the update: about 19 GB, 1.6 s at the triad's 12 GB/s. No faster cod"
-    'e could bring that under 1.2 s; fewer products could. The solver now starts from an extrap'
-    'olation of the last solutions (docs/engine.md, "Krylov warm start") and aims its recurrenc'
-    'e at half the tolerance: in the phase bench, 15.6 BiCGSTAB iterations per SPMA iteration ('
-    'both solves) over iterations 1 to 8 and 7.1 over iterations 9 to 16, that is 18 products i'
-    'nstead of 50 and about 8 GB in all. The long run at 1e6 states is therefore 16 iterations,'
-    ' so that most of the difference is in that steady state (the first eight iterations are sl'
-    "ower while the solver's path of past solutions fills up; the phase bench below gives both)"
-    '. The phase bench and the run lengths measure the same work, and both counts are determini'
-    'stic; the times are not. The phase bench runs with `OMP_WAIT_POLICY=passive`, as `tabrl ru'
-    'n` does for itself (before, its idle thread spun whenever the other did sequential work), '
-    'and a difference of two whole runs, each with about 11 s of setup, divided by the differen'
-    'ce of their iteration counts, carries any change of load between the two runs: one second '
-    'divided by 5 iterations was 0.2 s per iteration. That is how the last report came to 1.43 '
-    's from the runs against 2.40 s from the phase bench, and to a 3.8x speed-up from 1 to 2 th'
-    'reads, more than two cores can give a memory-bound loop. The same phase bench, same binary'
-    ', run twice a few minutes apart on the shared machine (load average 2 to 3), gave 2.40 s a'
-    'nd 1.48 s for its steady iterations with the same 7.1 BiCGSTAB iterations each: on this ma'
-    'chine only the counts are reproducible, so they are the evidence, and the times are valid '
-    'only from a quiet machine.'
+    "**What one iteration at 1e6 states moves.** The iteration is memory-bound, so it is counted "
+    "in passes over memory, which do not depend on the machine's load: a product with "
+    "M = I - gamma P_pi reads 21.0 million entries of 12 bytes (252 MB) and two vectors of 8 MB. "
+    "SPMA never reads the visitation d, so its loop solves M V = r_pi alone (docs/engine.md, "
+    "\"Evaluations without the visitation\"): no transposed copy of M is made, and the BiCGSTAB "
+    "iterations below are those of the value solve (with d they were about twice as many, plus "
+    "the copy). The solver starts from an extrapolation of the last solutions (docs/engine.md, "
+    "\"Krylov warm start\"), so the first eight iterations are slower while its path of past "
+    "solutions fills up; the long run at 1e6 states is therefore 16 iterations, so that most of "
+    "the difference of the two run lengths is in the steady state. The counts are deterministic; "
+    "the times are wall-clock on a shared machine whose speed drifts by a third within minutes "
+    "(the same phase bench, same binary, once gave 2.40 s and 1.48 s a few minutes apart), so "
+    "they are valid only from a quiet machine."
 )
 
 def load(path):
@@ -124,8 +109,9 @@ def main():
     blas = next(iter(numpy.values()), {}).get("blas", "?")
     reference_blas = next(iter(numpy_reference.values()), {}).get("blas", "?")
     put("Dense random MDPs (every row a flat Dirichlet over all states, A = 4, gamma = 0.9: "
-        "tabrl stores their kernel dense); one iteration is the exact evaluation (V and the "
-        "visitation, two linear solves) plus the update. The NumPy reference "
+        "tabrl stores their kernel dense); one iteration is the exact evaluation of V (one linear "
+        "solve; SPMA never reads the visitation, so neither side solves for it), Q and A, plus "
+        "the update. The NumPy reference "
         "(`bench/numpy_reference.py`) does the same with `numpy.linalg.solve` on dense arrays, "
         "measured in the same run, once with OpenBLAS and once with the reference BLAS/LAPACK. "
         "Each NumPy process picks its BLAS through `LD_LIBRARY_PATH` (Debian's "
@@ -151,6 +137,9 @@ def main():
                 ratios.append((round_, numpy_times[0], min(tabrl_times)))
         if ratios:
             side_ratios[states] = ratios
+        elif side_rows:
+            print(f"report_performance: no side-by-side rounds for S = {states}; the target is "
+                  "judged on the main table", file=sys.stderr)
     for states in (10, 100, 300, 500, 1000, 2000):
         dense = benches.get(f"dense_random_iteration/S:{states}/solver:1")
         krylov = benches.get(f"dense_random_iteration/S:{states}/solver:3")
@@ -200,7 +189,8 @@ def main():
             f"{ratio:.0f}x (target >= 20x: {'met' if ratio >= 20 else 'missed'}).\n")
         summary["S = 1e4, branching 5: >= 20x NumPy + OpenBLAS"] = (f"{ratio:.0f}x", ratio >= 20)
     put("\n**The dense path against its own LU.** One whole SPMA iteration (assembly of "
-        "I - gamma P_pi from the dense kernel, LU, both triangular solve pairs, Q = r + gamma P V, "
+        "I - gamma P_pi from the dense kernel, LU, the value solve's two triangular solves, "
+        "Q = r + gamma P V, "
         "the update) against the bare in-place LU of a matrix of the same size, in the same run "
         "(target: within 1.5x for S = 100..500); medians of 7 repetitions, judged on them, and "
         "the fastest of the 7 as well:\n")
@@ -225,7 +215,7 @@ def main():
     if parts:
         put("\n**Inside the dense iteration.** Each part timed alone (`dense_iteration_part`): the "
             "assembly of I - gamma P_pi (its time with the LU, minus the bare LU above), the LU, "
-            "both triangular solve pairs, Q = P V from the dense kernel (an (S A) x S product, "
+            "the value solve (two triangular solves), Q = P V from the dense kernel (an (S A) x S product, "
             "row dot products of `core/dense_rows`) against Eigen's GEMV of the same shape "
             "(portable build), and the softmax plus the SPMA update:\n")
         put("| S | assembly | LU | solves | Q = P V | Eigen GEMV, same shape | update | sum of parts | whole iteration |")
@@ -255,7 +245,7 @@ def main():
             f"{fmt_time(allowed)} per iteration, and 1.5x the bare LU "
             f"{fmt_time(1.5 * seconds(lu100))}. tabrl's bare LU of the 100 x 100 system takes "
             f"{fmt_time(seconds(lu100))} ({lu100.get('gflops', 0) / 1e9:.1f} GFLOP/s), and the "
-            f"rest of the iteration (assembly, the two solves, Q, the softmax and the update) "
+            f"rest of the iteration (assembly, the value solve, Q, the softmax and the update) "
             f"{fmt_time(rest)}: {fmt_time(seconds(dense100))} in all. The rest cannot shrink "
             "with the LU: it reads the (S A) x S kernel twice (320 KB, more than the first-level "
             "cache holds, once to build I - gamma P_pi and once for Q), and those two passes, its "
@@ -265,7 +255,7 @@ def main():
             "over the kernel per iteration (Q, the SPMA step and the next policy's rows of "
             "I - gamma P_pi together, four states at a time while their kernel rows are in the "
             "first-level cache, bit for bit the same curves) moved time from the assembly to Q "
-            "and saved about 2%; and both cores at S = 100 (the assembly's rows, the two solves "
+            "and saved about 2%; and both cores at S = 100 (the assembly's rows, the V and d solves "
             "and Q split between two threads) saved nothing measurable with spinning threads, "
             "since a parallel region costs about a microsecond, and cost 6x with sleeping ones "
             "(`OMP_WAIT_POLICY=passive`, which `tabrl run` sets for loaded machines: waking a "
@@ -296,7 +286,7 @@ def main():
             f"{seconds(dense2000) / seconds(lu2000):.2f}x", seconds(dense2000) / seconds(lu2000) <= 3)
 
     put("## Garnet MDPs (A = 4, branching 5): every solver\n")
-    put("| S | solver | chosen | time per SPMA iteration | BiCGSTAB iterations (both solves) | peak memory (`tabrl run`) |\n|---:|---|---|---:|---:|---:|")
+    put("| S | solver | chosen | time per SPMA iteration | BiCGSTAB iterations (value solve) | peak memory (`tabrl run`) |\n|---:|---|---|---:|---:|---:|")
     for name, bench in sorted(benches.items(), key=lambda item: (item[1].get("S", 0), item[0])):
         if not name.startswith(("iteration/method:0", "iteration_krylov", "iteration_sparse_lu")):
             continue
@@ -308,7 +298,7 @@ def main():
             f"{int(iterations) if iterations else ''} | {f'{mb} MB' if mb else ''} |")
     put("\nTarget: one SPMA iteration on the 100,000-state Garnet in under 1 s with peak memory "
         "under 2 GiB. The Krylov solver (BiCGSTAB, Jacobi preconditioner, warm-started from an "
-        "extrapolation of the previous iterates' V and visitation, true relative residual <= 1e-12 "
+        "extrapolation of the previous iterates' V, true relative residual <= 1e-12 "
         "checked after each "
         "solve) is the automatic choice above 500 states; sparse LU fills in on random sparsity "
         "and is kept only as an option.\n")
@@ -421,16 +411,16 @@ def main():
         put(f"| generation and validation | {phases['generate_s']:.2f} s | sequential (the seed "
             "fixes the instance) |")
         put(f"| optimal solve | {phases['optimal_s']:.2f} s | {phases['sweeps']:.0f} sweeps |")
-        put(f"| first evaluation (cold start, V and visitation) | "
+        put(f"| first evaluation (cold start, V) | "
             f"{phases['first_evaluation_s']:.2f} s | {phases['first_krylov_iterations']:.0f} "
-            "BiCGSTAB iterations (both solves) |")
+            "BiCGSTAB iterations (value solve) |")
         if "warm_up_iteration_s" in phases:
             put(f"| SPMA iterations 1 to 8 (mean; the warm start's path fills up) | "
                 f"{phases['warm_up_iteration_s']:.2f} s | "
-                f"{phases['warm_up_krylov_iterations']:.1f} BiCGSTAB iterations (both solves) |")
+                f"{phases['warm_up_krylov_iterations']:.1f} BiCGSTAB iterations (value solve) |")
         put(f"| one SPMA iteration in steady state (mean of iterations 9 to 16) | "
             f"{phases['iteration_s']:.2f} s | "
-            f"{phases['krylov_iterations']:.1f} BiCGSTAB iterations (both solves) |")
+            f"{phases['krylov_iterations']:.1f} BiCGSTAB iterations (value solve) |")
         put(f"| peak memory | {phases['peak_rss_mb'] / 1024:.2f} GiB | |\n")
     put("## Targets of the speed issue, met or missed\n")
     put("Every target with its measurement from this run (the sections above give the details).\n")

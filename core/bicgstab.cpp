@@ -83,23 +83,25 @@ void Bicgstab::fail() {
                            std::to_string(report_.visitation_residual) + ")");
 }
 
-void Bicgstab::solve(const Vector& value_rhs, Vector& v, const Vector& visitation_rhs, Vector& x) {
-  // Warm start from the previous policy's solutions; cold start from zero.
-  if (!(warm_ && v.size() == value_rhs.size() && x.size() == value_rhs.size() && v.allFinite() &&
-        x.allFinite())) {
-    v.setZero(value_rhs.size());
-    x.setZero(value_rhs.size());
+void Bicgstab::solve(const Vector& value_rhs, Vector& v, const Vector& visitation_rhs, Vector* x) {
+  // Warm start from the previous policy's solutions; cold start from zero. Without the
+  // visitation, the value solve does exactly what it does with it (M^T is then never built).
+  const Index n = value_rhs.size();
+  if (!(warm_ && v.size() == n && v.allFinite() &&
+        (x == nullptr || (x->size() == n && x->allFinite())))) {
+    v.setZero(n);
+    if (x != nullptr) x->setZero(n);
     value_path_.count = visitation_path_.count = 0;
   }
-  if (system_) system_->prepare_transpose();
+  if (system_ && x != nullptr) system_->prepare_transpose();
   extrapolate(value_path_, v);
-  extrapolate(visitation_path_, x);
+  if (x != nullptr) extrapolate(visitation_path_, *x);
   report_.iterations = 0;
   report_.value_residual = solve_checked(false, value_rhs, v);
-  report_.visitation_residual = solve_checked(true, visitation_rhs, x);
+  report_.visitation_residual = x != nullptr ? solve_checked(true, visitation_rhs, *x) : 0.0;
   if (!(report_.value_residual <= tolerance_ && report_.visitation_residual <= tolerance_)) fail();
   record(value_path_, v);
-  record(visitation_path_, x);
+  if (x != nullptr) record(visitation_path_, *x);
   policy_changed_ = false;
   warm_ = true;
 }

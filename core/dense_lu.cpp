@@ -76,11 +76,12 @@ void DenseLu::solve_value(const Vector& value_rhs, Vector& v) {
   solve_dominant_lu_transposed(transposed_system_.data(), v.size(), v.data());
 }
 
-void DenseLu::solve(const Vector& value_rhs, Vector& v, const Vector& visitation_rhs, Vector& x) {
+void DenseLu::solve(const Vector& value_rhs, Vector& v, const Vector& visitation_rhs, Vector* x) {
   // M v = b is (M^T)^T v = b, and M^T x = rho is M^T x = rho: one sweep over the factors.
   v = value_rhs;
-  x = visitation_rhs;
-  solve_dominant_lu_pair(transposed_system_.data(), x.size(), x.data(), v.data());
+  if (x != nullptr) *x = visitation_rhs;
+  solve_dominant_lu_pair(transposed_system_.data(), v.size(), x != nullptr ? x->data() : nullptr,
+                         v.data());
 }
 
 }  // namespace tabrl

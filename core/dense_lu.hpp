@@ -10,7 +10,7 @@ class DenseLu final : public PolicySystemSolver {
   explicit DenseLu(const Mdp& mdp);
   LinearSolverKind kind() const override { return LinearSolverKind::dense_lu; }
   void prepare(const StateActionMatrix& policy) override;
-  void solve(const Vector& value_rhs, Vector& v, const Vector& visitation_rhs, Vector& x) override;
+  void solve(const Vector& value_rhs, Vector& v, const Vector& visitation_rhs, Vector* x) override;
   void solve_value(const Vector& value_rhs, Vector& v) override;
 
  private:

@@ -1,5 +1,7 @@
 #include "dominant_lu.hpp"
 
+#include <cassert>
+
 #include "dominant_lu_body.hpp"
 
 #if defined(TABRL_AVX_FMA_KERNELS)
@@ -21,6 +23,7 @@ void factor_dominant_lu(double* a, std::ptrdiff_t n, SimdLevel level) {
 
 void solve_dominant_lu_pair(const double* a, std::ptrdiff_t n, double* x, double* y,
                             SimdLevel level) {
+  assert(x == nullptr || x != y);  // one vector for both would mix the two solves
 #if defined(TABRL_AVX_FMA_KERNELS)
   if (runs_avx_fma(level)) return avx_fma_kernels::solve(a, n, x, y);
 #endif

@@ -60,17 +60,26 @@ void PolicyEvaluator::prepare(const Eigen::Ref<const StateActionMatrix>& policy)
 }
 
 void PolicyEvaluator::evaluate_policy(const Eigen::Ref<const StateActionMatrix>& policy,
-                                      Evaluation& out) {
+                                      Evaluation& out, bool visitation) {
   const double gamma = mdp_.gamma();
   if (out.policy.data() != policy.data()) out.policy = policy;
   expected_rewards(out.policy, mdp_.rewards(), reward_pi_);
   prepare(out.policy);
-  // The solver solves for the unnormalised x = d / (1 - gamma); out holds the previous policy's
-  // solutions, from which an iterative solver starts.
-  out.visitation /= (1.0 - gamma);
-  solver_->solve(reward_pi_, out.v, mdp_.rho(), out.visitation);
-  visitation_solution_ = out.visitation;
-  out.visitation *= (1.0 - gamma);
+  if (visitation) {
+    // The solver solves for the unnormalised x = d / (1 - gamma); out holds the previous
+    // policy's solutions, from which an iterative solver starts.
+    out.visitation /= (1.0 - gamma);
+    solver_->solve(reward_pi_, out.v, mdp_.rho(), &out.visitation);
+    visitation_solution_ = out.visitation;
+    out.visitation *= (1.0 - gamma);
+  } else {
+    solver_->solve(reward_pi_, out.v, mdp_.rho(), nullptr);
+    // Not solved: NaN, so that a reader notices (kept as it is once it is).
+    const Index num_states = mdp_.num_states();
+    if (out.visitation.size() != num_states || !std::isnan(out.visitation[0])) {
+      out.visitation.setConstant(num_states, std::numeric_limits<double>::quiet_NaN());
+    }
+  }
   action_values(mdp_, out.v, out.q, &out.advantage);
   out.objective = mdp_.rho().dot(out.v);
 }
@@ -84,9 +93,9 @@ void PolicyEvaluator::evaluate_values(const Eigen::Ref<const StateActionMatrix>&
 }
 
 void PolicyEvaluator::evaluate_logits(const Eigen::Ref<const StateActionMatrix>& logits,
-                                      Evaluation& out) {
+                                      Evaluation& out, bool visitation) {
   softmax_rows(logits, out.policy);
-  evaluate_policy(out.policy, out);
+  evaluate_policy(out.policy, out, visitation);
 }
 
 void PolicyEvaluator::evaluate_regularised(const Eigen::Ref<const StateActionMatrix>& policy,
@@ -114,7 +123,7 @@ void PolicyEvaluator::evaluate_regularised(const Eigen::Ref<const StateActionMat
   // solver spends next to nothing on it.
   if (!(prepared_policy_.array() == policy.array()).all()) prepare(policy);
   if (out.v.size() != num_states) out.v.setZero(num_states);
-  solver_->solve(reward_pi_, out.v, mdp_.rho(), visitation_solution_);
+  solver_->solve(reward_pi_, out.v, mdp_.rho(), &visitation_solution_);
 
   action_values(mdp_, out.v, out.q, nullptr);
   out.objective = mdp_.rho().dot(out.v);

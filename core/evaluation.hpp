@@ -17,7 +17,7 @@ struct Evaluation {
   Vector v;                     // V^pi
   StateActionMatrix q;          // Q^pi[s, a]
   StateActionMatrix advantage;  // A^pi = Q^pi - V^pi, sum_a pi A = 0
-  Vector visitation;            // d^pi_rho, normalised: sums to 1
+  Vector visitation;            // d^pi_rho, normalised: sums to 1 (all NaN when not asked for)
   double objective = 0.0;       // J(pi) = rho^T V^pi
 };
 
@@ -37,14 +37,18 @@ class PolicyEvaluator {
   explicit PolicyEvaluator(const Mdp& mdp, LinearSolverKind kind = LinearSolverKind::automatic,
                            double krylov_tolerance = kDefaultKrylovTolerance);
 
-  // Evaluates the policy pi (rows are distributions).
-  void evaluate_policy(const Eigen::Ref<const StateActionMatrix>& policy, Evaluation& out);
+  // Evaluates the policy pi (rows are distributions). With visitation false the transposed
+  // solve is skipped and out.visitation is all NaN (S entries): for the methods and callbacks
+  // that never read d (UpdateRule::needs_visitation); everything else is the same, bit for bit.
+  void evaluate_policy(const Eigen::Ref<const StateActionMatrix>& policy, Evaluation& out,
+                       bool visitation = true);
   // V and Q of the policy pi only (no visitation solve): what policy iteration needs. On entry
   // v holds the previous policy's values (an iterative solver starts from them).
   void evaluate_values(const Eigen::Ref<const StateActionMatrix>& policy, Vector& v,
                        StateActionMatrix& q);
-  // Evaluates softmax(logits).
-  void evaluate_logits(const Eigen::Ref<const StateActionMatrix>& logits, Evaluation& out);
+  // Evaluates softmax(logits) (visitation as for evaluate_policy).
+  void evaluate_logits(const Eigen::Ref<const StateActionMatrix>& logits, Evaluation& out,
+                       bool visitation = true);
   // The entropy-regularised values of the policy pi (rows are distributions; exact zeros are
   // allowed) for tau >= 0; tau = 0 gives the ordinary V and Q. Right after evaluate_policy or
   // evaluate_logits of the same policy the prepared system is reused (no second factorisation);
@@ -69,8 +73,9 @@ class PolicyEvaluator {
   std::unique_ptr<PolicySystemSolver> solver_;
   Vector reward_pi_;
   StateActionMatrix prepared_policy_;  // the policy the solver holds; NaN before the first
-  // x = d / (1 - gamma) of the prepared policy: where evaluate_regularised's (discarded)
-  // visitation solve starts and, for an unchanged policy, its answer.
+  // x = d / (1 - gamma) of the last policy whose visitation was solved: where
+  // evaluate_regularised's (discarded) visitation solve starts and, for an unchanged policy, its
+  // answer.
   Vector visitation_solution_;
 };
 

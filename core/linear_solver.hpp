@@ -43,10 +43,11 @@ class PolicySystemSolver {
   virtual LinearSolverKind kind() const = 0;
   // Builds M for `policy` (rows are distributions) and factorises it where the solver does.
   virtual void prepare(const StateActionMatrix& policy) = 0;
-  // Solves M v = value_rhs and M^T x = visitation_rhs. On entry v and x hold the previous
-  // policy's solutions (or anything of the right size): iterative solvers start from them.
+  // Solves M v = value_rhs and, unless x is null, M^T x = visitation_rhs. On entry v and x hold
+  // the previous policy's solutions (or anything of the right size): iterative solvers start
+  // from them. v comes out the same, bit for bit, whether x is solved or not.
   virtual void solve(const Vector& value_rhs, Vector& v, const Vector& visitation_rhs,
-                     Vector& x) = 0;
+                     Vector* x) = 0;
   // Solves M v = value_rhs only (policy iteration needs no visitation).
   virtual void solve_value(const Vector& value_rhs, Vector& v) = 0;
   virtual SolveReport report() const { return {}; }

@@ -17,9 +17,9 @@ void SparseLu::prepare(const StateActionMatrix& policy) {
 
 void SparseLu::solve_value(const Vector& value_rhs, Vector& v) { v = lu_.solve(value_rhs); }
 
-void SparseLu::solve(const Vector& value_rhs, Vector& v, const Vector& visitation_rhs, Vector& x) {
+void SparseLu::solve(const Vector& value_rhs, Vector& v, const Vector& visitation_rhs, Vector* x) {
   v = lu_.solve(value_rhs);
-  x = lu_.transpose().solve(visitation_rhs);
+  if (x != nullptr) *x = lu_.transpose().solve(visitation_rhs);
 }
 
 }  // namespace tabrl

@@ -14,7 +14,7 @@ class SparseLu final : public PolicySystemSolver {
   explicit SparseLu(const Mdp& mdp);
   LinearSolverKind kind() const override { return LinearSolverKind::sparse_lu; }
   void prepare(const StateActionMatrix& policy) override;
-  void solve(const Vector& value_rhs, Vector& v, const Vector& visitation_rhs, Vector& x) override;
+  void solve(const Vector& value_rhs, Vector& v, const Vector& visitation_rhs, Vector* x) override;
   void solve_value(const Vector& value_rhs, Vector& v) override;
 
  private:

@@ -19,9 +19,10 @@ namespace {
 // to 0 without calling libm, whose underflow path (errno, exception flags) costs about 30 times a
 // normal call. The softmax of a nearly deterministic policy meets them on every iteration.
 constexpr double kExpUnderflow = -745.2;
-// Inside [-kExpFast, kExpFast] libmvec's exp takes its vector path; a lane outside it (a
-// subnormal, zero or infinite result, or NaN) makes libmvec call the scalar exp for that lane.
-constexpr double kExpFast = 708.0;
+// For |x| < kExpFast libmvec's exp (glibc 2.36) takes its vector path: it tests the high word of
+// |x| against 0x4086232a. A lane outside it (a subnormal, zero or infinite result, or NaN) makes
+// libmvec call the scalar exp for that lane.
+constexpr double kExpFast = 708.39599609375;  // 0x4086232b00000000
 
 double scalar_exp(double x) { return x < kExpUnderflow ? 0.0 : std::exp(x); }
 double scalar_log1p(double x) { return std::log1p(x); }
@@ -36,7 +37,7 @@ __attribute__((target("avx"))) void apply_avx(double* x, Index n) {
   for (; i < n; ++i) x[i] = Scalar(x[i]);
 }
 
-// exp of whole vectors through libmvec. A vector with lanes outside its fast range goes through
+// exp of whole vectors through libmvec. A vector with lanes outside its vector range goes through
 // libmvec with those lanes set to 0 (every lane is computed on its own, so the others get the
 // same bits as before), and those lanes are then taken from the scalar function, as libmvec's
 // own fallback would take them, minus the cost of the underflow path.
@@ -45,9 +46,9 @@ __attribute__((target("avx"))) void exp_avx(double* x, Index n) {
   Index i = 0;
   for (; i + 4 <= n; i += 4) {
     const __m256d in = _mm256_loadu_pd(x + i);
-    // Lanes with |x| <= kExpFast (false for NaN).
+    // Lanes with |x| < kExpFast (false for NaN).
     const __m256d inside =
-        _mm256_cmp_pd(_mm256_andnot_pd(_mm256_set1_pd(-0.0), in), fast, _CMP_LE_OQ);
+        _mm256_cmp_pd(_mm256_andnot_pd(_mm256_set1_pd(-0.0), in), fast, _CMP_LT_OQ);
     if (_mm256_movemask_pd(inside) == 0xF) {
       _mm256_storeu_pd(x + i, _ZGVcN4v_exp(in));
       continue;

@@ -46,7 +46,10 @@ numpy_run openblas "$lib/openblas-pthread" 10000:5
 # whose speed drifts by a third within minutes.
 : >"$work/side_by_side.jsonl"
 for round in 1 2 3 4 5; do
-  "$root/build/bench/tabrl_bench" --benchmark_filter='^dense_random_iteration/S:(100|1000)/solver:(1|3)/'     --benchmark_format=json --benchmark_out="$work/side_by_side_tabrl.json"     --benchmark_out_format=json >/dev/null
+  OMP_WAIT_POLICY=passive "$root/build/bench/tabrl_bench" \
+    --benchmark_filter='^dense_random_iteration/S:(100|1000)/solver:(1|3)/' \
+    --benchmark_format=json --benchmark_out="$work/side_by_side_tabrl.json" \
+    --benchmark_out_format=json >/dev/null
   /usr/bin/python3 - "$work/side_by_side_tabrl.json" "$round" >>"$work/side_by_side.jsonl" <<'PY'
 import json, sys
 for bench in json.load(open(sys.argv[1]))["benchmarks"]:

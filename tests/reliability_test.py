@@ -208,7 +208,7 @@ def test_second_signal(tmp):
     directory = tmp / "second_signal"
     directory.mkdir()
     out = directory / "curve.csv"
-    process = subprocess.Popen([TABRL, "run", "--mdp", "garnet(states=50000,actions=4,branching=5,seed=3)",
+    process = subprocess.Popen([TABRL, "run", "--mdp", "garnet(states=200000,actions=4,branching=5,seed=3)",
                                 "--algo", "spma", "--step-size", "0.01", "--iterations", "100000000",
                                 "-q", "--out", str(out)], stderr=subprocess.PIPE, text=True)
     check(wait_for_rows(directory, 3), "the curve streams to its temporary file")

@@ -48,7 +48,7 @@ TEST_CASE("the extrapolated warm start is exact on a polynomial path of solution
   for (int t = 0; t < 8; ++t) {
     solver.prepare(policy);  // a new "policy" each time, as an optimizer's loop does
     const Vector rhs = quadratic_rhs(800, t);
-    solver.solve(rhs, v, mdp.rho(), x);
+    solver.solve(rhs, v, mdp.rho(), &x);
     CHECK(solver.report().value_residual <= 1e-12);
     CHECK(solver.report().visitation_residual <= 1e-12);
     iterations.push_back(solver.report().iterations);
@@ -56,7 +56,7 @@ TEST_CASE("the extrapolated warm start is exact on a polynomial path of solution
     Bicgstab cold(mdp, 1e-12);
     cold.prepare(policy);
     Vector v_cold = Vector::Zero(800), x_cold = Vector::Zero(800);
-    cold.solve(rhs, v_cold, mdp.rho(), x_cold);
+    cold.solve(rhs, v_cold, mdp.rho(), &x_cold);
     CHECK((v - v_cold).cwiseAbs().maxCoeff() <= 1e-10 * v_cold.cwiseAbs().maxCoeff());
   }
   CAPTURE(iterations);
@@ -72,11 +72,11 @@ TEST_CASE("a second solve of the same policy, or a guess off the path, is not ex
   Vector v = Vector::Zero(800), x = Vector::Zero(800);
   for (int t = 0; t < 6; ++t) {
     solver.prepare(softmax_of(random_logits(800, 3, 20, 1.0 + 0.05 * t)));
-    solver.solve(quadratic_rhs(800, t), v, mdp.rho(), x);
+    solver.solve(quadratic_rhs(800, t), v, mdp.rho(), &x);
   }
   // The same policy and right-hand sides again (no prepare): the guesses are the answers.
   const Vector v_before = v, x_before = x;
-  solver.solve(quadratic_rhs(800, 5), v, mdp.rho(), x);
+  solver.solve(quadratic_rhs(800, 5), v, mdp.rho(), &x);
   CHECK(solver.report().iterations <= 2);
   CHECK((v - v_before).cwiseAbs().maxCoeff() <= 1e-10 * v_before.cwiseAbs().maxCoeff());
 
@@ -85,11 +85,11 @@ TEST_CASE("a second solve of the same policy, or a guess off the path, is not ex
   const StateActionMatrix other = softmax_of(random_logits(800, 3, 99, 2.0));
   solver.prepare(other);
   Vector v_zero = Vector::Zero(800), x_zero = Vector::Zero(800);
-  solver.solve(quadratic_rhs(800, 6), v_zero, mdp.rho(), x_zero);
+  solver.solve(quadratic_rhs(800, 6), v_zero, mdp.rho(), &x_zero);
   Bicgstab fresh(mdp, 1e-12);
   fresh.prepare(other);
   Vector v_fresh = Vector::Zero(800), x_fresh = Vector::Zero(800);
-  fresh.solve(quadratic_rhs(800, 6), v_fresh, mdp.rho(), x_fresh);
+  fresh.solve(quadratic_rhs(800, 6), v_fresh, mdp.rho(), &x_fresh);
   CHECK(solver.report().iterations == fresh.report().iterations);
   CHECK((v_zero.array() == v_fresh.array()).all());
   CHECK((x_zero.array() == x_fresh.array()).all());
@@ -149,7 +149,7 @@ TEST_CASE("a true residual that stays above the tolerance is an error, after sol
   Bicgstab reachable(mdp, 1e-12);
   reachable.prepare(policy);
   Vector v = Vector::Zero(800), x = Vector::Zero(800);
-  reachable.solve(quadratic_rhs(800, 1), v, mdp.rho(), x);
+  reachable.solve(quadratic_rhs(800, 1), v, mdp.rho(), &x);
   // 1e-18 is below what rounding lets a true residual reach in double precision (about 1e-16),
   // although the recurrence may get there.
   Bicgstab unreachable(mdp, 1e-18);
@@ -158,7 +158,7 @@ TEST_CASE("a true residual that stays above the tolerance is an error, after sol
   x.setZero();
   bool failed = false;
   try {
-    unreachable.solve(quadratic_rhs(800, 1), v, mdp.rho(), x);
+    unreachable.solve(quadratic_rhs(800, 1), v, mdp.rho(), &x);
   } catch (const std::runtime_error& error) {
     failed = std::string(error.what()).find("did not reach") != std::string::npos;
   }

@@ -11,6 +11,19 @@
 
 #include "helpers.hpp"
 
+#if defined(TABRL_TEST_LIBMVEC)
+#include <immintrin.h>
+
+extern "C" __m256d _ZGVcN4v_exp(__m256d);
+
+namespace {
+// libmvec's own exp of four lanes, as exp_in_place called it before it took lanes out.
+__attribute__((target("avx"))) void libmvec_exp(double* x) {
+  _mm256_storeu_pd(x, _ZGVcN4v_exp(_mm256_loadu_pd(x)));
+}
+}  // namespace
+#endif
+
 namespace tabrl {
 namespace {
 
@@ -107,6 +120,32 @@ TEST_CASE("vector exp: lanes out of the vector range are libm's, the others unch
       }
     }
   }
+}
+
+TEST_CASE("vector exp: every lane libmvec computes itself keeps libmvec's bits") {
+#if defined(TABRL_TEST_LIBMVEC)
+  if (!avx_fma_available()) {
+    MESSAGE("no AVX on this processor: libmvec's AVX exp is never called");
+    return;
+  }
+  // Up to the edge of libmvec's vector range, |x| < 708.39599609375, on both sides of it, next
+  // to an ordinary lane and next to a lane that libmvec hands to the scalar exp.
+  for (double edge = 707.9; edge < 708.4; edge += 0.0123) {
+    for (const double sign : {-1.0, 1.0}) {
+      for (const double neighbour : {-1.0, -800.0}) {
+        CAPTURE(sign * edge);
+        CAPTURE(neighbour);
+        double ours[4] = {sign * edge, neighbour, 0.5, -2.0};
+        double theirs[4] = {sign * edge, neighbour, 0.5, -2.0};
+        exp_in_place(ours, 4, SimdLevel::avx_fma);
+        libmvec_exp(theirs);
+        for (int lane = 0; lane < 4; ++lane) CHECK(ours[lane] == theirs[lane]);
+      }
+    }
+  }
+#else
+  MESSAGE("built without libmvec: exp_in_place uses libm's scalar exp only");
+#endif
 }
 
 }  // namespace

@@ -43,25 +43,35 @@ extern "C" void on_signal(int signal_number) {
 
 extern "C" void on_fatal_signal(int signal_number) { die_cleanly(signal_number); }
 
-void install(void (*handler)(int), struct sigaction* previous_interrupt_action,
-             struct sigaction* previous_terminate_action) {
+// Installs `handler` for `signal_number` and returns the previous action in `previous` (when
+// given), unless the signal is ignored: a shell starts background jobs with SIGINT ignored, and
+// such a job must go on ignoring it.
+void install(int signal_number, void (*handler)(int), struct sigaction* previous) {
+  struct sigaction current {};
+  ::sigaction(signal_number, nullptr, &current);
+  if (previous != nullptr) *previous = current;
+  if (current.sa_handler == SIG_IGN) return;
   struct sigaction action {};
   action.sa_handler = handler;
   sigemptyset(&action.sa_mask);
   action.sa_flags = SA_RESTART;  // writes in progress complete
-  ::sigaction(SIGINT, &action, previous_interrupt_action);
-  ::sigaction(SIGTERM, &action, previous_terminate_action);
+  ::sigaction(signal_number, &action, nullptr);
 }
 
 }  // namespace
 
-void remove_temporaries_on_signals() { install(on_fatal_signal, nullptr, nullptr); }
+void remove_temporaries_on_signals() {
+  for (const int signal_number : {SIGINT, SIGTERM, SIGHUP}) {
+    install(signal_number, on_fatal_signal, nullptr);
+  }
+}
 
 InterruptGuard::InterruptGuard() {
   interrupted.store(false);
   received_signal = 0;
   signal_count.store(0);
-  install(on_signal, &previous_interrupt, &previous_terminate);
+  install(SIGINT, on_signal, &previous_interrupt);
+  install(SIGTERM, on_signal, &previous_terminate);
 }
 
 InterruptGuard::~InterruptGuard() {

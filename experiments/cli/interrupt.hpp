@@ -6,9 +6,10 @@
 
 namespace tabrl::cli {
 
-// For the whole process: SIGINT and SIGTERM remove the temporary files being written
+// For the whole process: SIGINT, SIGTERM and SIGHUP remove the temporary files being written
 // (remove_pending_temporaries) and then end the process as the signal would have, so that an
-// interrupted command leaves no partial output of any kind (docs/reliability.md).
+// interrupted command leaves no partial output of any kind (docs/reliability.md). A signal the
+// process was started ignoring (a background job's SIGINT) stays ignored.
 void remove_temporaries_on_signals();
 
 // Installs SIGINT and SIGTERM handlers for its lifetime (restoring the previous ones after). The

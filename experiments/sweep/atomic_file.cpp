@@ -38,23 +38,43 @@ std::string resolve_links(const std::string& path, const std::string& field) {
   throw InputError({.field = field}, "'" + path + "': too many levels of symbolic links");
 }
 
-// The temporary files being written, for remove_pending_temporaries: a fixed table of C strings,
-// since a signal handler may neither allocate nor lock. A file that finds no free slot (more
-// than kPendingSlots at once) is left to the stale-temporary sweep, as after kill -9.
+// The temporary files being written, for remove_pending_temporaries: a fixed table that owns a
+// copy of each name, since a signal handler may neither allocate nor lock, and must not read a
+// string another thread may be freeing. A slot is free, being filled, ready, or being unlinked
+// by a handler; a file that finds no free slot (more than kPendingSlots at once, or a name too
+// long) is left to the stale-temporary sweep, as after kill -9.
 constexpr int kPendingSlots = 256;
-std::atomic<const char*> pending_temporaries[kPendingSlots];
-static_assert(std::atomic<const char*>::is_always_lock_free);
+constexpr std::size_t kPendingNameSize = 4096;  // PATH_MAX
+enum PendingState : int { kFree, kFilling, kReady, kUnlinking };
+struct PendingSlot {
+  std::atomic<int> state{kFree};
+  char name[kPendingNameSize];
+};
+PendingSlot pending_temporaries[kPendingSlots];
+static_assert(std::atomic<int>::is_always_lock_free);
 
-int register_pending(const char* path) {
+int register_pending(const std::string& path) {
+  if (path.size() >= kPendingNameSize) return -1;
   for (int slot = 0; slot < kPendingSlots; ++slot) {
-    const char* expected = nullptr;
-    if (pending_temporaries[slot].compare_exchange_strong(expected, path)) return slot;
+    int expected = kFree;
+    PendingSlot& entry = pending_temporaries[slot];
+    if (entry.state.compare_exchange_strong(expected, kFilling)) {
+      std::memcpy(entry.name, path.c_str(), path.size() + 1);
+      entry.state.store(kReady);
+      return slot;
+    }
   }
   return -1;
 }
 
 void release_pending(int& slot) {
-  if (slot >= 0) pending_temporaries[slot].store(nullptr);
+  if (slot < 0) return;
+  PendingSlot& entry = pending_temporaries[slot];
+  // A handler on another thread may be unlinking it this moment: wait for it (a handler on
+  // this thread has finished before this code resumes).
+  for (int expected = kReady; !entry.state.compare_exchange_weak(expected, kFree);
+       expected = kReady) {
+  }
   slot = -1;
 }
 
@@ -151,17 +171,28 @@ OutputFile::OutputFile(const std::string& path, bool durable, const std::string&
       }
       remove_stale_temporaries(directory_);
       temporary_ = temporary_path_for(target_);
+      // Registered before it exists, so that no signal finds it unregistered (the name is this
+      // process's own: unlinking it before it is made is harmless).
+      pending_slot_ = register_pending(temporary_);
       descriptor_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
       if (descriptor_ < 0) {
+        const int error = errno;
+        release_pending(pending_slot_);
         temporary_.clear();
-        throw WriteError(path, errno);
+        throw WriteError(path, error);
       }
-      pending_slot_ = register_pending(temporary_.c_str());
       // A replaced file keeps its permissions.
       if (exists) ::fchmod(descriptor_, info.st_mode & 07777);
     }
   }
-  buffer_ = std::make_unique<Buffer>(descriptor_);
+  try {
+    buffer_ = std::make_unique<Buffer>(descriptor_);
+  } catch (...) {  // the destructor will not run: undo what it would
+    if (kind_ != OutputKind::standard_output) ::close(descriptor_);
+    if (!temporary_.empty()) ::unlink(temporary_.c_str());
+    release_pending(pending_slot_);
+    throw;
+  }
   stream_.rdbuf(buffer_.get());
 }
 
@@ -211,9 +242,11 @@ void OutputFile::commit() {
 }
 
 void remove_pending_temporaries() noexcept {
-  for (std::atomic<const char*>& slot : pending_temporaries) {
-    const char* path = slot.load();
-    if (path != nullptr) ::unlink(path);
+  for (PendingSlot& entry : pending_temporaries) {
+    int expected = kReady;
+    if (!entry.state.compare_exchange_strong(expected, kUnlinking)) continue;
+    ::unlink(entry.name);
+    entry.state.store(kReady);
   }
 }
 
