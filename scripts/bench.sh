@@ -40,22 +40,25 @@ done
 # The sparse 10,000-state Garnet densified (NumPy has no sparse solve of its own): OpenBLAS only.
 numpy_run openblas "$lib/openblas-pthread" 10000:5
 
-# S = 100 and 1000 side by side: five rounds, each tabrl's iteration benchmark on the dense
-# random MDPs (dense LU and Krylov, seven repetitions each) then NumPy + OpenBLAS (seven
-# batches), so that both sides of each round's ratio see the same state of a shared machine,
-# whose speed drifts by a third within minutes.
+# Side by side: five rounds, each tabrl's iteration benchmark on the dense random MDPs (dense LU
+# and Krylov at S = 100 and 1000, dense LU at 300 and 500) and the bare LU at 100, 300 and 500
+# (seven repetitions each), then NumPy + OpenBLAS at 100 and 1000 (seven batches), so that both
+# sides of each round's ratios see the same state of a shared machine, whose speed drifts by a
+# third within minutes.
 : >"$work/side_by_side.jsonl"
 for round in 1 2 3 4 5; do
   OMP_WAIT_POLICY=passive "$root/build/bench/tabrl_bench" \
-    --benchmark_filter='^dense_random_iteration/S:(100|1000)/solver:(1|3)/' \
+    --benchmark_filter='^(dense_random_iteration/S:(100|1000)/solver:(1|3)/|dense_random_iteration/S:(300|500)/solver:1/|lu_bare/(100|300|500)/)' \
     --benchmark_format=json --benchmark_out="$work/side_by_side_tabrl.json" \
     --benchmark_out_format=json >/dev/null
   /usr/bin/python3 - "$work/side_by_side_tabrl.json" "$round" >>"$work/side_by_side.jsonl" <<'PY'
 import json, sys
 for bench in json.load(open(sys.argv[1]))["benchmarks"]:
     if bench.get("aggregate_name") == "median":
-        print(json.dumps({"round": int(sys.argv[2]), "side": "tabrl", "states": int(bench["S"]),
-                          "solver": bench.get("label", ""),
+        lu = bench["run_name"].startswith("lu_bare/")
+        print(json.dumps({"round": int(sys.argv[2]), "side": "lu" if lu else "tabrl",
+                          "states": int(bench["run_name"].split("/")[1]) if lu else int(bench["S"]),
+                          "solver": "" if lu else bench.get("label", ""),
                           "seconds_per_iteration": bench["real_time"] *
                           {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[bench["time_unit"]]}))
 PY

@@ -14,30 +14,17 @@
 #include <tabrl/core/policy.hpp>
 #include <tabrl/mdps/builtin.hpp>
 
+#include "forwarding_rule.hpp"
 #include "helpers.hpp"
 
 namespace tabrl {
 namespace {
 
 // The same rule, asking for the visitation.
-class WithVisitation final : public UpdateRule {
+class WithVisitation final : public testing::ForwardingRule {
  public:
-  explicit WithVisitation(UpdateRule& rule) : rule_(rule) {}
-  std::string name() const override { return rule_.name(); }
-  PolicyForm form() const override { return rule_.form(); }
-  std::vector<std::string> diagnostic_names() const override { return rule_.diagnostic_names(); }
-  void initialize(const StepContext& context, const StateActionMatrix& initial_logits,
-                  StateActionMatrix& parameters) override {
-    rule_.initialize(context, initial_logits, parameters);
-  }
-  StepReport step(const StepContext& context, const Evaluation& evaluation,
-                  const StateActionMatrix& parameters, StateActionMatrix& next_parameters,
-                  std::span<double> diagnostics) override {
-    return rule_.step(context, evaluation, parameters, next_parameters, diagnostics);
-  }
-
- private:
-  UpdateRule& rule_;
+  using ForwardingRule::ForwardingRule;
+  bool needs_visitation() const override { return true; }
 };
 
 // Everything a run reports but the visitation, row by row; and whether d was solved.

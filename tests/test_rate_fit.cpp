@@ -16,6 +16,7 @@
 #include <tabrl/core/rate_fit.hpp>
 #include <tabrl/mdps/builtin.hpp>
 
+#include "forwarding_rule.hpp"
 #include "run_helpers.hpp"
 
 using namespace tabrl;
@@ -95,22 +96,15 @@ TEST_CASE("bounds are chosen by method, MDP and step") {
 namespace {
 
 // A rule that claims a bound it does not satisfy: the update of `inner`, the bound `claimed`.
-class ClaimingRule final : public UpdateRule {
+class ClaimingRule final : public testing::ForwardingRule {
  public:
   ClaimingRule(UpdateRule& inner, TheoryBound claimed, double step)
-      : inner_(inner), claimed_(claimed), step_(step) {}
+      : ForwardingRule(inner), claimed_(claimed), step_(step) {}
   std::string name() const override { return "claiming"; }
   TheoryBound theory_bound(const Mdp& /*mdp*/) const override { return claimed_; }
   double nominal_step_size() const override { return step_; }
-  std::vector<std::string> diagnostic_names() const override { return inner_.diagnostic_names(); }
-  StepReport step(const StepContext& context, const Evaluation& evaluation,
-                  const StateActionMatrix& parameters, StateActionMatrix& next,
-                  std::span<double> diagnostics) override {
-    return inner_.step(context, evaluation, parameters, next, diagnostics);
-  }
 
  private:
-  UpdateRule& inner_;
   TheoryBound claimed_;
   double step_;
 };
