@@ -40,7 +40,10 @@ __attribute__((target("avx"))) void apply_avx(double* x, Index n) {
 // exp of whole vectors through libmvec. A vector with lanes outside its vector range goes through
 // libmvec with those lanes set to 0 (every lane is computed on its own, so the others get the
 // same bits as before), and those lanes are then taken from the scalar function, as libmvec's
-// own fallback would take them, minus the cost of the underflow path.
+// own fallback would take them, minus the cost of the underflow path. (libmvec's function comes
+// in as a template argument, as in apply_avx: clang refuses a direct call with an AVX argument to
+// a function not declared for AVX.)
+template <__m256d (*Exp)(__m256d)>
 __attribute__((target("avx"))) void exp_avx(double* x, Index n) {
   const __m256d fast = _mm256_set1_pd(kExpFast);
   Index i = 0;
@@ -50,11 +53,11 @@ __attribute__((target("avx"))) void exp_avx(double* x, Index n) {
     const __m256d inside =
         _mm256_cmp_pd(_mm256_andnot_pd(_mm256_set1_pd(-0.0), in), fast, _CMP_LT_OQ);
     if (_mm256_movemask_pd(inside) == 0xF) {
-      _mm256_storeu_pd(x + i, _ZGVcN4v_exp(in));
+      _mm256_storeu_pd(x + i, Exp(in));
       continue;
     }
     const double outside[4] = {x[i], x[i + 1], x[i + 2], x[i + 3]};
-    _mm256_storeu_pd(x + i, _ZGVcN4v_exp(_mm256_and_pd(in, inside)));
+    _mm256_storeu_pd(x + i, Exp(_mm256_and_pd(in, inside)));
     const int lanes = _mm256_movemask_pd(inside);
     for (int lane = 0; lane < 4; ++lane) {
       if ((lanes & (1 << lane)) == 0) x[i + lane] = scalar_exp(outside[lane]);
@@ -68,7 +71,7 @@ __attribute__((target("avx"))) void exp_avx(double* x, Index n) {
 
 void exp_in_place(double* x, Index n, SimdLevel level) {
 #if defined(TABRL_LIBMVEC)
-  if (runs_avx_fma(level)) return exp_avx(x, n);
+  if (runs_avx_fma(level)) return exp_avx<_ZGVcN4v_exp>(x, n);
 #endif
   (void)level;
   for (Index i = 0; i < n; ++i) x[i] = scalar_exp(x[i]);

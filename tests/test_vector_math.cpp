@@ -17,10 +17,13 @@
 extern "C" __m256d _ZGVcN4v_exp(__m256d);
 
 namespace {
-// libmvec's own exp of four lanes, as exp_in_place called it before it took lanes out.
-__attribute__((target("avx"))) void libmvec_exp(double* x) {
-  _mm256_storeu_pd(x, _ZGVcN4v_exp(_mm256_loadu_pd(x)));
+// libmvec's own exp of four lanes, as exp_in_place called it before it took lanes out (the
+// function as a template argument, which clang accepts with an AVX argument).
+template <__m256d (*Exp)(__m256d)>
+__attribute__((target("avx"))) void four_lanes(double* x) {
+  _mm256_storeu_pd(x, Exp(_mm256_loadu_pd(x)));
 }
+void libmvec_exp(double* x) { four_lanes<_ZGVcN4v_exp>(x); }
 }  // namespace
 #endif
 
