@@ -211,13 +211,8 @@ def test_second_signal(tmp):
     process = subprocess.Popen([TABRL, "run", "--mdp", "garnet(states=200000,actions=4,branching=5,seed=3)",
                                 "--algo", "spma", "--step-size", "0.01", "--iterations", "100000000",
                                 "-q", "--out", str(out)], stderr=subprocess.PIPE, text=True)
-    # The temporary exists from the start (its rows arrive 64 KiB at a time); a moment later
-    # the run is in its optimal solve, seconds long at this size, with its handler installed.
-    deadline = time.monotonic() + 60
-    while not temporaries(directory) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    check(temporaries(directory) != [], "the run opened its temporary file")
-    time.sleep(1.5)
+    # Rows reach the temporary at least once a second, even 0.2 s apart at this size.
+    check(wait_for_rows(directory, 2), "the curve reaches its temporary file within seconds")
     process.send_signal(signal.SIGINT)
     process.send_signal(signal.SIGTERM)
     process.communicate(timeout=60)

@@ -1,4 +1,5 @@
 // `tabrl run`: one optimization from an initial policy, its curve as CSV.
+#include <chrono>
 #include <iostream>
 #include <memory>
 
@@ -156,10 +157,17 @@ int run_command(const Arguments& args) {
                  : make_algorithm(algorithm_spec.to_string(), step_size, mdp);
   const std::vector<std::string> diagnostics = rule->diagnostic_names();
   const CurveSchema schema = CurveSchema::for_run(mdp.is_bandit(), diagnostics);
-  // Rows are streamed as they are recorded, so memory does not grow with the run; a failed
-  // write (a full disk) ends the command at once.
+  // Rows are streamed as they are recorded, so memory does not grow with the run, and reach the
+  // file at least once a second (a large run writes a 64 KiB buffer's worth of rows in minutes);
+  // a failed write (a full disk) ends the command at once.
+  auto last_flush = std::chrono::steady_clock::now();
   CurveRecorder recorder(schedule, [&](const CurvePoint& point) {
     write_curve_row(output.stream(), schema, point, diagnostics);
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_flush >= std::chrono::seconds(1)) {
+      output.stream().flush();
+      last_flush = now;
+    }
     output.check();
   });
   ProgressCallback progress(progress_every, [](const IterationSummary& summary) {
