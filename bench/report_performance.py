@@ -45,6 +45,15 @@ def load(path):
     return benches, minima, data["context"]
 
 
+def round_times(side_rows, states, side, solver=None):
+    """Per side-by-side round, in order: (round, the times of `side` at `states`, of `solver` if
+    given)."""
+    return [(round_, [row["seconds_per_iteration"] for row in side_rows
+                      if row["round"] == round_ and row["states"] == states
+                      and row["side"] == side and (solver is None or row.get("solver") == solver)])
+            for round_ in sorted({row["round"] for row in side_rows})]
+
+
 def median(values):
     ordered = sorted(values)
     middle = len(ordered) // 2
@@ -129,10 +138,8 @@ def main():
     side_ratios = {}
     for states in targets:
         ratios = []
-        for round_ in sorted({row["round"] for row in side_rows}):
-            rows = [row for row in side_rows if row["round"] == round_ and row["states"] == states]
-            tabrl_times = [row["seconds_per_iteration"] for row in rows if row["side"] == "tabrl"]
-            numpy_times = [row["seconds_per_iteration"] for row in rows if row["side"] == "numpy"]
+        for (round_, tabrl_times), (_, numpy_times) in zip(
+                round_times(side_rows, states, "tabrl"), round_times(side_rows, states, "numpy")):
             if tabrl_times and numpy_times:
                 ratios.append((round_, numpy_times[0], min(tabrl_times)))
         if ratios:
@@ -205,11 +212,8 @@ def main():
             ratio = seconds(dense) / seconds(lu)
             # Judged side by side where those rounds ran (the LU and the iteration back to back).
             round_ratios = []
-            for round_ in sorted({row["round"] for row in side_rows}):
-                rows = [row for row in side_rows if row["round"] == round_ and row["states"] == states]
-                lus = [row["seconds_per_iteration"] for row in rows if row["side"] == "lu"]
-                its = [row["seconds_per_iteration"] for row in rows
-                       if row["side"] == "tabrl" and row.get("solver") == "dense"]
+            for (_, its), (_, lus) in zip(round_times(side_rows, states, "tabrl", "dense"),
+                                          round_times(side_rows, states, "lu")):
                 if lus and its:
                     round_ratios.append(its[0] / lus[0])
             side = median(round_ratios) if round_ratios else None

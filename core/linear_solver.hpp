@@ -48,7 +48,8 @@ class PolicySystemSolver {
   // from them. v comes out the same, bit for bit, whether x is solved or not.
   virtual void solve(const Vector& value_rhs, Vector& v, const Vector& visitation_rhs,
                      Vector* x) = 0;
-  // Solves M v = value_rhs only (policy iteration needs no visitation).
+  // Solves M v = value_rhs only, for policy iteration's improvement sweeps, whose policies jump:
+  // an iterative solver restarts its warm start here, where solve() with a null x keeps it.
   virtual void solve_value(const Vector& value_rhs, Vector& v) = 0;
   virtual SolveReport report() const { return {}; }
   // Iterative solvers: the relative residual the next solves guarantee (direct solvers ignore it).

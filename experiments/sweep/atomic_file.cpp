@@ -188,16 +188,17 @@ OutputFile::OutputFile(const std::string& path, bool durable, const std::string&
   try {
     buffer_ = std::make_unique<Buffer>(descriptor_);
   } catch (...) {  // the destructor will not run: undo what it would
-    if (kind_ != OutputKind::standard_output) ::close(descriptor_);
-    if (!temporary_.empty()) ::unlink(temporary_.c_str());
-    release_pending(pending_slot_);
+    abandon();
     throw;
   }
   stream_.rdbuf(buffer_.get());
 }
 
 OutputFile::~OutputFile() {
-  if (committed_) return;
+  if (!committed_) abandon();
+}
+
+void OutputFile::abandon() noexcept {
   if (kind_ != OutputKind::standard_output && descriptor_ >= 0) ::close(descriptor_);
   if (!temporary_.empty()) ::unlink(temporary_.c_str());
   release_pending(pending_slot_);

@@ -52,6 +52,8 @@ class OutputFile {
 
  private:
   class Buffer;
+  // Closes, and removes the temporary of, an output that will not be committed.
+  void abandon() noexcept;
   std::string path_;
   std::string target_;
   std::string temporary_;
