@@ -5,10 +5,13 @@
 #if defined(TABRL_LIBMVEC)
 #include <immintrin.h>
 
-// libmvec's AVX entry points, named by the x86-64 vector function ABI (c = AVX, four doubles).
+// libmvec's four-double entry points, named by the x86-64 vector function ABI. The AVX2 ones (d)
+// are chosen at load time: glibc 2.36 resolves them to native AVX2 + FMA code where the processor
+// has both, otherwise to its AVX (c) wrapper, which calls the two-double SSE code twice. The AVX2
+// code takes about half the time (docs/engine.md, "Vector kernels").
 extern "C" {
-__m256d _ZGVcN4v_exp(__m256d);
-__m256d _ZGVcN4v_log1p(__m256d);
+__m256d _ZGVdN4v_exp(__m256d);
+__m256d _ZGVdN4v_log1p(__m256d);
 }
 #endif
 
@@ -71,7 +74,7 @@ __attribute__((target("avx"))) void exp_avx(double* x, Index n) {
 
 void exp_in_place(double* x, Index n, SimdLevel level) {
 #if defined(TABRL_LIBMVEC)
-  if (runs_avx_fma(level)) return exp_avx<_ZGVcN4v_exp>(x, n);
+  if (runs_avx_fma(level)) return exp_avx<_ZGVdN4v_exp>(x, n);
 #endif
   (void)level;
   for (Index i = 0; i < n; ++i) x[i] = scalar_exp(x[i]);
@@ -79,7 +82,7 @@ void exp_in_place(double* x, Index n, SimdLevel level) {
 
 void log1p_in_place(double* x, Index n, SimdLevel level) {
 #if defined(TABRL_LIBMVEC)
-  if (runs_avx_fma(level)) return apply_avx<_ZGVcN4v_log1p, scalar_log1p>(x, n);
+  if (runs_avx_fma(level)) return apply_avx<_ZGVdN4v_log1p, scalar_log1p>(x, n);
 #endif
   (void)level;
   for (Index i = 0; i < n; ++i) x[i] = scalar_log1p(x[i]);

@@ -14,7 +14,7 @@
 #if defined(TABRL_TEST_LIBMVEC)
 #include <immintrin.h>
 
-extern "C" __m256d _ZGVcN4v_exp(__m256d);
+extern "C" __m256d _ZGVdN4v_exp(__m256d);
 
 namespace {
 // libmvec's own exp of four lanes, as exp_in_place called it before it took lanes out (the
@@ -23,7 +23,7 @@ template <__m256d (*Exp)(__m256d)>
 __attribute__((target("avx"))) void four_lanes(double* x) {
   _mm256_storeu_pd(x, Exp(_mm256_loadu_pd(x)));
 }
-void libmvec_exp(double* x) { four_lanes<_ZGVcN4v_exp>(x); }
+void libmvec_exp(double* x) { four_lanes<_ZGVdN4v_exp>(x); }
 }  // namespace
 #endif
 
