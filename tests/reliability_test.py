@@ -222,6 +222,44 @@ def test_second_signal(tmp):
     check(not out.exists(), "nothing was published")
 
 
+def test_interrupted_plot(tmp):
+    """Ctrl-C while `tabrl plot` waits for its plotting script: std::system ignores SIGINT in the
+    waiting process, so before, the script died alone and tabrl said "the plotting script failed"
+    (exit 1). Now tabrl dies of the signal too (a shell reports 130), leaving no temporary; a
+    later plot writes every figure, through temporaries it renames (none left behind)."""
+    config = tmp / "plot.toml"
+    config.write_text('[[mdp]]\nspec = "five_by_five"\n[[algorithm]]\nname = "npg"\n'
+                      'step_size = [0.5, 1]\n[sweep]\niterations = 5\n')
+    sweep = tmp / "sweep"
+    check(tabrl("sweep", config, "--out", sweep, "--quiet").returncode == 0, "the sweep to plot")
+    started = tmp / "script_started"
+    python = tmp / "slow_python"
+    python.write_text('#!/bin/sh\nif [ "$1" = "-c" ]; then exec /usr/bin/python3 "$@"; fi\n'
+                      f'touch "{started}"\n'
+                      'exec /usr/bin/python3 -c "import time; time.sleep(120)"\n')
+    python.chmod(0o755)
+    figures = tmp / "figures"
+    # Its own process group, which the signal goes to, as a terminal's Ctrl-C does.
+    process = subprocess.Popen([TABRL, "plot", sweep, "--out", figures], start_new_session=True,
+                               env=dict(os.environ, TABRL_PYTHON=str(python)),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    check(started.exists(), "the plotting script started")
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    check(process.returncode == -signal.SIGINT,
+          f"tabrl plot dies of the Ctrl-C, got status {process.returncode}: {stderr!r}")
+    check("failed" not in stderr, f"no plotting failure is reported: {stderr!r}")
+    check(temporaries(figures) == [], f"no temporary left: {temporaries(figures)}")
+    result = tabrl("plot", sweep, "--out", figures)
+    check(result.returncode == 0, f"a later plot succeeds: {result.stderr}")
+    check((figures / "convergence.png").stat().st_size > 0 and
+          (figures / "convergence.pdf").stat().st_size > 0, "the figures are written")
+    check(temporaries(figures) == [], f"the figures' temporaries are renamed: {temporaries(figures)}")
+
+
 def test_memory_does_not_grow_with_iterations(tmp):
     """--record all streams: the peak memory of a long run is that of a short one."""
     def peak_kib(iterations):
@@ -282,7 +320,7 @@ def main():
         tmp = Path(name)
         for test in (test_symlinks, test_fifo, test_device_nodes, test_full_disk,
                      test_refusals_before_work, test_signals, test_second_signal,
-                     test_stale_temporaries,
+                     test_stale_temporaries, test_interrupted_plot,
                      test_memory_does_not_grow_with_iterations, test_missing_matplotlib):
             directory = tmp / test.__name__
             directory.mkdir()

@@ -1,10 +1,14 @@
 // OutputFile (experiments/atomic_file.hpp): what a path names decides how it is written.
 #include <doctest/doctest.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/text.hpp>
@@ -142,4 +146,32 @@ TEST_CASE("remove_pending_temporaries takes the outputs being written, and only 
   remove_pending_temporaries();
   CHECK(read(root / "later.csv") == "complete\n");
   CHECK(entries() == 2);
+}
+
+TEST_CASE("after the cleanup at exit, an output being opened leaves no temporary behind") {
+  // What another thread does in the moments between a dying handler's cleanup and the process's
+  // death: before, its open created a temporary that nothing removed. In a child process, since
+  // the opener then waits for the end.
+  const fs::path root = fresh_directory("closed");
+  const auto entries = [&] {
+    return std::distance(fs::directory_iterator(root), fs::directory_iterator());
+  };
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    remove_pending_temporaries_at_exit();
+    OutputFile late((root / "late.csv").string());  // waits here for the end
+    late.stream() << "written after the cleanup\n";
+    late.stream().flush();
+    std::this_thread::sleep_for(std::chrono::seconds(30));
+    ::_exit(0);
+  }
+  // The child either creates the temporary at once (the old behaviour) or never does.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  int status = 0;
+  CHECK(::waitpid(child, &status, WNOHANG) == 0);  // still waiting for its end
+  CHECK(entries() == 0);
+  ::kill(child, SIGKILL);
+  ::waitpid(child, &status, 0);
+  CHECK(entries() == 0);
 }

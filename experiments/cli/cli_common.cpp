@@ -5,6 +5,7 @@
 #include <tabrl/sweep/shell_quote.hpp>
 
 #include "cli.hpp"
+#include "interrupt.hpp"
 
 #ifndef TABRL_SCRIPT_DIR
 #define TABRL_SCRIPT_DIR "experiments"
@@ -48,7 +49,7 @@ void require_plotting_packages() {
   const std::string python = plotting_python();
   const std::string command =
       shell_quote(python) + " -c 'import matplotlib, numpy' >/dev/null 2>&1";
-  if (std::system(command.c_str()) != 0) {
+  if (run_shell_command(command) != 0) {
     throw std::runtime_error(python +
                              " cannot import matplotlib and numpy: install Debian's "
                              "python3-matplotlib (apt-get install python3-matplotlib)");

@@ -13,6 +13,7 @@
 #include <tabrl/sweep/sweep_store.hpp>
 
 #include "cli.hpp"
+#include "interrupt.hpp"
 
 namespace tabrl::cli {
 
@@ -123,7 +124,7 @@ int plot_command(const Arguments& args) {
   const std::string command = shell_quote(python) + " " + shell_quote(script.string()) + " " +
                               shell_quote(directory) + " " + shell_quote(out) +
                               (all_steps ? " --all-steps" : "") + (partial ? " --partial" : "");
-  const int status = std::system(command.c_str());
+  const int status = run_shell_command(command);
   if (status != 0) throw std::runtime_error("the plotting script failed: " + command);
   if (summary.coverage.partial()) std::cerr << "tabrl plot: " << summary.coverage.text() << "\n";
   std::cout << (fs::path(out) / "convergence.png").string() << "\n";

@@ -11,6 +11,7 @@
 #include <tabrl/sweep/sweep_driver.hpp>
 
 #include "cli.hpp"
+#include "interrupt.hpp"
 
 namespace tabrl::cli {
 
@@ -90,7 +91,7 @@ int reproduce_command(const Arguments& args) {
                                 shell_quote((directory / "figures").string()) +
                                 (kReproductionSweeps[i].all_steps ? " --all-steps" : "") +
                                 (partial ? " --partial" : "") + " > /dev/null";
-    if (std::system(command.c_str()) != 0) throw std::runtime_error("plotting failed: " + command);
+    if (run_shell_command(command) != 0) throw std::runtime_error("plotting failed: " + command);
   }
   const fs::path report = fs::path(out) / "report.md";
   const std::string text = write_report(out, partial);

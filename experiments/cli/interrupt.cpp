@@ -1,6 +1,9 @@
 #include "interrupt.hpp"
 
 #include <signal.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
 
 #include <tabrl/sweep/atomic_file.hpp>
 
@@ -19,7 +22,7 @@ struct sigaction previous_terminate {};
 // the handler returns (the signal is blocked while its handler runs), so the exit status is the
 // signal's. Only async-signal-safe calls.
 void die_cleanly(int signal_number) {
-  remove_pending_temporaries();
+  remove_pending_temporaries_at_exit();
   struct sigaction fallback {};
   fallback.sa_handler = SIG_DFL;
   sigemptyset(&fallback.sa_mask);
@@ -64,6 +67,18 @@ void remove_temporaries_on_signals() {
   for (const int signal_number : {SIGINT, SIGTERM, SIGHUP}) {
     install(signal_number, on_fatal_signal, nullptr);
   }
+}
+
+int run_shell_command(const std::string& command) {
+  const int status = std::system(command.c_str());
+  if (status == -1) return status;
+  int signal_number = 0;
+  if (WIFSIGNALED(status)) signal_number = WTERMSIG(status);
+  if (WIFEXITED(status) && WEXITSTATUS(status) > 128) signal_number = WEXITSTATUS(status) - 128;
+  if (signal_number == SIGINT || signal_number == SIGTERM || signal_number == SIGHUP) {
+    die_cleanly(signal_number);
+  }
+  return status;
 }
 
 InterruptGuard::InterruptGuard() {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <string>
 
 namespace tabrl::cli {
 
@@ -11,6 +12,13 @@ namespace tabrl::cli {
 // interrupted command leaves no partial output of any kind (docs/reliability.md). A signal the
 // process was started ignoring (a background job's SIGINT) stays ignored.
 void remove_temporaries_on_signals();
+
+// std::system(command), for the commands that run a plotting script. std::system ignores SIGINT
+// while its child runs, so a Ctrl-C at the terminal ends the child alone; when the child (or the
+// shell, which exits 128 + the signal's number) died of SIGINT, SIGTERM or SIGHUP, this process
+// removes its temporaries and ends the same way, instead of reporting a failed plot. Otherwise
+// returns std::system's status.
+int run_shell_command(const std::string& command);
 
 // Installs SIGINT and SIGTERM handlers for its lifetime (restoring the previous ones after). The
 // first signal raises flag(); a second one ends the process at once, as

@@ -33,6 +33,8 @@ Edit freely: this script only reads the CSV files and the manifest.
 import csv
 import json
 import math
+import os
+import socket
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -107,8 +109,22 @@ def save(figure, figures, name):
     # The title also goes into the file's metadata, where scripts (and tests) can read it.
     title = getattr(figure, "tabrl_title", name)
     for suffix in ("png", "pdf"):
-        figure.savefig(figures / f"{name}.{suffix}", dpi=120, metadata={"Title": title})
+        save_atomically(figure, figures / f"{name}.{suffix}", suffix, title)
     plt.close(figure)
+
+
+def save_atomically(figure, path, suffix, title):
+    """Writes the figure to a temporary file beside `path` and renames it into place, so that an
+    interrupted plot never leaves a truncated figure (docs/reliability.md). The temporary is named
+    as tabrl names its own (NAME.tmp.HOST.PID): one left by a killed process is removed by the
+    next tabrl command writing to this directory."""
+    host = (socket.gethostname() or "localhost").replace("/", "_")
+    temporary = path.with_name(f"{path.name}.tmp.{host}.{os.getpid()}")
+    try:
+        figure.savefig(temporary, format=suffix, dpi=120, metadata={"Title": title})
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def coverage(directory, runs):

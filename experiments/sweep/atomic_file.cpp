@@ -52,6 +52,10 @@ struct PendingSlot {
 };
 PendingSlot pending_temporaries[kPendingSlots];
 static_assert(std::atomic<int>::is_always_lock_free);
+// Set by remove_pending_temporaries_at_exit: the process is dying of a signal, and no thread may
+// leave a new temporary behind in the moments before it does.
+std::atomic<bool> pending_closed{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
 
 int register_pending(const std::string& path) {
   if (path.size() >= kPendingNameSize) return -1;
@@ -175,6 +179,14 @@ OutputFile::OutputFile(const std::string& path, bool durable, const std::string&
       // process's own: unlinking it before it is made is harmless).
       pending_slot_ = register_pending(temporary_);
       descriptor_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+      // A handler on another thread may have just removed the pending temporaries, this one
+      // perhaps before it existed: the process is about to die, so this thread removes its own
+      // file and waits for the end. (The flag is read after the file exists and after the slot
+      // was filled: a handler that set it later finds the slot ready and the file there.)
+      if (pending_closed.load()) {
+        if (descriptor_ >= 0) ::unlink(temporary_.c_str());
+        for (;;) ::pause();
+      }
       if (descriptor_ < 0) {
         const int error = errno;
         release_pending(pending_slot_);
@@ -240,6 +252,11 @@ void OutputFile::commit() {
     }
   }
   committed_ = true;
+}
+
+void remove_pending_temporaries_at_exit() noexcept {
+  pending_closed.store(true);
+  remove_pending_temporaries();
 }
 
 void remove_pending_temporaries() noexcept {

@@ -90,6 +90,10 @@ int remove_stale_temporaries(const std::string& directory);
 // destroyed). Async-signal-safe: what a signal handler calls before the process dies of the
 // signal (experiments/cli/interrupt.hpp), so that a Ctrl-C leaves no temporary behind.
 void remove_pending_temporaries() noexcept;
+// The same for a process about to die of a signal, for good: an output that another thread opens
+// afterwards removes its own temporary at once and waits for the process's end, so that none
+// appears in the moments between the cleanup and the death.
+void remove_pending_temporaries_at_exit() noexcept;
 
 // Checks what commands wrote to the process's standard output: flushes and closes it. Throws
 // WriteError("stdout") on failure (a full disk, /dev/full, a closed pipe).
