@@ -6,6 +6,10 @@
 #include <tabrl/algorithms/theory.hpp>
 
 namespace tabrl {
+namespace {
+// The diagnostic column of the entropy-regularised rules that their rate is fitted on.
+constexpr const char* kRegularisedError = "reg_q_error_inf";
+}  // namespace
 
 RunAnalysis::RunAnalysis(const Mdp& mdp, const UpdateRule& rule, std::vector<double> tolerances,
                          bool uniform_start)
@@ -24,6 +28,8 @@ RunAnalysis::RunAnalysis(const Mdp& mdp, const UpdateRule& rule, std::vector<dou
     result_.bound = TheoryBound::none;
   step_size_ = rule.nominal_step_size();
   if (mdp.is_bandit() && mdp.num_actions() > 1) min_gap_ = bandit_min_gap(mdp);
+  fits_regularised_ = std::find(diagnostic_names_.begin(), diagnostic_names_.end(),
+                                kRegularisedError) != diagnostic_names_.end();
 }
 
 double RunAnalysis::diagnostic(const IterationSummary& summary, const std::string& name) const {
@@ -37,7 +43,8 @@ CallbackAction RunAnalysis::on_iteration(const IterationSummary& summary) {
   const int t = summary.iteration;
   const double error = summary.value_error_inf;
   iterations_.push_back(t);
-  relative_value_errors_.push_back(error / value_scale_);
+  const double fitted = fits_regularised_ ? diagnostic(summary, kRegularisedError) : error;
+  fitted_errors_.push_back(fitted / value_scale_);
   suboptimalities_.push_back(summary.suboptimality);
   if (log_linear_) {
     projection_errors_.push_back(diagnostic(summary, "projection_error"));
@@ -148,9 +155,8 @@ void RunAnalysis::on_finish(const IterationSummary& /*last*/, const OptimizerRes
   }
   // Fitted on errors relative to the value scale, so that scaling the rewards changes neither the
   // rate nor the class.
-  result_.rate = fit_rate(iterations_, relative_value_errors_, kRelativeGapFloor);
-  result_.convergence =
-      classify_convergence(iterations_, relative_value_errors_, kRelativeGapFloor);
+  result_.rate = fit_rate(iterations_, fitted_errors_, kRelativeGapFloor);
+  result_.convergence = classify_convergence(iterations_, fitted_errors_, kRelativeGapFloor);
   if (log_linear_ && !suboptimalities_.empty()) fit_floor();
 }
 

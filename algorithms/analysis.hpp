@@ -83,7 +83,11 @@ class RunAnalysis final : public IterationCallback {
   double min_gap_ = 0.0;
   RunAnalysisResult result_;
   std::vector<int> iterations_;
-  std::vector<double> relative_value_errors_;  // value_error_inf / value scale
+  // What the rate is fitted on, relative to the value scale: value_error_inf, or for an
+  // entropy-regularised rule its regularised error reg_q_error_inf (docs/theory.md, "Measuring
+  // a rate"): the unregularised error of such a run levels off at the regularisation's bias.
+  std::vector<double> fitted_errors_;
+  bool fits_regularised_ = false;  // the rule reports reg_q_error_inf
   std::vector<double> suboptimalities_;
   std::vector<double> projection_errors_;
   double previous_error_ = 0.0;
