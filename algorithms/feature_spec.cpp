@@ -98,6 +98,17 @@ Eigen::MatrixXd random_features(Index states, Index actions, Index dim, std::uin
   return values;
 }
 
+void check_feature_file(const std::string& path, const TomlFeatureChecker& toml_checker) {
+  const InputLocation where{.file = path, .field = "features"};
+  if (path.ends_with(".toml")) {
+    if (!toml_checker)
+      throw InputError(where, "TOML feature tables are read by the command line and sweeps only");
+    checked_values(toml_checker(path), where);
+  } else {
+    checked_values(check_state_action_table(path, check_feature_columns).values, where);
+  }
+}
+
 std::shared_ptr<const FeatureMatrix> make_features(const std::string& text, const Mdp& mdp,
                                                    const TomlFeatureReader& toml_reader) {
   const Index states = mdp.num_states();

@@ -39,6 +39,12 @@ std::string resolved_features(const std::string& text);
 // algorithms layer does not parse TOML).
 using TomlFeatureReader = std::function<Eigen::MatrixXd(const std::string& path, const Mdp& mdp)>;
 
+// Checks the feature file `path` without an MDP, for a sweep before its runs: everything
+// make_features checks but the states and actions and the coverage of the pairs. A ".toml" file
+// is read by `toml_checker` (its rows in file order). InputError naming the file, line and field.
+using TomlFeatureChecker = std::function<Eigen::MatrixXd(const std::string& path)>;
+void check_feature_file(const std::string& path, const TomlFeatureChecker& toml_checker);
+
 // The feature matrix of `text` for `mdp`. A CSV file is read with read_state_action_table, a
 // ".toml" file with `toml_reader`: every problem is an InputError naming the file, the line and
 // the field.

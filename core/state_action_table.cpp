@@ -23,22 +23,24 @@ std::optional<Index> find_entity(const std::string& token, const std::vector<std
   return std::nullopt;
 }
 
-}  // namespace
-
-StateActionTable read_state_action_table(
-    const std::string& path, const Mdp& mdp,
+// Both readers: with an MDP, rows by pair (every pair once); without one, the rows in file order,
+// their states and actions unresolved.
+StateActionTable read_table(
+    const std::string& path, const Mdp* mdp,
     const std::function<std::string(const std::vector<std::string>&)>& check_columns) {
   std::string text = read_text_file(path);
   if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);  // a UTF-8 byte-order mark
-  const Index states = mdp.num_states();
-  const Index actions = mdp.num_actions();
+  const Index states = mdp != nullptr ? mdp->num_states() : 0;
+  const Index actions = mdp != nullptr ? mdp->num_actions() : 0;
   const auto fail = [&](int line, const std::string& field, const std::string& message) {
     throw InputError({.file = path, .line = line, .field = field}, message);
   };
 
   std::vector<std::string> fields;
   StateActionTable table;
-  std::vector<int> seen_at;  // per (s, a): the line that gave it, 0 if none
+  std::vector<int> seen_at;         // per (s, a): the line that gave it, 0 if none
+  std::vector<double> file_values;  // without an MDP: the values, row after row
+  Index file_rows = 0;
   bool header = true;
   int line = 0;
   for (std::size_t begin = 0; begin < text.size();) {
@@ -61,41 +63,71 @@ StateActionTable read_state_action_table(
       seen_at.assign(static_cast<std::size_t>(states * actions), 0);
       continue;
     }
+    Index row = 0;  // with an MDP
     if (fields.size() != table.columns.size() + 2) {
       fail(line, "row",
            "expected " + std::to_string(table.columns.size() + 2) + " fields, got " +
                std::to_string(fields.size()));
     }
-    const std::optional<Index> state = find_entity(fields[0], mdp.state_names(), states);
-    if (!state) fail(line, "state", "unknown state " + quote_token(fields[0]));
-    const std::optional<Index> action = find_entity(fields[1], mdp.action_names(), actions);
-    if (!action) fail(line, "action", "unknown action " + quote_token(fields[1]));
-    const Index row = *state * actions + *action;
-    int& first = seen_at[static_cast<std::size_t>(row)];
-    if (first != 0) {
-      fail(line, "row",
-           "state " + mdp.state_label(*state) + ", action " + mdp.action_label(*action) +
-               " given twice (first at line " + std::to_string(first) + ")");
+    if (mdp == nullptr) {
+      if (fields[0].empty()) fail(line, "state", "empty");
+      if (fields[1].empty()) fail(line, "action", "empty");
+      ++file_rows;
+    } else {
+      const std::optional<Index> state = find_entity(fields[0], mdp->state_names(), states);
+      if (!state) fail(line, "state", "unknown state " + quote_token(fields[0]));
+      const std::optional<Index> action = find_entity(fields[1], mdp->action_names(), actions);
+      if (!action) fail(line, "action", "unknown action " + quote_token(fields[1]));
+      row = *state * actions + *action;
+      int& first = seen_at[static_cast<std::size_t>(row)];
+      if (first != 0) {
+        fail(line, "row",
+             "state " + mdp->state_label(*state) + ", action " + mdp->action_label(*action) +
+                 " given twice (first at line " + std::to_string(first) + ")");
+      }
+      first = line;
     }
-    first = line;
     for (std::size_t k = 0; k < table.columns.size(); ++k) {
       const std::optional<double> value = parse_double(fields[k + 2]);
       if (!value || !std::isfinite(*value)) {
         fail(line, printable_token(table.columns[k]),
              "expected a finite number, got " + quote_token(fields[k + 2]));
       }
-      table.values(row, static_cast<Index>(k)) = *value;
+      if (mdp == nullptr) {
+        file_values.push_back(*value);
+      } else {
+        table.values(row, static_cast<Index>(k)) = *value;
+      }
     }
   }
   if (header) fail(0, "header", "the file is empty: expected state,action,<values>");
   for (Index row = 0; row < states * actions; ++row) {
     if (seen_at[static_cast<std::size_t>(row)] == 0) {
       fail(0, "row",
-           "no row for state " + mdp.state_label(row / actions) + ", action " +
-               mdp.action_label(row % actions) + ": every (state, action) pair needs one");
+           "no row for state " + mdp->state_label(row / actions) + ", action " +
+               mdp->action_label(row % actions) + ": every (state, action) pair needs one");
     }
   }
+  if (mdp == nullptr) {
+    table.values =
+        Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+            file_values.data(), file_rows, static_cast<Index>(table.columns.size()));
+  }
   return table;
+}
+
+}  // namespace
+
+StateActionTable read_state_action_table(
+    const std::string& path, const Mdp& mdp,
+    const std::function<std::string(const std::vector<std::string>&)>& check_columns) {
+  return read_table(path, &mdp, check_columns);
+}
+
+StateActionTable check_state_action_table(
+    const std::string& path,
+    const std::function<std::string(const std::vector<std::string>&)>& check_columns) {
+  return read_table(path, nullptr, check_columns);
 }
 
 }  // namespace tabrl

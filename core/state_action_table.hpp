@@ -25,4 +25,11 @@ StateActionTable read_state_action_table(
     const std::string& path, const Mdp& mdp,
     const std::function<std::string(const std::vector<std::string>&)>& check_columns);
 
+// The same checks without an MDP, for a sweep before its runs: the header, every row's length
+// and every value; only the states and actions (names or indices) and the coverage of the pairs
+// wait for the MDP. `values` holds the rows in file order.
+StateActionTable check_state_action_table(
+    const std::string& path,
+    const std::function<std::string(const std::vector<std::string>&)>& check_columns);
+
 }  // namespace tabrl

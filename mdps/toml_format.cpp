@@ -513,8 +513,12 @@ Mdp read_toml_mdp(const std::string& text, const std::string& file_name,
   return reader.read(text);
 }
 
-Eigen::MatrixXd read_toml_features(const std::string& text, const std::string& file_name,
-                                   const Mdp& mdp) {
+namespace {
+
+// Both readers of a [features] table: with an MDP, rows by pair (every pair once); without one,
+// the rows in file order, their states and actions only checked to be names or indices.
+Eigen::MatrixXd read_features_table(const std::string& text, const std::string& file_name,
+                                    const Mdp* mdp) {
   const auto fail = [&](int line, const std::string& key, const std::string& message) {
     throw InputError({.file = file_name, .line = line, .field = key}, message);
   };
@@ -550,10 +554,19 @@ Eigen::MatrixXd read_toml_features(const std::string& text, const std::string& f
     fail(rows_node != nullptr ? line_of(*rows_node) : line_of(table), "features.rows",
          "expected a list of rows [state, action, f0, ..., f{k-1}]");
   }
-  const Index states = mdp.num_states(), actions = mdp.num_actions(), k = dim->get();
+  const Index states = mdp != nullptr ? mdp->num_states() : 0;
+  const Index actions = mdp != nullptr ? mdp->num_actions() : 0;
+  const Index k = dim->get();
   // A state or action by the MDP's name or by 0-based index.
   const auto entity = [&](const toml::node& item, const std::vector<std::string>& names,
                           Index count, const char* what) -> Index {
+    const char* article = what[0] == 'a' ? "an " : "a ";
+    if (mdp == nullptr) {  // any name, or an index (checked against the MDP later)
+      const auto* index = item.as_integer();
+      if (item.is_string() || (index != nullptr && index->get() >= 0)) return 0;
+      fail(line_of(item), std::string("features.") + what,
+           std::string("expected ") + article + what + " name or a 0-based index");
+    }
     if (const auto* name = item.as_string()) {
       for (std::size_t i = 0; i < names.size(); ++i) {
         if (names[i] == name->get()) return static_cast<Index>(i);
@@ -564,13 +577,15 @@ Eigen::MatrixXd read_toml_features(const std::string& text, const std::string& f
     const auto* index = item.as_integer();
     if (index == nullptr || index->get() < 0 || index->get() >= count) {
       fail(line_of(item), std::string("features.") + what,
-           std::string("expected a ") + what + " name or an index in [0, " +
+           std::string("expected ") + article + what + " name or an index in [0, " +
                std::to_string(count - 1) + "]");
     }
     return static_cast<Index>(index->get());
   };
-  Eigen::MatrixXd values = Eigen::MatrixXd::Zero(states * actions, k);
+  Eigen::MatrixXd values = Eigen::MatrixXd::Zero(
+      mdp != nullptr ? states * actions : static_cast<Index>(rows->size()), k);
   std::vector<int> seen(static_cast<std::size_t>(states * actions), 0);
+  Index file_row = 0;
   for (const toml::node& item : *rows) {
     const auto* row = item.as_array();
     if (row == nullptr || static_cast<Index>(row->size()) != k + 2) {
@@ -578,32 +593,50 @@ Eigen::MatrixXd read_toml_features(const std::string& text, const std::string& f
            "expected a row [state, action, f0, ..., f" + std::to_string(k - 1) + "] of " +
                std::to_string(k + 2) + " entries");
     }
-    const Index s = entity(*row->get(0), mdp.state_names(), states, "state");
-    const Index a = entity(*row->get(1), mdp.action_names(), actions, "action");
-    int& first = seen[static_cast<std::size_t>(s * actions + a)];
-    if (first != 0) {
-      fail(line_of(item), "features.rows",
-           "state " + mdp.state_label(s) + ", action " + mdp.action_label(a) +
-               " given twice (first at line " + std::to_string(first) + ")");
+    static const std::vector<std::string> kNoNames;
+    const Index s =
+        entity(*row->get(0), mdp != nullptr ? mdp->state_names() : kNoNames, states, "state");
+    const Index a =
+        entity(*row->get(1), mdp != nullptr ? mdp->action_names() : kNoNames, actions, "action");
+    Index target = file_row++;
+    if (mdp != nullptr) {
+      target = s * actions + a;
+      int& first = seen[static_cast<std::size_t>(target)];
+      if (first != 0) {
+        fail(line_of(item), "features.rows",
+             "state " + mdp->state_label(s) + ", action " + mdp->action_label(a) +
+                 " given twice (first at line " + std::to_string(first) + ")");
+      }
+      first = line_of(item);
     }
-    first = line_of(item);
     for (Index j = 0; j < k; ++j) {
       const toml::node& entry = *row->get(static_cast<std::size_t>(j + 2));
       const std::optional<double> value = entry.value<double>();
       if (!entry.is_number() || !value || !std::isfinite(*value)) {
         fail(line_of(entry), "features.f" + std::to_string(j), "expected a finite number");
       }
-      values(s * actions + a, j) = *value;
+      values(target, j) = *value;
     }
   }
   for (Index row = 0; row < states * actions; ++row) {
     if (seen[static_cast<std::size_t>(row)] == 0) {
       fail(line_of(*rows_node), "features.rows",
-           "no row for state " + mdp.state_label(row / actions) + ", action " +
-               mdp.action_label(row % actions) + ": every (state, action) pair needs one");
+           "no row for state " + mdp->state_label(row / actions) + ", action " +
+               mdp->action_label(row % actions) + ": every (state, action) pair needs one");
     }
   }
   return values;
+}
+
+}  // namespace
+
+Eigen::MatrixXd read_toml_features(const std::string& text, const std::string& file_name,
+                                   const Mdp& mdp) {
+  return read_features_table(text, file_name, &mdp);
+}
+
+Eigen::MatrixXd check_toml_features_file(const std::string& path) {
+  return read_features_table(read_text_file(path, "cannot open the feature file"), path, nullptr);
 }
 
 Eigen::MatrixXd read_toml_features_file(const std::string& path, const Mdp& mdp) {

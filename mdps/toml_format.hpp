@@ -26,6 +26,10 @@ Eigen::MatrixXd read_toml_features(const std::string& text, const std::string& f
                                    const Mdp& mdp);
 // The same, reading the file at `path`.
 Eigen::MatrixXd read_toml_features_file(const std::string& path, const Mdp& mdp);
+// The same checks without an MDP, for a sweep before its runs: only the states and actions
+// (names, or indices in range) and the coverage of the pairs wait for the MDP. Returns the rows
+// in file order.
+Eigen::MatrixXd check_toml_features_file(const std::string& path);
 // The [features] table of the TOML MDP file at `path` if it has one (checked as above), else
 // nothing (`tabrl mdp validate` and `convert`).
 std::optional<Eigen::MatrixXd> read_optional_toml_features(const std::string& path, const Mdp& mdp);

@@ -21,6 +21,7 @@
 #include <tabrl/core/format.hpp>
 #include <tabrl/core/optimal.hpp>
 #include <tabrl/core/parallel.hpp>
+#include <tabrl/core/state_action_table.hpp>
 #include <tabrl/mdps/builtin.hpp>
 #include <tabrl/mdps/registry.hpp>
 
@@ -531,6 +532,25 @@ TEST_CASE("feature specs and files: the errors") {
   CHECK(no_features.find("none.csv:1") != std::string::npos);
   const std::string names = error_of_file("names.csv", "state,action,g0\n0,0,1\n");
   CHECK(names.find("f0") != std::string::npos);
+  // Without the MDP (a sweep before its runs): the same errors, except those of the names and
+  // the pairs. The rows come in file order.
+  const auto check_error = [&](const std::string& name) {
+    return input_error_of([&] { check_feature_file((dir / name).string(), nullptr); });
+  };
+  CHECK(check_error("good.csv") == "(no error)");
+  CHECK(check_error("nan.csv") == nan);
+  CHECK(check_error("short.csv") == short_row);
+  CHECK(check_error("none.csv") == no_features);
+  CHECK(check_error("names.csv") == names);
+  for (const char* needs_mdp : {"missing.csv", "duplicate.csv", "state.csv"}) {
+    CHECK(check_error(needs_mdp) == "(no error)");
+  }
+  const StateActionTable in_file_order = check_state_action_table(
+      (dir / "good.csv").string(), [](const std::vector<std::string>&) { return std::string(); });
+  CHECK(in_file_order.values.rows() == 4);
+  CHECK(in_file_order.values(3, 0) == 0.5);
+  CHECK(in_file_order.values(3, 1) == 2.0);
+  CHECK(in_file_order.values(1, 1) == 1.0);
   std::filesystem::remove_all(dir);
 }
 

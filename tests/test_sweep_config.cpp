@@ -317,3 +317,40 @@ step_size = 0.1
                  "features = \"random(dim=0)\"\nstep_size = 1\n")
             .find("grid.toml:5: algorithm.features") != std::string::npos);
 }
+
+TEST_CASE("a feature file's own errors are refused at load; names wait for the MDP") {
+  const std::filesystem::path root =
+      std::filesystem::temp_directory_path() / "tabrl_sweep_feature_files";
+  std::filesystem::remove_all(root);
+  std::filesystem::create_directories(root);
+  const std::string config_path = (root / "grid.toml").string();
+  const auto error_with = [&](const std::string& file, const std::string& contents) {
+    std::ofstream(root / file) << contents;
+    return testing::input_error_of([&] {
+      parse_sweep_config(
+          "[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"spma\"\n"
+          "features = \"" +
+              file + "\"\nstep_size = 1\n",
+          config_path);
+    });
+  };
+  const std::string csv = (root / "x.csv").lexically_normal().string();
+  CHECK(error_with("x.csv", "state,action,f0\n0,0,1\n0,1,abc\n") ==
+        csv + ":3: f0: expected a finite number, got 'abc'");
+  CHECK(error_with("x.csv", "state,action,f0\n0,0,1,2\n") ==
+        csv + ":2: row: expected 3 fields, got 4");
+  CHECK(error_with("x.csv", "state,action,g\n0,0,1\n").find(csv + ":1: header:") == 0);
+  CHECK(error_with("x.csv", "state,action,f0\n0,0,1e200\n").find("beyond 1e100") !=
+        std::string::npos);
+  const std::string toml = (root / "x.toml").lexically_normal().string();
+  CHECK(error_with("x.toml", "[features]\ndim = 1\nrows = [[0, 0, 1.0], [0, 1, \"a\"]]\n") ==
+        toml + ":3: features.f0: expected a finite number");
+  CHECK(error_with("x.toml", "[features]\ndim = 1\nrows = [[0, -1, 1.0]]\n") ==
+        toml + ":3: features.action: expected an action name or a 0-based index");
+  CHECK(error_with("x.toml", "[features]\ndim = 2\nrows = [[0, 0, 1.0]]\n")
+            .find(toml + ":3: features.rows: expected a row") == 0);
+  // Names and the coverage of the pairs need the MDP: such files load, and their runs fail.
+  CHECK(error_with("x.csv", "state,action,f0\nnowhere,0,1\n") == "(no error)");
+  CHECK(error_with("x.toml", "[features]\ndim = 1\nrows = [[\"nowhere\", 0, 1.0]]\n") ==
+        "(no error)");
+}

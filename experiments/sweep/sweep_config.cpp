@@ -22,6 +22,7 @@
 #include <tabrl/core/suggest.hpp>
 #include <tabrl/core/text.hpp>
 #include <tabrl/mdps/registry.hpp>
+#include <tabrl/mdps/toml_format.hpp>
 #include <tabrl/sweep/record_schedule.hpp>
 
 namespace tabrl {
@@ -374,6 +375,8 @@ AlgorithmBlock ConfigParser::parse_algorithm_block(const toml::table& block) con
         } catch (const InputError& error) {
           fail(features_node->source(), "algorithm.features", error.message());
         }
+        // Its contents, before any run: an error names the feature file's own line and field.
+        check_feature_file(features, check_toml_features_file);
       } else {
         features = resolved_features(features);
       }
