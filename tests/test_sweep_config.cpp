@@ -354,3 +354,27 @@ TEST_CASE("a feature file's own errors are refused at load; names wait for the M
   CHECK(error_with("x.toml", "[features]\ndim = 1\nrows = [[\"nowhere\", 0, 1.0]]\n") ==
         "(no error)");
 }
+
+TEST_CASE("a feature file's label is the same from any working directory") {
+  // Figures and summaries group runs by this label: shards started from different directories
+  // must agree on it.
+  const std::filesystem::path root =
+      std::filesystem::temp_directory_path() / "tabrl_sweep_feature_label";
+  std::filesystem::remove_all(root);
+  std::filesystem::create_directories(root / "sub");
+  std::ofstream(root / "sub" / "f.csv") << "state,action,f0\n0,0,1\n";
+  const std::string text =
+      "[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"spma\"\n"
+      "features = \"f.csv\"\nstep_size = 1\n";
+  const std::filesystem::path before = std::filesystem::current_path();
+  std::filesystem::current_path(root);
+  const SweepConfig from_root = parse_sweep_config(text, "sub/grid.toml");
+  std::filesystem::current_path(root / "sub");
+  const SweepConfig from_sub = parse_sweep_config(text, "grid.toml");
+  std::filesystem::current_path(before);
+  REQUIRE(from_root.runs.size() == 1);
+  REQUIRE(from_sub.runs.size() == 1);
+  CHECK(from_root.runs[0].algorithm.features == (root / "sub" / "f.csv").string());
+  CHECK(from_sub.runs[0].algorithm.features == from_root.runs[0].algorithm.features);
+  CHECK(from_sub.run_ids == from_root.run_ids);
+}

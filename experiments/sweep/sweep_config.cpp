@@ -369,7 +369,9 @@ AlgorithmBlock ConfigParser::parse_algorithm_block(const toml::table& block) con
       if (is_feature_file(features)) {
         std::filesystem::path file(features);
         if (file.is_relative()) file = std::filesystem::path(path_).parent_path() / file;
-        features = file.lexically_normal().string();
+        // Absolute, so that the runs.csv label, which figures and summaries group by, is the
+        // same whatever directory each shard of the sweep runs from.
+        features = std::filesystem::absolute(file).lexically_normal().string();
         try {
           content_digest = digest(read_text_file(features, "cannot open the feature file"));
         } catch (const InputError& error) {
