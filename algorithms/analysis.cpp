@@ -4,12 +4,9 @@
 #include <cmath>
 
 #include <tabrl/algorithms/theory.hpp>
+#include <tabrl/core/soft_optimal.hpp>
 
 namespace tabrl {
-namespace {
-// The diagnostic column of the entropy-regularised rules that their rate is fitted on.
-constexpr const char* kRegularisedError = "reg_q_error_inf";
-}  // namespace
 
 RunAnalysis::RunAnalysis(const Mdp& mdp, const UpdateRule& rule, std::vector<double> tolerances,
                          bool uniform_start)
@@ -28,8 +25,15 @@ RunAnalysis::RunAnalysis(const Mdp& mdp, const UpdateRule& rule, std::vector<dou
     result_.bound = TheoryBound::none;
   step_size_ = rule.nominal_step_size();
   if (mdp.is_bandit() && mdp.num_actions() > 1) min_gap_ = bandit_min_gap(mdp);
-  fits_regularised_ = std::find(diagnostic_names_.begin(), diagnostic_names_.end(),
-                                kRegularisedError) != diagnostic_names_.end();
+  // An entropy-regularised rule: its regularised error, relative to the regularised values'
+  // scale (docs/theory.md, "Measuring a rate"). On a bandit Q_tau does not depend on the policy
+  // (reg_q_error_inf is 0 throughout): the regularised suboptimality then, as value_error_inf is
+  // the suboptimality of a bandit.
+  fitted_scale_ = value_scale_;
+  if (const double tau = rule.temperature(); tau > 0.0) {
+    fitted_column_ = mdp.is_bandit() ? "reg_suboptimality" : "reg_q_error_inf";
+    fitted_scale_ = regularised_value_scale(mdp, tau);
+  }
 }
 
 double RunAnalysis::diagnostic(const IterationSummary& summary, const std::string& name) const {
@@ -43,8 +47,8 @@ CallbackAction RunAnalysis::on_iteration(const IterationSummary& summary) {
   const int t = summary.iteration;
   const double error = summary.value_error_inf;
   iterations_.push_back(t);
-  const double fitted = fits_regularised_ ? diagnostic(summary, kRegularisedError) : error;
-  fitted_errors_.push_back(fitted / value_scale_);
+  const double fitted = fitted_column_.empty() ? error : diagnostic(summary, fitted_column_);
+  fitted_errors_.push_back(fitted / fitted_scale_);
   suboptimalities_.push_back(summary.suboptimality);
   if (log_linear_) {
     projection_errors_.push_back(diagnostic(summary, "projection_error"));

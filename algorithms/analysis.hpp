@@ -83,11 +83,13 @@ class RunAnalysis final : public IterationCallback {
   double min_gap_ = 0.0;
   RunAnalysisResult result_;
   std::vector<int> iterations_;
-  // What the rate is fitted on, relative to the value scale: value_error_inf, or for an
-  // entropy-regularised rule its regularised error reg_q_error_inf (docs/theory.md, "Measuring
-  // a rate"): the unregularised error of such a run levels off at the regularisation's bias.
+  // What the rate is fitted on, over fitted_scale_: value_error_inf over the value scale, or for
+  // an entropy-regularised rule its regularised error over the regularised scale (docs/theory.md,
+  // "Measuring a rate"): the unregularised error of such a run levels off at the
+  // regularisation's bias.
   std::vector<double> fitted_errors_;
-  bool fits_regularised_ = false;  // the rule reports reg_q_error_inf
+  std::string fitted_column_;  // the diagnostic column fitted, empty for value_error_inf
+  double fitted_scale_ = 0.0;
   std::vector<double> suboptimalities_;
   std::vector<double> projection_errors_;
   double previous_error_ = 0.0;

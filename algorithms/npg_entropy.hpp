@@ -35,6 +35,7 @@ class NpgEntropy final : public UpdateRule {
   // row 0, for geometric steps and before the run's first step.
   double bound_value(int iteration) const override;
   double nominal_step_size() const override { return options_.step_size; }
+  double temperature() const override { return options_.tau; }
   std::vector<std::string> diagnostic_names() const override {
     return regularised_diagnostic_names();
   }

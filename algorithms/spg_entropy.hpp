@@ -26,6 +26,7 @@ class SpgEntropy final : public UpdateRule {
   std::string name() const override { return "spg_entropy"; }
   const SpgEntropyOptions& options() const { return options_; }
   double nominal_step_size() const override { return options_.step_size; }
+  double temperature() const override { return options_.tau; }
   std::vector<std::string> diagnostic_names() const override {
     return regularised_diagnostic_names();
   }

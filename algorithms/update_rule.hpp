@@ -59,6 +59,10 @@ class UpdateRule {
   }
   // The constant step size eta the bounds are stated in (NaN when there is none).
   virtual double nominal_step_size() const { return std::numeric_limits<double>::quiet_NaN(); }
+  // The entropy temperature tau of an entropy-regularised rule (which then reports the
+  // regularised_diagnostic_names() columns), 0 for the others: the run's rate is fitted on the
+  // regularised error (docs/theory.md, "Measuring a rate").
+  virtual double temperature() const { return 0.0; }
   // Method-specific curve columns (e.g. spma_c), filled by step() in this order. A diagnostic
   // without a value at some row is NaN there (an empty CSV field).
   virtual std::vector<std::string> diagnostic_names() const { return {}; }

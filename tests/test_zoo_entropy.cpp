@@ -467,6 +467,28 @@ TEST_CASE("an entropy run's rate is fitted on its regularised error: linear, wit
       CHECK(result.rate.r_squared >= 0.99);
     }
   }
+  // A bandit (Q_tau does not depend on the policy, so reg_q_error_inf is 0 throughout: the fit
+  // reads reg_suboptimality), and a temperature whose entropy bonus dwarfs the rewards (the
+  // noise floor is that of the regularised values' scale).
+  struct Case {
+    Mdp mdp;
+    double tau, eta_tau;
+  };
+  const Case cases[] = {{make_bandit({0.2, 0.5, 0.9}), 0.1, 0.1},
+                        {random_mdp(10, 3, 0.9, 5, 0.0, 1.0), 100.0, 0.1}};
+  for (const Case& c : cases) {
+    CAPTURE(c.tau);
+    NpgEntropy npg(c.mdp, {.tau = c.tau, .step_size = c.eta_tau / c.tau});
+    RunAnalysis analysis(c.mdp, npg, {1e-2});
+    std::vector<IterationCallback*> callbacks{&analysis};
+    optimize(c.mdp, solve_optimal(c.mdp), npg,
+             uniform_logits(c.mdp.num_states(), c.mdp.num_actions()), {.max_iterations = 400},
+             callbacks);
+    const RunAnalysisResult& result = analysis.result();
+    CHECK(result.convergence == ConvergenceKind::linear);
+    REQUIRE(result.rate.points > 0);
+    CHECK(result.rate.rate <= 1.0 - (1.0 - c.mdp.gamma()) * c.eta_tau);
+  }
 }
 
 TEST_CASE("spg_entropy at its theory step increases J_tau at every step") {
