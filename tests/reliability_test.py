@@ -223,10 +223,12 @@ def test_second_signal(tmp):
 
 
 def test_interrupted_plot(tmp):
-    """Ctrl-C while `tabrl plot` waits for its plotting script: std::system ignores SIGINT in the
-    waiting process, so before, the script died alone and tabrl said "the plotting script failed"
-    (exit 1). Now tabrl dies of the signal too (a shell reports 130), leaving no temporary; a
-    later plot writes every figure, through temporaries it renames (none left behind)."""
+    """Signals while `tabrl plot` waits for its plotting script. Before, std::system ignored SIGINT
+    in the waiting process: a Ctrl-C ended the script alone and tabrl said "the plotting script
+    failed" (exit 1). Now tabrl, as a shell does, records a signal it receives, passes SIGTERM on
+    to the script, and once the script has ended dies of that signal, leaving no temporary; a
+    script that merely exits 130 is a failed plot. A later plot writes every figure through
+    temporaries it renames (none left behind)."""
     config = tmp / "plot.toml"
     config.write_text('[[mdp]]\nspec = "five_by_five"\n[[algorithm]]\nname = "npg"\n'
                       'step_size = [0.5, 1]\n[sweep]\niterations = 5\n')
@@ -236,23 +238,40 @@ def test_interrupted_plot(tmp):
     python = tmp / "slow_python"
     python.write_text('#!/bin/sh\nif [ "$1" = "-c" ]; then exec /usr/bin/python3 "$@"; fi\n'
                       f'touch "{started}"\n'
+                      'if [ "$SCRIPT" = exit130 ]; then exit 130; fi\n'
                       'exec /usr/bin/python3 -c "import time; time.sleep(120)"\n')
     python.chmod(0o755)
     figures = tmp / "figures"
-    # Its own process group, which the signal goes to, as a terminal's Ctrl-C does.
-    process = subprocess.Popen([TABRL, "plot", sweep, "--out", figures], start_new_session=True,
-                               env=dict(os.environ, TABRL_PYTHON=str(python)),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not started.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    check(started.exists(), "the plotting script started")
-    os.killpg(process.pid, signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
-    check(process.returncode == -signal.SIGINT,
-          f"tabrl plot dies of the Ctrl-C, got status {process.returncode}: {stderr!r}")
+
+    def plot(script, send=None):
+        """tabrl plot in its own process group; `send(process)` once the script has started."""
+        if started.exists():
+            started.unlink()
+        process = subprocess.Popen([TABRL, "plot", sweep, "--out", figures], start_new_session=True,
+                                   env=dict(os.environ, TABRL_PYTHON=str(python), SCRIPT=script),
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not started.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        check(started.exists(), "the plotting script started")
+        if send:
+            send(process)
+        _, stderr = process.communicate(timeout=60)
+        return process.returncode, stderr
+
+    # Ctrl-C: the terminal signals the whole process group.
+    status, stderr = plot("sleep", lambda p: os.killpg(p.pid, signal.SIGINT))
+    check(status == -signal.SIGINT, f"tabrl plot dies of the Ctrl-C, got status {status}: {stderr!r}")
     check("failed" not in stderr, f"no plotting failure is reported: {stderr!r}")
     check(temporaries(figures) == [], f"no temporary left: {temporaries(figures)}")
+    # SIGTERM to tabrl alone reaches the script too, and ends both.
+    status, stderr = plot("sleep", lambda p: p.send_signal(signal.SIGTERM))
+    check(status == -signal.SIGTERM, f"SIGTERM ends tabrl plot, got status {status}: {stderr!r}")
+    check(temporaries(figures) == [], f"no temporary left: {temporaries(figures)}")
+    # A script that exits 130 by itself, with no signal to tabrl, is a failed plot.
+    status, stderr = plot("exit130")
+    check(status == 1 and "plotting script failed" in stderr,
+          f"an exit status of 130 is a failure, not a signal: {status}, {stderr!r}")
     result = tabrl("plot", sweep, "--out", figures)
     check(result.returncode == 0, f"a later plot succeeds: {result.stderr}")
     check((figures / "convergence.png").stat().st_size > 0 and

@@ -47,9 +47,8 @@ std::string plotting_python() {
 
 void require_plotting_packages() {
   const std::string python = plotting_python();
-  const std::string command =
-      shell_quote(python) + " -c 'import matplotlib, numpy' >/dev/null 2>&1";
-  if (run_shell_command(command) != 0) {
+  if (run_child({python, "-c", "import matplotlib, numpy"},
+                {.discard_stdout = true, .discard_stderr = true}) != 0) {
     throw std::runtime_error(python +
                              " cannot import matplotlib and numpy: install Debian's "
                              "python3-matplotlib (apt-get install python3-matplotlib)");

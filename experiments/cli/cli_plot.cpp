@@ -121,11 +121,12 @@ int plot_command(const Arguments& args) {
     throw std::runtime_error("plotting script not found: " + script.string());
   }
   const std::string python = plotting_python();
-  const std::string command = shell_quote(python) + " " + shell_quote(script.string()) + " " +
-                              shell_quote(directory) + " " + shell_quote(out) +
-                              (all_steps ? " --all-steps" : "") + (partial ? " --partial" : "");
-  const int status = run_shell_command(command);
-  if (status != 0) throw std::runtime_error("the plotting script failed: " + command);
+  std::vector<std::string> command{python, script.string(), directory, out};
+  if (all_steps) command.push_back("--all-steps");
+  if (partial) command.push_back("--partial");
+  if (run_child(command) != 0) {
+    throw std::runtime_error("the plotting script failed: " + shell_words(command));
+  }
   if (summary.coverage.partial()) std::cerr << "tabrl plot: " << summary.coverage.text() << "\n";
   std::cout << (fs::path(out) / "convergence.png").string() << "\n";
   return kExitSuccess;

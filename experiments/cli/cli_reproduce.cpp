@@ -86,12 +86,13 @@ int reproduce_command(const Arguments& args) {
     // Checked here, so that a sweep with missing runs is refused with its counts (exit 2)
     // rather than as a failed plot.
     require_coverage(directory, sweep_coverage(directory), partial);
-    const std::string command = shell_quote(self.string()) + " plot " +
-                                shell_quote(directory.string()) + " --out " +
-                                shell_quote((directory / "figures").string()) +
-                                (kReproductionSweeps[i].all_steps ? " --all-steps" : "") +
-                                (partial ? " --partial" : "") + " > /dev/null";
-    if (run_shell_command(command) != 0) throw std::runtime_error("plotting failed: " + command);
+    std::vector<std::string> command{self.string(), "plot", directory.string(), "--out",
+                                     (directory / "figures").string()};
+    if (kReproductionSweeps[i].all_steps) command.push_back("--all-steps");
+    if (partial) command.push_back("--partial");
+    if (run_child(command, {.discard_stdout = true}) != 0) {
+      throw std::runtime_error("plotting failed: " + shell_words(command));
+    }
   }
   const fs::path report = fs::path(out) / "report.md";
   const std::string text = write_report(out, partial);

@@ -1,9 +1,12 @@
 #include "interrupt.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
-#include <cstdlib>
+#include <cerrno>
 
 #include <tabrl/sweep/atomic_file.hpp>
 
@@ -46,6 +49,15 @@ extern "C" void on_signal(int signal_number) {
 
 extern "C" void on_fatal_signal(int signal_number) { die_cleanly(signal_number); }
 
+// run_shell_command's child and the signal this process received while waiting for it.
+volatile sig_atomic_t child_pid = 0;
+volatile sig_atomic_t child_signal = 0;
+
+extern "C" void on_signal_while_waiting(int signal_number) {
+  child_signal = signal_number;
+  if (signal_number != SIGINT && child_pid > 0) ::kill(child_pid, signal_number);
+}
+
 // Installs `handler` for `signal_number` and returns the previous action in `previous` (when
 // given), unless the signal is ignored: a shell starts background jobs with SIGINT ignored, and
 // such a job must go on ignoring it.
@@ -69,14 +81,49 @@ void remove_temporaries_on_signals() {
   }
 }
 
-int run_shell_command(const std::string& command) {
-  const int status = std::system(command.c_str());
-  if (status == -1) return status;
-  int signal_number = 0;
-  if (WIFSIGNALED(status)) signal_number = WTERMSIG(status);
-  if (WIFEXITED(status) && WEXITSTATUS(status) > 128) signal_number = WEXITSTATUS(status) - 128;
-  if (signal_number == SIGINT || signal_number == SIGTERM || signal_number == SIGHUP) {
+int run_child(const std::vector<std::string>& arguments, CommandOutput output) {
+  // Signals this process receives while the child runs are recorded, not acted on; SIGTERM and
+  // SIGHUP are passed on to the child (they are usually sent to one process), SIGINT is not (a
+  // terminal sends it to the child too). A signal this process was started ignoring stays
+  // ignored, as does a blocked one. Installed before the child starts, so none is missed.
+  child_signal = 0;
+  struct sigaction previous[3]{};
+  const int recorded[3] = {SIGINT, SIGTERM, SIGHUP};
+  for (int i = 0; i < 3; ++i) install(recorded[i], on_signal_while_waiting, &previous[i]);
+  std::vector<char*> argv;
+  for (const std::string& argument : arguments) argv.push_back(const_cast<char*>(argument.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  ::posix_spawn_file_actions_init(&actions);
+  // Discarded output goes to the null device (opened for writing, never replaced).
+  if (output.discard_stdout) {
+    ::posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  }
+  if (output.discard_stderr) {
+    ::posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  }
+  int status = -1;
+  pid_t pid = 0;
+  if (child_signal == 0 &&
+      ::posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0) {
+    child_pid = pid;
+    // A signal recorded before child_pid was set was not passed on: pass it on now.
+    if (child_signal == SIGTERM || child_signal == SIGHUP) ::kill(pid, child_signal);
+    while (::waitpid(pid, &status, 0) < 0) {
+      if (errno != EINTR) {
+        status = -1;
+        break;
+      }
+    }
+    child_pid = 0;
+  }
+  ::posix_spawn_file_actions_destroy(&actions);
+  for (int i = 0; i < 3; ++i) ::sigaction(recorded[i], &previous[i], nullptr);
+  // Ended as this process was asked to, once the child is gone (a shell's convention).
+  if (child_signal != 0) {
+    const int signal_number = child_signal;
     die_cleanly(signal_number);
+    ::_exit(128 + signal_number);  // were the signal blocked after all: never go on
   }
   return status;
 }

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <string>
+#include <vector>
 
 namespace tabrl::cli {
 
@@ -13,12 +14,19 @@ namespace tabrl::cli {
 // process was started ignoring (a background job's SIGINT) stays ignored.
 void remove_temporaries_on_signals();
 
-// std::system(command), for the commands that run a plotting script. std::system ignores SIGINT
-// while its child runs, so a Ctrl-C at the terminal ends the child alone; when the child (or the
-// shell, which exits 128 + the signal's number) died of SIGINT, SIGTERM or SIGHUP, this process
-// removes its temporaries and ends the same way, instead of reporting a failed plot. Otherwise
-// returns std::system's status.
-int run_shell_command(const std::string& command);
+// Which of a command's outputs go to the null device.
+struct CommandOutput {
+  bool discard_stdout = false;
+  bool discard_stderr = false;
+};
+
+// Runs arguments[0] (found on PATH) with `arguments`, without a shell, and waits for it, for the
+// commands that run a plotting script; returns its wait status (-1 if it could not start). As a
+// shell does: a SIGINT, SIGTERM or SIGHUP this process receives meanwhile is recorded (SIGTERM and
+// SIGHUP are passed on to the child; a terminal's Ctrl-C reaches both), and once the child has
+// ended this process removes its temporaries and dies of that signal, instead of reporting a
+// failed plot. The child's own exit status, whatever it is (130 included), is only a failure.
+int run_child(const std::vector<std::string>& arguments, CommandOutput output = {});
 
 // Installs SIGINT and SIGTERM handlers for its lifetime (restoring the previous ones after). The
 // first signal raises flag(); a second one ends the process at once, as

@@ -34,6 +34,7 @@ import csv
 import json
 import math
 import os
+import signal
 import socket
 import sys
 from collections import defaultdict
@@ -698,5 +699,26 @@ def main():
         fa_figures(runs, curves, figures)
 
 
+class Interrupted(BaseException):
+    """A signal that ends the script: raised where the script is, so that `save_atomically` removes
+    its temporary on the way out."""
+
+
+def interrupt(signal_number, _frame):
+    # A second signal must not cut the cleanup short: ignored from here on.
+    for other in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(other, signal.SIG_IGN)
+    raise Interrupted(signal_number)
+
+
 if __name__ == "__main__":
-    main()
+    # SIGINT, SIGTERM and SIGHUP end the script through its cleanups, then as the signal would
+    # have (tabrl reads the wait status); one it was started ignoring stays ignored.
+    for handled in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(handled) is not signal.SIG_IGN:
+            signal.signal(handled, interrupt)
+    try:
+        main()
+    except Interrupted as stop:
+        signal.signal(stop.args[0], signal.SIG_DFL)
+        os.kill(os.getpid(), stop.args[0])

@@ -183,7 +183,9 @@ OutputFile::OutputFile(const std::string& path, bool durable, const std::string&
       // perhaps before it existed: the process is about to die, so this thread removes its own
       // file and waits for the end. (The flag is read after the file exists and after the slot
       // was filled: a handler that set it later finds the slot ready and the file there.)
-      if (pending_closed.load()) {
+      // Sequentially consistent, as are the slot's store and the handler's flag store and slot
+      // reads: the argument needs a single order of the four.
+      if (pending_closed.load(std::memory_order_seq_cst)) {
         if (descriptor_ >= 0) ::unlink(temporary_.c_str());
         for (;;) ::pause();
       }
@@ -255,7 +257,7 @@ void OutputFile::commit() {
 }
 
 void remove_pending_temporaries_at_exit() noexcept {
-  pending_closed.store(true);
+  pending_closed.store(true, std::memory_order_seq_cst);
   remove_pending_temporaries();
 }
 

@@ -8,4 +8,10 @@ std::string shell_quote(const std::string& text) {
   return quoted + "'";
 }
 
+std::string shell_words(const std::vector<std::string>& words) {
+  std::string joined;
+  for (const std::string& word : words) joined += (joined.empty() ? "" : " ") + shell_quote(word);
+  return joined;
+}
+
 }  // namespace tabrl
