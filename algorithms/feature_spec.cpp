@@ -9,9 +9,6 @@
 namespace tabrl {
 namespace {
 
-// Features enter products and squares (the Hessian's x x^T): entries beyond this magnitude
-// would overflow them, and the run would stall on infinities rather than fail.
-constexpr double kLargestFeature = 1e100;
 // A dense feature matrix of more entries than this (16 GiB of doubles) is refused up front.
 constexpr double kLargestFeatureEntries = 2.0 * 1024 * 1024 * 1024;
 
@@ -105,7 +102,8 @@ void check_feature_file(const std::string& path, const TomlFeatureChecker& toml_
       throw InputError(where, "TOML feature tables are read by the command line and sweeps only");
     checked_values(toml_checker(path), where);
   } else {
-    checked_values(check_state_action_table(path, check_feature_columns).values, where);
+    checked_values(check_state_action_table(path, check_feature_columns, kLargestFeature).values,
+                   where);
   }
 }
 
@@ -123,7 +121,8 @@ std::shared_ptr<const FeatureMatrix> make_features(const std::string& text, cons
         checked_values(toml_reader(text, mdp), {.file = text, .field = "features"}));
   }
   if (is_feature_file(text)) {
-    StateActionTable table = read_state_action_table(text, mdp, check_feature_columns);
+    StateActionTable table =
+        read_state_action_table(text, mdp, check_feature_columns, kLargestFeature);
     return std::make_shared<const FeatureMatrix>(
         states, actions,
         checked_values(std::move(table.values), {.file = text, .field = "features"}));

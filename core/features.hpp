@@ -81,6 +81,11 @@ class FeatureMatrix {
   Sparse sparse_;
 };
 
+// Features enter products and squares (the Hessian's x x^T): a feature file's entries beyond
+// this magnitude would overflow them, and the run would stall on infinities rather than fail.
+// The readers refuse them at their line and column.
+constexpr double kLargestFeature = 1e100;
+
 // Feature dimensions up to this use dense k x k Hessians and a rank-revealing solve; above it
 // the sparse Hessian and conjugate gradients (docs/algorithms.md, "Log-linear policies").
 constexpr Index kDenseGramLimit = 2048;

@@ -5,6 +5,7 @@
 
 #include <tabrl/core/csv.hpp>
 #include <tabrl/core/error.hpp>
+#include <tabrl/core/format.hpp>
 #include <tabrl/core/numbers.hpp>
 #include <tabrl/core/text.hpp>
 
@@ -24,10 +25,12 @@ std::optional<Index> find_entity(const std::string& token, const std::vector<std
 }
 
 // Both readers: with an MDP, rows by pair (every pair once); without one, the rows in file order,
-// their states and actions unresolved.
+// their states and actions unresolved. The values are gathered row after row and placed once the
+// whole file is read, so a header of many columns allocates nothing before its rows exist.
 StateActionTable read_table(
     const std::string& path, const Mdp* mdp,
-    const std::function<std::string(const std::vector<std::string>&)>& check_columns) {
+    const std::function<std::string(const std::vector<std::string>&)>& check_columns,
+    double largest) {
   std::string text = read_text_file(path);
   if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);  // a UTF-8 byte-order mark
   const Index states = mdp != nullptr ? mdp->num_states() : 0;
@@ -38,9 +41,9 @@ StateActionTable read_table(
 
   std::vector<std::string> fields;
   StateActionTable table;
-  std::vector<int> seen_at;         // per (s, a): the line that gave it, 0 if none
-  std::vector<double> file_values;  // without an MDP: the values, row after row
-  Index file_rows = 0;
+  std::vector<int> seen_at;    // per (s, a): the line that gave it, 0 if none
+  std::vector<double> values;  // row after row, in file order
+  std::vector<Index> targets;  // with an MDP: each row's s A + a
   bool header = true;
   int line = 0;
   for (std::size_t begin = 0; begin < text.size();) {
@@ -59,11 +62,9 @@ StateActionTable read_table(
       if (const std::string problem = check_columns(table.columns); !problem.empty()) {
         fail(line, "header", problem);
       }
-      table.values.setZero(states * actions, static_cast<Index>(table.columns.size()));
       seen_at.assign(static_cast<std::size_t>(states * actions), 0);
       continue;
     }
-    Index row = 0;  // with an MDP
     if (fields.size() != table.columns.size() + 2) {
       fail(line, "row",
            "expected " + std::to_string(table.columns.size() + 2) + " fields, got " +
@@ -72,13 +73,12 @@ StateActionTable read_table(
     if (mdp == nullptr) {
       if (fields[0].empty()) fail(line, "state", "empty");
       if (fields[1].empty()) fail(line, "action", "empty");
-      ++file_rows;
     } else {
       const std::optional<Index> state = find_entity(fields[0], mdp->state_names(), states);
       if (!state) fail(line, "state", "unknown state " + quote_token(fields[0]));
       const std::optional<Index> action = find_entity(fields[1], mdp->action_names(), actions);
       if (!action) fail(line, "action", "unknown action " + quote_token(fields[1]));
-      row = *state * actions + *action;
+      const Index row = *state * actions + *action;
       int& first = seen_at[static_cast<std::size_t>(row)];
       if (first != 0) {
         fail(line, "row",
@@ -86,18 +86,20 @@ StateActionTable read_table(
                  " given twice (first at line " + std::to_string(first) + ")");
       }
       first = line;
+      targets.push_back(row);
     }
     for (std::size_t k = 0; k < table.columns.size(); ++k) {
       const std::optional<double> value = parse_double(fields[k + 2]);
+      const std::string column = printable_token(table.columns[k]);
       if (!value || !std::isfinite(*value)) {
-        fail(line, printable_token(table.columns[k]),
-             "expected a finite number, got " + quote_token(fields[k + 2]));
+        fail(line, column, "expected a finite number, got " + quote_token(fields[k + 2]));
       }
-      if (mdp == nullptr) {
-        file_values.push_back(*value);
-      } else {
-        table.values(row, static_cast<Index>(k)) = *value;
+      if (std::abs(*value) > largest) {
+        fail(line, column,
+             quote_token(fields[k + 2]) + " is beyond " + format_number(largest) +
+                 " in magnitude: products of such values would overflow");
       }
+      values.push_back(*value);
     }
   }
   if (header) fail(0, "header", "the file is empty: expected state,action,<values>");
@@ -108,10 +110,16 @@ StateActionTable read_table(
                mdp->action_label(row % actions) + ": every (state, action) pair needs one");
     }
   }
+  const Index width = static_cast<Index>(table.columns.size());
+  const Index rows = width > 0 ? static_cast<Index>(values.size()) / width : 0;
+  const Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>
+      read(values.data(), rows, width);
   if (mdp == nullptr) {
-    table.values =
-        Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
-            file_values.data(), file_rows, static_cast<Index>(table.columns.size()));
+    table.values = read;
+  } else {  // every pair exactly once: rows == S A
+    table.values.resize(states * actions, width);
+    for (Index i = 0; i < rows; ++i)
+      table.values.row(targets[static_cast<std::size_t>(i)]) = read.row(i);
   }
   return table;
 }
@@ -120,14 +128,16 @@ StateActionTable read_table(
 
 StateActionTable read_state_action_table(
     const std::string& path, const Mdp& mdp,
-    const std::function<std::string(const std::vector<std::string>&)>& check_columns) {
-  return read_table(path, &mdp, check_columns);
+    const std::function<std::string(const std::vector<std::string>&)>& check_columns,
+    double largest) {
+  return read_table(path, &mdp, check_columns, largest);
 }
 
 StateActionTable check_state_action_table(
     const std::string& path,
-    const std::function<std::string(const std::vector<std::string>&)>& check_columns) {
-  return read_table(path, nullptr, check_columns);
+    const std::function<std::string(const std::vector<std::string>&)>& check_columns,
+    double largest) {
+  return read_table(path, nullptr, check_columns, largest);
 }
 
 }  // namespace tabrl

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -20,16 +21,19 @@ struct StateActionTable {
 // Reads `path` for `mdp`. `check_columns` sees the value columns of the header and returns why
 // they are wrong, or an empty string. Every problem is an InputError naming the file, the line
 // and the field: a missing or duplicate pair, an unknown state or action, a row of the wrong
-// length, a value that is not a finite number.
+// length, a value that is not a finite number or is beyond `largest` in magnitude. The matrix is
+// made once every row has been read, so its size is bounded by the file's.
 StateActionTable read_state_action_table(
     const std::string& path, const Mdp& mdp,
-    const std::function<std::string(const std::vector<std::string>&)>& check_columns);
+    const std::function<std::string(const std::vector<std::string>&)>& check_columns,
+    double largest = std::numeric_limits<double>::infinity());
 
 // The same checks without an MDP, for a sweep before its runs: the header, every row's length
 // and every value; only the states and actions (names or indices) and the coverage of the pairs
 // wait for the MDP. `values` holds the rows in file order.
 StateActionTable check_state_action_table(
     const std::string& path,
-    const std::function<std::string(const std::vector<std::string>&)>& check_columns);
+    const std::function<std::string(const std::vector<std::string>&)>& check_columns,
+    double largest = std::numeric_limits<double>::infinity());
 
 }  // namespace tabrl

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include <tabrl/core/features.hpp>
 #include <tabrl/core/format.hpp>
 #include <tabrl/core/numbers.hpp>
 #include <tabrl/core/suggest.hpp>
@@ -582,10 +583,11 @@ Eigen::MatrixXd read_features_table(const std::string& text, const std::string& 
     }
     return static_cast<Index>(index->get());
   };
-  Eigen::MatrixXd values = Eigen::MatrixXd::Zero(
-      mdp != nullptr ? states * actions : static_cast<Index>(rows->size()), k);
+  // The values row after row, placed once every row is read: a large `dim` allocates nothing
+  // before rows of that length exist.
+  std::vector<double> read;
+  std::vector<Index> targets;  // with an MDP: each row's s A + a
   std::vector<int> seen(static_cast<std::size_t>(states * actions), 0);
-  Index file_row = 0;
   for (const toml::node& item : *rows) {
     const auto* row = item.as_array();
     if (row == nullptr || static_cast<Index>(row->size()) != k + 2) {
@@ -598,24 +600,29 @@ Eigen::MatrixXd read_features_table(const std::string& text, const std::string& 
         entity(*row->get(0), mdp != nullptr ? mdp->state_names() : kNoNames, states, "state");
     const Index a =
         entity(*row->get(1), mdp != nullptr ? mdp->action_names() : kNoNames, actions, "action");
-    Index target = file_row++;
     if (mdp != nullptr) {
-      target = s * actions + a;
-      int& first = seen[static_cast<std::size_t>(target)];
+      int& first = seen[static_cast<std::size_t>(s * actions + a)];
       if (first != 0) {
         fail(line_of(item), "features.rows",
              "state " + mdp->state_label(s) + ", action " + mdp->action_label(a) +
                  " given twice (first at line " + std::to_string(first) + ")");
       }
       first = line_of(item);
+      targets.push_back(s * actions + a);
     }
     for (Index j = 0; j < k; ++j) {
       const toml::node& entry = *row->get(static_cast<std::size_t>(j + 2));
       const std::optional<double> value = entry.value<double>();
+      const std::string field = "features.f" + std::to_string(j);
       if (!entry.is_number() || !value || !std::isfinite(*value)) {
-        fail(line_of(entry), "features.f" + std::to_string(j), "expected a finite number");
+        fail(line_of(entry), field, "expected a finite number");
       }
-      values(target, j) = *value;
+      if (std::abs(*value) > kLargestFeature) {
+        fail(line_of(entry), field,
+             format_number(*value) + " is beyond " + format_number(kLargestFeature) +
+                 " in magnitude: products of features would overflow");
+      }
+      read.push_back(*value);
     }
   }
   for (Index row = 0; row < states * actions; ++row) {
@@ -625,6 +632,13 @@ Eigen::MatrixXd read_features_table(const std::string& text, const std::string& 
                mdp->action_label(row % actions) + ": every (state, action) pair needs one");
     }
   }
+  const Index count = static_cast<Index>(rows->size());
+  const Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>
+      by_line(read.data(), count, k);
+  if (mdp == nullptr) return by_line;
+  Eigen::MatrixXd values(states * actions, k);  // every pair exactly once: count == S A
+  for (Index i = 0; i < count; ++i)
+    values.row(targets[static_cast<std::size_t>(i)]) = by_line.row(i);
   return values;
 }
 

@@ -104,6 +104,27 @@ def summary_rows(directory, *extra):
     return result, list(csv.DictReader(io.StringIO(result.stdout)))
 
 
+def plot_with_feature_files(work):
+    """The probe: `tabrl plot` crashed on any sweep whose features came from a file (their k was
+    unknown, so the floor figure's log axis had no positive value) and on a sweep with a run
+    that ended in error (no iteration count)."""
+    rows = ["state,action,f0,f1"] + [f"{s},{a},{(s * 5 + a) % 3 - 1},{(s + 2 * a) % 4}"
+                                     for s in range(5) for a in range(5)]
+    (work / "phi.csv").write_text("\n".join(rows) + "\n")
+    (work / "phi_bad_state.csv").write_text("state,action,f0\n7,0,1\n")
+    config = work / "files.toml"
+    config.write_text('[sweep]\niterations = 30\n[[mdp]]\nspec = "five_by_five"\n'
+                      '[[algorithm]]\nname = ["spma", "npg"]\n'
+                      'features = ["phi.csv", "phi_bad_state.csv"]\nstep_size = [0.5, 1]\n')
+    out = work / "files"
+    check(tabrl("sweep", config, "--out", out, "--quiet").returncode == 0, "feature-file sweep runs")
+    statuses = sorted({r["status"] for r in csv.DictReader(open(out / "runs.csv", newline=""))})
+    check(statuses == ["error", "max_iterations"], f"one file fits, the other ends in error: {statuses}")
+    result = tabrl("plot", out, "--out", out / "figures")
+    check(result.returncode == 0, f"plot exits 0: {result.stderr[-300:]}")
+    check((out / "figures" / "fa_floor_vs_k.png").exists(), "the floor figure, with k read from the file")
+
+
 def failed_runs_never_best(work):
     """The probe: step_size = [1e308, 1.0] reported best_step 1e+308, a run that ended non_finite
     (right after jumping to the optimum, so its last finite gap was 0)."""
@@ -470,6 +491,7 @@ step_size = "theory"
 """)
         grid_limit(work)
         failed_runs_never_best(work)
+        plot_with_feature_files(work)
 
         one, two = work / "jobs1", work / "jobs2"
         result = tabrl("sweep", small, "--out", one, "--jobs", 1, "--quiet")

@@ -335,20 +335,30 @@ TEST_CASE("a feature file's own errors are refused at load; names wait for the M
     });
   };
   const std::string csv = (root / "x.csv").lexically_normal().string();
+  const std::string toml = (root / "x.toml").lexically_normal().string();
   CHECK(error_with("x.csv", "state,action,f0\n0,0,1\n0,1,abc\n") ==
         csv + ":3: f0: expected a finite number, got 'abc'");
   CHECK(error_with("x.csv", "state,action,f0\n0,0,1,2\n") ==
         csv + ":2: row: expected 3 fields, got 4");
   CHECK(error_with("x.csv", "state,action,g\n0,0,1\n").find(csv + ":1: header:") == 0);
-  CHECK(error_with("x.csv", "state,action,f0\n0,0,1e200\n").find("beyond 1e100") !=
-        std::string::npos);
-  const std::string toml = (root / "x.toml").lexically_normal().string();
+  CHECK(error_with("x.csv", "state,action,f0\n0,0,1\n0,1,-1e200\n") ==
+        csv +
+            ":3: f0: '-1e200' is beyond 1e+100 in magnitude: products of such values would "
+            "overflow");
+  CHECK(error_with("x.toml", "[features]\ndim = 1\nrows = [[0, 0, 1e101]]\n")
+            .find(toml + ":3: features.f0: ") == 0);
   CHECK(error_with("x.toml", "[features]\ndim = 1\nrows = [[0, 0, 1.0], [0, 1, \"a\"]]\n") ==
         toml + ":3: features.f0: expected a finite number");
   CHECK(error_with("x.toml", "[features]\ndim = 1\nrows = [[0, -1, 1.0]]\n") ==
         toml + ":3: features.action: expected an action name or a 0-based index");
   CHECK(error_with("x.toml", "[features]\ndim = 2\nrows = [[0, 0, 1.0]]\n")
             .find(toml + ":3: features.rows: expected a row") == 0);
+  // A large dim allocates nothing before rows of that length exist: 20,000 short rows at
+  // dim = 1e6 (160 GB if allocated first, which was std::bad_alloc, exit 1).
+  std::string short_rows = "[features]\ndim = 1000000\nrows = [\n";
+  for (int i = 0; i < 20000; ++i) short_rows += "[" + std::to_string(i) + ", 0, 1.0],\n";
+  CHECK(error_with("x.toml", short_rows + "]\n").find(toml + ":4: features.rows: expected a row") ==
+        0);
   // Names and the coverage of the pairs need the MDP: such files load, and their runs fail.
   CHECK(error_with("x.csv", "state,action,f0\nnowhere,0,1\n") == "(no error)");
   CHECK(error_with("x.toml", "[features]\ndim = 1\nrows = [[\"nowhere\", 0, 1.0]]\n") ==

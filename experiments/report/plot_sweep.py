@@ -31,6 +31,7 @@ given; then every figure title starts with "partial: N of M runs".
 Edit freely: this script only reads the CSV files and the manifest.
 """
 import csv
+import functools
 import json
 import math
 import os
@@ -383,7 +384,9 @@ def iterations_vs_step(by_mdp, figures, tolerance_columns):
                 reached = [(s, max(y, 1)) for s, y, _ in points if math.isfinite(y)]
                 line, = axis.plot([s for s, _ in reached], [y for _, y in reached], marker="o",
                                   color=colour(algorithm), label=label if index == 0 else None)
-                missed = [(s, int(r["iterations"])) for s, y, r in points if not math.isfinite(y)]
+                # A run that ended in error has no iterations to draw.
+                missed = [(s, int(r["iterations"])) for s, y, r in points
+                          if not math.isfinite(y) and r["iterations"]]
                 if missed:
                     axis.plot([s for s, _ in missed], [b for _, b in missed], marker="^",
                               linestyle="none", color=line.get_color())
@@ -489,13 +492,30 @@ def escape_time(by_mdp, figures, tolerance_columns):
 
 
 def feature_dim(run):
-    """k of random(dim=k), S A for one-hot, NaN for a feature file."""
+    """k of random(dim=k), S A for one-hot, the feature count of a feature file (NaN if the file
+    cannot be read any more)."""
     features = run["features"]
     if features == "one_hot":
         return int(run["states"]) * int(run["actions"])
     if "dim=" in features:
         return int(features.split("dim=")[1].split(",")[0].split(")")[0])
-    return math.nan
+    return feature_file_dim(features)
+
+
+@functools.lru_cache(maxsize=None)
+def feature_file_dim(path):
+    """k of a feature file: the f0, f1, ... columns of a CSV header, `dim` of a TOML [features]
+    table (the file as runs.csv names it, an absolute path)."""
+    try:
+        if path.endswith(".toml"):
+            import tomllib
+            with open(path, "rb") as stream:
+                return int(tomllib.load(stream)["features"]["dim"])
+        with open(path, encoding="utf-8-sig") as stream:
+            header = next(line for line in stream if line.strip())
+        return sum(1 for column in header.strip().split(",")[2:] if column.strip().startswith("f"))
+    except (OSError, ValueError, KeyError, StopIteration, TypeError):
+        return math.nan
 
 
 def spec_value(spec, key):
@@ -563,10 +583,18 @@ def fa_figures(runs, curves, figures):
              "feature set, NPG (dashed), softmax PG (dotted)")
     save(figure, figures, "fa_convergence")
 
-    # The floor against k.
+    # The floor against k (runs whose k is unknown, a feature file no longer readable, left out).
+    with_k = [r for r in fa if is_exact_spma(r) and finished(r) and math.isfinite(feature_dim(r))]
+    if with_k:
+        floor_vs_k(with_k, mdps, figures)
+
+    inner_step_figure(fa, mdps, colours, figures)
+
+
+def floor_vs_k(fa, mdps, figures):
     figure, axes = panel_grid(len(mdps))
     for axis, mdp in zip(axes, mdps):
-        exact = [r for r in fa if r["mdp"] == mdp and is_exact_spma(r) and finished(r)]
+        exact = [r for r in fa if r["mdp"] == mdp]
         for i, step in enumerate(sorted({r["step_size"] for r in exact}, key=float)):
             members = sorted((r for r in exact if r["step_size"] == step), key=feature_dim)
             ks = [feature_dim(r) for r in members]
@@ -594,6 +622,8 @@ def fa_figures(runs, curves, figures):
              "(hollow: still descending at the end of the budget)")
     save(figure, figures, "fa_floor_vs_k")
 
+
+def inner_step_figure(fa, mdps, colours, figures):
     # (MDPO - SPMA) / MDPO against m.
     inner = [r for r in fa if r["algorithm"] in ("spma", "mdpo") and not is_exact_spma(r)]
     if not inner:
