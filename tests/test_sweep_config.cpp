@@ -164,7 +164,8 @@ TEST_CASE("bad configs fail with file, line and key before any run") {
             .find("unknown parameter of five_by_five") != std::string::npos);
   CHECK(
       error_of("[[mdp]]\nfile = \"missing.mdp\"\n[[algorithm]]\nname = \"npg\"\nstep_size = 1\n") ==
-      "grid.toml:2: mdp[0].file: cannot open 'missing.mdp': no such file");
+      "grid.toml:2: mdp[0].file: cannot open '" +
+          (std::filesystem::current_path() / "missing.mdp").string() + "': no such file");
   CHECK(error_of("[sweep\n").find("grid.toml:1: syntax:") == 0);
 }
 
@@ -178,7 +179,8 @@ TEST_CASE("MDP files are resolved relative to the config and their content is pa
     return load_sweep_config(directory + "/grid.toml");
   };
   const SweepConfig first = write("discount: 0.9\nstates: 2\nactions: 1\nT: 0 identity\n");
-  CHECK(first.runs[0].mdp == directory + "/tiny.mdp");
+  // By its absolute path: the same label from any working directory.
+  CHECK(first.runs[0].mdp == (std::filesystem::current_path() / directory / "tiny.mdp").string());
   const SweepConfig second = write("discount: 0.8\nstates: 2\nactions: 1\nT: 0 identity\n");
   CHECK(first.run_ids[0] != second.run_ids[0]);
   std::filesystem::remove_all(directory);
@@ -387,4 +389,14 @@ TEST_CASE("a feature file's label is the same from any working directory") {
   CHECK(from_root.runs[0].algorithm.features == (root / "sub" / "f.csv").string());
   CHECK(from_sub.runs[0].algorithm.features == from_root.runs[0].algorithm.features);
   CHECK(from_sub.run_ids == from_root.run_ids);
+  // `link/..` as the system resolves it: the parent of the link's target, not of the link.
+  std::filesystem::create_directories(root / "real" / "inner");
+  std::ofstream(root / "real" / "phi.csv") << "state,action,f0\n0,0,1\n";
+  std::filesystem::create_directory_symlink(root / "real" / "inner", root / "sub" / "link");
+  const SweepConfig through_link = parse_sweep_config(
+      "[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"spma\"\n"
+      "features = \"link/../phi.csv\"\nstep_size = 1\n",
+      (root / "sub" / "grid.toml").string());
+  REQUIRE(through_link.runs.size() == 1);
+  CHECK(through_link.runs[0].algorithm.features == (root / "real" / "phi.csv").string());
 }

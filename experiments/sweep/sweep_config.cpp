@@ -86,6 +86,19 @@ class ConfigParser {
   void validate(const std::vector<std::pair<RunSpec, int>>& mdps,
                 const std::vector<std::pair<AlgorithmSetting, int>>& algorithms) const;
 
+  // A file named in the config (an MDP, an initial policy, features): relative to the config
+  // file's directory, then absolute with its symlinks resolved (as the system resolves
+  // `link/..`). The runs.csv label, which figures and summaries group by, is then the same
+  // whatever directory each shard of the sweep runs from.
+  std::string config_file(const std::string& text) const {
+    std::filesystem::path file(text);
+    if (file.is_relative()) file = std::filesystem::path(path_).parent_path() / file;
+    std::error_code error;
+    const std::filesystem::path resolved =
+        std::filesystem::weakly_canonical(std::filesystem::absolute(file), error);
+    return (error ? std::filesystem::absolute(file).lexically_normal() : resolved).string();
+  }
+
   std::string path_;
   std::uint64_t max_runs_;
   SweepSettings settings_;
@@ -222,9 +235,7 @@ void ConfigParser::parse_settings(const toml::table& sweep) {
         fail(node->source(), "sweep.init", error.message());
       }
       if (is_initial_policy_file(init)) {
-        std::filesystem::path file(init);
-        if (file.is_relative()) file = std::filesystem::path(path_).parent_path() / file;
-        init = file.lexically_normal().string();
+        init = config_file(init);
       }
       settings_.inits.push_back(init);
     }
@@ -332,9 +343,7 @@ MdpBlock ConfigParser::parse_mdp_block(const toml::table& block, std::size_t ind
 
   std::string digest_text;
   if (file_node != nullptr) {
-    std::filesystem::path file(base);
-    if (file.is_relative()) file = std::filesystem::path(path_).parent_path() / file;
-    base = file.lexically_normal().string();
+    base = config_file(base);
     try {
       digest_text = digest(read_text_file(base));
     } catch (const InputError& error) {
@@ -367,11 +376,7 @@ AlgorithmBlock ConfigParser::parse_algorithm_block(const toml::table& block) con
       }
       std::string content_digest;
       if (is_feature_file(features)) {
-        std::filesystem::path file(features);
-        if (file.is_relative()) file = std::filesystem::path(path_).parent_path() / file;
-        // Absolute, so that the runs.csv label, which figures and summaries group by, is the
-        // same whatever directory each shard of the sweep runs from.
-        features = std::filesystem::absolute(file).lexically_normal().string();
+        features = config_file(features);
         try {
           content_digest = digest(read_text_file(features, "cannot open the feature file"));
         } catch (const InputError& error) {
