@@ -117,6 +117,10 @@ std::ifstream open_input_file(const std::string& path, const std::string& failur
     throw InputError({.file = path}, "no such file");
   if (type == std::filesystem::file_type::directory)
     throw InputError({.file = path}, "is a directory");
+  // A device has no end (/dev/zero, /dev/urandom) or waits on hardware: a reader would never
+  // finish. Pipes stay readable (process substitution, <(...)).
+  if (type == std::filesystem::file_type::character || type == std::filesystem::file_type::block)
+    throw InputError({.file = path}, "is a device; tabrl reads regular files and pipes");
   std::ifstream input(path, std::ios::binary);
   if (!input) throw InputError({.file = path}, failure + " (" + std::strerror(errno) + ")");
   return input;

@@ -5,6 +5,7 @@
 
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/optimal.hpp>
+#include <tabrl/core/text.hpp>
 #include <tabrl/mdps/csv_format.hpp>
 #include <tabrl/mdps/formats.hpp>
 #include <tabrl/mdps/registry.hpp>
@@ -174,4 +175,20 @@ TEST_CASE("a CSV path that is a directory is named as such") {
   CHECK(tabrl::testing::input_error_of([&] { read_mdp_file(directory.string()); }) ==
         directory.string() + ": is a directory");
   std::filesystem::remove_all(directory.parent_path());
+}
+
+TEST_CASE("a device is refused before it is read (/dev/zero would never end)") {
+  // Through a link in a temporary directory to the null device, which is read-only here and ends
+  // at once, so that a regression fails on the message instead of reading forever.
+  const std::filesystem::path directory =
+      std::filesystem::temp_directory_path() / "tabrl_device_test";
+  std::filesystem::remove_all(directory);
+  std::filesystem::create_directories(directory);
+  const std::filesystem::path link = directory / "x.mdp";
+  std::filesystem::create_symlink("/dev/null", link);
+  CHECK(tabrl::testing::input_error_of([&] { read_mdp_file(link.string()); }) ==
+        link.string() + ": is a device; tabrl reads regular files and pipes");
+  CHECK(tabrl::testing::input_error_of([&] { read_text_file(link.string()); }) ==
+        link.string() + ": is a device; tabrl reads regular files and pipes");
+  std::filesystem::remove_all(directory);
 }
