@@ -123,6 +123,13 @@ def plot_with_feature_files(work):
     result = tabrl("plot", out, "--out", out / "figures")
     check(result.returncode == 0, f"plot exits 0: {result.stderr[-300:]}")
     check((out / "figures" / "fa_floor_vs_k.png").exists(), "the floor figure, with k read from the file")
+    # The manifest's commit is found at build time, not at configure time (it went stale).
+    head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=DATA.parent.parent,
+                          capture_output=True, text=True)
+    if head.returncode == 0:
+        recorded = json.loads((out / "manifest.json").read_text()).get("git_commit", "")
+        check(recorded.split("+")[0] == head.stdout.strip(),
+              f"manifest.json records the built commit: {recorded} vs {head.stdout.strip()}")
 
 
 def failed_runs_never_best(work):

@@ -23,9 +23,9 @@
 #ifndef TABRL_VERSION
 #define TABRL_VERSION "unknown"
 #endif
-#ifndef TABRL_GIT_COMMIT
-#define TABRL_GIT_COMMIT "unknown"
-#endif
+// TABRL_GIT_COMMIT, written at every build (cmake/git_commit.cmake).
+#include "tabrl_git_commit.hpp"
+
 
 namespace tabrl {
 namespace {
