@@ -26,7 +26,6 @@
 // TABRL_GIT_COMMIT, written at every build (cmake/git_commit.cmake).
 #include "tabrl_git_commit.hpp"
 
-
 namespace tabrl {
 namespace {
 
