@@ -327,6 +327,13 @@ def test_missing_matplotlib(tmp):
               f"{args[0]} without matplotlib says so in one line: {result.stderr!r}")
         check(time.monotonic() - start < 10, f"{args[0]} fails before any work")
     check(not (tmp / "reproduction").exists(), "reproduce wrote nothing")
+    # An interpreter that cannot be run at all is a bad setting, named as such (it was reported
+    # as a missing matplotlib).
+    result = tabrl("plot", tmp / "no_sweep", "--out", tmp / "figures",
+                   env=dict(os.environ, TABRL_PYTHON=str(tmp / "no_such_python")))
+    check(result.returncode == 2 and "TABRL_PYTHON: cannot run" in result.stderr
+          and "No such file or directory" in result.stderr,
+          f"an interpreter that does not exist is named: {result.returncode}, {result.stderr!r}")
     result = subprocess.run(["/usr/bin/python3", "-S",
                              str(Path(__file__).resolve().parent.parent / "experiments" / "report" / "plot_sweep.py"),
                              str(tmp), str(tmp)], capture_output=True, text=True)

@@ -1,5 +1,6 @@
 // Sweep configs: grid expansion, helpers, run ids, and errors with file, line and key.
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <cmath>
@@ -361,6 +362,16 @@ TEST_CASE("a feature file's own errors are refused at load; names wait for the M
   for (int i = 0; i < 20000; ++i) short_rows += "[" + std::to_string(i) + ", 0, 1.0],\n";
   CHECK(error_with("x.toml", short_rows + "]\n").find(toml + ":4: features.rows: expected a row") ==
         0);
+  // A pipe would be read once for the digest and then be empty (or block): refused by type.
+  std::filesystem::remove(root / "pipe.csv");
+  REQUIRE(::mkfifo((root / "pipe.csv").c_str(), 0600) == 0);
+  CHECK(testing::input_error_of([&] {
+          parse_sweep_config(
+              "[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"spma\"\n"
+              "features = \"pipe.csv\"\nstep_size = 1\n",
+              config_path);
+        }).find("' is a pipe; a sweep reads the files it names more than once") !=
+        std::string::npos);
   // Names and the coverage of the pairs need the MDP: such files load, and their runs fail.
   CHECK(error_with("x.csv", "state,action,f0\nnowhere,0,1\n") == "(no error)");
   CHECK(error_with("x.toml", "[features]\ndim = 1\nrows = [[\"nowhere\", 0, 1.0]]\n") ==

@@ -2,6 +2,7 @@
 #include <iostream>
 #include <optional>
 
+#include <tabrl/core/error.hpp>
 #include <tabrl/sweep/shell_quote.hpp>
 
 #include "cli.hpp"
@@ -47,8 +48,17 @@ std::string plotting_python() {
 
 void require_plotting_packages() {
   const std::string python = plotting_python();
-  if (run_child({python, "-c", "import matplotlib, numpy"},
-                {.discard_stdout = true, .discard_stderr = true}) != 0) {
+  int status = 0;
+  try {
+    status = run_child({python, "-c", "import matplotlib, numpy"},
+                       {.discard_stdout = true, .discard_stderr = true});
+  } catch (const std::runtime_error& error) {  // no such program, not executable, ...
+    throw InputError({.field = "TABRL_PYTHON"},
+                     std::string(error.what()) +
+                         "; the plotting interpreter is $TABRL_PYTHON, else /usr/bin/python3 "
+                         "(Debian's python3-matplotlib)");
+  }
+  if (status != 0) {
     throw std::runtime_error(python +
                              " cannot import matplotlib and numpy: install Debian's "
                              "python3-matplotlib (apt-get install python3-matplotlib)");

@@ -124,8 +124,9 @@ int plot_command(const Arguments& args) {
   std::vector<std::string> command{python, script.string(), directory, out};
   if (all_steps) command.push_back("--all-steps");
   if (partial) command.push_back("--partial");
-  if (run_child(command) != 0) {
-    throw std::runtime_error("the plotting script failed: " + shell_words(command));
+  if (const int status = run_child(command); status != 0) {
+    throw std::runtime_error("the plotting script failed (" + describe_wait_status(status) +
+                             "): " + shell_words(command));
   }
   if (summary.coverage.partial()) std::cerr << "tabrl plot: " << summary.coverage.text() << "\n";
   std::cout << (fs::path(out) / "convergence.png").string() << "\n";

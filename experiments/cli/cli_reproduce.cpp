@@ -90,8 +90,9 @@ int reproduce_command(const Arguments& args) {
                                      (directory / "figures").string()};
     if (kReproductionSweeps[i].all_steps) command.push_back("--all-steps");
     if (partial) command.push_back("--partial");
-    if (run_child(command, {.discard_stdout = true}) != 0) {
-      throw std::runtime_error("plotting failed: " + shell_words(command));
+    if (const int status = run_child(command, {.discard_stdout = true}); status != 0) {
+      throw std::runtime_error("plotting failed (" + describe_wait_status(status) +
+                               "): " + shell_words(command));
     }
   }
   const fs::path report = fs::path(out) / "report.md";

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
+#include <stdexcept>
 
 #include <tabrl/sweep/atomic_file.hpp>
 
@@ -81,6 +83,15 @@ void remove_temporaries_on_signals() {
   }
 }
 
+std::string describe_wait_status(int status) {
+  if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    return "killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
+           ::strsignal(WTERMSIG(status)) + ")";
+  }
+  return "wait status " + std::to_string(status);
+}
+
 int run_child(const std::vector<std::string>& arguments, CommandOutput output) {
   // Signals this process receives while the child runs are recorded, not acted on; SIGTERM and
   // SIGHUP are passed on to the child (they are usually sent to one process), SIGINT is not (a
@@ -104,8 +115,9 @@ int run_child(const std::vector<std::string>& arguments, CommandOutput output) {
   }
   int status = -1;
   pid_t pid = 0;
+  int spawn_error = 0;
   if (child_signal == 0 &&
-      ::posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ) == 0) {
+      (spawn_error = ::posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ)) == 0) {
     child_pid = pid;
     // A signal recorded before child_pid was set was not passed on: pass it on now.
     if (child_signal == SIGTERM || child_signal == SIGHUP) ::kill(pid, child_signal);
@@ -124,6 +136,10 @@ int run_child(const std::vector<std::string>& arguments, CommandOutput output) {
     const int signal_number = child_signal;
     die_cleanly(signal_number);
     ::_exit(128 + signal_number);  // were the signal blocked after all: never go on
+  }
+  if (spawn_error != 0) {
+    throw std::runtime_error("cannot run '" + arguments.front() +
+                             "': " + std::strerror(spawn_error));
   }
   return status;
 }

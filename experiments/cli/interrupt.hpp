@@ -21,12 +21,16 @@ struct CommandOutput {
 };
 
 // Runs arguments[0] (found on PATH) with `arguments`, without a shell, and waits for it, for the
-// commands that run a plotting script; returns its wait status (-1 if it could not start). As a
+// commands that run a plotting script; returns its wait status. As a
 // shell does: a SIGINT, SIGTERM or SIGHUP this process receives meanwhile is recorded (SIGTERM and
 // SIGHUP are passed on to the child; a terminal's Ctrl-C reaches both), and once the child has
 // ended this process removes its temporaries and dies of that signal, instead of reporting a
 // failed plot. The child's own exit status, whatever it is (130 included), is only a failure.
+// Throws std::runtime_error ("cannot run 'X': reason") when the program cannot be started.
 int run_child(const std::vector<std::string>& arguments, CommandOutput output = {});
+
+// "exit status 3", "killed by signal 9 (Killed)": for messages about a child that failed.
+std::string describe_wait_status(int status);
 
 // Installs SIGINT and SIGTERM handlers for its lifetime (restoring the previous ones after). The
 // first signal raises flag(); a second one ends the process at once, as

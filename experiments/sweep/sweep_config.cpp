@@ -99,6 +99,19 @@ class ConfigParser {
     return (error ? std::filesystem::absolute(file).lexically_normal() : resolved).string();
   }
 
+  // The contents of a file the config names, read for its digest. A sweep reads each such file
+  // again (the checks, every run): a pipe would be empty the second time, or block.
+  static std::string read_named_file(const std::string& path, const std::string& failure) {
+    std::error_code ignored;
+    const auto type = std::filesystem::status(path, ignored).type();
+    if (type == std::filesystem::file_type::fifo || type == std::filesystem::file_type::socket) {
+      throw InputError({.file = path}, "'" + path +
+                                           "' is a pipe; a sweep reads the files it names more "
+                                           "than once: save the contents to a file");
+    }
+    return read_text_file(path, failure);
+  }
+
   std::string path_;
   std::uint64_t max_runs_;
   SweepSettings settings_;
@@ -345,7 +358,7 @@ MdpBlock ConfigParser::parse_mdp_block(const toml::table& block, std::size_t ind
   if (file_node != nullptr) {
     base = config_file(base);
     try {
-      digest_text = digest(read_text_file(base));
+      digest_text = digest(read_named_file(base, "cannot open file"));
     } catch (const InputError& error) {
       fail(file_node->source(), section + ".file",
            "cannot open '" + base + "': " + error.message());
@@ -378,7 +391,7 @@ AlgorithmBlock ConfigParser::parse_algorithm_block(const toml::table& block) con
       if (is_feature_file(features)) {
         features = config_file(features);
         try {
-          content_digest = digest(read_text_file(features, "cannot open the feature file"));
+          content_digest = digest(read_named_file(features, "cannot open the feature file"));
         } catch (const InputError& error) {
           fail(features_node->source(), "algorithm.features", error.message());
         }
