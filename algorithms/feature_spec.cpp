@@ -101,9 +101,8 @@ void check_feature_file(const std::string& path, const TomlFeatureChecker& toml_
     if (!toml_checker)
       throw InputError(where, "TOML feature tables are read by the command line and sweeps only");
     checked_values(toml_checker(path), where);
-  } else {
-    checked_values(check_state_action_table(path, check_feature_columns, kLargestFeature).values,
-                   where);
+  } else {  // the reader refuses values beyond kLargestFeature at their line and column
+    check_state_action_table(path, check_feature_columns, kLargestFeature);
   }
 }
 
@@ -121,11 +120,10 @@ std::shared_ptr<const FeatureMatrix> make_features(const std::string& text, cons
         checked_values(toml_reader(text, mdp), {.file = text, .field = "features"}));
   }
   if (is_feature_file(text)) {
+    // The reader refuses values beyond kLargestFeature at their line and column.
     StateActionTable table =
         read_state_action_table(text, mdp, check_feature_columns, kLargestFeature);
-    return std::make_shared<const FeatureMatrix>(
-        states, actions,
-        checked_values(std::move(table.values), {.file = text, .field = "features"}));
+    return std::make_shared<const FeatureMatrix>(states, actions, std::move(table.values));
   }
   const Spec spec = parse_spec(text, "features");
   const SpecArguments arguments(spec, find_kind(spec.name).parameters);

@@ -110,17 +110,8 @@ StateActionTable read_table(
                mdp->action_label(row % actions) + ": every (state, action) pair needs one");
     }
   }
-  const Index width = static_cast<Index>(table.columns.size());
-  const Index rows = width > 0 ? static_cast<Index>(values.size()) / width : 0;
-  const Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>
-      read(values.data(), rows, width);
-  if (mdp == nullptr) {
-    table.values = read;
-  } else {  // every pair exactly once: rows == S A
-    table.values.resize(states * actions, width);
-    for (Index i = 0; i < rows; ++i)
-      table.values.row(targets[static_cast<std::size_t>(i)]) = read.row(i);
-  }
+  table.values =
+      place_table_rows(values, static_cast<Index>(table.columns.size()), targets, states * actions);
   return table;
 }
 
@@ -138,6 +129,17 @@ StateActionTable check_state_action_table(
     const std::function<std::string(const std::vector<std::string>&)>& check_columns,
     double largest) {
   return read_table(path, nullptr, check_columns, largest);
+}
+
+Eigen::MatrixXd place_table_rows(const std::vector<double>& values, Index width,
+                                 const std::vector<Index>& targets, Index pairs) {
+  const Index rows = width > 0 ? static_cast<Index>(values.size()) / width : 0;
+  const Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>
+      read(values.data(), rows, width);
+  if (targets.empty()) return read;
+  Eigen::MatrixXd placed(pairs, width);
+  for (Index i = 0; i < rows; ++i) placed.row(targets[static_cast<std::size_t>(i)]) = read.row(i);
+  return placed;
 }
 
 }  // namespace tabrl

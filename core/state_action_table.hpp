@@ -36,4 +36,11 @@ StateActionTable check_state_action_table(
     const std::function<std::string(const std::vector<std::string>&)>& check_columns,
     double largest = std::numeric_limits<double>::infinity());
 
+// The matrix of a state-action table read row by row: `values` holds `width` values per row in
+// file order. With `targets` (read for an MDP: row i is pair targets[i], every one of the `pairs`
+// pairs exactly once) the rows go to their pairs; without, they stay in file order. Both table
+// readers (this one, and the TOML [features] table) place their rows through it.
+Eigen::MatrixXd place_table_rows(const std::vector<double>& values, Index width,
+                                 const std::vector<Index>& targets, Index pairs);
+
 }  // namespace tabrl

@@ -11,6 +11,7 @@
 #include <tabrl/core/features.hpp>
 #include <tabrl/core/format.hpp>
 #include <tabrl/core/numbers.hpp>
+#include <tabrl/core/state_action_table.hpp>
 #include <tabrl/core/suggest.hpp>
 #include <tabrl/core/text.hpp>
 #include <tabrl/mdps/gridworlds.hpp>
@@ -632,14 +633,7 @@ Eigen::MatrixXd read_features_table(const std::string& text, const std::string& 
                mdp->action_label(row % actions) + ": every (state, action) pair needs one");
     }
   }
-  const Index count = static_cast<Index>(rows->size());
-  const Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>
-      by_line(read.data(), count, k);
-  if (mdp == nullptr) return by_line;
-  Eigen::MatrixXd values(states * actions, k);  // every pair exactly once: count == S A
-  for (Index i = 0; i < count; ++i)
-    values.row(targets[static_cast<std::size_t>(i)]) = by_line.row(i);
-  return values;
+  return place_table_rows(read, k, targets, states * actions);
 }
 
 }  // namespace

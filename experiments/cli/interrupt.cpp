@@ -51,7 +51,7 @@ extern "C" void on_signal(int signal_number) {
 
 extern "C" void on_fatal_signal(int signal_number) { die_cleanly(signal_number); }
 
-// run_shell_command's child and the signal this process received while waiting for it.
+// run_child's child and the signal this process received while waiting for it.
 volatile sig_atomic_t child_pid = 0;
 volatile sig_atomic_t child_signal = 0;
 
