@@ -46,7 +46,7 @@ BENCHMARK(garnet_100k)
 // validation, the optimal solve (policy iteration, loose then tight Krylov solves), the first
 // (cold-started) evaluation, then SPMA iterations (update plus warm-started evaluation): the
 // mean of the first kWarmUp, while the Krylov solver's path of past solutions fills up (its warm
-// start extrapolates up to Bicgstab::kPathLength of them, docs/engine.md), and the mean of the
+// start extrapolates up to SolutionPath::kLength of them, docs/engine.md), and the mean of the
 // next kSteady, in steady state, with their BiCGSTAB iterations (the value solve only, as SPMA's
 // loop evaluates; mean per SPMA iteration; two matrix products each, plus about two per SPMA
 // iteration for the restart and the true-residual check).

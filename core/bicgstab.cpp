@@ -76,7 +76,8 @@ void Bicgstab::start(const Vector& rhs, Vector& guess) const {
 
 void Bicgstab::fail() {
   warm_ = false;
-  value_path_.count = visitation_path_.count = 0;
+  value_path_.forget();
+  visitation_path_.forget();
   throw std::runtime_error("BiCGSTAB did not reach the relative residual " +
                            std::to_string(tolerance_) + " (value " +
                            std::to_string(report_.value_residual) + ", visitation " +
@@ -91,24 +92,32 @@ void Bicgstab::solve(const Vector& value_rhs, Vector& v, const Vector& visitatio
         (x == nullptr || (x->size() == n && x->allFinite())))) {
     v.setZero(n);
     if (x != nullptr) x->setZero(n);
-    value_path_.count = visitation_path_.count = 0;
+    value_path_.forget();
+    visitation_path_.forget();
   }
   if (system_ && x != nullptr) system_->prepare_transpose();
-  extrapolate(value_path_, v);
-  if (x != nullptr) extrapolate(visitation_path_, *x);
+  // Only the first solve after prepare extrapolates: a second solve of the same policy starts
+  // from its guess as given and adds nothing to the path.
+  if (policy_changed_) {
+    value_path_.extrapolate(v);
+    if (x != nullptr) visitation_path_.extrapolate(*x);
+  }
   report_.iterations = 0;
   report_.value_residual = solve_checked(false, value_rhs, v);
   report_.visitation_residual = x != nullptr ? solve_checked(true, visitation_rhs, *x) : 0.0;
   if (!(report_.value_residual <= tolerance_ && report_.visitation_residual <= tolerance_)) fail();
-  record(value_path_, v);
-  if (x != nullptr) record(visitation_path_, *x);
+  if (policy_changed_) {
+    value_path_.record(v);
+    if (x != nullptr) visitation_path_.record(*x);
+  }
   policy_changed_ = false;
   warm_ = true;
 }
 
 void Bicgstab::solve_value(const Vector& value_rhs, Vector& v) {
   // Policy iteration's policies jump: no extrapolation, and the paths start again.
-  value_path_.count = visitation_path_.count = 0;
+  value_path_.forget();
+  visitation_path_.forget();
   policy_changed_ = false;
   start(value_rhs, v);
   report_.iterations = 0;
@@ -116,115 +125,6 @@ void Bicgstab::solve_value(const Vector& value_rhs, Vector& v) {
   report_.visitation_residual = 0.0;
   if (!(report_.value_residual <= tolerance_)) fail();
   warm_ = true;
-}
-
-double Bicgstab::max_difference(const Vector& a, const Vector* b) {
-  const Index n = a.size();
-  const Index chunks = (n + kReductionChunk - 1) / kReductionChunk;
-  partials_.resize(static_cast<std::size_t>(chunks));
-  chunked_for(n, [&](Index begin, Index end) {
-    const auto part = a.segment(begin, end - begin);
-    partials_[static_cast<std::size_t>(begin / kReductionChunk)] =
-        b != nullptr ? (part - b->segment(begin, end - begin)).cwiseAbs().maxCoeff()
-                     : part.cwiseAbs().maxCoeff();
-  });
-  // A maximum does not depend on the order; NaN propagates (and then fails every comparison).
-  double largest = 0.0;
-  for (const double part : partials_) largest = std::isnan(part) ? part : std::max(largest, part);
-  return largest;
-}
-
-// The warm start of a slowly moving sequence of policies (docs/engine.md, "Krylov warm start"):
-// the solutions y_1, y_2, ... (newest first) of the last policies are extrapolated by the
-// polynomial through the last order + 1 of them, y = sum_k c_k y_k with binomial weights
-// (order 1: 2 y_1 - y_2; 2: 3 y_1 - 3 y_2 + y_3; order m: c_k = (-1)^(k+1) binomial(m + 1, k)
-// for k = 1..m+1). Every entry is computed the same way on any thread, and the weights are
-// small integers, so a scaling of the rewards by a power of two scales the guess exactly.
-constexpr int kPathLength = Bicgstab::kPathLength;
-constexpr std::array<std::array<double, kPathLength>, kPathLength> extrapolation_weights() {
-  std::array<std::array<double, kPathLength>, kPathLength> weights{};
-  for (int order = 0; order < kPathLength; ++order) {
-    double binomial = 1.0;  // binomial(order + 1, k)
-    for (int k = 1; k <= order + 1; ++k) {
-      binomial = binomial * (order + 2 - k) / k;
-      weights[static_cast<std::size_t>(order)][static_cast<std::size_t>(k - 1)] =
-          (k % 2 == 1 ? 1.0 : -1.0) * binomial;
-    }
-  }
-  return weights;
-}
-constexpr auto kExtrapolation = extrapolation_weights();
-static_assert(kExtrapolation[2][0] == 3.0 && kExtrapolation[2][1] == -3.0 &&
-              kExtrapolation[2][2] == 1.0);
-
-namespace {
-
-// Entry i of the order-`order` extrapolation of the path.
-double extrapolated(const std::array<Vector, kPathLength>& past, int order, Index i) {
-  const auto& weights = kExtrapolation[static_cast<std::size_t>(order)];
-  double value = 0.0;
-  for (int k = 0; k <= order; ++k)
-    value += weights[static_cast<std::size_t>(k)] * past[static_cast<std::size_t>(k)][i];
-  return value;
-}
-
-}  // namespace
-
-void Bicgstab::extrapolate(Trajectory& path, Vector& guess) {
-  if (!policy_changed_ || path.count == 0) return;
-  // The guess continues the path when it is the path's last solution up to the rounding of a
-  // caller's rescaling (the evaluator stores the visitation times 1 - gamma).
-  const Vector& last = path.past[0];
-  if (last.size() != guess.size() ||
-      !(max_difference(guess, &last) <= 1e-9 * max_difference(last, nullptr))) {
-    path.count = 0;
-    return;
-  }
-  const int order = std::min(path.order, path.count - 1);
-  if (order == 0) return;
-  chunked_for(guess.size(), [&](Index begin, Index end) {
-    for (Index i = begin; i < end; ++i) guess[i] = extrapolated(path.past, order, i);
-  });
-}
-
-void Bicgstab::record(Trajectory& path, const Vector& solution) {
-  if (!policy_changed_) return;  // a second solve for the same policy adds no point to the path
-  // The order whose extrapolation lies closest (largest entry error) to the new solution serves
-  // the next policy; ties go to the lower order.
-  const int orders = std::min(path.count, kPathLength);
-  if (orders > 0) {
-    const Index n = solution.size();
-    const Index chunks = (n + kReductionChunk - 1) / kReductionChunk;
-    partials_.assign(static_cast<std::size_t>(chunks * kPathLength), 0.0);
-    chunked_for(n, [&](Index begin, Index end) {
-      double* errors = partials_.data() + kPathLength * (begin / kReductionChunk);
-      for (Index i = begin; i < end; ++i) {
-        for (int order = 0; order < orders; ++order) {
-          errors[order] =
-              std::max(errors[order], std::abs(solution[i] - extrapolated(path.past, order, i)));
-        }
-      }
-    });
-    std::array<double, kPathLength> errors{};
-    for (Index chunk = 0; chunk < chunks; ++chunk) {
-      for (int order = 0; order < orders; ++order) {
-        errors[static_cast<std::size_t>(order)] =
-            std::max(errors[static_cast<std::size_t>(order)],
-                     partials_[static_cast<std::size_t>(kPathLength * chunk + order)]);
-      }
-    }
-    path.order = 0;
-    for (int order = 1; order < orders; ++order) {
-      if (errors[static_cast<std::size_t>(order)] < errors[static_cast<std::size_t>(path.order)]) {
-        path.order = order;
-      }
-    }
-  }
-  // Newest first: the oldest storage is reused for the new solution (all allocated at once).
-  for (Vector& past : path.past) past.resize(solution.size());
-  for (std::size_t k = path.past.size() - 1; k > 0; --k) path.past[k].swap(path.past[k - 1]);
-  path.past[0] = solution;
-  path.count = std::min(path.count + 1, static_cast<int>(path.past.size()));
 }
 
 double Bicgstab::solve_checked(bool transposed, const Vector& rhs, Vector& x) {

@@ -7,9 +7,9 @@
 // Products and vector operations run in parallel for large S, with the fixed-chunk sums of
 // core/parallel.hpp: the iterates do not depend on the thread count.
 // The first solve pair after each prepare starts from a polynomial extrapolation of the last
-// solutions (order 0 to kPathLength - 1, the order that would have predicted the last one best;
-// docs/engine.md, "Krylov warm start"), which cuts the products of an optimizer's slowly moving
-// iterates by about a third.
+// solutions (order 0 to SolutionPath::kLength - 1, the order that would have predicted the last one
+// best; docs/engine.md, "Krylov warm start"), which cuts the products of an optimizer's slowly
+// moving iterates by about a third.
 #pragma once
 
 #include <array>
@@ -18,13 +18,12 @@
 
 #include <tabrl/core/linear_solver.hpp>
 #include <tabrl/core/policy_rows.hpp>
+#include <tabrl/core/solution_path.hpp>
 
 namespace tabrl {
 
 class Bicgstab final : public PolicySystemSolver {
  public:
-  // Solutions kept per system for the extrapolated warm start (orders 0 to kPathLength - 1).
-  static constexpr int kPathLength = 8;
   Bicgstab(const Mdp& mdp, double tolerance);
   LinearSolverKind kind() const override { return LinearSolverKind::krylov; }
   void prepare(const StateActionMatrix& policy) override;
@@ -49,27 +48,13 @@ class Bicgstab final : public PolicySystemSolver {
   void start(const Vector& rhs, Vector& guess) const;
   [[noreturn]] void fail();
 
-  // The last solutions of one system, newest first, for the extrapolated warm start.
-  struct Trajectory {
-    std::array<Vector, kPathLength> past;
-    int count = 0;  // how many entries of past hold solutions
-    int order = 0;  // the order of the next extrapolation (0: the last solution itself)
-  };
-  // Replaces guess by the extrapolation of the path when guess continues it (it is, to
-  // rounding, the path's last solution); otherwise forgets the path and leaves guess alone.
-  void extrapolate(Trajectory& path, Vector& guess);
-  // Appends a solution of a new policy, after choosing the order that predicts it best.
-  void record(Trajectory& path, const Vector& solution);
-  // The largest |a - b| (or |a| when b is null) over [0, n), in fixed chunks.
-  double max_difference(const Vector& a, const Vector* b);
-
   const Mdp& mdp_;
   std::optional<PolicyRows> system_;  // sparse kernel: M by rows, M^T on demand
   StateActionMatrix dense_system_;    // dense kernel: M, row-major
   double tolerance_;
   bool warm_ = false;
   bool policy_changed_ = false;  // prepare was called after the last solve
-  Trajectory value_path_, visitation_path_;
+  SolutionPath value_path_, visitation_path_;
   SolveReport report_;
   // Work storage, sized once (Eigen's own BiCGSTAB allocates about ten vectors per solve).
   Vector residual_, scaled_rhs_, inverse_diagonal_, shadow_, search_, preconditioned_search_,

@@ -1,25 +1,65 @@
-// Dense LU of M = I - gamma P_pi, in place, serving both solves (docs/engine.md, "Dense LU").
+// The dense solver of M = I - gamma P_pi (docs/engine.md, "Dense solver: GMRES, else LU"): M is
+// built by rows; a solve first tries GMRES from the extrapolated warm start, accepted only at the
+// backward error of the LU, and otherwise factorises M in place, once per policy, for both solves.
 #pragma once
 
+#include <tabrl/core/dense_gmres.hpp>
 #include <tabrl/core/linear_solver.hpp>
+#include <tabrl/core/solution_path.hpp>
 
 namespace tabrl {
 
+// The normwise backward error ||b - M x||_inf / (||M||_inf ||x||_inf + ||b||_inf) a GMRES answer
+// must reach on S states: 0.75 sqrt(S) unit roundoffs (at least 4), about the largest the LU's
+// own answers show in the same measurement on random dense MDPs (docs/engine.md).
+double dense_backward_error_target(Index num_states);
+
 class DenseLu final : public PolicySystemSolver {
  public:
+  // GMRES steps allowed per solve: S / 6, at most 60; none below 8 (S < 48), where the LU costs
+  // about as little as a few products.
+  static int krylov_budget(Index num_states);
+
   explicit DenseLu(const Mdp& mdp);
   LinearSolverKind kind() const override { return LinearSolverKind::dense_lu; }
   void prepare(const StateActionMatrix& policy) override;
   void solve(const Vector& value_rhs, Vector& v, const Vector& visitation_rhs, Vector* x) override;
+  // Policy iteration's jumping policies: always the LU.
   void solve_value(const Vector& value_rhs, Vector& v) override;
+  // iterations: the products with M of the last solve's GMRES attempts; the residuals are the
+  // backward errors of their answers (0 for systems the LU solved).
+  SolveReport report() const override { return report_; }
+  // Whether the last solve factorised M (some system was not solved by GMRES).
+  bool factorised() const { return factorised_; }
 
  private:
   // Writes row s of M = I - gamma P_pi (S entries) to `row`.
   void build_row(const StateActionMatrix& policy, Index s, double* row) const;
+  void factorise();
+
+  // One system's Krylov stage: its path of solutions and its back-off after failures.
+  struct Stage {
+    SolutionPath path;
+    bool warm = false;  // a solution of an earlier solve is available as the start
+    int skip = 0;       // solves left before GMRES is tried again
+    int failures = 0;   // GMRES failures in a row
+  };
+  // Tries GMRES on M x = rhs (M^T x = rhs when transposed) from `solution`; true when it met
+  // the backward-error target. Updates the stage's back-off either way.
+  bool try_gmres(Stage& stage, bool transposed, const Vector& rhs, Vector& solution,
+                 double& backward_error);
 
   const Mdp& mdp_;
-  // M^T, column-major (so M row by row), then its factors M^T = L U (core/dominant_lu.hpp).
-  Eigen::MatrixXd transposed_system_;
+  double target_;  // dense_backward_error_target(S)
+  // M row by row, which is M^T column-major; after factorise(), the factors M^T = L U
+  // (core/dominant_lu.hpp).
+  StateActionMatrix system_;
+  Vector row_sums_;  // M 1, taken as M is built
+  bool factorised_ = false;
+  bool policy_changed_ = false;  // prepare was called after the last solve
+  DenseGmres gmres_;
+  Stage value_stage_, visitation_stage_;
+  SolveReport report_;
 };
 
 }  // namespace tabrl

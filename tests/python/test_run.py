@@ -176,7 +176,7 @@ def test_runs_in_threads_share_an_mdp_and_equal_sequential_runs():
 def test_the_gil_is_released_while_the_engine_runs():
     mdp = tabrl.Mdp.load("garnet(states=200,actions=4,branching=3,seed=1)")
     worker = threading.Thread(target=tabrl.run, args=(mdp, "spma"),
-                              kwargs={"step_size": 0.01, "iterations": 150})
+                              kwargs={"step_size": 0.01, "iterations": 2000})
     worker.start()
     spins = 0
     while worker.is_alive():  # runs only while the engine does not hold the GIL

@@ -1,0 +1,44 @@
+// GMRES on a dense system A x = b or A^T x = b (A row-major), from a guess, accepted only at the
+// normwise backward error a stable direct solve attains: the Krylov stage of the dense solver
+// (docs/engine.md, "Dense solver: GMRES, else LU").
+#pragma once
+
+#include <tabrl/core/types.hpp>
+
+namespace tabrl {
+
+class DenseGmres {
+ public:
+  struct Result {
+    bool converged = false;
+    int steps = 0;              // Arnoldi steps (one product with A each)
+    int products = 0;           // all products with A, residual checks included
+    double backward_error = 0;  // of the last answer checked (or of the guess)
+  };
+
+  // Work storage for n unknowns and at most max_steps Arnoldi steps (no restarts).
+  DenseGmres(Index n, int max_steps);
+  int max_steps() const { return max_steps_; }
+
+  // Solves A x = b (A^T x = b when transposed) starting from x, until
+  //   ||b - A x||_inf <= target (norm ||x||_inf + ||b||_inf),
+  // with norm = ||A||_inf (||A||_1 when transposed), checked on the true residual. On success x
+  // holds the answer; otherwise x is left as it came in. Each step orthogonalises twice against
+  // the basis (classical Gram-Schmidt, twice), so the basis stays orthogonal to rounding.
+  // deflation_image, when given, is A 1 (A^T 1): the start moves along the vector of ones first,
+  // by the multiple that minimises the residual, which removes the component of an eigenvalue
+  // far from the others when 1 is (nearly) its eigenvector (M 1 = (1 - gamma) 1).
+  Result solve(const StateActionMatrix& a, bool transposed, double norm, const Vector& b, Vector& x,
+               double target, const Vector* deflation_image = nullptr);
+
+ private:
+  void multiply(const StateActionMatrix& a, bool transposed, const double* in, Vector& out) const;
+
+  int max_steps_;
+  Eigen::MatrixXd basis_;       // n x (max_steps + 1), orthonormal columns
+  Eigen::MatrixXd hessenberg_;  // (max_steps + 1) x max_steps, rotated to upper triangular
+  Vector cosines_, sines_, rotated_rhs_, coefficients_, work_, projection_, residual_, trial_,
+      start_;
+};
+
+}  // namespace tabrl

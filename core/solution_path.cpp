@@ -1,0 +1,120 @@
+#include "solution_path.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <tabrl/core/parallel.hpp>
+
+namespace tabrl {
+
+namespace {
+
+// The warm start of a slowly moving sequence of policies (docs/engine.md, "Krylov warm start"):
+// the solutions y_1, y_2, ... (newest first) of the last policies are extrapolated by the
+// polynomial through the last order + 1 of them, y = sum_k c_k y_k with binomial weights
+// (order 1: 2 y_1 - y_2; 2: 3 y_1 - 3 y_2 + y_3; order m: c_k = (-1)^(k+1) binomial(m + 1, k)
+// for k = 1..m+1). Every entry is computed the same way on any thread, and the weights are
+// small integers, so a scaling of the rewards by a power of two scales the guess exactly.
+constexpr int kLength = SolutionPath::kLength;
+constexpr std::array<std::array<double, kLength>, kLength> extrapolation_weights() {
+  std::array<std::array<double, kLength>, kLength> weights{};
+  for (int order = 0; order < kLength; ++order) {
+    double binomial = 1.0;  // binomial(order + 1, k)
+    for (int k = 1; k <= order + 1; ++k) {
+      binomial = binomial * (order + 2 - k) / k;
+      weights[static_cast<std::size_t>(order)][static_cast<std::size_t>(k - 1)] =
+          (k % 2 == 1 ? 1.0 : -1.0) * binomial;
+    }
+  }
+  return weights;
+}
+constexpr auto kExtrapolation = extrapolation_weights();
+static_assert(kExtrapolation[2][0] == 3.0 && kExtrapolation[2][1] == -3.0 &&
+              kExtrapolation[2][2] == 1.0);
+
+}  // namespace
+
+void SolutionPath::extrapolated(int order, Index begin, Index end, Eigen::Ref<Vector> out) const {
+  // Entry by entry w_1 y_1 + w_2 y_2 + ..., added in this order.
+  const auto& weights = kExtrapolation[static_cast<std::size_t>(order)];
+  const Index length = end - begin;
+  out = weights[0] * past_[0].segment(begin, length);
+  for (int k = 1; k <= order; ++k) {
+    out += weights[static_cast<std::size_t>(k)] *
+           past_[static_cast<std::size_t>(k)].segment(begin, length);
+  }
+}
+
+double SolutionPath::max_difference(const Vector& a, const Vector* b) {
+  const Index n = a.size();
+  const Index chunks = (n + kReductionChunk - 1) / kReductionChunk;
+  partials_.resize(static_cast<std::size_t>(chunks));
+  chunked_for(n, [&](Index begin, Index end) {
+    const auto part = a.segment(begin, end - begin);
+    partials_[static_cast<std::size_t>(begin / kReductionChunk)] =
+        b != nullptr ? (part - b->segment(begin, end - begin)).cwiseAbs().maxCoeff()
+                     : part.cwiseAbs().maxCoeff();
+  });
+  // A maximum does not depend on the order; NaN propagates (and then fails every comparison).
+  double largest = 0.0;
+  for (const double part : partials_) largest = std::isnan(part) ? part : std::max(largest, part);
+  return largest;
+}
+
+void SolutionPath::extrapolate(Vector& guess) {
+  if (count_ == 0) return;
+  // The guess continues the path when it is the path's last solution up to the rounding of a
+  // caller's rescaling (the evaluator stores the visitation times 1 - gamma).
+  const Vector& last = past_[0];
+  if (last.size() != guess.size() ||
+      !(max_difference(guess, &last) <= 1e-9 * max_difference(last, nullptr))) {
+    count_ = 0;
+    return;
+  }
+  const int order = std::min(order_, count_ - 1);
+  if (order == 0) return;
+  chunked_for(guess.size(), [&](Index begin, Index end) {
+    extrapolated(order, begin, end, guess.segment(begin, end - begin));
+  });
+}
+
+void SolutionPath::record(const Vector& solution) {
+  // The order whose extrapolation lies closest (largest entry error) to the new solution serves
+  // the next policy; ties go to the lower order.
+  const int orders = std::min(count_, kLength);
+  if (orders > 0) {
+    const Index n = solution.size();
+    const Index chunks = (n + kReductionChunk - 1) / kReductionChunk;
+    partials_.assign(static_cast<std::size_t>(chunks * kLength), 0.0);
+    prediction_.resize(n);
+    chunked_for(n, [&](Index begin, Index end) {
+      double* errors = partials_.data() + kLength * (begin / kReductionChunk);
+      auto prediction = prediction_.segment(begin, end - begin);
+      for (int order = 0; order < orders; ++order) {
+        extrapolated(order, begin, end, prediction);
+        errors[order] = (solution.segment(begin, end - begin) - prediction).cwiseAbs().maxCoeff();
+      }
+    });
+    std::array<double, kLength> errors{};
+    for (Index chunk = 0; chunk < chunks; ++chunk) {
+      for (int order = 0; order < orders; ++order) {
+        errors[static_cast<std::size_t>(order)] =
+            std::max(errors[static_cast<std::size_t>(order)],
+                     partials_[static_cast<std::size_t>(kLength * chunk + order)]);
+      }
+    }
+    order_ = 0;
+    for (int order = 1; order < orders; ++order) {
+      if (errors[static_cast<std::size_t>(order)] < errors[static_cast<std::size_t>(order_)]) {
+        order_ = order;
+      }
+    }
+  }
+  // Newest first: the oldest storage is reused for the new solution (all allocated at once).
+  for (Vector& past : past_) past.resize(solution.size());
+  for (std::size_t k = past_.size() - 1; k > 0; --k) past_[k].swap(past_[k - 1]);
+  past_[0] = solution;
+  count_ = std::min(count_ + 1, kLength);
+}
+
+}  // namespace tabrl
