@@ -29,7 +29,7 @@ void DenseGmres::multiply(const StateActionMatrix& a, bool transposed, const dou
 
 DenseGmres::Result DenseGmres::solve(const StateActionMatrix& a, bool transposed, double norm,
                                      const Vector& b, Vector& x, double target,
-                                     const Vector* deflation_image) {
+                                     const GmresKnownProducts& known) {
   Result result;
   const double rhs_size = b.lpNorm<Eigen::Infinity>();
   // The backward error of a candidate y with residual r = b - A y (NaN fails every test).
@@ -42,14 +42,18 @@ DenseGmres::Result DenseGmres::solve(const StateActionMatrix& a, bool transposed
     r = b - r;
     ++result.products;
   };
-  residual_of(x, residual_);
+  if (known.guess_image != nullptr) {
+    residual_ = b - *known.guess_image;
+  } else {
+    residual_of(x, residual_);
+  }
   result.backward_error = backward_error(x, residual_);
   if (result.backward_error <= target) {
     result.converged = true;
     return result;
   }
   start_ = x;
-  if (deflation_image != nullptr) {
+  if (const Vector* deflation_image = known.ones_image; deflation_image != nullptr) {
     // x + c 1 with c minimising ||r - c A 1||: r - c A 1 is that start's residual, exactly as far
     // as A 1 is (it is computed, not assumed).
     const double image_norm = deflation_image->squaredNorm();

@@ -7,6 +7,14 @@
 
 namespace tabrl {
 
+// Products with A the caller of DenseGmres::solve already has (computed while A was being built,
+// when its rows were in the first-level cache): A 1 (A^T 1 when transposed), for the deflation,
+// and A x for the x passed in.
+struct GmresKnownProducts {
+  const Vector* ones_image = nullptr;
+  const Vector* guess_image = nullptr;
+};
+
 class DenseGmres {
  public:
   struct Result {
@@ -25,11 +33,13 @@ class DenseGmres {
   // with norm = ||A||_inf (||A||_1 when transposed), checked on the true residual. On success x
   // holds the answer; otherwise x is left as it came in. Each step orthogonalises twice against
   // the basis (classical Gram-Schmidt, twice), so the basis stays orthogonal to rounding.
-  // deflation_image, when given, is A 1 (A^T 1): the start moves along the vector of ones first,
-  // by the multiple that minimises the residual, which removes the component of an eigenvalue
-  // far from the others when 1 is (nearly) its eigenvector (M 1 = (1 - gamma) 1).
+  // With ones_image the start moves along the vector of ones first, by the multiple that
+  // minimises the residual: that removes the component of an eigenvalue far from the others
+  // when 1 is (nearly) its eigenvector (M 1 = (1 - gamma) 1). A guess_image saves the product
+  // of the start's residual; it must be A x computed as the products here compute it (so the
+  // result is the same, bit for bit, with or without it).
   Result solve(const StateActionMatrix& a, bool transposed, double norm, const Vector& b, Vector& x,
-               double target, const Vector* deflation_image = nullptr);
+               double target, const GmresKnownProducts& known = {});
 
  private:
   void multiply(const StateActionMatrix& a, bool transposed, const double* in, Vector& out) const;

@@ -54,7 +54,9 @@ class DenseLu final : public PolicySystemSolver {
   // M row by row, which is M^T column-major; after factorise(), the factors M^T = L U
   // (core/dominant_lu.hpp).
   StateActionMatrix system_;
-  Vector row_sums_;  // M 1, taken as M is built
+  // Taken as M is built (GMRES only): M 1, and M times the value path's extrapolation.
+  Vector ones_, row_sums_, predicted_, predicted_image_;
+  bool predicted_ready_ = false;  // predicted_ and predicted_image_ are this policy's
   bool factorised_ = false;
   bool policy_changed_ = false;  // prepare was called after the last solve
   DenseGmres gmres_;

@@ -61,21 +61,37 @@ double SolutionPath::max_difference(const Vector& a, const Vector* b) {
   return largest;
 }
 
-void SolutionPath::extrapolate(Vector& guess) {
-  if (count_ == 0) return;
+bool SolutionPath::continues(const Vector& guess) {
+  if (count_ == 0) return false;
   // The guess continues the path when it is the path's last solution up to the rounding of a
   // caller's rescaling (the evaluator stores the visitation times 1 - gamma).
   const Vector& last = past_[0];
   if (last.size() != guess.size() ||
       !(max_difference(guess, &last) <= 1e-9 * max_difference(last, nullptr))) {
     count_ = 0;
-    return;
+    return false;
   }
+  return true;
+}
+
+bool SolutionPath::predict(Vector& out) const {
+  if (count_ == 0) return false;
+  const Vector& last = past_[0];
   const int order = std::min(order_, count_ - 1);
-  if (order == 0) return;
-  chunked_for(guess.size(), [&](Index begin, Index end) {
-    extrapolated(order, begin, end, guess.segment(begin, end - begin));
+  if (order == 0) {
+    out = last;
+    return true;
+  }
+  out.resize(last.size());
+  chunked_for(last.size(), [&](Index begin, Index end) {
+    extrapolated(order, begin, end, out.segment(begin, end - begin));
   });
+  return true;
+}
+
+void SolutionPath::extrapolate(Vector& guess) {
+  // Order 0 keeps the guess as given (the last solution, to the caller's rounding).
+  if (continues(guess) && std::min(order_, count_ - 1) > 0) predict(guess);
 }
 
 void SolutionPath::record(const Vector& solution) {

@@ -20,6 +20,10 @@ class SolutionPath {
   // rounding, the path's last solution: within 1e-9 of its largest entry); otherwise forgets the
   // path and leaves guess alone.
   void extrapolate(Vector& guess);
+  // The two halves of extrapolate: whether guess continues the path (if not, the path is
+  // forgotten), and the extrapolation itself (false, and out untouched, for an empty path).
+  bool continues(const Vector& guess);
+  bool predict(Vector& out) const;
   // Appends the solution of a new policy, after choosing the order that predicts it best.
   void record(const Vector& solution);
   void forget() { count_ = 0; }

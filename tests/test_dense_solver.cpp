@@ -271,7 +271,7 @@ TEST_CASE("GMRES's deflation along the ones vector removes the eigenvalue 1 - ga
   Vector x = Vector::Zero(80);
   const double norm = a.cwiseAbs().rowwise().sum().maxCoeff();
   const DenseGmres::Result result =
-      gmres.solve(a, false, norm, b, x, dense_backward_error_target(80), &image);
+      gmres.solve(a, false, norm, b, x, dense_backward_error_target(80), {.ones_image = &image});
   CHECK(result.converged);
   CHECK(result.steps <= 1);
   CHECK(max_abs(x - 3.0 * ones) <= 1e-14);
