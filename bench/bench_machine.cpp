@@ -183,12 +183,18 @@ BENCHMARK(dense_random_iteration)
     ->ReportAggregatesOnly(true)
     ->Unit(benchmark::kMicrosecond);
 
-// The parts of one dense-LU SPMA iteration, each timed alone at the sizes of the dense-path
-// target: 0 = assembly of I - gamma P_pi plus its LU (DenseLu::prepare), 1 = the value solve
-// (two triangular solves; SPMA's loop solves no visitation), 2 = Q = P V from the dense kernel (the
-// (S A) x S product, summed in column order), 3 = Eigen's GEMV of a matrix of the same shape (the
-// speed that product could reach), 4 = the softmax of the logits and the SPMA update. The assembly
-// alone is part 0 minus lu_bare.
+// The parts of one dense SPMA iteration, each timed alone at the sizes of the dense-path target,
+// on the policies of the run dense_random_iteration times (its first iterations from the uniform
+// policy, recorded once, then replayed in order):
+//   0 = the assembly of I - gamma P_pi (DenseLu::prepare, with the row dot products it takes for
+//       GMRES), of one policy again and again;
+//   1 = the assembly and the value solve along the run (prepare, then GMRES from the warm start,
+//       or the LU where GMRES does not converge): the solve is part 1 minus part 0;
+//   2 = Q = P V from the dense kernel (the (S A) x S product, row dot products);
+//   3 = Eigen's GEMV of a matrix of the same shape (the speed that product could reach);
+//   4 = the softmax of the logits and the SPMA update;
+//   5 = the assembly, the LU and its two triangular solves along the run (solve_value, always the
+//       LU): what the value solve cost before GMRES, part 5 minus part 0.
 void dense_iteration_part(benchmark::State& state) {
   const Index states = state.range(0);
   const int part = static_cast<int>(state.range(1));
@@ -199,20 +205,44 @@ void dense_iteration_part(benchmark::State& state) {
   StateActionMatrix logits = uniform_logits(states, 4), next(states, 4);
   std::vector<double> diagnostics(1);
   Evaluation evaluation;
-  evaluator.evaluate_logits(logits, evaluation);
-  DenseLu lu(mdp);
-  lu.prepare(evaluation.policy);
-  Vector v = evaluation.v, rewards_pi = evaluation.v;
+  // The run's policies and expected rewards, in order.
+  std::vector<StateActionMatrix> policies;
+  std::vector<Vector> rewards;
+  for (Index t = 0; t < numpy_batch_length(states); ++t) {
+    evaluator.evaluate_logits(logits, evaluation, false);
+    policies.push_back(evaluation.policy);
+    rewards.push_back(evaluation.policy.cwiseProduct(mdp.rewards()).rowwise().sum());
+    spma.step({.iteration = static_cast<int>(t), .mdp = mdp, .optimal = unsolved,
+               .evaluator = evaluator},
+              evaluation, logits, next, diagnostics);
+    logits.swap(next);
+  }
+  DenseLu solver(mdp);
+  solver.prepare(policies[0]);
+  Vector v, reward_v;
+  solver.solve_value(rewards[0], v);  // warm: part 0 then predicts, as in a run
   StateActionMatrix q(states, 4);
   const Vector gemv_in = Vector::Random(states);
   Vector gemv_out(states * 4);
+  std::size_t t = 0;
+  double products = 0.0;
+  long solves = 0;
   for (auto _ : state) {
     switch (part) {
       case 0:
-        lu.prepare(evaluation.policy);
+        solver.prepare(policies[0]);
         break;
       case 1:
-        lu.solve(rewards_pi, v, mdp.rho(), nullptr);  // the value solve, as SPMA's loop does
+      case 5:
+        if (++t == policies.size()) t = 1;  // a jump back to an early policy once per replay
+        solver.prepare(policies[t]);
+        if (part == 1) {
+          solver.solve(rewards[t], v, mdp.rho(), nullptr);
+          products += solver.report().iterations;
+          ++solves;
+        } else {
+          solver.solve_value(rewards[t], v);
+        }
         break;
       case 2:
         mdp.apply_transitions(evaluation.v, q.data());
@@ -232,11 +262,13 @@ void dense_iteration_part(benchmark::State& state) {
     benchmark::DoNotOptimize(next.data());
   }
   state.counters["S"] = static_cast<double>(states);
+  // Products with M per value solve (GMRES's, counting its residual checks).
+  if (solves > 0) state.counters["products"] = products / static_cast<double>(solves);
 }
 
 BENCHMARK(dense_iteration_part)
     ->ArgNames({"S", "part"})
-    ->ArgsProduct({{100, 300, 500}, {0, 1, 2, 3, 4}})
+    ->ArgsProduct({{100, 300, 500}, {0, 1, 2, 3, 4, 5}})
     ->Repetitions(kDenseRepetitions)
     ->ComputeStatistics("min", minimum_of)
     ->ReportAggregatesOnly(true)

@@ -72,9 +72,11 @@ void DenseLu::build_row(const StateActionMatrix& policy, Index s, double* row) c
   bool started = false;
   const auto flush = [&] {
     if (count == 0) return;
+    // The diagonal is redone after the pass, which brings the kernel rows into the first-level
+    // cache (read before it, each rows[i][s] waited for the second-level cache).
     double diagonal = started ? row[s] : 1.0;
-    for (int i = 0; i < count; ++i) diagonal -= weights[i] * rows[i][s];
     subtract_weighted_rows(count, row, num_states, weights, rows, !started);
+    for (int i = 0; i < count; ++i) diagonal -= weights[i] * rows[i][s];
     row[s] = diagonal;
     started = true;
     count = 0;

@@ -34,14 +34,16 @@ static_assert(kExtrapolation[2][0] == 3.0 && kExtrapolation[2][1] == -3.0 &&
 
 }  // namespace
 
-void SolutionPath::extrapolated(int order, Index begin, Index end, Eigen::Ref<Vector> out) const {
-  // Entry by entry w_1 y_1 + w_2 y_2 + ..., added in this order.
+void SolutionPath::extrapolated(int order, Index begin, Index end, double* out) const {
+  // Entry by entry w_1 y_1 + w_2 y_2 + ..., added in this order (plain loops: at a few hundred
+  // entries the expression templates' per-call cost was most of the time).
   const auto& weights = kExtrapolation[static_cast<std::size_t>(order)];
-  const Index length = end - begin;
-  out = weights[0] * past_[0].segment(begin, length);
+  const double* first = past_[0].data();
+  for (Index i = begin; i < end; ++i) out[i - begin] = weights[0] * first[i];
   for (int k = 1; k <= order; ++k) {
-    out += weights[static_cast<std::size_t>(k)] *
-           past_[static_cast<std::size_t>(k)].segment(begin, length);
+    const double weight = weights[static_cast<std::size_t>(k)];
+    const double* past = past_[static_cast<std::size_t>(k)].data();
+    for (Index i = begin; i < end; ++i) out[i - begin] += weight * past[i];
   }
 }
 
@@ -84,7 +86,7 @@ bool SolutionPath::predict(Vector& out) const {
   }
   out.resize(last.size());
   chunked_for(last.size(), [&](Index begin, Index end) {
-    extrapolated(order, begin, end, out.segment(begin, end - begin));
+    extrapolated(order, begin, end, out.data() + begin);
   });
   return true;
 }
@@ -105,10 +107,13 @@ void SolutionPath::record(const Vector& solution) {
     prediction_.resize(n);
     chunked_for(n, [&](Index begin, Index end) {
       double* errors = partials_.data() + kLength * (begin / kReductionChunk);
-      auto prediction = prediction_.segment(begin, end - begin);
+      double* prediction = prediction_.data() + begin;
       for (int order = 0; order < orders; ++order) {
         extrapolated(order, begin, end, prediction);
-        errors[order] = (solution.segment(begin, end - begin) - prediction).cwiseAbs().maxCoeff();
+        double error = 0.0;
+        for (Index i = begin; i < end; ++i)
+          error = std::max(error, std::abs(solution[i] - prediction[i - begin]));
+        errors[order] = error;
       }
     });
     std::array<double, kLength> errors{};

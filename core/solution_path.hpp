@@ -31,7 +31,7 @@ class SolutionPath {
 
  private:
   // Entries [begin, end) of the order-`order` extrapolation of the path, into out.
-  void extrapolated(int order, Index begin, Index end, Eigen::Ref<Vector> out) const;
+  void extrapolated(int order, Index begin, Index end, double* out) const;
   // The largest |a - b| (or |a| when b is null) over [0, n), in fixed chunks.
   double max_difference(const Vector& a, const Vector* b);
 
