@@ -212,9 +212,9 @@ void dense_iteration_part(benchmark::State& state) {
     evaluator.evaluate_logits(logits, evaluation, false);
     policies.push_back(evaluation.policy);
     rewards.push_back(evaluation.policy.cwiseProduct(mdp.rewards()).rowwise().sum());
-    spma.step({.iteration = static_cast<int>(t), .mdp = mdp, .optimal = unsolved,
-               .evaluator = evaluator},
-              evaluation, logits, next, diagnostics);
+    spma.step(
+        {.iteration = static_cast<int>(t), .mdp = mdp, .optimal = unsolved, .evaluator = evaluator},
+        evaluation, logits, next, diagnostics);
     logits.swap(next);
   }
   DenseLu solver(mdp);

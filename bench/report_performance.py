@@ -128,7 +128,7 @@ def main():
         "system's selection stays as it is. threadpoolctl reports, for the first: "
         f"{blas}; for the second: {reference_blas}. tabrl runs on all cores (its large loops "
         "only; below about 30,000 entries a loop stays on one thread).\n")
-    put("| S | NumPy + OpenBLAS | NumPy + reference BLAS | tabrl dense LU | tabrl Krylov | "
+    put("| S | NumPy + OpenBLAS | NumPy + reference BLAS | tabrl dense | tabrl Krylov | "
         "tabrl best | speed-up vs OpenBLAS | vs reference | target | peak memory NumPy / tabrl |")
     put("|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
     targets = {100: 8.0, 1000: 3.0}
@@ -196,14 +196,15 @@ def main():
             f"{ratio:.0f}x (target >= 20x: {'met' if ratio >= 20 else 'missed'}).\n")
         summary["S = 1e4, branching 5: >= 20x NumPy + OpenBLAS"] = (f"{ratio:.0f}x", ratio >= 20)
     put("\n**The dense path against its own LU.** One whole SPMA iteration (assembly of "
-        "I - gamma P_pi from the dense kernel, LU, the value solve's two triangular solves, "
-        "Q = r + gamma P V, "
+        "I - gamma P_pi from the dense kernel, the value solve: GMRES from the extrapolated warm "
+        "start, accepted at the LU's backward error, or the LU where GMRES does not converge "
+        "(docs/engine.md, \"Dense solver\"), Q = r + gamma P V, "
         "the update) against the bare in-place LU of a matrix of the same size, in the same run "
         "(target: within 1.5x for S = 100..500); medians of 7 repetitions, and the fastest of the 7 "
         "as well. The two medians come from minutes apart, so the target is judged on the five "
         "side-by-side rounds, which time the LU and the iteration back to back (the median of "
         "their ratios):\n")
-    put("| S | bare LU | SPMA iteration, dense LU | ratio | best of 7 each (LU / iteration) | "
+    put("| S | bare LU | SPMA iteration, dense solver | ratio | best of 7 each (LU / iteration) | "
         "side by side, per round | target <= 1.5x |\n|---:|---:|---:|---:|---:|---:|---|")
     for states in (100, 300, 500):
         lu = benches.get(f"lu_bare/{states}")
@@ -233,23 +234,30 @@ def main():
     parts = {(int(b["S"]), int(name.split("part:")[1].split("/")[0])): seconds(b)
              for name, b in benches.items() if name.startswith("dense_iteration_part/")}
     if parts:
-        put("\n**Inside the dense iteration.** Each part timed alone (`dense_iteration_part`): the "
-            "assembly of I - gamma P_pi (its time with the LU, minus the bare LU above), the LU, "
-            "the value solve (two triangular solves), Q = P V from the dense kernel (an (S A) x S product, "
-            "row dot products of `core/dense_rows`) against Eigen's GEMV of the same shape "
-            "(portable build), and the softmax plus the SPMA update:\n")
-        put("| S | assembly | LU | solves | Q = P V | Eigen GEMV, same shape | update | sum of parts | whole iteration |")
-        put("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        put("\n**Inside the dense iteration.** Each part timed alone (`dense_iteration_part`), on "
+            "the policies of the run timed above, in order: the assembly of I - gamma P_pi "
+            "(with the two row dot products it takes for GMRES: M 1 and M times the warm "
+            "start), the value solve (GMRES; assembly and solve along the run, minus the "
+            "assembly), the products with M per solve (the residual checks included), what the "
+            "LU and its two triangular solves cost instead (the same, with the LU), Q = P V from "
+            "the dense kernel (an (S A) x S product, row dot products of `core/dense_rows`) "
+            "against Eigen's GEMV of the same shape (portable build), and the softmax plus the "
+            "SPMA update:\n")
+        put("| S | assembly | value solve (GMRES) | products per solve | LU + solves instead | "
+            "Q = P V | Eigen GEMV, same shape | update | sum of parts | whole iteration |")
+        put("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for states in (100, 300, 500):
-            if not all((states, k) in parts for k in range(5)):
+            if not all((states, k) in parts for k in range(6)):
                 continue
-            lu = benches.get(f"lu_bare/{states}")
-            bare = seconds(lu) if lu else float("nan")
-            assembly = parts[(states, 0)] - bare
-            total = parts[(states, 0)] + parts[(states, 1)] + parts[(states, 2)] + parts[(states, 4)]
+            assembly = parts[(states, 0)]
+            solve = parts[(states, 1)] - assembly
+            lu_path = parts[(states, 5)] - assembly
+            total = parts[(states, 1)] + parts[(states, 2)] + parts[(states, 4)]
+            products = benches.get(f"dense_iteration_part/S:{states}/part:1", {}).get("products")
             dense = benches.get(f"dense_random_iteration/S:{states}/solver:1")
-            put(f"| {states} | {fmt_time(assembly)} | {fmt_time(bare)} | "
-                f"{fmt_time(parts[(states, 1)])} | {fmt_time(parts[(states, 2)])} | "
+            products_text = f"{products:.1f}" if products is not None else ""
+            put(f"| {states} | {fmt_time(assembly)} | {fmt_time(solve)} | {products_text} | "
+                f"{fmt_time(lu_path)} | {fmt_time(parts[(states, 2)])} | "
                 f"{fmt_time(parts[(states, 3)])} | {fmt_time(parts[(states, 4)])} | "
                 f"{fmt_time(total)} | {fmt_time(seconds(dense)) if dense else ''} |")
     put("")
@@ -259,40 +267,36 @@ def main():
     dense100 = benches.get("dense_random_iteration/S:100/solver:1")
     if reference100 and lu100 and dense100:
         allowed = reference100["seconds_per_iteration"] / 8.0
-        rest = seconds(dense100) - seconds(lu100)
+        pieces = ""
+        if all((100, k) in parts for k in range(6)):
+            pieces = (f" Timed alone (table above), the assembly takes "
+                      f"{fmt_time(parts[(100, 0)])}, the GMRES value solve "
+                      f"{fmt_time(parts[(100, 1)] - parts[(100, 0)])} (the LU and its solves would "
+                      f"take {fmt_time(parts[(100, 5)] - parts[(100, 0)])}), Q "
+                      f"{fmt_time(parts[(100, 2)])} and the softmax with the update "
+                      f"{fmt_time(parts[(100, 4)])}.")
         put(f"\n**The S = 100 targets.** 8x NumPy + OpenBLAS "
             f"({fmt_time(reference100['seconds_per_iteration'])} in the table above) allows "
             f"{fmt_time(allowed)} per iteration, and 1.5x the bare LU "
             f"{fmt_time(1.5 * seconds(lu100))}. tabrl's bare LU of the 100 x 100 system takes "
-            f"{fmt_time(seconds(lu100))} ({lu100.get('gflops', 0) / 1e9:.1f} GFLOP/s), and the "
-            f"rest of the iteration (assembly, the value solve, Q, the softmax and the update) "
-            f"{fmt_time(rest)}: {fmt_time(seconds(dense100))} in all. The rest cannot shrink "
-            "with the LU: it reads the (S A) x S kernel twice (320 KB, more than the first-level "
-            "cache holds, once to build I - gamma P_pi and once for Q), and those two passes, its "
-            "largest parts (`dense_iteration_part` above), each stream the kernel at about "
-            "50 GB/s, near what the second-level cache delivers. Two ways "
-            "to shrink it were built, measured and left out, because they did not pay: one pass "
-            "over the kernel per iteration (Q, the SPMA step and the next policy's rows of "
-            "I - gamma P_pi together, four states at a time while their kernel rows are in the "
-            "first-level cache, bit for bit the same curves) moved time from the assembly to Q "
-            "and saved about 2% (timed alone, the two passes take 13.6 us apart and 12.1 us "
-            "fused: the assembly's products and differences cost about as much from the "
-            "first-level cache as from the second); and both cores at S = 100 (the assembly's "
-            "rows, the V and d solves "
-            "and Q split between two threads) saved nothing measurable with spinning threads, "
-            "since a parallel region costs about a microsecond, and cost 6x with sleeping ones "
-            "(`OMP_WAIT_POLICY=passive`, which `tabrl run` sets for loaded machines: waking a "
-            "thread costs tens of microseconds). An exact method that avoids most LUs was tried "
-            "in a NumPy prototype too: iterative refinement with the factors of an earlier "
-            "policy, stopped by LAPACK's backward-error rule (as accurate as a fresh solve). On "
-            "this benchmark's SPMA run it needs 4 or more corrections per iteration, each a "
-            "residual and two triangular solves, and a fresh LU in more than half of them: no "
-            "cheaper than the LU it avoids. What did pay on 2026-11-30: libmvec's AVX2 exp and "
-            "log1p, where the AVX entry points ran the SSE code twice (about 4 us of the "
-            "iteration). Reports before 2026-11-30 had NumPy solve for the "
-            "visitation too, with a second `numpy.linalg.solve` (a second LU), which tabrl's pair "
-            "of triangular solves made cheap on its side: that made the ratio about a third "
-            "higher than this like-for-like one. The bare LU's time includes copying the matrix "
+            f"{fmt_time(seconds(lu100))} ({lu100.get('gflops', 0) / 1e9:.1f} GFLOP/s), the whole "
+            f"iteration {fmt_time(seconds(dense100))}.{pieces} Since 2026-11-30 the iteration "
+            "does without the LU: the dense solver runs GMRES from the extrapolated path of the "
+            "last solutions, deflated along the ones vector, and accepts its answer only at the "
+            "LU's own backward error, checked on the true residual (docs/engine.md, \"Dense "
+            "solver\"); about three products with M (80 KB) replace the LU. What is left is "
+            "mostly the two passes over the (S A) x S kernel (320 KB: the assembly of "
+            "I - gamma P_pi and Q), which are bound by the vector units' loads, not by the "
+            "second-level cache: timed alone, Q's row dot products take as long with the kernel "
+            "rows in the first-level cache as streamed from the second, and one pass over the "
+            "kernel for Q, the SPMA step and the next assembly (measured again on 2026-11-30: "
+            "12.3 us apart, 11.1 us fused) would save about a microsecond, for an SPMA-specific "
+            "loop that no other method could use. Both cores at S = 100 saved nothing "
+            "measurable with spinning threads (a parallel region costs about a microsecond) and "
+            "cost 6x with sleeping ones (`OMP_WAIT_POLICY=passive`, which `tabrl run` sets for "
+            "loaded machines). Iterative refinement with the factors of an earlier policy (a "
+            "NumPy prototype, before GMRES) needed 4 or more corrections per iteration and a "
+            "fresh LU in more than half of them. The bare LU's time includes copying the matrix "
             "back before each factorisation (80 KB at S = 100, 2 MB at S = 500), as an "
             "iteration's assembly writes it.\n")
     crossover = next((states for states in (10, 100, 300, 500, 1000, 2000)
@@ -300,11 +304,12 @@ def main():
                       benches.get(f"dense_random_iteration/S:{states}/solver:1") and
                       seconds(benches[f"dense_random_iteration/S:{states}/solver:3"]) <
                       seconds(benches[f"dense_random_iteration/S:{states}/solver:1"])), None)
-    faster = (f"Krylov is faster than dense LU from S = {crossover} on in this run"
-              if crossover else "dense LU is faster than Krylov at every size above in this run")
-    put(f"\nOn these fully dense MDPs {faster}; the automatic choice (dense LU up to 500 states, "
-        "Krylov above) looks at the size only, and `--solver dense` forces the exact direct "
-        "solve at any size.")
+    faster = (f"Krylov is faster than the dense solver from S = {crossover} on in this run"
+              if crossover else "the dense solver is faster than Krylov at every size above in "
+              "this run")
+    put(f"\nOn these fully dense MDPs {faster}; the automatic choice (dense up to 500 states, "
+        "Krylov above) looks at the size only, and `--solver dense` forces the dense solver, "
+        "exact to the LU's rounding, at any size.")
     put("\nPeak memory is each size in its own process: NumPy's reference script, and a 3-iteration "
         "`tabrl run` on the same kind of MDP (`garnet(states=S, actions=4, branching=S)`, fully dense "
         "rows) with `--solver dense`. tabrl keeps the sparse form of P (12 bytes per entry) and, "
@@ -313,7 +318,7 @@ def main():
     dense2000 = benches.get("dense_random_iteration/S:2000/solver:1")
     lu2000 = benches.get("lu_bare/2000")
     if dense2000 and lu2000:
-        put(f"**The dense path against the LU limit.** At S = 2000 a whole SPMA iteration with dense LU "
+        put(f"**The dense path against the LU limit.** At S = 2000 a whole SPMA iteration with the dense solver "
             f"takes {fmt_time(seconds(dense2000))} against {fmt_time(seconds(lu2000))} for the bare "
             f"LU factorisation of a 2000 x 2000 matrix: {seconds(dense2000) / seconds(lu2000):.2f}x "
             "(target: within 3x).\n")

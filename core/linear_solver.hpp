@@ -12,10 +12,11 @@
 
 namespace tabrl {
 
-// dense_lu: LU of the dense S x S system (no pivoting needed: core/dominant_lu.hpp). sparse_lu:
-// Eigen's SparseLU (exact, but random sparsity such as Garnet's fills in). krylov: BiCGSTAB with a
-// Jacobi preconditioner, warm-started from the previous policy's solutions, to a relative residual
-// of 1e-12.
+// dense_lu: the dense S x S system, solved by GMRES from the warm start where that reaches the
+// LU's accuracy, else by its LU (no pivoting needed: core/dominant_lu.hpp; core/dense_lu.hpp).
+// sparse_lu: Eigen's SparseLU (exact, but random sparsity such as Garnet's fills in). krylov:
+// BiCGSTAB with a Jacobi preconditioner, warm-started from the previous policy's solutions, to a
+// relative residual of 1e-12.
 enum class LinearSolverKind { automatic, dense_lu, sparse_lu, krylov };
 
 // The names of --solver and the sweep key `solver`.
@@ -56,8 +57,8 @@ class PolicySystemSolver {
   virtual void set_tolerance(double /*tolerance*/) {}
 };
 
-// automatic: dense LU up to kDenseStateLimit states, Krylov above (measured in
-// docs/performance.md: Krylov is faster from a few hundred states on, dense LU is exact).
+// automatic: dense up to kDenseStateLimit states, Krylov above (measured in
+// docs/performance.md; the dense solver is exact to rounding).
 constexpr Index kDenseStateLimit = 500;
 // Relative residual ||b - M x|| / ||b|| guaranteed by the Krylov solves.
 constexpr double kDefaultKrylovTolerance = 1e-12;

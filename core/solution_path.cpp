@@ -85,9 +85,8 @@ bool SolutionPath::predict(Vector& out) const {
     return true;
   }
   out.resize(last.size());
-  chunked_for(last.size(), [&](Index begin, Index end) {
-    extrapolated(order, begin, end, out.data() + begin);
-  });
+  chunked_for(last.size(),
+              [&](Index begin, Index end) { extrapolated(order, begin, end, out.data() + begin); });
   return true;
 }
 

@@ -40,8 +40,8 @@ done
 # The sparse 10,000-state Garnet densified (NumPy has no sparse solve of its own): OpenBLAS only.
 numpy_run openblas "$lib/openblas-pthread" 10000:5
 
-# Side by side: five rounds, each tabrl's iteration benchmark on the dense random MDPs (dense LU
-# and Krylov at S = 100 and 1000, dense LU at 300 and 500) and the bare LU at 100, 300 and 500
+# Side by side: five rounds, each tabrl's iteration benchmark on the dense random MDPs (dense
+# and Krylov at S = 100 and 1000, dense at 300 and 500) and the bare LU at 100, 300 and 500
 # (seven repetitions each), then NumPy + OpenBLAS at 100 and 1000 (seven batches), so that both
 # sides of each round's ratios see the same state of a shared machine, whose speed drifts by a
 # third within minutes.
