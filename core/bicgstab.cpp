@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include <tabrl/core/format.hpp>
 #include <tabrl/core/parallel.hpp>
 
 namespace tabrl {
@@ -79,9 +80,9 @@ void Bicgstab::fail() {
   value_path_.forget();
   visitation_path_.forget();
   throw std::runtime_error("BiCGSTAB did not reach the relative residual " +
-                           std::to_string(tolerance_) + " (value " +
-                           std::to_string(report_.value_residual) + ", visitation " +
-                           std::to_string(report_.visitation_residual) + ")");
+                           format_number(tolerance_) + " (value " +
+                           format_number(report_.value_residual) + ", visitation " +
+                           format_number(report_.visitation_residual) + ")");
 }
 
 void Bicgstab::solve(const Vector& value_rhs, Vector& v, const Vector& visitation_rhs, Vector* x) {

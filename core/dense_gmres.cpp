@@ -1,6 +1,7 @@
 #include "dense_gmres.hpp"
 
 #include <cmath>
+#include <limits>
 
 #include <tabrl/core/parallel.hpp>
 
@@ -14,7 +15,7 @@ DenseGmres::DenseGmres(Index n, int max_steps) : max_steps_(max_steps) {
   rotated_rhs_.resize(max_steps + 1);
   coefficients_.resize(max_steps);
   projection_.resize(max_steps + 1);
-  for (Vector* work : {&work_, &residual_, &trial_, &start_}) work->resize(n);
+  for (Vector* work : {&work_, &residual_, &trial_, &start_, &scaled_rhs_}) work->resize(n);
 }
 
 void DenseGmres::multiply(const StateActionMatrix& a, bool transposed, const double* in,
@@ -31,31 +32,51 @@ DenseGmres::Result DenseGmres::solve(const StateActionMatrix& a, bool transposed
                                      const Vector& b, Vector& x, double target,
                                      const GmresKnownProducts& known) {
   Result result;
-  const double rhs_size = b.lpNorm<Eigen::Infinity>();
-  // The backward error of a candidate y with residual r = b - A y (NaN fails every test).
-  const auto backward_error = [&](const Vector& y, const Vector& r) {
-    const double scale = norm * y.lpNorm<Eigen::Infinity>() + rhs_size;
-    return scale > 0.0 ? r.lpNorm<Eigen::Infinity>() / scale : 0.0;
-  };
-  const auto residual_of = [&](const Vector& y, Vector& r) {
-    multiply(a, transposed, y.data(), r);
-    r = b - r;
-    ++result.products;
-  };
-  if (known.guess_image != nullptr) {
-    residual_ = b - *known.guess_image;
-  } else {
-    residual_of(x, residual_);
-  }
-  result.backward_error = backward_error(x, residual_);
-  if (result.backward_error <= target) {
+  // Solved for x 2^-e with b 2^-e, e the exponent of the largest |b|: exact, so a scaling of the
+  // rewards by a power of two scales the answer exactly, and the sums of squares below stay
+  // clear of underflow and overflow whatever the rewards' magnitude.
+  const double magnitude = b.lpNorm<Eigen::Infinity>();
+  if (!std::isfinite(magnitude)) return result;
+  if (magnitude == 0.0) {  // A x = 0: x = 0
+    x.setZero();
     result.converged = true;
     return result;
   }
-  start_ = x;
+  int exponent = 0;
+  std::frexp(magnitude, &exponent);
+  const double down = std::ldexp(1.0, -exponent);
+  scaled_rhs_ = b * down;
+  const double rhs_size = scaled_rhs_.lpNorm<Eigen::Infinity>();
+  // The backward error of a candidate y with residual r = b - A y; NaN where either is not finite
+  // (and NaN fails every test).
+  const auto backward_error = [&](const Vector& y, const Vector& r) {
+    const double scale = norm * y.lpNorm<Eigen::Infinity>() + rhs_size;
+    const double size = r.lpNorm<Eigen::Infinity>();
+    return scale > 0.0 ? size / scale : std::numeric_limits<double>::quiet_NaN();
+  };
+  const auto residual_of = [&](const Vector& y, Vector& r) {
+    multiply(a, transposed, y.data(), r);
+    r = scaled_rhs_ - r;
+    ++result.products;
+  };
+  // Accepts y (scaled) as the answer when its true residual r meets the target.
+  const auto accept = [&](const Vector& y, const Vector& r) {
+    result.backward_error = backward_error(y, r);
+    if (!(result.backward_error <= target)) return false;
+    x = y * std::ldexp(1.0, exponent);
+    result.converged = true;
+    return true;
+  };
+  start_ = x * down;
+  if (known.guess_image != nullptr) {
+    residual_ = scaled_rhs_ - *known.guess_image * down;
+  } else {
+    residual_of(start_, residual_);
+  }
+  if (accept(start_, residual_)) return result;
   if (const Vector* deflation_image = known.ones_image; deflation_image != nullptr) {
-    // x + c 1 with c minimising ||r - c A 1||: r - c A 1 is that start's residual, exactly as far
-    // as A 1 is (it is computed, not assumed).
+    // x + c 1 with c minimising ||r - c A 1||: r - c A 1 is that start's residual, up to the
+    // rounding of x + c (A 1 is computed, not assumed).
     const double image_norm = deflation_image->squaredNorm();
     if (image_norm > 0.0) {
       const double c = deflation_image->dot(residual_) / image_norm;
@@ -66,10 +87,16 @@ DenseGmres::Result DenseGmres::solve(const StateActionMatrix& a, bool transposed
     }
   }
   const double beta = residual_.norm();
-  if (!(beta > 0.0 && std::isfinite(beta))) return result;
+  if (!std::isfinite(beta)) return result;
+  if (beta == 0.0) {  // the deflated start solves the system, as far as the update can tell
+    residual_of(start_, residual_);
+    accept(start_, residual_);
+    return result;
+  }
   // The true residual is checked once the least-squares residual falls below kCheckScale times
   // the allowance at the start's size (a 2-norm: the largest of n entries is typically far
-  // smaller); after a check that fails, only once it has fallen four times further.
+  // smaller), and at the last step; after a check that fails, only once it has fallen four
+  // times further.
   constexpr double kCheckScale = 3.0;
   double check_below = kCheckScale * target * (norm * start_.lpNorm<Eigen::Infinity>() + rhs_size);
   basis_.col(0) = residual_ / beta;
@@ -107,7 +134,7 @@ DenseGmres::Result DenseGmres::solve(const StateActionMatrix& a, bool transposed
     rotated_rhs_[j] *= cosines_[j];
     const double estimate = std::abs(rotated_rhs_[used]);
     const bool breakdown = !(next_norm > 0.0);  // the solution lies in the basis
-    if (estimate <= check_below || breakdown) {
+    if (estimate <= check_below || breakdown || used == max_steps_) {
       // y = R^{-1} g, then the candidate x + V y and its true residual.
       for (Index i = j; i >= 0; --i) {
         double sum = rotated_rhs_[i];
@@ -118,12 +145,7 @@ DenseGmres::Result DenseGmres::solve(const StateActionMatrix& a, bool transposed
       trial_ = start_;
       trial_.noalias() += basis_.leftCols(used) * y;
       residual_of(trial_, residual_);
-      result.backward_error = backward_error(trial_, residual_);
-      if (result.backward_error <= target) {
-        x.swap(trial_);
-        result.converged = true;
-        return result;
-      }
+      if (accept(trial_, residual_)) return result;
       // Four misses: the true residual has stopped falling with the estimate (its floor lies
       // above the target), and further steps would only cost.
       if (++misses == 4) return result;

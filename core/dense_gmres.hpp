@@ -31,9 +31,10 @@ class DenseGmres {
   // Solves A x = b (A^T x = b when transposed) starting from x, until
   //   ||b - A x||_inf <= target (norm ||x||_inf + ||b||_inf),
   // with norm = ||A||_inf (||A||_1 when transposed), checked on the true residual. On success x
-  // holds the answer; otherwise x is left as it came in. Each step orthogonalises twice against
-  // the basis (classical Gram-Schmidt, twice), so the basis stays orthogonal to rounding.
-  // With ones_image the start moves along the vector of ones first, by the multiple that
+  // holds the answer (x = 0 when b = 0); otherwise x is left as it came in. The system is solved
+  // scaled by the power of two that brings the largest |b| into [1/2, 1). Each step orthogonalises
+  // twice against the basis (classical Gram-Schmidt, twice), so the basis stays orthogonal to
+  // rounding. With ones_image the start moves along the vector of ones first, by the multiple that
   // minimises the residual: that removes the component of an eigenvalue far from the others
   // when 1 is (nearly) its eigenvector (M 1 = (1 - gamma) 1). A guess_image saves the product
   // of the start's residual; it must be A x computed as the products here compute it (so the
@@ -48,7 +49,7 @@ class DenseGmres {
   Eigen::MatrixXd basis_;       // n x (max_steps + 1), orthonormal columns
   Eigen::MatrixXd hessenberg_;  // (max_steps + 1) x max_steps, rotated to upper triangular
   Vector cosines_, sines_, rotated_rhs_, coefficients_, work_, projection_, residual_, trial_,
-      start_;
+      start_, scaled_rhs_;
 };
 
 }  // namespace tabrl

@@ -128,25 +128,28 @@ void DenseLu::factorise() {
   factorised_ = true;
 }
 
-bool DenseLu::try_gmres(Stage& stage, bool transposed, const Vector& rhs, Vector& solution,
-                        double& backward_error) {
+bool DenseLu::try_gmres(Stage& stage, bool transposed, bool allowed, const Vector& rhs,
+                        Vector& solution, double& backward_error) {
   backward_error = 0.0;
-  if (factorised_ || gmres_.max_steps() == 0 || !stage.warm || solution.size() != rhs.size() ||
-      !solution.allFinite()) {
-    return false;
-  }
+  if (gmres_.max_steps() == 0) return false;
+  const bool usable = solution.size() == rhs.size() && solution.allFinite();
+  // A guess that does not continue the path restarts it, whichever way this solve goes.
+  const bool continues = policy_changed_ && usable && stage.path.continues(solution);
+  // Only the first solve after prepare: a second solve of the same policy uses the factors, so
+  // that it never depends on which systems the first one solved.
+  if (!allowed || !policy_changed_ || factorised_ || !stage.warm || !usable) return false;
   if (stage.skip > 0) {
     --stage.skip;
     return false;
   }
   GmresKnownProducts known;
   if (!transposed) known.ones_image = &row_sums_;
-  if (policy_changed_ && stage.path.continues(solution)) {
+  if (continues) {
     if (!transposed && predicted_ready_) {
       solution = predicted_;
       known.guess_image = &predicted_image_;
     } else {
-      stage.path.extrapolate(solution);
+      stage.path.predict(solution);
     }
   }
   // ||M||_inf and ||M^T||_inf = ||M||_1. Row s of M has the diagonal d = 1 - gamma P_pi[s, s] > 0
@@ -186,13 +189,16 @@ void DenseLu::solve_value(const Vector& value_rhs, Vector& v) {
 }
 
 void DenseLu::solve(const Vector& value_rhs, Vector& v, const Vector& visitation_rhs, Vector* x) {
-  // Each system: GMRES when it is warm and not backing off, else the LU; M v = b is
-  // (M^T)^T v = b, and M^T x = rho is M^T x = rho, one sweep over the factors for both. v does
-  // not depend on whether x is solved.
+  // Each system: GMRES on the first solve after prepare, when it is warm and not backing off,
+  // else the LU: M v = b is (M^T)^T v = b, and M^T x = rho is M^T x = rho, one sweep over the
+  // factors for both. v does not depend on whether x is solved.
   report_ = {};
-  const bool value_done = try_gmres(value_stage_, false, value_rhs, v, report_.value_residual);
-  const bool visitation_done = x == nullptr || try_gmres(visitation_stage_, true, visitation_rhs,
-                                                         *x, report_.visitation_residual);
+  const bool value_done =
+      try_gmres(value_stage_, false, true, value_rhs, v, report_.value_residual);
+  // Where the value solve needs the LU, the visitation takes it too.
+  const bool visitation_done =
+      x == nullptr || try_gmres(visitation_stage_, true, value_done, visitation_rhs, *x,
+                                report_.visitation_residual);
   if (!value_done || !visitation_done) {
     factorise();
     if (!value_done) {

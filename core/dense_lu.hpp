@@ -44,9 +44,9 @@ class DenseLu final : public PolicySystemSolver {
     int skip = 0;       // solves left before GMRES is tried again
     int failures = 0;   // GMRES failures in a row
   };
-  // Tries GMRES on M x = rhs (M^T x = rhs when transposed) from `solution`; true when it met
-  // the backward-error target. Updates the stage's back-off either way.
-  bool try_gmres(Stage& stage, bool transposed, const Vector& rhs, Vector& solution,
+  // Tries GMRES on M x = rhs (M^T x = rhs when transposed) from `solution`, unless !allowed;
+  // true when it met the backward-error target. Keeps the stage's path and back-off either way.
+  bool try_gmres(Stage& stage, bool transposed, bool allowed, const Vector& rhs, Vector& solution,
                  double& backward_error);
 
   const Mdp& mdp_;

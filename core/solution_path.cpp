@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include <tabrl/core/parallel.hpp>
 
@@ -34,17 +35,51 @@ static_assert(kExtrapolation[2][0] == 3.0 && kExtrapolation[2][1] == -3.0 &&
 
 }  // namespace
 
-void SolutionPath::extrapolated(int order, Index begin, Index end, double* out) const {
-  // Entry by entry w_1 y_1 + w_2 y_2 + ..., added in this order (plain loops: at a few hundred
-  // entries the expression templates' per-call cost was most of the time).
-  const auto& weights = kExtrapolation[static_cast<std::size_t>(order)];
-  const double* first = past_[0].data();
-  for (Index i = begin; i < end; ++i) out[i - begin] = weights[0] * first[i];
-  for (int k = 1; k <= order; ++k) {
-    const double weight = weights[static_cast<std::size_t>(k)];
-    const double* past = past_[static_cast<std::size_t>(k)].data();
-    for (Index i = begin; i < end; ++i) out[i - begin] += weight * past[i];
+namespace {
+
+// Entries [begin, end) of the order-`Order` extrapolation of `past`, entry by entry
+// w_1 y_1 + w_2 y_2 + ..., added in this order; with `solution`, instead of storing them, the
+// largest |solution - extrapolation| over the range. The order is a template argument, so that
+// each entry's sum stays in a register and the loop over entries is vectorised.
+template <int Order>
+double extrapolate_range(const std::array<Vector, kLength>& past, Index begin, Index end,
+                         double* out, const double* solution) {
+  const auto& weights = kExtrapolation[Order];
+  const double* rows[Order + 1];
+  for (int k = 0; k <= Order; ++k) rows[k] = past[static_cast<std::size_t>(k)].data();
+  const auto value = [&](Index i) {
+    double sum = weights[0] * rows[0][i];
+    for (int k = 1; k <= Order; ++k) sum += weights[static_cast<std::size_t>(k)] * rows[k][i];
+    return sum;
+  };
+  if (solution == nullptr) {
+    for (Index i = begin; i < end; ++i) out[i - begin] = value(i);
+    return 0.0;
   }
+  double largest = 0.0;
+  for (Index i = begin; i < end; ++i) {
+    const double error = std::abs(solution[i] - value(i));
+    largest = largest < error ? error : largest;  // std::max: a NaN error is passed over
+  }
+  return largest;
+}
+
+template <int... Orders>
+double extrapolate_range(std::integer_sequence<int, Orders...>, int order,
+                         const std::array<Vector, kLength>& past, Index begin, Index end,
+                         double* out, const double* solution) {
+  double result = 0.0;
+  ((order == Orders ? (result = extrapolate_range<Orders>(past, begin, end, out, solution), 0) : 0),
+   ...);
+  return result;
+}
+
+}  // namespace
+
+double SolutionPath::extrapolated(int order, Index begin, Index end, double* out,
+                                  const double* solution) const {
+  return extrapolate_range(std::make_integer_sequence<int, kLength>{}, order, past_, begin, end,
+                           out, solution);
 }
 
 double SolutionPath::max_difference(const Vector& a, const Vector* b) {
@@ -103,17 +138,10 @@ void SolutionPath::record(const Vector& solution) {
     const Index n = solution.size();
     const Index chunks = (n + kReductionChunk - 1) / kReductionChunk;
     partials_.assign(static_cast<std::size_t>(chunks * kLength), 0.0);
-    prediction_.resize(n);
     chunked_for(n, [&](Index begin, Index end) {
       double* errors = partials_.data() + kLength * (begin / kReductionChunk);
-      double* prediction = prediction_.data() + begin;
-      for (int order = 0; order < orders; ++order) {
-        extrapolated(order, begin, end, prediction);
-        double error = 0.0;
-        for (Index i = begin; i < end; ++i)
-          error = std::max(error, std::abs(solution[i] - prediction[i - begin]));
-        errors[order] = error;
-      }
+      for (int order = 0; order < orders; ++order)
+        errors[order] = extrapolated(order, begin, end, nullptr, solution.data());
     });
     std::array<double, kLength> errors{};
     for (Index chunk = 0; chunk < chunks; ++chunk) {

@@ -30,8 +30,10 @@ class SolutionPath {
   bool empty() const { return count_ == 0; }
 
  private:
-  // Entries [begin, end) of the order-`order` extrapolation of the path, into out.
-  void extrapolated(int order, Index begin, Index end, double* out) const;
+  // Entries [begin, end) of the order-`order` extrapolation of the path, into out; or, with
+  // `solution`, the largest |solution - extrapolation| over them (out unused).
+  double extrapolated(int order, Index begin, Index end, double* out,
+                      const double* solution = nullptr) const;
   // The largest |a - b| (or |a| when b is null) over [0, n), in fixed chunks.
   double max_difference(const Vector& a, const Vector* b);
 
@@ -39,7 +41,6 @@ class SolutionPath {
   int count_ = 0;                     // how many entries of past_ hold solutions
   int order_ = 0;  // the order of the next extrapolation (0: the last solution itself)
   std::vector<double> partials_;
-  Vector prediction_;  // work storage of record()
 };
 
 }  // namespace tabrl

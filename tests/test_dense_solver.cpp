@@ -80,6 +80,27 @@ void step_logits(const Mdp& mdp, const Vector& v, StateActionMatrix& logits, dou
 
 double max_abs(const Vector& x) { return x.lpNorm<Eigen::Infinity>(); }
 
+// The normwise backward error of x for M x = b (M^T x = b when transposed), computed apart from
+// the solver: the residual in long double, with M built independently.
+double backward_error_of(const Eigen::MatrixXd& m, bool transposed, const Vector& b,
+                         const Vector& x) {
+  using LongMatrix = Eigen::Matrix<long double, Eigen::Dynamic, Eigen::Dynamic>;
+  using LongVector = Eigen::Matrix<long double, Eigen::Dynamic, 1>;
+  const LongMatrix wide = transposed ? LongMatrix(m.transpose().cast<long double>())
+                                     : LongMatrix(m.cast<long double>());
+  const LongVector residual = b.cast<long double>() - wide * x.cast<long double>();
+  const long double norm = wide.cwiseAbs().rowwise().sum().maxCoeff();
+  return static_cast<double>(residual.cwiseAbs().maxCoeff() /
+                             (norm * x.cast<long double>().cwiseAbs().maxCoeff() +
+                              b.cast<long double>().cwiseAbs().maxCoeff()));
+}
+
+// The backward error the dense solver promises, written out apart from its own target (with a
+// quarter more for the rounding of an independently built M).
+double promised_backward_error(Index states) {
+  return 1.25 * 0.75 * std::sqrt(static_cast<double>(states)) * 0x1p-53;
+}
+
 }  // namespace
 
 TEST_CASE("GMRES answers of the dense solver are as accurate as a pivoted LU's") {
@@ -105,6 +126,10 @@ TEST_CASE("GMRES answers of the dense solver are as accurate as a pivoted LU's")
       CHECK(solver.report().visitation_residual <= target);
     }
     const Eigen::MatrixXd m = system_matrix(mdp, policy);
+    if (!solver.factorised()) {
+      CHECK(backward_error_of(m, false, reward, v) <= promised_backward_error(120));
+      CHECK(backward_error_of(m, true, mdp.rho(), x) <= promised_backward_error(120));
+    }
     const Reference exact = long_double_solutions(m, reward, mdp.rho());
     CHECK(max_abs(v - exact.value) <= allowance * max_abs(exact.value));
     CHECK(max_abs(x - exact.visitation) <= allowance * max_abs(exact.visitation));
@@ -133,6 +158,38 @@ TEST_CASE("the dense solver's value does not depend on whether the visitation is
     step_logits(mdp, v_with, logits, 0.3);
   }
   CHECK(!without.factorised());
+}
+
+TEST_CASE("a second solve of the same policy does not depend on what the first one solved") {
+  // As evaluate_regularised after evaluate_policy: the same policy, another right-hand side.
+  // Every combination of solving the visitation or not, on the first and the second solve,
+  // gives the same values, bit for bit.
+  const Mdp mdp = random_mdp(90, 3, 0.9, 12);
+  std::vector<DenseLu> solvers;
+  for (int k = 0; k < 4; ++k) solvers.emplace_back(mdp);
+  StateActionMatrix logits = uniform_logits(90, 3), policy;
+  std::vector<Vector> first(4), second(4), visitations(4);
+  for (int t = 0; t < 15; ++t) {
+    CAPTURE(t);
+    softmax_rows(logits, policy);
+    const Vector reward = expected_reward(mdp, policy);
+    const Vector other = reward + Vector::Constant(90, 0.25);
+    for (int k = 0; k < 4; ++k) {
+      const bool first_with_x = (k & 1) != 0, second_with_x = (k & 2) != 0;
+      DenseLu& solver = solvers[static_cast<std::size_t>(k)];
+      Vector* x = &visitations[static_cast<std::size_t>(k)];
+      solver.prepare(policy);
+      solver.solve(reward, first[static_cast<std::size_t>(k)], mdp.rho(),
+                   first_with_x ? x : nullptr);
+      solver.solve(other, second[static_cast<std::size_t>(k)], mdp.rho(),
+                   second_with_x ? x : nullptr);
+    }
+    for (int k = 1; k < 4; ++k) {
+      CHECK((first[static_cast<std::size_t>(k)].array() == first[0].array()).all());
+      CHECK((second[static_cast<std::size_t>(k)].array() == second[0].array()).all());
+    }
+    step_logits(mdp, first[0], logits, 0.05);
+  }
 }
 
 TEST_CASE("where GMRES does not converge within its budget the LU answers, and GMRES backs off") {
@@ -228,7 +285,7 @@ TEST_CASE("GMRES: known answers, the transposed system, and a budget too small")
   }
   Vector solution(n);
   for (Index i = 0; i < n; ++i) solution[i] = std::sin(static_cast<double>(i));
-  const double target = 0x1p-51;
+  const double target = dense_backward_error_target(n);
   for (const bool transposed : {false, true}) {
     CAPTURE(transposed);
     const Vector b = transposed ? Vector(a.transpose() * solution) : Vector(a * solution);
@@ -248,6 +305,21 @@ TEST_CASE("GMRES: known answers, the transposed system, and a budget too small")
     CHECK(!miss.converged);
     CHECK(miss.steps == 2);
     CHECK((untouched.array() == 0.25).all());
+    // M x of the guess, given as computed beforehand, saves one product and nothing else.
+    const Vector guess = Vector::Constant(n, 0.5);
+    Vector image(n);
+    if (transposed) {
+      dense_transposed_product(a, guess.data(), image.data());
+    } else {
+      dense_row_dots(a, guess.data(), image.data());
+    }
+    Vector plain = guess, given = guess;
+    const DenseGmres::Result plain_result = gmres.solve(a, transposed, norm, b, plain, target);
+    const DenseGmres::Result given_result =
+        gmres.solve(a, transposed, norm, b, given, target, {.guess_image = &image});
+    CHECK(plain_result.converged);
+    CHECK((plain.array() == given.array()).all());
+    CHECK(given_result.products == plain_result.products - 1);
     // A guess that already is the answer costs the one product that checks it.
     Vector exact = x;
     const DenseGmres::Result done = gmres.solve(a, transposed, norm, b, exact, target);

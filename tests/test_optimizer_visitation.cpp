@@ -121,6 +121,11 @@ TEST_CASE("a run without the visitation is the same run, on every solver") {
   }
   Spma garnet_spma(garnet, {.step_size = 0.05});
   check_same_run(garnet, garnet_spma, LinearSolverKind::krylov, 15);
+  // 80 states: the dense solver's GMRES answers (the LU below 48 states).
+  const Mdp larger = testing::random_mdp(80, 3, 0.9, 6);
+  Spma larger_spma(larger, {.step_size = 0.05});
+  check_same_run(larger, larger_spma, LinearSolverKind::dense_lu, 40);
+  check_same_run(larger, npg, LinearSolverKind::dense_lu, 40);
 }
 
 }  // namespace

@@ -171,6 +171,22 @@ TEST_CASE("the Krylov solver is exactly scale-equivariant (its dot products do n
   }
 }
 
+TEST_CASE("the dense solver's GMRES is exactly scale-equivariant (it solves a scaled system)") {
+  // 100 states with dense rows: the value solves (SPMA) and both solves (SPG) go through GMRES;
+  // 2^-600 and 2^600 put the residuals' squares out of double range unless scaled.
+  const Mdp mdp = make_garnet(100, 3, 100, 11);
+  REQUIRE(mdp.kernel_storage() == KernelStorage::dense);
+  for (const Method method : {Method::spma, Method::spg}) {
+    const RunRecord original = run(mdp, method, 60, LinearSolverKind::dense_lu);
+    for (const int exponent : {-600, -498, 498, 600}) {
+      CAPTURE(exponent);
+      const double factor = std::ldexp(1.0, exponent);
+      const RunRecord scaled_run = run(scaled(mdp, factor), method, 60, LinearSolverKind::dense_lu);
+      compare_runs(original, scaled_run, factor, mdp.value_scale(), 0.0);
+    }
+  }
+}
+
 TEST_CASE("a tiny reward scale gets the right J* (policy iteration's switching rule is relative)") {
   // The probe: the absolute switching tolerance left the reward-greedy policy in place, J* = 0.
   const Mdp mdp = make_gridworld(split_map("S..G"), {.goal_reward = 1e-15});

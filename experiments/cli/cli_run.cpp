@@ -80,7 +80,7 @@ int run_command(const Arguments& args) {
       "time-limit", po::value(&time_limit), "stop after this many seconds")(
       "record", po::value(&record)->default_value("all"), "which iterations to write: all, N, log")(
       "solver", po::value(&solver)->default_value("auto"),
-      "linear solver: auto (dense LU up to 500 states, Krylov above), dense, sparse, krylov")(
+      "linear solver: auto (dense up to 500 states, Krylov above), dense, sparse, krylov")(
       "kernel", po::value(&kernel)->default_value("auto"),
       "transition kernel storage: auto (dense from about 45% non-zeros), sparse, dense")(
       "threads", po::value(&threads)->default_value(0),
