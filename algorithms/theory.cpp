@@ -27,17 +27,23 @@ double spma_contraction_constant(const Evaluation& evaluation, std::vector<doubl
       const double* advantages = evaluation.advantage.data() + s * actions;
       // The greedy action (the first of the largest Q) and whether any advantage is positive. A
       // row with a NaN (a diverged evaluation) says nothing, and is skipped.
+      // Selections, not branches: which action is greedy is data, and mispredicted branches
+      // cost more than the comparisons.
       Index greedy = 0;
+      double best = values[0];
       bool improvable = false, defined = true;
       for (Index a = 0; a < actions; ++a) {
-        if (values[a] > values[greedy]) greedy = a;
-        improvable = improvable || advantages[a] > 0.0;
-        defined = defined && !std::isnan(advantages[a]);
+        const bool better = values[a] > best;
+        greedy = better ? a : greedy;
+        best = better ? values[a] : best;
+        improvable = improvable | (advantages[a] > 0.0);
+        defined = defined & !std::isnan(advantages[a]);
       }
       if (!(improvable && defined)) continue;
       double runner_up = -std::numeric_limits<double>::infinity();
       for (Index a = 0; a < actions; ++a) {
-        if (a != greedy) runner_up = std::max(runner_up, values[a]);
+        const double candidate = a != greedy ? values[a] : -std::numeric_limits<double>::infinity();
+        runner_up = std::max(runner_up, candidate);
       }
       // A single action has no competitor: its gap is infinite and it never limits C_t.
       const double gap = values[greedy] - runner_up;
