@@ -35,7 +35,8 @@ DenseGmres::Result DenseGmres::solve(const StateActionMatrix& a, bool transposed
   // Solved for x 2^-e with b 2^-e, e the exponent of the largest |b|: exact, so a scaling of the
   // rewards by a power of two scales the answer exactly, and the sums of squares below stay
   // clear of underflow and overflow whatever the rewards' magnitude.
-  const double magnitude = b.lpNorm<Eigen::Infinity>();
+  // (NaN-propagating maxima: a NaN anywhere makes the solve fail, and the LU answers.)
+  const double magnitude = b.cwiseAbs().maxCoeff<Eigen::PropagateNaN>();
   if (!std::isfinite(magnitude)) return result;
   if (magnitude == 0.0) {  // A x = 0: x = 0
     x.setZero();
@@ -44,14 +45,17 @@ DenseGmres::Result DenseGmres::solve(const StateActionMatrix& a, bool transposed
   }
   int exponent = 0;
   std::frexp(magnitude, &exponent);
+  // Beyond this the scale factors themselves leave double range (an MDP's values, at most 1e300,
+  // never get there): the LU answers.
+  if (exponent < -1000 || exponent > 1000) return result;
   const double down = std::ldexp(1.0, -exponent);
   scaled_rhs_ = b * down;
   const double rhs_size = scaled_rhs_.lpNorm<Eigen::Infinity>();
   // The backward error of a candidate y with residual r = b - A y; NaN where either is not finite
   // (and NaN fails every test).
   const auto backward_error = [&](const Vector& y, const Vector& r) {
-    const double scale = norm * y.lpNorm<Eigen::Infinity>() + rhs_size;
-    const double size = r.lpNorm<Eigen::Infinity>();
+    const double scale = norm * y.cwiseAbs().maxCoeff<Eigen::PropagateNaN>() + rhs_size;
+    const double size = r.cwiseAbs().maxCoeff<Eigen::PropagateNaN>();
     return scale > 0.0 ? size / scale : std::numeric_limits<double>::quiet_NaN();
   };
   const auto residual_of = [&](const Vector& y, Vector& r) {

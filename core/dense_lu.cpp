@@ -133,7 +133,9 @@ bool DenseLu::try_gmres(Stage& stage, bool transposed, bool allowed, const Vecto
   backward_error = 0.0;
   if (gmres_.max_steps() == 0) return false;
   const bool usable = solution.size() == rhs.size() && solution.allFinite();
-  // A guess that does not continue the path restarts it, whichever way this solve goes.
+  // A guess that does not continue the path (or is no guess at all) restarts it, whichever way
+  // this solve goes.
+  if (policy_changed_ && !usable) stage.path.forget();
   const bool continues = policy_changed_ && usable && stage.path.continues(solution);
   // Only the first solve after prepare: a second solve of the same policy uses the factors, so
   // that it never depends on which systems the first one solved.

@@ -6,6 +6,7 @@
 
 #include <Eigen/LU>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include <tabrl/core/dense_gmres.hpp>
@@ -320,6 +321,13 @@ TEST_CASE("GMRES: known answers, the transposed system, and a budget too small")
     CHECK(plain_result.converged);
     CHECK((plain.array() == given.array()).all());
     CHECK(given_result.products == plain_result.products - 1);
+    // A right-hand side with a NaN (the rest zeros) is no system GMRES answers: the LU's NaN
+    // must come through, not x = 0.
+    Vector with_nan = Vector::Zero(n);
+    with_nan[7] = std::numeric_limits<double>::quiet_NaN();
+    Vector kept = Vector::Constant(n, 0.25);
+    CHECK(!gmres.solve(a, transposed, norm, with_nan, kept, target).converged);
+    CHECK((kept.array() == 0.25).all());
     // A guess that already is the answer costs the one product that checks it.
     Vector exact = x;
     const DenseGmres::Result done = gmres.solve(a, transposed, norm, b, exact, target);
