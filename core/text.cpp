@@ -113,8 +113,15 @@ std::ifstream open_input_file(const std::string& path, const std::string& failur
   // into a confusing "missing" error about the file's contents.
   std::error_code ignored;
   const std::filesystem::file_type type = std::filesystem::status(path, ignored).type();
-  if (type == std::filesystem::file_type::not_found)
+  if (type == std::filesystem::file_type::not_found) {
+    // A symbolic link whose target is missing says so, naming the target.
+    if (std::filesystem::is_symlink(std::filesystem::symlink_status(path, ignored))) {
+      const std::filesystem::path target = std::filesystem::read_symlink(path, ignored);
+      throw InputError({.file = path}, "a symbolic link to " + quote_token(target.string()) +
+                                           ", which does not exist");
+    }
     throw InputError({.file = path}, "no such file");
+  }
   if (type == std::filesystem::file_type::directory)
     throw InputError({.file = path}, "is a directory");
   // A device has no end (/dev/zero, /dev/urandom) or waits on hardware: a reader would never

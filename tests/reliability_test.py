@@ -310,6 +310,35 @@ def test_stale_temporaries(tmp):
           f"only this host's dead temporaries are removed: {remaining}")
 
 
+def test_output_directories(tmp):
+    """--out of plot and reproduce names a directory: a file there, or a file among its parents,
+    is a usage error naming --out (exit 2, before any work), not a filesystem exception (exit 1).
+    A dangling symlink as an input file names its missing target."""
+    config = tmp / "tiny.toml"
+    config.write_text('[[mdp]]\nspec = "five_by_five"\n[[algorithm]]\nname = "npg"\n'
+                      'step_size = [1]\n[sweep]\niterations = 3\n')
+    sweep = tmp / "sweep"
+    check(tabrl("sweep", config, "--out", sweep, "--quiet").returncode == 0, "the sweep to plot")
+    a_file = tmp / "a_file"
+    a_file.write_text("mine\n")
+    for out, reason in ((a_file, "exists and is not a directory"),
+                        (a_file / "figures", "cannot make the directory")):
+        result = tabrl("plot", sweep, "--out", out)
+        check(result.returncode == 2 and "--out" in result.stderr and reason in result.stderr,
+              f"plot --out {out.name}: {result.returncode} {result.stderr!r}")
+    start = time.monotonic()
+    result = tabrl("reproduce", "--out", a_file)
+    check(result.returncode == 2 and "exists and is not a directory" in result.stderr,
+          f"reproduce --out a file: {result.returncode} {result.stderr!r}")
+    check(time.monotonic() - start < 10, "reproduce refuses before its sweeps")
+    check(a_file.read_text() == "mine\n", "the file named by --out is left alone")
+    dangling = tmp / "dangling.toml"
+    dangling.symlink_to(tmp / "gone.toml")
+    result = tabrl("sweep", dangling, "--out", tmp / "never")
+    check(result.returncode == 2 and "symbolic link" in result.stderr and "gone.toml" in result.stderr,
+          f"a dangling symlink names its target: {result.stderr!r}")
+
+
 def test_missing_matplotlib(tmp):
     """A plotting interpreter without matplotlib: one line naming the Debian package, no
     traceback, and reproduce refuses before its sweeps."""
@@ -347,7 +376,8 @@ def main():
         for test in (test_symlinks, test_fifo, test_device_nodes, test_full_disk,
                      test_refusals_before_work, test_signals, test_second_signal,
                      test_stale_temporaries, test_interrupted_plot,
-                     test_memory_does_not_grow_with_iterations, test_missing_matplotlib):
+                     test_memory_does_not_grow_with_iterations, test_output_directories,
+                     test_missing_matplotlib):
             directory = tmp / test.__name__
             directory.mkdir()
             test(directory)

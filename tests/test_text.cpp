@@ -51,7 +51,7 @@ TEST_CASE("a leading byte order mark is dropped, nothing else") {
   CHECK(without_byte_order_mark("x\xEF\xBB\xBF") == "x\xEF\xBB\xBF");
 }
 
-TEST_CASE("input files: a directory and a missing file are named as such") {
+TEST_CASE("input files: a directory, a missing file and a dangling link are named as such") {
   namespace fs = std::filesystem;
   const fs::path root = fs::temp_directory_path() / "tabrl_text_test";
   fs::remove_all(root);
@@ -63,6 +63,12 @@ TEST_CASE("input files: a directory and a missing file are named as such") {
         directory + ": is a directory");
   const std::string missing = (root / "none.toml").string();
   CHECK(testing::input_error_of([&] { read_text_file(missing); }) == missing + ": no such file");
+  // A symbolic link to nothing says so, naming its target.
+  const std::string dangling = (root / "link.toml").string();
+  fs::create_symlink(root / "gone.toml", dangling);
+  CHECK(testing::input_error_of([&] { read_text_file(dangling); }) ==
+        dangling + ": a symbolic link to '" + (root / "gone.toml").string() +
+            "', which does not exist");
   std::ofstream(root / "text.csv") << "\xEF\xBB\xBFhello\n";
   CHECK(read_text_file((root / "text.csv").string()) ==
         "\xEF\xBB\xBFhello\n");  // bytes as they are

@@ -44,6 +44,11 @@ std::string plotting_python();
 // plotting interpreter cannot import matplotlib and numpy. Called before any work.
 void require_plotting_packages();
 
+// Makes the directory an --out option names (and its parents), before any work. Throws
+// InputError (field --out) when it names something that is not a directory, or cannot be made
+// (a parent that is a file, no permission), with the reason.
+void make_output_directory(const std::string& out);
+
 // Parses `args` against `options` (and positional names); prints `usage` and the options and
 // returns false when --help was given.
 bool parse_command_line(const Arguments& args,

@@ -1,8 +1,10 @@
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 
 #include <tabrl/core/error.hpp>
+#include <tabrl/core/text.hpp>
 #include <tabrl/sweep/shell_quote.hpp>
 
 #include "cli.hpp"
@@ -44,6 +46,18 @@ std::string plotting_python() {
     return python;
   }
   return std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+}
+
+void make_output_directory(const std::string& out) {
+  std::error_code error;
+  const std::filesystem::file_status status = std::filesystem::status(out, error);
+  if (std::filesystem::exists(status) && !std::filesystem::is_directory(status))
+    throw InputError({.field = "--out"}, quote_token(out) + " exists and is not a directory");
+  std::filesystem::create_directories(out, error);
+  if (error) {
+    throw InputError({.field = "--out"},
+                     "cannot make the directory " + quote_token(out) + ": " + error.message());
+  }
 }
 
 void require_plotting_packages() {

@@ -106,8 +106,8 @@ int plot_command(const Arguments& args) {
   require_plotting_packages();
 
   const SweepSummary summary = summarize_sweep(directory, partial);
+  make_output_directory(out);
   record_figures(directory, out);
-  fs::create_directories(out);
   write_file_atomically((fs::path(out) / "summary.csv").string(),
                         [&](std::ostream& stream) { print_summary_csv(stream, summary.lines); });
   // The plot labels and colours come from the registry: name, and the one-line description.

@@ -58,6 +58,7 @@ int reproduce_command(const Arguments& args) {
   po::variables_map values;
   if (!parse_command_line(args, options, {}, kReproduceUsage, values)) return kExitSuccess;
   require_plotting_packages();  // before minutes of sweeps, not after
+  make_output_directory(out);
   const fs::path configs = scripts_directory() / "configs";
   const fs::path self = fs::read_symlink("/proc/self/exe");
   // Every config is read before any sweep runs: a missing or broken one fails in a second, not
