@@ -311,8 +311,9 @@ def test_stale_temporaries(tmp):
 
 
 def test_output_directories(tmp):
-    """--out of plot and reproduce names a directory: a file there, or a file among its parents,
-    is a usage error naming --out (exit 2, before any work), not a filesystem exception (exit 1).
+    """--out of plot, reproduce and sweep names a directory: a file there, or a file among its
+    parents, is a usage error naming --out (exit 2, before any work), not a filesystem exception
+    (exit 1).
     A dangling symlink as an input file names its missing target."""
     config = tmp / "tiny.toml"
     config.write_text('[[mdp]]\nspec = "five_by_five"\n[[algorithm]]\nname = "npg"\n'
@@ -326,6 +327,9 @@ def test_output_directories(tmp):
         result = tabrl("plot", sweep, "--out", out)
         check(result.returncode == 2 and "--out" in result.stderr and reason in result.stderr,
               f"plot --out {out.name}: {result.returncode} {result.stderr!r}")
+    result = tabrl("sweep", config, "--out", a_file / "sweep", "--quiet")
+    check(result.returncode == 2 and "cannot make the sweep directory" in result.stderr,
+          f"sweep --out under a file: {result.returncode} {result.stderr!r}")
     start = time.monotonic()
     result = tabrl("reproduce", "--out", a_file)
     check(result.returncode == 2 and "exists and is not a directory" in result.stderr,

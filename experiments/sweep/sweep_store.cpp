@@ -290,7 +290,13 @@ std::vector<std::string> SweepStore::prepare(const SweepConfig& config, bool res
     }
     refuse_foreign();  // before locks/ is created in a directory of the user's
   }
-  fs::create_directories(directory_ / "locks");
+  // A parent that is a file, or no permission: the user's --out is wrong, not tabrl.
+  std::error_code error;
+  fs::create_directories(directory_ / "locks", error);
+  if (error) {
+    throw InputError({.file = directory_.string()}, "cannot make the sweep directory: " +
+                                                        error.message() + "; choose another --out");
+  }
   if (shard) {
     const std::string index = std::to_string(shard->index), count = std::to_string(shard->count);
     const std::string name = "shard " + index + "/" + count;
