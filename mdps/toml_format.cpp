@@ -20,6 +20,14 @@
 namespace tabrl {
 namespace {
 
+// A TOML number as a double: a float as it is, an integer rounded to the nearest double
+// (toml++'s value<double>() refuses integers beyond 2^53, which are numbers all the same).
+std::optional<double> as_double(const toml::node& node) {
+  if (const auto* integer = node.as_integer()) return static_cast<double>(integer->get());
+  if (const auto* floating = node.as_floating_point()) return floating->get();
+  return std::nullopt;
+}
+
 const std::vector<std::string> kModelKeys = {"gamma",     "states", "actions", "start",
                                              "absorbing", "dense",  "rewards", "transition",
                                              "reward",    "map",    "features"};
@@ -101,7 +109,7 @@ class TomlMdpReader {
 };
 
 std::optional<double> TomlMdpReader::number(const toml::node& node, const std::string& key) {
-  const std::optional<double> value = node.value<double>();
+  const std::optional<double> value = as_double(node);
   if (!node.is_number() || !value || !std::isfinite(*value)) {
     report(line_of(node), key, "expected a number");
     return std::nullopt;
@@ -431,7 +439,7 @@ Mdp TomlMdpReader::read_map(const toml::table& root) {
   GridworldOptions options;
   const auto optional_number = [&](const char* key, double& target) {
     if (const toml::node* node = root.get(key)) {
-      const std::optional<double> value = node->value<double>();
+      const std::optional<double> value = as_double(*node);
       if (!node->is_number() || !value) fail(line_of(*node), key, "expected a number");
       target = *value;
     }
@@ -466,7 +474,7 @@ Mdp TomlMdpReader::read(const std::string& text) {
   }
   const toml::node* gamma_node = root.get("gamma");
   if (gamma_node == nullptr) fail(line_of(root), "gamma", "missing: the discount factor in [0, 1)");
-  const std::optional<double> gamma = gamma_node->value<double>();
+  const std::optional<double> gamma = as_double(*gamma_node);
   if (!gamma_node->is_number() || !gamma || !(*gamma >= 0.0 && *gamma < 1.0)) {
     fail(line_of(*gamma_node), "gamma", "must be a number in [0, 1)");
   }
@@ -613,7 +621,7 @@ Eigen::MatrixXd read_features_table(const std::string& text, const std::string& 
     }
     for (Index j = 0; j < k; ++j) {
       const toml::node& entry = *row->get(static_cast<std::size_t>(j + 2));
-      const std::optional<double> value = entry.value<double>();
+      const std::optional<double> value = as_double(entry);
       const std::string field = "features.f" + std::to_string(j);
       if (!entry.is_number() || !value || !std::isfinite(*value)) {
         fail(line_of(entry), field, "expected a finite number");

@@ -90,6 +90,23 @@ value = 10.0
   CHECK(mdp.rewards()(2, 1) == 0.0);
 }
 
+TEST_CASE("integers beyond 2^53 are numbers, rounded to the nearest double") {
+  // toml++ alone refuses to convert them; they were reported as "expected a number".
+  const Mdp mdp = parse(R"(
+gamma = 0.5
+states = 2
+actions = 1
+rewards = [[9007199254740993], [-4611686018427387904]]
+
+[[transition]]
+from = "*"
+action = 0
+to = [0.5, 0.5]
+)");
+  CHECK(mdp.rewards()(0, 0) == 9007199254740992.0);
+  CHECK(mdp.rewards()(1, 0) == -4611686018427387904.0);
+}
+
 TEST_CASE("counts and indices; start as uniform, a state, an index or a list") {
   const std::string body =
       "gamma = 0.5\nstates = 3\nactions = 1\n[[transition]]\nfrom = \"*\"\n"
