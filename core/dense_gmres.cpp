@@ -50,7 +50,7 @@ DenseGmres::Result DenseGmres::solve(const StateActionMatrix& a, bool transposed
   if (exponent < -1000 || exponent > 1000) return result;
   const double down = std::ldexp(1.0, -exponent);
   scaled_rhs_ = b * down;
-  const double rhs_size = scaled_rhs_.lpNorm<Eigen::Infinity>();
+  const double rhs_size = magnitude * down;  // the largest |scaled b|: the scaling is exact
   // The backward error of a candidate y with residual r = b - A y; NaN where either is not finite
   // (and NaN fails every test).
   const auto backward_error = [&](const Vector& y, const Vector& r) {

@@ -100,15 +100,17 @@ void DenseLu::prepare(const StateActionMatrix& policy) {
   double* system = system_.data();
   factorised_ = false;
   policy_changed_ = true;
-  if (gmres_.max_steps() == 0) {
+  predicted_ready_ = false;
+  // The value solve tries GMRES only when it is warm and not backing off (try_gmres); otherwise
+  // M is all it needs.
+  if (gmres_.max_steps() == 0 || !value_stage_.warm || value_stage_.skip > 0) {
     for (Index s = 0; s < num_states; ++s) build_row(policy, s, system + s * num_states);
     return;
   }
   // The value solve's GMRES starts from the path's extrapolation; when one is due, M times it is
   // taken here, row by row while each row is in the first-level cache, as is M 1 (for the
   // deflation): the same row dot products as GMRES's own, a product with M saved.
-  predicted_ready_ =
-      value_stage_.warm && value_stage_.skip == 0 && value_stage_.path.predict(predicted_);
+  predicted_ready_ = value_stage_.path.predict(predicted_);
   // Four rows at a time: their dot products then run as four independent sums.
   const SimdLevel level = simd_level();
   constexpr Index kBlock = 4;
@@ -137,9 +139,9 @@ bool DenseLu::try_gmres(Stage& stage, bool transposed, bool allowed, const Vecto
   // this solve goes.
   if (policy_changed_ && !usable) stage.path.forget();
   const bool continues = policy_changed_ && usable && stage.path.continues(solution);
-  // Only the first solve after prepare: a second solve of the same policy uses the factors, so
-  // that it never depends on which systems the first one solved.
-  if (!allowed || !policy_changed_ || factorised_ || !stage.warm || !usable) return false;
+  // Only the first solve after prepare (M is factorised only after it): a second solve of the
+  // same policy uses the factors, so that it never depends on which systems the first one solved.
+  if (!allowed || !policy_changed_ || !stage.warm || !usable) return false;
   if (stage.skip > 0) {
     --stage.skip;
     return false;

@@ -222,6 +222,16 @@ def test_second_signal(tmp):
     check(not out.exists(), "nothing was published")
 
 
+def small_sweep(tmp, step_sizes, iterations):
+    """A finished NPG sweep on five_by_five in tmp/sweep, to plot: (its config, its directory)."""
+    config = tmp / "small_sweep.toml"
+    config.write_text('[[mdp]]\nspec = "five_by_five"\n[[algorithm]]\nname = "npg"\n'
+                      f'step_size = {step_sizes}\n[sweep]\niterations = {iterations}\n')
+    sweep = tmp / "sweep"
+    check(tabrl("sweep", config, "--out", sweep, "--quiet").returncode == 0, "the sweep to plot")
+    return config, sweep
+
+
 def test_interrupted_plot(tmp):
     """Signals while `tabrl plot` waits for its plotting script. Before, std::system ignored SIGINT
     in the waiting process: a Ctrl-C ended the script alone and tabrl said "the plotting script
@@ -229,11 +239,7 @@ def test_interrupted_plot(tmp):
     to the script, and once the script has ended dies of that signal, leaving no temporary; a
     script that merely exits 130 is a failed plot. A later plot writes every figure through
     temporaries it renames (none left behind)."""
-    config = tmp / "plot.toml"
-    config.write_text('[[mdp]]\nspec = "five_by_five"\n[[algorithm]]\nname = "npg"\n'
-                      'step_size = [0.5, 1]\n[sweep]\niterations = 5\n')
-    sweep = tmp / "sweep"
-    check(tabrl("sweep", config, "--out", sweep, "--quiet").returncode == 0, "the sweep to plot")
+    _, sweep = small_sweep(tmp, "[0.5, 1]", 5)
     started = tmp / "script_started"
     python = tmp / "slow_python"
     python.write_text('#!/bin/sh\nif [ "$1" = "-c" ]; then exec /usr/bin/python3 "$@"; fi\n'
@@ -315,11 +321,7 @@ def test_output_directories(tmp):
     parents, is a usage error naming --out (exit 2, before any work), not a filesystem exception
     (exit 1).
     A dangling symlink as an input file names its missing target."""
-    config = tmp / "tiny.toml"
-    config.write_text('[[mdp]]\nspec = "five_by_five"\n[[algorithm]]\nname = "npg"\n'
-                      'step_size = [1]\n[sweep]\niterations = 3\n')
-    sweep = tmp / "sweep"
-    check(tabrl("sweep", config, "--out", sweep, "--quiet").returncode == 0, "the sweep to plot")
+    config, sweep = small_sweep(tmp, "[1]", 3)
     a_file = tmp / "a_file"
     a_file.write_text("mine\n")
     for out, reason in ((a_file, "exists and is not a directory"),
