@@ -42,7 +42,8 @@ DenseLu::DenseLu(const Mdp& mdp)
   }
 }
 
-void DenseLu::build_row(const StateActionMatrix& policy, Index s, double* row) const {
+void DenseLu::build_row(const StateActionMatrix& policy, Index s, double* row, const double* x,
+                        double* sums) const {
   // Row s of M = I - gamma P_pi: starting from e_s, each action of non-zero weight subtracts
   // gamma pi[s, a] times its kernel row, in action order. Both kernel forms do exactly these
   // operations in this order on every entry (an entry absent from a sparse row subtracts an exact
@@ -65,33 +66,50 @@ void DenseLu::build_row(const StateActionMatrix& policy, Index s, double* row) c
   }
   // Dense kernel: up to four actions per pass over the row. The first pass starts from 0 (the
   // diagonal entry, which starts from 1, is redone alone); later passes continue from the row.
+  // With `sums`, the last pass also takes the row's sums (subtract_weighted_rows_summed), which
+  // the redone diagonal then corrects.
   const double* kernel = mdp_.dense_transitions().data();
+  Index last_action = -1;  // the last action of non-zero weight
+  for (Index a = 0; a < num_actions; ++a) {
+    if (gamma * policy(s, a) != 0.0) last_action = a;
+  }
+  if (last_action < 0) {
+    std::fill(row, row + num_states, 0.0);
+    row[s] = 1.0;
+    if (sums != nullptr) {
+      sums[0] = 1.0;
+      sums[1] = x != nullptr ? x[s] : 0.0;
+    }
+    return;
+  }
   double weights[4];
   const double* rows[4];
   int count = 0;
   bool started = false;
-  const auto flush = [&] {
-    if (count == 0) return;
-    // The diagonal is redone after the pass, which brings the kernel rows into the first-level
-    // cache (read before it, each rows[i][s] waited for the second-level cache).
-    double diagonal = started ? row[s] : 1.0;
-    subtract_weighted_rows(count, row, num_states, weights, rows, !started);
-    for (int i = 0; i < count; ++i) diagonal -= weights[i] * rows[i][s];
-    row[s] = diagonal;
-    started = true;
-    count = 0;
-  };
-  for (Index a = 0; a < num_actions; ++a) {
+  for (Index a = 0; a <= last_action; ++a) {
     const double weight = gamma * policy(s, a);
     if (weight == 0.0) continue;
     weights[count] = weight;
     rows[count] = kernel + mdp_.transition_row(s, a) * num_states;
-    if (++count == 4) flush();
-  }
-  flush();
-  if (!started) {
-    std::fill(row, row + num_states, 0.0);
-    row[s] = 1.0;
+    if (++count < 4 && a < last_action) continue;
+    // The diagonal is redone after the pass, which brings the kernel rows into the first-level
+    // cache (read before it, each rows[i][s] waited for the second-level cache).
+    double diagonal = started ? row[s] : 1.0;
+    const bool last = a == last_action;
+    if (last && sums != nullptr) {
+      subtract_weighted_rows_summed(count, row, num_states, weights, rows, !started, x, sums);
+    } else {
+      subtract_weighted_rows(count, row, num_states, weights, rows, !started);
+    }
+    for (int i = 0; i < count; ++i) diagonal -= weights[i] * rows[i][s];
+    if (last && sums != nullptr) {
+      const double change = diagonal - row[s];
+      sums[0] += change;
+      if (x != nullptr) sums[1] += change * x[s];
+    }
+    row[s] = diagonal;
+    started = true;
+    count = 0;
   }
 }
 
@@ -108,10 +126,21 @@ void DenseLu::prepare(const StateActionMatrix& policy) {
     return;
   }
   // The value solve's GMRES starts from the path's extrapolation; when one is due, M times it is
-  // taken here, row by row while each row is in the first-level cache, as is M 1 (for the
-  // deflation): the same row dot products as GMRES's own, a product with M saved.
+  // taken here, as is M 1 (for the deflation), a product with M saved.
   predicted_ready_ = value_stage_.path.predict(predicted_);
-  // Four rows at a time: their dot products then run as four independent sums.
+  const double* guess = predicted_ready_ ? predicted_.data() : nullptr;
+  if (mdp_.kernel_storage() == KernelStorage::dense) {
+    // In the pass that writes each row (docs/engine.md, "Dense solver").
+    for (Index s = 0; s < num_states; ++s) {
+      double sums[2];
+      build_row(policy, s, system + s * num_states, guess, sums);
+      row_sums_[s] = sums[0];
+      predicted_image_[s] = sums[1];
+    }
+    return;
+  }
+  // Sparse kernel: row dot products four rows at a time, while they are in the first-level
+  // cache (four independent sums).
   const SimdLevel level = simd_level();
   constexpr Index kBlock = 4;
   for (Index first = 0; first < num_states; first += kBlock) {
@@ -119,8 +148,7 @@ void DenseLu::prepare(const StateActionMatrix& policy) {
     double* rows = system + first * num_states;
     for (Index s = first; s < first + count; ++s) build_row(policy, s, system + s * num_states);
     row_dots(rows, count, num_states, ones_.data(), &row_sums_[first], level);
-    if (predicted_ready_)
-      row_dots(rows, count, num_states, predicted_.data(), &predicted_image_[first], level);
+    if (guess != nullptr) row_dots(rows, count, num_states, guess, &predicted_image_[first], level);
   }
 }
 

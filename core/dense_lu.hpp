@@ -33,8 +33,10 @@ class DenseLu final : public PolicySystemSolver {
   bool factorised() const { return factorised_; }
 
  private:
-  // Writes row s of M = I - gamma P_pi (S entries) to `row`.
-  void build_row(const StateActionMatrix& policy, Index s, double* row) const;
+  // Writes row s of M = I - gamma P_pi (S entries) to `row`. With `sums` (dense kernels only),
+  // also its sum (sums[0]) and its dot product with x (sums[1]; 0 without x), in the same pass.
+  void build_row(const StateActionMatrix& policy, Index s, double* row, const double* x = nullptr,
+                 double* sums = nullptr) const;
   void factorise();
 
   // One system's Krylov stage: its path of solutions and its back-off after failures.

@@ -15,6 +15,13 @@ void subtract_weighted_rows(int count, double* row, Index length, const double* 
                             const double* const* rows, bool from_zero,
                             SimdLevel level = simd_level());
 
+// subtract_weighted_rows, and the sums of the new row taken in the same pass: sums[0] = sum_j
+// row[j] and, when x is not null, sums[1] = sum_j row[j] x[j] (else 0). Each sum in a fixed
+// order for each level (with FMA in the avx_fma build), so it depends on the row alone.
+void subtract_weighted_rows_summed(int count, double* row, Index length, const double* weights,
+                                   const double* const* rows, bool from_zero, const double* x,
+                                   double sums[2], SimdLevel level = simd_level());
+
 // y[i] = sum_j a[i, j] x[j] for the rows x cols row-major a: vector partial sums in a fixed
 // order for each level (with FMA in the avx_fma build), so the result does not depend on which
 // rows are computed together or by which thread.

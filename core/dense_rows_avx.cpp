@@ -6,7 +6,12 @@ namespace tabrl::avx_fma_kernels {
 
 void subtract_weighted_rows(int count, double* row, std::ptrdiff_t length, const double* weights,
                             const double* const* rows, bool from_zero) {
-  subtract_weighted_rows_body(count, row, length, weights, rows, from_zero);
+  subtract_weighted_rows_counted(count, row, length, weights, rows, from_zero);
+}
+void subtract_weighted_rows_summed(int count, double* row, std::ptrdiff_t length,
+                                   const double* weights, const double* const* rows, bool from_zero,
+                                   const double* x, double* sums) {
+  subtract_weighted_rows_summed_body(count, row, length, weights, rows, from_zero, x, sums);
 }
 void row_dots(const double* a, std::ptrdiff_t rows, std::ptrdiff_t cols, const double* x,
               double* y) {

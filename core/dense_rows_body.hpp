@@ -11,10 +11,14 @@ namespace {
 
 // row[j] = (((start[j] - w[0] p[0][j]) - w[1] p[1][j]) - ...), N terms in this order, each
 // a product then a difference (never fused); start is row itself, or 0 when from_zero. Lanes
-// are entries j, so every entry sees exactly the operations of the scalar loop.
-template <int N>
+// are entries j, so every entry sees exactly the operations of the scalar loop. With kSums 1 it
+// also returns sums[0] = sum_j row[j], with kSums 2 as well sums[1] = sum_j row[j] x[j] (fused
+// with FMA): one vector accumulator each over the vector part, then its lanes in order, then the
+// remaining entries, a fixed order for each width.
+template <int N, int kSums = 0>
 inline void subtract_weighted_rows_body(double* row, Size length, const double* weights,
-                                        const double* const* rows, bool from_zero) {
+                                        const double* const* rows, bool from_zero,
+                                        const double* x = nullptr, double* sums = nullptr) {
   // Local copies: a store to the row (a Pack, which may alias anything) would otherwise make the
   // compiler reload the row pointers and weights from memory at every step.
   Pack w[N];
@@ -25,38 +29,66 @@ inline void subtract_weighted_rows_body(double* row, Size length, const double* 
     source[i] = rows[i];
     scalar_weight[i] = weights[i];
   }
+  Pack plain = broadcast(0.0), weighted = broadcast(0.0);
+  const auto accumulate = [&](Pack entry, Size j) {
+    if constexpr (kSums >= 1) plain = plain + entry;
+    if constexpr (kSums >= 2) weighted = multiply_add(entry, load(x + j), weighted);
+  };
   Size j = 0;
   if (from_zero) {
     for (; j + kWidth <= length; j += kWidth) {
       Pack entry = broadcast(0.0) - w[0] * load(source[0] + j);
       for (int i = 1; i < N; ++i) entry = entry - w[i] * load(source[i] + j);
       store(row + j, entry);
+      accumulate(entry, j);
     }
   } else {
     for (; j + kWidth <= length; j += kWidth) {
       Pack entry = load(row + j);
       for (int i = 0; i < N; ++i) entry = entry - w[i] * load(source[i] + j);
       store(row + j, entry);
+      accumulate(entry, j);
     }
   }
+  double plain_sum = lane_sum(plain), weighted_sum = lane_sum(weighted);
   for (; j < length; ++j) {
     double entry = from_zero ? 0.0 : row[j];
     for (int i = 0; i < N; ++i) entry = entry - scalar_weight[i] * source[i][j];
     row[j] = entry;
+    if constexpr (kSums >= 1) plain_sum += entry;
+    if constexpr (kSums >= 2) weighted_sum += entry * x[j];
+  }
+  if constexpr (kSums >= 1) sums[0] = plain_sum;
+  if constexpr (kSums >= 2) sums[1] = weighted_sum;
+}
+
+template <int kSums = 0>
+inline void subtract_weighted_rows_counted(int count, double* row, Size length,
+                                           const double* weights, const double* const* rows,
+                                           bool from_zero, const double* x = nullptr,
+                                           double* sums = nullptr) {
+  switch (count) {
+    case 1:
+      return subtract_weighted_rows_body<1, kSums>(row, length, weights, rows, from_zero, x, sums);
+    case 2:
+      return subtract_weighted_rows_body<2, kSums>(row, length, weights, rows, from_zero, x, sums);
+    case 3:
+      return subtract_weighted_rows_body<3, kSums>(row, length, weights, rows, from_zero, x, sums);
+    default:
+      return subtract_weighted_rows_body<4, kSums>(row, length, weights, rows, from_zero, x, sums);
   }
 }
 
-inline void subtract_weighted_rows_body(int count, double* row, Size length, const double* weights,
-                                        const double* const* rows, bool from_zero) {
-  switch (count) {
-    case 1:
-      return subtract_weighted_rows_body<1>(row, length, weights, rows, from_zero);
-    case 2:
-      return subtract_weighted_rows_body<2>(row, length, weights, rows, from_zero);
-    case 3:
-      return subtract_weighted_rows_body<3>(row, length, weights, rows, from_zero);
-    default:
-      return subtract_weighted_rows_body<4>(row, length, weights, rows, from_zero);
+// subtract_weighted_rows_counted with the sums of the new row: its entries' (sums[0]) and, when x
+// is given, its dot product with x (sums[1]).
+inline void subtract_weighted_rows_summed_body(int count, double* row, Size length,
+                                               const double* weights, const double* const* rows,
+                                               bool from_zero, const double* x, double* sums) {
+  if (x == nullptr) {
+    subtract_weighted_rows_counted<1>(count, row, length, weights, rows, from_zero, x, sums);
+    sums[1] = 0.0;
+  } else {
+    subtract_weighted_rows_counted<2>(count, row, length, weights, rows, from_zero, x, sums);
   }
 }
 

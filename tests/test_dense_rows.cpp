@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <Eigen/Dense>
+#include <cmath>
 #include <random>
 #include <vector>
 
@@ -44,6 +45,58 @@ TEST_CASE("weighted row differences: the scalar loop's roundings, bit for bit, o
           }
           subtract_weighted_rows(count, row.data(), length, weights, pointers, from_zero, level);
           CHECK(row == expected);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("weighted row differences with the row's sums: the same row, and its sums to rounding") {
+  std::mt19937_64 engine(5);
+  std::uniform_real_distribution<double> uniform(-1.0, 1.0);
+  for (const SimdLevel level : testing::simd_levels()) {
+    for (const Index length : {1, 3, 4, 7, 100, 101}) {
+      for (int count = 1; count <= 4; ++count) {
+        for (const bool from_zero : {true, false}) {
+          for (const bool with_x : {true, false}) {
+            CAPTURE(to_string(level));
+            CAPTURE(length);
+            CAPTURE(count);
+            CAPTURE(from_zero);
+            CAPTURE(with_x);
+            std::vector<std::vector<double>> rows(4, std::vector<double>(length));
+            for (auto& row : rows)
+              for (double& v : row) v = uniform(engine);
+            const double weights[4] = {0.3, 0.17, 0.41, 0.09};
+            const double* pointers[4] = {rows[0].data(), rows[1].data(), rows[2].data(),
+                                         rows[3].data()};
+            std::vector<double> start(length), x(length);
+            for (double& v : start) v = uniform(engine);
+            for (double& v : x) v = uniform(engine);
+            std::vector<double> expected = start, row = start;
+            subtract_weighted_rows(count, expected.data(), length, weights, pointers, from_zero,
+                                   level);
+            double sums[2] = {-7.0, -7.0};
+            subtract_weighted_rows_summed(count, row.data(), length, weights, pointers, from_zero,
+                                          with_x ? x.data() : nullptr, sums, level);
+            CHECK(row == expected);
+            long double plain = 0.0L, weighted = 0.0L, size = 0.0L, weighted_size = 0.0L;
+            for (Index j = 0; j < length; ++j) {
+              plain += row[j];
+              weighted += static_cast<long double>(row[j]) * x[j];
+              size += std::abs(row[j]);
+              weighted_size += std::abs(row[j] * x[j]);
+            }
+            const double bound = 4.0 * static_cast<double>(length) * 0x1p-53;
+            CHECK(std::abs(sums[0] - static_cast<double>(plain)) <=
+                  bound * static_cast<double>(size));
+            if (with_x) {
+              CHECK(std::abs(sums[1] - static_cast<double>(weighted)) <=
+                    bound * static_cast<double>(weighted_size));
+            } else {
+              CHECK(sums[1] == 0.0);
+            }
+          }
         }
       }
     }
