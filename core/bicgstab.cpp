@@ -43,7 +43,7 @@ void Bicgstab::prepare(const StateActionMatrix& policy) {
   // the sparse fill.
   const Index num_actions = mdp_.num_actions();
   const double gamma = mdp_.gamma();
-  const StateActionMatrix& kernel = mdp_.dense_transitions();
+  const ConstMatrixView kernel = mdp_.dense_transitions();
 #pragma omp parallel for schedule(static) if (num_states * num_states >= kParallelMinimum)
   for (Index s = 0; s < num_states; ++s) {
     auto row = dense_system_.row(s);

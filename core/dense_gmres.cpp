@@ -18,8 +18,8 @@ DenseGmres::DenseGmres(Index n, int max_steps) : max_steps_(max_steps) {
   for (Vector* work : {&work_, &residual_, &trial_, &start_, &scaled_rhs_}) work->resize(n);
 }
 
-void DenseGmres::multiply(const StateActionMatrix& a, bool transposed, const double* in,
-                          Vector& out) const {
+void DenseGmres::multiply(const Eigen::Ref<const StateActionMatrix>& a, bool transposed,
+                          const double* in, Vector& out) const {
   // Both products compute each entry the same way on any thread count (core/parallel.hpp).
   if (transposed) {
     dense_transposed_product(a, in, out.data());
@@ -28,8 +28,8 @@ void DenseGmres::multiply(const StateActionMatrix& a, bool transposed, const dou
   }
 }
 
-DenseGmres::Result DenseGmres::solve(const StateActionMatrix& a, bool transposed, double norm,
-                                     const Vector& b, Vector& x, double target,
+DenseGmres::Result DenseGmres::solve(const Eigen::Ref<const StateActionMatrix>& a, bool transposed,
+                                     double norm, const Vector& b, Vector& x, double target,
                                      const GmresKnownProducts& known) {
   Result result;
   // Solved for x 2^-e with b 2^-e, e the exponent of the largest |b|: exact, so a scaling of the

@@ -39,11 +39,12 @@ class DenseGmres {
   // when 1 is (nearly) its eigenvector (M 1 = (1 - gamma) 1). A guess_image saves the product
   // of the start's residual; it must be A x computed as the products here compute it (so the
   // result is the same, bit for bit, with or without it).
-  Result solve(const StateActionMatrix& a, bool transposed, double norm, const Vector& b, Vector& x,
-               double target, const GmresKnownProducts& known = {});
+  Result solve(const Eigen::Ref<const StateActionMatrix>& a, bool transposed, double norm,
+               const Vector& b, Vector& x, double target, const GmresKnownProducts& known = {});
 
  private:
-  void multiply(const StateActionMatrix& a, bool transposed, const double* in, Vector& out) const;
+  void multiply(const Eigen::Ref<const StateActionMatrix>& a, bool transposed, const double* in,
+                Vector& out) const;
 
   int max_steps_;
   Eigen::MatrixXd basis_;       // n x (max_steps + 1), orthonormal columns

@@ -33,7 +33,7 @@ DenseLu::DenseLu(const Mdp& mdp)
       target_(dense_backward_error_target(mdp.num_states())),
       gmres_(mdp.num_states(), krylov_budget(mdp.num_states())) {
   const Index n = mdp.num_states();
-  system_.resize(n, n);
+  system_.set_zero(n, n);
   if (gmres_.max_steps() > 0) {
     ones_.setOnes(n);
     row_sums_.resize(n);
@@ -191,12 +191,12 @@ bool DenseLu::try_gmres(Stage& stage, bool transposed, bool allowed, const Vecto
   const double gamma = mdp_.gamma();
   double norm = 0.0;
   if (transposed) {
-    norm = system_.cwiseAbs().colwise().sum().maxCoeff();
+    norm = system_.view().cwiseAbs().colwise().sum().maxCoeff();
   } else {
     for (Index s = 0; s < n; ++s) norm = std::max(norm, 2.0 * system_(s, s) - (1.0 - gamma));
   }
   const DenseGmres::Result result =
-      gmres_.solve(system_, transposed, norm, rhs, solution, target_, known);
+      gmres_.solve(system_.view(), transposed, norm, rhs, solution, target_, known);
   report_.iterations += result.products;
   backward_error = result.backward_error;
   if (result.converged) {

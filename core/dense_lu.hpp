@@ -3,6 +3,7 @@
 // backward error of the LU, and otherwise factorises M in place, once per policy, for both solves.
 #pragma once
 
+#include <tabrl/core/aligned_matrix.hpp>
 #include <tabrl/core/dense_gmres.hpp>
 #include <tabrl/core/linear_solver.hpp>
 #include <tabrl/core/solution_path.hpp>
@@ -55,7 +56,7 @@ class DenseLu final : public PolicySystemSolver {
   double target_;  // dense_backward_error_target(S)
   // M row by row, which is M^T column-major; after factorise(), the factors M^T = L U
   // (core/dominant_lu.hpp).
-  StateActionMatrix system_;
+  AlignedMatrix system_;
   // Taken as M is built (GMRES only): M 1, and M times the value path's extrapolation.
   Vector ones_, row_sums_, predicted_, predicted_image_;
   bool predicted_ready_ = false;  // predicted_ and predicted_image_ are this policy's

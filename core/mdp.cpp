@@ -176,7 +176,7 @@ Mdp::Mdp(MdpParts parts, const MdpValidationOptions& options)
           : kernel_storage_for(transitions_.rows(), transitions_.cols(), transitions_.nonZeros());
   if (kernel_storage_ == KernelStorage::dense) {
     // The validated values, copied exactly: both forms hold the same numbers.
-    dense_transitions_.setZero(transitions_.rows(), transitions_.cols());
+    dense_transitions_.set_zero(transitions_.rows(), transitions_.cols());
     for (Index row = 0; row < transitions_.rows(); ++row) {
       for (TransitionMatrix::InnerIterator it(transitions_, row); it; ++it) {
         dense_transitions_(row, it.col()) = it.value();
@@ -187,7 +187,7 @@ Mdp::Mdp(MdpParts parts, const MdpValidationOptions& options)
 
 void Mdp::apply_transitions(const Vector& v, double* out) const {
   if (kernel_storage_ == KernelStorage::dense) {
-    dense_row_dots(dense_transitions_, v.data(), out);
+    dense_row_dots(dense_transitions_.view(), v.data(), out);
   } else {
     gather_product(transitions_, v.data(), out);
   }

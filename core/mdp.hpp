@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include <tabrl/core/aligned_matrix.hpp>
 #include <tabrl/core/enum_names.hpp>
 #include <tabrl/core/types.hpp>
 
@@ -75,7 +76,7 @@ class Mdp {
   KernelStorage kernel_storage() const { return kernel_storage_; }
   // The kernel as a dense row-major (S A) x S array, the same values as transitions();
   // empty unless kernel_storage() is dense.
-  const StateActionMatrix& dense_transitions() const { return dense_transitions_; }
+  ConstMatrixView dense_transitions() const { return dense_transitions_.view(); }
   // out[s A + a] = sum_s' P[s, a, s'] v[s'] (out has S A entries), from the form the hot loops
   // read, in parallel; each entry is one sum in an order fixed by the kernel form (column order
   // for sparse rows, vector partial sums for dense ones, core/dense_rows), whatever the thread
@@ -111,7 +112,7 @@ class Mdp {
   StateActionMatrix rewards_;
   TransitionMatrix transitions_;
   KernelStorage kernel_storage_ = KernelStorage::sparse;
-  StateActionMatrix dense_transitions_;
+  AlignedMatrix dense_transitions_;  // cache-line aligned rows for the vector kernels
   std::vector<std::string> state_names_;
   std::vector<std::string> action_names_;
   double max_row_sum_deviation_ = 0.0;

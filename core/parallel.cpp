@@ -48,7 +48,8 @@ bool built_with_openmp() {
 #endif
 }
 
-void dense_row_product(const StateActionMatrix& matrix, const double* x, double* y) {
+void dense_row_product(const Eigen::Ref<const StateActionMatrix>& matrix, const double* x,
+                       double* y) {
   // Fixed blocks of rows: each block is the same Eigen product whichever thread computes it.
   constexpr Index kBlock = 64;
   const Index rows = matrix.rows();
@@ -64,7 +65,7 @@ void dense_row_product(const StateActionMatrix& matrix, const double* x, double*
   }
 }
 
-void dense_row_dots(const StateActionMatrix& matrix, const double* x, double* y) {
+void dense_row_dots(const Eigen::Ref<const StateActionMatrix>& matrix, const double* x, double* y) {
   constexpr Index kBlock = 64;
   const Index rows = matrix.rows();
   const Index cols = matrix.cols();
@@ -82,7 +83,8 @@ void dense_row_dots(const StateActionMatrix& matrix, const double* x, double* y)
   }
 }
 
-void dense_transposed_product(const StateActionMatrix& matrix, const double* x, double* y) {
+void dense_transposed_product(const Eigen::Ref<const StateActionMatrix>& matrix, const double* x,
+                              double* y) {
   constexpr Index kBlock = 64;
   const Index rows = matrix.rows();
   const Index cols = matrix.cols();

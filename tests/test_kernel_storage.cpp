@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdint>
 
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/evaluation.hpp>
@@ -58,6 +59,25 @@ TEST_CASE("the automatic kernel storage is dense from about 45% non-zeros on") {
   CHECK_THROWS_AS(parse_kernel_storage("full"), InputError);
 }
 
+TEST_CASE("an aligned matrix starts on a cache line at every size, and copies keep it so") {
+  for (const Index rows : {1, 3, 100, 401}) {
+    for (const Index cols : {1, 7, 100}) {
+      CAPTURE(rows);
+      CAPTURE(cols);
+      AlignedMatrix matrix;
+      matrix.set_zero(rows, cols);
+      CHECK(reinterpret_cast<std::uintptr_t>(matrix.data()) % 64 == 0);
+      CHECK(matrix.view().isZero(0.0));
+      matrix(rows - 1, cols - 1) = 2.5;
+      CHECK(matrix.view()(rows - 1, cols - 1) == 2.5);
+      CHECK(matrix.data()[rows * cols - 1] == 2.5);
+      const AlignedMatrix copy = matrix;
+      CHECK(reinterpret_cast<std::uintptr_t>(copy.data()) % 64 == 0);
+      CHECK(copy.view() == matrix.view());
+    }
+  }
+}
+
 TEST_CASE("the dense kernel holds exactly the sparse kernel's values") {
   const Mdp sparse = with_storage(make_garnet(30, 3, 4, 2), KernelStorage::sparse);
   const Mdp dense = with_storage(sparse, KernelStorage::dense);
@@ -66,6 +86,13 @@ TEST_CASE("the dense kernel holds exactly the sparse kernel's values") {
   CHECK(sparse.dense_transitions().size() == 0);
   const Eigen::MatrixXd expected = Eigen::MatrixXd(sparse.transitions());
   CHECK((dense.dense_transitions().array() == expected.array()).all());
+  // Its rows start on a cache line (core/aligned_matrix.hpp), in a copy of the MDP too.
+  const Mdp copy = dense;
+  for (const Mdp* mdp : {&dense, &copy}) {
+    CHECK(reinterpret_cast<std::uintptr_t>(mdp->dense_transitions().data()) % 64 == 0);
+  }
+  CHECK(copy.dense_transitions().data() != dense.dense_transitions().data());
+  CHECK((copy.dense_transitions().array() == expected.array()).all());
   // P v from either form, against the same product written out.
   const Vector v = Vector::LinSpaced(30, -1.0, 2.0);
   Vector from_sparse(90), from_dense(90);
