@@ -37,6 +37,7 @@ DenseLu::DenseLu(const Mdp& mdp)
   if (gmres_.max_steps() > 0) {
     ones_.setOnes(n);
     row_sums_.resize(n);
+    column_sums_.resize(n);
     predicted_.resize(n);
     predicted_image_.resize(n);
   }
@@ -186,12 +187,14 @@ bool DenseLu::try_gmres(Stage& stage, bool transposed, bool allowed, const Vecto
   }
   // ||M||_inf and ||M^T||_inf = ||M||_1. Row s of M has the diagonal d = 1 - gamma P_pi[s, s] > 0
   // and off-diagonal magnitudes summing to gamma (1 - P_pi[s, s]) = d - (1 - gamma): its
-  // absolute sum is 2 d - (1 - gamma), read off the diagonal. Columns need a pass over M.
+  // absolute sum is 2 d - (1 - gamma), read off the diagonal. A column's off-diagonal entries
+  // are <= 0 as well, so its absolute sum is 2 d minus its plain sum, an entry of M^T 1.
   const Index n = system_.rows();
   const double gamma = mdp_.gamma();
   double norm = 0.0;
   if (transposed) {
-    norm = system_.view().cwiseAbs().colwise().sum().maxCoeff();
+    row_combination(system_.data(), n, n, n, ones_.data(), column_sums_.data());
+    for (Index s = 0; s < n; ++s) norm = std::max(norm, 2.0 * system_(s, s) - column_sums_[s]);
   } else {
     for (Index s = 0; s < n; ++s) norm = std::max(norm, 2.0 * system_(s, s) - (1.0 - gamma));
   }

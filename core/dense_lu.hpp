@@ -59,6 +59,7 @@ class DenseLu final : public PolicySystemSolver {
   AlignedMatrix system_;
   // Taken as M is built (GMRES only): M 1, and M times the value path's extrapolation.
   Vector ones_, row_sums_, predicted_, predicted_image_;
+  Vector column_sums_;            // M^T 1, for ||M||_1 (the visitation's GMRES)
   bool predicted_ready_ = false;  // predicted_ and predicted_image_ are this policy's
   bool factorised_ = false;
   bool policy_changed_ = false;  // prepare was called after the last solve

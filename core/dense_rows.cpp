@@ -11,6 +11,8 @@ void subtract_weighted_rows_summed(int count, double* row, std::ptrdiff_t length
                                    const double* x, double* sums);
 void row_dots(const double* a, std::ptrdiff_t rows, std::ptrdiff_t cols, const double* x,
               double* y);
+void row_combination(const double* a, std::ptrdiff_t rows, std::ptrdiff_t cols,
+                     std::ptrdiff_t stride, const double* x, double* y);
 }  // namespace tabrl::avx_fma_kernels
 #endif
 
@@ -46,6 +48,15 @@ void row_dots(const double* a, Index rows, Index cols, const double* x, double* 
 #endif
   (void)level;
   row_dots_body(a, rows, cols, x, y);
+}
+
+void row_combination(const double* a, Index rows, Index cols, Index stride, const double* x,
+                     double* y, SimdLevel level) {
+#if defined(TABRL_AVX_FMA_KERNELS)
+  if (runs_avx_fma(level)) return avx_fma_kernels::row_combination(a, rows, cols, stride, x, y);
+#endif
+  (void)level;
+  row_combination_body(a, rows, cols, stride, x, y);
 }
 
 }  // namespace tabrl

@@ -28,4 +28,11 @@ void subtract_weighted_rows_summed(int count, double* row, Index length, const d
 void row_dots(const double* a, Index rows, Index cols, const double* x, double* y,
               SimdLevel level = simd_level());
 
+// y[j] = sum_i x[i] a[i, j] (y = a^T x) for the rows x cols block of a row-major array whose
+// rows are `stride` apart: each entry a multiply-add per row, rows in order (fused in the
+// avx_fma build), so it does not depend on which columns are computed together or by which
+// thread.
+void row_combination(const double* a, Index rows, Index cols, Index stride, const double* x,
+                     double* y, SimdLevel level = simd_level());
+
 }  // namespace tabrl

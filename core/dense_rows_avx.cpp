@@ -13,6 +13,10 @@ void subtract_weighted_rows_summed(int count, double* row, std::ptrdiff_t length
                                    const double* x, double* sums) {
   subtract_weighted_rows_summed_body(count, row, length, weights, rows, from_zero, x, sums);
 }
+void row_combination(const double* a, std::ptrdiff_t rows, std::ptrdiff_t cols,
+                     std::ptrdiff_t stride, const double* x, double* y) {
+  row_combination_body(a, rows, cols, stride, x, y);
+}
 void row_dots(const double* a, std::ptrdiff_t rows, std::ptrdiff_t cols, const double* x,
               double* y) {
   row_dots_body(a, rows, cols, x, y);

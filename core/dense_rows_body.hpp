@@ -124,5 +124,36 @@ inline void row_dots_body(const double* a, Size rows, Size cols, const double* x
   for (; i < rows; ++i) row_block_dots<1>(a + i * cols, cols, x, y + i);
 }
 
+// y[j] = sum_i x[i] a[i, j] for the `rows` x `cols` block of a row-major array with row stride
+// `stride`: each entry one multiply-add per row, rows in order (fused with FMA, in the vector
+// lanes and the remaining columns alike), so an entry is the same whichever columns come with
+// it. Columns go in tiles of 8 vectors, whose sums stay in registers over all the rows.
+template <int kPacks>
+inline void column_tile_combination(const double* a, Size rows, Size stride, const double* x,
+                                    double* y) {
+  Pack sum[kPacks];
+  for (int k = 0; k < kPacks; ++k) sum[k] = broadcast(0.0);
+  for (Size i = 0; i < rows; ++i) {
+    const Pack weight = broadcast_from(x + i);
+    const double* row = a + i * stride;
+    for (int k = 0; k < kPacks; ++k) sum[k] = multiply_add(weight, load(row + k * kWidth), sum[k]);
+  }
+  for (int k = 0; k < kPacks; ++k) store(y + k * kWidth, sum[k]);
+}
+
+inline void row_combination_body(const double* a, Size rows, Size cols, Size stride,
+                                 const double* x, double* y) {
+  constexpr int kPacks = 8;
+  Size j = 0;
+  for (; j + kPacks * kWidth <= cols; j += kPacks * kWidth)
+    column_tile_combination<kPacks>(a + j, rows, stride, x, y + j);
+  for (; j + kWidth <= cols; j += kWidth) column_tile_combination<1>(a + j, rows, stride, x, y + j);
+  for (; j < cols; ++j) {
+    double sum = 0.0;
+    for (Size i = 0; i < rows; ++i) sum = multiply_add(x[i], a[i * stride + j], sum);
+    y[j] = sum;
+  }
+}
+
 }  // namespace
 }  // namespace tabrl

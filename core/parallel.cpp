@@ -89,13 +89,14 @@ void dense_transposed_product(const Eigen::Ref<const StateActionMatrix>& matrix,
   const Index rows = matrix.rows();
   const Index cols = matrix.cols();
   const Index blocks = (cols + kBlock - 1) / kBlock;
-  const Eigen::Map<const Vector> in(x, rows);
+  const Index stride = matrix.outerStride();
+  const SimdLevel level = simd_level();
+  // Each entry's sum runs over the rows in order (core/dense_rows), whatever its block.
 #pragma omp parallel for schedule(static) if (rows * cols >= kParallelDenseMinimum)
   for (Index block = 0; block < blocks; ++block) {
     const Index begin = block * kBlock;
-    const Index count = std::min(kBlock, cols - begin);
-    Eigen::Map<Vector> out(y + begin, count);
-    out.noalias() = matrix.middleCols(begin, count).transpose() * in;
+    row_combination(matrix.data() + begin, rows, std::min(kBlock, cols - begin), stride, x,
+                    y + begin, level);
   }
 }
 

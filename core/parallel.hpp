@@ -98,7 +98,8 @@ void dense_row_product(const Eigen::Ref<const StateActionMatrix>& matrix, const 
 // y = A x for a dense row-major A, each y[i] a row dot product of core/dense_rows (vector
 // partial sums in a fixed order), in blocks of 64 rows whatever the thread count.
 void dense_row_dots(const Eigen::Ref<const StateActionMatrix>& matrix, const double* x, double* y);
-// y = A^T x for a dense row-major A, in blocks of 64 entries of y whatever the thread count.
+// y = A^T x for a dense row-major A, in blocks of 64 entries of y whatever the thread count; each
+// entry a sum over the rows in order (row_combination of core/dense_rows).
 void dense_transposed_product(const Eigen::Ref<const StateActionMatrix>& matrix, const double* x,
                               double* y);
 

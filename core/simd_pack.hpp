@@ -47,6 +47,14 @@ inline Pack multiply_add(Pack a, Pack b, Pack c) {
   return a * b + c;
 #endif
 }
+// a * b + c on one double, rounded as a lane of multiply_add rounds it.
+inline double multiply_add(double a, double b, double c) {
+#if defined(__FMA__)
+  return __builtin_fma(a, b, c);
+#else
+  return a * b + c;
+#endif
+}
 // The lanes of v added in lane order.
 inline double lane_sum(Pack v) {
   double sum = 0.0;

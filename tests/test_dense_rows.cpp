@@ -131,5 +131,43 @@ TEST_CASE("row dot products: to rounding, and each row the same whatever rows co
   }
 }
 
+TEST_CASE(
+    "row combinations (a^T x): to rounding, each entry the same whatever columns come along") {
+  std::mt19937_64 engine(9);
+  std::uniform_real_distribution<double> uniform(-1.0, 1.0);
+  for (const SimdLevel level : testing::simd_levels()) {
+    for (const Index cols : {1, 3, 4, 31, 32, 33, 64, 100}) {
+      for (const Index rows : {1, 5, 100}) {
+        CAPTURE(to_string(level));
+        CAPTURE(cols);
+        CAPTURE(rows);
+        // A block of a wider array: rows `stride` apart.
+        const Index stride = cols + 3;
+        std::vector<double> a(static_cast<std::size_t>(rows * stride)), x(rows);
+        for (double& v : a) v = uniform(engine);
+        for (double& v : x) v = uniform(engine);
+        std::vector<double> y(cols, -7.0);
+        row_combination(a.data(), rows, cols, stride, x.data(), y.data(), level);
+        for (Index j = 0; j < cols; ++j) {
+          long double sum = 0.0L, size = 0.0L;
+          for (Index i = 0; i < rows; ++i) {
+            sum += static_cast<long double>(x[i]) * a[i * stride + j];
+            size += std::abs(x[i] * a[i * stride + j]);
+          }
+          CHECK(std::abs(y[j] - static_cast<double>(sum)) <=
+                2.0 * static_cast<double>(rows) * 0x1p-53 * static_cast<double>(size));
+          // Column j alone (then in the scalar part), and from column j on, give the same bits.
+          double alone = -7.0;
+          row_combination(a.data() + j, rows, 1, stride, x.data(), &alone, level);
+          CHECK(alone == y[j]);
+          std::vector<double> rest(cols - j, -7.0);
+          row_combination(a.data() + j, rows, cols - j, stride, x.data(), rest.data(), level);
+          CHECK(rest[0] == y[j]);
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tabrl
