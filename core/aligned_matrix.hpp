@@ -2,11 +2,13 @@
 // (docs/engine.md, "Vector kernels"). The dense kernel and the dense solver's M live in one:
 // their rows are read with 32-byte vector loads, and where a row's start is only 16-byte aligned
 // (as glibc's malloc gives) half of those loads straddle two cache lines, which made the row
-// passes at S = 100 about a fifth slower.
+// passes at S = 100 about a fifth slower. Every row is then 32-byte aligned when the number of
+// columns is a multiple of 4.
 #pragma once
 
 #include <cstddef>
 #include <new>
+#include <utility>
 #include <vector>
 
 #include <tabrl/core/types.hpp>
@@ -35,6 +37,17 @@ using ConstMatrixView = Eigen::Map<const StateActionMatrix, Eigen::Aligned64>;
 class AlignedMatrix {
  public:
   AlignedMatrix() = default;
+  AlignedMatrix(const AlignedMatrix&) = default;
+  AlignedMatrix& operator=(const AlignedMatrix&) = default;
+  // A moved-from matrix is 0 x 0, as an Eigen matrix is.
+  AlignedMatrix(AlignedMatrix&& other) noexcept { *this = std::move(other); }
+  AlignedMatrix& operator=(AlignedMatrix&& other) noexcept {
+    entries_ = std::move(other.entries_);
+    rows_ = std::exchange(other.rows_, 0);
+    cols_ = std::exchange(other.cols_, 0);
+    other.entries_.clear();
+    return *this;
+  }
   // rows x cols zeros.
   void set_zero(Index rows, Index cols) {
     entries_.assign(static_cast<std::size_t>(rows * cols), 0.0);

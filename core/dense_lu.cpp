@@ -23,6 +23,14 @@ double dense_backward_error_target(Index num_states) {
   return std::max(4.0, 0.75 * std::sqrt(static_cast<double>(num_states))) * kUnitRoundoff;
 }
 
+double signed_one_norm(const AlignedMatrix& m, const Vector& ones, Vector& work) {
+  const Index n = m.rows();
+  row_combination(m.data(), n, n, n, ones.data(), work.data());
+  double norm = 0.0;
+  for (Index j = 0; j < n; ++j) norm = std::max(norm, 2.0 * m(j, j) - work[j]);
+  return norm;
+}
+
 int DenseLu::krylov_budget(Index num_states) {
   const Index budget = std::min<Index>(60, num_states / 6);
   return budget >= 8 ? static_cast<int>(budget) : 0;
@@ -48,10 +56,17 @@ void DenseLu::build_row(const StateActionMatrix& policy, Index s, double* row, c
   // Row s of M = I - gamma P_pi: starting from e_s, each action of non-zero weight subtracts
   // gamma pi[s, a] times its kernel row, in action order. Both kernel forms do exactly these
   // operations in this order on every entry (an entry absent from a sparse row subtracts an exact
-  // zero there), so they build the same matrix, bit for bit.
+  // zero there), so they build the same matrix, bit for bit; and the sums are the row dot
+  // products of the finished row (row_dots) on both, so they are the same bits too.
   const Index num_states = mdp_.num_states();
   const Index num_actions = mdp_.num_actions();
   const double gamma = mdp_.gamma();
+  const auto sum_finished_row = [&] {
+    if (sums == nullptr) return;
+    row_dots(row, 1, num_states, ones_.data(), &sums[0]);
+    sums[1] = 0.0;
+    if (x != nullptr) row_dots(row, 1, num_states, x, &sums[1]);
+  };
   if (mdp_.kernel_storage() != KernelStorage::dense) {
     const TransitionMatrix& transitions = mdp_.transitions();
     std::fill(row, row + num_states, 0.0);
@@ -63,12 +78,11 @@ void DenseLu::build_row(const StateActionMatrix& policy, Index s, double* row, c
         row[it.col()] -= weight * it.value();
       }
     }
+    sum_finished_row();
     return;
   }
-  // Dense kernel: up to four actions per pass over the row. The first pass starts from 0 (the
-  // diagonal entry, which starts from 1, is redone alone); later passes continue from the row.
-  // With `sums`, the last pass also takes the row's sums (subtract_weighted_rows_summed), which
-  // the redone diagonal then corrects.
+  // Dense kernel: up to four actions per pass over the row. The first pass starts from e_s;
+  // later passes continue from the row. With `sums`, the last pass also sums the row.
   const double* kernel = mdp_.dense_transitions().data();
   Index last_action = -1;  // the last action of non-zero weight
   for (Index a = 0; a < num_actions; ++a) {
@@ -77,10 +91,7 @@ void DenseLu::build_row(const StateActionMatrix& policy, Index s, double* row, c
   if (last_action < 0) {
     std::fill(row, row + num_states, 0.0);
     row[s] = 1.0;
-    if (sums != nullptr) {
-      sums[0] = 1.0;
-      sums[1] = x != nullptr ? x[s] : 0.0;
-    }
+    sum_finished_row();
     return;
   }
   double weights[4];
@@ -93,22 +104,11 @@ void DenseLu::build_row(const StateActionMatrix& policy, Index s, double* row, c
     weights[count] = weight;
     rows[count] = kernel + mdp_.transition_row(s, a) * num_states;
     if (++count < 4 && a < last_action) continue;
-    // The diagonal is redone after the pass, which brings the kernel rows into the first-level
-    // cache (read before it, each rows[i][s] waited for the second-level cache).
-    double diagonal = started ? row[s] : 1.0;
-    const bool last = a == last_action;
-    if (last && sums != nullptr) {
-      subtract_weighted_rows_summed(count, row, num_states, weights, rows, !started, x, sums);
+    if (a == last_action && sums != nullptr) {
+      subtract_weighted_rows_summed(count, row, num_states, weights, rows, !started, s, x, sums);
     } else {
-      subtract_weighted_rows(count, row, num_states, weights, rows, !started);
+      subtract_weighted_rows(count, row, num_states, weights, rows, !started, s);
     }
-    for (int i = 0; i < count; ++i) diagonal -= weights[i] * rows[i][s];
-    if (last && sums != nullptr) {
-      const double change = diagonal - row[s];
-      sums[0] += change;
-      if (x != nullptr) sums[1] += change * x[s];
-    }
-    row[s] = diagonal;
     started = true;
     count = 0;
   }
@@ -127,29 +127,15 @@ void DenseLu::prepare(const StateActionMatrix& policy) {
     return;
   }
   // The value solve's GMRES starts from the path's extrapolation; when one is due, M times it is
-  // taken here, as is M 1 (for the deflation), a product with M saved.
+  // taken as M is built, as is M 1 (for the deflation): a product with M saved, the same bits as
+  // GMRES's own products (docs/engine.md, "Dense solver").
   predicted_ready_ = value_stage_.path.predict(predicted_);
   const double* guess = predicted_ready_ ? predicted_.data() : nullptr;
-  if (mdp_.kernel_storage() == KernelStorage::dense) {
-    // In the pass that writes each row (docs/engine.md, "Dense solver").
-    for (Index s = 0; s < num_states; ++s) {
-      double sums[2];
-      build_row(policy, s, system + s * num_states, guess, sums);
-      row_sums_[s] = sums[0];
-      predicted_image_[s] = sums[1];
-    }
-    return;
-  }
-  // Sparse kernel: row dot products four rows at a time, while they are in the first-level
-  // cache (four independent sums).
-  const SimdLevel level = simd_level();
-  constexpr Index kBlock = 4;
-  for (Index first = 0; first < num_states; first += kBlock) {
-    const Index count = std::min(kBlock, num_states - first);
-    double* rows = system + first * num_states;
-    for (Index s = first; s < first + count; ++s) build_row(policy, s, system + s * num_states);
-    row_dots(rows, count, num_states, ones_.data(), &row_sums_[first], level);
-    if (guess != nullptr) row_dots(rows, count, num_states, guess, &predicted_image_[first], level);
+  for (Index s = 0; s < num_states; ++s) {
+    double sums[2];
+    build_row(policy, s, system + s * num_states, guess, sums);
+    row_sums_[s] = sums[0];
+    predicted_image_[s] = sums[1];
   }
 }
 
@@ -187,14 +173,12 @@ bool DenseLu::try_gmres(Stage& stage, bool transposed, bool allowed, const Vecto
   }
   // ||M||_inf and ||M^T||_inf = ||M||_1. Row s of M has the diagonal d = 1 - gamma P_pi[s, s] > 0
   // and off-diagonal magnitudes summing to gamma (1 - P_pi[s, s]) = d - (1 - gamma): its
-  // absolute sum is 2 d - (1 - gamma), read off the diagonal. A column's off-diagonal entries
-  // are <= 0 as well, so its absolute sum is 2 d minus its plain sum, an entry of M^T 1.
+  // absolute sum is 2 d - (1 - gamma), read off the diagonal. Columns: signed_one_norm.
   const Index n = system_.rows();
   const double gamma = mdp_.gamma();
   double norm = 0.0;
   if (transposed) {
-    row_combination(system_.data(), n, n, n, ones_.data(), column_sums_.data());
-    for (Index s = 0; s < n; ++s) norm = std::max(norm, 2.0 * system_(s, s) - column_sums_[s]);
+    norm = signed_one_norm(system_, ones_, column_sums_);
   } else {
     for (Index s = 0; s < n; ++s) norm = std::max(norm, 2.0 * system_(s, s) - (1.0 - gamma));
   }

@@ -15,6 +15,12 @@ namespace tabrl {
 // own answers show in the same measurement on random dense MDPs (docs/engine.md).
 double dense_backward_error_target(Index num_states);
 
+// ||M||_1 (the largest absolute column sum) of an n x n row-major M whose diagonal entries are
+// >= 0 and off-diagonal entries <= 0, as M = I - gamma P_pi's are: column j's absolute sum is
+// 2 M[j, j] minus its plain sum, an entry of M^T 1, so one transposed product (row_combination)
+// with `ones` (n ones) gives them all; `work` holds n entries.
+double signed_one_norm(const AlignedMatrix& m, const Vector& ones, Vector& work);
+
 class DenseLu final : public PolicySystemSolver {
  public:
   // GMRES steps allowed per solve: S / 6, at most 60; none below 8 (S < 48), where the LU costs
@@ -34,8 +40,9 @@ class DenseLu final : public PolicySystemSolver {
   bool factorised() const { return factorised_; }
 
  private:
-  // Writes row s of M = I - gamma P_pi (S entries) to `row`. With `sums` (dense kernels only),
-  // also its sum (sums[0]) and its dot product with x (sums[1]; 0 without x), in the same pass.
+  // Writes row s of M = I - gamma P_pi (S entries) to `row`. With `sums`, also its sum (sums[0])
+  // and its dot product with x (sums[1]; 0 without x), as row_dots computes them (with a dense
+  // kernel, in the pass that writes the row). Sums need ones_ (GMRES enabled).
   void build_row(const StateActionMatrix& policy, Index s, double* row, const double* x = nullptr,
                  double* sums = nullptr) const;
   void factorise();

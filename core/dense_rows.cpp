@@ -5,10 +5,10 @@
 #if defined(TABRL_AVX_FMA_KERNELS)
 namespace tabrl::avx_fma_kernels {
 void subtract_weighted_rows(int count, double* row, std::ptrdiff_t length, const double* weights,
-                            const double* const* rows, bool from_zero);
+                            const double* const* rows, bool from_zero, std::ptrdiff_t unit);
 void subtract_weighted_rows_summed(int count, double* row, std::ptrdiff_t length,
                                    const double* weights, const double* const* rows, bool from_zero,
-                                   const double* x, double* sums);
+                                   std::ptrdiff_t unit, const double* x, double* sums);
 void row_dots(const double* a, std::ptrdiff_t rows, std::ptrdiff_t cols, const double* x,
               double* y);
 void row_combination(const double* a, std::ptrdiff_t rows, std::ptrdiff_t cols,
@@ -19,26 +19,29 @@ void row_combination(const double* a, std::ptrdiff_t rows, std::ptrdiff_t cols,
 namespace tabrl {
 
 void subtract_weighted_rows(int count, double* row, Index length, const double* weights,
-                            const double* const* rows, bool from_zero, SimdLevel level) {
-#if defined(TABRL_AVX_FMA_KERNELS)
-  if (runs_avx_fma(level))
-    return avx_fma_kernels::subtract_weighted_rows(count, row, length, weights, rows, from_zero);
-#endif
-  (void)level;
-  subtract_weighted_rows_counted(count, row, length, weights, rows, from_zero);
-}
-
-void subtract_weighted_rows_summed(int count, double* row, Index length, const double* weights,
-                                   const double* const* rows, bool from_zero, const double* x,
-                                   double* sums, SimdLevel level) {
+                            const double* const* rows, bool from_zero, Index unit,
+                            SimdLevel level) {
 #if defined(TABRL_AVX_FMA_KERNELS)
   if (runs_avx_fma(level)) {
-    return avx_fma_kernels::subtract_weighted_rows_summed(count, row, length, weights, rows,
-                                                          from_zero, x, sums);
+    return avx_fma_kernels::subtract_weighted_rows(count, row, length, weights, rows, from_zero,
+                                                   unit);
   }
 #endif
   (void)level;
-  subtract_weighted_rows_summed_body(count, row, length, weights, rows, from_zero, x, sums);
+  subtract_weighted_rows_counted(count, row, length, weights, rows, from_zero, unit);
+}
+
+void subtract_weighted_rows_summed(int count, double* row, Index length, const double* weights,
+                                   const double* const* rows, bool from_zero, Index unit,
+                                   const double* x, double* sums, SimdLevel level) {
+#if defined(TABRL_AVX_FMA_KERNELS)
+  if (runs_avx_fma(level)) {
+    return avx_fma_kernels::subtract_weighted_rows_summed(count, row, length, weights, rows,
+                                                          from_zero, unit, x, sums);
+  }
+#endif
+  (void)level;
+  subtract_weighted_rows_summed_body(count, row, length, weights, rows, from_zero, unit, x, sums);
 }
 
 void row_dots(const double* a, Index rows, Index cols, const double* x, double* y,

@@ -10,17 +10,18 @@ namespace tabrl {
 
 // row[j] = (((start[j] - w[0] rows[0][j]) - w[1] rows[1][j]) - ...) for j < length, `count`
 // (1 to 4) terms in this order, each a product then a difference: the same roundings as the
-// scalar loop, in both builds. start is row itself, or 0 when from_zero.
+// scalar loop, in both builds. start is row itself; or, when from_zero, 0 except 1 at entry
+// `unit` (the diagonal of I - gamma P_pi; none when unit < 0).
 void subtract_weighted_rows(int count, double* row, Index length, const double* weights,
-                            const double* const* rows, bool from_zero,
+                            const double* const* rows, bool from_zero, Index unit = -1,
                             SimdLevel level = simd_level());
 
 // subtract_weighted_rows, and the sums of the new row taken in the same pass: sums[0] = sum_j
-// row[j] and, when x is not null, sums[1] = sum_j row[j] x[j] (else 0). Each sum in a fixed
-// order for each level (with FMA in the avx_fma build), so it depends on the row alone.
+// row[j] and, when x is not null, sums[1] = sum_j row[j] x[j] (else 0). Each the same bits as
+// row_dots below gives for the finished row with the ones vector and with x, at each level.
 void subtract_weighted_rows_summed(int count, double* row, Index length, const double* weights,
-                                   const double* const* rows, bool from_zero, const double* x,
-                                   double sums[2], SimdLevel level = simd_level());
+                                   const double* const* rows, bool from_zero, Index unit,
+                                   const double* x, double sums[2], SimdLevel level = simd_level());
 
 // y[i] = sum_j a[i, j] x[j] for the rows x cols row-major a: vector partial sums in a fixed
 // order for each level (with FMA in the avx_fma build), so the result does not depend on which

@@ -5,13 +5,13 @@
 namespace tabrl::avx_fma_kernels {
 
 void subtract_weighted_rows(int count, double* row, std::ptrdiff_t length, const double* weights,
-                            const double* const* rows, bool from_zero) {
-  subtract_weighted_rows_counted(count, row, length, weights, rows, from_zero);
+                            const double* const* rows, bool from_zero, std::ptrdiff_t unit) {
+  subtract_weighted_rows_counted(count, row, length, weights, rows, from_zero, unit);
 }
 void subtract_weighted_rows_summed(int count, double* row, std::ptrdiff_t length,
                                    const double* weights, const double* const* rows, bool from_zero,
-                                   const double* x, double* sums) {
-  subtract_weighted_rows_summed_body(count, row, length, weights, rows, from_zero, x, sums);
+                                   std::ptrdiff_t unit, const double* x, double* sums) {
+  subtract_weighted_rows_summed_body(count, row, length, weights, rows, from_zero, unit, x, sums);
 }
 void row_combination(const double* a, std::ptrdiff_t rows, std::ptrdiff_t cols,
                      std::ptrdiff_t stride, const double* x, double* y) {

@@ -10,15 +10,17 @@ namespace tabrl {
 namespace {
 
 // row[j] = (((start[j] - w[0] p[0][j]) - w[1] p[1][j]) - ...), N terms in this order, each
-// a product then a difference (never fused); start is row itself, or 0 when from_zero. Lanes
-// are entries j, so every entry sees exactly the operations of the scalar loop. With kSums 1 it
-// also returns sums[0] = sum_j row[j], with kSums 2 as well sums[1] = sum_j row[j] x[j] (fused
-// with FMA): one vector accumulator each over the vector part, then its lanes in order, then the
-// remaining entries, a fixed order for each width.
-template <int N, int kSums = 0>
-inline void subtract_weighted_rows_body(double* row, Size length, const double* weights,
-                                        const double* const* rows, bool from_zero,
-                                        const double* x = nullptr, double* sums = nullptr) {
+// a product then a difference (never fused). start is row itself; or, when kFromZero, 0, except
+// 1 at entry `unit` (the diagonal of M; none when unit < 0). Lanes are entries j, so every entry
+// sees exactly the operations of the scalar loop. With kSums 1 it also returns sums[0] =
+// sum_j row[j], with kSums 2 as well sums[1] = sum_j row[j] x[j]: each in the order of
+// row_block_dots below (two vector accumulators over 2 kWidth entries per step, fused with FMA,
+// then their lanes, then the remaining entries one by one, unfused), so the same bits as
+// row_dots of the finished row with the ones vector and with x.
+template <int N, int kSums, bool kFromZero>
+inline void subtract_weighted_rows_pass(double* row, Size length, const double* weights,
+                                        const double* const* rows, Size unit, const double* x,
+                                        double* sums) {
   // Local copies: a store to the row (a Pack, which may alias anything) would otherwise make the
   // compiler reload the row pointers and weights from memory at every step.
   Pack w[N];
@@ -29,66 +31,94 @@ inline void subtract_weighted_rows_body(double* row, Size length, const double* 
     source[i] = rows[i];
     scalar_weight[i] = weights[i];
   }
-  Pack plain = broadcast(0.0), weighted = broadcast(0.0);
-  const auto accumulate = [&](Pack entry, Size j) {
-    if constexpr (kSums >= 1) plain = plain + entry;
-    if constexpr (kSums >= 2) weighted = multiply_add(entry, load(x + j), weighted);
-  };
-  Size j = 0;
-  if (from_zero) {
-    for (; j + kWidth <= length; j += kWidth) {
-      Pack entry = broadcast(0.0) - w[0] * load(source[0] + j);
-      for (int i = 1; i < N; ++i) entry = entry - w[i] * load(source[i] + j);
-      store(row + j, entry);
-      accumulate(entry, j);
+  const auto entry_at = [&](Size j) {
+    Pack entry;
+    if constexpr (kFromZero) {
+      entry = broadcast(0.0);
+      if (unit >= j && unit < j + kWidth) entry[unit - j] = 1.0;
+    } else {
+      entry = load(row + j);
     }
-  } else {
-    for (; j + kWidth <= length; j += kWidth) {
-      Pack entry = load(row + j);
-      for (int i = 0; i < N; ++i) entry = entry - w[i] * load(source[i] + j);
-      store(row + j, entry);
-      accumulate(entry, j);
+    for (int i = 0; i < N; ++i) entry = entry - w[i] * load(source[i] + j);
+    store(row + j, entry);
+    return entry;
+  };
+  const Size paired_end = kSums > 0 ? length / (2 * kWidth) * (2 * kWidth) : 0;
+  Pack plain_first = broadcast(0.0), plain_second = broadcast(0.0);
+  Pack weighted_first = broadcast(0.0), weighted_second = broadcast(0.0);
+  Size j = 0;
+  for (; j < paired_end; j += 2 * kWidth) {
+    const Pack first = entry_at(j), second = entry_at(j + kWidth);
+    if constexpr (kSums >= 1) {
+      plain_first = plain_first + first;
+      plain_second = plain_second + second;
+    }
+    if constexpr (kSums >= 2) {
+      weighted_first = multiply_add(first, load(x + j), weighted_first);
+      weighted_second = multiply_add(second, load(x + j + kWidth), weighted_second);
     }
   }
-  double plain_sum = lane_sum(plain), weighted_sum = lane_sum(weighted);
+  for (; j + kWidth <= length; j += kWidth) entry_at(j);
   for (; j < length; ++j) {
-    double entry = from_zero ? 0.0 : row[j];
+    double entry = kFromZero ? (j == unit ? 1.0 : 0.0) : row[j];
     for (int i = 0; i < N; ++i) entry = entry - scalar_weight[i] * source[i][j];
     row[j] = entry;
-    if constexpr (kSums >= 1) plain_sum += entry;
-    if constexpr (kSums >= 2) weighted_sum += entry * x[j];
   }
-  if constexpr (kSums >= 1) sums[0] = plain_sum;
-  if constexpr (kSums >= 2) sums[1] = weighted_sum;
+  if constexpr (kSums >= 1) {
+    double plain = lane_sum(plain_first + plain_second);
+    for (Size k = paired_end; k < length; ++k) plain += row[k];
+    sums[0] = plain;
+  }
+  if constexpr (kSums >= 2) {
+    double weighted = lane_sum(weighted_first + weighted_second);
+    for (Size k = paired_end; k < length; ++k) weighted += row[k] * x[k];
+    sums[1] = weighted;
+  }
+}
+
+template <int N, int kSums>
+inline void subtract_weighted_rows_body(double* row, Size length, const double* weights,
+                                        const double* const* rows, bool from_zero, Size unit,
+                                        const double* x, double* sums) {
+  if (from_zero) {
+    subtract_weighted_rows_pass<N, kSums, true>(row, length, weights, rows, unit, x, sums);
+  } else {
+    subtract_weighted_rows_pass<N, kSums, false>(row, length, weights, rows, unit, x, sums);
+  }
 }
 
 template <int kSums = 0>
 inline void subtract_weighted_rows_counted(int count, double* row, Size length,
                                            const double* weights, const double* const* rows,
-                                           bool from_zero, const double* x = nullptr,
+                                           bool from_zero, Size unit, const double* x = nullptr,
                                            double* sums = nullptr) {
   switch (count) {
     case 1:
-      return subtract_weighted_rows_body<1, kSums>(row, length, weights, rows, from_zero, x, sums);
+      return subtract_weighted_rows_body<1, kSums>(row, length, weights, rows, from_zero, unit, x,
+                                                   sums);
     case 2:
-      return subtract_weighted_rows_body<2, kSums>(row, length, weights, rows, from_zero, x, sums);
+      return subtract_weighted_rows_body<2, kSums>(row, length, weights, rows, from_zero, unit, x,
+                                                   sums);
     case 3:
-      return subtract_weighted_rows_body<3, kSums>(row, length, weights, rows, from_zero, x, sums);
+      return subtract_weighted_rows_body<3, kSums>(row, length, weights, rows, from_zero, unit, x,
+                                                   sums);
     default:
-      return subtract_weighted_rows_body<4, kSums>(row, length, weights, rows, from_zero, x, sums);
+      return subtract_weighted_rows_body<4, kSums>(row, length, weights, rows, from_zero, unit, x,
+                                                   sums);
   }
 }
 
 // subtract_weighted_rows_counted with the sums of the new row: its entries' (sums[0]) and, when x
-// is given, its dot product with x (sums[1]).
+// is given, its dot product with x (sums[1]; else 0).
 inline void subtract_weighted_rows_summed_body(int count, double* row, Size length,
                                                const double* weights, const double* const* rows,
-                                               bool from_zero, const double* x, double* sums) {
+                                               bool from_zero, Size unit, const double* x,
+                                               double* sums) {
   if (x == nullptr) {
-    subtract_weighted_rows_counted<1>(count, row, length, weights, rows, from_zero, x, sums);
+    subtract_weighted_rows_counted<1>(count, row, length, weights, rows, from_zero, unit, x, sums);
     sums[1] = 0.0;
   } else {
-    subtract_weighted_rows_counted<2>(count, row, length, weights, rows, from_zero, x, sums);
+    subtract_weighted_rows_counted<2>(count, row, length, weights, rows, from_zero, unit, x, sums);
   }
 }
 

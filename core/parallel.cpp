@@ -70,6 +70,11 @@ void dense_row_dots(const Eigen::Ref<const StateActionMatrix>& matrix, const dou
   const Index rows = matrix.rows();
   const Index cols = matrix.cols();
   const Index blocks = (rows + kBlock - 1) / kBlock;
+  if (matrix.outerStride() != cols) {  // row_dots reads contiguous rows: a block is copied
+    const StateActionMatrix contiguous = matrix;
+    dense_row_dots(contiguous, x, y);
+    return;
+  }
   const SimdLevel level = simd_level();
   if (rows * cols < kParallelDenseMinimum) {  // each row's sum does not depend on its block
     row_dots(matrix.data(), rows, cols, x, y, level);

@@ -22,9 +22,13 @@ TEST_CASE("weighted row differences: the scalar loop's roundings, bit for bit, o
     for (const Index length : {1, 3, 4, 7, 100, 101}) {
       for (int count = 1; count <= 4; ++count) {
         for (const bool from_zero : {true, false}) {
+          // The entry that starts from 1 in a from-zero pass (the diagonal of M): none, the
+          // first, one inside, the last.
+          const Index unit = std::vector<Index>{-1, 0, length / 2, length - 1}[engine() % 4];
           CAPTURE(to_string(level));
           CAPTURE(length);
           CAPTURE(count);
+          CAPTURE(unit);
           std::vector<std::vector<double>> rows(4, std::vector<double>(length));
           for (auto& row : rows)
             for (double& x : row) x = uniform(engine);
@@ -36,14 +40,15 @@ TEST_CASE("weighted row differences: the scalar loop's roundings, bit for bit, o
           std::vector<double> expected = start, row = start;
           for (Index j = 0; j < length; ++j) {
             // volatile: the reference must be a separate product and difference, never fused.
-            volatile double entry = from_zero ? 0.0 : start[j];
+            volatile double entry = from_zero ? (j == unit ? 1.0 : 0.0) : start[j];
             for (int i = 0; i < count; ++i) {
               volatile double product = weights[i] * pointers[i][j];
               entry = entry - product;
             }
             expected[j] = entry;
           }
-          subtract_weighted_rows(count, row.data(), length, weights, pointers, from_zero, level);
+          subtract_weighted_rows(count, row.data(), length, weights, pointers, from_zero, unit,
+                                 level);
           CHECK(row == expected);
         }
       }
@@ -51,7 +56,7 @@ TEST_CASE("weighted row differences: the scalar loop's roundings, bit for bit, o
   }
 }
 
-TEST_CASE("weighted row differences with the row's sums: the same row, and its sums to rounding") {
+TEST_CASE("weighted row differences with the row's sums: the same row, and row_dots' sums") {
   std::mt19937_64 engine(5);
   std::uniform_real_distribution<double> uniform(-1.0, 1.0);
   for (const SimdLevel level : testing::simd_levels()) {
@@ -64,6 +69,8 @@ TEST_CASE("weighted row differences with the row's sums: the same row, and its s
             CAPTURE(count);
             CAPTURE(from_zero);
             CAPTURE(with_x);
+            const Index unit = std::vector<Index>{-1, 0, length / 2, length - 1}[engine() % 4];
+            CAPTURE(unit);
             std::vector<std::vector<double>> rows(4, std::vector<double>(length));
             for (auto& row : rows)
               for (double& v : row) v = uniform(engine);
@@ -75,11 +82,18 @@ TEST_CASE("weighted row differences with the row's sums: the same row, and its s
             for (double& v : x) v = uniform(engine);
             std::vector<double> expected = start, row = start;
             subtract_weighted_rows(count, expected.data(), length, weights, pointers, from_zero,
-                                   level);
+                                   unit, level);
             double sums[2] = {-7.0, -7.0};
             subtract_weighted_rows_summed(count, row.data(), length, weights, pointers, from_zero,
-                                          with_x ? x.data() : nullptr, sums, level);
+                                          unit, with_x ? x.data() : nullptr, sums, level);
             CHECK(row == expected);
+            // The same bits as the row dot products of the finished row.
+            const std::vector<double> ones(length, 1.0);
+            double dot_ones = 0.0, dot_x = 0.0;
+            row_dots(row.data(), 1, length, ones.data(), &dot_ones, level);
+            row_dots(row.data(), 1, length, x.data(), &dot_x, level);
+            CHECK(sums[0] == dot_ones);
+            CHECK(sums[1] == (with_x ? dot_x : 0.0));
             long double plain = 0.0L, weighted = 0.0L, size = 0.0L, weighted_size = 0.0L;
             for (Index j = 0; j < length; ++j) {
               plain += row[j];

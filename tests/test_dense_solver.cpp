@@ -161,6 +161,66 @@ TEST_CASE("the dense solver's value does not depend on whether the visitation is
   CHECK(!without.factorised());
 }
 
+TEST_CASE("dense and sparse kernel storage give the dense solver the same bits, GMRES answering") {
+  // Six actions (two passes over each row of M), some of zero weight (the last among them), a
+  // few deterministic rows, and gamma = 0 on a second MDP: the sums M 1 and M x0 that GMRES
+  // starts from are taken in the pass that writes a dense row, and as row dot products of a
+  // sparse one; both must be the bits of GMRES's own products.
+  for (const double gamma : {0.9, 0.0}) {
+    CAPTURE(gamma);
+    MdpParts parts = random_mdp(80, 6, 0.9, 12).parts();
+    parts.gamma = gamma;
+    const Mdp dense(parts, {.kernel = KernelStorage::dense});
+    const Mdp sparse(parts, {.kernel = KernelStorage::sparse});
+    DenseLu on_dense(dense), on_sparse(sparse);
+    StateActionMatrix logits = uniform_logits(80, 6), policy;
+    Vector v_dense, v_sparse, x_dense, x_sparse;
+    int by_gmres = 0;
+    for (int t = 0; t < 15; ++t) {
+      CAPTURE(t);
+      softmax_rows(logits, policy);
+      for (Index s = 0; s < 80; ++s) {
+        policy(s, 5) = 0.0;  // the last action never taken
+        if (s % 7 == 0) policy.row(s) << 0.0, 0.0, 1.0, 0.0, 0.0, 0.0;  // deterministic
+        policy.row(s) /= policy.row(s).sum();
+      }
+      const Vector reward = expected_reward(dense, policy);
+      on_dense.prepare(policy);
+      on_sparse.prepare(policy);
+      on_dense.solve(reward, v_dense, dense.rho(), &x_dense);
+      on_sparse.solve(reward, v_sparse, sparse.rho(), &x_sparse);
+      CHECK((v_dense.array() == v_sparse.array()).all());
+      CHECK((x_dense.array() == x_sparse.array()).all());
+      CHECK(on_dense.report().iterations == on_sparse.report().iterations);
+      if (!on_dense.factorised()) ++by_gmres;
+      step_logits(dense, v_dense, logits, 0.05);
+    }
+    CHECK(by_gmres >= 10);
+  }
+}
+
+TEST_CASE("||M||_1 from the diagonal and M^T 1 is the largest absolute column sum") {
+  const Mdp mdp = random_mdp(70, 4, 0.95, 4);
+  StateActionMatrix policy = StateActionMatrix::Constant(70, 4, 0.25);
+  const Vector ones = Vector::Ones(70);
+  Vector work(70);
+  for (int variant = 0; variant < 3; ++variant) {
+    CAPTURE(variant);
+    if (variant == 1) {  // deterministic
+      policy.setZero();
+      for (Index s = 0; s < 70; ++s) policy(s, s % 4) = 1.0;
+    }
+    if (variant == 2) softmax_rows(StateActionMatrix::Random(70, 4) * 3.0, policy);
+    const Eigen::MatrixXd m = system_matrix(mdp, policy);
+    AlignedMatrix stored;
+    stored.set_zero(70, 70);
+    stored.view() = m;
+    const double expected = m.cwiseAbs().colwise().sum().maxCoeff();
+    REQUIRE(expected > 1.0);
+    CHECK(std::abs(signed_one_norm(stored, ones, work) - expected) <= 70.0 * 0x1p-53 * expected);
+  }
+}
+
 TEST_CASE("a second solve of the same policy does not depend on what the first one solved") {
   // As evaluate_regularised after evaluate_policy: the same policy, another right-hand side.
   // Every combination of solving the visitation or not, on the first and the second solve,

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <utility>
 
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/evaluation.hpp>
@@ -74,8 +75,21 @@ TEST_CASE("an aligned matrix starts on a cache line at every size, and copies ke
       const AlignedMatrix copy = matrix;
       CHECK(reinterpret_cast<std::uintptr_t>(copy.data()) % 64 == 0);
       CHECK(copy.view() == matrix.view());
+      AlignedMatrix moved = std::move(matrix);
+      CHECK(moved.view() == copy.view());
+      CHECK(matrix.rows() == 0);  // NOLINT(bugprone-use-after-move): moved-from is 0 x 0
+      CHECK(matrix.cols() == 0);
     }
   }
+}
+
+TEST_CASE("dense row dot products of a block with an outer stride read its rows where they are") {
+  const StateActionMatrix wide = StateActionMatrix::Random(9, 12);
+  const Vector x = Vector::Random(5);
+  Vector y(9);
+  dense_row_dots(wide.leftCols(5), x.data(), y.data());
+  const Vector expected = wide.leftCols(5) * x;
+  CHECK((y - expected).cwiseAbs().maxCoeff() <= 1e-14);
 }
 
 TEST_CASE("the dense kernel holds exactly the sparse kernel's values") {

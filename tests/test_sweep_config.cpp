@@ -321,6 +321,36 @@ step_size = 0.1
             .find("grid.toml:5: algorithm.features") != std::string::npos);
 }
 
+TEST_CASE("log-linear settings run from the uniform init only; without it the block is refused") {
+  const std::string blocks = R"TOML(
+[[mdp]]
+spec = "five_by_five"
+[[algorithm]]
+name = "spma"
+step_size = 0.1
+[[algorithm]]
+name = ["spma", "npg"]
+features = "one_hot"
+step_size = 0.1
+)TOML";
+  const SweepConfig config = parse_sweep_config(
+      "[sweep]\ninit = [\"uniform\", \"adversarial(scale=5)\", \"random\"]\nseeds = [1, 2]\n" +
+          blocks,
+      "grid.toml");
+  // Tabular: 4 inits (random once per seed); log-linear: 2 names from uniform only.
+  REQUIRE(config.runs.size() == 6);
+  CHECK(config.left_out_log_linear == 6);
+  for (const RunSpec& run : config.runs) {
+    if (!run.algorithm.features.empty()) CHECK(run.init == "uniform");
+  }
+  CHECK(parse_sweep_config(blocks, "grid.toml").left_out_log_linear == 0);
+  const std::string error = testing::input_error_of([&] {
+    parse_sweep_config("[sweep]\ninit = \"adversarial(scale=5)\"\n" + blocks, "grid.toml");
+  });
+  CHECK(error.find("grid.toml:10: algorithm.features: log-linear policies start from theta = 0") ==
+        0);
+}
+
 TEST_CASE("a feature file's own errors are refused at load; names wait for the MDP") {
   const std::filesystem::path root =
       std::filesystem::temp_directory_path() / "tabrl_sweep_feature_files";

@@ -227,6 +227,11 @@ int sweep_command(const Arguments& args) {
   sweep.shard = shard_text.empty() ? shard_from_environment() : parse_shard(shard_text);
   // Fails before DIR exists, and before a grid over --max-runs is expanded.
   const SweepConfig config = load_sweep_config(config_path, static_cast<std::uint64_t>(max_runs));
+  if (config.left_out_log_linear > 0 && !quiet) {
+    std::cerr << "tabrl sweep: " << config.left_out_log_linear
+              << " combinations of log-linear settings with inits other than \"uniform\" are not "
+                 "in the grid (log-linear policies start from theta = 0)\n";
+  }
   if (slurm) {
     if (slurm_options.tasks < 1) {
       throw InputError({.field = "tasks"},

@@ -575,9 +575,26 @@ SweepConfig ConfigParser::parse(const std::string& text) {
   SweepConfig config{.path = path_, .settings = settings_};
   std::set<std::string> seen;
   const std::vector<InitSetting> inits = expand_inits(settings_);
+  // Log-linear policies start from theta = 0, the uniform policy (docs/sweeps.md): a block with
+  // features runs from the `uniform` init only, and the grid leaves its other inits out.
+  const auto is_uniform = [](const InitSetting& init) { return init.init == "uniform"; };
+  if (!std::any_of(inits.begin(), inits.end(), is_uniform)) {
+    for (const auto& [algorithm, algorithm_line] : algorithms) {
+      if (algorithm.features.empty()) continue;
+      throw InputError(
+          {.file = path_, .line = algorithm_line, .field = "algorithm.features"},
+          "log-linear policies start from theta = 0 (the uniform policy), and sweep.init has no "
+          "\"uniform\": this block would have no runs; add \"uniform\" to sweep.init, or give "
+          "the block a sweep config of its own");
+    }
+  }
   for (const auto& [mdp_run, mdp_line] : mdps) {
     for (const auto& [algorithm, algorithm_line] : algorithms) {
       for (const InitSetting& init : inits) {
+        if (!algorithm.features.empty() && !is_uniform(init)) {
+          ++config.left_out_log_linear;
+          continue;
+        }
         RunSpec run = mdp_run;
         run.algorithm = algorithm;
         run.init = init.init;
