@@ -277,14 +277,17 @@ clip_floor = 0.00000001
         "(no error)");  // accepted here; the run itself refuses a floor without clip
 }
 
-TEST_CASE("features is an axis of an algorithm block; tabular run ids are unchanged") {
-  const std::string tabular = R"TOML(
+// One MDP and one tabular algorithm block, for the log-linear tests to add blocks to.
+const std::string kTabularGrid = R"TOML(
 [[mdp]]
 spec = "five_by_five"
 [[algorithm]]
 name = "spma"
 step_size = 0.1
 )TOML";
+
+TEST_CASE("features is an axis of an algorithm block; tabular run ids are unchanged") {
+  const std::string& tabular = kTabularGrid;
   const SweepConfig plain = parse_sweep_config(tabular, "grid.toml");
   const SweepConfig config = parse_sweep_config(tabular + R"TOML(
 [[algorithm]]
@@ -322,12 +325,7 @@ step_size = 0.1
 }
 
 TEST_CASE("log-linear settings run from the uniform init only; without it the block is refused") {
-  const std::string blocks = R"TOML(
-[[mdp]]
-spec = "five_by_five"
-[[algorithm]]
-name = "spma"
-step_size = 0.1
+  const std::string blocks = kTabularGrid + R"TOML(
 [[algorithm]]
 name = ["spma", "npg"]
 features = "one_hot"
