@@ -198,9 +198,10 @@ TEST_CASE("a grid over the run limit is refused from its size, before it is expa
                            "step_size = { logspace = [-3, 2, 100000] }\n";
   const auto start = std::chrono::steady_clock::now();
   CHECK(error_of(huge) ==
-        "grid.toml: grid: 100000000 runs (1000 MDPs x 100000 algorithm settings x 1 seeds, counted "
-        "before duplicates are removed) is more than the limit of 1000000 runs; pass --max-runs "
-        "100000000 to run it anyway, or make the grid smaller");
+        "grid.toml: grid: 100000000 runs (1000 MDPs x 100000 algorithm settings x 1 initial "
+        "policies, log-linear settings from the uniform one only, counted before duplicates are "
+        "removed) is more than the limit of 1000000 runs; pass --max-runs 100000000 to run it "
+        "anyway, or make the grid smaller");
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
 
   // The limit is a parameter: 3 step sizes x 2 seeds = 6 runs.
@@ -212,7 +213,8 @@ TEST_CASE("a grid over the run limit is refused from its size, before it is expa
   }();
   CHECK(tabrl::testing::input_error_of([&] {
           parse_sweep_config(six_steps, "grid.toml", 5);
-        }).find("grid.toml: grid: 6 runs (1 MDPs x 3 algorithm settings x 2 seeds") == 0);
+        }).find("grid.toml: grid: 6 runs (1 MDPs x 3 algorithm settings x 2 initial policies") ==
+        0);
   CHECK(parse_sweep_config(six_steps, "grid.toml", 6).runs.size() == 6);
 
   // Ten axes of 100 values: 1e20 runs overflow 64 bits; the count saturates instead of wrapping
@@ -342,6 +344,12 @@ step_size = 0.1
     if (!run.algorithm.features.empty()) CHECK(run.init == "uniform");
   }
   CHECK(parse_sweep_config(blocks, "grid.toml").left_out_log_linear == 0);
+  // Left-out combinations are counted once each, and not against --max-runs: 6 runs fit a
+  // limit of 6.
+  const SweepConfig repeated = parse_sweep_config(
+      "[sweep]\ninit = [\"uniform\", \"adversarial\", \"adversarial\"]\n" + blocks, "grid.toml", 6);
+  CHECK(repeated.runs.size() == 4);
+  CHECK(repeated.left_out_log_linear == 2);
   const std::string error = testing::input_error_of([&] {
     parse_sweep_config("[sweep]\ninit = \"adversarial(scale=5)\"\n" + blocks, "grid.toml");
   });

@@ -228,9 +228,12 @@ int sweep_command(const Arguments& args) {
   // Fails before DIR exists, and before a grid over --max-runs is expanded.
   const SweepConfig config = load_sweep_config(config_path, static_cast<std::uint64_t>(max_runs));
   if (config.left_out_log_linear > 0 && !quiet) {
+    const bool one = config.left_out_log_linear == 1;
     std::cerr << "tabrl sweep: " << config.left_out_log_linear
-              << " combinations of log-linear settings with inits other than \"uniform\" are not "
-                 "in the grid (log-linear policies start from theta = 0)\n";
+              << (one ? " combination" : " combinations")
+              << " of a log-linear setting with an init other than \"uniform\" "
+              << (one ? "is" : "are")
+              << " not in the grid (log-linear policies start from theta = 0)\n";
   }
   if (slurm) {
     if (slurm_options.tasks < 1) {

@@ -550,7 +550,8 @@ SweepConfig ConfigParser::parse(const std::string& text) {
                      runs + " runs (" + std::to_string(count.mdps) + " MDPs x " +
                          std::to_string(count.algorithms) + " algorithm settings x " +
                          std::to_string(count.seeds) +
-                         " seeds, counted before duplicates are removed) is more than the limit "
+                         " initial policies, log-linear settings from the uniform one only, "
+                         "counted before duplicates are removed) is more than the limit "
                          "of " +
                          std::to_string(max_runs_) + " runs; pass --max-runs " +
                          std::to_string(count.runs) +
@@ -573,7 +574,7 @@ SweepConfig ConfigParser::parse(const std::string& text) {
   validate(mdps, algorithms);
 
   SweepConfig config{.path = path_, .settings = settings_};
-  std::set<std::string> seen;
+  std::set<std::string> seen, left_out;
   const std::vector<InitSetting> inits = expand_inits(settings_);
   // Log-linear policies start from theta = 0, the uniform policy (docs/sweeps.md): a block with
   // features runs from the `uniform` init only, and the grid leaves its other inits out.
@@ -591,16 +592,16 @@ SweepConfig ConfigParser::parse(const std::string& text) {
   for (const auto& [mdp_run, mdp_line] : mdps) {
     for (const auto& [algorithm, algorithm_line] : algorithms) {
       for (const InitSetting& init : inits) {
-        if (!algorithm.features.empty() && !is_uniform(init)) {
-          ++config.left_out_log_linear;
-          continue;
-        }
         RunSpec run = mdp_run;
         run.algorithm = algorithm;
         run.init = init.init;
         run.init_digest = init.digest;
         run.seed = init.seed;
         const std::string id = digest(run.canonical(settings_));
+        if (!algorithm.features.empty() && !is_uniform(init)) {
+          if (left_out.insert(id).second) ++config.left_out_log_linear;
+          continue;
+        }
         if (!seen.insert(id).second) continue;
         config.runs.push_back(std::move(run));
         config.run_ids.push_back(id);

@@ -19,8 +19,8 @@ struct SweepConfig {
   std::vector<RunSpec> runs;  // grid order; duplicates removed
   std::vector<std::string> run_ids;
   std::string config_digest;  // digest of the settings and all run ids
-  // Combinations of a log-linear algorithm setting with an init other than `uniform`, left out
-  // of the grid (log-linear policies start from theta = 0; docs/sweeps.md).
+  // Distinct combinations of a log-linear algorithm setting with an init other than `uniform`,
+  // left out of the grid (log-linear policies start from theta = 0; docs/sweeps.md).
   std::uint64_t left_out_log_linear = 0;
 };
 

@@ -96,9 +96,17 @@ GridCount count_grid(const std::vector<MdpBlock>& mdps,
                            std::max<std::uint64_t>(1, block.features.size())),
         axes_product(block.parameters));
     count.algorithms = saturating_sum(count.algorithms, product);
+    if (!block.features.empty()) count.log_linear = saturating_sum(count.log_linear, product);
   }
-  count.seeds = expand_inits(settings).size();
-  count.runs = saturating_product(saturating_product(count.mdps, count.algorithms), count.seeds);
+  const std::vector<InitSetting> inits = expand_inits(settings);
+  count.seeds = inits.size();
+  count.uniform_seeds = static_cast<std::uint64_t>(std::count_if(
+      inits.begin(), inits.end(), [](const InitSetting& init) { return init.init == "uniform"; }));
+  // Log-linear settings run from the uniform init only (docs/sweeps.md).
+  const std::uint64_t per_mdp =
+      saturating_sum(saturating_product(count.algorithms - count.log_linear, count.seeds),
+                     saturating_product(count.log_linear, count.uniform_seeds));
+  count.runs = saturating_product(count.mdps, per_mdp);
   return count;
 }
 

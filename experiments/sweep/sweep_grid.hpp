@@ -94,8 +94,10 @@ std::vector<InitSetting> expand_inits(const SweepSettings& settings);
 // The size of a grid, counted without expanding it; saturates at the largest uint64.
 struct GridCount {
   std::uint64_t mdps = 0;
-  std::uint64_t algorithms = 0;
-  std::uint64_t seeds = 1;
+  std::uint64_t algorithms = 0;  // settings, log-linear ones included
+  std::uint64_t log_linear = 0;  // of which log-linear: they run from the uniform init only
+  std::uint64_t seeds = 1;       // initial policies
+  std::uint64_t uniform_seeds = 0;
   std::uint64_t runs = 0;
 };
 GridCount count_grid(const std::vector<MdpBlock>& mdps,
