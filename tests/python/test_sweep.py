@@ -96,3 +96,25 @@ def test_plot_draws_the_figures(tmp_path, config):
     assert convergence == tmp_path / "out" / "figures" / "convergence.png"
     for name in ("convergence.png", "rate_vs_step.pdf", "summary.csv"):
         assert (tmp_path / "out" / "figures" / name).stat().st_size > 0
+
+
+def test_log_linear_runs_start_from_uniform_and_the_rest_is_a_warning(tmp_path):
+    path = tmp_path / "features.toml"
+    path.write_text("""\
+[sweep]
+iterations = 3
+init = ["uniform", "adversarial(scale=5)"]
+[[mdp]]
+spec = "five_by_five"
+[[algorithm]]
+name = "npg"
+step_size = 0.01
+[[algorithm]]
+name = "npg"
+features = "one_hot"
+step_size = 0.01
+""")
+    with pytest.warns(UserWarning, match="1 combination"):
+        runs, _ = tabrl.sweep(path, tmp_path / "out", jobs=1)
+    assert len(runs) == 3
+    assert set(runs.loc[runs["features"].notna(), "init"]) == {"uniform"}
