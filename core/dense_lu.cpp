@@ -1,6 +1,7 @@
 #include "dense_lu.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 
 #include <tabrl/core/dense_rows.hpp>
@@ -56,8 +57,8 @@ void DenseLu::build_row(const StateActionMatrix& policy, Index s, double* row, c
   // Row s of M = I - gamma P_pi: starting from e_s, each action of non-zero weight subtracts
   // gamma pi[s, a] times its kernel row, in action order. Both kernel forms do exactly these
   // operations in this order on every entry (an entry absent from a sparse row subtracts an exact
-  // zero there), so they build the same matrix, bit for bit; and the sums are the row dot
-  // products of the finished row (row_dots) on both, so they are the same bits too.
+  // zero there), so they build the same matrix, bit for bit. The sums (dense kernels only; prepare
+  // takes a sparse kernel's with row_dots) are the bits row_dots gives for the finished row.
   const Index num_states = mdp_.num_states();
   const Index num_actions = mdp_.num_actions();
   const double gamma = mdp_.gamma();
@@ -68,6 +69,7 @@ void DenseLu::build_row(const StateActionMatrix& policy, Index s, double* row, c
     if (x != nullptr) row_dots(row, 1, num_states, x, &sums[1]);
   };
   if (mdp_.kernel_storage() != KernelStorage::dense) {
+    assert(sums == nullptr);
     const TransitionMatrix& transitions = mdp_.transitions();
     std::fill(row, row + num_states, 0.0);
     row[s] = 1.0;
@@ -78,7 +80,6 @@ void DenseLu::build_row(const StateActionMatrix& policy, Index s, double* row, c
         row[it.col()] -= weight * it.value();
       }
     }
-    sum_finished_row();
     return;
   }
   // Dense kernel: up to four actions per pass over the row. The first pass starts from e_s;
@@ -149,11 +150,7 @@ void DenseLu::prepare(const StateActionMatrix& policy) {
     double* rows = system + first * num_states;
     for (Index s = first; s < first + count; ++s) build_row(policy, s, system + s * num_states);
     row_dots(rows, count, num_states, ones_.data(), &row_sums_[first], level);
-    if (guess != nullptr) {
-      row_dots(rows, count, num_states, guess, &predicted_image_[first], level);
-    } else {
-      predicted_image_.segment(first, count).setZero();
-    }
+    if (guess != nullptr) row_dots(rows, count, num_states, guess, &predicted_image_[first], level);
   }
 }
 

@@ -40,9 +40,9 @@ class DenseLu final : public PolicySystemSolver {
   bool factorised() const { return factorised_; }
 
  private:
-  // Writes row s of M = I - gamma P_pi (S entries) to `row`. With `sums`, also its sum (sums[0])
-  // and its dot product with x (sums[1]; 0 without x), as row_dots computes them (with a dense
-  // kernel, in the pass that writes the row). Sums need ones_ (GMRES enabled).
+  // Writes row s of M = I - gamma P_pi (S entries) to `row`. With `sums` (dense kernels only;
+  // needs ones_, i.e. GMRES enabled), also its sum (sums[0]) and its dot product with x
+  // (sums[1]; 0 without x), as row_dots computes them, in the pass that writes the row.
   void build_row(const StateActionMatrix& policy, Index s, double* row, const double* x = nullptr,
                  double* sums = nullptr) const;
   void factorise();

@@ -350,6 +350,10 @@ step_size = 0.1
       "[sweep]\ninit = [\"uniform\", \"adversarial\", \"adversarial\"]\n" + blocks, "grid.toml", 6);
   CHECK(repeated.runs.size() == 4);
   CHECK(repeated.left_out_log_linear == 2);
+  CHECK(left_out_log_linear_note(repeated) ==
+        "2 combinations of a log-linear setting with an init other than \"uniform\" are not in "
+        "the grid (log-linear policies start from theta = 0)");
+  CHECK(left_out_log_linear_note(parse_sweep_config(blocks, "grid.toml")).empty());
   const std::string error = testing::input_error_of([&] {
     parse_sweep_config("[sweep]\ninit = \"adversarial(scale=5)\"\n" + blocks, "grid.toml");
   });

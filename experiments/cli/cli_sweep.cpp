@@ -227,13 +227,8 @@ int sweep_command(const Arguments& args) {
   sweep.shard = shard_text.empty() ? shard_from_environment() : parse_shard(shard_text);
   // Fails before DIR exists, and before a grid over --max-runs is expanded.
   const SweepConfig config = load_sweep_config(config_path, static_cast<std::uint64_t>(max_runs));
-  if (config.left_out_log_linear > 0 && !quiet) {
-    const bool one = config.left_out_log_linear == 1;
-    std::cerr << "tabrl sweep: " << config.left_out_log_linear
-              << (one ? " combination" : " combinations")
-              << " of a log-linear setting with an init other than \"uniform\" "
-              << (one ? "is" : "are")
-              << " not in the grid (log-linear policies start from theta = 0)\n";
+  if (const std::string note = left_out_log_linear_note(config); !note.empty() && !quiet) {
+    std::cerr << "tabrl sweep: " << note << "\n";
   }
   if (slurm) {
     if (slurm_options.tasks < 1) {

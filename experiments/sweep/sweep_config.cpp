@@ -616,6 +616,15 @@ SweepConfig ConfigParser::parse(const std::string& text) {
 
 }  // namespace
 
+std::string left_out_log_linear_note(const SweepConfig& config) {
+  const std::uint64_t count = config.left_out_log_linear;
+  if (count == 0) return "";
+  return std::to_string(count) + (count == 1 ? " combination" : " combinations") +
+         " of a log-linear setting with an init other than \"uniform\" " +
+         (count == 1 ? "is" : "are") +
+         " not in the grid (log-linear policies start from theta = 0)";
+}
+
 SweepConfig parse_sweep_config(const std::string& text, const std::string& path,
                                std::uint64_t max_runs) {
   return ConfigParser(path, max_runs).parse(text);

@@ -24,6 +24,9 @@ struct SweepConfig {
   std::uint64_t left_out_log_linear = 0;
 };
 
+// What `tabrl sweep` and tabrl.sweep say of config.left_out_log_linear ("" when it is 0).
+std::string left_out_log_linear_note(const SweepConfig& config);
+
 // Grids with more runs are refused unless the caller raises the limit (`--max-runs`): a typo in
 // a logspace count should not start a sweep of years.
 constexpr std::uint64_t kDefaultMaxRuns = 1'000'000;

@@ -26,11 +26,11 @@ py::dict sweep(const std::string& config_path, const std::string& out, std::opti
   }
   SweepOutcome outcome;
   SignalWatch watch;
-  std::uint64_t left_out = 0;
+  std::string left_out;
   {
     const py::gil_scoped_release release;
     const SweepConfig config = load_sweep_config(config_path);
-    left_out = config.left_out_log_linear;
+    left_out = left_out_log_linear_note(config);
     const SweepOptions options{.out = out, .jobs = threads, .restart = restart};
     // Python runs signal handlers only in its main thread: the thread that called sweep() checks
     // after each of its own runs.
@@ -50,7 +50,7 @@ py::dict sweep(const std::string& config_path, const std::string& out, std::opti
   result["failed"] = outcome.failed;
   result["missing"] = outcome.missing;
   result["assembled"] = outcome.assembled;
-  result["left_out_log_linear"] = left_out;
+  result["left_out_note"] = left_out;  // as tabrl sweep's note; "" when none
   return result;
 }
 

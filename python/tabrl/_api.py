@@ -137,11 +137,8 @@ def sweep(config_path, out, jobs=None, restart=False):
     if jobs is not None:
         jobs = operator.index(jobs)
     outcome = _tabrl._sweep(os.fspath(config_path), os.fspath(out), jobs, bool(restart))
-    if outcome["left_out_log_linear"]:
-        # As tabrl sweep's note (docs/sweeps.md): log-linear policies start from theta = 0.
-        warnings.warn(f"{outcome['left_out_log_linear']} combination(s) of a log-linear setting "
-                      "with an init other than \"uniform\" are not in the grid (log-linear "
-                      "policies start from theta = 0)", stacklevel=2)
+    if outcome["left_out_note"]:  # tabrl sweep's note (docs/sweeps.md)
+        warnings.warn(outcome["left_out_note"], stacklevel=2)
     if not outcome["assembled"]:
         raise RuntimeError(f"{outcome['missing']} runs of the grid in {os.fspath(out)} are not "
                            "finished; run the sweep again to finish them")
