@@ -43,16 +43,20 @@ if [[ $(id -u) -ne 0 ]]; then
   sudo_cmd=(sudo)
 fi
 export DEBIAN_FRONTEND=noninteractive
-lib=/usr/lib/x86_64-linux-gnu
-previous_blas=$(readlink -f "$lib/libblas.so.3" || true)
-previous_lapack=$(readlink -f "$lib/liblapack.so.3" || true)
+# The selection is read as the alternatives system names it (its registered path, which
+# `update-alternatives --set` accepts), not as the file it finally resolves to.
+selected() {
+  { update-alternatives --query "$1-x86_64-linux-gnu" 2>/dev/null || true; } | sed -n 's/^Value: //p'
+}
+previous_blas=$(selected libblas.so.3)
+previous_lapack=$(selected liblapack.so.3)
 "${sudo_cmd[@]}" apt-get update -qq
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # A BLAS installed here (OpenBLAS) does not become every process's BLAS: the previous selection
 # of the alternatives is put back.
 for pair in "libblas.so.3:$previous_blas" "liblapack.so.3:$previous_lapack"; do
   name=${pair%%:*} target=${pair#*:}
-  if [[ -n $target && -e $target && $(readlink -f "$lib/$name") != "$target" ]]; then
+  if [[ -n $target && -e $target && $(selected "$name") != "$target" ]]; then
     "${sudo_cmd[@]}" update-alternatives --set "$name-x86_64-linux-gnu" "$target" >/dev/null
   fi
 done
