@@ -38,48 +38,66 @@ static_assert(kExtrapolation[2][0] == 3.0 && kExtrapolation[2][1] == -3.0 &&
 namespace {
 
 // Entries [begin, end) of the order-`Order` extrapolation of `past`, entry by entry
-// w_1 y_1 + w_2 y_2 + ..., added in this order; with `solution`, instead of storing them, the
-// largest |solution - extrapolation| over the range. The order is a template argument, so that
-// each entry's sum stays in a register and the loop over entries is vectorised.
+// w_1 y_1 + w_2 y_2 + ..., added in this order, into out. The order is a template argument, so
+// that each entry's sum stays in a register and the loop over entries is vectorised.
 template <int Order>
-double extrapolate_range(const std::array<Vector, kLength>& past, Index begin, Index end,
-                         double* out, const double* solution) {
+inline double extrapolated_entry(const double* const* rows, Index i) {
   const auto& weights = kExtrapolation[Order];
+  double sum = weights[0] * rows[0][i];
+  for (int k = 1; k <= Order; ++k) sum += weights[static_cast<std::size_t>(k)] * rows[k][i];
+  return sum;
+}
+
+template <int Order>
+void extrapolate_range(const std::array<Vector, kLength>& past, Index begin, Index end,
+                       double* out) {
   const double* rows[Order + 1];
   for (int k = 0; k <= Order; ++k) rows[k] = past[static_cast<std::size_t>(k)].data();
-  const auto value = [&](Index i) {
-    double sum = weights[0] * rows[0][i];
-    for (int k = 1; k <= Order; ++k) sum += weights[static_cast<std::size_t>(k)] * rows[k][i];
-    return sum;
-  };
-  if (solution == nullptr) {
-    for (Index i = begin; i < end; ++i) out[i - begin] = value(i);
-    return 0.0;
-  }
-  double largest = 0.0;
-  for (Index i = begin; i < end; ++i) {
-    const double error = std::abs(solution[i] - value(i));
-    largest = largest < error ? error : largest;  // std::max: a NaN error is passed over
-  }
-  return largest;
+  for (Index i = begin; i < end; ++i) out[i - begin] = extrapolated_entry<Order>(rows, i);
 }
 
 template <int... Orders>
-double extrapolate_range(std::integer_sequence<int, Orders...>, int order,
-                         const std::array<Vector, kLength>& past, Index begin, Index end,
-                         double* out, const double* solution) {
-  double result = 0.0;
-  ((order == Orders ? (result = extrapolate_range<Orders>(past, begin, end, out, solution), 0) : 0),
+void extrapolate_range(std::integer_sequence<int, Orders...>, int order,
+                       const std::array<Vector, kLength>& past, Index begin, Index end,
+                       double* out) {
+  ((order == Orders ? (extrapolate_range<Orders>(past, begin, end, out), 0) : 0), ...);
+}
+
+// errors[m] = the largest |solution - extrapolation of order m| over entries [begin, end), for
+// the orders m < Orders, in one pass over the entries: each extrapolated entry is the one
+// extrapolate_range computes (the same operations in the same order), and a NaN error is passed
+// over (std::max would keep it).
+template <int Orders>
+void extrapolation_errors(const std::array<Vector, kLength>& past, Index begin, Index end,
+                          const double* solution, double* errors) {
+  const double* rows[Orders];
+  for (int k = 0; k < Orders; ++k) rows[k] = past[static_cast<std::size_t>(k)].data();
+  double largest[Orders] = {};
+  for (Index i = begin; i < end; ++i) {
+    [&]<int... Order>(std::integer_sequence<int, Order...>) {
+      ((largest[Order] =
+            std::max(largest[Order], std::abs(solution[i] - extrapolated_entry<Order>(rows, i)),
+                     [](double kept, double error) { return kept < error; })),
+       ...);
+    }
+    (std::make_integer_sequence<int, Orders>{});
+  }
+  for (int order = 0; order < Orders; ++order) errors[order] = largest[order];
+}
+
+template <int... Counts>
+void extrapolation_errors(std::integer_sequence<int, Counts...>, int orders,
+                          const std::array<Vector, kLength>& past, Index begin, Index end,
+                          const double* solution, double* errors) {
+  ((orders == Counts + 1 ? (extrapolation_errors<Counts + 1>(past, begin, end, solution, errors), 0)
+                         : 0),
    ...);
-  return result;
 }
 
 }  // namespace
 
-double SolutionPath::extrapolated(int order, Index begin, Index end, double* out,
-                                  const double* solution) const {
-  return extrapolate_range(std::make_integer_sequence<int, kLength>{}, order, past_, begin, end,
-                           out, solution);
+void SolutionPath::extrapolated(int order, Index begin, Index end, double* out) const {
+  extrapolate_range(std::make_integer_sequence<int, kLength>{}, order, past_, begin, end, out);
 }
 
 double SolutionPath::max_difference(const Vector& a, const Vector* b) {
@@ -139,9 +157,8 @@ void SolutionPath::record(const Vector& solution) {
     const Index chunks = (n + kReductionChunk - 1) / kReductionChunk;
     partials_.assign(static_cast<std::size_t>(chunks * kLength), 0.0);
     chunked_for(n, [&](Index begin, Index end) {
-      double* errors = partials_.data() + kLength * (begin / kReductionChunk);
-      for (int order = 0; order < orders; ++order)
-        errors[order] = extrapolated(order, begin, end, nullptr, solution.data());
+      extrapolation_errors(std::make_integer_sequence<int, kLength>{}, orders, past_, begin, end,
+                           solution.data(), partials_.data() + kLength * (begin / kReductionChunk));
     });
     std::array<double, kLength> errors{};
     for (Index chunk = 0; chunk < chunks; ++chunk) {

@@ -30,10 +30,8 @@ class SolutionPath {
   bool empty() const { return count_ == 0; }
 
  private:
-  // Entries [begin, end) of the order-`order` extrapolation of the path, into out; or, with
-  // `solution`, the largest |solution - extrapolation| over them (out unused).
-  double extrapolated(int order, Index begin, Index end, double* out,
-                      const double* solution = nullptr) const;
+  // Entries [begin, end) of the order-`order` extrapolation of the path, into out.
+  void extrapolated(int order, Index begin, Index end, double* out) const;
   // The largest |a - b| (or |a| when b is null) over [0, n), in fixed chunks.
   double max_difference(const Vector& a, const Vector* b);
 
