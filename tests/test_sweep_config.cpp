@@ -357,7 +357,8 @@ step_size = 0.1
   const std::string error = testing::input_error_of([&] {
     parse_sweep_config("[sweep]\ninit = \"adversarial(scale=5)\"\n" + blocks, "grid.toml");
   });
-  CHECK(error.find("grid.toml:10: algorithm.features: log-linear policies start from theta = 0") ==
+  // The `features` key's line (the block's header is line 10).
+  CHECK(error.find("grid.toml:12: algorithm.features: log-linear policies start from theta = 0") ==
         0);
 }
 

@@ -381,6 +381,7 @@ AlgorithmBlock ConfigParser::parse_algorithm_block(const toml::table& block) con
   // `features` (an axis) makes the block log-linear: its names must support features, and
   // their parameters are those of the log-linear table.
   if (const toml::node* features_node = block.get("features")) {
+    result.features_line = static_cast<int>(features_node->source().begin.line);
     for (std::string features : scalar_or_list_text(*features_node, "algorithm.features")) {
       try {
         check_features(features);
@@ -580,10 +581,10 @@ SweepConfig ConfigParser::parse(const std::string& text) {
   // features runs from the `uniform` init only, and the grid leaves its other inits out.
   const auto is_uniform = [](const InitSetting& init) { return init.init == "uniform"; };
   if (!std::any_of(inits.begin(), inits.end(), is_uniform)) {
-    for (const auto& [algorithm, algorithm_line] : algorithms) {
-      if (algorithm.features.empty()) continue;
+    for (const AlgorithmBlock& block : algorithm_blocks) {
+      if (block.features.empty()) continue;
       throw InputError(
-          {.file = path_, .line = algorithm_line, .field = "algorithm.features"},
+          {.file = path_, .line = block.features_line, .field = "algorithm.features"},
           "log-linear policies start from theta = 0 (the uniform policy), and sweep.init has no "
           "\"uniform\": this block would have no runs; add \"uniform\" to sweep.init, or give "
           "the block a sweep config of its own");

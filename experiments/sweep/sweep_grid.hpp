@@ -76,7 +76,8 @@ struct AlgorithmBlock {
   // tabular block.
   std::vector<std::string> features;
   std::vector<std::string> feature_digests;
-  int line = 0;
+  int line = 0;           // the block's [[algorithm]] header
+  int features_line = 0;  // its `features` key (0 for a tabular block)
 };
 
 // An initial policy of the grid with its seed (for `random`).
