@@ -50,7 +50,7 @@ for reader in "${readers[@]}"; do
   if "$build/tests/fuzz/fuzz_$reader" "$work" "${limit[@]}" -max_len=4096 \
       -timeout=60 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$work/" \
       >"$work/log" 2>&1; then
-    executed=$(grep -m1 -o 'stat::number_of_executed_units: [0-9]*' "$work/log" | awk '{print $2}')
+    executed=$(grep -m1 -o 'stat::number_of_executed_units: [0-9]*' "$work/log" | awk '{print $2}' || true)
     note=$seconds
     if ((runs > 0 && ${executed:-0} < runs)); then
       note="$seconds; stopped at the ${cap_seconds} s cap, before $runs"
