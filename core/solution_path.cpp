@@ -66,7 +66,7 @@ void extrapolate_range(std::integer_sequence<int, Orders...>, int order,
 // errors[m] = the largest |solution - extrapolation of order m| over entries [begin, end), for
 // the orders m < Orders, in one pass over the entries: each extrapolated entry is the one
 // extrapolate_range computes (the same operations in the same order), and a NaN error is passed
-// over (std::max would keep it).
+// over.
 template <int Orders>
 void extrapolation_errors(const std::array<Vector, kLength>& past, Index begin, Index end,
                           const double* solution, double* errors) {
@@ -75,9 +75,10 @@ void extrapolation_errors(const std::array<Vector, kLength>& past, Index begin, 
   double largest[Orders] = {};
   for (Index i = begin; i < end; ++i) {
     [&]<int... Order>(std::integer_sequence<int, Order...>) {
-      ((largest[Order] =
-            std::max(largest[Order], std::abs(solution[i] - extrapolated_entry<Order>(rows, i)),
-                     [](double kept, double error) { return kept < error; })),
+      const auto keep_larger = [](double& kept, double error) {
+        kept = kept < error ? error : kept;
+      };
+      (keep_larger(largest[Order], std::abs(solution[i] - extrapolated_entry<Order>(rows, i))),
        ...);
     }
     (std::make_integer_sequence<int, Orders>{});

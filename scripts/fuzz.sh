@@ -6,10 +6,11 @@
 #   BUDGET = N      fuzz each reader for N seconds, with a random seed (exploration)
 #   BUDGET = Nruns  fuzz each reader for N inputs with seed 1 (repeatable: the same inputs
 #                   every time, as the test command uses it so that CI cannot fail on a finding
-#                   that was never seen before; run the timed mode to explore). A reader stops
-#                   early at 15 minutes: the inputs it ran are still the first ones of the same
-#                   sequence, and the test command's length stays bounded when libFuzzer's path
-#                   drifts to slow inputs (a model of a million states takes 10-20 s under ASan)
+#                   that was never seen before; run the timed mode to explore). A reader starts
+#                   no new input after 15 minutes (one it is running may take a minute or two
+#                   more): the inputs it ran are still the first ones of the same sequence, and
+#                   the test command's length stays bounded when libFuzzer's path drifts to slow
+#                   inputs (a model of a million states takes 10-20 s under ASan)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 budget=${1:-60}
@@ -17,7 +18,9 @@ runs=0
 if [[ $budget == *runs ]]; then
   runs=${budget%runs}
   cap_seconds=900
-  limit=(-runs="$runs" -seed=1 -max_total_time="$cap_seconds")
+  # -reload=0: the corpus folder is not read again while fuzzing, so that no input enters the
+  # run at a moment that depends on the clock.
+  limit=(-runs="$runs" -seed=1 -reload=0 -max_total_time="$cap_seconds")
   seconds="seed 1"
 else
   limit=(-max_total_time="$budget")
@@ -42,17 +45,23 @@ for reader in "${readers[@]}"; do
     status=1
     continue
   fi
+  # New inputs go to a scratch copy of the seed corpus (the repository's is left as it is); the
+  # log and any crashing input go next to it, outside the folder libFuzzer reads inputs from.
   work=$(mktemp -d)
-  cp "$root/tests/fuzz/corpus/$reader/"* "$work/"
-  # New inputs go to the scratch copy; the repository's seed corpus is left as it is.
+  mkdir "$work/corpus"
+  cp "$root/tests/fuzz/corpus/$reader/"* "$work/corpus/"
   # -timeout=60: a valid model of 2 million states read under ASan takes about 10 s, more on a
   # loaded machine; a hang still fails, but the repeatable run must not depend on the load.
-  if "$build/tests/fuzz/fuzz_$reader" "$work" "${limit[@]}" -max_len=4096 \
+  if "$build/tests/fuzz/fuzz_$reader" "$work/corpus" "${limit[@]}" -max_len=4096 \
       -timeout=60 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$work/" \
       >"$work/log" 2>&1; then
-    executed=$(grep -m1 -o 'stat::number_of_executed_units: [0-9]*' "$work/log" | awk '{print $2}' || true)
+    executed=$(grep -m1 -o 'stat::number_of_executed_units: [0-9]*' "$work/log" |
+               awk '{print $2}' || true)
     note=$seconds
-    if ((runs > 0 && ${executed:-0} < runs)); then
+    if [[ -z $executed ]]; then
+      executed="?"
+      note="$seconds; no input count in the log"
+    elif ((runs > 0 && executed < runs)); then
       note="$seconds; stopped at the ${cap_seconds} s cap, before $runs"
     fi
     echo "fuzz $reader: ok, $executed inputs ($note)"

@@ -56,7 +56,7 @@ previous_lapack=$(selected liblapack.so.3)
 # of the alternatives is put back.
 for pair in "libblas.so.3:$previous_blas" "liblapack.so.3:$previous_lapack"; do
   name=${pair%%:*} target=${pair#*:}
-  if [[ -n $target && -e $target && $(selected "$name") != "$target" ]]; then
+  if [[ $target == /* && -e $target && $(selected "$name") != "$target" ]]; then
     "${sudo_cmd[@]}" update-alternatives --set "$name-x86_64-linux-gnu" "$target" >/dev/null
   fi
 done

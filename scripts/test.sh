@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing (SLURM for the cluster test, clang for the fuzzers),
 # builds, fuzzes the MDP readers (a fixed, repeatable 150,000 inputs each, usually a few minutes,
-# at most 15 minutes each), then runs the whole suite in parallel.
+# no new input after 15 minutes each), then runs the whole suite in parallel.
 # Usage: scripts/test.sh [FUZZ_BUDGET]   (default 150000runs; see scripts/fuzz.sh; 0 skips)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
