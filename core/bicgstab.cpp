@@ -44,8 +44,7 @@ void Bicgstab::prepare(const StateActionMatrix& policy) {
   const Index num_actions = mdp_.num_actions();
   const double gamma = mdp_.gamma();
   const ConstMatrixView kernel = mdp_.dense_transitions();
-#pragma omp parallel for schedule(static) if (num_states * num_states >= kParallelMinimum)
-  for (Index s = 0; s < num_states; ++s) {
+  for_each_index(num_states, num_states * num_states >= kParallelMinimum, [&](Index s) {
     auto row = dense_system_.row(s);
     row.setZero();
     row[s] = 1.0;
@@ -54,7 +53,7 @@ void Bicgstab::prepare(const StateActionMatrix& policy) {
     }
     const double diagonal = row[s];
     inverse_diagonal_[s] = diagonal != 0.0 ? 1.0 / diagonal : 1.0;
-  }
+  });
 }
 
 void Bicgstab::multiply(bool transposed, const Vector& in, Vector& out) const {

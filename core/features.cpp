@@ -72,11 +72,10 @@ void FeatureMatrix::logits(const Vector& theta, StateActionMatrix& z) const {
   const Index rows = flat.size();
   const Index block = 1024;
   const Index blocks = (rows + block - 1) / block;
-#pragma omp parallel for schedule(static) if (dense_.size() >= kParallelMinimum)
-  for (Index b = 0; b < blocks; ++b) {
+  for_each_index(blocks, dense_.size() >= kParallelMinimum, [&](Index b) {
     const Index first = b * block;
     dense_block_logits(theta, first, std::min(block, rows - first), flat.data() + first);
-  }
+  });
 }
 
 void FeatureMatrix::pull_back(const StateActionMatrix& g, Vector& out) const {
@@ -95,8 +94,8 @@ void FeatureMatrix::abs_pull_back(const StateActionMatrix& m, Vector& out) const
     return;
   }
   out.resize(dim_);
-#pragma omp parallel for schedule(static) if (dense_.size() >= kParallelMinimum)
-  for (Index j = 0; j < dim_; ++j) out[j] = dense_.col(j).cwiseAbs().dot(flat);
+  for_each_index(dim_, dense_.size() >= kParallelMinimum,
+                 [&](Index j) { out[j] = dense_.col(j).cwiseAbs().dot(flat); });
 }
 
 Index FeatureMatrix::chunk_states() const {
@@ -163,8 +162,7 @@ void FeatureMatrix::weighted_gram(const StateActionMatrix& p, const Vector& c,
   const Index per_chunk = (states_ + chunks - 1) / chunks;
   const Index block_states = std::max<Index>(1, (Index{1} << 18) / (actions_ * dim_));
   std::vector<Eigen::MatrixXd> partial(static_cast<std::size_t>(chunks));
-#pragma omp parallel for schedule(static) if (pairs * dim_ * dim_ >= (Index{1} << 22))
-  for (Index chunk = 0; chunk < chunks; ++chunk) {
+  for_each_index(chunks, pairs * dim_ * dim_ >= (Index{1} << 22), [&](Index chunk) {
     Eigen::MatrixXd& sum = partial[static_cast<std::size_t>(chunk)];
     Eigen::MatrixXd design;  // a few MB, allocated once per chunk
     sum.setZero(dim_, dim_);
@@ -173,7 +171,7 @@ void FeatureMatrix::weighted_gram(const StateActionMatrix& p, const Vector& c,
       weighted_design_rows(p, c, first, std::min(end, first + block_states), design);
       sum.selfadjointView<Eigen::Lower>().rankUpdate(design.transpose());
     }
-  }
+  });
   dense_out.setZero(dim_, dim_);
   for (const Eigen::MatrixXd& sum : partial) {
     dense_out.triangularView<Eigen::Lower>() += sum;

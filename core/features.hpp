@@ -111,15 +111,14 @@ double FeatureMatrix::fused_pass(const Vector& theta, StateActionMatrix& z, Stat
   // product with g.
   const Index block_states =
       std::max<Index>(1, (Index{1} << 15) / std::max<Index>(1, actions_ * dim_));
-#pragma omp parallel for schedule(static) if (states_ * actions_ * dim_ >= kParallelMinimum)
-  for (Index chunk = 0; chunk < chunks; ++chunk) {
+  for_each_index(chunks, states_ * actions_ * dim_ >= kParallelMinimum, [&](Index chunk) {
     const Index first = chunk * per_chunk;
     const Index end = std::min(states_, first + per_chunk);
     double* share = sums + chunk * stride;
     share[0] = 0.0;
     if (sparse_storage_) {
       share[0] = fill(first, end);
-      continue;
+      return;
     }
     Eigen::Map<Vector> chunk_out(share + 1, dim_);
     chunk_out.setZero();
@@ -138,7 +137,7 @@ double FeatureMatrix::fused_pass(const Vector& theta, StateActionMatrix& z, Stat
       const Eigen::Map<const Vector> g_block(g.data() + row, rows);
       chunk_out.noalias() += x.transpose() * g_block;
     }
-  }
+  });
   double value = 0.0;
   if (sparse_storage_) {
     for (Index chunk = 0; chunk < chunks; ++chunk) value += sums[chunk];

@@ -56,13 +56,12 @@ void dense_row_product(const Eigen::Ref<const StateActionMatrix>& matrix, const 
   const Index cols = matrix.cols();
   const Index blocks = (rows + kBlock - 1) / kBlock;
   const Eigen::Map<const Vector> in(x, cols);
-#pragma omp parallel for schedule(static) if (rows * cols >= kParallelDenseMinimum)
-  for (Index block = 0; block < blocks; ++block) {
+  for_each_index(blocks, rows * cols >= kParallelDenseMinimum, [&](Index block) {
     const Index begin = block * kBlock;
     const Index count = std::min(kBlock, rows - begin);
     Eigen::Map<Vector> out(y + begin, count);
     out.noalias() = matrix.middleRows(begin, count) * in;
-  }
+  });
 }
 
 void dense_row_dots(const Eigen::Ref<const StateActionMatrix>& matrix, const double* x, double* y) {
@@ -97,12 +96,11 @@ void dense_transposed_product(const Eigen::Ref<const StateActionMatrix>& matrix,
   const Index stride = matrix.outerStride();
   const SimdLevel level = simd_level();
   // Each entry's sum runs over the rows in order (core/dense_rows), whatever its block.
-#pragma omp parallel for schedule(static) if (rows * cols >= kParallelDenseMinimum)
-  for (Index block = 0; block < blocks; ++block) {
+  for_each_index(blocks, rows * cols >= kParallelDenseMinimum, [&](Index block) {
     const Index begin = block * kBlock;
     row_combination(matrix.data() + begin, rows, std::min(kBlock, cols - begin), stride, x,
                     y + begin, level);
-  }
+  });
 }
 
 }  // namespace tabrl

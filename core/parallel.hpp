@@ -33,6 +33,20 @@ int available_processors();
 // Whether tabrl was built with OpenMP.
 bool built_with_openmp();
 
+// Runs body(i) for every i in [0, n): in parallel when `parallel`, else as a plain loop on the
+// calling thread. (An OpenMP loop with a false `if` clause still enters the runtime, and with a
+// pool of idle threads that costs a system call per loop: a small MDP's iteration paid one per
+// product.)
+template <class Body>
+void for_each_index(Index n, bool parallel, const Body& body) {
+  if (!parallel) {
+    for (Index i = 0; i < n; ++i) body(i);
+    return;
+  }
+#pragma omp parallel for schedule(static)
+  for (Index i = 0; i < n; ++i) body(i);
+}
+
 // Sums K quantities over [0, n) in fixed chunks: chunk_sums(begin, end) returns the K sums of
 // one chunk, and the chunks' sums are added in order. `partials` is work storage; it allocates
 // only when it has never held this many chunks.
@@ -84,12 +98,11 @@ void gather_product(const Compressed& rows, const double* x, double* y) {
   const auto* starts = rows.outerIndexPtr();
   const auto* columns = rows.innerIndexPtr();
   const double* values = rows.valuePtr();
-#pragma omp parallel for schedule(static) if (rows.nonZeros() >= kParallelMinimum)
-  for (Index i = 0; i < outer; ++i) {
+  for_each_index(outer, rows.nonZeros() >= kParallelMinimum, [&](Index i) {
     double sum = 0.0;
     for (auto k = starts[i]; k < starts[i + 1]; ++k) sum += values[k] * x[columns[k]];
     y[i] = sum;
-  }
+  });
 }
 
 // y = A x for a dense row-major A, in blocks of 64 rows whatever the thread count.

@@ -13,12 +13,11 @@ namespace {
 // y[i] = sum over the entries of row i of value * x[column], in the entries' order.
 void row_products(Index rows, const std::int64_t* starts, const int* columns, const double* values,
                   const double* x, double* y) {
-#pragma omp parallel for schedule(static) if (starts[rows] >= kParallelMinimum)
-  for (Index i = 0; i < rows; ++i) {
+  for_each_index(rows, starts[rows] >= kParallelMinimum, [&](Index i) {
     double sum = 0.0;
     for (std::int64_t k = starts[i]; k < starts[i + 1]; ++k) sum += values[k] * x[columns[k]];
     y[i] = sum;
-  }
+  });
 }
 
 // starts[s + 1] holds the length of row s on entry, the end of row s on exit.

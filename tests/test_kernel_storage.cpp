@@ -4,6 +4,11 @@
 // 2 threads.
 #include <doctest/doctest.h>
 
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <utility>
@@ -21,6 +26,15 @@ using namespace tabrl;
 using tabrl::testing::random_mdp;
 
 namespace {
+
+// The number of enclosing parallel regions, active or not (0 without OpenMP).
+int omp_level() {
+#if defined(_OPENMP)
+  return omp_get_level();
+#else
+  return 0;
+#endif
+}
 
 Mdp with_storage(const Mdp& mdp, KernelStorage storage) {
   return Mdp(mdp.parts(), {.kernel = storage});
@@ -189,6 +203,20 @@ TEST_CASE("fixed-chunk sums do not depend on the thread count") {
   CHECK(one == expected);
   CHECK(two == expected);
   CHECK(std::abs(one - values.sum()) <= 1e-9 * values.cwiseAbs().sum());
+}
+
+TEST_CASE("a small loop stays outside the OpenMP runtime, a large one runs in parallel") {
+  // An OpenMP loop with a false `if` clause would still be an (inactive) parallel region, at
+  // level 1, and would cost a system call when the pool has idle threads.
+  const int threads = thread_count();
+  set_thread_count(2);
+  std::vector<int> levels(64, -1);
+  for_each_index(64, false, [&](Index i) { levels[static_cast<std::size_t>(i)] = omp_level(); });
+  CHECK(std::count(levels.begin(), levels.end(), 0) == 64);
+  std::vector<int> large(64, -1);
+  for_each_index(64, true, [&](Index i) { large[static_cast<std::size_t>(i)] = omp_level(); });
+  set_thread_count(threads);
+  CHECK(std::count(large.begin(), large.end(), built_with_openmp() ? 1 : 0) == 64);
 }
 
 TEST_CASE("evaluations and the optimal solution are bit-identical on 1 and 2 threads") {
