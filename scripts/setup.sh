@@ -8,7 +8,10 @@
 #   --with-format also clang-format, for the format check of the test command
 #   --with-bench  also OpenBLAS and threadpoolctl, for the NumPy comparison of scripts/bench.sh;
 #                 the system's libblas/liblapack selection is kept as it was (installing
-#                 OpenBLAS would switch it): scripts/bench.sh picks OpenBLAS per process
+#                 OpenBLAS would switch it): scripts/bench.sh picks OpenBLAS per process.
+#                 With no BLAS installed before (no selection to keep) OpenBLAS stays
+#                 selected; scripts/bench.sh runs the plain setup first, which installs the
+#                 reference BLAS with NumPy, so that its selection is the one kept
 set -euo pipefail
 
 packages=(g++ cmake ninja-build libeigen3-dev libboost-program-options-dev
