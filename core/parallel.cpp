@@ -75,16 +75,12 @@ void dense_row_dots(const Eigen::Ref<const StateActionMatrix>& matrix, const dou
     return;
   }
   const SimdLevel level = simd_level();
-  if (rows * cols < kParallelDenseMinimum) {  // each row's sum does not depend on its block
-    row_dots(matrix.data(), rows, cols, x, y, level);
-    return;
-  }
-#pragma omp parallel for schedule(static)
-  for (Index block = 0; block < blocks; ++block) {
+  // Each row's sum does not depend on its block.
+  for_each_index(blocks, rows * cols >= kParallelDenseMinimum, [&](Index block) {
     const Index begin = block * kBlock;
     row_dots(matrix.data() + begin * cols, std::min(kBlock, rows - begin), cols, x, y + begin,
              level);
-  }
+  });
 }
 
 void dense_transposed_product(const Eigen::Ref<const StateActionMatrix>& matrix, const double* x,

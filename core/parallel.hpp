@@ -61,12 +61,7 @@ std::array<double, K> chunked_sums(Index n, std::vector<double>& partials,
     const std::array<double, K> sums = chunk_sums(begin, std::min(n, begin + kReductionChunk));
     for (int k = 0; k < K; ++k) out[chunk * K + k] = sums[static_cast<std::size_t>(k)];
   };
-  if (n < kParallelMinimum) {  // the same chunks, without entering a parallel region
-    for (Index chunk = 0; chunk < chunks; ++chunk) one_chunk(chunk);
-  } else {
-#pragma omp parallel for schedule(static)
-    for (Index chunk = 0; chunk < chunks; ++chunk) one_chunk(chunk);
-  }
+  for_each_index(chunks, n >= kParallelMinimum, one_chunk);
   std::array<double, K> total{};
   for (Index chunk = 0; chunk < chunks; ++chunk) {
     for (int k = 0; k < K; ++k) total[static_cast<std::size_t>(k)] += out[chunk * K + k];
@@ -82,12 +77,7 @@ void chunked_for(Index n, const Body& body) {
     const Index begin = chunk * kReductionChunk;
     body(begin, std::min(n, begin + kReductionChunk));
   };
-  if (n < kParallelMinimum) {  // a parallel region costs more than a small loop
-    for (Index chunk = 0; chunk < chunks; ++chunk) one_chunk(chunk);
-    return;
-  }
-#pragma omp parallel for schedule(static)
-  for (Index chunk = 0; chunk < chunks; ++chunk) one_chunk(chunk);
+  for_each_index(chunks, n >= kParallelMinimum, one_chunk);
 }
 
 // y = A x where `rows` stores A row by row: a RowMajor matrix, or a ColMajor matrix holding A^T
