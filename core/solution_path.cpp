@@ -56,11 +56,14 @@ void extrapolate_range(const std::array<Vector, kLength>& past, Index begin, Ind
   for (Index i = begin; i < end; ++i) out[i - begin] = extrapolated_entry<Order>(rows, i);
 }
 
-template <int... Orders>
-void extrapolate_range(std::integer_sequence<int, Orders...>, int order,
-                       const std::array<Vector, kLength>& past, Index begin, Index end,
-                       double* out) {
-  ((order == Orders ? (extrapolate_range<Orders>(past, begin, end, out), 0) : 0), ...);
+// Calls f.template operator()<Order>() with the Order in [0, kLength) that equals `order`: the
+// run-time order as a template argument.
+template <class F>
+void with_order(int order, const F& f) {
+  [&]<int... Orders>(std::integer_sequence<int, Orders...>) {
+    ((order == Orders ? (f.template operator()<Orders>(), 0) : 0), ...);
+  }
+  (std::make_integer_sequence<int, kLength>{});
 }
 
 // errors[m] = the largest |solution - extrapolation of order m| over entries [begin, end), for
@@ -86,19 +89,10 @@ void extrapolation_errors(const std::array<Vector, kLength>& past, Index begin, 
   for (int order = 0; order < Orders; ++order) errors[order] = largest[order];
 }
 
-template <int... Counts>
-void extrapolation_errors(std::integer_sequence<int, Counts...>, int orders,
-                          const std::array<Vector, kLength>& past, Index begin, Index end,
-                          const double* solution, double* errors) {
-  ((orders == Counts + 1 ? (extrapolation_errors<Counts + 1>(past, begin, end, solution, errors), 0)
-                         : 0),
-   ...);
-}
-
 }  // namespace
 
 void SolutionPath::extrapolated(int order, Index begin, Index end, double* out) const {
-  extrapolate_range(std::make_integer_sequence<int, kLength>{}, order, past_, begin, end, out);
+  with_order(order, [&]<int Order>() { extrapolate_range<Order>(past_, begin, end, out); });
 }
 
 double SolutionPath::max_difference(const Vector& a, const Vector* b) {
@@ -158,8 +152,10 @@ void SolutionPath::record(const Vector& solution) {
     const Index chunks = (n + kReductionChunk - 1) / kReductionChunk;
     partials_.assign(static_cast<std::size_t>(chunks * kLength), 0.0);
     chunked_for(n, [&](Index begin, Index end) {
-      extrapolation_errors(std::make_integer_sequence<int, kLength>{}, orders, past_, begin, end,
-                           solution.data(), partials_.data() + kLength * (begin / kReductionChunk));
+      double* errors = partials_.data() + kLength * (begin / kReductionChunk);
+      with_order(orders - 1, [&]<int Highest>() {
+        extrapolation_errors<Highest + 1>(past_, begin, end, solution.data(), errors);
+      });
     });
     std::array<double, kLength> errors{};
     for (Index chunk = 0; chunk < chunks; ++chunk) {
