@@ -579,8 +579,7 @@ SweepConfig ConfigParser::parse(const std::string& text) {
   const std::vector<InitSetting> inits = expand_inits(settings_);
   // Log-linear policies start from theta = 0, the uniform policy (docs/sweeps.md): a block with
   // features runs from the `uniform` init only, and the grid leaves its other inits out.
-  const auto is_uniform = [](const InitSetting& init) { return init.init == "uniform"; };
-  if (!std::any_of(inits.begin(), inits.end(), is_uniform)) {
+  if (count.uniform_seeds == 0) {
     for (const AlgorithmBlock& block : algorithm_blocks) {
       if (block.features.empty()) continue;
       throw InputError(
@@ -599,7 +598,7 @@ SweepConfig ConfigParser::parse(const std::string& text) {
         run.init_digest = init.digest;
         run.seed = init.seed;
         const std::string id = digest(run.canonical(settings_));
-        if (!algorithm.features.empty() && !is_uniform(init)) {
+        if (!algorithm.features.empty() && !init.uniform()) {
           if (left_out.insert(id).second) ++config.left_out_log_linear;
           continue;
         }

@@ -101,7 +101,7 @@ GridCount count_grid(const std::vector<MdpBlock>& mdps,
   const std::vector<InitSetting> inits = expand_inits(settings);
   count.seeds = inits.size();
   count.uniform_seeds = static_cast<std::uint64_t>(std::count_if(
-      inits.begin(), inits.end(), [](const InitSetting& init) { return init.init == "uniform"; }));
+      inits.begin(), inits.end(), [](const InitSetting& init) { return init.uniform(); }));
   // Log-linear settings run from the uniform init only (docs/sweeps.md).
   const std::uint64_t per_mdp =
       saturating_sum(saturating_product(count.algorithms - count.log_linear, count.seeds),

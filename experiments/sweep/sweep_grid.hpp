@@ -85,6 +85,8 @@ struct InitSetting {
   std::string init;    // resolved spec, seed included; or a file
   std::string digest;  // of a file's content
   std::optional<std::int64_t> seed;
+  // The uniform policy, the only start of log-linear settings (theta = 0; docs/sweeps.md).
+  bool uniform() const { return init == "uniform"; }
 };
 
 // The initial policies of the grid: every entry of settings.inits, resolved, a `random` one
