@@ -16,7 +16,7 @@ namespace tabrl {
 
 class FeatureMatrix {
  public:
-  using Sparse = Eigen::SparseMatrix<double, Eigen::RowMajor, int>;
+  using Sparse = SparseRowMatrix;
 
   // Takes X ((S A) x k, k >= 1, finite; checked by the caller) and stores it dense or sparse
   // by its density.

@@ -106,3 +106,24 @@ TEST_CASE("invalid models are rejected with the state, action and value named") 
           std::string::npos);
   }
 }
+
+TEST_CASE("the kernel moves from its builder into the model without a copy") {
+  // Eigen's SparseMatrix alone copies on std::move; TransitionMatrix swaps its storage.
+  MdpParts parts = two_state_parts();
+  const double* values = parts.transitions.valuePtr();
+  TransitionMatrix moved(std::move(parts.transitions));
+  CHECK(moved.valuePtr() == values);
+  CHECK(parts.transitions.nonZeros() == 0);
+  parts.transitions = std::move(moved);
+  CHECK(parts.transitions.valuePtr() == values);
+
+  MdpParts handed_on(std::move(parts));  // MdpParts' own move moves the kernel too
+  CHECK(handed_on.transitions.valuePtr() == values);
+  const Mdp mdp(std::move(handed_on));
+  CHECK(mdp.transitions().valuePtr() == values);
+  CHECK(mdp.transitions().coeff(mdp.transition_row(1, 0), 1) == 0.25);
+
+  const TransitionMatrix copy = mdp.transitions();  // a copy still copies
+  CHECK(copy.valuePtr() != values);
+  CHECK(copy.isApprox(mdp.transitions(), 0.0));
+}
