@@ -53,13 +53,19 @@ selected() {
 }
 previous_blas=$(selected libblas.so.3)
 previous_lapack=$(selected liblapack.so.3)
+# A BLAS installed here (OpenBLAS) does not become every process's BLAS: the previous selection
+# of the alternatives is put back on the way out, also when apt-get fails after OpenBLAS was
+# unpacked (its configuration switches the selection before the next package may fail).
+restore_selection() {
+  local pair name target
+  for pair in "libblas.so.3:$previous_blas" "liblapack.so.3:$previous_lapack"; do
+    name=${pair%%:*} target=${pair#*:}
+    if [[ $target == /* && -e $target && $(selected "$name") != "$target" ]]; then
+      "${sudo_cmd[@]}" update-alternatives --set "$name-x86_64-linux-gnu" "$target" >/dev/null ||
+        echo "tabrl setup: could not select $target again for $name" >&2
+    fi
+  done
+}
+trap restore_selection EXIT
 "${sudo_cmd[@]}" apt-get update -qq
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# A BLAS installed here (OpenBLAS) does not become every process's BLAS: the previous selection
-# of the alternatives is put back.
-for pair in "libblas.so.3:$previous_blas" "liblapack.so.3:$previous_lapack"; do
-  name=${pair%%:*} target=${pair#*:}
-  if [[ $target == /* && -e $target && $(selected "$name") != "$target" ]]; then
-    "${sudo_cmd[@]}" update-alternatives --set "$name-x86_64-linux-gnu" "$target" >/dev/null
-  fi
-done
