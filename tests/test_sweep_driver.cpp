@@ -9,6 +9,7 @@
 #include <tabrl/sweep/slurm.hpp>
 #include <tabrl/sweep/sweep_config.hpp>
 #include <tabrl/sweep/sweep_driver.hpp>
+#include <tabrl/sweep/sweep_run.hpp>
 
 using namespace tabrl;
 namespace fs = std::filesystem;
@@ -125,4 +126,27 @@ TEST_CASE("the sbatch script: one array task per shard, every path quoted as tex
   SlurmOptions bad_partition = options;
   bad_partition.partition = "short\n#SBATCH --mem=1T";
   CHECK_THROWS_AS(slurm_script(bad_partition, "/t", "/c.toml", "/out"), InputError);
+}
+
+TEST_CASE("a worker reads a feature file once for consecutive runs, and again for a new MDP") {
+  const fs::path directory = fresh("feature_cache");
+  fs::create_directories(directory);
+  const std::string path = (directory / "features.csv").string();
+  std::ofstream(path) << "state,action,f0,f1\n0,0,1,0\n0,1,0,1\n";
+  MdpCache cache;
+  cache.mdp("bandit(means=[0.2,0.9])", LinearSolverKind::dense_lu);
+  const std::shared_ptr<const FeatureMatrix> first = cache.features(path);
+  REQUIRE(first->dim() == 2);
+  // Gone from the disk: only a reread would notice.
+  fs::remove(path);
+  CHECK(cache.features(path) == first);
+  // Other features, then the file again: read again (and now missing).
+  CHECK(cache.features("random(dim=3,seed=1)")->dim() == 3);
+  CHECK_THROWS_AS(cache.features(path), InputError);
+  // A new MDP drops the features made for the last one.
+  std::ofstream(path) << "state,action,f0\n0,0,1\n0,1,2\n";
+  CHECK(cache.features(path)->dim() == 1);
+  cache.mdp("bandit(means=[0.5,0.1])", LinearSolverKind::dense_lu);
+  fs::remove(path);
+  CHECK_THROWS_AS(cache.features(path), InputError);
 }

@@ -62,6 +62,7 @@ std::string setting_label(const RunSpec& run) {
 
 const Mdp& MdpCache::mdp(const std::string& spec, LinearSolverKind solver) {
   if (!mdp_ || spec != spec_) {
+    features_.reset();
     optimal_.reset();
     mdp_.reset();
     spec_ = spec;
@@ -69,6 +70,15 @@ const Mdp& MdpCache::mdp(const std::string& spec, LinearSolverKind solver) {
     optimal_ = std::make_unique<OptimalSolution>(solve_optimal(*mdp_, solver));
   }
   return *mdp_;
+}
+
+std::shared_ptr<const FeatureMatrix> MdpCache::features(const std::string& text) {
+  if (!features_ || text != features_text_) {
+    features_.reset();
+    features_ = make_features(text, *mdp_, read_toml_features_file);
+    features_text_ = text;
+  }
+  return features_;
 }
 
 std::string runs_csv_header(const SweepSettings& settings) {
@@ -123,9 +133,8 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
     std::unique_ptr<UpdateRule> rule =
         run.algorithm.features.empty()
             ? make_algorithm(run.algorithm.spec, run.algorithm.step_size, mdp)
-            : make_log_linear_algorithm(
-                  run.algorithm.spec, run.algorithm.step_size, mdp,
-                  make_features(run.algorithm.features, mdp, read_toml_features_file));
+            : make_log_linear_algorithm(run.algorithm.spec, run.algorithm.step_size, mdp,
+                                        cache.features(run.algorithm.features));
     CurveRecorder recorder(parse_record_schedule(settings.record));
     RunAnalysis analysis(mdp, *rule, settings.tolerances, is_uniform_initial_policy(run.init));
     std::vector<IterationCallback*> callbacks{&recorder, &analysis};

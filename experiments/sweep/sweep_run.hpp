@@ -5,6 +5,7 @@
 #include <string>
 
 #include <tabrl/core/csv.hpp>
+#include <tabrl/core/features.hpp>
 #include <tabrl/core/optimal.hpp>
 #include <tabrl/sweep/curve_csv.hpp>
 #include <tabrl/sweep/sweep_config.hpp>
@@ -24,16 +25,22 @@ struct RunRecord {
 // broke down, not a result, so their step is never the best.
 bool is_failed_status(const std::string& status);
 
-// Keeps the last MDP and its optimal solution, so consecutive runs on one MDP build it once.
+// Keeps the last MDP with its optimal solution, and the last feature matrix made for it, so
+// consecutive runs on one MDP build it once, and consecutive log-linear runs with one feature spec
+// (a file above all: a block's step sizes and seeds) read or draw their features once.
 class MdpCache {
  public:
   const Mdp& mdp(const std::string& spec, LinearSolverKind solver);
   const OptimalSolution& optimal() const { return *optimal_; }
+  // The features `text` names (make_features) on the MDP of the last mdp() call.
+  std::shared_ptr<const FeatureMatrix> features(const std::string& text);
 
  private:
   std::string spec_;
   std::unique_ptr<Mdp> mdp_;
   std::unique_ptr<OptimalSolution> optimal_;
+  std::string features_text_;
+  std::shared_ptr<const FeatureMatrix> features_;
 };
 
 std::string runs_csv_header(const SweepSettings& settings);
