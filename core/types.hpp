@@ -3,6 +3,7 @@
 
 #include <Eigen/Dense>
 #include <Eigen/SparseCore>
+#include <utility>
 
 namespace tabrl {
 
@@ -14,9 +15,10 @@ using StateActionMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 
 
 // A row-major sparse matrix that moves without copying. Eigen 3.4's SparseMatrix has a copy
 // constructor but no move constructor or move assignment, so `std::move` of one makes a deep copy:
-// a kernel handed from a builder to MdpParts to Mdp was held three times at once (704 MB peak for
-// a dense 2000-state Garnet whose sparse kernel takes 192 MB). Moves here swap the storage (O(1)),
-// leaving the source empty; everything else is Eigen's.
+// a kernel handed from a builder to MdpParts to Mdp was held three times at once (a dense
+// 2000-state Garnet's run peaked at 695 MB, its sparse kernel taking 192 MB). Moves here take the
+// storage over (O(1)) and leave the source an empty 0 x 0 matrix; everything else is Eigen's. As
+// an Eigen template argument (Map, Ref, a solver) use SparseRowMatrix::Base: Eigen knows only it.
 class SparseRowMatrix : public Eigen::SparseMatrix<double, Eigen::RowMajor, int> {
  public:
   using Base = Eigen::SparseMatrix<double, Eigen::RowMajor, int>;
@@ -30,16 +32,22 @@ class SparseRowMatrix : public Eigen::SparseMatrix<double, Eigen::RowMajor, int>
     Base::operator=(other);
     return *this;
   }
-  SparseRowMatrix& operator=(SparseRowMatrix&& other) noexcept {
-    swap(other);
-    return *this;
-  }
+  SparseRowMatrix& operator=(SparseRowMatrix&& other) noexcept { return take(other); }
+  SparseRowMatrix& operator=(Base&& other) noexcept { return take(other); }
   template <typename Expression>
   SparseRowMatrix& operator=(const Eigen::SparseMatrixBase<Expression>& other) {
     Base::operator=(other);
     return *this;
   }
   ~SparseRowMatrix() = default;
+
+ private:
+  // The storage of `other`, which is left empty (a self-move changes nothing).
+  SparseRowMatrix& take(Base& other) noexcept {
+    SparseRowMatrix taken(std::move(other));
+    swap(taken);
+    return *this;
+  }
 };
 
 // Transition kernel: one row per (s, a) pair (row s * A + a), one column per next state.
