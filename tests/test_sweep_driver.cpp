@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include <tabrl/core/error.hpp>
 #include <tabrl/sweep/slurm.hpp>
@@ -134,11 +135,16 @@ TEST_CASE("a worker reads a feature file once for consecutive runs, and again fo
   const std::string path = (directory / "features.csv").string();
   std::ofstream(path) << "state,action,f0,f1\n0,0,1,0\n0,1,0,1\n";
   MdpCache cache;
+  CHECK_THROWS_AS(cache.features(path), std::logic_error);  // no MDP yet
+  CHECK_THROWS_AS(cache.mdp((directory / "missing.toml").string(), LinearSolverKind::dense_lu),
+                  InputError);
+  CHECK_THROWS_AS(cache.features(path), std::logic_error);  // a failed load leaves none
   cache.mdp("bandit(means=[0.2,0.9])", LinearSolverKind::dense_lu);
   const std::shared_ptr<const FeatureMatrix> first = cache.features(path);
   REQUIRE(first->dim() == 2);
-  // Gone from the disk: only a reread would notice.
+  // Gone from the disk: only a reread would notice. The next run asks for the same MDP first.
   fs::remove(path);
+  cache.mdp("bandit(means=[0.2,0.9])", LinearSolverKind::dense_lu);
   CHECK(cache.features(path) == first);
   // Other features, then the file again: read again (and now missing).
   CHECK(cache.features("random(dim=3,seed=1)")->dim() == 3);

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <numbers>
+#include <stdexcept>
 #include <vector>
 
 #include <tabrl/algorithms/analysis.hpp>
@@ -61,18 +62,22 @@ std::string setting_label(const RunSpec& run) {
 }  // namespace
 
 const Mdp& MdpCache::mdp(const std::string& spec, LinearSolverKind solver) {
-  if (!mdp_ || spec != spec_) {
+  if (!mdp_ || !optimal_ || spec != spec_) {
+    // The old MDP goes first (memory); the new one is kept only with its optimal solution, so a
+    // failed build or solve leaves nothing half made, and the next run tries again.
     features_.reset();
     optimal_.reset();
     mdp_.reset();
+    auto mdp = std::make_unique<Mdp>(load_mdp(spec));
+    optimal_ = std::make_unique<OptimalSolution>(solve_optimal(*mdp, solver));
+    mdp_ = std::move(mdp);
     spec_ = spec;
-    mdp_ = std::make_unique<Mdp>(load_mdp(spec));
-    optimal_ = std::make_unique<OptimalSolution>(solve_optimal(*mdp_, solver));
   }
   return *mdp_;
 }
 
 std::shared_ptr<const FeatureMatrix> MdpCache::features(const std::string& text) {
+  if (!mdp_) throw std::logic_error("MdpCache::features before a successful MdpCache::mdp");
   if (!features_ || text != features_text_) {
     features_.reset();
     features_ = make_features(text, *mdp_, read_toml_features_file);

@@ -26,13 +26,16 @@ struct RunRecord {
 bool is_failed_status(const std::string& status);
 
 // Keeps the last MDP with its optimal solution, and the last feature matrix made for it, so
-// consecutive runs on one MDP build it once, and consecutive log-linear runs with one feature spec
-// (a file above all: a block's step sizes and seeds) read or draw their features once.
+// consecutive runs on one MDP build and solve it once, and consecutive log-linear runs with the
+// same features (a block with one `features` value: its step sizes) read or draw them once. A
+// block listing several features varies them faster than its step sizes, so it still makes them
+// once per run: one matrix is kept, not all of them (they can be large).
 class MdpCache {
  public:
+  // Throws what loading or solving throws; the cache is then empty.
   const Mdp& mdp(const std::string& spec, LinearSolverKind solver);
   const OptimalSolution& optimal() const { return *optimal_; }
-  // The features `text` names (make_features) on the MDP of the last mdp() call.
+  // The features `text` names (make_features) on the MDP of the last successful mdp() call.
   std::shared_ptr<const FeatureMatrix> features(const std::string& text);
 
  private:
