@@ -56,15 +56,20 @@ previous_lapack=$(selected liblapack.so.3)
 # A BLAS installed here (OpenBLAS) does not become every process's BLAS: the previous selection
 # of the alternatives is put back on the way out, also when apt-get fails after OpenBLAS was
 # unpacked (its configuration switches the selection before the next package may fail).
+# A selection that cannot be put back fails the setup (status 1 unless it failed already).
 restore_selection() {
-  local pair name target
+  local status=$? failed=0 pair name target
   for pair in "libblas.so.3:$previous_blas" "liblapack.so.3:$previous_lapack"; do
     name=${pair%%:*} target=${pair#*:}
     if [[ $target == /* && -e $target && $(selected "$name") != "$target" ]]; then
-      "${sudo_cmd[@]}" update-alternatives --set "$name-x86_64-linux-gnu" "$target" >/dev/null ||
+      if ! "${sudo_cmd[@]}" update-alternatives --set "$name-x86_64-linux-gnu" "$target" >/dev/null
+      then
         echo "tabrl setup: could not select $target again for $name" >&2
+        failed=1
+      fi
     fi
   done
+  if ((failed && status == 0)); then exit 1; fi
 }
 trap restore_selection EXIT
 "${sudo_cmd[@]}" apt-get update -qq
