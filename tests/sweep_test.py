@@ -157,6 +157,38 @@ def failed_runs_never_best(work):
           f"the table has a failed column and no 1e+308 best step:\n{table}")
 
 
+def regularised_rates_marked(work):
+    """rate_vs_step draws an entropy-regularised method's rate, fitted on its regularised error,
+    dashed and says so; a sweep without one says nothing of it."""
+    config = work / "entropy.toml"
+    config.write_text("""
+[sweep]
+iterations = 60
+[[mdp]]
+spec = "five_by_five"
+[[algorithm]]
+name = "spma"
+step_size = [0.1, 1.0]
+[[algorithm]]
+name = "npg_entropy"
+tau = 0.1
+step_size = [0.1, 1.0]
+""")
+    out = work / "entropy"
+    check(tabrl("sweep", config, "--out", out, "--quiet").returncode == 0, "entropy sweep runs")
+    check(tabrl("plot", out, "--out", out / "figures").returncode == 0, "entropy sweep plots")
+    figure = (out / "figures" / "rate_vs_step.png").read_bytes()
+    check(b"dashed: entropy-regularised" in figure,
+          "rate_vs_step says which rates are those of the regularised error")
+    config.write_text(config.read_text().replace('name = "npg_entropy"\ntau = 0.1', 'name = "npg"'))
+    out = work / "no_entropy"
+    check(tabrl("sweep", config, "--out", out, "--quiet").returncode == 0, "npg sweep runs")
+    check(tabrl("plot", out, "--out", out / "figures").returncode == 0, "npg sweep plots")
+    figure = (out / "figures" / "rate_vs_step.png").read_bytes()
+    check(b"Fitted linear rate" in figure and b"regularised" not in figure,
+          "no regularised note without an entropy-regularised method")
+
+
 def partial_summaries(work, config):
     """An interrupted sweep and a failed merge leave a runs.csv with part of the grid: summarize,
     plot and reproduce refuse it (exit 2, saying how many runs and how to finish) unless
@@ -499,6 +531,7 @@ step_size = "theory"
         grid_limit(work)
         failed_runs_never_best(work)
         plot_with_feature_files(work)
+        regularised_rates_marked(work)
 
         one, two = work / "jobs1", work / "jobs2"
         result = tabrl("sweep", small, "--out", one, "--jobs", 1, "--quiet")

@@ -269,13 +269,24 @@ def with_several_steps(by_mdp):
             if len({r["step_value"] for r in runs if r["step_size"]}) >= 2}
 
 
-def rate_vs_step(by_mdp, figures):
+def fitted_on_regularised_error(curves):
+    """The run ids whose curves carry the regularised error (entropy-regularised methods): their
+    rate is fitted on it, not on value_error_inf (docs/sweeps.md, "Rate analysis")."""
+    return {run_id for run_id, rows in curves.items()
+            if rows and (rows[0].get("reg_q_error_inf") or rows[0].get("reg_suboptimality"))}
+
+
+def rate_vs_step(by_mdp, curves, figures):
     by_mdp = with_several_steps(by_mdp)
     if not by_mdp:
         return
+    regularised_runs = fitted_on_regularised_error(curves)
+    any_regularised = False
     figure, axes = panel_grid(len(by_mdp))
     for axis, (mdp, runs) in zip(axes, by_mdp.items()):
         for algorithm in sorted_algorithms({r["setting"] for r in runs}):
+            regularised = any(r["run_id"] in regularised_runs for r in runs
+                              if r["setting"] == algorithm)
             per_step = defaultdict(list)
             for run in runs:
                 # A rate fitted over fewer than 10 iterations (a run done in a few steps) says
@@ -287,7 +298,10 @@ def rate_vs_step(by_mdp, figures):
             if not steps:
                 continue
             decrease = [max(1.0 - float(np.median(per_step[s])), 1e-16) for s in steps]
-            axis.plot(steps, decrease, marker="o", color=colour(algorithm), label=algorithm)
+            any_regularised = any_regularised or regularised
+            axis.plot(steps, decrease, marker="o", color=colour(algorithm),
+                      linestyle="--" if regularised else "-",
+                      label=algorithm + (" (regularised error)" if regularised else ""))
         axis.set_xscale("log")
         axis.set_yscale("log")
         axis.set_xlabel("step size eta")
@@ -295,7 +309,11 @@ def rate_vs_step(by_mdp, figures):
         axis.set_title(title(mdp, runs), fontsize="medium")
         axis.grid(True, which="major", alpha=0.3)
         axis.legend(loc="best", fontsize="x-small")
-    suptitle(figure, "Fitted linear rate against step size (median over seeds; higher is faster)")
+    heading = "Fitted linear rate against step size (median over seeds; higher is faster)"
+    if any_regularised:
+        # Their rate is that of reg_q_error_inf (reg_suboptimality on bandits).
+        heading += "\ndashed: entropy-regularised, the rate of their regularised error"
+    suptitle(figure, heading)
     save(figure, figures, "rate_vs_step")
 
 
@@ -719,7 +737,7 @@ def main():
     loglog(every_step, curves, figures)
     if tolerance_columns and any(r["init"].startswith("adversarial(") for r in runs):
         escape_time(by_mdp, figures, tolerance_columns)
-    rate_vs_step(by_mdp, figures)
+    rate_vs_step(by_mdp, curves, figures)
     if tolerance_columns:
         iterations_vs_step(by_mdp, figures, tolerance_columns)
     if tolerance_columns:
