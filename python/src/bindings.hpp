@@ -21,6 +21,14 @@ void bind_mdp(py::module_& module);
 void bind_run(py::module_& module);
 void bind_sweep(py::module_& module);
 
+using FloatArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
+
+// `object` as a C-ordered float64 array, read in place when it already is one. Integer and
+// floating arrays of up to 64 bits are converted (once, by NumPy; a copy that does not fit is
+// NumPy's MemoryError); anything else is a TypeError naming the array (`name`): a complex,
+// boolean, object or longdouble array would lose or invent values.
+FloatArray float_array(const py::handle& object, const char* name);
+
 // A new (rows x cols) float64 array holding `matrix` (row-major, as NumPy's C order).
 py::array_t<double> to_array(const StateActionMatrix& matrix);
 py::array_t<double> to_array(const Vector& vector);

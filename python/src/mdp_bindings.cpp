@@ -20,8 +20,6 @@
 namespace tabrl::python {
 namespace {
 
-using FloatArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
-using IndexArray = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
 
 std::string shape_text(const py::array& array) {
   std::string text = "(";
@@ -37,22 +35,18 @@ std::string shape_text(const py::array& array) {
                         shape_text(array));
 }
 
-// `object` as a C-ordered float64 array, read in place when it already is one. Integer and
-// floating arrays of up to 64 bits are converted (once, by NumPy); anything else is a TypeError
-// naming the array: a complex, boolean, object or longdouble array would lose or invent values.
-FloatArray float_array(const py::handle& object, const char* name) {
-  const py::array array = py::module_::import("numpy").attr("asarray")(object);
-  const py::dtype dtype = array.dtype();
-  const char kind = dtype.kind();
-  const bool numeric = kind == 'i' || kind == 'u' || (kind == 'f' && dtype.itemsize() <= 8);
-  if (!numeric) {
-    throw py::type_error(std::string(name) +
-                         ": expected a float64 array (integer and float32 arrays are converted), "
-                         "got dtype " +
-                         dtype.attr("name").cast<std::string>());
-  }
-  return FloatArray::ensure(array);
+// `object` as a C-ordered `T` array, converted by NumPy where it is not one already (NumPy then
+// raises its own MemoryError when the copy does not fit; pybind11's ensure() would hand back an
+// empty array instead).
+template <typename T>
+py::array_t<T, py::array::c_style | py::array::forcecast> contiguous_array(const py::handle& object,
+                                                                          const char* dtype) {
+  const py::object converted =
+      py::module_::import("numpy").attr("ascontiguousarray")(object, py::arg("dtype") = dtype);
+  return converted.cast<py::array_t<T, py::array::c_style | py::array::forcecast>>();
 }
+
+using IndexArray = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
 
 template <typename T>
 std::span<const T> span_of(const py::array_t<T, py::array::c_style | py::array::forcecast>& array) {
@@ -61,10 +55,25 @@ std::span<const T> span_of(const py::array_t<T, py::array::c_style | py::array::
 
 std::vector<std::string> names_of(const py::object& names, const char* what) {
   if (names.is_none()) return {};
-  if (py::isinstance<py::str>(names)) {
-    throw py::type_error(std::string(what) + ": expected a sequence of names, got a string");
+  if (py::isinstance<py::str>(names) || !py::isinstance<py::sequence>(names)) {
+    throw py::type_error(std::string(what) + ": expected a sequence of names, got " +
+                         py::str(py::type::of(names).attr("__name__")).cast<std::string>());
   }
-  return names.cast<std::vector<std::string>>();
+  std::vector<std::string> out;
+  for (const py::handle item : names) {
+    if (!py::isinstance<py::str>(item)) {
+      throw py::type_error(std::string(what) + ": name " + std::to_string(out.size()) +
+                           " is not a string but " +
+                           py::str(py::type::of(item).attr("__name__")).cast<std::string>());
+    }
+    try {
+      out.push_back(item.cast<std::string>());
+    } catch (const py::cast_error&) {  // a lone surrogate has no UTF-8 form
+      throw py::value_error(std::string(what) + ": name " + std::to_string(out.size()) +
+                            " cannot be written as UTF-8");
+    }
+  }
+  return out;
 }
 
 std::shared_ptr<Mdp> from_arrays(const py::object& transitions, const py::object& rewards,
@@ -103,12 +112,23 @@ std::shared_ptr<Mdp> from_arrays(const py::object& transitions, const py::object
                             std::to_string(shape[0].cast<Index>()) + ", " +
                             std::to_string(shape[1].cast<Index>()) + ")");
     }
+    // A compressed matrix's own structure is checked first (SciPy's check_format): SciPy's
+    // conversions trust it, and a decreasing or out-of-range indptr corrupts memory there.
+    if (py::hasattr(transitions, "check_format")) {
+      try {
+        transitions.attr("check_format")(py::arg("full_check") = true);
+      } catch (py::error_already_set& error) {
+        if (!error.matches(PyExc_ValueError) && !error.matches(PyExc_TypeError)) throw;
+        throw py::value_error("P: not a valid SciPy sparse matrix: " +
+                              py::str(error.value()).cast<std::string>());
+      }
+    }
     // A copy in canonical form (SciPy's own code): duplicates summed, as SciPy reads them.
     const py::object csr = transitions.attr("tocsr")(py::arg("copy") = true);
     csr.attr("sum_duplicates")();
     values = float_array(csr.attr("data"), "P");
-    row_starts = IndexArray::ensure(csr.attr("indptr"));
-    columns = IndexArray::ensure(csr.attr("indices"));
+    row_starts = contiguous_array<std::int64_t>(csr.attr("indptr"), "int64");
+    columns = contiguous_array<std::int64_t>(csr.attr("indices"), "int64");
     arrays.values = span_of(values);
     arrays.row_starts = span_of(row_starts);
     arrays.columns = span_of(columns);
@@ -218,6 +238,27 @@ py::object evaluate(const Mdp& mdp, const py::object& policy_object) {
 }
 
 }  // namespace
+
+FloatArray float_array(const py::handle& object, const char* name) {
+  py::array array;
+  try {
+    array = py::module_::import("numpy").attr("asarray")(object);
+  } catch (py::error_already_set& error) {  // e.g. a ragged list of lists
+    if (!error.matches(PyExc_ValueError) && !error.matches(PyExc_TypeError)) throw;
+    throw py::value_error(std::string(name) + ": not an array: " +
+                          py::str(error.value()).cast<std::string>());
+  }
+  const py::dtype dtype = array.dtype();
+  const char kind = dtype.kind();
+  const bool numeric = kind == 'i' || kind == 'u' || (kind == 'f' && dtype.itemsize() <= 8);
+  if (!numeric) {
+    throw py::type_error(std::string(name) +
+                         ": expected a float64 array (integer and float32 arrays are converted), "
+                         "got dtype " +
+                         dtype.attr("name").cast<std::string>());
+  }
+  return contiguous_array<double>(array, "float64");
+}
 
 void bind_mdp(py::module_& module) {
   py::class_<Mdp, std::shared_ptr<Mdp>>(module, "Mdp", R"doc(A validated tabular MDP.

@@ -223,8 +223,8 @@ py::dict run_summary(const OptimizerResult& result, const OptimalSolution& optim
 
 // The initial logits given as an (S, A) array.
 StateActionMatrix logits_from_array(const py::object& object, const Mdp& mdp) {
-  const auto array = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(object);
-  if (!array || array.ndim() != 2 || array.shape(0) != mdp.num_states() ||
+  const FloatArray array = float_array(object, "init");
+  if (array.ndim() != 2 || array.shape(0) != mdp.num_states() ||
       array.shape(1) != mdp.num_actions()) {
     throw py::value_error("init: expected a spec, a CSV file or an array of logits of shape (" +
                           std::to_string(mdp.num_states()) + ", " +
@@ -241,9 +241,9 @@ std::shared_ptr<const FeatureMatrix> features_from_object(const py::object& obje
     check_features(text);
     return make_features(text, mdp, read_toml_features_file);
   }
-  const auto array = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(object);
+  const FloatArray array = float_array(object, "features");
   const Index rows = mdp.num_states() * mdp.num_actions();
-  if (!array || array.ndim() != 2 || array.shape(0) != rows || array.shape(1) < 1) {
+  if (array.ndim() != 2 || array.shape(0) != rows || array.shape(1) < 1) {
     throw py::value_error("features: expected a spec, a CSV file or an array of shape (" +
                           std::to_string(rows) + ", k), k >= 1 (row s * A + a)");
   }

@@ -115,6 +115,12 @@ def test_names_and_properties():
         tabrl.Mdp.from_arrays(P, r, gamma, rho, states=["a", "b", "a"])
     with pytest.raises(TypeError, match="actions: expected a sequence of names"):
         tabrl.Mdp.from_arrays(P, r, gamma, rho, actions="xy")
+    with pytest.raises(TypeError, match=r"^states: name 1 is not a string but int$"):
+        tabrl.Mdp.from_arrays(P, r, gamma, rho, states=["a", 2, "c"])
+    with pytest.raises(TypeError, match=r"^states: expected a sequence of names, got generator$"):
+        tabrl.Mdp.from_arrays(P, r, gamma, rho, states=(name for name in "abc"))
+    with pytest.raises(ValueError, match=r"^actions: name 1 cannot be written as UTF-8$"):
+        tabrl.Mdp.from_arrays(P, r, gamma, rho, actions=["x", "\ud800"])
 
 
 # --- the file readers' checks, with the array and index in place of the file and line ----------
@@ -221,6 +227,26 @@ def test_shapes_and_dtypes_are_refused_clearly():
     for arguments, kind, pattern in cases:
         with pytest.raises(kind, match=pattern):
             tabrl.Mdp.from_arrays(*arguments)
+
+
+def test_arrays_too_large_to_convert_raise_memory_error():
+    # A broadcast view takes no memory; its float64 copy would take 7 TiB. (pybind11's own
+    # conversion returned an empty array here, and reading it crashed the interpreter.)
+    huge = np.broadcast_to(0.0, (10**6, 10**6))
+    with pytest.raises(MemoryError):
+        tabrl.Mdp.from_arrays(np.zeros((1, 1, 1)), huge, 0.9, np.ones(1))
+    P, r, gamma, rho = random_mdp_arrays(S=2, A=2)
+    with pytest.raises(MemoryError):
+        tabrl.Mdp.from_arrays(P, r, gamma, rho).evaluate(np.broadcast_to(0.5, (10**6, 10**6)))
+
+
+def test_malformed_sparse_structure_is_refused_before_scipy_converts_it():
+    P, r, gamma, rho = random_mdp_arrays(S=2, A=2)
+    for position, value in ((2, 9), (2, 0)):  # beyond the data; decreasing
+        matrix = scipy.sparse.csr_matrix(P.reshape(4, 2))
+        matrix.indptr[position] = value
+        with pytest.raises(ValueError, match=r"^P: not a valid SciPy sparse matrix: "):
+            tabrl.Mdp.from_arrays(matrix, r, gamma, rho)
 
 
 def test_load_errors_are_value_errors_with_the_cli_text(cli, tmp_path):

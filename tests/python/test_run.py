@@ -105,6 +105,14 @@ def test_logits_as_an_array_equal_a_logit_file(cli, tmp_path):
         pd.testing.assert_frame_equal(result.curve, expected, check_exact=True)
     with pytest.raises(ValueError, match=r"init: expected .* shape \(8, 3\)"):
         tabrl.run(mdp, "npg", step_size=0.3, iterations=3, init=logits.T)
+    # Arrays of logits and features take the dtypes the MDP's arrays take, no others.
+    for bad in (logits + 1j, logits > 0, logits.astype(object)):
+        with pytest.raises(TypeError, match=r"^init: expected a float64 array"):
+            tabrl.run(mdp, "npg", step_size=0.3, iterations=3, init=bad)
+    with pytest.raises(TypeError, match=r"^features: expected a float64 array .* got dtype object$"):
+        tabrl.run(mdp, "npg", step_size=0.3, iterations=3, features=np.eye(24).astype(object))
+    with pytest.raises(ValueError, match=r"^init: not an array: "):
+        tabrl.run(mdp, "npg", step_size=0.3, iterations=3, init=[[0.0, 1.0], [2.0]])
 
 
 def test_result_fields():
