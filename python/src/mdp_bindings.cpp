@@ -20,7 +20,6 @@
 namespace tabrl::python {
 namespace {
 
-
 std::string shape_text(const py::array& array) {
   std::string text = "(";
   for (py::ssize_t axis = 0; axis < array.ndim(); ++axis) {
@@ -40,7 +39,7 @@ std::string shape_text(const py::array& array) {
 // empty array instead).
 template <typename T>
 py::array_t<T, py::array::c_style | py::array::forcecast> contiguous_array(const py::handle& object,
-                                                                          const char* dtype) {
+                                                                           const char* dtype) {
   const py::object converted =
       py::module_::import("numpy").attr("ascontiguousarray")(object, py::arg("dtype") = dtype);
   return converted.cast<py::array_t<T, py::array::c_style | py::array::forcecast>>();
@@ -245,8 +244,8 @@ FloatArray float_array(const py::handle& object, const char* name) {
     array = py::module_::import("numpy").attr("asarray")(object);
   } catch (py::error_already_set& error) {  // e.g. a ragged list of lists
     if (!error.matches(PyExc_ValueError) && !error.matches(PyExc_TypeError)) throw;
-    throw py::value_error(std::string(name) + ": not an array: " +
-                          py::str(error.value()).cast<std::string>());
+    throw py::value_error(std::string(name) +
+                          ": not an array: " + py::str(error.value()).cast<std::string>());
   }
   const py::dtype dtype = array.dtype();
   const char kind = dtype.kind();
