@@ -44,6 +44,26 @@ def _record_text(record):
     raise TypeError(f"record: expected 'all', 'log' or an integer stride, got {record!r}")
 
 
+def _int_argument(value, name):
+    """An integer argument, as the engine's 32-bit int takes it: a bool or a float is a
+    TypeError, a value beyond int's range a ValueError, each naming the argument (pybind11 would
+    refuse both with its own dump of the internal function's signature)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: expected an integer, got {type(value).__name__}")
+    value = operator.index(value)
+    if not -2**31 <= value < 2**31:
+        raise ValueError(f"{name}: {value} is out of range (at most {2**31 - 1})")
+    return value
+
+
+def _tolerance_argument(tolerance):
+    if tolerance is None:
+        return None
+    if isinstance(tolerance, bool) or not isinstance(tolerance, numbers.Real):
+        raise TypeError(f"tolerance: expected a number or None, got {type(tolerance).__name__}")
+    return float(tolerance)
+
+
 def _as_mdp(mdp):
     if isinstance(mdp, Mdp):
         return mdp
@@ -117,10 +137,12 @@ def run(mdp, algo="spma", step_size=_DEFAULT_STEP, iterations=1000, tolerance=No
     mdp = _as_mdp(mdp)
     if not isinstance(algo, str):
         raise TypeError(f"algo: expected an algorithm spec string, got {type(algo).__name__}")
-    if tolerance is not None:
-        tolerance = float(tolerance)
-    out = _tabrl._run(mdp, algo, _step_text(step_size, algo), operator.index(iterations),
-                      tolerance, init, features, _record_text(record), solver)
+    if not isinstance(solver, str):
+        raise TypeError(f"solver: expected 'auto', 'dense', 'sparse' or 'krylov', got "
+                        f"{type(solver).__name__}")
+    out = _tabrl._run(mdp, algo, _step_text(step_size, algo),
+                      _int_argument(iterations, "iterations"), _tolerance_argument(tolerance),
+                      init, features, _record_text(record), solver)
     curve = _curve_frame(out["columns"], out["curve_iterations"], out["curve_values"])
     return RunResult(curve=curve, status=out["status"],
                      message=out["message"], iterations=out["iterations"], policy=out["policy"],
@@ -135,7 +157,7 @@ def sweep(config_path, out, jobs=None, restart=False):
     ``restart``: as --restart, for a directory made by another config. Ctrl-C raises
     KeyboardInterrupt once the runs in progress have finished and been committed."""
     if jobs is not None:
-        jobs = operator.index(jobs)
+        jobs = _int_argument(jobs, "jobs")
     outcome = _tabrl._sweep(os.fspath(config_path), os.fspath(out), jobs, bool(restart))
     if outcome["left_out_note"]:  # tabrl sweep's note (docs/sweeps.md)
         warnings.warn(outcome["left_out_note"], stacklevel=2)

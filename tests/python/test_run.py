@@ -164,8 +164,21 @@ def test_bad_arguments(cli, tmp_path):
         tabrl.run(mdp, iterations=-1)
     with pytest.raises(ValueError, match="record"):
         tabrl.run(mdp, record="sometimes")
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match=r"^iterations: expected an integer, got float$"):
         tabrl.run(mdp, iterations=10.5)
+    with pytest.raises(TypeError, match=r"^iterations: expected an integer, got bool$"):
+        tabrl.run(mdp, iterations=True)
+    with pytest.raises(ValueError, match=r"^iterations: 2147483648 is out of range"):
+        tabrl.run(mdp, iterations=2**31)
+    assert tabrl.run(mdp, step_size=0.1, iterations=np.int64(3)).iterations == 3
+    for tolerance in ("1e-3", True):
+        with pytest.raises(TypeError, match=r"^tolerance: expected a number or None"):
+            tabrl.run(mdp, iterations=3, tolerance=tolerance)
+    for solver in (None, b"dense"):
+        with pytest.raises(TypeError, match=r"^solver: expected 'auto'"):
+            tabrl.run(mdp, iterations=3, solver=solver)
+    with pytest.raises(ValueError, match=r"^jobs: 1099511627776 is out of range"):
+        tabrl.sweep(tmp_path / "none.toml", tmp_path / "out", jobs=2**40)
     with pytest.raises(TypeError, match="mdp: expected"):
         tabrl.run(42)
 
