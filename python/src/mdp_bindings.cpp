@@ -143,7 +143,7 @@ std::shared_ptr<Mdp> from_arrays(const py::object& transitions, const py::object
 }
 
 std::shared_ptr<Mdp> load(const py::object& spec) {
-  const std::string text = py::str(py::module_::import("os").attr("fspath")(spec));
+  const std::string text = py::str(py::module_::import("os").attr("fsdecode")(spec));
   const py::gil_scoped_release release;
   return std::make_shared<Mdp>(load_mdp(text));
 }

@@ -237,7 +237,7 @@ StateActionMatrix logits_from_array(const py::object& object, const Mdp& mdp) {
 std::shared_ptr<const FeatureMatrix> features_from_object(const py::object& object,
                                                           const Mdp& mdp) {
   if (py::isinstance<py::str>(object) || py::hasattr(object, "__fspath__")) {
-    const std::string text = py::str(py::module_::import("os").attr("fspath")(object));
+    const std::string text = py::str(py::module_::import("os").attr("fsdecode")(object));
     check_features(text);
     return make_features(text, mdp, read_toml_features_file);
   }
@@ -274,7 +274,7 @@ py::dict run(const std::shared_ptr<Mdp>& mdp_pointer, const std::string& algorit
   std::string init_spec = "uniform";
   std::optional<StateActionMatrix> given_logits;
   if (py::isinstance<py::str>(init) || py::hasattr(init, "__fspath__")) {
-    init_spec = py::str(py::module_::import("os").attr("fspath")(init));
+    init_spec = py::str(py::module_::import("os").attr("fsdecode")(init));
     check_initial_policy(init_spec);
   } else if (!init.is_none()) {
     given_logits = logits_from_array(init, mdp);

@@ -252,6 +252,10 @@ def test_malformed_sparse_structure_is_refused_before_scipy_converts_it():
 def test_load_errors_are_value_errors_with_the_cli_text(cli, tmp_path):
     with pytest.raises(ValueError, match="unknown"):
         tabrl.Mdp.load("no_such_mdp")
+    # A spec or path as bytes is decoded as os.fsdecode does (not written as "b'...'").
+    assert tabrl.Mdp.load(b"five_by_five").states == 5
+    with pytest.raises(TypeError, match="expected str, bytes or os.PathLike"):
+        tabrl.Mdp.load(42)
     with pytest.raises(ValueError) as error:
         tabrl.Mdp.load(tmp_path / "missing.toml")
     done = cli("mdp", "info", tmp_path / "missing.toml", check=False)
