@@ -52,7 +52,8 @@ std::span<const T> span_of(const py::array_t<T, py::array::c_style | py::array::
   return {array.data(), static_cast<std::size_t>(array.size())};
 }
 
-std::vector<std::string> names_of(const py::object& names, const char* what) {
+// `count` names (an empty list is refused as any other wrong count; None is no names).
+std::vector<std::string> names_of(const py::object& names, const char* what, Index count) {
   if (names.is_none()) return {};
   if (py::isinstance<py::str>(names) || !py::isinstance<py::sequence>(names)) {
     throw py::type_error(std::string(what) + ": expected a sequence of names, got " +
@@ -71,6 +72,10 @@ std::vector<std::string> names_of(const py::object& names, const char* what) {
       throw py::value_error(std::string(what) + ": name " + std::to_string(out.size()) +
                             " cannot be written as UTF-8");
     }
+  }
+  if (out.empty() && count > 0) {
+    throw py::value_error(std::string(what) + ": expected " + std::to_string(count) +
+                          " names, got 0");
   }
   return out;
 }
@@ -95,8 +100,8 @@ std::shared_ptr<Mdp> from_arrays(const py::object& transitions, const py::object
                    .gamma = gamma,
                    .rewards = span_of(r),
                    .rho = span_of(start),
-                   .state_names = names_of(states, "states"),
-                   .action_names = names_of(actions, "actions")};
+                   .state_names = names_of(states, "states", S),
+                   .action_names = names_of(actions, "actions", A)};
 
   // Dense (S, A, S), or any scipy.sparse matrix of shape (S * A, S), taken as CSR.
   FloatArray dense, values;

@@ -115,6 +115,8 @@ def test_names_and_properties():
         tabrl.Mdp.from_arrays(P, r, gamma, rho, states=["a", "b", "a"])
     with pytest.raises(TypeError, match="actions: expected a sequence of names"):
         tabrl.Mdp.from_arrays(P, r, gamma, rho, actions="xy")
+    with pytest.raises(ValueError, match=r"^actions: expected 2 names, got 0$"):
+        tabrl.Mdp.from_arrays(P, r, gamma, rho, actions=[])
     with pytest.raises(TypeError, match=r"^states: name 1 is not a string but int$"):
         tabrl.Mdp.from_arrays(P, r, gamma, rho, states=["a", 2, "c"])
     with pytest.raises(TypeError, match=r"^states: expected a sequence of names, got generator$"):
