@@ -311,6 +311,20 @@ or a file (.toml, .mdp, .csv), as `tabrl run --mdp` takes it.)doc")
       .def("evaluate", &evaluate, py::arg("policy"),
            "The exact evaluation of an (S, A) policy (rows are distributions): unpacks as "
            "v, q, advantage, visitation, objective = mdp.evaluate(pi) (V, Q, A, d, J).")
+      // Pickling (copy.deepcopy, multiprocessing with the spawn start method) goes through the
+      // arrays from_arrays takes: a validated model passes its checks unchanged, so the copy
+      // holds the same numbers, bit for bit, and makes the same kernel storage choice.
+      .def(py::pickle(
+          [](const Mdp& mdp) {
+            return py::make_tuple(transitions_of(mdp), to_array(mdp.rewards()), mdp.gamma(),
+                                  to_array(mdp.rho()), names_or_none(mdp.state_names()),
+                                  names_or_none(mdp.action_names()));
+          },
+          [](const py::tuple& state) {
+            if (state.size() != 6) throw py::value_error("Mdp: not a pickled tabrl.Mdp");
+            return from_arrays(state[0], state[1], state[2].cast<double>(), state[3], state[4],
+                               state[5]);
+          }))
       .def("__repr__", [](const Mdp& mdp) {
         return "tabrl.Mdp(states=" + std::to_string(mdp.num_states()) +
                ", actions=" + std::to_string(mdp.num_actions()) +
