@@ -32,14 +32,12 @@ void check_names(const std::vector<std::string>& names, Index count, const char*
   }
 }
 
-// A sum of n terms that is 1 up to its own rounding is left alone, so that renormalising is
-// idempotent: a validated MDP written with 17 digits and read back is the same MDP, bit for bit.
+}  // namespace
+
 bool within_rounding(double sum, Index terms) {
   return std::abs(sum - 1.0) <=
          std::numeric_limits<double>::epsilon() * static_cast<double>(terms + 1);
 }
-
-}  // namespace
 
 KernelStorage parse_kernel_storage(const std::string& text) {
   if (const auto storage = enum_from_name(text, kKernelStorageNames)) return *storage;

@@ -269,13 +269,20 @@ StateActionMatrix MdpAssembler::reduce_rewards(const TransitionMatrix& transitio
   }
   StateActionMatrix rewards = StateActionMatrix::Zero(S, A);
   for (Index row = 0; row < S * A; ++row) {
-    double expected = 0.0;
+    double expected = 0.0, row_sum = 0.0;
+    Index nonzeros = 0;
     bool constant = true;
     for (int k = outer[row]; k < outer[row + 1]; ++k) {
       const double value = next_reward[static_cast<std::size_t>(k)];
-      expected += transitions.valuePtr()[k] * value;
+      const double probability = transitions.valuePtr()[k];
+      expected += probability * value;
+      row_sum += probability;
+      nonzeros += probability != 0.0 ? 1 : 0;
       constant = constant && value == next_reward[static_cast<std::size_t>(outer[row])];
     }
+    // The row as the model will store it: one that the model renormalises (a sum within the
+    // tolerance but not within rounding of 1, core/mdp) weighs the rewards renormalised too.
+    if (!within_rounding(row_sum, nonzeros)) expected /= row_sum;
     // A reward that does not depend on s' is kept exactly (sum_s' P need not be exactly 1).
     if (constant && outer[row + 1] > outer[row]) {
       expected = next_reward[static_cast<std::size_t>(outer[row])];

@@ -126,6 +126,22 @@ R: 1 : 2 : 1 0.0
   CHECK(mdp.rewards()(2, 1) == doctest::Approx(1.0));  // (0 + 0 + 3) / 3
 }
 
+TEST_CASE("r(s, a, s') is weighed with the row the model stores, renormalised when it is") {
+  // (Cassandra's order: T: action : from : to.) The row sums to 0.999995: within the tolerance, not
+  // within rounding, so the model divides it by its sum; the reward is reduced with the same row
+  // (it was reduced with the row as given).
+  const Mdp mdp = parse(R"(discount: 0.9 states: 2 actions: 1
+T: 0 : 0 : 0 0.499995
+T: 0 : 0 : 1 0.5
+T: 0 : 1 : 1 1.0
+R: 0 : 0 : 1 : * 10.0
+)");
+  const double stored = mdp.transitions().coeff(0, 1);
+  CHECK(stored == doctest::Approx(0.5 / 0.999995).epsilon(1e-15));
+  CHECK(mdp.rewards()(0, 0) == doctest::Approx(10.0 * stored).epsilon(1e-15));
+  CHECK(mdp.rewards()(0, 0) != doctest::Approx(5.0).epsilon(1e-7));
+}
+
 TEST_CASE("values: cost negates the rewards") {
   const Mdp mdp = parse(R"(discount: 0.9 values: cost states: 1 actions: 2
 T: * identity
