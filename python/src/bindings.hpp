@@ -21,6 +21,9 @@ void bind_mdp(py::module_& module);
 void bind_run(py::module_& module);
 void bind_sweep(py::module_& module);
 
+// A spec or path given as str, bytes or os.PathLike, as the file system's bytes (os.fsencode).
+std::string path_text(const py::handle& path);
+
 using FloatArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
 
 // `object` as a C-ordered float64 array, read in place when it already is one. Integer and

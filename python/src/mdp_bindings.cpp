@@ -34,14 +34,14 @@ std::string shape_text(const py::array& array) {
                         shape_text(array));
 }
 
-// `object` as a C-ordered `T` array, converted by NumPy where it is not one already (NumPy then
-// raises its own MemoryError when the copy does not fit; pybind11's ensure() would hand back an
-// empty array instead).
+// `object` as a C-ordered, aligned `T` array of the same shape (0-d stays 0-d), converted by NumPy
+// where it is not one already (NumPy then raises its own MemoryError when the copy does not fit;
+// pybind11's ensure() would hand back an empty array instead).
 template <typename T>
 py::array_t<T, py::array::c_style | py::array::forcecast> contiguous_array(const py::handle& object,
                                                                            const char* dtype) {
-  const py::object converted =
-      py::module_::import("numpy").attr("ascontiguousarray")(object, py::arg("dtype") = dtype);
+  const py::object converted = py::module_::import("numpy").attr("require")(
+      object, py::arg("dtype") = dtype, py::arg("requirements") = "CA");
   return converted.cast<py::array_t<T, py::array::c_style | py::array::forcecast>>();
 }
 
@@ -116,20 +116,9 @@ std::shared_ptr<Mdp> from_arrays(const py::object& transitions, const py::object
                             std::to_string(shape[0].cast<Index>()) + ", " +
                             std::to_string(shape[1].cast<Index>()) + ")");
     }
-    // A compressed matrix's own structure is checked first (SciPy's check_format): SciPy's
-    // conversions trust it, and a decreasing or out-of-range indptr corrupts memory there.
-    if (py::hasattr(transitions, "check_format")) {
-      try {
-        transitions.attr("check_format")(py::arg("full_check") = true);
-      } catch (py::error_already_set& error) {
-        if (!error.matches(PyExc_ValueError) && !error.matches(PyExc_TypeError)) throw;
-        throw py::value_error("P: not a valid SciPy sparse matrix: " +
-                              py::str(error.value()).cast<std::string>());
-      }
-    }
-    // A copy in canonical form (SciPy's own code): duplicates summed, as SciPy reads them.
-    const py::object csr = transitions.attr("tocsr")(py::arg("copy") = true);
-    csr.attr("sum_duplicates")();
+    // A canonical CSR copy, made once the index arrays are known to be consistent: SciPy's
+    // conversions trust them, and corrupt memory on bad ones (python/tabrl/_sparse.py).
+    const py::object csr = py::module_::import("tabrl._sparse").attr("checked_csr")(transitions);
     values = float_array(csr.attr("data"), "P");
     row_starts = contiguous_array<std::int64_t>(csr.attr("indptr"), "int64");
     columns = contiguous_array<std::int64_t>(csr.attr("indices"), "int64");
@@ -148,7 +137,7 @@ std::shared_ptr<Mdp> from_arrays(const py::object& transitions, const py::object
 }
 
 std::shared_ptr<Mdp> load(const py::object& spec) {
-  const std::string text = py::str(py::module_::import("os").attr("fsdecode")(spec));
+  const std::string text = path_text(spec);
   const py::gil_scoped_release release;
   return std::make_shared<Mdp>(load_mdp(text));
 }
@@ -241,7 +230,93 @@ py::object evaluate(const Mdp& mdp, const py::object& policy_object) {
                                    py::arg("objective") = evaluation.objective);
 }
 
+// The pickled form of an Mdp: S, A, gamma, rho, r, the kernel's compressed rows (row starts,
+// columns, values) and the names as bytes (a name read from a file need not be UTF-8).
+py::tuple pickled_state(const Mdp& mdp) {
+  const TransitionMatrix& kernel = mdp.transitions();  // compressed at construction
+  const auto entries = static_cast<py::ssize_t>(kernel.nonZeros());
+  py::array_t<std::int64_t> starts(kernel.rows() + 1), columns(entries);
+  py::array_t<double> values(entries);
+  std::copy_n(kernel.outerIndexPtr(), kernel.rows() + 1, starts.mutable_data());
+  std::copy_n(kernel.innerIndexPtr(), entries, columns.mutable_data());
+  std::copy_n(kernel.valuePtr(), entries, values.mutable_data());
+  const auto bytes_of = [](const std::vector<std::string>& names) {
+    py::list out;
+    for (const std::string& name : names) out.append(py::bytes(name));
+    return out;
+  };
+  return py::make_tuple(mdp.num_states(), mdp.num_actions(), mdp.gamma(), to_array(mdp.rho()),
+                        to_array(mdp.rewards()), starts, columns, values,
+                        bytes_of(mdp.state_names()), bytes_of(mdp.action_names()));
+}
+
+std::shared_ptr<Mdp> from_pickled_state(const py::tuple& state) {
+  const auto refuse = [] { return py::value_error("Mdp: not a pickled tabrl.Mdp"); };
+  if (state.size() != 10) throw refuse();
+  MdpParts parts;
+  std::vector<std::int64_t> starts, columns;
+  std::vector<double> values;
+  try {
+    parts.num_states = state[0].cast<Index>();
+    parts.num_actions = state[1].cast<Index>();
+    parts.gamma = state[2].cast<double>();
+    const FloatArray rho = contiguous_array<double>(state[3], "float64");
+    const FloatArray rewards = contiguous_array<double>(state[4], "float64");
+    const IndexArray row_starts = contiguous_array<std::int64_t>(state[5], "int64");
+    const IndexArray column_array = contiguous_array<std::int64_t>(state[6], "int64");
+    const FloatArray value_array = contiguous_array<double>(state[7], "float64");
+    const Index S = parts.num_states, A = parts.num_actions;
+    if (S < 1 || A < 1 || rho.size() != S || rewards.size() != S * A ||
+        row_starts.size() != S * A + 1 || column_array.size() != value_array.size()) {
+      throw refuse();
+    }
+    parts.rho = Eigen::Map<const Vector>(rho.data(), S);
+    parts.rewards = Eigen::Map<const StateActionMatrix>(rewards.data(), S, A);
+    starts.assign(row_starts.data(), row_starts.data() + row_starts.size());
+    columns.assign(column_array.data(), column_array.data() + column_array.size());
+    values.assign(value_array.data(), value_array.data() + value_array.size());
+    for (const py::handle name : state[8].cast<py::list>()) {
+      parts.state_names.push_back(name.cast<std::string>());
+    }
+    for (const py::handle name : state[9].cast<py::list>()) {
+      parts.action_names.push_back(name.cast<std::string>());
+    }
+  } catch (const py::cast_error&) {
+    throw refuse();
+  }
+  // Rows in order, columns increasing within each: what the model's compressed kernel holds.
+  const Index rows = parts.num_states * parts.num_actions;
+  if (starts.front() != 0 || starts.back() != static_cast<std::int64_t>(values.size())) {
+    throw refuse();
+  }
+  parts.transitions = TransitionMatrix(rows, parts.num_states);
+  parts.transitions.reserve(static_cast<Index>(values.size()));
+  for (Index row = 0; row < rows; ++row) {
+    const auto begin = starts[static_cast<std::size_t>(row)];
+    const auto end = starts[static_cast<std::size_t>(row) + 1];
+    if (end < begin) throw refuse();
+    parts.transitions.startVec(row);
+    for (auto k = begin; k < end; ++k) {
+      const std::int64_t column = columns[static_cast<std::size_t>(k)];
+      if (column < 0 || column >= parts.num_states ||
+          (k > begin && column <= columns[static_cast<std::size_t>(k) - 1])) {
+        throw refuse();
+      }
+      parts.transitions.insertBack(row, static_cast<Index>(column)) =
+          values[static_cast<std::size_t>(k)];
+    }
+  }
+  parts.transitions.finalize();
+  const py::gil_scoped_release release;
+  return std::make_shared<Mdp>(std::move(parts));
+}
+
 }  // namespace
+
+std::string path_text(const py::handle& path) {
+  // The file system's own bytes (os.fsencode): a name that is not UTF-8 stays the same name.
+  return py::module_::import("os").attr("fsencode")(path).cast<std::string>();
+}
 
 FloatArray float_array(const py::handle& object, const char* name) {
   py::array array;
@@ -311,20 +386,9 @@ or a file (.toml, .mdp, .csv), as `tabrl run --mdp` takes it.)doc")
       .def("evaluate", &evaluate, py::arg("policy"),
            "The exact evaluation of an (S, A) policy (rows are distributions): unpacks as "
            "v, q, advantage, visitation, objective = mdp.evaluate(pi) (V, Q, A, d, J).")
-      // Pickling (copy.deepcopy, multiprocessing with the spawn start method) goes through the
-      // arrays from_arrays takes: a validated model passes its checks unchanged, so the copy
-      // holds the same numbers, bit for bit, and makes the same kernel storage choice.
-      .def(py::pickle(
-          [](const Mdp& mdp) {
-            return py::make_tuple(transitions_of(mdp), to_array(mdp.rewards()), mdp.gamma(),
-                                  to_array(mdp.rho()), names_or_none(mdp.state_names()),
-                                  names_or_none(mdp.action_names()));
-          },
-          [](const py::tuple& state) {
-            if (state.size() != 6) throw py::value_error("Mdp: not a pickled tabrl.Mdp");
-            return from_arrays(state[0], state[1], state[2].cast<double>(), state[3], state[4],
-                               state[5]);
-          }))
+      // Pickling (copy.deepcopy, multiprocessing with the spawn start method): the model's own
+      // pieces, rebuilt by the model's constructor, so any MDP that loaded pickles.
+      .def(py::pickle(&pickled_state, &from_pickled_state))
       .def("__repr__", [](const Mdp& mdp) {
         return "tabrl.Mdp(states=" + std::to_string(mdp.num_states()) +
                ", actions=" + std::to_string(mdp.num_actions()) +

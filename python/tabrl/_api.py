@@ -8,6 +8,7 @@ import pathlib
 import subprocess
 import warnings
 
+import numpy as np
 import pandas as pd
 
 from . import _tabrl
@@ -48,9 +49,12 @@ def _int_argument(value, name):
     """An integer argument, as the engine's 32-bit int takes it: a bool or a float is a
     TypeError, a value beyond int's range a ValueError, each naming the argument (pybind11 would
     refuse both with its own dump of the internal function's signature)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name}: expected an integer, got {type(value).__name__}")
-    value = operator.index(value)
+    try:
+        value = operator.index(value)  # ints, NumPy integers and 0-d integer arrays
+    except TypeError:
+        raise TypeError(f"{name}: expected an integer, got {type(value).__name__}") from None
     if not -2**31 <= value < 2**31:
         raise ValueError(f"{name}: {value} is out of range (at most {2**31 - 1})")
     return value
@@ -59,15 +63,19 @@ def _int_argument(value, name):
 def _tolerance_argument(tolerance):
     if tolerance is None:
         return None
-    if isinstance(tolerance, bool) or not isinstance(tolerance, numbers.Real):
+    if isinstance(tolerance, (bool, np.bool_, str, bytes)):
         raise TypeError(f"tolerance: expected a number or None, got {type(tolerance).__name__}")
-    return float(tolerance)
+    try:
+        return float(tolerance)  # numbers, Decimals, 0-d arrays
+    except (TypeError, ValueError):
+        raise TypeError(f"tolerance: expected a number or None, got "
+                        f"{type(tolerance).__name__}") from None
 
 
 def _as_mdp(mdp):
     if isinstance(mdp, Mdp):
         return mdp
-    if isinstance(mdp, (str, os.PathLike)):
+    if isinstance(mdp, (str, bytes, os.PathLike)):
         return Mdp.load(mdp)
     raise TypeError(f"mdp: expected a tabrl.Mdp, a built-in spec or a file, got {type(mdp).__name__}")
 

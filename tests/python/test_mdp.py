@@ -233,23 +233,35 @@ def test_shapes_and_dtypes_are_refused_clearly():
 
 
 def test_arrays_too_large_to_convert_raise_memory_error():
-    # A broadcast view takes no memory; its float64 copy would take 7 TiB. (pybind11's own
-    # conversion returned an empty array here, and reading it crashed the interpreter.)
-    huge = np.broadcast_to(0.0, (10**6, 10**6))
+    # A broadcast view takes no memory; its float64 copy would take 4 EiB, beyond any address
+    # space whatever the kernel's overcommit setting. (pybind11's own conversion returned an empty
+    # array here, and reading it crashed the interpreter.)
+    huge = np.broadcast_to(0.0, (2**30, 2**29))
     with pytest.raises(MemoryError):
         tabrl.Mdp.from_arrays(np.zeros((1, 1, 1)), huge, 0.9, np.ones(1))
     P, r, gamma, rho = random_mdp_arrays(S=2, A=2)
     with pytest.raises(MemoryError):
-        tabrl.Mdp.from_arrays(P, r, gamma, rho).evaluate(np.broadcast_to(0.5, (10**6, 10**6)))
+        tabrl.Mdp.from_arrays(P, r, gamma, rho).evaluate(np.broadcast_to(0.5, (2**30, 2**29)))
 
 
 def test_malformed_sparse_structure_is_refused_before_scipy_converts_it():
+    # SciPy's compiled conversions trust the index arrays and corrupt memory on bad ones; SciPy's
+    # check_format skips a matrix whose last indptr is 0 and does not exist for COO.
     P, r, gamma, rho = random_mdp_arrays(S=2, A=2)
-    for position, value in ((2, 9), (2, 0)):  # beyond the data; decreasing
+    for indptr in ([0, 9, 9, 9, 9], [0, 2, 1, 3, 4], [0, 2, 0, 0, 0]):
         matrix = scipy.sparse.csr_matrix(P.reshape(4, 2))
-        matrix.indptr[position] = value
+        matrix.indptr[:] = indptr
         with pytest.raises(ValueError, match=r"^P: not a valid SciPy sparse matrix: "):
             tabrl.Mdp.from_arrays(matrix, r, gamma, rho)
+    coordinates = scipy.sparse.coo_matrix(P.reshape(4, 2))
+    coordinates.row[0] = 10**6
+    with pytest.raises(ValueError, match=r"^P: not a valid SciPy sparse matrix: row out of range"):
+        tabrl.Mdp.from_arrays(coordinates, r, gamma, rho)
+    # The caller's matrix is left as it was.
+    matrix = scipy.sparse.csr_matrix(P.reshape(4, 2))
+    indptr, indices = matrix.indptr.copy(), matrix.indices.copy()
+    tabrl.Mdp.from_arrays(matrix, r, gamma, rho)
+    assert np.array_equal(matrix.indptr, indptr) and np.array_equal(matrix.indices, indices)
 
 
 def test_load_errors_are_value_errors_with_the_cli_text(cli, tmp_path):
@@ -334,7 +346,7 @@ def test_evaluate_refuses_what_is_not_a_policy():
 
 # --- pickling -----------------------------------------------------------------------------------
 
-def test_pickled_mdp_is_the_same_model_and_runs_in_spawned_processes():
+def test_pickled_mdp_is_the_same_model_and_runs_in_spawned_processes(tmp_path):
     import concurrent.futures
     import copy
     import functools
@@ -342,8 +354,16 @@ def test_pickled_mdp_is_the_same_model_and_runs_in_spawned_processes():
     import pickle
 
     P, r, gamma, rho = random_mdp_arrays(S=5, A=3)
+    P[0, 0] *= 0.999995  # a row the model renormalises
     named = tabrl.Mdp.from_arrays(P, r, gamma, rho, states=list("abcde"), actions=["x", "y", "z"])
-    for mdp in (named, tabrl.Mdp.load("garnet(states=40,actions=3,branching=40,seed=2)")):
+    latin1 = tmp_path / "latin1.mdp"  # names that are not UTF-8
+    latin1.write_bytes(b"discount: 0.9 values: reward states: caf\xe9 b actions: 1\n"
+                       b"T: 0 identity\nR: 0 : 0 : * : * 1.0\n")
+    models = (named, tabrl.Mdp.load("garnet(states=40,actions=3,branching=40,seed=2)"),
+              tabrl.Mdp.load("garnet(states=60,actions=2,branching=3,seed=1)"),
+              tabrl.Mdp.load("gridworld(map=S#G,slip=0.059)"),  # a probability of 1 + 2^-52
+              tabrl.Mdp.load(latin1))
+    for mdp in models:
         for copied in (pickle.loads(pickle.dumps(mdp)), copy.deepcopy(mdp)):
             one, other = mdp.transitions(), copied.transitions()
             assert np.array_equal(one.indptr, other.indptr)
@@ -351,22 +371,18 @@ def test_pickled_mdp_is_the_same_model_and_runs_in_spawned_processes():
             assert np.array_equal(one.data, other.data)  # exact: the same numbers
             assert np.array_equal(mdp.rewards(), copied.rewards())
             assert np.array_equal(mdp.rho, copied.rho) and mdp.gamma == copied.gamma
-            assert (mdp.state_names, mdp.action_names) == (copied.state_names, copied.action_names)
+            assert pickle.dumps(copied) == pickle.dumps(mdp)  # names included
+    assert named.state_names == pickle.loads(pickle.dumps(named)).state_names
     with pytest.raises(ValueError, match="not a pickled tabrl.Mdp"):
         tabrl.Mdp.__new__(tabrl.Mdp).__setstate__((1, 2))
     # A process pool with the spawn start method pickles the MDP into fresh interpreters; their
     # curves equal this process's bit for bit.
-    mdp = tabrl.Mdp.load("garnet(states=40,actions=3,branching=40,seed=2)")
+    mdp = models[1]
     steps = [0.1, 0.3]
-    run = functools.partial(tabrl.run, mdp, "spma", iterations=50)
-    here = [run(step_size=step).curve for step in steps]
+    run = functools.partial(tabrl.run, mdp, "spma", iterations=50)  # step_size comes third
+    here = [run(step).curve for step in steps]
     with concurrent.futures.ProcessPoolExecutor(
             max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        there = [result.curve for result in pool.map(
-            functools.partial(_run_with_step, mdp), steps)]
+        there = [result.curve for result in pool.map(run, steps)]
     for one, other in zip(here, there):
         pd.testing.assert_frame_equal(one, other, check_exact=True)
-
-
-def _run_with_step(mdp, step):
-    return tabrl.run(mdp, "spma", step_size=step, iterations=50)

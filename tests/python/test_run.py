@@ -2,6 +2,7 @@
 registry, the same status and message, the same errors."""
 
 import concurrent.futures
+import decimal
 import os
 import re
 import threading
@@ -171,7 +172,10 @@ def test_bad_arguments(cli, tmp_path):
     with pytest.raises(ValueError, match=r"^iterations: 2147483648 is out of range"):
         tabrl.run(mdp, iterations=2**31)
     assert tabrl.run(mdp, step_size=0.1, iterations=np.int64(3)).iterations == 3
-    for tolerance in ("1e-3", True):
+    assert tabrl.run(mdp, step_size=0.1, iterations=np.array(3)).iterations == 3
+    assert tabrl.run(b"five_by_five", step_size=0.1, iterations=3,
+                     tolerance=decimal.Decimal("1e-3")).iterations == 3
+    for tolerance in ("1e-3", True, np.True_):
         with pytest.raises(TypeError, match=r"^tolerance: expected a number or None"):
             tabrl.run(mdp, iterations=3, tolerance=tolerance)
     for solver in (None, b"dense"):
