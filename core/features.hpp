@@ -22,6 +22,12 @@ class FeatureMatrix {
   // by its density.
   FeatureMatrix(Index states, Index actions, Eigen::MatrixXd values);
   FeatureMatrix(Index states, Index actions, Sparse values);
+  // Eigen's own sparse type, as Sparse: taken over when moved, else copied (overloads of their
+  // own: it would otherwise convert equally well to Sparse and to MatrixXd).
+  FeatureMatrix(Index states, Index actions, Sparse::Base&& values)
+      : FeatureMatrix(states, actions, Sparse(std::move(values))) {}
+  FeatureMatrix(Index states, Index actions, const Sparse::Base& values)
+      : FeatureMatrix(states, actions, Sparse(values)) {}
   // phi(s, a) = e_{s A + a}: the tabular softmax, stored sparse.
   static FeatureMatrix one_hot(Index states, Index actions);
 

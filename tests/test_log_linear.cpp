@@ -137,6 +137,22 @@ double mdpo_surrogate(const Evaluation& ev, const StateActionMatrix& log_p,
 
 }  // namespace
 
+TEST_CASE("features from Eigen's own sparse type are taken over, stored sparse") {
+  Eigen::SparseMatrix<double, Eigen::RowMajor, int> values(6, 2);
+  values.insert(0, 0) = 1.0;
+  values.insert(5, 1) = -2.0;
+  values.makeCompressed();
+  const FeatureMatrix copied(3, 2, values);
+  const double* storage = values.valuePtr();
+  const FeatureMatrix features(3, 2, std::move(values));
+  for (const FeatureMatrix* made : {&copied, &features}) {
+    CHECK(made->is_sparse());
+    CHECK(made->dim() == 2);
+    CHECK(made->sparse().coeff(5, 1) == -2.0);
+  }
+  CHECK(features.sparse().valuePtr() == storage);  // moved, not copied
+}
+
 TEST_CASE("one-hot features reproduce the tabular runs of spma, npg and spg to 1e-9") {
   for (std::uint64_t seed : {1U, 2U}) {
     const Mdp mdp = random_mdp(6, 3, 0.9, seed);
