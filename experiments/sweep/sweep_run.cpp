@@ -62,7 +62,7 @@ std::string setting_label(const RunSpec& run) {
 }  // namespace
 
 const Mdp& MdpCache::mdp(const std::string& spec, LinearSolverKind solver) {
-  if (!mdp_ || !optimal_ || spec != spec_) {
+  if (!mdp_ || spec != spec_) {
     // The old MDP goes first (memory); the new one is kept only with its optimal solution, so a
     // failed build or solve leaves nothing half made, and the next run tries again.
     features_.reset();

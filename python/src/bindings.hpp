@@ -21,6 +21,8 @@ void bind_mdp(py::module_& module);
 void bind_run(py::module_& module);
 void bind_sweep(py::module_& module);
 
+// Whether `object` is a spec or path (str, bytes or os.PathLike) rather than an array.
+bool is_path_text(const py::handle& object);
 // A spec or path given as str, bytes or os.PathLike, as the file system's bytes (os.fsencode).
 std::string path_text(const py::handle& path);
 

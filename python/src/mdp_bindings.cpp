@@ -147,19 +147,32 @@ py::object names_or_none(const std::vector<std::string>& names) {
   return py::cast(names);
 }
 
-py::object transitions_of(const Mdp& mdp) {
+// The kernel's compressed rows, copied into new arrays: values, columns and row starts (SciPy's
+// data, indices and indptr).
+struct KernelArrays {
+  py::array_t<double> values;
+  py::array_t<int> columns;
+  py::array_t<int> row_starts;
+};
+
+KernelArrays kernel_arrays(const Mdp& mdp) {
   const TransitionMatrix& matrix = mdp.transitions();  // compressed at construction
   const auto rows = static_cast<py::ssize_t>(matrix.rows());
   const auto entries = static_cast<py::ssize_t>(matrix.nonZeros());
-  py::array_t<double> data(entries);
-  py::array_t<int> indices(entries);
-  py::array_t<int> indptr(rows + 1);
-  std::copy_n(matrix.valuePtr(), entries, data.mutable_data());
-  std::copy_n(matrix.innerIndexPtr(), entries, indices.mutable_data());
-  std::copy_n(matrix.outerIndexPtr(), rows + 1, indptr.mutable_data());
+  KernelArrays out{py::array_t<double>(entries), py::array_t<int>(entries),
+                   py::array_t<int>(rows + 1)};
+  std::copy_n(matrix.valuePtr(), entries, out.values.mutable_data());
+  std::copy_n(matrix.innerIndexPtr(), entries, out.columns.mutable_data());
+  std::copy_n(matrix.outerIndexPtr(), rows + 1, out.row_starts.mutable_data());
+  return out;
+}
+
+py::object transitions_of(const Mdp& mdp) {
+  const KernelArrays kernel = kernel_arrays(mdp);
   return py::module_::import("scipy.sparse")
-      .attr("csr_matrix")(py::make_tuple(data, indices, indptr),
-                          py::arg("shape") = py::make_tuple(matrix.rows(), matrix.cols()));
+      .attr("csr_matrix")(
+          py::make_tuple(kernel.values, kernel.columns, kernel.row_starts),
+          py::arg("shape") = py::make_tuple(mdp.transitions().rows(), mdp.transitions().cols()));
 }
 
 py::object solve(const Mdp& mdp) {
@@ -233,20 +246,14 @@ py::object evaluate(const Mdp& mdp, const py::object& policy_object) {
 // The pickled form of an Mdp: S, A, gamma, rho, r, the kernel's compressed rows (row starts,
 // columns, values) and the names as bytes (a name read from a file need not be UTF-8).
 py::tuple pickled_state(const Mdp& mdp) {
-  const TransitionMatrix& kernel = mdp.transitions();  // compressed at construction
-  const auto entries = static_cast<py::ssize_t>(kernel.nonZeros());
-  py::array_t<std::int64_t> starts(kernel.rows() + 1), columns(entries);
-  py::array_t<double> values(entries);
-  std::copy_n(kernel.outerIndexPtr(), kernel.rows() + 1, starts.mutable_data());
-  std::copy_n(kernel.innerIndexPtr(), entries, columns.mutable_data());
-  std::copy_n(kernel.valuePtr(), entries, values.mutable_data());
+  const KernelArrays kernel = kernel_arrays(mdp);
   const auto bytes_of = [](const std::vector<std::string>& names) {
     py::list out;
     for (const std::string& name : names) out.append(py::bytes(name));
     return out;
   };
   return py::make_tuple(mdp.num_states(), mdp.num_actions(), mdp.gamma(), to_array(mdp.rho()),
-                        to_array(mdp.rewards()), starts, columns, values,
+                        to_array(mdp.rewards()), kernel.row_starts, kernel.columns, kernel.values,
                         bytes_of(mdp.state_names()), bytes_of(mdp.action_names()));
 }
 
@@ -254,27 +261,24 @@ std::shared_ptr<Mdp> from_pickled_state(const py::tuple& state) {
   const auto refuse = [] { return py::value_error("Mdp: not a pickled tabrl.Mdp"); };
   if (state.size() != 10) throw refuse();
   MdpParts parts;
-  std::vector<std::int64_t> starts, columns;
-  std::vector<double> values;
+  IndexArray starts, columns;
+  FloatArray values;
   try {
     parts.num_states = state[0].cast<Index>();
     parts.num_actions = state[1].cast<Index>();
     parts.gamma = state[2].cast<double>();
     const FloatArray rho = contiguous_array<double>(state[3], "float64");
     const FloatArray rewards = contiguous_array<double>(state[4], "float64");
-    const IndexArray row_starts = contiguous_array<std::int64_t>(state[5], "int64");
-    const IndexArray column_array = contiguous_array<std::int64_t>(state[6], "int64");
-    const FloatArray value_array = contiguous_array<double>(state[7], "float64");
+    starts = contiguous_array<std::int64_t>(state[5], "int64");
+    columns = contiguous_array<std::int64_t>(state[6], "int64");
+    values = contiguous_array<double>(state[7], "float64");
     const Index S = parts.num_states, A = parts.num_actions;
     if (S < 1 || A < 1 || rho.size() != S || rewards.size() != S * A ||
-        row_starts.size() != S * A + 1 || column_array.size() != value_array.size()) {
+        starts.size() != S * A + 1 || columns.size() != values.size()) {
       throw refuse();
     }
     parts.rho = Eigen::Map<const Vector>(rho.data(), S);
     parts.rewards = Eigen::Map<const StateActionMatrix>(rewards.data(), S, A);
-    starts.assign(row_starts.data(), row_starts.data() + row_starts.size());
-    columns.assign(column_array.data(), column_array.data() + column_array.size());
-    values.assign(value_array.data(), value_array.data() + value_array.size());
     for (const py::handle name : state[8].cast<py::list>()) {
       parts.state_names.push_back(name.cast<std::string>());
     }
@@ -286,24 +290,20 @@ std::shared_ptr<Mdp> from_pickled_state(const py::tuple& state) {
   }
   // Rows in order, columns increasing within each: what the model's compressed kernel holds.
   const Index rows = parts.num_states * parts.num_actions;
-  if (starts.front() != 0 || starts.back() != static_cast<std::int64_t>(values.size())) {
-    throw refuse();
-  }
+  const std::int64_t* start = starts.data();
+  const std::int64_t* column = columns.data();
+  if (start[0] != 0 || start[rows] != values.size()) throw refuse();
   parts.transitions = TransitionMatrix(rows, parts.num_states);
-  parts.transitions.reserve(static_cast<Index>(values.size()));
+  parts.transitions.reserve(values.size());
   for (Index row = 0; row < rows; ++row) {
-    const auto begin = starts[static_cast<std::size_t>(row)];
-    const auto end = starts[static_cast<std::size_t>(row) + 1];
-    if (end < begin) throw refuse();
+    if (start[row + 1] < start[row] || start[row + 1] > values.size()) throw refuse();
     parts.transitions.startVec(row);
-    for (auto k = begin; k < end; ++k) {
-      const std::int64_t column = columns[static_cast<std::size_t>(k)];
-      if (column < 0 || column >= parts.num_states ||
-          (k > begin && column <= columns[static_cast<std::size_t>(k) - 1])) {
+    for (auto k = start[row]; k < start[row + 1]; ++k) {
+      if (column[k] < 0 || column[k] >= parts.num_states ||
+          (k > start[row] && column[k] <= column[k - 1])) {
         throw refuse();
       }
-      parts.transitions.insertBack(row, static_cast<Index>(column)) =
-          values[static_cast<std::size_t>(k)];
+      parts.transitions.insertBack(row, static_cast<Index>(column[k])) = values.data()[k];
     }
   }
   parts.transitions.finalize();
@@ -312,6 +312,11 @@ std::shared_ptr<Mdp> from_pickled_state(const py::tuple& state) {
 }
 
 }  // namespace
+
+bool is_path_text(const py::handle& object) {
+  return py::isinstance<py::str>(object) || py::isinstance<py::bytes>(object) ||
+         py::hasattr(object, "__fspath__");
+}
 
 std::string path_text(const py::handle& path) {
   // The file system's own bytes (os.fsencode): a name that is not UTF-8 stays the same name.

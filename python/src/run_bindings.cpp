@@ -236,8 +236,7 @@ StateActionMatrix logits_from_array(const py::object& object, const Mdp& mdp) {
 // Features of a log-linear run: a spec or file (as --features), or an (S A, k) array.
 std::shared_ptr<const FeatureMatrix> features_from_object(const py::object& object,
                                                           const Mdp& mdp) {
-  if (py::isinstance<py::str>(object) || py::isinstance<py::bytes>(object) ||
-      py::hasattr(object, "__fspath__")) {
+  if (is_path_text(object)) {
     const std::string text = path_text(object);
     check_features(text);
     return make_features(text, mdp, read_toml_features_file);
@@ -274,8 +273,7 @@ py::dict run(const std::shared_ptr<Mdp>& mdp_pointer, const std::string& algorit
   options.validate();
   std::string init_spec = "uniform";
   std::optional<StateActionMatrix> given_logits;
-  if (py::isinstance<py::str>(init) || py::isinstance<py::bytes>(init) ||
-      py::hasattr(init, "__fspath__")) {
+  if (is_path_text(init)) {
     init_spec = path_text(init);
     check_initial_policy(init_spec);
   } else if (!init.is_none()) {

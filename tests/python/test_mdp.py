@@ -375,6 +375,12 @@ def test_pickled_mdp_is_the_same_model_and_runs_in_spawned_processes(tmp_path):
     assert named.state_names == pickle.loads(pickle.dumps(named)).state_names
     with pytest.raises(ValueError, match="not a pickled tabrl.Mdp"):
         tabrl.Mdp.__new__(tabrl.Mdp).__setstate__((1, 2))
+    # A tampered state whose row starts run past the stored entries is refused before any read.
+    state = list(named.__getstate__())
+    state[5] = state[5].copy()
+    state[5][1] = 10**6
+    with pytest.raises(ValueError, match="not a pickled tabrl.Mdp"):
+        tabrl.Mdp.__new__(tabrl.Mdp).__setstate__(tuple(state))
     # A process pool with the spawn start method pickles the MDP into fresh interpreters; their
     # curves equal this process's bit for bit.
     mdp = models[1]
