@@ -69,8 +69,8 @@ ParsedLogLinear parse_log_linear(const std::string& text, const std::string& ste
   parsed.step.geometric = arguments.text("schedule") == "geometric";
   if (parsed.step.rule == "gap") {
     throw InputError({.field = "step_size"},
-                     "the gap-dependent SPMA step is tabular only; give a number or safe with "
-                     "--features");
+                     "the gap-dependent SPMA step is tabular only; with features give a number or "
+                     "safe");
   }
   if (parsed.step.geometric && bandit) {
     throw InputError({.field = parsed.spec.name + ".schedule"},
@@ -152,8 +152,8 @@ void LogLinearRule::initialize(const StepContext& context, const StateActionMatr
   }
   if (!(initial_logits.array() == 0.0).all()) {
     throw InputError({.field = "init"},
-                     "log-linear policies start from theta = 0 (the uniform policy); give no "
-                     "--init with --features");
+                     "log-linear policies start from theta = 0 (the uniform policy); an initial "
+                     "policy cannot be given with features");
   }
   theta_.setZero(features_->dim());
   next_theta_ = theta_;
@@ -677,10 +677,11 @@ const std::vector<ParameterInfo>& log_linear_parameters(const std::string& name)
   if (name == "mdpo") return mdpo;
   if (name == "npg" || name == "spg") return plain;
   find_algorithm(name);  // an unknown name: "did you mean"
-  throw InputError({.field = "algo"}, name +
-                                          " does not support --features; the algorithms with "
-                                          "log-linear policies are " +
-                                          supported_list());
+  throw InputError({.field = "algo"},
+                   name +
+                       " does not support features (log-linear policies); the algorithms with "
+                       "log-linear policies are " +
+                       supported_list());
 }
 
 void check_log_linear_algorithm(const std::string& spec, const std::string& step_size,

@@ -290,7 +290,7 @@ expect_exit 2 "overflowing feature file" -- "$tabrl" run --mdp "$examples/two_st
 expect_text "$work/stderr" "big_features.csv" "overflowing feature file names the file"
 [[ ! -e $ll_out ]] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: output after overflowing features" >&2; }
 expect_exit 2 "apg with features" -- "$tabrl" run --mdp five_by_five --features one_hot --algo apg --step-size 0.1 --out "$ll_out"
-expect_text "$work/stderr" "apg does not support --features; the algorithms with log-linear policies are spma, npg, spg, mdpo" "features support message"
+expect_text "$work/stderr" "apg does not support features (log-linear policies); the algorithms with log-linear policies are spma, npg, spg, mdpo" "features support message"
 expect_exit 2 "init with features" -- "$tabrl" run --mdp five_by_five --features one_hot --algo spma --step-size 0.1 --init "random(seed=1)" --out "$ll_out"
 [[ ! -e $ll_out ]] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: output after refused features run" >&2; }
 expect_exit 1 "log-linear SPMA step_invalid" -- "$tabrl" run --mdp five_by_five --features "random(dim=3,seed=2)" --algo spma --step-size 1000 --iterations 5 --out "$ll_out"

@@ -575,8 +575,14 @@ TEST_CASE("only spma, npg, spg and mdpo take features; the others say which do")
   auto features = random_feature_matrix(mdp, 2, 1);
   const std::string apg =
       input_error_of([&] { make_log_linear_algorithm("apg", "1", mdp, features); });
-  CHECK(apg.find("apg does not support --features") != std::string::npos);
+  CHECK(apg.find("apg does not support features (log-linear policies)") != std::string::npos);
   CHECK(apg.find("spma, npg, spg, mdpo") != std::string::npos);
+  // The library's messages name no command-line option: Python and sweeps read them too.
+  CHECK(apg.find("--") == std::string::npos);
+  const std::string gap =
+      input_error_of([&] { make_log_linear_algorithm("spma", "gap", mdp, features); });
+  CHECK(gap.find("tabular only") != std::string::npos);
+  CHECK(gap.find("--") == std::string::npos);
   CHECK(input_error_of([&] {
           make_log_linear_algorithm("spma(clip=true)", "1", mdp, features);
         }).find("clip") != std::string::npos);

@@ -317,7 +317,7 @@ step_size = 0.1
   // Names without features support and tabular-only keys are refused at load.
   CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"apg\"\n"
                  "features = \"one_hot\"\nstep_size = 1\n")
-            .find("apg does not support --features") != std::string::npos);
+            .find("apg does not support features (log-linear policies)") != std::string::npos);
   CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"spma\"\n"
                  "features = \"one_hot\"\nclip = true\nstep_size = 1\n")
             .find("algorithm.clip: unknown key") != std::string::npos);

@@ -150,7 +150,7 @@ def test_pi_and_vi_ignore_the_default_step():
 
 def test_bad_arguments(cli, tmp_path):
     mdp = tabrl.Mdp.load("five_by_five")
-    with pytest.raises(ValueError, match="apg does not support --features"):
+    with pytest.raises(ValueError, match=r"apg does not support features \(log-linear policies\)"):
         tabrl.run(mdp, "apg", features="one_hot")
     with pytest.raises(ValueError, match="features"):
         tabrl.run(mdp, features=np.zeros((3, 2)))
