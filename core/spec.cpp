@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/format.hpp>
@@ -282,6 +283,10 @@ std::optional<std::string> check_parameter_value(const ParameterInfo& parameter,
       if (const auto parsed = parse_int<int>(text)) value = *parsed;
     } else {
       value = parse_double(text);
+    }
+    if (!value && type == "integer" && parse_int<long long>(text)) {
+      return "must be between " + std::to_string(std::numeric_limits<int>::min()) + " and " +
+             std::to_string(std::numeric_limits<int>::max()) + ", got " + text;
     }
     if (!value)
       return "expected " + std::string(type == "integer" ? "an integer" : "a number") + ", got '" +

@@ -62,7 +62,7 @@ const std::vector<BuiltinEntry>& registry() {
         "random K-armed bandit: means in [0, 1], best-arm gap >= min_gap",
         {{"arms", "integer", "", "number of arms K >= 2"},
          {"min_gap", "number", "", "smallest gap between the best and any other mean, in (0, 1)"},
-         {"seed", "integer", "0", "generator seed"}},
+         {"seed", "integer", "0", "generator seed", {}, {.low = 0.0}}},
         true},
        [](const Arguments& args) {
          return make_random_bandit(args.integer("arms"), args.number("min_gap"),
@@ -126,7 +126,7 @@ const std::vector<BuiltinEntry>& registry() {
         {{"states", "integer", "", "number of states"},
          {"actions", "integer", "", "number of actions"},
          {"branching", "integer", "", "next states per (s, a), in [1, states]"},
-         {"seed", "integer", "0", "generator seed"},
+         {"seed", "integer", "0", "generator seed", {}, {.low = 0.0}},
          kGammaParameter}},
        [](const Arguments& args) {
          return make_garnet(args.integer("states"), args.integer("actions"),

@@ -40,6 +40,11 @@ TEST_CASE("bad specs name the parameter and the reason") {
                        "branching: must be in [1, states = 10], got 11", InputError);
   CHECK_THROWS_WITH_AS(load_mdp("deep_sea_treasure(size=3.5)"),
                        "deep_sea_treasure.size: expected an integer, got '3.5'", InputError);
+  // Seeds are at least 0 for every generator, as for random(seed=...) policies and features.
+  CHECK_THROWS_WITH_AS(load_mdp("garnet(states=4,actions=2,branching=2,seed=-1)"),
+                       "garnet.seed: must be >= 0, got -1", InputError);
+  CHECK_THROWS_WITH_AS(load_mdp("random_bandit(arms=3,min_gap=0.1,seed=-1)"),
+                       "random_bandit.seed: must be >= 0, got -1", InputError);
   CHECK_THROWS_WITH_AS(load_mdp("cliff_world(gamma=0.5"), doctest::Contains("closing ')'"),
                        InputError);
 }

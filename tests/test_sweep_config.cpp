@@ -115,6 +115,10 @@ TEST_CASE("bad configs fail with file, line and key before any run") {
         "iterations, record, init, seeds, tolerances, stop_tolerance, solver)");
   CHECK(error_of(std::string("[sweep]\niterations = \"many\"\n") + kMinimal) ==
         "grid.toml:2: sweep.iterations: expected an integer in [0, 1e9]");
+  CHECK(error_of(std::string("[sweep]\nseeds = [1, -1]\n") + kMinimal) ==
+        "grid.toml:2: sweep.seeds: must be between 0 and 2147483647, got -1");
+  CHECK(error_of(std::string("[sweep]\nseeds = 3000000000\n") + kMinimal) ==
+        "grid.toml:2: sweep.seeds: must be between 0 and 2147483647, got 3000000000");
   CHECK(error_of(std::string("[sweep]\nrecord = \"sometimes\"\n") + kMinimal) ==
         "grid.toml:2: sweep.record: expected 'all', 'log' or a positive integer stride, got "
         "'sometimes'");

@@ -260,7 +260,14 @@ void ConfigParser::parse_settings(const toml::table& sweep) {
     settings_.seeds.clear();
     const auto add = [&](const toml::node& item) {
       if (!item.is_integer()) fail(item.source(), "sweep.seeds", "expected integers");
-      settings_.seeds.push_back(item.as_integer()->get());
+      // The seed of random(seed=...) (algorithms/initial_policy): an int, at least 0.
+      const std::int64_t seed = item.as_integer()->get();
+      if (seed < 0 || seed > std::numeric_limits<int>::max()) {
+        fail(item.source(), "sweep.seeds",
+             "must be between 0 and " + std::to_string(std::numeric_limits<int>::max()) + ", got " +
+                 std::to_string(seed));
+      }
+      settings_.seeds.push_back(seed);
     };
     if (const auto* array = node->as_array()) {
       for (const toml::node& item : *array) add(item);
