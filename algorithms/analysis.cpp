@@ -107,7 +107,9 @@ CallbackAction RunAnalysis::on_iteration(const IterationSummary& summary) {
       }
       break;
     case TheoryBound::spg_bandit:
-      min_optimal_prob_ = std::min(min_optimal_prob_, summary.optimal_action_prob);
+      // c_t: the largest probability of one optimal arm (all of pi_t(a*) when it is unique).
+      min_optimal_prob_ = std::min(
+          min_optimal_prob_, largest_optimal_arm_probability(mdp_, summary.evaluation.policy));
       if (t > 0) {
         plotted =
             5.0 * mdp_.reward_range() / (min_optimal_prob_ * min_optimal_prob_ * t * min_gap_);

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 
+#include <tabrl/algorithms/theory.hpp>
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/metrics.hpp>
 
@@ -43,7 +44,6 @@ OptimizerResult optimize(const Mdp& mdp, const OptimalSolution& optimal, UpdateR
   OptimizerResult result;
   const std::vector<std::string> diagnostic_names = rule.diagnostic_names();
   std::vector<double> diagnostics(diagnostic_names.size());
-  const Index optimal_action = mdp.is_bandit() ? optimal.policy.front() : -1;
 
   for (int t = 0;; ++t) {
     if (direct) {
@@ -66,7 +66,8 @@ OptimizerResult optimize(const Mdp& mdp, const OptimalSolution& optimal, UpdateR
         .diagnostics = diagnostics,
         .elapsed_seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
-    if (optimal_action >= 0) summary.optimal_action_prob = evaluation.policy(0, optimal_action);
+    if (mdp.is_bandit())
+      summary.optimal_action_prob = optimal_arms_probability(mdp, evaluation.policy);
 
     CallbackAction action = CallbackAction::proceed;
     for (IterationCallback* callback : callbacks) {

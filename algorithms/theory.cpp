@@ -57,16 +57,12 @@ double spma_contraction_constant(const Evaluation& evaluation, std::vector<doubl
   return std::isinf(constant) ? std::numeric_limits<double>::quiet_NaN() : constant;
 }
 
-double spma_safe_step(const Mdp& mdp) {
-  const double range = mdp.reward_range();
-  return range > 0.0 ? (1.0 - mdp.gamma()) / range : std::numeric_limits<double>::infinity();
-}
+double spma_safe_step(const Mdp& mdp) { return (1.0 - mdp.gamma()) / mdp.reward_scale(); }
 
 double safe_step_rule(const Mdp& mdp) { return 0.99 * spma_safe_step(mdp); }
 
 double spg_theory_step(const Mdp& mdp) {
-  const double range = mdp.reward_range();
-  if (!(range > 0.0)) return std::numeric_limits<double>::infinity();
+  const double range = mdp.reward_scale();
   if (mdp.is_bandit()) return 2.0 / (5.0 * range);
   const double horizon = 1.0 - mdp.gamma();
   return horizon * horizon * horizon / (8.0 * range);
@@ -75,29 +71,49 @@ double spg_theory_step(const Mdp& mdp) {
 double spg_entropy_theory_step(const Mdp& mdp, double tau) {
   const double horizon = 1.0 - mdp.gamma();
   const double log_actions = std::log(static_cast<double>(mdp.num_actions()));
-  return horizon * horizon * horizon / (8.0 * mdp.reward_range() + tau * (4.0 + 8.0 * log_actions));
+  return horizon * horizon * horizon / (8.0 * mdp.reward_scale() + tau * (4.0 + 8.0 * log_actions));
 }
 
 double apg_theory_step(const Mdp& mdp) {
-  const double range = mdp.reward_range();
-  if (!(range > 0.0)) return std::numeric_limits<double>::infinity();
+  const double range = mdp.reward_scale();
   const double horizon = 1.0 - mdp.gamma();
   return horizon * horizon * horizon / (16.0 * range);
 }
 
 double bandit_min_gap(const Mdp& mdp) {
   const auto means = mdp.rewards().row(0);
-  Index best = 0;
-  const double best_mean = means.maxCoeff(&best);
+  const double best_mean = means.maxCoeff();
   double gap = std::numeric_limits<double>::infinity();
   for (Index a = 0; a < means.size(); ++a) {
-    if (a != best) gap = std::min(gap, best_mean - means[a]);
+    if (means[a] < best_mean) gap = std::min(gap, best_mean - means[a]);
   }
   return gap;
 }
 
+double optimal_arms_probability(const Mdp& mdp, const StateActionMatrix& policy) {
+  const auto means = mdp.rewards().row(0);
+  const double best_mean = means.maxCoeff();
+  double total = 0.0;
+  for (Index a = 0; a < means.size(); ++a) {
+    if (means[a] == best_mean) total += policy(0, a);
+  }
+  return total;
+}
+
+double largest_optimal_arm_probability(const Mdp& mdp, const StateActionMatrix& policy) {
+  const auto means = mdp.rewards().row(0);
+  const double best_mean = means.maxCoeff();
+  double largest = 0.0;
+  for (Index a = 0; a < means.size(); ++a) {
+    if (means[a] == best_mean) largest = std::max(largest, policy(0, a));
+  }
+  return largest;
+}
+
 double spma_bandit_constant_step_bound(double delta0, double step_size, double pi0_best,
                                        double min_gap, int iterations) {
+  // Every arm optimal: no gap, and delta is 0 (up to rounding) throughout.
+  if (std::isinf(min_gap)) return delta0;
   return delta0 * std::pow(1.0 - step_size * pi0_best * min_gap, iterations);
 }
 

@@ -16,7 +16,9 @@ namespace tabrl {
 double spma_contraction_constant(const Evaluation& evaluation, std::vector<double>& work);
 double spma_contraction_constant(const Evaluation& evaluation);
 
-// (1 - gamma) / R: every SPMA step strictly below it keeps 1 + eta A > 0. Infinite when R = 0.
+// (1 - gamma) / R: every SPMA step strictly below it keeps 1 + eta A > 0. Here and in the other
+// named step rules R is Mdp::reward_scale(): the reward range, or the value scale's R when every
+// reward is the same (docs/theory.md, "Value scale").
 double spma_safe_step(const Mdp& mdp);
 // The step rule `safe` (spma, npg, log-linear spma): 0.99 spma_safe_step, strictly below it.
 double safe_step_rule(const Mdp& mdp);
@@ -28,11 +30,18 @@ double spg_theory_step(const Mdp& mdp);
 // 8 log A)), the inverse of the smoothness constant of J_tau in the logits (reward range R).
 double spg_entropy_theory_step(const Mdp& mdp, double tau);
 // Chen, Huang, Lee, Hsieh 2024 for accelerated softmax PG (apg): (1 - gamma)^3 / (16 R), bandits
-// included (gamma = 0). Infinite when R = 0.
+// included (gamma = 0).
 double apg_theory_step(const Mdp& mdp);
 
-// Smallest gap between the best arm's mean and any other arm's mean (bandits, S = 1).
+// Bandits (S = 1), docs/theory.md "Convergence guarantees": a* is the set of arms whose mean is
+// the largest (exact ties). Delta_min is the smallest gap between the largest mean and a smaller
+// one (infinite when every arm is optimal).
 double bandit_min_gap(const Mdp& mdp);
+// pi(a*): the total probability of the optimal arms, summed in arm order (for one optimal arm,
+// its probability).
+double optimal_arms_probability(const Mdp& mdp, const StateActionMatrix& policy);
+// The largest probability of one optimal arm: the c_t of the spg_bandit bound.
+double largest_optimal_arm_probability(const Mdp& mdp, const StateActionMatrix& policy);
 
 // docs/theory.md, "Convergence guarantees" for rewards in [0, 1]: delta_T <= delta_0 (1 - eta
 // pi_0(a*) Delta_min)^T.

@@ -133,8 +133,8 @@ Mdp::Mdp(MdpParts parts, const MdpValidationOptions& options)
   }
   reward_range_ = rewards_.maxCoeff() - rewards_.minCoeff();
   const double max_abs_reward = rewards_.cwiseAbs().maxCoeff();
-  const double reward_scale = reward_range_ > 0.0 ? reward_range_ : max_abs_reward;
-  value_scale_ = reward_scale > 0.0 ? reward_scale / (1.0 - gamma_) : 1.0;
+  reward_scale_ = reward_range_ > 0.0 ? reward_range_ : max_abs_reward > 0.0 ? max_abs_reward : 1.0;
+  value_scale_ = reward_scale_ / (1.0 - gamma_);
   if (!(max_abs_reward / (1.0 - gamma_) <= kMaxValueMagnitude)) {
     throw InputError({.field = "rewards"},
                      "rewards up to " + format_number(max_abs_reward) + " with discount " +

@@ -98,9 +98,11 @@ class Mdp {
 
   // r_max - r_min over all (s, a): the R of docs/theory.md (computed once at construction).
   double reward_range() const { return reward_range_; }
-  // R / (1 - gamma), with max |r| for R when every reward is the same, and 1 when all are 0:
-  // the size of the values, to which every tolerance on a value is relative
-  // (docs/theory.md, "Value scale"), so that scaling all rewards changes no decision.
+  // The reward range R, or max |r| when every reward is the same, or 1 when all are 0: the R of
+  // the value scale and of the named step rules (docs/theory.md, "Value scale"); always > 0.
+  double reward_scale() const { return reward_scale_; }
+  // reward_scale() / (1 - gamma): the size of the values, to which every tolerance on a value is
+  // relative (docs/theory.md, "Value scale"), so that scaling all rewards changes no decision.
   double value_scale() const { return value_scale_; }
   // Largest |row sum - 1| seen before renormalisation (transitions and rho).
   double max_row_sum_deviation() const { return max_row_sum_deviation_; }
@@ -122,6 +124,7 @@ class Mdp {
   std::vector<std::string> action_names_;
   double max_row_sum_deviation_ = 0.0;
   double reward_range_ = 0.0;
+  double reward_scale_ = 1.0;
   double value_scale_ = 1.0;
 };
 

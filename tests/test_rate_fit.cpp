@@ -11,6 +11,7 @@
 #include <tabrl/algorithms/npg.hpp>
 #include <tabrl/algorithms/spg.hpp>
 #include <tabrl/algorithms/spma.hpp>
+#include <tabrl/algorithms/theory.hpp>
 #include <tabrl/core/optimal.hpp>
 #include <tabrl/core/policy.hpp>
 #include <tabrl/core/rate_fit.hpp>
@@ -110,6 +111,47 @@ class ClaimingRule final : public testing::ForwardingRule {
 };
 
 }  // namespace
+
+TEST_CASE("bandits with tied best arms: a* is the set of optimal arms, and every bound holds") {
+  // Two optimal arms: one of them alone does not square under the gap step (from uniform, 1/3
+  // each: 1 - pi(a1) goes 2/3 -> 5/9, not 4/9), the pair does (1/3 -> 1/9).
+  const Mdp tied = make_bandit({0.5, 0.1, 0.5});
+  CHECK(bandit_min_gap(tied) == doctest::Approx(0.4).epsilon(1e-15));
+  CHECK(std::isinf(bandit_min_gap(make_bandit({0.3, 0.3}))));
+  StateActionMatrix policy(1, 3);
+  policy << 0.25, 0.5, 0.25;
+  CHECK(optimal_arms_probability(tied, policy) == 0.5);
+  CHECK(largest_optimal_arm_probability(tied, policy) == 0.25);
+
+  Spma gap_rule(tied, {.gap_dependent = true});
+  const OptimalSolution optimal = solve_optimal(tied);
+  RunAnalysis analysis(tied, gap_rule, {1e-2});
+  std::vector<double> deltas;
+  struct Deltas final : IterationCallback {
+    std::vector<double>* out;
+    CallbackAction on_iteration(const IterationSummary& summary) override {
+      out->push_back(1.0 - summary.optimal_action_prob);
+      return CallbackAction::proceed;
+    }
+  } recorder;
+  recorder.out = &deltas;
+  IterationCallback* callbacks[] = {&analysis, &recorder};
+  optimize(tied, optimal, gap_rule, uniform_logits(1, 3), {.max_iterations = 4}, callbacks);
+  REQUIRE(deltas.size() == 5);
+  CHECK(deltas[0] == doctest::Approx(1.0 / 3.0).epsilon(1e-15));
+  CHECK(deltas[1] == doctest::Approx(1.0 / 9.0).epsilon(1e-14));
+  CHECK(deltas[2] == doctest::Approx(1.0 / 81.0).epsilon(1e-13));
+  CHECK(analysis.result().bound == TheoryBound::spma_bandit_gap);
+  CHECK(analysis.result().bound_checks == 4);
+  CHECK(analysis.result().bound_violations == 0);
+
+  Spma constant(tied, {.step_size = 1.0});
+  CHECK(analyse(tied, constant, 50).bound_violations == 0);
+  Spg spg({.step_size = spg_theory_step(tied)});
+  const RunAnalysisResult spg_result = analyse(tied, spg, 50);
+  CHECK(spg_result.bound == TheoryBound::spg_bandit);
+  CHECK(spg_result.bound_violations == 0);
+}
 
 TEST_CASE("a wrong bound is caught: the checks can fail") {
   // Constant-step SPMA does not square 1 - pi(a*) every step: the gap-step bound fails.

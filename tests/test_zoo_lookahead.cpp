@@ -575,8 +575,8 @@ TEST_CASE("registry: the look-ahead methods, their parameters, step rules and er
   CHECK(input_error_of([] {
           check_algorithm("gnpg(schedule=geometric)", "1", true);
         }).find("gnpg.schedule: geometric steps") == 0);
-  // A reward range of zero has no theory step.
-  CHECK(input_error_of([] {
-          make_algorithm("apg", "theory", make_bandit({0.5, 0.5}));
-        }) == "step_size: must be > 0 and finite, got inf");
+  // Equal rewards: the rules take the value scale's R (here max |r| = 0.5), a finite step.
+  CHECK(make_algorithm("apg", "theory", make_bandit({0.5, 0.5}))->nominal_step_size() ==
+        1.0 / (16.0 * 0.5));
+  CHECK(make_algorithm("spma", "safe", make_bandit({0.0, 0.0}))->nominal_step_size() == 0.99);
 }
