@@ -95,6 +95,14 @@ step_size = { linspace = [0.5, 1.5, 3] }
                                                 "grid.toml");
   REQUIRE(config.runs.size() == 3);
   CHECK(config.runs[1].algorithm.step_size == "1");
+  // The ends are the values written, even where lo + (hi - lo) rounds away from hi.
+  const SweepConfig wide = parse_sweep_config(
+      "[[mdp]]\nspec = \"chain\"\n[[algorithm]]\nname = \"npg\"\n"
+      "step_size = { linspace = [1e308, 1, 2] }\n",
+      "grid.toml");
+  REQUIRE(wide.runs.size() == 2);
+  CHECK(wide.runs[0].algorithm.step_size == "1e+308");
+  CHECK(wide.runs[1].algorithm.step_size == "1");
   const SweepConfig longer = parse_sweep_config(R"TOML(
 [sweep]
 iterations = 2000
@@ -115,6 +123,14 @@ TEST_CASE("bad configs fail with file, line and key before any run") {
         "iterations, record, init, seeds, tolerances, stop_tolerance, solver)");
   CHECK(error_of(std::string("[sweep]\niterations = \"many\"\n") + kMinimal) ==
         "grid.toml:2: sweep.iterations: expected an integer in [0, 1e9]");
+  CHECK(error_of(std::string("[sweep]\nstop_tolerance = inf\n") + kMinimal) ==
+        "grid.toml:2: sweep.stop_tolerance: expected a positive finite number");
+  CHECK(error_of(std::string("[sweep]\ntolerances = [1e-2, 0.01]\n") + kMinimal) ==
+        "grid.toml:2: sweep.tolerances: 0.01 is listed twice; each tolerance names one "
+        "iters_to_<tol> column");
+  CHECK(error_of("[[mdp]]\nspec = \"chain\"\n[[algorithm]]\nname = \"npg\"\n"
+                 "step_size = { linspace = [inf, 1, 2] }\n") ==
+        "grid.toml:5: algorithm.step_size: lo and hi must be finite numbers");
   CHECK(error_of(std::string("[sweep]\nseeds = [1, -1]\n") + kMinimal) ==
         "grid.toml:2: sweep.seeds: must be between 0 and 2147483647, got -1");
   CHECK(error_of(std::string("[sweep]\nseeds = 3000000000\n") + kMinimal) ==

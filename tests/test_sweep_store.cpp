@@ -1,12 +1,15 @@
 // The sweep journal: whole records survive, a torn or corrupted tail is ignored. The directory:
 // locks per shard, and --restart removing only what tabrl wrote.
 #include <doctest/doctest.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 
+#include <tabrl/core/text.hpp>
 #include <tabrl/sweep/atomic_file.hpp>
 #include <tabrl/sweep/sweep_config.hpp>
 #include <tabrl/sweep/sweep_store.hpp>
@@ -163,5 +166,57 @@ TEST_CASE("--restart removes what the manifest lists, inside the directory only"
         }).find("lists '../grid.toml' as written by tabrl, which is not a path inside") !=
         std::string::npos);
   CHECK(fs::exists(root / "grid.toml"));
+  fs::remove_all(root);
+}
+
+TEST_CASE("assembly: more journals than open files, a quoted line break, no FIFO read") {
+  const fs::path root = fs::temp_directory_path() / "tabrl_store_many";
+  fs::remove_all(root);
+  const SweepConfig config = tiny_config(root);
+  const fs::path out = root / "out";
+  {
+    SweepStore store(out);
+    store.prepare(config, false);
+    // An MDP file's name may hold a line break: the runs.csv field is quoted, and the row must
+    // not be cut at it.
+    store.commit({.run_id = config.run_ids[0],
+                  .runs_row = config.run_ids[0] + ",\"a\nb\"",
+                  .curve_rows = config.run_ids[0] + ",0,curve\n"});
+    store.commit(record(config.run_ids[1], 1));
+  }
+  // 60 journals, as 60 shards or SLURM tasks leave them (the same records again: first wins).
+  const fs::path journal = only_journal(out);
+  for (int i = 0; i < 59; ++i) {
+    fs::copy_file(journal, out / "journal" / ("task-" + std::to_string(i) + ".log"));
+  }
+  // Grid order alternates between journals when the first one is not read first: remove the
+  // original so that every record is found in the copies.
+  fs::remove(journal);
+  std::size_t open_now = 0;
+  for ([[maybe_unused]] const auto& entry : fs::directory_iterator("/proc/self/fd")) ++open_now;
+  rlimit saved{};
+  REQUIRE(getrlimit(RLIMIT_NOFILE, &saved) == 0);
+  rlimit lowered = saved;
+  lowered.rlim_cur = open_now + 24;  // fewer than the journals
+  REQUIRE(setrlimit(RLIMIT_NOFILE, &lowered) == 0);
+  std::size_t missing = 0;
+  {
+    SweepStore store(out);
+    store.prepare(config, false);
+    missing = store.assemble(config.run_ids, "header", "curves");
+  }
+  REQUIRE(setrlimit(RLIMIT_NOFILE, &saved) == 0);
+  CHECK(missing == 1);
+  const std::string runs = read_text_file((out / "runs.csv").string());
+  CHECK(runs == "header\n" + config.run_ids[0] + ",\"a\nb\"\n" + config.run_ids[1] + ",row1\n");
+  const std::string curves = read_text_file((out / "curves.csv").string());
+  CHECK(curves == "curves\n" + config.run_ids[0] + ",0,curve\n" + config.run_ids[1] + ",0,curve\n" +
+                      config.run_ids[1] + ",1,curve\n");
+
+  // A FIFO among the journals would block a reader forever: it is refused.
+  REQUIRE(::mkfifo((out / "journal" / "stray.log").c_str(), 0644) == 0);
+  SweepStore store(out);
+  const std::string error = testing::input_error_of([&] { store.prepare(config, false); });
+  CHECK(error.find("stray.log: is not a regular file") != std::string::npos);
   fs::remove_all(root);
 }

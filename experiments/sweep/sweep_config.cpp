@@ -160,6 +160,9 @@ ConfigParser::Range ConfigParser::range(const toml::node& item, const std::strin
   result.lo = bounds->get(0)->value<double>().value();
   result.hi = bounds->get(1)->value<double>().value();
   result.n = bounds->get(2)->as_integer()->get();
+  if (!std::isfinite(result.lo) || !std::isfinite(result.hi)) {
+    fail(item.source(), key, "lo and hi must be finite numbers");
+  }
   if (result.n < 1 || result.n > 100000) {
     fail(item.source(), key, "n must be in [1, 100000], got " + std::to_string(result.n));
   }
@@ -190,9 +193,11 @@ Values ConfigParser::step_sizes(const toml::node& node, const std::string& key) 
     } else if (item.is_table()) {
       const Range r = range(item, key);
       for (std::int64_t i = 0; i < r.n; ++i) {
-        const double x =
-            r.n == 1 ? r.lo
-                     : r.lo + (r.hi - r.lo) * static_cast<double>(i) / static_cast<double>(r.n - 1);
+        // The ends exactly as written (lo + (hi - lo) can round away from hi: 1e308 to 1 gave 0).
+        const double x = i == 0         ? r.lo
+                         : i == r.n - 1 ? r.hi
+                                        : r.lo + (r.hi - r.lo) * static_cast<double>(i) /
+                                                     static_cast<double>(r.n - 1);
         values.push_back(format_number(r.logarithmic ? std::pow(10.0, x) : x));
       }
     } else {
@@ -291,16 +296,23 @@ void ConfigParser::parse_settings(const toml::table& sweep) {
     settings_.tolerances.clear();
     for (const toml::node& item : *array) {
       const std::optional<double> value = item.value<double>();
-      if (!item.is_number() || !value || !(*value > 0.0)) {
-        fail(item.source(), "sweep.tolerances", "expected positive numbers");
+      if (!item.is_number() || !value || !(*value > 0.0) || !std::isfinite(*value)) {
+        fail(item.source(), "sweep.tolerances", "expected positive finite numbers");
+      }
+      // One iters_to_<tol> column per tolerance: a value given twice would name two columns alike.
+      if (std::find(settings_.tolerances.begin(), settings_.tolerances.end(), *value) !=
+          settings_.tolerances.end()) {
+        fail(item.source(), "sweep.tolerances",
+             format_number(*value) +
+                 " is listed twice; each tolerance names one iters_to_<tol> column");
       }
       settings_.tolerances.push_back(*value);
     }
   }
   if (const auto* node = sweep.get("stop_tolerance")) {
     const std::optional<double> value = node->value<double>();
-    if (!node->is_number() || !value || !(*value > 0.0)) {
-      fail(node->source(), "sweep.stop_tolerance", "expected a positive number");
+    if (!node->is_number() || !value || !(*value > 0.0) || !std::isfinite(*value)) {
+      fail(node->source(), "sweep.stop_tolerance", "expected a positive finite number");
     }
     settings_.stop_tolerance = *value;
   }

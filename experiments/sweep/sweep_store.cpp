@@ -16,6 +16,7 @@
 #include <string_view>
 #include <thread>
 
+#include <tabrl/core/csv.hpp>
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/text.hpp>
 #include <tabrl/sweep/atomic_file.hpp>
@@ -494,7 +495,15 @@ void SweepStore::scan_journals() {
   std::error_code ignored;
   if (!fs::is_directory(journal_directory, ignored)) return;
   for (const auto& entry : fs::directory_iterator(journal_directory)) {
-    if (entry.path().extension() == ".log") journals_.push_back(entry.path());
+    if (entry.path().extension() != ".log") continue;
+    // tabrl's journals are regular files; reading anything else (a FIFO would block forever)
+    // is refused.
+    std::error_code status_error;
+    if (!entry.is_regular_file(status_error)) {
+      throw InputError({.file = entry.path().string()},
+                       "is not a regular file, so not a journal of tabrl's; remove it");
+    }
+    journals_.push_back(entry.path());
   }
   std::sort(journals_.begin(), journals_.end());  // first occurrence wins, deterministically
   for (std::size_t file = 0; file < journals_.size(); ++file) {
@@ -527,7 +536,10 @@ void SweepStore::commit(const RunRecord& record) {
         directory_ / "journal" /
         (this_host() + "-" + std::to_string(::getpid()) + "-" + std::to_string(nonce) + ".log");
     journal_descriptor_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (journal_descriptor_ < 0) throw std::runtime_error("cannot create journal " + path.string());
+    if (journal_descriptor_ < 0) {
+      throw std::runtime_error("cannot create journal " + path.string() + ": " +
+                               std::strerror(errno));
+    }
   }
   // One write per record: a kill leaves either the whole record or a torn tail that fails its
   // length or digest check.
@@ -537,7 +549,8 @@ void SweepStore::commit(const RunRecord& record) {
     const ssize_t written = ::write(journal_descriptor_, data, left);
     if (written < 0) {
       if (errno == EINTR) continue;
-      throw std::runtime_error("cannot append to the sweep journal in " + directory_.string());
+      throw std::runtime_error("cannot append to the sweep journal in " + directory_.string() +
+                               ": " + std::strerror(errno));
     }
     data += written;
     left -= static_cast<std::size_t>(written);
@@ -549,15 +562,56 @@ std::size_t SweepStore::assemble(const std::vector<std::string>& run_ids,
                                  const std::string& runs_header, const std::string& curves_header,
                                  bool rescan) {
   if (rescan) scan_journals();
-  std::vector<std::ifstream> files;
-  for (const fs::path& path : journals_) files.emplace_back(path, std::ios::binary);
+  // A few journals open at a time: runs come in grid order, which may change journals at every
+  // run, and a sweep of many shards or SLURM tasks has more journals than a process may open.
+  constexpr std::size_t kOpenJournals = 16;
+  std::vector<std::pair<std::size_t, std::ifstream>> open;
+  std::size_t next_slot = 0;
   const auto payload_of = [&](const Location& location) {
+    auto cached = std::find_if(open.begin(), open.end(),
+                               [&](const auto& entry) { return entry.first == location.file; });
+    if (cached == open.end()) {
+      std::ifstream stream(journals_[location.file], std::ios::binary);
+      if (open.size() < kOpenJournals) {
+        open.emplace_back(location.file, std::move(stream));
+        cached = open.end() - 1;
+      } else {
+        cached = open.begin() + static_cast<std::ptrdiff_t>(next_slot);
+        next_slot = (next_slot + 1) % kOpenJournals;
+        *cached = {location.file, std::move(stream)};
+      }
+    }
+    std::ifstream& file = cached->second;
     std::string payload(location.size, '\0');
-    files[location.file].seekg(static_cast<std::streamoff>(location.offset));
-    files[location.file].read(payload.data(), static_cast<std::streamsize>(location.size));
+    errno = 0;
+    file.seekg(static_cast<std::streamoff>(location.offset));
+    file.read(payload.data(), static_cast<std::streamsize>(location.size));
+    if (!file) {
+      const std::string reason = errno != 0 ? std::strerror(errno) : "it is shorter than before";
+      throw std::runtime_error("cannot read the sweep journal " +
+                               journals_[location.file].string() + ": " + reason);
+    }
     return payload;
   };
+  // The payload is the runs.csv row, then the curves.csv rows. The row ends at its first line
+  // break outside quotes: a field (an MDP file's name) may hold a quoted line break.
+  std::vector<std::string> fields;
+  const auto runs_row_end = [&](const std::string& payload) {
+    return read_csv_record(payload, 0, CsvDialect::rfc4180, fields).next;
+  };
+  // curves.csv first: the directory is complete only when runs.csv lists every run, so a failure
+  // or a kill between the two files leaves it incomplete (and a new sweep assembles it again),
+  // never a complete runs.csv beside old curves.
   std::size_t missing = 0;
+  write_file_atomically((directory_ / "curves.csv").string(), [&](std::ostream& out) {
+    out << curves_header << "\n";
+    for (const std::string& id : run_ids) {
+      const auto found = locations_.find(id);
+      if (found == locations_.end()) continue;
+      const std::string payload = payload_of(found->second);
+      out << std::string_view(payload).substr(runs_row_end(payload));
+    }
+  });
   write_file_atomically((directory_ / "runs.csv").string(), [&](std::ostream& out) {
     out << runs_header << "\n";
     for (const std::string& id : run_ids) {
@@ -567,16 +621,7 @@ std::size_t SweepStore::assemble(const std::vector<std::string>& run_ids,
         continue;
       }
       const std::string payload = payload_of(found->second);
-      out << payload.substr(0, payload.find('\n') + 1);
-    }
-  });
-  write_file_atomically((directory_ / "curves.csv").string(), [&](std::ostream& out) {
-    out << curves_header << "\n";
-    for (const std::string& id : run_ids) {
-      const auto found = locations_.find(id);
-      if (found == locations_.end()) continue;
-      const std::string payload = payload_of(found->second);
-      out << payload.substr(payload.find('\n') + 1);
+      out << std::string_view(payload).substr(0, runs_row_end(payload));
     }
   });
   return missing;

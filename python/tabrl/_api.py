@@ -60,6 +60,14 @@ def _int_argument(value, name):
     return value
 
 
+def _bool_argument(value, name):
+    """A yes/no argument: a bool (or a NumPy bool) only. bool() of a string is True for "false",
+    and restart=True deletes a directory's results."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}: expected True or False, got {type(value).__name__}")
+    return bool(value)
+
+
 def _tolerance_argument(tolerance):
     if tolerance is None:
         return None
@@ -166,7 +174,8 @@ def sweep(config_path, out, jobs=None, restart=False):
     KeyboardInterrupt once the runs in progress have finished and been committed."""
     if jobs is not None:
         jobs = _int_argument(jobs, "jobs")
-    outcome = _tabrl._sweep(os.fspath(config_path), os.fspath(out), jobs, bool(restart))
+    outcome = _tabrl._sweep(os.fspath(config_path), os.fspath(out), jobs,
+                            _bool_argument(restart, "restart"))
     if outcome["left_out_note"]:  # tabrl sweep's note (docs/sweeps.md)
         warnings.warn(outcome["left_out_note"], stacklevel=2)
     if not outcome["assembled"]:
@@ -180,7 +189,7 @@ def read_sweep(directory, partial=False):
     (docs/sweeps.md), numbers read back exactly. A directory whose runs.csv lacks runs of its
     manifest is refused (ValueError) unless ``partial=True``."""
     directory = pathlib.Path(directory)
-    _tabrl._check_sweep(os.fspath(directory), bool(partial))
+    _tabrl._check_sweep(os.fspath(directory), _bool_argument(partial, "partial"))
     options = dict(float_precision="round_trip", dtype={"run_id": str})
     runs = pd.read_csv(directory / "runs.csv", **options)
     curves = pd.read_csv(directory / "curves.csv", **options)
@@ -210,9 +219,12 @@ def plot(directory, out=None, all_steps=False, partial=False):
     directory = os.fspath(directory)
     out = os.path.join(directory, "figures") if out is None else os.fspath(out)
     command = [_program(), "plot", directory, "--out", out]
-    command += ["--all-steps"] if all_steps else []
-    command += ["--partial"] if partial else []
-    done = subprocess.run(command, capture_output=True, text=True)
+    command += ["--all-steps"] if _bool_argument(all_steps, "all_steps") else []
+    command += ["--partial"] if _bool_argument(partial, "partial") else []
+    try:
+        done = subprocess.run(command, capture_output=True, text=True)
+    except OSError as error:  # $TABRL_CLI missing or not executable
+        raise RuntimeError(f"cannot run the tabrl program {command[0]}: {error.strerror}") from None
     if done.returncode != 0:
         message = done.stderr.strip().removeprefix("tabrl plot: error: ")
         raise (ValueError if done.returncode == 2 else RuntimeError)(message)

@@ -98,6 +98,24 @@ def test_plot_draws_the_figures(tmp_path, config):
         assert (tmp_path / "out" / "figures" / name).stat().st_size > 0
 
 
+def test_yes_no_arguments_take_bools_only(tmp_path, config, monkeypatch):
+    # bool("false") is True: restart="false" used to delete the directory's results.
+    runs, _ = tabrl.sweep(config, tmp_path / "out", jobs=1)
+    before = (tmp_path / "out" / "runs.csv").read_bytes()
+    with pytest.raises(TypeError, match="restart: expected True or False, got str"):
+        tabrl.sweep(config, tmp_path / "out", restart="false")
+    with pytest.raises(TypeError, match="partial: expected True or False, got int"):
+        tabrl.read_sweep(tmp_path / "out", partial=1)
+    with pytest.raises(TypeError, match="all_steps: expected True or False, got str"):
+        tabrl.plot(tmp_path / "out", all_steps="no")
+    assert (tmp_path / "out" / "runs.csv").read_bytes() == before
+    tabrl.read_sweep(tmp_path / "out", partial=np.bool_(False))
+    # A tabrl program that cannot be run is a RuntimeError, as the docs say.
+    monkeypatch.setenv("TABRL_CLI", str(tmp_path / "no-such-tabrl"))
+    with pytest.raises(RuntimeError, match="cannot run the tabrl program"):
+        tabrl.plot(tmp_path / "out")
+
+
 def test_log_linear_runs_start_from_uniform_and_the_rest_is_a_warning(tmp_path):
     path = tmp_path / "features.toml"
     path.write_text("""\
