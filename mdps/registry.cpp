@@ -160,6 +160,11 @@ const BuiltinMdpInfo& check_builtin_mdp_spec(const std::string& spec) {
                    unknown_name("MDP", parsed.name, names) + "; files end in .mdp, .toml or .csv");
 }
 
+std::string resolved_builtin_mdp_spec(const std::string& spec) {
+  const BuiltinMdpInfo& info = check_builtin_mdp_spec(spec);
+  return resolved_spec(parse_spec(spec, "mdp"), info.parameters).canonical();
+}
+
 Mdp make_builtin_mdp(const std::string& spec) {
   const Spec parsed = parse_spec(spec, "mdp");
   std::vector<std::string> names;

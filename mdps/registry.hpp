@@ -32,6 +32,11 @@ Mdp make_builtin_mdp(const std::string& spec);
 // built.
 const BuiltinMdpInfo& check_builtin_mdp_spec(const std::string& spec);
 
+// The canonical text of a valid built-in spec: every parameter written out (defaults included),
+// values in their canonical text, keys sorted. Two specs of the same MDP give the same text
+// (`chain`, `chain(gamma=0.90)`, keys in another order). Throws as check_builtin_mdp_spec.
+std::string resolved_builtin_mdp_spec(const std::string& spec);
+
 // Loads any spec: a built-in or a file. A path ending in a format's extension (mdps/formats.hpp)
 // is read in that format, any other existing regular file by the format that reads other files
 // (Cassandra's).

@@ -95,6 +95,29 @@ step_size = { linspace = [0.5, 1.5, 3] }
                                                 "grid.toml");
   REQUIRE(config.runs.size() == 3);
   CHECK(config.runs[1].algorithm.step_size == "1");
+  // Specs of the same built-in MDP run once, under the first spelling.
+  const SweepConfig same_mdps = parse_sweep_config(R"TOML(
+[[mdp]]
+spec = "garnet(states=5,actions=2,branching=2)"
+[[mdp]]
+spec = "garnet(actions=2,states=5,branching=2,seed=0)"
+[[mdp]]
+spec = "chain"
+[[mdp]]
+spec = "chain(gamma=0.90)"
+[[mdp]]
+spec = " chain ( gamma = 9e-1 , ) "
+[[mdp]]
+spec = "chain(gamma=0.8)"
+[[algorithm]]
+name = "npg"
+step_size = 1
+)TOML",
+                                                   "grid.toml");
+  REQUIRE(same_mdps.runs.size() == 3);
+  CHECK(same_mdps.runs[0].mdp == "garnet(states=5,actions=2,branching=2)");
+  CHECK(same_mdps.runs[1].mdp == "chain");
+  CHECK(same_mdps.runs[2].mdp == "chain(gamma=0.8)");
   // The ends are the values written, even where lo + (hi - lo) rounds away from hi.
   const SweepConfig wide = parse_sweep_config(
       "[[mdp]]\nspec = \"chain\"\n[[algorithm]]\nname = \"npg\"\n"

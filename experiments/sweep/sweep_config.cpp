@@ -592,6 +592,16 @@ SweepConfig ConfigParser::parse(const std::string& text) {
     }
   }
   validate(mdps, algorithms);
+  // Specs that name the same built-in MDP (keys in another order, a default written out, a
+  // number spelled otherwise) run once, under the first spelling; a file is one MDP by its
+  // content (RunSpec::canonical). The run ids stay those of the spelling kept.
+  std::set<std::string> mdp_identities;
+  std::erase_if(mdps, [&](const std::pair<RunSpec, int>& entry) {
+    const RunSpec& run = entry.first;
+    const std::string identity =
+        run.mdp_digest.empty() ? resolved_builtin_mdp_spec(run.mdp) : "file:" + run.mdp_digest;
+    return !mdp_identities.insert(identity).second;
+  });
 
   SweepConfig config{.path = path_, .settings = settings_};
   std::set<std::string> seen, left_out;
