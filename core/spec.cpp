@@ -292,7 +292,10 @@ std::optional<std::string> check_parameter_value(const ParameterInfo& parameter,
       return "expected " + std::string(type == "integer" ? "an integer" : "a number") + ", got '" +
              text + "'";
     if (!parameter.range.contains(*value)) {
-      return "must be " + parameter.range.to_string() + ", got " + text;
+      const bool interval =
+          std::isfinite(parameter.range.low) && std::isfinite(parameter.range.high);
+      return "must be " + std::string(interval ? "in " : "") + parameter.range.to_string() +
+             ", got " + text;
     }
   }
   if (type == "boolean" && !to_boolean(text)) return "expected true or false, got '" + text + "'";
@@ -303,6 +306,7 @@ std::optional<std::string> check_parameter_value(const ParameterInfo& parameter,
   if (type == "list of numbers") {
     const auto items = list_items(text);
     if (!items) return "expected a list like [0.1, 0.5], got '" + text + "'";
+    if (items->empty()) return "expected a non-empty list like [0.1, 0.5], got '" + text + "'";
     for (const std::string& item : *items) {
       if (!parse_double(item)) return "expected a number, got '" + item + "'";
     }

@@ -24,7 +24,9 @@ struct BuiltinEntry {
   std::function<Mdp(const Arguments&)> build;
 };
 
-const ParameterInfo kGammaParameter{"gamma", "number", "0.9", "discount factor in [0, 1)"};
+const ParameterInfo kGammaParameter{"gamma", "number",
+                                    "0.9",   "discount factor in [0, 1)",
+                                    {},      {.low = 0.0, .high = 1.0, .high_open = true}};
 
 const std::vector<BuiltinEntry>& registry() {
   static const std::vector<BuiltinEntry> entries = {
@@ -42,17 +44,22 @@ const std::vector<BuiltinEntry>& registry() {
        [](const Arguments& args) { return make_cliff_world(args.number("gamma")); }},
       {{"deep_sea_treasure",
         "DeepSeaTreasure: size x size grid descending one row per step, treasure +1",
-        {{"size", "integer", "5", "grid side, >= 2"}, kGammaParameter}},
+        {{"size", "integer", "5", "grid side, >= 2", {}, {.low = 2.0}}, kGammaParameter}},
        [](const Arguments& args) {
          return make_deep_sea_treasure(args.integer("size"), args.number("gamma"));
        }},
       {{"forest",
         "pymdptoolbox's forest management (example.forest): actions wait, cut; fire resets "
         "with probability p; rho uniform",
-        {{"states", "integer", "3", "number of forest ages S >= 2"},
+        {{"states", "integer", "3", "number of forest ages S >= 2", {}, {.low = 2.0}},
          {"r1", "number", "4", "reward of waiting in the oldest state"},
          {"r2", "number", "2", "reward of cutting in the oldest state"},
-         {"p", "number", "0.1", "probability of a fire each step, in [0, 1]"},
+         {"p",
+          "number",
+          "0.1",
+          "probability of a fire each step, in [0, 1]",
+          {},
+          {.low = 0.0, .high = 1.0}},
          kGammaParameter}},
        [](const Arguments& args) {
          return make_forest(args.integer("states"), args.number("r1"), args.number("r2"),
@@ -60,8 +67,13 @@ const std::vector<BuiltinEntry>& registry() {
        }},
       {{"random_bandit",
         "random K-armed bandit: means in [0, 1], best-arm gap >= min_gap",
-        {{"arms", "integer", "", "number of arms K >= 2"},
-         {"min_gap", "number", "", "smallest gap between the best and any other mean, in (0, 1)"},
+        {{"arms", "integer", "", "number of arms K >= 2", {}, {.low = 2.0}},
+         {"min_gap",
+          "number",
+          "",
+          "smallest gap between the best and any other mean, in (0, 1)",
+          {},
+          {.low = 0.0, .high = 1.0, .low_open = true, .high_open = true}},
          {"seed", "integer", "0", "generator seed", {}, {.low = 0.0}}},
         true},
        [](const Arguments& args) {
@@ -71,8 +83,13 @@ const std::vector<BuiltinEntry>& registry() {
       {{"chain",
         "n-chain (Strens 2000): 'back' to state 0 pays back_reward, 'forward' pays "
         "forward_reward at the end; actions slip",
-        {{"n", "integer", "5", "number of states, >= 2"},
-         {"slip", "number", "0.2", "probability that the other action's effect happens"},
+        {{"n", "integer", "5", "number of states, >= 2", {}, {.low = 2.0}},
+         {"slip",
+          "number",
+          "0.2",
+          "probability that the other action's effect happens",
+          {},
+          {.low = 0.0, .high = 1.0}},
          {"back_reward", "number", "0.2", "reward of the back effect"},
          {"forward_reward", "number", "1", "reward of going forward in the last state"},
          kGammaParameter}},
@@ -82,7 +99,7 @@ const std::vector<BuiltinEntry>& registry() {
        }},
       {{"flat_grad_chain",
         "FlatGrad chain (Lu et al. 2024): H + 2 states, reward only at the end, gamma = H/(H+1)",
-        {{"H", "integer", "20", "horizon H >= 1"}}},
+        {{"H", "integer", "20", "horizon H >= 1", {}, {.low = 1.0}}}},
        [](const Arguments& args) { return make_flat_grad_chain(args.integer("H")); }},
       {{"frozen_lake",
         "FrozenLake (Gymnasium dynamics): reward = probability of entering G",
@@ -97,7 +114,12 @@ const std::vector<BuiltinEntry>& registry() {
       {{"gridworld",
         "gridworld from an ASCII map: . free, # wall, S start, G goal, T trap (G, T absorb)",
         {{"map", "text", "", "rows separated by '/', e.g. S..#/...G"},
-         {"slip", "number", "0", "probability of moving in one of the 3 other directions"},
+         {"slip",
+          "number",
+          "0",
+          "probability of moving in one of the 3 other directions",
+          {},
+          {.low = 0.0, .high = 1.0}},
          {"step_reward", "number", "0", "reward of a move that enters neither G nor T"},
          {"goal_reward", "number", "1", "reward for entering G"},
          {"trap_reward", "number", "-1", "reward for entering T"},
@@ -123,9 +145,9 @@ const std::vector<BuiltinEntry>& registry() {
       {{"garnet",
         "Garnet random MDP: b random next states per (s, a), flat-Dirichlet probabilities, "
         "U(0,1) rewards, uniform start (std::mt19937_64)",
-        {{"states", "integer", "", "number of states"},
-         {"actions", "integer", "", "number of actions"},
-         {"branching", "integer", "", "next states per (s, a), in [1, states]"},
+        {{"states", "integer", "", "number of states", {}, {.low = 1.0}},
+         {"actions", "integer", "", "number of actions", {}, {.low = 1.0}},
+         {"branching", "integer", "", "next states per (s, a), in [1, states]", {}, {.low = 1.0}},
          {"seed", "integer", "0", "generator seed", {}, {.low = 0.0}},
          kGammaParameter}},
        [](const Arguments& args) {

@@ -123,7 +123,7 @@ expect_text "$work/stderr" "line_search_failed at iteration 1" "line_search_fail
 expect_text "$out" "1,0.52493776733114794," "curve written on line_search_failed"
 expect_exit 2 "Armijo constant out of range" -- "$tabrl" run --mdp five_by_five \
   --algo "spg_armijo(c=1.5)" --step-size 1 --out "$out"
-expect_text "$work/stderr" "spg_armijo.c: must be (0, 1), got 1.5" "Armijo constant message"
+expect_text "$work/stderr" "spg_armijo.c: must be in (0, 1), got 1.5" "Armijo constant message"
 expect_exit 0 "apg run" -- "$tabrl" run --mdp five_by_five --algo apg --step-size theory \
   --iterations 5 --out "$out"
 expect_text "$out" "step_size,restarted" "apg header"
@@ -282,7 +282,7 @@ expect_text "$work/stderr" "random.dim" "dim=0 message"
 expect_exit 2 "non-integer dim" -- "$tabrl" run --mdp five_by_five --features "random(dim=2.5)" --algo spma --step-size 0.1 --out "$ll_out"
 expect_text "$work/stderr" "random.dim" "non-integer dim message"
 expect_exit 2 "huge random dim" -- "$tabrl" run --mdp five_by_five --features "random(dim=10000000)" --algo spma --step-size 0.1 --out "$ll_out"
-expect_text "$work/stderr" "random.dim: must be [1, 1e+06], got 10000000" "huge dim message"
+expect_text "$work/stderr" "random.dim: must be in [1, 1e+06], got 10000000" "huge dim message"
 expect_exit 2 "overflowing features" -- "$tabrl" run --mdp five_by_five --features "random(dim=2,scale=1e300)" --algo spma --step-size 0.1 --out "$ll_out"
 expect_text "$work/stderr" "is beyond 1e100: products of features would overflow" "overflowing features message"
 printf 'state,action,f0\n0,0,1e200\n0,1,1\n1,0,1\n1,1,1\n' >"$work/big_features.csv"

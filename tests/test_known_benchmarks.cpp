@@ -123,8 +123,10 @@ TEST_CASE("forest: every parameter, against pymdptoolbox's arrays and value iter
 }
 
 TEST_CASE("forest: bad parameters name the field") {
-  CHECK_THROWS_WITH_AS(load_mdp("forest(states=1)"), "states: must be >= 2, got 1", InputError);
-  CHECK_THROWS_WITH_AS(load_mdp("forest(p=1.5)"), "p: must be in [0, 1], got 1.5", InputError);
+  CHECK_THROWS_WITH_AS(load_mdp("forest(states=1)"), "forest.states: must be >= 2, got 1",
+                       InputError);
+  CHECK_THROWS_WITH_AS(load_mdp("forest(p=1.5)"), "forest.p: must be in [0, 1], got 1.5",
+                       InputError);
   // The spec grammar has no nan or inf; the generator refuses them all the same.
   CHECK_THROWS_WITH_AS(load_mdp("forest(p=nan)"), "forest.p: expected a number, got 'nan'",
                        InputError);

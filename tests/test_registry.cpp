@@ -31,7 +31,7 @@ TEST_CASE("bad specs name the parameter and the reason") {
   CHECK_THROWS_WITH_AS(load_mdp("cliff_world(gamma=high)"),
                        "cliff_world.gamma: expected a number, got 'high'", InputError);
   CHECK_THROWS_WITH_AS(load_mdp("cliff_world(gamma=1.5)"),
-                       "gamma: discount must be in [0, 1), got 1.5", InputError);
+                       "cliff_world.gamma: must be in [0, 1), got 1.5", InputError);
   CHECK_THROWS_WITH_AS(load_mdp("bandit"), "bandit.means: required parameter is missing",
                        InputError);
   CHECK_THROWS_WITH_AS(load_mdp("bandit(means=0.5)"),

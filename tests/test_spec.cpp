@@ -102,7 +102,7 @@ TEST_CASE("parameter ranges and choices are checked by every getter and named in
   CHECK(input_error_of([&] { args("m(tau=1,steps=0)").integer("steps"); }) ==
         "m.steps: must be >= 1, got 0");
   CHECK(input_error_of([&] { args("m(tau=1,c=1)").check_values(); }) ==
-        "m.c: must be (0, 1), got 1");
+        "m.c: must be in (0, 1), got 1");
   CHECK(args("m(tau=1,schedule=geometric)").text("schedule") == "geometric");
   CHECK(input_error_of([&] {
           args("m(tau=1,schedule=geometrik)").check_values();

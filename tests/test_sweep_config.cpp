@@ -146,6 +146,17 @@ TEST_CASE("bad configs fail with file, line and key before any run") {
         "iterations, record, init, seeds, tolerances, stop_tolerance, solver)");
   CHECK(error_of(std::string("[sweep]\niterations = \"many\"\n") + kMinimal) ==
         "grid.toml:2: sweep.iterations: expected an integer in [0, 1e9]");
+  // A parameter's range is checked before any run, as its type is.
+  CHECK(error_of("[[mdp]]\nspec = \"garnet\"\nstates = [4, 0.0]\nactions = 2\nbranching = 1\n"
+                 "[[algorithm]]\nname = \"npg\"\nstep_size = 1\n")
+            .find("grid.toml:1: mdp: 'garnet(actions=2,branching=1,states=0)': garnet.states: "
+                  "must be >= 1, got 0") != std::string::npos);
+  CHECK(error_of("[[mdp]]\nspec = \"chain(gamma=1)\"\n[[algorithm]]\nname = \"npg\"\n"
+                 "step_size = 1\n")
+            .find("chain.gamma: must be in [0, 1), got 1") != std::string::npos);
+  CHECK(error_of("[[mdp]]\nspec = \"bandit\"\nmeans = [[]]\n[[algorithm]]\nname = \"npg\"\n"
+                 "step_size = 1\n")
+            .find("bandit.means: expected a non-empty list") != std::string::npos);
   CHECK(error_of(std::string("[sweep]\nstop_tolerance = inf\n") + kMinimal) ==
         "grid.toml:2: sweep.stop_tolerance: expected a positive finite number");
   CHECK(error_of(std::string("[sweep]\ntolerances = [1e-2, 0.01]\n") + kMinimal) ==

@@ -553,11 +553,11 @@ TEST_CASE("registry: the look-ahead methods, their parameters, step rules and er
   CHECK(resolved_algorithm_spec("gnpg") == "gnpg(schedule=constant)");
 
   CHECK(input_error_of([&] { make_algorithm("spg_armijo(c=1.5)", "1", mdp); }) ==
-        "spg_armijo.c: must be (0, 1), got 1.5");
+        "spg_armijo.c: must be in (0, 1), got 1.5");
   CHECK(input_error_of([&] { make_algorithm("spg_armijo(beta=0)", "1", mdp); }) ==
-        "spg_armijo.beta: must be (0, 1), got 0");
+        "spg_armijo.beta: must be in (0, 1), got 0");
   CHECK(input_error_of([] { check_algorithm("spg_armijo(c=1)", "1", false); }) ==
-        "spg_armijo.c: must be (0, 1), got 1");
+        "spg_armijo.c: must be in (0, 1), got 1");
   CHECK(input_error_of([] { check_algorithm("spg_armijo(beta=x)", "1", false); }) ==
         "spg_armijo.beta: expected a number, got 'x'");
   CHECK(input_error_of([] { SpgArmijo({.step_size = 1.0, .c = 1.0}); }) ==
