@@ -740,6 +740,14 @@ step_size = 1
         check((reproduced / "hard_start" / "figures" / "escape_time.png").exists(),
               "the escape-time figure of the hard start")
         check((reproduced / "pg_comparison" / "figures" / "loglog.png").exists(), "the log-log tails")
+        # --partial reports what is there: a sweep of another config under a reproduction name is
+        # refused (it would be reported under that sweep's claims).
+        shutil.rmtree(reproduced / "bandits")
+        shutil.copytree(reproduced / "spma_linear", reproduced / "bandits")
+        result = tabrl("reproduce", "--out", reproduced, "--partial",
+                       env=dict(os.environ, TABRL_SCRIPTS=str(scripts)))
+        check(result.returncode == 2 and "was made by another config than the reproduction's "
+              "bandits.toml" in result.stderr, f"a foreign sweep is refused: {result.stderr[-300:]}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     sys.exit(finish("sweep_test"))

@@ -191,5 +191,8 @@ TEST_CASE("the reproduction report refuses partial sweeps unless allowed, then s
   const std::string report = write_report(root, /*allow_partial=*/true);
   CHECK(report.find("**npg_comparison: partial: 1 of 2 runs**") != std::string::npos);
   CHECK(report.find("bandits: partial") == std::string::npos);
+  // A sweep that never ran is named, not passed over.
+  CHECK(report.find("**theory_steps: not run**: its claims have no data.") != std::string::npos);
+  CHECK(report.find("**bandits: not run**") == std::string::npos);
   fs::remove_all(root);
 }

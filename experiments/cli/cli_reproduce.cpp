@@ -3,12 +3,14 @@
 #include <iostream>
 #include <thread>
 
+#include <tabrl/core/error.hpp>
 #include <tabrl/report/report.hpp>
 #include <tabrl/report/summary.hpp>
 #include <tabrl/sweep/atomic_file.hpp>
 #include <tabrl/sweep/slurm.hpp>
 #include <tabrl/sweep/sweep_config.hpp>
 #include <tabrl/sweep/sweep_driver.hpp>
+#include <tabrl/sweep/sweep_store.hpp>
 
 #include "cli.hpp"
 #include "interrupt.hpp"
@@ -39,7 +41,8 @@ DIR/<name>/figures, and writes DIR/report.md (docs/reproduce.md):
 Each verdict is computed from the runs by the rule printed with it. Interrupted runs resume; a
 sweep whose config changed starts over. A sweep directory whose runs.csv lacks runs of its grid
 is refused. --partial runs nothing: it plots and reports the finished runs of an interrupted
-reproduction, says "partial: N of M runs" for each unfinished sweep and names those without runs.
+reproduction, says "partial: N of M runs" for each unfinished sweep and names those without runs;
+a directory that another config made is refused.
 
 example:
   tabrl reproduce --out out/reproduce
@@ -71,7 +74,15 @@ int reproduce_command(const Arguments& args) {
     const fs::path directory = fs::path(out) / name;
     if (partial) {
       // --partial reports on what is there: nothing runs, and a sweep without assembled runs
-      // is named as missing in the report.
+      // is named as missing in the report. A directory of another config (copied in, or of an
+      // older tabrl whose config changed) would be reported under this sweep's claims: refused.
+      if (fs::exists(directory / "manifest.json") &&
+          read_manifest(directory).config_digest != sweeps[i].config_digest) {
+        throw InputError({.file = directory.string()},
+                         "was made by another config than the reproduction's " + name +
+                             ".toml; run tabrl reproduce without --partial to run it again, or "
+                             "remove it");
+      }
       if (!fs::exists(directory / "runs.csv")) continue;
     } else {
       std::cerr << "tabrl reproduce: " << name << " (" << sweeps[i].runs.size() << " runs)\n";

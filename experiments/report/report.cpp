@@ -622,21 +622,29 @@ std::string counts_text(const ClaimResult& claim) {
 std::string write_report(const std::filesystem::path& directory, bool allow_partial) {
   namespace fs = std::filesystem;
   // Every sweep of the report is checked against its manifest.
-  std::vector<std::string> partial_notes;
+  // "**<sweep>: <state>**: <what it means for the verdicts>", one per incomplete sweep.
+  std::vector<std::pair<std::string, std::string>> partial_notes;
+  const std::string uses_finished =
+      "the other runs are missing; the verdicts use the finished ones.";
+  const std::string no_data = "its claims have no data.";
   std::map<std::string, std::vector<ReportRun>> runs;  // sweep -> its runs, for those present
   for (const ReproductionSweep& sweep : kReproductionSweeps) {
-    if (!fs::exists(directory / sweep.name / "manifest.json")) continue;
+    if (!fs::exists(directory / sweep.name / "manifest.json")) {
+      if (allow_partial) partial_notes.emplace_back(std::string(sweep.name) + ": not run", no_data);
+      continue;
+    }
     const SweepCoverage coverage = sweep_coverage(directory / sweep.name);
     if (allow_partial && !coverage.has_runs_csv) {
       // Interrupted before its runs were assembled: reported as missing, not refused.
-      partial_notes.push_back(std::string(sweep.name) + ": no runs.csv yet (" +
-                              std::to_string(coverage.journaled) + " of " +
-                              std::to_string(coverage.expected) + " runs journaled)");
+      partial_notes.emplace_back(std::string(sweep.name) + ": no runs.csv yet (" +
+                                     std::to_string(coverage.journaled) + " of " +
+                                     std::to_string(coverage.expected) + " runs journaled)",
+                                 no_data);
       continue;
     }
     require_coverage(directory / sweep.name, coverage, allow_partial);
     if (coverage.partial())
-      partial_notes.push_back(std::string(sweep.name) + ": " + coverage.text());
+      partial_notes.emplace_back(std::string(sweep.name) + ": " + coverage.text(), uses_finished);
     runs[sweep.name] = read_runs(directory / sweep.name / "runs.csv");
   }
   // Each sweep's runs.csv is read once, for its claim and for the bound table; a sweep that is
@@ -677,10 +685,8 @@ std::string write_report(const std::filesystem::path& directory, bool allow_part
          "slope the fitted log-log slope of value_error_inf over the later part of the curve "
          "(docs/theory.md, \"Measuring a rate\"). A claim's verdict counts its conclusive cases; "
          "inconclusive cases are listed with their reason.\n\n";
-  for (const std::string& note : partial_notes) {
-    out << "**" << note << "**: the other runs are missing; the verdicts use the finished "
-        << "ones.\n\n";
-  }
+  for (const auto& [state, meaning] : partial_notes)
+    out << "**" << state << "**: " << meaning << "\n\n";
   if (present("theory_steps")) {
     out << "## Every method at its theory step\n\n"
         << "![theory steps](theory_steps/figures/theory_steps.png)\n\n"
