@@ -188,6 +188,23 @@ step_size = [0.1, 1.0]
     check(b"Fitted linear rate" in figure and b"regularised" not in figure,
           "no regularised note without an entropy-regularised method")
 
+    # Runs whose MDP cannot be built have no curve: plot refuses a sweep of only those before it
+    # writes anything, and --all-steps draws the others of a mixed sweep.
+    config.write_text('[sweep]\niterations = 5\n[[mdp]]\nspec = "garnet(states=2,actions=2,branching=3)"\n'
+                      '[[algorithm]]\nname = "npg"\nstep_size = [1, 2]\n')
+    out = work / "unbuildable"
+    check(tabrl("sweep", config, "--out", out, "--quiet").returncode == 0, "unbuildable sweep runs")
+    for extra in ([], ["--all-steps"]):
+        result = tabrl("plot", out, "--out", out / "figures", *extra)
+        check(result.returncode == 2 and "has no run" in result.stderr
+              and not (out / "figures").exists(),
+              f"nothing to plot {extra}: exit 2, nothing written: {result.stderr[-300:]}")
+    config.write_text(config.read_text() + '[[mdp]]\nspec = "chain"\n')
+    out = work / "half_buildable"
+    check(tabrl("sweep", config, "--out", out, "--quiet").returncode == 0, "mixed sweep runs")
+    check(tabrl("plot", out, "--out", out / "figures", "--all-steps").returncode == 0,
+          "--all-steps plots the runs that have curves")
+
 
 def partial_summaries(work, config):
     """An interrupted sweep and a failed merge leave a runs.csv with part of the grid: summarize,

@@ -1,4 +1,5 @@
 // `tabrl plot`: figures of a sweep directory through the editable scripts in experiments/.
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -7,6 +8,7 @@
 #include <tabrl/algorithms/registry.hpp>
 #include <tabrl/core/csv.hpp>
 #include <tabrl/core/error.hpp>
+#include <tabrl/report/csv_table.hpp>
 #include <tabrl/report/summary.hpp>
 #include <tabrl/sweep/atomic_file.hpp>
 #include <tabrl/sweep/slurm.hpp>
@@ -106,6 +108,27 @@ int plot_command(const Arguments& args) {
   require_plotting_packages();
 
   const SweepSummary summary = summarize_sweep(directory, partial);
+  // plot_sweep.py draws each MDP and setting at its best step; where every step had a failed run
+  // there is none. With --all-steps it draws every run that has a curve (a run whose MDP could
+  // not be built has none). With nothing to draw the command fails before it writes anything.
+  bool drawable = false;
+  if (all_steps) {
+    const CsvTable runs = read_csv((fs::path(directory) / "runs.csv").string());
+    const std::size_t iterations = runs.column("iterations");
+    drawable = std::any_of(runs.rows.begin(), runs.rows.end(),
+                           [&](const auto& row) { return !row[iterations].empty(); });
+  } else {
+    drawable = std::any_of(summary.lines.begin(), summary.lines.end(),
+                           [](const SummaryLine& line) { return line.best_step != "-"; });
+  }
+  if (!drawable) {
+    throw InputError({.file = directory},
+                     all_steps ? "has no run with a curve to plot (runs.csv's status and message "
+                                 "say why)"
+                               : "has no run to plot: every step size of every setting has a "
+                                 "failed run (runs.csv's status and message say why); "
+                                 "--all-steps draws the failed runs' curves");
+  }
   make_output_directory(out);
   record_figures(directory, out);
   write_file_atomically((fs::path(out) / "summary.csv").string(),

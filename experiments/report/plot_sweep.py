@@ -717,6 +717,8 @@ def main():
     every_step = defaultdict(lambda: defaultdict(list))
     theory = defaultdict(lambda: defaultdict(list))
     for run in runs:
+        if not run["iterations"]:  # ended before its first iterate (its MDP was not built)
+            continue
         by_mdp[run["mdp_label"]].append(run)
         step_key = run["step_size"] + ("+clip" if run["clip"] == "true" else "")
         if all_steps:  # every run: one panel per MDP instance (each seed its own)
