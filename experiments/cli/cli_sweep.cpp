@@ -1,6 +1,7 @@
 // `tabrl sweep`, `tabrl merge` and `tabrl summarize`.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -42,7 +43,8 @@ With --slurm, DIR/slurm/sweep.sbatch is written (an array of --tasks shards, eac
 --jobs C cores) and submitted with sbatch (--dry-run: written and printed, not submitted); the
 last task to finish assembles DIR/runs.csv. A grid of more than 1,000,000 runs is refused unless
 --max-runs raises the limit. --restart (for a DIR made by another config) removes what tabrl
-wrote there, as listed in DIR/manifest.json, and prints it; your own files stay. One process per
+wrote there, as listed in DIR/manifest.json, and prints it; your own files stay (with the config
+that made DIR it removes nothing: the sweep resumes). One process per
 shard (no --shard: shard 0/1): another process running the same shard in DIR, or a merge, is
 refused with exit 2 naming its pid and host.
 
@@ -284,7 +286,15 @@ int merge_command(const Arguments& args) {
   SweepStore store(target);
   store.lock_exclusively("merge");
   std::vector<std::unique_ptr<SweepStore>> others;
+  std::vector<fs::path> merged{target};
   for (std::size_t d = 1; d < directories.size(); ++d) {
+    // A directory named twice (or the target again, under any spelling) is merged once.
+    const bool repeated = std::any_of(merged.begin(), merged.end(), [&](const fs::path& earlier) {
+      std::error_code error;
+      return fs::equivalent(earlier, directories[d], error);
+    });
+    if (repeated) continue;
+    merged.emplace_back(directories[d]);
     const SweepManifest other = read_manifest(directories[d]);
     if (other.config_digest != manifest.config_digest) {
       throw InputError({.file = directories[d]},
