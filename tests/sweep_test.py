@@ -514,6 +514,12 @@ def slurm_script_injection(work):
                    "--time", "1:00:00 --wrap=x")
     check(result.returncode == 2 and "time: " in result.stderr,
           f"an odd --time is refused: {result.stderr}")
+    # The tasks read the config again: a pipe would be gone by then.
+    fifo = root / "config.fifo"
+    os.mkfifo(fifo)
+    result = tabrl("sweep", fifo, "--out", root / "piped", "--slurm", "--dry-run")
+    check(result.returncode == 2 and "is not a regular file" in result.stderr
+          and not (root / "piped").exists(), f"a config that is a pipe is refused: {result.stderr}")
 
 
 def main():

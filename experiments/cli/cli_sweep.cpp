@@ -227,6 +227,15 @@ int sweep_command(const Arguments& args) {
       .restart = restart,
       .on_restart = [&](const std::vector<std::string>& removed) { print_removed(out, removed); }};
   sweep.shard = shard_text.empty() ? shard_from_environment() : parse_shard(shard_text);
+  if (slurm) {
+    // Every task reads the config again, later and on another node: a pipe (`<(...)`) or another
+    // special file would be gone or empty by then.
+    if (std::error_code error; !fs::is_regular_file(config_path, error)) {
+      throw InputError({.file = config_path},
+                       "is not a regular file; --slurm tasks read the config again, so give a "
+                       "config file");
+    }
+  }
   // Fails before DIR exists, and before a grid over --max-runs is expanded.
   const SweepConfig config = load_sweep_config(config_path, static_cast<std::uint64_t>(max_runs));
   if (const std::string note = left_out_log_linear_note(config); !note.empty() && !quiet) {
