@@ -90,23 +90,29 @@ double bandit_min_gap(const Mdp& mdp) {
   return gap;
 }
 
-double optimal_arms_probability(const Mdp& mdp, const StateActionMatrix& policy) {
+namespace {
+
+// Calls visit(a) for every arm whose mean is the largest (exact ties: a* of a bandit), in order.
+template <class Visit>
+void for_each_optimal_arm(const Mdp& mdp, Visit visit) {
   const auto means = mdp.rewards().row(0);
   const double best_mean = means.maxCoeff();
-  double total = 0.0;
   for (Index a = 0; a < means.size(); ++a) {
-    if (means[a] == best_mean) total += policy(0, a);
+    if (means[a] == best_mean) visit(a);
   }
+}
+
+}  // namespace
+
+double optimal_arms_probability(const Mdp& mdp, const StateActionMatrix& policy) {
+  double total = 0.0;
+  for_each_optimal_arm(mdp, [&](Index a) { total += policy(0, a); });
   return total;
 }
 
 double largest_optimal_arm_probability(const Mdp& mdp, const StateActionMatrix& policy) {
-  const auto means = mdp.rewards().row(0);
-  const double best_mean = means.maxCoeff();
   double largest = 0.0;
-  for (Index a = 0; a < means.size(); ++a) {
-    if (means[a] == best_mean) largest = std::max(largest, policy(0, a));
-  }
+  for_each_optimal_arm(mdp, [&](Index a) { largest = std::max(largest, policy(0, a)); });
   return largest;
 }
 
