@@ -44,8 +44,12 @@ TheoryBound Spma::theory_bound(const Mdp& mdp) const {
     return options_.step_size * mdp.reward_range() <= 1.0 ? TheoryBound::spma_bandit_constant
                                                           : TheoryBound::none;
   }
-  return options_.step_size < spma_safe_step(mdp) ? TheoryBound::spma_contraction
-                                                  : TheoryBound::none;
+  // The theorem's condition eta < (1 - gamma) / R with the reward range itself: when every reward
+  // is the same every step satisfies it (docs/theory.md, "Value scale").
+  const double range = mdp.reward_range();
+  return !(range > 0.0) || options_.step_size < (1.0 - mdp.gamma()) / range
+             ? TheoryBound::spma_contraction
+             : TheoryBound::none;
 }
 
 std::vector<std::string> Spma::diagnostic_names() const {

@@ -71,7 +71,7 @@ double spg_theory_step(const Mdp& mdp) {
 double spg_entropy_theory_step(const Mdp& mdp, double tau) {
   const double horizon = 1.0 - mdp.gamma();
   const double log_actions = std::log(static_cast<double>(mdp.num_actions()));
-  return horizon * horizon * horizon / (8.0 * mdp.reward_scale() + tau * (4.0 + 8.0 * log_actions));
+  return horizon * horizon * horizon / (8.0 * mdp.reward_range() + tau * (4.0 + 8.0 * log_actions));
 }
 
 double apg_theory_step(const Mdp& mdp) {

@@ -27,7 +27,8 @@ double safe_step_rule(const Mdp& mdp);
 double spg_theory_step(const Mdp& mdp);
 
 // Mei et al. 2020 for the entropy-regularised objective J_tau: (1 - gamma)^3 / (8 R + tau (4 +
-// 8 log A)), the inverse of the smoothness constant of J_tau in the logits (reward range R).
+// 8 log A)), the inverse of the smoothness constant of J_tau in the logits, with the reward range
+// R itself (finite for tau > 0 even when R = 0).
 double spg_entropy_theory_step(const Mdp& mdp, double tau);
 // Chen, Huang, Lee, Hsieh 2024 for accelerated softmax PG (apg): (1 - gamma)^3 / (16 R), bandits
 // included (gamma = 0).

@@ -284,19 +284,27 @@ std::optional<std::string> check_parameter_value(const ParameterInfo& parameter,
     } else {
       value = parse_double(text);
     }
+    const auto out_of = [&](const ParameterRange& range) {
+      const bool interval = std::isfinite(range.low) && std::isfinite(range.high);
+      return "must be " + std::string(interval ? "in " : "") + range.to_string() + ", got " + text;
+    };
     if (!value && type == "integer" && parse_int<long long>(text)) {
-      return "must be between " + std::to_string(std::numeric_limits<int>::min()) + " and " +
-             std::to_string(std::numeric_limits<int>::max()) + ", got " + text;
+      // An integer beyond 32 bits: the parameter's range within int's.
+      ParameterRange within = parameter.range;
+      if (!(within.low > std::numeric_limits<int>::min())) {
+        within.low = std::numeric_limits<int>::min();
+        within.low_open = false;
+      }
+      if (!(within.high < std::numeric_limits<int>::max())) {
+        within.high = std::numeric_limits<int>::max();
+        within.high_open = false;
+      }
+      return out_of(within);
     }
     if (!value)
       return "expected " + std::string(type == "integer" ? "an integer" : "a number") + ", got '" +
              text + "'";
-    if (!parameter.range.contains(*value)) {
-      const bool interval =
-          std::isfinite(parameter.range.low) && std::isfinite(parameter.range.high);
-      return "must be " + std::string(interval ? "in " : "") + parameter.range.to_string() +
-             ", got " + text;
-    }
+    if (!parameter.range.contains(*value)) return out_of(parameter.range);
   }
   if (type == "boolean" && !to_boolean(text)) return "expected true or false, got '" + text + "'";
   if (type == "choice" && std::find(parameter.choices.begin(), parameter.choices.end(), text) ==

@@ -29,7 +29,9 @@ DATA = Path(sys.argv[2])
 
 
 def tabrl(*args, env=None):
-    return subprocess.run([TABRL, *map(str, args)], capture_output=True, text=True, env=env)
+    # A bound on every command: a regression that blocks (a FIFO read) fails instead of hanging.
+    return subprocess.run([TABRL, *map(str, args)], capture_output=True, text=True, env=env,
+                          timeout=600)
 
 
 def journal_has_torn_tail(path):

@@ -45,6 +45,8 @@ TEST_CASE("bad specs name the parameter and the reason") {
                        "garnet.seed: must be >= 0, got -1", InputError);
   CHECK_THROWS_WITH_AS(load_mdp("random_bandit(arms=3,min_gap=0.1,seed=-1)"),
                        "random_bandit.seed: must be >= 0, got -1", InputError);
+  CHECK_THROWS_WITH_AS(load_mdp("garnet(states=4,actions=2,branching=2,seed=3000000000)"),
+                       "garnet.seed: must be in [0, 2147483647], got 3000000000", InputError);
   CHECK_THROWS_WITH_AS(load_mdp("cliff_world(gamma=0.5"), doctest::Contains("closing ')'"),
                        InputError);
 }

@@ -66,7 +66,7 @@ TEST_CASE("arguments are read through a typed parameter table") {
   CHECK(input_error_of([&] {
           SpecArguments(parse_spec("m(steps=3000000000,size=1)", "algo"), parameters)
               .integer("steps");
-        }) == "m.steps: must be between -2147483648 and 2147483647, got 3000000000");
+        }) == "m.steps: must be in [-2147483648, 2147483647], got 3000000000");
   CHECK(input_error_of([&] {
           SpecArguments(parse_spec("m(size=nan)", "algo"), parameters).number("size");
         }) == "m.size: expected a number, got 'nan'");

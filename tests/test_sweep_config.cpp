@@ -126,6 +126,13 @@ step_size = 1
   REQUIRE(wide.runs.size() == 2);
   CHECK(wide.runs[0].algorithm.step_size == "1e+308");
   CHECK(wide.runs[1].algorithm.step_size == "1");
+  // Within rounding of hi the last point stays what it always was: its text is in the run id.
+  const SweepConfig kept = parse_sweep_config(
+      "[[mdp]]\nspec = \"chain\"\n[[algorithm]]\nname = \"npg\"\n"
+      "step_size = { linspace = [0.03, 0.3, 2] }\n",
+      "grid.toml");
+  REQUIRE(kept.runs.size() == 2);
+  CHECK(kept.runs[1].algorithm.step_size == "0.30000000000000004");
   const SweepConfig longer = parse_sweep_config(R"TOML(
 [sweep]
 iterations = 2000

@@ -172,32 +172,41 @@ TEST_CASE("--restart removes what the manifest lists, inside the directory only"
 TEST_CASE("assembly: more journals than open files, a quoted line break, no FIFO read") {
   const fs::path root = fs::temp_directory_path() / "tabrl_store_many";
   fs::remove_all(root);
-  const SweepConfig config = tiny_config(root);
+  fs::create_directories(root);
+  // 60 runs in 30 journals, as 30 shards or SLURM tasks leave them: run i in journal i mod 30, so
+  // grid order visits the journals in a cycle, more of them than the reader keeps open.
+  std::ofstream(root / "grid.toml") << "[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\n"
+                                       "name = \"npg\"\nstep_size = { linspace = [1, 60, 60] }\n";
+  const SweepConfig config = load_sweep_config((root / "grid.toml").string());
+  REQUIRE(config.run_ids.size() == 60);
   const fs::path out = root / "out";
-  {
-    SweepStore store(out);
+  constexpr int kJournals = 30;
+  std::string expected_runs = "header\n", expected_curves = "curves\n";
+  for (int journal = 0; journal < kJournals; ++journal) {
+    SweepStore store(out);  // a store of its own: a journal of its own
     store.prepare(config, false);
-    // An MDP file's name may hold a line break: the runs.csv field is quoted, and the row must
-    // not be cut at it.
-    store.commit({.run_id = config.run_ids[0],
-                  .runs_row = config.run_ids[0] + ",\"a\nb\"",
-                  .curve_rows = config.run_ids[0] + ",0,curve\n"});
-    store.commit(record(config.run_ids[1], 1));
+    for (std::size_t i = static_cast<std::size_t>(journal); i < 60; i += kJournals) {
+      const std::string& id = config.run_ids[i];
+      // An MDP file's name may hold a line break: the runs.csv field is quoted, and the row must
+      // not be cut at it.
+      const std::string row = i == 0 ? id + ",\"a\nb\"" : id + ",row" + std::to_string(i);
+      store.commit({.run_id = id, .runs_row = row, .curve_rows = id + ",0,curve\n"});
+    }
   }
-  // 60 journals, as 60 shards or SLURM tasks leave them (the same records again: first wins).
-  const fs::path journal = only_journal(out);
-  for (int i = 0; i < 59; ++i) {
-    fs::copy_file(journal, out / "journal" / ("task-" + std::to_string(i) + ".log"));
+  for (std::size_t i = 0; i < 60; ++i) {
+    const std::string& id = config.run_ids[i];
+    expected_runs += (i == 0 ? id + ",\"a\nb\"" : id + ",row" + std::to_string(i)) + "\n";
+    expected_curves += id + ",0,curve\n";
   }
-  // Grid order alternates between journals when the first one is not read first: remove the
-  // original so that every record is found in the copies.
-  fs::remove(journal);
+  std::size_t journals = 0;
+  for ([[maybe_unused]] const auto& entry : fs::directory_iterator(out / "journal")) ++journals;
+  REQUIRE(journals == kJournals);
   std::size_t open_now = 0;
   for ([[maybe_unused]] const auto& entry : fs::directory_iterator("/proc/self/fd")) ++open_now;
   rlimit saved{};
   REQUIRE(getrlimit(RLIMIT_NOFILE, &saved) == 0);
   rlimit lowered = saved;
-  lowered.rlim_cur = open_now + 24;  // fewer than the journals
+  lowered.rlim_cur = open_now + 24;  // fewer than the journals, more than the cache
   REQUIRE(setrlimit(RLIMIT_NOFILE, &lowered) == 0);
   std::size_t missing = 0;
   {
@@ -206,12 +215,9 @@ TEST_CASE("assembly: more journals than open files, a quoted line break, no FIFO
     missing = store.assemble(config.run_ids, "header", "curves");
   }
   REQUIRE(setrlimit(RLIMIT_NOFILE, &saved) == 0);
-  CHECK(missing == 1);
-  const std::string runs = read_text_file((out / "runs.csv").string());
-  CHECK(runs == "header\n" + config.run_ids[0] + ",\"a\nb\"\n" + config.run_ids[1] + ",row1\n");
-  const std::string curves = read_text_file((out / "curves.csv").string());
-  CHECK(curves == "curves\n" + config.run_ids[0] + ",0,curve\n" + config.run_ids[1] + ",0,curve\n" +
-                      config.run_ids[1] + ",1,curve\n");
+  CHECK(missing == 0);
+  CHECK(read_text_file((out / "runs.csv").string()) == expected_runs);
+  CHECK(read_text_file((out / "curves.csv").string()) == expected_curves);
 
   // A FIFO among the journals would block a reader forever: it is refused.
   REQUIRE(::mkfifo((out / "journal" / "stray.log").c_str(), 0644) == 0);

@@ -95,9 +95,15 @@ int info(const std::string& spec) {
     std::cout << (i ? ", " : " (") << absorbing[i];
   }
   std::cout << (absorbing.size() > 10 ? ", ...)" : absorbing.empty() ? "" : ")") << "\n";
-  std::cout << "largest SPMA step (1-gamma)/R: " << format_number(spma_safe_step(mdp))
-            << " (steps must stay strictly below it)\n"
-            << "SPG theory step: " << format_number(spg_theory_step(mdp))
+  if (mdp.reward_range() > 0.0) {
+    std::cout << "largest SPMA step (1-gamma)/R: " << format_number(spma_safe_step(mdp))
+              << " (steps must stay strictly below it)\n";
+  } else {
+    std::cout << "largest SPMA step: none (every reward is the same, so A = 0 and any step is "
+                 "safe; the step rules take R = "
+              << format_number(mdp.reward_scale()) << ")\n";
+  }
+  std::cout << "SPG theory step: " << format_number(spg_theory_step(mdp))
             << (mdp.is_bandit() ? " (2/(5R))" : " ((1-gamma)^3/(8R))") << "\n";
   if (S > kInfoSolveLimit) {
     std::cout << "optimal actions unique: not computed (more than " << kInfoSolveLimit

@@ -69,20 +69,25 @@ int reproduce_command(const Arguments& args) {
   std::vector<SweepConfig> sweeps;
   for (const ReproductionSweep& sweep : kReproductionSweeps)
     sweeps.push_back(load_sweep_config((configs / (std::string(sweep.name) + ".toml")).string()));
+  // --partial: a directory of another config (copied in, or of an older tabrl whose config has
+  // changed) would be reported under this sweep's claims. Refused before anything is drawn.
+  for (std::size_t i = 0; i < sweeps.size() && partial; ++i) {
+    const std::string name = kReproductionSweeps[i].name;
+    const fs::path directory = fs::path(out) / name;
+    if (fs::exists(directory / "manifest.json") &&
+        read_manifest(directory).config_digest != sweeps[i].config_digest) {
+      throw InputError({.file = directory.string()},
+                       "was made by another config than the reproduction's " + name +
+                           ".toml; run tabrl reproduce without --partial to run it again, or "
+                           "remove it");
+    }
+  }
   for (std::size_t i = 0; i < sweeps.size(); ++i) {
     const std::string name = kReproductionSweeps[i].name;
     const fs::path directory = fs::path(out) / name;
     if (partial) {
       // --partial reports on what is there: nothing runs, and a sweep without assembled runs
-      // is named as missing in the report. A directory of another config (copied in, or of an
-      // older tabrl whose config changed) would be reported under this sweep's claims: refused.
-      if (fs::exists(directory / "manifest.json") &&
-          read_manifest(directory).config_digest != sweeps[i].config_digest) {
-        throw InputError({.file = directory.string()},
-                         "was made by another config than the reproduction's " + name +
-                             ".toml; run tabrl reproduce without --partial to run it again, or "
-                             "remove it");
-      }
+      // is named as missing in the report.
       if (!fs::exists(directory / "runs.csv")) continue;
     } else {
       std::cerr << "tabrl reproduce: " << name << " (" << sweeps[i].runs.size() << " runs)\n";

@@ -230,7 +230,10 @@ int sweep_command(const Arguments& args) {
   if (slurm) {
     // Every task reads the config again, later and on another node: a pipe (`<(...)`) or another
     // special file would be gone or empty by then.
-    if (std::error_code error; !fs::is_regular_file(config_path, error)) {
+    std::error_code error;
+    const fs::file_type type = fs::status(config_path, error).type();
+    if (type == fs::file_type::fifo || type == fs::file_type::socket ||
+        type == fs::file_type::character || type == fs::file_type::block) {
       throw InputError({.file = config_path},
                        "is not a regular file; --slurm tasks read the config again, so give a "
                        "config file");

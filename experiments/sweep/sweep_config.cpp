@@ -193,11 +193,12 @@ Values ConfigParser::step_sizes(const toml::node& node, const std::string& key) 
     } else if (item.is_table()) {
       const Range r = range(item, key);
       for (std::int64_t i = 0; i < r.n; ++i) {
-        // The ends exactly as written (lo + (hi - lo) can round away from hi: 1e308 to 1 gave 0).
-        const double x = i == 0         ? r.lo
-                         : i == r.n - 1 ? r.hi
-                                        : r.lo + (r.hi - r.lo) * static_cast<double>(i) /
-                                                     static_cast<double>(r.n - 1);
+        double x =
+            r.n == 1 ? r.lo
+                     : r.lo + (r.hi - r.lo) * static_cast<double>(i) / static_cast<double>(r.n - 1);
+        // The last point can round away from hi. Within rounding it stays as it always was (the
+        // step's text is part of the run id); far off (1e308 to 1 gave 0) it is hi.
+        if (r.n > 1 && i == r.n - 1 && !(std::abs(x - r.hi) <= 1e-9 * std::abs(r.hi))) x = r.hi;
         values.push_back(format_number(r.logarithmic ? std::pow(10.0, x) : x));
       }
     } else {
@@ -656,7 +657,9 @@ std::string left_out_log_linear_note(const SweepConfig& config) {
 
 SweepConfig parse_sweep_config(const std::string& text, const std::string& path,
                                std::uint64_t max_runs) {
-  return ConfigParser(path, max_runs).parse(text);
+  SweepConfig config = ConfigParser(path, max_runs).parse(text);
+  config.text = text;
+  return config;
 }
 
 SweepConfig load_sweep_config(const std::string& path, std::uint64_t max_runs) {

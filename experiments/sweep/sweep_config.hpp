@@ -15,6 +15,7 @@ namespace tabrl {
 
 struct SweepConfig {
   std::string path;
+  std::string text;  // the config as read (manifest.json keeps it; the file is not read again)
   SweepSettings settings;
   std::vector<RunSpec> runs;  // grid order; duplicates removed
   std::vector<std::string> run_ids;

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -361,7 +362,7 @@ std::vector<std::string> SweepStore::prepare(const SweepConfig& config, bool res
           {"config_path", config.path},
           {"config_name", config.settings.name},
           {"config_digest", config.config_digest},
-          {"config_text", read_text_file(config.path)},
+          {"config_text", config.text},
           {"runs_header", runs_csv_header(config.settings)},
           {"curves_header", curves_csv_schema(config).header()},
           {"run_ids", config.run_ids},
@@ -537,8 +538,9 @@ void SweepStore::commit(const RunRecord& record) {
         (this_host() + "-" + std::to_string(::getpid()) + "-" + std::to_string(nonce) + ".log");
     journal_descriptor_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (journal_descriptor_ < 0) {
+      const int error = errno;
       throw std::runtime_error("cannot create journal " + path.string() + ": " +
-                               std::strerror(errno));
+                               std::strerror(error));
     }
   }
   // One write per record: a kill leaves either the whole record or a torn tail that fails its
@@ -548,9 +550,10 @@ void SweepStore::commit(const RunRecord& record) {
   while (left > 0) {
     const ssize_t written = ::write(journal_descriptor_, data, left);
     if (written < 0) {
-      if (errno == EINTR) continue;
+      const int error = errno;
+      if (error == EINTR) continue;
       throw std::runtime_error("cannot append to the sweep journal in " + directory_.string() +
-                               ": " + std::strerror(errno));
+                               ": " + std::strerror(error));
     }
     data += written;
     left -= static_cast<std::size_t>(written);
@@ -562,9 +565,15 @@ std::size_t SweepStore::assemble(const std::vector<std::string>& run_ids,
                                  const std::string& runs_header, const std::string& curves_header,
                                  bool rescan) {
   if (rescan) scan_journals();
-  // A few journals open at a time: runs come in grid order, which may change journals at every
-  // run, and a sweep of many shards or SLURM tasks has more journals than a process may open.
-  constexpr std::size_t kOpenJournals = 16;
+  // Journals open a bounded number at a time: a sweep of many shards or SLURM tasks has more
+  // journals than a process may open. A quarter of the open-file limit (at least 16): a grid of
+  // N shards visits its journals in a cycle, which a cache as large as N serves from open files.
+  rlimit limit{};
+  const std::size_t open_limit =
+      ::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY
+          ? static_cast<std::size_t>(limit.rlim_cur)
+          : 1024;
+  const std::size_t cache_size = std::clamp<std::size_t>(open_limit / 4, 16, 4096);
   std::vector<std::pair<std::size_t, std::ifstream>> open;
   std::size_t next_slot = 0;
   const auto payload_of = [&](const Location& location) {
@@ -572,12 +581,17 @@ std::size_t SweepStore::assemble(const std::vector<std::string>& run_ids,
                                [&](const auto& entry) { return entry.first == location.file; });
     if (cached == open.end()) {
       std::ifstream stream(journals_[location.file], std::ios::binary);
-      if (open.size() < kOpenJournals) {
+      if (!stream.is_open()) {
+        const int error = errno;
+        throw std::runtime_error("cannot open the sweep journal " +
+                                 journals_[location.file].string() + ": " + std::strerror(error));
+      }
+      if (open.size() < cache_size) {
         open.emplace_back(location.file, std::move(stream));
         cached = open.end() - 1;
-      } else {
+      } else {  // the oldest slot makes room
         cached = open.begin() + static_cast<std::ptrdiff_t>(next_slot);
-        next_slot = (next_slot + 1) % kOpenJournals;
+        next_slot = (next_slot + 1) % cache_size;
         *cached = {location.file, std::move(stream)};
       }
     }
@@ -587,7 +601,8 @@ std::size_t SweepStore::assemble(const std::vector<std::string>& run_ids,
     file.seekg(static_cast<std::streamoff>(location.offset));
     file.read(payload.data(), static_cast<std::streamsize>(location.size));
     if (!file) {
-      const std::string reason = errno != 0 ? std::strerror(errno) : "it is shorter than before";
+      const int error = errno;
+      const std::string reason = error != 0 ? std::strerror(error) : "it is shorter than before";
       throw std::runtime_error("cannot read the sweep journal " +
                                journals_[location.file].string() + ": " + reason);
     }
