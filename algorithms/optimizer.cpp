@@ -107,6 +107,8 @@ OptimizerResult optimize(const Mdp& mdp, const OptimalSolution& optimal, UpdateR
       result.objective = summary.objective;
       result.suboptimality = summary.suboptimality;
       result.value_error_inf = summary.value_error_inf;
+      result.solver = evaluator.solver();
+      result.solver_note = evaluator.fallback_reason();
       result.policy = evaluation.policy;
       result.logits = direct ? StateActionMatrix(parameters.array().log()) : parameters;
       result.parameters = std::move(parameters);

@@ -46,6 +46,10 @@ struct OptimizerResult {
   double objective = 0.0;
   double suboptimality = 0.0;
   double value_error_inf = 0.0;
+  // The linear solver the run ended with, and when the automatic choice's Krylov solver failed
+  // and the run changed to a direct one, why (empty otherwise; docs/engine.md, "Solvers").
+  LinearSolverKind solver = LinearSolverKind::automatic;
+  std::string solver_note;
   // Wall time of the loop, from setting up the evaluator to the last callback's on_finish: the
   // engine's own time, which callers (the Python module's benchmark) compare their overhead with.
   double elapsed_seconds = 0.0;

@@ -78,10 +78,9 @@ void Bicgstab::fail() {
   warm_ = false;
   value_path_.forget();
   visitation_path_.forget();
-  throw std::runtime_error("BiCGSTAB did not reach the relative residual " +
-                           format_number(tolerance_) + " (value " +
-                           format_number(report_.value_residual) + ", visitation " +
-                           format_number(report_.visitation_residual) + ")");
+  throw SolverFailure("BiCGSTAB did not reach the relative residual " + format_number(tolerance_) +
+                      " (value " + format_number(report_.value_residual) + ", visitation " +
+                      format_number(report_.visitation_residual) + ")");
 }
 
 void Bicgstab::solve(const Vector& value_rhs, Vector& v, const Vector& visitation_rhs, Vector* x) {

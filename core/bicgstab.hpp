@@ -27,7 +27,7 @@ class Bicgstab final : public PolicySystemSolver {
   Bicgstab(const Mdp& mdp, double tolerance);
   LinearSolverKind kind() const override { return LinearSolverKind::krylov; }
   void prepare(const StateActionMatrix& policy) override;
-  // Throws std::runtime_error when a true relative residual stays above the tolerance.
+  // Throws SolverFailure when a true relative residual stays above the tolerance.
   void solve(const Vector& value_rhs, Vector& v, const Vector& visitation_rhs, Vector* x) override;
   void solve_value(const Vector& value_rhs, Vector& v) override;
   SolveReport report() const override { return report_; }

@@ -46,7 +46,9 @@ void action_values(const Mdp& mdp, const Vector& v, StateActionMatrix& q,
 }  // namespace
 
 PolicyEvaluator::PolicyEvaluator(const Mdp& mdp, LinearSolverKind kind, double krylov_tolerance)
-    : mdp_(mdp), solver_(make_policy_system_solver(mdp, kind, krylov_tolerance)) {
+    : mdp_(mdp),
+      automatic_(kind == LinearSolverKind::automatic),
+      solver_(make_policy_system_solver(mdp, kind, krylov_tolerance)) {
   reward_pi_.resize(mdp.num_states());
   // NaN equals nothing, so the first evaluate_regularised prepares whatever policy it is given.
   prepared_policy_.setConstant(mdp.num_states(), mdp.num_actions(),
@@ -59,6 +61,21 @@ void PolicyEvaluator::prepare(const Eigen::Ref<const StateActionMatrix>& policy)
   solver_->prepare(prepared_policy_);
 }
 
+template <class Solve>
+void PolicyEvaluator::solve_or_fall_back(Solve&& solve) {
+  try {
+    solve();
+  } catch (const SolverFailure& failure) {
+    const std::optional<LinearSolverKind> fallback = fallback_solver_kind(mdp_);
+    if (!automatic_ || fell_back() || !fallback) throw;
+    fallback_reason_ =
+        std::string(failure.what()) + "; changed to the " + to_string(*fallback) + " solver";
+    solver_ = make_policy_system_solver(mdp_, *fallback);
+    solver_->prepare(prepared_policy_);
+    solve();
+  }
+}
+
 void PolicyEvaluator::evaluate_policy(const Eigen::Ref<const StateActionMatrix>& policy,
                                       Evaluation& out, bool visitation) {
   const double gamma = mdp_.gamma();
@@ -69,11 +86,11 @@ void PolicyEvaluator::evaluate_policy(const Eigen::Ref<const StateActionMatrix>&
     // The solver solves for the unnormalised x = d / (1 - gamma); out holds the previous
     // policy's solutions, from which an iterative solver starts.
     out.visitation /= (1.0 - gamma);
-    solver_->solve(reward_pi_, out.v, mdp_.rho(), &out.visitation);
+    solve_or_fall_back([&] { solver_->solve(reward_pi_, out.v, mdp_.rho(), &out.visitation); });
     visitation_solution_ = out.visitation;
     out.visitation *= (1.0 - gamma);
   } else {
-    solver_->solve(reward_pi_, out.v, mdp_.rho(), nullptr);
+    solve_or_fall_back([&] { solver_->solve(reward_pi_, out.v, mdp_.rho(), nullptr); });
     // Not solved: NaN, so that a reader notices (kept as it is once it is).
     const Index num_states = mdp_.num_states();
     if (out.visitation.size() != num_states || !std::isnan(out.visitation[0])) {
@@ -88,7 +105,7 @@ void PolicyEvaluator::evaluate_values(const Eigen::Ref<const StateActionMatrix>&
                                       StateActionMatrix& q) {
   expected_rewards(policy, mdp_.rewards(), reward_pi_);
   prepare(policy);
-  solver_->solve_value(reward_pi_, v);
+  solve_or_fall_back([&] { solver_->solve_value(reward_pi_, v); });
   action_values(mdp_, v, q, nullptr);
 }
 
@@ -123,7 +140,7 @@ void PolicyEvaluator::evaluate_regularised(const Eigen::Ref<const StateActionMat
   // solver spends next to nothing on it.
   if (!(prepared_policy_.array() == policy.array()).all()) prepare(policy);
   if (out.v.size() != num_states) out.v.setZero(num_states);
-  solver_->solve(reward_pi_, out.v, mdp_.rho(), &visitation_solution_);
+  solve_or_fall_back([&] { solver_->solve(reward_pi_, out.v, mdp_.rho(), &visitation_solution_); });
 
   action_values(mdp_, out.v, out.q, nullptr);
   out.objective = mdp_.rho().dot(out.v);

@@ -57,7 +57,13 @@ class PolicyEvaluator {
   void evaluate_regularised(const Eigen::Ref<const StateActionMatrix>& policy, double tau,
                             RegularisedEvaluation& out);
 
+  // The solver in use: the one asked for (automatic resolved), or the direct solver the automatic
+  // choice changed to when its Krylov solver failed (fell_back()).
   LinearSolverKind solver() const { return solver_->kind(); }
+  // Whether the automatic choice's Krylov solver failed and the evaluator changed to a direct
+  // solver (docs/engine.md, "Solvers"); the message says why.
+  bool fell_back() const { return !fallback_reason_.empty(); }
+  const std::string& fallback_reason() const { return fallback_reason_; }
   // The relative residual of the Krylov solves from now on (kDefaultKrylovTolerance unless set;
   // direct solvers ignore it).
   void set_krylov_tolerance(double tolerance) { solver_->set_tolerance(tolerance); }
@@ -68,8 +74,15 @@ class PolicyEvaluator {
  private:
   // Builds (and factorises) the solver's system for `policy` and remembers the policy.
   void prepare(const Eigen::Ref<const StateActionMatrix>& policy);
+  // Runs `solve` (a call on solver_); where the automatic choice's Krylov solver fails, changes
+  // to the direct solver of fallback_solver_kind for the rest of the evaluator's life, prepares
+  // the remembered policy and runs `solve` again. Any other failure is rethrown.
+  template <class Solve>
+  void solve_or_fall_back(Solve&& solve);
 
   const Mdp& mdp_;
+  bool automatic_ = false;  // the solver was chosen automatically: it may fall back
+  std::string fallback_reason_;
   std::unique_ptr<PolicySystemSolver> solver_;
   Vector reward_pi_;
   StateActionMatrix prepared_policy_;  // the policy the solver holds; NaN before the first

@@ -19,6 +19,12 @@ LinearSolverKind resolve_solver_kind(const Mdp& mdp, LinearSolverKind kind) {
                                               : LinearSolverKind::krylov;
 }
 
+std::optional<LinearSolverKind> fallback_solver_kind(const Mdp& mdp) {
+  if (mdp.kernel_storage() == KernelStorage::dense) return LinearSolverKind::dense_lu;
+  if (mdp.num_states() <= kSparseFallbackStateLimit) return LinearSolverKind::sparse_lu;
+  return std::nullopt;
+}
+
 std::unique_ptr<PolicySystemSolver> make_policy_system_solver(const Mdp& mdp, LinearSolverKind kind,
                                                               double krylov_tolerance) {
   switch (resolve_solver_kind(mdp, kind)) {

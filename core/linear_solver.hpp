@@ -5,6 +5,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <stdexcept>
 #include <string>
 
 #include <tabrl/core/enum_names.hpp>
@@ -30,6 +32,12 @@ inline const char* to_string(LinearSolverKind kind) { return enum_name(kind, kLi
 
 // Throws InputError (field "solver") naming the choices.
 LinearSolverKind parse_solver_kind(const std::string& text);
+
+// An iterative solver that did not reach its guaranteed residual (core/bicgstab). The evaluator
+// of the automatic choice answers it by changing to a direct solver (core/evaluation.hpp).
+struct SolverFailure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 // What the last solve pair cost (iterative solvers; zero for direct ones).
 struct SolveReport {
@@ -64,6 +72,13 @@ constexpr Index kDenseStateLimit = 500;
 constexpr double kDefaultKrylovTolerance = 1e-12;
 
 LinearSolverKind resolve_solver_kind(const Mdp& mdp, LinearSolverKind kind);
+
+// Where the automatic choice's Krylov solver fails (a kernel close to a permutation, a discount
+// so close to 1 that rounding stays above the guaranteed residual), the direct solver it falls
+// back to: dense LU for a dense kernel; sparse LU for a sparse one of at most
+// kSparseFallbackStateLimit states (above that its fill-in could exhaust memory); none otherwise.
+constexpr Index kSparseFallbackStateLimit = 200000;
+std::optional<LinearSolverKind> fallback_solver_kind(const Mdp& mdp);
 
 std::unique_ptr<PolicySystemSolver> make_policy_system_solver(
     const Mdp& mdp, LinearSolverKind kind, double krylov_tolerance = kDefaultKrylovTolerance);

@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include <tabrl/core/evaluation.hpp>
+#include <tabrl/core/linear_solver.hpp>
 #include <tabrl/core/metrics.hpp>
 #include <tabrl/core/optimal.hpp>
 
@@ -70,4 +72,33 @@ TEST_CASE("error metrics are non-negative and value_error_inf bounds suboptimali
   CHECK(gap > 0.0);
   CHECK(worst >= gap);
   CHECK(gap == doctest::Approx(optimal.objective - evaluation.objective).epsilon(1e-10));
+}
+
+TEST_CASE("the automatic solver falls back to a direct one where Krylov fails") {
+  // FlatGrad's chain of 602 states: deterministic policies make P_pi a shift, on which BiCGSTAB
+  // breaks down. Asked for by name, Krylov's failure is an error; the automatic choice (Krylov
+  // above 500 states) changes to sparse LU and gets the sparse LU's answer.
+  const Mdp mdp = make_flat_grad_chain(600);
+  REQUIRE(mdp.num_states() > kDenseStateLimit);
+  CHECK_THROWS_AS(solve_optimal(mdp, LinearSolverKind::krylov), SolverFailure);
+  const OptimalSolution automatic = solve_optimal(mdp);
+  const OptimalSolution direct = solve_optimal(mdp, LinearSolverKind::sparse_lu);
+  CHECK(automatic.policy == direct.policy);
+  CHECK((automatic.v - direct.v).cwiseAbs().maxCoeff() <= 1e-12 * mdp.value_scale());
+
+  PolicyEvaluator evaluator(mdp);
+  CHECK(evaluator.solver() == LinearSolverKind::krylov);
+  StateActionMatrix policy = StateActionMatrix::Zero(mdp.num_states(), mdp.num_actions());
+  policy.col(0).setOnes();
+  Vector v;
+  StateActionMatrix q;
+  evaluator.evaluate_values(policy, v, q);
+  CHECK(evaluator.fell_back());
+  CHECK(evaluator.solver() == LinearSolverKind::sparse_lu);
+  CHECK(evaluator.fallback_reason().find("changed to the sparse solver") != std::string::npos);
+  PolicyEvaluator exact(mdp, LinearSolverKind::sparse_lu);
+  Vector v_exact;
+  StateActionMatrix q_exact;
+  exact.evaluate_values(policy, v_exact, q_exact);
+  CHECK(v == v_exact);
 }

@@ -192,11 +192,11 @@ int run_command(const Arguments& args) {
               << ": suboptimality " << format_double(result.suboptimality) << ", value_error_inf "
               << format_double(result.value_error_inf)
               << " (J* = " << format_double(optimal.objective) << "; kernel "
-              << to_string(mdp.kernel_storage()) << ", solver "
-              << to_string(resolve_solver_kind(mdp, solver_kind)) << ", " << thread_count()
-              << (thread_count() == 1 ? " thread" : " threads") << ", vector kernels "
-              << to_string(simd_level()) << ")\n";
+              << to_string(mdp.kernel_storage()) << ", solver " << to_string(result.solver) << ", "
+              << thread_count() << (thread_count() == 1 ? " thread" : " threads")
+              << ", vector kernels " << to_string(simd_level()) << ")\n";
     if (!result.message.empty()) std::cerr << "tabrl run: " << result.message << "\n";
+    if (!result.solver_note.empty()) std::cerr << "tabrl run: " << result.solver_note << "\n";
   }
   if (result.status == RunStatus::interrupted) return interrupt.exit_status();
   return is_failure(result.status) ? kExitFailure : kExitSuccess;
