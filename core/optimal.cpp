@@ -1,8 +1,12 @@
 #include "optimal.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <stdexcept>
+#include <unordered_set>
 
 #include <tabrl/core/parallel.hpp>
 #include <tabrl/core/policy.hpp>
@@ -16,6 +20,26 @@ constexpr double kBellmanTolerance = 1e-12;
 // with the full one (docs/engine.md, "Optimal values").
 constexpr double kLooseKrylovTolerance = 1e-6;
 constexpr int kMaxLooseSweeps = 100;
+
+// The switching margin relative to the value scale (docs/theory.md, "Optimal values"): a Q gap g
+// left unswitched can cost g / (1 - gamma) of value (the performance difference lemma), so below
+// 1e-13 the margin is 1e-12 (1 - gamma), which keeps that cost within 1e-12 of the value scale,
+// but never below 16 units of rounding: gaps that small are the evaluation's noise. Equal to
+// kSwitchTolerance for gamma <= 0.9.
+double switch_tolerance(double gamma) {
+  constexpr double kRounding = std::numeric_limits<double>::epsilon() / 2.0;
+  return std::min(kSwitchTolerance, std::max(1e-12 * (1.0 - gamma), 16.0 * kRounding));
+}
+
+// A policy's fingerprint, for finding one that comes back (FNV-1a over its actions).
+std::uint64_t fingerprint(const std::vector<Index>& policy) {
+  std::uint64_t hash = 14695981039346656037ULL;
+  for (const Index action : policy) {
+    hash ^= static_cast<std::uint64_t>(action);
+    hash *= 1099511628211ULL;
+  }
+  return hash;
+}
 
 Index argmax_row(const StateActionMatrix& table, Index row) {
   Index best = 0;
@@ -45,6 +69,10 @@ OptimalSolution solve_optimal(const Mdp& mdp, LinearSolverKind kind) {
   Vector v;
   StateActionMatrix q;
   std::vector<Index> previous = solution.policy;
+  const double margin = switch_tolerance(mdp.gamma()) * mdp.value_scale();
+  // Policies of the exact phase seen so far: with a margin near rounding, noise in Q could make
+  // the sweeps cycle among policies tied within it; one that comes back ends the iteration.
+  std::unordered_set<std::uint64_t> seen;
   for (int sweep = 1;; ++sweep) {
     chunked_for(num_states, [&](Index begin, Index end) {
       for (Index s = begin; s < end; ++s) {
@@ -54,7 +82,6 @@ OptimalSolution solve_optimal(const Mdp& mdp, LinearSolverKind kind) {
     });
     evaluator.evaluate_values(policy, v, q);
     previous = solution.policy;
-    const double scale = mdp.value_scale();
     // State by state (in parallel for large S): each state's switch is its own decision.
     std::vector<double> partials;
     const double changes = chunked_sums<1>(num_states, partials, [&](Index begin, Index end) {
@@ -62,7 +89,7 @@ OptimalSolution solve_optimal(const Mdp& mdp, LinearSolverKind kind) {
       for (Index s = begin; s < end; ++s) {
         Index& current = solution.policy[static_cast<std::size_t>(s)];
         const Index best = argmax_row(q, s);
-        if (q(s, best) > q(s, current) + kSwitchTolerance * scale) {
+        if (q(s, best) > q(s, current) + margin) {
           current = best;
           count += 1.0;
         }
@@ -77,6 +104,14 @@ OptimalSolution solve_optimal(const Mdp& mdp, LinearSolverKind kind) {
       continue;
     }
     if (changes == 0.0) break;
+    if (!loose) {
+      seen.insert(fingerprint(previous));
+      if (seen.count(fingerprint(solution.policy)) > 0 && solution.policy != previous) {
+        // Back to a policy already evaluated: the switches are noise. Keep the evaluated one.
+        solution.policy = previous;
+        break;
+      }
+    }
     if (sweep == kMaxSweeps) throw std::runtime_error("policy iteration did not terminate");
   }
   solution.objective = mdp.rho().dot(v);
@@ -85,7 +120,7 @@ OptimalSolution solve_optimal(const Mdp& mdp, LinearSolverKind kind) {
   // Report the greedy action of Q*, not the kept one: the lowest index among the actions within
   // the tie tolerance of the best, so that ties broken by rounding (or by a rescaling of the
   // rewards) do not change pi*.
-  const double tie = kSwitchTolerance * mdp.value_scale();
+  const double tie = margin;
   for (Index s = 0; s < num_states; ++s) {
     const double best = solution.q.row(s).maxCoeff();
     Index chosen = 0;

@@ -102,3 +102,32 @@ TEST_CASE("the automatic solver falls back to a direct one where Krylov fails") 
   exact.evaluate_values(policy, v_exact, q_exact);
   CHECK(v == v_exact);
 }
+
+TEST_CASE("near gamma = 1 policy iteration resolves Q gaps the margin would hide") {
+  // Two states: in state 0 stay (reward 1) or move to state 1 (reward 0), from which every action
+  // returns to 0 with reward 2.01. Cycling earns 1.005 per step against 1 for staying; the Q gap
+  // in state 0 is about 0.005, far below 1e-13 of the value scale 2.01 / (1 - gamma) when
+  // 1 - gamma = 1e-11, and staying there would cost 0.005 / (1 - gamma) = 5e8.
+  for (const double gamma : {0.999, 1.0 - 1e-11}) {
+    CAPTURE(gamma);
+    const std::vector<TransitionEntry> entries = {
+        {0, 0, 0, 1.0}, {0, 1, 1, 1.0}, {1, 0, 0, 1.0}, {1, 1, 0, 1.0}};
+    StateActionMatrix rewards(2, 2);
+    rewards << 1.0, 0.0, 2.01, 2.01;
+    const Mdp mdp({.num_states = 2,
+                   .num_actions = 2,
+                   .gamma = gamma,
+                   .rho = Vector::Constant(2, 0.5),
+                   .rewards = rewards,
+                   .transitions = make_transitions(2, 2, entries)});
+    const OptimalSolution optimal = solve_optimal(mdp);
+    CHECK(optimal.policy[0] == 1);
+    // V(1) = 2.01 / (1 - gamma^2), V(0) = gamma V(1), in long double.
+    const long double g = gamma;
+    const long double v1 = 2.01L / (1.0L - g * g);
+    const long double v0 = g * v1;
+    const double tolerance = 1e-9 * mdp.value_scale();  // the evaluation's own accuracy here
+    CHECK(std::abs(static_cast<double>(v0 - optimal.v[0])) <= tolerance);
+    CHECK(std::abs(static_cast<double>(v1 - optimal.v[1])) <= tolerance);
+  }
+}
