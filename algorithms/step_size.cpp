@@ -14,7 +14,14 @@ void validate_step_size(double step_size) {
 }
 
 double scheduled_step(double eta, bool geometric, double gamma, int iteration) {
-  return geometric ? eta * std::pow(gamma, -static_cast<double>(iteration)) : eta;
+  if (!geometric) return eta;
+  const double growth = std::pow(gamma, -static_cast<double>(iteration));
+  // gamma^(-t) overflows long before eta gamma^(-t) does when eta is small: then the product is
+  // taken in logarithms (only where the plain product would be inf; elsewhere its bits stay).
+  if (std::isinf(growth) && eta > 0.0 && gamma > 0.0) {
+    return std::exp(std::log(eta) - static_cast<double>(iteration) * std::log(gamma));
+  }
+  return eta * growth;
 }
 
 StepReport non_finite_step(double step_size, int iteration) {

@@ -80,7 +80,8 @@ void Bicgstab::fail() {
   visitation_path_.forget();
   throw SolverFailure("BiCGSTAB did not reach the relative residual " + format_number(tolerance_) +
                       " (value " + format_number(report_.value_residual) + ", visitation " +
-                      format_number(report_.visitation_residual) + ")");
+                      format_number(report_.visitation_residual) +
+                      "); the direct solvers (dense, sparse) solve such systems exactly");
 }
 
 void Bicgstab::solve(const Vector& value_rhs, Vector& v, const Vector& visitation_rhs, Vector* x) {

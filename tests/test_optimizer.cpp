@@ -8,6 +8,7 @@
 #include <tabrl/algorithms/callbacks.hpp>
 #include <tabrl/algorithms/npg.hpp>
 #include <tabrl/algorithms/spma.hpp>
+#include <tabrl/algorithms/step_size.hpp>
 #include <tabrl/algorithms/theory.hpp>
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/optimal.hpp>
@@ -148,4 +149,16 @@ TEST_CASE("options are validated before any work, naming the field") {
   CHECK_THROWS_AS((RecordSchedule{.kind = RecordSchedule::Kind::stride, .stride = 0}.validate()),
                   InputError);
   CHECK_THROWS_AS(CurveRecorder({.kind = RecordSchedule::Kind::stride, .stride = 0}), InputError);
+}
+
+TEST_CASE("a geometric step is eta gamma^(-t), also where gamma^(-t) alone overflows") {
+  // The plain product keeps its bits wherever it is finite.
+  CHECK(scheduled_step(0.5, true, 0.9, 10) == 0.5 * std::pow(0.9, -10.0));
+  CHECK(scheduled_step(0.5, false, 0.9, 10) == 0.5);
+  // 0.9^(-6737) overflows, 1e-300 0.9^(-6737) is about 1.9e8.
+  CHECK(std::isinf(std::pow(0.9, -6737.0)));
+  const double expected = 1e-300 * std::pow(0.9, -3000.0) * std::pow(0.9, -3737.0);
+  CHECK(scheduled_step(1e-300, true, 0.9, 6737) == doctest::Approx(expected).epsilon(1e-12));
+  // Where the step itself overflows it is still infinite.
+  CHECK(std::isinf(scheduled_step(1.0, true, 0.9, 6737)));
 }
