@@ -10,7 +10,8 @@ namespace tabrl {
 void validate_step_size(double step_size);
 
 // The step of the update that leaves iterate t: eta (constant), or eta gamma^(-t) (geometric;
-// the first update uses eta). Infinite once gamma^(-t) overflows.
+// the first update uses eta). Infinite once eta gamma^(-t) overflows (taken in logarithms where
+// gamma^(-t) alone overflows).
 double scheduled_step(double eta, bool geometric, double gamma, int iteration);
 
 // The report that ends a run whose scheduled step is not finite (status non_finite).

@@ -58,7 +58,13 @@ PolicyEvaluator::PolicyEvaluator(const Mdp& mdp, LinearSolverKind kind, double k
 
 void PolicyEvaluator::prepare(const Eigen::Ref<const StateActionMatrix>& policy) {
   prepared_policy_ = policy;
-  solver_->prepare(prepared_policy_);
+  try {
+    solver_->prepare(prepared_policy_);
+  } catch (...) {
+    // Nothing is prepared: no later call may take the solver's state for this policy's.
+    prepared_policy_.setConstant(std::numeric_limits<double>::quiet_NaN());
+    throw;
+  }
 }
 
 template <class Solve>
@@ -68,10 +74,13 @@ void PolicyEvaluator::solve_or_fall_back(Solve&& solve) {
   } catch (const SolverFailure& failure) {
     const std::optional<LinearSolverKind> fallback = fallback_solver_kind(mdp_);
     if (!automatic_ || fell_back() || !fallback) throw;
+    // The new solver is made and prepared before it replaces the failed one, so that a failure
+    // here (memory) leaves the evaluator as it was.
+    std::unique_ptr<PolicySystemSolver> direct = make_policy_system_solver(mdp_, *fallback);
+    direct->prepare(prepared_policy_);
+    solver_ = std::move(direct);
     fallback_reason_ =
         std::string(failure.what()) + "; changed to the " + to_string(*fallback) + " solver";
-    solver_ = make_policy_system_solver(mdp_, *fallback);
-    solver_->prepare(prepared_policy_);
     solve();
   }
 }

@@ -20,8 +20,7 @@ LinearSolverKind resolve_solver_kind(const Mdp& mdp, LinearSolverKind kind) {
 }
 
 std::optional<LinearSolverKind> fallback_solver_kind(const Mdp& mdp) {
-  if (mdp.kernel_storage() == KernelStorage::dense) return LinearSolverKind::dense_lu;
-  if (mdp.num_states() <= kSparseFallbackStateLimit) return LinearSolverKind::sparse_lu;
+  if (mdp.num_states() <= kFallbackStateLimit) return LinearSolverKind::dense_lu;
   return std::nullopt;
 }
 

@@ -75,9 +75,10 @@ LinearSolverKind resolve_solver_kind(const Mdp& mdp, LinearSolverKind kind);
 
 // Where the automatic choice's Krylov solver fails (a kernel close to a permutation, a discount
 // so close to 1 that rounding stays above the guaranteed residual), the direct solver it falls
-// back to: dense LU for a dense kernel; sparse LU for a sparse one of at most
-// kSparseFallbackStateLimit states (above that its fill-in could exhaust memory); none otherwise.
-constexpr Index kSparseFallbackStateLimit = 200000;
+// back to: the dense solver, for at most kFallbackStateLimit states (an LU of 5,000 states takes
+// 200 MB and a few seconds; Eigen's sparse LU fills a Garnet's pattern in almost completely and
+// took 134 s at 5,000 states); none above.
+constexpr Index kFallbackStateLimit = 5000;
 std::optional<LinearSolverKind> fallback_solver_kind(const Mdp& mdp);
 
 std::unique_ptr<PolicySystemSolver> make_policy_system_solver(

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
-#include <unordered_set>
+#include <unordered_map>
 
 #include <tabrl/core/parallel.hpp>
 #include <tabrl/core/policy.hpp>
@@ -27,19 +27,38 @@ constexpr int kMaxLooseSweeps = 100;
 // but never below 16 units of rounding: gaps that small are the evaluation's noise. Equal to
 // kSwitchTolerance for gamma <= 0.9.
 double switch_tolerance(double gamma) {
+  if (gamma <= 0.9) return kSwitchTolerance;  // 1 - 0.9 rounds below 0.1
   constexpr double kRounding = std::numeric_limits<double>::epsilon() / 2.0;
   return std::min(kSwitchTolerance, std::max(1e-12 * (1.0 - gamma), 16.0 * kRounding));
 }
 
-// A policy's fingerprint, for finding one that comes back (FNV-1a over its actions).
-std::uint64_t fingerprint(const std::vector<Index>& policy) {
-  std::uint64_t hash = 14695981039346656037ULL;
-  for (const Index action : policy) {
-    hash ^= static_cast<std::uint64_t>(action);
-    hash *= 1099511628211ULL;
+// The policies of policy iteration's exact phase, for finding one that comes back: each kept
+// whole, found through a fingerprint (FNV-1a over its actions) and then compared in full.
+class PolicyHistory {
+ public:
+  bool contains(const std::vector<Index>& policy) const {
+    const auto [first, last] = index_.equal_range(fingerprint(policy));
+    return std::any_of(first, last,
+                       [&](const auto& entry) { return policies_[entry.second] == policy; });
   }
-  return hash;
-}
+  void add(const std::vector<Index>& policy) {
+    if (contains(policy)) return;
+    index_.emplace(fingerprint(policy), policies_.size());
+    policies_.push_back(policy);
+  }
+
+ private:
+  static std::uint64_t fingerprint(const std::vector<Index>& policy) {
+    std::uint64_t hash = 14695981039346656037ULL;
+    for (const Index action : policy) {
+      hash ^= static_cast<std::uint64_t>(action);
+      hash *= 1099511628211ULL;
+    }
+    return hash;
+  }
+  std::unordered_multimap<std::uint64_t, std::size_t> index_;
+  std::vector<std::vector<Index>> policies_;
+};
 
 Index argmax_row(const StateActionMatrix& table, Index row) {
   Index best = 0;
@@ -72,7 +91,7 @@ OptimalSolution solve_optimal(const Mdp& mdp, LinearSolverKind kind) {
   const double margin = switch_tolerance(mdp.gamma()) * mdp.value_scale();
   // Policies of the exact phase seen so far: with a margin near rounding, noise in Q could make
   // the sweeps cycle among policies tied within it; one that comes back ends the iteration.
-  std::unordered_set<std::uint64_t> seen;
+  PolicyHistory seen;
   for (int sweep = 1;; ++sweep) {
     chunked_for(num_states, [&](Index begin, Index end) {
       for (Index s = begin; s < end; ++s) {
@@ -82,6 +101,8 @@ OptimalSolution solve_optimal(const Mdp& mdp, LinearSolverKind kind) {
     });
     evaluator.evaluate_values(policy, v, q);
     previous = solution.policy;
+    // A Krylov solver that failed has been replaced by an exact one: no loose phase is left.
+    if (loose && evaluator.fell_back()) loose = false;
     // State by state (in parallel for large S): each state's switch is its own decision.
     std::vector<double> partials;
     const double changes = chunked_sums<1>(num_states, partials, [&](Index begin, Index end) {
@@ -105,8 +126,8 @@ OptimalSolution solve_optimal(const Mdp& mdp, LinearSolverKind kind) {
     }
     if (changes == 0.0) break;
     if (!loose) {
-      seen.insert(fingerprint(previous));
-      if (seen.count(fingerprint(solution.policy)) > 0 && solution.policy != previous) {
+      seen.add(previous);
+      if (seen.contains(solution.policy)) {
         // Back to a policy already evaluated: the switches are noise. Keep the evaluated one.
         solution.policy = previous;
         break;
@@ -114,6 +135,7 @@ OptimalSolution solve_optimal(const Mdp& mdp, LinearSolverKind kind) {
     }
     if (sweep == kMaxSweeps) throw std::runtime_error("policy iteration did not terminate");
   }
+  solution.solver_note = evaluator.fallback_reason();
   solution.objective = mdp.rho().dot(v);
   solution.v = std::move(v);
   solution.q = std::move(q);

@@ -2,6 +2,7 @@
 // "Optimal values"). Every tolerance is relative to Mdp::value_scale().
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include <tabrl/core/evaluation.hpp>
@@ -11,13 +12,17 @@ namespace tabrl {
 struct OptimalSolution {
   Vector v;             // V*
   StateActionMatrix q;  // Q*
-  // pi*[s]: the lowest-index action whose Q* is within 1e-13 * value scale of the best.
+  // pi*[s]: the lowest-index action whose Q* is within the switching margin of the best
+  // (docs/theory.md, "Optimal values").
   std::vector<Index> policy;
   double objective = 0.0;  // J* = rho^T V*
   // max_s |max_a Q*[s, a] - V*[s]|, and whether it is within 1e-12 * value scale.
   double bellman_residual = 0.0;
   bool bellman_check_passed = false;
   int iterations = 0;  // policy-iteration sweeps
+  // Why the automatic choice's Krylov solver was replaced by a direct one (empty when it was not;
+  // docs/engine.md, "Solvers").
+  std::string solver_note;
 };
 
 // Policy iteration from the reward-greedy policy. An action replaces the current one only when

@@ -196,6 +196,9 @@ int run_command(const Arguments& args) {
               << thread_count() << (thread_count() == 1 ? " thread" : " threads")
               << ", vector kernels " << to_string(simd_level()) << ")\n";
     if (!result.message.empty()) std::cerr << "tabrl run: " << result.message << "\n";
+    if (!optimal.solver_note.empty()) {
+      std::cerr << "tabrl run: the optimal solve: " << optimal.solver_note << "\n";
+    }
     if (!result.solver_note.empty()) std::cerr << "tabrl run: " << result.solver_note << "\n";
   }
   if (result.status == RunStatus::interrupted) return interrupt.exit_status();
