@@ -3,10 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstdint>
 #include <limits>
+#include <set>
 #include <stdexcept>
-#include <unordered_map>
 
 #include <tabrl/core/parallel.hpp>
 #include <tabrl/core/policy.hpp>
@@ -31,34 +30,6 @@ double switch_tolerance(double gamma) {
   constexpr double kRounding = std::numeric_limits<double>::epsilon() / 2.0;
   return std::min(kSwitchTolerance, std::max(1e-12 * (1.0 - gamma), 16.0 * kRounding));
 }
-
-// The policies of policy iteration's exact phase, for finding one that comes back: each kept
-// whole, found through a fingerprint (FNV-1a over its actions) and then compared in full.
-class PolicyHistory {
- public:
-  bool contains(const std::vector<Index>& policy) const {
-    const auto [first, last] = index_.equal_range(fingerprint(policy));
-    return std::any_of(first, last,
-                       [&](const auto& entry) { return policies_[entry.second] == policy; });
-  }
-  void add(const std::vector<Index>& policy) {
-    if (contains(policy)) return;
-    index_.emplace(fingerprint(policy), policies_.size());
-    policies_.push_back(policy);
-  }
-
- private:
-  static std::uint64_t fingerprint(const std::vector<Index>& policy) {
-    std::uint64_t hash = 14695981039346656037ULL;
-    for (const Index action : policy) {
-      hash ^= static_cast<std::uint64_t>(action);
-      hash *= 1099511628211ULL;
-    }
-    return hash;
-  }
-  std::unordered_multimap<std::uint64_t, std::size_t> index_;
-  std::vector<std::vector<Index>> policies_;
-};
 
 Index argmax_row(const StateActionMatrix& table, Index row) {
   Index best = 0;
@@ -91,7 +62,7 @@ OptimalSolution solve_optimal(const Mdp& mdp, LinearSolverKind kind) {
   const double margin = switch_tolerance(mdp.gamma()) * mdp.value_scale();
   // Policies of the exact phase seen so far: with a margin near rounding, noise in Q could make
   // the sweeps cycle among policies tied within it; one that comes back ends the iteration.
-  PolicyHistory seen;
+  std::set<std::vector<Index>> seen;
   for (int sweep = 1;; ++sweep) {
     chunked_for(num_states, [&](Index begin, Index end) {
       for (Index s = begin; s < end; ++s) {
@@ -126,8 +97,8 @@ OptimalSolution solve_optimal(const Mdp& mdp, LinearSolverKind kind) {
     }
     if (changes == 0.0) break;
     if (!loose) {
-      seen.add(previous);
-      if (seen.contains(solution.policy)) {
+      seen.insert(previous);
+      if (seen.count(solution.policy) > 0) {
         // Back to a policy already evaluated: the switches are noise. Keep the evaluated one.
         solution.policy = previous;
         break;
