@@ -368,8 +368,9 @@ def main():
         "under 2 GiB. The Krylov solver (BiCGSTAB, Jacobi preconditioner, warm-started from an "
         "extrapolation of the previous iterates' V, true relative residual <= 1e-12 "
         "checked after each "
-        "solve) is the automatic choice above 500 states; sparse LU fills in on random sparsity "
-        "and is kept only as an option.\n")
+        "solve) is the automatic choice above 500 states; sparse LU fills in on random sparsity; "
+        "it is an option, and the automatic choice's fallback where the MDP's structure is narrow "
+        "(docs/engine.md, \"Fallback of the automatic choice\").\n")
     log_linear = next((b for n, b in benches.items() if n.startswith("log_linear_spma_iteration")),
                       None)
     if log_linear:

@@ -72,15 +72,20 @@ void PolicyEvaluator::solve_or_fall_back(Solve&& solve) {
   try {
     solve();
   } catch (const SolverFailure& failure) {
-    const std::optional<LinearSolverKind> fallback = fallback_solver_kind(mdp_);
-    if (!automatic_ || fell_back() || !fallback) throw;
+    if (!automatic_ || fell_back()) throw;
+    const FallbackChoice fallback = choose_fallback_solver(mdp_);
+    if (!fallback.kind) {
+      throw SolverFailure(
+          std::string(failure.what()) +
+          "; the automatic choice has no direct solver to change to: " + fallback.reason);
+    }
     // The new solver is made and prepared before it replaces the failed one, so that a failure
     // here (memory) leaves the evaluator as it was.
-    std::unique_ptr<PolicySystemSolver> direct = make_policy_system_solver(mdp_, *fallback);
+    std::unique_ptr<PolicySystemSolver> direct = make_policy_system_solver(mdp_, *fallback.kind);
     direct->prepare(prepared_policy_);
     solver_ = std::move(direct);
-    fallback_reason_ =
-        std::string(failure.what()) + "; changed to the " + to_string(*fallback) + " solver";
+    fallback_reason_ = std::string(failure.what()) + "; changed to the " +
+                       to_string(*fallback.kind) + " solver (" + fallback.reason + ")";
     solve();
   }
 }

@@ -75,7 +75,7 @@ class PolicyEvaluator {
   // Builds (and factorises) the solver's system for `policy` and remembers the policy.
   void prepare(const Eigen::Ref<const StateActionMatrix>& policy);
   // Runs `solve` (a call on solver_); where the automatic choice's Krylov solver fails, changes
-  // to the direct solver of fallback_solver_kind for the rest of the evaluator's life, prepares
+  // to the direct solver of choose_fallback_solver for the rest of the evaluator's life, prepares
   // the remembered policy and runs `solve` again. Any other failure is rethrown.
   template <class Solve>
   void solve_or_fall_back(Solve&& solve);

@@ -3,6 +3,7 @@
 #include <tabrl/core/bicgstab.hpp>
 #include <tabrl/core/dense_lu.hpp>
 #include <tabrl/core/error.hpp>
+#include <tabrl/core/format.hpp>
 #include <tabrl/core/sparse_lu.hpp>
 
 namespace tabrl {
@@ -19,9 +20,25 @@ LinearSolverKind resolve_solver_kind(const Mdp& mdp, LinearSolverKind kind) {
                                               : LinearSolverKind::krylov;
 }
 
-std::optional<LinearSolverKind> fallback_solver_kind(const Mdp& mdp) {
-  if (mdp.num_states() <= kFallbackStateLimit) return LinearSolverKind::dense_lu;
-  return std::nullopt;
+FallbackChoice choose_fallback_solver(const Mdp& mdp) {
+  const EnvelopeSize envelope = sparse_lu_envelope(mdp);
+  const double states = static_cast<double>(mdp.num_states());
+  const double dense_work = states * states * states / 3.0;
+  const std::string estimate = "the envelope of the pattern of I - gamma P_pi holds " +
+                               format_number(envelope.entries) + " entries and " +
+                               format_number(envelope.multiply_adds) + " multiply-adds";
+  const bool sparse_cheap =
+      envelope.entries <= kSparseFallbackEntries && envelope.multiply_adds <= kSparseFallbackWork;
+  if (sparse_cheap &&
+      (mdp.num_states() > kFallbackStateLimit || 10.0 * envelope.multiply_adds < dense_work)) {
+    return {LinearSolverKind::sparse_lu, estimate};
+  }
+  if (mdp.num_states() <= kFallbackStateLimit) return {LinearSolverKind::dense_lu, estimate};
+  return {std::nullopt, estimate + " (the sparse LU is tried up to " +
+                            format_number(kSparseFallbackEntries) + " entries and " +
+                            format_number(kSparseFallbackWork) +
+                            " multiply-adds, the dense solver up to " +
+                            std::to_string(kFallbackStateLimit) + " states)"};
 }
 
 std::unique_ptr<PolicySystemSolver> make_policy_system_solver(const Mdp& mdp, LinearSolverKind kind,

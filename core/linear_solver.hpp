@@ -74,12 +74,24 @@ constexpr double kDefaultKrylovTolerance = 1e-12;
 LinearSolverKind resolve_solver_kind(const Mdp& mdp, LinearSolverKind kind);
 
 // Where the automatic choice's Krylov solver fails (a kernel close to a permutation, a discount
-// so close to 1 that rounding stays above the guaranteed residual), the direct solver it falls
-// back to: the dense solver, for at most kFallbackStateLimit states (an LU of 5,000 states takes
-// 200 MB and a few seconds; Eigen's sparse LU fills a Garnet's pattern in almost completely and
-// took 134 s at 5,000 states); none above.
+// so close to 1 that rounding stays above the guaranteed residual), the direct solver it changes
+// to, and why (docs/engine.md, "Fallback of the automatic choice"): the sparse LU where the
+// envelope of M's pattern (sparse_lu_envelope) says it is cheap, at any size (chains, cycles,
+// trees, grids); else the dense solver up to kFallbackStateLimit states (an LU of 5,000 states
+// takes 200 MB and a few seconds); else none, and the failure stands.
 constexpr Index kFallbackStateLimit = 5000;
-std::optional<LinearSolverKind> fallback_solver_kind(const Mdp& mdp);
+// The sparse LU is tried where the envelope holds at most this many entries and multiply-adds
+// (about 0.6 GB and a few seconds per factorisation at Eigen's sparse LU's rate measured on
+// random patterns; less on grids, whose fill-reducing order beats the envelope), and, up to
+// kFallbackStateLimit states, costs less than the dense LU (S^3 / 3 multiply-adds at about ten
+// times the rate).
+constexpr double kSparseFallbackEntries = 2.5e7;
+constexpr double kSparseFallbackWork = 1e10;
+struct FallbackChoice {
+  std::optional<LinearSolverKind> kind;  // none: no direct solver fits
+  std::string reason;                    // what decided it, for the user
+};
+FallbackChoice choose_fallback_solver(const Mdp& mdp);
 
 std::unique_ptr<PolicySystemSolver> make_policy_system_solver(
     const Mdp& mdp, LinearSolverKind kind, double krylov_tolerance = kDefaultKrylovTolerance);

@@ -77,7 +77,8 @@ TEST_CASE("error metrics are non-negative and value_error_inf bounds suboptimali
 TEST_CASE("the automatic solver falls back to a direct one where Krylov fails") {
   // FlatGrad's chain of 602 states: deterministic policies make P_pi a shift, on which BiCGSTAB
   // breaks down. Asked for by name, Krylov's failure is an error; the automatic choice (Krylov
-  // above 500 states) changes to the dense solver and gets the sparse LU's answer.
+  // above 500 states) changes to the sparse LU (the chain's envelope is one entry per row) and
+  // gets exactly the named sparse LU's answer.
   const Mdp mdp = make_flat_grad_chain(600);
   REQUIRE(mdp.num_states() > kDenseStateLimit);
   CHECK_THROWS_AS(solve_optimal(mdp, LinearSolverKind::krylov), SolverFailure);
@@ -85,6 +86,7 @@ TEST_CASE("the automatic solver falls back to a direct one where Krylov fails") 
   const OptimalSolution direct = solve_optimal(mdp, LinearSolverKind::sparse_lu);
   CHECK(automatic.policy == direct.policy);
   CHECK((automatic.v - direct.v).cwiseAbs().maxCoeff() <= 1e-12 * mdp.value_scale());
+  CHECK(automatic.solver_note.find("changed to the sparse solver") != std::string::npos);
 
   PolicyEvaluator evaluator(mdp);
   CHECK(evaluator.solver() == LinearSolverKind::krylov);
@@ -94,13 +96,45 @@ TEST_CASE("the automatic solver falls back to a direct one where Krylov fails") 
   StateActionMatrix q;
   evaluator.evaluate_values(policy, v, q);
   CHECK(evaluator.fell_back());
-  CHECK(evaluator.solver() == LinearSolverKind::dense_lu);
-  CHECK(evaluator.fallback_reason().find("changed to the dense solver") != std::string::npos);
+  CHECK(evaluator.solver() == LinearSolverKind::sparse_lu);
+  CHECK(evaluator.fallback_reason().find("changed to the sparse solver") != std::string::npos);
   PolicyEvaluator exact(mdp, LinearSolverKind::sparse_lu);
   Vector v_exact;
   StateActionMatrix q_exact;
   exact.evaluate_values(policy, v_exact, q_exact);
-  CHECK((v - v_exact).cwiseAbs().maxCoeff() <= 1e-12 * mdp.value_scale());
+  CHECK(v == v_exact);
+  CHECK(q == q_exact);
+}
+
+TEST_CASE("the fallback above the dense solver's limit: the sparse LU on narrow structure") {
+  // 6,002 states, above kFallbackStateLimit: before the envelope estimate, Krylov's failure was
+  // final here.
+  const Mdp mdp = make_flat_grad_chain(6000);
+  REQUIRE(mdp.num_states() > kFallbackStateLimit);
+  CHECK_THROWS_AS(solve_optimal(mdp, LinearSolverKind::krylov), SolverFailure);
+  const OptimalSolution automatic = solve_optimal(mdp);
+  const OptimalSolution direct = solve_optimal(mdp, LinearSolverKind::sparse_lu);
+  CHECK(automatic.bellman_check_passed);
+  CHECK(automatic.policy == direct.policy);
+  CHECK((automatic.v - direct.v).cwiseAbs().maxCoeff() <= 1e-12 * mdp.value_scale());
+}
+
+TEST_CASE("the fallback choice follows the envelope of the pattern") {
+  // A chain: one entry per row. A chain whose every state can go back to state 0 (a hub, ordered
+  // last): still narrow. A Garnet: random structure, envelope about S^2 / 2 entries, dense up to
+  // kFallbackStateLimit states and none above.
+  const FallbackChoice chain = choose_fallback_solver(make_flat_grad_chain(6000));
+  REQUIRE(chain.kind);
+  CHECK(*chain.kind == LinearSolverKind::sparse_lu);
+  const FallbackChoice reset_chain = choose_fallback_solver(make_chain(20000, 0.0, 0.2, 1.0, 0.9));
+  REQUIRE(reset_chain.kind);
+  CHECK(*reset_chain.kind == LinearSolverKind::sparse_lu);
+  const FallbackChoice small_garnet = choose_fallback_solver(make_garnet(2000, 4, 5, 1));
+  REQUIRE(small_garnet.kind);
+  CHECK(*small_garnet.kind == LinearSolverKind::dense_lu);
+  const FallbackChoice large_garnet = choose_fallback_solver(make_garnet(6000, 4, 2, 1));
+  CHECK(!large_garnet.kind);
+  CHECK(large_garnet.reason.find("multiply-adds") != std::string::npos);
 }
 
 TEST_CASE("near gamma = 1 policy iteration resolves Q gaps the margin would hide") {
