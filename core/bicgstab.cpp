@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -18,9 +19,9 @@ Bicgstab::Bicgstab(const Mdp& mdp, double tolerance) : mdp_(mdp), tolerance_(tol
   } else {
     system_.emplace(mdp);
   }
-  for (Vector* work :
-       {&residual_, &scaled_rhs_, &inverse_diagonal_, &shadow_, &search_, &preconditioned_search_,
-        &product_, &half_step_, &preconditioned_half_step_, &half_product_}) {
+  for (Vector* work : {&residual_, &scaled_rhs_, &diagonal_, &inverse_diagonal_, &shadow_, &search_,
+                       &preconditioned_search_, &product_, &half_step_, &preconditioned_half_step_,
+                       &half_product_}) {
     work->resize(num_states);
   }
   partials_.reserve(static_cast<std::size_t>(2 * (num_states / kReductionChunk + 1)));
@@ -34,6 +35,7 @@ void Bicgstab::prepare(const StateActionMatrix& policy) {
     chunked_for(num_states, [&](Index begin, Index end) {
       for (Index s = begin; s < end; ++s) {
         const double diagonal = system_->diagonal(s);
+        diagonal_[s] = diagonal;
         inverse_diagonal_[s] = diagonal != 0.0 ? 1.0 / diagonal : 1.0;
       }
     });
@@ -52,6 +54,7 @@ void Bicgstab::prepare(const StateActionMatrix& policy) {
       row.noalias() -= (gamma * policy(s, a)) * kernel.row(s * num_actions + a);
     }
     const double diagonal = row[s];
+    diagonal_[s] = diagonal;
     inverse_diagonal_[s] = diagonal != 0.0 ? 1.0 / diagonal : 1.0;
   });
 }
@@ -78,9 +81,12 @@ void Bicgstab::fail() {
   warm_ = false;
   value_path_.forget();
   visitation_path_.forget();
+  const auto text = [](double residual) {
+    return std::isfinite(residual) ? format_number(residual) : std::string("not finite: diverged");
+  };
   throw SolverFailure("BiCGSTAB did not reach the relative residual " + format_number(tolerance_) +
-                      " (value " + format_number(report_.value_residual) + ", visitation " +
-                      format_number(report_.visitation_residual) +
+                      " or its rounding floor (value " + text(report_.value_residual) +
+                      ", visitation " + text(report_.visitation_residual) +
                       "); the direct solvers (dense, sparse) solve such systems exactly");
 }
 
@@ -103,9 +109,11 @@ void Bicgstab::solve(const Vector& value_rhs, Vector& v, const Vector& visitatio
     if (x != nullptr) visitation_path_.extrapolate(*x);
   }
   report_.iterations = 0;
-  report_.value_residual = solve_checked(false, value_rhs, v);
-  report_.visitation_residual = x != nullptr ? solve_checked(true, visitation_rhs, *x) : 0.0;
-  if (!(report_.value_residual <= tolerance_ && report_.visitation_residual <= tolerance_)) fail();
+  const Checked value = solve_checked(false, value_rhs, v);
+  const Checked visitation = x != nullptr ? solve_checked(true, visitation_rhs, *x) : Checked{};
+  report_.value_residual = value.residual;
+  report_.visitation_residual = visitation.residual;
+  if (!(value.accepted() && visitation.accepted())) fail();
   if (policy_changed_) {
     value_path_.record(v);
     if (x != nullptr) visitation_path_.record(*x);
@@ -121,23 +129,40 @@ void Bicgstab::solve_value(const Vector& value_rhs, Vector& v) {
   policy_changed_ = false;
   start(value_rhs, v);
   report_.iterations = 0;
-  report_.value_residual = solve_checked(false, value_rhs, v);
+  const Checked value = solve_checked(false, value_rhs, v);
+  report_.value_residual = value.residual;
   report_.visitation_residual = 0.0;
-  if (!(report_.value_residual <= tolerance_)) fail();
+  if (!value.accepted()) fail();
   warm_ = true;
 }
 
-double Bicgstab::solve_checked(bool transposed, const Vector& rhs, Vector& x) {
+Bicgstab::Checked Bicgstab::solve_checked(bool transposed, const Vector& rhs, Vector& x) {
   // The guarantee is checked on the true residual, not on the solver's recurrence. The
   // recurrence aims at half the tolerance; where it has drifted from the true residual by more
-  // than that, the solve goes on from its answer (at most twice), and only then fails.
-  double residual = 0.0;
+  // than that, the solve goes on from its answer (at most twice), and only then fails. Where the
+  // tolerance is below what rounding leaves in any computed residual (a discount close to 1, whose
+  // values are large against the rewards), the rounding floor is accepted instead.
+  Checked checked;
   for (int attempt = 0; attempt < 3; ++attempt) {
     report_.iterations += solve_one(transposed, rhs, x);
-    residual = relative_residual(transposed, x, rhs);
-    if (residual <= tolerance_) break;
+    checked.residual = relative_residual(transposed, x, rhs);
+    checked.floor = tolerance_;
+    if (checked.accepted() || !std::isfinite(checked.residual)) break;  // NaN: no use going on
+    checked.floor = std::max(tolerance_, rounding_floor(transposed, x, rhs));
+    if (checked.accepted()) break;
   }
-  return residual;
+  return checked;
+}
+
+double Bicgstab::rounding_floor(bool transposed, const Vector& x, const Vector& b) {
+  // |M| |x| = 2 D |x| - M |x| (M^T alike: the same diagonal), then |b| added.
+  half_step_ = x.cwiseAbs();
+  multiply(transposed, half_step_, half_product_);
+  half_product_ = 2.0 * diagonal_.cwiseProduct(half_step_) - half_product_ + b.cwiseAbs();
+  const double scale = b.blueNorm();
+  const double floor =
+      kRoundingUnits * std::numeric_limits<double>::epsilon() * half_product_.blueNorm();
+  return scale > 0.0 ? floor / scale : floor;
 }
 
 double Bicgstab::relative_residual(bool transposed, const Vector& x, const Vector& b) {
@@ -202,6 +227,7 @@ int Bicgstab::solve_scaled(bool transposed, const Vector& rhs, Vector& x) {
   const int max_iterations = static_cast<int>(std::max<Index>(2 * n, 1000));
   for (int iteration = 1; iteration <= max_iterations; ++iteration) {
     if (std::sqrt(residual_squared) <= target) return iteration - 1;
+    if (!std::isfinite(residual_squared)) return iteration - 1;  // diverged: checked by the caller
     const double rho_previous = rho;
     rho = rho_next;
     if (std::abs(rho) < 1e-300) {  // breakdown: restart from the current residual

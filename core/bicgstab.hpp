@@ -1,6 +1,8 @@
 // BiCGSTAB (van der Vorst 1992) with a Jacobi preconditioner on M = I - gamma P_pi and on its
 // transpose, warm-started from the previous policy's solutions. The true relative residual of
-// each solve is checked; a miss is an error, never a silent loss of accuracy (docs/engine.md).
+// each solve is checked against the tolerance, or against the rounding of the residual's own
+// computation where that is larger (a discount close to 1); a miss is an error, never a silent
+// loss of accuracy (docs/engine.md, "Krylov acceptance").
 // With a sparse kernel M is assembled by rows from the kernel rows the policy selects
 // (core/policy_rows.hpp), its transpose copied when the visitation solve needs it;
 // with a dense kernel M is a dense row-major array and M^T x is read from it by columns.
@@ -24,6 +26,10 @@ namespace tabrl {
 
 class Bicgstab final : public PolicySystemSolver {
  public:
+  // Machine epsilons (2^-52) per entry of |b| + |M| |x| that a true residual may keep: the
+  // rounding of computing b - M x is (row non-zeros + 1) / 2 of them at worst, about a fifth
+  // measured at gamma = 0.9999 (docs/engine.md, "Krylov acceptance").
+  static constexpr double kRoundingUnits = 4.0;
   Bicgstab(const Mdp& mdp, double tolerance);
   LinearSolverKind kind() const override { return LinearSolverKind::krylov; }
   void prepare(const StateActionMatrix& policy) override;
@@ -41,9 +47,19 @@ class Bicgstab final : public PolicySystemSolver {
   // The same on a right-hand side of magnitude about 1.
   int solve_scaled(bool transposed, const Vector& rhs, Vector& x);
   double relative_residual(bool transposed, const Vector& x, const Vector& b);
-  // solve_one, then the true relative residual, solving on while it is above the tolerance (at
-  // most three solves); adds the iterations to report_ and returns the last true residual.
-  double solve_checked(bool transposed, const Vector& rhs, Vector& x);
+  // kRoundingUnits eps || |b| + |M| |x| || / ||b||: what rounding alone leaves in a computed
+  // residual b - M x, relative to b (|M| |x| = 2 D |x| - M |x|, D = diag(M) > 0, as M's
+  // off-diagonal entries are <= 0).
+  double rounding_floor(bool transposed, const Vector& x, const Vector& b);
+  // The accepted residual: the tolerance, or the rounding floor where that is larger.
+  struct Checked {
+    double residual = 0.0;
+    double floor = 0.0;
+    bool accepted() const { return residual <= floor; }
+  };
+  // solve_one, then the true relative residual, solving on while it is above what is accepted
+  // (at most three solves); adds the iterations to report_.
+  Checked solve_checked(bool transposed, const Vector& rhs, Vector& x);
   // Cold start (zeros) unless the last solve succeeded and the guesses are usable.
   void start(const Vector& rhs, Vector& guess) const;
   [[noreturn]] void fail();
@@ -57,8 +73,8 @@ class Bicgstab final : public PolicySystemSolver {
   SolutionPath value_path_, visitation_path_;
   SolveReport report_;
   // Work storage, sized once (Eigen's own BiCGSTAB allocates about ten vectors per solve).
-  Vector residual_, scaled_rhs_, inverse_diagonal_, shadow_, search_, preconditioned_search_,
-      product_, half_step_, preconditioned_half_step_, half_product_;
+  Vector residual_, scaled_rhs_, diagonal_, inverse_diagonal_, shadow_, search_,
+      preconditioned_search_, product_, half_step_, preconditioned_half_step_, half_product_;
   std::vector<double> partials_;
 };
 

@@ -73,6 +73,31 @@ inline Mdp random_mdp(Index states, Index actions, double gamma, std::uint64_t s
               .transitions = make_transitions(states, actions, entries)});
 }
 
+// A deterministic cycle: action 0 moves s -> s + 1 (mod n); with jumps > 0 a second action
+// moves to `jumps` random states, equally likely (random structure in the pattern). Rewards
+// U(0, 1), rho uniform. Under the policy of action 0, P_pi is a cyclic shift, on which BiCGSTAB
+// fails for a discount close to 1.
+inline Mdp cycle_mdp(Index states, double gamma, Index jumps = 0, std::uint64_t seed = 1) {
+  Random random(seed);
+  const Index actions = jumps > 0 ? 2 : 1;
+  std::vector<TransitionEntry> entries;
+  StateActionMatrix rewards(states, actions);
+  for (Index s = 0; s < states; ++s) {
+    entries.push_back({s, 0, (s + 1) % states, 1.0});
+    for (Index k = 0; k < jumps; ++k) {
+      const auto next = static_cast<Index>(random.index(static_cast<std::uint64_t>(states)));
+      entries.push_back({s, 1, next, 1.0 / static_cast<double>(jumps)});
+    }
+    for (Index a = 0; a < actions; ++a) rewards(s, a) = random.uniform();
+  }
+  return Mdp({.num_states = states,
+              .num_actions = actions,
+              .gamma = gamma,
+              .rho = Vector::Constant(states, 1.0 / static_cast<double>(states)),
+              .rewards = rewards,
+              .transitions = make_transitions(states, actions, entries)});
+}
+
 // The levels of the vector kernels this build and processor can run (portable always).
 inline std::vector<SimdLevel> simd_levels() {
   std::vector<SimdLevel> out{SimdLevel::portable};

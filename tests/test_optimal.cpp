@@ -75,23 +75,14 @@ TEST_CASE("error metrics are non-negative and value_error_inf bounds suboptimali
 }
 
 TEST_CASE("the automatic solver falls back to a direct one where Krylov fails") {
-  // FlatGrad's chain of 602 states: deterministic policies make P_pi a shift, on which BiCGSTAB
-  // breaks down. Asked for by name, Krylov's failure is an error; the automatic choice (Krylov
-  // above 500 states) changes to the sparse LU (the chain's envelope is one entry per row) and
-  // gets exactly the named sparse LU's answer.
-  const Mdp mdp = make_flat_grad_chain(600);
+  // A deterministic cycle of 600 states at gamma = 0.99999: BiCGSTAB stalls above rounding.
+  // The automatic choice (Krylov above 500 states) changes to the sparse LU (a cycle's envelope
+  // is two entries per row) and gets exactly the named sparse LU's answer.
+  const Mdp mdp = tabrl::testing::cycle_mdp(600, 0.99999);
   REQUIRE(mdp.num_states() > kDenseStateLimit);
-  CHECK_THROWS_AS(solve_optimal(mdp, LinearSolverKind::krylov), SolverFailure);
-  const OptimalSolution automatic = solve_optimal(mdp);
-  const OptimalSolution direct = solve_optimal(mdp, LinearSolverKind::sparse_lu);
-  CHECK(automatic.policy == direct.policy);
-  CHECK((automatic.v - direct.v).cwiseAbs().maxCoeff() <= 1e-12 * mdp.value_scale());
-  CHECK(automatic.solver_note.find("changed to the sparse solver") != std::string::npos);
-
   PolicyEvaluator evaluator(mdp);
   CHECK(evaluator.solver() == LinearSolverKind::krylov);
-  StateActionMatrix policy = StateActionMatrix::Zero(mdp.num_states(), mdp.num_actions());
-  policy.col(0).setOnes();
+  const StateActionMatrix policy = StateActionMatrix::Ones(mdp.num_states(), 1);
   Vector v;
   StateActionMatrix q;
   evaluator.evaluate_values(policy, v, q);
@@ -106,17 +97,45 @@ TEST_CASE("the automatic solver falls back to a direct one where Krylov fails") 
   CHECK(q == q_exact);
 }
 
-TEST_CASE("the fallback above the dense solver's limit: the sparse LU on narrow structure") {
-  // 6,002 states, above kFallbackStateLimit: before the envelope estimate, Krylov's failure was
-  // final here.
-  const Mdp mdp = make_flat_grad_chain(6000);
-  REQUIRE(mdp.num_states() > kFallbackStateLimit);
-  CHECK_THROWS_AS(solve_optimal(mdp, LinearSolverKind::krylov), SolverFailure);
-  const OptimalSolution automatic = solve_optimal(mdp);
-  const OptimalSolution direct = solve_optimal(mdp, LinearSolverKind::sparse_lu);
-  CHECK(automatic.bellman_check_passed);
-  CHECK(automatic.policy == direct.policy);
-  CHECK((automatic.v - direct.v).cwiseAbs().maxCoeff() <= 1e-12 * mdp.value_scale());
+TEST_CASE("above the dense solver's limit: the sparse LU on narrow structure, else the failure") {
+  // 6,000 states, above kFallbackStateLimit, where Krylov's failure was final before the
+  // envelope estimate. The cycle alone is narrow; with a second action that jumps to random
+  // states the pattern is not, and the failure stands, saying why.
+  const Mdp narrow = tabrl::testing::cycle_mdp(6000, 0.99999);
+  REQUIRE(narrow.num_states() > kFallbackStateLimit);
+  const StateActionMatrix cycle_policy = StateActionMatrix::Ones(6000, 1);
+  PolicyEvaluator automatic(narrow);
+  Vector v;
+  StateActionMatrix q;
+  automatic.evaluate_values(cycle_policy, v, q);
+  CHECK(automatic.solver() == LinearSolverKind::sparse_lu);
+  PolicyEvaluator sparse(narrow, LinearSolverKind::sparse_lu);
+  Vector v_sparse;
+  StateActionMatrix q_sparse;
+  sparse.evaluate_values(cycle_policy, v_sparse, q_sparse);
+  CHECK(v == v_sparse);
+  // The optimal solve alike: Krylov by name fails (from its loose start too), the automatic
+  // choice changes to the sparse LU and says so.
+  CHECK_THROWS_AS(solve_optimal(narrow, LinearSolverKind::krylov), SolverFailure);
+  const OptimalSolution optimal = solve_optimal(narrow);
+  const OptimalSolution direct = solve_optimal(narrow, LinearSolverKind::sparse_lu);
+  CHECK(optimal.v == direct.v);
+  CHECK(optimal.bellman_check_passed);
+  CHECK(optimal.solver_note.find("changed to the sparse solver") != std::string::npos);
+
+  const Mdp wide = tabrl::testing::cycle_mdp(6000, 0.99999, 3);
+  StateActionMatrix policy = StateActionMatrix::Zero(6000, 2);
+  policy.col(0).setOnes();
+  PolicyEvaluator refused(wide);
+  std::string message;
+  try {
+    refused.evaluate_values(policy, v, q);
+  } catch (const SolverFailure& failure) {
+    message = failure.what();
+  }
+  CHECK(message.find("has no direct solver to change to") != std::string::npos);
+  CHECK(message.find("multiply-adds") != std::string::npos);
+  CHECK(!refused.fell_back());
 }
 
 TEST_CASE("the fallback choice follows the envelope of the pattern") {
@@ -134,6 +153,9 @@ TEST_CASE("the fallback choice follows the envelope of the pattern") {
   CHECK(*small_garnet.kind == LinearSolverKind::dense_lu);
   const FallbackChoice large_garnet = choose_fallback_solver(make_garnet(6000, 4, 2, 1));
   CHECK(!large_garnet.kind);
+  const FallbackChoice cycle = choose_fallback_solver(tabrl::testing::cycle_mdp(6000, 0.9));
+  REQUIRE(cycle.kind);
+  CHECK(*cycle.kind == LinearSolverKind::sparse_lu);
   CHECK(large_garnet.reason.find("multiply-adds") != std::string::npos);
 }
 
