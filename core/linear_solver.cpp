@@ -1,5 +1,9 @@
 #include "linear_solver.hpp"
 
+#include <array>
+#include <cstdio>
+#include <utility>
+
 #include <tabrl/core/bicgstab.hpp>
 #include <tabrl/core/dense_lu.hpp>
 #include <tabrl/core/error.hpp>
@@ -24,21 +28,24 @@ FallbackChoice choose_fallback_solver(const Mdp& mdp) {
   const EnvelopeSize envelope = sparse_lu_envelope(mdp);
   const double states = static_cast<double>(mdp.num_states());
   const double dense_work = states * states * states / 3.0;
-  const std::string estimate = "the envelope of the pattern of I - gamma P_pi holds " +
-                               format_number(envelope.entries) + " entries and " +
-                               format_number(envelope.multiply_adds) + " multiply-adds";
+  const auto brief = [](double value) {
+    std::array<char, 32> text{};
+    std::snprintf(text.data(), text.size(), "%.3g", value);
+    return std::string(text.data());
+  };
+  std::string reason = "the envelope estimating a sparse LU's fill holds " +
+                       brief(envelope.entries) + " entries with " + brief(envelope.multiply_adds) +
+                       " multiply-adds";
   const bool sparse_cheap =
       envelope.entries <= kSparseFallbackEntries && envelope.multiply_adds <= kSparseFallbackWork;
   if (sparse_cheap &&
       (mdp.num_states() > kFallbackStateLimit || 10.0 * envelope.multiply_adds < dense_work)) {
-    return {LinearSolverKind::sparse_lu, estimate};
+    return {LinearSolverKind::sparse_lu, reason};
   }
-  if (mdp.num_states() <= kFallbackStateLimit) return {LinearSolverKind::dense_lu, estimate};
-  return {std::nullopt, estimate + " (the sparse LU is tried up to " +
-                            format_number(kSparseFallbackEntries) + " entries and " +
-                            format_number(kSparseFallbackWork) +
-                            " multiply-adds, the dense solver up to " +
-                            std::to_string(kFallbackStateLimit) + " states)"};
+  if (mdp.num_states() <= kFallbackStateLimit) return {LinearSolverKind::dense_lu, reason};
+  reason += " (limits " + brief(kSparseFallbackEntries) + " and " + brief(kSparseFallbackWork) +
+            "; the dense solver is limited to " + std::to_string(kFallbackStateLimit) + " states)";
+  return {std::nullopt, reason};
 }
 
 std::unique_ptr<PolicySystemSolver> make_policy_system_solver(const Mdp& mdp, LinearSolverKind kind,

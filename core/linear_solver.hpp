@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <tabrl/core/enum_names.hpp>
 #include <tabrl/core/mdp.hpp>
@@ -73,20 +74,20 @@ constexpr double kDefaultKrylovTolerance = 1e-12;
 
 LinearSolverKind resolve_solver_kind(const Mdp& mdp, LinearSolverKind kind);
 
-// Where the automatic choice's Krylov solver fails (a kernel close to a permutation, a discount
-// so close to 1 that rounding stays above the guaranteed residual), the direct solver it changes
-// to, and why (docs/engine.md, "Fallback of the automatic choice"): the sparse LU where the
-// envelope of M's pattern (sparse_lu_envelope) says it is cheap, at any size (chains, cycles,
-// trees, grids); else the dense solver up to kFallbackStateLimit states (an LU of 5,000 states
-// takes 200 MB and a few seconds); else none, and the failure stands.
+// Where the automatic choice's Krylov solver fails (a deterministic cycle with a discount close
+// to 1, on which BiCGSTAB stalls or diverges), the direct solver it changes to, and why
+// (docs/engine.md, "Fallback of the automatic choice"): the sparse LU where the envelope of
+// sparse_lu_envelope (core/sparse_lu.hpp) says it is cheap, at any size (chains, cycles, grids);
+// else the dense solver up to kFallbackStateLimit states (an LU of
+// 5,000 states takes 200 MB and a few seconds); else none, and the failure stands.
 constexpr Index kFallbackStateLimit = 5000;
-// The sparse LU is tried where the envelope holds at most this many entries and multiply-adds
-// (about 0.6 GB and a few seconds per factorisation at Eigen's sparse LU's rate measured on
-// random patterns; less on grids, whose fill-reducing order beats the envelope), and, up to
-// kFallbackStateLimit states, costs less than the dense LU (S^3 / 3 multiply-adds at about ten
-// times the rate).
+// The sparse LU is chosen where the envelope holds at most this many entries and multiply-adds
+// (its factors hold at most twice the entries: 0.6 GB; a factorisation took up to 1.2 s per 1e9
+// multiply-adds of the envelope, measured), and, up to kFallbackStateLimit states, where it costs
+// less than a tenth of the dense LU's S^3 / 3 multiply-adds (the dense kernels run about ten times
+// faster per multiply-add).
 constexpr double kSparseFallbackEntries = 2.5e7;
-constexpr double kSparseFallbackWork = 1e10;
+constexpr double kSparseFallbackWork = 5e9;
 struct FallbackChoice {
   std::optional<LinearSolverKind> kind;  // none: no direct solver fits
   std::string reason;                    // what decided it, for the user

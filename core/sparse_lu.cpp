@@ -1,5 +1,6 @@
 #include "sparse_lu.hpp"
 
+#include <Eigen/OrderingMethods>
 #include <algorithm>
 #include <stdexcept>
 #include <utility>
@@ -109,52 +110,147 @@ EnvelopeSize envelope_size(const std::vector<int>& offsets, const std::vector<in
   return size;
 }
 
+namespace {
+
+// The undirected graph of a pattern without its diagonal, as adjacency lists without repeats,
+// and its hubs.
+struct SymmetricPattern {
+  std::vector<int> offsets, adjacency;
+  std::vector<bool> hub;  // degree above max(16, 8 x the average degree)
+};
+
+// for_each_entry(visit) calls visit(row, col) for every entry of the pattern (any order,
+// repeats allowed); the graph has an edge row -- col for each off the diagonal. Two ints per
+// entry at most, no global sort.
+template <class ForEachEntry>
+SymmetricPattern symmetric_pattern(Index size, ForEachEntry&& for_each_entry) {
+  SymmetricPattern pattern;
+  std::vector<Index> starts(at(size) + 1, 0);
+  for_each_entry([&](Index row, Index col) {
+    if (row == col) return;
+    ++starts[at(row) + 1];
+    ++starts[at(col) + 1];
+  });
+  for (std::size_t i = 0; i < at(size); ++i) starts[i + 1] += starts[i];
+  std::vector<int> neighbours(at(starts.back()));
+  {
+    std::vector<Index> next(starts.begin(), starts.end() - 1);
+    for_each_entry([&](Index row, Index col) {
+      if (row == col) return;
+      neighbours[at(next[at(row)]++)] = static_cast<int>(col);
+      neighbours[at(next[at(col)]++)] = static_cast<int>(row);
+    });
+  }
+  // Each list sorted without repeats, compacted in place.
+  pattern.offsets.assign(at(size) + 1, 0);
+  std::size_t kept = 0;
+  for (std::size_t v = 0; v < at(size); ++v) {
+    const auto begin = neighbours.begin() + static_cast<std::ptrdiff_t>(starts[v]);
+    const auto end = neighbours.begin() + static_cast<std::ptrdiff_t>(starts[v + 1]);
+    std::sort(begin, end);
+    for (auto it = begin; it != end; ++it) {
+      if (it == begin || *it != *(it - 1)) neighbours[kept++] = *it;
+    }
+    pattern.offsets[v + 1] = static_cast<int>(kept);
+  }
+  neighbours.resize(kept);
+  neighbours.shrink_to_fit();
+  pattern.adjacency = std::move(neighbours);
+  const double average = static_cast<double>(kept) / static_cast<double>(std::max<Index>(size, 1));
+  const double hub_degree = std::max(16.0, 8.0 * average);
+  pattern.hub.resize(at(size));
+  for (std::size_t v = 0; v < at(size); ++v) {
+    pattern.hub[v] = static_cast<double>(pattern.offsets[v + 1] - pattern.offsets[v]) > hub_degree;
+  }
+  return pattern;
+}
+
+// The pattern without the hubs' edges (the hubs stay, isolated).
+void drop_hub_edges(SymmetricPattern& pattern) {
+  std::size_t kept = 0;
+  int begin = 0;
+  for (std::size_t v = 0; v + 1 < pattern.offsets.size(); ++v) {
+    const int end = pattern.offsets[v + 1];
+    for (int k = begin; k < end; ++k) {
+      const int to = pattern.adjacency[at(k)];
+      if (pattern.hub[v] || pattern.hub[at(to)]) continue;
+      pattern.adjacency[kept++] = to;
+    }
+    begin = end;
+    pattern.offsets[v + 1] = static_cast<int>(kept);
+  }
+  pattern.adjacency.resize(kept);
+}
+
+}  // namespace
+
 EnvelopeSize sparse_lu_envelope(const Mdp& mdp) {
-  // The undirected graph of M + M^T without its diagonal: s -- s' for every transition s -> s'
-  // of any action, without repeats.
   const Index num_states = mdp.num_states();
   const Index num_actions = mdp.num_actions();
   const TransitionMatrix& transitions = mdp.transitions();
-  std::vector<std::pair<int, int>> edges;
-  edges.reserve(at(2 * transitions.nonZeros()));
-  for (Index s = 0; s < num_states; ++s) {
-    for (Index a = 0; a < num_actions; ++a) {
-      for (TransitionMatrix::InnerIterator it(transitions, mdp.transition_row(s, a)); it; ++it) {
-        if (it.col() == s) continue;
-        edges.emplace_back(static_cast<int>(s), static_cast<int>(it.col()));
-        edges.emplace_back(static_cast<int>(it.col()), static_cast<int>(s));
+  SymmetricPattern pattern = symmetric_pattern(num_states, [&](auto&& visit) {
+    for (Index s = 0; s < num_states; ++s) {
+      for (Index a = 0; a < num_actions; ++a) {
+        for (TransitionMatrix::InnerIterator it(transitions, mdp.transition_row(s, a)); it; ++it) {
+          visit(s, it.col());
+        }
       }
     }
-  }
-  std::sort(edges.begin(), edges.end());
-  edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
-  // Hubs (a start state every state can reset to, say) would widen every row's envelope; ordered
-  // last instead, each costs a full row of L and column of U, and its updates.
-  std::vector<Index> degrees(at(num_states), 0);
-  for (const auto& edge : edges) ++degrees[at(edge.first)];
-  const double average = static_cast<double>(edges.size()) / static_cast<double>(num_states);
-  const double hub_degree = std::max(16.0, 8.0 * average);
-  const auto is_hub = [&](int vertex) {
-    return static_cast<double>(degrees[at(vertex)]) > hub_degree;
-  };
-  std::vector<int> offsets(at(num_states) + 1, 0), adjacency;
-  adjacency.reserve(edges.size());
-  for (const auto& [from, to] : edges) {
-    if (is_hub(from) || is_hub(to)) continue;
-    ++offsets[at(from) + 1];
-    adjacency.push_back(to);
-  }
-  edges = {};
-  for (std::size_t i = 0; i < at(num_states); ++i) offsets[i + 1] += offsets[i];
-  EnvelopeSize size = envelope_size(offsets, adjacency, reverse_cuthill_mckee(offsets, adjacency));
-  double hubs = 0.0;
-  for (Index s = 0; s < num_states; ++s) hubs += is_hub(static_cast<int>(s)) ? 1.0 : 0.0;
+  });
+  drop_hub_edges(pattern);
+  std::vector<int> order = reverse_cuthill_mckee(pattern.offsets, pattern.adjacency);
+  // The hubs, isolated in the graph ordered, go last.
+  std::stable_partition(order.begin(), order.end(), [&](int s) { return !pattern.hub[at(s)]; });
+  EnvelopeSize size = envelope_size(pattern.offsets, pattern.adjacency, order);
+  const auto hubs = static_cast<double>(std::count(pattern.hub.begin(), pattern.hub.end(), true));
   const double states = static_cast<double>(num_states);
   // A hub's row (and column) fills in across the envelope's columns, at the cost of a pass over
   // the envelope each; the hubs' own block is dense.
   size.multiply_adds += hubs * 2.0 * size.entries + states * hubs * hubs;
   size.entries += hubs * states;
   return size;
+}
+
+void HubsLastColamdOrdering::operator()(const Eigen::SparseMatrix<double>& matrix,
+                                        PermutationType& permutation) const {
+  const Index size = matrix.cols();
+  const SymmetricPattern pattern = symmetric_pattern(size, [&](auto&& visit) {
+    for (Index col = 0; col < size; ++col) {
+      for (Eigen::SparseMatrix<double>::InnerIterator it(matrix, col); it; ++it) {
+        visit(it.row(), col);
+      }
+    }
+  });
+  // number[v]: v's place among the states that are not hubs (-1 for a hub).
+  std::vector<int> number(at(size), -1);
+  int others = 0;
+  for (std::size_t v = 0; v < at(size); ++v) {
+    if (!pattern.hub[v]) number[v] = others++;
+  }
+  permutation.resize(size);
+  // COLAMD on the columns and rows of the states that are not hubs (values are not read).
+  std::vector<Eigen::Triplet<double, int>> entries;
+  entries.reserve(at(matrix.nonZeros()));
+  for (Index col = 0; col < size; ++col) {
+    if (pattern.hub[at(col)]) continue;
+    for (Eigen::SparseMatrix<double>::InnerIterator it(matrix, col); it; ++it) {
+      if (!pattern.hub[at(it.row())]) {
+        entries.emplace_back(number[at(it.row())], number[at(col)], 1.0);
+      }
+    }
+  }
+  Eigen::SparseMatrix<double> rest(others, others);
+  rest.setFromTriplets(entries.begin(), entries.end());
+  rest.makeCompressed();
+  entries = {};
+  PermutationType rest_order;
+  if (others > 0) Eigen::COLAMDOrdering<int>()(rest, rest_order);
+  // Eigen's convention: indices()[v] is the place of column v.
+  int next_hub = others;
+  for (std::size_t v = 0; v < at(size); ++v) {
+    permutation.indices()[static_cast<Index>(v)] =
+        pattern.hub[v] ? next_hub++ : rest_order.indices()[number[v]];
+  }
 }
 
 SparseLu::SparseLu(const Mdp& mdp) : system_(mdp) { lu_.analyzePattern(system_.matrix()); }

@@ -2,12 +2,17 @@
 // fallback (core/sparse_lu.hpp): known graphs whose envelope is known.
 #include <doctest/doctest.h>
 
+#include <Eigen/SparseLU>
 #include <algorithm>
 #include <numeric>
 #include <utility>
 #include <vector>
 
+#include <tabrl/core/random.hpp>
 #include <tabrl/core/sparse_lu.hpp>
+#include <tabrl/core/sparse_system.hpp>
+#include <tabrl/mdps/builtin.hpp>
+#include <tabrl/mdps/transitions.hpp>
 
 using namespace tabrl;
 
@@ -45,10 +50,12 @@ bool is_permutation_of(const std::vector<int>& order, int n) {
 }  // namespace
 
 TEST_CASE("a path numbered at random gets an envelope of one entry per row") {
-  // The path visits the vertices in a scrambled order: 7 i mod 50 (7 and 50 coprime).
+  // The path visits the vertices in a scrambled order, 7 i + 13 mod 50 (7 and 50 coprime), so
+  // that vertex 0, the first seed, lies inside it: a search from there, without moving to a
+  // pseudo-peripheral vertex, would give rows two entries wide.
   const int n = 50;
   std::vector<std::pair<int, int>> edges;
-  for (int i = 0; i + 1 < n; ++i) edges.emplace_back(7 * i % n, 7 * (i + 1) % n);
+  for (int i = 0; i + 1 < n; ++i) edges.emplace_back((7 * i + 13) % n, (7 * (i + 1) + 13) % n);
   const Graph path = make_graph(n, edges);
   std::vector<int> natural(static_cast<std::size_t>(n));
   std::iota(natural.begin(), natural.end(), 0);
@@ -58,6 +65,20 @@ TEST_CASE("a path numbered at random gets an envelope of one entry per row") {
   const EnvelopeSize size = envelope_size(path.offsets, path.adjacency, order);
   CHECK(size.entries == n - 1);
   CHECK(size.multiply_adds == n - 1);
+}
+
+TEST_CASE("a star is ordered centre last: the reversal of Cuthill-McKee") {
+  // From a leaf, Cuthill-McKee places the centre second and every later leaf reaches back to
+  // it (widths 1, 2, ..., n - 2); reversed, the leaves come first and only the centre and the
+  // first leaf reach back.
+  const int n = 11;
+  std::vector<std::pair<int, int>> edges;
+  for (int leaf = 1; leaf < n; ++leaf) edges.emplace_back(0, leaf);
+  const Graph star = make_graph(n, edges);
+  const std::vector<int> order = reverse_cuthill_mckee(star.offsets, star.adjacency);
+  REQUIRE(is_permutation_of(order, n));
+  CHECK(order[static_cast<std::size_t>(n - 2)] == 0);
+  CHECK(envelope_size(star.offsets, star.adjacency, order).entries == n - 1);
 }
 
 TEST_CASE("a complete graph fills its whole lower triangle") {
@@ -97,4 +118,99 @@ TEST_CASE("a grid's envelope stays within its side, and components are ordered a
   // so each row of the envelope spans at most two of them.
   CHECK(size.entries <= (rows * cols) * 2.0 * rows);
   CHECK(size.entries >= rows * cols - 1);  // every grid vertex but the first has a neighbour
+}
+
+namespace {
+
+// A side x side grid of 4 moves, plus a fifth action that stays, except at one state whose fifth
+// action spreads over `spread_percent` of all states: a row dense but short of half the states.
+Mdp hub_grid(int side, int spread_percent) {
+  const Index states = Index{side} * side;
+  const Index hub = states / 3;
+  Random random(5);
+  std::vector<TransitionEntry> entries;
+  for (Index s = 0; s < states; ++s) {
+    const Index row = s / side, col = s % side;
+    entries.push_back({s, 0, row > 0 ? s - side : s, 1.0});
+    entries.push_back({s, 1, row + 1 < side ? s + side : s, 1.0});
+    entries.push_back({s, 2, col > 0 ? s - 1 : s, 1.0});
+    entries.push_back({s, 3, col + 1 < side ? s + 1 : s, 1.0});
+    if (s != hub) {
+      entries.push_back({s, 4, s, 1.0});
+      continue;
+    }
+    std::vector<Index> targets;
+    for (Index t = 0; t < states; ++t) {
+      if (random.index(100) < static_cast<std::uint64_t>(spread_percent)) targets.push_back(t);
+    }
+    for (const Index t : targets) {
+      entries.push_back({s, 4, t, 1.0 / static_cast<double>(targets.size())});
+    }
+  }
+  StateActionMatrix rewards(states, 5);
+  for (Index s = 0; s < states; ++s) {
+    for (Index a = 0; a < 5; ++a) rewards(s, a) = random.uniform();
+  }
+  return Mdp({.num_states = states,
+              .num_actions = 5,
+              .gamma = 0.99,
+              .rho = Vector::Constant(states, 1.0 / static_cast<double>(states)),
+              .rewards = rewards,
+              .transitions = make_transitions(states, 5, entries)});
+}
+
+}  // namespace
+
+TEST_CASE("the sparse LU orders hubs last: a fraction of COLAMD's fill, the same solutions") {
+  // The spreading state's row is dense but short of half the states, which COLAMD alone does not
+  // set aside. With it last the factors stay within the envelope estimate (below and above the
+  // diagonal, plus the diagonal), and COLAMD alone fills in several times more (and took 50 times
+  // the time on a 200 x 200 grid: docs/engine.md).
+  const Mdp mdp = hub_grid(40, 40);
+  const EnvelopeSize envelope = sparse_lu_envelope(mdp);
+  CHECK(envelope.entries >= static_cast<double>(mdp.num_states()));  // the hub's row counted
+  CHECK(envelope.entries < 60.0 * static_cast<double>(mdp.num_states()));
+
+  Random random(8);
+  StateActionMatrix policy(mdp.num_states(), mdp.num_actions());
+  for (Index s = 0; s < mdp.num_states(); ++s) {
+    for (Index a = 0; a < mdp.num_actions(); ++a) policy(s, a) = 0.1 + random.uniform();
+    policy.row(s) /= policy.row(s).sum();
+  }
+  SparseLu hubs_last(mdp);
+  hubs_last.prepare(policy);
+  SparsePolicySystem system(mdp);
+  system.fill(policy);
+  Eigen::SparseLU<Eigen::SparseMatrix<double>> colamd;
+  colamd.analyzePattern(system.matrix());
+  colamd.factorize(system.matrix());
+  REQUIRE(colamd.info() == Eigen::Success);
+  const double bound = 2.0 * envelope.entries + static_cast<double>(mdp.num_states());
+  CHECK(static_cast<double>(hubs_last.factor_nonzeros()) <= bound);
+  CHECK(static_cast<double>(colamd.nnzL() + colamd.nnzU()) > 2.0 * bound);
+
+  Vector rhs(mdp.num_states());
+  for (Index s = 0; s < mdp.num_states(); ++s) rhs[s] = random.uniform();
+  Vector v, x;
+  hubs_last.solve(rhs, v, mdp.rho(), &x);
+  const Vector v_colamd = colamd.solve(rhs);
+  const Vector x_colamd = colamd.transpose().solve(mdp.rho());
+  CHECK((v - v_colamd).cwiseAbs().maxCoeff() <= 1e-12 * v_colamd.cwiseAbs().maxCoeff());
+  CHECK((x - x_colamd).cwiseAbs().maxCoeff() <= 1e-12 * x_colamd.cwiseAbs().maxCoeff());
+}
+
+TEST_CASE("without hubs, the sparse LU's order is COLAMD's own, bit for bit") {
+  const Mdp mdp = make_garnet(300, 3, 4, 2);
+  StateActionMatrix policy = StateActionMatrix::Constant(300, 3, 1.0 / 3.0);
+  SparseLu hubs_last(mdp);
+  hubs_last.prepare(policy);
+  SparsePolicySystem system(mdp);
+  system.fill(policy);
+  Eigen::SparseLU<Eigen::SparseMatrix<double>> colamd;
+  colamd.analyzePattern(system.matrix());
+  colamd.factorize(system.matrix());
+  Vector v;
+  hubs_last.solve_value(mdp.rewards().col(0), v);
+  const Vector v_colamd = colamd.solve(Vector(mdp.rewards().col(0)));
+  CHECK((v.array() == v_colamd.array()).all());
 }
