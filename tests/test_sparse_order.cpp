@@ -159,6 +159,17 @@ Mdp hub_grid(int side, int spread_percent) {
               .transitions = make_transitions(states, 5, entries)});
 }
 
+// Eigen's SparseLU in its own order (COLAMD alone) on M for `policy`.
+struct ColamdLu {
+  ColamdLu(const Mdp& mdp, const StateActionMatrix& policy) : system(mdp) {
+    system.fill(policy);
+    lu.analyzePattern(system.matrix());
+    lu.factorize(system.matrix());
+  }
+  SparsePolicySystem system;
+  Eigen::SparseLU<Eigen::SparseMatrix<double>> lu;
+};
+
 }  // namespace
 
 TEST_CASE("the sparse LU orders hubs last: a fraction of COLAMD's fill, the same solutions") {
@@ -179,11 +190,8 @@ TEST_CASE("the sparse LU orders hubs last: a fraction of COLAMD's fill, the same
   }
   SparseLu hubs_last(mdp);
   hubs_last.prepare(policy);
-  SparsePolicySystem system(mdp);
-  system.fill(policy);
-  Eigen::SparseLU<Eigen::SparseMatrix<double>> colamd;
-  colamd.analyzePattern(system.matrix());
-  colamd.factorize(system.matrix());
+  ColamdLu reference(mdp, policy);
+  auto& colamd = reference.lu;
   REQUIRE(colamd.info() == Eigen::Success);
   const double bound = 2.0 * envelope.entries + static_cast<double>(mdp.num_states());
   CHECK(static_cast<double>(hubs_last.factor_nonzeros()) <= bound);
@@ -204,11 +212,8 @@ TEST_CASE("without hubs, the sparse LU's order is COLAMD's own, bit for bit") {
   StateActionMatrix policy = StateActionMatrix::Constant(300, 3, 1.0 / 3.0);
   SparseLu hubs_last(mdp);
   hubs_last.prepare(policy);
-  SparsePolicySystem system(mdp);
-  system.fill(policy);
-  Eigen::SparseLU<Eigen::SparseMatrix<double>> colamd;
-  colamd.analyzePattern(system.matrix());
-  colamd.factorize(system.matrix());
+  ColamdLu reference(mdp, policy);
+  auto& colamd = reference.lu;
   Vector v;
   hubs_last.solve_value(mdp.rewards().col(0), v);
   const Vector v_colamd = colamd.solve(Vector(mdp.rewards().col(0)));
