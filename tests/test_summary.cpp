@@ -8,6 +8,7 @@
 #include <limits>
 #include <sstream>
 
+#include <tabrl/report/csv_table.hpp>
 #include <tabrl/report/report.hpp>
 #include <tabrl/report/summary.hpp>
 #include <tabrl/sweep/sweep_run.hpp>
@@ -173,6 +174,38 @@ TEST_CASE("a runs.csv without every run of the manifest is refused unless partia
         }).find("1 rows are runs that manifest.json does not list") != std::string::npos);
   fs::remove_all(directory);
   fs::remove_all(foreign);
+}
+
+TEST_CASE("a runs.csv repeating a run, or a CSV file cut short, is refused") {
+  // tabrl writes each run once and ends every line with a line break: a repeated row (an edited
+  // file) or a last line without one (a full disk, an interrupted copy) is refused by name.
+  const fs::path directory =
+      write_sweep("repeated", {{"a", "five_by_five", "npg", "1", "converged", "1e-9"},
+                               {"a", "five_by_five", "npg", "1", "converged", "1e-9"}});
+  const std::string repeated =
+      tabrl::testing::input_error_of([&] { summarize_sweep(directory, true); });
+  CHECK(repeated.find("runs.csv: 1 rows repeat a run listed before") != std::string::npos);
+  CHECK(repeated.find("tabrl merge") != std::string::npos);
+
+  const fs::path cut = write_sweep("cut", {{"a", "five_by_five", "npg", "1", "converged", "1e-9"}});
+  const auto chop = [](const fs::path& file) {  // drops the last line break only
+    fs::resize_file(file, fs::file_size(file) - 1);
+  };
+  chop(cut / "runs.csv");
+  CHECK(tabrl::testing::input_error_of([&] {
+          summarize_sweep(cut);
+        }).find("runs.csv:2: the last line has no line break: the file was cut short") !=
+        std::string::npos);
+  CHECK(tabrl::testing::input_error_of([&] {
+          require_line_break_at_end((cut / "runs.csv").string());
+        }).find("cut short") != std::string::npos);
+  require_line_break_at_end((cut / "curves.csv").string());  // intact: no error
+  chop(cut / "curves.csv");
+  CHECK(tabrl::testing::input_error_of([&] {
+          require_line_break_at_end((cut / "curves.csv").string());
+        }).find("curves.csv: the last line has no line break") != std::string::npos);
+  fs::remove_all(directory);
+  fs::remove_all(cut);
 }
 
 TEST_CASE("the reproduction report refuses partial sweeps unless allowed, then says so") {

@@ -1,5 +1,9 @@
 #include "csv_table.hpp"
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <limits>
 
 #include <tabrl/core/csv.hpp>
@@ -13,6 +17,28 @@ std::size_t CsvTable::column(const std::string& name) const {
     if (header[i] == name) return i;
   }
   throw InputError({.file = path, .line = 1, .field = name}, "column missing");
+}
+
+namespace {
+
+[[noreturn]] void cut_short(const std::string& path, int line) {
+  throw InputError(
+      {.file = path, .line = line},
+      "the last line has no line break: the file was cut short (a full disk, or a copy "
+      "interrupted?)");
+}
+
+}  // namespace
+
+void require_line_break_at_end(const std::string& path) {
+  std::ifstream file(path, std::ios::binary | std::ios::ate);
+  if (!file) throw InputError({.file = path}, "cannot open: " + std::string(std::strerror(errno)));
+  const std::streamoff size = file.tellg();
+  if (size <= 0) return;
+  file.seekg(size - 1);
+  char last = '\n';
+  file.get(last);
+  if (last != '\n') cut_short(path, 0);
 }
 
 CsvTable read_csv(const std::string& path) {
@@ -39,6 +65,9 @@ CsvTable read_csv(const std::string& path) {
     position = end.next;
   }
   if (table.header.empty()) throw InputError({.file = path}, "empty file: no header");
+  if (text.back() != '\n') {
+    cut_short(path, 1 + static_cast<int>(std::count(text.begin(), text.end(), '\n')));
+  }
   return table;
 }
 

@@ -105,6 +105,8 @@ SweepCoverage coverage_of(const std::filesystem::path& directory, const SweepMan
       ++coverage.foreign;
     } else if (seen.insert(row[id]).second) {
       ++coverage.present;
+    } else {
+      ++coverage.repeated;
     }
   }
   return coverage;
@@ -138,6 +140,13 @@ void require_coverage(const std::filesystem::path& directory, const SweepCoverag
                      std::to_string(coverage.foreign) +
                          " rows are runs that manifest.json does not list (left from another "
                          "config?); `tabrl merge " +
+                         directory.string() + "` rebuilds runs.csv from the journals");
+  }
+  if (coverage.repeated > 0) {
+    throw InputError({.file = (directory / "runs.csv").string()},
+                     std::to_string(coverage.repeated) +
+                         " rows repeat a run listed before (tabrl writes each run once: was the "
+                         "file edited?); `tabrl merge " +
                          directory.string() + "` rebuilds runs.csv from the journals");
   }
   if (coverage.partial() && !allow_partial) {

@@ -52,6 +52,7 @@ struct SweepCoverage {
   std::size_t present = 0;   // runs of the manifest found in runs.csv
   std::size_t expected = 0;  // runs in the manifest
   std::size_t foreign = 0;   // rows of runs.csv the manifest does not list
+  std::size_t repeated = 0;  // rows of runs.csv repeating a run listed before
   bool has_runs_csv = false;
   std::size_t journaled = 0;  // without runs.csv: finished runs in the journals, unassembled
   bool partial() const { return present < expected; }
@@ -59,7 +60,8 @@ struct SweepCoverage {
 };
 // Throws InputError when DIR has no manifest.json.
 SweepCoverage sweep_coverage(const std::filesystem::path& directory);
-// Throws InputError (exit 2) when runs.csv is missing, holds rows of another grid, or (unless
+// Throws InputError (exit 2) when runs.csv is missing, holds rows of another grid or a run twice,
+// or (unless
 // `allow_partial`) lacks runs: the message says how many of how many and how to finish.
 void require_coverage(const std::filesystem::path& directory, const SweepCoverage& coverage,
                       bool allow_partial);

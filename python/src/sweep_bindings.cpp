@@ -2,8 +2,10 @@
 // without the GIL, and the check of `tabrl summarize`.
 #include <pybind11/stl.h>
 
+#include <filesystem>
 #include <thread>
 
+#include <tabrl/report/csv_table.hpp>
 #include <tabrl/report/summary.hpp>
 #include <tabrl/sweep/sweep_config.hpp>
 #include <tabrl/sweep/sweep_driver.hpp>
@@ -54,10 +56,12 @@ py::dict sweep(const std::string& config_path, const std::string& out, std::opti
   return result;
 }
 
-// Checks DIR's runs.csv against its manifest as `tabrl summarize` does; returns the coverage.
+// Checks DIR's runs.csv against its manifest as `tabrl summarize` does, and that curves.csv was
+// not cut short (pandas would read a cut last line with empty fields); returns the coverage.
 py::dict check_sweep(const std::string& directory, bool partial) {
   const SweepCoverage coverage = sweep_coverage(directory);
   require_coverage(directory, coverage, partial);
+  require_line_break_at_end((std::filesystem::path(directory) / "curves.csv").string());
   py::dict result;
   result["present"] = coverage.present;
   result["expected"] = coverage.expected;

@@ -82,6 +82,22 @@ def test_resuming_and_partial_directories(tmp_path, config):
         tabrl.read_sweep(tmp_path / "nothing")
 
 
+def test_a_cut_or_edited_directory_is_refused(tmp_path, config):
+    # pandas reads a last line cut short with empty fields, and a repeated row as another run:
+    # read_sweep refuses both, as tabrl summarize does.
+    out = tmp_path / "out"
+    tabrl.sweep(config, out)
+    curves = (out / "curves.csv").read_bytes()
+    (out / "curves.csv").write_bytes(curves[:-5])
+    with pytest.raises(ValueError, match=r"curves.csv: the last line has no line break"):
+        tabrl.read_sweep(out)
+    (out / "curves.csv").write_bytes(curves)
+    runs = (out / "runs.csv").read_text()
+    (out / "runs.csv").write_text(runs + runs.splitlines()[1] + "\n")
+    with pytest.raises(ValueError, match=r"1 rows repeat a run listed before"):
+        tabrl.read_sweep(out)
+
+
 def test_bad_configs_are_value_errors(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text("[sweep]\niteratons = 5\n")
