@@ -63,8 +63,8 @@ void CurveRecorder::on_finish(const IterationSummary& last, const OptimizerResul
 }
 
 ToleranceStop::ToleranceStop(double tolerance) : tolerance_(tolerance) {
-  if (!(tolerance > 0.0) || !std::isfinite(tolerance)) {
-    throw InputError({.field = "tolerance"}, "must be finite and > 0");
+  if (!(tolerance >= 0.0) || !std::isfinite(tolerance)) {
+    throw InputError({.field = "tolerance"}, "must be finite and >= 0");
   }
 }
 

@@ -140,12 +140,28 @@ TEST_CASE("recording schedules keep the chosen iterations and always the last on
   }
 }
 
+TEST_CASE("a tolerance of 0 stops at the first iterate whose values are V* exactly") {
+  // NPG with a large step turns greedy within a few iterations: its policy is then pi* exactly
+  // (the other probabilities underflow to 0), evaluated by the same solver as V*.
+  const Mdp mdp = make_five_by_five();
+  const OptimalSolution optimal = solve_optimal(mdp);
+  Npg npg({.step_size = 100.0});
+  ToleranceStop stop(0.0);
+  Trace trace;
+  const OptimizerResult result =
+      tabrl::testing::run_from_uniform(mdp, optimal, npg, 1000, {&trace, &stop});
+  CHECK(result.status == RunStatus::converged);
+  CHECK(trace.value_errors.back() == 0.0);
+  CHECK(trace.value_errors[trace.value_errors.size() - 2] > 0.0);
+}
+
 TEST_CASE("options are validated before any work, naming the field") {
   CHECK_THROWS_WITH_AS(Npg({.step_size = 0.0}), "step_size: must be > 0 and finite, got 0",
                        InputError);
   CHECK_THROWS_WITH_AS(OptimizerOptions{.max_iterations = -5}.validate(),
                        "iterations: must be >= 0, got -5", InputError);
-  CHECK_THROWS_AS(ToleranceStop(-1.0), InputError);
+  CHECK_THROWS_WITH_AS(ToleranceStop(-1.0), "tolerance: must be finite and >= 0", InputError);
+  CHECK_THROWS_AS(ToleranceStop(std::numeric_limits<double>::infinity()), InputError);
   CHECK_THROWS_AS((RecordSchedule{.kind = RecordSchedule::Kind::stride, .stride = 0}.validate()),
                   InputError);
   CHECK_THROWS_AS(CurveRecorder({.kind = RecordSchedule::Kind::stride, .stride = 0}), InputError);

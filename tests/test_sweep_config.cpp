@@ -165,7 +165,7 @@ TEST_CASE("bad configs fail with file, line and key before any run") {
                  "step_size = 1\n")
             .find("bandit.means: expected a non-empty list") != std::string::npos);
   CHECK(error_of(std::string("[sweep]\nstop_tolerance = inf\n") + kMinimal) ==
-        "grid.toml:2: sweep.stop_tolerance: expected a positive finite number");
+        "grid.toml:2: sweep.stop_tolerance: expected a finite number >= 0");
   CHECK(error_of(std::string("[sweep]\ntolerances = [1e-2, 0.01]\n") + kMinimal) ==
         "grid.toml:2: sweep.tolerances: 0.01 is listed twice; each tolerance names one "
         "iters_to_<tol> column");

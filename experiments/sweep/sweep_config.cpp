@@ -312,8 +312,8 @@ void ConfigParser::parse_settings(const toml::table& sweep) {
   }
   if (const auto* node = sweep.get("stop_tolerance")) {
     const std::optional<double> value = node->value<double>();
-    if (!node->is_number() || !value || !(*value > 0.0) || !std::isfinite(*value)) {
-      fail(node->source(), "sweep.stop_tolerance", "expected a positive finite number");
+    if (!node->is_number() || !value || !(*value >= 0.0) || !std::isfinite(*value)) {
+      fail(node->source(), "sweep.stop_tolerance", "expected a finite number >= 0");
     }
     settings_.stop_tolerance = *value;
   }
