@@ -162,6 +162,7 @@ Mdp hub_grid(int side, int spread_percent) {
 // Eigen's SparseLU in its own order (COLAMD alone) on M for `policy`.
 struct ColamdLu {
   ColamdLu(const Mdp& mdp, const StateActionMatrix& policy) : system(mdp) {
+    lu.setPivotThreshold(0.0);  // diagonal pivots, as tabrl's sparse LU
     system.fill(policy);
     lu.analyzePattern(system.matrix());
     lu.factorize(system.matrix());
