@@ -1,9 +1,5 @@
 #include "linear_solver.hpp"
 
-#include <array>
-#include <cstdio>
-#include <utility>
-
 #include <tabrl/core/bicgstab.hpp>
 #include <tabrl/core/dense_lu.hpp>
 #include <tabrl/core/error.hpp>
@@ -28,14 +24,9 @@ FallbackChoice choose_fallback_solver(const Mdp& mdp) {
   const EnvelopeSize envelope = sparse_lu_envelope(mdp);
   const double states = static_cast<double>(mdp.num_states());
   const double dense_work = states * states * states / 3.0;
-  const auto brief = [](double value) {
-    std::array<char, 32> text{};
-    std::snprintf(text.data(), text.size(), "%.3g", value);
-    return std::string(text.data());
-  };
   std::string reason = "the envelope estimating a sparse LU's fill holds " +
-                       brief(envelope.entries) + " entries with " + brief(envelope.multiply_adds) +
-                       " multiply-adds";
+                       format_brief(envelope.entries) + " entries with " +
+                       format_brief(envelope.multiply_adds) + " multiply-adds";
   const bool sparse_cheap =
       envelope.entries <= kSparseFallbackEntries && envelope.multiply_adds <= kSparseFallbackWork;
   if (sparse_cheap &&
@@ -43,8 +34,9 @@ FallbackChoice choose_fallback_solver(const Mdp& mdp) {
     return {LinearSolverKind::sparse_lu, reason};
   }
   if (mdp.num_states() <= kFallbackStateLimit) return {LinearSolverKind::dense_lu, reason};
-  reason += " (limits " + brief(kSparseFallbackEntries) + " and " + brief(kSparseFallbackWork) +
-            "; the dense solver is limited to " + std::to_string(kFallbackStateLimit) + " states)";
+  reason += " (limits " + format_brief(kSparseFallbackEntries) + " and " +
+            format_brief(kSparseFallbackWork) + "; the dense solver is limited to " +
+            std::to_string(kFallbackStateLimit) + " states)";
   return {std::nullopt, reason};
 }
 

@@ -8,7 +8,6 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <vector>
 
 #include <tabrl/core/enum_names.hpp>
 #include <tabrl/core/mdp.hpp>

@@ -46,8 +46,9 @@ struct HubsLastColamdOrdering {
   void operator()(const Eigen::SparseMatrix<double>& matrix, PermutationType& permutation) const;
 };
 
-// Eigen's SparseLU (partial pivoting) in the order of HubsLastColamdOrdering: `--solver sparse`,
-// and the automatic choice's fallback on narrow structure.
+// Eigen's SparseLU in the order of HubsLastColamdOrdering, pivoting on the diagonal (M is
+// diagonally dominant by rows): `--solver sparse`, and the automatic choice's fallback on narrow
+// structure.
 class SparseLu final : public PolicySystemSolver {
  public:
   explicit SparseLu(const Mdp& mdp);

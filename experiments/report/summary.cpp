@@ -135,20 +135,17 @@ void require_coverage(const std::filesystem::path& directory, const SweepCoverag
                          " of " + std::to_string(coverage.expected) + " runs of the sweep; " +
                          finish + " (merge also assembles the finished runs for --partial)");
   }
-  if (coverage.foreign > 0) {
+  // Rows tabrl did not write as they are: `merge` rebuilds runs.csv from the journals.
+  const auto refuse_rows = [&](std::size_t count, const std::string& what) {
+    if (count == 0) return;
     throw InputError({.file = (directory / "runs.csv").string()},
-                     std::to_string(coverage.foreign) +
-                         " rows are runs that manifest.json does not list (left from another "
-                         "config?); `tabrl merge " +
+                     std::to_string(count) + " rows " + what + "; `tabrl merge " +
                          directory.string() + "` rebuilds runs.csv from the journals");
-  }
-  if (coverage.repeated > 0) {
-    throw InputError({.file = (directory / "runs.csv").string()},
-                     std::to_string(coverage.repeated) +
-                         " rows repeat a run listed before (tabrl writes each run once: was the "
-                         "file edited?); `tabrl merge " +
-                         directory.string() + "` rebuilds runs.csv from the journals");
-  }
+  };
+  refuse_rows(coverage.foreign,
+              "are runs that manifest.json does not list (left from another config?)");
+  refuse_rows(coverage.repeated,
+              "repeat a run listed before (tabrl writes each run once: was the file edited?)");
   if (coverage.partial() && !allow_partial) {
     throw InputError({.file = directory.string()},
                      "runs.csv holds " + std::to_string(coverage.present) + " of " +

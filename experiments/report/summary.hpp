@@ -61,8 +61,8 @@ struct SweepCoverage {
 // Throws InputError when DIR has no manifest.json.
 SweepCoverage sweep_coverage(const std::filesystem::path& directory);
 // Throws InputError (exit 2) when runs.csv is missing, holds rows of another grid or a run twice,
-// or (unless
-// `allow_partial`) lacks runs: the message says how many of how many and how to finish.
+// or (unless `allow_partial`) lacks runs: the message says how many of how many and how to
+// finish.
 void require_coverage(const std::filesystem::path& directory, const SweepCoverage& coverage,
                       bool allow_partial);
 
