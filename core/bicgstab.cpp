@@ -77,17 +77,22 @@ void Bicgstab::start(const Vector& rhs, Vector& guess) const {
   if (!(warm_ && guess.size() == rhs.size() && guess.allFinite())) guess.setZero(rhs.size());
 }
 
-void Bicgstab::fail() {
+void Bicgstab::fail(const Checked& value, const Checked* visitation) {
   warm_ = false;
   value_path_.forget();
   visitation_path_.forget();
   const auto text = [](double residual) {
     return std::isfinite(residual) ? format_number(residual) : std::string("not finite: diverged");
   };
-  throw SolverFailure("BiCGSTAB did not reach the relative residual " + format_number(tolerance_) +
-                      " or its rounding floor (value " + text(report_.value_residual) +
-                      ", visitation " + text(report_.visitation_residual) +
-                      "); the direct solvers (dense, sparse) solve such systems exactly");
+  // The dense solver is named only where the fallback would consider it (an LU of S x S).
+  const bool dense_fits = mdp_.num_states() <= kFallbackStateLimit;
+  throw SolverFailure(
+      "BiCGSTAB did not reach the relative residual " + format_number(tolerance_) +
+      " or its rounding floor (value " + text(value.residual) + ", visitation " +
+      (visitation != nullptr ? text(visitation->residual) : std::string("not solved")) + "); " +
+      (dense_fits ? "the direct solvers (dense, sparse) solve such systems exactly"
+                  : "the sparse direct solver (sparse) solves such systems exactly where its "
+                    "fill allows"));
 }
 
 void Bicgstab::solve(const Vector& value_rhs, Vector& v, const Vector& visitation_rhs, Vector* x) {
@@ -110,10 +115,15 @@ void Bicgstab::solve(const Vector& value_rhs, Vector& v, const Vector& visitatio
   }
   report_.iterations = 0;
   const Checked value = solve_checked(false, value_rhs, v);
-  const Checked visitation = x != nullptr ? solve_checked(true, visitation_rhs, *x) : Checked{};
   report_.value_residual = value.residual;
-  report_.visitation_residual = visitation.residual;
-  if (!(value.accepted() && visitation.accepted())) fail();
+  report_.visitation_residual = 0.0;
+  // After a failed value solve the pair has failed: the visitation is not spent on.
+  if (!value.accepted()) fail(value, nullptr);
+  if (x != nullptr) {
+    const Checked visitation = solve_checked(true, visitation_rhs, *x);
+    report_.visitation_residual = visitation.residual;
+    if (!visitation.accepted()) fail(value, &visitation);
+  }
   if (policy_changed_) {
     value_path_.record(v);
     if (x != nullptr) visitation_path_.record(*x);
@@ -132,7 +142,7 @@ void Bicgstab::solve_value(const Vector& value_rhs, Vector& v) {
   const Checked value = solve_checked(false, value_rhs, v);
   report_.value_residual = value.residual;
   report_.visitation_residual = 0.0;
-  if (!value.accepted()) fail();
+  if (!value.accepted()) fail(value, nullptr);
   warm_ = true;
 }
 
@@ -144,12 +154,13 @@ Bicgstab::Checked Bicgstab::solve_checked(bool transposed, const Vector& rhs, Ve
   // values are large against the rewards), the rounding floor is accepted instead.
   Checked checked;
   for (int attempt = 0; attempt < 3; ++attempt) {
-    report_.iterations += solve_one(transposed, rhs, x);
+    const Run run = solve_one(transposed, rhs, x);
+    report_.iterations += run.iterations;
     checked.residual = relative_residual(transposed, x, rhs);
     checked.floor = tolerance_;
     if (checked.accepted() || !std::isfinite(checked.residual)) break;  // NaN: no use going on
     checked.floor = std::max(tolerance_, rounding_floor(transposed, x, rhs));
-    if (checked.accepted()) break;
+    if (checked.accepted() || run.gave_up) break;
   }
   return checked;
 }
@@ -173,25 +184,25 @@ double Bicgstab::relative_residual(bool transposed, const Vector& x, const Vecto
   return scale > 0.0 ? residual_.blueNorm() / scale : residual_.blueNorm();
 }
 
-int Bicgstab::solve_one(bool transposed, const Vector& rhs, Vector& x) {
+Bicgstab::Run Bicgstab::solve_one(bool transposed, const Vector& rhs, Vector& x) {
   // BiCGSTAB squares its vectors (dot products), which underflow or overflow for values near
   // 1e-150 or 1e150. Solving for x 2^-e with the right-hand side scaled by the same power of two
   // is exact, and makes every evaluation equivariant under a scaling of the rewards.
   const double magnitude = rhs.cwiseAbs().maxCoeff();
   if (magnitude == 0.0) {
     x.setZero();
-    return 0;
+    return {};
   }
   int exponent = 0;
   std::frexp(magnitude, &exponent);
   scaled_rhs_ = rhs * std::ldexp(1.0, -exponent);
   x *= std::ldexp(1.0, -exponent);
-  const int iterations = solve_scaled(transposed, scaled_rhs_, x);
+  const Run run = solve_scaled(transposed, scaled_rhs_, x);
   x *= std::ldexp(1.0, exponent);
-  return iterations;
+  return run;
 }
 
-int Bicgstab::solve_scaled(bool transposed, const Vector& rhs, Vector& x) {
+Bicgstab::Run Bicgstab::solve_scaled(bool transposed, const Vector& rhs, Vector& x) {
   // Preconditioned BiCGSTAB with the Jacobi preconditioner diag(M), applied on the right (M and
   // M^T share the diagonal). Every sum goes through chunked_sums, every update is element-wise.
   using Sums1 = std::array<double, 1>;
@@ -204,7 +215,7 @@ int Bicgstab::solve_scaled(bool transposed, const Vector& rhs, Vector& x) {
       n, partials_, [&](Index b, Index e) { return Sums1{segment(rhs, b, e).squaredNorm()}; })[0]);
   if (rhs_norm == 0.0) {
     x.setZero();
-    return 0;
+    return {};
   }
   // Aim at half the guarantee: the recurrence residual drifts from the true one (a drift past
   // the guarantee is caught by solve_checked's true residual and solved on).
@@ -225,15 +236,27 @@ int Bicgstab::solve_scaled(bool transposed, const Vector& rhs, Vector& x) {
   double rho_next = residual_squared;  // shadow . r
   double rho = 1.0, alpha = 1.0, omega = 1.0;
   const int max_iterations = static_cast<int>(std::max<Index>(2 * n, 1000));
+  // The run gives up after a window of iterations in which its best residual did not halve: at
+  // that pace the budget could not take it 40 halvings (about 1e-12) further, and a stalled or
+  // diverging run would otherwise spend the whole budget (docs/engine.md, "Krylov acceptance").
+  const int window = std::max(1000, max_iterations / 40);
+  double best_squared = residual_squared;
+  double window_start_squared = residual_squared;
   for (int iteration = 1; iteration <= max_iterations; ++iteration) {
-    if (std::sqrt(residual_squared) <= target) return iteration - 1;
-    if (!std::isfinite(residual_squared)) return iteration - 1;  // diverged: checked by the caller
+    if (std::sqrt(residual_squared) <= target) return {iteration - 1, false};
+    // Diverged: checked by the caller.
+    if (!std::isfinite(residual_squared)) return {iteration - 1, true};
+    best_squared = std::min(best_squared, residual_squared);
+    if (iteration % window == 0) {
+      if (best_squared > 0.25 * window_start_squared) return {iteration - 1, true};
+      window_start_squared = best_squared;
+    }
     const double rho_previous = rho;
     rho = rho_next;
     if (std::abs(rho) < 1e-300) {  // breakdown: restart from the current residual
       rho = residual_squared = restart();
       alpha = omega = 1.0;
-      if (rho == 0.0) return iteration;
+      if (rho == 0.0) return {iteration, false};
     }
     const double beta = (rho / rho_previous) * (alpha / omega);
     chunked_for(n, [&](Index b, Index e) {
@@ -267,7 +290,7 @@ int Bicgstab::solve_scaled(bool transposed, const Vector& rhs, Vector& x) {
     residual_squared = next[0];
     rho_next = next[1];
   }
-  return max_iterations;
+  return {max_iterations, true};
 }
 
 }  // namespace tabrl

@@ -42,10 +42,17 @@ class Bicgstab final : public PolicySystemSolver {
  private:
   // out = M in (transposed: out = M^T in).
   void multiply(bool transposed, const Vector& in, Vector& out) const;
-  // Returns the iterations used; x holds the initial guess on entry.
-  int solve_one(bool transposed, const Vector& rhs, Vector& x);
+  // What one BiCGSTAB run did: its iterations, and whether it gave up (its budget spent, or a
+  // window of iterations without halving its best residual: docs/engine.md, "Krylov
+  // acceptance"), in which case solving on from its answer is no use.
+  struct Run {
+    int iterations = 0;
+    bool gave_up = false;
+  };
+  // One run from x, the initial guess on entry.
+  Run solve_one(bool transposed, const Vector& rhs, Vector& x);
   // The same on a right-hand side of magnitude about 1.
-  int solve_scaled(bool transposed, const Vector& rhs, Vector& x);
+  Run solve_scaled(bool transposed, const Vector& rhs, Vector& x);
   double relative_residual(bool transposed, const Vector& x, const Vector& b);
   // kRoundingUnits eps || |b| + |M| |x| || / ||b||: what rounding alone leaves in a computed
   // residual b - M x, relative to b (|M| |x| = 2 D |x| - M |x|, D = diag(M) > 0, as M's
@@ -58,11 +65,13 @@ class Bicgstab final : public PolicySystemSolver {
     bool accepted() const { return residual <= floor; }
   };
   // solve_one, then the true relative residual, solving on while it is above what is accepted
-  // (at most three solves); adds the iterations to report_.
+  // (at most three runs, and none after a run that gave up); adds the iterations to report_.
   Checked solve_checked(bool transposed, const Vector& rhs, Vector& x);
   // Cold start (zeros) unless the last solve succeeded and the guesses are usable.
   void start(const Vector& rhs, Vector& guess) const;
-  [[noreturn]] void fail();
+  // Throws the SolverFailure of a missed guarantee; `visitation` is null where the visitation
+  // was not solved (the value solve had failed already).
+  [[noreturn]] void fail(const Checked& value, const Checked* visitation);
 
   const Mdp& mdp_;
   std::optional<PolicyRows> system_;  // sparse kernel: M by rows, M^T on demand

@@ -11,6 +11,7 @@
 
 #include <tabrl/core/bicgstab.hpp>
 #include <tabrl/core/evaluation.hpp>
+#include <tabrl/core/linear_solver.hpp>
 #include <tabrl/core/parallel.hpp>
 #include <tabrl/core/policy.hpp>
 #include <tabrl/mdps/builtin.hpp>
@@ -197,4 +198,33 @@ TEST_CASE("a true residual that stays above the tolerance and its floor is an er
   CHECK(message.find("did not reach the relative residual 1e-12 or its rounding floor") !=
         std::string::npos);
   CHECK(solver.report().value_residual > 1e-11);
+}
+
+TEST_CASE(
+    "a stalled run gives up after a window without progress; the visitation is then skipped") {
+  // 20,000 states: each run's budget is 40,000 iterations and its window 1,000. On the cycle at
+  // gamma = 0.99999 the residual falls by about gamma per iteration, far from halving in a
+  // window: the run gives up at the first window's end, and no second run follows. The value
+  // solve failed, so the visitation is not solved, and the message says so; above the dense
+  // solver's limit only the sparse one is named.
+  const Index n = 20000;
+  const Mdp mdp = tabrl::testing::cycle_mdp(n, 0.99999);
+  REQUIRE(n > kFallbackStateLimit);
+  const StateActionMatrix policy = StateActionMatrix::Ones(n, 1);
+  Bicgstab solver(mdp, 1e-12);
+  solver.prepare(policy);
+  Vector v = Vector::Zero(n);
+  Vector x = Vector::Zero(n);
+  std::string message;
+  try {
+    solver.solve(mdp.rewards().col(0), v, mdp.rho(), &x);
+  } catch (const SolverFailure& error) {
+    message = error.what();
+  }
+  CHECK(message.find("visitation not solved") != std::string::npos);
+  CHECK(message.find("the sparse direct solver (sparse)") != std::string::npos);
+  CHECK(message.find("(dense, sparse)") == std::string::npos);
+  CHECK(solver.report().iterations >= 999);
+  CHECK(solver.report().iterations < 2000);
+  CHECK(solver.report().visitation_residual == 0.0);
 }
