@@ -31,6 +31,13 @@ OptimizerResult optimize(const Mdp& mdp, const OptimalSolution& optimal, UpdateR
   }
   const auto start = std::chrono::steady_clock::now();
   PolicyEvaluator evaluator(mdp, options.solver);
+  // Where the optimal solve's automatic choice changed to a direct solver, the run's would fail
+  // the same way: it starts with that solver (and J* and the curve come from one solver).
+  if (options.solver == LinearSolverKind::automatic && !optimal.solver_note.empty()) {
+    evaluator.start_with_fallback(
+        optimal.solver, std::string("started with the ") + to_string(optimal.solver) +
+                            " solver, the one the optimal solve's automatic choice changed to");
+  }
   const StepContext context_zero{.mdp = mdp, .optimal = optimal, .evaluator = evaluator};
   StateActionMatrix parameters(mdp.num_states(), mdp.num_actions());
   rule.initialize(context_zero, initial_logits, parameters);

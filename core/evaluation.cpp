@@ -67,6 +67,17 @@ void PolicyEvaluator::prepare(const Eigen::Ref<const StateActionMatrix>& policy)
   }
 }
 
+void PolicyEvaluator::start_with_fallback(LinearSolverKind kind, const std::string& reason) {
+  if (!automatic_ || fell_back() || kind == LinearSolverKind::krylov ||
+      kind == LinearSolverKind::automatic) {
+    return;
+  }
+  if (kind != solver_->kind()) solver_ = make_policy_system_solver(mdp_, kind);
+  fallback_reason_ = reason;
+  // Nothing is prepared in the new solver.
+  prepared_policy_.setConstant(std::numeric_limits<double>::quiet_NaN());
+}
+
 template <class Solve>
 void PolicyEvaluator::solve_or_fall_back(Solve&& solve) {
   try {

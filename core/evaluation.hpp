@@ -64,6 +64,11 @@ class PolicyEvaluator {
   // solver (docs/engine.md, "Solvers"); the message says why.
   bool fell_back() const { return !fallback_reason_.empty(); }
   const std::string& fallback_reason() const { return fallback_reason_; }
+  // Another evaluator of the automatic choice on the same MDP (the optimal solve's) changed to
+  // the direct solver `kind`: an automatic evaluator starts with it too, before its first solve,
+  // instead of failing again, and reports `reason` (docs/engine.md, "Fallback of the automatic
+  // choice"). Does nothing for a solver asked for by name, or for kind krylov.
+  void start_with_fallback(LinearSolverKind kind, const std::string& reason);
   // The relative residual of the Krylov solves from now on (kDefaultKrylovTolerance unless set;
   // direct solvers ignore it).
   void set_krylov_tolerance(double tolerance) { solver_->set_tolerance(tolerance); }

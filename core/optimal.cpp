@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <set>
 #include <stdexcept>
+#include <string>
 
 #include <tabrl/core/parallel.hpp>
 #include <tabrl/core/policy.hpp>
@@ -29,6 +31,30 @@ double switch_tolerance(double gamma) {
   if (gamma <= 0.9) return kSwitchTolerance;  // 1 - 0.9 rounds below 0.1
   constexpr double kRounding = std::numeric_limits<double>::epsilon() / 2.0;
   return std::min(kSwitchTolerance, std::max(1e-12 * (1.0 - gamma), 16.0 * kRounding));
+}
+
+// Two 64-bit hashes of a deterministic policy (splitmix64's finaliser over the actions, from two
+// seeds): policy iteration remembers the policies it has evaluated by these 16 bytes, not by
+// their S indices (a chain of 20,000 states takes 20,000 sweeps). Two different policies of one
+// run share a fingerprint with probability about k^2 / 2^129 after k sweeps.
+using PolicyFingerprint = std::array<std::uint64_t, 2>;
+
+std::uint64_t mix(std::uint64_t value) {
+  value ^= value >> 30;
+  value *= 0xbf58476d1ce4e5b9ULL;
+  value ^= value >> 27;
+  value *= 0x94d049bb133111ebULL;
+  return value ^ (value >> 31);
+}
+
+PolicyFingerprint fingerprint(const std::vector<Index>& policy) {
+  PolicyFingerprint hash{0x9e3779b97f4a7c15ULL, 0xd1b54a32d192ed03ULL};
+  for (const Index action : policy) {
+    const auto value = static_cast<std::uint64_t>(action);
+    hash[0] = mix(hash[0] ^ value);
+    hash[1] = mix(hash[1] + value + 0x632be59bd9b4e019ULL);
+  }
+  return hash;
 }
 
 Index argmax_row(const StateActionMatrix& table, Index row) {
@@ -60,9 +86,10 @@ OptimalSolution solve_optimal(const Mdp& mdp, LinearSolverKind kind) {
   StateActionMatrix q;
   std::vector<Index> previous = solution.policy;
   const double margin = switch_tolerance(mdp.gamma()) * mdp.value_scale();
-  // Policies of the exact phase seen so far: with a margin near rounding, noise in Q could make
-  // the sweeps cycle among policies tied within it; one that comes back ends the iteration.
-  std::set<std::vector<Index>> seen;
+  // Policies of the exact phase seen so far, by fingerprint: with a margin near rounding, noise in
+  // Q could make the sweeps cycle among policies tied within it; one that comes back ends the
+  // iteration.
+  std::set<PolicyFingerprint> seen;
   for (int sweep = 1;; ++sweep) {
     chunked_for(num_states, [&](Index begin, Index end) {
       for (Index s = begin; s < end; ++s) {
@@ -70,7 +97,13 @@ OptimalSolution solve_optimal(const Mdp& mdp, LinearSolverKind kind) {
         policy(s, solution.policy[static_cast<std::size_t>(s)]) = 1.0;
       }
     });
-    evaluator.evaluate_values(policy, v, q);
+    try {
+      evaluator.evaluate_values(policy, v, q);
+    } catch (const SolverFailure& failure) {
+      // Said as the optimal solve's: a run's own evaluations come later, with the same solver.
+      throw SolverFailure("the optimal solve (policy iteration, sweep " + std::to_string(sweep) +
+                          "): " + failure.what());
+    }
     previous = solution.policy;
     // A Krylov solver that failed has been replaced by an exact one: no loose phase is left.
     if (loose && evaluator.fell_back()) loose = false;
@@ -97,8 +130,8 @@ OptimalSolution solve_optimal(const Mdp& mdp, LinearSolverKind kind) {
     }
     if (changes == 0.0) break;
     if (!loose) {
-      seen.insert(previous);
-      if (seen.count(solution.policy) > 0) {
+      seen.insert(fingerprint(previous));
+      if (seen.count(fingerprint(solution.policy)) > 0) {
         // Back to a policy already evaluated: the switches are noise. Keep the evaluated one.
         solution.policy = previous;
         break;
@@ -107,6 +140,7 @@ OptimalSolution solve_optimal(const Mdp& mdp, LinearSolverKind kind) {
     if (sweep == kMaxSweeps) throw std::runtime_error("policy iteration did not terminate");
   }
   solution.solver_note = evaluator.fallback_reason();
+  solution.solver = evaluator.solver();
   solution.objective = mdp.rho().dot(v);
   solution.v = std::move(v);
   solution.q = std::move(q);

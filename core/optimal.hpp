@@ -23,6 +23,9 @@ struct OptimalSolution {
   // Why the automatic choice's Krylov solver was replaced by a direct one (empty when it was not;
   // docs/engine.md, "Solvers").
   std::string solver_note;
+  // The solver that computed V*: the one asked for (automatic resolved), or the direct solver the
+  // automatic choice changed to.
+  LinearSolverKind solver = LinearSolverKind::automatic;
 };
 
 // Policy iteration from the reward-greedy policy. An action replaces the current one only when

@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include <tabrl/core/evaluation.hpp>
 #include <tabrl/core/linear_solver.hpp>
@@ -122,6 +124,8 @@ TEST_CASE("above the dense solver's limit: the sparse LU on narrow structure, el
   CHECK(optimal.v == direct.v);
   CHECK(optimal.bellman_check_passed);
   CHECK(optimal.solver_note.find("changed to the sparse solver") != std::string::npos);
+  CHECK(optimal.solver == LinearSolverKind::sparse_lu);
+  CHECK(direct.solver_note.empty());
 
   const Mdp wide = tabrl::testing::cycle_mdp(6000, 0.99999, 3);
   StateActionMatrix policy = StateActionMatrix::Zero(6000, 2);
@@ -136,6 +140,35 @@ TEST_CASE("above the dense solver's limit: the sparse LU on narrow structure, el
   CHECK(message.find("has no direct solver to change to") != std::string::npos);
   CHECK(message.find("multiply-adds") != std::string::npos);
   CHECK(!refused.fell_back());
+}
+
+TEST_CASE("a failure of the optimal solve is said as the optimal solve's, with its sweep") {
+  // Krylov by name on the cycle of the test above: policy iteration's first sweep fails.
+  const Mdp narrow = tabrl::testing::cycle_mdp(6000, 0.99999);
+  std::string message;
+  try {
+    solve_optimal(narrow, LinearSolverKind::krylov);
+  } catch (const SolverFailure& failure) {
+    message = failure.what();
+  }
+  CHECK(message.rfind("the optimal solve (policy iteration, sweep 1): BiCGSTAB did not reach", 0) ==
+        0);
+}
+
+TEST_CASE("policy iteration over thousands of sweeps: the chain's policy and J* in closed form") {
+  // chain(n, slip 0, back 0.2, forward 1) at gamma = 0.9999: from the reward-greedy policy (back
+  // everywhere but the last state) each sweep turns one more state forward, about n sweeps, each
+  // policy told from the earlier ones by its fingerprint. Forward everywhere is optimal as
+  // gamma^(n-1) > 0.2, and J* = V*(0) = gamma^(n-1) / (1 - gamma).
+  const int n = 2000;
+  const double gamma = 0.9999;
+  const Mdp chain = make_chain(n, 0.0, 0.2, 1.0, gamma);
+  const OptimalSolution optimal = solve_optimal(chain, LinearSolverKind::sparse_lu);
+  CHECK(optimal.policy == std::vector<Index>(n, 1));
+  CHECK(optimal.bellman_check_passed);
+  CHECK(optimal.solver == LinearSolverKind::sparse_lu);
+  CHECK(optimal.objective ==
+        doctest::Approx(std::pow(gamma, n - 1) / (1.0 - gamma)).epsilon(1e-10));
 }
 
 TEST_CASE("the fallback choice follows the envelope of the pattern") {

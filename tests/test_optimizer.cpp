@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include <tabrl/algorithms/callbacks.hpp>
 #include <tabrl/algorithms/npg.hpp>
@@ -11,6 +13,7 @@
 #include <tabrl/algorithms/step_size.hpp>
 #include <tabrl/algorithms/theory.hpp>
 #include <tabrl/core/error.hpp>
+#include <tabrl/core/linear_solver.hpp>
 #include <tabrl/core/optimal.hpp>
 
 #include "helpers.hpp"
@@ -177,4 +180,42 @@ TEST_CASE("a geometric step is eta gamma^(-t), also where gamma^(-t) alone overf
   CHECK(scheduled_step(1e-300, true, 0.9, 6737) == doctest::Approx(expected).epsilon(1e-12));
   // Where the step itself overflows it is still infinite.
   CHECK(std::isinf(scheduled_step(1.0, true, 0.9, 6737)));
+}
+
+TEST_CASE("a run starts with the direct solver the optimal solve's automatic choice changed to") {
+  // A cycle of 6,000 states at gamma = 0.99999 with two actions, one step or two steps ahead:
+  // BiCGSTAB stalls on it (from policy iteration's loose start on), and the optimal solve's
+  // automatic choice changes to the sparse LU. The run's automatic evaluator starts with that
+  // solver instead of failing again, and says so; J* and the curve come from one solver.
+  const Index n = 6000;
+  Random random(3);
+  std::vector<TransitionEntry> entries;
+  StateActionMatrix rewards(n, 2);
+  for (Index s = 0; s < n; ++s) {
+    entries.push_back({s, 0, (s + 1) % n, 1.0});
+    entries.push_back({s, 1, (s + 2) % n, 1.0});
+    rewards(s, 0) = random.uniform();
+    rewards(s, 1) = random.uniform();
+  }
+  const Mdp mdp({.num_states = n,
+                 .num_actions = 2,
+                 .gamma = 0.99999,
+                 .rho = Vector::Constant(n, 1.0 / static_cast<double>(n)),
+                 .rewards = rewards,
+                 .transitions = make_transitions(n, 2, entries)});
+  const OptimalSolution optimal = solve_optimal(mdp);
+  REQUIRE(optimal.solver == LinearSolverKind::sparse_lu);
+  REQUIRE(!optimal.solver_note.empty());
+  Npg npg({.step_size = 1.0});
+  const OptimizerResult result = tabrl::testing::run_from_uniform(mdp, optimal, npg, 3, {});
+  CHECK(result.status == RunStatus::max_iterations);
+  CHECK(result.solver == LinearSolverKind::sparse_lu);
+  CHECK(result.solver_note ==
+        "started with the sparse solver, the one the optimal solve's automatic choice changed to");
+  CHECK(result.suboptimality > 0.0);
+  // Krylov asked for by name is not replaced: the run fails as the optimal solve's Krylov did.
+  Npg named({.step_size = 1.0});
+  CHECK_THROWS_AS(optimize(mdp, optimal, named, uniform_logits(n, 2),
+                           {.max_iterations = 3, .solver = LinearSolverKind::krylov}, {}),
+                  SolverFailure);
 }

@@ -111,6 +111,7 @@ int info(const std::string& spec) {
     return kExitSuccess;
   }
   const OptimalSolution optimal = solve_optimal(mdp);
+  if (!optimal.solver_note.empty()) std::cerr << "tabrl mdp info: " << optimal.solver_note << "\n";
   const double tolerance = 1e-9 * mdp.value_scale();
   Index ties = 0;
   for (Index s = 0; s < S; ++s) {
@@ -186,6 +187,7 @@ int convert(const std::string& spec, const std::string& target) {
 int solve(const std::string& spec) {
   const Mdp mdp = load_mdp(spec);
   const OptimalSolution optimal = solve_optimal(mdp);
+  if (!optimal.solver_note.empty()) std::cerr << "tabrl mdp solve: " << optimal.solver_note << "\n";
   std::cout << "# " << spec << ": " << mdp.num_states() << " states, " << mdp.num_actions()
             << " actions, gamma " << format_number(mdp.gamma()) << "\n";
   std::cout << "J* = " << format_double(optimal.objective) << "\n";

@@ -192,7 +192,9 @@ py::object solve(const Mdp& mdp) {
       py::arg("v") = to_array(optimal.v), py::arg("q") = to_array(optimal.q),
       py::arg("pi") = to_array(pi), py::arg("objective") = optimal.objective,
       py::arg("actions") = actions, py::arg("bellman_residual") = optimal.bellman_residual,
-      py::arg("bellman_check_passed") = optimal.bellman_check_passed);
+      py::arg("bellman_check_passed") = optimal.bellman_check_passed,
+      py::arg("solver") = std::string(to_string(optimal.solver)),
+      py::arg("solver_note") = optimal.solver_note);
 }
 
 // The policy's rows must be distributions up to the tolerance the readers allow a row of P;

@@ -332,6 +332,12 @@ py::dict run(const std::shared_ptr<Mdp>& mdp_pointer, const std::string& algorit
                      ? py::object(py::none())
                      : py::object(py::array_t<double>(result.theta.size(), result.theta.data()));
   out["engine_seconds"] = result.elapsed_seconds;
+  out["solver"] = std::string(to_string(result.solver));
+  // As tabrl run says them on stderr: the optimal solve's change of solver, then the run's.
+  std::string note;
+  if (!optimal.solver_note.empty()) note = "the optimal solve: " + optimal.solver_note;
+  if (!result.solver_note.empty()) note += (note.empty() ? "" : "\n") + result.solver_note;
+  out["solver_note"] = note;
   out["summary"] = run_summary(result, optimal, analysis.result(), tolerances);
   return out;
 }

@@ -163,7 +163,8 @@ def run(mdp, algo="spma", step_size=_DEFAULT_STEP, iterations=1000, tolerance=No
     return RunResult(curve=curve, status=out["status"],
                      message=out["message"], iterations=out["iterations"], policy=out["policy"],
                      logits=out["logits"], theta=out["theta"], summary=out["summary"],
-                     engine_seconds=out["engine_seconds"])
+                     engine_seconds=out["engine_seconds"], solver=out["solver"],
+                     solver_note=out["solver_note"])
 
 
 def sweep(config_path, out, jobs=None, restart=False):

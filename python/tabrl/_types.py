@@ -16,7 +16,9 @@ class Solution:
     1s. ``actions`` holds pi*[s] as action indices (the lowest-index action within 1e-13 of the
     value scale of the best), ``objective`` is J* = rho^T V*, and ``bellman_residual`` is
     max_s |max_a Q*[s, a] - V*[s]|, with ``bellman_check_passed`` telling whether it is within
-    1e-12 of the value scale.
+    1e-12 of the value scale. ``solver`` names the linear solver that computed V* ("dense",
+    "sparse" or "krylov"), and ``solver_note`` says why the automatic choice changed from Krylov
+    to a direct solver ("" where it did not; docs/engine.md, "Fallback of the automatic choice").
     """
 
     v: np.ndarray
@@ -26,6 +28,8 @@ class Solution:
     actions: np.ndarray
     bellman_residual: float
     bellman_check_passed: bool
+    solver: str = ""
+    solver_note: str = ""
 
     def __iter__(self):
         return iter((self.v, self.q, self.pi))
@@ -64,6 +68,9 @@ class RunResult:
     summary: the fitted rate, convergence class and theory-bound check, with the names of a
         sweep's runs.csv columns (docs/sweeps.md).
     engine_seconds: the optimizer loop's own wall time, as the C++ API measures it.
+    solver: the linear solver of the run's evaluations ("dense", "sparse" or "krylov").
+    solver_note: where the automatic choice changed from Krylov to a direct solver, in the optimal
+        solve or in the run, why (the lines ``tabrl run`` writes to stderr); "" otherwise.
     """
 
     curve: Any
@@ -75,3 +82,5 @@ class RunResult:
     theta: Optional[np.ndarray]
     summary: Dict[str, Any]
     engine_seconds: float
+    solver: str = ""
+    solver_note: str = ""

@@ -392,3 +392,48 @@ def test_pickled_mdp_is_the_same_model_and_runs_in_spawned_processes(tmp_path):
         there = [result.curve for result in pool.map(run, steps)]
     for one, other in zip(here, there):
         pd.testing.assert_frame_equal(one, other, check_exact=True)
+
+
+def cycle_arrays(S, gamma, seed=3):
+    """A cycle of S states, action 0 one step ahead and action 1 two, as a sparse (S*A, S)
+    kernel: BiCGSTAB stalls on it for a discount close to 1 (docs/engine.md, "Fallback of the
+    automatic choice")."""
+    rows = np.arange(2 * S)
+    columns = np.concatenate([(np.arange(S) + 1) % S, (np.arange(S) + 2) % S])
+    columns = columns.reshape(2, S).T.reshape(-1)  # row s*A + a
+    P = scipy.sparse.csr_matrix((np.ones(2 * S), (rows, columns)), shape=(2 * S, S))
+    r = np.random.default_rng(seed).uniform(size=(S, 2))
+    return P, r, gamma, np.full(S, 1.0 / S)
+
+
+def test_the_solver_and_its_fallback_are_reported(cli, tmp_path):
+    small = tabrl.Mdp.from_arrays(*random_mdp_arrays(S=6, A=2, seed=3))
+    solution = small.solve()
+    assert solution.solver == "dense" and solution.solver_note == ""
+    result = tabrl.run(small, "npg", step_size=1.0, iterations=2)
+    assert result.solver == "dense" and result.solver_note == ""
+
+    mdp = tabrl.Mdp.from_arrays(*cycle_arrays(6000, 0.99999))
+    solution = mdp.solve()
+    assert solution.solver == "sparse"
+    assert "changed to the sparse solver" in solution.solver_note
+    assert solution.bellman_check_passed
+    result = tabrl.run(mdp, "npg", step_size=1.0, iterations=2)
+    assert result.solver == "sparse"
+    first, second = result.solver_note.split("\n")
+    assert first == "the optimal solve: " + solution.solver_note
+    assert second == ("started with the sparse solver, the one the optimal solve's automatic "
+                      "choice changed to")
+    assert result.summary["final_suboptimality"] > 0
+    # tabrl mdp solve prints the note on stderr, the same cycle read as long CSV (mdp info does
+    # not solve above 5,000 states).
+    P, r, gamma, _ = cycle_arrays(6000, 0.99999)
+    coo = P.tocoo()
+    lines = ["# gamma = 0.99999", "# states = " + " ".join(map(str, range(6000))),
+             "from,action,to,probability,reward"]
+    lines += [f"{row // 2},{row % 2},{column},1,{r[row // 2, row % 2]!r}"
+              for row, column in zip(coo.row, coo.col)]
+    path = tmp_path / "cycle.csv"
+    path.write_text("\n".join(lines) + "\n")
+    assert tabrl.Mdp.load(path).solve().solver_note == solution.solver_note
+    assert f"tabrl mdp solve: {solution.solver_note}\n" in cli("mdp", "solve", path).stderr
