@@ -208,6 +208,39 @@ TEST_CASE("the sparse LU orders hubs last: a fraction of COLAMD's fill, the same
   CHECK((x - x_colamd).cwiseAbs().maxCoeff() <= 1e-12 * x_colamd.cwiseAbs().maxCoeff());
 }
 
+TEST_CASE("deterministic and mixed policies keep the sparse LU's factors within the envelope") {
+  // The envelope holds for every policy (its pattern is every action's): a deterministic policy
+  // (each state one action, the hub's the spreading one), and one mixing deterministic states
+  // with states of full support, where the factors' pattern changes from state to state.
+  const Mdp mdp = hub_grid(40, 40);
+  const Index n = mdp.num_states();
+  const double bound = 2.0 * sparse_lu_envelope(mdp).entries + static_cast<double>(n);
+  Random random(11);
+  StateActionMatrix deterministic = StateActionMatrix::Zero(n, mdp.num_actions());
+  StateActionMatrix mixed = StateActionMatrix::Zero(n, mdp.num_actions());
+  for (Index s = 0; s < n; ++s) {
+    deterministic(s, static_cast<Index>(random.index(5))) = 1.0;
+    if (random.uniform() < 0.5) {
+      mixed(s, static_cast<Index>(random.index(5))) = 1.0;
+    } else {
+      mixed.row(s).setConstant(0.2);
+    }
+  }
+  const Index hub = n / 3;  // hub_grid's spreading state: its policy row spreads
+  deterministic.row(hub).setZero();
+  deterministic(hub, 4) = 1.0;
+  for (const StateActionMatrix* policy : {&deterministic, &mixed}) {
+    SparseLu lu(mdp);
+    lu.prepare(*policy);
+    CHECK(static_cast<double>(lu.factor_nonzeros()) <= bound);
+    ColamdLu reference(mdp, *policy);
+    Vector v;
+    lu.solve_value(mdp.rewards().col(0), v);
+    const Vector v_reference = reference.lu.solve(Vector(mdp.rewards().col(0)));
+    CHECK((v - v_reference).cwiseAbs().maxCoeff() <= 1e-12 * v_reference.cwiseAbs().maxCoeff());
+  }
+}
+
 TEST_CASE("without hubs, the sparse LU's order is COLAMD's own, bit for bit") {
   const Mdp mdp = make_garnet(300, 3, 4, 2);
   StateActionMatrix policy = StateActionMatrix::Constant(300, 3, 1.0 / 3.0);
