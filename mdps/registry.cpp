@@ -1,13 +1,17 @@
 #include "registry.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <map>
 
 #include <tabrl/core/error.hpp>
+#include <tabrl/core/format.hpp>
 #include <tabrl/core/suggest.hpp>
 #include <tabrl/core/text.hpp>
 #include <tabrl/mdps/builtin.hpp>
@@ -22,7 +26,16 @@ using Arguments = SpecArguments;
 struct BuiltinEntry {
   BuiltinMdpInfo info;
   std::function<Mdp(const Arguments&)> build;
+  // The size the arguments ask for, checked before building (check_builtin_size); absent where
+  // the size is fixed or written out in the spec (a map, a list of means).
+  std::function<BuiltinSize(const Arguments&)> size = nullptr;
 };
+
+// The rows and (at least) the entries of a kernel of `states` x `actions` with `per_row`
+// entries in each row.
+BuiltinSize kernel_of(double states, double actions, double per_row = 1.0) {
+  return {.rows = states * actions, .entries = states * actions * per_row};
+}
 
 const ParameterInfo kGammaParameter{"gamma", "number",
                                     "0.9",   "discount factor in [0, 1)",
@@ -47,6 +60,10 @@ const std::vector<BuiltinEntry>& registry() {
         {{"size", "integer", "5", "grid side, >= 2", {}, {.low = 2.0}}, kGammaParameter}},
        [](const Arguments& args) {
          return make_deep_sea_treasure(args.integer("size"), args.number("gamma"));
+       },
+       [](const Arguments& args) {
+         const double side = args.integer("size");
+         return kernel_of(side * side, 2);
        }},
       {{"forest",
         "pymdptoolbox's forest management (example.forest): actions wait, cut; fire resets "
@@ -64,7 +81,8 @@ const std::vector<BuiltinEntry>& registry() {
        [](const Arguments& args) {
          return make_forest(args.integer("states"), args.number("r1"), args.number("r2"),
                             args.number("p"), args.number("gamma"));
-       }},
+       },
+       [](const Arguments& args) { return kernel_of(args.integer("states"), 2); }},
       {{"random_bandit",
         "random K-armed bandit: means in [0, 1], best-arm gap >= min_gap",
         {{"arms", "integer", "", "number of arms K >= 2", {}, {.low = 2.0}},
@@ -79,7 +97,8 @@ const std::vector<BuiltinEntry>& registry() {
        [](const Arguments& args) {
          return make_random_bandit(args.integer("arms"), args.number("min_gap"),
                                    static_cast<std::uint64_t>(args.integer("seed")));
-       }},
+       },
+       [](const Arguments& args) { return kernel_of(1, args.integer("arms")); }},
       {{"chain",
         "n-chain (Strens 2000): 'back' to state 0 pays back_reward, 'forward' pays "
         "forward_reward at the end; actions slip",
@@ -96,11 +115,13 @@ const std::vector<BuiltinEntry>& registry() {
        [](const Arguments& args) {
          return make_chain(args.integer("n"), args.number("slip"), args.number("back_reward"),
                            args.number("forward_reward"), args.number("gamma"));
-       }},
+       },
+       [](const Arguments& args) { return kernel_of(args.integer("n"), 2); }},
       {{"flat_grad_chain",
         "FlatGrad chain (Lu et al. 2024): H + 2 states, reward only at the end, gamma = H/(H+1)",
         {{"H", "integer", "20", "horizon H >= 1", {}, {.low = 1.0}}}},
-       [](const Arguments& args) { return make_flat_grad_chain(args.integer("H")); }},
+       [](const Arguments& args) { return make_flat_grad_chain(args.integer("H")); },
+       [](const Arguments& args) { return kernel_of(args.integer("H") + 2.0, 4); }},
       {{"frozen_lake",
         "FrozenLake (Gymnasium dynamics): reward = probability of entering G",
         {{"map", "text", "4x4", "4x4, 8x8, or rows separated by '/' over S F H G"},
@@ -154,9 +175,22 @@ const std::vector<BuiltinEntry>& registry() {
          return make_garnet(args.integer("states"), args.integer("actions"),
                             args.integer("branching"),
                             static_cast<std::uint64_t>(args.integer("seed")), args.number("gamma"));
+       },
+       [](const Arguments& args) {
+         // A branching above the state count is the build's error, said as such.
+         const int states = args.integer("states");
+         return kernel_of(states, args.integer("actions"),
+                          std::min(args.integer("branching"), states));
        }},
   };
   return entries;
+}
+
+double physical_memory_bytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page_size = sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page_size <= 0) return std::numeric_limits<double>::infinity();
+  return static_cast<double>(pages) * static_cast<double>(page_size);
 }
 
 }  // namespace
@@ -175,7 +209,9 @@ const BuiltinMdpInfo& check_builtin_mdp_spec(const std::string& spec) {
       names.push_back(entry.info.name);
       continue;
     }
-    Arguments(parsed, entry.info.parameters).check_values();
+    const Arguments arguments(parsed, entry.info.parameters);
+    arguments.check_values();
+    if (entry.size) check_builtin_size(spec, entry.size(arguments), physical_memory_bytes());
     return entry.info;
   }
   throw InputError({.field = "mdp"},
@@ -187,12 +223,39 @@ std::string resolved_builtin_mdp_spec(const std::string& spec) {
   return resolved_spec(parse_spec(spec, "mdp"), info.parameters).canonical();
 }
 
+void check_builtin_size(const std::string& spec, const BuiltinSize& size, double memory_bytes) {
+  // The kernel's compressed rows index with 32-bit integers, as the file readers' do.
+  constexpr double kIndexLimit = std::numeric_limits<int>::max();
+  const std::string what = std::string(trim(spec)) + " asks for ";
+  if (size.rows > kIndexLimit) {
+    throw InputError({.field = "mdp"}, what + format_brief(size.rows) +
+                                           " (state, action) rows, above the limit of " +
+                                           std::to_string(std::numeric_limits<int>::max()));
+  }
+  if (size.entries > kIndexLimit) {
+    throw InputError({.field = "mdp"}, what + format_brief(size.entries) +
+                                           " transition entries, above the limit of " +
+                                           std::to_string(std::numeric_limits<int>::max()));
+  }
+  // What the built MDP itself holds at the least: 12 bytes per entry (value, column) and 12 per
+  // row (reward, row start); a run needs several times that (docs/mdp-formats.md).
+  const double bytes = 12.0 * size.entries + 12.0 * size.rows;
+  if (bytes > memory_bytes) {
+    throw InputError({.field = "mdp"},
+                     what + format_brief(size.entries) + " transition entries: its kernel alone " +
+                         "would take " + format_brief(bytes / 1e9) + " GB, and this machine has " +
+                         format_brief(memory_bytes / 1e9) + " GB of memory");
+  }
+}
+
 Mdp make_builtin_mdp(const std::string& spec) {
   const Spec parsed = parse_spec(spec, "mdp");
   std::vector<std::string> names;
   for (const BuiltinEntry& entry : registry()) {
     if (entry.info.name == parsed.name) {
-      return entry.build(Arguments(parsed, entry.info.parameters));
+      const Arguments arguments(parsed, entry.info.parameters);
+      if (entry.size) check_builtin_size(spec, entry.size(arguments), physical_memory_bytes());
+      return entry.build(arguments);
     }
     names.push_back(entry.info.name);
   }

@@ -26,6 +26,18 @@ std::vector<BuiltinMdpInfo> builtin_mdp_catalog();
 // [comma, separated, lists]. Throws InputError naming the parameter on bad input.
 Mdp make_builtin_mdp(const std::string& spec);
 
+// How large a built-in's arguments make it: its kernel's (state, action) rows and transition
+// entries (at least).
+struct BuiltinSize {
+  double rows = 0.0;
+  double entries = 0.0;
+};
+
+// Refuses (InputError, field "mdp") a built-in whose kernel would pass the 32-bit index limit
+// of its rows or entries, or whose kernel alone would not fit in `memory_bytes`, before any of it
+// is built. make_builtin_mdp calls it with the machine's physical memory.
+void check_builtin_size(const std::string& spec, const BuiltinSize& size, double memory_bytes);
+
 // Checks a built-in spec without building it: the name, the keys and each value's type through
 // the registry's parameter table. Returns the entry. Throws InputError naming the parameter.
 // Errors that need the built MDP (a branching larger than the state count) surface when it is

@@ -160,3 +160,41 @@ TEST_CASE("taxi follows Gymnasium's dynamics") {
   // One step away (east of (0, 3) is open): -1 + 0.95 * 20.
   CHECK(optimal.v[state(0, 3, 4, 1)] == doctest::Approx(-1.0 + 0.95 * 20.0));
 }
+
+TEST_CASE("built-ins too large for 32-bit indices or for memory are refused before building") {
+  // Each refusal comes at once, before any allocation: the kernels asked for here would take
+  // tens of GB to terabytes.
+  const auto message_of = [](const std::string& spec) {
+    try {
+      (void)load_mdp(spec);
+    } catch (const InputError& error) {
+      return std::string(error.what());
+    }
+    return std::string("built");
+  };
+  CHECK(message_of("chain(n=2000000000)")
+            .find("4e+09 (state, action) rows, above the limit of "
+                  "2147483647") != std::string::npos);
+  CHECK(message_of("deep_sea_treasure(size=100000)").find("(state, action) rows") !=
+        std::string::npos);
+  CHECK(message_of("garnet(states=100000000,actions=4,branching=6)")
+            .find("2.4e+09 transition entries, above the limit") != std::string::npos);
+  // A branching above the state count stays the build's own error.
+  CHECK(message_of("garnet(states=10,actions=2,branching=2000000000)").find("branching") !=
+        std::string::npos);
+  // The spec check (sweep configs) refuses alike, without building.
+  CHECK_THROWS_AS(check_builtin_mdp_spec("flat_grad_chain(H=2147483000)"), InputError);
+
+  // Memory: the kernel alone, 12 bytes per entry and per row, against the memory given.
+  const BuiltinSize garnet{.rows = 4e8, .entries = 2e9};  // garnet(states=1e8,actions=4,b=5)
+  std::string message;
+  try {
+    check_builtin_size("garnet(states=100000000,actions=4,branching=5)", garnet, 24e9);
+  } catch (const InputError& error) {
+    message = error.what();
+  }
+  CHECK(message.find("its kernel alone would take 28.8 GB, and this machine has 24 GB") !=
+        std::string::npos);
+  CHECK_NOTHROW(check_builtin_size("garnet", garnet, 29e9));
+  CHECK(load_mdp("chain(n=100000)").num_states() == 100000);
+}
