@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <string>
 
 #include <tabrl/algorithms/theory.hpp>
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/metrics.hpp>
+#include <tabrl/core/policy.hpp>
 
 namespace tabrl {
 
@@ -38,6 +40,14 @@ OptimizerResult optimize(const Mdp& mdp, const OptimalSolution& optimal, UpdateR
         optimal.solver, std::string("started with the ") + to_string(optimal.solver) +
                             " solver, the one the optimal solve's automatic choice changed to");
   }
+  // V* of the curve: the optimal solve's, unless the run's evaluator falls back partway to
+  // another solver than the optimal solve's; from then on pi*'s values computed again by the
+  // run's new solver, so that J* and each iterate come from one solver (docs/engine.md, "One
+  // decision for the optimal solve and the run").
+  const Vector* v_star = &optimal.v;
+  Vector v_star_of_fallback;
+  bool fell_back = evaluator.fell_back();
+  int fallback_iteration = -1;
   const StepContext context_zero{.mdp = mdp, .optimal = optimal, .evaluator = evaluator};
   StateActionMatrix parameters(mdp.num_states(), mdp.num_actions());
   rule.initialize(context_zero, initial_logits, parameters);
@@ -58,6 +68,17 @@ OptimizerResult optimize(const Mdp& mdp, const OptimalSolution& optimal, UpdateR
     } else {
       evaluator.evaluate_logits(parameters, evaluation, visitation);
     }
+    if (!fell_back && evaluator.fell_back()) {
+      fell_back = true;
+      fallback_iteration = t;
+      if (evaluator.solver() != optimal.solver && !optimal.policy.empty()) {
+        PolicyEvaluator named(mdp, evaluator.solver());
+        StateActionMatrix q_star;
+        named.evaluate_values(deterministic_policy(optimal.policy, mdp.num_actions()),
+                              v_star_of_fallback, q_star);
+        v_star = &v_star_of_fallback;
+      }
+    }
     std::fill(diagnostics.begin(), diagnostics.end(), std::numeric_limits<double>::quiet_NaN());
     const StepContext context{
         .iteration = t, .mdp = mdp, .optimal = optimal, .evaluator = evaluator};
@@ -67,8 +88,8 @@ OptimizerResult optimize(const Mdp& mdp, const OptimalSolution& optimal, UpdateR
         .iteration = t,
         .evaluation = evaluation,
         .objective = evaluation.objective,
-        .suboptimality = suboptimality(mdp.rho(), optimal.v, evaluation.v),
-        .value_error_inf = value_error_inf(optimal.v, evaluation.v),
+        .suboptimality = suboptimality(mdp.rho(), *v_star, evaluation.v),
+        .value_error_inf = value_error_inf(*v_star, evaluation.v),
         .step = report,
         .diagnostics = diagnostics,
         .elapsed_seconds =
@@ -116,6 +137,9 @@ OptimizerResult optimize(const Mdp& mdp, const OptimalSolution& optimal, UpdateR
       result.value_error_inf = summary.value_error_inf;
       result.solver = evaluator.solver();
       result.solver_note = evaluator.fallback_reason();
+      if (fallback_iteration >= 0) {
+        result.solver_note += " (at iteration " + std::to_string(fallback_iteration) + ")";
+      }
       result.policy = evaluation.policy;
       result.logits = direct ? StateActionMatrix(parameters.array().log()) : parameters;
       result.parameters = std::move(parameters);

@@ -77,7 +77,7 @@ void Bicgstab::start(const Vector& rhs, Vector& guess) const {
   if (!(warm_ && guess.size() == rhs.size() && guess.allFinite())) guess.setZero(rhs.size());
 }
 
-void Bicgstab::fail(const Checked& value, const Checked* visitation) {
+void Bicgstab::fail(const Checked& value, const Checked* visitation, bool visitation_asked) {
   warm_ = false;
   value_path_.forget();
   visitation_path_.forget();
@@ -88,8 +88,11 @@ void Bicgstab::fail(const Checked& value, const Checked* visitation) {
   const bool dense_fits = mdp_.num_states() <= kFallbackStateLimit;
   throw SolverFailure(
       "BiCGSTAB did not reach the relative residual " + format_number(tolerance_) +
-      " or its rounding floor (value " + text(value.residual) + ", visitation " +
-      (visitation != nullptr ? text(visitation->residual) : std::string("not solved")) + "); " +
+      " or its rounding floor (value " + text(value.residual) +
+      (visitation != nullptr ? ", visitation " + text(visitation->residual)
+       : visitation_asked    ? std::string(", visitation not solved")
+                             : std::string()) +
+      "); " +
       (dense_fits ? "the direct solvers (dense, sparse) solve such systems exactly"
                   : "the sparse direct solver (sparse) solves such systems exactly where its "
                     "fill allows"));
@@ -118,11 +121,11 @@ void Bicgstab::solve(const Vector& value_rhs, Vector& v, const Vector& visitatio
   report_.value_residual = value.residual;
   report_.visitation_residual = 0.0;
   // After a failed value solve the pair has failed: the visitation is not spent on.
-  if (!value.accepted()) fail(value, nullptr);
+  if (!value.accepted()) fail(value, nullptr, x != nullptr);
   if (x != nullptr) {
     const Checked visitation = solve_checked(true, visitation_rhs, *x);
     report_.visitation_residual = visitation.residual;
-    if (!visitation.accepted()) fail(value, &visitation);
+    if (!visitation.accepted()) fail(value, &visitation, true);
   }
   if (policy_changed_) {
     value_path_.record(v);
@@ -142,7 +145,7 @@ void Bicgstab::solve_value(const Vector& value_rhs, Vector& v) {
   const Checked value = solve_checked(false, value_rhs, v);
   report_.value_residual = value.residual;
   report_.visitation_residual = 0.0;
-  if (!value.accepted()) fail(value, nullptr);
+  if (!value.accepted()) fail(value, nullptr, false);
   warm_ = true;
 }
 

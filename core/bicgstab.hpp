@@ -70,8 +70,8 @@ class Bicgstab final : public PolicySystemSolver {
   // Cold start (zeros) unless the last solve succeeded and the guesses are usable.
   void start(const Vector& rhs, Vector& guess) const;
   // Throws the SolverFailure of a missed guarantee; `visitation` is null where the visitation
-  // was not solved (the value solve had failed already).
-  [[noreturn]] void fail(const Checked& value, const Checked* visitation);
+  // was not solved: not asked for, or asked for but skipped (the value solve had failed).
+  [[noreturn]] void fail(const Checked& value, const Checked* visitation, bool visitation_asked);
 
   const Mdp& mdp_;
   std::optional<PolicyRows> system_;  // sparse kernel: M by rows, M^T on demand

@@ -197,6 +197,7 @@ TEST_CASE("a true residual that stays above the tolerance and its floor is an er
   }
   CHECK(message.find("did not reach the relative residual 1e-12 or its rounding floor") !=
         std::string::npos);
+  CHECK(message.find("visitation") == std::string::npos);  // not asked for
   CHECK(solver.report().value_residual > 1e-11);
 }
 

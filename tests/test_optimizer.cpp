@@ -4,11 +4,13 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include <tabrl/algorithms/callbacks.hpp>
 #include <tabrl/algorithms/npg.hpp>
+#include <tabrl/algorithms/pi.hpp>
 #include <tabrl/algorithms/spma.hpp>
 #include <tabrl/algorithms/step_size.hpp>
 #include <tabrl/algorithms/theory.hpp>
@@ -182,27 +184,39 @@ TEST_CASE("a geometric step is eta gamma^(-t), also where gamma^(-t) alone overf
   CHECK(std::isinf(scheduled_step(1.0, true, 0.9, 6737)));
 }
 
+namespace {
+
+// n states on a cycle at gamma = 0.99999, rho uniform: action a moves s -> s + moves[a] (mod n),
+// rewards U(0, 1), or `reward0` for action 0 where given.
+Mdp two_moves(Index n, Index move0, Index move1, std::uint64_t seed,
+              double reward0 = std::numeric_limits<double>::quiet_NaN()) {
+  Random random(seed);
+  std::vector<TransitionEntry> entries;
+  StateActionMatrix rewards(n, 2);
+  for (Index s = 0; s < n; ++s) {
+    entries.push_back({s, 0, (s + move0) % n, 1.0});
+    entries.push_back({s, 1, (s + move1) % n, 1.0});
+    rewards(s, 0) = random.uniform();
+    rewards(s, 1) = random.uniform();
+    if (!std::isnan(reward0)) rewards(s, 0) = reward0;
+  }
+  return Mdp({.num_states = n,
+              .num_actions = 2,
+              .gamma = 0.99999,
+              .rho = Vector::Constant(n, 1.0 / static_cast<double>(n)),
+              .rewards = rewards,
+              .transitions = make_transitions(n, 2, entries)});
+}
+
+}  // namespace
+
 TEST_CASE("a run starts with the direct solver the optimal solve's automatic choice changed to") {
   // A cycle of 6,000 states at gamma = 0.99999 with two actions, one step or two steps ahead:
   // BiCGSTAB stalls on it (from policy iteration's loose start on), and the optimal solve's
   // automatic choice changes to the sparse LU. The run's automatic evaluator starts with that
   // solver instead of failing again, and says so; J* and the curve come from one solver.
   const Index n = 6000;
-  Random random(3);
-  std::vector<TransitionEntry> entries;
-  StateActionMatrix rewards(n, 2);
-  for (Index s = 0; s < n; ++s) {
-    entries.push_back({s, 0, (s + 1) % n, 1.0});
-    entries.push_back({s, 1, (s + 2) % n, 1.0});
-    rewards(s, 0) = random.uniform();
-    rewards(s, 1) = random.uniform();
-  }
-  const Mdp mdp({.num_states = n,
-                 .num_actions = 2,
-                 .gamma = 0.99999,
-                 .rho = Vector::Constant(n, 1.0 / static_cast<double>(n)),
-                 .rewards = rewards,
-                 .transitions = make_transitions(n, 2, entries)});
+  const Mdp mdp = two_moves(n, 1, 2, 3);
   const OptimalSolution optimal = solve_optimal(mdp);
   REQUIRE(optimal.solver == LinearSolverKind::sparse_lu);
   REQUIRE(!optimal.solver_note.empty());
@@ -218,4 +232,30 @@ TEST_CASE("a run starts with the direct solver the optimal solve's automatic cho
   CHECK_THROWS_AS(optimize(mdp, optimal, named, uniform_logits(n, 2),
                            {.max_iterations = 3, .solver = LinearSolverKind::krylov}, {}),
                   SolverFailure);
+}
+
+TEST_CASE("a run that falls back partway measures its iterates against V* from its new solver") {
+  // 2,000 states at gamma = 0.99999: action 0 stays (reward 1), action 1 steps around a cycle
+  // (reward U(0, 1)). pi* stays everywhere, P_pi* = I, and the optimal solve's Krylov solver
+  // has no trouble; the uniform policy half follows the cycle, Krylov fails there and the run
+  // changes to the sparse LU at iteration 0. Policy iteration reaches pi* at iteration 1, and
+  // with V* computed again by the sparse LU a tolerance of 0 stops it there (with the Krylov V*
+  // the two differ by about 3e-11 and it never would).
+  const Index n = 2000;
+  const Mdp mdp = two_moves(n, 0, 1, 7, 1.0);
+  const OptimalSolution optimal = solve_optimal(mdp);
+  REQUIRE(optimal.solver == LinearSolverKind::krylov);
+  REQUIRE(optimal.policy == std::vector<Index>(n, 0));
+  PolicyIteration pi;
+  ToleranceStop stop(0.0);
+  Trace trace;
+  const OptimizerResult result =
+      tabrl::testing::run_from_uniform(mdp, optimal, pi, 5, {&trace, &stop});
+  CHECK(result.status == RunStatus::converged);
+  CHECK(result.iterations == 1);
+  CHECK(result.suboptimality == 0.0);
+  CHECK(result.solver == LinearSolverKind::sparse_lu);
+  const std::string suffix = "changed to the sparse solver";
+  CHECK(result.solver_note.find(suffix) != std::string::npos);
+  CHECK(result.solver_note.ends_with("(at iteration 0)"));
 }
