@@ -1,5 +1,7 @@
 #include "error.hpp"
 
+#include <new>
+
 namespace tabrl {
 namespace {
 
@@ -20,5 +22,12 @@ InputError::InputError(InputLocation location, const std::string& message)
     : std::runtime_error(format_error(location, message)),
       location_(std::move(location)),
       message_(message) {}
+
+std::string exception_text(const std::exception& error) {
+  if (dynamic_cast<const std::bad_alloc*>(&error) != nullptr) {
+    return "out of memory: the MDP or the run needs more memory than this process can allocate";
+  }
+  return error.what();
+}
 
 }  // namespace tabrl

@@ -29,4 +29,8 @@ class InputError : public std::runtime_error {
   std::string message_;
 };
 
+// An exception's text for a message: what() for most, a sentence instead of "std::bad_alloc"
+// where memory ran out (the CLI's failure line, a sweep run's message).
+std::string exception_text(const std::exception& error);
+
 }  // namespace tabrl

@@ -82,7 +82,12 @@ const std::vector<BuiltinEntry>& registry() {
          return make_forest(args.integer("states"), args.number("r1"), args.number("r2"),
                             args.number("p"), args.number("gamma"));
        },
-       [](const Arguments& args) { return kernel_of(args.integer("states"), 2); }},
+       [](const Arguments& args) {
+         // Waiting has two effects unless p is 0 or 1; cutting has one.
+         const double p = args.number("p");
+         return BuiltinSize{.rows = 2.0 * args.integer("states"),
+                            .entries = args.integer("states") * ((p > 0.0 && p < 1.0) ? 3.0 : 2.0)};
+       }},
       {{"random_bandit",
         "random K-armed bandit: means in [0, 1], best-arm gap >= min_gap",
         {{"arms", "integer", "", "number of arms K >= 2", {}, {.low = 2.0}},
@@ -116,7 +121,11 @@ const std::vector<BuiltinEntry>& registry() {
          return make_chain(args.integer("n"), args.number("slip"), args.number("back_reward"),
                            args.number("forward_reward"), args.number("gamma"));
        },
-       [](const Arguments& args) { return kernel_of(args.integer("n"), 2); }},
+       [](const Arguments& args) {
+         // Each action has both effects unless slip is 0 or 1.
+         const double slip = args.number("slip");
+         return kernel_of(args.integer("n"), 2, (slip > 0.0 && slip < 1.0) ? 2.0 : 1.0);
+       }},
       {{"flat_grad_chain",
         "FlatGrad chain (Lu et al. 2024): H + 2 states, reward only at the end, gamma = H/(H+1)",
         {{"H", "integer", "20", "horizon H >= 1", {}, {.low = 1.0}}}},
@@ -177,10 +186,11 @@ const std::vector<BuiltinEntry>& registry() {
                             static_cast<std::uint64_t>(args.integer("seed")), args.number("gamma"));
        },
        [](const Arguments& args) {
-         // A branching above the state count is the build's error, said as such.
+         // A branching above the state count is the build's error, said as such (the rows
+         // are still checked).
          const int states = args.integer("states");
-         return kernel_of(states, args.integer("actions"),
-                          std::min(args.integer("branching"), states));
+         const int branching = args.integer("branching");
+         return kernel_of(states, args.integer("actions"), branching <= states ? branching : 1);
        }},
   };
   return entries;
@@ -254,6 +264,7 @@ Mdp make_builtin_mdp(const std::string& spec) {
   for (const BuiltinEntry& entry : registry()) {
     if (entry.info.name == parsed.name) {
       const Arguments arguments(parsed, entry.info.parameters);
+      arguments.check_values();  // each parameter's own range first, then the size
       if (entry.size) check_builtin_size(spec, entry.size(arguments), physical_memory_bytes());
       return entry.build(arguments);
     }

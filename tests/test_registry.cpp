@@ -1,6 +1,10 @@
 // Built-in MDP specs name(key=value,...) and the Garnet generator.
 #include <doctest/doctest.h>
 
+#include <new>
+#include <stdexcept>
+#include <string>
+
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/optimal.hpp>
 #include <tabrl/mdps/builtin.hpp>
@@ -179,8 +183,20 @@ TEST_CASE("built-ins too large for 32-bit indices or for memory are refused befo
         std::string::npos);
   CHECK(message_of("garnet(states=100000000,actions=4,branching=6)")
             .find("2.4e+09 transition entries, above the limit") != std::string::npos);
-  // A branching above the state count stays the build's own error.
-  CHECK(message_of("garnet(states=10,actions=2,branching=2000000000)").find("branching") !=
+  // Entries counted as the built-in makes them: chain's actions have two effects each where
+  // 0 < slip < 1 (2.8e9 entries), one otherwise (1.4e9, within the index limit).
+  CHECK(message_of("chain(n=700000000)").find("2.8e+09 transition entries, above the limit") !=
+        std::string::npos);
+  CHECK(message_of("forest(states=800000000)").find("2.4e+09 transition entries") !=
+        std::string::npos);
+  // A branching above the state count stays the build's own error, also where the states are
+  // many; a parameter out of its range is said before the size.
+  for (const char* spec : {"garnet(states=10,actions=2,branching=2000000000)",
+                           "garnet(states=100000000,actions=4,branching=100000001)"}) {
+    CAPTURE(spec);
+    CHECK(message_of(spec).find("branching: must be in [1, states") != std::string::npos);
+  }
+  CHECK(message_of("garnet(states=100000000,actions=4,branching=5,gamma=1)").find("gamma") !=
         std::string::npos);
   // The spec check (sweep configs) refuses alike, without building.
   CHECK_THROWS_AS(check_builtin_mdp_spec("flat_grad_chain(H=2147483000)"), InputError);
@@ -197,4 +213,7 @@ TEST_CASE("built-ins too large for 32-bit indices or for memory are refused befo
         std::string::npos);
   CHECK_NOTHROW(check_builtin_size("garnet", garnet, 29e9));
   CHECK(load_mdp("chain(n=100000)").num_states() == 100000);
+  // Memory that runs out all the same is said in words (the CLI's failure line, runs.csv).
+  CHECK(exception_text(std::bad_alloc()).rfind("out of memory: ", 0) == 0);
+  CHECK(exception_text(std::runtime_error("other")) == "other");
 }

@@ -3,7 +3,6 @@
 
 #include <cstdlib>
 #include <iostream>
-#include <new>
 #include <string>
 
 #include <tabrl/core/error.hpp>
@@ -77,13 +76,8 @@ int dispatch(const std::string& command, const tabrl::cli::Arguments& args) {
   } catch (const tabrl::WriteError& error) {
     std::cerr << "tabrl: " << error.what() << "\n";
     return kExitFailure;
-  } catch (const std::bad_alloc&) {
-    std::cerr << "tabrl " << command
-              << ": failure: out of memory: the MDP or the run needs more memory than this "
-                 "process can allocate\n";
-    return kExitFailure;
   } catch (const std::exception& error) {
-    std::cerr << "tabrl " << command << ": failure: " << error.what() << "\n";
+    std::cerr << "tabrl " << command << ": failure: " << tabrl::exception_text(error) << "\n";
     return kExitFailure;
   }
 }

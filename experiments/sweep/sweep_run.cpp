@@ -12,6 +12,7 @@
 #include <tabrl/algorithms/initial_policy.hpp>
 #include <tabrl/algorithms/log_linear.hpp>
 #include <tabrl/algorithms/registry.hpp>
+#include <tabrl/core/error.hpp>
 #include <tabrl/core/format.hpp>
 #include <tabrl/core/policy.hpp>
 #include <tabrl/core/random.hpp>
@@ -212,7 +213,7 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
     }
   } catch (const std::exception& error) {
     status = "error";
-    message = error.what();
+    message = exception_text(error);
     record.failed = true;
     record.curve_rows.clear();
     floor_columns = ",,,,,,,";
