@@ -26,7 +26,8 @@ using Arguments = SpecArguments;
 struct BuiltinEntry {
   BuiltinMdpInfo info;
   std::function<Mdp(const Arguments&)> build;
-  // The size the arguments ask for, checked before building (check_builtin_size); absent where
+  // The size the arguments ask for, checked before building (check_builtin_size), after the
+  // checks across parameters that would otherwise wait for the build (InputError); absent where
   // the size is fixed or written out in the spec (a map, a list of means).
   std::function<BuiltinSize(const Arguments&)> size = nullptr;
 };
@@ -186,11 +187,15 @@ const std::vector<BuiltinEntry>& registry() {
                             static_cast<std::uint64_t>(args.integer("seed")), args.number("gamma"));
        },
        [](const Arguments& args) {
-         // A branching above the state count is the build's error, said as such (the rows
-         // are still checked).
+         // Checked here, before the size, so that sweep configs are refused at once too.
          const int states = args.integer("states");
          const int branching = args.integer("branching");
-         return kernel_of(states, args.integer("actions"), branching <= states ? branching : 1);
+         if (branching > states) {
+           throw InputError({.field = "garnet.branching"},
+                            "must be in [1, states = " + std::to_string(states) + "], got " +
+                                std::to_string(branching));
+         }
+         return kernel_of(states, args.integer("actions"), branching);
        }},
   };
   return entries;

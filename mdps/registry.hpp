@@ -39,9 +39,9 @@ struct BuiltinSize {
 void check_builtin_size(const std::string& spec, const BuiltinSize& size, double memory_bytes);
 
 // Checks a built-in spec without building it: the name, the keys and each value's type through
-// the registry's parameter table. Returns the entry. Throws InputError naming the parameter.
-// Errors that need the built MDP (a branching larger than the state count) surface when it is
-// built.
+// the registry's parameter table, the checks across parameters (a Garnet's branching at most its
+// states) and the size (check_builtin_size). Returns the entry. Throws InputError naming the
+// parameter.
 const BuiltinMdpInfo& check_builtin_mdp_spec(const std::string& spec);
 
 // The canonical text of a valid built-in spec: every parameter written out (defaults included),

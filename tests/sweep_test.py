@@ -191,8 +191,9 @@ step_size = [0.1, 1.0]
           "no regularised note without an entropy-regularised method")
 
     # Runs whose MDP cannot be built have no curve: plot refuses a sweep of only those before it
-    # writes anything, and --all-steps draws the others of a mixed sweep.
-    config.write_text('[sweep]\niterations = 5\n[[mdp]]\nspec = "garnet(states=2,actions=2,branching=3)"\n'
+    # writes anything, and --all-steps draws the others of a mixed sweep. (A map's cells are
+    # checked when the MDP is built.)
+    config.write_text('[sweep]\niterations = 5\n[[mdp]]\nspec = "gridworld(map=S.X/..G)"\n'
                       '[[algorithm]]\nname = "npg"\nstep_size = [1, 2]\n')
     out = work / "unbuildable"
     check(tabrl("sweep", config, "--out", out, "--quiet").returncode == 0, "unbuildable sweep runs")

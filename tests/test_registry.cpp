@@ -41,7 +41,7 @@ TEST_CASE("bad specs name the parameter and the reason") {
   CHECK_THROWS_WITH_AS(load_mdp("bandit(means=0.5)"),
                        "bandit.means: expected a list like [0.1, 0.5], got '0.5'", InputError);
   CHECK_THROWS_WITH_AS(load_mdp("garnet(states=10,actions=2,branching=11)"),
-                       "branching: must be in [1, states = 10], got 11", InputError);
+                       "garnet.branching: must be in [1, states = 10], got 11", InputError);
   CHECK_THROWS_WITH_AS(load_mdp("deep_sea_treasure(size=3.5)"),
                        "deep_sea_treasure.size: expected an integer, got '3.5'", InputError);
   // Seeds are at least 0 for every generator, as for random(seed=...) policies and features.

@@ -187,7 +187,13 @@ TEST_CASE("bad configs fail with file, line and key before any run") {
             "[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"npg\"\nstep_size = []\n") ==
         "grid.toml:5: algorithm.step_size: an empty list makes an empty grid");
   CHECK(error_of("[[mdp]]\nspec = \"cliffworld\"\n[[algorithm]]\nname = \"npg\"\nstep_size = 1\n")
-            .find("grid.toml:1: mdp: 'cliffworld': mdp: unknown MDP 'cliffworld'") == 0);
+            .find("grid.toml:1: mdp: 'cliffworld': unknown MDP 'cliffworld'") == 0);
+  // A Garnet's branching above its states is refused with the config, not when the run builds it.
+  CHECK(
+      error_of("[[mdp]]\nspec = \"garnet(states=10,actions=2,branching=11)\"\n[[algorithm]]\n"
+               "name = \"npg\"\nstep_size = 1\n") ==
+      "grid.toml:1: mdp: 'garnet(states=10,actions=2,branching=11)': garnet.branching: must be in "
+      "[1, states = 10], got 11");
   CHECK(
       error_of("[[mdp]]\nspc = \"cliff_world\"\n[[algorithm]]\nname = \"npg\"\nstep_size = 1\n") ==
       "grid.toml:1: mdp[0]: give exactly one of 'spec' (a built-in) or 'file' (an MDP file) "

@@ -498,8 +498,10 @@ void ConfigParser::validate(const std::vector<std::pair<RunSpec, int>>& mdps,
         bandit = load_mdp(run.mdp).is_bandit();  // a file is read once, here
       }
     } catch (const InputError& error) {
+      // The spec's own "mdp: " is not said twice.
+      const bool own = error.location().field == "mdp" && error.location().file.empty();
       throw InputError({.file = path_, .line = line, .field = "mdp"},
-                       "'" + run.mdp + "': " + error.what());
+                       "'" + run.mdp + "': " + (own ? error.message() : error.what()));
     }
     kinds.emplace(bandit, run.mdp);
   }
