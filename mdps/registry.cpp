@@ -271,7 +271,18 @@ Mdp make_builtin_mdp(const std::string& spec) {
       const Arguments arguments(parsed, entry.info.parameters);
       arguments.check_values();  // each parameter's own range first, then the size
       if (entry.size) check_builtin_size(spec, entry.size(arguments), physical_memory_bytes());
-      return entry.build(arguments);
+      try {
+        return entry.build(arguments);
+      } catch (const InputError& error) {
+        // A builder names its own parameter ("map"); the spec's reader names it as the
+        // parameter table does ("gridworld.map").
+        const InputLocation& where = error.location();
+        if (where.field.empty() || !where.file.empty() ||
+            where.field.find('.') != std::string::npos) {
+          throw;
+        }
+        throw InputError({.field = entry.info.name + "." + where.field}, error.message());
+      }
     }
     names.push_back(entry.info.name);
   }
