@@ -153,4 +153,12 @@ OptimizerResult optimize(const Mdp& mdp, const OptimalSolution& optimal, UpdateR
   }
 }
 
+std::vector<std::string> solver_notes(const OptimalSolution& optimal,
+                                      const OptimizerResult& result) {
+  std::vector<std::string> notes;
+  if (!optimal.solver_note.empty()) notes.push_back("the optimal solve: " + optimal.solver_note);
+  if (!result.solver_note.empty()) notes.push_back(result.solver_note);
+  return notes;
+}
+
 }  // namespace tabrl

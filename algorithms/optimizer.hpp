@@ -83,4 +83,10 @@ OptimizerResult optimize(const Mdp& mdp, const OptimalSolution& optimal, UpdateR
                          StateActionMatrix initial_logits, const OptimizerOptions& options,
                          std::span<IterationCallback* const> callbacks = {});
 
+// What a run says about its linear solver, one line each, empty where neither changed: the
+// optimal solve's change of solver ("the optimal solve: ..."), then the run's own (`tabrl run`'s
+// stderr, Python's RunResult.solver_note; docs/engine.md, "Fallback of the automatic choice").
+std::vector<std::string> solver_notes(const OptimalSolution& optimal,
+                                      const OptimizerResult& result);
+
 }  // namespace tabrl

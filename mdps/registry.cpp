@@ -208,6 +208,26 @@ double physical_memory_bytes() {
   return static_cast<double>(pages) * static_cast<double>(page_size);
 }
 
+// The registry's entry of a parsed built-in spec; an unknown name is an InputError listing the
+// known ones.
+const BuiltinEntry& find_entry(const Spec& parsed) {
+  std::vector<std::string> names;
+  for (const BuiltinEntry& entry : registry()) {
+    if (entry.info.name == parsed.name) return entry;
+    names.push_back(entry.info.name);
+  }
+  throw InputError({.field = "mdp"}, unknown_name("MDP", parsed.name, names) + "; files end in " +
+                                         mdp_extension_list());
+}
+
+// Everything that can be checked without building: each parameter's own range first, then the
+// checks across parameters and the size.
+void check_arguments(const BuiltinEntry& entry, const Arguments& arguments,
+                     const std::string& spec) {
+  arguments.check_values();
+  if (entry.size) check_builtin_size(spec, entry.size(arguments), physical_memory_bytes());
+}
+
 }  // namespace
 
 std::vector<BuiltinMdpInfo> builtin_mdp_catalog() {
@@ -218,19 +238,9 @@ std::vector<BuiltinMdpInfo> builtin_mdp_catalog() {
 
 const BuiltinMdpInfo& check_builtin_mdp_spec(const std::string& spec) {
   const Spec parsed = parse_spec(spec, "mdp");
-  std::vector<std::string> names;
-  for (const BuiltinEntry& entry : registry()) {
-    if (entry.info.name != parsed.name) {
-      names.push_back(entry.info.name);
-      continue;
-    }
-    const Arguments arguments(parsed, entry.info.parameters);
-    arguments.check_values();
-    if (entry.size) check_builtin_size(spec, entry.size(arguments), physical_memory_bytes());
-    return entry.info;
-  }
-  throw InputError({.field = "mdp"},
-                   unknown_name("MDP", parsed.name, names) + "; files end in .mdp, .toml or .csv");
+  const BuiltinEntry& entry = find_entry(parsed);
+  check_arguments(entry, Arguments(parsed, entry.info.parameters), spec);
+  return entry.info;
 }
 
 std::string resolved_builtin_mdp_spec(const std::string& spec) {
@@ -265,29 +275,20 @@ void check_builtin_size(const std::string& spec, const BuiltinSize& size, double
 
 Mdp make_builtin_mdp(const std::string& spec) {
   const Spec parsed = parse_spec(spec, "mdp");
-  std::vector<std::string> names;
-  for (const BuiltinEntry& entry : registry()) {
-    if (entry.info.name == parsed.name) {
-      const Arguments arguments(parsed, entry.info.parameters);
-      arguments.check_values();  // each parameter's own range first, then the size
-      if (entry.size) check_builtin_size(spec, entry.size(arguments), physical_memory_bytes());
-      try {
-        return entry.build(arguments);
-      } catch (const InputError& error) {
-        // A builder names its own parameter ("map"); the spec's reader names it as the
-        // parameter table does ("gridworld.map").
-        const InputLocation& where = error.location();
-        if (where.field.empty() || !where.file.empty() ||
-            where.field.find('.') != std::string::npos) {
-          throw;
-        }
-        throw InputError({.field = entry.info.name + "." + where.field}, error.message());
-      }
+  const BuiltinEntry& entry = find_entry(parsed);
+  const Arguments arguments(parsed, entry.info.parameters);
+  check_arguments(entry, arguments, spec);
+  try {
+    return entry.build(arguments);
+  } catch (const InputError& error) {
+    // A builder names its own parameter ("map"); the spec's reader names it as the parameter
+    // table does ("gridworld.map").
+    const InputLocation& where = error.location();
+    if (where.field.empty() || !where.file.empty() || where.field.find('.') != std::string::npos) {
+      throw;
     }
-    names.push_back(entry.info.name);
+    throw InputError({.field = entry.info.name + "." + where.field}, error.message());
   }
-  throw InputError({.field = "mdp"}, unknown_name("MDP", parsed.name, names) + "; files end in " +
-                                         mdp_extension_list());
 }
 
 Mdp load_mdp(const std::string& spec, const MdpValidationOptions& options) {

@@ -7,6 +7,7 @@
 #include <tabrl/algorithms/feature_spec.hpp>
 #include <tabrl/algorithms/initial_policy.hpp>
 #include <tabrl/algorithms/log_linear.hpp>
+#include <tabrl/algorithms/optimizer.hpp>
 #include <tabrl/algorithms/registry.hpp>
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/format.hpp>
@@ -196,10 +197,9 @@ int run_command(const Arguments& args) {
               << thread_count() << (thread_count() == 1 ? " thread" : " threads")
               << ", vector kernels " << to_string(simd_level()) << ")\n";
     if (!result.message.empty()) std::cerr << "tabrl run: " << result.message << "\n";
-    if (!optimal.solver_note.empty()) {
-      std::cerr << "tabrl run: the optimal solve: " << optimal.solver_note << "\n";
+    for (const std::string& note : solver_notes(optimal, result)) {
+      std::cerr << "tabrl run: " << note << "\n";
     }
-    if (!result.solver_note.empty()) std::cerr << "tabrl run: " << result.solver_note << "\n";
   }
   if (result.status == RunStatus::interrupted) return interrupt.exit_status();
   return is_failure(result.status) ? kExitFailure : kExitSuccess;

@@ -16,6 +16,7 @@
 #include <tabrl/algorithms/feature_spec.hpp>
 #include <tabrl/algorithms/initial_policy.hpp>
 #include <tabrl/algorithms/log_linear.hpp>
+#include <tabrl/algorithms/optimizer.hpp>
 #include <tabrl/algorithms/registry.hpp>
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/format.hpp>
@@ -333,10 +334,10 @@ py::dict run(const std::shared_ptr<Mdp>& mdp_pointer, const std::string& algorit
                      : py::object(py::array_t<double>(result.theta.size(), result.theta.data()));
   out["engine_seconds"] = result.elapsed_seconds;
   out["solver"] = std::string(to_string(result.solver));
-  // As tabrl run says them on stderr: the optimal solve's change of solver, then the run's.
   std::string note;
-  if (!optimal.solver_note.empty()) note = "the optimal solve: " + optimal.solver_note;
-  if (!result.solver_note.empty()) note += (note.empty() ? "" : "\n") + result.solver_note;
+  for (const std::string& line : solver_notes(optimal, result)) {
+    note += (note.empty() ? "" : "\n") + line;
+  }
   out["solver_note"] = note;
   out["summary"] = run_summary(result, optimal, analysis.result(), tolerances);
   return out;
