@@ -221,11 +221,11 @@ const BuiltinEntry& find_entry(const Spec& parsed) {
 }
 
 // Everything that can be checked without building: each parameter's own range first, then the
-// checks across parameters and the size.
-void check_arguments(const BuiltinEntry& entry, const Arguments& arguments,
-                     const std::string& spec) {
+// checks across parameters and the size, against `memory_bytes` of memory.
+void check_arguments(const BuiltinEntry& entry, const Arguments& arguments, const std::string& spec,
+                     double memory_bytes) {
   arguments.check_values();
-  if (entry.size) check_builtin_size(spec, entry.size(arguments), physical_memory_bytes());
+  if (entry.size) check_builtin_size(spec, entry.size(arguments), memory_bytes);
 }
 
 }  // namespace
@@ -239,7 +239,10 @@ std::vector<BuiltinMdpInfo> builtin_mdp_catalog() {
 const BuiltinMdpInfo& check_builtin_mdp_spec(const std::string& spec) {
   const Spec parsed = parse_spec(spec, "mdp");
   const BuiltinEntry& entry = find_entry(parsed);
-  check_arguments(entry, Arguments(parsed, entry.info.parameters), spec);
+  // The memory is that of the machine that builds the MDP, not of the one that checks a sweep's
+  // config (a SLURM login node): only the index limits here.
+  check_arguments(entry, Arguments(parsed, entry.info.parameters), spec,
+                  std::numeric_limits<double>::infinity());
   return entry.info;
 }
 
@@ -277,7 +280,7 @@ Mdp make_builtin_mdp(const std::string& spec) {
   const Spec parsed = parse_spec(spec, "mdp");
   const BuiltinEntry& entry = find_entry(parsed);
   const Arguments arguments(parsed, entry.info.parameters);
-  check_arguments(entry, arguments, spec);
+  check_arguments(entry, arguments, spec, physical_memory_bytes());
   try {
     return entry.build(arguments);
   } catch (const InputError& error) {

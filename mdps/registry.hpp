@@ -40,8 +40,9 @@ void check_builtin_size(const std::string& spec, const BuiltinSize& size, double
 
 // Checks a built-in spec without building it: the name, the keys and each value's type through
 // the registry's parameter table, the checks across parameters (a Garnet's branching at most its
-// states) and the size (check_builtin_size). Returns the entry. Throws InputError naming the
-// parameter.
+// states) and the size against the index limits (check_builtin_size without the memory, which is
+// that of the machine that builds: make_builtin_mdp checks it). Returns the entry. Throws
+// InputError naming the parameter.
 const BuiltinMdpInfo& check_builtin_mdp_spec(const std::string& spec);
 
 // The canonical text of a valid built-in spec: every parameter written out (defaults included),
