@@ -21,21 +21,33 @@ LinearSolverKind resolve_solver_kind(const Mdp& mdp, LinearSolverKind kind) {
 }
 
 FallbackChoice choose_fallback_solver(const Mdp& mdp) {
-  const EnvelopeSize envelope = sparse_lu_envelope(mdp);
+  const SparseLuFill counted = sparse_lu_fill(mdp, kSparseFallbackEntries);
+  const FillCount& fill = counted.fill;
   const double states = static_cast<double>(mdp.num_states());
   const double dense_work = states * states * states / 3.0;
-  std::string reason = "the envelope estimating a sparse LU's fill holds " +
-                       format_brief(envelope.entries) + " entries with " +
-                       format_brief(envelope.multiply_adds) + " multiply-adds";
-  const bool sparse_cheap =
-      envelope.entries <= kSparseFallbackEntries && envelope.multiply_adds <= kSparseFallbackWork;
+  std::string reason;
+  if (fill.complete) {
+    reason = "the sparse LU's factors would hold " + format_brief(fill.entries) +
+             " entries below the diagonal, with " + format_brief(fill.multiply_adds) +
+             " multiply-adds";
+  } else if (counted.own_order) {
+    reason = "the sparse LU's factors would hold more than " + format_brief(fill.entries) +
+             " entries below the diagonal";
+  } else {
+    reason = "an elimination in reverse Cuthill-McKee order would fill more than " +
+             format_brief(fill.entries) + " entries below the diagonal, and the sparse LU's own " +
+             "order is not computed on a pattern of more than " +
+             format_brief(kOwnOrderPatternEntries) + " entries";
+  }
+  const bool sparse_cheap = fill.complete && fill.entries <= kSparseFallbackEntries &&
+                            fill.multiply_adds <= kSparseFallbackWork;
   if (sparse_cheap &&
-      (mdp.num_states() > kFallbackStateLimit || 10.0 * envelope.multiply_adds < dense_work)) {
+      (mdp.num_states() > kFallbackStateLimit || 10.0 * fill.multiply_adds < dense_work)) {
     return {LinearSolverKind::sparse_lu, reason};
   }
   if (mdp.num_states() <= kFallbackStateLimit) return {LinearSolverKind::dense_lu, reason};
-  reason += " (limits " + format_brief(kSparseFallbackEntries) + " and " +
-            format_brief(kSparseFallbackWork) + "; the dense solver is limited to " +
+  reason += " (limits " + format_brief(kSparseFallbackEntries) + " entries and " +
+            format_brief(kSparseFallbackWork) + " multiply-adds; the dense solver is limited to " +
             std::to_string(kFallbackStateLimit) + " states)";
   return {std::nullopt, reason};
 }

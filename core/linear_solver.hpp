@@ -75,16 +75,16 @@ LinearSolverKind resolve_solver_kind(const Mdp& mdp, LinearSolverKind kind);
 
 // Where the automatic choice's Krylov solver fails (a deterministic cycle with a discount close
 // to 1, on which BiCGSTAB stalls or diverges), the direct solver it changes to, and why
-// (docs/engine.md, "Fallback of the automatic choice"): the sparse LU where the envelope of
-// sparse_lu_envelope (core/sparse_lu.hpp) says it is cheap, at any size (chains, cycles, grids);
-// else the dense solver up to kFallbackStateLimit states (an LU of
-// 5,000 states takes 200 MB and a few seconds); else none, and the failure stands.
+// (docs/engine.md, "Fallback of the automatic choice"): the sparse LU where the count of its fill
+// (sparse_lu_fill, core/sparse_lu.hpp) says it is cheap, at any size (chains, cycles, trees,
+// grids); else the dense solver up to kFallbackStateLimit states (an LU of 5,000 states takes
+// 200 MB and a few seconds); else none, and the failure stands.
 constexpr Index kFallbackStateLimit = 5000;
-// The sparse LU is chosen where the envelope holds at most this many entries and multiply-adds
-// (its factors hold at most twice the entries: 0.6 GB; a factorisation took up to 1.2 s per 1e9
-// multiply-adds of the envelope, measured), and, up to kFallbackStateLimit states, where it costs
-// less than a tenth of the dense LU's S^3 / 3 multiply-adds (the dense kernels run about ten times
-// faster per multiply-add).
+// The sparse LU is chosen where its factors hold at most this many entries below the diagonal and
+// its elimination at most this many multiply-adds (its factors then take at most 0.6 GB; a
+// factorisation took 0.45 to 1.4 s per 1e9 multiply-adds of the count, measured), and, up to
+// kFallbackStateLimit states, where it costs less than a tenth of the dense LU's S^3 / 3
+// multiply-adds (the dense kernels run about ten times faster per multiply-add).
 constexpr double kSparseFallbackEntries = 2.5e7;
 constexpr double kSparseFallbackWork = 5e9;
 struct FallbackChoice {

@@ -92,22 +92,36 @@ std::vector<int> reverse_cuthill_mckee(const std::vector<int>& offsets,
   return order;
 }
 
-EnvelopeSize envelope_size(const std::vector<int>& offsets, const std::vector<int>& adjacency,
-                           const std::vector<int>& order) {
-  std::vector<int> position(order.size());
-  for (std::size_t k = 0; k < order.size(); ++k) position[at(order[k])] = static_cast<int>(k);
-  EnvelopeSize size;
-  for (std::size_t k = 0; k < order.size(); ++k) {
+FillCount symbolic_fill(const std::vector<int>& offsets, const std::vector<int>& adjacency,
+                        const std::vector<int>& order, double limit) {
+  const std::size_t n = order.size();
+  std::vector<int> position(n), parent(n, -1), visited(n, -1);
+  std::vector<double> column_count(n, 0.0);
+  for (std::size_t k = 0; k < n; ++k) position[at(order[k])] = static_cast<int>(k);
+  FillCount fill;
+  for (std::size_t k = 0; k < n; ++k) {
+    // Row k of the factor: every column on the tree paths from row k's own entries up to k.
+    const int row = static_cast<int>(k);
+    visited[k] = row;
     const int vertex = order[k];
-    int first = static_cast<int>(k);
     for (int e = offsets[at(vertex)]; e < offsets[at(vertex) + 1]; ++e) {
-      first = std::min(first, position[at(adjacency[at(e)])]);
+      int column = position[at(adjacency[at(e)])];
+      if (column > row) continue;
+      while (visited[at(column)] != row) {
+        visited[at(column)] = row;
+        column_count[at(column)] += 1.0;
+        fill.entries += 1.0;
+        if (parent[at(column)] < 0) parent[at(column)] = row;
+        column = parent[at(column)];
+      }
     }
-    const double width = static_cast<double>(static_cast<int>(k) - first);
-    size.entries += width;
-    size.multiply_adds += width * width;
+    if (fill.entries > limit) {
+      fill.complete = false;
+      break;
+    }
   }
-  return size;
+  for (const double count : column_count) fill.multiply_adds += count * count;
+  return fill;
 }
 
 namespace {
@@ -184,11 +198,11 @@ void drop_hub_edges(SymmetricPattern& pattern) {
 
 }  // namespace
 
-EnvelopeSize sparse_lu_envelope(const Mdp& mdp) {
+SparseLuFill sparse_lu_fill(const Mdp& mdp, double limit) {
   const Index num_states = mdp.num_states();
   const Index num_actions = mdp.num_actions();
   const TransitionMatrix& transitions = mdp.transitions();
-  SymmetricPattern pattern = symmetric_pattern(num_states, [&](auto&& visit) {
+  const SymmetricPattern pattern = symmetric_pattern(num_states, [&](auto&& visit) {
     for (Index s = 0; s < num_states; ++s) {
       for (Index a = 0; a < num_actions; ++a) {
         for (TransitionMatrix::InnerIterator it(transitions, mdp.transition_row(s, a)); it; ++it) {
@@ -197,18 +211,31 @@ EnvelopeSize sparse_lu_envelope(const Mdp& mdp) {
       }
     }
   });
-  drop_hub_edges(pattern);
-  std::vector<int> order = reverse_cuthill_mckee(pattern.offsets, pattern.adjacency);
-  // The hubs, isolated in the graph ordered, go last.
-  std::stable_partition(order.begin(), order.end(), [&](int s) { return !pattern.hub[at(s)]; });
-  EnvelopeSize size = envelope_size(pattern.offsets, pattern.adjacency, order);
-  const auto hubs = static_cast<double>(std::count(pattern.hub.begin(), pattern.hub.end(), true));
-  const double states = static_cast<double>(num_states);
-  // A hub's row (and column) fills in across the envelope's columns, at the cost of a pass over
-  // the envelope each; the hubs' own block is dense.
-  size.multiply_adds += hubs * 2.0 * size.entries + states * hubs * hubs;
-  size.entries += hubs * states;
-  return size;
+  SparseLuFill result;
+  {
+    // The cheap order: reverse Cuthill-McKee of the graph without the hubs' edges, hubs last.
+    SymmetricPattern without_hubs = pattern;
+    drop_hub_edges(without_hubs);
+    std::vector<int> order = reverse_cuthill_mckee(without_hubs.offsets, without_hubs.adjacency);
+    without_hubs = {};
+    std::stable_partition(order.begin(), order.end(), [&](int s) { return !pattern.hub[at(s)]; });
+    result.fill = symbolic_fill(pattern.offsets, pattern.adjacency, order, limit);
+  }
+  if (!result.fill.complete &&
+      static_cast<double>(pattern.adjacency.size()) > kOwnOrderPatternEntries) {
+    result.own_order = false;
+    return result;
+  }
+  // The sparse LU's own order, as its analysis computes it.
+  const SparsePolicySystem system(mdp);
+  Eigen::SparseLU<Eigen::SparseMatrix<double>, HubsLastColamdOrdering> lu;
+  lu.setPivotThreshold(0.0);
+  lu.analyzePattern(system.matrix());
+  std::vector<int> order(at(num_states));
+  const auto& place = lu.colsPermutation().indices();  // place[v]: where column v goes
+  for (Index v = 0; v < num_states; ++v) order[at(place[v])] = static_cast<int>(v);
+  result.fill = symbolic_fill(pattern.offsets, pattern.adjacency, order, limit);
+  return result;
 }
 
 void HubsLastColamdOrdering::operator()(const Eigen::SparseMatrix<double>& matrix,

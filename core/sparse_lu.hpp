@@ -18,23 +18,34 @@ namespace tabrl {
 std::vector<int> reverse_cuthill_mckee(const std::vector<int>& offsets,
                                        const std::vector<int>& adjacency);
 
-// The envelope of a symmetric pattern under an ordering: row k (vertex order[k]) spans from its
-// first neighbour placed before it to the diagonal. A factorisation in that order without
-// pivoting fills in only inside the envelope.
-struct EnvelopeSize {
-  double entries = 0.0;        // sum of the rows' widths (below the diagonal)
-  double multiply_adds = 0.0;  // sum of the squared widths: a factorisation's work within it
+// The fill of an elimination without pivoting, in `order` (order[k]: the vertex eliminated k-th),
+// of a matrix whose pattern plus its transpose is the graph: the entries below the diagonal of
+// the Cholesky factor of that symmetric pattern, which hold those of L and mirror those of U.
+// Counted row by row along the elimination tree (each row's subtree once), in time proportional
+// to the entries counted; stops once they pass `limit` (complete = false: at least that many).
+struct FillCount {
+  double entries = 0.0;        // below the diagonal
+  double multiply_adds = 0.0;  // the sum of the columns' squared counts: the elimination's work
+  bool complete = true;
 };
-EnvelopeSize envelope_size(const std::vector<int>& offsets, const std::vector<int>& adjacency,
-                           const std::vector<int>& order);
+FillCount symbolic_fill(const std::vector<int>& offsets, const std::vector<int>& adjacency,
+                        const std::vector<int>& order, double limit);
 
-// The envelope of M + M^T's pattern (every transition of every action: the same for all
-// policies) under reverse Cuthill-McKee, with hubs last (states of degree above
-// max(16, 8 x the average), such as a start state every state can reset to), each counted as a
-// full row and column. Small for narrow structure (chains, cycles, grids), about S^2 / 2 for
-// random structure (Garnet): the estimate by which the automatic choice's fallback takes a
-// sparse LU (docs/engine.md, "Fallback of the automatic choice").
-EnvelopeSize sparse_lu_envelope(const Mdp& mdp);
+// The fill of tabrl's sparse LU (SparseLu below) on M = I - gamma P_pi of every policy (the
+// pattern of M + M^T holds every transition of every action), by which the automatic choice's
+// fallback takes it (docs/engine.md, "Fallback of the automatic choice"). Counted in the LU's own
+// order (hubs-last COLAMD, after Eigen's postorder of the elimination tree): an exact bound of
+// its factors, own_order. Computing that order is slow on large random structure (32 s for a
+// random 4-regular graph of 1e6 states), so it is computed only where a cheap order already shows
+// the structure narrow (reverse Cuthill-McKee, hubs last, within `limit`) or where the pattern
+// has at most kOwnOrderPatternEntries entries; elsewhere the count is that of the cheap order,
+// past the limit (complete = false), and own_order is false.
+struct SparseLuFill {
+  FillCount fill;
+  bool own_order = true;
+};
+constexpr double kOwnOrderPatternEntries = 2e6;
+SparseLuFill sparse_lu_fill(const Mdp& mdp, double limit);
 
 // Eigen's SparseLU ordering (an OrderingType) that puts the hubs of the pattern of A + A^T last
 // and orders the rest by COLAMD. COLAMD alone treats a row as dense only above half the columns;

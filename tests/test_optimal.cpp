@@ -10,6 +10,8 @@
 #include <tabrl/core/linear_solver.hpp>
 #include <tabrl/core/metrics.hpp>
 #include <tabrl/core/optimal.hpp>
+#include <tabrl/core/random.hpp>
+#include <tabrl/core/sparse_lu.hpp>
 
 #include "helpers.hpp"
 
@@ -78,8 +80,8 @@ TEST_CASE("error metrics are non-negative and value_error_inf bounds suboptimali
 
 TEST_CASE("the automatic solver falls back to a direct one where Krylov fails") {
   // A deterministic cycle of 600 states at gamma = 0.99999: BiCGSTAB stalls above rounding.
-  // The automatic choice (Krylov above 500 states) changes to the sparse LU (a cycle's envelope
-  // is two entries per row) and gets exactly the named sparse LU's answer.
+  // The automatic choice (Krylov above 500 states) changes to the sparse LU (a cycle's factors
+  // hold two entries per row) and gets exactly the named sparse LU's answer.
   const Mdp mdp = tabrl::testing::cycle_mdp(600, 0.99999);
   REQUIRE(mdp.num_states() > kDenseStateLimit);
   PolicyEvaluator evaluator(mdp);
@@ -100,8 +102,8 @@ TEST_CASE("the automatic solver falls back to a direct one where Krylov fails") 
 }
 
 TEST_CASE("above the dense solver's limit: the sparse LU on narrow structure, else the failure") {
-  // 6,000 states, above kFallbackStateLimit, where Krylov's failure was final before the
-  // envelope estimate. The cycle alone is narrow; with a second action that jumps to random
+  // 6,000 states, above kFallbackStateLimit, where Krylov's failure was final before the sparse
+  // LU became a fallback. The cycle alone is narrow; with a second action that jumps to random
   // states the pattern is not, and the failure stands, saying why.
   const Mdp narrow = tabrl::testing::cycle_mdp(6000, 0.99999);
   REQUIRE(narrow.num_states() > kFallbackStateLimit);
@@ -171,16 +173,50 @@ TEST_CASE("policy iteration over thousands of sweeps: the chain's policy and J* 
         doctest::Approx(std::pow(gamma, n - 1) / (1.0 - gamma)).epsilon(1e-10));
 }
 
-TEST_CASE("the fallback choice follows the envelope of the pattern") {
+namespace {
+
+// A complete binary tree of `states` states: action 0 moves to the parent (the root stays),
+// actions 1 and 2 to the children (a leaf stays). Rewards U(0, 1), rho uniform.
+Mdp binary_tree_mdp(Index states) {
+  Random random(4);
+  std::vector<TransitionEntry> entries;
+  StateActionMatrix rewards(states, 3);
+  for (Index s = 0; s < states; ++s) {
+    entries.push_back({s, 0, s > 0 ? (s - 1) / 2 : s, 1.0});
+    entries.push_back({s, 1, 2 * s + 1 < states ? 2 * s + 1 : s, 1.0});
+    entries.push_back({s, 2, 2 * s + 2 < states ? 2 * s + 2 : s, 1.0});
+    for (Index a = 0; a < 3; ++a) rewards(s, a) = random.uniform();
+  }
+  return Mdp({.num_states = states,
+              .num_actions = 3,
+              .gamma = 0.9,
+              .rho = Vector::Constant(states, 1.0 / static_cast<double>(states)),
+              .rewards = rewards,
+              .transitions = make_transitions(states, 3, entries)});
+}
+
+}  // namespace
+
+TEST_CASE("the fallback choice follows the sparse LU's fill") {
   // A chain: one entry per row. A chain whose every state can go back to state 0 (a hub, ordered
-  // last): still narrow. A Garnet: random structure, envelope about S^2 / 2 entries, dense up to
-  // kFallbackStateLimit states and none above.
+  // last): still narrow. A binary tree: wide breadth-first levels, but no fill. A Garnet: random
+  // structure, dense up to kFallbackStateLimit states and none above.
   const FallbackChoice chain = choose_fallback_solver(make_flat_grad_chain(6000));
   REQUIRE(chain.kind);
   CHECK(*chain.kind == LinearSolverKind::sparse_lu);
   const FallbackChoice reset_chain = choose_fallback_solver(make_chain(20000, 0.0, 0.2, 1.0, 0.9));
   REQUIRE(reset_chain.kind);
   CHECK(*reset_chain.kind == LinearSolverKind::sparse_lu);
+  const Mdp tree = binary_tree_mdp(32767);
+  const FallbackChoice tree_choice = choose_fallback_solver(tree);
+  REQUIRE(tree_choice.kind);
+  CHECK(*tree_choice.kind == LinearSolverKind::sparse_lu);
+  const SparseLuFill tree_fill = sparse_lu_fill(tree, kSparseFallbackEntries);
+  CHECK(tree_fill.own_order);
+  // The tree's own 32,766 edges, and almost nothing filled in (in reverse Cuthill-McKee order,
+  // nothing; COLAMD's adds a few entries): an envelope would have held about 7e7.
+  CHECK(tree_fill.fill.entries >= 32766.0);
+  CHECK(tree_fill.fill.entries < 33000.0);
   const FallbackChoice small_garnet = choose_fallback_solver(make_garnet(2000, 4, 5, 1));
   REQUIRE(small_garnet.kind);
   CHECK(*small_garnet.kind == LinearSolverKind::dense_lu);
@@ -190,6 +226,14 @@ TEST_CASE("the fallback choice follows the envelope of the pattern") {
   REQUIRE(cycle.kind);
   CHECK(*cycle.kind == LinearSolverKind::sparse_lu);
   CHECK(large_garnet.reason.find("multiply-adds") != std::string::npos);
+  // Past the pattern size at which the sparse LU's own order is computed, random structure is
+  // refused by the cheap order's count alone, and the message says so.
+  const SparseLuFill large = sparse_lu_fill(make_garnet(60000, 4, 5, 1), kSparseFallbackEntries);
+  CHECK(!large.own_order);
+  CHECK(!large.fill.complete);
+  const FallbackChoice refused = choose_fallback_solver(make_garnet(60000, 4, 5, 1));
+  CHECK(!refused.kind);
+  CHECK(refused.reason.find("reverse Cuthill-McKee") != std::string::npos);
 }
 
 TEST_CASE("near gamma = 1 policy iteration resolves Q gaps the margin would hide") {

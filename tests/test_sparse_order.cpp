@@ -1,5 +1,6 @@
-// The reverse Cuthill-McKee ordering and the envelope that decide the automatic choice's sparse
-// fallback (core/sparse_lu.hpp): known graphs whose envelope is known.
+// The reverse Cuthill-McKee ordering and the count of fill that decide the automatic choice's
+// sparse fallback (core/sparse_lu.hpp): known graphs whose fill is known, a brute-force
+// elimination, and the sparse LU's own factors.
 #include <doctest/doctest.h>
 
 #include <Eigen/SparseLU>
@@ -47,30 +48,95 @@ bool is_permutation_of(const std::vector<int>& order, int n) {
   return sorted == expected;
 }
 
+// The fill of an elimination in `order`, by brute force: eliminating a vertex joins its remaining
+// neighbours into a clique.
+FillCount brute_force_fill(const Graph& graph, const std::vector<int>& order) {
+  const std::size_t n = order.size();
+  std::vector<std::vector<bool>> linked(n, std::vector<bool>(n, false));
+  for (std::size_t v = 0; v < n; ++v) {
+    for (int e = graph.offsets[v]; e < graph.offsets[v + 1]; ++e) {
+      linked[v][static_cast<std::size_t>(graph.adjacency[static_cast<std::size_t>(e)])] = true;
+    }
+  }
+  FillCount fill;
+  std::vector<bool> eliminated(n, false);
+  for (const int pivot : order) {
+    const auto p = static_cast<std::size_t>(pivot);
+    std::vector<std::size_t> remaining;
+    for (std::size_t v = 0; v < n; ++v) {
+      if (!eliminated[v] && v != p && linked[p][v]) remaining.push_back(v);
+    }
+    for (const std::size_t a : remaining) {
+      for (const std::size_t b : remaining) {
+        if (a != b) linked[a][b] = true;
+      }
+    }
+    const auto count = static_cast<double>(remaining.size());
+    fill.entries += count;
+    fill.multiply_adds += count * count;
+    eliminated[p] = true;
+  }
+  return fill;
+}
+
+constexpr double kNoLimit = 1e300;
+
+std::vector<int> natural_order(int n) {
+  std::vector<int> order(static_cast<std::size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+  return order;
+}
+
 }  // namespace
 
-TEST_CASE("a path numbered at random gets an envelope of one entry per row") {
+TEST_CASE("the count of fill equals a brute-force elimination, and stops at its limit") {
+  Random random(3);
+  for (int trial = 0; trial < 20; ++trial) {
+    CAPTURE(trial);
+    const int n = 5 + static_cast<int>(random.index(40));
+    std::vector<std::pair<int, int>> edges;
+    for (int i = 0; i < n; ++i) {
+      for (int j = i + 1; j < n; ++j) {
+        if (random.uniform() < 0.08) edges.emplace_back(i, j);
+      }
+    }
+    const Graph graph = make_graph(n, edges);
+    std::vector<int> order = natural_order(n);
+    for (std::size_t k = order.size(); k > 1; --k) std::swap(order[k - 1], order[random.index(k)]);
+    const FillCount expected = brute_force_fill(graph, order);
+    const FillCount counted = symbolic_fill(graph.offsets, graph.adjacency, order, kNoLimit);
+    CHECK(counted.complete);
+    CHECK(counted.entries == expected.entries);
+    CHECK(counted.multiply_adds == expected.multiply_adds);
+    if (expected.entries >= 2.0) {
+      const FillCount cut =
+          symbolic_fill(graph.offsets, graph.adjacency, order, expected.entries - 1.0);
+      CHECK(!cut.complete);
+      CHECK(cut.entries > expected.entries - 1.0);
+    }
+  }
+}
+
+TEST_CASE("a path numbered at random fills nothing in reverse Cuthill-McKee order") {
   // The path visits the vertices in a scrambled order, 7 i + 13 mod 50 (7 and 50 coprime), so
   // that vertex 0, the first seed, lies inside it: a search from there, without moving to a
-  // pseudo-peripheral vertex, would give rows two entries wide.
+  // pseudo-peripheral vertex, would eliminate an inner vertex first and join its two neighbours.
   const int n = 50;
   std::vector<std::pair<int, int>> edges;
   for (int i = 0; i + 1 < n; ++i) edges.emplace_back((7 * i + 13) % n, (7 * (i + 1) + 13) % n);
   const Graph path = make_graph(n, edges);
-  std::vector<int> natural(static_cast<std::size_t>(n));
-  std::iota(natural.begin(), natural.end(), 0);
-  CHECK(envelope_size(path.offsets, path.adjacency, natural).entries > n);  // badly numbered
+  CHECK(symbolic_fill(path.offsets, path.adjacency, natural_order(n), kNoLimit).entries >
+        n - 1);  // badly numbered
   const std::vector<int> order = reverse_cuthill_mckee(path.offsets, path.adjacency);
   REQUIRE(is_permutation_of(order, n));
-  const EnvelopeSize size = envelope_size(path.offsets, path.adjacency, order);
-  CHECK(size.entries == n - 1);
-  CHECK(size.multiply_adds == n - 1);
+  const FillCount fill = symbolic_fill(path.offsets, path.adjacency, order, kNoLimit);
+  CHECK(fill.entries == n - 1);
+  CHECK(fill.multiply_adds == n - 1);
 }
 
 TEST_CASE("a star is ordered centre last: the reversal of Cuthill-McKee") {
-  // From a leaf, Cuthill-McKee places the centre second and every later leaf reaches back to
-  // it (widths 1, 2, ..., n - 2); reversed, the leaves come first and only the centre and the
-  // first leaf reach back.
+  // From a leaf, Cuthill-McKee places the centre second; reversed, the leaves come first, and
+  // nothing fills in. The centre first would join all the leaves.
   const int n = 11;
   std::vector<std::pair<int, int>> edges;
   for (int leaf = 1; leaf < n; ++leaf) edges.emplace_back(0, leaf);
@@ -78,7 +144,9 @@ TEST_CASE("a star is ordered centre last: the reversal of Cuthill-McKee") {
   const std::vector<int> order = reverse_cuthill_mckee(star.offsets, star.adjacency);
   REQUIRE(is_permutation_of(order, n));
   CHECK(order[static_cast<std::size_t>(n - 2)] == 0);
-  CHECK(envelope_size(star.offsets, star.adjacency, order).entries == n - 1);
+  CHECK(symbolic_fill(star.offsets, star.adjacency, order, kNoLimit).entries == n - 1);
+  CHECK(symbolic_fill(star.offsets, star.adjacency, natural_order(n), kNoLimit).entries ==
+        n * (n - 1) / 2);
 }
 
 TEST_CASE("a complete graph fills its whole lower triangle") {
@@ -90,14 +158,28 @@ TEST_CASE("a complete graph fills its whole lower triangle") {
   const Graph complete = make_graph(n, edges);
   const std::vector<int> order = reverse_cuthill_mckee(complete.offsets, complete.adjacency);
   REQUIRE(is_permutation_of(order, n));
-  const EnvelopeSize size = envelope_size(complete.offsets, complete.adjacency, order);
-  CHECK(size.entries == n * (n - 1) / 2);
+  const FillCount fill = symbolic_fill(complete.offsets, complete.adjacency, order, kNoLimit);
+  CHECK(fill.entries == n * (n - 1) / 2);
   double squares = 0.0;
   for (int width = 0; width < n; ++width) squares += width * width;
-  CHECK(size.multiply_adds == squares);
+  CHECK(fill.multiply_adds == squares);
 }
 
-TEST_CASE("a grid's envelope stays within its side, and components are ordered apart") {
+TEST_CASE("a binary tree fills nothing in reverse Cuthill-McKee order") {
+  // Its breadth-first levels are wide (an envelope of about n^2 / 8 entries), but eliminated
+  // deepest level first each vertex has one neighbour left, its parent.
+  const int n = 1023;
+  std::vector<std::pair<int, int>> edges;
+  for (int child = 1; child < n; ++child) edges.emplace_back(child, (child - 1) / 2);
+  const Graph tree = make_graph(n, edges);
+  const std::vector<int> order = reverse_cuthill_mckee(tree.offsets, tree.adjacency);
+  REQUIRE(is_permutation_of(order, n));
+  const FillCount fill = symbolic_fill(tree.offsets, tree.adjacency, order, kNoLimit);
+  CHECK(fill.entries == n - 1);
+  CHECK(fill.multiply_adds == n - 1);
+}
+
+TEST_CASE("a grid's fill stays within its side, and components are ordered apart") {
   // A 20 x 30 grid numbered column by column (bandwidth 20 ... or 30 the other way) plus an
   // isolated vertex and a separate edge: three components.
   const int rows = 20, cols = 30, n = rows * cols + 3;
@@ -113,11 +195,11 @@ TEST_CASE("a grid's envelope stays within its side, and components are ordered a
   const Graph grid = make_graph(n, edges);
   const std::vector<int> order = reverse_cuthill_mckee(grid.offsets, grid.adjacency);
   REQUIRE(is_permutation_of(order, n));
-  const EnvelopeSize size = envelope_size(grid.offsets, grid.adjacency, order);
+  const FillCount fill = symbolic_fill(grid.offsets, grid.adjacency, order, kNoLimit);
   // Level sets of a grid from a corner are anti-diagonals of at most min(rows, cols) vertices,
-  // so each row of the envelope spans at most two of them.
-  CHECK(size.entries <= (rows * cols) * 2.0 * rows);
-  CHECK(size.entries >= rows * cols - 1);  // every grid vertex but the first has a neighbour
+  // and an elimination in that order fills only within two consecutive levels.
+  CHECK(fill.entries <= (rows * cols) * 2.0 * rows);
+  CHECK(fill.entries >= rows * cols);  // every grid vertex but the first, and the separate edge
 }
 
 namespace {
@@ -175,13 +257,15 @@ struct ColamdLu {
 
 TEST_CASE("the sparse LU orders hubs last: a fraction of COLAMD's fill, the same solutions") {
   // The spreading state's row is dense but short of half the states, which COLAMD alone does not
-  // set aside. With it last the factors stay within the envelope estimate (below and above the
-  // diagonal, plus the diagonal), and COLAMD alone fills in several times more (and took 50 times
-  // the time on a 200 x 200 grid: docs/engine.md).
+  // set aside. With it last the factors hold what the count of fill says (below and above the
+  // diagonal, and the diagonal in each), and COLAMD alone fills in several times more (and took
+  // 50 times the time on a 200 x 200 grid: docs/engine.md).
   const Mdp mdp = hub_grid(40, 40);
-  const EnvelopeSize envelope = sparse_lu_envelope(mdp);
-  CHECK(envelope.entries >= static_cast<double>(mdp.num_states()));  // the hub's row counted
-  CHECK(envelope.entries < 60.0 * static_cast<double>(mdp.num_states()));
+  const SparseLuFill counted = sparse_lu_fill(mdp, kNoLimit);
+  REQUIRE(counted.fill.complete);
+  CHECK(counted.own_order);
+  CHECK(counted.fill.entries >= static_cast<double>(mdp.num_states()));  // the hub's row
+  CHECK(counted.fill.entries < 60.0 * static_cast<double>(mdp.num_states()));
 
   Random random(8);
   StateActionMatrix policy(mdp.num_states(), mdp.num_actions());
@@ -194,7 +278,7 @@ TEST_CASE("the sparse LU orders hubs last: a fraction of COLAMD's fill, the same
   ColamdLu reference(mdp, policy);
   auto& colamd = reference.lu;
   REQUIRE(colamd.info() == Eigen::Success);
-  const double bound = 2.0 * envelope.entries + static_cast<double>(mdp.num_states());
+  const double bound = 2.0 * (counted.fill.entries + static_cast<double>(mdp.num_states()));
   CHECK(static_cast<double>(hubs_last.factor_nonzeros()) <= bound);
   CHECK(static_cast<double>(colamd.nnzL() + colamd.nnzU()) > 2.0 * bound);
 
@@ -208,13 +292,13 @@ TEST_CASE("the sparse LU orders hubs last: a fraction of COLAMD's fill, the same
   CHECK((x - x_colamd).cwiseAbs().maxCoeff() <= 1e-12 * x_colamd.cwiseAbs().maxCoeff());
 }
 
-TEST_CASE("deterministic and mixed policies keep the sparse LU's factors within the envelope") {
-  // The envelope holds for every policy (its pattern is every action's): a deterministic policy
+TEST_CASE("deterministic and mixed policies keep the sparse LU's factors within the count") {
+  // The count holds for every policy (its pattern is every action's): a deterministic policy
   // (each state one action, the hub's the spreading one), and one mixing deterministic states
   // with states of full support, where the factors' pattern changes from state to state.
   const Mdp mdp = hub_grid(40, 40);
   const Index n = mdp.num_states();
-  const double bound = 2.0 * sparse_lu_envelope(mdp).entries + static_cast<double>(n);
+  const double bound = 2.0 * (sparse_lu_fill(mdp, kNoLimit).fill.entries + static_cast<double>(n));
   Random random(11);
   StateActionMatrix deterministic = StateActionMatrix::Zero(n, mdp.num_actions());
   StateActionMatrix mixed = StateActionMatrix::Zero(n, mdp.num_actions());
