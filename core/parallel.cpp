@@ -1,6 +1,9 @@
 #include "parallel.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
+#include <atomic>
 
 #include <tabrl/core/dense_rows.hpp>
 
@@ -14,7 +17,17 @@ namespace {
 // Dense products go parallel from about 1 ms of work (8 MB of matrix) on.
 constexpr Index kParallelDenseMinimum = Index{1} << 20;
 
+std::atomic<bool> forked_child{false};
+
+void mark_forked_child() { forked_child.store(true, std::memory_order_relaxed); }
+
 }  // namespace
+
+bool parallel_loops_allowed() {
+  // Registered before the first parallel loop, so any fork after it is seen.
+  static const bool registered = ::pthread_atfork(nullptr, nullptr, &mark_forked_child) == 0;
+  return registered && !forked_child.load(std::memory_order_relaxed);
+}
 
 void set_thread_count(int count) {
 #ifdef _OPENMP

@@ -33,13 +33,19 @@ int available_processors();
 // Whether tabrl was built with OpenMP.
 bool built_with_openmp();
 
+// False in a child process forked after this process's first parallel loop: GCC's OpenMP
+// runtime keeps its pool of threads across fork(), which the child does not have, and its
+// first parallel loop would wait for them for ever (Python's multiprocessing forks by default).
+// Such a child runs every loop on its one thread, which gives the same bits.
+bool parallel_loops_allowed();
+
 // Runs body(i) for every i in [0, n): in parallel when `parallel`, else as a plain loop on the
 // calling thread. (An OpenMP loop with a false `if` clause still enters the runtime, and with a
 // pool of idle threads that costs a system call per loop: a small MDP's iteration paid one per
 // product.)
 template <class Body>
 void for_each_index(Index n, bool parallel, const Body& body) {
-  if (!parallel) {
+  if (!parallel || !parallel_loops_allowed()) {
     for (Index i = 0; i < n; ++i) body(i);
     return;
   }

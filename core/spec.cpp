@@ -34,11 +34,24 @@ std::optional<std::vector<std::string>> list_items(const std::string& text) {
   return items;
 }
 
-// Removes the spaces outside any value: "a = [1, 2]" and "a=[1,2]" are the same item.
+// Removes the spaces around a list's brackets and commas: "[1, 2]" and "[1,2]" are the same
+// value. A space between two other characters is part of a value, so that "1 0" stays one
+// (malformed) number instead of becoming 10.
 std::string without_spaces(const std::string& text) {
+  const auto is_space = [](char c) { return c == ' ' || c == '\t'; };
+  const auto is_separator = [](char c) { return c == '[' || c == ']' || c == ','; };
   std::string out;
-  for (char c : text) {
-    if (c != ' ' && c != '\t') out += c;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (!is_space(text[i])) {
+      out += text[i];
+      continue;
+    }
+    std::size_t next = i;
+    while (next < text.size() && is_space(text[next])) ++next;
+    const bool inside = !out.empty() && next < text.size() && !is_separator(out.back()) &&
+                        !is_separator(text[next]);
+    if (inside) out.append(text, i, next - i);
+    i = next - 1;
   }
   return out;
 }

@@ -338,6 +338,13 @@ def test_output_directories(tmp):
           f"reproduce --out a file: {result.returncode} {result.stderr!r}")
     check(time.monotonic() - start < 10, "reproduce refuses before its sweeps")
     check(a_file.read_text() == "mine\n", "the file named by --out is left alone")
+    # An empty --out used to put locks/ (and the results) in the working directory.
+    workdir = tmp / "empty_out_workdir"
+    workdir.mkdir()
+    result = tabrl("sweep", config, "--out", "", "--quiet", cwd=workdir)
+    check(result.returncode == 2 and "--out: the directory path is empty" in result.stderr,
+          f"sweep --out '': {result.returncode} {result.stderr!r}")
+    check(list(workdir.iterdir()) == [], f"sweep --out '' left {list(workdir.iterdir())}")
     dangling = tmp / "dangling.toml"
     dangling.symlink_to(tmp / "gone.toml")
     result = tabrl("sweep", dangling, "--out", tmp / "never")

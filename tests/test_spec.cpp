@@ -17,6 +17,8 @@ TEST_CASE("a spec parses into its name and arguments, in order, and prints back"
   CHECK(spec.arguments[2] == std::pair<std::string, std::string>{"means", "[0.1,0.2]"});
   CHECK(spec.to_string() == "garnet(states=50,actions=4,means=[0.1,0.2])");
   CHECK(parse_spec(spec.to_string(), "mdp").to_string() == spec.to_string());
+  CHECK(parse_spec("a(v=[ [1 , 2] ,[3] ])", "mdp").arguments[0].second == "[[1,2],[3]]");
+  CHECK(parse_spec("a(map=S. .G)", "mdp").arguments[0].second == "S. .G");
   CHECK(parse_spec("spma", "algo").to_string() == "spma");
   CHECK(parse_spec("spma()", "algo").to_string() == "spma");
   CHECK(parse_spec("spma(clip=true,)", "algo").to_string() == "spma(clip=true)");
@@ -70,6 +72,19 @@ TEST_CASE("arguments are read through a typed parameter table") {
   CHECK(input_error_of([&] {
           SpecArguments(parse_spec("m(size=nan)", "algo"), parameters).number("size");
         }) == "m.size: expected a number, got 'nan'");
+  // A space inside a value is part of it (was removed: "1 0" read as 10, a silent wrong value);
+  // spaces around a list's brackets and commas are not.
+  CHECK(input_error_of([&] {
+          SpecArguments(parse_spec("m(steps=1 0,size=1)", "algo"), parameters).integer("steps");
+        }) == "m.steps: expected an integer, got '1 0'");
+  CHECK(input_error_of([&] {
+          SpecArguments(parse_spec("m(size=0. 5)", "algo"), parameters).number("size");
+        }) == "m.size: expected a number, got '0. 5'");
+  CHECK(input_error_of([&] {
+          SpecArguments(parse_spec("m(size=1,means=[0.1 2])", "algo"), parameters).numbers("means");
+        }).find("'0.1 2'") != std::string::npos);
+  CHECK(SpecArguments(parse_spec("m(size=1,means=[ 1 ,\t2.5 ] )", "algo"), parameters)
+            .numbers("means") == std::vector<double>{1.0, 2.5});
   CHECK_NOTHROW(
       SpecArguments(parse_spec("m(size=2,means=[3])", "algo"), parameters).check_values());
   CHECK(input_error_of([&] {

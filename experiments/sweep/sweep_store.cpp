@@ -272,6 +272,8 @@ SweepManifest read_manifest(const fs::path& directory) {
 
 std::vector<std::string> SweepStore::prepare(const SweepConfig& config, bool restart,
                                              std::optional<Shard> shard) {
+  // An empty path would put locks/ and the results in the working directory.
+  if (directory_.empty()) throw InputError({.field = "--out"}, "the directory path is empty");
   const fs::path manifest_path = directory_ / "manifest.json";
   // Without a manifest the directory must hold nothing but what a sweep creates before it:
   // locks/ and the manifest being written (another shard starting at the same moment).

@@ -21,6 +21,15 @@ void bind_mdp(py::module_& module);
 void bind_run(py::module_& module);
 void bind_sweep(py::module_& module);
 
+// Text of the engine (messages, notes) as a Python str: bytes that are not UTF-8 (a name read
+// from a file) appear as \xNN escapes instead of failing the conversion.
+py::str readable_text(const std::string& text);
+// A name (state, action) as a Python str: bytes that are not UTF-8 decode as os.fsdecode does
+// (surrogate escapes), so that the name encodes back to the same bytes.
+py::str name_text(const std::string& name);
+// Refuses (ValueError) text holding a NUL byte, which C++ would read as its end.
+void check_no_nul(const std::string& text, const char* field);
+
 // Whether `object` is a spec or path (str, bytes or os.PathLike) rather than an array.
 bool is_path_text(const py::handle& object);
 // A spec or path given as str, bytes or os.PathLike, as the file system's bytes (os.fsencode).
@@ -40,6 +49,28 @@ py::array_t<double> to_array(const Vector& vector);
 
 // A type of the pure-Python part (tabrl/_types.py), where the result classes live.
 py::object python_type(const char* name);
+
+// Where a thread running tabrl without the GIL finds the interpreter shutting down (a daemon
+// thread still in a run when the program exits), it waits for the process's end instead of
+// taking the GIL: Python 3.11 would end the thread by unwinding its C++ frames, which aborts the
+// process (std::terminate) instead of letting it exit with its status.
+void wait_if_finalizing() noexcept;
+
+// Releases the GIL for the engine's work (as py::gil_scoped_release), and takes it back through
+// wait_if_finalizing.
+class ReleasedGil {
+ public:
+  ReleasedGil() : state_(PyEval_SaveThread()) {}
+  ~ReleasedGil() {
+    wait_if_finalizing();
+    PyEval_RestoreThread(state_);
+  }
+  ReleasedGil(const ReleasedGil&) = delete;
+  ReleasedGil& operator=(const ReleasedGil&) = delete;
+
+ private:
+  PyThreadState* state_;
+};
 
 // Runs Python's signal handlers from C++ code that runs without the GIL: check() takes the GIL
 // and calls PyErr_CheckSignals. When a handler raises (Ctrl-C's KeyboardInterrupt), the

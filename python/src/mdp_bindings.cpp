@@ -132,19 +132,21 @@ std::shared_ptr<Mdp> from_arrays(const py::object& transitions, const py::object
     }
     arrays.dense_transitions = span_of(dense);
   }
-  const py::gil_scoped_release release;
+  const ReleasedGil release;
   return std::make_shared<Mdp>(mdp_from_arrays(arrays));
 }
 
 std::shared_ptr<Mdp> load(const py::object& spec) {
   const std::string text = path_text(spec);
-  const py::gil_scoped_release release;
+  const ReleasedGil release;
   return std::make_shared<Mdp>(load_mdp(text));
 }
 
 py::object names_or_none(const std::vector<std::string>& names) {
   if (names.empty()) return py::none();
-  return py::cast(names);
+  py::list out;
+  for (const std::string& name : names) out.append(name_text(name));
+  return out;
 }
 
 // The kernel's compressed rows, copied into new arrays: values, columns and row starts (SciPy's
@@ -178,7 +180,7 @@ py::object transitions_of(const Mdp& mdp) {
 py::object solve(const Mdp& mdp) {
   OptimalSolution optimal;
   {
-    const py::gil_scoped_release release;
+    const ReleasedGil release;
     optimal = solve_optimal(mdp);
   }
   StateActionMatrix pi = StateActionMatrix::Zero(mdp.num_states(), mdp.num_actions());
@@ -234,7 +236,7 @@ py::object evaluate(const Mdp& mdp, const py::object& policy_object) {
   check_policy(mdp, policy);
   Evaluation evaluation;
   {
-    const py::gil_scoped_release release;
+    const ReleasedGil release;
     PolicyEvaluator evaluator(mdp);
     evaluator.evaluate_policy(policy, evaluation);
   }
@@ -309,7 +311,7 @@ std::shared_ptr<Mdp> from_pickled_state(const py::tuple& state) {
     }
   }
   parts.transitions.finalize();
-  const py::gil_scoped_release release;
+  const ReleasedGil release;
   return std::make_shared<Mdp>(std::move(parts));
 }
 
@@ -322,7 +324,9 @@ bool is_path_text(const py::handle& object) {
 
 std::string path_text(const py::handle& path) {
   // The file system's own bytes (os.fsencode): a name that is not UTF-8 stays the same name.
-  return py::module_::import("os").attr("fsencode")(path).cast<std::string>();
+  std::string text = py::module_::import("os").attr("fsencode")(path).cast<std::string>();
+  check_no_nul(text, "spec or path");
+  return text;
 }
 
 FloatArray float_array(const py::handle& object, const char* name) {
@@ -394,8 +398,23 @@ or a file (.toml, .mdp, .csv), as `tabrl run --mdp` takes it.)doc")
            "The exact evaluation of an (S, A) policy (rows are distributions): unpacks as "
            "v, q, advantage, visitation, objective = mdp.evaluate(pi) (V, Q, A, d, J).")
       // Pickling (copy.deepcopy, multiprocessing with the spawn start method): the model's own
-      // pieces, rebuilt by the model's constructor, so any MDP that loaded pickles.
-      .def(py::pickle(&pickled_state, &from_pickled_state))
+      // pieces, rebuilt by the model's constructor, so any MDP that loaded pickles. One
+      // __reduce_ex__ for every protocol: pybind11's pickle support leaves protocols 0 and 1 to
+      // copyreg, which makes an empty instance in a way that aborts the interpreter.
+      .def_static("_from_pickled", &from_pickled_state)
+      .def("__reduce_ex__",
+           [](const py::object& self, const py::object& /*protocol*/) {
+             return py::make_tuple(python_type("_mdp_from_pickled"),
+                                   py::make_tuple(pickled_state(self.cast<const Mdp&>())));
+           })
+      // An Mdp exists only as made by its factories: Mdp.__new__(Mdp) would give an instance
+      // without a model, whose every use reads freed or unset memory.
+      .def_static("__new__",
+                  [](const py::args&, const py::kwargs&) -> py::object {
+                    throw py::type_error(
+                        "tabrl.Mdp cannot be created directly: use Mdp.from_arrays, "
+                        "Mdp.from_gymnasium_P or Mdp.load");
+                  })
       .def("__repr__", [](const Mdp& mdp) {
         return "tabrl.Mdp(states=" + std::to_string(mdp.num_states()) +
                ", actions=" + std::to_string(mdp.num_actions()) +

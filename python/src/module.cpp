@@ -1,5 +1,7 @@
 // The extension module `tabrl._tabrl`; the package `tabrl` (python/tabrl) wraps it.
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/simd.hpp>
@@ -20,9 +22,40 @@ py::array_t<double> to_array(const Vector& vector) {
   return array;
 }
 
+py::str readable_text(const std::string& text) {
+  PyObject* decoded =
+      PyUnicode_DecodeUTF8(text.data(), static_cast<Py_ssize_t>(text.size()), "backslashreplace");
+  if (decoded == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::str>(decoded);
+}
+
+py::str name_text(const std::string& name) {
+  PyObject* decoded =
+      PyUnicode_DecodeUTF8(name.data(), static_cast<Py_ssize_t>(name.size()), "surrogateescape");
+  if (decoded == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::str>(decoded);
+}
+
+void check_no_nul(const std::string& text, const char* field) {
+  if (text.find('\0') != std::string::npos) {
+    throw py::value_error(std::string(field) + ": embedded null byte");
+  }
+}
+
 py::object python_type(const char* name) { return py::module_::import("tabrl._types").attr(name); }
 
+void wait_if_finalizing() noexcept {
+#if PY_VERSION_HEX >= 0x030D0000
+  const bool finalizing = Py_IsFinalizing() != 0;
+#else
+  const bool finalizing = _Py_IsFinalizing() != 0;
+#endif
+  if (!finalizing) return;
+  for (;;) std::this_thread::sleep_for(std::chrono::hours(1));  // until the process exits
+}
+
 bool SignalWatch::check() {
+  wait_if_finalizing();
   const py::gil_scoped_acquire gil;
   if (PyErr_CheckSignals() == 0) return false;
   error_.emplace();  // fetches the pending exception
@@ -50,7 +83,8 @@ PYBIND11_MODULE(_tabrl, module) {
     try {
       if (pointer) std::rethrow_exception(pointer);
     } catch (const tabrl::InputError& error) {
-      PyErr_SetString(PyExc_ValueError, error.what());
+      // Not PyErr_SetString: a message quoting bytes that are not UTF-8 would come out empty.
+      PyErr_SetObject(PyExc_ValueError, tabrl::python::readable_text(error.what()).ptr());
     }
   });
   // Where tabrl.plot finds the `tabrl` program of this build (an installed module looks beside

@@ -19,6 +19,7 @@
 #include <tabrl/algorithms/optimizer.hpp>
 #include <tabrl/algorithms/registry.hpp>
 #include <tabrl/core/error.hpp>
+#include <tabrl/core/features.hpp>
 #include <tabrl/core/format.hpp>
 #include <tabrl/core/spec.hpp>
 #include <tabrl/mdps/toml_format.hpp>
@@ -191,7 +192,7 @@ py::dict run_summary(const OptimizerResult& result, const OptimalSolution& optim
                      const RunAnalysisResult& found, const std::vector<double>& tolerances) {
   py::dict summary;
   summary["status"] = std::string(to_string(result.status));
-  summary["message"] = result.message;
+  summary["message"] = readable_text(result.message);
   summary["iterations"] = result.iterations;
   summary["final_objective"] = result.objective;
   summary["final_suboptimality"] = result.suboptimality;
@@ -251,7 +252,12 @@ std::shared_ptr<const FeatureMatrix> features_from_object(const py::object& obje
   Eigen::MatrixXd values =
       Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
           array.data(), rows, array.shape(1));
+  // As the feature files are read (docs/algorithms.md): finite, and within kLargestFeature.
   if (!values.allFinite()) throw py::value_error("features: every entry must be finite");
+  if (values.size() > 0 && values.cwiseAbs().maxCoeff() > kLargestFeature) {
+    throw py::value_error("features: an entry is beyond " + format_number(kLargestFeature) +
+                          " in magnitude: products of features would overflow");
+  }
   return std::make_shared<const FeatureMatrix>(mdp.num_states(), mdp.num_actions(),
                                                std::move(values));
 }
@@ -269,6 +275,10 @@ py::dict run(const std::shared_ptr<Mdp>& mdp_pointer, const std::string& algorit
              const std::string& solver) {
   const Mdp& mdp = *mdp_pointer;
   // Everything that can be refused is refused before any work, as `tabrl run` does.
+  check_no_nul(algorithm, "algo");
+  check_no_nul(step_size, "step_size");
+  check_no_nul(record, "record");
+  check_no_nul(solver, "solver");
   const RecordSchedule schedule = parse_record_schedule(record);
   OptimizerOptions options{.max_iterations = iterations, .solver = parse_solver_kind(solver)};
   options.validate();
@@ -311,7 +321,7 @@ py::dict run(const std::shared_ptr<Mdp>& mdp_pointer, const std::string& algorit
   OptimalSolution optimal;
   OptimizerResult result;
   {
-    const py::gil_scoped_release release;
+    const ReleasedGil release;
     optimal = solve_optimal(mdp, options.solver);
     StateActionMatrix initial =
         given_logits ? *given_logits : initial_logits(init_spec, mdp, optimal);
@@ -325,7 +335,7 @@ py::dict run(const std::shared_ptr<Mdp>& mdp_pointer, const std::string& algorit
   out["curve_iterations"] = iteration_column;
   out["curve_values"] = value_block;
   out["status"] = std::string(to_string(result.status));
-  out["message"] = result.message;
+  out["message"] = readable_text(result.message);
   out["iterations"] = result.iterations;
   out["policy"] = to_array(result.policy);
   out["logits"] = to_array(result.logits);
@@ -338,7 +348,7 @@ py::dict run(const std::shared_ptr<Mdp>& mdp_pointer, const std::string& algorit
   for (const std::string& line : solver_notes(optimal, result)) {
     note += (note.empty() ? "" : "\n") + line;
   }
-  out["solver_note"] = note;
+  out["solver_note"] = readable_text(note);
   out["summary"] = run_summary(result, optimal, analysis.result(), tolerances);
   return out;
 }
@@ -347,7 +357,7 @@ py::dict run(const std::shared_ptr<Mdp>& mdp_pointer, const std::string& algorit
 // the registry, optimize() with a CurveRecorder and nothing else, its OptimizerResult's time.
 double engine_loop_seconds(const std::shared_ptr<Mdp>& mdp, const std::string& algorithm,
                            const std::string& step_size, int iterations) {
-  const py::gil_scoped_release release;
+  const ReleasedGil release;
   const OptimalSolution optimal = solve_optimal(*mdp);
   std::unique_ptr<UpdateRule> rule = make_algorithm(algorithm, step_size, *mdp);
   CurveRecorder recorder;

@@ -21,6 +21,8 @@ struct SweepInterrupted {};
 
 py::dict sweep(const std::string& config_path, const std::string& out, std::optional<int> jobs,
                bool restart) {
+  check_no_nul(config_path, "config_path");
+  check_no_nul(out, "out");
   const int threads =
       jobs.value_or(static_cast<int>(std::max(1U, std::thread::hardware_concurrency())));
   if (threads < 1) {
@@ -30,7 +32,7 @@ py::dict sweep(const std::string& config_path, const std::string& out, std::opti
   SignalWatch watch;
   std::string left_out;
   {
-    const py::gil_scoped_release release;
+    const ReleasedGil release;
     const SweepConfig config = load_sweep_config(config_path);
     left_out = left_out_log_linear_note(config);
     const SweepOptions options{.out = out, .jobs = threads, .restart = restart};

@@ -175,7 +175,7 @@ def sweep(config_path, out, jobs=None, restart=False):
     KeyboardInterrupt once the runs in progress have finished and been committed."""
     if jobs is not None:
         jobs = _int_argument(jobs, "jobs")
-    outcome = _tabrl._sweep(os.fspath(config_path), os.fspath(out), jobs,
+    outcome = _tabrl._sweep(os.fsencode(config_path), os.fsencode(out), jobs,
                             _bool_argument(restart, "restart"))
     if outcome["left_out_note"]:  # tabrl sweep's note (docs/sweeps.md)
         warnings.warn(outcome["left_out_note"], stacklevel=2)
@@ -189,8 +189,8 @@ def read_sweep(directory, partial=False):
     """The ``(runs, curves)`` DataFrames of a finished sweep directory: runs.csv and curves.csv
     (docs/sweeps.md), numbers read back exactly. A directory whose runs.csv lacks runs of its
     manifest is refused (ValueError) unless ``partial=True``."""
-    directory = pathlib.Path(directory)
-    _tabrl._check_sweep(os.fspath(directory), _bool_argument(partial, "partial"))
+    directory = pathlib.Path(os.fsdecode(directory))  # str, bytes or os.PathLike
+    _tabrl._check_sweep(os.fsencode(directory), _bool_argument(partial, "partial"))
     options = dict(float_precision="round_trip", dtype={"run_id": str})
     runs = pd.read_csv(directory / "runs.csv", **options)
     curves = pd.read_csv(directory / "curves.csv", **options)
@@ -217,8 +217,8 @@ def plot(directory, out=None, all_steps=False, partial=False):
     ``out`` defaults to DIR/figures. Returns the path of convergence.png. A refused directory
     (missing runs without ``partial=True``, not a sweep) is a ValueError with the command's
     message; any other failure a RuntimeError."""
-    directory = os.fspath(directory)
-    out = os.path.join(directory, "figures") if out is None else os.fspath(out)
+    directory = _not_an_option(os.fspath(directory))
+    out = os.path.join(directory, "figures") if out is None else _not_an_option(os.fspath(out))
     command = [_program(), "plot", directory, "--out", out]
     command += ["--all-steps"] if _bool_argument(all_steps, "all_steps") else []
     command += ["--partial"] if _bool_argument(partial, "partial") else []
@@ -228,5 +228,18 @@ def plot(directory, out=None, all_steps=False, partial=False):
         raise RuntimeError(f"cannot run the tabrl program {command[0]}: {error.strerror}") from None
     if done.returncode != 0:
         message = done.stderr.strip().removeprefix("tabrl plot: error: ")
+        if not message:
+            message = f"{command[0]} plot ended with status {done.returncode} and no message"
         raise (ValueError if done.returncode == 2 else RuntimeError)(message)
-    return pathlib.Path(done.stdout.strip().splitlines()[-1])
+    printed = done.stdout.strip().splitlines()
+    if not printed:
+        raise RuntimeError(f"{command[0]} plot printed no figure path")
+    return pathlib.Path(printed[-1])
+
+
+def _not_an_option(path):
+    """A path as the command line reads it: one that starts with '-' would be read as an option
+    (tabrl.plot("--help")), so it gets a "./" prefix (str or bytes, as given)."""
+    if isinstance(path, bytes):
+        return b"./" + path if path.startswith(b"-") else path
+    return "./" + path if path.startswith("-") else path

@@ -60,6 +60,13 @@ def checked_csr(matrix):
     elif matrix.format == "coo":
         _check_coordinates(matrix, rows, cols)
     # dok, lil and dia convert in Python and NumPy code, which raises on bad structure.
+    stored = matrix.nnz
     csr = matrix.tocsr(copy=True)
     csr.sum_duplicates()
+    if csr.nnz < stored:
+        # Duplicates were added up here, not by the caller: a sum that lands a rounding error
+        # above 1 (nine entries of 1/9 add up to 1 + 2.2e-16) is the probability 1 it means.
+        # (Each such sum of k entries is off by at most about k * 1.1e-16.)
+        rounded_up = (csr.data > 1.0) & (csr.data <= 1.0 + 1e-12)
+        csr.data[rounded_up] = 1.0
     return csr

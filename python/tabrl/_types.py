@@ -84,3 +84,10 @@ class RunResult:
     engine_seconds: float
     solver: str = ""
     solver_note: str = ""
+
+
+def _mdp_from_pickled(state):
+    """Rebuilds a pickled tabrl.Mdp (Mdp.__reduce_ex__ names this function, which pickle finds by
+    its module and name at any protocol)."""
+    from ._tabrl import Mdp
+    return Mdp._from_pickled(state)

@@ -364,7 +364,10 @@ def test_pickled_mdp_is_the_same_model_and_runs_in_spawned_processes(tmp_path):
               tabrl.Mdp.load("gridworld(map=S#G,slip=0.059)"),  # a probability of 1 + 2^-52
               tabrl.Mdp.load(latin1))
     for mdp in models:
-        for copied in (pickle.loads(pickle.dumps(mdp)), copy.deepcopy(mdp)):
+        # Every protocol (0 and 1 used to abort the interpreter through copyreg).
+        copies = [pickle.loads(pickle.dumps(mdp, protocol=protocol))
+                  for protocol in range(pickle.HIGHEST_PROTOCOL + 1)]
+        for copied in copies + [copy.deepcopy(mdp)]:
             one, other = mdp.transitions(), copied.transitions()
             assert np.array_equal(one.indptr, other.indptr)
             assert np.array_equal(one.indices, other.indices)
@@ -373,14 +376,18 @@ def test_pickled_mdp_is_the_same_model_and_runs_in_spawned_processes(tmp_path):
             assert np.array_equal(mdp.rho, copied.rho) and mdp.gamma == copied.gamma
             assert pickle.dumps(copied) == pickle.dumps(mdp)  # names included
     assert named.state_names == pickle.loads(pickle.dumps(named)).state_names
+    rebuild, (state,) = named.__reduce_ex__(2)
     with pytest.raises(ValueError, match="not a pickled tabrl.Mdp"):
-        tabrl.Mdp.__new__(tabrl.Mdp).__setstate__((1, 2))
+        rebuild((1, 2))
     # A tampered state whose row starts run past the stored entries is refused before any read.
-    state = list(named.__getstate__())
+    state = list(state)
     state[5] = state[5].copy()
     state[5][1] = 10**6
     with pytest.raises(ValueError, match="not a pickled tabrl.Mdp"):
-        tabrl.Mdp.__new__(tabrl.Mdp).__setstate__(tuple(state))
+        rebuild(tuple(state))
+    # An Mdp without a model cannot be made (its every use read unset memory).
+    with pytest.raises(TypeError, match="cannot be created directly"):
+        tabrl.Mdp.__new__(tabrl.Mdp)
     # A process pool with the spawn start method pickles the MDP into fresh interpreters; their
     # curves equal this process's bit for bit.
     mdp = models[1]
@@ -437,3 +444,51 @@ def test_the_solver_and_its_fallback_are_reported(cli, tmp_path):
     path.write_text("\n".join(lines) + "\n")
     assert tabrl.Mdp.load(path).solve().solver_note == solution.solver_note
     assert f"tabrl mdp solve: {solution.solver_note}\n" in cli("mdp", "solve", path).stderr
+
+
+def test_names_that_are_not_utf8_decode_as_the_file_system_does(tmp_path):
+    # A CSV model whose state name is Latin-1 (0xE9): names decode with surrogate escapes (and
+    # encode back to the file's bytes), messages show \xNN escapes, a run returns its status.
+    import os
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(b"# gamma = 0.9\nfrom,action,to,probability,reward\n"
+                      b"\xe9t,stay,\xe9t,1,0\n\xe9t,move,goal,1,0\n"
+                      b"goal,stay,goal,1,1\ngoal,move,\xe9t,1,1\n")
+    mdp = tabrl.Mdp.load(latin)
+    assert [os.fsencode(name) for name in mdp.state_names] == [b"\xe9t", b"goal"]
+    result = tabrl.run(mdp, "spma", 50.0, iterations=3)
+    assert result.status == "step_invalid" and "\\xe9t" in result.message
+    with pytest.raises(ValueError, match=r"state '\\xe9t' \(0\) sum to 1.1"):
+        mdp.evaluate([[0.5, 0.6], [0.5, 0.5]])
+    with pytest.raises(ValueError, match=r"\\xff.toml"):
+        tabrl.Mdp.load(os.fsencode(tmp_path) + b"/\xff.toml")
+
+
+def test_text_with_a_nul_byte_is_refused():
+    # C++ would read the text up to the NUL: a path "a.csv\0.toml" opened a.csv.
+    with pytest.raises(ValueError, match="spec or path: embedded null byte"):
+        tabrl.Mdp.load("five_by_five\x00.toml")
+    for argument in ("algo", "solver", "record", "init", "features"):
+        with pytest.raises(ValueError, match="embedded null byte"):
+            tabrl.run("five_by_five", **{"algo": "spma", "step_size": 0.1, argument: "x\x00y"})
+
+
+def test_duplicate_entries_that_add_up_to_one_plus_a_rounding_error():
+    # Nine outcomes of 1/9 to the same state add up to 1 + 2.2e-16: the probability 1.
+    mdp = tabrl.Mdp.from_gymnasium_P({0: {0: [(1 / 9, 0, 0.0, False)] * 9}}, 0.9)
+    assert mdp.transitions().toarray().tolist() == [[1.0]]
+    # A single entry above 1 is still refused.
+    with pytest.raises(ValueError, match="outside"):
+        tabrl.Mdp.from_arrays(scipy.sparse.csr_matrix([[1.0 + 1e-15]]), [[0.0]], 0.9, [1.0])
+
+
+def test_mdps_pickle_into_forked_processes_after_parallel_loops():
+    # A parent that ran OpenMP's parallel loops (a 3,000-state kernel of 20 entries per row),
+    # then a process pool with fork (Python 3.11's default on Linux): the child's first parallel
+    # loop used to wait for ever for the parent's threads; it runs on one thread, same bits.
+    import multiprocessing
+    mdp = tabrl.Mdp.load("garnet(states=3000,actions=4,branching=20,seed=1)")
+    here = tabrl.run(mdp, "spma", 0.5, iterations=3)
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        there = pool.apply_async(tabrl.run, (mdp, "spma", 0.5), dict(iterations=3)).get(120)
+    pd.testing.assert_frame_equal(here.curve, there.curve, check_exact=True)

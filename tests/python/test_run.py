@@ -273,3 +273,30 @@ def test_a_bad_simd_level_is_refused_at_import():
     done = subprocess.run([sys.executable, "-c", "import tabrl; print(tabrl._tabrl.simd_level)"],
                           env=environment, capture_output=True, text=True)
     assert done.stdout.strip() == "portable", done.stderr
+
+
+def test_a_features_array_is_checked_as_a_feature_file():
+    features = np.zeros((25, 2))
+    features[:, 0] = 1e308  # finite, but its products overflow
+    features[:, 1] = np.arange(25) % 3
+    with pytest.raises(ValueError, match=r"features: an entry is beyond 1e\+100 in magnitude"):
+        tabrl.run("five_by_five", "spg", 0.09, iterations=3, features=features)
+
+
+def test_the_program_exiting_while_a_thread_runs_exits_with_its_status():
+    # A daemon thread still in a run when the program exits: Python 3.11 ends such a thread by
+    # unwinding its C++ frames when it takes the GIL back, which aborted the process (status 134).
+    import subprocess
+    import sys
+    import textwrap
+    program = textwrap.dedent("""
+        import sys, threading, time
+        import tabrl
+        threading.Thread(target=lambda: tabrl.run("five_by_five", "spma", 0.09,
+                         iterations=10**8, record=10**7), daemon=True).start()
+        time.sleep(0.5)
+        sys.exit(3)
+    """)
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 3, done.stderr

@@ -1,6 +1,7 @@
 """tabrl.sweep, tabrl.read_sweep and tabrl.plot against `tabrl sweep` and `tabrl plot`."""
 
 import json
+import os
 
 import numpy as np
 import pandas as pd
@@ -152,3 +153,26 @@ step_size = 0.01
         runs, _ = tabrl.sweep(path, tmp_path / "out", jobs=1)
     assert len(runs) == 3
     assert set(runs.loc[runs["features"].notna(), "init"]) == {"uniform"}
+
+
+def test_paths_that_look_like_options_or_are_empty(tmp_path, config, monkeypatch):
+    # A directory named "--help" is a directory, not the option (plot used to return the help's
+    # first line as the figure's path); an empty output path is refused (it put locks/ in the
+    # working directory).
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match=r"\./--help: not a tabrl sweep directory"):
+        tabrl.plot("--help")
+    with pytest.raises(ValueError, match="--out: the directory path is empty"):
+        tabrl.sweep(config, "")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["tiny.toml"]
+    # A bytes path that is not UTF-8 is the file system's own, as for Mdp.load.
+    runs, _ = tabrl.sweep(config, os.fsencode(tmp_path) + b"/o\xfft")
+    assert len(runs) > 0
+    # A tabrl program that fails without a word, or prints nothing, is a RuntimeError saying so.
+    tabrl.sweep(config, tmp_path / "out")
+    monkeypatch.setenv("TABRL_CLI", "/bin/false")
+    with pytest.raises(RuntimeError, match="ended with status 1 and no message"):
+        tabrl.plot(tmp_path / "out")
+    monkeypatch.setenv("TABRL_CLI", "/bin/true")
+    with pytest.raises(RuntimeError, match="printed no figure path"):
+        tabrl.plot(tmp_path / "out")
