@@ -1,8 +1,9 @@
 #include "mdp.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
-#include <set>
+#include <string_view>
 
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/format.hpp>
@@ -18,17 +19,34 @@ std::string quoted_label(const std::vector<std::string>& names, Index index) {
 
 void check_names(const std::vector<std::string>& names, Index count, const char* what) {
   if (names.empty()) return;
+  const std::string field = std::string(what) + "_names";
   if (static_cast<Index>(names.size()) != count) {
-    throw InputError(
-        {.field = std::string(what) + "_names"},
-        "expected " + std::to_string(count) + " names, got " + std::to_string(names.size()));
+    throw InputError({.field = field}, "expected " + std::to_string(count) + " names, got " +
+                                           std::to_string(names.size()));
   }
-  std::set<std::string> seen;
   for (const auto& name : names) {
-    if (name.empty()) throw InputError({.field = std::string(what) + "_names"}, "empty name");
-    if (!seen.insert(name).second) {
-      throw InputError({.field = std::string(what) + "_names"}, "duplicate name '" + name + "'");
-    }
+    if (name.empty()) throw InputError({.field = field}, "empty name");
+  }
+  // Duplicates by sorting the names' indices (4 bytes per name; a set of copies of 1e7 names
+  // took seconds and 800 MB). The error names the first name whose second occurrence comes
+  // first, as a scan in order would: the second index of each group of equal names, stably
+  // sorted.
+  std::vector<int> order(names.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+  const auto name_of = [&](int i) -> std::string_view {
+    return names[static_cast<std::size_t>(i)];
+  };
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int a, int b) { return name_of(a) < name_of(b); });
+  int first_repeat = -1;
+  for (std::size_t k = 1; k < order.size(); ++k) {
+    if (name_of(order[k]) != name_of(order[k - 1])) continue;
+    if (k >= 2 && name_of(order[k - 2]) == name_of(order[k])) continue;  // not the group's second
+    if (first_repeat < 0 || order[k] < first_repeat) first_repeat = order[k];
+  }
+  if (first_repeat >= 0) {
+    throw InputError({.field = field},
+                     "duplicate name '" + names[static_cast<std::size_t>(first_repeat)] + "'");
   }
 }
 

@@ -190,6 +190,7 @@ Mdp make_chain(int n, double slip, double back_reward, double forward_reward, do
   }
   const Index states = n;
   std::vector<TransitionEntry> entries;
+  entries.reserve(static_cast<std::size_t>(4 * states));  // at most two effects per action
   StateActionMatrix rewards = StateActionMatrix::Zero(states, 2);
   for (Index s = 0; s < states; ++s) {
     const Index forward = std::min<Index>(s + 1, states - 1);
@@ -231,6 +232,7 @@ Mdp make_forest(int states, double r1, double r2, double p, double gamma) {
   constexpr Index kCut = 1;
   const Index oldest = states - 1;
   std::vector<TransitionEntry> entries;
+  entries.reserve(static_cast<std::size_t>(3) * static_cast<std::size_t>(states));
   StateActionMatrix rewards = StateActionMatrix::Zero(states, 2);
   for (Index s = 0; s < states; ++s) {
     // Waiting: a fire (probability p) resets the forest to age 0, otherwise it grows one age
@@ -243,6 +245,7 @@ Mdp make_forest(int states, double r1, double r2, double p, double gamma) {
   rewards(oldest, kWait) = r1;
   rewards(oldest, kCut) = r2;
   std::vector<std::string> names;
+  names.reserve(static_cast<std::size_t>(states));
   for (Index s = 0; s < states; ++s) names.push_back("age" + std::to_string(s));
   return Mdp({.num_states = states,
               .num_actions = 2,
@@ -250,7 +253,7 @@ Mdp make_forest(int states, double r1, double r2, double p, double gamma) {
               .rho = Vector::Constant(states, 1.0 / static_cast<double>(states)),
               .rewards = rewards,
               .transitions = make_transitions(states, 2, entries),
-              .state_names = names,
+              .state_names = std::move(names),
               .action_names = {"wait", "cut"}});
 }
 
@@ -259,6 +262,7 @@ Mdp make_flat_grad_chain(int horizon) {
   const Index states = horizon + 2;
   const Index last = states - 1;
   std::vector<TransitionEntry> entries;
+  entries.reserve(static_cast<std::size_t>(4 * states));
   StateActionMatrix rewards = StateActionMatrix::Zero(states, 4);
   for (Index s = 0; s < states; ++s) {
     for (Index a = 0; a < 4; ++a) {

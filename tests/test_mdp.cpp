@@ -5,6 +5,7 @@
 
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/mdp.hpp>
+#include <tabrl/core/random.hpp>
 #include <tabrl/mdps/transitions.hpp>
 
 #include "helpers.hpp"
@@ -98,6 +99,25 @@ TEST_CASE("invalid models are rejected with the state, action and value named") 
     MdpParts parts = two_state_parts();
     parts.action_names = {"go", "go"};
     CHECK(error_of(std::move(parts)) == "action_names: duplicate name 'go'");
+    // Of several repeated names, the one repeated first in order ('b' at index 3; 'a' sorts
+    // first but repeats later, 'c' three times from index 4).
+    for (const auto& [names, repeated] :
+         {std::pair{std::vector<std::string>{"c", "b", "a", "b", "c", "a", "c"}, "b"},
+          std::pair{std::vector<std::string>{"z", "y", "y", "z"}, "y"},
+          std::pair{std::vector<std::string>{"q", "p", "q", "q"}, "q"}}) {
+      std::vector<TransitionEntry> entries;
+      const auto n = static_cast<Index>(names.size());
+      for (Index s = 0; s < n; ++s) entries.push_back({s, 0, s, 1.0});
+      MdpParts many{.num_states = n,
+                    .num_actions = 1,
+                    .gamma = 0.9,
+                    .rho = Vector::Constant(n, 1.0 / static_cast<double>(n)),
+                    .rewards = StateActionMatrix::Zero(n, 1),
+                    .transitions = make_transitions(n, 1, entries),
+                    .state_names = names};
+      CHECK(error_of(std::move(many)) ==
+            "state_names: duplicate name '" + std::string(repeated) + "'");
+    }
   }
   SUBCASE("shapes") {
     MdpParts parts = two_state_parts();
@@ -130,4 +150,40 @@ TEST_CASE("the kernel moves from its builder into the model without a copy") {
   const TransitionMatrix copy = mdp.transitions();  // a copy still copies, value for value
   CHECK(copy.nonZeros() == mdp.transitions().nonZeros());
   CHECK(copy.isApprox(mdp.transitions(), 0.0));
+}
+
+TEST_CASE("transition entries assemble into the kernel Eigen's triplets give, bit for bit") {
+  // Entries in any order, with repeats of one (s, a, s') to be summed in the order given and
+  // zero probabilities kept as entries, against Eigen's setFromTriplets.
+  Random random(21);
+  for (int trial = 0; trial < 20; ++trial) {
+    CAPTURE(trial);
+    const Index states = 1 + static_cast<Index>(random.index(30));
+    const Index actions = 1 + static_cast<Index>(random.index(4));
+    std::vector<TransitionEntry> entries;
+    const auto count = random.index(static_cast<std::uint64_t>(3 * states * actions + 1));
+    for (std::uint64_t k = 0; k < count; ++k) {
+      const double p = random.uniform() < 0.1 ? 0.0 : random.uniform() / 3.0;
+      entries.push_back({static_cast<Index>(random.index(static_cast<std::uint64_t>(states))),
+                         static_cast<Index>(random.index(static_cast<std::uint64_t>(actions))),
+                         static_cast<Index>(random.index(static_cast<std::uint64_t>(states))), p});
+    }
+    std::vector<Eigen::Triplet<double, int>> triplets;
+    for (const TransitionEntry& entry : entries) {
+      triplets.emplace_back(static_cast<int>(entry.state * actions + entry.action),
+                            static_cast<int>(entry.next_state), entry.probability);
+    }
+    TransitionMatrix expected(states * actions, states);
+    expected.setFromTriplets(triplets.begin(), triplets.end());
+    const TransitionMatrix made = make_transitions(states, actions, entries);
+    REQUIRE(made.nonZeros() == expected.nonZeros());
+    CHECK(made.isCompressed());
+    for (Index row = 0; row <= states * actions; ++row) {
+      CHECK(made.outerIndexPtr()[row] == expected.outerIndexPtr()[row]);
+    }
+    for (Index k = 0; k < made.nonZeros(); ++k) {
+      CHECK(made.innerIndexPtr()[k] == expected.innerIndexPtr()[k]);
+      CHECK(made.valuePtr()[k] == expected.valuePtr()[k]);  // the same sums, to the bit
+    }
+  }
 }
