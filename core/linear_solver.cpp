@@ -25,19 +25,27 @@ FallbackChoice choose_fallback_solver(const Mdp& mdp) {
   const FillCount& fill = counted.fill;
   const double states = static_cast<double>(mdp.num_states());
   const double dense_work = states * states * states / 3.0;
+  const std::string limits = "limits " + format_brief(kSparseFallbackEntries) + " entries and " +
+                             format_brief(kSparseFallbackWork) + " multiply-adds";
+  // The count bounds the factors from the pattern of M + M^T: where transitions go one way only
+  // (many states into a few), the factors can be far smaller (docs/engine.md).
   std::string reason;
   if (fill.complete) {
-    reason = "the sparse LU's factors would hold " + format_brief(fill.entries) +
-             " entries below the diagonal, with " + format_brief(fill.multiply_adds) +
-             " multiply-adds";
+    reason = "the sparse LU's factors would hold at most " + format_brief(fill.entries) +
+             " entries below the diagonal and take at most " + format_brief(fill.multiply_adds) +
+             " multiply-adds (a bound from the pattern of M + M^T)";
   } else if (counted.own_order) {
-    reason = "the sparse LU's factors would hold more than " + format_brief(fill.entries) +
-             " entries below the diagonal";
+    reason = "the sparse LU's factors could hold more than " +
+             format_brief(kSparseFallbackEntries) +
+             " entries below the diagonal (a bound from the pattern of M + M^T)";
   } else {
-    reason = "an elimination in reverse Cuthill-McKee order would fill more than " +
-             format_brief(fill.entries) + " entries below the diagonal, and the sparse LU's own " +
-             "order is not computed on a pattern of more than " +
-             format_brief(kOwnOrderPatternEntries) + " entries";
+    reason =
+        "the pattern of M + M^T is wide: eliminated in reverse Cuthill-McKee order (hubs "
+        "last) it fills more than " +
+        format_brief(kSparseFallbackEntries) +
+        " entries below the diagonal, and the sparse LU's own order is not computed for "
+        "more than " +
+        format_brief(kOwnOrderPatternEntries / 2.0) + " pairs of states linked";
   }
   const bool sparse_cheap = fill.complete && fill.entries <= kSparseFallbackEntries &&
                             fill.multiply_adds <= kSparseFallbackWork;
@@ -45,10 +53,16 @@ FallbackChoice choose_fallback_solver(const Mdp& mdp) {
       (mdp.num_states() > kFallbackStateLimit || 10.0 * fill.multiply_adds < dense_work)) {
     return {LinearSolverKind::sparse_lu, reason};
   }
-  if (mdp.num_states() <= kFallbackStateLimit) return {LinearSolverKind::dense_lu, reason};
-  reason += " (limits " + format_brief(kSparseFallbackEntries) + " entries and " +
-            format_brief(kSparseFallbackWork) + " multiply-adds; the dense solver is limited to " +
-            std::to_string(kFallbackStateLimit) + " states)";
+  if (mdp.num_states() <= kFallbackStateLimit) {
+    reason +=
+        sparse_cheap
+            ? " (ten times that is above the dense LU's S^3 / 3 = " + format_brief(dense_work) + ")"
+            : " (" + limits + ")";
+    return {LinearSolverKind::dense_lu, reason};
+  }
+  reason += " (" + limits + "; the dense solver is limited to " +
+            std::to_string(kFallbackStateLimit) + " states; `--solver sparse` asks for the " +
+            "sparse LU all the same)";
   return {std::nullopt, reason};
 }
 

@@ -34,12 +34,14 @@ FillCount symbolic_fill(const std::vector<int>& offsets, const std::vector<int>&
 // The fill of tabrl's sparse LU (SparseLu below) on M = I - gamma P_pi of every policy (the
 // pattern of M + M^T holds every transition of every action), by which the automatic choice's
 // fallback takes it (docs/engine.md, "Fallback of the automatic choice"). Counted in the LU's own
-// order (hubs-last COLAMD, after Eigen's postorder of the elimination tree): an exact bound of
-// its factors, own_order. Computing that order is slow on large random structure (32 s for a
-// random 4-regular graph of 1e6 states), so it is computed only where a cheap order already shows
-// the structure narrow (reverse Cuthill-McKee, hubs last, within `limit`) or where the pattern
-// has at most kOwnOrderPatternEntries entries; elsewhere the count is that of the cheap order,
-// past the limit (complete = false), and own_order is false.
+// order (COLAMD with the hubs last, then Eigen's postorder of the elimination tree): a bound of
+// its factors (exact where the pattern is symmetric; where transitions go one way, many states
+// into a few, the factors can be far smaller), own_order. Computing that order is slow on large
+// random structure (32 s for a random 4-regular graph of 1e6 states), so it is computed only
+// where a cheap order already shows the structure narrow (reverse Cuthill-McKee, hubs last,
+// within `limit`) or where the pattern has at most kOwnOrderPatternEntries entries (each pair of
+// linked states counted twice); elsewhere the count is that of the cheap order, past the limit
+// (complete = false), and own_order is false.
 struct SparseLuFill {
   FillCount fill;
   bool own_order = true;

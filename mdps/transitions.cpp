@@ -1,6 +1,8 @@
 #include "transitions.hpp"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 #include <utility>
 
 namespace tabrl {
@@ -16,6 +18,13 @@ TransitionMatrix make_transitions(Index num_states, Index num_actions,
   TransitionMatrix transitions(rows, num_states);
   std::vector<int> next(static_cast<std::size_t>(rows) + 1, 0);
   for (const TransitionEntry& entry : entries) {
+    if (entry.state < 0 || entry.state >= num_states || entry.action < 0 ||
+        entry.action >= num_actions || entry.next_state < 0 || entry.next_state >= num_states) {
+      throw std::out_of_range(
+          "transition entry (" + std::to_string(entry.state) + ", " + std::to_string(entry.action) +
+          ") -> " + std::to_string(entry.next_state) + " is outside " + std::to_string(num_states) +
+          " states and " + std::to_string(num_actions) + " actions");
+    }
     ++next[static_cast<std::size_t>(entry.state * num_actions + entry.action) + 1];
   }
   for (std::size_t row = 0; row < static_cast<std::size_t>(rows); ++row) {

@@ -152,6 +152,13 @@ TEST_CASE("the kernel moves from its builder into the model without a copy") {
   CHECK(copy.isApprox(mdp.transitions(), 0.0));
 }
 
+TEST_CASE("a transition entry outside the states and actions is refused") {
+  CHECK_THROWS_AS(make_transitions(2, 2, {{0, 0, 2, 1.0}}), std::out_of_range);
+  CHECK_THROWS_AS(make_transitions(2, 2, {{0, 2, 1, 1.0}}), std::out_of_range);
+  CHECK_THROWS_AS(make_transitions(2, 2, {{-1, 0, 1, 1.0}}), std::out_of_range);
+  CHECK(make_transitions(2, 2, {{1, 1, 1, 1.0}}).nonZeros() == 1);
+}
+
 TEST_CASE("transition entries assemble into the kernel Eigen's triplets give, bit for bit") {
   // Entries in any order, with repeats of one (s, a, s') to be summed in the order given and
   // zero probabilities kept as entries, against Eigen's setFromTriplets.

@@ -226,6 +226,10 @@ TEST_CASE("the fallback choice follows the sparse LU's fill") {
   REQUIRE(cycle.kind);
   CHECK(*cycle.kind == LinearSolverKind::sparse_lu);
   CHECK(large_garnet.reason.find("multiply-adds") != std::string::npos);
+  // The dense solver's choice says why: within the sparse limits, but dearer than the dense LU.
+  CHECK(small_garnet.reason.find("at most") != std::string::npos);
+  CHECK(small_garnet.reason.find("ten times that is above the dense LU's S^3 / 3") !=
+        std::string::npos);
   // Past the pattern size at which the sparse LU's own order is computed, random structure is
   // refused by the cheap order's count alone, and the message says so.
   const SparseLuFill large = sparse_lu_fill(make_garnet(60000, 4, 5, 1), kSparseFallbackEntries);
