@@ -87,6 +87,16 @@ std::vector<int> natural_order(int n) {
   return order;
 }
 
+// A tree (n vertices, n - 1 edges) in reverse Cuthill-McKee order: eliminated deepest level
+// first, each vertex has one neighbour left, its parent, so nothing fills in.
+void check_tree_fills_nothing(const Graph& tree, int n) {
+  const std::vector<int> order = reverse_cuthill_mckee(tree.offsets, tree.adjacency);
+  REQUIRE(is_permutation_of(order, n));
+  const FillCount fill = symbolic_fill(tree.offsets, tree.adjacency, order, kNoLimit);
+  CHECK(fill.entries == n - 1);
+  CHECK(fill.multiply_adds == n - 1);
+}
+
 }  // namespace
 
 TEST_CASE("the count of fill equals a brute-force elimination, and stops at its limit") {
@@ -127,11 +137,7 @@ TEST_CASE("a path numbered at random fills nothing in reverse Cuthill-McKee orde
   const Graph path = make_graph(n, edges);
   CHECK(symbolic_fill(path.offsets, path.adjacency, natural_order(n), kNoLimit).entries >
         n - 1);  // badly numbered
-  const std::vector<int> order = reverse_cuthill_mckee(path.offsets, path.adjacency);
-  REQUIRE(is_permutation_of(order, n));
-  const FillCount fill = symbolic_fill(path.offsets, path.adjacency, order, kNoLimit);
-  CHECK(fill.entries == n - 1);
-  CHECK(fill.multiply_adds == n - 1);
+  check_tree_fills_nothing(path, n);
 }
 
 TEST_CASE("a star is ordered centre last: the reversal of Cuthill-McKee") {
@@ -166,17 +172,12 @@ TEST_CASE("a complete graph fills its whole lower triangle") {
 }
 
 TEST_CASE("a binary tree fills nothing in reverse Cuthill-McKee order") {
-  // Its breadth-first levels are wide (an envelope of about n^2 / 8 entries), but eliminated
-  // deepest level first each vertex has one neighbour left, its parent.
+  // Its breadth-first levels are wide (an envelope of about n^2 / 8 entries), but nothing fills
+  // in.
   const int n = 1023;
   std::vector<std::pair<int, int>> edges;
   for (int child = 1; child < n; ++child) edges.emplace_back(child, (child - 1) / 2);
-  const Graph tree = make_graph(n, edges);
-  const std::vector<int> order = reverse_cuthill_mckee(tree.offsets, tree.adjacency);
-  REQUIRE(is_permutation_of(order, n));
-  const FillCount fill = symbolic_fill(tree.offsets, tree.adjacency, order, kNoLimit);
-  CHECK(fill.entries == n - 1);
-  CHECK(fill.multiply_adds == n - 1);
+  check_tree_fills_nothing(make_graph(n, edges), n);
 }
 
 TEST_CASE("a grid's fill stays within its side, and components are ordered apart") {
