@@ -80,9 +80,23 @@ std::vector<std::string> names_of(const py::object& names, const char* what, Ind
   return out;
 }
 
+// The discount as a float: a number (int, float, NumPy scalar, Decimal) only, and a TypeError
+// naming it otherwise, not pybind11's list of signatures with the arrays' whole text in it.
+double discount_of(const py::object& gamma) {
+  const bool text = py::isinstance<py::str>(gamma) || py::isinstance<py::bytes>(gamma);
+  const bool boolean = py::isinstance<py::bool_>(gamma) ||
+                       py::isinstance(gamma, py::module_::import("numpy").attr("bool_"));
+  if (!text && !boolean && py::hasattr(gamma, "__float__")) {
+    return gamma.cast<double>();
+  }
+  throw py::type_error("gamma: expected a number, got " +
+                       py::str(py::type::of(gamma).attr("__name__")).cast<std::string>());
+}
+
 std::shared_ptr<Mdp> from_arrays(const py::object& transitions, const py::object& rewards,
-                                 double gamma, const py::object& rho, const py::object& states,
-                                 const py::object& actions) {
+                                 const py::object& gamma_object, const py::object& rho,
+                                 const py::object& states, const py::object& actions) {
+  const double gamma = discount_of(gamma_object);
   const FloatArray r = float_array(rewards, "r");
   if (r.ndim() != 2 && r.ndim() != 3) shape_error("r", "(S, A) or (S, A, S)", r);
   const Index S = r.shape(0);

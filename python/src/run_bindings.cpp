@@ -228,11 +228,19 @@ StateActionMatrix logits_from_array(const py::object& object, const Mdp& mdp) {
   const FloatArray array = float_array(object, "init");
   if (array.ndim() != 2 || array.shape(0) != mdp.num_states() ||
       array.shape(1) != mdp.num_actions()) {
+    std::string given = "(";
+    for (py::ssize_t d = 0; d < array.ndim(); ++d) {
+      given += (d > 0 ? ", " : "") + std::to_string(array.shape(d));
+    }
     throw py::value_error("init: expected a spec, a CSV file or an array of logits of shape (" +
                           std::to_string(mdp.num_states()) + ", " +
-                          std::to_string(mdp.num_actions()) + ")");
+                          std::to_string(mdp.num_actions()) + "), got shape " + given +
+                          (array.ndim() == 1 ? ",)" : ")"));
   }
-  return Eigen::Map<const StateActionMatrix>(array.data(), mdp.num_states(), mdp.num_actions());
+  StateActionMatrix logits =
+      Eigen::Map<const StateActionMatrix>(array.data(), mdp.num_states(), mdp.num_actions());
+  if (!logits.allFinite()) throw py::value_error("init: every logit must be finite");
+  return logits;
 }
 
 // Features of a log-linear run: a spec or file (as --features), or an (S A, k) array.

@@ -492,3 +492,14 @@ def test_mdps_pickle_into_forked_processes_after_parallel_loops():
     with multiprocessing.get_context("fork").Pool(1) as pool:
         there = pool.apply_async(tabrl.run, (mdp, "spma", 0.5), dict(iterations=3)).get(120)
     pd.testing.assert_frame_equal(here.curve, there.curve, check_exact=True)
+
+
+def test_a_discount_of_the_wrong_kind_is_a_type_error_naming_it():
+    # Not pybind11's list of signatures, which printed the arrays whole.
+    import decimal
+    P, r, _, rho = random_mdp_arrays(S=3, A=2)
+    for gamma in ("0.9", None, True, np.bool_(False), [0.9]):
+        with pytest.raises(TypeError, match=r"^gamma: expected a number, got "):
+            tabrl.Mdp.from_arrays(P, r, gamma, rho)
+    for gamma in (0.5, np.float32(0.5), decimal.Decimal("0.5"), np.int64(0)):
+        assert tabrl.Mdp.from_arrays(P, r, gamma, rho).gamma == float(gamma)

@@ -300,3 +300,12 @@ def test_the_program_exiting_while_a_thread_runs_exits_with_its_status():
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 3, done.stderr
+
+
+def test_initial_logits_of_the_wrong_shape_or_not_finite_name_init():
+    with pytest.raises(ValueError, match=r"^init: every logit must be finite$"):
+        tabrl.run("five_by_five", "spma", 0.1, iterations=2, init=np.full((5, 5), np.nan))
+    with pytest.raises(ValueError, match=r"of shape \(5, 5\), got shape \(4, 5\)$"):
+        tabrl.run("five_by_five", "spma", 0.1, iterations=2, init=np.zeros((4, 5)))
+    with pytest.raises(ValueError, match=r"got shape \(3,\)$"):
+        tabrl.run("five_by_five", "spma", 0.1, iterations=2, init=np.zeros(3))
