@@ -21,7 +21,7 @@ LinearSolverKind resolve_solver_kind(const Mdp& mdp, LinearSolverKind kind) {
 }
 
 FallbackChoice choose_fallback_solver(const Mdp& mdp) {
-  const SparseLuFill counted = sparse_lu_fill(mdp, kSparseFallbackEntries);
+  const SparseLuFill counted = sparse_lu_fill(mdp, kSparseFallbackEntries, kSparseFallbackWork);
   const FillCount& fill = counted.fill;
   const double states = static_cast<double>(mdp.num_states());
   const double dense_work = states * states * states / 3.0;
@@ -47,10 +47,22 @@ FallbackChoice choose_fallback_solver(const Mdp& mdp) {
         "more than " +
         format_brief(kOwnOrderPatternEntries / 2.0) + " pairs of states linked";
   }
-  const bool sparse_cheap = fill.complete && fill.entries <= kSparseFallbackEntries &&
-                            fill.multiply_adds <= kSparseFallbackWork;
-  if (sparse_cheap &&
-      (mdp.num_states() > kFallbackStateLimit || 10.0 * fill.multiply_adds < dense_work)) {
+  bool sparse_cheap = fill.complete && fill.entries <= kSparseFallbackEntries &&
+                      fill.multiply_adds <= kSparseFallbackWork;
+  double work = fill.multiply_adds;
+  if (counted.exact) {
+    // The bound was past the limits; the exact count of the directed pattern decides.
+    const DirectedFillCount& exact = *counted.exact;
+    reason = "the sparse LU's factors would hold " + format_brief(exact.lower) +
+             " entries below and " + format_brief(exact.upper) + " above the diagonal and take " +
+             format_brief(exact.multiply_adds) +
+             " multiply-adds (counted exactly; the bound from the pattern of M + M^T was past " +
+             "the limits)";
+    sparse_cheap = exact.lower + exact.upper <= 2.0 * kSparseFallbackEntries &&
+                   exact.multiply_adds <= kSparseFallbackWork;
+    work = exact.multiply_adds;
+  }
+  if (sparse_cheap && (mdp.num_states() > kFallbackStateLimit || 10.0 * work < dense_work)) {
     return {LinearSolverKind::sparse_lu, reason};
   }
   if (mdp.num_states() <= kFallbackStateLimit) {

@@ -2,6 +2,7 @@
 
 #include <Eigen/OrderingMethods>
 #include <algorithm>
+#include <functional>
 #include <stdexcept>
 #include <utility>
 
@@ -124,6 +125,60 @@ FillCount symbolic_fill(const std::vector<int>& offsets, const std::vector<int>&
   return fill;
 }
 
+DirectedFillCount directed_fill(const std::vector<int>& offsets, const std::vector<int>& columns,
+                                const std::vector<int>& order, double limit, double step_limit) {
+  const std::size_t n = order.size();
+  std::vector<int> position(n), marked(n, -1);
+  for (std::size_t k = 0; k < n; ++k) position[at(order[k])] = static_cast<int>(k);
+  std::vector<double> lower_count(n, 0.0);  // |L(:, j)|
+  std::vector<std::size_t> upper_start{0};  // U(j, :) in upper_columns
+  std::vector<int> upper_columns, reached_upper;
+  std::vector<int> pending;  // a min-heap of the columns before the pivot
+  DirectedFillCount fill;
+  double steps = 0.0;
+  for (std::size_t k = 0; k < n; ++k) {
+    const int row = static_cast<int>(k);
+    reached_upper.clear();
+    const auto reach = [&](int column) {
+      if (column == row || marked[at(column)] == row) return;
+      marked[at(column)] = row;
+      if (column < row) {
+        pending.push_back(column);
+        std::push_heap(pending.begin(), pending.end(), std::greater<>());
+      } else {
+        reached_upper.push_back(column);
+      }
+    };
+    const int vertex = order[k];
+    for (int e = offsets[at(vertex)]; e < offsets[at(vertex) + 1]; ++e) {
+      reach(position[at(columns[at(e)])]);
+    }
+    // Pivots in increasing order: U(j, :) only adds columns after j.
+    while (!pending.empty()) {
+      std::pop_heap(pending.begin(), pending.end(), std::greater<>());
+      const int pivot = pending.back();
+      pending.pop_back();
+      lower_count[at(pivot)] += 1.0;
+      fill.lower += 1.0;
+      const std::size_t end = upper_start[at(pivot) + 1];
+      for (std::size_t u = upper_start[at(pivot)]; u < end; ++u) reach(upper_columns[u]);
+      steps += 1.0 + static_cast<double>(end - upper_start[at(pivot)]);
+    }
+    fill.upper += static_cast<double>(reached_upper.size());
+    upper_columns.insert(upper_columns.end(), reached_upper.begin(), reached_upper.end());
+    upper_start.push_back(upper_columns.size());
+    steps += static_cast<double>(offsets[at(vertex) + 1] - offsets[at(vertex)]);
+    if (fill.lower > limit || fill.upper > limit || steps > step_limit) {
+      fill.complete = false;
+      return fill;
+    }
+  }
+  for (std::size_t j = 0; j < n; ++j) {
+    fill.multiply_adds += lower_count[j] * static_cast<double>(upper_start[j + 1] - upper_start[j]);
+  }
+  return fill;
+}
+
 namespace {
 
 // The undirected graph of a pattern without its diagonal, as adjacency lists without repeats,
@@ -198,7 +253,7 @@ void drop_hub_edges(SymmetricPattern& pattern) {
 
 }  // namespace
 
-SparseLuFill sparse_lu_fill(const Mdp& mdp, double limit) {
+SparseLuFill sparse_lu_fill(const Mdp& mdp, double limit, double work_limit) {
   const Index num_states = mdp.num_states();
   const Index num_actions = mdp.num_actions();
   const TransitionMatrix& transitions = mdp.transitions();
@@ -235,6 +290,22 @@ SparseLuFill sparse_lu_fill(const Mdp& mdp, double limit) {
   const auto& place = lu.colsPermutation().indices();  // place[v]: where column v goes
   for (Index v = 0; v < num_states; ++v) order[at(place[v])] = static_cast<int>(v);
   result.fill = symbolic_fill(pattern.offsets, pattern.adjacency, order, limit);
+  if (result.fill.complete && result.fill.multiply_adds <= work_limit) return result;
+  // Past the limits by the bound: count the directed pattern exactly (rows without repeats and
+  // without the diagonal), within a budget of steps.
+  std::vector<int> offsets{0}, columns, seen(at(num_states), -1);
+  for (Index s = 0; s < num_states; ++s) {
+    for (Index a = 0; a < num_actions; ++a) {
+      for (TransitionMatrix::InnerIterator it(transitions, mdp.transition_row(s, a)); it; ++it) {
+        if (it.col() == s || seen[at(it.col())] == static_cast<int>(s)) continue;
+        seen[at(it.col())] = static_cast<int>(s);
+        columns.push_back(static_cast<int>(it.col()));
+      }
+    }
+    offsets.push_back(static_cast<int>(columns.size()));
+  }
+  const DirectedFillCount exact = directed_fill(offsets, columns, order, limit, kExactCountSteps);
+  if (exact.complete) result.exact = exact;
   return result;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <Eigen/SparseLU>
+#include <optional>
 #include <vector>
 
 #include <tabrl/core/linear_solver.hpp>
@@ -42,12 +43,35 @@ FillCount symbolic_fill(const std::vector<int>& offsets, const std::vector<int>&
 // within `limit`) or where the pattern has at most kOwnOrderPatternEntries entries (each pair of
 // linked states counted twice); elsewhere the count is that of the cheap order, past the limit
 // (complete = false), and own_order is false.
+// The fill of an elimination without pivoting, in `order`, of a matrix whose pattern off the
+// diagonal is the directed graph (row r's columns: columns[offsets[r] .. offsets[r + 1])),
+// exactly: row k of the factors holds the columns reached from row k's own entries through the
+// rows of U of the earlier pivots it meets (smallest first). `lower` and `upper` count L's
+// entries below and U's above the diagonal; multiply_adds is the sum over pivots j of
+// |L(:, j)| |U(j, :)|. The counting's own steps are about the elimination's multiply-adds, so it
+// stops once they pass `step_limit`, or the entries pass `limit` in either factor (complete =
+// false).
+struct DirectedFillCount {
+  double lower = 0.0;
+  double upper = 0.0;
+  double multiply_adds = 0.0;
+  bool complete = true;
+};
+DirectedFillCount directed_fill(const std::vector<int>& offsets, const std::vector<int>& columns,
+                                const std::vector<int>& order, double limit, double step_limit);
+
 struct SparseLuFill {
   FillCount fill;
   bool own_order = true;
+  // Where the bound from M + M^T is past the limits in the LU's own order: the exact count of
+  // the directed pattern, within kExactCountSteps steps (one-way structures, where the bound is
+  // loose), if it finished.
+  std::optional<DirectedFillCount> exact;
 };
 constexpr double kOwnOrderPatternEntries = 2e6;
-SparseLuFill sparse_lu_fill(const Mdp& mdp, double limit);
+constexpr double kExactCountSteps = 3e8;
+// `work_limit`: the multiply-adds past which the bound counts as past the limits.
+SparseLuFill sparse_lu_fill(const Mdp& mdp, double limit, double work_limit);
 
 // Eigen's SparseLU ordering (an OrderingType) that puts the hubs of the pattern of A + A^T last
 // and orders the rest by COLAMD. COLAMD alone treats a row as dense only above half the columns;

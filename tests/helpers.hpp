@@ -98,6 +98,28 @@ inline Mdp cycle_mdp(Index states, double gamma, Index jumps = 0, std::uint64_t 
               .transitions = make_transitions(states, actions, entries)});
 }
 
+// A cycle of `states` states (action 0 moves s -> s + 1 mod n) whose action 1 jumps to one of
+// `checkpoints` random states among the first, which lead on along the cycle only: transitions
+// that go one way, many states into a few. Rewards U(0, 1), rho uniform.
+inline Mdp checkpoint_cycle_mdp(Index states, Index checkpoints, double gamma,
+                                std::uint64_t seed = 1) {
+  Random random(seed);
+  std::vector<TransitionEntry> entries;
+  StateActionMatrix rewards(states, 2);
+  for (Index s = 0; s < states; ++s) {
+    entries.push_back({s, 0, (s + 1) % states, 1.0});
+    const auto jump = static_cast<Index>(random.index(static_cast<std::uint64_t>(checkpoints)));
+    entries.push_back({s, 1, jump, 1.0});
+    for (Index a = 0; a < 2; ++a) rewards(s, a) = random.uniform();
+  }
+  return Mdp({.num_states = states,
+              .num_actions = 2,
+              .gamma = gamma,
+              .rho = Vector::Constant(states, 1.0 / static_cast<double>(states)),
+              .rewards = rewards,
+              .transitions = make_transitions(states, 2, entries)});
+}
+
 // The levels of the vector kernels this build and processor can run (portable always).
 inline std::vector<SimdLevel> simd_levels() {
   std::vector<SimdLevel> out{SimdLevel::portable};

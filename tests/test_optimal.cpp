@@ -211,7 +211,7 @@ TEST_CASE("the fallback choice follows the sparse LU's fill") {
   const FallbackChoice tree_choice = choose_fallback_solver(tree);
   REQUIRE(tree_choice.kind);
   CHECK(*tree_choice.kind == LinearSolverKind::sparse_lu);
-  const SparseLuFill tree_fill = sparse_lu_fill(tree, kSparseFallbackEntries);
+  const SparseLuFill tree_fill = sparse_lu_fill(tree, kSparseFallbackEntries, kSparseFallbackWork);
   CHECK(tree_fill.own_order);
   // The tree's own 32,766 edges, and almost nothing filled in (in reverse Cuthill-McKee order,
   // nothing; COLAMD's adds a few entries): an envelope would have held about 7e7.
@@ -230,9 +230,18 @@ TEST_CASE("the fallback choice follows the sparse LU's fill") {
   CHECK(small_garnet.reason.find("at most") != std::string::npos);
   CHECK(small_garnet.reason.find("ten times that is above the dense LU's S^3 / 3") !=
         std::string::npos);
+  // Transitions that go one way (every state of a 100,000-state cycle can jump to one of 1,000
+  // checkpoints): the bound from M + M^T is past the limits, the exact count is not (a probe
+  // found this refused, though the sparse LU takes 0.3 s).
+  const FallbackChoice one_way =
+      choose_fallback_solver(tabrl::testing::checkpoint_cycle_mdp(100000, 1000, 0.99999));
+  REQUIRE(one_way.kind);
+  CHECK(*one_way.kind == LinearSolverKind::sparse_lu);
+  CHECK(one_way.reason.find("counted exactly") != std::string::npos);
   // Past the pattern size at which the sparse LU's own order is computed, random structure is
   // refused by the cheap order's count alone, and the message says so.
-  const SparseLuFill large = sparse_lu_fill(make_garnet(60000, 4, 5, 1), kSparseFallbackEntries);
+  const SparseLuFill large =
+      sparse_lu_fill(make_garnet(60000, 4, 5, 1), kSparseFallbackEntries, kSparseFallbackWork);
   CHECK(!large.own_order);
   CHECK(!large.fill.complete);
   const FallbackChoice refused = choose_fallback_solver(make_garnet(60000, 4, 5, 1));

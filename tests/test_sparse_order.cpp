@@ -15,6 +15,8 @@
 #include <tabrl/mdps/builtin.hpp>
 #include <tabrl/mdps/transitions.hpp>
 
+#include "helpers.hpp"
+
 using namespace tabrl;
 
 namespace {
@@ -123,6 +125,98 @@ TEST_CASE("the count of fill equals a brute-force elimination, and stops at its 
           symbolic_fill(graph.offsets, graph.adjacency, order, expected.entries - 1.0);
       CHECK(!cut.complete);
       CHECK(cut.entries > expected.entries - 1.0);
+    }
+  }
+}
+
+namespace {
+
+// Directed adjacency lists (row r's columns) of a pattern without its diagonal.
+struct Directed {
+  std::vector<int> offsets, columns;
+};
+
+// L's and U's entries and the multiply-adds of an elimination in `order`, by brute force on a
+// boolean matrix: eliminating pivot p puts (i, j) for every later row i with (i, p) and every
+// later column j with (p, j).
+DirectedFillCount brute_force_directed(const Directed& graph, const std::vector<int>& order) {
+  const std::size_t n = order.size();
+  std::vector<std::vector<bool>> entry(n, std::vector<bool>(n, false));
+  for (std::size_t r = 0; r < n; ++r) {
+    for (int e = graph.offsets[r]; e < graph.offsets[r + 1]; ++e) {
+      entry[r][static_cast<std::size_t>(graph.columns[static_cast<std::size_t>(e)])] = true;
+    }
+  }
+  DirectedFillCount fill;
+  std::vector<bool> done(n, false);
+  for (const int pivot : order) {
+    const auto p = static_cast<std::size_t>(pivot);
+    done[p] = true;
+    std::vector<std::size_t> rows, columns;
+    for (std::size_t v = 0; v < n; ++v) {
+      if (done[v]) continue;
+      if (entry[v][p]) rows.push_back(v);
+      if (entry[p][v]) columns.push_back(v);
+    }
+    for (const std::size_t i : rows) {
+      for (const std::size_t j : columns) {
+        if (i != j) entry[i][j] = true;
+      }
+    }
+    fill.lower += static_cast<double>(rows.size());
+    fill.upper += static_cast<double>(columns.size());
+    fill.multiply_adds += static_cast<double>(rows.size() * columns.size());
+  }
+  return fill;
+}
+
+}  // namespace
+
+TEST_CASE("the exact directed count equals a brute-force elimination, below the symmetric bound") {
+  Random random(17);
+  for (int trial = 0; trial < 30; ++trial) {
+    CAPTURE(trial);
+    const int n = 3 + static_cast<int>(random.index(40));
+    const bool symmetric = trial % 3 == 0;
+    std::vector<std::vector<bool>> linked(static_cast<std::size_t>(n),
+                                          std::vector<bool>(static_cast<std::size_t>(n)));
+    std::vector<std::pair<int, int>> edges;
+    for (int i = 0; i < n; ++i) {
+      for (int j = 0; j < n; ++j) {
+        if (i == j || random.uniform() >= 0.06) continue;
+        linked[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] = true;
+        if (symmetric) linked[static_cast<std::size_t>(j)][static_cast<std::size_t>(i)] = true;
+      }
+    }
+    Directed graph;
+    graph.offsets.push_back(0);
+    for (int i = 0; i < n; ++i) {
+      for (int j = 0; j < n; ++j) {
+        if (!linked[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)]) continue;
+        graph.columns.push_back(j);
+        if (i < j || !linked[static_cast<std::size_t>(j)][static_cast<std::size_t>(i)]) {
+          edges.emplace_back(i, j);
+        }
+      }
+      graph.offsets.push_back(static_cast<int>(graph.columns.size()));
+    }
+    std::vector<int> order = natural_order(n);
+    for (std::size_t k = order.size(); k > 1; --k) std::swap(order[k - 1], order[random.index(k)]);
+    const DirectedFillCount expected = brute_force_directed(graph, order);
+    const DirectedFillCount counted =
+        directed_fill(graph.offsets, graph.columns, order, kNoLimit, kNoLimit);
+    CHECK(counted.complete);
+    CHECK(counted.lower == expected.lower);
+    CHECK(counted.upper == expected.upper);
+    CHECK(counted.multiply_adds == expected.multiply_adds);
+    // The symmetric bound holds each factor, and is each factor where the pattern is symmetric.
+    const Graph both = make_graph(n, edges);
+    const FillCount bound = symbolic_fill(both.offsets, both.adjacency, order, kNoLimit);
+    CHECK(counted.lower <= bound.entries);
+    CHECK(counted.upper <= bound.entries);
+    if (symmetric) CHECK(counted.lower == bound.entries);
+    if (expected.lower + expected.upper >= 4.0) {
+      CHECK(!directed_fill(graph.offsets, graph.columns, order, kNoLimit, 1.0).complete);
     }
   }
 }
@@ -262,7 +356,7 @@ TEST_CASE("the sparse LU orders hubs last: a fraction of COLAMD's fill, the same
   // diagonal, and the diagonal in each), and COLAMD alone fills in several times more (and took
   // 50 times the time on a 200 x 200 grid: docs/engine.md).
   const Mdp mdp = hub_grid(40, 40);
-  const SparseLuFill counted = sparse_lu_fill(mdp, kNoLimit);
+  const SparseLuFill counted = sparse_lu_fill(mdp, kNoLimit, kNoLimit);
   REQUIRE(counted.fill.complete);
   CHECK(counted.own_order);
   CHECK(counted.fill.entries >= static_cast<double>(mdp.num_states()));  // the hub's row
@@ -299,7 +393,8 @@ TEST_CASE("deterministic and mixed policies keep the sparse LU's factors within 
   // with states of full support, where the factors' pattern changes from state to state.
   const Mdp mdp = hub_grid(40, 40);
   const Index n = mdp.num_states();
-  const double bound = 2.0 * (sparse_lu_fill(mdp, kNoLimit).fill.entries + static_cast<double>(n));
+  const double bound =
+      2.0 * (sparse_lu_fill(mdp, kNoLimit, kNoLimit).fill.entries + static_cast<double>(n));
   Random random(11);
   StateActionMatrix deterministic = StateActionMatrix::Zero(n, mdp.num_actions());
   StateActionMatrix mixed = StateActionMatrix::Zero(n, mdp.num_actions());
@@ -337,4 +432,24 @@ TEST_CASE("without hubs, the sparse LU's order is COLAMD's own, bit for bit") {
   hubs_last.solve_value(mdp.rewards().col(0), v);
   const Vector v_colamd = colamd.solve(Vector(mdp.rewards().col(0)));
   CHECK((v.array() == v_colamd.array()).all());
+}
+
+TEST_CASE("where transitions go one way the exact count is the sparse LU's own factors") {
+  // Many states jump into a few checkpoints: the bound from M + M^T fills in across the
+  // checkpoints' rows and columns, the LU's factors do not. A work limit of 0 asks for the exact
+  // count.
+  const Mdp mdp = tabrl::testing::checkpoint_cycle_mdp(20000, 300, 0.99);
+  const Index n = mdp.num_states();
+  const SparseLuFill counted = sparse_lu_fill(mdp, kNoLimit, 0.0);
+  REQUIRE(counted.exact);
+  const DirectedFillCount& exact = *counted.exact;
+  CHECK(exact.lower + exact.upper < 0.05 * counted.fill.entries);  // far below the bound
+  StateActionMatrix uniform = StateActionMatrix::Constant(n, 2, 0.5);
+  SparseLu lu(mdp);
+  lu.prepare(uniform);
+  // Eigen stores the structure the count gives (both diagonals included), and a few padded
+  // entries where its supernodes store column segments densely (0.1% here).
+  const double structure = exact.lower + exact.upper + 2.0 * static_cast<double>(n);
+  CHECK(static_cast<double>(lu.factor_nonzeros()) >= structure);
+  CHECK(static_cast<double>(lu.factor_nonzeros()) <= 1.01 * structure);
 }
