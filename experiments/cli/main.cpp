@@ -1,4 +1,5 @@
 // tabrl: exact-gradient policy optimization on bandits and tabular MDPs.
+#include <sys/auxv.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -94,6 +95,10 @@ int main(int argc, char** argv) {
   // - glibc's malloc asks for transparent huge pages for its large blocks: touching fresh
   //   memory page by page took 3.5-4.6 s per GB on this project's machine (0.1-0.9 s with huge
   //   pages), most of the setup of a 1e6-state Garnet.
+  // Never twice (a marker for the restarted image), and not in secure mode (setuid, file
+  // capabilities), where glibc drops the tunable again and the program would restart for ever.
+  const bool restarted = std::getenv("TABRL_RESTARTED") != nullptr;
+  unsetenv("TABRL_RESTARTED");  // not passed on to the programs tabrl runs
   bool restart = false;
   if (std::getenv("OMP_WAIT_POLICY") == nullptr) {
     setenv("OMP_WAIT_POLICY", "passive", 1);
@@ -106,7 +111,11 @@ int main(int argc, char** argv) {
     setenv("GLIBC_TUNABLES", (given.empty() ? hugetlb : given + ":" + hugetlb).c_str(), 1);
     restart = true;
   }
-  if (restart) execv("/proc/self/exe", argv);
+  if (restart && !restarted && getauxval(AT_SECURE) == 0) {
+    setenv("TABRL_RESTARTED", "1", 1);
+    execv("/proc/self/exe", argv);
+    unsetenv("TABRL_RESTARTED");
+  }
   if (argc < 2) {
     std::cerr << usage();
     return kExitBadInput;

@@ -54,14 +54,20 @@ py::object python_type(const char* name);
 // thread still in a run when the program exits), it waits for the process's end instead of
 // taking the GIL: Python 3.11 would end the thread by unwinding its C++ frames, which aborts the
 // process (std::terminate) instead of letting it exit with its status.
+// The main thread, which runs the finalization, never waits (it may call tabrl from a __del__
+// during shutdown).
 void wait_if_finalizing() noexcept;
+// Called once at import.
+void record_main_thread();
 
 // Releases the GIL for the engine's work (as py::gil_scoped_release), and takes it back through
-// wait_if_finalizing.
+// wait_if_finalizing. A thread that began to wait for the GIL before the finalization started
+// is still ended by Python 3.11's forced unwind: the destructor lets that unwind pass
+// (noexcept(false)) instead of turning it into std::terminate.
 class ReleasedGil {
  public:
   ReleasedGil() : state_(PyEval_SaveThread()) {}
-  ~ReleasedGil() {
+  ~ReleasedGil() noexcept(false) {
     wait_if_finalizing();
     PyEval_RestoreThread(state_);
   }

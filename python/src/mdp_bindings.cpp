@@ -66,12 +66,15 @@ std::vector<std::string> names_of(const py::object& names, const char* what, Ind
                            " is not a string but " +
                            py::str(py::type::of(item).attr("__name__")).cast<std::string>());
     }
-    try {
-      out.push_back(item.cast<std::string>());
-    } catch (const py::cast_error&) {  // a lone surrogate has no UTF-8 form
+    // With surrogate escapes, as the names of a file that are not UTF-8 come out (name_text):
+    // `from_arrays(..., states=mdp.state_names)` gives the same bytes back.
+    PyObject* encoded = PyUnicode_AsEncodedString(item.ptr(), "utf-8", "surrogateescape");
+    if (encoded == nullptr) {  // a lone surrogate outside the escapes has no UTF-8 form
+      PyErr_Clear();
       throw py::value_error(std::string(what) + ": name " + std::to_string(out.size()) +
                             " cannot be written as UTF-8");
     }
+    out.push_back(py::reinterpret_steal<py::bytes>(encoded).cast<std::string>());
   }
   if (out.empty() && count > 0) {
     throw py::value_error(std::string(what) + ": expected " + std::to_string(count) +
@@ -84,9 +87,11 @@ std::vector<std::string> names_of(const py::object& names, const char* what, Ind
 // naming it otherwise, not pybind11's list of signatures with the arrays' whole text in it.
 double discount_of(const py::object& gamma) {
   const bool text = py::isinstance<py::str>(gamma) || py::isinstance<py::bytes>(gamma);
-  const bool boolean = py::isinstance<py::bool_>(gamma) ||
-                       py::isinstance(gamma, py::module_::import("numpy").attr("bool_"));
-  if (!text && !boolean && py::hasattr(gamma, "__float__")) {
+  const py::module_ numpy = py::module_::import("numpy");
+  const bool not_real =
+      py::isinstance<py::bool_>(gamma) || py::isinstance(gamma, numpy.attr("bool_")) ||
+      PyComplex_Check(gamma.ptr()) || py::isinstance(gamma, numpy.attr("complexfloating"));
+  if (!text && !not_real && py::hasattr(gamma, "__float__")) {
     return gamma.cast<double>();
   }
   throw py::type_error("gamma: expected a number, got " +

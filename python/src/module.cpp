@@ -44,13 +44,24 @@ void check_no_nul(const std::string& text, const char* field) {
 
 py::object python_type(const char* name) { return py::module_::import("tabrl._types").attr(name); }
 
+namespace {
+// The interpreter's main thread, which runs the finalization (recorded at import).
+unsigned long main_thread_ident = 0;
+}  // namespace
+
+void record_main_thread() {
+  main_thread_ident =
+      py::module_::import("threading").attr("main_thread")().attr("ident").cast<unsigned long>();
+}
+
 void wait_if_finalizing() noexcept {
 #if PY_VERSION_HEX >= 0x030D0000
   const bool finalizing = Py_IsFinalizing() != 0;
 #else
   const bool finalizing = _Py_IsFinalizing() != 0;
 #endif
-  if (!finalizing) return;
+  // The finalizing thread itself goes on (tabrl called from a __del__ during shutdown).
+  if (!finalizing || PyThread_get_thread_ident() == main_thread_ident) return;
   for (;;) std::this_thread::sleep_for(std::chrono::hours(1));  // until the process exits
 }
 
@@ -96,6 +107,7 @@ PYBIND11_MODULE(_tabrl, module) {
   } catch (const tabrl::InputError& error) {
     throw py::import_error(std::string("tabrl: ") + error.what());
   }
+  tabrl::python::record_main_thread();
   tabrl::python::bind_mdp(module);
   tabrl::python::bind_run(module);
   tabrl::python::bind_sweep(module);

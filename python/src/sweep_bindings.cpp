@@ -61,6 +61,7 @@ py::dict sweep(const std::string& config_path, const std::string& out, std::opti
 // Checks DIR's runs.csv against its manifest as `tabrl summarize` does, and that curves.csv was
 // not cut short (pandas would read a cut last line with empty fields); returns the coverage.
 py::dict check_sweep(const std::string& directory, bool partial) {
+  check_no_nul(directory, "directory");
   const SweepCoverage coverage = sweep_coverage(directory);
   require_coverage(directory, coverage, partial);
   require_line_break_at_end((std::filesystem::path(directory) / "curves.csv").string());

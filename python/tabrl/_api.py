@@ -217,13 +217,14 @@ def plot(directory, out=None, all_steps=False, partial=False):
     ``out`` defaults to DIR/figures. Returns the path of convergence.png. A refused directory
     (missing runs without ``partial=True``, not a sweep) is a ValueError with the command's
     message; any other failure a RuntimeError."""
-    directory = _not_an_option(os.fspath(directory))
-    out = os.path.join(directory, "figures") if out is None else _not_an_option(os.fspath(out))
+    directory = _not_an_option(os.fsdecode(directory))  # str, bytes or os.PathLike
+    out = os.path.join(directory, "figures") if out is None else _not_an_option(os.fsdecode(out))
     command = [_program(), "plot", directory, "--out", out]
     command += ["--all-steps"] if _bool_argument(all_steps, "all_steps") else []
     command += ["--partial"] if _bool_argument(partial, "partial") else []
     try:
-        done = subprocess.run(command, capture_output=True, text=True)
+        # Paths that are not UTF-8 pass through as the file system's bytes both ways.
+        done = subprocess.run(command, capture_output=True, text=True, errors="surrogateescape")
     except OSError as error:  # $TABRL_CLI missing or not executable
         raise RuntimeError(f"cannot run the tabrl program {command[0]}: {error.strerror}") from None
     if done.returncode != 0:
@@ -239,7 +240,5 @@ def plot(directory, out=None, all_steps=False, partial=False):
 
 def _not_an_option(path):
     """A path as the command line reads it: one that starts with '-' would be read as an option
-    (tabrl.plot("--help")), so it gets a "./" prefix (str or bytes, as given)."""
-    if isinstance(path, bytes):
-        return b"./" + path if path.startswith(b"-") else path
+    (tabrl.plot("--help")), so it gets a "./" prefix."""
     return "./" + path if path.startswith("-") else path

@@ -66,7 +66,14 @@ def checked_csr(matrix):
     if csr.nnz < stored:
         # Duplicates were added up here, not by the caller: a sum that lands a rounding error
         # above 1 (nine entries of 1/9 add up to 1 + 2.2e-16) is the probability 1 it means.
-        # (Each such sum of k entries is off by at most about k * 1.1e-16.)
-        rounded_up = (csr.data > 1.0) & (csr.data <= 1.0 + 1e-12)
-        csr.data[rounded_up] = 1.0
+        # (Each such sum of k entries is off by at most about k * 1.1e-16.) Only the summed
+        # positions: a single entry above 1 is refused as from any other input.
+        counts = matrix.copy()
+        counts.data = np.ones(np.shape(counts.data))
+        counts = counts.tocsr()
+        counts.sum_duplicates()
+        if (np.array_equal(counts.indptr, csr.indptr)
+                and np.array_equal(counts.indices, csr.indices)):
+            rounded_up = (counts.data > 1) & (csr.data > 1.0) & (csr.data <= 1.0 + 1e-12)
+            csr.data[rounded_up] = 1.0
     return csr

@@ -462,6 +462,10 @@ def test_names_that_are_not_utf8_decode_as_the_file_system_does(tmp_path):
         mdp.evaluate([[0.5, 0.6], [0.5, 0.5]])
     with pytest.raises(ValueError, match=r"\\xff.toml"):
         tabrl.Mdp.load(os.fsencode(tmp_path) + b"/\xff.toml")
+    # The names come back as the same bytes through from_arrays.
+    again = tabrl.Mdp.from_arrays(mdp.transitions(), mdp.rewards(), mdp.gamma, mdp.rho,
+                                  states=mdp.state_names, actions=mdp.action_names)
+    assert again.state_names == mdp.state_names
 
 
 def test_text_with_a_nul_byte_is_refused():
@@ -477,9 +481,12 @@ def test_duplicate_entries_that_add_up_to_one_plus_a_rounding_error():
     # Nine outcomes of 1/9 to the same state add up to 1 + 2.2e-16: the probability 1.
     mdp = tabrl.Mdp.from_gymnasium_P({0: {0: [(1 / 9, 0, 0.0, False)] * 9}}, 0.9)
     assert mdp.transitions().toarray().tolist() == [[1.0]]
-    # A single entry above 1 is still refused.
+    # A single entry above 1 is still refused, also beside a duplicate summed elsewhere.
     with pytest.raises(ValueError, match="outside"):
         tabrl.Mdp.from_arrays(scipy.sparse.csr_matrix([[1.0 + 1e-15]]), [[0.0]], 0.9, [1.0])
+    P = scipy.sparse.coo_matrix(([1.0 + 5e-13, 0.5, 0.5], ([0, 1, 1], [0, 1, 1])), shape=(2, 2))
+    with pytest.raises(ValueError, match="outside"):
+        tabrl.Mdp.from_arrays(P, [[0.0], [0.0]], 0.9, [0.5, 0.5])
 
 
 def test_mdps_pickle_into_forked_processes_after_parallel_loops():
@@ -498,7 +505,7 @@ def test_a_discount_of_the_wrong_kind_is_a_type_error_naming_it():
     # Not pybind11's list of signatures, which printed the arrays whole.
     import decimal
     P, r, _, rho = random_mdp_arrays(S=3, A=2)
-    for gamma in ("0.9", None, True, np.bool_(False), [0.9]):
+    for gamma in ("0.9", None, True, np.bool_(False), [0.9], 0.5j, np.complex128(0.5)):
         with pytest.raises(TypeError, match=r"^gamma: expected a number, got "):
             tabrl.Mdp.from_arrays(P, r, gamma, rho)
     for gamma in (0.5, np.float32(0.5), decimal.Decimal("0.5"), np.int64(0)):

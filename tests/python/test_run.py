@@ -300,6 +300,20 @@ def test_the_program_exiting_while_a_thread_runs_exits_with_its_status():
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 3, done.stderr
+    # The thread that runs the finalization itself goes on (a __del__ that calls tabrl during
+    # shutdown): it used to wait for ever.
+    program = textwrap.dedent("""
+        import tabrl
+        class Late:
+            def __init__(self, mdp):
+                self.mdp = mdp
+            def __del__(self):
+                self.mdp.evaluate([[1.0]])
+        late = Late(tabrl.Mdp.load("bandit(means=[0.5])"))
+    """)
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
 
 
 def test_initial_logits_of_the_wrong_shape_or_not_finite_name_init():

@@ -165,9 +165,14 @@ def test_paths_that_look_like_options_or_are_empty(tmp_path, config, monkeypatch
     with pytest.raises(ValueError, match="--out: the directory path is empty"):
         tabrl.sweep(config, "")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["tiny.toml"]
-    # A bytes path that is not UTF-8 is the file system's own, as for Mdp.load.
-    runs, _ = tabrl.sweep(config, os.fsencode(tmp_path) + b"/o\xfft")
+    # A bytes path that is not UTF-8 is the file system's own, as for Mdp.load, for sweep,
+    # read_sweep and plot alike.
+    odd = os.fsencode(tmp_path) + b"/o\xfft"
+    runs, _ = tabrl.sweep(config, odd)
     assert len(runs) > 0
+    assert os.fsencode(tabrl.plot(odd)) == odd + b"/figures/convergence.png"
+    with pytest.raises(ValueError, match="directory: embedded null byte"):
+        tabrl.read_sweep(tmp_path / "out\x00x")
     # A tabrl program that fails without a word, or prints nothing, is a RuntimeError saying so.
     tabrl.sweep(config, tmp_path / "out")
     monkeypatch.setenv("TABRL_CLI", "/bin/false")
