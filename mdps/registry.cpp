@@ -265,14 +265,18 @@ void check_builtin_size(const std::string& spec, const BuiltinSize& size, double
                                            " transition entries, above the limit of " +
                                            std::to_string(std::numeric_limits<int>::max()));
   }
-  // What the built MDP itself holds at the least: 12 bytes per entry (value, column) and 12 per
-  // row (reward, row start); a run needs several times that (docs/mdp-formats.md).
-  const double bytes = 12.0 * size.entries + 12.0 * size.rows;
+  // What building and solving it takes, measured (docs/mdp-formats.md, "Size"): the kernel holds
+  // 12 bytes per entry and 12 per row, and `tabrl mdp info` (build and optimal solve) or a run
+  // peaked at 54-60 bytes per entry with the rows (1e7-state chains and forests, the 1e6-state
+  // Garnet's run). The kernel alone as the estimate let forest(states=1e8) pass and be killed
+  // by the kernel's OOM killer at 24 GB.
+  const double bytes = kBuildBytesPerEntry * size.entries + kBuildBytesPerRow * size.rows;
   if (bytes > memory_bytes) {
     throw InputError({.field = "mdp"},
-                     what + format_brief(size.entries) + " transition entries: its kernel alone " +
-                         "would take " + format_brief(bytes / 1e9) + " GB, and this machine has " +
-                         format_brief(memory_bytes / 1e9) + " GB of memory");
+                     what + format_brief(size.entries) + " transition entries: building and " +
+                         "solving it would take about " + format_brief(bytes / 1e9) +
+                         " GB, and this machine has " + format_brief(memory_bytes / 1e9) +
+                         " GB of memory");
   }
 }
 

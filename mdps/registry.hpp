@@ -34,8 +34,12 @@ struct BuiltinSize {
 };
 
 // Refuses (InputError, field "mdp") a built-in whose kernel would pass the 32-bit index limit
-// of its rows or entries, or whose kernel alone would not fit in `memory_bytes`, before any of it
-// is built. make_builtin_mdp calls it with the machine's physical memory.
+// of its rows or entries, or whose build and optimal solve would not fit in `memory_bytes`
+// (estimated at kBuildBytesPerEntry per transition entry and kBuildBytesPerRow per (state,
+// action) row), before any of it is built. make_builtin_mdp calls it with the machine's
+// physical memory.
+constexpr double kBuildBytesPerEntry = 64.0;
+constexpr double kBuildBytesPerRow = 24.0;
 void check_builtin_size(const std::string& spec, const BuiltinSize& size, double memory_bytes);
 
 // Checks a built-in spec without building it: the name, the keys and each value's type through
