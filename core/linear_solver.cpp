@@ -27,29 +27,9 @@ FallbackChoice choose_fallback_solver(const Mdp& mdp) {
   const double dense_work = states * states * states / 3.0;
   const std::string limits = "limits " + format_brief(kSparseFallbackEntries) + " entries and " +
                              format_brief(kSparseFallbackWork) + " multiply-adds";
-  // The count bounds the factors from the pattern of M + M^T: where transitions go one way only
-  // (many states into a few), the factors can be far smaller (docs/engine.md).
   std::string reason;
-  if (fill.complete) {
-    reason = "the sparse LU's factors would hold at most " + format_brief(fill.entries) +
-             " entries below the diagonal and take at most " + format_brief(fill.multiply_adds) +
-             " multiply-adds (a bound from the pattern of M + M^T)";
-  } else if (counted.own_order) {
-    reason = "the sparse LU's factors could hold more than " +
-             format_brief(kSparseFallbackEntries) +
-             " entries below the diagonal (a bound from the pattern of M + M^T)";
-  } else {
-    reason =
-        "the pattern of M + M^T is wide: eliminated in reverse Cuthill-McKee order (hubs "
-        "last) it fills more than " +
-        format_brief(kSparseFallbackEntries) +
-        " entries below the diagonal, and the sparse LU's own order is not computed for "
-        "more than " +
-        format_brief(kOwnOrderPatternEntries / 2.0) + " pairs of states linked";
-  }
-  bool sparse_cheap = fill.complete && fill.entries <= kSparseFallbackEntries &&
-                      fill.multiply_adds <= kSparseFallbackWork;
-  double work = fill.multiply_adds;
+  bool sparse_cheap = false;
+  double work = 0.0;
   if (counted.exact) {
     // The bound was past the limits; the exact count of the directed pattern decides.
     const DirectedFillCount& exact = *counted.exact;
@@ -61,6 +41,29 @@ FallbackChoice choose_fallback_solver(const Mdp& mdp) {
     sparse_cheap = exact.lower + exact.upper <= 2.0 * kSparseFallbackEntries &&
                    exact.multiply_adds <= kSparseFallbackWork;
     work = exact.multiply_adds;
+  } else {
+    // The count bounds the factors from the pattern of M + M^T: where transitions go one way
+    // only (many states into a few), the factors can be far smaller (docs/engine.md).
+    if (fill.complete) {
+      reason = "the sparse LU's factors would hold at most " + format_brief(fill.entries) +
+               " entries below the diagonal and take at most " + format_brief(fill.multiply_adds) +
+               " multiply-adds (a bound from the pattern of M + M^T)";
+    } else if (counted.own_order) {
+      reason = "the sparse LU's factors could hold more than " +
+               format_brief(kSparseFallbackEntries) +
+               " entries below the diagonal (a bound from the pattern of M + M^T)";
+    } else {
+      reason =
+          "the pattern of M + M^T is wide: eliminated in reverse Cuthill-McKee order (hubs "
+          "last) it fills more than " +
+          format_brief(kSparseFallbackEntries) +
+          " entries below the diagonal, and the sparse LU's own order is not computed for "
+          "more than " +
+          format_brief(kOwnOrderPatternEntries / 2.0) + " pairs of states linked";
+    }
+    sparse_cheap = fill.complete && fill.entries <= kSparseFallbackEntries &&
+                   fill.multiply_adds <= kSparseFallbackWork;
+    work = fill.multiply_adds;
   }
   if (sparse_cheap && (mdp.num_states() > kFallbackStateLimit || 10.0 * work < dense_work)) {
     return {LinearSolverKind::sparse_lu, reason};

@@ -251,21 +251,26 @@ void drop_hub_edges(SymmetricPattern& pattern) {
   pattern.adjacency.resize(kept);
 }
 
+// Calls visit(s, s') for every transition entry of every action, state by state (the diagonal
+// included): the pattern of M = I - gamma P_pi, for every policy at once.
+template <class Visit>
+void for_each_transition(const Mdp& mdp, Visit&& visit) {
+  const TransitionMatrix& transitions = mdp.transitions();
+  for (Index s = 0; s < mdp.num_states(); ++s) {
+    for (Index a = 0; a < mdp.num_actions(); ++a) {
+      for (TransitionMatrix::InnerIterator it(transitions, mdp.transition_row(s, a)); it; ++it) {
+        visit(s, it.col());
+      }
+    }
+  }
+}
+
 }  // namespace
 
 SparseLuFill sparse_lu_fill(const Mdp& mdp, double limit, double work_limit) {
   const Index num_states = mdp.num_states();
-  const Index num_actions = mdp.num_actions();
-  const TransitionMatrix& transitions = mdp.transitions();
-  const SymmetricPattern pattern = symmetric_pattern(num_states, [&](auto&& visit) {
-    for (Index s = 0; s < num_states; ++s) {
-      for (Index a = 0; a < num_actions; ++a) {
-        for (TransitionMatrix::InnerIterator it(transitions, mdp.transition_row(s, a)); it; ++it) {
-          visit(s, it.col());
-        }
-      }
-    }
-  });
+  const SymmetricPattern pattern =
+      symmetric_pattern(num_states, [&](auto&& visit) { for_each_transition(mdp, visit); });
   SparseLuFill result;
   {
     // The cheap order: reverse Cuthill-McKee of the graph without the hubs' edges, hubs last.
@@ -293,17 +298,14 @@ SparseLuFill sparse_lu_fill(const Mdp& mdp, double limit, double work_limit) {
   if (result.fill.complete && result.fill.multiply_adds <= work_limit) return result;
   // Past the limits by the bound: count the directed pattern exactly (rows without repeats and
   // without the diagonal), within a budget of steps.
-  std::vector<int> offsets{0}, columns, seen(at(num_states), -1);
-  for (Index s = 0; s < num_states; ++s) {
-    for (Index a = 0; a < num_actions; ++a) {
-      for (TransitionMatrix::InnerIterator it(transitions, mdp.transition_row(s, a)); it; ++it) {
-        if (it.col() == s || seen[at(it.col())] == static_cast<int>(s)) continue;
-        seen[at(it.col())] = static_cast<int>(s);
-        columns.push_back(static_cast<int>(it.col()));
-      }
+  std::vector<int> offsets(at(num_states) + 1, 0), columns, seen(at(num_states), -1);
+  for_each_transition(mdp, [&](Index s, Index next) {
+    if (next != s && seen[at(next)] != static_cast<int>(s)) {
+      seen[at(next)] = static_cast<int>(s);
+      columns.push_back(static_cast<int>(next));
     }
-    offsets.push_back(static_cast<int>(columns.size()));
-  }
+    offsets[at(s) + 1] = static_cast<int>(columns.size());
+  });
   const DirectedFillCount exact = directed_fill(offsets, columns, order, limit, kExactCountSteps);
   if (exact.complete) result.exact = exact;
   return result;

@@ -50,34 +50,52 @@ bool is_permutation_of(const std::vector<int>& order, int n) {
   return sorted == expected;
 }
 
-// The fill of an elimination in `order`, by brute force: eliminating a vertex joins its remaining
-// neighbours into a clique.
-FillCount brute_force_fill(const Graph& graph, const std::vector<int>& order) {
+// Directed adjacency lists (row r's columns) of a pattern without its diagonal.
+struct Directed {
+  std::vector<int> offsets, columns;
+};
+
+// L's and U's entries and the multiply-adds of an elimination in `order`, by brute force on a
+// boolean matrix: eliminating pivot p puts (i, j) for every later row i with (i, p) and every
+// later column j with (p, j).
+DirectedFillCount brute_force_directed(const Directed& graph, const std::vector<int>& order) {
   const std::size_t n = order.size();
-  std::vector<std::vector<bool>> linked(n, std::vector<bool>(n, false));
-  for (std::size_t v = 0; v < n; ++v) {
-    for (int e = graph.offsets[v]; e < graph.offsets[v + 1]; ++e) {
-      linked[v][static_cast<std::size_t>(graph.adjacency[static_cast<std::size_t>(e)])] = true;
+  std::vector<std::vector<bool>> entry(n, std::vector<bool>(n, false));
+  for (std::size_t r = 0; r < n; ++r) {
+    for (int e = graph.offsets[r]; e < graph.offsets[r + 1]; ++e) {
+      entry[r][static_cast<std::size_t>(graph.columns[static_cast<std::size_t>(e)])] = true;
     }
   }
-  FillCount fill;
-  std::vector<bool> eliminated(n, false);
+  DirectedFillCount fill;
+  std::vector<bool> done(n, false);
   for (const int pivot : order) {
     const auto p = static_cast<std::size_t>(pivot);
-    std::vector<std::size_t> remaining;
+    done[p] = true;
+    std::vector<std::size_t> rows, columns;
     for (std::size_t v = 0; v < n; ++v) {
-      if (!eliminated[v] && v != p && linked[p][v]) remaining.push_back(v);
+      if (done[v]) continue;
+      if (entry[v][p]) rows.push_back(v);
+      if (entry[p][v]) columns.push_back(v);
     }
-    for (const std::size_t a : remaining) {
-      for (const std::size_t b : remaining) {
-        if (a != b) linked[a][b] = true;
+    for (const std::size_t i : rows) {
+      for (const std::size_t j : columns) {
+        if (i != j) entry[i][j] = true;
       }
     }
-    const auto count = static_cast<double>(remaining.size());
-    fill.entries += count;
-    fill.multiply_adds += count * count;
-    eliminated[p] = true;
+    fill.lower += static_cast<double>(rows.size());
+    fill.upper += static_cast<double>(columns.size());
+    fill.multiply_adds += static_cast<double>(rows.size() * columns.size());
   }
+  return fill;
+}
+
+// The fill of an elimination in `order` of a symmetric pattern, by the brute force above: each
+// pivot's remaining neighbours become a clique, and its rows and columns are the same.
+FillCount brute_force_fill(const Graph& graph, const std::vector<int>& order) {
+  const DirectedFillCount both = brute_force_directed({graph.offsets, graph.adjacency}, order);
+  FillCount fill;
+  fill.entries = both.lower;
+  fill.multiply_adds = both.multiply_adds;
   return fill;
 }
 
@@ -128,49 +146,6 @@ TEST_CASE("the count of fill equals a brute-force elimination, and stops at its 
     }
   }
 }
-
-namespace {
-
-// Directed adjacency lists (row r's columns) of a pattern without its diagonal.
-struct Directed {
-  std::vector<int> offsets, columns;
-};
-
-// L's and U's entries and the multiply-adds of an elimination in `order`, by brute force on a
-// boolean matrix: eliminating pivot p puts (i, j) for every later row i with (i, p) and every
-// later column j with (p, j).
-DirectedFillCount brute_force_directed(const Directed& graph, const std::vector<int>& order) {
-  const std::size_t n = order.size();
-  std::vector<std::vector<bool>> entry(n, std::vector<bool>(n, false));
-  for (std::size_t r = 0; r < n; ++r) {
-    for (int e = graph.offsets[r]; e < graph.offsets[r + 1]; ++e) {
-      entry[r][static_cast<std::size_t>(graph.columns[static_cast<std::size_t>(e)])] = true;
-    }
-  }
-  DirectedFillCount fill;
-  std::vector<bool> done(n, false);
-  for (const int pivot : order) {
-    const auto p = static_cast<std::size_t>(pivot);
-    done[p] = true;
-    std::vector<std::size_t> rows, columns;
-    for (std::size_t v = 0; v < n; ++v) {
-      if (done[v]) continue;
-      if (entry[v][p]) rows.push_back(v);
-      if (entry[p][v]) columns.push_back(v);
-    }
-    for (const std::size_t i : rows) {
-      for (const std::size_t j : columns) {
-        if (i != j) entry[i][j] = true;
-      }
-    }
-    fill.lower += static_cast<double>(rows.size());
-    fill.upper += static_cast<double>(columns.size());
-    fill.multiply_adds += static_cast<double>(rows.size() * columns.size());
-  }
-  return fill;
-}
-
-}  // namespace
 
 TEST_CASE("the exact directed count equals a brute-force elimination, below the symmetric bound") {
   Random random(17);

@@ -22,19 +22,19 @@ py::array_t<double> to_array(const Vector& vector) {
   return array;
 }
 
-py::str readable_text(const std::string& text) {
+namespace {
+// `text` decoded from UTF-8, bytes that are not UTF-8 handled by Python's error handler `errors`.
+py::str decoded_utf8(const std::string& text, const char* errors) {
   PyObject* decoded =
-      PyUnicode_DecodeUTF8(text.data(), static_cast<Py_ssize_t>(text.size()), "backslashreplace");
+      PyUnicode_DecodeUTF8(text.data(), static_cast<Py_ssize_t>(text.size()), errors);
   if (decoded == nullptr) throw py::error_already_set();
   return py::reinterpret_steal<py::str>(decoded);
 }
+}  // namespace
 
-py::str name_text(const std::string& name) {
-  PyObject* decoded =
-      PyUnicode_DecodeUTF8(name.data(), static_cast<Py_ssize_t>(name.size()), "surrogateescape");
-  if (decoded == nullptr) throw py::error_already_set();
-  return py::reinterpret_steal<py::str>(decoded);
-}
+py::str readable_text(const std::string& text) { return decoded_utf8(text, "backslashreplace"); }
+
+py::str name_text(const std::string& name) { return decoded_utf8(name, "surrogateescape"); }
 
 void check_no_nul(const std::string& text, const char* field) {
   if (text.find('\0') != std::string::npos) {
