@@ -125,7 +125,7 @@ TEST_CASE("CSV start errors carry their line") {
   CHECK(start("c") == "model.csv:2: start: unknown state 'c'");
 }
 
-TEST_CASE("a CSV byte order mark is skipped; tokens in messages are escaped and cut") {
+TEST_CASE("a CSV byte order mark is skipped, and tokens in messages are escaped and cut") {
   const std::string text = std::string("# gamma = 0.9\n# start = b\n") + kRows;
   const Mdp plain = read_csv_mdp(text, "model.csv");
   const Mdp marked = read_csv_mdp("\xEF\xBB\xBF" + text, "model.csv");

@@ -202,7 +202,7 @@ TEST_CASE("a true residual that stays above the tolerance and its floor is an er
 }
 
 TEST_CASE(
-    "a stalled run gives up after a window without progress; the visitation is then skipped") {
+    "a stalled run gives up after a window without progress, and the visitation is then skipped") {
   // 20,000 states: each run's budget is 40,000 iterations and its window 1,000. On the cycle at
   // gamma = 0.99999 the residual falls by about gamma per iteration, far from halving in a
   // window: the run gives up at the first window's end, and no second run follows. The value

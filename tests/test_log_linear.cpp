@@ -570,7 +570,7 @@ TEST_CASE("feature specs and files: the errors") {
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("only spma, npg, spg and mdpo take features; the others say which do") {
+TEST_CASE("only spma, npg, spg and mdpo take features, and the others say which do") {
   const Mdp mdp = random_mdp(2, 2, 0.9, 1);
   auto features = random_feature_matrix(mdp, 2, 1);
   const std::string apg =

@@ -26,7 +26,7 @@ TEST_CASE("Random::normal is Box-Muller on 53-bit uniforms of mt19937_64, as doc
   CHECK(standard() == 9981545732273789042ULL);
 }
 
-TEST_CASE("normal draws have mean 0 and variance 1; random logits scale them") {
+TEST_CASE("normal draws have mean 0 and variance 1, and random logits scale them") {
   Random random(7);
   double sum = 0.0, squares = 0.0;
   constexpr int kDraws = 200000;

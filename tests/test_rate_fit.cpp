@@ -22,7 +22,7 @@
 
 using namespace tabrl;
 
-TEST_CASE("a geometric curve gives its ratio with R^2 = 1; the floor cuts the tail") {
+TEST_CASE("a geometric curve gives its ratio with R^2 = 1, and the floor cuts the tail") {
   std::vector<int> t;
   std::vector<double> gap;
   for (int i = 0; i <= 400; ++i) {

@@ -50,7 +50,7 @@ TEST_CASE("SPG with the theory step is still above 1e-6 at iteration 3000") {
   CHECK(result.value_error_inf > 1e-6);
 }
 
-TEST_CASE("SPMA and NPG reach the optimum of DeepSeaTreasure; NPG that of CliffWorld") {
+TEST_CASE("SPMA and NPG reach the optimum of DeepSeaTreasure, and NPG that of CliffWorld") {
   for (const Mdp& mdp : {make_cliff_world(), make_deep_sea_treasure()}) {
     const OptimalSolution optimal = solve_optimal(mdp);
     Spma spma(mdp, {.step_size = 0.99 * spma_safe_step(mdp)});

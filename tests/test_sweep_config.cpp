@@ -355,7 +355,7 @@ name = "spma"
 step_size = 0.1
 )TOML";
 
-TEST_CASE("features is an axis of an algorithm block; tabular run ids are unchanged") {
+TEST_CASE("features is an axis of an algorithm block, and tabular run ids are unchanged") {
   const std::string& tabular = kTabularGrid;
   const SweepConfig plain = parse_sweep_config(tabular, "grid.toml");
   const SweepConfig config = parse_sweep_config(tabular + R"TOML(
@@ -393,7 +393,7 @@ step_size = 0.1
             .find("grid.toml:5: algorithm.features") != std::string::npos);
 }
 
-TEST_CASE("log-linear settings run from the uniform init only; without it the block is refused") {
+TEST_CASE("log-linear settings run from the uniform init only, and without it the block is refused") {
   const std::string blocks = kTabularGrid + R"TOML(
 [[algorithm]]
 name = ["spma", "npg"]
@@ -429,7 +429,7 @@ step_size = 0.1
         0);
 }
 
-TEST_CASE("a feature file's own errors are refused at load; names wait for the MDP") {
+TEST_CASE("a feature file's own errors are refused at load, and names wait for the MDP") {
   const std::filesystem::path root =
       std::filesystem::temp_directory_path() / "tabrl_sweep_feature_files";
   std::filesystem::remove_all(root);

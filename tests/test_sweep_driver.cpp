@@ -86,7 +86,7 @@ TEST_CASE("a sweep runs each run once, resumes to nothing, and does not depend o
   CHECK(without_wall_time(read(one / "runs.csv")) == without_wall_time(read(two / "runs.csv")));
 }
 
-TEST_CASE("shards split the grid; the last one to finish assembles the results") {
+TEST_CASE("shards split the grid, and the last one to finish assembles the results") {
   const SweepConfig config = grid_config("shards");
   const fs::path out = fresh("shards"), whole = fresh("whole");
   const SweepOutcome first =

@@ -42,7 +42,7 @@ fs::path only_journal(const fs::path& directory) {
 
 }  // namespace
 
-TEST_CASE("committed runs are found again; a torn tail and a corrupted record are ignored") {
+TEST_CASE("committed runs are found again, and a torn tail and a corrupted record are ignored") {
   const fs::path root = fs::temp_directory_path() / "tabrl_store_test";
   fs::remove_all(root);
   const SweepConfig config = tiny_config(root);
@@ -94,7 +94,7 @@ TEST_CASE("committed runs are found again; a torn tail and a corrupted record ar
   fs::remove_all(root);
 }
 
-TEST_CASE("one process per shard; shards share the directory; merge waits for all of them") {
+TEST_CASE("one process per shard, shards share the directory, and merge waits for all of them") {
   const fs::path root = fs::temp_directory_path() / "tabrl_store_lock_test";
   fs::remove_all(root);
   const SweepConfig config = tiny_config(root);

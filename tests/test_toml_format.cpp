@@ -107,7 +107,7 @@ to = [0.5, 0.5]
   CHECK(mdp.rewards()(1, 0) == -4611686018427387904.0);
 }
 
-TEST_CASE("counts and indices; start as uniform, a state, an index or a list") {
+TEST_CASE("counts and indices, and start as uniform, a state, an index or a list") {
   const std::string body =
       "gamma = 0.5\nstates = 3\nactions = 1\n[[transition]]\nfrom = \"*\"\n"
       "action = 0\nto = 2\np = 1.0\n";
@@ -283,7 +283,7 @@ TEST_CASE("TOML start errors carry their line") {
         "model.toml:4: start: unknown state 'c'; did you mean 'a'? (known: a, b)");
 }
 
-TEST_CASE("a TOML byte order mark is skipped; names in messages are escaped and cut") {
+TEST_CASE("a TOML byte order mark is skipped, and names in messages are escaped and cut") {
   const std::string text =
       "gamma = 0.9\nstates = [\"a\", \"b\"]\nactions = 1\nstart = \"b\"\n"
       "[[transition]]\nfrom = \"*\"\naction = 0\nto = \"a\"\np = 1.0\n";
