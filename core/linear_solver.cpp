@@ -1,5 +1,8 @@
 #include "linear_solver.hpp"
 
+#include <algorithm>
+#include <limits>
+
 #include <tabrl/core/bicgstab.hpp>
 #include <tabrl/core/dense_lu.hpp>
 #include <tabrl/core/error.hpp>
@@ -18,6 +21,16 @@ LinearSolverKind resolve_solver_kind(const Mdp& mdp, LinearSolverKind kind) {
   if (kind != LinearSolverKind::automatic) return kind;
   return mdp.num_states() <= kDenseStateLimit ? LinearSolverKind::dense_lu
                                               : LinearSolverKind::krylov;
+}
+
+double value_accuracy(double gamma, LinearSolverKind solver) {
+  constexpr double kRounding = std::numeric_limits<double>::epsilon() / 2.0;  // u
+  const double condition = (1.0 + gamma) / (1.0 - gamma);
+  double accuracy = std::max(kValueAccuracy, 16.0 * kRounding * condition);
+  if (solver == LinearSolverKind::krylov) {
+    accuracy = std::max(accuracy, 2.0 * kDefaultKrylovTolerance * condition);
+  }
+  return accuracy;
 }
 
 FallbackChoice choose_fallback_solver(const Mdp& mdp) {
@@ -66,7 +79,7 @@ FallbackChoice choose_fallback_solver(const Mdp& mdp) {
     work = fill.multiply_adds;
   }
   if (sparse_cheap && (mdp.num_states() > kFallbackStateLimit || 10.0 * work < dense_work)) {
-    return {LinearSolverKind::sparse_lu, reason};
+    return {LinearSolverKind::sparse_lu, reason, counted.analysis};
   }
   if (mdp.num_states() <= kFallbackStateLimit) {
     reason +=
@@ -81,11 +94,12 @@ FallbackChoice choose_fallback_solver(const Mdp& mdp) {
   return {std::nullopt, reason};
 }
 
-std::unique_ptr<PolicySystemSolver> make_policy_system_solver(const Mdp& mdp, LinearSolverKind kind,
-                                                              double krylov_tolerance) {
+std::unique_ptr<PolicySystemSolver> make_policy_system_solver(
+    const Mdp& mdp, LinearSolverKind kind, double krylov_tolerance,
+    std::shared_ptr<SparseLuAnalysis> analysis) {
   switch (resolve_solver_kind(mdp, kind)) {
     case LinearSolverKind::sparse_lu:
-      return std::make_unique<SparseLu>(mdp);
+      return std::make_unique<SparseLu>(mdp, std::move(analysis));
     case LinearSolverKind::krylov:
       return std::make_unique<Bicgstab>(mdp, krylov_tolerance);
     default:

@@ -73,6 +73,17 @@ constexpr double kDefaultKrylovTolerance = 1e-12;
 
 LinearSolverKind resolve_solver_kind(const Mdp& mdp, LinearSolverKind kind);
 
+// How accurately two exact evaluations of policies agree with the truth, as a fraction of the
+// value scale (docs/theory.md, "Accuracy of the values"): the tolerances that compare computed
+// values (the theory bounds' slack, soft policy iteration's end) may not be tighter. 1e-12 where
+// rounding allows; near gamma = 1 the rounding floor of a direct solve, 32 u / (1 - gamma) (a
+// backward error of a few units of roundoff u = 2^-53, times the condition number
+// (1 + gamma) / (1 - gamma) of I - gamma P_pi, for each of two values compared); for the
+// `krylov` solver, at least twice its relative residual times that condition number.
+// `solver`: resolved (resolve_solver_kind).
+double value_accuracy(double gamma, LinearSolverKind solver);
+constexpr double kValueAccuracy = 1e-12;
+
 // Where the automatic choice's Krylov solver fails (a deterministic cycle with a discount close
 // to 1, on which BiCGSTAB stalls or diverges), the direct solver it changes to, and why
 // (docs/engine.md, "Fallback of the automatic choice"): the sparse LU where the count of its fill
@@ -87,13 +98,19 @@ constexpr Index kFallbackStateLimit = 5000;
 // multiply-adds (the dense kernels run about ten times faster per multiply-add).
 constexpr double kSparseFallbackEntries = 2.5e7;
 constexpr double kSparseFallbackWork = 5e9;
+struct SparseLuAnalysis;  // core/sparse_lu.hpp
 struct FallbackChoice {
   std::optional<LinearSolverKind> kind;  // none: no direct solver fits
   std::string reason;                    // what decided it, for the user
+  // The sparse LU's symbolic analysis, done by the count (kind sparse_lu only), for
+  // make_policy_system_solver.
+  std::shared_ptr<SparseLuAnalysis> analysis;
 };
 FallbackChoice choose_fallback_solver(const Mdp& mdp);
 
+// `analysis`: for the sparse LU, a symbolic analysis of `mdp` already made (FallbackChoice's).
 std::unique_ptr<PolicySystemSolver> make_policy_system_solver(
-    const Mdp& mdp, LinearSolverKind kind, double krylov_tolerance = kDefaultKrylovTolerance);
+    const Mdp& mdp, LinearSolverKind kind, double krylov_tolerance = kDefaultKrylovTolerance,
+    std::shared_ptr<SparseLuAnalysis> analysis = nullptr);
 
 }  // namespace tabrl

@@ -65,7 +65,8 @@ Index argmax_row(const StateActionMatrix& table, Index row) {
 
 }  // namespace
 
-OptimalSolution solve_optimal(const Mdp& mdp, LinearSolverKind kind) {
+OptimalSolution solve_optimal(const Mdp& mdp, LinearSolverKind kind,
+                              const std::function<bool()>& interrupted) {
   const Index num_states = mdp.num_states();
   PolicyEvaluator evaluator(mdp, kind);
   // An iterative evaluation starts loose: early sweeps need the ordering of Q only roughly, and
@@ -91,6 +92,7 @@ OptimalSolution solve_optimal(const Mdp& mdp, LinearSolverKind kind) {
   // iteration.
   std::set<PolicyFingerprint> seen;
   for (int sweep = 1;; ++sweep) {
+    if (interrupted && interrupted()) throw OptimalSolveInterrupted();
     chunked_for(num_states, [&](Index begin, Index end) {
       for (Index s = begin; s < end; ++s) {
         policy(s, previous[static_cast<std::size_t>(s)]) = 0.0;

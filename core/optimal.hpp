@@ -2,6 +2,8 @@
 // "Optimal values"). Every tolerance is relative to Mdp::value_scale().
 #pragma once
 
+#include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -28,9 +30,17 @@ struct OptimalSolution {
   LinearSolverKind solver = LinearSolverKind::automatic;
 };
 
+// Thrown by solve_optimal when its `interrupted` check says so.
+struct OptimalSolveInterrupted : std::runtime_error {
+  OptimalSolveInterrupted() : std::runtime_error("the optimal solve was interrupted") {}
+};
+
 // Policy iteration from the reward-greedy policy. An action replaces the current one only when
 // its Q is larger by more than 1e-13 * value scale, so the iteration cannot cycle on ties and
-// rewards of any magnitude give the same decisions.
-OptimalSolution solve_optimal(const Mdp& mdp, LinearSolverKind kind = LinearSolverKind::automatic);
+// rewards of any magnitude give the same decisions. `interrupted`, where given, is asked before
+// each sweep (each one linear solve, the longest step; the Python module answers Ctrl-C through
+// it): when it says true, the solve ends with OptimalSolveInterrupted.
+OptimalSolution solve_optimal(const Mdp& mdp, LinearSolverKind kind = LinearSolverKind::automatic,
+                              const std::function<bool()>& interrupted = {});
 
 }  // namespace tabrl

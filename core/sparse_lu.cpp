@@ -286,13 +286,11 @@ SparseLuFill sparse_lu_fill(const Mdp& mdp, double limit, double work_limit) {
     result.own_order = false;
     return result;
   }
-  // The sparse LU's own order, as its analysis computes it.
-  const SparsePolicySystem system(mdp);
-  Eigen::SparseLU<Eigen::SparseMatrix<double>, HubsLastColamdOrdering> lu;
-  lu.setPivotThreshold(0.0);
-  lu.analyzePattern(system.matrix());
+  // The sparse LU's own order, as its analysis computes it (kept for the SparseLu to come).
+  result.analysis = std::make_shared<SparseLuAnalysis>(mdp);
   std::vector<int> order(at(num_states));
-  const auto& place = lu.colsPermutation().indices();  // place[v]: where column v goes
+  // place[v]: where column v goes
+  const auto& place = result.analysis->lu.colsPermutation().indices();
   for (Index v = 0; v < num_states; ++v) order[at(place[v])] = static_cast<int>(v);
   result.fill = symbolic_fill(pattern.offsets, pattern.adjacency, order, limit);
   if (result.fill.complete && result.fill.multiply_adds <= work_limit) return result;
@@ -353,28 +351,34 @@ void HubsLastColamdOrdering::operator()(const Eigen::SparseMatrix<double>& matri
   }
 }
 
-SparseLu::SparseLu(const Mdp& mdp) : system_(mdp) {
+SparseLuAnalysis::SparseLuAnalysis(const Mdp& mdp) : system(mdp) {
   // Diagonal pivots: M is diagonally dominant by rows, so elimination without row exchanges is
   // stable (growth <= 2), and row exchanges (Eigen's default threshold 1) let a deterministic or
   // mixed policy's factors leave the planned fill: 27 s against 0.22 s, measured.
-  lu_.setPivotThreshold(0.0);
-  lu_.analyzePattern(system_.matrix());
+  lu.setPivotThreshold(0.0);
+  lu.analyzePattern(system.matrix());
 }
 
+SparseLu::SparseLu(const Mdp& mdp, std::shared_ptr<SparseLuAnalysis> analysis)
+    : analysis_(analysis != nullptr ? std::move(analysis)
+                                    : std::make_shared<SparseLuAnalysis>(mdp)) {}
+
 void SparseLu::prepare(const StateActionMatrix& policy) {
-  system_.fill(policy);
-  lu_.factorize(system_.matrix());
-  if (lu_.info() != Eigen::Success) {
+  analysis_->system.fill(policy);
+  analysis_->lu.factorize(analysis_->system.matrix());
+  if (analysis_->lu.info() != Eigen::Success) {
     throw std::runtime_error("sparse LU factorisation of I - gamma P_pi failed: " +
-                             lu_.lastErrorMessage());
+                             analysis_->lu.lastErrorMessage());
   }
 }
 
-void SparseLu::solve_value(const Vector& value_rhs, Vector& v) { v = lu_.solve(value_rhs); }
+void SparseLu::solve_value(const Vector& value_rhs, Vector& v) {
+  v = analysis_->lu.solve(value_rhs);
+}
 
 void SparseLu::solve(const Vector& value_rhs, Vector& v, const Vector& visitation_rhs, Vector* x) {
-  v = lu_.solve(value_rhs);
-  if (x != nullptr) *x = lu_.transpose().solve(visitation_rhs);
+  v = analysis_->lu.solve(value_rhs);
+  if (x != nullptr) *x = analysis_->lu.transpose().solve(visitation_rhs);
 }
 
 }  // namespace tabrl

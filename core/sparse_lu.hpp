@@ -4,6 +4,7 @@
 #pragma once
 
 #include <Eigen/SparseLU>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -60,6 +61,12 @@ struct DirectedFillCount {
 DirectedFillCount directed_fill(const std::vector<int>& offsets, const std::vector<int>& columns,
                                 const std::vector<int>& order, double limit, double step_limit);
 
+// Eigen's SparseLU in the order of HubsLastColamdOrdering, with its symbolic analysis of M's
+// pattern done: what sparse_lu_fill computes to count the fill, handed to the SparseLu the
+// fallback then makes, so that the analysis (about half of a fallback's setup at 1e6 states)
+// runs once.
+struct SparseLuAnalysis;
+
 struct SparseLuFill {
   FillCount fill;
   bool own_order = true;
@@ -67,6 +74,8 @@ struct SparseLuFill {
   // the directed pattern, within kExactCountSteps steps (one-way structures, where the bound is
   // loose), if it finished.
   std::optional<DirectedFillCount> exact;
+  // Where the own order was computed (own_order), the analysis that computed it.
+  std::shared_ptr<SparseLuAnalysis> analysis;
 };
 constexpr double kOwnOrderPatternEntries = 2e6;
 constexpr double kExactCountSteps = 3e8;
@@ -83,22 +92,29 @@ struct HubsLastColamdOrdering {
   void operator()(const Eigen::SparseMatrix<double>& matrix, PermutationType& permutation) const;
 };
 
+struct SparseLuAnalysis {
+  // Analyses the pattern of I - gamma P_pi, pivoting on the diagonal.
+  explicit SparseLuAnalysis(const Mdp& mdp);
+  SparsePolicySystem system;
+  Eigen::SparseLU<Eigen::SparseMatrix<double>, HubsLastColamdOrdering> lu;
+};
+
 // Eigen's SparseLU in the order of HubsLastColamdOrdering, pivoting on the diagonal (M is
 // diagonally dominant by rows): `--solver sparse`, and the automatic choice's fallback on narrow
 // structure.
 class SparseLu final : public PolicySystemSolver {
  public:
-  explicit SparseLu(const Mdp& mdp);
+  // `analysis`: one already made for `mdp` (sparse_lu_fill's), taken over; null: analysed here.
+  explicit SparseLu(const Mdp& mdp, std::shared_ptr<SparseLuAnalysis> analysis = nullptr);
   LinearSolverKind kind() const override { return LinearSolverKind::sparse_lu; }
   void prepare(const StateActionMatrix& policy) override;
   void solve(const Vector& value_rhs, Vector& v, const Vector& visitation_rhs, Vector* x) override;
   void solve_value(const Vector& value_rhs, Vector& v) override;
   // Non-zeros of the factors L and U after the last prepare.
-  Index factor_nonzeros() const { return lu_.nnzL() + lu_.nnzU(); }
+  Index factor_nonzeros() const { return analysis_->lu.nnzL() + analysis_->lu.nnzU(); }
 
  private:
-  SparsePolicySystem system_;
-  Eigen::SparseLU<Eigen::SparseMatrix<double>, HubsLastColamdOrdering> lu_;
+  std::shared_ptr<SparseLuAnalysis> analysis_;
 };
 
 }  // namespace tabrl

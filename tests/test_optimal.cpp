@@ -217,11 +217,31 @@ TEST_CASE("the fallback choice follows the sparse LU's fill") {
   // nothing; COLAMD's adds a few entries): an envelope would have held about 7e7.
   CHECK(tree_fill.fill.entries >= 32766.0);
   CHECK(tree_fill.fill.entries < 33000.0);
+  // The count's symbolic analysis goes to the sparse LU the fallback makes (analysed once), and
+  // solves to the bits of a sparse LU that analyses the pattern itself.
+  REQUIRE(tree_choice.analysis != nullptr);
+  {
+    const StateActionMatrix policy = StateActionMatrix::Constant(
+        tree.num_states(), tree.num_actions(), 1.0 / static_cast<double>(tree.num_actions()));
+    SparseLu handed(tree, tree_choice.analysis);
+    SparseLu fresh(tree);
+    handed.prepare(policy);
+    fresh.prepare(policy);
+    Vector v_handed, v_fresh, x_handed, x_fresh;
+    const Vector rhs = tree.rewards().rowwise().mean();
+    handed.solve(rhs, v_handed, tree.rho(), &x_handed);
+    fresh.solve(rhs, v_fresh, tree.rho(), &x_fresh);
+    CHECK(v_handed == v_fresh);
+    CHECK(x_handed == x_fresh);
+    CHECK(handed.factor_nonzeros() == fresh.factor_nonzeros());
+  }
   const FallbackChoice small_garnet = choose_fallback_solver(make_garnet(2000, 4, 5, 1));
   REQUIRE(small_garnet.kind);
   CHECK(*small_garnet.kind == LinearSolverKind::dense_lu);
+  CHECK(small_garnet.analysis == nullptr);  // kept for the sparse LU only
   const FallbackChoice large_garnet = choose_fallback_solver(make_garnet(6000, 4, 2, 1));
   CHECK(!large_garnet.kind);
+  CHECK(large_garnet.analysis == nullptr);
   const FallbackChoice cycle = choose_fallback_solver(tabrl::testing::cycle_mdp(6000, 0.9));
   REQUIRE(cycle.kind);
   CHECK(*cycle.kind == LinearSolverKind::sparse_lu);

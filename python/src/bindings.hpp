@@ -8,6 +8,7 @@
 #include <pybind11/pybind11.h>
 
 #include <atomic>
+#include <chrono>
 #include <optional>
 
 #include <tabrl/algorithms/optimizer.hpp>
@@ -44,6 +45,9 @@ using FloatArray = py::array_t<double, py::array::c_style | py::array::forcecast
 FloatArray float_array(const py::handle& object, const char* name);
 
 // A new (rows x cols) float64 array holding `matrix` (row-major, as NumPy's C order).
+// An array's shape as Python writes it: "(3, 4)", "(5,)".
+std::string shape_text(const py::array& array);
+
 py::array_t<double> to_array(const StateActionMatrix& matrix);
 py::array_t<double> to_array(const Vector& vector);
 
@@ -87,6 +91,12 @@ class SignalWatch {
  public:
   // Takes the GIL; true when a handler raised.
   bool check();
+  // check() at most once per kSignalInterval seconds (the first call checks); true once a
+  // handler has raised. Called without the GIL, from the engine's loop and the optimal solve.
+  bool poll();
+  // How often poll() gives Python's signal handlers a chance: Ctrl-C answers within this time,
+  // and taking the GIL this rarely costs nothing measurable.
+  static constexpr double kSignalInterval = 0.05;
   const std::atomic<bool>& cancel_flag() const { return cancel_; }
   // Call with the GIL held: raises the kept exception, if any.
   void rethrow();
@@ -94,6 +104,7 @@ class SignalWatch {
  private:
   std::atomic<bool> cancel_{false};
   std::optional<py::error_already_set> error_;
+  std::optional<std::chrono::steady_clock::time_point> next_check_;
 };
 
 }  // namespace tabrl::python

@@ -18,15 +18,17 @@
 #include "bindings.hpp"
 
 namespace tabrl::python {
-namespace {
 
 std::string shape_text(const py::array& array) {
   std::string text = "(";
   for (py::ssize_t axis = 0; axis < array.ndim(); ++axis) {
-    text += (axis > 0 ? ", " : "") + std::to_string(array.shape(axis));
+    if (axis > 0) text += ", ";
+    text += std::to_string(array.shape(axis));
   }
   return text + (array.ndim() == 1 ? ",)" : ")");
 }
+
+namespace {
 
 [[noreturn]] void shape_error(const char* name, const std::string& expected,
                               const py::array& array) {
@@ -198,10 +200,16 @@ py::object transitions_of(const Mdp& mdp) {
 
 py::object solve(const Mdp& mdp) {
   OptimalSolution optimal;
+  SignalWatch watch;  // Ctrl-C between policy-iteration sweeps: KeyboardInterrupt
   {
     const ReleasedGil release;
-    optimal = solve_optimal(mdp);
+    try {
+      optimal = solve_optimal(mdp, LinearSolverKind::automatic, [&watch] { return watch.poll(); });
+    } catch (const OptimalSolveInterrupted&) {
+      // the handler's exception is raised below
+    }
   }
+  watch.rethrow();
   StateActionMatrix pi = StateActionMatrix::Zero(mdp.num_states(), mdp.num_actions());
   py::array_t<std::int64_t> actions(mdp.num_states());
   for (Index s = 0; s < mdp.num_states(); ++s) {
@@ -334,6 +342,20 @@ std::shared_ptr<Mdp> from_pickled_state(const py::tuple& state) {
   return std::make_shared<Mdp>(std::move(parts));
 }
 
+// An Mdp exists only as made by its factories (which make the instance without calling the
+// type): Mdp(), Mdp.__new__(Mdp), object.__new__(Mdp) or pybind11's base class's __new__ would
+// give an instance without a model, whose every use reads unset memory. The type's own tp_new
+// slot refuses; Python's check of the slots then refuses every base class's __new__ as well
+// ("is not safe"), which a __new__ defined in the class dictionary did not.
+PyObject* refuse_new_instance(PyTypeObject* /*type*/, PyObject* /*args*/, PyObject* /*kwargs*/) {
+  PyErr_SetString(PyExc_TypeError,
+                  "tabrl.Mdp cannot be created directly: use Mdp.from_arrays, "
+                  "Mdp.from_gymnasium_P or Mdp.load");
+  return nullptr;
+}
+
+void refuse_new(PyHeapTypeObject* heap_type) { heap_type->ht_type.tp_new = refuse_new_instance; }
+
 }  // namespace
 
 bool is_path_text(const py::handle& object) {
@@ -370,7 +392,8 @@ FloatArray float_array(const py::handle& object, const char* name) {
 }
 
 void bind_mdp(py::module_& module) {
-  py::class_<Mdp, std::shared_ptr<Mdp>>(module, "Mdp", R"doc(A validated tabular MDP.
+  py::class_<Mdp, std::shared_ptr<Mdp>>(module, "Mdp", py::custom_type_setup(refuse_new),
+                                        R"doc(A validated tabular MDP.
 
 Made by Mdp.from_arrays (NumPy or SciPy arrays) or Mdp.load (a built-in spec or a file); read-only
 afterwards. See docs/python.md.)doc")
@@ -426,14 +449,6 @@ or a file (.toml, .mdp, .csv), as `tabrl run --mdp` takes it.)doc")
              return py::make_tuple(python_type("_mdp_from_pickled"),
                                    py::make_tuple(pickled_state(self.cast<const Mdp&>())));
            })
-      // An Mdp exists only as made by its factories: Mdp.__new__(Mdp) would give an instance
-      // without a model, whose every use reads freed or unset memory.
-      .def_static("__new__",
-                  [](const py::args&, const py::kwargs&) -> py::object {
-                    throw py::type_error(
-                        "tabrl.Mdp cannot be created directly: use Mdp.from_arrays, "
-                        "Mdp.from_gymnasium_P or Mdp.load");
-                  })
       .def("__repr__", [](const Mdp& mdp) {
         return "tabrl.Mdp(states=" + std::to_string(mdp.num_states()) +
                ", actions=" + std::to_string(mdp.num_actions()) +

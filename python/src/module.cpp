@@ -74,6 +74,15 @@ bool SignalWatch::check() {
   return true;
 }
 
+bool SignalWatch::poll() {
+  if (cancel_.load()) return true;
+  const auto now = std::chrono::steady_clock::now();
+  if (next_check_ && now < *next_check_) return false;
+  next_check_ = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                          std::chrono::duration<double>(kSignalInterval));
+  return check();
+}
+
 void SignalWatch::rethrow() {
   if (error_) {
     py::error_already_set error = std::move(*error_);

@@ -35,6 +35,40 @@ def test_ctrl_c_stops_a_long_run():
     assert result.status == "max_iterations" and len(result.curve) == 21
 
 
+# Policy iteration from the reward-greedy policy (back everywhere) switches one state to forward per
+# sweep: N sweeps, each a dense LU of N states.
+def long_solve(states):
+    return tabrl.Mdp.load(f"chain(n={states},slip=0,back_reward=0.2,forward_reward=1000,"
+                          "gamma=0.999)")
+
+
+def test_ctrl_c_stops_a_long_optimal_solve():
+    # The optimal solve before a run answers between policy-iteration sweeps: 1,000 sweeps of
+    # 1,000 states take about 30 s uninterrupted.
+    mdp = long_solve(1000)
+    timer = interrupt_after(0.5)
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        tabrl.run(mdp, "spma", step_size=1e-4, iterations=1, solver="dense")
+    waited = time.monotonic() - start
+    timer.join()
+    assert 0.4 < waited < 5, waited
+    # Mdp.solve() alike (automatic solver: dense up to 500 states). Its uninterrupted time sets
+    # the scale: interrupted at a quarter of it, it ends long before half of it.
+    mdp = long_solve(500)
+    start = time.monotonic()
+    mdp.solve()
+    full = time.monotonic() - start
+    timer = interrupt_after(full / 4)
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        mdp.solve()
+    waited = time.monotonic() - start
+    timer.join()
+    assert waited < full / 2, (waited, full)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
 def test_a_python_handler_that_does_not_raise_lets_the_run_finish():
     seen = []
     previous = signal.signal(signal.SIGINT, lambda number, frame: seen.append(number))

@@ -388,6 +388,19 @@ def test_pickled_mdp_is_the_same_model_and_runs_in_spawned_processes(tmp_path):
     # An Mdp without a model cannot be made (its every use read unset memory).
     with pytest.raises(TypeError, match="cannot be created directly"):
         tabrl.Mdp.__new__(tabrl.Mdp)
+    with pytest.raises(TypeError, match="cannot be created directly"):
+        tabrl.Mdp()
+    # Nor through a base class's __new__ (pybind11's, which made one that segfaulted), nor a
+    # subclass.
+    for base in tabrl.Mdp.__mro__[1:]:
+        with pytest.raises(TypeError, match="not safe"):
+            base.__new__(tabrl.Mdp)
+
+    class Derived(tabrl.Mdp):
+        pass
+
+    with pytest.raises(TypeError, match="cannot be created directly"):
+        Derived()
     # A process pool with the spawn start method pickles the MDP into fresh interpreters; their
     # curves equal this process's bit for bit.
     mdp = models[1]
