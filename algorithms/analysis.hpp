@@ -38,19 +38,20 @@ struct RunAnalysisResult {
   double inner_iterations_max = std::numeric_limits<double>::quiet_NaN();
   // Exact SPMA: the projections that ended without meeting their stopping rule.
   int inner_unmet = 0;
-  bool bound_held() const { return bound != TheoryBound::none && bound_violations == 0; }
+  // A bound is checked where the run had at least one step it could be checked at (a run that
+  // ends at its first iterate, or whose bound is NaN at every step, checks nothing): only then
+  // can it have held. "Held" after no checks would be a claim with nothing behind it.
+  bool bound_checked() const { return bound != TheoryBound::none && bound_checks > 0; }
+  bool bound_held() const { return bound_checked() && bound_violations == 0; }
 };
-
-// A bound "holds" at a step when the measured quantity is at most the bound plus this fraction
-// of the value scale R/(1 - gamma) (rounding of values of that size).
-constexpr double kBoundSlack = 1e-12;
 
 // Sees every iterate (whatever the recording schedule) and builds a RunAnalysisResult.
 class RunAnalysis final : public IterationCallback {
  public:
   // `uniform_start`: the run starts from the uniform policy (the NPG bound assumes it).
+  // `solver`: the run's linear solver (its accuracy sets the bounds' slack).
   RunAnalysis(const Mdp& mdp, const UpdateRule& rule, std::vector<double> tolerances,
-              bool uniform_start = true);
+              bool uniform_start = true, LinearSolverKind solver = LinearSolverKind::automatic);
   CallbackAction on_iteration(const IterationSummary& summary) override;
   void on_finish(const IterationSummary& last, const OptimizerResult& result) override;
   const RunAnalysisResult& result() const { return result_; }
@@ -77,7 +78,10 @@ class RunAnalysis final : public IterationCallback {
   const UpdateRule& rule_;
   std::vector<std::string> diagnostic_names_;
   double value_scale_;
-  double slack_;  // kBoundSlack * value scale
+  // A bound "holds" at a step when the measured quantity is at most the bound plus the values'
+  // accuracy (value_accuracy, core/linear_solver.hpp: 1e-12 of the value scale R / (1 - gamma),
+  // or the rounding floor near gamma = 1).
+  double slack_;
   bool log_linear_ = false;
   double step_size_;
   double min_gap_ = 0.0;

@@ -1,5 +1,6 @@
 #include "callbacks.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <tabrl/core/error.hpp>
@@ -79,6 +80,19 @@ TimeLimitStop::TimeLimitStop(double seconds) : seconds_(seconds) {
 
 CallbackAction TimeLimitStop::on_iteration(const IterationSummary& summary) {
   return summary.elapsed_seconds > seconds_ ? CallbackAction::stop : CallbackAction::proceed;
+}
+
+DiagnosticTotal::DiagnosticTotal(const std::vector<std::string>& names, const std::string& name) {
+  const auto found = std::find(names.begin(), names.end(), name);
+  if (found != names.end()) index_ = found - names.begin();
+}
+
+CallbackAction DiagnosticTotal::on_iteration(const IterationSummary& summary) {
+  if (index_ >= 0 && static_cast<std::size_t>(index_) < summary.diagnostics.size()) {
+    const double value = summary.diagnostics[static_cast<std::size_t>(index_)];
+    if (!std::isnan(value)) total_ += value;
+  }
+  return CallbackAction::proceed;
 }
 
 CallbackAction ProgressCallback::on_iteration(const IterationSummary& summary) {

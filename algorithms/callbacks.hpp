@@ -2,7 +2,9 @@
 // report progress. Algorithms know none of them.
 #pragma once
 
+#include <cstddef>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include <tabrl/algorithms/optimizer.hpp>
@@ -69,6 +71,21 @@ class TimeLimitStop final : public IterationCallback {
 
  private:
   double seconds_;
+};
+
+// Sums one diagnostic column over every iterate (whatever the recording schedule), NaNs
+// skipped: e.g. exact SPMA's inner_unmet, the projections that missed their stopping rule.
+class DiagnosticTotal final : public IterationCallback {
+ public:
+  // `names`: the rule's diagnostic_names(); a name not among them sums nothing.
+  DiagnosticTotal(const std::vector<std::string>& names, const std::string& name);
+  CallbackAction on_iteration(const IterationSummary& summary) override;
+  bool present() const { return index_ >= 0; }
+  double total() const { return total_; }
+
+ private:
+  std::ptrdiff_t index_ = -1;
+  double total_ = 0.0;
 };
 
 // Hands every `every`-th summary to a function (the CLI prints it; libraries never do).

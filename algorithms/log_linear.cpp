@@ -111,6 +111,18 @@ LogLinearRule::LogLinearRule(std::shared_ptr<const FeatureMatrix> features,
                              LogLinearOptions options)
     : features_(std::move(features)), options_(options) {
   options_.validate();
+  const double largest = features_->largest_magnitude();
+  if (largest > 0.0 && largest < kSmallestFeatureScale) {
+    throw InputError({.field = "features"},
+                     "the largest feature magnitude is " + format_number(largest) + ", below " +
+                         format_number(kSmallestFeatureScale) +
+                         ": squares of features (the projection's Hessian) would underflow");
+  }
+  if (largest > 0.0) {
+    int exponent = 0;
+    std::frexp(largest, &exponent);  // largest = m 2^exponent, m in [0.5, 1)
+    feature_scale_ = std::ldexp(1.0, exponent - 1);
+  }
   theta_ = Vector::Zero(features_->dim());
   next_theta_ = theta_;
 }
@@ -340,8 +352,9 @@ LogLinearRule::Projection LogLinearRule::spma_projection(const Evaluation& evalu
       direction_ = cod_.solve(grad_);
     } else {
       // Newton: the Hessian of -L_t is sum_s (d_s / eta) Xbar_s^T (diag p - p p^T) Xbar_s,
-      // regularised by |grad| I (docs/theory.md, "Log-linear policies").
-      solve_gram(p_, weights_, gradient_norm, grad_, direction_);
+      // regularised by sigma |grad| I, sigma the features' scale (docs/theory.md, "Log-linear
+      // policies"): with features scaled by c, the Hessian scales by c^2 and the gradient by c.
+      solve_gram(p_, weights_, feature_scale_ * gradient_norm, grad_, direction_);
       ++result.hessians;
     }
     const double slope = grad_.dot(direction_);

@@ -110,6 +110,10 @@ class LogLinearRule final : public UpdateRule {
   void compatible_npg(const Evaluation& evaluation, double eta, std::span<double> diagnostics);
 
   std::shared_ptr<const FeatureMatrix> features_;
+  // The power of two at or below the largest |feature| (1 for features all 0): the Newton
+  // regularisation is |grad| times it, which makes the exact projection's steps the same for
+  // features scaled by any power of two (theta scaled inversely).
+  double feature_scale_ = 1.0;
   LogLinearOptions options_;
   Vector theta_;       // of the iterate being stepped from
   Vector next_theta_;  // of the next iterate

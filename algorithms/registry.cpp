@@ -36,8 +36,9 @@ void check_step_for_mdp(const AlgorithmEntry& entry, const StepSize& step, bool 
   }
   for (const StepSizeRule& rule : entry.step_rules) {
     if (rule.name == step.rule && rule.bandits_only && !bandit) {
-      throw InputError({.field = "step_size"}, "the '" + rule.name + "' step of " + entry.name +
-                                                   " is defined for bandits (one state) only");
+      throw InputError({.field = "step_size"},
+                       "the '" + rule.name + "' step of " + entry.name +
+                           " is defined for bandits (one state, gamma = 0) only");
     }
   }
 }

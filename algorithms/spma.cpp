@@ -22,9 +22,10 @@ void SpmaOptions::validate(const Mdp& mdp) const {
   if (gap_dependent) {
     if (!mdp.is_bandit()) {
       throw InputError({.field = "step_size"},
-                       "the gap-dependent SPMA step is defined for bandits (one state) only; this "
-                       "MDP has " +
-                           std::to_string(mdp.num_states()) + " states");
+                       "the gap-dependent SPMA step is defined for bandits (one state, gamma = 0) "
+                       "only; this MDP has " +
+                           std::to_string(mdp.num_states()) + " states and gamma " +
+                           format_number(mdp.gamma()));
     }
   } else {
     validate_step_size(step_size);
@@ -98,6 +99,21 @@ StepReport Spma::step(const StepContext& context, const Evaluation& evaluation,
   const bool clip = options_.clip;
   const double floor = options_.clip_floor;
   const double log_floor = std::log(floor);
+  // Up to eta = (1 - gamma)/R, 1 + eta A >= 0 is a theorem (A >= -R/(1 - gamma); on a bandit
+  // eta <= 1/R), so a 1 + eta A at or below 0 there is a small positive multiplier lost to
+  // rounding: at the bandit step eta = 1/R, the worst arm's 1 + eta A is the other arms' share
+  // of the suboptimality, which rounds to 0 once J rounds to r*. Such an entry's multiplier is
+  // eta times the values' accuracy (docs/theory.md, "Accuracy of the values"), the smallest
+  // positive number the computed A can tell from 0, instead of an invalid step
+  // (docs/algorithms.md, "SPMA").
+  const double gamma = context.mdp.gamma();
+  const bool multipliers_positive =
+      eta * context.mdp.reward_range() <=
+      (1.0 - gamma) * (1.0 + 4.0 * std::numeric_limits<double>::epsilon());
+  const double resolution =
+      eta * value_accuracy(gamma, context.evaluator.solver()) * context.mdp.value_scale();
+  const bool rounding_floor = multipliers_positive && resolution > 0.0;
+  const double log_resolution = std::log(resolution);
   const Index actions = advantage.cols();
   const SimdLevel level = simd_level();
   const auto counts = chunked_sums<2>(advantage.rows(), partials_, [&](Index begin, Index end) {
@@ -131,6 +147,8 @@ StepReport Spma::step(const StepContext& context, const Evaluation& evaluation,
         } else if (clip) {
           next_logits(s, a) = logits(s, a) + log_floor;
           clipped = true;
+        } else if (rounding_floor) {
+          next_logits(s, a) = logits(s, a) + log_resolution;
         } else {
           invalid_count += 1.0;
         }
@@ -143,7 +161,7 @@ StepReport Spma::step(const StepContext& context, const Evaluation& evaluation,
     for (Index s = 0; s < advantage.rows() && report.outcome == StepOutcome::ok; ++s) {
       for (Index a = 0; a < advantage.cols(); ++a) {
         const double change = eta * advantage(s, a);
-        if (1.0 + change > 0.0) continue;
+        if (1.0 + change > 0.0 || rounding_floor) continue;
         const double safe_step = 1.0 / (-advantage.minCoeff());
         report.outcome = StepOutcome::invalid;
         report.message = "SPMA step invalid at iteration " + std::to_string(context.iteration) +

@@ -46,6 +46,14 @@ Index FeatureMatrix::stored_entries() const {
   return sparse_storage_ ? sparse_.nonZeros() : dense_.size();
 }
 
+double FeatureMatrix::largest_magnitude() const {
+  if (sparse_storage_) {
+    const Eigen::Map<const Vector> values(sparse_.valuePtr(), sparse_.nonZeros());
+    return values.size() == 0 ? 0.0 : values.cwiseAbs().maxCoeff();
+  }
+  return dense_.size() == 0 ? 0.0 : dense_.cwiseAbs().maxCoeff();
+}
+
 void FeatureMatrix::dense_block_logits(const Vector& theta, Index row, Index rows,
                                        double* z) const {
   Eigen::Map<Vector> out(z, rows);

@@ -39,6 +39,8 @@ class FeatureMatrix {
   const Sparse& sparse() const { return sparse_; }         // empty when dense
   // The stored non-zeros (dense: S A k).
   Index stored_entries() const;
+  // max |X(i, j)| (0 for an empty or all-zero X).
+  double largest_magnitude() const;
 
   // z = X theta, as an S x A table.
   void logits(const Vector& theta, StateActionMatrix& z) const;
@@ -91,6 +93,10 @@ class FeatureMatrix {
 // this magnitude would overflow them, and the run would stall on infinities rather than fail.
 // The readers refuse them at their line and column.
 constexpr double kLargestFeature = 1e100;
+// Features whose largest magnitude is below this (and not 0) are refused by the log-linear rules:
+// the squares in the Hessian would underflow (and the gradient's norm with them), and the exact
+// projection would stop at once as if converged.
+constexpr double kSmallestFeatureScale = 1e-100;
 
 // Feature dimensions up to this use dense k x k Hessians and a rank-revealing solve; above it
 // the sparse Hessian and conjugate gradients (docs/algorithms.md, "Log-linear policies").

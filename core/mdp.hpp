@@ -106,7 +106,10 @@ class Mdp {
   double value_scale() const { return value_scale_; }
   // Largest |row sum - 1| seen before renormalisation (transitions and rho).
   double max_row_sum_deviation() const { return max_row_sum_deviation_; }
-  bool is_bandit() const { return num_states_ == 1; }
+  // A bandit is one state with gamma = 0 (docs/theory.md, "Conventions"). One state with
+  // gamma > 0 is an MDP: its values carry 1 / (1 - gamma), and the MDP theory steps and bounds
+  // apply (the bandit ones were 1 / (1 - gamma) too large).
+  bool is_bandit() const { return num_states_ == 1 && gamma_ == 0.0; }
 
   // A copy of the validated pieces, e.g. to build a variant of this MDP.
   MdpParts parts() const;

@@ -11,8 +11,6 @@
 namespace tabrl {
 namespace {
 
-constexpr double kSoftBellmanTolerance = 1e-12;
-
 void check_tau(const Mdp& mdp, double tau) {
   if (!(tau > 0.0 && std::isfinite(tau))) {
     throw InputError({.field = "tau"}, "must be > 0 and finite, got " + format_number(tau));
@@ -71,9 +69,11 @@ SoftOptimalSolution solve_soft_optimal(const Mdp& mdp, double tau, LinearSolverK
   SoftOptimalSolution solution;
   solution.tau = tau;
   solution.value_scale = regularised_value_scale(mdp, tau);
-  const double tolerance = kSoftBellmanTolerance * solution.value_scale;
-
   PolicyEvaluator evaluator(mdp, kind);
+  // The iteration ends when Q_tau changes by at most the values' accuracy: 1e-12 of the scale,
+  // or near gamma = 1 the evaluation's rounding floor, below which a change is noise.
+  const double accuracy = value_accuracy(mdp.gamma(), evaluator.solver());
+  const double tolerance = accuracy * solution.value_scale;
   RegularisedEvaluation evaluation;
   StateActionMatrix previous_q;
   Vector soft_value;
@@ -93,8 +93,8 @@ SoftOptimalSolution solve_soft_optimal(const Mdp& mdp, double tau, LinearSolverK
       throw std::runtime_error("soft policy iteration (tau = " + format_number(tau) +
                                ") did not converge in " + std::to_string(max_iterations) +
                                " sweeps: the last change of Q_tau was " + format_number(change) +
-                               ", above the tolerance " + format_number(tolerance) +
-                               " (1e-12 of the regularised value scale)");
+                               ", above the tolerance " + format_number(tolerance) + " (" +
+                               format_brief(accuracy) + " of the regularised value scale)");
     }
     soft_greedy(evaluation.q, tau, solution.policy, solution.log_policy, soft_value);
     previous_q.swap(evaluation.q);

@@ -109,7 +109,7 @@ TEST_CASE("bad algorithm specs and step sizes are refused with the field and the
         std::string::npos);
   CHECK_NOTHROW(check_algorithm("spma(clip=true)", "safe", false));
   CHECK(input_error_of([] { check_algorithm("spma", "gap", false); }) ==
-        "step_size: the 'gap' step of spma is defined for bandits (one state) only");
+        "step_size: the 'gap' step of spma is defined for bandits (one state, gamma = 0) only");
   CHECK_NOTHROW(check_algorithm("spma", "gap", true));
   CHECK(resolved_algorithm_spec("spma(clip_floor=1e-3,clip=1)") ==
         "spma(clip=true,clip_floor=0.001,schedule=constant)");

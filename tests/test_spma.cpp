@@ -153,6 +153,51 @@ TEST_CASE("a too-large SPMA step stops with step_invalid, naming iteration, stat
   CHECK(result.message.find("below " + format_number(safe)) != std::string::npos);
 }
 
+TEST_CASE("at the bandit step eta = 1/R, a multiplier rounded to 0 is not a step_invalid") {
+  // 1 + eta A of the worst arm at eta = 1/R is the other arms' share of the suboptimality: > 0
+  // exactly, but 0 once J rounds to r*. The run converged there and then ended step_invalid
+  // (a probe, iteration 6); now the multiplier is the values' accuracy and the run goes on.
+  for (const std::vector<double>& means : {std::vector<double>{0.0, 1.0}, {0.2, 0.5, 0.9}}) {
+    const Mdp bandit = make_bandit(means);
+    REQUIRE(bandit.is_bandit());
+    const OptimalSolution optimal = solve_optimal(bandit);
+    const double eta = 1.0 / bandit.reward_range();
+    Spma spma(bandit, {.step_size = eta});
+    Trace trace;
+    const OptimizerResult result =
+        tabrl::testing::run_from_uniform(bandit, optimal, spma, 100, {&trace});
+    CAPTURE(result.message);
+    CHECK(result.status == RunStatus::max_iterations);
+    CHECK(result.suboptimality <= 1e-15);
+    CHECK(result.policy.allFinite());
+    // The suboptimality never increases (the bandit's SPMA improves monotonically).
+    for (std::size_t t = 0; t + 1 < trace.suboptimalities.size(); ++t) {
+      CHECK(trace.suboptimalities[t + 1] <= trace.suboptimalities[t]);
+    }
+    // Above 1/R the step can be invalid in earnest, and still ends the run.
+    Spma above(bandit, {.step_size = 3.0 * eta});
+    CHECK(tabrl::testing::run_from_uniform(bandit, optimal, above, 100, {}).status ==
+          RunStatus::step_invalid);
+  }
+}
+
+TEST_CASE("one state with gamma > 0 is an MDP, not a bandit") {
+  // Its values carry 1 / (1 - gamma): the bandit's theory steps would be 1 / (1 - gamma) too
+  // large (a probe: softmax PG's 2 / (5R) = 0.4 where (1 - gamma)^3 / (8 R) = 1.25e-7 holds).
+  const Mdp one_state = Mdp(
+      {.num_states = 1,
+       .num_actions = 3,
+       .gamma = 0.99,
+       .rho = Vector::Ones(1),
+       .rewards = StateActionMatrix{{0.0, 0.5, 1.0}},
+       .transitions = make_transitions(1, 3, {{0, 0, 0, 1.0}, {0, 1, 0, 1.0}, {0, 2, 0, 1.0}})});
+  CHECK_FALSE(one_state.is_bandit());
+  CHECK(spg_theory_step(one_state) == doctest::Approx(std::pow(0.01, 3) / 8.0));
+  const Mdp bandit = make_bandit({0.0, 0.5, 1.0});
+  CHECK(bandit.is_bandit());
+  CHECK(spg_theory_step(bandit) == doctest::Approx(2.0 / 5.0));
+}
+
 TEST_CASE("clip mode keeps going, counts clipped states and still improves") {
   const Mdp mdp = make_cliff_world();
   const OptimalSolution optimal = solve_optimal(mdp);
@@ -170,7 +215,7 @@ TEST_CASE("SPMA options are validated with the field named") {
   CHECK_THROWS_WITH_AS(Spma(mdp, {.step_size = -1.0}), "step_size: must be > 0 and finite, got -1",
                        InputError);
   CHECK_THROWS_WITH_AS(Spma(mdp, {.gap_dependent = true}),
-                       doctest::Contains("bandits (one state) only"), InputError);
+                       doctest::Contains("bandits (one state, gamma = 0) only"), InputError);
   CHECK_THROWS_WITH_AS(Spma(mdp, {.step_size = 0.1, .clip = true, .clip_floor = 0.0}),
                        "clip_floor: must be in (0, 1), got 0", InputError);
 }

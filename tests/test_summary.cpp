@@ -71,6 +71,7 @@ namespace {
 // A sweep directory written by hand: runs.csv rows (id, label, algorithm, step, status, gap).
 struct HandRun {
   std::string id, mdp, algorithm, step, status, gap;
+  std::string bound = "none", held;  // theory_bound, bound_held
 };
 
 fs::path write_sweep(const std::string& name, const std::vector<HandRun>& runs,
@@ -88,8 +89,8 @@ fs::path write_sweep(const std::string& name, const std::vector<HandRun>& runs,
   std::string ids;
   for (const HandRun& run : runs) {
     csv << run.id << ',' << run.mdp << ',' << run.algorithm << ',' << run.step << ",false,"
-        << run.status << ',' << run.gap << ",,0.5,1,linear,none,," << run.mdp << ','
-        << run.algorithm << ",1,uniform,2," << run.gap << ",-1,0,1,0,\n";
+        << run.status << ',' << run.gap << ",,0.5,1,linear," << run.bound << ',' << run.held << ','
+        << run.mdp << ',' << run.algorithm << ",1,uniform,2," << run.gap << ",-1,0,1,0,\n";
     curves << run.id << ",0,1\n" << run.id << ",1," << (run.gap.empty() ? "1" : run.gap) << "\n";
     ids += std::string(ids.empty() ? "" : ",") + "\"" + run.id + "\"";
   }
@@ -102,6 +103,26 @@ fs::path write_sweep(const std::string& name, const std::vector<HandRun>& runs,
 }
 
 }  // namespace
+
+TEST_CASE("a theory bound none of whose steps could be checked neither held nor was violated") {
+  // bound_held is empty in runs.csv where a run checked its bound at no step (it ended at its
+  // first iterate, or the bound was NaN at every step): such runs are not counted as checked.
+  const fs::path directory = write_sweep(
+      "unchecked", {{"a", "none_checked", "npg", "1", "max_iterations", "0.1", "npg_agarwal", ""},
+                    {"b", "none_checked", "npg", "1", "max_iterations", "0.1", "npg_agarwal", ""},
+                    {"c", "one_held", "npg", "1", "max_iterations", "0.1", "npg_agarwal", "true"},
+                    {"d", "one_held", "npg", "1", "max_iterations", "0.1", "npg_agarwal", ""},
+                    {"e", "violated", "npg", "1", "max_iterations", "0.1", "npg_agarwal", "false"},
+                    {"f", "violated", "npg", "1", "max_iterations", "0.1", "npg_agarwal", ""},
+                    {"g", "no_bound", "spg", "1", "max_iterations", "0.1"}});
+  const SweepSummary summary = summarize_sweep(directory);
+  REQUIRE(summary.lines.size() == 4);
+  CHECK(summary.lines[0].claim == "not checked");
+  CHECK(summary.lines[1].claim == "held");
+  CHECK(summary.lines[2].claim == "violated 1/1");
+  CHECK(summary.lines[3].claim == "n/a");
+  fs::remove_all(directory);
+}
 
 TEST_CASE("summaries count failed runs and never report a failed step as the best") {
   const fs::path directory =

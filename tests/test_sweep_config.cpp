@@ -210,7 +210,7 @@ TEST_CASE("bad configs fail with file, line and key before any run") {
   CHECK(
       error_of(
           "[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"spma\"\nstep_size = \"gap\"\n")
-          .find("bandits (one state) only") != std::string::npos);
+          .find("bandits (one state, gamma = 0) only") != std::string::npos);
   // Parameters checked against each other and the step before any run: npg_entropy's eta <= 1/tau,
   // a geometric schedule on a bandit.
   CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"npg_entropy\"\n"
@@ -235,6 +235,16 @@ TEST_CASE("bad configs fail with file, line and key before any run") {
       "grid.toml:2: mdp[0].file: cannot open '" +
           (std::filesystem::current_path() / "missing.mdp").string() + "': no such file");
   CHECK(error_of("[sweep\n").find("grid.toml:1: syntax:") == 0);
+  // Missing initial-policy and feature files name the path tried (resolved against the
+  // config's directory), as a missing MDP file does.
+  const std::string here = std::filesystem::current_path().string();
+  CHECK(error_of("[sweep]\ninit = [\"missing_logits.csv\"]\n[[mdp]]\nspec = \"five_by_five\"\n"
+                 "[[algorithm]]\nname = \"npg\"\nstep_size = 1\n") ==
+        "grid.toml:2: sweep.init: '" + here + "/missing_logits.csv': no such file");
+  CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"spma\"\n"
+                 "features = \"missing_features.csv\"\nstep_size = 1\n") ==
+        "grid.toml:5: algorithm.features: cannot open '" + here +
+            "/missing_features.csv': no such file");
 }
 
 TEST_CASE("MDP files are resolved relative to the config and their content is part of the id") {
@@ -393,7 +403,8 @@ step_size = 0.1
             .find("grid.toml:5: algorithm.features") != std::string::npos);
 }
 
-TEST_CASE("log-linear settings run from the uniform init only, and without it the block is refused") {
+TEST_CASE(
+    "log-linear settings run from the uniform init only, and without it the block is refused") {
   const std::string blocks = kTabularGrid + R"TOML(
 [[algorithm]]
 name = ["spma", "npg"]

@@ -176,7 +176,10 @@ int run_command(const Arguments& args) {
               << format_number(summary.suboptimality) << ", value_error_inf "
               << format_number(summary.value_error_inf) << "\n";
   });
-  std::vector<IterationCallback*> callbacks{&recorder, &progress};
+  // Exact log-linear SPMA: projections that missed their stopping rule make iterates that are not
+  // the exact update; the run says how many.
+  DiagnosticTotal unmet(diagnostics, "inner_unmet");
+  std::vector<IterationCallback*> callbacks{&recorder, &progress, &unmet};
   for (const auto& stop : stops) callbacks.push_back(stop.get());
   // From here on, Ctrl-C ends the run cleanly; while loading, it still ends the process at once.
   InterruptGuard interrupt;
@@ -199,6 +202,12 @@ int run_command(const Arguments& args) {
     if (!result.message.empty()) std::cerr << "tabrl run: " << result.message << "\n";
     for (const std::string& note : solver_notes(optimal, result)) {
       std::cerr << "tabrl run: " << note << "\n";
+    }
+    if (unmet.total() > 0.0) {
+      std::cerr << "tabrl run: warning: " << format_brief(unmet.total())
+                << " exact projections ended without meeting their stopping rule (curve column "
+                   "inner_unmet; docs/theory.md, \"The exact solve\"): those iterates are not the "
+                   "exact SPMA update\n";
     }
   }
   if (result.status == RunStatus::interrupted) return interrupt.exit_status();

@@ -145,7 +145,9 @@ std::vector<ReportRun> read_runs(const std::filesystem::path& runs_csv) {
         .fit_last = table_number(at(row, "rate_last_iteration"), kNaN),
         .convergence = at(row, "convergence"),
         .theory_bound = at(row, "theory_bound"),
-        .bound_held = at(row, "bound_held") == "true",
+        .bound_held = at(row, "bound_held") == "true"    ? std::optional<bool>(true)
+                      : at(row, "bound_held") == "false" ? std::optional<bool>(false)
+                                                         : std::nullopt,
         .bound_violations = at(row, "bound_violations"),
         .run_id = at(row, "run_id"),
         .min_c = table_number(at(row, "spma_min_c"), kNaN),
@@ -232,6 +234,13 @@ std::string outcome_text(CaseOutcome outcome, const std::string& reason) {
   return reason.empty() ? word : std::string(word) + ": " + reason;
 }
 
+// The theory-bound column of a claim's table: "-" without a bound.
+std::string bound_text(bool bounded, std::optional<bool> held) {
+  if (!bounded) return "-";
+  if (!held) return "not checked";
+  return *held ? "held" : "violated";
+}
+
 ClaimResult spma_linear_claim(const std::vector<ReportRun>& runs) {
   ClaimResult claim{
       .claim = "SPMA converges linearly with a constant step size",
@@ -260,7 +269,7 @@ ClaimResult spma_linear_claim(const std::vector<ReportRun>& runs) {
     } else if (run.status != "converged" && run.status != "max_iterations") {
       outcome = CaseOutcome::disagrees;
       reason = "ended " + run.status;
-    } else if (bounded && !run.bound_held) {
+    } else if (bounded && run.bound_held == false) {
       outcome = CaseOutcome::disagrees;
       reason = "the contraction bound was violated (" + run.bound_violations + " steps)";
     } else if (run.linear_or_faster() && run.rate < 1.0) {
@@ -282,11 +291,11 @@ ClaimResult spma_linear_claim(const std::vector<ReportRun>& runs) {
                          " iterations";
     }
     claim.add(outcome);
-    claim.rows.push_back(
-        {run.mdp, step_text(run), run.status, iterations_text(run.to(run.smallest_tolerance())),
-         format_brief(run.rate), format_brief(run.fitted_decades()), run.convergence,
-         format_brief(run.min_c), bounded ? (run.bound_held ? "held" : "violated") : "-",
-         outcome_text(outcome, reason)});
+    claim.rows.push_back({run.mdp, step_text(run), run.status,
+                          iterations_text(run.to(run.smallest_tolerance())), format_brief(run.rate),
+                          format_brief(run.fitted_decades()), run.convergence,
+                          format_brief(run.min_c), bound_text(bounded, run.bound_held),
+                          outcome_text(outcome, reason)});
   }
   claim.finish();
   return claim;
@@ -721,9 +730,9 @@ std::string write_report(const std::filesystem::path& directory, bool allow_part
   for (const ReproductionSweep& sweep : kReproductionSweeps) {
     std::map<std::string, std::pair<int, int>> counts;  // bound -> (runs, runs violated)
     for (const ReportRun& run : runs_of(sweep.name)) {
-      if (run.theory_bound == "none") continue;
+      if (run.theory_bound == "none" || !run.bound_held) continue;  // none, or not checked
       ++counts[run.theory_bound].first;
-      if (!run.bound_held) ++counts[run.theory_bound].second;
+      if (!*run.bound_held) ++counts[run.theory_bound].second;
     }
     for (const auto& [bound, count] : counts) {
       bound_rows.push_back(

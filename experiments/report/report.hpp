@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,7 +45,7 @@ struct ReportRun {
   double fit_first = 0.0, fit_last = 0.0;  // the fitted window
   std::string convergence;
   std::string theory_bound;
-  bool bound_held = false;
+  std::optional<bool> bound_held;  // empty: no bound, or none of its steps could be checked
   std::string bound_violations;
   std::string run_id;
   double min_c = std::numeric_limits<double>::quiet_NaN();  // SPMA's smallest C_t (spma_min_c)

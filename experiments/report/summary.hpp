@@ -40,7 +40,9 @@ struct SummaryLine {
   std::string convergence;        // the most common classification among the runs at the best step
   double median_r_squared = 0.0;  // of the rate fit
   std::string theory_bound;
-  std::string claim;  // "held", "violated k/n" or "n/a"
+  // "held", "violated k/n" (k of the n runs that checked the bound), "not checked" (a bound, but
+  // no run could check it at any step) or "n/a" (no bound)
+  std::string claim;
 };
 
 // Which runs of runs.csv to summarize: the row and the table (for column lookups).

@@ -287,7 +287,11 @@ void ConfigParser::parse_settings(const toml::table& sweep) {
     expand_inits(settings_);
   } catch (const InputError& error) {
     const auto* node = sweep.get("seeds") != nullptr ? sweep.get("seeds") : sweep.get("init");
-    fail(node != nullptr ? node->source() : sweep.source(), "sweep.init", error.message());
+    // A file's error names the file (relative paths were resolved against the config's
+    // directory: the user sees which path was tried).
+    const std::string& file = error.location().file;
+    fail(node != nullptr ? node->source() : sweep.source(), "sweep.init",
+         file.empty() ? error.message() : "'" + file + "': " + error.message());
   }
   if (const auto* node = sweep.get("tolerances")) {
     const auto* array = node->as_array();
@@ -414,7 +418,8 @@ AlgorithmBlock ConfigParser::parse_algorithm_block(const toml::table& block) con
         try {
           content_digest = digest(read_named_file(features, "cannot open the feature file"));
         } catch (const InputError& error) {
-          fail(features_node->source(), "algorithm.features", error.message());
+          fail(features_node->source(), "algorithm.features",
+               "cannot open '" + features + "': " + error.message());
         }
         // Its contents, before any run: an error names the feature file's own line and field.
         check_feature_file(features, check_toml_features_file);

@@ -142,7 +142,8 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
             : make_log_linear_algorithm(run.algorithm.spec, run.algorithm.step_size, mdp,
                                         cache.features(run.algorithm.features));
     CurveRecorder recorder(parse_record_schedule(settings.record));
-    RunAnalysis analysis(mdp, *rule, settings.tolerances, is_uniform_initial_policy(run.init));
+    RunAnalysis analysis(mdp, *rule, settings.tolerances, is_uniform_initial_policy(run.init),
+                         solver);
     std::vector<IterationCallback*> callbacks{&recorder, &analysis};
     std::unique_ptr<ToleranceStop> stop;
     if (settings.stop_tolerance) {
@@ -194,9 +195,9 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
                       to_string(found.convergence) + "," + to_string(found.bound) + "," +
                       std::to_string(found.bound_checks) + "," +
                       std::to_string(found.bound_violations) + "," +
-                      (found.bound == TheoryBound::none ? ""
-                       : found.bound_held()             ? "true"
-                                                        : "false") +
+                      (!found.bound_checked() ? ""
+                       : found.bound_held()   ? "true"
+                                              : "false") +
                       "," + (std::isnan(found.spma_min_c) ? "" : format_double(found.spma_min_c));
     if (!std::isnan(found.floor)) {
       const bool floor_fitted = found.floor_rate.points > 0;
@@ -210,6 +211,12 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
           (std::isnan(found.inner_iterations_max) ? ""
                                                   : format_number(found.inner_iterations_max)) +
           "," + std::to_string(found.inner_unmet);
+      if (found.inner_unmet > 0) {
+        // Said in the message too, which a reader of runs.csv sees first.
+        message += std::string(message.empty() ? "" : "; ") + std::to_string(found.inner_unmet) +
+                   " exact projections ended without meeting their stopping rule (inner_unmet): "
+                   "those iterates are not the exact SPMA update";
+      }
     }
   } catch (const std::exception& error) {
     status = "error";

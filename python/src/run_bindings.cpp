@@ -1,7 +1,8 @@
 // tabrl.run: one optimization made as `tabrl run` makes it (the algorithm registry, the initial
 // policy specs, solve_optimal, the optimizer loop and its CurveRecorder), so that its curve is
 // the CLI's to the last bit; the columns are CurveSchema's. The GIL is released while the engine
-// runs; Python's signal handlers run every kSignalInterval seconds through the cancel flag.
+// runs; Python's signal handlers run every SignalWatch::kSignalInterval seconds, from the optimal
+// solve (between its sweeps) and the loop (through the cancel flag).
 #include <pybind11/stl.h>
 
 #include <algorithm>
@@ -32,24 +33,17 @@
 namespace tabrl::python {
 namespace {
 
-// How often a run gives Python's signal handlers a chance: Ctrl-C answers within this time, and
-// taking the GIL this rarely costs nothing measurable.
-constexpr double kSignalInterval = 0.05;
-
+// Gives Python's signal handlers a chance from the run's loop (SignalWatch::poll).
 class SignalCheck final : public IterationCallback {
  public:
   explicit SignalCheck(SignalWatch& watch) : watch_(watch) {}
-  CallbackAction on_iteration(const IterationSummary& summary) override {
-    if (summary.elapsed_seconds >= next_check_) {
-      next_check_ = summary.elapsed_seconds + kSignalInterval;
-      watch_.check();  // a raised handler raises the cancel flag: the loop ends as interrupted
-    }
+  CallbackAction on_iteration(const IterationSummary& /*summary*/) override {
+    watch_.poll();  // a raised handler raises the cancel flag: the loop ends as interrupted
     return CallbackAction::proceed;
   }
 
  private:
   SignalWatch& watch_;
-  double next_check_ = 0.0;
 };
 
 // Where each column of the schema comes from: a field of CurvePoint, or a diagnostic by index.
@@ -217,8 +211,7 @@ py::dict run_summary(const OptimizerResult& result, const OptimalSolution& optim
   summary["theory_bound"] = std::string(to_string(found.bound));
   summary["bound_checks"] = found.bound_checks;
   summary["bound_violations"] = found.bound_violations;
-  summary["bound_held"] =
-      found.bound == TheoryBound::none ? py::none() : py::cast(found.bound_held());
+  summary["bound_held"] = found.bound_checked() ? py::cast(found.bound_held()) : py::none();
   summary["spma_min_c"] = number_or_none(found.spma_min_c);
   return summary;
 }
@@ -228,14 +221,9 @@ StateActionMatrix logits_from_array(const py::object& object, const Mdp& mdp) {
   const FloatArray array = float_array(object, "init");
   if (array.ndim() != 2 || array.shape(0) != mdp.num_states() ||
       array.shape(1) != mdp.num_actions()) {
-    std::string given = "(";
-    for (py::ssize_t d = 0; d < array.ndim(); ++d) {
-      given += (d > 0 ? ", " : "") + std::to_string(array.shape(d));
-    }
     throw py::value_error("init: expected a spec, a CSV file or an array of logits of shape (" +
                           std::to_string(mdp.num_states()) + ", " +
-                          std::to_string(mdp.num_actions()) + "), got shape " + given +
-                          (array.ndim() == 1 ? ",)" : ")"));
+                          std::to_string(mdp.num_actions()) + "), got shape " + shape_text(array));
   }
   StateActionMatrix logits =
       Eigen::Map<const StateActionMatrix>(array.data(), mdp.num_states(), mdp.num_actions());
@@ -318,7 +306,8 @@ py::dict run(const std::shared_ptr<Mdp>& mdp_pointer, const std::string& algorit
   CurveRecorder recorder(schedule, [&curve](const CurvePoint& point) { curve.append(point); });
   RunAnalysis analysis(
       mdp, *rule, tolerances,
-      given_logits ? rows_constant(*given_logits) : is_uniform_initial_policy(init_spec));
+      given_logits ? rows_constant(*given_logits) : is_uniform_initial_policy(init_spec),
+      options.solver);
   SignalWatch watch;
   SignalCheck signal_check(watch);
   options.cancel = &watch.cancel_flag();
@@ -330,10 +319,14 @@ py::dict run(const std::shared_ptr<Mdp>& mdp_pointer, const std::string& algorit
   OptimizerResult result;
   {
     const ReleasedGil release;
-    optimal = solve_optimal(mdp, options.solver);
-    StateActionMatrix initial =
-        given_logits ? *given_logits : initial_logits(init_spec, mdp, optimal);
-    result = optimize(mdp, optimal, *rule, std::move(initial), options, callbacks);
+    try {
+      optimal = solve_optimal(mdp, options.solver, [&watch] { return watch.poll(); });
+      StateActionMatrix initial =
+          given_logits ? *given_logits : initial_logits(init_spec, mdp, optimal);
+      result = optimize(mdp, optimal, *rule, std::move(initial), options, callbacks);
+    } catch (const OptimalSolveInterrupted&) {
+      // A handler raised during the optimal solve: its exception follows, with no run.
+    }
   }
   watch.rethrow();  // Ctrl-C: KeyboardInterrupt, after the engine ended cleanly
 
