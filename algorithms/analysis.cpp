@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include <tabrl/algorithms/theory.hpp>
+#include <tabrl/core/format.hpp>
 #include <tabrl/core/soft_optimal.hpp>
 
 namespace tabrl {
@@ -197,6 +198,20 @@ void RunAnalysis::fit_floor() {
   }
   result_.floor_rate =
       fit_rate(iterations_, excess, std::max(kRelativeGapFloor, result_.floor / value_scale_));
+}
+
+std::string unmet_projections_note(double count) {
+  if (!(count > 0.0)) return {};
+  return format_brief(count) +
+         " exact projections ended without meeting their stopping rule (curve column "
+         "inner_unmet; docs/theory.md, \"The exact solve\"): those iterates are not the exact "
+         "SPMA update";
+}
+
+std::string run_message(const OptimizerResult& result, const RunAnalysisResult& analysis) {
+  const std::string note = unmet_projections_note(analysis.inner_unmet);
+  if (note.empty()) return result.message;
+  return result.message.empty() ? note : result.message + "; " + note;
 }
 
 }  // namespace tabrl

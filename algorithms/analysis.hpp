@@ -45,11 +45,19 @@ struct RunAnalysisResult {
   bool bound_held() const { return bound_checked() && bound_violations == 0; }
 };
 
+// The note on exact SPMA's projections that missed their stopping rule, said with a run's
+// result (tabrl run's warning, runs.csv's and the Python summary's message); empty for none.
+std::string unmet_projections_note(double count);
+
+// A run's message for runs.csv and the Python summary: the optimizer's, then that note.
+std::string run_message(const OptimizerResult& result, const RunAnalysisResult& analysis);
+
 // Sees every iterate (whatever the recording schedule) and builds a RunAnalysisResult.
 class RunAnalysis final : public IterationCallback {
  public:
   // `uniform_start`: the run starts from the uniform policy (the NPG bound assumes it).
-  // `solver`: the run's linear solver (its accuracy sets the bounds' slack).
+  // `solver`: the linear solver the run starts with (its accuracy sets the bounds' slack; a
+  // later fallback goes to a direct solver, at least as accurate).
   RunAnalysis(const Mdp& mdp, const UpdateRule& rule, std::vector<double> tolerances,
               bool uniform_start = true, LinearSolverKind solver = LinearSolverKind::automatic);
   CallbackAction on_iteration(const IterationSummary& summary) override;

@@ -12,12 +12,17 @@ namespace {
 // A dense feature matrix of more entries than this (16 GiB of doubles) is refused up front.
 constexpr double kLargestFeatureEntries = 2.0 * 1024 * 1024 * 1024;
 
+double largest_magnitude(const Eigen::MatrixXd& values) {
+  return values.size() == 0 ? 0.0 : values.cwiseAbs().maxCoeff();
+}
+
 Eigen::MatrixXd checked_values(Eigen::MatrixXd values, const InputLocation& where) {
-  const double largest = values.size() == 0 ? 0.0 : values.cwiseAbs().maxCoeff();
+  const double largest = largest_magnitude(values);
   if (!(largest <= kLargestFeature)) {
     throw InputError(where, "a feature value of magnitude " + format_number(largest) +
                                 " is beyond 1e100: products of features would overflow");
   }
+  check_feature_scale(largest, where);
   return values;
 }
 
@@ -95,6 +100,14 @@ Eigen::MatrixXd random_features(Index states, Index actions, Index dim, std::uin
   return values;
 }
 
+void check_feature_scale(double largest, const InputLocation& where) {
+  if (largest > 0.0 && largest < kSmallestFeatureScale) {
+    throw InputError(where, "the largest feature magnitude is " + format_number(largest) +
+                                ", below " + format_number(kSmallestFeatureScale) +
+                                ": squares of features (the projection's Hessian) would underflow");
+  }
+}
+
 void check_feature_file(const std::string& path, const TomlFeatureChecker& toml_checker) {
   const InputLocation where{.file = path, .field = "features"};
   if (path.ends_with(".toml")) {
@@ -102,7 +115,10 @@ void check_feature_file(const std::string& path, const TomlFeatureChecker& toml_
       throw InputError(where, "TOML feature tables are read by the command line and sweeps only");
     checked_values(toml_checker(path), where);
   } else {  // the reader refuses values beyond kLargestFeature at their line and column
-    check_state_action_table(path, check_feature_columns, kLargestFeature);
+    check_feature_scale(
+        largest_magnitude(
+            check_state_action_table(path, check_feature_columns, kLargestFeature).values),
+        where);
   }
 }
 
@@ -123,6 +139,7 @@ std::shared_ptr<const FeatureMatrix> make_features(const std::string& text, cons
     // The reader refuses values beyond kLargestFeature at their line and column.
     StateActionTable table =
         read_state_action_table(text, mdp, check_feature_columns, kLargestFeature);
+    check_feature_scale(largest_magnitude(table.values), {.file = text, .field = "features"});
     return std::make_shared<const FeatureMatrix>(states, actions, std::move(table.values));
   }
   const Spec spec = parse_spec(text, "features");

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include <tabrl/core/error.hpp>
 #include <tabrl/core/features.hpp>
 #include <tabrl/core/mdp.hpp>
 #include <tabrl/core/spec.hpp>
@@ -44,6 +45,10 @@ using TomlFeatureReader = std::function<Eigen::MatrixXd(const std::string& path,
 // is read by `toml_checker` (its rows in file order). InputError naming the file, line and field.
 using TomlFeatureChecker = std::function<Eigen::MatrixXd(const std::string& path)>;
 void check_feature_file(const std::string& path, const TomlFeatureChecker& toml_checker);
+
+// Refuses features whose largest magnitude `largest` is below kSmallestFeatureScale without
+// being 0 (core/features.hpp), naming `where`.
+void check_feature_scale(double largest, const InputLocation& where);
 
 // The feature matrix of `text` for `mdp`. A CSV file is read with read_state_action_table, a
 // ".toml" file with `toml_reader`: every problem is an InputError naming the file, the line and

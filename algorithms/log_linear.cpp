@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include <tabrl/algorithms/feature_spec.hpp>
 #include <tabrl/algorithms/inner_steps.hpp>
 #include <tabrl/algorithms/registry.hpp>
 #include <tabrl/algorithms/step_size.hpp>
@@ -111,13 +112,9 @@ LogLinearRule::LogLinearRule(std::shared_ptr<const FeatureMatrix> features,
                              LogLinearOptions options)
     : features_(std::move(features)), options_(options) {
   options_.validate();
+  // Feature files are refused at load, naming the file (check_feature_file); arrays here.
   const double largest = features_->largest_magnitude();
-  if (largest > 0.0 && largest < kSmallestFeatureScale) {
-    throw InputError({.field = "features"},
-                     "the largest feature magnitude is " + format_number(largest) + ", below " +
-                         format_number(kSmallestFeatureScale) +
-                         ": squares of features (the projection's Hessian) would underflow");
-  }
+  check_feature_scale(largest, {.field = "features"});
   if (largest > 0.0) {
     int exponent = 0;
     std::frexp(largest, &exponent);  // largest = m 2^exponent, m in [0.5, 1)

@@ -21,8 +21,8 @@ struct IterationSummary {
   double objective = 0.0;        // J(pi_t)
   double suboptimality = 0.0;    // rho^T (V* - V^pi_t)
   double value_error_inf = 0.0;  // max_s (V* - V^pi_t)
-  // pi_t(a*) for bandits (S = 1): the total probability of the optimal arms (docs/theory.md,
-  // "Convergence guarantees"); NaN otherwise.
+  // pi_t(a*) for bandits (S = 1, gamma = 0): the total probability of the optimal arms
+  // (docs/theory.md, "Convergence guarantees"); NaN otherwise.
   double optimal_action_prob = std::numeric_limits<double>::quiet_NaN();
   const StepReport& step;  // the step that leaves pi_t
   std::span<const double> diagnostics;

@@ -177,7 +177,19 @@ std::unique_ptr<UpdateRule> make_algorithm(const std::string& spec, const std::s
                          format_number(mdp.gamma()));
   }
   if (entry.check) entry.check(arguments, step);
-  return entry.make(arguments, step, mdp);
+  if (step.rule.empty()) return entry.make(arguments, step, mdp);
+  try {
+    return entry.make(arguments, step, mdp);
+  } catch (const InputError& error) {
+    // A named rule's step out of range (rewards whose range is subnormal make 1/R infinite):
+    // say which rule on which MDP, not only the number.
+    if (error.location().field != "step_size") throw;
+    throw InputError({.field = "step_size"},
+                     "the '" + step.rule + "' step of " + entry.name +
+                         " on this MDP (R = " + format_number(mdp.reward_scale()) +
+                         ", gamma = " + format_number(mdp.gamma()) + ") " + error.message() +
+                         "; give the step as a number");
+  }
 }
 
 }  // namespace tabrl

@@ -37,7 +37,11 @@ StepReport SpgArmijo::step(const StepContext& context, const Evaluation& evaluat
     next_logits = logits;  // z + eta_max * 0: J(z) >= J(z) + 0 accepts k = 0
     return {.step_size = eta_max};
   }
-  const double squared_norm = gradient_.squaredNorm();
+  // ||g||, free of overflow and underflow in its squares (rewards of 1e155 made ||g||^2 infinite
+  // and every trial fail; rewards of 1e-165 made it 0 and the test vacuous); the required
+  // increase is then c (eta ||g||) ||g||, whose factors stay in range while eta is in units of
+  // 1 / reward.
+  const double gradient_norm = gradient_.stableNorm();
   double trial_step = eta_max;
   double trial_objective = std::numeric_limits<double>::quiet_NaN();
   double required = trial_objective;
@@ -51,7 +55,7 @@ StepReport SpgArmijo::step(const StepContext& context, const Evaluation& evaluat
       context.evaluator.evaluate_logits(next_logits, trial_evaluation_);
       trial_objective = trial_evaluation_.objective;
     }
-    required = evaluation.objective + options_.c * trial_step * squared_norm;
+    required = evaluation.objective + options_.c * (trial_step * gradient_norm) * gradient_norm;
     if (trial_objective >= required) return {.step_size = trial_step};
   }
   return {.outcome = StepOutcome::line_search_failed,

@@ -106,14 +106,22 @@ StepReport Spma::step(const StepContext& context, const Evaluation& evaluation,
   // eta times the values' accuracy (docs/theory.md, "Accuracy of the values"), the smallest
   // positive number the computed A can tell from 0, instead of an invalid step
   // (docs/algorithms.md, "SPMA").
+  // Only within that accuracy: a 1 + eta A below -(2 eta a value_scale + rounding) means an
+  // evaluation error beyond its accuracy, and the run ends step_invalid as before. With R = 0
+  // every A is rounding noise and there is no theorem to lean on.
   const double gamma = context.mdp.gamma();
+  const double range = context.mdp.reward_range();
+  constexpr double kRounding = std::numeric_limits<double>::epsilon();
   const bool multipliers_positive =
-      eta * context.mdp.reward_range() <=
-      (1.0 - gamma) * (1.0 + 4.0 * std::numeric_limits<double>::epsilon());
+      range > 0.0 && eta * range <= (1.0 - gamma) * (1.0 + 4.0 * kRounding);
+  // At most the accuracy itself (eta <= (1 - gamma)/R), so below 1.
   const double resolution =
       eta * value_accuracy(gamma, context.evaluator.solver()) * context.mdp.value_scale();
-  const bool rounding_floor = multipliers_positive && resolution > 0.0;
   const double log_resolution = std::log(resolution);
+  const auto rounded_to_zero = [&](double change) {
+    return multipliers_positive && resolution > 0.0 &&
+           1.0 + change >= -(2.0 * resolution + 4.0 * kRounding * (1.0 - change));
+  };
   const Index actions = advantage.cols();
   const SimdLevel level = simd_level();
   const auto counts = chunked_sums<2>(advantage.rows(), partials_, [&](Index begin, Index end) {
@@ -147,7 +155,7 @@ StepReport Spma::step(const StepContext& context, const Evaluation& evaluation,
         } else if (clip) {
           next_logits(s, a) = logits(s, a) + log_floor;
           clipped = true;
-        } else if (rounding_floor) {
+        } else if (rounded_to_zero(change)) {
           next_logits(s, a) = logits(s, a) + log_resolution;
         } else {
           invalid_count += 1.0;
@@ -161,7 +169,7 @@ StepReport Spma::step(const StepContext& context, const Evaluation& evaluation,
     for (Index s = 0; s < advantage.rows() && report.outcome == StepOutcome::ok; ++s) {
       for (Index a = 0; a < advantage.cols(); ++a) {
         const double change = eta * advantage(s, a);
-        if (1.0 + change > 0.0 || rounding_floor) continue;
+        if (1.0 + change > 0.0 || rounded_to_zero(change)) continue;
         const double safe_step = 1.0 / (-advantage.minCoeff());
         report.outcome = StepOutcome::invalid;
         report.message = "SPMA step invalid at iteration " + std::to_string(context.iteration) +

@@ -34,9 +34,9 @@ double spg_entropy_theory_step(const Mdp& mdp, double tau);
 // included (gamma = 0).
 double apg_theory_step(const Mdp& mdp);
 
-// Bandits (S = 1), docs/theory.md "Convergence guarantees": a* is the set of arms whose mean is
-// the largest (exact ties). Delta_min is the smallest gap between the largest mean and a smaller
-// one (infinite when every arm is optimal).
+// Bandits (S = 1, gamma = 0), docs/theory.md "Convergence guarantees": a* is the set of arms whose
+// mean is the largest (exact ties). Delta_min is the smallest gap between the largest mean and a
+// smaller one (infinite when every arm is optimal).
 double bandit_min_gap(const Mdp& mdp);
 // pi(a*): the total probability of the optimal arms, summed in arm order (for one optimal arm,
 // its probability).

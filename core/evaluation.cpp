@@ -84,7 +84,7 @@ void PolicyEvaluator::solve_or_fall_back(Solve&& solve) {
     solve();
   } catch (const SolverFailure& failure) {
     if (!automatic_ || fell_back()) throw;
-    const FallbackChoice fallback = choose_fallback_solver(mdp_);
+    FallbackChoice fallback = choose_fallback_solver(mdp_);
     if (!fallback.kind) {
       throw SolverFailure(
           std::string(failure.what()) +
@@ -92,8 +92,8 @@ void PolicyEvaluator::solve_or_fall_back(Solve&& solve) {
     }
     // The new solver is made and prepared before it replaces the failed one, so that a failure
     // here (memory) leaves the evaluator as it was.
-    std::unique_ptr<PolicySystemSolver> direct =
-        make_policy_system_solver(mdp_, *fallback.kind, kDefaultKrylovTolerance, fallback.analysis);
+    std::unique_ptr<PolicySystemSolver> direct = make_policy_system_solver(
+        mdp_, *fallback.kind, kDefaultKrylovTolerance, std::move(fallback.analysis));
     direct->prepare(prepared_policy_);
     solver_ = std::move(direct);
     fallback_reason_ = std::string(failure.what()) + "; changed to the " +

@@ -23,6 +23,14 @@ LinearSolverKind resolve_solver_kind(const Mdp& mdp, LinearSolverKind kind) {
                                               : LinearSolverKind::krylov;
 }
 
+// Defined here, where SparseLuAnalysis is complete.
+FallbackChoice::FallbackChoice(std::optional<LinearSolverKind> kind, std::string reason,
+                               std::unique_ptr<SparseLuAnalysis> analysis)
+    : kind(kind), reason(std::move(reason)), analysis(std::move(analysis)) {}
+FallbackChoice::FallbackChoice(FallbackChoice&&) noexcept = default;
+FallbackChoice& FallbackChoice::operator=(FallbackChoice&&) noexcept = default;
+FallbackChoice::~FallbackChoice() = default;
+
 double value_accuracy(double gamma, LinearSolverKind solver) {
   constexpr double kRounding = std::numeric_limits<double>::epsilon() / 2.0;  // u
   const double condition = (1.0 + gamma) / (1.0 - gamma);
@@ -34,7 +42,7 @@ double value_accuracy(double gamma, LinearSolverKind solver) {
 }
 
 FallbackChoice choose_fallback_solver(const Mdp& mdp) {
-  const SparseLuFill counted = sparse_lu_fill(mdp, kSparseFallbackEntries, kSparseFallbackWork);
+  SparseLuFill counted = sparse_lu_fill(mdp, kSparseFallbackEntries, kSparseFallbackWork);
   const FillCount& fill = counted.fill;
   const double states = static_cast<double>(mdp.num_states());
   const double dense_work = states * states * states / 3.0;
@@ -79,7 +87,7 @@ FallbackChoice choose_fallback_solver(const Mdp& mdp) {
     work = fill.multiply_adds;
   }
   if (sparse_cheap && (mdp.num_states() > kFallbackStateLimit || 10.0 * work < dense_work)) {
-    return {LinearSolverKind::sparse_lu, reason, counted.analysis};
+    return {LinearSolverKind::sparse_lu, reason, std::move(counted.analysis)};
   }
   if (mdp.num_states() <= kFallbackStateLimit) {
     reason +=
@@ -94,9 +102,14 @@ FallbackChoice choose_fallback_solver(const Mdp& mdp) {
   return {std::nullopt, reason};
 }
 
+std::unique_ptr<PolicySystemSolver> make_policy_system_solver(const Mdp& mdp, LinearSolverKind kind,
+                                                              double krylov_tolerance) {
+  return make_policy_system_solver(mdp, kind, krylov_tolerance, nullptr);
+}
+
 std::unique_ptr<PolicySystemSolver> make_policy_system_solver(
     const Mdp& mdp, LinearSolverKind kind, double krylov_tolerance,
-    std::shared_ptr<SparseLuAnalysis> analysis) {
+    std::unique_ptr<SparseLuAnalysis>&& analysis) {
   switch (resolve_solver_kind(mdp, kind)) {
     case LinearSolverKind::sparse_lu:
       return std::make_unique<SparseLu>(mdp, std::move(analysis));

@@ -103,14 +103,22 @@ struct FallbackChoice {
   std::optional<LinearSolverKind> kind;  // none: no direct solver fits
   std::string reason;                    // what decided it, for the user
   // The sparse LU's symbolic analysis, done by the count (kind sparse_lu only), for
-  // make_policy_system_solver.
-  std::shared_ptr<SparseLuAnalysis> analysis;
+  // make_policy_system_solver to move into the solver it makes.
+  std::unique_ptr<SparseLuAnalysis> analysis;
+  FallbackChoice(std::optional<LinearSolverKind> kind, std::string reason,
+                 std::unique_ptr<SparseLuAnalysis> analysis = nullptr);
+  FallbackChoice(FallbackChoice&&) noexcept;
+  FallbackChoice& operator=(FallbackChoice&&) noexcept;
+  ~FallbackChoice();
 };
 FallbackChoice choose_fallback_solver(const Mdp& mdp);
 
-// `analysis`: for the sparse LU, a symbolic analysis of `mdp` already made (FallbackChoice's).
 std::unique_ptr<PolicySystemSolver> make_policy_system_solver(
-    const Mdp& mdp, LinearSolverKind kind, double krylov_tolerance = kDefaultKrylovTolerance,
-    std::shared_ptr<SparseLuAnalysis> analysis = nullptr);
+    const Mdp& mdp, LinearSolverKind kind, double krylov_tolerance = kDefaultKrylovTolerance);
+// `analysis`: for the sparse LU, a symbolic analysis of `mdp` already made (FallbackChoice's),
+// moved into the solver (an rvalue reference, so that callers need not see its type).
+std::unique_ptr<PolicySystemSolver> make_policy_system_solver(
+    const Mdp& mdp, LinearSolverKind kind, double krylov_tolerance,
+    std::unique_ptr<SparseLuAnalysis>&& analysis);
 
 }  // namespace tabrl

@@ -287,7 +287,7 @@ SparseLuFill sparse_lu_fill(const Mdp& mdp, double limit, double work_limit) {
     return result;
   }
   // The sparse LU's own order, as its analysis computes it (kept for the SparseLu to come).
-  result.analysis = std::make_shared<SparseLuAnalysis>(mdp);
+  result.analysis = std::make_unique<SparseLuAnalysis>(mdp);
   std::vector<int> order(at(num_states));
   // place[v]: where column v goes
   const auto& place = result.analysis->lu.colsPermutation().indices();
@@ -359,9 +359,13 @@ SparseLuAnalysis::SparseLuAnalysis(const Mdp& mdp) : system(mdp) {
   lu.analyzePattern(system.matrix());
 }
 
-SparseLu::SparseLu(const Mdp& mdp, std::shared_ptr<SparseLuAnalysis> analysis)
+SparseLu::SparseLu(const Mdp& mdp, std::unique_ptr<SparseLuAnalysis> analysis)
     : analysis_(analysis != nullptr ? std::move(analysis)
-                                    : std::make_shared<SparseLuAnalysis>(mdp)) {}
+                                    : std::make_unique<SparseLuAnalysis>(mdp)) {
+  if (analysis_->system.matrix().rows() != mdp.num_states()) {
+    throw std::logic_error("SparseLu: the analysis given is of another MDP");
+  }
+}
 
 void SparseLu::prepare(const StateActionMatrix& policy) {
   analysis_->system.fill(policy);

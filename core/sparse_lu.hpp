@@ -74,8 +74,9 @@ struct SparseLuFill {
   // the directed pattern, within kExactCountSteps steps (one-way structures, where the bound is
   // loose), if it finished.
   std::optional<DirectedFillCount> exact;
-  // Where the own order was computed (own_order), the analysis that computed it.
-  std::shared_ptr<SparseLuAnalysis> analysis;
+  // Where the own order was computed (own_order), the analysis that computed it (owned: a
+  // SparseLu takes it over; two solvers sharing one would race on its matrix and factors).
+  std::unique_ptr<SparseLuAnalysis> analysis;
 };
 constexpr double kOwnOrderPatternEntries = 2e6;
 constexpr double kExactCountSteps = 3e8;
@@ -105,7 +106,7 @@ struct SparseLuAnalysis {
 class SparseLu final : public PolicySystemSolver {
  public:
   // `analysis`: one already made for `mdp` (sparse_lu_fill's), taken over; null: analysed here.
-  explicit SparseLu(const Mdp& mdp, std::shared_ptr<SparseLuAnalysis> analysis = nullptr);
+  explicit SparseLu(const Mdp& mdp, std::unique_ptr<SparseLuAnalysis> analysis = nullptr);
   LinearSolverKind kind() const override { return LinearSolverKind::sparse_lu; }
   void prepare(const StateActionMatrix& policy) override;
   void solve(const Vector& value_rhs, Vector& v, const Vector& visitation_rhs, Vector* x) override;
@@ -114,7 +115,7 @@ class SparseLu final : public PolicySystemSolver {
   Index factor_nonzeros() const { return analysis_->lu.nnzL() + analysis_->lu.nnzU(); }
 
  private:
-  std::shared_ptr<SparseLuAnalysis> analysis_;
+  std::unique_ptr<SparseLuAnalysis> analysis_;
 };
 
 }  // namespace tabrl

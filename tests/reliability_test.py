@@ -201,6 +201,28 @@ def test_signals(tmp):
         check(temporaries(directory) == [], f"no temporary left: {temporaries(directory)}")
 
 
+def test_signal_during_optimal_solve(tmp):
+    """Ctrl-C while `tabrl run` solves for V*: the solve ends after its sweep in progress, nothing
+    is written, exit 130. Policy iteration on this chain switches one state per sweep: 1,000
+    dense sweeps, about 30 s uninterrupted."""
+    out = tmp / "curve.csv"
+    process = subprocess.Popen([TABRL, "run", "--mdp",
+                                "chain(n=1000,slip=0,back_reward=0.2,forward_reward=1000,gamma=0.999)",
+                                "--algo", "spma", "--step-size", "1e-4", "--iterations", "1",
+                                "--solver", "dense", "--out", str(out)],
+                               stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)
+    sent = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    waited = time.monotonic() - sent
+    check(process.returncode == 130, f"SIGINT in the optimal solve exits 130, got {process.returncode}")
+    check(waited < 10, f"the solve ends within a sweep of the signal, took {waited:.1f} s")
+    check("interrupted during the optimal solve" in stderr, f"stderr says where: {stderr!r}")
+    check(not out.exists(), "nothing was published")
+    check(temporaries(tmp) == [], f"no temporary left: {temporaries(tmp)}")
+
+
 def test_second_signal(tmp):
     """A second signal ends `tabrl run` at once and takes the temporary file with it. The two are
     SIGINT and SIGTERM: two signals of one kind sent together may merge into one. Either may be
@@ -387,7 +409,8 @@ def main():
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         for test in (test_symlinks, test_fifo, test_device_nodes, test_full_disk,
-                     test_refusals_before_work, test_signals, test_second_signal,
+                     test_refusals_before_work, test_signals, test_signal_during_optimal_solve,
+                     test_second_signal,
                      test_stale_temporaries, test_interrupted_plot,
                      test_memory_does_not_grow_with_iterations, test_output_directories,
                      test_missing_matplotlib):

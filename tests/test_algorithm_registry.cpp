@@ -71,6 +71,14 @@ TEST_CASE("named step rules resolve against the MDP") {
   const Mdp bandit = make_bandit({0.2, 0.5, 0.9});
   CHECK(make_algorithm("spma", "gap", bandit)->theory_bound(bandit) ==
         TheoryBound::spma_bandit_gap);
+  // A rule whose step is out of range on this MDP (a subnormal reward range makes 1/R infinite)
+  // says which rule on which MDP.
+  const Mdp tiny = make_bandit({0.0, 5e-324});
+  const std::string error =
+      tabrl::testing::input_error_of([&] { make_algorithm("spma", "safe", tiny); });
+  CHECK(error.find("step_size: the 'safe' step of spma on this MDP (R = ") == 0);
+  CHECK(error.find("must be > 0 and finite, got inf; give the step as a number") !=
+        std::string::npos);
 }
 
 TEST_CASE("spec parameters reach the rule's options") {

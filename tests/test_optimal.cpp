@@ -208,7 +208,7 @@ TEST_CASE("the fallback choice follows the sparse LU's fill") {
   REQUIRE(reset_chain.kind);
   CHECK(*reset_chain.kind == LinearSolverKind::sparse_lu);
   const Mdp tree = binary_tree_mdp(32767);
-  const FallbackChoice tree_choice = choose_fallback_solver(tree);
+  FallbackChoice tree_choice = choose_fallback_solver(tree);
   REQUIRE(tree_choice.kind);
   CHECK(*tree_choice.kind == LinearSolverKind::sparse_lu);
   const SparseLuFill tree_fill = sparse_lu_fill(tree, kSparseFallbackEntries, kSparseFallbackWork);
@@ -223,7 +223,7 @@ TEST_CASE("the fallback choice follows the sparse LU's fill") {
   {
     const StateActionMatrix policy = StateActionMatrix::Constant(
         tree.num_states(), tree.num_actions(), 1.0 / static_cast<double>(tree.num_actions()));
-    SparseLu handed(tree, tree_choice.analysis);
+    SparseLu handed(tree, std::move(tree_choice.analysis));
     SparseLu fresh(tree);
     handed.prepare(policy);
     fresh.prepare(policy);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include <tabrl/algorithms/analysis.hpp>
 #include <tabrl/algorithms/npg.hpp>
 #include <tabrl/algorithms/spma.hpp>
 #include <tabrl/algorithms/theory.hpp>
@@ -164,12 +165,17 @@ TEST_CASE("at the bandit step eta = 1/R, a multiplier rounded to 0 is not a step
     const double eta = 1.0 / bandit.reward_range();
     Spma spma(bandit, {.step_size = eta});
     Trace trace;
+    RunAnalysis analysis(bandit, spma, {1e-2});
     const OptimizerResult result =
-        tabrl::testing::run_from_uniform(bandit, optimal, spma, 100, {&trace});
+        tabrl::testing::run_from_uniform(bandit, optimal, spma, 100, {&trace, &analysis});
     CAPTURE(result.message);
     CHECK(result.status == RunStatus::max_iterations);
     CHECK(result.suboptimality <= 1e-15);
     CHECK(result.policy.allFinite());
+    // The theorem's bound on delta_t at eta R <= 1 holds at every step, floored entries included.
+    CHECK(analysis.result().bound == TheoryBound::spma_bandit_constant);
+    CHECK(analysis.result().bound_checks > 0);
+    CHECK(analysis.result().bound_held());
     // The suboptimality never increases (the bandit's SPMA improves monotonically).
     for (std::size_t t = 0; t + 1 < trace.suboptimalities.size(); ++t) {
       CHECK(trace.suboptimalities[t + 1] <= trace.suboptimalities[t]);

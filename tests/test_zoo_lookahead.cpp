@@ -416,6 +416,31 @@ TEST_CASE("spg_armijo: no accepted step ends the run with line_search_failed, cu
   CHECK(run_library(mdp, "spg_armijo", "100", 300).result.status == RunStatus::max_iterations);
 }
 
+TEST_CASE("spg_armijo: the same run at any reward scale, without overflow in ||g||^2") {
+  // Rewards and steps scaled by 2^k and 2^-k: every quantity scales exactly, so the runs are
+  // the same to the bit. Before, ||g||^2 overflowed at rewards of 1e156 (every trial failed) and
+  // underflowed to 0 at 1e-166 (the test accepted anything).
+  const std::vector<double> means = {0.2, 0.5, 0.9};
+  const LibraryRun unit = run_library(make_bandit(means), "spg_armijo", "10", 50);
+  REQUIRE(unit.result.status == RunStatus::max_iterations);
+  for (const int k : {520, -550}) {
+    CAPTURE(k);
+    std::vector<double> scaled = means;
+    for (double& mean : scaled) mean = std::ldexp(mean, k);
+    const LibraryRun run =
+        run_library(make_bandit(scaled), "spg_armijo", format_number(std::ldexp(10.0, -k)), 50);
+    CHECK(run.result.status == RunStatus::max_iterations);
+    REQUIRE(run.rows.size() == unit.rows.size());
+    for (std::size_t t = 0; t < run.rows.size(); ++t) {
+      CAPTURE(t);
+      CHECK(run.rows[t].policy == unit.rows[t].policy);
+      if (!std::isnan(unit.rows[t].step_size)) {
+        CHECK(run.rows[t].step_size == std::ldexp(unit.rows[t].step_size, -k));
+      }
+    }
+  }
+}
+
 TEST_CASE("spg_armijo: a zero gradient accepts k = 0 and leaves the policy where it is") {
   const Mdp mdp = make_bandit({0.5, 0.5, 0.5, 0.5});
   const LibraryRun run = run_library(mdp, "spg_armijo", "3", 5);

@@ -2,7 +2,9 @@
 #include <chrono>
 #include <iostream>
 #include <memory>
+#include <optional>
 
+#include <tabrl/algorithms/analysis.hpp>
 #include <tabrl/algorithms/callbacks.hpp>
 #include <tabrl/algorithms/feature_spec.hpp>
 #include <tabrl/algorithms/initial_policy.hpp>
@@ -185,7 +187,18 @@ int run_command(const Arguments& args) {
   InterruptGuard interrupt;
   optimizer_options.cancel = &interrupt.flag();
 
-  const OptimalSolution optimal = solve_optimal(mdp, optimizer_options.solver);
+  // A signal during the optimal solve ends it after the sweep in progress: there is no iterate
+  // yet, so nothing is written (the --out path is left as it was).
+  std::optional<OptimalSolution> solved;
+  try {
+    solved =
+        solve_optimal(mdp, optimizer_options.solver, [&interrupt] { return interrupt.raised(); });
+  } catch (const OptimalSolveInterrupted&) {
+    std::cerr << "tabrl run: interrupted during the optimal solve, before the first iterate; "
+                 "nothing written\n";
+    return interrupt.exit_status();
+  }
+  const OptimalSolution& optimal = *solved;
   const StateActionMatrix initial = initial_logits(init, mdp, optimal);
   write_curve_header(output.stream(), schema);
   const OptimizerResult result =
@@ -203,12 +216,10 @@ int run_command(const Arguments& args) {
     for (const std::string& note : solver_notes(optimal, result)) {
       std::cerr << "tabrl run: " << note << "\n";
     }
-    if (unmet.total() > 0.0) {
-      std::cerr << "tabrl run: warning: " << format_brief(unmet.total())
-                << " exact projections ended without meeting their stopping rule (curve column "
-                   "inner_unmet; docs/theory.md, \"The exact solve\"): those iterates are not the "
-                   "exact SPMA update\n";
-    }
+  }
+  // Said even with --quiet: those iterates are not what the method defines.
+  if (const std::string note = unmet_projections_note(unmet.total()); !note.empty()) {
+    std::cerr << "tabrl run: warning: " << note << "\n";
   }
   if (result.status == RunStatus::interrupted) return interrupt.exit_status();
   return is_failure(result.status) ? kExitFailure : kExitSuccess;

@@ -190,7 +190,9 @@ def convergence(panels, curves, figures, name="convergence",
     figure, axes = panel_grid(len(panels), width=8.0)
     for axis, (mdp, groups) in zip(axes, panels.items()):
         members_all = [r for rs in groups.values() for r in rs]
-        bandit = all(r["states"] == "1" for r in members_all)
+        # A bandit is one state with gamma = 0 (docs/theory.md): one state with gamma > 0 is an
+        # MDP, whose curves leave optimal_action_prob empty.
+        bandit = all(r["states"] == "1" and float(r["gamma"]) == 0.0 for r in members_all)
         longest = max(int(r["iterations"]) for r in members_all)
         stopped_early = []
         for (algorithm, step), members in steps_sorted(groups):

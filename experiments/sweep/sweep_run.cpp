@@ -142,8 +142,10 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
             : make_log_linear_algorithm(run.algorithm.spec, run.algorithm.step_size, mdp,
                                         cache.features(run.algorithm.features));
     CurveRecorder recorder(parse_record_schedule(settings.record));
+    // The solver the run starts with: the optimal solve's (automatic resolved, or the direct
+    // solver its fallback changed to); its accuracy sets the bounds' slack.
     RunAnalysis analysis(mdp, *rule, settings.tolerances, is_uniform_initial_policy(run.init),
-                         solver);
+                         optimal.solver);
     std::vector<IterationCallback*> callbacks{&recorder, &analysis};
     std::unique_ptr<ToleranceStop> stop;
     if (settings.stop_tolerance) {
@@ -155,7 +157,7 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
         optimize(mdp, optimal, *rule, initial,
                  {.max_iterations = settings.iterations, .solver = solver}, callbacks);
     status = std::string(to_string(result.status));
-    message = result.message;
+    message = run_message(result, analysis.result());
     // By name, as the summary counts them: a status added later is classified in one place.
     record.failed = is_failed_status(status);
 
@@ -211,12 +213,6 @@ RunRecord execute_run(const RunSpec& run, const std::string& run_id, const Sweep
           (std::isnan(found.inner_iterations_max) ? ""
                                                   : format_number(found.inner_iterations_max)) +
           "," + std::to_string(found.inner_unmet);
-      if (found.inner_unmet > 0) {
-        // Said in the message too, which a reader of runs.csv sees first.
-        message += std::string(message.empty() ? "" : "; ") + std::to_string(found.inner_unmet) +
-                   " exact projections ended without meeting their stopping rule (inner_unmet): "
-                   "those iterates are not the exact SPMA update";
-      }
     }
   } catch (const std::exception& error) {
     status = "error";

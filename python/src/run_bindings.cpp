@@ -186,7 +186,7 @@ py::dict run_summary(const OptimizerResult& result, const OptimalSolution& optim
                      const RunAnalysisResult& found, const std::vector<double>& tolerances) {
   py::dict summary;
   summary["status"] = std::string(to_string(result.status));
-  summary["message"] = readable_text(result.message);
+  summary["message"] = readable_text(run_message(result, found));
   summary["iterations"] = result.iterations;
   summary["final_objective"] = result.objective;
   summary["final_suboptimality"] = result.suboptimality;
@@ -304,14 +304,15 @@ py::dict run(const std::shared_ptr<Mdp>& mdp_pointer, const std::string& algorit
   CurveColumns curve(sources, static_cast<std::size_t>(std::min(iterations, kReservedPoints)) + 1);
   const std::vector<double> tolerances = SweepSettings{}.tolerances;
   CurveRecorder recorder(schedule, [&curve](const CurvePoint& point) { curve.append(point); });
-  RunAnalysis analysis(
-      mdp, *rule, tolerances,
-      given_logits ? rows_constant(*given_logits) : is_uniform_initial_policy(init_spec),
-      options.solver);
+  // Made once the optimal solve has said which solver the run starts with (its accuracy sets
+  // the bounds' slack), as a sweep makes it.
+  std::optional<RunAnalysis> analysis;
+  const bool uniform_start =
+      given_logits ? rows_constant(*given_logits) : is_uniform_initial_policy(init_spec);
   SignalWatch watch;
   SignalCheck signal_check(watch);
   options.cancel = &watch.cancel_flag();
-  std::vector<IterationCallback*> callbacks{&recorder, &analysis, &signal_check};
+  std::vector<IterationCallback*> callbacks{&recorder, &signal_check};
   std::optional<ToleranceStop> stop;
   if (tolerance) callbacks.push_back(&stop.emplace(*tolerance));
 
@@ -321,6 +322,8 @@ py::dict run(const std::shared_ptr<Mdp>& mdp_pointer, const std::string& algorit
     const ReleasedGil release;
     try {
       optimal = solve_optimal(mdp, options.solver, [&watch] { return watch.poll(); });
+      analysis.emplace(mdp, *rule, tolerances, uniform_start, optimal.solver);
+      callbacks.insert(callbacks.begin() + 1, &*analysis);
       StateActionMatrix initial =
           given_logits ? *given_logits : initial_logits(init_spec, mdp, optimal);
       result = optimize(mdp, optimal, *rule, std::move(initial), options, callbacks);
@@ -350,7 +353,7 @@ py::dict run(const std::shared_ptr<Mdp>& mdp_pointer, const std::string& algorit
     note += (note.empty() ? "" : "\n") + line;
   }
   out["solver_note"] = readable_text(note);
-  out["summary"] = run_summary(result, optimal, analysis.result(), tolerances);
+  out["summary"] = run_summary(result, optimal, analysis->result(), tolerances);
   return out;
 }
 
