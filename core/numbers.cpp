@@ -18,6 +18,14 @@ std::optional<double> parse_double(std::string_view text, PlusSign plus) {
   return value;
 }
 
+bool beyond_double_range(std::string_view text) {
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  double value = 0.0;
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value);
+  return error == std::errc::result_out_of_range && stop == end;
+}
+
 std::optional<std::int64_t> parse_index(std::string_view text, std::size_t max_digits) {
   if (text.empty() || text.size() > max_digits || text.size() > 18) return std::nullopt;
   if (text.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;

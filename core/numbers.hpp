@@ -21,6 +21,10 @@ enum class PlusSign { rejected, accepted };
 // outside the range of a double included.
 std::optional<double> parse_double(std::string_view text, PlusSign plus = PlusSign::rejected);
 
+// Whether `text` is a number in that syntax whose value lies outside the range of a double
+// (1e-400, 1e400): for messages that say why parse_double refused it.
+bool beyond_double_range(std::string_view text);
+
 // A base-10 integer with an optional '-' that fits in Int; nullopt for anything else.
 template <std::integral Int = std::int64_t>
 std::optional<Int> parse_int(std::string_view text) {

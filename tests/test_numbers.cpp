@@ -20,10 +20,16 @@ TEST_CASE("parse_double reads the whole text as one finite number") {
     CHECK_FALSE(parse_double(text).has_value());
   }
   // Not finite, or beyond a double: never a number.
-  for (const char* text : {"inf", "-inf", "nan", "infinity", "1e400", "-1e400"}) {
+  for (const char* text : {"inf", "-inf", "nan", "infinity", "1e400", "-1e400", "1e-400"}) {
     CAPTURE(text);
     CHECK_FALSE(parse_double(text).has_value());
   }
+  // Messages say why: beyond the range, not merely "not a number". Subnormals are numbers.
+  CHECK(beyond_double_range("1e400"));
+  CHECK(beyond_double_range("-1e-400"));
+  CHECK_FALSE(beyond_double_range("abc"));
+  CHECK_FALSE(beyond_double_range("1e-320"));
+  CHECK(parse_double("1e-320") == 1e-320);
 }
 
 TEST_CASE("a leading '+' only where accepted, and only before the digits") {

@@ -460,6 +460,8 @@ TEST_CASE("a feature file's own errors are refused at load, and names wait for t
   const std::string toml = (root / "x.toml").lexically_normal().string();
   CHECK(error_with("x.csv", "state,action,f0\n0,0,1\n0,1,abc\n") ==
         csv + ":3: f0: expected a finite number, got 'abc'");
+  CHECK(error_with("x.csv", "state,action,f0\n0,0,1\n0,1,1e-400\n") ==
+        csv + ":3: f0: expected a finite number, got '1e-400' (beyond the range of a double)");
   CHECK(error_with("x.csv", "state,action,f0\n0,0,1,2\n") ==
         csv + ":2: row: expected 3 fields, got 4");
   CHECK(error_with("x.csv", "state,action,g\n0,0,1\n").find(csv + ":1: header:") == 0);
@@ -484,12 +486,23 @@ TEST_CASE("a feature file's own errors are refused at load, and names wait for t
   // A pipe would be read once for the digest and then be empty (or block): refused by type.
   std::filesystem::remove(root / "pipe.csv");
   REQUIRE(::mkfifo((root / "pipe.csv").c_str(), 0600) == 0);
+  const std::string pipe = std::filesystem::weakly_canonical(root / "pipe.csv").string();
   CHECK(testing::input_error_of([&] {
           parse_sweep_config(
               "[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"spma\"\n"
               "features = \"pipe.csv\"\nstep_size = 1\n",
               config_path);
-        }).find("' is a pipe; a sweep reads the files it names more than once") !=
+        })
+            .find("algorithm.features: cannot open '" + pipe +
+                  "': is a pipe; a sweep reads the files it names more than once") !=
+        std::string::npos);
+  // An initial policy too (it was read for its digest, then again by each run, which blocked).
+  CHECK(testing::input_error_of([&] {
+          parse_sweep_config(
+              "[sweep]\ninit = \"pipe.csv\"\n[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\n"
+              "name = \"spma\"\nstep_size = 1\n",
+              config_path);
+        }).find("sweep.init: '" + pipe + "': is a pipe; a sweep reads the files it names") !=
         std::string::npos);
   // Names and the coverage of the pairs need the MDP: such files load, and their runs fail.
   CHECK(error_with("x.csv", "state,action,f0\nnowhere,0,1\n") == "(no error)");

@@ -102,14 +102,18 @@ class ConfigParser {
   // The contents of a file the config names, read for its digest. A sweep reads each such file
   // again (the checks, every run): a pipe would be empty the second time, or block.
   static std::string read_named_file(const std::string& path, const std::string& failure) {
+    refuse_pipe(path);
+    return read_text_file(path, failure);
+  }
+  // The callers name the path in their messages.
+  static void refuse_pipe(const std::string& path) {
     std::error_code ignored;
     const auto type = std::filesystem::status(path, ignored).type();
     if (type == std::filesystem::file_type::fifo || type == std::filesystem::file_type::socket) {
-      throw InputError({.file = path}, "'" + path +
-                                           "' is a pipe; a sweep reads the files it names more "
-                                           "than once: save the contents to a file");
+      throw InputError({.file = path},
+                       "is a pipe; a sweep reads the files it names more than "
+                       "once: save the contents to a file");
     }
-    return read_text_file(path, failure);
   }
 
   std::string path_;
@@ -255,6 +259,12 @@ void ConfigParser::parse_settings(const toml::table& sweep) {
       }
       if (is_initial_policy_file(init)) {
         init = config_file(init);
+        // Read for its digest here, then by every run: a pipe would be empty, or block.
+        try {
+          refuse_pipe(init);
+        } catch (const InputError& error) {
+          fail(node->source(), "sweep.init", "'" + init + "': " + error.message());
+        }
       }
       settings_.inits.push_back(init);
     }
