@@ -15,7 +15,7 @@ RunAnalysis::RunAnalysis(const Mdp& mdp, const UpdateRule& rule, std::vector<dou
       rule_(rule),
       diagnostic_names_(rule.diagnostic_names()),
       value_scale_(mdp.value_scale()),
-      slack_(value_accuracy(mdp.gamma(), resolve_solver_kind(mdp, solver)) * mdp.value_scale()),
+      slack_(value_accuracy(mdp, resolve_solver_kind(mdp, solver)) * mdp.value_scale()),
       log_linear_(rule.feature_weights() != nullptr) {
   std::sort(tolerances.begin(), tolerances.end(), std::greater<>());
   result_.tolerances = std::move(tolerances);

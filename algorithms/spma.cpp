@@ -116,7 +116,7 @@ StepReport Spma::step(const StepContext& context, const Evaluation& evaluation,
       range > 0.0 && eta * range <= (1.0 - gamma) * (1.0 + 4.0 * kRounding);
   // At most the accuracy itself (eta <= (1 - gamma)/R), so below 1.
   const double resolution =
-      eta * value_accuracy(gamma, context.evaluator.solver()) * context.mdp.value_scale();
+      eta * value_accuracy(context.mdp, context.evaluator.solver()) * context.mdp.value_scale();
   const double log_resolution = std::log(resolution);
   const auto rounded_to_zero = [&](double change) {
     return multipliers_positive && resolution > 0.0 &&

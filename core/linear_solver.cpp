@@ -1,6 +1,7 @@
 #include "linear_solver.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include <tabrl/core/bicgstab.hpp>
@@ -31,10 +32,13 @@ FallbackChoice::FallbackChoice(FallbackChoice&&) noexcept = default;
 FallbackChoice& FallbackChoice::operator=(FallbackChoice&&) noexcept = default;
 FallbackChoice::~FallbackChoice() = default;
 
-double value_accuracy(double gamma, LinearSolverKind solver) {
+double value_accuracy(const Mdp& mdp, LinearSolverKind solver) {
   constexpr double kRounding = std::numeric_limits<double>::epsilon() / 2.0;  // u
+  const double gamma = mdp.gamma();
   const double condition = (1.0 + gamma) / (1.0 - gamma);
-  double accuracy = std::max(kValueAccuracy, 16.0 * kRounding * condition);
+  const double backward_error =
+      std::max(8.0, 0.75 * std::sqrt(static_cast<double>(mdp.num_states())));
+  double accuracy = std::max(kValueAccuracy, 2.0 * backward_error * kRounding * condition);
   if (solver == LinearSolverKind::krylov) {
     accuracy = std::max(accuracy, 2.0 * kDefaultKrylovTolerance * condition);
   }

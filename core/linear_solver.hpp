@@ -76,12 +76,12 @@ LinearSolverKind resolve_solver_kind(const Mdp& mdp, LinearSolverKind kind);
 // How accurately two exact evaluations of policies agree with the truth, as a fraction of the
 // value scale (docs/theory.md, "Accuracy of the values"): the tolerances that compare computed
 // values (the theory bounds' slack, soft policy iteration's end) may not be tighter. 1e-12 where
-// rounding allows; near gamma = 1 the rounding floor of a direct solve, 32 u / (1 - gamma) (a
-// backward error of a few units of roundoff u = 2^-53, times the condition number
-// (1 + gamma) / (1 - gamma) of I - gamma P_pi, for each of two values compared); for the
-// `krylov` solver, at least twice its relative residual times that condition number.
+// rounding allows; near gamma = 1 the rounding floor of a direct solve: twice a backward error
+// of max(8, 0.75 sqrt(S)) units of roundoff u = 2^-53 (the LU's, measured: docs/engine.md),
+// times the condition number (1 + gamma) / (1 - gamma) of I - gamma P_pi; for the `krylov`
+// solver, at least twice its relative residual times that condition number.
 // `solver`: resolved (resolve_solver_kind).
-double value_accuracy(double gamma, LinearSolverKind solver);
+double value_accuracy(const Mdp& mdp, LinearSolverKind solver);
 constexpr double kValueAccuracy = 1e-12;
 
 // Where the automatic choice's Krylov solver fails (a deterministic cycle with a discount close

@@ -72,7 +72,7 @@ SoftOptimalSolution solve_soft_optimal(const Mdp& mdp, double tau, LinearSolverK
   PolicyEvaluator evaluator(mdp, kind);
   // The iteration ends when Q_tau changes by at most the values' accuracy: 1e-12 of the scale,
   // or near gamma = 1 the evaluation's rounding floor, below which a change is noise.
-  const double accuracy = value_accuracy(mdp.gamma(), evaluator.solver());
+  const double accuracy = value_accuracy(mdp, evaluator.solver());
   const double tolerance = accuracy * solution.value_scale;
   RegularisedEvaluation evaluation;
   StateActionMatrix previous_q;
