@@ -80,7 +80,6 @@ class DiagnosticTotal final : public IterationCallback {
   // `names`: the rule's diagnostic_names(); a name not among them sums nothing.
   DiagnosticTotal(const std::vector<std::string>& names, const std::string& name);
   CallbackAction on_iteration(const IterationSummary& summary) override;
-  bool present() const { return index_ >= 0; }
   double total() const { return total_; }
 
  private:

@@ -112,15 +112,14 @@ StepReport Spma::step(const StepContext& context, const Evaluation& evaluation,
   const double gamma = context.mdp.gamma();
   const double range = context.mdp.reward_range();
   constexpr double kRounding = std::numeric_limits<double>::epsilon();
-  const bool multipliers_positive =
-      range > 0.0 && eta * range <= (1.0 - gamma) * (1.0 + 4.0 * kRounding);
   // At most the accuracy itself (eta <= (1 - gamma)/R), so below 1.
   const double resolution =
       eta * value_accuracy(context.mdp, context.evaluator.solver()) * context.mdp.value_scale();
+  const bool floor_applies =
+      range > 0.0 && resolution > 0.0 && eta * range <= (1.0 - gamma) * (1.0 + 4.0 * kRounding);
   const double log_resolution = std::log(resolution);
   const auto rounded_to_zero = [&](double change) {
-    return multipliers_positive && resolution > 0.0 &&
-           1.0 + change >= -(2.0 * resolution + 4.0 * kRounding * (1.0 - change));
+    return floor_applies && 1.0 + change >= -(2.0 * resolution + 4.0 * kRounding * (1.0 - change));
   };
   const Index actions = advantage.cols();
   const SimdLevel level = simd_level();

@@ -63,8 +63,8 @@ DirectedFillCount directed_fill(const std::vector<int>& offsets, const std::vect
 
 // Eigen's SparseLU in the order of HubsLastColamdOrdering, with its symbolic analysis of M's
 // pattern done: what sparse_lu_fill computes to count the fill, handed to the SparseLu the
-// fallback then makes, so that the analysis (about half of a fallback's setup at 1e6 states)
-// runs once.
+// fallback then makes, so that the analysis runs once (measured: docs/engine.md, "Fallback of
+// the automatic choice").
 struct SparseLuAnalysis;
 
 struct SparseLuFill {
