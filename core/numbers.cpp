@@ -26,6 +26,10 @@ bool beyond_double_range(std::string_view text) {
   return error == std::errc::result_out_of_range && stop == end;
 }
 
+std::string_view range_note(std::string_view text) {
+  return beyond_double_range(text) ? " (beyond the range of a double)" : "";
+}
+
 std::optional<std::int64_t> parse_index(std::string_view text, std::size_t max_digits) {
   if (text.empty() || text.size() > max_digits || text.size() > 18) return std::nullopt;
   if (text.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;

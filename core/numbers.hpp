@@ -25,6 +25,10 @@ std::optional<double> parse_double(std::string_view text, PlusSign plus = PlusSi
 // (1e-400, 1e400): for messages that say why parse_double refused it.
 bool beyond_double_range(std::string_view text);
 
+// " (beyond the range of a double)" when beyond_double_range(text), else "": appended to a
+// message that refuses `text` as a number, so that 1e-400 is not only "not a number".
+std::string_view range_note(std::string_view text);
+
 // A base-10 integer with an optional '-' that fits in Int; nullopt for anything else.
 template <std::integral Int = std::int64_t>
 std::optional<Int> parse_int(std::string_view text) {

@@ -183,7 +183,9 @@ void SpecArguments::check(const std::string& key, const std::string& text) const
 
 double SpecArguments::parse_number(const std::string& key, const std::string& text) const {
   const std::optional<double> value = parse_double(text);
-  if (!value) throw InputError({.field = field(key)}, "expected a number, got '" + text + "'");
+  if (!value)
+    throw InputError({.field = field(key)},
+                     "expected a number, got '" + text + "'" + std::string(range_note(text)));
   return *value;
 }
 
@@ -316,7 +318,7 @@ std::optional<std::string> check_parameter_value(const ParameterInfo& parameter,
     }
     if (!value)
       return "expected " + std::string(type == "integer" ? "an integer" : "a number") + ", got '" +
-             text + "'";
+             text + "'" + std::string(type == "number" ? range_note(text) : "");
     if (!parameter.range.contains(*value)) return out_of(parameter.range);
   }
   if (type == "boolean" && !to_boolean(text)) return "expected true or false, got '" + text + "'";
@@ -329,7 +331,8 @@ std::optional<std::string> check_parameter_value(const ParameterInfo& parameter,
     if (!items) return "expected a list like [0.1, 0.5], got '" + text + "'";
     if (items->empty()) return "expected a non-empty list like [0.1, 0.5], got '" + text + "'";
     for (const std::string& item : *items) {
-      if (!parse_double(item)) return "expected a number, got '" + item + "'";
+      if (!parse_double(item))
+        return "expected a number, got '" + item + "'" + std::string(range_note(item));
     }
   }
   return std::nullopt;

@@ -92,9 +92,7 @@ StateActionTable read_table(
       const std::optional<double> value = parse_double(fields[k + 2]);
       const std::string column = printable_token(table.columns[k]);
       if (!value || !std::isfinite(*value)) {
-        fail(line, column,
-             "expected a finite number, got " + quote_token(fields[k + 2]) +
-                 (beyond_double_range(fields[k + 2]) ? " (beyond the range of a double)" : ""));
+        fail(line, column, "expected a finite number, got " + quote_number(fields[k + 2]));
       }
       if (std::abs(*value) > largest) {
         fail(line, column,

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include <tabrl/core/error.hpp>
+#include <tabrl/core/numbers.hpp>
 
 namespace tabrl {
 namespace {
@@ -106,6 +107,10 @@ std::string quote_token(std::string_view token) {
   std::string shown = "'" + shown_form(token, cut) + "'";
   if (cut) shown += " (" + std::to_string(token.size()) + " bytes)";
   return shown;
+}
+
+std::string quote_number(std::string_view token) {
+  return quote_token(token) + std::string(range_note(token));
 }
 
 std::ifstream open_input_file(const std::string& path, const std::string& failure) {

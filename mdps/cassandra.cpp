@@ -24,6 +24,11 @@ namespace {
 constexpr Index kAll = kAnyIndex;
 constexpr Index kMaxStateActionPairs = MdpAssembler::kMaxStateActionPairs;
 
+// "1 number", "3 numbers": how many numbers a statement held.
+std::string numbers_found(std::size_t count) {
+  return std::to_string(count) + (count == 1 ? " number" : " numbers");
+}
+
 struct Token {
   std::string text;
   int line = 0;
@@ -159,7 +164,7 @@ class CassandraParser {
   }
   // " before 'x'" when a statement stopped at a token that does not begin the next one.
   std::string before_next() {
-    return at_statement_start() ? "" : " before " + quote_token(lexer_.look()->text);
+    return at_statement_start() ? "" : " before " + quote_number(lexer_.look()->text);
   }
   Token take(const std::string& field, const char* expected);
   void expect_colon(const std::string& field);
@@ -292,7 +297,7 @@ void CassandraParser::require_declarations(const std::string& field, int line) c
 void CassandraParser::parse_discount() {
   const Token token = take("discount", "a number");
   const std::optional<double> value = parse_double(token.text, kPlusSign);
-  if (!value) fail(token.line, "discount", "expected a number, found " + quote_token(token.text));
+  if (!value) fail(token.line, "discount", "expected a number, found " + quote_number(token.text));
   if (!(*value >= 0.0 && *value < 1.0)) {
     fail(token.line, "discount",
          "must be in [0, 1) for a discounted MDP, got " + printable_token(token.text));
@@ -399,7 +404,7 @@ void CassandraParser::parse_start(int line) {
   if (static_cast<Index>(values.size()) != num_states_) {
     fail(line, "start",
          "expected 'uniform', a state, or " + std::to_string(num_states_) +
-             " probabilities; found " + std::to_string(values.size()) + " numbers" + before_next());
+             " probabilities; found " + numbers_found(values.size()) + before_next());
   }
   rho_ = Eigen::Map<const Vector>(values.data(), num_states_);
 }
@@ -417,7 +422,7 @@ void CassandraParser::parse_transition(int line) {
       const Selector next = parse_state("T");
       const Token token = take("T", "a probability");
       const std::optional<double> p = parse_double(token.text, kPlusSign);
-      if (!p) fail(token.line, "T", "expected a probability, found " + quote_token(token.text));
+      if (!p) fail(token.line, "T", "expected a probability, found " + quote_number(token.text));
       if (*p < 0.0 || *p > 1.0) {
         fail(token.line, "T", "probability " + printable_token(token.text) + " is outside [0, 1]");
       }
@@ -435,7 +440,7 @@ void CassandraParser::parse_transition(int line) {
       if (static_cast<Index>(row.size()) != S) {
         fail(line, "T",
              "expected a row of " + std::to_string(S) + " probabilities or 'uniform', found " +
-                 std::to_string(row.size()) + " numbers" + before_next());
+                 numbers_found(row.size()) + before_next());
       }
     }
     assembler_->set_row(action, state, row, line, "T");
@@ -462,7 +467,7 @@ void CassandraParser::parse_transition(int line) {
       fail(line, "T",
            "expected a " + std::to_string(S) + " x " + std::to_string(S) +
                " matrix, 'uniform' or 'identity', found " +
-               std::to_string(s * S + static_cast<Index>(row.size())) + " numbers" + before_next());
+               numbers_found(static_cast<std::size_t>(s * S) + row.size()) + before_next());
     }
     assembler_->set_row(action, {s}, row, line, "T");
   }
@@ -470,7 +475,7 @@ void CassandraParser::parse_transition(int line) {
     fail(line, "T",
          "expected a " + std::to_string(S) + " x " + std::to_string(S) +
              " matrix, 'uniform' or 'identity', found " +
-             std::to_string(S * S + static_cast<Index>(extra)) + " numbers");
+             numbers_found(static_cast<std::size_t>(S * S) + extra));
   }
 }
 
@@ -507,12 +512,13 @@ void CassandraParser::parse_reward(int line) {
   std::size_t found = rule.values.size();
   if (found == expected) found += skip_numbers();
   if (found != expected) {
-    const char* shape = rule.kind == RewardRule::Kind::single ? "one value"
-                        : rule.kind == RewardRule::Kind::row  ? "a row of S values"
-                                                              : "an S x S matrix of values";
-    fail(line, "R",
-         std::string("expected ") + shape + " (" + std::to_string(expected) + " numbers), found " +
-             std::to_string(found) + before_next());
+    const std::string shape =
+        rule.kind == RewardRule::Kind::single
+            ? "one value"
+            : (rule.kind == RewardRule::Kind::row ? "a row of S values ("
+                                                  : "an S x S matrix of values (") +
+                  std::to_string(expected) + " numbers)";
+    fail(line, "R", "expected " + shape + ", found " + std::to_string(found) + before_next());
   }
   assembler_->add_reward(rule);
 }

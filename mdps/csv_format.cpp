@@ -178,7 +178,7 @@ Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
         if (given && *given >= 0.0 && *given < 1.0) {
           gamma = *given;
         } else {
-          report(line_number, "gamma", "must be a number in [0, 1), got " + quote_token(value));
+          report(line_number, "gamma", "must be a number in [0, 1), got " + quote_number(value));
         }
       } else if (key == "start") {
         start_text = value;
@@ -216,11 +216,11 @@ Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
     const std::optional<double> reward =
         fields[4].empty() ? 0.0 : parse_double(fields[4], kPlusSign);
     if (!probability) {
-      report(line_number, "probability", "expected a number, found " + quote_token(fields[3]));
+      report(line_number, "probability", "expected a number, found " + quote_number(fields[3]));
       continue;
     }
     if (!reward) {
-      report(line_number, "reward", "expected a number, found " + quote_token(fields[4]));
+      report(line_number, "reward", "expected a number, found " + quote_number(fields[4]));
       continue;
     }
     if (fields[0].empty() || fields[1].empty() || fields[2].empty()) {
@@ -324,6 +324,7 @@ Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
         const auto p = parse_double(word.substr(colon + 1), kPlusSign);
         if (colon == std::string::npos || !state || !p) {
           problem = "expected name:probability pairs, found " + quote_token(word);
+          if (colon != std::string::npos && state) problem += range_note(word.substr(colon + 1));
           break;
         }
         rho[*state] = *p;
@@ -334,7 +335,7 @@ Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
     } else {
       for (std::size_t s = 0; s < words.size() && problem.empty(); ++s) {
         const auto p = parse_double(words[s], kPlusSign);
-        if (!p) problem = "expected a number, found " + quote_token(words[s]);
+        if (!p) problem = "expected a number, found " + quote_number(words[s]);
         if (p) rho[static_cast<Index>(s)] = *p;
       }
     }

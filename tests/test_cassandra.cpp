@@ -223,7 +223,7 @@ TEST_CASE("malformed files fail with file, line, statement and reason") {
   CHECK(error_of(pre + "T: * uniform\nR: 0 : 1 1.0 2.0\n") ==
         "model.mdp:6: R: expected a row of S values (3 numbers), found 2");
   CHECK(error_of(pre + "T: * uniform\nR: 0 : 1 : 2\n") ==
-        "model.mdp:6: R: expected one value (1 numbers), found 0");
+        "model.mdp:6: R: expected one value, found 0");
   CHECK(error_of("discount: 0.9\nstates: 2\nT: 0 identity\n") ==
         "model.mdp:3: T: appears before the 'actions:' declaration");
   CHECK(error_of("states: 2\nactions: 1\nT: 0 identity\n") ==
@@ -267,7 +267,15 @@ TEST_CASE("a number may carry a '+', but only before its digits") {
   CHECK(parse(head + "R: 0 : 0 : * +2\n").rewards()(0, 0) == 2.0);
   // "+-1" once read as -1.
   CHECK(error_of(head + "R: 0 : 0 : * +-1\n") ==
-        "model.mdp:5: R: expected one value (1 numbers), found 0 before '+-1'");
+        "model.mdp:5: R: expected one value, found 0 before '+-1'");
+  // A number beyond a double's range says so.
+  CHECK(
+      error_of(head + "R: 0 : 0 : * 1e400\n") ==
+      "model.mdp:5: R: expected one value, found 0 before '1e400' (beyond the range of a double)");
+  CHECK(error_of("discount: 1e-999\nstates: 2\nactions: 1\nT: 0 identity\n") ==
+        "model.mdp:1: discount: expected a number, found '1e-999' (beyond the range of a double)");
+  CHECK(error_of(head + "T: 0 : 0 : 1 -1e-400\n") ==
+        "model.mdp:5: T: expected a probability, found '-1e-400' (beyond the range of a double)");
 }
 
 TEST_CASE("a missing file or a directory is reported by name") {
@@ -392,7 +400,7 @@ TEST_CASE("start errors carry their line") {
   CHECK(error_of(head + "start:\n 0.5\n 0.6" + body) ==
         "model.mdp:4: start: start probabilities sum to 1.1, not 1");
   CHECK(error_of(head + "start: 0.5 half" + body) ==
-        "model.mdp:4: start: expected 'uniform', a state, or 2 probabilities; found 1 numbers "
+        "model.mdp:4: start: expected 'uniform', a state, or 2 probabilities; found 1 number "
         "before 'half'");
   CHECK(error_of(head + "start: nowhere" + body) == "model.mdp:4: start: unknown state 'nowhere'");
 }
@@ -443,6 +451,6 @@ T: go : c uniform
   CHECK(errors[3] ==
         "model.mdp:9: syntax: expected a statement (discount:, values:, states:, "
         "actions:, start:, T:, R:), found 'hello'");
-  CHECK(errors[4] == "model.mdp:11: R: expected one value (1 numbers), found 0 before 'x'");
+  CHECK(errors[4] == "model.mdp:11: R: expected one value, found 0 before 'x'");
   CHECK(errors[5] == "model.mdp:10: T: transition row (state b, action go) sums to 0.9, not 1");
 }

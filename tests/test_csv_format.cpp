@@ -68,6 +68,15 @@ TEST_CASE("CSV errors carry file, line and field") {
   CHECK(error_of(head + "a,x,a,1\n") == "model.csv:3: row: expected 5 fields, found 4");
   CHECK(error_of(head + "a,x,a,one,0\n") ==
         "model.csv:3: probability: expected a number, found 'one'");
+  // A number beyond a double's range says so, not only that it is no number.
+  CHECK(
+      error_of(head + "a,x,a,1e-500,0\n") ==
+      "model.csv:3: probability: expected a number, found '1e-500' (beyond the range of a double)");
+  CHECK(error_of(head + "a,x,a,1,-1e500\n") ==
+        "model.csv:3: reward: expected a number, found '-1e500' (beyond the range of a double)");
+  CHECK(error_of("# gamma = 1e-400\n") ==
+        "model.csv:1: gamma: must be a number in [0, 1), got '1e-400' (beyond the range of a "
+        "double)");
   CHECK(error_of(head + "a,x,a,0.5,0\na,x,b,0.4,0\nb,x,b,1,0\n") ==
         "model.csv:4: row: transition row (state a, action x) sums to 0.9, not 1");
   CHECK(error_of(head + "a,x,a,1,0\na,x,a,1,0\n") ==
@@ -122,6 +131,11 @@ TEST_CASE("CSV start errors carry their line") {
   CHECK(start("a:0.5 b:0.6") == "model.csv:2: start: start probabilities sum to 1.1, not 1");
   CHECK(start("0.5 half") == "model.csv:2: start: expected a number, found 'half'");
   CHECK(start("a:half") == "model.csv:2: start: expected name:probability pairs, found 'a:half'");
+  CHECK(start("a:1e999") ==
+        "model.csv:2: start: expected name:probability pairs, found "
+        "'a:1e999' (beyond the range of a double)");
+  CHECK(start("1 1e-999") ==
+        "model.csv:2: start: expected a number, found '1e-999' (beyond the range of a double)");
   CHECK(start("c") == "model.csv:2: start: unknown state 'c'");
 }
 

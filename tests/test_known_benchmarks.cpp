@@ -130,6 +130,12 @@ TEST_CASE("forest: bad parameters name the field") {
   // The spec grammar has no nan or inf; the generator refuses them all the same.
   CHECK_THROWS_WITH_AS(load_mdp("forest(p=nan)"), "forest.p: expected a number, got 'nan'",
                        InputError);
+  CHECK_THROWS_WITH_AS(load_mdp("forest(p=1e-400)"),
+                       "forest.p: expected a number, got '1e-400' (beyond the range of a double)",
+                       InputError);
+  CHECK_THROWS_WITH_AS(
+      load_mdp("bandit(means=[1, 1e400])"),
+      "bandit.means: expected a number, got '1e400' (beyond the range of a double)", InputError);
   CHECK_THROWS_WITH_AS(make_forest(3, 4, 2, std::nan("")), "p: must be in [0, 1], got nan",
                        InputError);
   CHECK_THROWS_WITH_AS(make_forest(3, INFINITY, 2, 0.1), "r1: must be finite, got inf", InputError);

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include <tabrl/core/numbers.hpp>
+#include <tabrl/core/text.hpp>
 
 using namespace tabrl;
 
@@ -30,6 +31,11 @@ TEST_CASE("parse_double reads the whole text as one finite number") {
   CHECK_FALSE(beyond_double_range("abc"));
   CHECK_FALSE(beyond_double_range("1e-320"));
   CHECK(parse_double("1e-320") == 1e-320);
+  CHECK(range_note("+1e400") == " (beyond the range of a double)");
+  CHECK(range_note("1e-320").empty());
+  CHECK(range_note("1e400x").empty());
+  CHECK(quote_number("-1e-400") == "'-1e-400' (beyond the range of a double)");
+  CHECK(quote_number("half") == "'half'");
 }
 
 TEST_CASE("a leading '+' only where accepted, and only before the digits") {
