@@ -35,7 +35,7 @@ struct BuiltinEntry {
 // The rows and (at least) the entries of a kernel of `states` x `actions` with `per_row`
 // entries in each row.
 BuiltinSize kernel_of(double states, double actions, double per_row = 1.0) {
-  return {.rows = states * actions, .entries = states * actions * per_row};
+  return {.rows = states * actions, .entries = states * actions * per_row, .states = states};
 }
 
 const ParameterInfo kGammaParameter{"gamma", "number",
@@ -87,7 +87,8 @@ const std::vector<BuiltinEntry>& registry() {
          // Waiting has two effects unless p is 0 or 1; cutting has one.
          const double p = args.number("p");
          return BuiltinSize{.rows = 2.0 * args.integer("states"),
-                            .entries = args.integer("states") * ((p > 0.0 && p < 1.0) ? 3.0 : 2.0)};
+                            .entries = args.integer("states") * ((p > 0.0 && p < 1.0) ? 3.0 : 2.0),
+                            .states = static_cast<double>(args.integer("states"))};
        }},
       {{"random_bandit",
         "random K-armed bandit: means in [0, 1], best-arm gap >= min_gap",
@@ -244,6 +245,26 @@ const BuiltinMdpInfo& check_builtin_mdp_spec(const std::string& spec) {
   check_arguments(entry, Arguments(parsed, entry.info.parameters), spec,
                   std::numeric_limits<double>::infinity());
   return entry.info;
+}
+
+bool builtin_mdp_is_bandit(const std::string& spec) {
+  const BuiltinMdpInfo& info = check_builtin_mdp_spec(spec);
+  if (info.bandit) return true;
+  const Spec parsed = parse_spec(spec, "mdp");
+  const BuiltinEntry& entry = find_entry(parsed);
+  if (!entry.size) {
+    // What only the build checks (a map's cells) is left to the runs, which report it.
+    try {
+      return make_builtin_mdp(spec).is_bandit();
+    } catch (const InputError&) {
+      return false;
+    }
+  }
+  const Arguments arguments(parsed, info.parameters);
+  const bool has_gamma =
+      std::any_of(info.parameters.begin(), info.parameters.end(),
+                  [](const ParameterInfo& parameter) { return parameter.name == "gamma"; });
+  return entry.size(arguments).states == 1.0 && has_gamma && arguments.number("gamma") == 0.0;
 }
 
 std::string resolved_builtin_mdp_spec(const std::string& spec) {

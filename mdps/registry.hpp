@@ -26,11 +26,12 @@ std::vector<BuiltinMdpInfo> builtin_mdp_catalog();
 // [comma, separated, lists]. Throws InputError naming the parameter on bad input.
 Mdp make_builtin_mdp(const std::string& spec);
 
-// How large a built-in's arguments make it: its kernel's (state, action) rows and transition
-// entries (at least).
+// How large a built-in's arguments make it: its states, its kernel's (state, action) rows and
+// transition entries (at least).
 struct BuiltinSize {
   double rows = 0.0;
   double entries = 0.0;
+  double states = 0.0;
 };
 
 // Refuses (InputError, field "mdp") a built-in whose kernel would pass the 32-bit index limit
@@ -48,6 +49,15 @@ void check_builtin_size(const std::string& spec, const BuiltinSize& size, double
 // that of the machine that builds: make_builtin_mdp checks it). Returns the entry. Throws
 // InputError naming the parameter.
 const BuiltinMdpInfo& check_builtin_mdp_spec(const std::string& spec);
+
+// Whether the built-in `spec` is a bandit (Mdp::is_bandit: one state, gamma 0), checked as
+// check_builtin_mdp_spec does and decided without building a large MDP: a bandit kind always
+// is; a kind whose size follows from numeric parameters (a Garnet) is one when they ask for one
+// state and gamma = 0; the rest, whose size is fixed or spelled out in the spec (a map), are
+// built, which is cheap, and asked (one that cannot be built, such as a map with an unknown
+// cell, is taken as no bandit: its runs report why). frozen_lake(map=S,gamma=0) and
+// garnet(states=1,gamma=0) are bandits.
+bool builtin_mdp_is_bandit(const std::string& spec);
 
 // The canonical text of a valid built-in spec: every parameter written out (defaults included),
 // values in their canonical text, keys sorted. Two specs of the same MDP give the same text

@@ -135,6 +135,35 @@ TEST_CASE("chain and random bandits") {
   }
 }
 
+TEST_CASE("a built-in is a bandit when it has one state and gamma = 0, whatever its kind") {
+  // Decided without building where the size follows from numeric parameters; always the same
+  // answer as the built MDP's.
+  const std::vector<std::pair<std::string, bool>> cases = {
+      {"bandit(means=[0.1,0.9])", true},
+      {"random_bandit(arms=3,min_gap=0.1)", true},
+      {"garnet(states=1,actions=3,branching=1,gamma=0)", true},
+      {"garnet(states=1,actions=3,branching=1)", false},
+      {"garnet(states=2,actions=3,branching=1,gamma=0)", false},
+      {"frozen_lake(map=S,gamma=0)", true},
+      {"frozen_lake(map=S)", false},
+      {"gridworld(map=S,gamma=0)", true},
+      {"gridworld(map=SG,gamma=0)", false},
+      {"cliff_world(gamma=0)", false},
+      {"forest(states=2,gamma=0)", false},
+      {"flat_grad_chain(H=1)", false},
+  };
+  for (const auto& [spec, bandit] : cases) {
+    CAPTURE(spec);
+    CHECK(builtin_mdp_is_bandit(spec) == bandit);
+    CHECK(load_mdp(spec).is_bandit() == bandit);
+  }
+  // What only the build checks is left to the runs.
+  CHECK_FALSE(builtin_mdp_is_bandit("gridworld(map=S.X/..G)"));
+  // Checked as check_builtin_mdp_spec checks.
+  CHECK_THROWS_WITH_AS(builtin_mdp_is_bandit("garnet(states=1,actions=2,branching=2,gamma=0)"),
+                       "garnet.branching: must be in [1, states = 1], got 2", InputError);
+}
+
 TEST_CASE("taxi follows Gymnasium's dynamics") {
   const Mdp taxi = load_mdp("taxi(gamma=0.95)");
   CHECK(taxi.num_states() == 500);

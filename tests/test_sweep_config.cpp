@@ -211,6 +211,12 @@ TEST_CASE("bad configs fail with file, line and key before any run") {
       error_of(
           "[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"spma\"\nstep_size = \"gap\"\n")
           .find("bandits (one state, gamma = 0) only") != std::string::npos);
+  // A one-state built-in at gamma = 0 of any kind is a bandit, and takes the bandit rules.
+  CHECK(error_of("[[mdp]]\nspec = \"garnet(states=1,actions=3,branching=1,gamma=0)\"\n"
+                 "[[algorithm]]\nname = \"spma\"\nstep_size = \"gap\"\n") == "(no error)");
+  CHECK(error_of("[[mdp]]\nspec = \"garnet(states=1,actions=3,branching=1,gamma=0.5)\"\n"
+                 "[[algorithm]]\nname = \"spma\"\nstep_size = \"gap\"\n")
+            .find("bandits (one state, gamma = 0) only") != std::string::npos);
   // Parameters checked against each other and the step before any run: npg_entropy's eta <= 1/tau,
   // a geometric schedule on a bandit.
   CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"npg_entropy\"\n"

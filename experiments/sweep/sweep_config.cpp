@@ -508,7 +508,7 @@ void ConfigParser::validate(const std::vector<std::pair<RunSpec, int>>& mdps,
     bool bandit = false;
     try {
       if (run.mdp_digest.empty()) {
-        bandit = check_builtin_mdp_spec(run.mdp).bandit;
+        bandit = builtin_mdp_is_bandit(run.mdp);
       } else {
         bandit = load_mdp(run.mdp).is_bandit();  // a file is read once, here
       }
