@@ -5,6 +5,28 @@
 #include <tabrl/algorithms/step_size.hpp>
 
 namespace tabrl {
+namespace {
+
+// The policy gradient d pi A / (1 - gamma) times 2^k, with k such that the largest |A| lies in
+// [1, 2). GNPG moves along g / ||g||, which a positive factor leaves as it is, and the factor is
+// exact (the advantages are scaled before any product), so a run at an ordinary reward scale
+// keeps its bits; without it the gradient of tiny advantages (rewards of 1e-320) underflowed to
+// zero, and the run ended "stationary" where the policy was not.
+void scaled_policy_gradient(const Evaluation& evaluation, double gamma,
+                            StateActionMatrix& gradient) {
+  const double largest = evaluation.advantage.cwiseAbs().maxCoeff();
+  const int exponent = largest > 0.0 && std::isfinite(largest) ? -std::ilogb(largest) : 0;
+  gradient.resize(evaluation.policy.rows(), evaluation.policy.cols());
+  for (Index s = 0; s < gradient.rows(); ++s) {
+    const double weight = evaluation.visitation[s] / (1.0 - gamma);
+    for (Index a = 0; a < gradient.cols(); ++a) {
+      gradient(s, a) =
+          evaluation.policy(s, a) * std::ldexp(evaluation.advantage(s, a), exponent) * weight;
+    }
+  }
+}
+
+}  // namespace
 
 void GnpgOptions::validate() const { validate_step_size(step_size); }
 
@@ -16,7 +38,7 @@ StepReport Gnpg::step(const StepContext& context, const Evaluation& evaluation,
   const int t = context.iteration;
   const double eta = scheduled_step(options_.step_size, options_.geometric, context.mdp.gamma(), t);
   if (!std::isfinite(eta)) return non_finite_step(eta, t);
-  policy_gradient(evaluation, context.mdp.gamma(), gradient_);
+  scaled_policy_gradient(evaluation, context.mdp.gamma(), gradient_);
   if ((gradient_.array() == 0.0).all()) {
     return {.step_size = eta,
             .outcome = StepOutcome::stationary,

@@ -2,7 +2,8 @@
 // arXiv 2105.06072): a step of fixed length eta along the gradient of the logits,
 //   z_{t+1} = z_t + eta g / ||g||,   g = dJ/dz at z_t, ||.|| the Frobenius norm over all (s, a).
 // A gradient that is exactly zero has no direction: the run ends with status stationary
-// (docs/algorithms.md, "gnpg").
+// (docs/algorithms.md, "gnpg"). The direction is computed from the advantages scaled by a power
+// of two, so that tiny rewards do not underflow it to zero.
 #pragma once
 
 #include <tabrl/algorithms/registry.hpp>

@@ -486,6 +486,42 @@ TEST_CASE("gnpg: a gradient that is exactly zero ends the run as stationary") {
   CHECK(reference_gnpg(DenseMdp(bandit), 100.0, false, 1000).rows.size() == later.rows.size());
 }
 
+TEST_CASE("gnpg: the same direction at any reward scale, and no underflow to 'stationary'") {
+  // g / ||g|| does not depend on the rewards' scale: rewards scaled by 2^k give the same run to
+  // the bit, on a bandit and on an MDP, as long as no value is subnormal.
+  const std::vector<double> means = {0.2, 0.5, 0.9};
+  const LibraryRun unit = run_library(make_bandit(means), "gnpg", "0.5", 40);
+  REQUIRE(unit.result.status == RunStatus::max_iterations);
+  const Mdp mdp = random_mdp(6, 3, 0.9, 5);
+  const LibraryRun unit_mdp = run_library(mdp, "gnpg", "0.5", 40);
+  for (const int k : {-1000, -600, 600, 990}) {
+    CAPTURE(k);
+    std::vector<double> scaled = means;
+    for (double& mean : scaled) mean = std::ldexp(mean, k);
+    const LibraryRun run = run_library(make_bandit(scaled), "gnpg", "0.5", 40);
+    CHECK(run.result.status == RunStatus::max_iterations);
+    REQUIRE(run.rows.size() == unit.rows.size());
+    for (std::size_t t = 0; t < run.rows.size(); ++t)
+      CHECK(run.rows[t].policy == unit.rows[t].policy);
+    if (std::abs(k) > 600)
+      continue;  // the MDP's values (r / (1 - gamma)) would pass the accepted range
+    MdpParts parts = mdp.parts();
+    for (double& reward : parts.rewards.reshaped()) reward = std::ldexp(reward, k);
+    const Mdp scaled_mdp(parts);
+    const LibraryRun mdp_run = run_library(scaled_mdp, "gnpg", "0.5", 40);
+    REQUIRE(mdp_run.rows.size() == unit_mdp.rows.size());
+    for (std::size_t t = 0; t < mdp_run.rows.size(); ++t) {
+      CHECK(mdp_run.rows[t].policy == unit_mdp.rows[t].policy);
+    }
+  }
+  // Rewards so small that pi A underflows to zero (2^-1073, a subnormal): the run used to end
+  // "stationary" at iteration 0; it now moves towards the best arm.
+  const LibraryRun tiny = run_library(
+      make_bandit({0.0, std::ldexp(1.0, -1074), std::ldexp(1.0, -1073)}), "gnpg", "0.5", 40);
+  CHECK(tiny.result.status == RunStatus::max_iterations);
+  CHECK(tiny.rows.back().policy(0, 2) > 0.99);
+}
+
 TEST_CASE("geometric steps: eta gamma^(-t) in every method's step column and iterates") {
   const Mdp mdp = random_mdp(5, 3, 0.8, 21);
   const DenseMdp dense(mdp);
