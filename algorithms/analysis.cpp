@@ -59,6 +59,7 @@ CallbackAction RunAnalysis::on_iteration(const IterationSummary& summary) {
       result_.inner_iterations_max = steps;
     if (diagnostic(summary, "inner_unmet") > 0.0) ++result_.inner_unmet;
   }
+  if (const double lost = diagnostic(summary, "inner_lost"); lost > 0.0) result_.inner_lost += lost;
   for (std::size_t i = 0; i < result_.tolerances.size(); ++i) {
     if (result_.first_iteration[i] < 0 && error <= result_.tolerances[i]) {
       result_.first_iteration[i] = t;
@@ -208,10 +209,21 @@ std::string unmet_projections_note(double count) {
          "SPMA update";
 }
 
+std::string lost_ground_note(double count) {
+  if (!(count > 0.0)) return {};
+  return "the inner steps ended below their start on L_t in " + format_brief(count) +
+         (count == 1.0 ? " state update" : " state updates") +
+         " (curve column inner_lost; docs/algorithms.md, \"Inner steps that lose ground\"): "
+         "inner_step_size is unstable at this step size";
+}
+
 std::string run_message(const OptimizerResult& result, const RunAnalysisResult& analysis) {
-  const std::string note = unmet_projections_note(analysis.inner_unmet);
-  if (note.empty()) return result.message;
-  return result.message.empty() ? note : result.message + "; " + note;
+  std::string message = result.message;
+  for (const std::string& note :
+       {unmet_projections_note(analysis.inner_unmet), lost_ground_note(analysis.inner_lost)}) {
+    if (!note.empty()) message += (message.empty() ? "" : "; ") + note;
+  }
+  return message;
 }
 
 }  // namespace tabrl

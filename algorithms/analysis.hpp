@@ -38,6 +38,8 @@ struct RunAnalysisResult {
   double inner_iterations_max = std::numeric_limits<double>::quiet_NaN();
   // Exact SPMA: the projections that ended without meeting their stopping rule.
   int inner_unmet = 0;
+  // mdpo and smdpo: the state updates whose inner steps lost ground (curve column inner_lost).
+  double inner_lost = 0.0;
   // A bound is checked where the run had at least one step it could be checked at (a run that
   // ends at its first iterate, or whose bound is NaN at every step, checks nothing): only then
   // can it have held. "Held" after no checks would be a claim with nothing behind it.
@@ -49,7 +51,12 @@ struct RunAnalysisResult {
 // result (tabrl run's warning, runs.csv's and the Python summary's message); empty for none.
 std::string unmet_projections_note(double count);
 
-// A run's message for runs.csv and the Python summary: the optimizer's, then that note.
+// The note on mdpo's and smdpo's inner steps that ended below their start on L_t in `count`
+// state updates (tabrl run's warning, runs.csv's and the Python summary's message); empty for
+// none.
+std::string lost_ground_note(double count);
+
+// A run's message for runs.csv and the Python summary: the optimizer's, then those notes.
 std::string run_message(const OptimizerResult& result, const RunAnalysisResult& analysis);
 
 // Sees every iterate (whatever the recording schedule) and builds a RunAnalysisResult.

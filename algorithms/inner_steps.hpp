@@ -14,4 +14,14 @@ std::vector<ParameterInfo> inner_step_parameters();
 // Throws InputError naming inner_steps or inner_step_size when out of range.
 void validate_inner_steps(int inner_steps, double inner_step_size);
 
+// Inner steps that lost ground (docs/algorithms.md, "Inner steps that lose ground"). Plain
+// gradient steps of a small enough alpha never lower a smooth surrogate, so m steps that end
+// below where they started in a state were unstable: alpha is too large for this eta. mdpo and
+// smdpo count such states in their diagnostic column inner_lost. The check takes `scaled_gain`
+// = eta (L_s(theta^m) - L_s(theta^0)) (eta times, so that 1/eta cannot overflow it) and
+// `magnitude`, a bound on the size of its terms: its log-ratios are rounded by a few units of
+// |theta| + |z| and their log-sum-exps, far below kInnerLossSlack of it.
+inline constexpr double kInnerLossSlack = 1e-9;
+bool inner_steps_lost_ground(double scaled_gain, double magnitude);
+
 }  // namespace tabrl

@@ -19,7 +19,7 @@ Mdpo::Mdpo(MdpoOptions options) : options_(options) { options_.validate(); }
 
 StepReport Mdpo::step(const StepContext& context, const Evaluation& evaluation,
                       const StateActionMatrix& logits, StateActionMatrix& next_logits,
-                      std::span<double> /*diagnostics*/) {
+                      std::span<double> diagnostics) {
   const double eta = scheduled_step(options_.step_size, options_.geometric, context.mdp.gamma(),
                                     context.iteration);
   if (!std::isfinite(eta)) return non_finite_step(eta, context.iteration);
@@ -31,6 +31,7 @@ StepReport Mdpo::step(const StepContext& context, const Evaluation& evaluation,
   }
   const double alpha = options_.inner_step_size;
   next_logits = logits;  // theta^0 = z_t
+  Index lost = 0;        // states whose inner steps lost ground
   // L_t is a sum over states of terms in one state's logits each: the inner steps run state by
   // state, the same iterates as steps on the whole table.
   for (Index s = 0; s < logits.rows(); ++s) {
@@ -51,7 +52,24 @@ StepReport Mdpo::step(const StepContext& context, const Evaluation& evaluation,
                     ((advantage[a] - mean_advantage) - (log_ratio_[a] - kl) / eta);
       }
     }
+    // An overflowed theta is the optimizer's non_finite; a finite one must not have lost ground:
+    // eta (L_s(theta^m) - L_s(z_t)) = d (eta <p - pi_t, A> - KL(p || pi_t)).
+    if (!theta.allFinite()) continue;
+    const double theta_normaliser = log_sum_exp(theta), z_normaliser = log_sum_exp(z);
+    const double rounding_scale = std::abs(theta_normaliser) + std::abs(z_normaliser);
+    double scaled_gain = 0.0, magnitude = 0.0;
+    for (Index a = 0; a < actions; ++a) {
+      const double log_probability = theta[a] - theta_normaliser;
+      const double probability = std::exp(log_probability);
+      const double policy = std::exp(log_policy_[a]);
+      scaled_gain += weight * (eta * (probability - policy) * advantage[a] -
+                               probability * (log_probability - log_policy_[a]));
+      magnitude += weight * (eta * (probability + policy) * std::abs(advantage[a]) +
+                             probability * (std::abs(theta[a]) + std::abs(z[a]) + rounding_scale));
+    }
+    if (inner_steps_lost_ground(scaled_gain, magnitude)) ++lost;
   }
+  diagnostics[0] = static_cast<double>(lost);
   return {.step_size = eta};
 }
 
@@ -62,7 +80,7 @@ AlgorithmEntry mdpo_algorithm() {
               "sum_s d (<p, A> - KL(p || pi_t)/eta) from z_t",
           .reference = "Tomar, Shani, Efroni, Ghavamzadeh 2020, arXiv 2005.09814",
           .parameters = inner_step_parameters(),
-          .diagnostics = {},
+          .diagnostics = {"inner_lost"},
           .make = [](const SpecArguments& args, const StepSize& step, const Mdp& /*mdp*/) {
             return std::unique_ptr<UpdateRule>(std::make_unique<Mdpo>(
                 MdpoOptions{.step_size = step.value,

@@ -6,6 +6,7 @@
 #include <tabrl/algorithms/step_size.hpp>
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/format.hpp>
+#include <tabrl/core/policy.hpp>
 
 namespace tabrl {
 
@@ -18,7 +19,7 @@ Smdpo::Smdpo(SmdpoOptions options) : options_(options) { options_.validate(); }
 
 StepReport Smdpo::step(const StepContext& context, const Evaluation& evaluation,
                        const StateActionMatrix& logits, StateActionMatrix& next_logits,
-                       std::span<double> /*diagnostics*/) {
+                       std::span<double> diagnostics) {
   const double eta = scheduled_step(options_.step_size, options_.geometric, context.mdp.gamma(),
                                     context.iteration);
   if (!std::isfinite(eta)) return non_finite_step(eta, context.iteration);
@@ -26,6 +27,7 @@ StepReport Smdpo::step(const StepContext& context, const Evaluation& evaluation,
   if (inner_.size() != actions) inner_.resize(actions);
   const double alpha = options_.inner_step_size;
   next_logits = logits;  // theta^0 = z_t
+  Index lost = 0;        // states whose inner steps lost ground
   // L_t is a sum over states of terms in one state's logits each: the inner steps run state by
   // state, the same iterates as steps on the whole table.
   for (Index s = 0; s < logits.rows(); ++s) {
@@ -44,7 +46,22 @@ StepReport Smdpo::step(const StepContext& context, const Evaluation& evaluation,
         theta[a] += alpha * weight * ((policy[a] - inner_[a]) / eta + policy[a] * advantage[a]);
       }
     }
+    // An overflowed theta is the optimizer's non_finite; a finite one must not have lost ground:
+    // eta (L_s(theta^m) - L_s(z_t)) = d sum_a pi_t (1 + eta A) (log p - log pi_t).
+    if (!theta.allFinite()) continue;
+    const auto z = logits.row(s);
+    const double theta_normaliser = log_sum_exp(theta), z_normaliser = log_sum_exp(z);
+    double scaled_gain = 0.0, magnitude = 0.0;
+    for (Index a = 0; a < actions; ++a) {
+      const double log_ratio = (theta[a] - theta_normaliser) - (z[a] - z_normaliser);
+      scaled_gain += weight * policy[a] * (log_ratio + eta * advantage[a] * log_ratio);
+      magnitude += weight * policy[a] * (1.0 + eta * std::abs(advantage[a])) *
+                   (std::abs(theta[a]) + std::abs(theta_normaliser) + std::abs(z[a]) +
+                    std::abs(z_normaliser));
+    }
+    if (inner_steps_lost_ground(scaled_gain, magnitude)) ++lost;
   }
+  diagnostics[0] = static_cast<double>(lost);
   return {.step_size = eta};
 }
 
@@ -57,7 +74,7 @@ AlgorithmEntry smdpo_algorithm() {
               "Vaswani, Bachem, Totaro, Mueller, Garg, Geist, Machado, Castro, Le Roux, "
               "AISTATS 2022, arXiv 2108.05828",
           .parameters = inner_step_parameters(),
-          .diagnostics = {},
+          .diagnostics = {"inner_lost"},
           .make = [](const SpecArguments& args, const StepSize& step, const Mdp& /*mdp*/) {
             return std::unique_ptr<UpdateRule>(std::make_unique<Smdpo>(
                 SmdpoOptions{.step_size = step.value,

@@ -28,6 +28,8 @@ class Smdpo final : public UpdateRule {
   std::string name() const override { return "smdpo"; }
   const SmdpoOptions& options() const { return options_; }
   double nominal_step_size() const override { return options_.step_size; }
+  // inner_lost: the states whose inner steps ended below their start on L_t (inner_steps.hpp).
+  std::vector<std::string> diagnostic_names() const override { return {"inner_lost"}; }
   StepReport step(const StepContext& context, const Evaluation& evaluation,
                   const StateActionMatrix& logits, StateActionMatrix& next_logits,
                   std::span<double> diagnostics) override;

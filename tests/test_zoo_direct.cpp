@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include <tabrl/algorithms/analysis.hpp>
 #include <tabrl/algorithms/mdpo.hpp>
 #include <tabrl/algorithms/pi.hpp>
 #include <tabrl/algorithms/pmd_euclidean.hpp>
@@ -19,6 +20,7 @@
 #include <tabrl/algorithms/registry.hpp>
 #include <tabrl/algorithms/smdpo.hpp>
 #include <tabrl/algorithms/vi.hpp>
+#include <tabrl/core/format.hpp>
 #include <tabrl/core/optimal.hpp>
 
 #include "helpers.hpp"
@@ -364,8 +366,11 @@ TEST_CASE("the mdpo and smdpo inner gradients are those of L_t (central differen
     };
     // The library's gradient at theta^0 = z and at theta^1: (theta^{k+1} - theta^k) / alpha.
     StateActionMatrix first(5, 3), second(5, 3);
-    make_rule(method, eta, false, 1, alpha)->step(context, evaluation, z, first, {});
-    make_rule(method, eta, false, 2, alpha)->step(context, evaluation, z, second, {});
+    double lost = -1.0;  // the inner_lost column
+    make_rule(method, eta, false, 1, alpha)->step(context, evaluation, z, first, {&lost, 1});
+    CHECK(lost == 0.0);
+    make_rule(method, eta, false, 2, alpha)->step(context, evaluation, z, second, {&lost, 1});
+    CHECK(lost == 0.0);
     const std::vector<std::pair<Dense, Dense>> points = {
         {Dense(z), Dense(first - z) / alpha}, {Dense(first), Dense(second - first) / alpha}};
     for (const auto& [theta, library_gradient] : points) {
@@ -406,8 +411,10 @@ TEST_CASE("mdpo with many inner steps approaches NPG's update z + eta A") {
   double previous = std::numeric_limits<double>::infinity();
   for (const int m : {10, 100, 1000, 50000}) {
     StateActionMatrix next(5, 3), next_policy;
+    double lost = -1.0;
     Mdpo(MdpoOptions{.step_size = eta, .inner_steps = m, .inner_step_size = 1.0})
-        .step(context, evaluation, z, next, {});
+        .step(context, evaluation, z, next, {&lost, 1});
+    CHECK(lost == 0.0);
     softmax_rows(next, next_policy);
     const double gap = (next_policy - npg_policy).cwiseAbs().maxCoeff();
     CAPTURE(m);
@@ -437,8 +444,10 @@ TEST_CASE("smdpo with many inner steps equals SPMA's update pi (1 + eta A)") {
     const double eta = 0.8 * (1.0 - mdp.gamma()) / mdp.reward_range();  // 1 + eta A > 0
     REQUIRE((1.0 + eta * evaluation.advantage.array()).minCoeff() > 0.0);
     StateActionMatrix next(5, 3), next_policy;
+    double lost = -1.0;
     Smdpo(SmdpoOptions{.step_size = eta, .inner_steps = 50000, .inner_step_size = 1.0})
-        .step(context, evaluation, z, next, {});
+        .step(context, evaluation, z, next, {&lost, 1});
+    CHECK(lost == 0.0);
     softmax_rows(next, next_policy);
     const StateActionMatrix spma =
         evaluation.policy.cwiseProduct((1.0 + eta * evaluation.advantage.array()).matrix());
@@ -449,6 +458,66 @@ TEST_CASE("smdpo with many inner steps equals SPMA's update pi (1 + eta A)") {
     difference.colwise() -= Vector(difference.rowwise().mean());
     CHECK(difference.cwiseAbs().maxCoeff() <= 1e-11);
   }
+}
+
+TEST_CASE("mdpo and smdpo count the states whose inner steps lost ground (inner_lost)") {
+  // smdpo's L_s is concave with curvature at most d_t[s] / (2 eta) <= 1 / (2 eta): plain steps
+  // of alpha < 4 eta ascend in every state, also where 1 + eta A < 0 (eta = 30). None may count.
+  for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+    const Mdp mdp = random_mdp(6, 3, 0.9, seed);
+    const OptimalSolution optimal = solve_optimal(mdp);
+    for (const double eta : {0.01, 1.0, 30.0}) {
+      CAPTURE(seed);
+      CAPTURE(eta);
+      Trace trace;
+      Smdpo smdpo({.step_size = eta, .inner_steps = 10, .inner_step_size = 3.96 * eta});
+      optimize(mdp, optimal, smdpo, random_logits(6, 3, seed, 2.0), {.max_iterations = 30},
+               std::vector<IterationCallback*>{&trace});
+      for (const std::vector<double>& row : trace.diagnostics) CHECK_FALSE(row.at(0) > 0.0);
+      // mdpo near pi_t has the same curvature from its KL term: half that step is stable too.
+      Trace mdpo_trace;
+      Mdpo mdpo({.step_size = eta, .inner_steps = 10, .inner_step_size = 2.0 * eta});
+      optimize(mdp, optimal, mdpo, random_logits(6, 3, seed, 2.0), {.max_iterations = 30},
+               std::vector<IterationCallback*>{&mdpo_trace});
+      for (const std::vector<double>& row : mdpo_trace.diagnostics) CHECK_FALSE(row.at(0) > 0.0);
+    }
+  }
+  // Steps far beyond it: at eta = 1e-300 and alpha = 10, smdpo's first update jumped to a
+  // deterministic policy with exit status 0 and nothing said; now every visited state counts.
+  const Mdp mdp = random_mdp(6, 3, 0.9, 7);
+  const OptimalSolution optimal = solve_optimal(mdp);
+  for (const Method method : {Method::smdpo, Method::mdpo}) {
+    CAPTURE(static_cast<int>(method));
+    const double eta = method == Method::smdpo ? 1e-300 : 0.05;
+    Trace trace;
+    const auto rule = make_rule(method, eta, false, 20, method == Method::smdpo ? 10.0 : 500.0);
+    RunAnalysis analysis(mdp, *rule, {});
+    const OptimizerResult result =
+        optimize(mdp, optimal, *rule, uniform_logits(6, 3), {.max_iterations = 5},
+                 std::vector<IterationCallback*>{&trace, &analysis});
+    CHECK(result.status == RunStatus::max_iterations);
+    CHECK(trace.diagnostics.at(0).at(0) > 0.0);
+    double total = 0.0;
+    for (const std::vector<double>& row : trace.diagnostics) {
+      if (row.at(0) > 0.0) total += row.at(0);
+    }
+    CHECK(analysis.result().inner_lost == total);
+    // Said in runs.csv's and the Python summary's message, after the optimizer's own.
+    const std::string message = run_message(result, analysis.result());
+    CHECK(message.find("the inner steps ended below their start on L_t in " + format_brief(total) +
+                       " state update") != std::string::npos);
+  }
+  CHECK(lost_ground_note(0.0).empty());
+  CHECK(lost_ground_note(1.0).find("in 1 state update (") != std::string::npos);
+  OptimizerResult stopped;
+  stopped.message = "stopped";
+  RunAnalysisResult both;
+  both.inner_unmet = 2;
+  both.inner_lost = 3.0;
+  const std::string message = run_message(stopped, both);
+  CHECK(message.find("stopped; 2 exact projections") == 0);
+  CHECK(message.find("; the inner steps ended below their start on L_t in 3 state updates") !=
+        std::string::npos);
 }
 
 // ---------------------------------------------------------------------------------------------

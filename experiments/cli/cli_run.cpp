@@ -181,7 +181,9 @@ int run_command(const Arguments& args) {
   // Exact log-linear SPMA: projections that missed their stopping rule make iterates that are not
   // the exact update; the run says how many.
   DiagnosticTotal unmet(diagnostics, "inner_unmet");
-  std::vector<IterationCallback*> callbacks{&recorder, &progress, &unmet};
+  // mdpo and smdpo: inner steps that lost ground on their surrogate were unstable.
+  DiagnosticTotal lost(diagnostics, "inner_lost");
+  std::vector<IterationCallback*> callbacks{&recorder, &progress, &unmet, &lost};
   for (const auto& stop : stops) callbacks.push_back(stop.get());
   // From here on, Ctrl-C ends the run cleanly; while loading, it still ends the process at once.
   InterruptGuard interrupt;
@@ -218,8 +220,9 @@ int run_command(const Arguments& args) {
     }
   }
   // Said even with --quiet: those iterates are not what the method defines.
-  if (const std::string note = unmet_projections_note(unmet.total()); !note.empty()) {
-    std::cerr << "tabrl run: warning: " << note << "\n";
+  for (const std::string& note :
+       {unmet_projections_note(unmet.total()), lost_ground_note(lost.total())}) {
+    if (!note.empty()) std::cerr << "tabrl run: warning: " << note << "\n";
   }
   if (result.status == RunStatus::interrupted) return interrupt.exit_status();
   return is_failure(result.status) ? kExitFailure : kExitSuccess;
