@@ -80,6 +80,20 @@ def test_a_run_that_breaks_down_has_the_cli_status_and_message(cli, tmp_path):
     assert result.status == "step_invalid" and "steps must stay below" in result.message
 
 
+def test_unstable_inner_steps_are_counted_and_said(cli, tmp_path):
+    """smdpo's inner steps at alpha = 10 and eta = 1e-300 jump far past L_t's maximum: the curve
+    counts the states (inner_lost), the summary's message and tabrl run's warning say so."""
+    spec = "smdpo(inner_steps=5,inner_step_size=10)"
+    expected, outcome = cli_run(cli, tmp_path, "cliff_world", spec, 1e-300, 3)
+    result = tabrl.run("cliff_world", algo=spec, step_size=1e-300, iterations=3)
+    pd.testing.assert_frame_equal(result.curve, expected, check_exact=True)
+    assert result.curve["inner_lost"].iloc[0] > 0
+    lost = int(result.curve["inner_lost"].sum())
+    note = f"the inner steps ended below their start on L_t in {lost} state updates"
+    assert note in result.summary["message"]
+    assert outcome[0] == "max_iterations" and outcome[2].startswith("warning: " + note)
+
+
 def test_an_mdp_from_arrays_runs_as_its_file(cli, tmp_path):
     rng = np.random.default_rng(11)
     P = rng.random((6, 3, 6)) ** 4
