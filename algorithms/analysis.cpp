@@ -151,7 +151,10 @@ CallbackAction RunAnalysis::on_iteration(const IterationSummary& summary) {
   return CallbackAction::proceed;
 }
 
-void RunAnalysis::on_finish(const IterationSummary& /*last*/, const OptimizerResult& /*result*/) {
+void RunAnalysis::on_finish(const IterationSummary& last, const OptimizerResult& /*result*/) {
+  // The step from the last iterate is computed but never taken: its inner solve made no iterate.
+  if (log_linear_ && diagnostic(last, "inner_unmet") > 0.0) --result_.inner_unmet;
+  if (const double lost = diagnostic(last, "inner_lost"); lost > 0.0) result_.inner_lost -= lost;
   if (result_.bound == TheoryBound::spg_bandit) {
     // c = inf_t pi_t(a*) over the iterates seen: never larger than over all t, so a bound that
     // holds with it holds with the theorem's c.

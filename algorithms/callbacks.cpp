@@ -87,12 +87,19 @@ DiagnosticTotal::DiagnosticTotal(const std::vector<std::string>& names, const st
   if (found != names.end()) index_ = found - names.begin();
 }
 
+double DiagnosticTotal::value(const IterationSummary& summary) const {
+  if (index_ < 0 || static_cast<std::size_t>(index_) >= summary.diagnostics.size()) return 0.0;
+  const double found = summary.diagnostics[static_cast<std::size_t>(index_)];
+  return std::isnan(found) ? 0.0 : found;
+}
+
 CallbackAction DiagnosticTotal::on_iteration(const IterationSummary& summary) {
-  if (index_ >= 0 && static_cast<std::size_t>(index_) < summary.diagnostics.size()) {
-    const double value = summary.diagnostics[static_cast<std::size_t>(index_)];
-    if (!std::isnan(value)) total_ += value;
-  }
+  total_ += value(summary);
   return CallbackAction::proceed;
+}
+
+void DiagnosticTotal::on_finish(const IterationSummary& last, const OptimizerResult& /*result*/) {
+  total_ -= value(last);  // the step from the last iterate is not taken
 }
 
 CallbackAction ProgressCallback::on_iteration(const IterationSummary& summary) {

@@ -73,16 +73,20 @@ class TimeLimitStop final : public IterationCallback {
   double seconds_;
 };
 
-// Sums one diagnostic column over every iterate (whatever the recording schedule), NaNs
-// skipped: e.g. exact SPMA's inner_unmet, the projections that missed their stopping rule.
+// Sums one diagnostic column over the steps a run took (every iterate but the last, whatever
+// the recording schedule), NaNs skipped: e.g. exact SPMA's inner_unmet, the projections that
+// missed their stopping rule. The last iterate's step is computed and recorded but never taken.
 class DiagnosticTotal final : public IterationCallback {
  public:
   // `names`: the rule's diagnostic_names(); a name not among them sums nothing.
   DiagnosticTotal(const std::vector<std::string>& names, const std::string& name);
   CallbackAction on_iteration(const IterationSummary& summary) override;
+  void on_finish(const IterationSummary& last, const OptimizerResult& result) override;
   double total() const { return total_; }
 
  private:
+  // The column's value in `summary`, 0 where it is NaN or absent.
+  double value(const IterationSummary& summary) const;
   std::ptrdiff_t index_ = -1;
   double total_ = 0.0;
 };

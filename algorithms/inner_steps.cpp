@@ -35,8 +35,8 @@ void validate_inner_steps(int inner_steps, double inner_step_size) {
   }
 }
 
-bool inner_steps_lost_ground(double scaled_gain, double magnitude) {
-  return !(scaled_gain >= -kInnerLossSlack * magnitude);  // NaN too
+bool inner_steps_lost_ground(double gain, double magnitude) {
+  return std::isfinite(gain) && std::isfinite(magnitude) && gain < -kInnerLossSlack * magnitude;
 }
 
 }  // namespace tabrl

@@ -15,13 +15,15 @@ std::vector<ParameterInfo> inner_step_parameters();
 void validate_inner_steps(int inner_steps, double inner_step_size);
 
 // Inner steps that lost ground (docs/algorithms.md, "Inner steps that lose ground"). Plain
-// gradient steps of a small enough alpha never lower a smooth surrogate, so m steps that end
-// below where they started in a state were unstable: alpha is too large for this eta. mdpo and
-// smdpo count such states in their diagnostic column inner_lost. The check takes `scaled_gain`
-// = eta (L_s(theta^m) - L_s(theta^0)) (eta times, so that 1/eta cannot overflow it) and
-// `magnitude`, a bound on the size of its terms: its log-ratios are rounded by a few units of
-// |theta| + |z| and their log-sum-exps, far below kInnerLossSlack of it.
+// gradient steps of a small enough alpha never lower the smooth function they climb, so m steps
+// that end below where they started in a state were unstable: alpha is too large for this eta.
+// mdpo and smdpo count such states in their diagnostic column inner_lost. The check takes `gain`,
+// the state's change times c / d_t[s] with c = min(1, eta) (positive factors, which keep its
+// sign, chosen so that neither 1/eta nor eta overflows it), and `magnitude`, a bound on the size
+// of its terms in the same units: its log-ratios are rounded by a few units of |theta| + |z|
+// and their log-sum-exps, far below kInnerLossSlack of it. A gain or magnitude that is not
+// finite tells nothing, and is not counted.
 inline constexpr double kInnerLossSlack = 1e-9;
-bool inner_steps_lost_ground(double scaled_gain, double magnitude);
+bool inner_steps_lost_ground(double gain, double magnitude);
 
 }  // namespace tabrl

@@ -1,5 +1,6 @@
 #include "mdpo.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <tabrl/algorithms/inner_steps.hpp>
@@ -52,22 +53,25 @@ StepReport Mdpo::step(const StepContext& context, const Evaluation& evaluation,
                     ((advantage[a] - mean_advantage) - (log_ratio_[a] - kl) / eta);
       }
     }
-    // An overflowed theta is the optimizer's non_finite; a finite one must not have lost ground:
-    // eta (L_s(theta^m) - L_s(z_t)) = d (eta <p - pi_t, A> - KL(p || pi_t)).
+    // An overflowed theta is the optimizer's non_finite; a finite one must not have lost ground.
+    // The steps are the exact gradient of L_s; its change times c / d, with c = min(1, eta):
+    //   c <p - pi_t, A> - (c / eta) KL(p || pi_t).
     if (!theta.allFinite()) continue;
     const double theta_normaliser = log_sum_exp(theta), z_normaliser = log_sum_exp(z);
     const double rounding_scale = std::abs(theta_normaliser) + std::abs(z_normaliser);
-    double scaled_gain = 0.0, magnitude = 0.0;
+    const double c = std::min(1.0, eta), c_over_eta = c / eta;
+    double gain = 0.0, magnitude = 0.0;
     for (Index a = 0; a < actions; ++a) {
       const double log_probability = theta[a] - theta_normaliser;
       const double probability = std::exp(log_probability);
       const double policy = std::exp(log_policy_[a]);
-      scaled_gain += weight * (eta * (probability - policy) * advantage[a] -
-                               probability * (log_probability - log_policy_[a]));
-      magnitude += weight * (eta * (probability + policy) * std::abs(advantage[a]) +
-                             probability * (std::abs(theta[a]) + std::abs(z[a]) + rounding_scale));
+      gain += c * (probability - policy) * advantage[a] -
+              c_over_eta * probability * (log_probability - log_policy_[a]);
+      magnitude +=
+          c * (probability + policy) * std::abs(advantage[a]) +
+          c_over_eta * probability * (std::abs(theta[a]) + std::abs(z[a]) + rounding_scale);
     }
-    if (inner_steps_lost_ground(scaled_gain, magnitude)) ++lost;
+    if (inner_steps_lost_ground(gain, magnitude)) ++lost;
   }
   diagnostics[0] = static_cast<double>(lost);
   return {.step_size = eta};

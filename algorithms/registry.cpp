@@ -119,8 +119,8 @@ StepSize parse_step_size(const AlgorithmEntry& entry, const std::string& text) {
   const std::optional<double> parsed = parse_double(text);
   if (!parsed) {
     throw InputError({.field = "step_size"},
-                     "'" + text + "' is not a step size of " + entry.name +
-                         ": expected a number > 0" +
+                     "'" + text + "'" + std::string(range_note(text)) + " is not a step size of " +
+                         entry.name + ": expected a number > 0" +
                          (rules.empty() ? "" : " or one of" + rules.substr(1)));
   }
   const double value = *parsed;

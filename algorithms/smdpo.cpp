@@ -1,5 +1,6 @@
 #include "smdpo.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <tabrl/algorithms/inner_steps.hpp>
@@ -46,20 +47,29 @@ StepReport Smdpo::step(const StepContext& context, const Evaluation& evaluation,
         theta[a] += alpha * weight * ((policy[a] - inner_[a]) / eta + policy[a] * advantage[a]);
       }
     }
-    // An overflowed theta is the optimizer's non_finite; a finite one must not have lost ground:
-    // eta (L_s(theta^m) - L_s(z_t)) = d sum_a pi_t (1 + eta A) (log p - log pi_t).
+    // An overflowed theta is the optimizer's non_finite; a finite one must not have lost ground.
+    // The steps (pi_t - p) / eta + pi_t A are the exact gradient of
+    //   F_s = (d / eta) (sum_a pi_t (1 + eta A) theta_a - lse(theta)),
+    // which is L_s when sum_a pi_t A = 0, as it is up to the evaluation's rounding; F_s is concave
+    // with curvature at most d / (2 eta). Its change times c / d, with c = min(1, eta):
+    //   sum_a pi_t (c/eta + c A) (log p - log pi_t) + c (sum_a pi_t A) (lse(theta) - lse(z_t)).
     if (!theta.allFinite()) continue;
     const auto z = logits.row(s);
     const double theta_normaliser = log_sum_exp(theta), z_normaliser = log_sum_exp(z);
-    double scaled_gain = 0.0, magnitude = 0.0;
+    const double c = std::min(1.0, eta), c_over_eta = c / eta;
+    const double mean_advantage = policy.dot(advantage);
+    double gain = c * mean_advantage * (theta_normaliser - z_normaliser);
+    double magnitude =
+        c * std::abs(mean_advantage) * (std::abs(theta_normaliser) + std::abs(z_normaliser));
     for (Index a = 0; a < actions; ++a) {
+      if (policy[a] == 0.0) continue;
       const double log_ratio = (theta[a] - theta_normaliser) - (z[a] - z_normaliser);
-      scaled_gain += weight * policy[a] * (log_ratio + eta * advantage[a] * log_ratio);
-      magnitude += weight * policy[a] * (1.0 + eta * std::abs(advantage[a])) *
+      gain += policy[a] * (c_over_eta + c * advantage[a]) * log_ratio;
+      magnitude += policy[a] * (c_over_eta + c * std::abs(advantage[a])) *
                    (std::abs(theta[a]) + std::abs(theta_normaliser) + std::abs(z[a]) +
                     std::abs(z_normaliser));
     }
-    if (inner_steps_lost_ground(scaled_gain, magnitude)) ++lost;
+    if (inner_steps_lost_ground(gain, magnitude)) ++lost;
   }
   diagnostics[0] = static_cast<double>(lost);
   return {.step_size = eta};

@@ -177,9 +177,10 @@ def main():
         "the uniform policy (203 at S = 100, 3 at S = 1000), the same iterations on both sides.")
     if side_ratios:
         put("\n**Side by side.** The speed of this shared machine drifts by a third within minutes, "
-            "so the two targets are judged on rounds that run tabrl's benchmark and NumPy + "
-            "OpenBLAS back to back (`scripts/bench.sh`), five times; the verdict takes the median "
-            "of the rounds' ratios (tabrl's time is the faster of its two solvers, as in the table):\n")
+            "so the two targets are judged on rounds that time tabrl's iteration and NumPy + "
+            "OpenBLAS's back to back, size by size, seconds apart (`scripts/bench.sh`), "
+            f"{len(side_ratios[next(iter(side_ratios))])} times; the verdict takes the median of the "
+            "rounds' ratios (tabrl's time is the faster of its two solvers, as in the table):\n")
         put("| S | round | NumPy + OpenBLAS | tabrl | ratio |\n|---:|---:|---:|---:|---:|")
         for states, ratios in side_ratios.items():
             for round_, numpy_time, tabrl_time in ratios:
@@ -201,7 +202,7 @@ def main():
         "(docs/engine.md, \"Dense solver\"), Q = r + gamma P V, "
         "the update) against the bare in-place LU of a matrix of the same size, in the same run "
         "(target: within 1.5x for S = 100..500); medians of 7 repetitions, and the fastest of the 7 "
-        "as well. The two medians come from minutes apart, so the target is judged on the five "
+        "as well. The two medians come from minutes apart, so the target is judged on the "
         "side-by-side rounds, which time the LU and the iteration back to back (the median of "
         "their ratios):\n")
     put("| S | bare LU | SPMA iteration, dense solver | ratio | best of 7 each (LU / iteration) | "
@@ -330,11 +331,13 @@ def main():
             "exp 2.0%, the SPMA step 1.9%), each worth a microsecond at most. The assembly with "
             "fused multiply-subtracts (which the sparse kernel's rows would then have to match) "
             "took as long as without, 9.5-10.9 us both in four alternations: it is bound by its "
-            "loads and stores, not by its arithmetic." + spread100 + " On 2026-12-01 the same "
-            "protocol measured 5.8x (NumPy 146-227 us, tabrl 27-29 us); on 2026-12-02, in two "
-            "runs of this script, 8.4x and 8.7x (NumPy 131-215 us, tabrl 18-25 us), with no "
-            "change to the dense path in between: the verdict at S = 100 is within the "
-            "machine's drift.\n")
+            "loads and stores, not by its arithmetic." + spread100 + " On 2026-12-01 five rounds, "
+            "each timing all of tabrl's sizes before NumPy's, measured 5.8x (NumPy 146-227 us, "
+            "tabrl 27-29 us); on 2026-12-02, in two runs of that protocol, 8.4x and 8.7x (NumPy "
+            "131-215 us, tabrl 18-25 us, with rounds from 5.3x to 11.6x), with no change to the "
+            "dense path in between: the verdict at S = 100 was within the machine's drift. Since "
+            "2026-12-02 (second session) each round times the two sides at one size seconds "
+            "apart, and there are seven rounds.\n")
     crossover = next((states for states in (10, 100, 300, 500, 1000, 2000)
                       if benches.get(f"dense_random_iteration/S:{states}/solver:3") and
                       benches.get(f"dense_random_iteration/S:{states}/solver:1") and

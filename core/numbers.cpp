@@ -18,16 +18,16 @@ std::optional<double> parse_double(std::string_view text, PlusSign plus) {
   return value;
 }
 
-bool beyond_double_range(std::string_view text) {
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+bool beyond_double_range(std::string_view text, PlusSign plus) {
+  if (plus == PlusSign::accepted && !text.empty() && text.front() == '+') text.remove_prefix(1);
   double value = 0.0;
   const char* end = text.data() + text.size();
   const auto [stop, error] = std::from_chars(text.data(), end, value);
   return error == std::errc::result_out_of_range && stop == end;
 }
 
-std::string_view range_note(std::string_view text) {
-  return beyond_double_range(text) ? " (beyond the range of a double)" : "";
+std::string_view range_note(std::string_view text, PlusSign plus) {
+  return beyond_double_range(text, plus) ? " (beyond the range of a double)" : "";
 }
 
 std::optional<std::int64_t> parse_index(std::string_view text, std::size_t max_digits) {

@@ -21,13 +21,13 @@ enum class PlusSign { rejected, accepted };
 // outside the range of a double included.
 std::optional<double> parse_double(std::string_view text, PlusSign plus = PlusSign::rejected);
 
-// Whether `text` is a number in that syntax whose value lies outside the range of a double
-// (1e-400, 1e400): for messages that say why parse_double refused it.
-bool beyond_double_range(std::string_view text);
+// Whether `text` is a number in that syntax (a '+' as `plus` allows) whose value lies outside
+// the range of a double (1e-400, 1e400): for messages that say why parse_double refused it.
+bool beyond_double_range(std::string_view text, PlusSign plus = PlusSign::rejected);
 
-// " (beyond the range of a double)" when beyond_double_range(text), else "": appended to a
-// message that refuses `text` as a number, so that 1e-400 is not only "not a number".
-std::string_view range_note(std::string_view text);
+// " (beyond the range of a double)" when beyond_double_range(text, plus), else "": appended to
+// a message that refuses `text` as a number, so that 1e-400 is not only "not a number".
+std::string_view range_note(std::string_view text, PlusSign plus = PlusSign::rejected);
 
 // A base-10 integer with an optional '-' that fits in Int; nullopt for anything else.
 template <std::integral Int = std::int64_t>

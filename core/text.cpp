@@ -109,8 +109,8 @@ std::string quote_token(std::string_view token) {
   return shown;
 }
 
-std::string quote_number(std::string_view token) {
-  return quote_token(token) + std::string(range_note(token));
+std::string quote_number(std::string_view token, PlusSign plus) {
+  return quote_token(token) + std::string(range_note(token, plus));
 }
 
 std::ifstream open_input_file(const std::string& path, const std::string& failure) {

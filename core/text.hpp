@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include <tabrl/core/numbers.hpp>
+
 namespace tabrl {
 
 // `text` without leading and trailing spaces, tabs and line-break characters.
@@ -22,8 +24,8 @@ std::string_view without_byte_order_mark(std::string_view text);
 // 'abc...' (N bytes).
 std::string printable_token(std::string_view token);
 std::string quote_token(std::string_view token);
-// A token refused as a number: quote_token's form, followed by range_note's (core/numbers.hpp).
-std::string quote_number(std::string_view token);
+// A token refused as a number: quote_token's form, followed by range_note's.
+std::string quote_number(std::string_view token, PlusSign plus = PlusSign::rejected);
 
 // Opens `path` for reading, or throws InputError {file = path}: "no such file", "is a
 // directory", or `failure` with the system's reason.

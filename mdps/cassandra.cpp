@@ -164,7 +164,7 @@ class CassandraParser {
   }
   // " before 'x'" when a statement stopped at a token that does not begin the next one.
   std::string before_next() {
-    return at_statement_start() ? "" : " before " + quote_number(lexer_.look()->text);
+    return at_statement_start() ? "" : " before " + quote_number(lexer_.look()->text, kPlusSign);
   }
   Token take(const std::string& field, const char* expected);
   void expect_colon(const std::string& field);
@@ -284,7 +284,8 @@ Selector CassandraParser::parse_selector(const std::string& field, const char* w
   }
   const auto found = lookup.find(token.text);
   if (found == lookup.end()) {
-    fail(token.line, field, std::string("unknown ") + what + " " + quote_token(token.text));
+    fail(token.line, field,
+         std::string("unknown ") + what + " " + quote_number(token.text, kPlusSign));
   }
   return {found->second};
 }
@@ -297,7 +298,8 @@ void CassandraParser::require_declarations(const std::string& field, int line) c
 void CassandraParser::parse_discount() {
   const Token token = take("discount", "a number");
   const std::optional<double> value = parse_double(token.text, kPlusSign);
-  if (!value) fail(token.line, "discount", "expected a number, found " + quote_number(token.text));
+  if (!value)
+    fail(token.line, "discount", "expected a number, found " + quote_number(token.text, kPlusSign));
   if (!(*value >= 0.0 && *value < 1.0)) {
     fail(token.line, "discount",
          "must be in [0, 1) for a discounted MDP, got " + printable_token(token.text));
@@ -422,7 +424,9 @@ void CassandraParser::parse_transition(int line) {
       const Selector next = parse_state("T");
       const Token token = take("T", "a probability");
       const std::optional<double> p = parse_double(token.text, kPlusSign);
-      if (!p) fail(token.line, "T", "expected a probability, found " + quote_number(token.text));
+      if (!p)
+        fail(token.line, "T",
+             "expected a probability, found " + quote_number(token.text, kPlusSign));
       if (*p < 0.0 || *p > 1.0) {
         fail(token.line, "T", "probability " + printable_token(token.text) + " is outside [0, 1]");
       }
@@ -530,7 +534,7 @@ void CassandraParser::parse_statement() {
   if (!is_keyword(keyword)) {
     fail(line, "syntax",
          "expected a statement (discount:, values:, states:, actions:, start:, T:, R:), found " +
-             quote_token(keyword));
+             quote_number(keyword, kPlusSign));
   }
   if (keyword == "start") {
     parse_start(line);

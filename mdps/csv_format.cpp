@@ -178,7 +178,8 @@ Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
         if (given && *given >= 0.0 && *given < 1.0) {
           gamma = *given;
         } else {
-          report(line_number, "gamma", "must be a number in [0, 1), got " + quote_number(value));
+          report(line_number, "gamma",
+                 "must be a number in [0, 1), got " + quote_number(value, kPlusSign));
         }
       } else if (key == "start") {
         start_text = value;
@@ -216,11 +217,13 @@ Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
     const std::optional<double> reward =
         fields[4].empty() ? 0.0 : parse_double(fields[4], kPlusSign);
     if (!probability) {
-      report(line_number, "probability", "expected a number, found " + quote_number(fields[3]));
+      report(line_number, "probability",
+             "expected a number, found " + quote_number(fields[3], kPlusSign));
       continue;
     }
     if (!reward) {
-      report(line_number, "reward", "expected a number, found " + quote_number(fields[4]));
+      report(line_number, "reward",
+             "expected a number, found " + quote_number(fields[4], kPlusSign));
       continue;
     }
     if (fields[0].empty() || fields[1].empty() || fields[2].empty()) {
@@ -315,7 +318,7 @@ Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
     std::string problem;
     if (words.size() == 1 && words[0].find(':') == std::string::npos) {
       const auto state = states.find(words[0]);
-      if (!state) problem = "unknown state " + quote_token(words[0]);
+      if (!state) problem = "unknown state " + quote_number(words[0], kPlusSign);
       if (state) rho[*state] = 1.0;
     } else if (words[0].find(':') != std::string::npos) {
       for (const std::string& word : words) {
@@ -324,7 +327,8 @@ Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
         const auto p = parse_double(word.substr(colon + 1), kPlusSign);
         if (colon == std::string::npos || !state || !p) {
           problem = "expected name:probability pairs, found " + quote_token(word);
-          if (colon != std::string::npos && state) problem += range_note(word.substr(colon + 1));
+          if (colon != std::string::npos && state)
+            problem += range_note(word.substr(colon + 1), kPlusSign);
           break;
         }
         rho[*state] = *p;
@@ -335,7 +339,7 @@ Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
     } else {
       for (std::size_t s = 0; s < words.size() && problem.empty(); ++s) {
         const auto p = parse_double(words[s], kPlusSign);
-        if (!p) problem = "expected a number, found " + quote_number(words[s]);
+        if (!p) problem = "expected a number, found " + quote_number(words[s], kPlusSign);
         if (p) rho[static_cast<Index>(s)] = *p;
       }
     }

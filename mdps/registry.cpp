@@ -247,7 +247,7 @@ const BuiltinMdpInfo& check_builtin_mdp_spec(const std::string& spec) {
   return entry.info;
 }
 
-bool builtin_mdp_is_bandit(const std::string& spec) {
+std::optional<bool> builtin_mdp_is_bandit(const std::string& spec) {
   const BuiltinMdpInfo& info = check_builtin_mdp_spec(spec);
   if (info.bandit) return true;
   const Spec parsed = parse_spec(spec, "mdp");
@@ -257,7 +257,7 @@ bool builtin_mdp_is_bandit(const std::string& spec) {
     try {
       return make_builtin_mdp(spec).is_bandit();
     } catch (const InputError&) {
-      return false;
+      return std::nullopt;
     }
   }
   const Arguments arguments(parsed, info.parameters);

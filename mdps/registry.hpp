@@ -54,10 +54,10 @@ const BuiltinMdpInfo& check_builtin_mdp_spec(const std::string& spec);
 // check_builtin_mdp_spec does and decided without building a large MDP: a bandit kind always
 // is; a kind whose size follows from numeric parameters (a Garnet) is one when they ask for one
 // state and gamma = 0; the rest, whose size is fixed or spelled out in the spec (a map), are
-// built, which is cheap, and asked (one that cannot be built, such as a map with an unknown
-// cell, is taken as no bandit: its runs report why). frozen_lake(map=S,gamma=0) and
-// garnet(states=1,gamma=0) are bandits.
-bool builtin_mdp_is_bandit(const std::string& spec);
+// built, which is cheap, and asked. nullopt for one that cannot be built (a map with an unknown
+// cell): its runs report why. frozen_lake(map=S,gamma=0) and garnet(states=1,gamma=0) are
+// bandits.
+std::optional<bool> builtin_mdp_is_bandit(const std::string& spec);
 
 // The canonical text of a valid built-in spec: every parameter written out (defaults included),
 // values in their canonical text, keys sorted. Two specs of the same MDP give the same text

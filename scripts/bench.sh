@@ -40,18 +40,17 @@ done
 # The sparse 10,000-state Garnet densified (NumPy has no sparse solve of its own): OpenBLAS only.
 numpy_run openblas "$lib/openblas-pthread" 10000:5
 
-# Side by side: five rounds, each tabrl's iteration benchmark on the dense random MDPs (dense
-# and Krylov at S = 100 and 1000, dense at 300 and 500) and the bare LU at 100, 300 and 500
-# (seven repetitions each), then NumPy + OpenBLAS at 100 and 1000 (seven batches), so that both
-# sides of each round's ratios see the same state of a shared machine, whose speed drifts by a
-# third within minutes.
+# Side by side: seven rounds. In each, the iteration at S = 100 (dense and Krylov) is timed and
+# then NumPy + OpenBLAS at S = 100 (seven batches) at once, then the same at S = 1000, and then
+# the dense iteration at 300 and 500 with the bare LU at 100, 300 and 500 (seven repetitions
+# each), so that the two sides of each ratio are seconds apart on a shared machine whose speed
+# drifts by a third within minutes.
 : >"$work/side_by_side.jsonl"
-for round in 1 2 3 4 5; do
-  OMP_WAIT_POLICY=passive "$root/build/bench/tabrl_bench" \
-    --benchmark_filter='^(dense_random_iteration/S:(100|1000)/solver:(1|3)/|dense_random_iteration/S:(300|500)/solver:1/|lu_bare/(100|300|500)/)' \
+side_tabrl() {  # side_tabrl ROUND FILTER: tabrl's benchmarks matching FILTER, medians as JSON lines
+  OMP_WAIT_POLICY=passive "$root/build/bench/tabrl_bench" --benchmark_filter="$2" \
     --benchmark_format=json --benchmark_out="$work/side_by_side_tabrl.json" \
     --benchmark_out_format=json >/dev/null
-  /usr/bin/python3 - "$work/side_by_side_tabrl.json" "$round" >>"$work/side_by_side.jsonl" <<'PY'
+  /usr/bin/python3 - "$work/side_by_side_tabrl.json" "$1" >>"$work/side_by_side.jsonl" <<'PY'
 import json, sys
 for bench in json.load(open(sys.argv[1]))["benchmarks"]:
     if bench.get("aggregate_name") == "median":
@@ -62,12 +61,16 @@ for bench in json.load(open(sys.argv[1]))["benchmarks"]:
                           "seconds_per_iteration": bench["real_time"] *
                           {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[bench["time_unit"]]}))
 PY
+}
+for round in 1 2 3 4 5 6 7; do
   for size in 100 1000; do
+    side_tabrl "$round" "^dense_random_iteration/S:$size/solver:(1|3)/"
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE LD_LIBRARY_PATH="$lib/openblas-pthread" \
       /usr/bin/python3 "$root/bench/numpy_reference.py" openblas "$size" |
       /usr/bin/python3 -c 'import json, sys; row = json.loads(sys.stdin.read()); row.update(round=int(sys.argv[1]), side="numpy"); print(json.dumps(row))' "$round" \
       >>"$work/side_by_side.jsonl"
   done
+  side_tabrl "$round" '^(dense_random_iteration/S:(300|500)/solver:1/|lu_bare/(100|300|500)/)'
 done
 
 # tabrl's peak memory per size: a 3-iteration `tabrl run` (model, optimal solution, evaluation)

@@ -590,6 +590,19 @@ step_size = "theory"
         check("0 runs done, 20 already done" in result.stderr, "a finished sweep is not rerun")
         check((one / "curves.csv").read_bytes() == before, "rerun keeps curves.csv")
 
+        # A directory whose rows another tabrl rendered with other columns (a method that gained
+        # one, as mdpo's inner_lost) is refused: its rows would land under the wrong header.
+        manifest_path = one / "manifest.json"
+        manifest_text = manifest_path.read_text()
+        manifest = json.loads(manifest_text)
+        manifest["curves_header"] = manifest["curves_header"].replace(",bound", "")
+        manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+        result = tabrl("sweep", small, "--out", one)
+        check(result.returncode == 2 and "curves.csv columns differ" in result.stderr
+              and "--restart" in result.stderr and (one / "curves.csv").read_bytes() == before,
+              f"a directory of another curve layout is refused: {result.stderr.strip()}")
+        manifest_path.write_text(manifest_text)
+
         # A different config is refused without --restart, accepted with it.
         other = work / "other.toml"
         other.write_text(small.read_text().replace("iterations = 300", "iterations = 200"))

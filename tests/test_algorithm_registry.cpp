@@ -102,6 +102,9 @@ TEST_CASE("bad algorithm specs and step sizes are refused with the field and the
   CHECK(input_error_of([&] { make_algorithm("npg", "theory", mdp); }) ==
         "step_size: 'theory' is not a step size of npg: expected a number > 0 or one of "
         "safe");
+  CHECK(input_error_of([&] { make_algorithm("spg", "1e400", mdp); }) ==
+        "step_size: '1e400' (beyond the range of a double) is not a step size of spg: expected a "
+        "number > 0 or one of theory");
   CHECK(input_error_of([&] { make_algorithm("spg", "-1", mdp); }) ==
         "step_size: must be > 0 and finite, got -1");
   CHECK(input_error_of([&] { make_algorithm("npg(clip=true)", "1", mdp); }) ==

@@ -276,6 +276,14 @@ TEST_CASE("a number may carry a '+', but only before its digits") {
         "model.mdp:1: discount: expected a number, found '1e-999' (beyond the range of a double)");
   CHECK(error_of(head + "T: 0 : 0 : 1 -1e-400\n") ==
         "model.mdp:5: T: expected a probability, found '-1e-400' (beyond the range of a double)");
+  CHECK(error_of("discount: 0.9\nstates: 2\nactions: 1\nstart: 1e-400 1\nT: 0 identity\n") ==
+        "model.mdp:4: start: unknown state '1e-400' (beyond the range of a double)");
+  CHECK(error_of("discount: 0.9\nstates: 2\nactions: 1\nstart: 1 1e-400\nT: 0 identity\n") ==
+        "model.mdp:4: syntax: expected a statement (discount:, values:, states:, actions:, "
+        "start:, T:, R:), found '1e-400' (beyond the range of a double)");
+  // A '+' is read here, so +1e400 is a number beyond the range too.
+  CHECK(error_of("discount: +1e400\nstates: 2\nactions: 1\nT: 0 identity\n") ==
+        "model.mdp:1: discount: expected a number, found '+1e400' (beyond the range of a double)");
 }
 
 TEST_CASE("a missing file or a directory is reported by name") {

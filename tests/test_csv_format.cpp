@@ -134,6 +134,8 @@ TEST_CASE("CSV start errors carry their line") {
   CHECK(start("a:1e999") ==
         "model.csv:2: start: expected name:probability pairs, found "
         "'a:1e999' (beyond the range of a double)");
+  CHECK(start("1e-999") ==
+        "model.csv:2: start: unknown state '1e-999' (beyond the range of a double)");
   CHECK(start("1 1e-999") ==
         "model.csv:2: start: expected a number, found '1e-999' (beyond the range of a double)");
   CHECK(start("c") == "model.csv:2: start: unknown state 'c'");

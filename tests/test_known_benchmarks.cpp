@@ -133,6 +133,8 @@ TEST_CASE("forest: bad parameters name the field") {
   CHECK_THROWS_WITH_AS(load_mdp("forest(p=1e-400)"),
                        "forest.p: expected a number, got '1e-400' (beyond the range of a double)",
                        InputError);
+  CHECK_THROWS_WITH_AS(load_mdp("chain(gamma=+1e400)"),
+                       "chain.gamma: expected a number, got '+1e400'", InputError);
   CHECK_THROWS_WITH_AS(
       load_mdp("bandit(means=[1, 1e400])"),
       "bandit.means: expected a number, got '1e400' (beyond the range of a double)", InputError);

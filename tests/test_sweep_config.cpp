@@ -214,6 +214,9 @@ TEST_CASE("bad configs fail with file, line and key before any run") {
   // A one-state built-in at gamma = 0 of any kind is a bandit, and takes the bandit rules.
   CHECK(error_of("[[mdp]]\nspec = \"garnet(states=1,actions=3,branching=1,gamma=0)\"\n"
                  "[[algorithm]]\nname = \"spma\"\nstep_size = \"gap\"\n") == "(no error)");
+  // A map only its build refuses is left to the runs, which say why (not "bandits only").
+  CHECK(error_of("[[mdp]]\nspec = \"gridworld(map=SX,gamma=0)\"\n"
+                 "[[algorithm]]\nname = \"spma\"\nstep_size = \"gap\"\n") == "(no error)");
   CHECK(error_of("[[mdp]]\nspec = \"garnet(states=1,actions=3,branching=1,gamma=0.5)\"\n"
                  "[[algorithm]]\nname = \"spma\"\nstep_size = \"gap\"\n")
             .find("bandits (one state, gamma = 0) only") != std::string::npos);

@@ -466,20 +466,24 @@ TEST_CASE("mdpo and smdpo count the states whose inner steps lost ground (inner_
   for (std::uint64_t seed = 1; seed <= 4; ++seed) {
     const Mdp mdp = random_mdp(6, 3, 0.9, seed);
     const OptimalSolution optimal = solve_optimal(mdp);
-    for (const double eta : {0.01, 1.0, 30.0}) {
+    // Up to eta = 1e300 and 1.7e308, where eta A and eta (p + pi) overflow: the check must not
+    // call their inf - inf a loss.
+    for (const double eta : {0.01, 1.0, 30.0, 1e300, 1.7e308}) {
       CAPTURE(seed);
       CAPTURE(eta);
       Trace trace;
-      Smdpo smdpo({.step_size = eta, .inner_steps = 10, .inner_step_size = 3.96 * eta});
+      Smdpo smdpo(
+          {.step_size = eta, .inner_steps = 10, .inner_step_size = std::min(3.96 * eta, 1e308)});
       optimize(mdp, optimal, smdpo, random_logits(6, 3, seed, 2.0), {.max_iterations = 30},
                std::vector<IterationCallback*>{&trace});
-      for (const std::vector<double>& row : trace.diagnostics) CHECK_FALSE(row.at(0) > 0.0);
+      for (const std::vector<double>& row : trace.diagnostics) CHECK(row.at(0) == 0.0);
       // mdpo near pi_t has the same curvature from its KL term: half that step is stable too.
       Trace mdpo_trace;
-      Mdpo mdpo({.step_size = eta, .inner_steps = 10, .inner_step_size = 2.0 * eta});
+      Mdpo mdpo(
+          {.step_size = eta, .inner_steps = 10, .inner_step_size = std::min(2.0 * eta, 1e308)});
       optimize(mdp, optimal, mdpo, random_logits(6, 3, seed, 2.0), {.max_iterations = 30},
                std::vector<IterationCallback*>{&mdpo_trace});
-      for (const std::vector<double>& row : mdpo_trace.diagnostics) CHECK_FALSE(row.at(0) > 0.0);
+      for (const std::vector<double>& row : mdpo_trace.diagnostics) CHECK(row.at(0) == 0.0);
     }
   }
   // Steps far beyond it: at eta = 1e-300 and alpha = 10, smdpo's first update jumped to a
@@ -497,15 +501,29 @@ TEST_CASE("mdpo and smdpo count the states whose inner steps lost ground (inner_
                  std::vector<IterationCallback*>{&trace, &analysis});
     CHECK(result.status == RunStatus::max_iterations);
     CHECK(trace.diagnostics.at(0).at(0) > 0.0);
+    // The totals count the steps taken: the last row's step is computed but not taken.
     double total = 0.0;
-    for (const std::vector<double>& row : trace.diagnostics) {
-      if (row.at(0) > 0.0) total += row.at(0);
-    }
+    for (std::size_t t = 0; t + 1 < trace.diagnostics.size(); ++t)
+      total += trace.diagnostics[t].at(0);
+    CHECK(total > 0.0);
     CHECK(analysis.result().inner_lost == total);
     // Said in runs.csv's and the Python summary's message, after the optimizer's own.
     const std::string message = run_message(result, analysis.result());
     CHECK(message.find("the inner steps ended below their start on L_t in " + format_brief(total) +
                        " state update") != std::string::npos);
+  }
+  // A run of no step: its one row shows the loss of the step it did not take; no total counts it.
+  {
+    const auto rule = make_rule(Method::smdpo, 1e-300, false, 5, 10.0);
+    Trace trace;
+    RunAnalysis analysis(mdp, *rule, {});
+    DiagnosticTotal lost(rule->diagnostic_names(), "inner_lost");
+    optimize(mdp, optimal, *rule, uniform_logits(6, 3), {.max_iterations = 0},
+             std::vector<IterationCallback*>{&trace, &analysis, &lost});
+    REQUIRE(trace.diagnostics.size() == 1);
+    CHECK(trace.diagnostics[0].at(0) > 0.0);
+    CHECK(analysis.result().inner_lost == 0.0);
+    CHECK(lost.total() == 0.0);
   }
   CHECK(lost_ground_note(0.0).empty());
   CHECK(lost_ground_note(1.0).find("in 1 state update (") != std::string::npos);

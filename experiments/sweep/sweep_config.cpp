@@ -9,6 +9,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -505,10 +506,10 @@ void ConfigParser::validate(const std::vector<std::pair<RunSpec, int>>& mdps,
   // checked once per kind.
   std::map<bool, std::string> kinds;
   for (const auto& [run, line] : mdps) {
-    bool bandit = false;
+    std::optional<bool> bandit;
     try {
       if (run.mdp_digest.empty()) {
-        bandit = builtin_mdp_is_bandit(run.mdp);
+        bandit = builtin_mdp_is_bandit(run.mdp);  // nullopt: the build fails; its runs say why
       } else {
         bandit = load_mdp(run.mdp).is_bandit();  // a file is read once, here
       }
@@ -518,7 +519,7 @@ void ConfigParser::validate(const std::vector<std::pair<RunSpec, int>>& mdps,
       throw InputError({.file = path_, .line = line, .field = "mdp"},
                        "'" + run.mdp + "': " + (own ? error.message() : error.what()));
     }
-    kinds.emplace(bandit, run.mdp);
+    if (bandit) kinds.emplace(*bandit, run.mdp);
   }
   std::set<std::tuple<std::string, std::string, bool>> checked;
   for (const auto& [algorithm, line] : algorithms) {

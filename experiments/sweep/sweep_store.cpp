@@ -331,12 +331,26 @@ std::vector<std::string> SweepStore::prepare(const SweepConfig& config, bool res
     bool write_manifest = !fs::exists(manifest_path);
     if (!write_manifest) {
       const SweepManifest existing = read_manifest(directory_);
+      // Stored curve rows are rendered text: rows of another layout (a tabrl that wrote other
+      // columns, e.g. before a method gained one) must not be assembled under this header.
+      const std::string curves_header = curves_csv_schema(config).header();
+      const std::string runs_header = runs_csv_header(config.settings);
+      std::string differs;
       if (existing.config_digest != config.config_digest) {
+        differs = "was made by a different sweep config (digest " + existing.config_digest +
+                  ", this config " + config.config_digest + ")";
+      } else if (existing.curves_header != curves_header) {
+        differs = "was written by a tabrl whose curves.csv columns differ from this one's ('" +
+                  existing.curves_header + "', here '" + curves_header + "')";
+      } else if (existing.runs_header != runs_header) {
+        differs = "was written by a tabrl whose runs.csv columns differ from this one's ('" +
+                  existing.runs_header + "', here '" + runs_header + "')";
+      }
+      if (!differs.empty()) {
         if (!restart) {
           throw InputError({.file = directory_.string()},
-                           "was made by a different sweep config (digest " +
-                               existing.config_digest + ", this config " + config.config_digest +
-                               "); pass --restart to delete what tabrl wrote there and start "
+                           differs +
+                               "; pass --restart to delete what tabrl wrote there and start "
                                "over, or choose another --out");
         }
         if (!exclusive) {
