@@ -6,6 +6,7 @@ usage: report_performance.py TABRL_JSON NUMPY_JSONL MEMORY_JSONL RUNS_JSONL [SID
 """
 import datetime
 import json
+import os
 import platform
 import sys
 
@@ -95,8 +96,12 @@ def main():
     put = out.append
     summary = {}  # target -> (measured, met)
     put("# Performance\n")
+    # The processor's name, as scripts/bench.sh recorded it beside the raw measurements: the
+    # machines that run these benchmarks differ from session to session.
+    cpu_path = os.path.join(os.path.dirname(os.path.abspath(sys.argv[1])), "cpu.txt")
+    cpu = open(cpu_path).read().strip() + ", " if os.path.exists(cpu_path) else ""
     put(f"Measured by `scripts/bench.sh` on {datetime.date.today()} on this project's machine "
-        f"({context.get('num_cpus', '?')} cores at {context.get('mhz_per_cpu', '?')} MHz; "
+        f"({cpu}{context.get('num_cpus', '?')} cores at {context.get('mhz_per_cpu', '?')} MHz; "
         f"{platform.machine()}), Release build (`-O3`, no `-march=native`). Regenerate with "
         "`bash scripts/bench.sh`; the numbers below are copied from its last run.\n")
 
@@ -335,9 +340,12 @@ def main():
             "each timing all of tabrl's sizes before NumPy's, measured 5.8x (NumPy 146-227 us, "
             "tabrl 27-29 us); on 2026-12-02, in two runs of that protocol, 8.4x and 8.7x (NumPy "
             "131-215 us, tabrl 18-25 us, with rounds from 5.3x to 11.6x), with no change to the "
-            "dense path in between: the verdict at S = 100 was within the machine's drift. Since "
-            "2026-12-02 (second session) each round times the two sides at one size seconds "
-            "apart, and there are seven rounds.\n")
+            "dense path in between: the verdict at S = 100 was within the machine's drift. Those "
+            "runs were on processors at 2096 MHz with a triad of 29 GB/s. Since 2026-12-02 "
+            "(second session) each round times the two sides at one size seconds apart, and "
+            "there are seven rounds; its first run, on an AMD EPYC at 2596 MHz with a triad of "
+            "19.4 GB/s, measured 6.5x (NumPy 130-238 us, tabrl 20-30 us, rounds from 5.0x to "
+            "8.2x), and the dense iteration at S = 1000 took 6.6 ms against 4.1 ms before.\n")
     crossover = next((states for states in (10, 100, 300, 500, 1000, 2000)
                       if benches.get(f"dense_random_iteration/S:{states}/solver:3") and
                       benches.get(f"dense_random_iteration/S:{states}/solver:1") and

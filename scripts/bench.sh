@@ -21,6 +21,8 @@ tabrl="$root/build/experiments/tabrl"
 # The raw measurements are kept, so that the report can be regenerated without rerunning.
 work="$root/build/bench-results"
 mkdir -p "$work"
+# The processor, for the report: the machines that run these benchmarks differ.
+sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1 >"$work/cpu.txt"
 # Waiting threads sleep, as in `tabrl run` (which sets this itself): the phase bench of the 1e6
 # Garnet then measures what the run lengths below measure (docs/performance.md).
 OMP_WAIT_POLICY=passive "$root/build/bench/tabrl_bench" --benchmark_format=json --benchmark_out="$work/tabrl.json" \
