@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include <tabrl/core/cancellation.hpp>
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/format.hpp>
 #include <tabrl/core/random.hpp>
@@ -297,6 +298,7 @@ Mdp make_garnet(Index states, Index actions, Index branching, std::uint64_t seed
   std::vector<Index> next_states;
   std::vector<double> weights(static_cast<std::size_t>(branching));
   for (Index s = 0; s < states; ++s) {
+    poll_cancellation();  // Python's Ctrl-C during a long generation
     for (Index a = 0; a < actions; ++a) {
       // Floyd's algorithm: `branching` distinct states in O(branching) draws.
       next_states.clear();

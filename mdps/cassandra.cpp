@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include <tabrl/core/cancellation.hpp>
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/format.hpp>
 #include <tabrl/core/numbers.hpp>
@@ -587,6 +588,7 @@ void CassandraParser::skip_statement(int error_line) {
 
 Mdp CassandraParser::parse() {
   while (!lexer_.at_end()) {
+    poll_cancellation();  // Python's Ctrl-C during a long read
     try {
       parse_statement();
     } catch (const StatementError& error) {

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include <tabrl/core/cancellation.hpp>
 #include <tabrl/core/csv.hpp>
 #include <tabrl/core/format.hpp>
 #include <tabrl/core/numbers.hpp>
@@ -143,6 +144,7 @@ Mdp read_csv_mdp(const std::string& text, const std::string& file_name,
   std::vector<Row> rows;
   std::vector<std::string> fields;
   while (!rest.empty()) {
+    poll_cancellation();  // Python's Ctrl-C during a long read
     const std::size_t end = rest.find('\n');
     const std::string_view line = rest.substr(0, end);
     rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include <tabrl/core/cancellation.hpp>
 #include <tabrl/core/features.hpp>
 #include <tabrl/core/format.hpp>
 #include <tabrl/core/numbers.hpp>
@@ -288,6 +289,7 @@ void TomlMdpReader::read_transitions(const toml::node& node, MdpAssembler& assem
   const auto* array = node.as_array();
   if (array == nullptr) fail(line_of(node), "transition", "expected [[transition]] blocks");
   for (const toml::node& item : *array) {
+    poll_cancellation();  // Python's Ctrl-C during a long read (toml++'s own parse is not polled)
     const toml::table* table = table_item(item, "transition", {"from", "action", "to", "p"});
     if (table == nullptr) continue;
     const int line = line_of(item);

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include <tabrl/core/cancellation.hpp>
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/optimal.hpp>
 #include <tabrl/core/text.hpp>
@@ -139,6 +140,32 @@ TEST_CASE("CSV start errors carry their line") {
   CHECK(start("1 1e-999") ==
         "model.csv:2: start: expected a number, found '1e-999' (beyond the range of a double)");
   CHECK(start("c") == "model.csv:2: start: unknown state 'c'");
+}
+
+TEST_CASE("a long read polls the cancellation check of its thread, and stops when it says so") {
+  // 3,000 rows: the check runs every kCancellationStride lines; Cancelled is no InputError, so
+  // neither the reader nor an error list catches it.
+  std::string text = "# gamma = 0.9\nfrom,action,to,probability,reward\n";
+  for (int s = 0; s < 1000; ++s) {
+    for (int a = 0; a < 3; ++a) {
+      text += std::to_string(s) + "," + std::to_string(a) + "," + std::to_string((s + 1) % 1000) +
+              ",1,0\n";
+    }
+  }
+  int checks = 0;
+  {
+    const CancellationScope scope([&checks] { return ++checks > 1; });
+    CHECK_THROWS_AS(read_csv_mdp(text, "model.csv"), Cancelled);
+    CHECK(checks == 2);
+    {
+      const CancellationScope inner([] { return false; });  // the inner scope rules
+      CHECK(read_csv_mdp(text, "model.csv").num_states() == 1000);
+    }
+    ErrorList errors(true);  // collecting, as tabrl mdp validate reads
+    CHECK_THROWS_AS(read_csv_mdp(text, "model.csv", {}, &errors), Cancelled);
+  }
+  // No scope: nothing is checked.
+  CHECK(read_csv_mdp(text, "model.csv").num_states() == 1000);
 }
 
 TEST_CASE("a CSV byte order mark is skipped, and tokens in messages are escaped and cut") {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include <tabrl/core/cancellation.hpp>
 #include <tabrl/core/error.hpp>
 #include <tabrl/core/evaluation.hpp>
 #include <tabrl/core/format.hpp>
@@ -159,8 +160,20 @@ std::shared_ptr<Mdp> from_arrays(const py::object& transitions, const py::object
 
 std::shared_ptr<Mdp> load(const py::object& spec) {
   const std::string text = path_text(spec);
-  const ReleasedGil release;
-  return std::make_shared<Mdp>(load_mdp(text));
+  SignalWatch watch;  // Ctrl-C while a file is read or a Garnet generated: KeyboardInterrupt
+  std::shared_ptr<Mdp> mdp;
+  {
+    const ReleasedGil release;
+    const CancellationScope scope([&watch] { return watch.poll(); });
+    try {
+      mdp = std::make_shared<Mdp>(load_mdp(text));
+    } catch (const Cancelled&) {
+      // the handler's exception is raised below
+    }
+  }
+  watch.rethrow();
+  if (!mdp) throw std::logic_error("the load was cancelled without a Python exception");
+  return mdp;
 }
 
 py::object names_or_none(const std::vector<std::string>& names) {

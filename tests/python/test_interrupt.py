@@ -69,6 +69,32 @@ def test_ctrl_c_stops_a_long_optimal_solve():
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
+def interrupted_load(spec):
+    """Loads `spec` whole, then again with a Ctrl-C at a quarter of that time: the second load
+    must end with KeyboardInterrupt before half of it."""
+    start = time.monotonic()
+    tabrl.Mdp.load(spec)
+    full = time.monotonic() - start
+    timer = interrupt_after(full / 4)
+    start = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        tabrl.Mdp.load(spec)
+    waited = time.monotonic() - start
+    timer.join()
+    assert waited < full / 2, (waited, full)
+
+
+def test_ctrl_c_stops_a_long_load(cli, tmp_path):
+    # A Garnet's generation and a file's reading poll Python's handlers as they go (the state
+    # loop, the file's lines); without that, Ctrl-C waited for the whole load.
+    interrupted_load("garnet(states=1000000,actions=4,branching=5)")
+    path = tmp_path / "big.csv"
+    cli("mdp", "convert", "garnet(states=100000,actions=4,branching=5)", "--to", path)
+    interrupted_load(str(path))
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert tabrl.Mdp.load(str(path)).states == 100000
+
+
 def test_a_python_handler_that_does_not_raise_lets_the_run_finish():
     seen = []
     previous = signal.signal(signal.SIGINT, lambda number, frame: seen.append(number))
