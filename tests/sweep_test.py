@@ -679,6 +679,19 @@ step_size = 1
         a, b = work / "shard_a", work / "shard_b"
         tabrl("sweep", small, "--out", a, "--shard", "0/3", "--quiet")
         tabrl("sweep", small, "--out", b, "--shard", "1/3", "--quiet")
+        # A shard directory whose rows another tabrl rendered with other columns is refused
+        # before anything is copied: its rows would land under the target's header.
+        manifest_path = b / "manifest.json"
+        manifest_text = manifest_path.read_text()
+        manifest = json.loads(manifest_text)
+        manifest["curves_header"] = manifest["curves_header"].replace(",bound", "")
+        manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+        journals = sorted(path.name for path in (a / "journal").iterdir())
+        refused = tabrl("merge", a, b)
+        check(refused.returncode == 2 and "columns differ" in refused.stderr
+              and sorted(path.name for path in (a / "journal").iterdir()) == journals,
+              f"merge refuses a shard of another curve layout: {refused.stderr.strip()}")
+        manifest_path.write_text(manifest_text)
         partial = tabrl("merge", a, b)
         check(partial.returncode == 1 and "missing" in partial.stderr, "merge reports missing runs")
         c = work / "shard_c"

@@ -293,6 +293,24 @@ int merge_command(const Arguments& args) {
 
   const fs::path target = directories.front();
   const SweepManifest manifest = read_manifest(target);
+  // Every other directory is checked before anything is copied, so that a refusal leaves the
+  // target as it was.
+  for (std::size_t d = 1; d < directories.size(); ++d) {
+    const SweepManifest other = read_manifest(directories[d]);
+    if (other.config_digest != manifest.config_digest) {
+      throw InputError({.file = directories[d]},
+                       "was made by a different sweep config than " + target.string());
+    }
+    // Stored rows are rendered text: rows of another layout (a tabrl that wrote other columns)
+    // would land under the target's header.
+    if (other.curves_header != manifest.curves_header ||
+        other.runs_header != manifest.runs_header) {
+      throw InputError({.file = directories[d]},
+                       "was written by a tabrl whose runs.csv or curves.csv columns differ from " +
+                           target.string() + "'s (curves: '" + other.curves_header + "' against '" +
+                           manifest.curves_header + "'); run its shards again with one tabrl");
+    }
+  }
   // Every directory is locked against sweeps for the whole merge: a journal copied while its
   // sweep still appends would be copied short, and runs.csv would be assembled from part of it.
   SweepStore store(target);
@@ -307,11 +325,6 @@ int merge_command(const Arguments& args) {
     });
     if (repeated) continue;
     merged.emplace_back(directories[d]);
-    const SweepManifest other = read_manifest(directories[d]);
-    if (other.config_digest != manifest.config_digest) {
-      throw InputError({.file = directories[d]},
-                       "was made by a different sweep config than " + target.string());
-    }
     others.push_back(std::make_unique<SweepStore>(directories[d]));
     others.back()->lock_exclusively("merge");
     // Copy the other directory's journals; a copy is made under a temporary name first, so a
