@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include <tabrl/algorithms/theory.hpp>
 #include <tabrl/core/format.hpp>
@@ -220,11 +221,18 @@ std::string lost_ground_note(double count) {
          "inner_step_size is unstable at this step size";
 }
 
+std::vector<std::string> run_notes(double inner_unmet, double inner_lost) {
+  std::vector<std::string> notes;
+  for (std::string note : {unmet_projections_note(inner_unmet), lost_ground_note(inner_lost)}) {
+    if (!note.empty()) notes.push_back(std::move(note));
+  }
+  return notes;
+}
+
 std::string run_message(const OptimizerResult& result, const RunAnalysisResult& analysis) {
   std::string message = result.message;
-  for (const std::string& note :
-       {unmet_projections_note(analysis.inner_unmet), lost_ground_note(analysis.inner_lost)}) {
-    if (!note.empty()) message += (message.empty() ? "" : "; ") + note;
+  for (const std::string& note : run_notes(analysis.inner_unmet, analysis.inner_lost)) {
+    message += (message.empty() ? "" : "; ") + note;
   }
   return message;
 }

@@ -56,6 +56,9 @@ std::string unmet_projections_note(double count);
 // none.
 std::string lost_ground_note(double count);
 
+// Those notes that apply, in order: what tabrl run warns about, and run_message adds.
+std::vector<std::string> run_notes(double inner_unmet, double inner_lost);
+
 // A run's message for runs.csv and the Python summary: the optimizer's, then those notes.
 std::string run_message(const OptimizerResult& result, const RunAnalysisResult& analysis);
 

@@ -33,6 +33,8 @@ StepReport Mdpo::step(const StepContext& context, const Evaluation& evaluation,
   const double alpha = options_.inner_step_size;
   next_logits = logits;  // theta^0 = z_t
   Index lost = 0;        // states whose inner steps lost ground
+  // The factors of the lost-ground check below: c = min(1, eta) and c / eta.
+  const double c = std::min(1.0, eta), c_over_eta = c / eta;
   // L_t is a sum over states of terms in one state's logits each: the inner steps run state by
   // state, the same iterates as steps on the whole table.
   for (Index s = 0; s < logits.rows(); ++s) {
@@ -40,7 +42,8 @@ StepReport Mdpo::step(const StepContext& context, const Evaluation& evaluation,
     const auto advantage = evaluation.advantage.row(s).transpose();
     const auto z = logits.row(s).transpose();
     auto theta = next_logits.row(s).transpose();
-    log_policy_ = z.array() - log_sum_exp(z);
+    const double z_normaliser = log_sum_exp(z);
+    log_policy_ = z.array() - z_normaliser;
     for (int k = 0; k < options_.inner_steps; ++k) {
       // log p - log pi_t from the logits: an underflowed probability would make it -inf.
       const double log_normaliser = log_sum_exp(theta);
@@ -57,9 +60,8 @@ StepReport Mdpo::step(const StepContext& context, const Evaluation& evaluation,
     // The steps are the exact gradient of L_s; its change times c / d, with c = min(1, eta):
     //   c <p - pi_t, A> - (c / eta) KL(p || pi_t).
     if (!theta.allFinite()) continue;
-    const double theta_normaliser = log_sum_exp(theta), z_normaliser = log_sum_exp(z);
+    const double theta_normaliser = log_sum_exp(theta);
     const double rounding_scale = std::abs(theta_normaliser) + std::abs(z_normaliser);
-    const double c = std::min(1.0, eta), c_over_eta = c / eta;
     double gain = 0.0, magnitude = 0.0;
     for (Index a = 0; a < actions; ++a) {
       const double log_probability = theta[a] - theta_normaliser;

@@ -29,6 +29,8 @@ StepReport Smdpo::step(const StepContext& context, const Evaluation& evaluation,
   const double alpha = options_.inner_step_size;
   next_logits = logits;  // theta^0 = z_t
   Index lost = 0;        // states whose inner steps lost ground
+  // The factors of the lost-ground check below: c = min(1, eta) and c / eta.
+  const double c = std::min(1.0, eta), c_over_eta = c / eta;
   // L_t is a sum over states of terms in one state's logits each: the inner steps run state by
   // state, the same iterates as steps on the whole table.
   for (Index s = 0; s < logits.rows(); ++s) {
@@ -56,7 +58,6 @@ StepReport Smdpo::step(const StepContext& context, const Evaluation& evaluation,
     if (!theta.allFinite()) continue;
     const auto z = logits.row(s);
     const double theta_normaliser = log_sum_exp(theta), z_normaliser = log_sum_exp(z);
-    const double c = std::min(1.0, eta), c_over_eta = c / eta;
     const double mean_advantage = policy.dot(advantage);
     double gain = c * mean_advantage * (theta_normaliser - z_normaliser);
     double magnitude =

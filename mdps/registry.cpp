@@ -237,21 +237,29 @@ std::vector<BuiltinMdpInfo> builtin_mdp_catalog() {
   return catalog;
 }
 
-const BuiltinMdpInfo& check_builtin_mdp_spec(const std::string& spec) {
-  const Spec parsed = parse_spec(spec, "mdp");
+namespace {
+
+// The entry of a parsed spec with its arguments checked as check_builtin_mdp_spec says.
+const BuiltinEntry& checked_entry(const Spec& parsed, const std::string& spec) {
   const BuiltinEntry& entry = find_entry(parsed);
   // The memory is that of the machine that builds the MDP, not of the one that checks a sweep's
   // config (a SLURM login node): only the index limits here.
   check_arguments(entry, Arguments(parsed, entry.info.parameters), spec,
                   std::numeric_limits<double>::infinity());
-  return entry.info;
+  return entry;
+}
+
+}  // namespace
+
+const BuiltinMdpInfo& check_builtin_mdp_spec(const std::string& spec) {
+  return checked_entry(parse_spec(spec, "mdp"), spec).info;
 }
 
 std::optional<bool> builtin_mdp_is_bandit(const std::string& spec) {
-  const BuiltinMdpInfo& info = check_builtin_mdp_spec(spec);
-  if (info.bandit) return true;
   const Spec parsed = parse_spec(spec, "mdp");
-  const BuiltinEntry& entry = find_entry(parsed);
+  const BuiltinEntry& entry = checked_entry(parsed, spec);
+  const BuiltinMdpInfo& info = entry.info;
+  if (info.bandit) return true;
   if (!entry.size) {
     // What only the build checks (a map's cells) is left to the runs, which report it.
     try {

@@ -471,19 +471,15 @@ TEST_CASE("mdpo and smdpo count the states whose inner steps lost ground (inner_
     for (const double eta : {0.01, 1.0, 30.0, 1e300, 1.7e308}) {
       CAPTURE(seed);
       CAPTURE(eta);
-      Trace trace;
-      Smdpo smdpo(
-          {.step_size = eta, .inner_steps = 10, .inner_step_size = std::min(3.96 * eta, 1e308)});
-      optimize(mdp, optimal, smdpo, random_logits(6, 3, seed, 2.0), {.max_iterations = 30},
-               std::vector<IterationCallback*>{&trace});
-      for (const std::vector<double>& row : trace.diagnostics) CHECK(row.at(0) == 0.0);
       // mdpo near pi_t has the same curvature from its KL term: half that step is stable too.
-      Trace mdpo_trace;
-      Mdpo mdpo(
-          {.step_size = eta, .inner_steps = 10, .inner_step_size = std::min(2.0 * eta, 1e308)});
-      optimize(mdp, optimal, mdpo, random_logits(6, 3, seed, 2.0), {.max_iterations = 30},
-               std::vector<IterationCallback*>{&mdpo_trace});
-      for (const std::vector<double>& row : mdpo_trace.diagnostics) CHECK(row.at(0) == 0.0);
+      for (const auto& [method, factor] : {std::pair{Method::smdpo, 3.96}, {Method::mdpo, 2.0}}) {
+        CAPTURE(static_cast<int>(method));
+        Trace trace;
+        const auto rule = make_rule(method, eta, false, 10, std::min(factor * eta, 1e308));
+        optimize(mdp, optimal, *rule, random_logits(6, 3, seed, 2.0), {.max_iterations = 30},
+                 std::vector<IterationCallback*>{&trace});
+        for (const std::vector<double>& row : trace.diagnostics) CHECK(row.at(0) == 0.0);
+      }
     }
   }
   // Steps far beyond it: at eta = 1e-300 and alpha = 10, smdpo's first update jumped to a

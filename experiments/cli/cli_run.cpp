@@ -220,9 +220,8 @@ int run_command(const Arguments& args) {
     }
   }
   // Said even with --quiet: those iterates are not what the method defines.
-  for (const std::string& note :
-       {unmet_projections_note(unmet.total()), lost_ground_note(lost.total())}) {
-    if (!note.empty()) std::cerr << "tabrl run: warning: " << note << "\n";
+  for (const std::string& note : run_notes(unmet.total(), lost.total())) {
+    std::cerr << "tabrl run: warning: " << note << "\n";
   }
   if (result.status == RunStatus::interrupted) return interrupt.exit_status();
   return is_failure(result.status) ? kExitFailure : kExitSuccess;

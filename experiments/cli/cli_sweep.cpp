@@ -301,14 +301,10 @@ int merge_command(const Arguments& args) {
       throw InputError({.file = directories[d]},
                        "was made by a different sweep config than " + target.string());
     }
-    // Stored rows are rendered text: rows of another layout (a tabrl that wrote other columns)
-    // would land under the target's header.
-    if (other.curves_header != manifest.curves_header ||
-        other.runs_header != manifest.runs_header) {
-      throw InputError({.file = directories[d]},
-                       "was written by a tabrl whose runs.csv or curves.csv columns differ from " +
-                           target.string() + "'s (curves: '" + other.curves_header + "' against '" +
-                           manifest.curves_header + "'); run its shards again with one tabrl");
+    if (const std::string differs = layout_difference(
+            other, manifest.runs_header, manifest.curves_header, target.string() + "'s");
+        !differs.empty()) {
+      throw InputError({.file = directories[d]}, differs + "; run its shards again with one tabrl");
     }
   }
   // Every directory is locked against sweeps for the whole merge: a journal copied while its

@@ -270,6 +270,21 @@ SweepManifest read_manifest(const fs::path& directory) {
   }
 }
 
+std::string layout_difference(const SweepManifest& existing, const std::string& runs_header,
+                              const std::string& curves_header, const std::string& whose) {
+  const auto differs = [&](const char* file, const std::string& was, const std::string& here) {
+    return "was written by a tabrl whose " + std::string(file) + " columns differ from " + whose +
+           " ('" + was + "', here '" + here + "')";
+  };
+  if (existing.curves_header != curves_header) {
+    return differs("curves.csv", existing.curves_header, curves_header);
+  }
+  if (existing.runs_header != runs_header) {
+    return differs("runs.csv", existing.runs_header, runs_header);
+  }
+  return {};
+}
+
 std::vector<std::string> SweepStore::prepare(const SweepConfig& config, bool restart,
                                              std::optional<Shard> shard) {
   // An empty path would put locks/ and the results in the working directory.
@@ -331,21 +346,12 @@ std::vector<std::string> SweepStore::prepare(const SweepConfig& config, bool res
     bool write_manifest = !fs::exists(manifest_path);
     if (!write_manifest) {
       const SweepManifest existing = read_manifest(directory_);
-      // Stored curve rows are rendered text: rows of another layout (a tabrl that wrote other
-      // columns, e.g. before a method gained one) must not be assembled under this header.
-      const std::string curves_header = curves_csv_schema(config).header();
-      const std::string runs_header = runs_csv_header(config.settings);
-      std::string differs;
-      if (existing.config_digest != config.config_digest) {
-        differs = "was made by a different sweep config (digest " + existing.config_digest +
-                  ", this config " + config.config_digest + ")";
-      } else if (existing.curves_header != curves_header) {
-        differs = "was written by a tabrl whose curves.csv columns differ from this one's ('" +
-                  existing.curves_header + "', here '" + curves_header + "')";
-      } else if (existing.runs_header != runs_header) {
-        differs = "was written by a tabrl whose runs.csv columns differ from this one's ('" +
-                  existing.runs_header + "', here '" + runs_header + "')";
-      }
+      const std::string differs =
+          existing.config_digest != config.config_digest
+              ? "was made by a different sweep config (digest " + existing.config_digest +
+                    ", this config " + config.config_digest + ")"
+              : layout_difference(existing, runs_csv_header(config.settings),
+                                  curves_csv_schema(config).header(), "this one's");
       if (!differs.empty()) {
         if (!restart) {
           throw InputError({.file = directory_.string()},

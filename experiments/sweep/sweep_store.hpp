@@ -130,6 +130,13 @@ struct SweepManifest {
 };
 SweepManifest read_manifest(const std::filesystem::path& directory);
 
+// Stored rows are rendered text: those of a directory whose manifest records other columns (a
+// tabrl that wrote other columns, e.g. before a method gained one) must not be assembled under
+// these headers. Says why ("was written by a tabrl whose curves.csv columns differ from
+// <whose> ('...', here '...')"), or "" when the columns agree.
+std::string layout_difference(const SweepManifest& existing, const std::string& runs_header,
+                              const std::string& curves_header, const std::string& whose);
+
 // Adds to the manifest's list of what tabrl wrote in `directory` (paths relative to it; '*'
 // allowed in the last part) and of the directories it created. Call it before writing them, so
 // that a kill in between leaves nothing unlisted.
