@@ -25,28 +25,27 @@ double spma_contraction_constant(const Evaluation& evaluation, std::vector<doubl
     for (Index s = begin; s < end; ++s) {
       const double* values = q.data() + s * actions;
       const double* advantages = evaluation.advantage.data() + s * actions;
-      // The greedy action (the first of the largest Q) and whether any advantage is positive. A
-      // row with a NaN (a diverged evaluation) says nothing, and is skipped.
-      // Selections, not branches: which action is greedy is data, and mispredicted branches
-      // cost more than the comparisons.
+      // One pass: the greedy action (the first of the largest Q), the largest Q of the other
+      // actions (an action equal to the greedy one's Q counts, giving a gap of 0), and whether
+      // any advantage is positive. A row with a NaN (a diverged evaluation) says nothing, and is
+      // skipped. Selections, not branches: which action is greedy is data, and mispredicted
+      // branches cost more than the comparisons.
       Index greedy = 0;
       double best = values[0];
-      bool improvable = false, defined = true;
-      for (Index a = 0; a < actions; ++a) {
-        const bool better = values[a] > best;
+      double runner_up = -std::numeric_limits<double>::infinity();
+      bool improvable = advantages[0] > 0.0, defined = !std::isnan(advantages[0]);
+      for (Index a = 1; a < actions; ++a) {
+        const double value = values[a];
+        const bool better = value > best;
+        runner_up = better ? best : std::max(runner_up, value);
         greedy = better ? a : greedy;
-        best = better ? values[a] : best;
+        best = better ? value : best;
         improvable = improvable | (advantages[a] > 0.0);
         defined = defined & !std::isnan(advantages[a]);
       }
       if (!(improvable && defined)) continue;
-      double runner_up = -std::numeric_limits<double>::infinity();
-      for (Index a = 0; a < actions; ++a) {
-        const double candidate = a != greedy ? values[a] : -std::numeric_limits<double>::infinity();
-        runner_up = std::max(runner_up, candidate);
-      }
       // A single action has no competitor: its gap is infinite and it never limits C_t.
-      const double gap = values[greedy] - runner_up;
+      const double gap = best - runner_up;
       if (std::isinf(gap)) continue;
       constant = std::min(constant, evaluation.policy(s, greedy) * gap);
     }

@@ -226,6 +226,44 @@ TEST_CASE("SPMA options are validated with the field named") {
                        "clip_floor: must be in (0, 1), got 0", InputError);
 }
 
+TEST_CASE("C_t by hand: ties give 0, a lone action and rows without a positive advantage or with "
+          "a NaN are left out") {
+  // Rows are states; each row's advantage is Q minus a V chosen so that its sign is as named.
+  Evaluation evaluation;
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  evaluation.q.resize(5, 3);
+  evaluation.q << 1.0, 3.0, 2.0,  // greedy 1, runner-up 2: gap 1
+      4.0, 1.0, 4.0,              // a tie for the best: gap 0 (limits C_t once included)
+      1.0, 0.0, 0.5,              // no positive advantage: left out
+      2.0, nan, 1.0,              // a NaN: left out
+      -inf, 5.0, 4.5;             // greedy 1, gap 0.5
+  evaluation.policy.resize(5, 3);
+  evaluation.policy << 0.2, 0.5, 0.3, 0.4, 0.3, 0.3, 0.6, 0.2, 0.2, 0.3, 0.3, 0.4, 0.1, 0.8, 0.1;
+  const Vector v = (Vector(5) << 2.0, 3.0, 1.0, 1.5, 4.0).finished();
+  evaluation.advantage = evaluation.q.colwise() - v;
+  // Without the tie: min(0.5 * 1, 0.8 * 0.5) = 0.4.
+  Evaluation untied = evaluation;
+  untied.advantage.row(1).setConstant(-1.0);
+  CHECK(spma_contraction_constant(untied) == 0.4);
+  CHECK(spma_contraction_constant(evaluation) == 0.0);
+  // The best value first, then the runner-up later, or the other way round: the same gap.
+  Evaluation reordered = untied;
+  reordered.q.row(0) << 3.0, 1.0, 2.0;
+  reordered.policy.row(0) << 0.5, 0.2, 0.3;
+  CHECK(spma_contraction_constant(reordered) == 0.4);
+  reordered.q.row(4) << 4.5, 5.0, -inf;
+  CHECK(spma_contraction_constant(reordered) == 0.4);
+  // One action: no competitor, no constraint; no state with a positive advantage: NaN.
+  Evaluation lone;
+  lone.q = StateActionMatrix::Constant(2, 1, 1.0);
+  lone.policy = StateActionMatrix::Ones(2, 1);
+  lone.advantage = StateActionMatrix::Constant(2, 1, 0.5);
+  CHECK(std::isnan(spma_contraction_constant(lone)));
+  untied.advantage.setConstant(-1.0);
+  CHECK(std::isnan(spma_contraction_constant(untied)));
+}
+
 TEST_CASE(
     "the SPMA step and C_t on 1 and 2 threads: the same bits, and a sequential loop's values") {
   // 40,000 states: the step's loops run on fixed chunks in parallel.
