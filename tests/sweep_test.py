@@ -614,6 +614,24 @@ step_size = "theory"
         check(max(int(r["iterations"]) for r in csv.DictReader(open(one / "runs.csv"))) <= 200,
               "--restart results belong to the new config")
 
+        # A manifest this tabrl cannot use (a key deleted, or no JSON at all): refused with the way
+        # out, and --restart cleans it like another config's, keeping the user's own files.
+        for damage in ("missing", "broken"):
+            manifest = json.loads(manifest_path.read_text())
+            del manifest["curves_header"]
+            manifest_path.write_text(json.dumps(manifest) if damage == "missing" else "{broken")
+            (one / "mine.txt").write_text("keep me")
+            result = tabrl("sweep", small, "--out", one)
+            check(result.returncode == 2 and "cannot use" in result.stderr
+                  and "--restart" in result.stderr,
+                  f"a {damage} manifest is refused with the way out: {result.stderr.strip()}")
+            result = tabrl("sweep", small, "--out", one, "--restart")
+            check(result.returncode == 0 and "curves.csv" in result.stderr
+                  and (one / "mine.txt").read_text() == "keep me"
+                  and len(list(csv.DictReader(open(one / "runs.csv")))) == 20
+                  and "curves_header" in json.loads(manifest_path.read_text()),
+                  f"--restart cleans a {damage} manifest's directory: {result.stderr.strip()}")
+
         # Bad configs fail before anything is created.
         bad = work / "bad.toml"
         bad.write_text(small.read_text().replace('name = "npg"', 'name = "ngp"'))

@@ -51,6 +51,18 @@ json load_json(const fs::path& path) {
   }
 }
 
+// The manifest's lists of what tabrl wrote, for cleaning up: the manifest itself, or an empty
+// object (the legacy lists: every name a sweep has ever written) when it is not valid JSON, as
+// after a hand edit; a manifest cut short cannot happen (it is replaced atomically).
+json manifest_or_empty(const fs::path& path) {
+  if (!fs::exists(path)) return json::object();
+  try {
+    return json::parse(read_text_file(path.string()));
+  } catch (const json::exception&) {
+    return json::object();
+  }
+}
+
 // What a sweep writes into its directory (manifest "written"), and the directories it creates.
 // Manifests written before the lists existed get the same lists, plus the SLURM files.
 const std::vector<std::string> kSweepFiles = {"manifest.json", "runs.csv", "curves.csv",
@@ -345,13 +357,18 @@ std::vector<std::string> SweepStore::prepare(const SweepConfig& config, bool res
     refuse_foreign();  // again, now that no other sweep is preparing the directory
     bool write_manifest = !fs::exists(manifest_path);
     if (!write_manifest) {
-      const SweepManifest existing = read_manifest(directory_);
-      const std::string differs =
-          existing.config_digest != config.config_digest
-              ? "was made by a different sweep config (digest " + existing.config_digest +
-                    ", this config " + config.config_digest + ")"
-              : layout_difference(existing, runs_csv_header(config.settings),
-                                  curves_csv_schema(config).header(), "this one's");
+      std::string differs;
+      try {
+        const SweepManifest existing = read_manifest(directory_);
+        differs = existing.config_digest != config.config_digest
+                      ? "was made by a different sweep config (digest " + existing.config_digest +
+                            ", this config " + config.config_digest + ")"
+                      : layout_difference(existing, runs_csv_header(config.settings),
+                                          curves_csv_schema(config).header(), "this one's");
+      } catch (const InputError& unusable) {
+        // Hand-edited or damaged: --restart cleans it as it cleans another config's directory.
+        differs = "has a manifest.json this tabrl cannot use (" + unusable.message() + ")";
+      }
       if (!differs.empty()) {
         if (!restart) {
           throw InputError({.file = directory_.string()},
@@ -372,7 +389,7 @@ std::vector<std::string> SweepStore::prepare(const SweepConfig& config, bool res
       }
     }
     if (exclusive) {  // no other process is writing: temporaries are leftovers of killed ones
-      json listed = fs::exists(manifest_path) ? load_json(manifest_path) : json::object();
+      const json listed = manifest_or_empty(manifest_path);
       remove_temporaries(directory_, string_list(listed, "written", kLegacyFiles));
       remove_temporaries(directory_, kSweepFiles);
     }
@@ -468,7 +485,7 @@ void record_written(const fs::path& directory, const std::vector<std::string>& f
 
 std::vector<std::string> remove_written(const fs::path& directory) {
   const fs::path manifest_path = directory / "manifest.json";
-  const json manifest = load_json(manifest_path);
+  const json manifest = manifest_or_empty(manifest_path);
   const std::vector<std::string> files = string_list(manifest, "written", kLegacyFiles);
   std::vector<std::string> directories =
       string_list(manifest, "created_directories", kLegacyDirectories);

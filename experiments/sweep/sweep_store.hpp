@@ -144,7 +144,8 @@ void record_written(const std::filesystem::path& directory, const std::vector<st
                     const std::vector<std::string>& created_directories);
 
 // Removes what the manifest of `directory` lists as written by tabrl (and the temporary files of
-// those writes), except manifest.json itself, then the created directories left empty. Nothing
+// those writes), except manifest.json itself, then the created directories left empty (a
+// manifest that is not valid JSON lists every name a sweep has ever written). Nothing
 // outside the directory, and nothing through a symbolic link, is touched. Returns the removed
 // paths, relative to the directory. Throws InputError when the manifest lists a path that is not
 // inside the directory.
