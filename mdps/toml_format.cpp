@@ -16,6 +16,7 @@
 #include <tabrl/core/suggest.hpp>
 #include <tabrl/core/text.hpp>
 #include <tabrl/mdps/gridworlds.hpp>
+#include <tabrl/mdps/toml_document.hpp>
 #include <tabrl/mdps/writers.hpp>
 
 namespace tabrl {
@@ -39,21 +40,6 @@ const std::vector<std::string> kMapKeys = {"map",         "gamma",       "slip",
 constexpr std::size_t kIndexDigits = 9;
 
 int line_of(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
-
-// A toml++ message with each 'quoted' part cut and escaped as every token in a message is.
-std::string with_tokens_cut(std::string_view message) {
-  std::string result;
-  bool inside = false;
-  for (std::size_t start = 0; start <= message.size();) {
-    const std::size_t quote = std::min(message.find('\'', start), message.size());
-    const std::string_view part = message.substr(start, quote - start);
-    result += inside ? printable_token(part) : std::string(part);
-    if (quote < message.size()) result += '\'';
-    inside = !inside;
-    start = quote + 1;
-  }
-  return result;
-}
 
 std::string toml_string(const std::string& text) {
   std::string quoted = "\"";
@@ -460,13 +446,7 @@ Mdp TomlMdpReader::read_map(const toml::table& root) {
 }
 
 Mdp TomlMdpReader::read(const std::string& text) {
-  toml::table root;
-  try {
-    root = toml::parse(without_byte_order_mark(text), file_);
-  } catch (const toml::parse_error& error) {
-    fail(static_cast<int>(error.source().begin.line), "syntax",
-         with_tokens_cut(error.description()));
-  }
+  const toml::table root = parse_toml_document(text, file_);
   if (root.contains("map")) return read_map(root);
   for (auto&& [key, value] : root) {
     const std::string name(key.str());
@@ -534,13 +514,7 @@ Eigen::MatrixXd read_features_table(const std::string& text, const std::string& 
   const auto fail = [&](int line, const std::string& key, const std::string& message) {
     throw InputError({.file = file_name, .line = line, .field = key}, message);
   };
-  toml::table root;
-  try {
-    root = toml::parse(without_byte_order_mark(text), file_name);
-  } catch (const toml::parse_error& error) {
-    fail(static_cast<int>(error.source().begin.line), "syntax",
-         with_tokens_cut(error.description()));
-  }
+  const toml::table root = parse_toml_document(text, file_name);
   const toml::node* node = root.get("features");
   if (node == nullptr || !node->is_table()) {
     fail(node != nullptr ? line_of(*node) : 0, "features",

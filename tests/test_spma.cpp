@@ -226,8 +226,9 @@ TEST_CASE("SPMA options are validated with the field named") {
                        "clip_floor: must be in (0, 1), got 0", InputError);
 }
 
-TEST_CASE("C_t by hand: ties give 0, a lone action and rows without a positive advantage or with "
-          "a NaN are left out") {
+TEST_CASE(
+    "C_t by hand: ties give 0, a lone action and rows without a positive advantage or with "
+    "a NaN are left out") {
   // Rows are states; each row's advantage is Q minus a V chosen so that its sign is as named.
   Evaluation evaluation;
   const double inf = std::numeric_limits<double>::infinity();

@@ -244,6 +244,11 @@ TEST_CASE("bad configs fail with file, line and key before any run") {
       "grid.toml:2: mdp[0].file: cannot open '" +
           (std::filesystem::current_path() / "missing.mdp").string() + "': no such file");
   CHECK(error_of("[sweep\n").find("grid.toml:1: syntax:") == 0);
+  // A float that toml++ would read as 0 from beyond the range of a double, as in MDP files.
+  CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"npg\"\n"
+                 "step_size = [1, -2.5e-999]\n") ==
+        "grid.toml:5: algorithm.step_size: the number '-2.5e-999' is beyond the range of a double "
+        "(it would read as 0)");
   // Missing initial-policy and feature files name the path tried (resolved against the
   // config's directory), as a missing MDP file does.
   const std::string here = std::filesystem::current_path().string();

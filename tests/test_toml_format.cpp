@@ -268,6 +268,31 @@ TEST_CASE("a repeated TOML key or table is refused with file and line") {
             std::string(57, 'q') + "... (300 bytes)'");
 }
 
+TEST_CASE("a TOML float beyond the range of a double is refused, not read as 0") {
+  // toml++ rounds 1e-400 to 0 as strtod does; the other readers refuse such a number, and so
+  // does this one, at its line, with the key and the number as written.
+  CHECK(error_of("gamma = 1e-400\nstates = 2\nactions = 1\n") ==
+        "model.toml:1: gamma: the number '1e-400' is beyond the range of a double (it would read "
+        "as 0)");
+  // Digit separators, a sign, a value inside a list of tables, and a key with letters of more
+  // than one byte before it on the line (toml++ counts columns in code points).
+  const std::string head = "gamma = 0.9\nstates = [\"a\", \"b\"]\nactions = 1\n";
+  CHECK(error_of(head + "[[transition]]\nfrom = \"a\"\naction = 0\nto = \"b\"\np = -1_0e-4_00\n") ==
+        "model.toml:8: transition.p: the number '-10e-400' is beyond the range of a double (it "
+        "would read as 0)");
+  CHECK(error_of("\"\u00e9\u20ac\" = { x = [1.0, +2E-999] }\n") ==
+        "model.toml:1: \u00e9\u20ac.x: the number '+2E-999' is beyond the range of a double (it "
+        "would "
+        "read as 0)");
+  // Zeros written as zeros, and subnormals, still read.
+  const std::string model = "\nstates = 1\nactions = 1\nrewards = [[0.5]]\n[dense]\n0 = [[1.0]]\n";
+  for (const char* zero : {"0.0", "-0.0", "0e-999", "0.000e5", "+0.0_0"}) {
+    CAPTURE(zero);
+    CHECK(parse(std::string("gamma = ") + zero + model).gamma() == 0.0);
+  }
+  CHECK(parse("gamma = 1e-320" + model).gamma() == 1e-320);
+}
+
 TEST_CASE("TOML start errors carry their line") {
   const std::string head = "gamma = 0.9\nstates = [\"a\", \"b\"]\nactions = 1\n";
   const std::string body = "[[transition]]\nfrom = \"*\"\naction = 0\nto = \"a\"\np = 1.0\n";

@@ -23,6 +23,7 @@
 #include <tabrl/core/suggest.hpp>
 #include <tabrl/core/text.hpp>
 #include <tabrl/mdps/registry.hpp>
+#include <tabrl/mdps/toml_document.hpp>
 #include <tabrl/mdps/toml_format.hpp>
 #include <tabrl/sweep/record_schedule.hpp>
 
@@ -546,14 +547,7 @@ void ConfigParser::validate(const std::vector<std::pair<RunSpec, int>>& mdps,
 }
 
 SweepConfig ConfigParser::parse(const std::string& text) {
-  toml::table root;
-  try {
-    root = toml::parse(text, path_);
-  } catch (const toml::parse_error& error) {
-    throw InputError(
-        {.file = path_, .line = static_cast<int>(error.source().begin.line), .field = "syntax"},
-        std::string(error.description()));
-  }
+  const toml::table root = parse_toml_document(text, path_);
   check_keys(root, "", kTopKeys);
   if (const toml::node* sweep = root.get("sweep")) {
     if (!sweep->is_table()) fail(sweep->source(), "sweep", "expected a [sweep] table");
