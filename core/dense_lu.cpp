@@ -52,66 +52,23 @@ DenseLu::DenseLu(const Mdp& mdp)
   }
 }
 
-void DenseLu::build_row(const StateActionMatrix& policy, Index s, double* row, const double* x,
-                        double* sums) const {
+void DenseLu::build_sparse_row(const StateActionMatrix& policy, Index s, double* row) const {
   // Row s of M = I - gamma P_pi: starting from e_s, each action of non-zero weight subtracts
-  // gamma pi[s, a] times its kernel row, in action order. Both kernel forms do exactly these
-  // operations in this order on every entry (an entry absent from a sparse row subtracts an exact
-  // zero there), so they build the same matrix, bit for bit. The sums (dense kernels only; prepare
-  // takes a sparse kernel's with row_dots) are the bits row_dots gives for the finished row.
+  // gamma pi[s, a] times its kernel row, in action order: what build_dense_system does on a
+  // dense kernel's rows, entry by entry (an entry absent from a sparse row subtracts an exact
+  // zero there), so both forms build the same matrix, bit for bit.
   const Index num_states = mdp_.num_states();
   const Index num_actions = mdp_.num_actions();
   const double gamma = mdp_.gamma();
-  const auto sum_finished_row = [&] {
-    if (sums == nullptr) return;
-    row_dots(row, 1, num_states, ones_.data(), &sums[0]);
-    sums[1] = 0.0;
-    if (x != nullptr) row_dots(row, 1, num_states, x, &sums[1]);
-  };
-  if (mdp_.kernel_storage() != KernelStorage::dense) {
-    assert(sums == nullptr);
-    const TransitionMatrix& transitions = mdp_.transitions();
-    std::fill(row, row + num_states, 0.0);
-    row[s] = 1.0;
-    for (Index a = 0; a < num_actions; ++a) {
-      const double weight = gamma * policy(s, a);
-      if (weight == 0.0) continue;
-      for (TransitionMatrix::InnerIterator it(transitions, mdp_.transition_row(s, a)); it; ++it) {
-        row[it.col()] -= weight * it.value();
-      }
-    }
-    return;
-  }
-  // Dense kernel: up to four actions per pass over the row. The first pass starts from e_s;
-  // later passes continue from the row. With `sums`, the last pass also sums the row.
-  const double* kernel = mdp_.dense_transitions().data();
-  Index last_action = -1;  // the last action of non-zero weight
+  const TransitionMatrix& transitions = mdp_.transitions();
+  std::fill(row, row + num_states, 0.0);
+  row[s] = 1.0;
   for (Index a = 0; a < num_actions; ++a) {
-    if (gamma * policy(s, a) != 0.0) last_action = a;
-  }
-  if (last_action < 0) {
-    std::fill(row, row + num_states, 0.0);
-    row[s] = 1.0;
-    sum_finished_row();
-    return;
-  }
-  double weights[4];
-  const double* rows[4];
-  int count = 0;
-  bool started = false;
-  for (Index a = 0; a <= last_action; ++a) {
     const double weight = gamma * policy(s, a);
     if (weight == 0.0) continue;
-    weights[count] = weight;
-    rows[count] = kernel + mdp_.transition_row(s, a) * num_states;
-    if (++count < 4 && a < last_action) continue;
-    if (a == last_action && sums != nullptr) {
-      subtract_weighted_rows_summed(count, row, num_states, weights, rows, !started, s, x, sums);
-    } else {
-      subtract_weighted_rows(count, row, num_states, weights, rows, !started, s);
+    for (TransitionMatrix::InnerIterator it(transitions, mdp_.transition_row(s, a)); it; ++it) {
+      row[it.col()] -= weight * it.value();
     }
-    started = true;
-    count = 0;
   }
 }
 
@@ -122,23 +79,21 @@ void DenseLu::prepare(const StateActionMatrix& policy) {
   policy_changed_ = true;
   predicted_ready_ = false;
   // The value solve tries GMRES only when it is warm and not backing off (try_gmres); otherwise
-  // M is all it needs.
-  if (gmres_.max_steps() == 0 || !value_stage_.warm || value_stage_.skip > 0) {
-    for (Index s = 0; s < num_states; ++s) build_row(policy, s, system + s * num_states);
-    return;
-  }
-  // The value solve's GMRES starts from the path's extrapolation; when one is due, M times it is
+  // M is all it needs. When it does, its start is the path's extrapolation, and M times it is
   // taken as M is built, as is M 1 (for the deflation): a product with M saved, the same bits as
   // GMRES's own products (docs/engine.md, "Dense solver").
-  predicted_ready_ = value_stage_.path.predict(predicted_);
+  const bool gmres_next = gmres_.max_steps() > 0 && value_stage_.warm && value_stage_.skip == 0;
+  if (gmres_next) predicted_ready_ = value_stage_.path.predict(predicted_);
   const double* guess = predicted_ready_ ? predicted_.data() : nullptr;
   if (mdp_.kernel_storage() == KernelStorage::dense) {
-    for (Index s = 0; s < num_states; ++s) {
-      double sums[2];
-      build_row(policy, s, system + s * num_states, guess, sums);
-      row_sums_[s] = sums[0];
-      predicted_image_[s] = sums[1];
-    }
+    weights_ = mdp_.gamma() * policy;  // gamma pi[s, a], the products build_sparse_row takes
+    build_dense_system(mdp_.dense_transitions().data(), num_states, mdp_.num_actions(),
+                       weights_.data(), system, guess, gmres_next ? row_sums_.data() : nullptr,
+                       gmres_next ? predicted_image_.data() : nullptr);
+    return;
+  }
+  if (!gmres_next) {
+    for (Index s = 0; s < num_states; ++s) build_sparse_row(policy, s, system + s * num_states);
     return;
   }
   // Sparse kernel: the row dot products four rows at a time, from the first-level cache (four
@@ -148,7 +103,9 @@ void DenseLu::prepare(const StateActionMatrix& policy) {
   for (Index first = 0; first < num_states; first += kBlock) {
     const Index count = std::min(kBlock, num_states - first);
     double* rows = system + first * num_states;
-    for (Index s = first; s < first + count; ++s) build_row(policy, s, system + s * num_states);
+    for (Index s = first; s < first + count; ++s) {
+      build_sparse_row(policy, s, system + s * num_states);
+    }
     row_dots(rows, count, num_states, ones_.data(), &row_sums_[first], level);
     if (guess != nullptr) row_dots(rows, count, num_states, guess, &predicted_image_[first], level);
   }

@@ -40,11 +40,9 @@ class DenseLu final : public PolicySystemSolver {
   bool factorised() const { return factorised_; }
 
  private:
-  // Writes row s of M = I - gamma P_pi (S entries) to `row`. With `sums` (dense kernels only;
-  // needs ones_, i.e. GMRES enabled), also its sum (sums[0]) and its dot product with x
-  // (sums[1]; 0 without x), as row_dots computes them, in the pass that writes the row.
-  void build_row(const StateActionMatrix& policy, Index s, double* row, const double* x = nullptr,
-                 double* sums = nullptr) const;
+  // Writes row s of M = I - gamma P_pi (S entries) to `row` from a sparse kernel (dense kernels:
+  // build_dense_system of core/dense_rows.hpp, which does the same operations).
+  void build_sparse_row(const StateActionMatrix& policy, Index s, double* row) const;
   void factorise();
 
   // One system's Krylov stage: its path of solutions and its back-off after failures.
@@ -66,6 +64,7 @@ class DenseLu final : public PolicySystemSolver {
   AlignedMatrix system_;
   // Taken as M is built (GMRES only): M 1, and M times the value path's extrapolation.
   Vector ones_, row_sums_, predicted_, predicted_image_;
+  StateActionMatrix weights_;     // gamma pi[s, a] (dense kernels)
   Vector column_sums_;            // M^T 1, for ||M||_1 (the visitation's GMRES)
   bool predicted_ready_ = false;  // predicted_ and predicted_image_ are this policy's
   bool factorised_ = false;

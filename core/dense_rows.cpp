@@ -13,6 +13,9 @@ void row_dots(const double* a, std::ptrdiff_t rows, std::ptrdiff_t cols, const d
               double* y);
 void row_combination(const double* a, std::ptrdiff_t rows, std::ptrdiff_t cols,
                      std::ptrdiff_t stride, const double* x, double* y);
+void build_dense_system(const double* kernel, std::ptrdiff_t n, std::ptrdiff_t actions,
+                        const double* weights, double* system, const double* x, double* row_sums,
+                        double* x_sums);
 }  // namespace tabrl::avx_fma_kernels
 #endif
 
@@ -42,6 +45,19 @@ void subtract_weighted_rows_summed(int count, double* row, Index length, const d
 #endif
   (void)level;
   subtract_weighted_rows_summed_body(count, row, length, weights, rows, from_zero, unit, x, sums);
+}
+
+void build_dense_system(const double* kernel, Index n, Index actions, const double* weights,
+                        double* system, const double* x, double* row_sums, double* x_sums,
+                        SimdLevel level) {
+#if defined(TABRL_AVX_FMA_KERNELS)
+  if (runs_avx_fma(level)) {
+    return avx_fma_kernels::build_dense_system(kernel, n, actions, weights, system, x, row_sums,
+                                               x_sums);
+  }
+#endif
+  (void)level;
+  build_dense_system_body(kernel, n, actions, weights, system, x, row_sums, x_sums);
 }
 
 void row_dots(const double* a, Index rows, Index cols, const double* x, double* y,

@@ -23,6 +23,16 @@ void subtract_weighted_rows_summed(int count, double* row, Index length, const d
                                    const double* const* rows, bool from_zero, Index unit,
                                    const double* x, double sums[2], SimdLevel level = simd_level());
 
+// Rows [0, n) of M = I - gamma P_pi into the n x n row-major `system`, from the dense row-major
+// (n actions) x n kernel and weights[s actions + a] = gamma pi[s, a]: row s starts from e_s and
+// each action of non-zero weight subtracts its weight times its kernel row, in action order, up
+// to four per pass (subtract_weighted_rows's roundings, so the same bits as a sparse kernel's
+// rows). With row_sums (and then x_sums), also each finished row's sum and its dot product with
+// x (0 when x is null), taken in the pass that writes the row: row_dots's bits for the row.
+void build_dense_system(const double* kernel, Index n, Index actions, const double* weights,
+                        double* system, const double* x = nullptr, double* row_sums = nullptr,
+                        double* x_sums = nullptr, SimdLevel level = simd_level());
+
 // y[i] = sum_j a[i, j] x[j] for the rows x cols row-major a: vector partial sums in a fixed
 // order for each level (with FMA in the avx_fma build), so the result does not depend on which
 // rows are computed together or by which thread.

@@ -22,4 +22,10 @@ void row_dots(const double* a, std::ptrdiff_t rows, std::ptrdiff_t cols, const d
   row_dots_body(a, rows, cols, x, y);
 }
 
+void build_dense_system(const double* kernel, std::ptrdiff_t n, std::ptrdiff_t actions,
+                        const double* weights, double* system, const double* x, double* row_sums,
+                        double* x_sums) {
+  build_dense_system_body(kernel, n, actions, weights, system, x, row_sums, x_sums);
+}
+
 }  // namespace tabrl::avx_fma_kernels

@@ -122,6 +122,55 @@ inline void subtract_weighted_rows_summed_body(int count, double* row, Size leng
   }
 }
 
+// Rows [0, n) of M = I - gamma P_pi from the dense kernel (core/dense_rows.hpp,
+// build_dense_system): each row from e_s, minus its actions' weighted kernel rows in action order,
+// four at a time, skipping weights of 0 (when every weight of a state is 0, one pass subtracts
+// 0 times its first kernel row: the same e_s, since kernel entries are finite). With row_sums,
+// the last pass of each row also sums it.
+inline void build_dense_system_body(const double* kernel, Size n, Size actions,
+                                    const double* weights, double* system, const double* x,
+                                    double* row_sums, double* x_sums) {
+  for (Size s = 0; s < n; ++s) {
+    double* row = system + s * n;
+    const double* state_weights = weights + s * actions;
+    const double* state_kernel = kernel + s * actions * n;
+    Size last = -1;  // the last action of non-zero weight
+    for (Size a = 0; a < actions; ++a) {
+      if (state_weights[a] != 0.0) last = a;
+    }
+    double pass_weights[4];
+    const double* pass_rows[4];
+    int count = 0;
+    bool started = false;
+    const auto flush = [&](bool final) {
+      if (final && row_sums != nullptr) {
+        double sums[2];
+        subtract_weighted_rows_summed_body(count, row, n, pass_weights, pass_rows, !started, s, x,
+                                           sums);
+        row_sums[s] = sums[0];
+        x_sums[s] = sums[1];
+      } else {
+        subtract_weighted_rows_counted(count, row, n, pass_weights, pass_rows, !started, s);
+      }
+      started = true;
+      count = 0;
+    };
+    if (last < 0) {
+      pass_weights[0] = 0.0;
+      pass_rows[0] = state_kernel;
+      count = 1;
+      flush(true);
+      continue;
+    }
+    for (Size a = 0; a <= last; ++a) {
+      if (state_weights[a] == 0.0) continue;
+      pass_weights[count] = state_weights[a];
+      pass_rows[count] = state_kernel + a * n;
+      if (++count == 4 || a == last) flush(a == last);
+    }
+  }
+}
+
 // y[i] = sum_j a[i, j] x[j] for kRows consecutive rows of the row-major a, each with two vector
 // accumulators over 2 kWidth columns per step (fused with FMA), then the lanes in order, then
 // the remaining columns: each row the same operations in the same order, whatever kRows is.
