@@ -26,17 +26,19 @@ std::string with_tokens_cut(std::string_view message) {
 }
 
 // Finds the floats that toml++ read as 0 from text beyond the range of a double. toml++ counts
-// columns in code points, from 1, with the end one past the value's last character.
+// columns in code points, from 1 (after a leading byte order mark, which it skips uncounted),
+// with the end one past the value's last character.
 class UnderflowCheck {
  public:
-  UnderflowCheck(std::string_view text, const std::string& file) : text_(text), file_(file) {
+  UnderflowCheck(std::string_view text, const std::string& file)
+      : text_(without_byte_order_mark(text)), file_(file) {
     line_starts_.push_back(0);
-    for (std::size_t i = 0; i < text.size(); ++i) {
-      if (text[i] == '\n') line_starts_.push_back(i + 1);
+    for (std::size_t i = 0; i < text_.size(); ++i) {
+      if (text_[i] == '\n') line_starts_.push_back(i + 1);
     }
   }
 
-  void check(const toml::node& node, const std::string& key) const {
+  void check(const toml::node& node, const std::string& key) {
     poll_cancellation();
     if (const auto* table = node.as_table()) {
       for (auto&& [name, value] : *table) {
@@ -46,13 +48,14 @@ class UnderflowCheck {
       for (const toml::node& item : *array) check(item, key);
     } else if (const auto* floating = node.as_floating_point()) {
       if (floating->get() != 0.0) return;  // only a rounding to 0 loses the number silently
-      std::string token = source_text(node.source());
-      std::erase(token, '_');  // TOML's digit separators
-      if (beyond_double_range(token, PlusSign::accepted)) {
+      const std::string_view written = source_text(node.source());
+      std::string digits(written);
+      std::erase(digits, '_');  // TOML's digit separators
+      if (beyond_double_range(digits, PlusSign::accepted)) {
         throw InputError({.file = file_,
                           .line = static_cast<int>(node.source().begin.line),
                           .field = printable_token(key)},
-                         "the number " + quote_token(token) +
+                         "the number " + quote_token(written) +
                              " is beyond the range of a double (it would read as 0)");
       }
     }
@@ -60,36 +63,42 @@ class UnderflowCheck {
 
  private:
   // The bytes of a one-line value, or "" when its position cannot be followed.
-  std::string source_text(const toml::source_region& region) const {
+  std::string_view source_text(const toml::source_region& region) {
     const auto line = static_cast<std::size_t>(region.begin.line);
     if (line < 1 || line > line_starts_.size() || region.end.line != region.begin.line) return {};
     const std::size_t start = line_starts_[line - 1];
     const std::size_t end = line < line_starts_.size() ? line_starts_[line] : text_.size();
     const std::string_view row = text_.substr(start, end - start);
-    const auto offset = [&](std::size_t column) {  // the byte where code point `column` starts
-      std::size_t byte = 0;
-      for (std::size_t point = 1; point < column && byte < row.size(); ++point) {
-        ++byte;
-        while (byte < row.size() && (static_cast<unsigned char>(row[byte]) & 0xC0) == 0x80) {
-          ++byte;
-        }
+    // Where each code point of the line starts, found once per line (a line of many zeros asks
+    // for many columns of the same line).
+    if (line != offsets_line_) {
+      offsets_line_ = line;
+      code_points_.clear();
+      for (std::size_t byte = 0; byte < row.size(); ++byte) {
+        if ((static_cast<unsigned char>(row[byte]) & 0xC0) != 0x80) code_points_.push_back(byte);
       }
-      return byte;
+      code_points_.push_back(row.size());
+    }
+    const auto offset = [&](std::size_t column) {
+      return column >= 1 && column <= code_points_.size() ? code_points_[column - 1] : row.size();
     };
     const std::size_t first = offset(region.begin.column);
     const std::size_t last = offset(region.end.column);
-    return last > first ? std::string(row.substr(first, last - first)) : std::string();
+    return last > first ? row.substr(first, last - first) : std::string_view();
   }
 
   std::string_view text_;
   const std::string& file_;
   std::vector<std::size_t> line_starts_;
+  std::size_t offsets_line_ = 0;          // the line code_points_ describes (0: none)
+  std::vector<std::size_t> code_points_;  // byte offsets of its code points, then its length
 };
 
 }  // namespace
 
 toml::table parse_toml_document(std::string_view text, const std::string& file) {
-  text = without_byte_order_mark(text);
+  // toml++ skips one leading byte order mark itself; a second is its syntax error, as a byte
+  // order mark anywhere but at the very start is to every reader.
   toml::table root;
   try {
     root = toml::parse(text, std::string_view(file));
@@ -98,7 +107,8 @@ toml::table parse_toml_document(std::string_view text, const std::string& file) 
         {.file = file, .line = static_cast<int>(error.source().begin.line), .field = "syntax"},
         with_tokens_cut(error.description()));
   }
-  UnderflowCheck(text, file).check(root, "");
+  UnderflowCheck check(text, file);
+  check.check(root, "");
   return root;
 }
 

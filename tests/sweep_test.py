@@ -632,6 +632,32 @@ step_size = "theory"
                   and "curves_header" in json.loads(manifest_path.read_text()),
                   f"--restart cleans a {damage} manifest's directory: {result.stderr.strip()}")
 
+        # A manifest's list of written files damaged by hand is as good as none: the sweep
+        # resumes, and --restart cleans from the names any sweep writes.
+        manifest = json.loads(manifest_path.read_text())
+        manifest["written"] = 5
+        manifest_path.write_text(json.dumps(manifest))
+        result = tabrl("sweep", small, "--out", one, "--quiet")
+        check(result.returncode == 0, f"a damaged 'written' list resumes: {result.stderr.strip()}")
+        manifest_path.write_text(json.dumps(dict(manifest, config_digest="other")))
+        result = tabrl("sweep", small, "--out", one, "--restart", "--quiet")
+        check(result.returncode == 0 and len(list(csv.DictReader(open(one / "runs.csv")))) == 20,
+              f"--restart cleans with a damaged 'written' list: {result.stderr.strip()}")
+
+        # A manifest.json that is no regular file (a FIFO would block a reader forever; a link
+        # would be written through) is refused by every command, and left alone.
+        saved = manifest_path.read_text()
+        manifest_path.unlink()
+        os.mkfifo(manifest_path)
+        for command in (["sweep", small, "--out", one], ["sweep", small, "--out", one, "--restart"],
+                        ["summarize", one]):
+            result = tabrl(*command)
+            check(result.returncode == 2 and "is not a regular file" in result.stderr
+                  and manifest_path.is_fifo(),
+                  f"{command[0]} refuses a FIFO manifest.json: {result.stderr.strip()}")
+        manifest_path.unlink()
+        manifest_path.write_text(saved)
+
         # Bad configs fail before anything is created.
         bad = work / "bad.toml"
         bad.write_text(small.read_text().replace('name = "npg"', 'name = "ngp"'))

@@ -144,7 +144,7 @@ std::optional<Shard> shard_from_environment() {
 
 void print_removed(const fs::path& out, const std::vector<std::string>& removed) {
   std::cerr << "tabrl sweep: --restart removed what tabrl wrote in " << out.string()
-            << " for the previous config (other files stay):\n";
+            << " before starting over (other files stay):\n";
   for (const std::string& path : removed) std::cerr << "  " << path << "\n";
 }
 

@@ -43,7 +43,20 @@ std::string utc_now() {
   return buffer;
 }
 
+// A manifest.json that is not a regular file (a directory, a FIFO, whose reading would wait
+// forever, or a symbolic link, through which a rewrite would change a file elsewhere) is
+// refused: tabrl neither reads it nor deletes it nor writes through it.
+void check_manifest_file(const fs::path& path) {
+  std::error_code error;
+  const fs::file_status status = fs::symlink_status(path, error);
+  if (error || !fs::exists(status) || fs::is_regular_file(status)) return;
+  throw InputError({.file = path.string()},
+                   "is not a regular file (a directory, FIFO or symbolic link), where tabrl keeps "
+                   "its own manifest; tabrl leaves it alone: remove it by hand");
+}
+
 json load_json(const fs::path& path) {
+  check_manifest_file(path);
   try {
     return json::parse(read_text_file(path.string()));
   } catch (const json::exception& error) {
@@ -56,6 +69,7 @@ json load_json(const fs::path& path) {
 // after a hand edit; a manifest cut short cannot happen (it is replaced atomically).
 json manifest_or_empty(const fs::path& path) {
   if (!fs::exists(path)) return json::object();
+  check_manifest_file(path);
   try {
     return json::parse(read_text_file(path.string()));
   } catch (const json::exception&) {
@@ -86,13 +100,14 @@ bool inside_directory(const std::string& entry) {
 
 std::vector<std::string> string_list(const json& manifest, const char* key,
                                      const std::vector<std::string>& fallback) {
-  if (!manifest.contains(key)) return fallback;
-  try {
-    return manifest.at(key).get<std::vector<std::string>>();
-  } catch (const json::exception& error) {
-    throw InputError({.field = key},
-                     std::string("manifest.json: not a list of paths: ") + error.what());
+  // A list damaged by hand (not a list of strings) is as good as none: the fallback names
+  // everything a sweep writes, and the next record_written repairs the manifest.
+  const auto found = manifest.is_object() ? manifest.find(key) : manifest.end();
+  if (found == manifest.end() || !found->is_array()) return fallback;
+  for (const json& entry : *found) {
+    if (!entry.is_string()) return fallback;
   }
+  return found->get<std::vector<std::string>>();
 }
 
 // DIR/parent when it is a real directory reached without following a symbolic link.
@@ -355,6 +370,7 @@ std::vector<std::string> SweepStore::prepare(const SweepConfig& config, bool res
     LockFile manifest_lock(directory_ / "locks" / "manifest.lock");
     manifest_lock.lock(/*exclusive=*/true);
     refuse_foreign();  // again, now that no other sweep is preparing the directory
+    check_manifest_file(manifest_path);  // not something --restart could clean
     bool write_manifest = !fs::exists(manifest_path);
     if (!write_manifest) {
       std::string differs;
