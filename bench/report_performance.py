@@ -345,7 +345,19 @@ def main():
             "(second session) each round times the two sides at one size seconds apart, and "
             "there are seven rounds; its first run, on an AMD EPYC at 2596 MHz with a triad of "
             "19.4 GB/s, measured 6.5x (NumPy 130-238 us, tabrl 20-30 us, rounds from 5.0x to "
-            "8.2x), and the dense iteration at S = 1000 took 6.6 ms against 4.1 ms before.\n")
+            "8.2x), and the dense iteration at S = 1000 took 6.6 ms against 4.1 ms before. A "
+            "later session the same day, on an AMD EPYC at 2096 MHz (family 26), measured 8.2x "
+            "(NumPy 137-235 us, tabrl 18.6-26.2 us, rounds from 5.3x to 10.2x) before two "
+            "changes to the iteration's own work: C_t in one pass, and M built by one call from "
+            "the weights gamma pi (the assembly alone 5.8-5.9 us against 6.0-6.2 us in six "
+            "alternations); the tables above include both. On that machine the iteration's time "
+            "was bimodal, about 19 us or about 25 us for minutes at a time, whichever build ran. "
+            "Stand-alone loops there measured AVX-512 row dot products for Q 6% faster than AVX "
+            "(3.44 against 3.65 us) and the assembly no faster (4.3 against 4.4 us), and one pass "
+            "over each state's kernel rows for Q, a stand-in update and the next assembly 7.1 us "
+            "against 8.7 us apart (63 against 86 us at S = 300): unlike the earlier measurement, "
+            "a fused loop would save about 8% of the S = 100 iteration there, for a path that "
+            "only updates computed state by state from Q (SPMA, NPG) could take.\n")
     crossover = next((states for states in (10, 100, 300, 500, 1000, 2000)
                       if benches.get(f"dense_random_iteration/S:{states}/solver:3") and
                       benches.get(f"dense_random_iteration/S:{states}/solver:1") and

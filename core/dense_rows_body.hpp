@@ -4,6 +4,8 @@
 // Internal linkage; included only by those two files.
 #pragma once
 
+#include <cassert>
+
 #include "simd_pack.hpp"
 
 namespace tabrl {
@@ -144,6 +146,7 @@ inline void build_dense_system_body(const double* kernel, Size n, Size actions,
     bool started = false;
     const auto flush = [&](bool final) {
       if (final && row_sums != nullptr) {
+        assert(x_sums != nullptr);
         double sums[2];
         subtract_weighted_rows_summed_body(count, row, n, pass_weights, pass_rows, !started, s, x,
                                            sums);

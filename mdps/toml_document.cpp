@@ -38,14 +38,22 @@ class UnderflowCheck {
     }
   }
 
-  void check(const toml::node& node, const std::string& key) {
+  // Checks node and everything below it; path_ holds the keys and list positions leading to it,
+  // turned into a field name ("mdp[0].gamma") only for an error.
+  void check(const toml::node& node) {
     poll_cancellation();
     if (const auto* table = node.as_table()) {
       for (auto&& [name, value] : *table) {
-        check(value, key.empty() ? std::string(name.str()) : key + "." + std::string(name.str()));
+        path_.push_back({.name = name.str()});
+        check(value);
+        path_.pop_back();
       }
     } else if (const auto* array = node.as_array()) {
-      for (const toml::node& item : *array) check(item, key);
+      for (std::size_t i = 0; i < array->size(); ++i) {
+        path_.push_back({.index = i, .is_index = true});
+        check(*array->get(i));
+        path_.pop_back();
+      }
     } else if (const auto* floating = node.as_floating_point()) {
       if (floating->get() != 0.0) return;  // only a rounding to 0 loses the number silently
       const std::string_view written = source_text(node.source());
@@ -54,7 +62,7 @@ class UnderflowCheck {
       if (beyond_double_range(digits, PlusSign::accepted)) {
         throw InputError({.file = file_,
                           .line = static_cast<int>(node.source().begin.line),
-                          .field = printable_token(key)},
+                          .field = printable_token(field())},
                          "the number " + quote_token(written) +
                              " is beyond the range of a double (it would read as 0)");
       }
@@ -87,8 +95,27 @@ class UnderflowCheck {
     return last > first ? row.substr(first, last - first) : std::string_view();
   }
 
+  struct Segment {
+    std::string_view name;
+    std::size_t index = 0;
+    bool is_index = false;
+  };
+  std::string field() const {
+    std::string text;
+    for (const Segment& segment : path_) {
+      if (segment.is_index) {
+        text += "[" + std::to_string(segment.index) + "]";
+      } else {
+        if (!text.empty()) text += '.';
+        text += segment.name;
+      }
+    }
+    return text;
+  }
+
   std::string_view text_;
   const std::string& file_;
+  std::vector<Segment> path_;
   std::vector<std::size_t> line_starts_;
   std::size_t offsets_line_ = 0;          // the line code_points_ describes (0: none)
   std::vector<std::size_t> code_points_;  // byte offsets of its code points, then its length
@@ -107,8 +134,7 @@ toml::table parse_toml_document(std::string_view text, const std::string& file) 
         {.file = file, .line = static_cast<int>(error.source().begin.line), .field = "syntax"},
         with_tokens_cut(error.description()));
   }
-  UnderflowCheck check(text, file);
-  check.check(root, "");
+  UnderflowCheck(text, file).check(root);
   return root;
 }
 

@@ -14,7 +14,8 @@
 namespace tabrl {
 
 // toml::parse of `text` (named `file` in errors) as described above. The field of an
-// out-of-range float is its dotted key path ("gamma", "sweep.gamma", "algorithm.step_size").
+// out-of-range float is its key path with list positions ("gamma", "mdp[0].gamma",
+// "algorithm[0].step_size[1]").
 toml::table parse_toml_document(std::string_view text, const std::string& file);
 
 }  // namespace tabrl

@@ -641,22 +641,46 @@ step_size = "theory"
         check(result.returncode == 0, f"a damaged 'written' list resumes: {result.stderr.strip()}")
         manifest_path.write_text(json.dumps(dict(manifest, config_digest="other")))
         result = tabrl("sweep", small, "--out", one, "--restart", "--quiet")
-        check(result.returncode == 0 and len(list(csv.DictReader(open(one / "runs.csv")))) == 20,
+        check(result.returncode == 0 and "journal/" in result.stderr
+              and len(list(csv.DictReader(open(one / "runs.csv")))) == 20,
               f"--restart cleans with a damaged 'written' list: {result.stderr.strip()}")
 
         # A manifest.json that is no regular file (a FIFO would block a reader forever; a link
         # would be written through) is refused by every command, and left alone.
         saved = manifest_path.read_text()
-        manifest_path.unlink()
-        os.mkfifo(manifest_path)
-        for command in (["sweep", small, "--out", one], ["sweep", small, "--out", one, "--restart"],
-                        ["summarize", one]):
-            result = tabrl(*command)
-            check(result.returncode == 2 and "is not a regular file" in result.stderr
-                  and manifest_path.is_fifo(),
-                  f"{command[0]} refuses a FIFO manifest.json: {result.stderr.strip()}")
+        outside = work / "outside.json"
+        outside.write_text("not json")
+        for kind in ("fifo", "link", "dangling link"):
+            manifest_path.unlink()
+            if kind == "fifo":
+                os.mkfifo(manifest_path)
+            else:
+                os.symlink(outside if kind == "link" else work / "nowhere.json", manifest_path)
+            for command in (["sweep", small, "--out", one],
+                            ["sweep", small, "--out", one, "--restart"], ["summarize", one],
+                            ["merge", one]):
+                result = tabrl(*command)
+                check(result.returncode == 2 and "is not a regular file" in result.stderr
+                      and (manifest_path.is_fifo() if kind == "fifo" else
+                           manifest_path.is_symlink())
+                      and outside.read_text() == "not json" and (one / "runs.csv").exists(),
+                      f"{command[0]} refuses a {kind} manifest.json: {result.stderr.strip()}")
         manifest_path.unlink()
         manifest_path.write_text(saved)
+
+        # A directory of the user's with a manifest.json of its own is no sweep directory, even
+        # with --restart: nothing in it is touched.
+        foreign = work / "webapp"
+        foreign.mkdir()
+        (foreign / "manifest.json").write_text('{"name": "my app", "written": ["notes.txt"]}')
+        (foreign / "runs.csv").write_text("mine")
+        (foreign / "notes.txt").write_text("mine")
+        result = tabrl("sweep", small, "--out", foreign, "--restart")
+        check(result.returncode == 2 and "not a tabrl sweep directory" in result.stderr
+              and sorted(p.name for p in foreign.iterdir()) ==
+              ["manifest.json", "notes.txt", "runs.csv"]
+              and (foreign / "runs.csv").read_text() == "mine",
+              f"a foreign manifest.json is refused, nothing touched: {result.stderr.strip()}")
 
         # Bad configs fail before anything is created.
         bad = work / "bad.toml"

@@ -247,7 +247,8 @@ TEST_CASE("bad configs fail with file, line and key before any run") {
   // A float that toml++ would read as 0 from beyond the range of a double, as in MDP files.
   CHECK(error_of("[[mdp]]\nspec = \"five_by_five\"\n[[algorithm]]\nname = \"npg\"\n"
                  "step_size = [1, -2.5e-999]\n") ==
-        "grid.toml:5: algorithm.step_size: the number '-2.5e-999' is beyond the range of a double "
+        "grid.toml:5: algorithm[0].step_size[1]: the number '-2.5e-999' is beyond the range of a "
+        "double "
         "(it would read as 0)");
   // Missing initial-policy and feature files name the path tried (resolved against the
   // config's directory), as a missing MDP file does.

@@ -277,16 +277,25 @@ TEST_CASE("a TOML float beyond the range of a double is refused, not read as 0")
   // Digit separators, a sign, a value inside a list of tables, and a key with letters of more
   // than one byte before it on the line (toml++ counts columns in code points).
   const std::string head = "gamma = 0.9\nstates = [\"a\", \"b\"]\nactions = 1\n";
-  CHECK(error_of(head + "[[transition]]\nfrom = \"a\"\naction = 0\nto = \"b\"\np = -1_0e-4_00\n") ==
-        "model.toml:8: transition.p: the number '-1_0e-4_00' is beyond the range of a double (it "
+  CHECK(
+      error_of(head + "[[transition]]\nfrom = \"a\"\naction = 0\nto = \"b\"\np = -1_0e-4_00\n") ==
+      "model.toml:8: transition[0].p: the number '-1_0e-4_00' is beyond the range of a double (it "
+      "would read as 0)");
+  // Windows line ends, a tab before the value, and a value on a later line of a list.
+  CHECK(error_of("gamma = 0.9\r\nstates = 1\r\nactions = 1\r\nrewards = [[\t1e-400]]\r\n") ==
+        "model.toml:4: rewards[0][0]: the number '1e-400' is beyond the range of a double (it "
         "would read as 0)");
+  CHECK(
+      error_of("gamma = 0.9\nstates = 2\nactions = 1\nrewards = [\n  [0.5],\n  [ 7e-999 ],\n]\n") ==
+      "model.toml:6: rewards[1][0]: the number '7e-999' is beyond the range of a double (it "
+      "would read as 0)");
   // One byte order mark is skipped (and the columns stay right); a second is a syntax error,
   // not a way past the check.
   CHECK(error_of("\xEF\xBB\xBFgamma = 1e-400\n").find("model.toml:1: gamma: the number '1e-400'") ==
         0);
   CHECK(error_of("\xEF\xBB\xBF\xEF\xBB\xBFgamma = 1e-400\n").find("model.toml:1: syntax:") == 0);
   CHECK(error_of("\"\u00e9\u20ac\" = { x = [1.0, +2E-999] }\n") ==
-        "model.toml:1: \u00e9\u20ac.x: the number '+2E-999' is beyond the range of a double (it "
+        "model.toml:1: \u00e9\u20ac.x[1]: the number '+2E-999' is beyond the range of a double (it "
         "would "
         "read as 0)");
   // Zeros written as zeros, and subnormals, still read.

@@ -68,8 +68,8 @@ json load_json(const fs::path& path) {
 // object (the legacy lists: every name a sweep has ever written) when it is not valid JSON, as
 // after a hand edit; a manifest cut short cannot happen (it is replaced atomically).
 json manifest_or_empty(const fs::path& path) {
-  if (!fs::exists(path)) return json::object();
   check_manifest_file(path);
+  if (!fs::exists(path)) return json::object();
   try {
     return json::parse(read_text_file(path.string()));
   } catch (const json::exception&) {
@@ -280,21 +280,52 @@ std::string LockFile::holder() const {
   return text;
 }
 
+namespace {
+
+// A manifest.json as far as this tabrl can use it: its fields, or why not; and whether a tabrl
+// wrote it (a JSON object naming a config digest or a tabrl version), whatever else is wrong
+// with it. Errors reading the file itself are thrown.
+struct ManifestReading {
+  std::optional<SweepManifest> manifest;
+  std::string problem;
+  bool written_by_tabrl = false;
+};
+
+ManifestReading read_manifest_file(const fs::path& path) {
+  check_manifest_file(path);
+  ManifestReading reading;
+  json manifest;
+  try {
+    manifest = json::parse(read_text_file(path.string()));
+  } catch (const json::exception& error) {
+    reading.problem = std::string("unreadable manifest: ") + error.what();
+    return reading;
+  }
+  reading.written_by_tabrl = manifest.is_object() && (manifest.contains("config_digest") ||
+                                                      manifest.contains("tabrl_version"));
+  try {
+    reading.manifest = {.config_digest = manifest.at("config_digest").get<std::string>(),
+                        .run_ids = manifest.at("run_ids").get<std::vector<std::string>>(),
+                        .runs_header = manifest.at("runs_header").get<std::string>(),
+                        .curves_header = manifest.at("curves_header").get<std::string>()};
+  } catch (const json::exception& error) {
+    reading.problem = std::string("incomplete manifest: ") + error.what();
+  }
+  return reading;
+}
+
+}  // namespace
+
 SweepManifest read_manifest(const fs::path& directory) {
   const fs::path path = directory / "manifest.json";
+  check_manifest_file(path);
   if (!fs::exists(path)) {
     throw InputError({.file = directory.string()},
                      "not a tabrl sweep directory (no manifest.json)");
   }
-  const json manifest = load_json(path);
-  try {
-    return {.config_digest = manifest.at("config_digest").get<std::string>(),
-            .run_ids = manifest.at("run_ids").get<std::vector<std::string>>(),
-            .runs_header = manifest.at("runs_header").get<std::string>(),
-            .curves_header = manifest.at("curves_header").get<std::string>()};
-  } catch (const json::exception& error) {
-    throw InputError({.file = path.string()}, std::string("incomplete manifest: ") + error.what());
-  }
+  ManifestReading reading = read_manifest_file(path);
+  if (!reading.manifest) throw InputError({.file = path.string()}, reading.problem);
+  return std::move(*reading.manifest);
 }
 
 std::string layout_difference(const SweepManifest& existing, const std::string& runs_header,
@@ -317,10 +348,24 @@ std::vector<std::string> SweepStore::prepare(const SweepConfig& config, bool res
   // An empty path would put locks/ and the results in the working directory.
   if (directory_.empty()) throw InputError({.field = "--out"}, "the directory path is empty");
   const fs::path manifest_path = directory_ / "manifest.json";
-  // Without a manifest the directory must hold nothing but what a sweep creates before it:
-  // locks/ and the manifest being written (another shard starting at the same moment).
+  // A directory tabrl has swept before holds its directory lock (kept after the sweep).
+  std::error_code ignored;
+  const bool locked_before =
+      fs::is_regular_file(fs::symlink_status(directory_ / "locks" / "directory.lock", ignored));
+  // A directory with a manifest.json is tabrl's when a tabrl wrote the manifest or swept there
+  // before: only then may --restart clean it, however damaged the manifest is. Without a
+  // manifest the directory must hold nothing but what a sweep creates before it: locks/ and
+  // the manifest being written (another shard starting at the same moment).
   const auto refuse_foreign = [&] {
-    if (fs::exists(manifest_path)) return;
+    check_manifest_file(manifest_path);
+    if (fs::exists(manifest_path)) {
+      const ManifestReading reading = read_manifest_file(manifest_path);
+      if (reading.manifest || reading.written_by_tabrl || locked_before) return;
+      throw InputError({.file = directory_.string()},
+                       "exists, is not empty and is not a tabrl sweep directory (its "
+                       "manifest.json is not tabrl's: " +
+                           reading.problem + "); choose another --out");
+    }
     for (const auto& entry : fs::directory_iterator(directory_)) {
       const std::string name = entry.path().filename().string();
       if (name != "locks" && name.rfind("manifest.json.tmp.", 0) != 0) {
@@ -370,21 +415,17 @@ std::vector<std::string> SweepStore::prepare(const SweepConfig& config, bool res
     LockFile manifest_lock(directory_ / "locks" / "manifest.lock");
     manifest_lock.lock(/*exclusive=*/true);
     refuse_foreign();  // again, now that no other sweep is preparing the directory
-    check_manifest_file(manifest_path);  // not something --restart could clean
     bool write_manifest = !fs::exists(manifest_path);
     if (!write_manifest) {
-      std::string differs;
-      try {
-        const SweepManifest existing = read_manifest(directory_);
-        differs = existing.config_digest != config.config_digest
-                      ? "was made by a different sweep config (digest " + existing.config_digest +
-                            ", this config " + config.config_digest + ")"
-                      : layout_difference(existing, runs_csv_header(config.settings),
-                                          curves_csv_schema(config).header(), "this one's");
-      } catch (const InputError& unusable) {
-        // Hand-edited or damaged: --restart cleans it as it cleans another config's directory.
-        differs = "has a manifest.json this tabrl cannot use (" + unusable.message() + ")";
-      }
+      const ManifestReading reading = read_manifest_file(manifest_path);
+      // Hand-edited or damaged: --restart cleans it as it cleans another config's directory.
+      const std::string differs =
+          !reading.manifest ? "has a manifest.json this tabrl cannot use (" + reading.problem + ")"
+          : reading.manifest->config_digest != config.config_digest
+              ? "was made by a different sweep config (digest " + reading.manifest->config_digest +
+                    ", this config " + config.config_digest + ")"
+              : layout_difference(*reading.manifest, runs_csv_header(config.settings),
+                                  curves_csv_schema(config).header(), "this one's");
       if (!differs.empty()) {
         if (!restart) {
           throw InputError({.file = directory_.string()},
