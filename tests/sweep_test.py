@@ -667,6 +667,12 @@ step_size = "theory"
                       f"{command[0]} refuses a {kind} manifest.json: {result.stderr.strip()}")
         manifest_path.unlink()
         manifest_path.write_text(saved)
+        # reproduce --partial looks at each sweep's manifest before running anything.
+        (work / "reproduction" / "bandits").mkdir(parents=True)
+        os.symlink(work / "nowhere.json", work / "reproduction" / "bandits" / "manifest.json")
+        result = tabrl("reproduce", "--out", work / "reproduction", "--partial")
+        check(result.returncode == 2 and "is not a regular file" in result.stderr,
+              f"reproduce refuses a dangling manifest.json link: {result.stderr.strip()}")
 
         # A directory of the user's with a manifest.json of its own is no sweep directory, even
         # with --restart: nothing in it is touched.

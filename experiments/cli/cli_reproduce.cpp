@@ -74,7 +74,7 @@ int reproduce_command(const Arguments& args) {
   for (std::size_t i = 0; i < sweeps.size() && partial; ++i) {
     const std::string name = kReproductionSweeps[i].name;
     const fs::path directory = fs::path(out) / name;
-    if (fs::exists(directory / "manifest.json") &&
+    if (has_manifest(directory) &&
         read_manifest(directory).config_digest != sweeps[i].config_digest) {
       throw InputError({.file = directory.string()},
                        "was made by another config than the reproduction's " + name +

@@ -12,6 +12,7 @@
 #include <tabrl/core/rate_fit.hpp>
 #include <tabrl/report/csv_table.hpp>
 #include <tabrl/report/function_approximation.hpp>
+#include <tabrl/sweep/sweep_store.hpp>
 
 namespace tabrl {
 namespace {
@@ -638,7 +639,7 @@ std::string write_report(const std::filesystem::path& directory, bool allow_part
   const std::string no_data = "its claims have no data.";
   std::map<std::string, std::vector<ReportRun>> runs;  // sweep -> its runs, for those present
   for (const ReproductionSweep& sweep : kReproductionSweeps) {
-    if (!fs::exists(directory / sweep.name / "manifest.json")) {
+    if (!has_manifest(directory / sweep.name)) {
       if (allow_partial) partial_notes.emplace_back(std::string(sweep.name) + ": not run", no_data);
       continue;
     }

@@ -316,6 +316,12 @@ ManifestReading read_manifest_file(const fs::path& path) {
 
 }  // namespace
 
+bool has_manifest(const fs::path& directory) {
+  const fs::path path = directory / "manifest.json";
+  check_manifest_file(path);
+  return fs::exists(path);
+}
+
 SweepManifest read_manifest(const fs::path& directory) {
   const fs::path path = directory / "manifest.json";
   check_manifest_file(path);

@@ -129,6 +129,10 @@ struct SweepManifest {
   std::string curves_header;
 };
 SweepManifest read_manifest(const std::filesystem::path& directory);
+// Whether `directory` holds a manifest.json, without following it: one that is not a regular file
+// (a directory, a FIFO, a symbolic link, dangling or not) is refused with an InputError, as
+// every command that reads a manifest refuses it.
+bool has_manifest(const std::filesystem::path& directory);
 
 // Stored rows are rendered text: those of a directory whose manifest records other columns (a
 // tabrl that wrote other columns, e.g. before a method gained one) must not be assembled under
