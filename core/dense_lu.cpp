@@ -203,7 +203,9 @@ void DenseLu::solve(const Vector& value_rhs, Vector& v, const Vector& visitation
     solve_dominant_lu_pair(system_.data(), v.size(), visitation_done ? nullptr : x->data(),
                            value_done ? nullptr : v.data());
   }
-  if (policy_changed_) {
+  // The paths serve GMRES's warm starts only: below its smallest budget (krylov_budget) every
+  // solve is the LU's, and recording (which weighs the extrapolation orders) would be wasted.
+  if (policy_changed_ && gmres_.max_steps() > 0) {
     value_stage_.path.record(v);
     if (x != nullptr) visitation_stage_.path.record(*x);
   }
