@@ -509,12 +509,11 @@ namespace {
 
 // Both readers of a [features] table: with an MDP, rows by pair (every pair once); without one,
 // the rows in file order, their states and actions only checked to be names or indices.
-Eigen::MatrixXd read_features_table(const std::string& text, const std::string& file_name,
+Eigen::MatrixXd read_features_table(const toml::table& root, const std::string& file_name,
                                     const Mdp* mdp) {
   const auto fail = [&](int line, const std::string& key, const std::string& message) {
     throw InputError({.file = file_name, .line = line, .field = key}, message);
   };
-  const toml::table root = parse_toml_document(text, file_name);
   const toml::node* node = root.get("features");
   if (node == nullptr || !node->is_table()) {
     fail(node != nullptr ? line_of(*node) : 0, "features",
@@ -624,11 +623,13 @@ Eigen::MatrixXd read_features_table(const std::string& text, const std::string& 
 
 Eigen::MatrixXd read_toml_features(const std::string& text, const std::string& file_name,
                                    const Mdp& mdp) {
-  return read_features_table(text, file_name, &mdp);
+  return read_features_table(parse_toml_document(text, file_name), file_name, &mdp);
 }
 
 Eigen::MatrixXd check_toml_features_file(const std::string& path) {
-  return read_features_table(read_text_file(path, "cannot open the feature file"), path, nullptr);
+  return read_features_table(
+      parse_toml_document(read_text_file(path, "cannot open the feature file"), path), path,
+      nullptr);
 }
 
 Eigen::MatrixXd read_toml_features_file(const std::string& path, const Mdp& mdp) {
@@ -637,15 +638,11 @@ Eigen::MatrixXd read_toml_features_file(const std::string& path, const Mdp& mdp)
 
 std::optional<Eigen::MatrixXd> read_optional_toml_features(const std::string& path,
                                                            const Mdp& mdp) {
-  const std::string text = read_text_file(path, "cannot open the MDP file");
-  try {
-    if (toml::parse(without_byte_order_mark(text), path).get("features") == nullptr) {
-      return std::nullopt;
-    }
-  } catch (const toml::parse_error&) {
-    // Reported with its line by read_toml_features.
-  }
-  return read_toml_features(text, path, mdp);
+  // One parse, whose errors (with their lines) are the file's errors either way.
+  const toml::table root =
+      parse_toml_document(read_text_file(path, "cannot open the MDP file"), path);
+  if (root.get("features") == nullptr) return std::nullopt;
+  return read_features_table(root, path, &mdp);
 }
 
 void write_toml_features(std::ostream& out, const Mdp& mdp, const Eigen::MatrixXd& features) {

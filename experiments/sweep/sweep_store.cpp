@@ -324,8 +324,7 @@ bool has_manifest(const fs::path& directory) {
 
 SweepManifest read_manifest(const fs::path& directory) {
   const fs::path path = directory / "manifest.json";
-  check_manifest_file(path);
-  if (!fs::exists(path)) {
+  if (!has_manifest(directory)) {
     throw InputError({.file = directory.string()},
                      "not a tabrl sweep directory (no manifest.json)");
   }
@@ -361,12 +360,12 @@ std::vector<std::string> SweepStore::prepare(const SweepConfig& config, bool res
   // A directory with a manifest.json is tabrl's when a tabrl wrote the manifest or swept there
   // before: only then may --restart clean it, however damaged the manifest is. Without a
   // manifest the directory must hold nothing but what a sweep creates before it: locks/ and
-  // the manifest being written (another shard starting at the same moment).
-  const auto refuse_foreign = [&] {
-    check_manifest_file(manifest_path);
-    if (fs::exists(manifest_path)) {
-      const ManifestReading reading = read_manifest_file(manifest_path);
-      if (reading.manifest || reading.written_by_tabrl || locked_before) return;
+  // the manifest being written (another shard starting at the same moment). Returns the
+  // manifest's reading, when there is one.
+  const auto refuse_foreign = [&]() -> std::optional<ManifestReading> {
+    if (has_manifest(directory_)) {
+      ManifestReading reading = read_manifest_file(manifest_path);
+      if (reading.manifest || reading.written_by_tabrl || locked_before) return reading;
       throw InputError({.file = directory_.string()},
                        "exists, is not empty and is not a tabrl sweep directory (its "
                        "manifest.json is not tabrl's: " +
@@ -380,6 +379,7 @@ std::vector<std::string> SweepStore::prepare(const SweepConfig& config, bool res
                          "another --out");
       }
     }
+    return std::nullopt;
   };
   if (fs::exists(directory_)) {
     if (!fs::is_directory(directory_)) {
@@ -420,10 +420,11 @@ std::vector<std::string> SweepStore::prepare(const SweepConfig& config, bool res
   {
     LockFile manifest_lock(directory_ / "locks" / "manifest.lock");
     manifest_lock.lock(/*exclusive=*/true);
-    refuse_foreign();  // again, now that no other sweep is preparing the directory
-    bool write_manifest = !fs::exists(manifest_path);
-    if (!write_manifest) {
-      const ManifestReading reading = read_manifest_file(manifest_path);
+    // Again, now that no other sweep is preparing the directory.
+    const std::optional<ManifestReading> existing = refuse_foreign();
+    bool write_manifest = !existing;
+    if (existing) {
+      const ManifestReading& reading = *existing;
       // Hand-edited or damaged: --restart cleans it as it cleans another config's directory.
       const std::string differs =
           !reading.manifest ? "has a manifest.json this tabrl cannot use (" + reading.problem + ")"
